@@ -1,0 +1,32 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', '.tether/', 'dist/', 'coverage/', 'console/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Layering rules from docs/architecture.md: the domain never touches an SDK or an adapter.
+    files: ['lambdas/hub/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '@kubernetes/*'] }],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '@kubernetes/*', '**/lambdas/**', '**/agent/**', '**/cli/**'] }],
+    },
+  },
+  {
+    files: ['agent/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/lambdas/**', '@aws-sdk/*'] }] },
+  },
+);

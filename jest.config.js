@@ -1,0 +1,30 @@
+// Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts).
+// Why: @kubernetes/client-node 1.x, middy and the SQS emulator are ESM-only; running ESM natively
+// avoids compiling node_modules. @swc/jest strips types only (tsc --noEmit type-checks separately).
+const swc = [
+  '@swc/jest',
+  {
+    jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+    module: { type: 'es6' },
+  },
+];
+
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  extensionsToTreatAsEsm: ['.ts'],
+  // Source imports use NodeNext-style `.js` suffixes; map them back to the `.ts` files.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/infra/**/*.test.ts'],
+    },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};

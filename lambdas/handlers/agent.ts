@@ -1,0 +1,2 @@
+// Placeholder entry point; the real wiring replaces this file.
+export const handler = async (): Promise<unknown> => ({ statusCode: 501 });

@@ -1,0 +1,26 @@
+import type { AdminTokenStore } from './admin-token-store.js';
+import type { Clock } from './clock.js';
+import type { ClusterHeadStore } from './cluster-head-store.js';
+import type { Ids } from './ids.js';
+import type { Queue } from './queue.js';
+import type { RelationStore } from './relation-store.js';
+import type { ResourceStore } from './resource-store.js';
+
+export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
+export type { Clock } from './clock.js';
+export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
+export type { Ids } from './ids.js';
+export type { Queue, StepMessage } from './queue.js';
+export type { RelationStore } from './relation-store.js';
+export type { ResourceStore, ResourceKey, ListOptions, ListPage } from './resource-store.js';
+
+/** Everything the domain services need from the outside world. */
+export interface Ports {
+  resources: ResourceStore;
+  heads: ClusterHeadStore;
+  relations: RelationStore;
+  adminTokens: AdminTokenStore;
+  queue: Queue;
+  clock: Clock;
+  ids: Ids;
+}

@@ -1,0 +1,49 @@
+import type { Resource } from '../../shared/resources/meta.js';
+
+/** Identifies one stored resource. `namespace` is the owning cluster for namespaced kinds (Work). */
+export interface ResourceKey {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ListOptions {
+  /** For namespaced kinds: only objects of this cluster. */
+  namespace?: string;
+  /** Maximum number of items to return (after filtering). */
+  limit: number;
+  /** Opaque cursor returned by a previous page. */
+  cursor?: string;
+  /** Keep only items for which this returns true (label selectors are evaluated here). */
+  filter?: (item: Resource) => boolean;
+}
+
+export interface ListPage {
+  items: Resource[];
+  /** Present when more items may follow. */
+  cursor?: string;
+}
+
+/**
+ * Stores resources as single items with optimistic concurrency.
+ *
+ * Every write is one conditional write on `metadata.resourceVersion`: a numeric version that the
+ * store assigns (1 on create, +1 on each write). No transactions, no multi-item writes.
+ *
+ * Errors: `AlreadyExistsError` (create), `NotFoundError`, `ConflictError` (stale version),
+ * `PayloadTooLargeError` (item over the size limit even compressed).
+ */
+export interface ResourceStore {
+  get(key: ResourceKey, opts?: { consistent?: boolean }): Promise<Resource | undefined>;
+  /** Lists one kind in name order, page by page. Pages may hold fewer than `limit` items. */
+  list(kind: string, opts: ListOptions): Promise<ListPage>;
+  /** Creates; `metadata.resourceVersion` in the input is ignored, the result carries "1". */
+  create(resource: Resource): Promise<Resource>;
+  /**
+   * Replaces the object if its stored version equals `expectedVersion`.
+   * The result carries the new resourceVersion.
+   */
+  replace(resource: Resource, expectedVersion: string): Promise<Resource>;
+  /** Deletes; when `expectedVersion` is given the delete is conditional on it. Missing is NotFoundError. */
+  delete(key: ResourceKey, expectedVersion?: string): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ConditionSchema } from './meta.js';
+
+/** Taint effects, as in Open Cluster Management. */
+export const TaintEffects = ['NoSelect', 'PreferNoSelect', 'NoSelectIfNew'] as const;
+
+export const TaintSchema = z
+  .object({
+    key: z.string().min(1, 'taint key is required'),
+    value: z.string().optional(),
+    effect: z.enum(TaintEffects, { error: `effect must be one of ${TaintEffects.join(', ')}` }),
+    timeAdded: z.string().optional(),
+  })
+  .strict();
+export type Taint = z.infer<typeof TaintSchema>;
+
+/** Taint the hub sets while a cluster's lease is stale (Available=Unknown). */
+export const TAINT_UNREACHABLE = 'tether.dev/unreachable';
+/** Taint the hub sets while a cluster reports itself unhealthy (Available=False). */
+export const TAINT_UNAVAILABLE = 'tether.dev/unavailable';
+
+/** Cluster condition types. */
+export const ClusterConditions = {
+  HubAccepted: 'HubAccepted',
+  Joined: 'Joined',
+  Available: 'Available',
+} as const;
+
+export const ClusterSpecSchema = z
+  .object({
+    /** The acceptance gate: an agent may join only while this is true. */
+    hubAcceptsClient: z.boolean().default(false),
+    /** How often the agent must renew its lease; Available turns Unknown after 3x this. */
+    leaseDurationSeconds: z.number().int().min(10).max(3600).default(60),
+    taints: z.array(TaintSchema).default([]),
+    agent: z
+      .object({
+        /** Desired agent version; the agent upgrades itself to it. */
+        version: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type ClusterSpec = z.infer<typeof ClusterSpecSchema>;
+
+export const ClaimSchema = z.object({ name: z.string(), value: z.string() });
+
+export const ClusterStatusSchema = z.object({
+  conditions: z.array(ConditionSchema).default([]),
+  claims: z.array(ClaimSchema).optional(),
+  /** Names of the ClusterSets this cluster belongs to, kept by the membership step. */
+  clusterSets: z.array(z.string()).optional(),
+  version: z.object({ kubernetes: z.string().optional() }).optional(),
+  lastSeen: z.string().optional(),
+  agentVersion: z.string().optional(),
+  /** Lifecycle phase: Pending, Accepted, Joined, Denied, Detaching. */
+  phase: z.string().optional(),
+});
+export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
