@@ -1,0 +1,71 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { TetherHub, type AgentEndpoint, type TetherStage } from './tether-hub.js';
+
+/** Agent image repository used when the `agentImage` context value is not given. */
+export const DEFAULT_AGENT_IMAGE = 'ghcr.io/tether-dev/tether-agent';
+
+/** Settings of a {@link HubStack}; each can also come from CDK context (`-c name=value`). */
+export interface HubStackProps extends StackProps {
+  /** Context `stage`. @default 'dev' */
+  readonly stage?: TetherStage;
+  /** Context `agentImage`. @default {@link DEFAULT_AGENT_IMAGE} */
+  readonly agentImage?: string;
+  /** Context `agentVersion`. @default the version in package.json */
+  readonly agentVersion?: string;
+  /** Context `agentEndpoint`. @default 'HttpApi' */
+  readonly agentEndpoint?: AgentEndpoint;
+  /** Context `hubUrl`. */
+  readonly hubUrl?: string;
+  /** Context `pollIntervalSeconds`. */
+  readonly pollIntervalSeconds?: number;
+  /** Context `alarmEmail`: subscribe this address to a new alarm topic. */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * The stand-alone deployment of Tether: one {@link TetherHub} plus the outputs an operator needs
+ * (ApiUrl, AgentUrl, TableName, QueueUrl). Explicit props win over CDK context values.
+ */
+export class HubStack extends Stack {
+  /** The hub inside this stack. */
+  readonly hub: TetherHub;
+
+  constructor(scope: Construct, id: string, props: HubStackProps = {}) {
+    super(scope, id, props);
+    const ctx = (name: string): string | undefined => {
+      const value: unknown = this.node.tryGetContext(name);
+      return value === undefined || value === null || value === '' ? undefined : String(value);
+    };
+    const poll = props.pollIntervalSeconds ?? ctx('pollIntervalSeconds');
+    const alarmEmail = props.alarmEmail ?? ctx('alarmEmail');
+    const alarmTopic = alarmEmail === undefined ? undefined : new Topic(this, 'AlarmTopic');
+    if (alarmTopic && alarmEmail) alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
+
+    this.hub = new TetherHub(this, 'Hub', {
+      stage: props.stage ?? ((ctx('stage') ?? 'dev') as TetherStage),
+      agentImage: props.agentImage ?? ctx('agentImage') ?? DEFAULT_AGENT_IMAGE,
+      agentVersion: props.agentVersion ?? ctx('agentVersion') ?? packageVersion(),
+      agentEndpoint: props.agentEndpoint ?? (ctx('agentEndpoint') as AgentEndpoint | undefined),
+      hubUrl: props.hubUrl ?? ctx('hubUrl'),
+      pollIntervalSeconds: poll === undefined ? undefined : Number(poll),
+      alarmTopic,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.hub.apiUrl, description: 'Admin API and console' });
+    new CfnOutput(this, 'AgentUrl', { value: this.hub.agentUrl, description: 'Base URL agents poll' });
+    new CfnOutput(this, 'TableName', { value: this.hub.table.tableName, description: 'For `tether admin create-token --table`' });
+    new CfnOutput(this, 'QueueUrl', { value: this.hub.queue.queueUrl });
+  }
+}
+
+/** The agent ships in lockstep with the hub, so the hub's own version is the sensible default. */
+function packageVersion(): string {
+  const file = fileURLToPath(new URL('../package.json', import.meta.url));
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+  return pkg.version;
+}

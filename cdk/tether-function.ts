@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ValidationError } from '../shared/errors.js';
+
+/**
+ * ESM bundles have no `require`, but some dependencies (CJS packages inlined by esbuild) still
+ * call it for Node built-ins. Re-create it from the module URL; the alias avoids clashing with
+ * any `createRequire` the bundle itself imports.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __tetherCreateRequire } from 'node:module'; " +
+  'const require = __tetherCreateRequire(import.meta.url);';
+
+/** Properties of a {@link TetherFunction}. */
+export interface TetherFunctionProps {
+  /** Handler source file, relative to `projectRoot`, e.g. `lambdas/handlers/admin.ts`. It must export `handler`. */
+  readonly entry: string;
+  /** Repository root that holds `entry`, `package-lock.json` and `tsconfig.json`. */
+  readonly projectRoot: string;
+  /** Powertools service name, e.g. `tether-admin`; also names the metrics dimension. */
+  readonly serviceName: string;
+  /** Environment shared by all Tether functions (table, queue, agent image, ...). */
+  readonly environment: Record<string, string>;
+  /** Powertools log level. @default 'INFO' */
+  readonly logLevel?: string;
+  /** @default 512 (more memory also means more CPU, which shortens cold starts) */
+  readonly memorySize?: number;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** Retention of the function's own log group. @default one month */
+  readonly logRetention?: RetentionDays;
+  /** What happens to the log group when the function is removed from the stack. @default RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A NodejsFunction with Tether's house settings in one place: nodejs22.x on arm64, an ESM bundle
+ * built by the locally installed esbuild (no Docker), minified with source maps, X-Ray tracing,
+ * a log group with retention, and the Powertools environment.
+ *
+ * @example
+ * new TetherFunction(this, 'Admin', {
+ *   entry: 'lambdas/handlers/admin.ts', projectRoot, serviceName: 'tether-admin', environment,
+ * });
+ */
+export class TetherFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: TetherFunctionProps) {
+    const entry = join(props.projectRoot, props.entry);
+    const lockFile = join(props.projectRoot, 'package-lock.json');
+    // NodejsFunction's own message does not say which project root was used; ours does.
+    if (!existsSync(entry) || !existsSync(lockFile)) {
+      throw new ValidationError(`Tether handler sources not found under ${props.projectRoot}`, [
+        { path: 'projectRoot', message: `expected ${props.entry} and package-lock.json in ${props.projectRoot}` },
+      ]);
+    }
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: lockFile,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: 'Tether',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Stack traces in the logs should point at the TypeScript sources, not the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // Prefer packages' ESM builds so esbuild can tree-shake them.
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // The SDK versions are pinned in package.json; bundling them keeps Lambda on exactly the
+        // versions the tests ran against instead of whatever the runtime happens to ship.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+  }
+}
