@@ -2,6 +2,7 @@ import type { AdminTokenStore } from './admin-token-store.js';
 import type { Clock } from './clock.js';
 import type { ClusterHeadStore } from './cluster-head-store.js';
 import type { Ids } from './ids.js';
+import type { AuditLog, Log } from './log.js';
 import type { Queue } from './queue.js';
 import type { RelationStore } from './relation-store.js';
 import type { ResourceStore } from './resource-store.js';
@@ -10,6 +11,7 @@ export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { Clock } from './clock.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
 export type { Ids } from './ids.js';
+export type { Log, AuditLog, AuditEvent } from './log.js';
 export type { Queue, StepMessage } from './queue.js';
 export type { RelationStore } from './relation-store.js';
 export type { ResourceStore, ResourceKey, ListOptions, ListPage } from './resource-store.js';
@@ -23,4 +25,6 @@ export interface Ports {
   queue: Queue;
   clock: Clock;
   ids: Ids;
+  log: Log;
+  audit: AuditLog;
 }

@@ -16,6 +16,8 @@ export interface ListOptions {
   cursor?: string;
   /** Keep only items for which this returns true (label selectors are evaluated here). */
   filter?: (item: Resource) => boolean;
+  /** Strongly consistent read (lifecycle steps re-check state with it). */
+  consistent?: boolean;
 }
 
 export interface ListPage {

@@ -1,0 +1,200 @@
+import { ApplyResponseSchema, type ApplyResponse, type ApplyResult } from '../../shared/api.js';
+import { ValidationError } from '../../shared/errors.js';
+import { parseSelector } from '../../shared/labels.js';
+import { isDnsLabel, API_VERSION } from '../../shared/resources/meta.js';
+import type { KindInfo } from '../../shared/resources/kinds.js';
+import type { HubContext } from '../hub/context.js';
+import { parseDesired, parseIfMatch, requireKind, ResourceService } from '../hub/resource-service.js';
+import { authenticateAdmin } from './auth.js';
+import { buildOpenApi } from './openapi.js';
+import { toProblem } from './problem.js';
+import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
+import { Router, type Route } from './router.js';
+import type { HttpApp } from './serve.js';
+
+/** Maximum documents in one apply request. */
+export const MAX_APPLY_DOCUMENTS = 500;
+/** Hub version reported by /healthz. */
+export const HUB_VERSION = '0.1.0';
+
+type Ctx = HubContext & { service: ResourceService };
+
+/** Extra admin routes contributed by later capabilities (cluster actions, rollouts, ...). */
+const extraRoutes: Route<Ctx>[] = [];
+
+/** Adds admin routes; capabilities call this at module load. */
+export function addAdminRoutes(...routes: Route<Ctx>[]): void {
+  extraRoutes.push(...routes);
+}
+
+function kindParam(req: HttpRequest, namespaced: boolean): KindInfo {
+  const info = requireKind(req.params.plural);
+  if (req.params.plural !== info.plural) throw new ValidationError(`use the plural path /v1/${info.plural}`);
+  if (info.namespaced !== namespaced) {
+    throw new ValidationError(
+      namespaced ? `${info.kind} is not scoped to a cluster; use /v1/${info.plural}` : `${info.kind} belongs to a cluster; use /v1/clusters/{cluster}/${info.plural}`,
+    );
+  }
+  return info;
+}
+
+function nameParam(req: HttpRequest, key = 'name'): string {
+  const name = req.params[key];
+  if (!isDnsLabel(name)) {
+    throw new ValidationError(`"${name}" is not a valid name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`, [
+      { path: key, message: 'invalid name' },
+    ]);
+  }
+  return name;
+}
+
+function etag(res: { metadata: { resourceVersion: string } }): Record<string, string> {
+  return { etag: `"${res.metadata.resourceVersion}"` };
+}
+
+async function list(req: HttpRequest, ctx: Ctx, info: KindInfo, namespace?: string): Promise<HttpResponse> {
+  const selector = req.query.labelSelector ? parseSelector(req.query.labelSelector) : undefined;
+  const limit = intParam(req, 'limit', 500, 1, 1000);
+  const page = await ctx.service.list(info, { selector, limit, cursor: req.query.continue || undefined, namespace });
+  return {
+    status: 200,
+    body: { apiVersion: API_VERSION, kind: `${info.kind}List`, metadata: page.cursor ? { continue: page.cursor } : {}, items: page.items },
+  };
+}
+
+function withNamespace(body: Record<string, unknown>, namespace: string | undefined): Record<string, unknown> {
+  if (!namespace) return body;
+  const metadata = (body.metadata ?? {}) as Record<string, unknown>;
+  if (metadata.namespace !== undefined && metadata.namespace !== namespace) {
+    throw new ValidationError(`metadata.namespace "${String(metadata.namespace)}" does not match the cluster in the path "${namespace}"`);
+  }
+  return { ...body, metadata: { ...metadata, namespace } };
+}
+
+function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
+  const ns = (req: HttpRequest) => (namespaced ? nameParam(req, 'cluster') : undefined);
+  return [
+    { method: 'GET', pattern: `${prefix}/{plural}`, summary: 'List objects', handler: (req, ctx) => list(req, ctx, kindParam(req, namespaced), ns(req)) },
+    {
+      method: 'POST',
+      pattern: `${prefix}/{plural}`,
+      summary: 'Create an object',
+      handler: async (req, ctx) => {
+        const info = kindParam(req, namespaced);
+        const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
+        const created = await ctx.service.create(parseDesired(body, info, 'request body'));
+        return { status: 201, headers: etag(created), body: created };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: `${prefix}/{plural}/{name}`,
+      summary: 'Read an object',
+      handler: async (req, ctx) => {
+        const obj = await ctx.service.get(kindParam(req, namespaced), nameParam(req), ns(req));
+        return { status: 200, headers: etag(obj), body: obj };
+      },
+    },
+    {
+      method: 'PUT',
+      pattern: `${prefix}/{plural}/{name}`,
+      summary: 'Replace an object (conditional on resourceVersion or If-Match)',
+      handler: async (req, ctx) => {
+        const info = kindParam(req, namespaced);
+        const name = nameParam(req);
+        const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
+        const desired = parseDesired(body, info, `${info.kind} "${name}"`);
+        if (desired.name !== name) {
+          throw new ValidationError(`metadata.name "${desired.name}" does not match the name in the path "${name}"`, [{ path: 'metadata.name', message: 'must match the path' }]);
+        }
+        const obj = await ctx.service.replace(desired, parseIfMatch(req.headers['if-match']) ?? desired.resourceVersion);
+        return { status: 200, headers: etag(obj), body: obj };
+      },
+    },
+    {
+      method: 'PATCH',
+      pattern: `${prefix}/{plural}/{name}`,
+      summary: 'Merge-patch an object (RFC 7396)',
+      handler: async (req, ctx) => {
+        const info = kindParam(req, namespaced);
+        const patch = parseObjectBody(req);
+        const obj = await ctx.service.patch(info, nameParam(req), ns(req), patch, parseIfMatch(req.headers['if-match']));
+        return { status: 200, headers: etag(obj), body: obj };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: `${prefix}/{plural}/{name}`,
+      summary: 'Delete an object',
+      handler: async (req, ctx) => {
+        const out = await ctx.service.delete(kindParam(req, namespaced), nameParam(req), ns(req));
+        return { status: out.result === 'deleted' ? 200 : 202, body: out.object };
+      },
+    },
+  ];
+}
+
+async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
+  const dryRun = boolParam(req, 'dryRun');
+  const docs = parseDocumentsBody(req);
+  if (docs.length === 0) throw new ValidationError('nothing to apply: the body holds no documents');
+  if (docs.length > MAX_APPLY_DOCUMENTS) throw new ValidationError(`too many documents (${docs.length}); the limit is ${MAX_APPLY_DOCUMENTS} per request`);
+  const results: ApplyResult[] = [];
+  // Documents are applied in order, one at a time, so that a later document may rely on an earlier one.
+  for (let index = 0; index < docs.length; index++) {
+    const doc = docs[index] as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+    const base: ApplyResult = {
+      index,
+      action: 'failed',
+      ...(typeof doc?.kind === 'string' ? { kind: doc.kind } : {}),
+      ...(typeof doc?.metadata?.name === 'string' ? { name: doc.metadata.name } : {}),
+    };
+    try {
+      const desired = parseDesired(doc, undefined, `document ${index + 1}`);
+      if (desired.info.namespaced && !desired.namespace) {
+        throw new ValidationError(`document ${index + 1}: ${desired.info.kind} needs metadata.namespace set to its cluster's name`, [
+          { path: 'metadata.namespace', message: 'required' },
+        ]);
+      }
+      const out = await ctx.service.apply(desired, dryRun);
+      results.push({ ...base, action: out.action, ...(desired.namespace ? { namespace: desired.namespace } : {}), ...(out.object ? { resourceVersion: out.object.metadata.resourceVersion } : {}) });
+    } catch (err) {
+      const { problem } = toProblem(err);
+      if (problem.status >= 500) throw err;
+      results.push({ ...base, problem });
+    }
+  }
+  const summary: Record<string, number> = {};
+  for (const r of results) summary[r.action] = (summary[r.action] ?? 0) + 1;
+  const body: ApplyResponse = { dryRun, results, summary };
+  ApplyResponseSchema.parse(body);
+  return { status: 200, body };
+}
+
+/** Builds the admin API application over the given hub context. */
+export function createAdminApi(hub: HubContext): HttpApp {
+  const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
+  const router = new Router<Ctx>();
+  router.add({ method: 'GET', pattern: '/healthz', public: true, summary: 'Liveness', handler: async () => ({ status: 200, body: { status: 'ok', version: HUB_VERSION } }) });
+  router.add({ method: 'POST', pattern: '/v1/apply', summary: 'Create or update many objects (multi-document YAML or JSON)', handler: apply });
+  for (const r of extraRoutes) router.add(r);
+  for (const r of resourceRoutes('/v1', false)) router.add(r);
+  for (const r of resourceRoutes('/v1/clusters/{cluster}', true)) router.add(r);
+  let openapi: unknown;
+  router.add({
+    method: 'GET',
+    pattern: '/openapi.json',
+    public: true,
+    summary: 'This API description',
+    handler: async () => {
+      openapi ??= buildOpenApi(router.list());
+      return { status: 200, body: openapi };
+    },
+  });
+  return async (req) => {
+    const { route, params } = router.match(req.method, req.path);
+    req.params = params;
+    if (!route.public) await authenticateAdmin(req, ctx);
+    return route.handler(req, ctx);
+  };
+}

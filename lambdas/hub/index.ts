@@ -1,0 +1,9 @@
+// Registers every kind's behaviour, lifecycle step and periodic task. Entry points import this
+// module once so the registries are complete before the first request or message.
+import './clusters/cluster-behaviour.js';
+import './clustersets.js';
+import './membership.js';
+
+export { processBatch } from './worker.js';
+export { runSchedulerTick } from './scheduler.js';
+export type { HubContext, HubConfig } from './context.js';

@@ -1,0 +1,290 @@
+import { canonicalJson } from '../../shared/hash.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { matchesSelector, type LabelSelector } from '../../shared/labels.js';
+import { findKind, inputSchema, kindNames, type KindInfo } from '../../shared/resources/kinds.js';
+import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
+import { parseOrThrow } from '../../shared/validation.js';
+import { isoNow } from '../ports/clock.js';
+import { behaviourOf, type HubContext } from './context.js';
+import { applyMergePatch } from './merge-patch.js';
+import { retryOnConflict } from './retry.js';
+
+/** A validated document as the user wrote it: what apply/create/replace act on. */
+export interface DesiredObject {
+  info: KindInfo;
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  spec: unknown;
+  /** resourceVersion the user sent, for conditional writes. */
+  resourceVersion?: string;
+}
+
+/** Resolves a kind by plural/name, with an actionable error. */
+export function requireKind(text: string): KindInfo {
+  const info = findKind(text);
+  if (!info) {
+    throw new NotFoundError('kind', text, {
+      cause: new Error(`known kinds: ${kindNames().join(', ')}`),
+    });
+  }
+  return info;
+}
+
+/**
+ * Validates one user document against its kind's schema and returns the desired object.
+ * `expectKind` pins the kind (routes like /v1/clusters); `where` prefixes error messages.
+ */
+export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'document'): DesiredObject {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ValidationError(`${where} must be an object with apiVersion, kind, metadata and spec`);
+  }
+  const kindText = (doc as { kind?: unknown }).kind;
+  if (typeof kindText !== 'string' || kindText === '') {
+    throw new ValidationError(`${where} has no kind; set kind to one of ${kindNames().join(', ')}`, [{ path: 'kind', message: 'required' }]);
+  }
+  const info = findKind(kindText);
+  if (!info || info.kind !== kindText) {
+    throw new ValidationError(`${where}: unknown kind "${kindText}"; known kinds: ${kindNames().join(', ')}`, [
+      { path: 'kind', message: `unknown kind "${kindText}"` },
+    ]);
+  }
+  if (expectKind && info.kind !== expectKind.kind) {
+    throw new ValidationError(`${where}: kind is ${info.kind} but this endpoint serves ${expectKind.kind}`, [
+      { path: 'kind', message: `expected ${expectKind.kind}` },
+    ]);
+  }
+  const nameHint = (doc as { metadata?: { name?: unknown } }).metadata?.name;
+  const label = typeof nameHint === 'string' ? `${info.kind} "${nameHint}"` : `${where} (${info.kind})`;
+  const parsed = parseOrThrow(inputSchema(info), doc, label);
+  const spec = parseOrThrow(info.spec, parsed.spec ?? {}, label, 'spec');
+  return {
+    info,
+    name: parsed.metadata.name,
+    namespace: parsed.metadata.namespace,
+    labels: parsed.metadata.labels,
+    annotations: parsed.metadata.annotations,
+    spec,
+    resourceVersion: parsed.metadata.resourceVersion,
+  };
+}
+
+/** Strips quotes and the weak prefix from an If-Match value. */
+export function parseIfMatch(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const v = header.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+  if (v === '*' || v === '') return undefined;
+  if (!/^\d+$/.test(v)) throw new ValidationError(`If-Match must be a resourceVersion such as "12", got ${header}`);
+  return v;
+}
+
+export interface ListQuery {
+  selector?: LabelSelector;
+  limit: number;
+  cursor?: string;
+  namespace?: string;
+}
+
+/**
+ * The generic resource use cases (create, read, list, replace, patch, delete) for every kind, with
+ * per-kind behaviour plugged in through {@link behaviourOf}.
+ */
+export class ResourceService {
+  constructor(private readonly ctx: HubContext) {}
+
+  private now(): string {
+    return isoNow(this.ctx.ports.clock);
+  }
+
+  async get(info: KindInfo, name: string, namespace?: string): Promise<Resource> {
+    const res = await this.ctx.ports.resources.get({ kind: info.kind, name, namespace });
+    if (!res) throw new NotFoundError(info.kind, namespace ? `${namespace}/${name}` : name);
+    return this.decorate(res);
+  }
+
+  async list(info: KindInfo, q: ListQuery): Promise<{ items: Resource[]; cursor?: string }> {
+    const page = await this.ctx.ports.resources.list(info.kind, {
+      limit: q.limit,
+      cursor: q.cursor,
+      namespace: q.namespace,
+      filter: q.selector ? (r) => matchesSelector(q.selector, r.metadata.labels) : undefined,
+    });
+    const items = await Promise.all(page.items.map((r) => this.decorate(r)));
+    return { items, cursor: page.cursor };
+  }
+
+  /** Creates a new object; AlreadyExistsError when the name is taken. */
+  async create(desired: DesiredObject): Promise<Resource> {
+    const { info } = desired;
+    const now = this.now();
+    const res: Resource = {
+      apiVersion: API_VERSION,
+      kind: info.kind,
+      metadata: {
+        name: desired.name,
+        ...(info.namespaced && desired.namespace ? { namespace: desired.namespace } : {}),
+        ...(desired.labels ? { labels: desired.labels } : {}),
+        ...(desired.annotations ? { annotations: desired.annotations } : {}),
+        uid: this.ctx.ports.ids.uid(),
+        resourceVersion: '0',
+        generation: 1,
+        creationTimestamp: now,
+      },
+      spec: desired.spec,
+    };
+    const behaviour = behaviourOf(info.kind);
+    const status = behaviour.initialStatus?.(res, this.ctx);
+    if (status !== undefined) res.status = status;
+    await behaviour.validate?.(res, undefined, this.ctx);
+    const created = await this.ctx.ports.resources.create(res);
+    await behaviour.afterCreate?.(created, this.ctx);
+    return this.decorate(created);
+  }
+
+  /**
+   * Replaces labels, annotations and spec. With `expectedVersion` the write is conditional on it
+   * (409 on mismatch); without, it re-reads and retries on conflict, so status written concurrently
+   * by the hub is never lost.
+   */
+  async replace(desired: DesiredObject, expectedVersion?: string): Promise<Resource> {
+    return this.update(desired.info, desired.name, desired.namespace, expectedVersion, () => desired);
+  }
+
+  /** Applies an RFC 7396 merge patch to labels, annotations and spec. */
+  async patch(info: KindInfo, name: string, namespace: string | undefined, patch: Record<string, unknown>, ifMatch?: string): Promise<Resource> {
+    const patchVersion = (patch.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+    if (patchVersion !== undefined && typeof patchVersion !== 'string') {
+      throw new ValidationError('metadata.resourceVersion must be a string', [{ path: 'metadata.resourceVersion', message: 'expected a string' }]);
+    }
+    const expected = ifMatch ?? (patchVersion as string | undefined);
+    return this.update(info, name, namespace, expected, (current) => {
+      const base = {
+        apiVersion: API_VERSION,
+        kind: info.kind,
+        metadata: {
+          name,
+          ...(current.metadata.labels ? { labels: current.metadata.labels } : {}),
+          ...(current.metadata.annotations ? { annotations: current.metadata.annotations } : {}),
+        },
+        spec: current.spec,
+      };
+      const merged = applyMergePatch(base, patch) as Record<string, unknown>;
+      const meta = (merged.metadata ?? {}) as Record<string, unknown>;
+      if (meta.name !== name) {
+        throw new ValidationError(`metadata.name cannot be changed by a patch (${name})`, [{ path: 'metadata.name', message: 'immutable' }]);
+      }
+      delete meta.resourceVersion;
+      merged.kind = info.kind;
+      merged.apiVersion = API_VERSION;
+      return parseDesired(merged, info, `${info.kind} "${name}"`);
+    });
+  }
+
+  private async update(
+    info: KindInfo,
+    name: string,
+    namespace: string | undefined,
+    expectedVersion: string | undefined,
+    compute: (current: Resource) => DesiredObject,
+  ): Promise<Resource> {
+    const behaviour = behaviourOf(info.kind);
+    const attempt = async () => {
+      const current = await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true });
+      if (!current) throw new NotFoundError(info.kind, name);
+      if (expectedVersion !== undefined && expectedVersion !== current.metadata.resourceVersion) {
+        throw new ConflictError(
+          `${info.kind} "${name}" was modified: you sent resourceVersion ${expectedVersion}, the current one is ${current.metadata.resourceVersion}; get it again, re-apply your change and retry`,
+          current.metadata.resourceVersion,
+        );
+      }
+      if (current.metadata.deletionTimestamp) {
+        throw new ConflictError(`${info.kind} "${name}" is being deleted; it cannot be changed`, current.metadata.resourceVersion);
+      }
+      const desired = compute(current);
+      if (desired.name !== name) {
+        throw new ValidationError(`metadata.name "${desired.name}" does not match the name in the path "${name}"`, [
+          { path: 'metadata.name', message: 'must match the path' },
+        ]);
+      }
+      const next = withDesired(current, desired);
+      if (sameDesired(current, next)) return { result: current, changed: false };
+      await behaviour.validate?.(next, current, this.ctx);
+      const written = await this.ctx.ports.resources.replace(next, current.metadata.resourceVersion);
+      return { result: written, changed: true, prev: current };
+    };
+    // A caller-supplied version must fail on conflict; otherwise re-read and retry.
+    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(attempt);
+    if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
+    return this.decorate(out.result);
+  }
+
+  /** Deletes, or marks for deletion when the kind finalises through queued steps. */
+  async delete(info: KindInfo, name: string, namespace?: string): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
+    const current = await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true });
+    if (!current) throw new NotFoundError(info.kind, name);
+    const behaviour = behaviourOf(info.kind);
+    if (behaviour.delete) return behaviour.delete(current, this.ctx);
+    await this.ctx.ports.resources.delete({ kind: info.kind, name, namespace });
+    await behaviour.afterDelete?.(current, this.ctx);
+    return { result: 'deleted', object: current };
+  }
+
+  /**
+   * Create-or-update for apply: returns what happened. Dry runs validate and compute the action
+   * without writing.
+   */
+  async apply(desired: DesiredObject, dryRun: boolean): Promise<{ action: 'created' | 'configured' | 'unchanged'; object?: Resource }> {
+    const existing = await this.ctx.ports.resources.get({ kind: desired.info.kind, name: desired.name, namespace: desired.namespace }, { consistent: true });
+    if (!existing) {
+      if (dryRun) {
+        await behaviourOf(desired.info.kind).validate?.(previewNew(desired), undefined, this.ctx);
+        return { action: 'created' };
+      }
+      return { action: 'created', object: await this.create(desired) };
+    }
+    const next = withDesired(existing, desired);
+    if (sameDesired(existing, next)) return { action: 'unchanged', object: existing };
+    if (dryRun) {
+      if (desired.resourceVersion && desired.resourceVersion !== existing.metadata.resourceVersion) {
+        throw new ConflictError(`${desired.info.kind} "${desired.name}" was modified since resourceVersion ${desired.resourceVersion}`, existing.metadata.resourceVersion);
+      }
+      await behaviourOf(desired.info.kind).validate?.(next, existing, this.ctx);
+      return { action: 'configured' };
+    }
+    return { action: 'configured', object: await this.replace(desired, desired.resourceVersion) };
+  }
+
+  private async decorate(res: Resource): Promise<Resource> {
+    const d = behaviourOf(res.kind).decorate;
+    return d ? d(res, this.ctx) : res;
+  }
+}
+
+function withDesired(current: Resource, desired: DesiredObject): Resource {
+  const specChanged = canonicalJson(current.spec) !== canonicalJson(desired.spec);
+  const metadata = { ...current.metadata };
+  if (desired.labels && Object.keys(desired.labels).length) metadata.labels = desired.labels;
+  else delete metadata.labels;
+  if (desired.annotations && Object.keys(desired.annotations).length) metadata.annotations = desired.annotations;
+  else delete metadata.annotations;
+  if (specChanged) metadata.generation = current.metadata.generation + 1;
+  return { ...current, metadata, spec: desired.spec };
+}
+
+function sameDesired(a: Resource, b: Resource): boolean {
+  return (
+    canonicalJson(a.spec) === canonicalJson(b.spec) &&
+    canonicalJson(a.metadata.labels ?? {}) === canonicalJson(b.metadata.labels ?? {}) &&
+    canonicalJson(a.metadata.annotations ?? {}) === canonicalJson(b.metadata.annotations ?? {})
+  );
+}
+
+function previewNew(desired: DesiredObject): Resource {
+  return {
+    apiVersion: API_VERSION,
+    kind: desired.info.kind,
+    metadata: { name: desired.name, labels: desired.labels, annotations: desired.annotations, uid: '', resourceVersion: '0', generation: 1, creationTimestamp: '' },
+    spec: desired.spec,
+  };
+}

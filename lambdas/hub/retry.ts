@@ -1,0 +1,21 @@
+import { ConflictError } from '../../shared/errors.js';
+
+/**
+ * Runs a read-modify-write until it succeeds without an optimistic-concurrency conflict.
+ * Each attempt must re-read; after `attempts` conflicts the last ConflictError is rethrown
+ * (the caller, or SQS redelivery, tries again later). Nothing is ever overwritten blindly.
+ */
+export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, attempts = 8): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await fn(i);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      last = err;
+      // Small randomised pause so that many contending writers spread out.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** i)));
+    }
+  }
+  throw last;
+}

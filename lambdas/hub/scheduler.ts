@@ -1,0 +1,30 @@
+import type { HubContext } from './context.js';
+
+/**
+ * Periodic tasks run by the scheduler (an EventBridge rule in AWS, a timer in the local hub).
+ * Each task must cost in proportion to the state transitions it finds, never to the fleet size.
+ */
+export interface PeriodicTask {
+  name: string;
+  run(ctx: HubContext): Promise<{ transitions: number }>;
+}
+
+const tasks: PeriodicTask[] = [];
+
+export function registerPeriodicTask(task: PeriodicTask): void {
+  if (!tasks.some((t) => t.name === task.name)) tasks.push(task);
+}
+
+/** Runs every registered task once; one failing task does not stop the others. */
+export async function runSchedulerTick(ctx: HubContext): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = {};
+  for (const task of tasks) {
+    try {
+      out[task.name] = (await task.run(ctx)).transitions;
+    } catch (err) {
+      out[task.name] = `error: ${(err as Error).message}`;
+      ctx.ports.log.error('periodic task failed', { task: task.name, error: (err as Error).message });
+    }
+  }
+  return out;
+}

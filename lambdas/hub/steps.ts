@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { parseOrThrow } from '../../shared/validation.js';
+import type { StepMessage } from '../ports/queue.js';
+import type { HubContext } from './context.js';
+
+/**
+ * Lifecycle steps: idempotent units of work run by the worker from the queue. Each step re-reads
+ * the state it acts on, so a duplicate, late or reordered message is harmless.
+ */
+export interface StepDefinition<S extends z.ZodType = z.ZodType> {
+  type: string;
+  payload: S;
+  run(payload: z.infer<S>, ctx: HubContext): Promise<void>;
+}
+
+const steps = new Map<string, StepDefinition>();
+
+/** Registers a step type. */
+export function defineStep<S extends z.ZodType>(def: StepDefinition<S>): StepDefinition<S> {
+  steps.set(def.type, def as unknown as StepDefinition);
+  return def;
+}
+
+/** Builds a message for a registered step, validating its payload at the sender. */
+export function stepMessage<S extends z.ZodType>(def: StepDefinition<S>, payload: z.infer<S>, delaySeconds?: number): StepMessage {
+  parseOrThrow(def.payload, payload, `step ${def.type} payload`);
+  return { type: def.type, payload: payload as Record<string, unknown>, ...(delaySeconds ? { delaySeconds } : {}) };
+}
+
+/** Thrown for messages that can never succeed (unknown type, invalid payload): they go to the DLQ. */
+export class PoisonMessageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PoisonMessageError';
+  }
+}
+
+/** Runs one step message. */
+export async function runStep(message: StepMessage, ctx: HubContext): Promise<void> {
+  const def = steps.get(message.type);
+  if (!def) throw new PoisonMessageError(`unknown step type "${message.type}"`);
+  let payload: unknown;
+  try {
+    payload = parseOrThrow(def.payload, message.payload, `step ${message.type} payload`);
+  } catch (err) {
+    throw new PoisonMessageError((err as Error).message, { cause: err });
+  }
+  await def.run(payload, ctx);
+}
+
+/** Registered step types (for tests and docs). */
+export function stepTypes(): string[] {
+  return [...steps.keys()].sort();
+}

@@ -1,0 +1,44 @@
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { StepMessage } from '../ports/queue.js';
+import type { HubContext } from './context.js';
+import { PoisonMessageError, runStep } from './steps.js';
+
+function parseRecord(record: SQSRecord): StepMessage {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch (err) {
+    throw new PoisonMessageError(`message ${record.messageId} is not JSON`, { cause: err });
+  }
+  const m = body as Partial<StepMessage>;
+  if (!m || typeof m.type !== 'string' || typeof m.payload !== 'object' || m.payload === null) {
+    throw new PoisonMessageError(`message ${record.messageId} is not a step message ({type, payload})`);
+  }
+  return { type: m.type, payload: m.payload };
+}
+
+/**
+ * Runs a batch of step messages and reports the failed ones, with Lambda's ReportBatchItemFailures
+ * semantics: only the failed messages become visible again; after maxReceiveCount they go to the DLQ.
+ * Records run concurrently: every step is idempotent and re-reads its state.
+ */
+export async function processBatch(event: SQSEvent, ctx: HubContext): Promise<SQSBatchResponse> {
+  const failures: { itemIdentifier: string }[] = [];
+  await Promise.all(
+    event.Records.map(async (record) => {
+      try {
+        await runStep(parseRecord(record), ctx);
+      } catch (err) {
+        failures.push({ itemIdentifier: record.messageId });
+        const poison = err instanceof PoisonMessageError;
+        ctx.ports.log[poison ? 'error' : 'warn']('step failed', {
+          messageId: record.messageId,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+          poison,
+          error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        });
+      }
+    }),
+  );
+  return { batchItemFailures: failures };
+}
