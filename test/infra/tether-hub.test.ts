@@ -1,0 +1,409 @@
+/**
+ * CDK assertions for the TetherHub construct and HubStack.
+ *
+ * Bundling runs the real esbuild on the real handlers while the stacks are built, so both stacks
+ * live in ONE App built once in beforeAll: the default profile (dev, agents on the HTTP API, the
+ * construct inside a plain Stack) and the other one (HubStack from context: prod, Function URL,
+ * alarm e-mail). Every assertion reads those two templates.
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { join } from 'node:path';
+import { HubStack } from '../../cdk/hub-stack.js';
+import { TetherHub } from '../../cdk/tether-hub.js';
+import { TABLE } from '../../lambdas/adapters/dynamodb/table.js';
+import { ValidationError } from '../../shared/errors.js';
+
+jest.setTimeout(120_000);
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Env = Record<string, unknown>;
+
+const SERVICES = ['tether-admin', 'tether-agent-api', 'tether-worker', 'tether-scheduler'];
+
+let app: App;
+let devStack: Stack;
+let dev: Template;
+let prod: Template;
+let assemblyDir: string;
+
+beforeAll(() => {
+  app = new App({
+    context: {
+      stage: 'prod',
+      agentEndpoint: 'FunctionUrl',
+      agentImage: 'registry.example.com/tether-agent',
+      agentVersion: '1.2.3',
+      pollIntervalSeconds: '30',
+      alarmEmail: 'ops@example.com',
+    },
+  });
+  devStack = new Stack(app, 'Dev');
+  new TetherHub(devStack, 'Hub', { stage: 'dev', agentImage: 'ghcr.io/acme/agent', agentVersion: '0.9.0' });
+  const prodStack = new HubStack(app, 'Prod');
+  assemblyDir = app.synth().directory;
+  dev = Template.fromStack(devStack);
+  prod = Template.fromStack(prodStack);
+});
+
+afterAll(() => {
+  rmSync(assemblyDir, { recursive: true, force: true });
+});
+
+function functions(t: Template): Resource[] {
+  return Object.values(t.findResources('AWS::Lambda::Function')) as Resource[];
+}
+
+function functionByService(t: Template, service: string): [string, Resource] {
+  const entry = Object.entries(t.findResources('AWS::Lambda::Function')).find(
+    ([, r]) => (r.Properties.Environment.Variables as Env).POWERTOOLS_SERVICE_NAME === service,
+  );
+  if (!entry) throw new Error(`no function for ${service}`);
+  return entry as [string, Resource];
+}
+
+function logicalId(t: Template, type: string, pathPart: string): string {
+  const id = Object.keys(t.findResources(type)).find((k) => k.includes(pathPart));
+  if (!id) throw new Error(`no ${type} matching ${pathPart}`);
+  return id;
+}
+
+function actionsOfRole(t: Template, fnId: string): string[] {
+  const fn = t.findResources('AWS::Lambda::Function')[fnId];
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
+    (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
+  );
+  return policies.flatMap((p) =>
+    (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((s) => [s.Action].flat()),
+  );
+}
+
+describe('table', () => {
+  it('is a TableV2 with pk/sk, on-demand billing, PITR, TTL and the sparse gsi1', () => {
+    dev.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  it('dev: is destroyed with the stack and has no deletion protection', () => {
+    dev.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] }),
+    });
+  });
+
+  it('prod: is retained and deletion-protected, and so are the queues', () => {
+    prod.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })] }),
+    });
+    const queues = Object.values(prod.findResources('AWS::SQS::Queue')) as Resource[];
+    expect(queues).toHaveLength(2);
+    for (const q of queues) expect(q.DeletionPolicy).toBe('Retain');
+    for (const q of Object.values(dev.findResources('AWS::SQS::Queue')) as Resource[]) {
+      expect(q.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
+
+describe('queues', () => {
+  it('the work queue redrives to the DLQ after 5 receives, both encrypted', () => {
+    const dlqId = logicalId(dev, 'AWS::SQS::Queue', 'DeadLetterQueue');
+    dev.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+      SqsManagedSseEnabled: true,
+    });
+    expect(dev.findResources('AWS::SQS::Queue')[dlqId].Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('visibility timeout is at least six times the worker timeout', () => {
+    const workQueueId = logicalId(dev, 'AWS::SQS::Queue', 'WorkQueue');
+    const visibility = dev.findResources('AWS::SQS::Queue')[workQueueId].Properties.VisibilityTimeout as number;
+    const [, worker] = functionByService(dev, 'tether-worker');
+    expect(visibility).toBeGreaterThanOrEqual(6 * (worker.Properties.Timeout as number));
+  });
+
+  it('the queues refuse plain-HTTP access', () => {
+    dev.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+    dev.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('there are four, one per service, each nodejs22.x on arm64 with tracing and a log group', () => {
+    for (const t of [dev, prod]) {
+      const fns = functions(t);
+      expect(fns).toHaveLength(4);
+      const services = fns.map((f) => (f.Properties.Environment as { Variables: Env }).Variables.POWERTOOLS_SERVICE_NAME);
+      expect(services.sort()).toEqual([...SERVICES].sort());
+      for (const f of fns) {
+        expect(f.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          TracingConfig: { Mode: 'Active' },
+          LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        });
+      }
+    }
+    dev.resourceCountIs('AWS::Logs::LogGroup', 4);
+    dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('every function has the table, queue, agent and Powertools environment', () => {
+    const tableId = logicalId(dev, 'AWS::DynamoDB::GlobalTable', 'Table');
+    const queueId = logicalId(dev, 'AWS::SQS::Queue', 'WorkQueue');
+    for (const f of functions(dev)) {
+      expect((f.Properties.Environment as { Variables: Env }).Variables).toMatchObject({
+        TETHER_TABLE: { Ref: tableId },
+        TETHER_QUEUE_URL: { Ref: queueId },
+        TETHER_AGENT_IMAGE: 'ghcr.io/acme/agent',
+        TETHER_AGENT_VERSION: '0.9.0',
+        POWERTOOLS_METRICS_NAMESPACE: 'Tether',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+    }
+  });
+
+  it('HubStack takes its settings from context', () => {
+    for (const f of functions(prod)) {
+      expect((f.Properties.Environment as { Variables: Env }).Variables).toMatchObject({
+        TETHER_AGENT_IMAGE: 'registry.example.com/tether-agent',
+        TETHER_AGENT_VERSION: '1.2.3',
+        TETHER_POLL_INTERVAL_SECONDS: '30',
+      });
+    }
+  });
+
+  it('bundles are ESM with a require shim and import nothing but Node built-ins', async () => {
+    for (const f of functions(dev)) {
+      const key = (f.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      const file = join(assemblyDir, `asset.${key}`, 'index.mjs');
+      const code = readFileSync(file, 'utf8');
+      expect(code).toMatch(/^import \{ createRequire as \w+ \} from 'node:module'; const require = \w+\(import\.meta\.url\);/);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      // Lambda has no node_modules next to the bundle: any external package import would fail at cold start.
+      const result = await build({ entryPoints: [file], bundle: true, write: false, metafile: true, packages: 'external', logLevel: 'silent', format: 'esm', platform: 'node' });
+      const imports = Object.values(result.metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path));
+      expect(imports.filter((p) => !isBuiltin(p))).toEqual([]);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('every function reads and writes the table and sends to the queue; only the worker consumes', () => {
+    for (const service of SERVICES) {
+      const [id] = functionByService(dev, service);
+      const actions = actionsOfRole(dev, id);
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'sqs:SendMessage']));
+      expect(actions.includes('sqs:ReceiveMessage')).toBe(service === 'tether-worker');
+      expect(actions.includes('sqs:DeleteMessage')).toBe(service === 'tether-worker');
+      expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    }
+  });
+});
+
+describe('worker and scheduler triggers', () => {
+  it('the worker consumes the work queue in batches of 10 with partial batch failures', () => {
+    const [workerId] = functionByService(dev, 'tether-worker');
+    const queueId = logicalId(dev, 'AWS::SQS::Queue', 'WorkQueue');
+    dev.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: workerId },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: Match.anyValue(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('an EventBridge rule runs the scheduler every minute', () => {
+    const [schedulerId] = functionByService(dev, 'tether-scheduler');
+    dev.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [schedulerId, 'Arn'] } })],
+    });
+    dev.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [schedulerId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+  });
+});
+
+/** Route key -> the function its integration invokes. */
+function routes(t: Template): Record<string, string> {
+  const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
+  const out: Record<string, string> = {};
+  for (const r of Object.values(t.findResources('AWS::ApiGatewayV2::Route'))) {
+    const integrationId = (r.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+    const uri = integrations[integrationId.Ref].Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] };
+    out[r.Properties.RouteKey as string] = uri['Fn::GetAtt'][0];
+  }
+  return out;
+}
+
+describe('HTTP API', () => {
+  it('HttpApi profile: admin, console and agent routes go to their functions', () => {
+    const [adminId] = functionByService(dev, 'tether-admin');
+    const [agentId] = functionByService(dev, 'tether-agent-api');
+    expect(routes(dev)).toEqual({
+      'GET /healthz': adminId,
+      'GET /openapi.json': adminId,
+      'ANY /v1/{proxy+}': adminId,
+      'GET /': adminId,
+      'GET /console': adminId,
+      'GET /console/{proxy+}': adminId,
+      'ANY /agent/{proxy+}': agentId,
+    });
+    dev.resourceCountIs('AWS::Lambda::Url', 0);
+    dev.hasResourceProperties('AWS::ApiGatewayV2::Integration', { PayloadFormatVersion: '2.0' });
+  });
+
+  it('the $default stage auto-deploys with throttling defaults', () => {
+    dev.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
+    });
+  });
+
+  it('FunctionUrl profile: the agent gets a public Function URL and no /agent route', () => {
+    const [agentId] = functionByService(prod, 'tether-agent-api');
+    prod.resourceCountIs('AWS::Lambda::Url', 1);
+    prod.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [agentId, 'Arn'] } });
+    const keys = Object.keys(routes(prod));
+    expect(keys.some((k) => k.includes('/agent'))).toBe(false);
+    expect(keys).toContain('ANY /v1/{proxy+}');
+    expect(Object.values(routes(prod))).not.toContain(agentId);
+  });
+
+  it('FunctionUrl profile: import manifests point agents at the Function URL', () => {
+    const urlId = logicalId(prod, 'AWS::Lambda::Url', 'Agent');
+    const [, admin] = functionByService(prod, 'tether-admin');
+    const hubUrl = (admin.Properties.Environment as { Variables: Env }).Variables.TETHER_HUB_URL;
+    expect(JSON.stringify(hubUrl)).toContain(urlId);
+    const outputs = prod.findOutputs('*');
+    expect(JSON.stringify(outputs.AgentUrl.Value)).toContain(urlId);
+    expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(prod, 'AWS::ApiGatewayV2::Api', 'HttpApi'), 'ApiEndpoint'] });
+    // In the HttpApi profile the handler derives the URL from the request instead.
+    const [, devAdmin] = functionByService(dev, 'tether-admin');
+    expect((devAdmin.Properties.Environment as { Variables: Env }).Variables.TETHER_HUB_URL).toBeUndefined();
+  });
+});
+
+describe('alarms', () => {
+  it('the DLQ depth alarms above zero', () => {
+    const dlqId = logicalId(dev, 'AWS::SQS::Queue', 'DeadLetterQueue');
+    dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('each function has an errors and a throttles alarm', () => {
+    for (const service of SERVICES) {
+      const [id] = functionByService(dev, service);
+      for (const metric of ['Errors', 'Throttles']) {
+        dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+      }
+    }
+    dev.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+  });
+
+  it('alarms notify the alarm topic when one is given, and nothing otherwise', () => {
+    const topicId = logicalId(prod, 'AWS::SNS::Topic', 'AlarmTopic');
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    expect(alarms).toHaveLength(9);
+    for (const a of alarms) {
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    for (const a of Object.values(dev.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
+      expect(a.Properties.AlarmActions).toBeUndefined();
+    }
+  });
+});
+
+describe('HubStack outputs', () => {
+  it('exports ApiUrl, AgentUrl, TableName and QueueUrl', () => {
+    const outputs = prod.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(['AgentUrl', 'ApiUrl', 'QueueUrl', 'TableName']);
+    expect(outputs.TableName.Value).toEqual({ Ref: logicalId(prod, 'AWS::DynamoDB::GlobalTable', 'Table') });
+    expect(outputs.QueueUrl.Value).toEqual({ Ref: logicalId(prod, 'AWS::SQS::Queue', 'WorkQueue') });
+  });
+});
+
+describe('props validation', () => {
+  // These throw before any function is created, so they cost no bundling.
+  it.each([
+    [{ stage: 'staging' }, 'stage'],
+    [{ agentEndpoint: 'Alb' }, 'agentEndpoint'],
+    [{ pollIntervalSeconds: 1 }, 'pollIntervalSeconds'],
+    [{ hubUrl: 'hub.example.com' }, 'hubUrl'],
+    [{ agentImage: '' }, 'agentImage'],
+  ])('rejects %j', (override, field) => {
+    const stack = new Stack(new App(), 'Invalid');
+    const props = { stage: 'dev', agentImage: 'img', agentVersion: '1.0.0', ...override } as unknown as ConstructorParameters<typeof TetherHub>[2];
+    let caught: unknown;
+    try {
+      new TetherHub(stack, 'Hub', props);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ValidationError);
+    expect((caught as ValidationError).fieldErrors.map((e) => e.path)).toEqual([field]);
+  });
+
+  it('says where it looked when the handler sources are missing', () => {
+    const stack = new Stack(new App(), 'NoSources');
+    expect(() => new TetherHub(stack, 'Hub', { stage: 'dev', agentImage: 'img', agentVersion: '1', projectRoot: '/nonexistent' })).toThrow(
+      /not found under \/nonexistent/,
+    );
+  });
+});
