@@ -34,9 +34,9 @@ export interface TetherHubProps {
   /** Agent version (image tag) new clusters get unless their spec asks for another. */
   readonly agentVersion: string;
   /**
-   * Public base URL that agents use to reach the hub, written into import manifests (for example a
-   * custom domain). When unset, the admin function derives it from the request, except with the
-   * `FunctionUrl` profile, where it is the agent's Function URL.
+   * Public base URL of the hub (for example a custom domain), written into import manifests.
+   * When unset, the admin function derives it from the request. With the `FunctionUrl` profile the
+   * admin function also gets `TETHER_AGENT_URL`, the Function URL that agents poll.
    */
   readonly hubUrl?: string;
   /** Poll interval the hub tells agents to use, in seconds (5 to 3600). @default the handler's default */
@@ -226,7 +226,9 @@ export class TetherHub extends Construct {
       const url = this.agentFunction.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
       // The URL attribute ends with '/'; keep only the origin so both profiles look alike.
       this.agentUrl = `https://${Fn.select(2, Fn.split('/', url.url))}`;
-      if (props.hubUrl === undefined) this.adminFunction.addEnvironment('TETHER_HUB_URL', this.agentUrl);
+      // Import manifests must send agents to the Function URL, not to the HTTP API. Only the admin
+      // function needs it; giving it to the agent function would make it depend on its own URL.
+      this.adminFunction.addEnvironment('TETHER_AGENT_URL', this.agentUrl);
     } else {
       this.httpApi.addRoutes({
         path: '/agent/{proxy+}',

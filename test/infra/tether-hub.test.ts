@@ -10,15 +10,21 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { HubStack } from '../../cdk/hub-stack.js';
 import { TetherHub } from '../../cdk/tether-hub.js';
 import { TABLE } from '../../lambdas/adapters/dynamodb/table.js';
 import { ValidationError } from '../../shared/errors.js';
 
 jest.setTimeout(120_000);
+
+const execFileAsync = promisify(execFile);
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Env = Record<string, unknown>;
@@ -224,6 +230,19 @@ describe('functions', () => {
       expect(imports.filter((p) => !isBuiltin(p))).toEqual([]);
     }
   });
+
+  it('every bundle loads as ESM on this Node and exports a handler function', async () => {
+    // A fresh process with only what Lambda would provide: no node_modules in reach, no jest flags.
+    const env = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', TETHER_TABLE: 't', TETHER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
+    const loads = functions(dev).map(async (f) => {
+      const key = (f.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      const url = pathToFileURL(join(assemblyDir, `asset.${key}`, 'index.mjs')).href;
+      const script = `const m = await import(${JSON.stringify(url)}); process.stdout.write(typeof m.handler);`;
+      const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { env, cwd: assemblyDir });
+      return stdout;
+    });
+    expect(await Promise.all(loads)).toEqual(['function', 'function', 'function', 'function']);
+  });
 });
 
 describe('least privilege', () => {
@@ -316,14 +335,17 @@ describe('HTTP API', () => {
   it('FunctionUrl profile: import manifests point agents at the Function URL', () => {
     const urlId = logicalId(prod, 'AWS::Lambda::Url', 'Agent');
     const [, admin] = functionByService(prod, 'tether-admin');
-    const hubUrl = (admin.Properties.Environment as { Variables: Env }).Variables.TETHER_HUB_URL;
-    expect(JSON.stringify(hubUrl)).toContain(urlId);
+    const adminEnv = (admin.Properties.Environment as { Variables: Env }).Variables;
+    expect(JSON.stringify(adminEnv.TETHER_AGENT_URL)).toContain(urlId);
+    expect(adminEnv.TETHER_HUB_URL).toBeUndefined();
+    const [, agent] = functionByService(prod, 'tether-agent-api');
+    expect((agent.Properties.Environment as { Variables: Env }).Variables.TETHER_AGENT_URL).toBeUndefined();
     const outputs = prod.findOutputs('*');
     expect(JSON.stringify(outputs.AgentUrl.Value)).toContain(urlId);
     expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(prod, 'AWS::ApiGatewayV2::Api', 'HttpApi'), 'ApiEndpoint'] });
     // In the HttpApi profile the handler derives the URL from the request instead.
     const [, devAdmin] = functionByService(dev, 'tether-admin');
-    expect((devAdmin.Properties.Environment as { Variables: Env }).Variables.TETHER_HUB_URL).toBeUndefined();
+    expect((devAdmin.Properties.Environment as { Variables: Env }).Variables.TETHER_AGENT_URL).toBeUndefined();
   });
 });
 
@@ -380,7 +402,15 @@ describe('HubStack outputs', () => {
 });
 
 describe('props validation', () => {
-  // These throw before any function is created, so they cost no bundling.
+  // These throw before any function is created, so they cost no bundling. An App without an
+  // outdir makes its own temporary directory, so give them one that is cleaned up.
+  let outdir: string;
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'tether-cdk-invalid-'));
+  });
+  afterAll(() => {
+    rmSync(outdir, { recursive: true, force: true });
+  });
   it.each([
     [{ stage: 'staging' }, 'stage'],
     [{ agentEndpoint: 'Alb' }, 'agentEndpoint'],
@@ -388,7 +418,7 @@ describe('props validation', () => {
     [{ hubUrl: 'hub.example.com' }, 'hubUrl'],
     [{ agentImage: '' }, 'agentImage'],
   ])('rejects %j', (override, field) => {
-    const stack = new Stack(new App(), 'Invalid');
+    const stack = new Stack(new App({ outdir }), 'Invalid');
     const props = { stage: 'dev', agentImage: 'img', agentVersion: '1.0.0', ...override } as unknown as ConstructorParameters<typeof TetherHub>[2];
     let caught: unknown;
     try {
@@ -401,7 +431,7 @@ describe('props validation', () => {
   });
 
   it('says where it looked when the handler sources are missing', () => {
-    const stack = new Stack(new App(), 'NoSources');
+    const stack = new Stack(new App({ outdir }), 'NoSources');
     expect(() => new TetherHub(stack, 'Hub', { stage: 'dev', agentImage: 'img', agentVersion: '1', projectRoot: '/nonexistent' })).toThrow(
       /not found under \/nonexistent/,
     );
