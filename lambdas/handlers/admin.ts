@@ -1,2 +1,23 @@
-// Placeholder entry point; the real wiring replaces this file.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import '../hub/index.js';
+import type { HubContext } from '../hub/context.js';
+import { createAdminApi } from '../http/admin-api.js';
+import { serveApiGateway } from '../http/serve.js';
+import { contextFromEnv, once } from './compose.js';
+import { log, logger, metrics, tracer } from './powertools.js';
+
+/** Builds the admin API Lambda handler over a hub context (the local hub passes its own). */
+export function buildAdminHandler(getContext: () => HubContext) {
+  const app = once(() => createAdminApi(getContext()));
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger))
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics))
+    .handler((event) => serveApiGateway(app(), event, log));
+}
+
+export const handler = buildAdminHandler(once(() => contextFromEnv(log)));

@@ -1,2 +1,24 @@
-// Placeholder entry point; the real wiring replaces this file.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import '../hub/index.js';
+import type { HubContext } from '../hub/context.js';
+import { createAgentApi } from '../http/agent-api.js';
+import { serveApiGateway } from '../http/serve.js';
+import { contextFromEnv, once } from './compose.js';
+import { log, logger, metrics } from './powertools.js';
+
+/**
+ * Builds the agent API handler. It is on the poll path, so it carries no tracer middleware: one
+ * idle poll must stay one small GetItem and a few milliseconds.
+ */
+export function buildAgentHandler(getContext: () => HubContext) {
+  const app = once(() => createAgentApi(getContext()));
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .handler((event) => serveApiGateway(app(), event, log));
+}
+
+export const handler = buildAgentHandler(once(() => contextFromEnv(log)));

@@ -1,2 +1,21 @@
-// Placeholder entry point; the real wiring replaces this file.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { runSchedulerTick } from '../hub/index.js';
+import type { HubContext } from '../hub/context.js';
+import { contextFromEnv, once } from './compose.js';
+import { log, logger, tracer } from './powertools.js';
+
+/** Builds the scheduler handler: one tick of every periodic task (EventBridge, every minute). */
+export function buildSchedulerHandler(getContext: () => HubContext) {
+  return middy<unknown, Record<string, number | string>>()
+    .use(injectLambdaContext(logger))
+    .use(captureLambdaHandler(tracer))
+    .handler(async () => {
+      const result = await runSchedulerTick(getContext());
+      log.debug('scheduler tick', { result });
+      return result;
+    });
+}
+
+export const handler = buildSchedulerHandler(once(() => contextFromEnv(log)));

@@ -1,2 +1,20 @@
-// Placeholder entry point; the real wiring replaces this file.
-export const handler = async (): Promise<unknown> => ({ statusCode: 501 });
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { processBatch } from '../hub/index.js';
+import type { HubContext } from '../hub/context.js';
+import { contextFromEnv, once } from './compose.js';
+import { log, logger, metrics, tracer } from './powertools.js';
+
+/** Builds the queue worker handler (SQS batch, ReportBatchItemFailures). */
+export function buildWorkerHandler(getContext: () => HubContext) {
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger))
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics))
+    .handler((event) => processBatch(event, getContext()));
+}
+
+export const handler = buildWorkerHandler(once(() => contextFromEnv(log)));

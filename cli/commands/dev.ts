@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { processIO, type CliIO } from '../io.js';
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return Number(value);
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 100_000) throw new InvalidArgumentError('must be a whole number from 0 to 100000');
+  return Number(value);
+}
+
+function url(value: string): string {
+  try {
+    new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`"${value}" is not a URL (e.g. http://127.0.0.1:8000)`);
+  }
+  return value;
+}
+
+/**
+ * `tether dev`: the local hub in one process (admin and agent APIs, worker, scheduler, embedded
+ * DynamoDB and SQS), the command behind `npm start`.
+ */
+export function registerDevCommand(program: Command, io: CliIO = processIO()): void {
+  program
+    .command('dev')
+    .description('Run the local hub: APIs, worker, scheduler and embedded DynamoDB/SQS on 127.0.0.1')
+    .option('--port <n>', 'HTTP port (0 picks a free one)', port, 8080)
+    .option('--host <addr>', 'listen address; anything but 127.0.0.1 exposes the hub to your network', '127.0.0.1')
+    .option('--data <dir>', 'data directory (DynamoDB files, admin token, audit log)', '.tether')
+    .option('--demo <n>', 'create a demo fleet of N clusters', count)
+    .option('--dynamodb-endpoint <url>', 'use this DynamoDB endpoint instead of the embedded dynalite', url)
+    .option('--sqs-endpoint <url>', 'use this SQS endpoint instead of the embedded emulator', url)
+    .option('--aws', 'use real AWS DynamoDB and SQS (credentials and region from the environment)')
+    .option('--log-level <level>', 'hub log level: DEBUG, INFO, WARN, ERROR', 'WARN')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tether dev                          # hub on http://127.0.0.1:8080, data in .tether/
+  $ tether dev --port 9090 --demo 20    # with 20 demo clusters
+  $ tether dev --dynamodb-endpoint http://127.0.0.1:8000   # against AWS's DynamoDB Local
+  $ npm start -- --port 9090 --data /tmp/tether`,
+    )
+    .action(async (opts) => {
+      process.env.POWERTOOLS_LOG_LEVEL ??= String(opts.logLevel).toUpperCase();
+      process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+      process.env.POWERTOOLS_SERVICE_NAME ??= 'tether-local';
+      const dynamodbEndpoint = opts.dynamodbEndpoint ?? io.env.TETHER_DYNAMODB_ENDPOINT;
+      const sqsEndpoint = opts.sqsEndpoint ?? io.env.TETHER_SQS_ENDPOINT;
+      const started = Date.now();
+      // Imported here so that other commands do not pay for the hub's start-up.
+      const { startLocalHub } = await import('../../lambdas/local/local-hub.js');
+      const hub = await startLocalHub({
+        port: opts.port,
+        host: opts.host,
+        dataDir: opts.data,
+        demo: opts.demo,
+        dynamodbEndpoint,
+        sqsEndpoint,
+        aws: Boolean(opts.aws),
+      });
+      const ms = Date.now() - started;
+      const lines = [
+        `Tether hub ready in ${ms} ms`,
+        `  URL:          ${hub.url}`,
+        hub.adminTokenCreated
+          ? `  Admin token:  ${hub.adminToken}   (shown once; saved to ${hub.adminTokenFile}, mode 0600)`
+          : `  Admin token:  in ${hub.adminTokenFile} (mode 0600)`,
+        `  Data:         ${hub.dataDir}${dynamodbEndpoint ? ` (DynamoDB at ${dynamodbEndpoint})` : ''}`,
+        opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? `  WARNING: listening on ${opts.host}; the hub is reachable from your network.` : '',
+        opts.demo ? `  Demo fleet:   ${opts.demo} clusters and 2 cluster sets` : '',
+        '',
+        'Next:',
+        `  npx tether login --hub ${hub.url} --token "$(cat ${hub.adminTokenFile})"`,
+        '  npx tether get clusters',
+        '  npx tether cluster import my-cluster --auto-accept -f import.yaml',
+        '',
+        'Press Ctrl-C to stop.',
+      ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
+      io.out(lines.join('\n') + '\n');
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = () => {
+          if (stopping) return;
+          stopping = true;
+          io.out('\nStopping: finishing queued work...\n');
+          hub
+            .close()
+            .then(() => io.out('Stopped.\n'))
+            .finally(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,89 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoPorts } from '../adapters/dynamodb/index.js';
+import { createSqsClient } from '../adapters/sqs/client.js';
+import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
+import { defaultHubConfig, type HubConfig, type HubContext } from '../hub/context.js';
+import { cryptoIds } from '../ports/ids.js';
+import { systemClock } from '../ports/clock.js';
+import type { AuditEvent, AuditLog, Log } from '../ports/log.js';
+
+export interface ComposeOptions {
+  tableName: string;
+  queueUrl: string;
+  dynamodbEndpoint?: string;
+  sqsEndpoint?: string;
+  region?: string;
+  config?: Partial<HubConfig>;
+  log: Log;
+  /** Extra sink for audit events (the local hub keeps them in a file). */
+  auditSink?: (event: AuditEvent) => void;
+}
+
+/** Audit events go to the structured log under the `audit` key, and optionally to a sink. */
+export function auditLogOf(log: Log, sink?: (event: AuditEvent) => void): AuditLog {
+  return {
+    record(event) {
+      (event.outcome === 'denied' ? log.warn : log.info).call(log, 'audit', { audit: event });
+      sink?.(event);
+    },
+  };
+}
+
+/**
+ * The composition root: builds the hub context (ports + config) from explicit options. Lambda
+ * handlers call {@link contextFromEnv}; the local hub calls this with its embedded endpoints.
+ */
+export function composeHub(opts: ComposeOptions): HubContext {
+  const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const local = Boolean(opts.dynamodbEndpoint);
+  const ddb = new DynamoDBClient({
+    region,
+    ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    maxAttempts: 5,
+  });
+  const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
+  const stores = createDynamoPorts(ddb, opts.tableName);
+  return {
+    ports: {
+      ...stores,
+      queue: new SqsQueue(sqs, opts.queueUrl),
+      clock: systemClock,
+      ids: cryptoIds,
+      log: opts.log,
+      audit: auditLogOf(opts.log, opts.auditSink),
+    },
+    config: { ...defaultHubConfig, ...opts.config },
+  };
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set; the TetherHub construct sets it`);
+  return v;
+}
+
+/** Builds the hub context from the Lambda environment (set by the TetherHub construct). */
+export function contextFromEnv(log: Log): HubContext {
+  const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
+  return composeHub({
+    tableName: required('TETHER_TABLE'),
+    queueUrl: required('TETHER_QUEUE_URL'),
+    dynamodbEndpoint: process.env.TETHER_DYNAMODB_ENDPOINT,
+    sqsEndpoint: process.env.TETHER_SQS_ENDPOINT,
+    log,
+    config: {
+      hubUrl: process.env.TETHER_HUB_URL || undefined,
+      agentUrl: process.env.TETHER_AGENT_URL || undefined,
+      agentImage: process.env.TETHER_AGENT_IMAGE || defaultHubConfig.agentImage,
+      agentVersion: process.env.TETHER_AGENT_VERSION || defaultHubConfig.agentVersion,
+      pollIntervalSeconds: num('TETHER_POLL_INTERVAL_SECONDS', defaultHubConfig.pollIntervalSeconds),
+    },
+  });
+}
+
+/** Lazily creates a value once (handlers build their context on the first invocation). */
+export function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}

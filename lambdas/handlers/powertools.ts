@@ -1,0 +1,21 @@
+import type { Log } from '../ports/log.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/**
+ * Module-level Powertools singletons shared by every handler in a bundle. Service name and log
+ * level come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_LOG_LEVEL; the local hub sets
+ * POWERTOOLS_METRICS_DISABLED so that EMF lines do not flood the terminal.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'tether' });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Tether' });
+export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'tether' });
+
+/** The domain's {@link Log} port over the Powertools logger. */
+export const log: Log = {
+  debug: (m, f) => (f ? logger.debug(m, f) : logger.debug(m)),
+  info: (m, f) => (f ? logger.info(m, f) : logger.info(m)),
+  warn: (m, f) => (f ? logger.warn(m, f) : logger.warn(m)),
+  error: (m, f) => (f ? logger.error(m, f) : logger.error(m)),
+};

@@ -1,0 +1,47 @@
+import { API_VERSION } from '../../shared/resources/meta.js';
+import type { HubContext } from '../hub/context.js';
+import { parseDesired, ResourceService } from '../hub/resource-service.js';
+
+const REGIONS = ['us-east', 'us-west', 'eu-central'];
+
+/** The documents of the demo fleet: `count` store clusters over three regions and a few sets. */
+export function demoDocuments(count: number): unknown[] {
+  const docs: unknown[] = [
+    { apiVersion: API_VERSION, kind: 'ClusterSet', metadata: { name: 'stores' }, spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'ClusterSet',
+      metadata: { name: 'canary' },
+      spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { ring: 'canary' } } } },
+    },
+  ];
+  for (let i = 1; i <= count; i++) {
+    const name = `store-${String(i).padStart(4, '0')}`;
+    docs.push({
+      apiVersion: API_VERSION,
+      kind: 'Cluster',
+      metadata: {
+        name,
+        labels: {
+          'tether.dev/clusterset': 'stores',
+          region: REGIONS[(i - 1) % REGIONS.length],
+          tier: 'store',
+          ring: i <= Math.max(1, Math.ceil(count / 10)) ? 'canary' : 'main',
+        },
+      },
+      spec: { hubAcceptsClient: true },
+    });
+  }
+  return docs;
+}
+
+/** Applies the demo fleet (idempotent: existing objects are left unchanged). */
+export async function applyDemoFleet(ctx: HubContext, count: number): Promise<{ created: number }> {
+  const service = new ResourceService(ctx);
+  let created = 0;
+  for (const doc of demoDocuments(count)) {
+    const out = await service.apply(parseDesired(doc), false);
+    if (out.action === 'created') created++;
+  }
+  return { created };
+}

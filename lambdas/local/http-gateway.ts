@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { PROBLEM_BASE } from '../../shared/api.js';
+import { MAX_BODY_BYTES } from '../http/request.js';
+
+/** A Lambda handler for API Gateway HTTP API (payload format 2.0) events. */
+export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Where a request goes: the first route whose prefix matches the path. */
+export interface GatewayRoute {
+  prefix: string;
+  functionName: string;
+  handler: HttpLambda;
+}
+
+/** A fake Lambda context, enough for middy and Powertools. */
+export function lambdaContext(functionName: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * Translates a node:http request into the API Gateway v2 event that Lambda would receive, with
+ * the same header, query and base64 rules, so the same handler functions serve local and AWS.
+ */
+export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: string): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] !== undefined ? `${query[k]},${v}` : v;
+  const textual = /^(application\/(json|yaml|x-yaml|merge-patch\+json|problem\+json)|text\/)/i.test(headers['content-type'] ?? 'application/json');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    isBase64Encoded: !textual && body.length > 0,
+    body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+}
+
+function sendProblem(res: ServerResponse, status: number, code: string, title: string, detail: string): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: PROBLEM_BASE + code, title, status, detail }));
+}
+
+/**
+ * A local HTTP API: node:http on `host:port` routing by path prefix to Lambda handlers.
+ * Bodies over the hub's limit are refused with 413 while streaming, before they are buffered.
+ */
+export async function startHttpGateway(opts: {
+  host: string;
+  port: number;
+  routes: GatewayRoute[];
+  /** Serves requests no Lambda route claims (static console files); return false to fall through. */
+  fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) sendProblem(res, 500, 'internal', 'Internal error', 'the local gateway failed to handle the request');
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = opts.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
+    if (!route) {
+      if (opts.fallback && (await opts.fallback(req, res))) return;
+      sendProblem(res, 404, 'route-not-found', 'No such route', `no route for ${req.method} ${path}; the API lives under /v1 and /agent/v1`);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY_BYTES) {
+        sendProblem(res, 413, 'payload-too-large', 'Payload too large', `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const event = toApiGatewayEvent(req, Buffer.concat(chunks), req.socket.remoteAddress ?? '127.0.0.1');
+    const result = await route.handler(event, lambdaContext(route.functionName));
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+    const body = result.body === undefined ? undefined : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+    res.writeHead(result.statusCode ?? 200, headers);
+    res.end(body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
+  };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { ClaimSchema } from '../resources/cluster.js';
+import { ConditionSchema } from '../resources/meta.js';
+
+/**
+ * The agent <-> hub wire protocol, version 1 (`/agent/v1/*`). The hub validates every agent body
+ * with these schemas; the agent validates every hub answer. Unknown fields are rejected in agent
+ * bodies (strict), so a typo or an incompatible agent fails loudly with a clear problem.
+ */
+export const PROTOCOL_VERSION = 'v1';
+
+/** Well-known claim names the agent reports. User claims use their own names (ConfigMap data keys). */
+export const WellKnownClaims = {
+  id: 'id.k8s.io',
+  kubeVersion: 'kubeversion.tether.dev',
+  platform: 'platform.tether.dev',
+  nodeCount: 'nodes.tether.dev',
+  cpu: 'cpu.allocatable.tether.dev',
+  memory: 'memory.allocatable.tether.dev',
+  agentVersion: 'agentversion.tether.dev',
+} as const;
+
+/** Label that marks ConfigMaps whose data become user-defined claims. */
+export const USER_CLAIM_LABEL = 'tether.dev/claim';
+
+const claims = z.array(ClaimSchema.strict()).max(200);
+
+/** POST /agent/v1/join — Authorization: Bearer <bootstrap token>. */
+export const JoinRequestSchema = z
+  .object({
+    cluster: z.string().min(1).max(63),
+    agentVersion: z.string().min(1).max(64),
+    claims,
+  })
+  .strict();
+export type JoinRequest = z.infer<typeof JoinRequestSchema>;
+
+/** 202 while acceptance is pending; 200 with the credential once accepted (shown once). */
+export const JoinResponseSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('Pending'), message: z.string(), retryAfterSeconds: z.number() }),
+  z.object({ status: z.literal('Joined'), cluster: z.string(), credential: z.string(), pollIntervalSeconds: z.number() }),
+]);
+export type JoinResponse = z.infer<typeof JoinResponseSchema>;
+
+/** One manifest's configuration in a work (OCM ManifestConfigOption). */
+export const ResourceIdentifierSchema = z
+  .object({ group: z.string().default(''), resource: z.string(), namespace: z.string().default(''), name: z.string() })
+  .strict();
+
+/** A work as delivered to the agent: what to apply on the spoke. */
+export const DesiredWorkSchema = z.object({
+  name: z.string(),
+  uid: z.string(),
+  generation: z.number().int(),
+  manifests: z.array(z.record(z.string(), z.unknown())),
+  manifestConfigs: z.array(z.record(z.string(), z.unknown())).default([]),
+  deleteOption: z.record(z.string(), z.unknown()).optional(),
+});
+export type DesiredWork = z.infer<typeof DesiredWorkSchema>;
+
+/** GET /agent/v1/desired — 304 when If-None-Match equals the revision. */
+export const DesiredStateSchema = z.object({
+  cluster: z.string(),
+  /** Opaque revision; also the ETag. */
+  revision: z.string(),
+  works: z.array(DesiredWorkSchema),
+  policies: z.array(z.unknown()).default([]),
+  syncRules: z.array(z.unknown()).default([]),
+  agent: z.object({ version: z.string(), image: z.string() }),
+  /** The hub asks the agent to remove everything it applied and then itself. */
+  detach: z.boolean(),
+  /** The hub asks the agent to exchange its credential (POST /agent/v1/rotate). */
+  rotateCredential: z.boolean(),
+  pollIntervalSeconds: z.number().int().positive(),
+  leaseDurationSeconds: z.number().int().positive(),
+});
+export type DesiredState = z.infer<typeof DesiredStateSchema>;
+
+/** Per-resource status inside a work status. */
+export const ManifestStatusSchema = z
+  .object({
+    group: z.string(),
+    version: z.string(),
+    kind: z.string(),
+    resource: z.string().optional(),
+    namespace: z.string().optional(),
+    name: z.string(),
+    conditions: z.array(ConditionSchema).max(20),
+    feedback: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).strict()).max(50).optional(),
+  })
+  .strict();
+
+export const WorkStatusReportSchema = z
+  .object({
+    name: z.string(),
+    /** Generation of the work the agent last acted on. */
+    observedGeneration: z.number().int(),
+    conditions: z.array(ConditionSchema).max(20),
+    manifests: z.array(ManifestStatusSchema).max(1000),
+  })
+  .strict();
+export type WorkStatusReport = z.infer<typeof WorkStatusReportSchema>;
+
+/** A change someone made to an applied object on the spoke, which the agent noticed. */
+export const DriftEventSchema = z
+  .object({
+    work: z.string(),
+    kind: z.string(),
+    namespace: z.string().optional(),
+    name: z.string(),
+    /** Modified or Deleted. */
+    change: z.enum(['Modified', 'Deleted']),
+    /** Dotted field paths that differed, at most a few dozen. */
+    fields: z.array(z.string()).max(50),
+    /** Whether the agent re-applied the desired state. */
+    corrected: z.boolean(),
+    time: z.string(),
+  })
+  .strict();
+export type DriftEvent = z.infer<typeof DriftEventSchema>;
+
+/** POST /agent/v1/status — sent only when something changed (the agent hashes its report). */
+export const StatusReportSchema = z
+  .object({
+    /** Revision of the desired state this report reflects. */
+    observedRevision: z.string(),
+    agentVersion: z.string().min(1).max(64),
+    /** The agent's own health: false makes the cluster Available=False. */
+    healthy: z.boolean(),
+    message: z.string().max(1024).optional(),
+    claims: claims.optional(),
+    works: z.array(WorkStatusReportSchema).max(1000).optional(),
+    driftEvents: z.array(DriftEventSchema).max(100).optional(),
+    /** Set once the agent has removed everything it applied after a detach request. */
+    detached: z.boolean().optional(),
+  })
+  .strict();
+export type StatusReport = z.infer<typeof StatusReportSchema>;
+
+/** POST /agent/v1/rotate — answers a new credential; the old one stays valid for a short overlap. */
+export const RotateResponseSchema = z.object({ credential: z.string(), overlapSeconds: z.number() });
+export type RotateResponse = z.infer<typeof RotateResponseSchema>;
