@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,13 +21,11 @@ import { HubStack } from '../../cdk/hub-stack.js';
 import { TetherHub } from '../../cdk/tether-hub.js';
 import { TABLE } from '../../lambdas/adapters/dynamodb/table.js';
 import { ValidationError } from '../../shared/errors.js';
+import { actionsOfRole, envOf, functionByService, functions, logicalId, routes, type Resource } from './template-queries.js';
 
 jest.setTimeout(120_000);
 
 const execFileAsync = promisify(execFile);
-
-type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
-type Env = Record<string, unknown>;
 
 const SERVICES = ['tether-admin', 'tether-agent-api', 'tether-worker', 'tether-scheduler'];
 
@@ -59,35 +57,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(assemblyDir, { recursive: true, force: true });
 });
-
-function functions(t: Template): Resource[] {
-  return Object.values(t.findResources('AWS::Lambda::Function')) as Resource[];
-}
-
-function functionByService(t: Template, service: string): [string, Resource] {
-  const entry = Object.entries(t.findResources('AWS::Lambda::Function')).find(
-    ([, r]) => (r.Properties.Environment.Variables as Env).POWERTOOLS_SERVICE_NAME === service,
-  );
-  if (!entry) throw new Error(`no function for ${service}`);
-  return entry as [string, Resource];
-}
-
-function logicalId(t: Template, type: string, pathPart: string): string {
-  const id = Object.keys(t.findResources(type)).find((k) => k.includes(pathPart));
-  if (!id) throw new Error(`no ${type} matching ${pathPart}`);
-  return id;
-}
-
-function actionsOfRole(t: Template, fnId: string): string[] {
-  const fn = t.findResources('AWS::Lambda::Function')[fnId];
-  const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
-  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
-    (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
-  );
-  return policies.flatMap((p) =>
-    (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((s) => [s.Action].flat()),
-  );
-}
 
 describe('table', () => {
   it('is a TableV2 with pk/sk, on-demand billing, PITR, TTL and the sparse gsi1', () => {
@@ -176,7 +145,7 @@ describe('functions', () => {
     for (const t of [dev, prod]) {
       const fns = functions(t);
       expect(fns).toHaveLength(4);
-      const services = fns.map((f) => (f.Properties.Environment as { Variables: Env }).Variables.POWERTOOLS_SERVICE_NAME);
+      const services = fns.map((f) => envOf(f).POWERTOOLS_SERVICE_NAME);
       expect(services.sort()).toEqual([...SERVICES].sort());
       for (const f of fns) {
         expect(f.Properties).toMatchObject({
@@ -196,7 +165,7 @@ describe('functions', () => {
     const tableId = logicalId(dev, 'AWS::DynamoDB::GlobalTable', 'Table');
     const queueId = logicalId(dev, 'AWS::SQS::Queue', 'WorkQueue');
     for (const f of functions(dev)) {
-      expect((f.Properties.Environment as { Variables: Env }).Variables).toMatchObject({
+      expect(envOf(f)).toMatchObject({
         TETHER_TABLE: { Ref: tableId },
         TETHER_QUEUE_URL: { Ref: queueId },
         TETHER_AGENT_IMAGE: 'ghcr.io/acme/agent',
@@ -209,7 +178,7 @@ describe('functions', () => {
 
   it('HubStack takes its settings from context', () => {
     for (const f of functions(prod)) {
-      expect((f.Properties.Environment as { Variables: Env }).Variables).toMatchObject({
+      expect(envOf(f)).toMatchObject({
         TETHER_AGENT_IMAGE: 'registry.example.com/tether-agent',
         TETHER_AGENT_VERSION: '1.2.3',
         TETHER_POLL_INTERVAL_SECONDS: '30',
@@ -285,18 +254,6 @@ describe('worker and scheduler triggers', () => {
   });
 });
 
-/** Route key -> the function its integration invokes. */
-function routes(t: Template): Record<string, string> {
-  const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
-  const out: Record<string, string> = {};
-  for (const r of Object.values(t.findResources('AWS::ApiGatewayV2::Route'))) {
-    const integrationId = (r.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
-    const uri = integrations[integrationId.Ref].Properties.IntegrationUri as { 'Fn::GetAtt': [string, string] };
-    out[r.Properties.RouteKey as string] = uri['Fn::GetAtt'][0];
-  }
-  return out;
-}
-
 describe('HTTP API', () => {
   it('HttpApi profile: admin, console and agent routes go to their functions', () => {
     const [adminId] = functionByService(dev, 'tether-admin');
@@ -335,17 +292,17 @@ describe('HTTP API', () => {
   it('FunctionUrl profile: import manifests point agents at the Function URL', () => {
     const urlId = logicalId(prod, 'AWS::Lambda::Url', 'Agent');
     const [, admin] = functionByService(prod, 'tether-admin');
-    const adminEnv = (admin.Properties.Environment as { Variables: Env }).Variables;
+    const adminEnv = envOf(admin);
     expect(JSON.stringify(adminEnv.TETHER_AGENT_URL)).toContain(urlId);
     expect(adminEnv.TETHER_HUB_URL).toBeUndefined();
     const [, agent] = functionByService(prod, 'tether-agent-api');
-    expect((agent.Properties.Environment as { Variables: Env }).Variables.TETHER_AGENT_URL).toBeUndefined();
+    expect(envOf(agent).TETHER_AGENT_URL).toBeUndefined();
     const outputs = prod.findOutputs('*');
     expect(JSON.stringify(outputs.AgentUrl.Value)).toContain(urlId);
     expect(outputs.ApiUrl.Value).toEqual({ 'Fn::GetAtt': [logicalId(prod, 'AWS::ApiGatewayV2::Api', 'HttpApi'), 'ApiEndpoint'] });
     // In the HttpApi profile the handler derives the URL from the request instead.
     const [, devAdmin] = functionByService(dev, 'tether-admin');
-    expect((devAdmin.Properties.Environment as { Variables: Env }).Variables.TETHER_AGENT_URL).toBeUndefined();
+    expect(envOf(devAdmin).TETHER_AGENT_URL).toBeUndefined();
   });
 });
 
