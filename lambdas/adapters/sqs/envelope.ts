@@ -20,13 +20,14 @@ export type StepEnvelope = z.infer<typeof StepEnvelopeSchema>;
 /**
  * Serialises a step as an SQS message body.
  *
- * JSON.stringify already escapes control characters and lone surrogates; U+FFFE and U+FFFF are
- * the only characters it leaves raw that SQS rejects, so they are escaped too. Every JSON payload
- * is therefore sendable, and JSON.parse restores it unchanged.
+ * JSON.stringify already escapes control characters and lone surrogates. Two more kinds are
+ * written as `\uXXXX` escapes: U+FFFE and U+FFFF, which SQS rejects, and characters beyond the
+ * BMP (emoji), which SQS accepts but the embedded emulator wrongly rejects. The body is then
+ * valid on every SQS-compatible endpoint, and JSON.parse restores the payload unchanged.
  */
 export function encodeStepBody(message: StepMessage): string {
   return JSON.stringify({ type: message.type, payload: message.payload }).replace(
-    /[\uFFFE\uFFFF]/g,
+    /[\uD800-\uDFFF\uFFFE\uFFFF]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16)}`,
   );
 }

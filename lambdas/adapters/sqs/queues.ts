@@ -6,7 +6,6 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
-  QueueNameExists,
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -67,7 +66,7 @@ async function ensureQueue(client: SQSClient, name: string, attributes: Record<s
     const created = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
     if (created.QueueUrl) return created.QueueUrl;
   } catch (error) {
-    if (!(error instanceof QueueNameExists)) throw error;
+    if (!isQueueNameExists(error)) throw error;
   }
   const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
   if (!QueueUrl) throw new SqsResponseError(`SQS returned no URL for queue ${name}`);
@@ -82,4 +81,17 @@ async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
   const arn = Attributes?.QueueArn;
   if (!arn) throw new SqsResponseError(`SQS returned no QueueArn for ${queueUrl}`);
   return arn;
+}
+
+/**
+ * Recognises "a queue with this name exists with other attributes" by its codes, not by class:
+ * the SDK's error classes exist twice (CJS and ESM builds), and with SQS's query-compatible
+ * JSON protocol the error's name comes from the legacy query code, which differs by endpoint
+ * (`QueueAlreadyExists` on SQS, `AWS.SimpleQueueService.QueueNameExists` on fauxqs).
+ */
+function isQueueNameExists(error: unknown): boolean {
+  const e = error as { name?: unknown; Code?: unknown; __type?: unknown } | null;
+  return [e?.name, e?.Code, e?.__type].some(
+    (code) => typeof code === 'string' && /(QueueNameExists|QueueAlreadyExists)$/.test(code),
+  );
 }
