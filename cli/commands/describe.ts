@@ -1,0 +1,29 @@
+import type { Command } from 'commander';
+import { checkName, knownKindsText, resolveKind, scopeFor } from '../args.js';
+import type { CliContext } from '../context.js';
+import { describeResource } from '../output/describe.js';
+
+/** `tether describe <kind> <name>`: one object, laid out for a person to read. */
+export function registerDescribeCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('describe')
+    .description('show one resource in detail: metadata, labels, spec, status and conditions')
+    .argument('<kind>', `resource kind: ${knownKindsText()}`)
+    .argument('<name>', 'the object to describe')
+    .option('--cluster <name>', 'the cluster the object belongs to (for kinds that belong to a cluster, e.g. works)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tether describe cluster store-0001
+  tether describe cs stores
+  tether describe work nginx --cluster store-0001`,
+    )
+    .action(async (kindText: string, name: string, opts: { cluster?: string }, cmd: Command) => {
+      const info = resolveKind(kindText);
+      const scope = scopeFor(info, opts.cluster);
+      const client = await ctx.client(cmd);
+      const object = await client.get(info, checkName(name), scope);
+      ctx.out(describeResource(object, { now: ctx.io.now(), paint: ctx.paint(cmd) }));
+    });
+}

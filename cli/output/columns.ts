@@ -1,0 +1,106 @@
+import { formatSelector, type LabelSelector } from '../../shared/labels.js';
+import type { Condition, Resource } from '../../shared/resources/meta.js';
+import { CLUSTERSET_LABEL } from '../../shared/resources/clusterset.js';
+import { age } from './age.js';
+import { conditionTone } from './color.js';
+import type { Cell } from './table.js';
+
+/**
+ * The table columns of `tether get`, per kind. Data, not code: a kind registered later adds an
+ * entry to {@link COLUMNS}; kinds without one get NAME and AGE.
+ */
+
+/** What a column's value function may use besides the object. */
+export interface ColumnContext {
+  now: Date;
+}
+
+/** One column of a kind's table. */
+export interface Column {
+  header: string;
+  value: (object: Resource, ctx: ColumnContext) => Cell | string;
+  /** Shown only with `-o wide`. */
+  wideOnly?: boolean;
+}
+
+/** Printed where a value is absent, as kubectl does. */
+export const NONE = '<none>';
+
+const nameColumn: Column = { header: 'NAME', value: (o) => o.metadata.name };
+const ageColumn: Column = { header: 'AGE', value: (o, ctx) => age(o.metadata.creationTimestamp, ctx.now) };
+const labelsColumn: Column = { header: 'LABELS', value: (o) => formatLabels(o.metadata.labels), wideOnly: true };
+
+/** Columns per kind name. Order is display order; wide-only columns are appended with `-o wide`. */
+export const COLUMNS: Record<string, Column[]> = {
+  Cluster: [
+    nameColumn,
+    { header: 'ACCEPTED', value: (o) => String(field<boolean>(o.spec, 'hubAcceptsClient') ?? false) },
+    { header: 'JOINED', value: (o) => conditionCell(o, 'Joined') },
+    { header: 'AVAILABLE', value: (o) => conditionCell(o, 'Available') },
+    { header: 'K8S', value: (o) => field<string>(o.status, 'version', 'kubernetes') ?? NONE },
+    { header: 'AGENT', value: (o) => field<string>(o.status, 'agentVersion') ?? NONE },
+    { header: 'SETS', value: (o) => joinOrNone(field<string[]>(o.status, 'clusterSets')) },
+    ageColumn,
+    labelsColumn,
+    { header: 'LAST-SEEN', value: (o, ctx) => lastSeen(field<string>(o.status, 'lastSeen'), ctx.now), wideOnly: true },
+  ],
+  ClusterSet: [
+    nameColumn,
+    { header: 'SELECTOR', value: (o) => clusterSetSelector(o) },
+    { header: 'MEMBERS', value: (o) => String(field<number>(o.status, 'memberCount') ?? NONE) },
+    ageColumn,
+    labelsColumn,
+  ],
+};
+
+const DEFAULT_COLUMNS: Column[] = [nameColumn, ageColumn, labelsColumn];
+
+/** The columns to print for a kind, with or without the wide-only ones. */
+export function columnsFor(kind: string, wide: boolean): Column[] {
+  const all = COLUMNS[kind] ?? DEFAULT_COLUMNS;
+  return wide ? all : all.filter((c) => !c.wideOnly);
+}
+
+/** `k=v,k2=v2`, or `<none>`. */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  const entries = Object.entries(labels ?? {});
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : NONE;
+}
+
+/** The status of a condition as a coloured cell, `<none>` when the condition is absent. */
+export function conditionCell(object: Resource, type: string): Cell {
+  const c = conditionsOf(object).find((x) => x.type === type);
+  return c ? { text: c.status, tone: conditionTone(c.status) } : { text: NONE };
+}
+
+/** The conditions of any resource's status, or none. */
+export function conditionsOf(object: Resource): Condition[] {
+  const list = field<unknown>(object.status, 'conditions');
+  return Array.isArray(list) ? (list as Condition[]) : [];
+}
+
+/** Reads a nested field of an untyped object, undefined when any step is missing. */
+export function field<T>(value: unknown, ...path: string[]): T | undefined {
+  let cur: unknown = value;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur as T | undefined;
+}
+
+function joinOrNone(values: string[] | undefined): string {
+  return Array.isArray(values) && values.length ? values.join(',') : NONE;
+}
+
+function lastSeen(timestamp: string | undefined, now: Date): string {
+  return timestamp ? `${age(timestamp, now)} ago` : 'never';
+}
+
+/** `ExclusiveClusterSetLabel tether.dev/clusterset=<name>` or `LabelSelector <selector>`. */
+function clusterSetSelector(o: Resource): string {
+  const type = field<string>(o.spec, 'clusterSelector', 'selectorType') ?? 'ExclusiveClusterSetLabel';
+  if (type === 'ExclusiveClusterSetLabel') return `${type} ${CLUSTERSET_LABEL}=${o.metadata.name}`;
+  const selector = formatSelector(field<LabelSelector>(o.spec, 'clusterSelector', 'labelSelector'));
+  return `${type} ${selector || '<all clusters>'}`;
+}

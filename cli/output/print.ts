@@ -1,0 +1,70 @@
+import { stringify } from 'yaml';
+import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
+import { UsageError } from '../errors.js';
+import type { Painter } from './color.js';
+import { columnsFor } from './columns.js';
+import { renderTable } from './table.js';
+
+/**
+ * Turns resources into the text of `-o table|wide|json|yaml|name`.
+ */
+
+/** The `-o` formats of commands that print resources. */
+export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Checks an `-o` value. @throws UsageError listing the accepted formats. */
+export function parseOutputFormat(text: string | undefined, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat {
+  const f = (text ?? 'table').toLowerCase();
+  if (!(allowed as readonly string[]).includes(f)) {
+    throw new UsageError(`unknown output format "${text}"; use one of: ${allowed.join(', ')}`);
+  }
+  return f as OutputFormat;
+}
+
+/** What formatting needs besides the objects. */
+export interface PrintContext {
+  now: Date;
+  paint: Painter;
+}
+
+/**
+ * Formats a list of one kind. JSON and YAML print a `<Kind>List` holding every item (all pages
+ * merged, so there is no continue token); `name` prints `kind/name` lines; tables print rows.
+ */
+export function formatList(kind: string, items: Resource[], format: OutputFormat, ctx: PrintContext): string {
+  switch (format) {
+    case 'json':
+    case 'yaml':
+      return formatData({ apiVersion: API_VERSION, kind: `${kind}List`, metadata: {}, items }, format);
+    case 'name':
+      return items.map((o) => `${kindRef(o.kind || kind, o.metadata.name)}\n`).join('');
+    case 'table':
+    case 'wide': {
+      const columns = columnsFor(kind, format === 'wide');
+      const rows = items.map((o) => columns.map((c) => c.value(o, { now: ctx.now })));
+      return renderTable(
+        columns.map((c) => c.header),
+        rows,
+        ctx.paint,
+      );
+    }
+  }
+}
+
+/** Formats one object: as a one-row table, `kind/name`, JSON or YAML. */
+export function formatOne(object: Resource, format: OutputFormat, ctx: PrintContext): string {
+  if (format === 'json' || format === 'yaml') return formatData(object, format);
+  return formatList(object.kind, [object], format, ctx);
+}
+
+/** Pretty JSON (2 spaces) or block YAML, ending with a newline. */
+export function formatData(value: unknown, format: 'json' | 'yaml'): string {
+  if (format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
+  return stringify(value, { lineWidth: 0 });
+}
+
+/** `cluster/store-0001`: the lower-case kind and the name, as kubectl prints references. */
+export function kindRef(kind: string, name: string): string {
+  return `${kind.toLowerCase()}/${name}`;
+}

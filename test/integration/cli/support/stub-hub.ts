@@ -1,0 +1,234 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { canonicalJson } from '../../../../shared/hash.js';
+import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
+import { parseDocuments } from '../../../../shared/manifests.js';
+import { API_VERSION, isDnsLabel, type Resource } from '../../../../shared/resources/meta.js';
+
+/**
+ * A small stand-in for the hub's admin API, on 127.0.0.1:0, for the CLI's integration tests.
+ * It answers the contract the CLI codes against (paths, auth, lists with continue tokens, apply,
+ * cluster actions, problem+json) from memory, and records every request so tests can assert the
+ * exact method, path, query, headers and body.
+ */
+
+/** One request as the stub saw it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A canned answer that replaces the stub's own behaviour for matching requests. */
+export interface Override {
+  status: number;
+  body?: unknown;
+  contentType?: string;
+}
+
+const PLURAL_KIND: Record<string, string> = { clusters: 'Cluster', clustersets: 'ClusterSet', works: 'Work' };
+
+/** The stub hub: start it, seed objects, run the CLI against `url`, inspect `requests`, stop it. */
+export class StubHub {
+  readonly token = 'test-admin-token';
+  readonly requests: RecordedRequest[] = [];
+  /** Objects by `plural/name` (or `clusters/<c>/works/<name>`). */
+  readonly objects = new Map<string, Resource>();
+  /** Items per list page; small so pagination is exercised. */
+  pageSize = 2;
+  /** Answers keyed by `METHOD /path` that take precedence over the stub's behaviour. */
+  readonly overrides = new Map<string, Override>();
+  private server?: Server;
+  private nextVersion = 1;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server?.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Adds an object as the hub would store it. */
+  seed(kind: string, name: string, extra: { labels?: Record<string, string>; spec?: unknown; status?: unknown; namespace?: string; finalizers?: string[] } = {}): Resource {
+    const obj: Resource = {
+      apiVersion: API_VERSION,
+      kind,
+      metadata: {
+        name,
+        ...(extra.namespace ? { namespace: extra.namespace } : {}),
+        ...(extra.labels ? { labels: extra.labels } : {}),
+        uid: `uid-${name}`,
+        resourceVersion: String(this.nextVersion++),
+        generation: 1,
+        creationTimestamp: '2026-11-08T12:00:00Z',
+        ...(extra.finalizers ? { finalizers: extra.finalizers } : {}),
+      },
+      spec: extra.spec ?? {},
+      ...(extra.status ? { status: extra.status } : {}),
+    };
+    this.objects.set(keyOf(kind, name, extra.namespace), obj);
+    return obj;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', 'http://stub');
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+    };
+    this.requests.push(recorded);
+    const override = this.overrides.get(`${recorded.method} ${recorded.path}`);
+    if (override) return send(res, override.status, override.body, override.contentType);
+    try {
+      const [status, body] = this.route(recorded);
+      send(res, status, body, status >= 400 ? 'application/problem+json' : 'application/json');
+    } catch (err) {
+      send(res, 500, problem(500, 'Internal Server Error', (err as Error).message), 'application/problem+json');
+    }
+  }
+
+  private route(r: RecordedRequest): [number, unknown] {
+    if (r.method === 'GET' && r.path === '/healthz') return [200, { status: 'ok', version: '0.1.0-stub' }];
+    if (!r.path.startsWith('/v1/')) return [404, problem(404, 'Not Found', `no route for ${r.path}`)];
+    const auth = r.headers.authorization;
+    if (!auth) return [401, problem(401, 'Unauthorized', 'an admin token is required')];
+    if (auth !== `Bearer ${this.token}`) return [403, problem(403, 'Forbidden', 'the token is not valid')];
+    const parts = r.path.split('/').slice(2).map(decodeURIComponent);
+    if (r.method === 'POST' && parts[0] === 'apply' && parts.length === 1) return this.apply(r);
+    if (parts[0] === 'clusters' && parts.length === 3 && parts[2] !== 'works') return this.clusterAction(parts[1], parts[2], r);
+    if (parts[0] === 'clusters' && parts[2] === 'works') return this.collection('works', parts.slice(3), r, parts[1]);
+    return this.collection(parts[0], parts.slice(1), r);
+  }
+
+  private collection(plural: string, rest: string[], r: RecordedRequest, namespace?: string): [number, unknown] {
+    const kind = PLURAL_KIND[plural];
+    if (!kind) return [404, problem(404, 'Not Found', `unknown resource type "${plural}"`)];
+    if (rest.length === 0 && r.method === 'GET') {
+      const selector = r.query.labelSelector ? parseSelector(r.query.labelSelector) : undefined;
+      const all = [...this.objects.values()]
+        .filter((o) => o.kind === kind && o.metadata.namespace === namespace && matchesSelector(selector, o.metadata.labels))
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+      const start = r.query.continue ? Number(r.query.continue) : 0;
+      const size = r.query.limit ? Number(r.query.limit) : this.pageSize;
+      const items = all.slice(start, start + size);
+      const next = start + size < all.length ? String(start + size) : undefined;
+      return [200, { apiVersion: API_VERSION, kind: `${kind}List`, metadata: next ? { continue: next } : {}, items }];
+    }
+    if (rest.length === 0 && r.method === 'POST') {
+      const input = JSON.parse(r.body) as Resource;
+      const name = input.metadata?.name;
+      if (!isDnsLabel(name ?? '')) {
+        return [422, { ...problem(422, 'Unprocessable Entity', `${kind} "${name}" is invalid: metadata.name: name must be a DNS-1123 label`), errors: [{ path: 'metadata.name', message: 'name must be a DNS-1123 label' }] }];
+      }
+      if (this.objects.has(keyOf(kind, name, namespace))) return [409, problem(409, 'Conflict', `${kind} "${name}" already exists`)];
+      return [201, this.seed(kind, name, { labels: input.metadata.labels, spec: input.spec, namespace })];
+    }
+    const name = rest[0];
+    const key = keyOf(kind, name, namespace);
+    const obj = this.objects.get(key);
+    if (!obj) return [404, problem(404, 'Not Found', `${kind} "${name}" not found`)];
+    if (r.method === 'GET') return [200, obj];
+    if (r.method === 'DELETE') {
+      if (obj.metadata.finalizers?.length) return [202, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: '2026-11-10T12:00:00Z' } }];
+      this.objects.delete(key);
+      return [200, obj];
+    }
+    return [405, problem(405, 'Method Not Allowed', `${r.method} is not allowed here`)];
+  }
+
+  private clusterAction(name: string, action: string, r: RecordedRequest): [number, unknown] {
+    let cluster = this.objects.get(keyOf('Cluster', name));
+    if (action === 'import') {
+      const body = JSON.parse(r.body || '{}') as { labels?: Record<string, string>; autoAccept?: boolean; ttlSeconds?: number };
+      cluster ??= this.seed('Cluster', name, { labels: body.labels, spec: { hubAcceptsClient: Boolean(body.autoAccept) } });
+      const expires = new Date(Date.parse('2026-11-10T12:00:00Z') + (body.ttlSeconds ?? 86400) * 1000).toISOString();
+      return [200, {
+        cluster,
+        manifest: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tether-bootstrap\nstringData:\n  token: boot-${name}\n`,
+        command: `curl -sSf ${this.url}/agent/v1/install/${name}?token=boot-${name} | kubectl apply -f -`,
+        bootstrapTokenExpiresAt: expires,
+      }];
+    }
+    if (!cluster) return [404, problem(404, 'Not Found', `Cluster "${name}" not found`)];
+    const update = (spec: Record<string, unknown>) => {
+      cluster = { ...cluster!, spec: { ...(cluster!.spec as object), ...spec }, metadata: { ...cluster!.metadata, resourceVersion: String(this.nextVersion++) } };
+      this.objects.set(keyOf('Cluster', name), cluster);
+      return cluster;
+    };
+    switch (action) {
+      case 'accept':
+        return [200, update({ hubAcceptsClient: true })];
+      case 'deny':
+        return [200, update({ hubAcceptsClient: false })];
+      case 'detach':
+        return [200, { cluster: update({}), message: JSON.parse(r.body || '{}').force ? 'forced: credentials revoked, nothing cleaned up' : 'the agent will clean up and leave' }];
+      case 'upgrade': {
+        const { version } = JSON.parse(r.body) as { version: string };
+        return [200, update({ agent: { version } })];
+      }
+    }
+    return [404, problem(404, 'Not Found', `no route for ${r.path}`)];
+  }
+
+  private apply(r: RecordedRequest): [number, unknown] {
+    const dryRun = r.query.dryRun === 'true';
+    let docs: unknown[];
+    try {
+      docs = parseDocuments(r.body, 'request body');
+    } catch (err) {
+      return [400, problem(400, 'Bad Request', (err as Error).message)];
+    }
+    const results = docs.map((d, index) => {
+      const doc = d as Partial<Resource>;
+      const kind = doc.kind;
+      const name = doc.metadata?.name;
+      if (!kind || !Object.values(PLURAL_KIND).includes(kind)) {
+        return { index, kind, name, action: 'failed', problem: problem(422, 'Unprocessable Entity', `unknown kind "${kind}"`) };
+      }
+      const taints = (doc.spec as { taints?: Array<{ effect?: string }> } | undefined)?.taints ?? [];
+      const bad = taints.findIndex((t) => !['NoSelect', 'PreferNoSelect', 'NoSelectIfNew'].includes(t.effect ?? ''));
+      if (bad >= 0 || !isDnsLabel(name ?? '')) {
+        const errors = bad >= 0 ? [{ path: `spec.taints.${bad}.effect`, message: 'effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew' }] : [{ path: 'metadata.name', message: 'name must be a DNS-1123 label' }];
+        return { index, kind, name, action: 'failed', problem: { ...problem(422, 'Unprocessable Entity', `${kind} "${name}" is invalid: ${errors[0].path}: ${errors[0].message}`), errors } };
+      }
+      const key = keyOf(kind, name!, doc.metadata?.namespace);
+      const existing = this.objects.get(key);
+      const same = existing && canonicalJson([existing.spec, existing.metadata.labels]) === canonicalJson([doc.spec ?? {}, doc.metadata?.labels]);
+      const action = !existing ? 'created' : same ? 'unchanged' : 'configured';
+      if (!dryRun && action !== 'unchanged') this.seed(kind, name!, { labels: doc.metadata?.labels, spec: doc.spec, namespace: doc.metadata?.namespace });
+      return { index, kind, name, ...(doc.metadata?.namespace ? { namespace: doc.metadata.namespace } : {}), action, resourceVersion: this.objects.get(key)?.metadata.resourceVersion };
+    });
+    const summary: Record<string, number> = {};
+    for (const res of results) summary[res.action] = (summary[res.action] ?? 0) + 1;
+    return [200, { dryRun, results, summary }];
+  }
+}
+
+function keyOf(kind: string, name: string, namespace?: string): string {
+  return namespace ? `${kind}/${namespace}/${name}` : `${kind}/${name}`;
+}
+
+function problem(status: number, title: string, detail: string) {
+  return { type: `https://tether.dev/problems/${title.toLowerCase().replace(/\s+/g, '-')}`, title, status, detail };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
