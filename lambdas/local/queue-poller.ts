@@ -45,7 +45,7 @@ export interface QueuePollerOptions {
   onError?: (error: unknown, phase: PollerPhase) => void;
   /** Function name in the handler's Context. Default `tether-worker`. */
   functionName?: string;
-  /** Function timeout behind `context.getRemainingTimeInMillis()`. Default 30. */
+  /** Function timeout behind `context.getRemainingTimeInMillis()`. Default 60, the worker's timeout in AWS. */
   timeoutSeconds?: number;
 }
 
@@ -131,7 +131,7 @@ function validated(options: QueuePollerOptions): Settings {
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     concurrency: options.concurrency ?? 1,
     functionName: options.functionName ?? 'tether-worker',
-    timeoutSeconds: options.timeoutSeconds ?? 30,
+    timeoutSeconds: options.timeoutSeconds ?? 60,
     onError: options.onError ?? ((error, phase) => console.error(`[queue-poller] ${phase} failed:`, error)),
   };
   const problems = [
@@ -259,7 +259,7 @@ class SqsEventSourcePoller implements QueuePoller {
         consecutiveErrors = 0;
       } catch (error) {
         if (this.abort.signal.aborted) break;
-        this.settings.onError(error, 'receive');
+        this.report(error, 'receive');
         consecutiveErrors++;
         await this.pause(Math.min(MAX_ERROR_BACKOFF_MS, 100 * 2 ** (consecutiveErrors - 1)));
         continue;
@@ -296,7 +296,7 @@ class SqsEventSourcePoller implements QueuePoller {
     try {
       return failedMessageIds(await handler(event, context), event.Records);
     } catch (error) {
-      this.settings.onError(error, 'handler');
+      this.report(error, 'handler');
       return new Set(event.Records.map((r) => r.messageId));
     }
   }
@@ -315,7 +315,7 @@ class SqsEventSourcePoller implements QueuePoller {
         throw new DeleteFailedError(`could not delete ${output.Failed.length} processed messages: ${detail.join('; ')}`);
       }
     } catch (error) {
-      this.settings.onError(error, 'delete');
+      this.report(error, 'delete');
     }
   }
 
@@ -339,6 +339,15 @@ class SqsEventSourcePoller implements QueuePoller {
     if (!Attributes.QueueArn) throw new SqsResponseError(`SQS returned no QueueArn for ${this.settings.queueUrl}`);
     const seconds = this.settings.visibilityTimeoutSeconds ?? Number(Attributes.VisibilityTimeout ?? 30);
     return { source: eventSourceOf(Attributes.QueueArn), visibilityTimeoutMs: seconds * 1000 };
+  }
+
+  /** Hands an error to onError; an onError that throws must not kill a receive loop. */
+  private report(error: unknown, phase: PollerPhase): void {
+    try {
+      this.settings.onError(error, phase);
+    } catch (secondary) {
+      console.error(`[queue-poller] onError threw while reporting a ${phase} failure:`, secondary, error);
+    }
   }
 
   /** Sleeps, but wakes at once when the poller stops. */
