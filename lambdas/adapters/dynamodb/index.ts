@@ -1,0 +1,39 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AdminTokenStore } from '../../ports/admin-token-store.js';
+import type { ClusterHeadStore } from '../../ports/cluster-head-store.js';
+import type { RelationStore } from '../../ports/relation-store.js';
+import type { ResourceStore } from '../../ports/resource-store.js';
+import { DynamoAdminTokenStore } from './admin-token-store.js';
+import { DynamoClusterHeadStore } from './cluster-head-store.js';
+import { DynamoRelationStore } from './relation-store.js';
+import { DynamoResourceStore } from './resource-store.js';
+
+export { DynamoAdminTokenStore } from './admin-token-store.js';
+export { DynamoClusterHeadStore, MAX_HEAD_BYTES } from './cluster-head-store.js';
+export { createTableIfMissing } from './create-table.js';
+export { countOperations, type OperationCounter, type OperationSnapshot } from './op-counter.js';
+export { DynamoRelationStore } from './relation-store.js';
+export { COMPRESS_THRESHOLD_BYTES, MAX_ITEM_BYTES } from './resource-item.js';
+export { DynamoResourceStore, type DynamoResourceStoreOptions } from './resource-store.js';
+export { TABLE } from './table.js';
+
+/** The storage ports that live in the single table. */
+export interface DynamoPorts {
+  resources: ResourceStore;
+  heads: ClusterHeadStore;
+  relations: RelationStore;
+  adminTokens: AdminTokenStore;
+}
+
+/**
+ * Builds every table-backed port on one client and table. Handlers call this once per Lambda
+ * container (module scope), the local hub once per process.
+ */
+export function createDynamoPorts(client: DynamoDBClient, tableName: string): DynamoPorts {
+  return {
+    resources: new DynamoResourceStore(client, tableName),
+    heads: new DynamoClusterHeadStore(client, tableName),
+    relations: new DynamoRelationStore(client, tableName),
+    adminTokens: new DynamoAdminTokenStore(client, tableName),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Every item shape of the single table, and the functions that build their keys.
+ *
+ * This is the one place where key shapes are written down; docs/data-model.md explains the why.
+ *
+ * | item              | pk                              | sk        | other attributes                                                         |
+ * |-------------------|---------------------------------|-----------|--------------------------------------------------------------------------|
+ * | resource          | `R#{Kind}#{namespace or "-"}`   | `{name}`  | kind, name, ns, v (N), body (S, JSON) or bodyz (B, gzip of the JSON)       |
+ * | cluster head      | `H#{cluster}`                   | `H`       | v, desiredRevision, state, lease fields, credentials, bootstrap, attrs    |
+ * | relation          | `X#{relation}#{from}`           | `{to}`    | data (M, optional)                                                       |
+ * | admin token       | `T#{sha256 hex}`                | `T`       | hash, role, description, createdAt, expiresAt, ttl                       |
+ *
+ * GSI `gsi1` (sparse, ALL projection) holds only cluster heads that have `leaseExpiresAt`:
+ *
+ * | gsi1pk              | gsi1sk                                         |
+ * |---------------------|------------------------------------------------|
+ * | `LEASE#{shard}`     | `{leaseExpiresAt, 15 digits zero-padded}#{cluster}` |
+ *
+ * `shard` is {@link leaseShard}: a stable hash of the cluster name mod {@link LEASE_SHARDS}, so that
+ * the lease index never concentrates a whole fleet's writes on one index partition.
+ *
+ * Names are DNS-1123 labels (`[a-z0-9-]`), so `-` alone can never be a namespace and `#` never
+ * appears inside a name; relation names are checked here because they are internal strings.
+ */
+import { createHash } from 'node:crypto';
+import { ValidationError } from '../../../shared/errors.js';
+
+/** A DynamoDB primary key of the table. */
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+/** Placeholder namespace of cluster-scoped kinds (not a valid DNS label, so it never collides). */
+export const NO_NAMESPACE = '-';
+
+/** Partition of one kind (and one namespace for namespaced kinds): a list is one Query on it. */
+export function resourcePartition(kind: string, namespace?: string): string {
+  return `R#${kind}#${namespace ?? NO_NAMESPACE}`;
+}
+
+/** Key of one resource item. */
+export function resourceKey(key: { kind: string; name: string; namespace?: string }): TableKey {
+  return { pk: resourcePartition(key.kind, key.namespace), sk: key.name };
+}
+
+/** The sort key value of every cluster head item. */
+export const HEAD_SK = 'H';
+
+/** Key of a cluster's head item, the one item an idle agent poll reads. */
+export function headKey(cluster: string): TableKey {
+  return { pk: `H#${cluster}`, sk: HEAD_SK };
+}
+
+/** Partition of one relation's targets from one source object. */
+export function relationPartition(relation: string, from: string): string {
+  if (relation.length === 0 || relation.includes('#')) {
+    throw new ValidationError(`relation name "${relation}" must be non-empty and must not contain "#"`);
+  }
+  return `X#${relation}#${from}`;
+}
+
+/** Key of one relation item `from -> to`. */
+export function relationKey(relation: string, from: string, to: string): TableKey {
+  return { pk: relationPartition(relation, from), sk: to };
+}
+
+/** The sort key value of every admin token item. */
+export const TOKEN_SK = 'T';
+
+/** Key of an admin token item, addressed by the SHA-256 of the token. */
+export function adminTokenKey(hash: string): TableKey {
+  return { pk: `T#${hash}`, sk: TOKEN_SK };
+}
+
+/** Number of lease-index partitions; listExpiredLeases queries each of them. */
+export const LEASE_SHARDS = 16;
+
+/** Digits of the zero-padded expiry time: epoch ms fits in 15 digits until the year 33658. */
+const EXPIRY_DIGITS = 15;
+
+/** Stable shard of a cluster in the lease index (SHA-256 based, the same in every process). */
+export function leaseShard(cluster: string): number {
+  return createHash('sha256').update(cluster).digest().readUInt32BE(0) % LEASE_SHARDS;
+}
+
+/** The lease-index partition value of one shard. */
+export function leasePartition(shard: number): string {
+  return `LEASE#${shard}`;
+}
+
+/** Epoch ms, zero-padded so that string order equals numeric order. */
+export function padExpiry(epochMs: number): string {
+  if (!Number.isSafeInteger(epochMs) || epochMs < 0) {
+    throw new ValidationError(`lease expiry must be a non-negative integer of epoch ms, got ${epochMs}`);
+  }
+  return String(epochMs).padStart(EXPIRY_DIGITS, '0');
+}
+
+/** The GSI attributes that put a head into the lease-expiry index. */
+export function leaseIndexKeys(cluster: string, leaseExpiresAt: number): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: leasePartition(leaseShard(cluster)), gsi1sk: `${padExpiry(leaseExpiresAt)}#${cluster}` };
+}
+
+/**
+ * Exclusive upper bound of the lease index's sort key for "expired at or before `now`".
+ *
+ * Every entry expiring at `e <= now` sorts before `padExpiry(now + 1)` (its first 15 characters
+ * are smaller), and every entry expiring at `now + 1` or later does not, so `gsi1sk < bound` is
+ * exact without relying on a high sentinel character after `#`.
+ */
+export function expiredLeaseBound(now: number): string {
+  return padExpiry(now + 1);
+}
+
+/** Encodes a key (or any small JSON value) as an opaque, URL-safe list cursor. */
+export function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a cursor made by {@link encodeCursor}. Cursors come from users (`continue`), so any
+ * malformed value is a ValidationError, never a DynamoDB error.
+ */
+export function decodeCursor(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch (err) {
+    throw new ValidationError('invalid continue cursor', [], { cause: err });
+  }
+}
+
+/**
+ * Decodes a list cursor that must be a table key inside partition `pk`. A cursor from another
+ * list (another kind, namespace or relation) is rejected instead of silently reading elsewhere.
+ */
+export function decodeKeyCursor(cursor: string, pk: string): TableKey {
+  const value = decodeCursor(cursor) as Partial<TableKey> | null;
+  if (value === null || typeof value !== 'object' || value.pk !== pk || typeof value.sk !== 'string') {
+    throw new ValidationError('invalid continue cursor: it does not belong to this list');
+  }
+  return { pk: value.pk, sk: value.sk };
+}
