@@ -222,6 +222,23 @@ describe('queue poller', () => {
     expect(run.bodiesOf(run.deliveries).sort()).toEqual(['p', 'p', 'q', 'q']);
   });
 
+  it('drain waits for a chain of steps that the handler itself enqueues', async () => {
+    const { queueUrl } = await sqs.queues();
+    const queue = new SqsQueue(sqs.client, queueUrl);
+    await queue.send([{ type: 'chain', payload: { left: 4 } }]);
+    const run = pollWith(queueUrl, async (event) => {
+      for (const record of event.Records) {
+        const { payload } = decodeStepBody(record.body);
+        const left = Number(payload.left);
+        // Each step waits a little, then enqueues the next one before its own message is deleted.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        if (left > 0) await queue.send([{ type: 'chain', payload: { left: left - 1 } }]);
+      }
+    });
+    await run.poller.drain(5_000);
+    expect(run.deliveries.map((d) => decodeStepBody(d.record.body).payload.left)).toEqual([4, 3, 2, 1, 0]);
+  });
+
   it('drain waits for slow batches to finish, and times out with what is left', async () => {
     const { queueUrl } = await sqs.queues();
     await sendBodies(queueUrl, Array.from({ length: 30 }, (_, i) => `slow${i}`));
