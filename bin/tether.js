@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // Launcher for the `tether` CLI: runs the TypeScript sources through tsx, so a checkout needs no
 // build step. Kept plain JavaScript so Node can start it directly.
+import module from 'node:module';
 import { register } from 'tsx/esm/api';
 
-register();
+// Node 22 can cache compiled code between runs; Node 20 has no such API and skips this.
+module.enableCompileCache?.();
+// The sources need nothing from a tsconfig to run, and the user's current directory may hold an
+// unrelated one that tsx would otherwise pick up.
+register({ tsconfig: false });
 
 // `tether get ... | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (err) => {

@@ -20,8 +20,8 @@ export function registerCompletionCommand(program: Command, ctx: CliContext): vo
 Completes commands, subcommands, resource kinds, flags and flag values (-o formats, -f files).
 
 Examples:
-  source <(tether completion bash)                      # bash, this shell only
   tether completion bash > /etc/bash_completion.d/tether
+  source <(tether completion bash)                      # bash, this shell only
   source <(tether completion zsh)                       # zsh, after compinit in ~/.zshrc`,
     )
     .action((shell: string) => {
@@ -47,7 +47,8 @@ function shapes(program: Command): CommandShape[] {
     const visible = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
     out.push({
       path,
-      subcommands: visible.map((c) => c.name()),
+      // Commander's implicit `help [command]` is created lazily, so it is not in `commands` yet.
+      subcommands: [...visible.map((c) => c.name()), ...(path === '' && visible.length ? ['help'] : [])],
       flags: [...flagsOf(cmd.options), '--help'],
       args: cmd.registeredArguments.map((a) => a.name()),
     });
