@@ -196,6 +196,7 @@ export function parseSelector(text: string): LabelSelector {
         const values: string[] = [];
         for (;;) {
           const v = readToken();
+          if (v === '') fail(`${op === 'In' ? 'in' : 'notin'} needs a non-empty list of values`);
           checkValue(v);
           values.push(v);
           skipWs();

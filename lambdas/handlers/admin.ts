@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -17,7 +18,10 @@ export function buildAdminHandler(getContext: () => HubContext) {
     .use(injectLambdaContext(logger))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics))
-    .handler((event) => serveApiGateway(app(), event, log));
+    .handler((event) => {
+      metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
+      return serveApiGateway(app(), event, log);
+    });
 }
 
 export const handler = buildAdminHandler(once(() => contextFromEnv(log)));

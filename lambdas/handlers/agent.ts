@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
@@ -18,7 +19,10 @@ export function buildAgentHandler(getContext: () => HubContext) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .handler((event) => serveApiGateway(app(), event, log));
+    .handler((event) => {
+      metrics.addMetric('AgentRequests', MetricUnit.Count, 1);
+      return serveApiGateway(app(), event, log);
+    });
 }
 
 export const handler = buildAgentHandler(once(() => contextFromEnv(log)));

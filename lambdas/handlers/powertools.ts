@@ -8,6 +8,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  * level come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_LOG_LEVEL; the local hub sets
  * POWERTOOLS_METRICS_DISABLED so that EMF lines do not flood the terminal.
  */
+// Outside Lambda (the local hub, tests) there is no CloudWatch agent to read EMF lines.
+if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'tether' });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Tether' });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'tether' });

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -14,7 +15,12 @@ export function buildWorkerHandler(getContext: () => HubContext) {
     .use(injectLambdaContext(logger))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics))
-    .handler((event) => processBatch(event, getContext()));
+    .handler(async (event) => {
+      const result = await processBatch(event, getContext());
+      metrics.addMetric('StepsProcessed', MetricUnit.Count, event.Records.length);
+      metrics.addMetric('StepsFailed', MetricUnit.Count, result.batchItemFailures.length);
+      return result;
+    });
 }
 
 export const handler = buildWorkerHandler(once(() => contextFromEnv(log)));

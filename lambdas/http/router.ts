@@ -38,21 +38,20 @@ export class Router<Ctx> {
 
   match(method: string, path: string): { route: Route<Ctx>; params: Record<string, string> } {
     const parts = split(path);
-    let best: { route: Compiled<Ctx>; params: Record<string, string>; score: number } | undefined;
-    const allowed = new Set<string>();
+    const candidates: { route: Compiled<Ctx>; params: Record<string, string>; score: number }[] = [];
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
-      if (!params) continue;
-      allowed.add(route.method);
-      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
-      const score = route.segments.filter((s) => !s.startsWith('{')).length;
-      if (!best || score > best.score) best = { route, params, score };
+      if (params) candidates.push({ route, params, score: route.segments.filter((s) => !s.startsWith('{')).length });
     }
-    if (best) return { route: best.route, params: best.params };
-    if (allowed.size) {
-      throw new MethodNotAllowedError(`${method} is not allowed on ${path}; allowed: ${[...allowed].join(', ')}`, [...allowed]);
-    }
-    throw new RouteNotFoundError(`no route for ${method} ${path}; see GET /openapi.json for the API`);
+    if (candidates.length === 0) throw new RouteNotFoundError(`no route for ${method} ${path}; see GET /openapi.json for the API`);
+    // The most specific path wins first; only then does the method decide (405 rather than a
+    // less specific route answering for a path it was not meant for).
+    const best = Math.max(...candidates.map((c) => c.score));
+    const top = candidates.filter((c) => c.score === best);
+    const hit = top.find((c) => c.route.method === method || (method === 'HEAD' && c.route.method === 'GET'));
+    if (hit) return { route: hit.route, params: hit.params };
+    const allowed = [...new Set(top.map((c) => c.route.method))];
+    throw new MethodNotAllowedError(`${method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, allowed);
   }
 }
 

@@ -13,6 +13,14 @@ export interface HubConfig {
   pollIntervalSeconds: number;
   /** Clusters per fan-out message. */
   fanOutBatchSize: number;
+  /** Default lifetime of a bootstrap token minted by import, seconds (import's `ttlSeconds` overrides). */
+  bootstrapTokenTtlSeconds: number;
+  /** Age after which the hub asks an agent to rotate its credential, seconds. */
+  credentialMaxAgeSeconds: number;
+  /** How long a rotated-out credential keeps working, seconds. */
+  credentialOverlapSeconds: number;
+  /** Time an agent has to report a requested version before the upgrade counts as failed, seconds. */
+  upgradeDeadlineSeconds: number;
 }
 
 export const defaultHubConfig: HubConfig = {
@@ -20,6 +28,10 @@ export const defaultHubConfig: HubConfig = {
   agentVersion: '0.1.0',
   pollIntervalSeconds: 30,
   fanOutBatchSize: 100,
+  bootstrapTokenTtlSeconds: 24 * 3600,
+  credentialMaxAgeSeconds: 30 * 24 * 3600,
+  credentialOverlapSeconds: 300,
+  upgradeDeadlineSeconds: 600,
 };
 
 /** What every domain service receives: the ports and the settings. */

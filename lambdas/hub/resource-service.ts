@@ -214,7 +214,7 @@ export class ResourceService {
       return { result: written, changed: true, prev: current };
     };
     // A caller-supplied version must fail on conflict; otherwise re-read and retry.
-    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(attempt);
+    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(attempt, 200);
     if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
     return this.decorate(out.result);
   }

@@ -5,7 +5,7 @@ import { ConflictError } from '../../shared/errors.js';
  * Each attempt must re-read; after `attempts` conflicts the last ConflictError is rethrown
  * (the caller, or SQS redelivery, tries again later). Nothing is ever overwritten blindly.
  */
-export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, attempts = 8): Promise<T> {
+export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, attempts = 12): Promise<T> {
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
@@ -14,7 +14,7 @@ export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, at
       if (!(err instanceof ConflictError)) throw err;
       last = err;
       // Small randomised pause so that many contending writers spread out.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** i)));
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
     }
   }
   throw last;
