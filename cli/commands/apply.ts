@@ -7,6 +7,7 @@ import { parseDocuments } from '../../shared/manifests.js';
 import { collect } from '../args.js';
 import type { CliContext } from '../context.js';
 import { AuthMissingError, ExitCode, exitCodeFor, HubUnreachableError, UsageError } from '../errors.js';
+import type { HubClient } from '../hub-client.js';
 import { problemLines } from '../output/problem.js';
 import { kindRef } from '../output/print.js';
 
@@ -58,7 +59,8 @@ Examples:
     )
     .action(async (opts: { filename: string[]; dryRun?: boolean }, cmd: Command) => {
       const sources = await readSources(opts.filename, ctx);
-      const client = await ctx.client(cmd);
+      // The client is made on first use, so a run with nothing to send never needs a hub.
+      let client: HubClient | undefined;
       let documents = 0;
       for (const source of sources) {
         // Parse locally first: a syntax error is reported with the file and line, without a round trip.
@@ -76,6 +78,7 @@ Examples:
           continue;
         }
         try {
+          client ??= await ctx.client(cmd);
           const response = await client.apply(source.text, { contentType: source.contentType, dryRun: Boolean(opts.dryRun) });
           for (const result of response.results) printResult(ctx, cmd, source, result, response.dryRun);
           if (response.results.some((r) => r.action === 'failed')) ctx.fail(ExitCode.Failed);
