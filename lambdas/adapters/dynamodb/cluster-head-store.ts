@@ -160,8 +160,8 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
    * `limit` of them. The index is eventually consistent and its copies may lag a renewal, so a
    * caller re-reads a head consistently before acting on its expiry.
    *
-   * Cost: one Query per unfinished shard per page (16 x 0.5 read units when nothing expired),
-   * independent of fleet size.
+   * Cost: one Query per unfinished shard per page (16 small Queries when nothing expired),
+   * independent of fleet size. Pages come out in global expiry order.
    */
   async listExpiredLeases(now: number, limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }> {
     if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`limit must be a positive integer, got ${limit}`);

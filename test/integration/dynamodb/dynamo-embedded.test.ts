@@ -15,7 +15,7 @@ describe('startDynalite', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('listens on 127.0.0.1 only, at a free port', async () => {
+  it('listens on 127.0.0.1 at a free port', async () => {
     const db = await startDynalite();
     try {
       expect(db.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
