@@ -1,0 +1,86 @@
+/**
+ * When the agent talks to the hub next: the hub's poll interval with ±20% jitter, so a fleet that
+ * restarted together does not poll in lock-step; and exponential backoff with full jitter on
+ * failures, honouring `Retry-After`. Pure: the random source and the clock are passed in.
+ */
+
+/** A source of uniform random numbers in [0, 1), like Math.random. */
+export type RandomSource = () => number;
+
+/** Default first backoff step. */
+export const BACKOFF_BASE_MS = 1_000;
+/** Backoff never grows beyond this (unless the hub's Retry-After asks for longer). */
+export const BACKOFF_CAP_MS = 5 * 60_000;
+/** A Retry-After longer than this is treated as this: a misconfigured hub must not park the fleet for days. */
+export const RETRY_AFTER_MAX_MS = 60 * 60_000;
+/** Relative jitter applied to the poll interval. */
+export const POLL_JITTER = 0.2;
+
+/** The poll interval with ±20% jitter: uniform in [0.8, 1.2) × `intervalMs`. */
+export function jitteredInterval(intervalMs: number, random: RandomSource): number {
+  return Math.round(intervalMs * (1 - POLL_JITTER + 2 * POLL_JITTER * random()));
+}
+
+/**
+ * Full-jitter exponential backoff: uniform in [0, min(cap, base × 2^attempt)).
+ * `attempt` counts failures so far, starting at 0.
+ */
+export function fullJitterDelay(attempt: number, random: RandomSource, baseMs = BACKOFF_BASE_MS, capMs = BACKOFF_CAP_MS): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Parses a `Retry-After` header: delta-seconds (`120`) or an HTTP date
+ * (`Wed, 21 Oct 2026 07:28:00 GMT`). Returns milliseconds from `nowMs` (never negative),
+ * or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - nowMs);
+}
+
+/** Options of {@link Backoff}. */
+export interface BackoffOptions {
+  random: RandomSource;
+  baseMs?: number;
+  capMs?: number;
+}
+
+/**
+ * Failure counter that yields the next delay: full jitter, but never less than what the hub asked
+ * for with Retry-After. {@link reset} after a success.
+ */
+export class Backoff {
+  private failures = 0;
+  private readonly baseMs: number;
+  private readonly capMs: number;
+
+  constructor(private readonly options: BackoffOptions) {
+    this.baseMs = options.baseMs ?? BACKOFF_BASE_MS;
+    this.capMs = options.capMs ?? BACKOFF_CAP_MS;
+  }
+
+  /** Consecutive failures since the last reset. */
+  get attempts(): number {
+    return this.failures;
+  }
+
+  /** Records a failure and returns how long to wait before the next try. */
+  next(retryAfterMs?: number): number {
+    const delay = fullJitterDelay(this.failures, this.options.random, this.baseMs, this.capMs);
+    this.failures++;
+    if (retryAfterMs === undefined) return delay;
+    return Math.max(delay, Math.min(retryAfterMs, RETRY_AFTER_MAX_MS));
+  }
+
+  /** Forgets past failures. */
+  reset(): void {
+    this.failures = 0;
+  }
+}

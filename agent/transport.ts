@@ -1,0 +1,146 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
+import { proxyForServer, type ProxyEnv } from './kube/proxy-env.js';
+
+/**
+ * How the agent's HTTP requests leave the process. Node 20's global fetch ignores HTTPS_PROXY and
+ * NO_PROXY, and undici's ProxyAgent is not a dependency here, so requests that must go through a
+ * proxy use node:http(s) directly: a CONNECT tunnel for https targets (TLS end to end, the proxy
+ * sees only the host name) and an absolute-form request for http targets. Everything else uses fetch.
+ * Which proxy applies is decided exactly as for the Kubernetes API server (`./kube/proxy-env.ts`:
+ * Go's rules, loopback never proxied), so one set of variables means the same thing for both.
+ */
+
+/** The part of `fetch`'s request options the agent uses. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/** The part of a fetch Response the agent reads. */
+export interface FetchResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** A fetch-compatible function; the global fetch is one. */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
+/** Options of {@link envFetch}. */
+export interface EnvFetchOptions {
+  /** Proxy variables; default process.env. */
+  env?: ProxyEnv;
+  /** Extra trusted CA certificates (PEM) for https targets reached through a proxy. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** What to use when no proxy applies; default the global fetch. */
+  direct?: FetchLike;
+}
+
+/**
+ * A fetch that honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY, deciding per request.
+ *
+ * @example
+ * const hubFetch = envFetch({ env: process.env });
+ * const res = await hubFetch('https://hub.example.com/agent/v1/desired', { method: 'GET', headers: {} });
+ */
+export function envFetch(options: EnvFetchOptions = {}): FetchLike {
+  const env = options.env ?? process.env;
+  const direct: FetchLike = options.direct ?? ((url, init) => fetch(url, init));
+  return (url, init) => {
+    const proxy = proxyForServer(url, env);
+    return proxy ? proxiedRequest(new URL(proxy), new URL(url), init, options.ca) : direct(url, init);
+  };
+}
+
+/** Sends one request through an HTTP(S) proxy and reads the whole answer. */
+export async function proxiedRequest(proxy: URL, target: URL, init: FetchInit, ca?: EnvFetchOptions['ca']): Promise<FetchResponse> {
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new Error(`unsupported proxy scheme ${proxy.protocol} in ${redactProxy(proxy)}; use http:// or https://`);
+  }
+  const proxyHeaders: Record<string, string> = {};
+  if (proxy.username) {
+    const user = decodeURIComponent(proxy.username);
+    const pass = decodeURIComponent(proxy.password);
+    proxyHeaders['proxy-authorization'] = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  }
+  const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
+  const viaProxy = proxy.protocol === 'https:' ? https.request : http.request;
+  const headers: Record<string, string> = { ...init.headers, host: target.host };
+  if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+
+  if (target.protocol === 'http:') {
+    // Plain http through a proxy: send the absolute URL to the proxy itself.
+    const req = viaProxy({ host: proxy.hostname, port: proxyPort, method: init.method, path: target.href, headers: { ...headers, ...proxyHeaders }, signal: init.signal });
+    return send(req, init.body);
+  }
+
+  const targetPort = Number(target.port || 443);
+  const authority = `${target.hostname}:${targetPort}`;
+  const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+    const connect = viaProxy({ host: proxy.hostname, port: proxyPort, method: 'CONNECT', path: authority, headers: { host: authority, ...proxyHeaders }, signal: init.signal });
+    connect.once('connect', (res, sock) => {
+      if (res.statusCode !== 200) {
+        sock.destroy();
+        reject(new Error(`proxy ${redactProxy(proxy)} refused CONNECT ${authority}: HTTP ${res.statusCode}`));
+      } else resolve(sock);
+    });
+    connect.once('error', reject);
+    connect.end();
+  });
+  const servername = isIP(target.hostname.replace(/^\[|\]$/g, '')) ? undefined : target.hostname;
+  const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
+    const s = tls.connect({ socket, servername, ca });
+    s.once('secureConnect', () => resolve(s));
+    s.once('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
+  const req = https.request({
+    host: target.hostname,
+    port: targetPort,
+    method: init.method,
+    path: target.pathname + target.search,
+    headers,
+    signal: init.signal,
+    createConnection: () => secure,
+  });
+  return send(req, init.body);
+}
+
+function send(req: http.ClientRequest, body: string | undefined): Promise<FetchResponse> {
+  return new Promise((resolve, reject) => {
+    req.once('error', reject);
+    req.once('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.once('error', reject);
+      res.once('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const raw = res.headers;
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: {
+            get: (name) => {
+              const v = raw[name.toLowerCase()];
+              return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+            },
+          },
+          text: async () => text,
+        });
+        req.socket?.destroy();
+      });
+    });
+    req.end(body);
+  });
+}
+
+/** The proxy URL without its password, for messages. */
+function redactProxy(proxy: URL): string {
+  return `${proxy.protocol}//${proxy.host}`;
+}
