@@ -9,7 +9,7 @@ export interface TestHub extends LocalHub {
   api(path: string, init?: { method?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string>; token?: string | null }): Promise<{
     status: number;
     headers: Headers;
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: any;
     text: string;
   }>;
   stop(): Promise<void>;
@@ -27,7 +27,7 @@ export async function startTestHub(opts: Partial<LocalHubOptions> = {}): Promise
     if (body !== undefined) headers['content-type'] ??= init.contentType ?? 'application/json';
     const res = await fetch(`${hub.url}${path}`, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
