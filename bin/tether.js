@@ -9,6 +9,9 @@ module.enableCompileCache?.();
 // The sources need nothing from a tsconfig to run, and the user's current directory may hold an
 // unrelated one that tsx would otherwise pick up.
 register({ tsconfig: false });
+// Dependencies are pinned exactly, so the SDK's notice about future releases needing Node 22 is
+// noise for CLI users; Lambda runs nodejs22.x anyway.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `tether get ... | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (err) => {
