@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
+import '../http/cluster-routes.js';
 import type { HubContext } from '../hub/context.js';
 import { createAdminApi } from '../http/admin-api.js';
 import { serveApiGateway } from '../http/serve.js';

@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
+import '../http/agent-routes.js';
 import type { HubContext } from '../hub/context.js';
 import { createAgentApi } from '../http/agent-api.js';
 import { serveApiGateway } from '../http/serve.js';

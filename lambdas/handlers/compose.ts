@@ -29,6 +29,20 @@ export function auditLogOf(log: Log, sink?: (event: AuditEvent) => void): AuditL
   };
 }
 
+const dynamoClientHooks = new Set<(client: DynamoDBClient) => void>();
+
+/**
+ * Calls `hook` with every DynamoDB client {@link composeHub} creates from now on, so tests and
+ * benchmarks can instrument the real client (e.g. countOperations) of a hub they did not build,
+ * such as the local hub. Returns a function that removes the hook.
+ */
+export function onDynamoClientCreated(hook: (client: DynamoDBClient) => void): () => void {
+  dynamoClientHooks.add(hook);
+  return () => {
+    dynamoClientHooks.delete(hook);
+  };
+}
+
 /**
  * The composition root: builds the hub context (ports + config) from explicit options. Lambda
  * handlers call {@link contextFromEnv}; the local hub calls this with its embedded endpoints.
@@ -42,6 +56,7 @@ export function composeHub(opts: ComposeOptions): HubContext {
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     maxAttempts: 5,
   });
+  for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
   const stores = createDynamoPorts(ddb, opts.tableName);
   return {

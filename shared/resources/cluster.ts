@@ -24,7 +24,15 @@ export const ClusterConditions = {
   HubAccepted: 'HubAccepted',
   Joined: 'Joined',
   Available: 'Available',
+  /** The agent runs the version in spec.agent.version (False while upgrading or after a failed upgrade). */
+  AgentUpgraded: 'AgentUpgraded',
+  /** An agent claimed a cluster ID (id.k8s.io) other than the one recorded for this cluster name. */
+  ClusterIdConflict: 'ClusterIdConflict',
 } as const;
+
+/** Lifecycle phases in `status.phase`. */
+export const ClusterPhases = ['Pending', 'Accepted', 'Joined', 'Denied', 'Detaching'] as const;
+export type ClusterPhase = (typeof ClusterPhases)[number];
 
 export const ClusterSpecSchema = z
   .object({
@@ -56,5 +64,10 @@ export const ClusterStatusSchema = z.object({
   agentVersion: z.string().optional(),
   /** Lifecycle phase: Pending, Accepted, Joined, Denied, Detaching. */
   phase: z.string().optional(),
+  /**
+   * The agent's own health from its last status report. Kept apart from the Available condition,
+   * which a lost lease overrides, so that health survives an outage the agent does not re-report.
+   */
+  agentHealth: z.object({ healthy: z.boolean(), message: z.string().optional() }).optional(),
 });
 export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
