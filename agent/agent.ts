@@ -1,0 +1,451 @@
+import { canonicalHash } from '../shared/hash.js';
+import type { DesiredState, DriftEvent, StatusReport, WorkStatusReport } from '../shared/protocol/v1.js';
+import { Backoff, jitteredInterval, type RandomSource } from './backoff.js';
+import { collectClaims, type Claim } from './claims.js';
+import { systemClock, type AgentClock } from './clock.js';
+import { CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
+import { HubClient } from './hub-client.js';
+import type { ClusterApi } from './kube/cluster-api.js';
+import { silentLog, type AgentLog } from './log.js';
+import { AgentMetrics } from './metrics.js';
+import { Reconciler } from './reconciler.js';
+import { applySelfDeployment, removeSelf } from './self.js';
+import type { HealthSource } from './server.js';
+import { AgentStateStore } from './state-store.js';
+import type { FetchLike } from './transport.js';
+
+/**
+ * The spoke agent: joins the hub, then polls its desired state, applies it, reports status when it
+ * changed, rotates its credential, upgrades and detaches itself when the hub asks. It only ever
+ * calls out. The hub being unreachable only makes it back off: it never deletes a workload because
+ * of that, and it keeps the last desired state in its namespace, so a restart does not need the hub.
+ */
+
+/** Options of {@link Agent}. */
+export interface AgentOptions {
+  hubUrl: string;
+  /** The cluster's name on the hub. */
+  cluster: string;
+  /** Needed to join; not needed once a credential is stored. */
+  bootstrapToken?: string;
+  api: ClusterApi;
+  /** The agent's namespace (credential, desired state, inventories). */
+  namespace: string;
+  /** The agent's version, as reported. */
+  version: string;
+  /** The agent's image repository, for self-upgrade when the hub names none. */
+  image?: string;
+  clock?: AgentClock;
+  random?: RandomSource;
+  fetch?: FetchLike;
+  log?: AgentLog;
+  /** Reconcile (and so detect drift) at least this often, even when the desired state did not change. Default: every poll. */
+  resyncIntervalMs?: number;
+  /** Poll interval until the hub says otherwise. Default 30 s. */
+  initialPollIntervalMs?: number;
+  /** How often claims are measured again. Default 10 min. */
+  claimsIntervalMs?: number;
+  /** How long a work waits for its CRDs. Default 30 s. */
+  crdWaitMs?: number;
+  /** Simulation: a self-upgrade cannot restart the process, so the agent switches its version once the apply succeeded. */
+  simulate?: boolean;
+  /** Proxy settings to keep in the Deployment on self-upgrade. */
+  httpsProxy?: string;
+  noProxy?: string;
+}
+
+/** Why {@link Agent.start} returned. */
+export type AgentExit = 'stopped' | 'detached' | 'revoked';
+
+/** Where the agent is in its life. */
+export type AgentPhase = 'starting' | 'pending' | 'running' | 'revoked' | 'detached' | 'stopped';
+
+const DEFAULT_POLL_MS = 30_000;
+
+/**
+ * @example
+ * const agent = new Agent({ hubUrl, cluster: 'store-0042', bootstrapToken, api: new MemoryCluster(), namespace: 'tether-agent', version: '0.1.0' });
+ * const exit = await agent.start(); // until stop(), detach or a revoked credential
+ */
+export class Agent {
+  /** Counters for /metrics. */
+  readonly metrics = new AgentMetrics();
+  private readonly hub: HubClient;
+  private readonly store: AgentStateStore;
+  private readonly reconciler: Reconciler;
+  private readonly clock: AgentClock;
+  private readonly random: RandomSource;
+  private readonly log: AgentLog;
+  private readonly backoff: Backoff;
+  private readonly abort = new AbortController();
+  private currentVersion: string;
+  private currentPhase: AgentPhase = 'starting';
+  private prepared = false;
+  private credential?: string;
+  private credentialUnsaved = false;
+  private rejoinTried = false;
+  private desired?: DesiredState;
+  private pollMs: number;
+  private lastPollOkMs?: number;
+  private lastReconcileMs?: number;
+  private claims?: Claim[];
+  private claimsAtMs = 0;
+  private workReports = new Map<string, WorkStatusReport>();
+  private pendingDrift: DriftEvent[] = [];
+  private lastSentHash?: string;
+  private healthy = { ok: true, message: undefined as string | undefined };
+  private rotatedRevision?: string;
+  private upgradedTo?: string;
+  private exit?: AgentExit;
+  private running?: Promise<AgentExit>;
+
+  constructor(private readonly options: AgentOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.log = options.log ?? silentLog();
+    this.log.addSecret(options.bootstrapToken);
+    this.currentVersion = options.version;
+    this.pollMs = options.initialPollIntervalMs ?? DEFAULT_POLL_MS;
+    this.hub = new HubClient({ hubUrl: options.hubUrl, fetch: options.fetch, userAgent: `tether-agent/${options.version}`, now: () => this.clock.now() });
+    this.store = new AgentStateStore(options.api, options.namespace, this.log);
+    this.reconciler = new Reconciler({
+      api: options.api,
+      namespace: options.namespace,
+      log: this.log,
+      now: () => this.clock.now(),
+      crdWaitMs: options.crdWaitMs,
+      observeWrite: (s) => this.metrics.observeApply(s),
+    });
+    this.backoff = new Backoff({ random: this.random });
+  }
+
+  /** The version the agent reports (changes after a simulated self-upgrade). */
+  get version(): string {
+    return this.currentVersion;
+  }
+
+  get phase(): AgentPhase {
+    return this.currentPhase;
+  }
+
+  /** The desired state the agent acts on (from the hub or, after a restart, from its namespace). */
+  get desiredState(): DesiredState | undefined {
+    return this.desired;
+  }
+
+  /**
+   * Runs until {@link stop}, a completed detach, or a credential the hub rejects.
+   * Calling it twice returns the same run.
+   */
+  start(): Promise<AgentExit> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  /** Asks the loop to stop and waits for it: the current reconcile finishes first. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  /**
+   * `tether agent --once`: joins (waiting while acceptance is pending), then polls, reconciles and
+   * reports once.
+   * @returns true when the poll succeeded, or the reason the agent cannot go on.
+   */
+  async runOnce(): Promise<true | AgentExit | Error> {
+    for (;;) {
+      const outcome = await this.cycle(true);
+      if (this.exit) return this.exit;
+      if (outcome.ok) return true;
+      const retrying = outcome.error instanceof JoinPendingError || (outcome.error instanceof CredentialRejectedError && this.credential === undefined && this.rejoinTried);
+      if (!retrying || this.abort.signal.aborted) return outcome.error ?? new Error('poll failed');
+      await this.clock.sleep(outcome.delayMs, this.abort.signal);
+    }
+  }
+
+  /** What /healthz, /readyz and /metrics read. */
+  healthSource(): HealthSource {
+    return {
+      joined: () => this.credential !== undefined,
+      lastSuccessfulPollMs: () => this.lastPollOkMs,
+      pollIntervalMs: () => this.pollMs,
+      metrics: () => this.metrics.render(),
+      now: () => this.clock.now(),
+    };
+  }
+
+  private async loop(): Promise<AgentExit> {
+    this.log.info('agent starting', { cluster: this.options.cluster, hub: this.hub.hubUrl, version: this.currentVersion, namespace: this.options.namespace });
+    while (!this.abort.signal.aborted && !this.exit) {
+      const { delayMs } = await this.cycle(false);
+      if (this.exit) break;
+      await this.clock.sleep(delayMs, this.abort.signal);
+    }
+    const exit = this.exit ?? 'stopped';
+    this.currentPhase = exit;
+    this.log.info('agent stopped', { reason: exit });
+    return exit;
+  }
+
+  /** One poll: join if needed, poll, act, report. Never throws. */
+  private async cycle(once: boolean): Promise<{ delayMs: number; ok: boolean; error?: Error }> {
+    try {
+      await this.prepare();
+      if (!this.credential) await this.join();
+      if (this.credentialUnsaved) await this.saveCredential();
+      const answer = await this.hub.desired(this.credential!, this.desired?.revision, this.abort.signal);
+      const now = this.clock.now();
+      this.metrics.recordPoll(answer.changed ? 'changed' : 'not_modified', now);
+      this.lastPollOkMs = now;
+      this.backoff.reset();
+      this.currentPhase = 'running';
+      if (answer.changed) await this.accept(answer.state);
+      const desired = this.desired!;
+      if (desired.rotateCredential && this.rotatedRevision !== desired.revision) await this.rotate(desired.revision);
+      if (desired.detach) {
+        await this.detach(desired);
+        return { delayMs: this.nextPollDelay(), ok: true };
+      }
+      if (once || answer.changed || this.resyncDue()) await this.reconcile();
+      try {
+        await this.report();
+      } catch (err) {
+        // The poll worked; the report is simply sent again next cycle (its hash was not recorded).
+        if (err instanceof CredentialRejectedError) throw err;
+        this.log.warn('status report failed; will retry next poll', { error: err });
+      }
+      await this.upgrade(desired);
+      return { delayMs: this.nextPollDelay(), ok: true };
+    } catch (err) {
+      return { ...(await this.failed(err)), ok: false, error: err as Error };
+    }
+  }
+
+  /** Loads what a previous run left in the namespace. Retried every cycle until it works. */
+  private async prepare(): Promise<void> {
+    if (this.prepared) return;
+    try {
+      await this.store.ensureNamespace();
+    } catch (err) {
+      this.log.warn('cannot check the agent namespace; assuming it exists', { namespace: this.options.namespace, error: err });
+    }
+    const credential = await this.store.loadCredential();
+    if (credential) {
+      this.log.addSecret(credential);
+      this.credential = credential;
+      this.log.info('using the stored credential', { secret: 'tether-agent-credential' });
+    }
+    const stored = await this.store.loadDesired();
+    if (stored && !this.desired) {
+      this.desired = stored;
+      this.pollMs = stored.pollIntervalSeconds * 1000;
+      this.log.info('loaded the last desired state', { revision: stored.revision, works: stored.works.length });
+    }
+    this.prepared = true;
+  }
+
+  private async join(): Promise<void> {
+    if (!this.options.bootstrapToken) {
+      throw new CredentialRejectedError('no stored credential and no bootstrap token: apply the import manifest again (tether cluster import)', 401);
+    }
+    const claims = await this.currentClaims(true);
+    const joined = await this.hub.join(this.options.bootstrapToken, { cluster: this.options.cluster, agentVersion: this.currentVersion, claims }, this.abort.signal);
+    this.log.addSecret(joined.credential);
+    if (joined.cluster !== this.options.cluster) this.log.warn('the hub joined this agent under another cluster name', { asked: this.options.cluster, joined: joined.cluster });
+    this.credential = joined.credential;
+    this.credentialUnsaved = true;
+    this.rejoinTried = false;
+    this.pollMs = joined.pollIntervalSeconds * 1000;
+    this.lastSentHash = undefined;
+    this.log.info('joined the hub', { cluster: joined.cluster, pollIntervalSeconds: joined.pollIntervalSeconds });
+    await this.saveCredential();
+  }
+
+  private async saveCredential(): Promise<void> {
+    try {
+      await this.store.saveCredential(this.credential!);
+      this.credentialUnsaved = false;
+    } catch (err) {
+      // Keep going with the credential in memory; saving is retried every cycle.
+      this.log.warn('could not store the credential; will retry', { error: err });
+    }
+  }
+
+  private async accept(state: DesiredState): Promise<void> {
+    this.desired = state;
+    this.pollMs = state.pollIntervalSeconds * 1000;
+    this.metrics.works = state.works.length;
+    this.log.info('new desired state', { revision: state.revision, works: state.works.length });
+    try {
+      await this.store.saveDesired(state);
+    } catch (err) {
+      this.log.warn('could not store the desired state; a restart will need the hub', { error: err });
+    }
+  }
+
+  private resyncDue(): boolean {
+    const every = this.options.resyncIntervalMs ?? this.pollMs;
+    return this.lastReconcileMs === undefined || this.clock.now() - this.lastReconcileMs >= every;
+  }
+
+  private async reconcile(): Promise<void> {
+    if (!this.desired) return;
+    this.lastReconcileMs = this.clock.now();
+    try {
+      const result = await this.reconciler.reconcile(this.desired.works, this.workReports, this.abort.signal);
+      this.workReports = new Map(result.works.map((w) => [w.name, w]));
+      this.metrics.works = this.desired.works.length;
+      if (result.driftEvents.length > 0) {
+        this.metrics.driftEvents += result.driftEvents.length;
+        for (const d of result.driftEvents) this.log.info('drift', { ...d });
+        // The protocol carries at most 100 per report; the newest matter most.
+        this.pendingDrift = [...this.pendingDrift, ...result.driftEvents].slice(-100);
+      }
+      this.healthy = { ok: true, message: undefined };
+    } catch (err) {
+      this.healthy = { ok: false, message: `cannot reconcile: ${(err as Error).message}`.slice(0, 1024) };
+      this.log.error('reconcile failed; nothing was deleted, will retry', { error: err });
+    }
+  }
+
+  private async report(extra: Partial<StatusReport> = {}): Promise<void> {
+    if (!this.desired || !this.credential) return;
+    const claims = await this.currentClaims(false);
+    const report: StatusReport = {
+      observedRevision: this.desired.revision,
+      agentVersion: this.currentVersion,
+      healthy: this.healthy.ok,
+      ...(this.healthy.message ? { message: this.healthy.message } : {}),
+      claims,
+      works: [...this.workReports.values()],
+      ...extra,
+    };
+    const hash = canonicalHash(report);
+    if (hash === this.lastSentHash && this.pendingDrift.length === 0) return;
+    const drift = this.pendingDrift;
+    await this.hub.status(this.credential, drift.length ? { ...report, driftEvents: drift } : report, this.abort.signal);
+    this.metrics.statusReports++;
+    this.lastSentHash = hash;
+    this.pendingDrift = this.pendingDrift.slice(drift.length);
+  }
+
+  private async currentClaims(force: boolean): Promise<Claim[]> {
+    const every = this.options.claimsIntervalMs ?? 10 * 60_000;
+    if (force || !this.claims || this.clock.now() - this.claimsAtMs >= every) {
+      this.claims = await collectClaims({ api: this.options.api, namespace: this.options.namespace, agentVersion: this.currentVersion, log: this.log });
+      this.claimsAtMs = this.clock.now();
+    }
+    return this.claims;
+  }
+
+  private async rotate(revision: string): Promise<void> {
+    const rotated = await this.hub.rotate(this.credential!, this.abort.signal);
+    this.log.addSecret(rotated.credential);
+    this.credential = rotated.credential;
+    this.rotatedRevision = revision;
+    this.credentialUnsaved = true;
+    this.log.info('credential rotated', { overlapSeconds: rotated.overlapSeconds });
+    await this.saveCredential();
+  }
+
+  private async detach(desired: DesiredState): Promise<void> {
+    this.log.info('the hub asked to detach: removing everything the agent applied', { revision: desired.revision });
+    const left = await this.reconciler.removeAll();
+    if (left > 0) {
+      this.healthy = { ok: false, message: `detaching: ${left} objects could not be deleted yet` };
+      this.log.warn('detach incomplete; will retry', { left });
+      return;
+    }
+    this.workReports.clear();
+    try {
+      await this.hub.status(this.credential!, { observedRevision: desired.revision, agentVersion: this.currentVersion, healthy: true, works: [], detached: true }, this.abort.signal);
+    } catch (err) {
+      // The hub may revoke the credential as soon as it sees the detach; anything else is retried.
+      if (!(err instanceof CredentialRejectedError)) throw err;
+    }
+    const failed = await removeSelf(this.options.api, this.options.namespace, this.log);
+    this.log.info('detached: everything the agent applied is removed', { notRemoved: failed });
+    this.exit = 'detached';
+  }
+
+  private async upgrade(desired: DesiredState): Promise<void> {
+    const target = desired.agent.version;
+    if (!target || target === this.currentVersion || this.upgradedTo === target) return;
+    const image = desired.agent.image || this.options.image;
+    if (!image) {
+      this.log.warn('the hub asks for another agent version but names no image', { version: target });
+      this.upgradedTo = target;
+      return;
+    }
+    this.upgradedTo = target;
+    try {
+      await applySelfDeployment(this.options.api, {
+        cluster: this.options.cluster,
+        hubUrl: this.options.hubUrl,
+        bootstrapToken: this.options.bootstrapToken,
+        namespace: this.options.namespace,
+        image,
+        version: target,
+        httpsProxy: this.options.httpsProxy,
+        noProxy: this.options.noProxy,
+      });
+    } catch (err) {
+      this.log.error('self-upgrade failed; staying on this version', { from: this.currentVersion, to: target, error: err });
+      return;
+    }
+    this.log.info('self-upgrade applied', { from: this.currentVersion, to: target });
+    if (this.options.simulate) {
+      // A real pod is replaced by the Deployment's rollout; a simulated agent just becomes the new version.
+      this.currentVersion = target;
+      await this.report().catch((err) => this.log.warn('status report after upgrade failed; will retry', { error: err }));
+    }
+  }
+
+  /** Handles a failed cycle and says how long to wait. */
+  private async failed(err: unknown): Promise<{ delayMs: number }> {
+    // stop() aborts calls in flight: that is not a hub failure.
+    if (this.abort.signal.aborted) return { delayMs: 0 };
+    if (err instanceof JoinPendingError) {
+      this.currentPhase = 'pending';
+      this.log.info('waiting for the hub to accept this cluster', { message: err.message, retryInSeconds: Math.round(err.retryAfterMs / 1000) });
+      return { delayMs: jitteredInterval(err.retryAfterMs, this.random) };
+    }
+    if (err instanceof CredentialRejectedError) return this.rejected(err);
+    const retryAfter = err instanceof HubUnavailableError ? err.retryAfterMs : undefined;
+    const delayMs = this.backoff.next(retryAfter);
+    if (err instanceof HubUnavailableError || err instanceof HubProtocolError) {
+      this.metrics.recordPoll('error', this.clock.now());
+      this.log.warn('hub call failed; keeping workloads as they are and backing off', { error: err, retryInSeconds: Math.round(delayMs / 1000) });
+      // Keep correcting drift from the last desired state while the hub is away.
+      if (this.prepared && this.credential && this.resyncDue()) await this.reconcile();
+    } else {
+      this.log.error('agent cycle failed; backing off', { error: err, retryInSeconds: Math.round(delayMs / 1000) });
+    }
+    return { delayMs };
+  }
+
+  private rejected(err: CredentialRejectedError): { delayMs: number } {
+    this.metrics.recordPoll('rejected', this.clock.now());
+    const wasJoined = this.credential !== undefined;
+    if (wasJoined && this.options.bootstrapToken && !this.rejoinTried) {
+      // The hub refused the credential: once, try to join again in case it issued a new bootstrap token.
+      this.rejoinTried = true;
+      this.credential = undefined;
+      this.log.warn('the hub rejected the credential; trying to join again with the bootstrap token', { status: err.status, detail: err.detail });
+      return { delayMs: 0 };
+    }
+    this.exit = 'revoked';
+    this.log.error(
+      wasJoined || this.rejoinTried
+        ? 'the hub rejected this agent\'s credential: polling stopped. Workloads on this cluster are left as they are. To reconnect, import the cluster again (tether cluster import) and apply the new manifest.'
+        : 'the hub rejected the bootstrap token (used, expired, or the cluster was denied): polling stopped. Import the cluster again (tether cluster import) and apply the new manifest.',
+      { status: err.status, detail: err.detail },
+    );
+    return { delayMs: 0 };
+  }
+
+  private nextPollDelay(): number {
+    return jitteredInterval(this.pollMs, this.random);
+  }
+}

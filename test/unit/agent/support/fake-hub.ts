@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { JoinRequestSchema, StatusReportSchema, type DesiredState, type DesiredWork, type JoinRequest, type StatusReport } from '../../../../shared/protocol/v1.js';
+
+/**
+ * A tiny hub for agent tests: the `/agent/v1` protocol over node:http on 127.0.0.1:0, with its state
+ * in memory and knobs for what real hubs do (pending acceptance, revocation, throttling, outages).
+ * Request bodies are checked against the protocol schemas, as the real hub does.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  ifNoneMatch?: string;
+}
+
+interface Injected {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  times: number;
+  path?: string;
+}
+
+export class FakeHub {
+  url = '';
+  readonly requests: RecordedRequest[] = [];
+  readonly joins: JoinRequest[] = [];
+  readonly reports: StatusReport[] = [];
+  /** Bootstrap tokens the hub accepts, by token (single use). */
+  readonly bootstrapTokens = new Set<string>();
+  /** Credentials the hub accepts. */
+  readonly credentials = new Set<string>();
+  accepted = false;
+  pendingRetryAfterSeconds = 5;
+  private revision = 1;
+  private state: DesiredState;
+  private server?: http.Server;
+  private injected: Injected[] = [];
+
+  constructor(readonly cluster = 'store-0042') {
+    this.state = {
+      cluster,
+      revision: '1',
+      works: [],
+      policies: [],
+      syncRules: [],
+      agent: { version: '0.1.0', image: 'ghcr.io/tether-dev/tether-agent' },
+      detach: false,
+      rotateCredential: false,
+      pollIntervalSeconds: 30,
+      leaseDurationSeconds: 60,
+    };
+  }
+
+  /** A fresh single-use bootstrap token. */
+  issueBootstrapToken(): string {
+    const token = `thb_${this.cluster}.${randomBytes(18).toString('base64url')}`;
+    this.bootstrapTokens.add(token);
+    return token;
+  }
+
+  /** Changes the desired state; every change is a new revision. */
+  setDesired(change: Partial<Omit<DesiredState, 'revision' | 'cluster'>>): DesiredState {
+    this.state = { ...this.state, ...change, revision: String(++this.revision) };
+    return this.state;
+  }
+
+  setWorks(works: DesiredWork[]): DesiredState {
+    return this.setDesired({ works });
+  }
+
+  get desired(): DesiredState {
+    return this.state;
+  }
+
+  /** The next `times` requests (to `path`, if given) get this answer. */
+  inject(status: number, options: { headers?: Record<string, string>; body?: string; times?: number; path?: string } = {}): void {
+    this.injected.push({ status, headers: options.headers, body: options.body, times: options.times ?? 1, path: options.path });
+  }
+
+  /** Revokes every credential (deny, detach or delete on the hub). */
+  revokeAll(): void {
+    this.credentials.clear();
+  }
+
+  count(path: string): number {
+    return this.requests.filter((r) => r.path === path).length;
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const path = (req.url ?? '').split('?')[0];
+    this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] });
+    const i = this.injected.findIndex((x) => !x.path || x.path === path);
+    if (i >= 0) {
+      const inj = this.injected[i];
+      if (--inj.times <= 0) this.injected.splice(i, 1);
+      res.writeHead(inj.status, { 'content-type': 'application/problem+json', ...inj.headers });
+      res.end(inj.body ?? JSON.stringify({ type: 'about:blank', title: 'injected', status: inj.status, detail: `injected ${inj.status}` }));
+      return;
+    }
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? undefined : JSON.stringify(body));
+    };
+    const problem = (status: number, detail: string) => send(status, { type: 'https://tether.dev/problems/x', title: 'problem', status, detail });
+
+    if (req.method === 'POST' && path === '/agent/v1/join') {
+      if (!this.bootstrapTokens.has(token)) return problem(401, 'bootstrap token is invalid, used or expired');
+      const parsed = JoinRequestSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) return problem(422, parsed.error.message);
+      this.joins.push(parsed.data);
+      if (!this.accepted) return send(202, { status: 'Pending', message: 'waiting for an administrator to accept the cluster', retryAfterSeconds: this.pendingRetryAfterSeconds });
+      this.bootstrapTokens.delete(token);
+      const credential = this.newCredential();
+      return send(200, { status: 'Joined', cluster: this.cluster, credential, pollIntervalSeconds: this.state.pollIntervalSeconds });
+    }
+    if (!this.credentials.has(token)) return problem(401, 'credential is not valid for this cluster');
+    if (req.method === 'GET' && path === '/agent/v1/desired') {
+      if (req.headers['if-none-match'] === `"${this.state.revision}"`) return send(304);
+      return send(200, this.state, { etag: `"${this.state.revision}"` });
+    }
+    if (req.method === 'POST' && path === '/agent/v1/status') {
+      const parsed = StatusReportSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) return problem(422, parsed.error.message);
+      this.reports.push(parsed.data);
+      return send(204);
+    }
+    if (req.method === 'POST' && path === '/agent/v1/rotate') {
+      const credential = this.newCredential();
+      // The old credential stays valid for the overlap; rotation is done, so the flag clears.
+      if (this.state.rotateCredential) this.setDesired({ rotateCredential: false });
+      return send(200, { credential, overlapSeconds: 300 });
+    }
+    problem(404, `no route ${req.method} ${path}`);
+  }
+
+  private newCredential(): string {
+    const credential = `thc_${randomBytes(24).toString('base64url')}`;
+    this.credentials.add(credential);
+    return credential;
+  }
+}
