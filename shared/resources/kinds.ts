@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClusterSpecSchema, ClusterStatusSchema } from './cluster.js';
 import { ClusterSetSpecSchema, ClusterSetStatusSchema } from './clusterset.js';
+import { fleetDeploymentKind } from './fleetdeployment.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 
 /**
@@ -47,6 +48,8 @@ export const KINDS: Record<string, KindInfo> = {
 export function registerKind(info: KindInfo): void {
   KINDS[info.kind] = info;
 }
+
+registerKind(fleetDeploymentKind);
 
 /**
  * Finds a kind by its name, plural, singular or short name, case-insensitively.
