@@ -17,6 +17,12 @@ import { isOrphaned, parseWorkConfig, type DeleteOption } from './work-config.js
  * manifest never stops the others; a cluster error never deletes anything.
  */
 
+/** What the desired state still wants: object keys and namespaces with objects in them. */
+interface Wanted {
+  keys: Set<string>;
+  namespaces: Set<string>;
+}
+
 /** Options of {@link Reconciler}. */
 export interface ReconcilerOptions {
   api: ClusterApi;
@@ -61,8 +67,14 @@ export class Reconciler {
   async reconcile(works: readonly DesiredWork[], previous: ReadonlyMap<string, WorkStatusReport> = new Map(), signal?: AbortSignal): Promise<ReconcileResult> {
     const inventories = await this.loadInventories();
     const result: ReconcileResult = { works: [], driftEvents: [], writes: 0, deletions: 0 };
-    const desiredKeys = new Set<string>();
-    for (const w of works) for (const m of w.manifests) if (isKubeObject(m)) for (const k of keysOf(m)) desiredKeys.add(k);
+    const desired: Wanted = { keys: new Set(), namespaces: new Set() };
+    for (const w of works) {
+      for (const m of w.manifests) {
+        if (!isKubeObject(m)) continue;
+        for (const k of keysOf(m)) desired.keys.add(k);
+        if (m.metadata.namespace) desired.namespaces.add(m.metadata.namespace);
+      }
+    }
     const discovered = new Map<string, ResourceInfo>();
     const ctx: ApplierContext = {
       api: this.options.api,
@@ -80,14 +92,14 @@ export class Reconciler {
       },
     };
     for (const work of works) {
-      const report = await this.reconcileWork(ctx, work, inventories.get(work.name), previous.get(work.name), desiredKeys, result, signal);
+      const report = await this.reconcileWork(ctx, work, inventories.get(work.name), previous.get(work.name), desired, result, signal);
       result.works.push(report);
     }
     const wanted = new Set(works.map((w) => w.name));
     for (const [name, inv] of [...inventories]) {
       if (wanted.has(name)) continue;
       this.options.log.info('removing a work that is no longer desired', { work: name, objects: inv.entries.length });
-      result.deletions += await this.deleteWork(inv, desiredKeys);
+      result.deletions += await this.deleteWork(inv, desired);
     }
     return result;
   }
@@ -101,7 +113,7 @@ export class Reconciler {
     const inventories = await this.loadInventories();
     let left = 0;
     for (const inv of [...inventories.values()]) {
-      await this.deleteWork(inv, new Set());
+      await this.deleteWork(inv, { keys: new Set(), namespaces: new Set() });
       left += inventories.get(inv.work)?.entries.length ?? 0;
     }
     return left;
@@ -125,7 +137,7 @@ export class Reconciler {
     work: DesiredWork,
     inventory: Inventory | undefined,
     previous: WorkStatusReport | undefined,
-    desiredKeys: Set<string>,
+    desired: Wanted,
     result: ReconcileResult,
     signal: AbortSignal | undefined,
   ): Promise<WorkStatusReport> {
@@ -163,12 +175,10 @@ export class Reconciler {
 
     // Prune: what the work applied before and no longer contains.
     const kept = new Set(entries.map(objectKey));
-    const gone = orderForDelete((inventory?.entries ?? []).filter((e) => !kept.has(objectKey(e))));
-    for (const e of gone) {
-      const outcome = await this.deleteEntry(e, config.deleteOption, desiredKeys, work.name);
-      if (outcome === 'deleted') result.deletions++;
-      if (outcome === 'failed') entries.push(e);
-    }
+    const gone = (inventory?.entries ?? []).filter((e) => !kept.has(objectKey(e)));
+    const pruned = await this.deleteEntries(gone, config.deleteOption, desired, work.name);
+    result.deletions += pruned.deleted;
+    entries.push(...pruned.failed);
 
     const next: Inventory = {
       work: work.name,
@@ -183,15 +193,9 @@ export class Reconciler {
   }
 
   /** Deletes a removed work's objects, then its inventory; returns how many objects were deleted. */
-  private async deleteWork(inv: Inventory, desiredKeys: Set<string>): Promise<number> {
-    const left: InventoryEntry[] = [];
-    let deleted = 0;
-    for (const e of orderForDelete(inv.entries)) {
-      const outcome = await this.deleteEntry(e, inv.deleteOption, desiredKeys, inv.work);
-      if (outcome === 'deleted') deleted++;
-      if (outcome === 'failed') left.push(e);
-    }
-    if (left.length === 0) {
+  private async deleteWork(inv: Inventory, desired: Wanted): Promise<number> {
+    const { deleted, failed } = await this.deleteEntries(inv.entries, inv.deleteOption, desired, inv.work);
+    if (failed.length === 0) {
       try {
         await this.store.remove(inv.work);
         this.inventories?.delete(inv.work);
@@ -200,9 +204,32 @@ export class Reconciler {
         this.options.log.warn('could not remove an inventory; will retry', { work: inv.work, error: err });
       }
     } else {
-      await this.saveInventory({ ...inv, entries: left });
+      await this.saveInventory({ ...inv, entries: failed });
     }
     return deleted;
+  }
+
+  /**
+   * Deletes recorded objects, namespaces last. A Namespace stays when something that stays lives
+   * in it (an orphaned object, an object the agent did not create, one another work still wants):
+   * deleting it would delete those too.
+   * @returns how many were deleted, and the entries to keep for a retry.
+   */
+  private async deleteEntries(entries: InventoryEntry[], option: DeleteOption, desired: Wanted, work: string): Promise<{ deleted: number; failed: InventoryEntry[] }> {
+    const inUse = new Set(desired.namespaces);
+    const failed: InventoryEntry[] = [];
+    let deleted = 0;
+    for (const e of orderForDelete(entries)) {
+      if (e.kind === 'Namespace' && e.apiVersion === 'v1' && inUse.has(e.name)) {
+        this.options.log.info('leaving a namespace that still holds objects which stay', { work, namespace: e.name });
+        continue;
+      }
+      const outcome = await this.deleteEntry(e, option, desired.keys, work);
+      if (outcome === 'deleted') deleted++;
+      if (outcome === 'failed') failed.push(e);
+      if (outcome !== 'deleted' && e.namespace) inUse.add(e.namespace);
+    }
+    return { deleted, failed };
   }
 
   /** Deletes one recorded object if the agent may: it created it, it is not orphaned, and no other work wants it. */
@@ -216,7 +243,7 @@ export class Reconciler {
     }
     const { group } = splitApiVersion(e.apiVersion);
     if (isOrphaned(option, { group, resource: e.resource ?? '', namespace: e.namespace ?? '', name: e.name })) {
-      log.info('orphaning an object as the work\'s delete option asks', { work, object: describeRef(ref), policy: option.propagationPolicy });
+      log.info("orphaning an object as the work's delete option asks", { work, object: describeRef(ref), policy: option.propagationPolicy });
       return 'kept';
     }
     try {

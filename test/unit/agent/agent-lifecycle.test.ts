@@ -13,7 +13,7 @@ describe('Agent: join, credential, revocation', () => {
       hub.pendingRetryAfterSeconds = 7;
     });
     const run = r.agent.start();
-    await until(() => r.hub.joins.length >= 2);
+    await until(() => r.clock.sleeps.length >= 2);
     expect(r.agent.phase).toBe('pending');
     // Pending answers are retried after the hub's Retry-After (7 s) with ±20% jitter (random=0.5: exactly 7 s).
     expect(r.clock.sleeps.slice(0, 2)).toEqual([7000, 7000]);
