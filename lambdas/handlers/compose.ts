@@ -93,6 +93,10 @@ export function contextFromEnv(log: Log): HubContext {
       agentImage: process.env.TETHER_AGENT_IMAGE || defaultHubConfig.agentImage,
       agentVersion: process.env.TETHER_AGENT_VERSION || defaultHubConfig.agentVersion,
       pollIntervalSeconds: num('TETHER_POLL_INTERVAL_SECONDS', defaultHubConfig.pollIntervalSeconds),
+      bootstrapTokenTtlSeconds: num('TETHER_BOOTSTRAP_TTL_SECONDS', defaultHubConfig.bootstrapTokenTtlSeconds),
+      credentialMaxAgeSeconds: num('TETHER_CREDENTIAL_MAX_AGE_SECONDS', defaultHubConfig.credentialMaxAgeSeconds),
+      credentialOverlapSeconds: num('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds),
+      upgradeDeadlineSeconds: num('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds),
     },
   });
 }
