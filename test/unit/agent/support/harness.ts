@@ -11,6 +11,8 @@ import { FakeHub } from './fake-hub.js';
 export class TestClock implements AgentClock {
   t = Date.parse('2026-11-02T10:00:00Z');
   readonly sleeps: number[] = [];
+  /** Called at the start of every sleep, with the sleep's number (1, 2, ...): a hook to change the world at a known time. */
+  onSleep?: (n: number) => void;
 
   now(): number {
     return this.t;
@@ -19,6 +21,7 @@ export class TestClock implements AgentClock {
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return;
     this.sleeps.push(ms);
+    this.onSleep?.(this.sleeps.length);
     this.t += ms;
     await new Promise((resolve) => setImmediate(resolve));
   }
