@@ -14,7 +14,7 @@ import { parseDocuments } from './manifests.js';
  * - `tether-agent:work` (ClusterRole): apply and delete what works carry. Like Open Cluster
  *   Management's work agent it is broad by default (every resource), because the hub decides what
  *   works hold. To narrow it, edit the rules of this ClusterRole to the groups and resources your
- *   works use; the agent reports a Forbidden condition on any manifest it may not apply.
+ *   works use; a manifest outside them then fails to apply (Forbidden) in that work's status.
  * - a Role in the agent's namespace: its credential Secret (`tether-agent-credential`, key
  *   `credential`, written by the agent after it joins), its inventory ConfigMaps, and get/patch of
  *   its own Deployment for self-upgrade.
