@@ -330,9 +330,20 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
       expect(version.gitVersion).toBe('v1.33.1-eks-7308294');
     });
 
-    it('connects directly when NO_PROXY covers the server', async () => {
-      const direct = new KubeClientAdapter(kubeConfig(stub.url), { env: { HTTP_PROXY: 'http://proxy.invalid:3128', NO_PROXY: 'example.com,127.0.0.0/8' } });
-      await direct.serverVersion();
+    it('connects directly, bypassing the proxy, when NO_PROXY covers the server', async () => {
+      const direct = new KubeClientAdapter(kubeConfig('http://kube.invalid:6443'), {
+        env: { HTTP_PROXY: stub.url, NO_PROXY: 'example.com,.invalid' },
+        requestTimeoutMs: 5000,
+      });
+      // kube.invalid does not resolve, so a direct connection fails; the proxy must never see a tunnel.
+      const err = await direct.serverVersion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KubeUnavailableError);
+      expect(stub.requests).toEqual([]);
+    });
+
+    it('never proxies a loopback server', async () => {
+      const local = new KubeClientAdapter(kubeConfig(stub.url), { env: { HTTP_PROXY: 'http://proxy.invalid:3128' } });
+      await local.serverVersion();
       expect(stub.requests.map((q) => `${q.method} ${q.rawUrl}`)).toEqual(['GET /version']);
     });
 
