@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAgentCommand } from './commands/agent.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerCompletionCommand } from './commands/completion.js';
@@ -82,6 +83,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerApplyCommand(program, ctx);
   registerClusterCommands(program, ctx);
   registerDevCommand(program, ctx.io);
+  registerAgentCommand(program, ctx.io);
   registerCompletionCommand(program, ctx);
   return program;
 }

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../../cli/main.js';
+import type { CliIO } from '../../../cli/io.js';
+import { renderImportManifest } from '../../../shared/agent-manifest.js';
+import { FakeHub } from '../../unit/agent/support/fake-hub.js';
+
+/** `tether agent` end to end in-process: flags, the import manifest, a fake hub, exit codes. */
+
+function captureIO(cwd: string, env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: { HOME: cwd, ...env },
+    cwd,
+    readStdin: async () => '',
+    now: () => new Date('2026-11-02T10:00:00Z'),
+    isTTY: false,
+  };
+  return { io, out, err, text: () => out.join(''), errors: () => err.join('') };
+}
+
+describe('tether agent', () => {
+  let hub: FakeHub;
+  let dir: string;
+  beforeEach(async () => {
+    hub = await new FakeHub().start();
+    hub.accepted = true;
+    dir = mkdtempSync(join(tmpdir(), 'tether-agent-cli-'));
+  });
+  afterEach(async () => {
+    await hub.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--simulate --from-manifest --once joins, applies and reports, and never logs the token', async () => {
+    const token = hub.issueBootstrapToken();
+    writeFileSync(
+      join(dir, 'import.yaml'),
+      renderImportManifest({ cluster: hub.cluster, hubUrl: hub.url, bootstrapToken: token, image: 'ghcr.io/tether-dev/tether-agent', version: '0.1.0' }),
+    );
+    hub.setWorks([
+      {
+        name: 'hello',
+        uid: 'u1',
+        generation: 1,
+        manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'hello', namespace: 'default' }, data: { greeting: 'hi' } }],
+        manifestConfigs: [],
+      },
+    ]);
+    const c = captureIO(dir);
+    const code = await run(['agent', '--simulate', '--from-manifest', 'import.yaml', '--once', '--health-addr', '127.0.0.1:0'], c.io);
+    expect(c.errors()).toMatch(/^tether agent \S+: cluster store-0042, hub http:\/\/127\.0\.0\.1:\d+, simulate, health on http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(code).toBe(0);
+    expect(hub.joins).toHaveLength(1);
+    const report = hub.reports.at(-1)!;
+    expect(report.works?.[0]).toMatchObject({ name: 'hello' });
+    expect(report.works?.[0].conditions.find((x) => x.type === 'Applied')?.status).toBe('True');
+    // Logs are JSON lines; the token appears in none of them.
+    const lines = c.text().trim().split('\n');
+    expect(lines.every((l) => typeof JSON.parse(l).msg === 'string')).toBe(true);
+    expect(c.text()).toContain('joined the hub');
+    expect(c.text()).not.toContain('could not apply an object of the import manifest');
+    expect(c.text()).not.toContain(token);
+  });
+
+  test('environment variables stand in for flags; the global --hub works too', async () => {
+    const token = hub.issueBootstrapToken();
+    const c = captureIO(dir, { TETHER_CLUSTER_NAME: hub.cluster, TETHER_BOOTSTRAP_TOKEN: token, TETHER_HUB_URL: 'http://127.0.0.1:1' });
+    expect(await run(['agent', '--simulate', '--once', '--hub', hub.url, '--health-addr', 'off'], c.io)).toBe(0);
+    expect(hub.joins).toHaveLength(1);
+  });
+
+  test.each([
+    [['agent', '--simulate', '--once'], /missing --hub \(or TETHER_HUB_URL\) and --name \(or TETHER_CLUSTER_NAME\)/],
+    [['agent', '--simulate', '--in-cluster', '--hub', 'http://x', '--name', 'a'], /choose one of --simulate, --in-cluster/],
+    [['agent', '--simulate', '--hub', 'hub.example.com', '--name', 'a'], /is not an http\(s\) URL/],
+    [['agent', '--simulate', '--hub', 'http://x', '--name', 'Store_1'], /must be a DNS-1123 label/],
+    [['agent', '--simulate', '--hub', 'http://x', '--name', 'a', '--health-addr', '8081'], /--health-addr: "8081" is not host:port/],
+    [['agent', '--from-manifest', 'nope.yaml'], /cannot read --from-manifest nope.yaml: ENOENT/],
+    [['agent', '--simulate', '--hub', 'http://x', '--name', 'a', '--poll-interval', '0'], /must be whole seconds/],
+  ])('usage errors exit 2: %j', async (argv, message) => {
+    const c = captureIO(dir);
+    expect(await run(argv, c.io)).toBe(2);
+    expect(c.errors()).toMatch(message);
+    expect(hub.requests).toHaveLength(0);
+  });
+
+  test('an import manifest without the bootstrap Secret is a usage error', async () => {
+    writeFileSync(join(dir, 'other.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+    const c = captureIO(dir);
+    expect(await run(['agent', '--simulate', '--from-manifest', 'other.yaml', '--once'], c.io)).toBe(2);
+    expect(c.errors()).toMatch(/has no Secret "tether-agent-bootstrap"/);
+  });
+
+  test('--once exits 1 when the hub rejects the bootstrap token', async () => {
+    const c = captureIO(dir);
+    const code = await run(['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', 'thb_wrong.token-value', '--health-addr', 'off'], c.io);
+    expect(code).toBe(1);
+    expect(c.errors()).toMatch(/the agent stopped: revoked/);
+  });
+});
