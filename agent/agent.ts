@@ -1,7 +1,5 @@
-import { canonicalHash } from '../shared/hash.js';
-import type { DesiredState, DriftEvent, StatusReport, WorkStatusReport } from '../shared/protocol/v1.js';
+import type { DesiredState } from '../shared/protocol/v1.js';
 import { Backoff, jitteredInterval, type RandomSource } from './backoff.js';
-import { collectClaims, type Claim } from './claims.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
 import { HubClient } from './hub-client.js';
@@ -9,8 +7,9 @@ import type { ClusterApi } from './kube/cluster-api.js';
 import { silentLog, type AgentLog } from './log.js';
 import { AgentMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
-import { applySelfDeployment, removeSelf } from './self.js';
+import { removeSelf, upgradeSelf } from './self.js';
 import type { HealthSource } from './server.js';
+import { StatusReporter } from './status-reporter.js';
 import { AgentStateStore } from './state-store.js';
 import type { FetchLike } from './transport.js';
 
@@ -88,13 +87,7 @@ export class Agent {
   private pollMs: number;
   private lastPollOkMs?: number;
   private lastReconcileMs?: number;
-  private claims?: Claim[];
-  private claimsAtMs = 0;
-  private workReports = new Map<string, WorkStatusReport>();
-  private pendingDrift: DriftEvent[] = [];
-  private lastSentHash?: string;
-  private healthy = { ok: true, message: undefined as string | undefined };
-  private rotatedRevision?: string;
+  private readonly status: StatusReporter;
   private upgradedTo?: string;
   private exit?: AgentExit;
   private running?: Promise<AgentExit>;
@@ -117,6 +110,14 @@ export class Agent {
       observeWrite: (s) => this.metrics.observeApply(s),
     });
     this.backoff = new Backoff({ random: this.random });
+    this.status = new StatusReporter({
+      hub: this.hub,
+      api: options.api,
+      namespace: options.namespace,
+      log: this.log,
+      now: () => this.clock.now(),
+      claimsIntervalMs: options.claimsIntervalMs,
+    });
   }
 
   /** The version the agent reports (changes after a simulated self-upgrade). */
@@ -202,7 +203,8 @@ export class Agent {
       this.currentPhase = 'running';
       if (answer.changed) await this.accept(answer.state);
       const desired = this.desired!;
-      if (desired.rotateCredential && this.rotatedRevision !== desired.revision) await this.rotate(desired.revision);
+      // Only a fresh answer asks for rotation: a 304 repeats the cached state, whose flag is stale once rotated.
+      if (answer.changed && desired.rotateCredential) await this.rotate();
       if (desired.detach) {
         await this.detach(desired);
         return { delayMs: this.nextPollDelay(), ok: true };
@@ -249,7 +251,7 @@ export class Agent {
     if (!this.options.bootstrapToken) {
       throw new CredentialRejectedError('no stored credential and no bootstrap token: apply the import manifest again (tether cluster import)', 401);
     }
-    const claims = await this.currentClaims(true);
+    const claims = await this.status.claimsFor(this.currentVersion, true);
     const joined = await this.hub.join(this.options.bootstrapToken, { cluster: this.options.cluster, agentVersion: this.currentVersion, claims }, this.abort.signal);
     this.log.addSecret(joined.credential);
     if (joined.cluster !== this.options.cluster) this.log.warn('the hub joined this agent under another cluster name', { asked: this.options.cluster, joined: joined.cluster });
@@ -257,7 +259,7 @@ export class Agent {
     this.credentialUnsaved = true;
     this.rejoinTried = false;
     this.pollMs = joined.pollIntervalSeconds * 1000;
-    this.lastSentHash = undefined;
+    this.status.forgetSent();
     this.log.info('joined the hub', { cluster: joined.cluster, pollIntervalSeconds: joined.pollIntervalSeconds });
     await this.saveCredential();
   }
@@ -293,57 +295,28 @@ export class Agent {
     if (!this.desired) return;
     this.lastReconcileMs = this.clock.now();
     try {
-      const result = await this.reconciler.reconcile(this.desired.works, this.workReports, this.abort.signal);
-      this.workReports = new Map(result.works.map((w) => [w.name, w]));
+      const result = await this.reconciler.reconcile(this.desired.works, this.status.workReports, this.abort.signal);
       this.metrics.works = this.desired.works.length;
-      if (result.driftEvents.length > 0) {
-        this.metrics.driftEvents += result.driftEvents.length;
-        for (const d of result.driftEvents) this.log.info('drift', { ...d });
-        // The protocol carries at most 100 per report; the newest matter most.
-        this.pendingDrift = [...this.pendingDrift, ...result.driftEvents].slice(-100);
-      }
-      this.healthy = { ok: true, message: undefined };
+      this.metrics.driftEvents += result.driftEvents.length;
+      for (const d of result.driftEvents) this.log.info('drift', { ...d });
+      this.status.recordPass(result.works, result.driftEvents);
     } catch (err) {
-      this.healthy = { ok: false, message: `cannot reconcile: ${(err as Error).message}`.slice(0, 1024) };
+      this.status.setHealth(false, `cannot reconcile: ${(err as Error).message}`);
       this.log.error('reconcile failed; nothing was deleted, will retry', { error: err });
     }
   }
 
-  private async report(extra: Partial<StatusReport> = {}): Promise<void> {
+  private async report(): Promise<void> {
     if (!this.desired || !this.credential) return;
-    const claims = await this.currentClaims(false);
-    const report: StatusReport = {
-      observedRevision: this.desired.revision,
-      agentVersion: this.currentVersion,
-      healthy: this.healthy.ok,
-      ...(this.healthy.message ? { message: this.healthy.message } : {}),
-      claims,
-      works: [...this.workReports.values()],
-      ...extra,
-    };
-    const hash = canonicalHash(report);
-    if (hash === this.lastSentHash && this.pendingDrift.length === 0) return;
-    const drift = this.pendingDrift;
-    await this.hub.status(this.credential, drift.length ? { ...report, driftEvents: drift } : report, this.abort.signal);
-    this.metrics.statusReports++;
-    this.lastSentHash = hash;
-    this.pendingDrift = this.pendingDrift.slice(drift.length);
-  }
-
-  private async currentClaims(force: boolean): Promise<Claim[]> {
-    const every = this.options.claimsIntervalMs ?? 10 * 60_000;
-    if (force || !this.claims || this.clock.now() - this.claimsAtMs >= every) {
-      this.claims = await collectClaims({ api: this.options.api, namespace: this.options.namespace, agentVersion: this.currentVersion, log: this.log });
-      this.claimsAtMs = this.clock.now();
+    if (await this.status.send(this.credential, { observedRevision: this.desired.revision, agentVersion: this.currentVersion }, this.abort.signal)) {
+      this.metrics.statusReports++;
     }
-    return this.claims;
   }
 
-  private async rotate(revision: string): Promise<void> {
+  private async rotate(): Promise<void> {
     const rotated = await this.hub.rotate(this.credential!, this.abort.signal);
     this.log.addSecret(rotated.credential);
     this.credential = rotated.credential;
-    this.rotatedRevision = revision;
     this.credentialUnsaved = true;
     this.log.info('credential rotated', { overlapSeconds: rotated.overlapSeconds });
     await this.saveCredential();
@@ -353,11 +326,11 @@ export class Agent {
     this.log.info('the hub asked to detach: removing everything the agent applied', { revision: desired.revision });
     const left = await this.reconciler.removeAll();
     if (left > 0) {
-      this.healthy = { ok: false, message: `detaching: ${left} objects could not be deleted yet` };
+      this.status.setHealth(false, `detaching: ${left} objects could not be deleted yet`);
       this.log.warn('detach incomplete; will retry', { left });
       return;
     }
-    this.workReports.clear();
+    this.status.clearWorks();
     try {
       await this.hub.status(this.credential!, { observedRevision: desired.revision, agentVersion: this.currentVersion, healthy: true, works: [], detached: true }, this.abort.signal);
     } catch (err) {
@@ -372,30 +345,12 @@ export class Agent {
   private async upgrade(desired: DesiredState): Promise<void> {
     const target = desired.agent.version;
     if (!target || target === this.currentVersion || this.upgradedTo === target) return;
-    const image = desired.agent.image || this.options.image;
-    if (!image) {
-      this.log.warn('the hub asks for another agent version but names no image', { version: target });
-      this.upgradedTo = target;
-      return;
-    }
+    // Tried once per requested version: a Deployment that does not roll out is the hub's UpgradeFailed, not a loop here.
     this.upgradedTo = target;
-    try {
-      await applySelfDeployment(this.options.api, {
-        cluster: this.options.cluster,
-        hubUrl: this.options.hubUrl,
-        bootstrapToken: this.options.bootstrapToken,
-        namespace: this.options.namespace,
-        image,
-        version: target,
-        httpsProxy: this.options.httpsProxy,
-        noProxy: this.options.noProxy,
-      });
-    } catch (err) {
-      this.log.error('self-upgrade failed; staying on this version', { from: this.currentVersion, to: target, error: err });
-      return;
-    }
-    this.log.info('self-upgrade applied', { from: this.currentVersion, to: target });
-    if (this.options.simulate) {
+    const o = this.options;
+    const self = { cluster: o.cluster, hubUrl: o.hubUrl, bootstrapToken: o.bootstrapToken, namespace: o.namespace, httpsProxy: o.httpsProxy, noProxy: o.noProxy };
+    if (!(await upgradeSelf(o.api, { ...self, image: desired.agent.image || o.image, version: target }, this.currentVersion, this.log))) return;
+    if (o.simulate) {
       // A real pod is replaced by the Deployment's rollout; a simulated agent just becomes the new version.
       this.currentVersion = target;
       await this.report().catch((err) => this.log.warn('status report after upgrade failed; will retry', { error: err }));

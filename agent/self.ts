@@ -51,6 +51,25 @@ export async function applySelfDeployment(api: ClusterApi, d: SelfDeployment): P
   return api.apply(obj, { fieldManager: TETHER_FIELD_MANAGER, force: true });
 }
 
+/**
+ * Self-upgrade: applies the agent's Deployment with the new version, logging the outcome.
+ * @returns whether the Deployment was applied.
+ */
+export async function upgradeSelf(api: ClusterApi, d: Omit<SelfDeployment, 'image'> & { image?: string }, from: string, log: AgentLog): Promise<boolean> {
+  if (!d.image) {
+    log.warn('the hub asks for another agent version but names no image', { version: d.version });
+    return false;
+  }
+  try {
+    await applySelfDeployment(api, { ...d, image: d.image });
+  } catch (err) {
+    log.error('self-upgrade failed; staying on this version', { from, to: d.version, error: err });
+    return false;
+  }
+  log.info('self-upgrade applied', { from, to: d.version });
+  return true;
+}
+
 /** An image reference without its tag or digest (`ghcr.io/x/agent:0.1.0` is `ghcr.io/x/agent`). */
 export function imageRepository(image: string): string {
   const at = image.indexOf('@');

@@ -81,8 +81,11 @@ describe('Agent: status, drift, rotation, detach and upgrade', () => {
     expect(stored).not.toBe(before);
     expect(r.hub.credentials.has(stored)).toBe(true);
     await r.agent.runOnce();
+    await r.agent.runOnce();
     const last = r.hub.requests.filter((q) => q.path === '/agent/v1/desired').at(-1)!;
     expect(last.authorization).toBe(`Bearer ${stored}`);
+    // The cached state still says rotateCredential, but 304s do not rotate again.
+    expect(r.agent.metrics.polls.not_modified).toBe(2);
     expect(r.hub.count('/agent/v1/rotate')).toBe(1);
   });
 

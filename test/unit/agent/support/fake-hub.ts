@@ -140,7 +140,8 @@ export class FakeHub {
     }
     if (!this.credentials.has(token)) return problem(401, 'credential is not valid for this cluster');
     if (req.method === 'GET' && path === '/agent/v1/desired') {
-      if (req.headers['if-none-match'] === `"${this.state.revision}"`) return send(304);
+      // As the real hub: a due rotation suspends 304 until the agent has rotated.
+      if (req.headers['if-none-match'] === `"${this.state.revision}"` && !this.state.rotateCredential) return send(304);
       return send(200, this.state, { etag: `"${this.state.revision}"` });
     }
     if (req.method === 'POST' && path === '/agent/v1/status') {
@@ -151,8 +152,9 @@ export class FakeHub {
     }
     if (req.method === 'POST' && path === '/agent/v1/rotate') {
       const credential = this.newCredential();
-      // The old credential stays valid for the overlap; rotation is done, so the flag clears.
-      if (this.state.rotateCredential) this.setDesired({ rotateCredential: false });
+      // The old credential stays valid for the overlap; rotation is done, so the flag clears
+      // (without a new revision: the next poll answers 304 again).
+      this.state = { ...this.state, rotateCredential: false };
       return send(200, { credential, overlapSeconds: 300 });
     }
     problem(404, `no route ${req.method} ${path}`);
