@@ -1,0 +1,62 @@
+import { useState } from 'preact/hooks';
+import { describeError, verifyToken } from '../api.js';
+
+/**
+ * The sign-in form: an admin token, checked against the hub before it is kept (in session
+ * storage only, never in the URL).
+ */
+export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (token: string) => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const t = token.trim();
+    if (!t) {
+      setError('Enter an admin token.');
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      await verifyToken(t);
+      onSignedIn(t);
+    } catch (err) {
+      setError(describeError(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="signin" id="main">
+      <h1>Tether console</h1>
+      <p>Sign in with an admin token. The local hub prints one at start and keeps it in <code>.tether/admin-token</code>.</p>
+      {reason && <p class="muted">{reason}</p>}
+      <form onSubmit={submit} novalidate>
+        <label for="token">Admin token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellcheck={false}
+          value={token}
+          onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'token-error' : 'token-help'}
+          autoFocus
+        />
+        <p id="token-help" class="help">
+          Kept in this tab’s session storage until you sign out or close the tab.
+        </p>
+        {error && (
+          <p id="token-error" role="alert" class="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Checking…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
