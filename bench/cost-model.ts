@@ -1,0 +1,300 @@
+import { z } from 'zod';
+import { ValidationError } from '../shared/errors.js';
+
+/**
+ * The hub's monthly cost per cluster, computed from COUNTED operations (bench/measured-counts.json,
+ * written by the B1 benchmark) and AWS list prices (bench/prices.json). Pure: no I/O, no clock.
+ *
+ * Every input that is not a measurement is an {@link Assumptions} field with a default, and the
+ * report prints all of them; docs/cost-model.md explains the model and why each assumption holds.
+ */
+
+/** A price tier: `price` applies to the month's volume up to `upTo` (in the item's base quantity; null: no limit). */
+const TierSchema = z.object({ upTo: z.number().positive().nullable(), price: z.number().nonnegative() });
+const PriceItemSchema = z.object({
+  price: z.number().nonnegative().optional(),
+  tiers: z.array(TierSchema).min(1).optional(),
+  unit: z.string(),
+  source: z.string(),
+  verified: z.boolean(),
+});
+
+/** bench/prices.json. */
+export const PriceBookSchema = z.object({
+  region: z.string(),
+  currency: z.literal('USD'),
+  asOf: z.string(),
+  recordedOn: z.string(),
+  verification: z.string(),
+  items: z.object({
+    apiGatewayHttpApiPerMillionRequests: PriceItemSchema,
+    lambdaRequestsPerMillion: PriceItemSchema,
+    lambdaArm64PerGbSecond: PriceItemSchema,
+    dynamodbOnDemandPerMillionReadUnits: PriceItemSchema,
+    dynamodbOnDemandPerMillionWriteUnits: PriceItemSchema,
+    dynamodbStoragePerGbMonth: PriceItemSchema,
+    sqsStandardPerMillionRequests: PriceItemSchema,
+    cloudwatchLogsIngestionPerGb: PriceItemSchema,
+    cloudwatchLogsStoragePerGbMonth: PriceItemSchema,
+    cloudwatchAlarmPerMonth: PriceItemSchema,
+    cloudwatchCustomMetricPerMonth: PriceItemSchema,
+    xrayPerMillionTracesRecorded: PriceItemSchema,
+  }),
+});
+export type PriceBook = z.infer<typeof PriceBookSchema>;
+export type PriceItem = z.infer<typeof PriceItemSchema>;
+
+/** What one kind of request costs, as counted by the bench. */
+export const RequestCostSchema = z.object({
+  /** Lambda invocations (agent API, worker or scheduler). */
+  invocations: z.number().nonnegative(),
+  /** Requests through the agent endpoint (HTTP API or Function URL). */
+  agentRequests: z.number().nonnegative(),
+  /** Billed Lambda milliseconds per occurrence (each invocation rounded up to whole ms), from handler durations measured in Lambda mode. */
+  lambdaMs: z.number().nonnegative(),
+  /** DynamoDB commands by operation, counted by the SDK middleware. */
+  ops: z.record(z.string(), z.number()),
+  /** Read and write capacity units the server reported as consumed. */
+  readUnits: z.number().nonnegative(),
+  writeUnits: z.number().nonnegative(),
+  /** SQS requests (SendMessageBatch, ReceiveMessage, DeleteMessageBatch, ...). */
+  sqsRequests: z.number().nonnegative(),
+  /** Bytes the handlers wrote to stdout/stderr (logs, EMF metrics) per occurrence, measured in Lambda mode. */
+  logBytes: z.number().nonnegative(),
+});
+export type RequestCost = z.infer<typeof RequestCostSchema>;
+
+/** Lease renewals per poll, measured for one poll interval and lease duration. */
+export const RenewalRateSchema = z.object({
+  pollSeconds: z.number().positive(),
+  leaseDurationSeconds: z.number().positive(),
+  polls: z.number().int().positive(),
+  renewals: z.number().int().nonnegative(),
+});
+export type RenewalRate = z.infer<typeof RenewalRateSchema>;
+
+/** bench/measured-counts.json: what B1 counted. */
+export const MeasuredCountsSchema = z.object({
+  measuredAt: z.string(),
+  commit: z.string(),
+  /** Where the capacity units were read: DynamoDB Local is the reference; dynalite leaves out index writes. */
+  capacitySource: z.string(),
+  idlePoll: RequestCostSchema,
+  /** Extra over an idle poll when the poll renews the lease. */
+  leaseRenewal: RequestCostSchema,
+  renewalRates: z.array(RenewalRateSchema).min(1),
+  /** A status report the agent sends when something changed (e.g. a claim). */
+  statusReport: RequestCostSchema,
+  /** One scheduler tick with nothing to do. */
+  schedulerTick: RequestCostSchema,
+  /** Per cluster and rollout: fan-out writes, worker steps, the changed poll's extra, the reports. Absent until measured. */
+  rolloutPerCluster: RequestCostSchema.optional(),
+});
+export type MeasuredCounts = z.infer<typeof MeasuredCountsSchema>;
+
+/** The agent endpoint profiles of the TetherHub construct. */
+export type AgentEndpointProfile = 'HttpApi' | 'FunctionUrl';
+
+/** Everything the model assumes rather than measures. Each has a default in {@link DEFAULT_ASSUMPTIONS}. */
+export interface Assumptions {
+  /** Seconds in a billing month (AWS uses 730 hours). */
+  secondsPerMonth: number;
+  /** Memory of the agent API function, MB (TetherFunction's default). */
+  agentMemoryMb: number;
+  /** Memory of the worker and scheduler functions, MB. */
+  backgroundMemoryMb: number;
+  /** Lease duration clusters use at a poll interval, seconds. It must exceed pollSeconds x 1.2 / 3, or leases lapse between polls. */
+  leaseDurationSeconds: (pollSeconds: number) => number;
+  /** Status reports per cluster per day outside rollouts (claims, health, feedback changes). */
+  statusReportsPerDay: number;
+  /** Rollouts (desired-state changes) reaching each cluster per month. */
+  rolloutsPerMonth: number;
+  /** Lambda platform log bytes per invocation (START, END, REPORT lines; plus an XRAY line with tracing). */
+  platformLogBytesPerInvocation: number;
+  /** Whether Lambda active tracing records X-Ray traces of the agent function (TetherFunction sets Tracing.ACTIVE). */
+  agentTracing: boolean;
+  /** Lambda's X-Ray sampling: this many requests per second, plus `xraySampleRate` of the rest. */
+  xrayReservoirPerSecond: number;
+  xraySampleRate: number;
+  /** Lambda's SQS event source long-polls the queue even when it is empty: requests per month. */
+  sqsIdlePollingRequestsPerMonth: number;
+  /** Fixed monthly items: CloudWatch alarms and custom metrics of the hub. */
+  alarms: number;
+  customMetrics: number;
+  /** Stored bytes per cluster (head, Cluster record, relation items, a few works). */
+  storageBytesPerCluster: number;
+  /** Log retention in months (storage is charged on what is kept). */
+  logRetentionMonths: number;
+}
+
+/**
+ * Platform lines Lambda writes per invocation in its default text format: the length of
+ * representative lines (they vary by a few bytes with the durations they carry).
+ */
+export function platformLogBytes(tracing: boolean): number {
+  const id = '8f5b1c2e-4d3a-4f6b-9a7c-0e1d2c3b4a59';
+  const lines = [
+    `START RequestId: ${id} Version: $LATEST\n`,
+    `END RequestId: ${id}\n`,
+    `REPORT RequestId: ${id}\tDuration: 4.12 ms\tBilled Duration: 5 ms\tMemory Size: 512 MB\tMax Memory Used: 98 MB\t\n`,
+  ];
+  if (tracing) lines.push(`XRAY TraceId: 1-6743a1b2-0123456789abcdef01234567\tSegmentId: 0123456789abcdef\tSampled: true\t\n`);
+  return lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+}
+
+/** The assumptions behind the published figures (the hub as TetherHub deploys it today). */
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  secondsPerMonth: 730 * 3600,
+  agentMemoryMb: 512,
+  backgroundMemoryMb: 512,
+  leaseDurationSeconds: (poll) => Math.max(60, poll),
+  statusReportsPerDay: 24,
+  rolloutsPerMonth: 30,
+  platformLogBytesPerInvocation: platformLogBytes(true),
+  agentTracing: true,
+  xrayReservoirPerSecond: 1,
+  xraySampleRate: 0.05,
+  // Up to five pollers, each a 20 s long poll, all month.
+  sqsIdlePollingRequestsPerMonth: 5 * 3 * 60 * 730,
+  alarms: 9,
+  customMetrics: 4,
+  storageBytesPerCluster: 8 * 1024,
+  logRetentionMonths: 1,
+};
+
+/** One scenario of the model. */
+export interface Scenario {
+  clusters: number;
+  pollSeconds: number;
+  profile: AgentEndpointProfile;
+}
+
+export const COST_LINES = ['agentEndpoint', 'lambdaRequests', 'lambdaDuration', 'dynamodbReads', 'dynamodbWrites', 'dynamodbStorage', 'sqs', 'logs', 'xray', 'fixed'] as const;
+/** A line of the bill. */
+export type CostLine = (typeof COST_LINES)[number];
+
+/** The monthly cost of one scenario, per cluster, by line item (USD). */
+export interface CostBreakdown extends Scenario {
+  leaseDurationSeconds: number;
+  perCluster: Record<CostLine, number>;
+  totalPerCluster: number;
+  /** The whole fleet's monthly bill. */
+  fleetTotal: number;
+}
+
+/**
+ * Price of a month's `quantity` (requests, GB-seconds, GB, ...) of an item whose price is per
+ * `perUnits` of that quantity (1e6 for "per million"). Tier limits apply to the fleet's whole
+ * monthly volume, which is why the model prices fleet totals and divides afterwards.
+ */
+export function priceOf(item: PriceItem, quantity: number, perUnits = 1e6): number {
+  if (item.tiers) {
+    let cost = 0;
+    let floor = 0;
+    for (const tier of item.tiers) {
+      const ceiling = tier.upTo ?? Number.POSITIVE_INFINITY;
+      const inTier = Math.max(0, Math.min(quantity, ceiling) - floor);
+      cost += (inTier / perUnits) * tier.price;
+      floor = ceiling;
+      if (quantity <= ceiling) break;
+    }
+    return cost;
+  }
+  if (item.price === undefined) throw new ValidationError(`price item "${item.unit}" has neither price nor tiers`);
+  return (quantity / perUnits) * item.price;
+}
+
+/** Lease renewals per poll for a poll interval and lease duration, from the measured rates. */
+export function renewalsPerPoll(counts: MeasuredCounts, pollSeconds: number, leaseDurationSeconds: number): number {
+  const rate = counts.renewalRates.find((r) => r.pollSeconds === pollSeconds && r.leaseDurationSeconds === leaseDurationSeconds);
+  if (!rate) {
+    const have = counts.renewalRates.map((r) => `${r.pollSeconds}s/${r.leaseDurationSeconds}s`).join(', ');
+    throw new ValidationError(
+      `no measured lease renewal rate for ${pollSeconds} s polls with a ${leaseDurationSeconds} s lease (measured: ${have}); run npx tsx bench/run.ts --only B1`,
+    );
+  }
+  return rate.renewals / rate.polls;
+}
+
+/** Monthly volumes of one cluster. */
+interface Volumes {
+  agentRequests: number;
+  invocations: number;
+  gbSeconds: number;
+  readUnits: number;
+  writeUnits: number;
+  sqsRequests: number;
+  logBytes: number;
+}
+
+const noVolume = (): Volumes => ({ agentRequests: 0, invocations: 0, gbSeconds: 0, readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0 });
+
+function add(into: Volumes, cost: RequestCost, times: number, memoryMb: number, platformBytes: number): void {
+  into.agentRequests += cost.agentRequests * times;
+  into.invocations += cost.invocations * times;
+  into.gbSeconds += times * (cost.lambdaMs / 1000) * (memoryMb / 1024);
+  into.readUnits += cost.readUnits * times;
+  into.writeUnits += cost.writeUnits * times;
+  into.sqsRequests += cost.sqsRequests * times;
+  into.logBytes += times * (cost.logBytes + platformBytes * cost.invocations);
+}
+
+/**
+ * Computes one scenario: per-cluster volumes from the counts and assumptions, priced at fleet scale
+ * (so that tiers apply to the fleet's volume), then divided by the number of clusters.
+ */
+export function computeScenario(scenario: Scenario, counts: MeasuredCounts, prices: PriceBook, a: Assumptions = DEFAULT_ASSUMPTIONS): CostBreakdown {
+  const { clusters, pollSeconds, profile } = scenario;
+  const p = prices.items;
+  const lease = a.leaseDurationSeconds(pollSeconds);
+  const polls = a.secondsPerMonth / pollSeconds;
+  const renewals = polls * renewalsPerPoll(counts, pollSeconds, lease);
+  const reports = (a.statusReportsPerDay * a.secondsPerMonth) / 86_400;
+  const ticks = a.secondsPerMonth / 60;
+  const platform = a.platformLogBytesPerInvocation;
+
+  const v = noVolume();
+  add(v, counts.idlePoll, polls, a.agentMemoryMb, platform);
+  add(v, counts.leaseRenewal, renewals, a.agentMemoryMb, platform);
+  add(v, counts.statusReport, reports, a.agentMemoryMb, platform);
+  if (counts.rolloutPerCluster) add(v, counts.rolloutPerCluster, a.rolloutsPerMonth, a.backgroundMemoryMb, platform);
+  // The scheduler runs once a minute whatever the fleet's size: its share shrinks with N.
+  add(v, counts.schedulerTick, ticks / clusters, a.backgroundMemoryMb, platform);
+
+  const fleet = (k: keyof Volumes) => v[k] * clusters;
+  const perCluster = (usd: number) => usd / clusters;
+  const requestsPerSecond = fleet('agentRequests') / a.secondsPerMonth;
+  const tracedPerSecond = a.agentTracing
+    ? Math.min(requestsPerSecond, a.xrayReservoirPerSecond) + a.xraySampleRate * Math.max(0, requestsPerSecond - a.xrayReservoirPerSecond)
+    : 0;
+  const logGb = fleet('logBytes') / 1024 ** 3;
+
+  const lines: Record<CostLine, number> = {
+    agentEndpoint: profile === 'HttpApi' ? perCluster(priceOf(p.apiGatewayHttpApiPerMillionRequests, fleet('agentRequests'))) : 0,
+    lambdaRequests: perCluster(priceOf(p.lambdaRequestsPerMillion, fleet('invocations'))),
+    lambdaDuration: perCluster(priceOf(p.lambdaArm64PerGbSecond, fleet('gbSeconds'), 1)),
+    dynamodbReads: perCluster(priceOf(p.dynamodbOnDemandPerMillionReadUnits, fleet('readUnits'))),
+    dynamodbWrites: perCluster(priceOf(p.dynamodbOnDemandPerMillionWriteUnits, fleet('writeUnits'))),
+    dynamodbStorage: priceOf(p.dynamodbStoragePerGbMonth, a.storageBytesPerCluster / 1024 ** 3, 1),
+    sqs: perCluster(priceOf(p.sqsStandardPerMillionRequests, fleet('sqsRequests') + a.sqsIdlePollingRequestsPerMonth)),
+    logs: perCluster(priceOf(p.cloudwatchLogsIngestionPerGb, logGb, 1) + priceOf(p.cloudwatchLogsStoragePerGbMonth, logGb * a.logRetentionMonths, 1)),
+    xray: perCluster(priceOf(p.xrayPerMillionTracesRecorded, tracedPerSecond * a.secondsPerMonth)),
+    fixed: perCluster(priceOf(p.cloudwatchAlarmPerMonth, a.alarms, 1) + priceOf(p.cloudwatchCustomMetricPerMonth, a.customMetrics, 1)),
+  };
+  const totalPerCluster = Object.values(lines).reduce((s, x) => s + x, 0);
+  return { ...scenario, leaseDurationSeconds: lease, perCluster: lines, totalPerCluster, fleetTotal: totalPerCluster * clusters };
+}
+
+/** The scenarios the issue asks for: 1k, 10k and 100k clusters at 30, 60 and 300 s, both profiles. */
+export function standardScenarios(): Scenario[] {
+  const out: Scenario[] = [];
+  for (const profile of ['FunctionUrl', 'HttpApi'] as const) {
+    for (const pollSeconds of [30, 60, 300]) {
+      for (const clusters of [1_000, 10_000, 100_000]) out.push({ clusters, pollSeconds, profile });
+    }
+  }
+  return out;
+}
+
+/** The cost goal: this much or less per cluster-month at 30 s polls with the Function URL profile. */
+export const COST_GOAL_PER_CLUSTER_MONTH = 0.03;

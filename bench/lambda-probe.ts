@@ -1,0 +1,130 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { createSqsClient } from '../lambdas/adapters/sqs/client.js';
+import { ensureQueues } from '../lambdas/adapters/sqs/queues.js';
+import { TetherError } from '../shared/errors.js';
+import type { BenchHub } from './hub.js';
+
+/**
+ * The Lambda-mode probe: runs the deployed handlers (`lambdas/handlers/agent.ts` and
+ * `scheduler.ts`, the exact entry points TetherHub bundles) in a child process whose environment
+ * is what Lambda gives them, against the bench hub's DynamoDB and SQS. It measures what the cost
+ * model cannot count in the local hub: the log bytes per invocation (Powertools lines and EMF
+ * metrics, as CloudWatch Logs would ingest them) and the handler's duration.
+ */
+
+/** What the child measured for one kind of invocation (per-invocation means). */
+export interface ProbeStep {
+  invocations: number;
+  meanMs: number;
+  logBytes: number;
+  ops: Record<string, number>;
+  capacity: Record<string, number>;
+  /** HTTP statuses (or `ok` for the scheduler) and how often. */
+  statuses: Record<string, number>;
+}
+
+/** The probe's answer. */
+export interface ProbeResult {
+  idlePoll: ProbeStep;
+  statusReport: ProbeStep;
+  schedulerTick: ProbeStep;
+  /** DynamoDB clients the handlers built (one per handler module). */
+  clients: number;
+}
+
+/** What the parent sends the child. */
+export interface ProbeRequest {
+  credential: string;
+  etag: string;
+  /** A status report body the agent would send (the child varies a claim so that each one writes). */
+  report: Record<string, unknown>;
+  polls: number;
+  reports: number;
+  ticks: number;
+}
+
+/** The probe failed (child crashed, or a handler answered an error). */
+export class LambdaProbeError extends TetherError {
+  readonly code = 'lambda-probe-failed';
+}
+
+/** Options of {@link runLambdaProbe}. */
+export interface LambdaProbeOptions extends Omit<ProbeRequest, 'polls' | 'reports' | 'ticks'> {
+  polls?: number;
+  reports?: number;
+  ticks?: number;
+  /** Powertools log level of the functions. Default INFO, TetherFunction's default. */
+  logLevel?: string;
+  /** Memory size the functions report. Default 512, TetherFunction's default. */
+  memoryMb?: number;
+}
+
+/** Runs the probe against `bench`'s stores; resolves with per-invocation figures. */
+export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions): Promise<ProbeResult> {
+  const sqs = createSqsClient({ endpoint: bench.sqsEndpoint });
+  let queueUrl: string;
+  try {
+    queueUrl = (await ensureQueues(sqs, { name: bench.queueName })).queueUrl;
+  } finally {
+    sqs.destroy();
+  }
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS') env[k] = v;
+  Object.assign(env, {
+    AWS_LAMBDA_FUNCTION_NAME: 'tether-agent-api',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(opts.memoryMb ?? 512),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_SERVICE_NAME: 'tether-agent-api',
+    POWERTOOLS_METRICS_NAMESPACE: 'Tether',
+    POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
+    // The X-Ray SDK would send UDP segments to a daemon that does not exist here; Lambda records
+    // its own segment for active tracing anyway, which the cost model prices separately.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TETHER_TABLE: bench.tableName,
+    TETHER_QUEUE_URL: queueUrl,
+    TETHER_DYNAMODB_ENDPOINT: bench.dynamodbEndpoint,
+    TETHER_SQS_ENDPOINT: bench.sqsEndpoint,
+    TETHER_AGENT_IMAGE: 'ghcr.io/tether-dev/tether-agent',
+    TETHER_AGENT_VERSION: '0.1.0',
+  });
+  const child = fork(join(process.cwd(), 'bench', 'lambda-probe-child.ts'), [], {
+    cwd: process.cwd(),
+    env,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
+  const request: ProbeRequest = { credential: opts.credential, etag: opts.etag, report: opts.report, polls: opts.polls ?? 200, reports: opts.reports ?? 20, ticks: opts.ticks ?? 10 };
+  const result = await new Promise<ProbeResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new LambdaProbeError(`the probe did not finish within 120 s\n${stderr}`));
+    }, 120_000);
+    child.on('message', (msg: { ready?: boolean; ok?: boolean; result?: ProbeResult; error?: string }) => {
+      if (msg.ready) {
+        child.send(request);
+        return;
+      }
+      clearTimeout(timer);
+      if (msg.ok && msg.result) resolve(msg.result);
+      else reject(new LambdaProbeError(`the probe failed: ${msg.error}\n${stderr}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new LambdaProbeError(`the probe exited with ${code}\n${stderr}`));
+    });
+  });
+  for (const [step, expected] of [
+    [result.idlePoll, '304'],
+    [result.statusReport, '204'],
+  ] as const) {
+    if (step.statuses[expected] !== step.invocations) throw new LambdaProbeError(`expected only ${expected} answers, got ${JSON.stringify(step.statuses)}`);
+  }
+  return result;
+}

@@ -1,0 +1,79 @@
+import { Agent, type AgentOptions } from '../agent/agent.js';
+import { MemoryCluster } from '../agent/kube/memory-cluster.js';
+import { silentLog } from '../agent/log.js';
+import { parseImportManifest } from '../shared/agent-manifest.js';
+import { TetherError } from '../shared/errors.js';
+import type { AdminAnswer } from './hub.js';
+
+/**
+ * One simulated cluster: the real {@link Agent} over its own in-memory cluster, joined through the
+ * real flow (an import manifest's bootstrap token). The fleet simulator runs thousands of these.
+ */
+
+/** Namespace the simulated agents keep their state in, as the import manifest's. */
+export const SIM_NAMESPACE = 'tether-agent';
+/** The version simulated agents report. */
+export const SIM_AGENT_VERSION = '0.1.0';
+
+/** The import call failed: the hub refused or is unreachable. */
+export class SimImportError extends TetherError {
+  readonly code = 'sim-import-failed';
+}
+
+/** What the simulator needs to start an agent for a cluster. */
+export interface ImportedCluster {
+  name: string;
+  hubUrl: string;
+  bootstrapToken: string;
+}
+
+/** Calls the admin API; bench hubs and `tether sim --hub` both provide one. */
+export type AdminCall = (method: string, path: string, body?: unknown) => Promise<AdminAnswer>;
+
+/**
+ * Imports a cluster with `autoAccept` (POST /v1/clusters/{name}/import) and reads the bootstrap
+ * token and agent URL from the returned manifest, exactly what `kubectl apply` would give the agent.
+ */
+export async function importForSimulation(admin: AdminCall, name: string, labels?: Record<string, string>): Promise<ImportedCluster> {
+  const res = await admin('POST', `/v1/clusters/${name}/import`, { autoAccept: true, ...(labels ? { labels } : {}) });
+  if (res.status !== 200 || typeof res.body?.manifest !== 'string') {
+    throw new SimImportError(`import of ${name} answered ${res.status}: ${res.text.slice(0, 300)}`);
+  }
+  const info = parseImportManifest(res.body.manifest as string, `import manifest of ${name}`);
+  return { name, hubUrl: info.hubUrl, bootstrapToken: info.bootstrapToken };
+}
+
+/** A simulated agent and its cluster. */
+export interface SimAgent {
+  name: string;
+  agent: Agent;
+  cluster: MemoryCluster;
+  /** Stops the agent and the cluster's timers. */
+  close(): Promise<void>;
+}
+
+/** Builds (does not start) the real agent over a fresh in-memory cluster. */
+export function createSimAgent(imported: ImportedCluster, overrides: Partial<AgentOptions> = {}): SimAgent {
+  const now = overrides.clock ? () => overrides.clock!.now() : undefined;
+  const cluster = new MemoryCluster({ name: imported.name, distribution: 'k3s', ...(now ? { now } : {}) });
+  const agent = new Agent({
+    hubUrl: imported.hubUrl,
+    cluster: imported.name,
+    bootstrapToken: imported.bootstrapToken,
+    api: cluster,
+    namespace: SIM_NAMESPACE,
+    version: SIM_AGENT_VERSION,
+    log: silentLog(),
+    simulate: true,
+    ...overrides,
+  });
+  return {
+    name: imported.name,
+    agent,
+    cluster,
+    close: async () => {
+      await agent.stop();
+      cluster.close();
+    },
+  };
+}
