@@ -7,11 +7,14 @@ import { builtinKind, kindKey, type KindInfo } from './kinds.js';
 import { CONTROLLER_MANAGER, simulatedStatus } from './memory-controllers.js';
 import { APISERVER_MANAGER, crdGroupKind, establishedStatus, kindsOfCrd } from './memory-crds.js';
 import { gitVersionOf, isoSeconds, namespaceObject, newUid, nodeObjects, stableUid, type KubeDistribution, type NodeSpec } from './memory-seed.js';
+import { FaultPlan, type CallMatcher, type ClusterCall, type ClusterVerb } from './memory-faults.js';
+import { ObjectStore } from './memory-store.js';
 import { validateObject } from './memory-validation.js';
 import { recordUpdate, sameExceptTimes, serverSideApply } from './server-side-apply.js';
 import { conditionOf, describeRef, refOf, withoutServerFields, type KubeObject, type ObjectRef } from './types.js';
 
 export type { KubeDistribution, NodeSpec } from './memory-seed.js';
+export type { CallMatcher, ClusterCall, ClusterVerb } from './memory-faults.js';
 
 /** How a new in-memory cluster looks. Every field is optional; one options object may be shared by many clusters. */
 export interface MemoryClusterOptions {
@@ -32,21 +35,6 @@ export interface MemoryClusterOptions {
   now?: () => number;
 }
 
-/** The operations a failure can be injected into. */
-export type ClusterVerb = 'apply' | 'create' | 'get' | 'list' | 'delete' | 'discover' | 'isCrdEstablished' | 'serverVersion';
-
-/** One call, as failure matchers see it. */
-export interface ClusterCall {
-  verb: ClusterVerb;
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-}
-
-/** Selects calls: every given field must match, or a predicate. */
-export type CallMatcher = Partial<ClusterCall> | ((call: ClusterCall) => boolean);
-
 /** The field manager out-of-band edits ({@link MemoryCluster.mutate}) are recorded under. */
 export const OUT_OF_BAND_MANAGER = 'kubectl-edit';
 
@@ -56,17 +44,6 @@ const PROTECTED_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-syst
 const NAMESPACE = builtinKind('v1', 'Namespace')!;
 const NODE = builtinKind('v1', 'Node')!;
 const CRD = builtinKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition')!;
-
-interface Bucket {
-  info: KindInfo;
-  items: Map<string, KubeObject>;
-}
-
-interface Failure {
-  matcher: CallMatcher;
-  error: Error | (() => Error);
-  times: number;
-}
 
 /**
  * A Kubernetes API server in memory, implementing {@link ClusterApi} with the semantics the agent
@@ -83,21 +60,21 @@ interface Failure {
  * await cluster.apply(namespace, { fieldManager: 'tether-agent', force: false });
  */
 export class MemoryCluster implements ClusterApi {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly store = new ObjectStore();
   private revision = 0;
   private crdKinds?: Map<string, KindInfo>;
   private timers?: Set<ReturnType<typeof setTimeout>>;
-  private failures?: Failure[];
+  private faults?: FaultPlan;
 
   constructor(private readonly options: MemoryClusterOptions = {}) {
     const created = this.timestamp();
     const kubeSystemUid = options.kubeSystemUid ?? (options.name ? stableUid(`tether/kube-system/${options.name}`) : newUid());
-    this.put(NAMESPACE, namespaceObject('default', newUid(), this.nextVersion(), created));
-    this.put(NAMESPACE, namespaceObject('kube-system', kubeSystemUid, this.nextVersion(), created));
+    this.store.put(NAMESPACE, namespaceObject('default', newUid(), this.nextVersion(), created));
+    this.store.put(NAMESPACE, namespaceObject('kube-system', kubeSystemUid, this.nextVersion(), created));
     const nodes = { ...DEFAULT_NODES, ...options.nodes };
     const gitVersion = gitVersionOf(options.version ?? DEFAULT_VERSION, options.distribution ?? 'generic');
     for (const node of nodeObjects(nodes, options.distribution ?? 'generic', gitVersion, created, () => this.nextVersion(), newUid)) {
-      this.put(NODE, node);
+      this.store.put(NODE, node);
     }
   }
 
@@ -137,11 +114,8 @@ export class MemoryCluster implements ClusterApi {
     const info = this.kindOf(query.apiVersion, query.kind);
     if (!info) throw new KubeUnknownKindError(query.apiVersion, query.kind);
     const selector = selectorOf(query.labelSelector);
-    const bucket = this.buckets.get(bucketKey(info));
-    if (!bucket) return [];
     const out: KubeObject[] = [];
-    for (const key of [...bucket.items.keys()].sort()) {
-      const obj = bucket.items.get(key)!;
+    for (const obj of this.store.ofKind(info.group, info.kind)) {
       if (info.namespaced && query.namespace && obj.metadata.namespace !== query.namespace) continue;
       if (!matchesSelector(selector, obj.metadata.labels)) continue;
       out.push(this.copyOut(obj, query.apiVersion));
@@ -185,7 +159,7 @@ export class MemoryCluster implements ClusterApi {
    * @example cluster.failNext({ verb: 'apply', kind: 'Deployment' }, new KubeUnavailableError('etcd timeout'))
    */
   failNext(matcher: CallMatcher, error: Error | (() => Error), times = 1): void {
-    (this.failures ??= []).push({ matcher, error, times });
+    (this.faults ??= new FaultPlan()).add(matcher, error, times);
   }
 
   /**
@@ -207,7 +181,7 @@ export class MemoryCluster implements ClusterApi {
     this.stamp(info, live, edited);
     validateObject(info, edited, live);
     if (sameExceptTimes(live, edited)) return jsonCopy(live);
-    this.store(info, edited);
+    this.write(info, edited);
     if (info === CRD) this.scheduleEstablish(edited);
     return jsonCopy(edited);
   }
@@ -246,16 +220,7 @@ export class MemoryCluster implements ClusterApi {
   }
 
   private checkFailure(call: ClusterCall): void {
-    if (!this.failures) return;
-    const i = this.failures.findIndex((f) =>
-      typeof f.matcher === 'function'
-        ? f.matcher(call)
-        : Object.entries(f.matcher).every(([k, v]) => v === undefined || call[k as keyof ClusterCall] === v),
-    );
-    if (i < 0) return;
-    const failure = this.failures[i];
-    if (--failure.times <= 0) this.failures.splice(i, 1);
-    throw typeof failure.error === 'function' ? failure.error() : failure.error;
+    this.faults?.check(call);
   }
 
   private begin(verb: ClusterVerb, obj: KubeObject): KindInfo {
@@ -284,7 +249,7 @@ export class MemoryCluster implements ClusterApi {
   }
 
   private lookup(info: KindInfo, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.buckets.get(bucketKey(info))?.items.get(itemKey(namespace, name));
+    return this.store.get(info, namespace, name);
   }
 
   private mustFind(ref: ObjectRef): { info: KindInfo; live: KubeObject } {
@@ -294,16 +259,9 @@ export class MemoryCluster implements ClusterApi {
     return { info, live };
   }
 
-  private put(info: KindInfo, obj: KubeObject): void {
-    const key = bucketKey(info);
-    let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = { info, items: new Map() }));
-    bucket.items.set(itemKey(obj.metadata.namespace, obj.metadata.name), obj);
-  }
-
-  private store(info: KindInfo, obj: KubeObject): void {
+  private write(info: KindInfo, obj: KubeObject): void {
     obj.metadata.resourceVersion = this.nextVersion();
-    this.put(info, obj);
+    this.store.put(info, obj);
   }
 
   /** Server-owned fields of an object about to be written over `live` (or created). */
@@ -333,7 +291,7 @@ export class MemoryCluster implements ClusterApi {
     // Real API servers do not write (nor bump resourceVersion) when an apply changes nothing.
     if (live && sameExceptTimes(live, next)) return jsonCopy(live);
     if (dryRun) return jsonCopy(next);
-    this.store(info, next);
+    this.write(info, next);
     const result = jsonCopy(next);
     if (info === CRD) this.scheduleEstablish(next);
     if (this.options.simulateControllers !== false) this.runController(info, next);
@@ -342,14 +300,14 @@ export class MemoryCluster implements ClusterApi {
 
   private runController(info: KindInfo, obj: KubeObject): void {
     const now = this.timestamp();
-    const status = simulatedStatus(obj, this.buckets.get(bucketKey(NODE))?.items.size ?? 0, now);
+    const status = simulatedStatus(obj, this.store.count(NODE.group, NODE.kind), now);
     if (status) this.writeStatus(info, obj, status, CONTROLLER_MANAGER, now);
   }
 
   private writeStatus(info: KindInfo, obj: KubeObject, status: Record<string, unknown>, manager: string, now: string): void {
     const next: KubeObject = { ...obj, metadata: { ...obj.metadata }, status };
     recordUpdate({ before: obj, after: next, manager, apiVersion: obj.apiVersion, scope: 'status', subresource: 'status', keyedLists: info.keyedLists, now });
-    this.store(info, next);
+    this.write(info, next);
   }
 
   private scheduleEstablish(crd: KubeObject): void {
@@ -376,22 +334,18 @@ export class MemoryCluster implements ClusterApi {
   }
 
   private removeObject(info: KindInfo, obj: KubeObject, policy: PropagationPolicy): void {
-    const bucket = this.buckets.get(bucketKey(info));
-    if (!bucket?.items.delete(itemKey(obj.metadata.namespace, obj.metadata.name))) return;
+    if (!this.store.delete(info, obj)) return;
     this.nextVersion();
     if (info === NAMESPACE) {
-      for (const b of [...this.buckets.values()]) {
-        if (!b.info.namespaced) continue;
-        for (const o of [...b.items.values()]) if (o.metadata.namespace === obj.metadata.name) this.removeObject(b.info, o, 'Background');
+      for (const [kind, o] of this.store.all()) {
+        if (kind.namespaced && o.metadata.namespace === obj.metadata.name) this.removeObject(kind, o, 'Background');
       }
     }
-    if (info === CRD) {
-      const groupKind = crdGroupKind(obj);
-      if (groupKind) {
-        for (const [key, k] of this.crdKinds ?? []) if (k.group === groupKind.group && k.kind === groupKind.kind) this.crdKinds!.delete(key);
-        const instances = this.buckets.get(`${groupKind.group}|${groupKind.kind}`);
-        for (const o of [...(instances?.items.values() ?? [])]) this.removeObject(instances!.info, o, 'Background');
-      }
+    const groupKind = info === CRD ? crdGroupKind(obj) : undefined;
+    if (groupKind) {
+      for (const [key, k] of this.crdKinds ?? []) if (k.group === groupKind.group && k.kind === groupKind.kind) this.crdKinds!.delete(key);
+      const kind = this.store.kindOf(groupKind.group, groupKind.kind);
+      for (const o of kind ? this.store.ofKind(groupKind.group, groupKind.kind) : []) this.removeObject(kind!, o, 'Background');
     }
     this.collectDependents(obj.metadata.uid, policy);
   }
@@ -399,26 +353,21 @@ export class MemoryCluster implements ClusterApi {
   /** The garbage collector: dependents lose their reference to a deleted owner, and go when no owner is left. */
   private collectDependents(ownerUid: string | undefined, policy: PropagationPolicy): void {
     if (!ownerUid) return;
-    const dependents: [KindInfo, KubeObject][] = [];
-    for (const b of this.buckets.values()) {
-      for (const o of b.items.values()) if (o.metadata.ownerReferences?.some((r) => r.uid === ownerUid)) dependents.push([b.info, o]);
-    }
-    for (const [info, dependent] of dependents) {
+    const dependents = this.store.all().filter(([, o]) => o.metadata.ownerReferences?.some((r) => r.uid === ownerUid));
+    for (const [info, seen] of dependents) {
+      // Earlier steps of this collection may have deleted or rewritten it.
+      const dependent = this.store.get(info, seen.metadata.namespace, seen.metadata.name);
+      if (!dependent || dependent.metadata.uid !== seen.metadata.uid) continue;
       const remaining = dependent.metadata.ownerReferences!.filter((r) => r.uid !== ownerUid);
-      if (policy !== 'Orphan' && !remaining.some((r) => this.uidExists(r.uid))) {
+      if (policy !== 'Orphan' && !remaining.some((r) => this.store.hasUid(r.uid))) {
         this.removeObject(info, dependent, policy);
         continue;
       }
       const next: KubeObject = { ...dependent, metadata: { ...dependent.metadata, ownerReferences: remaining } };
       if (remaining.length === 0) delete next.metadata.ownerReferences;
       recordUpdate({ before: dependent, after: next, manager: CONTROLLER_MANAGER, apiVersion: dependent.apiVersion, scope: 'main', keyedLists: info.keyedLists, now: this.timestamp() });
-      this.store(info, next);
+      this.write(info, next);
     }
-  }
-
-  private uidExists(uid: string): boolean {
-    for (const b of this.buckets.values()) for (const o of b.items.values()) if (o.metadata.uid === uid) return true;
-    return false;
   }
 
   private copyOut(obj: KubeObject, apiVersion: string): KubeObject {
@@ -426,14 +375,6 @@ export class MemoryCluster implements ClusterApi {
     copy.apiVersion = apiVersion;
     return copy;
   }
-}
-
-function bucketKey(info: KindInfo): string {
-  return `${info.group}|${info.kind}`;
-}
-
-function itemKey(namespace: string | undefined, name: string): string {
-  return `${namespace ?? ''}/${name}`;
 }
 
 function sameOutsideMetadata(a: KubeObject, b: KubeObject): boolean {

@@ -91,14 +91,18 @@ export function newUid(): string {
   return randomUUID();
 }
 
+// Shared by every seeded namespace of every cluster; see the note on node statuses below.
+const NAMESPACE_SPEC = deepFreeze({ finalizers: ['kubernetes'] });
+const NAMESPACE_STATUS = deepFreeze({ phase: 'Active' });
+
 /** A Namespace as the API server creates it. */
 export function namespaceObject(name: string, uid: string, resourceVersion: string, created: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name, uid, resourceVersion, creationTimestamp: created, labels: { 'kubernetes.io/metadata.name': name } },
-    spec: { finalizers: ['kubernetes'] },
-    status: { phase: 'Active' },
+    spec: NAMESPACE_SPEC,
+    status: NAMESPACE_STATUS,
   };
 }
 
