@@ -6,7 +6,18 @@ import { isPlainObject, jsonCopy, jsonEqual } from './json.js';
 import { builtinKind, kindKey, type KindInfo } from './kinds.js';
 import { CONTROLLER_MANAGER, simulatedStatus } from './memory-controllers.js';
 import { APISERVER_MANAGER, crdGroupKind, establishedStatus, kindsOfCrd } from './memory-crds.js';
-import { gitVersionOf, isoSeconds, namespaceObject, newUid, nodeObjects, stableUid, type KubeDistribution, type NodeSpec } from './memory-seed.js';
+import {
+  distributionKind,
+  distributionObjects,
+  gitVersionOf,
+  isoSeconds,
+  namespaceObject,
+  newUid,
+  nodeObjects,
+  stableUid,
+  type KubeDistribution,
+  type NodeSpec,
+} from './memory-seed.js';
 import { FaultPlan, type CallMatcher, type ClusterCall, type ClusterVerb } from './memory-faults.js';
 import { ObjectStore } from './memory-store.js';
 import { validateObject } from './memory-validation.js';
@@ -73,8 +84,10 @@ export class MemoryCluster implements ClusterApi {
     this.store.put(NAMESPACE, namespaceObject('kube-system', kubeSystemUid, this.nextVersion(), created));
     const nodes = { ...DEFAULT_NODES, ...options.nodes };
     const gitVersion = gitVersionOf(options.version ?? DEFAULT_VERSION, options.distribution ?? 'generic');
-    for (const node of nodeObjects(nodes, options.distribution ?? 'generic', gitVersion, created, () => this.nextVersion(), newUid)) {
-      this.store.put(NODE, node);
+    const distribution = options.distribution ?? 'generic';
+    for (const node of nodeObjects(nodes, distribution, gitVersion, created, () => this.nextVersion(), newUid)) this.store.put(NODE, node);
+    for (const [info, obj] of distributionObjects(distribution, stableUid(`tether/cluster-id/${kubeSystemUid}`), () => this.nextVersion(), created)) {
+      this.store.put(info, obj);
     }
   }
 
@@ -216,7 +229,11 @@ export class MemoryCluster implements ClusterApi {
   }
 
   private kindOf(apiVersion: string, kind: string): KindInfo | undefined {
-    return builtinKind(apiVersion, kind) ?? this.crdKinds?.get(kindKey(apiVersion, kind));
+    return (
+      builtinKind(apiVersion, kind) ??
+      this.crdKinds?.get(kindKey(apiVersion, kind)) ??
+      (this.options.distribution ? distributionKind(this.options.distribution, apiVersion, kind) : undefined)
+    );
   }
 
   private checkFailure(call: ClusterCall): void {

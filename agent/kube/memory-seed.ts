@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { kindKey, type KindInfo } from './kinds.js';
 import type { KubeObject } from './types.js';
 
 /**
@@ -164,4 +165,36 @@ export function nodeObjects(
     out.push(node);
   }
   return out;
+}
+
+/**
+ * API kinds a distribution serves on top of Kubernetes: OpenShift's `config.openshift.io`
+ * ClusterVersion, which platform detection looks for through discovery.
+ */
+const OPENSHIFT_CLUSTER_VERSION: KindInfo = Object.freeze({
+  apiVersion: 'config.openshift.io/v1',
+  group: 'config.openshift.io',
+  kind: 'ClusterVersion',
+  plural: 'clusterversions',
+  namespaced: false,
+  generation: true,
+  keyedLists: false,
+});
+
+/** A kind the distribution serves besides the built-ins, or undefined. */
+export function distributionKind(distribution: KubeDistribution, apiVersion: string, kind: string): KindInfo | undefined {
+  if (distribution !== 'openshift') return undefined;
+  return kindKey(apiVersion, kind) === kindKey(OPENSHIFT_CLUSTER_VERSION.apiVersion, OPENSHIFT_CLUSTER_VERSION.kind) ? OPENSHIFT_CLUSTER_VERSION : undefined;
+}
+
+/** The distribution's own seed objects, with their kinds (OpenShift's ClusterVersion `version`). */
+export function distributionObjects(distribution: KubeDistribution, clusterId: string, resourceVersion: () => string, created: string): [KindInfo, KubeObject][] {
+  if (distribution !== 'openshift') return [];
+  const version: KubeObject = {
+    apiVersion: 'config.openshift.io/v1',
+    kind: 'ClusterVersion',
+    metadata: { name: 'version', uid: newUid(), resourceVersion: resourceVersion(), generation: 1, creationTimestamp: created },
+    spec: { clusterID: clusterId, channel: 'stable-4.16' },
+  };
+  return [[OPENSHIFT_CLUSTER_VERSION, version]];
 }

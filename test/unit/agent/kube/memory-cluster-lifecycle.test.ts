@@ -228,6 +228,11 @@ describe('MemoryCluster: claims signals', () => {
     expect(nodes[0].metadata.labels).toMatchObject({ 'eks.amazonaws.com/nodegroup': 'default', 'kubernetes.io/os': 'linux' });
     expect((nodes[1].status as { allocatable: unknown }).allocatable).toEqual({ cpu: '8', memory: '32Gi', pods: '110' });
 
+    const openshift = new MemoryCluster({ distribution: 'openshift' });
+    expect(await openshift.discover('config.openshift.io/v1', 'ClusterVersion')).toEqual({ namespaced: false, plural: 'clusterversions' });
+    expect((await mustGet(openshift, { apiVersion: 'config.openshift.io/v1', kind: 'ClusterVersion', name: 'version' })).spec).toMatchObject({ clusterID: expect.any(String) });
+    expect(await cluster.discover('config.openshift.io/v1', 'ClusterVersion')).toBeUndefined();
+
     const k3s = new MemoryCluster({ distribution: 'k3s' });
     expect((await k3s.serverVersion()).gitVersion).toBe('v1.33.1+k3s1');
     expect((await k3s.list({ apiVersion: 'v1', kind: 'Node' }))[0].spec).toEqual({ providerID: 'k3s://k3s-node-0' });
