@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { apiPath, describeError, listAll, post } from '../api.js';
 import { Badge, ErrorText, LabelChips, SortHeader } from '../components/bits.js';
 import { ConfirmDialog } from '../components/dialog.js';
@@ -50,7 +50,8 @@ export function ClustersView() {
   const [actionError, setActionError] = useState<string | undefined>(undefined);
 
   const all = clusters.value;
-  useEffect(() => {
+  // Layout effect: runs right after the table is in the DOM, before the browser paints it.
+  useLayoutEffect(() => {
     if (all) markFirstRender();
   }, [all]);
 
