@@ -22,5 +22,13 @@ export default defineConfig({
     reportCompressedSize: false,
     sourcemap: false,
   },
+  // `npx vite --config console/vite.config.ts`: live reload at http://127.0.0.1:5173/console/,
+  // with API calls passed to a running hub (`npm start`, or TETHER_HUB).
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    strictPort: true,
+    proxy: Object.fromEntries(['/v1', '/healthz', '/openapi.json'].map((path) => [path, { target: process.env.TETHER_HUB ?? 'http://127.0.0.1:8080' }])),
+  },
   logLevel: 'warn',
 });
