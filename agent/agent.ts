@@ -168,7 +168,8 @@ export class Agent {
   /** What /healthz, /readyz and /metrics read. */
   healthSource(): HealthSource {
     return {
-      joined: () => this.credential !== undefined,
+      // A rejected agent is not ready at once, not only after its last poll ages out.
+      joined: () => this.credential !== undefined && this.exit !== 'revoked',
       lastSuccessfulPollMs: () => this.lastPollOkMs,
       pollIntervalMs: () => this.pollMs,
       metrics: () => this.metrics.render(),

@@ -68,10 +68,10 @@ The agent honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY for the hub and the API s
 Logs are JSON lines on stdout. Health and metrics: /healthz, /readyz, /metrics on --health-addr.
 
 Examples:
-  $ tether agent --simulate --from-manifest import.yaml
-  $ tether agent --hub https://hub.example.com --name store-0042 --bootstrap-token "$TOKEN" --kubeconfig ~/.kube/config
-  $ tether agent --in-cluster                       # in the agent's pod (what the import manifest runs)
-  $ tether agent --simulate --from-manifest import.yaml --once   # join, apply and report once, then exit`;
+  tether agent --simulate --from-manifest import.yaml
+  tether agent --hub https://hub.example.com --name store-0042 --bootstrap-token "$TOKEN" --kubeconfig ~/.kube/config
+  tether agent --in-cluster                       # in the agent's pod (what the import manifest runs)
+  tether agent --simulate --from-manifest import.yaml --once   # join, apply and report once, then exit`;
 
 /**
  * Adds the agent's options and action to `cmd`, which is either `tether agent` or the bundle's

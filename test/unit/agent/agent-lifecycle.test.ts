@@ -60,6 +60,7 @@ describe('Agent: join, credential, revocation', () => {
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' })).toBeDefined();
     expect(r.logs.messages().some((m) => m.includes('polling stopped') && m.includes('Workloads on this cluster are left as they are'))).toBe(true);
     expect(r.agent.phase).toBe('revoked');
+    expect(r.agent.healthSource().joined()).toBe(false);
   });
 
   test('re-joins when the credential is rejected and the hub accepts a new bootstrap token', async () => {
