@@ -21,6 +21,8 @@ export function DeploymentsView() {
   const deployments = usePoll('fleetdeployments', () => listAll<DeploymentObject>('/v1/fleetdeployments'));
   const notify = useNotify();
   const [confirming, setConfirming] = useState<{ name: string; action: 'abort' | 'rollback' } | undefined>(undefined);
+  const [overriding, setOverriding] = useState<string | undefined>(undefined);
+  const [reason, setReason] = useState('');
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const unsupported = deployments.cause instanceof HubProblemError && deployments.cause.problem.status === 404;
 
@@ -55,7 +57,15 @@ export function DeploymentsView() {
         </p>
       )}
       {list.map((d) => (
-        <DeploymentCard key={d.metadata.name} d={d} onAction={(action) => (action === 'abort' || action === 'rollback' ? setConfirming({ name: d.metadata.name, action }) : void actNow(d.metadata.name, action))} />
+        <DeploymentCard
+          key={d.metadata.name}
+          d={d}
+          onAction={(action) => (action === 'abort' || action === 'rollback' ? setConfirming({ name: d.metadata.name, action }) : void actNow(d.metadata.name, action))}
+          onOverride={() => {
+            setReason('');
+            setOverriding(d.metadata.name);
+          }}
+        />
       ))}
       {confirming && (
         <ConfirmDialog
@@ -76,11 +86,32 @@ export function DeploymentsView() {
           }}
         />
       )}
+      {overriding && (
+        <ConfirmDialog
+          title={`Override maintenance windows for ${overriding}?`}
+          message={<p>Emergency only: clusters outside their maintenance window get the current revision now. The reason goes to the audit log.</p>}
+          confirmLabel="Override windows"
+          danger
+          disabled={reason.trim().length < 3}
+          onClose={() => setOverriding(undefined)}
+          onConfirm={async () => {
+            await post(apiPath('fleetdeployments', overriding, 'override-window'), { reason: reason.trim() });
+            notify(`Maintenance windows of ${overriding} overridden.`);
+            setOverriding(undefined);
+            await deployments.refresh();
+          }}
+        >
+          <div class="field">
+            <label for="override-reason">Reason (for the audit log)</label>
+            <input id="override-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          </div>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
 
-function DeploymentCard({ d, onAction }: { d: DeploymentObject; onAction: (action: Action) => void }) {
+function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAction: (action: Action) => void; onOverride: () => void }) {
   const name = d.metadata.name;
   const state = rolloutState(d);
   const allowed = allowedActions(state);
@@ -113,6 +144,11 @@ function DeploymentCard({ d, onAction }: { d: DeploymentObject; onAction: (actio
           <button type="button" onClick={() => onAction('rollback')} aria-label={`Roll back ${name}`}>
             Roll back
           </button>
+          {(summary?.pendingWindow ?? 0) > 0 && (
+            <button type="button" onClick={onOverride} aria-label={`Override maintenance windows of ${name}`}>
+              Override windows…
+            </button>
+          )}
         </div>
       </div>
       <p class="detail">
