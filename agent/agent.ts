@@ -216,7 +216,7 @@ export class Agent {
       } catch (err) {
         // The poll worked; the report is simply sent again next cycle (its hash was not recorded).
         if (err instanceof CredentialRejectedError) throw err;
-        this.log.warn('status report failed; will retry next poll', { error: err });
+        if (!this.abort.signal.aborted) this.log.warn('status report failed; will retry next poll', { error: err });
       }
       await this.upgrade(desired);
       return { delayMs: this.nextPollDelay(), ok: true };
