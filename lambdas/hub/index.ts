@@ -6,6 +6,8 @@ import './clusters/detach.js';
 import './clusters/upgrade.js';
 import './clustersets.js';
 import './membership.js';
+import './works/index.js';
+import './placements/index.js';
 
 export { processBatch } from './worker.js';
 export { runSchedulerTick } from './scheduler.js';

@@ -79,6 +79,16 @@ export function parseIfMatch(header: string | undefined): string | undefined {
   return v;
 }
 
+const listRedactions = new Map<string, (res: Resource) => Resource>();
+
+/**
+ * Registers how a kind hides sensitive values in list answers (Secret data in works). Reading one
+ * object by name is not redacted.
+ */
+export function registerListRedaction(kind: string, redact: (res: Resource) => Resource): void {
+  listRedactions.set(kind, redact);
+}
+
 export interface ListQuery {
   selector?: LabelSelector;
   limit: number;
@@ -110,7 +120,8 @@ export class ResourceService {
       namespace: q.namespace,
       filter: q.selector ? (r) => matchesSelector(q.selector, r.metadata.labels) : undefined,
     });
-    const items = await Promise.all(page.items.map((r) => this.decorate(r)));
+    const redact = listRedactions.get(info.kind);
+    const items = await Promise.all(page.items.map(async (r) => (redact ? redact(await this.decorate(r)) : this.decorate(r))));
     return { items, cursor: page.cursor };
   }
 

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ClusterSpecSchema, ClusterStatusSchema } from './cluster.js';
 import { ClusterSetSpecSchema, ClusterSetStatusSchema } from './clusterset.js';
 import { fleetDeploymentKind } from './fleetdeployment.js';
+import { placementKind } from './placement.js';
+import { workKind } from './work.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 
 /**
@@ -49,6 +51,8 @@ export function registerKind(info: KindInfo): void {
   KINDS[info.kind] = info;
 }
 
+registerKind(workKind);
+registerKind(placementKind);
 registerKind(fleetDeploymentKind);
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KindInfo } from './kinds.js';
 import { ConditionSchema } from './meta.js';
 
 /**
@@ -22,6 +23,8 @@ export const UpdateStrategyTypes = ['ServerSideApply', 'CreateOnly', 'ReadOnly']
 export const UpdateStrategySchema = z
   .object({
     type: z.enum(UpdateStrategyTypes, { error: `updateStrategy.type must be one of ${UpdateStrategyTypes.join(', ')}` }).default('ServerSideApply'),
+    /** design.md's short form of `serverSideApply.force`; the agent reads both. */
+    force: z.boolean().optional(),
     serverSideApply: z.object({ force: z.boolean().default(false), fieldManager: z.string().optional() }).strict().optional(),
   })
   .strict();
@@ -99,3 +102,18 @@ export const WorkStatusSchema = z.object({
   lastReportTime: z.string().optional(),
 });
 export type WorkStatus = z.infer<typeof WorkStatusSchema>;
+
+/** How many drift events a work's status keeps (the newest). */
+export const MAX_DRIFT_EVENTS = 50;
+
+/** The Work kind, registered by kinds.ts. */
+export const workKind: KindInfo = {
+  kind: 'Work',
+  plural: 'works',
+  singular: 'work',
+  shortNames: ['mw'],
+  namespaced: true,
+  spec: WorkSpecSchema,
+  status: WorkStatusSchema,
+  description: 'A set of Kubernetes manifests for one cluster, applied by its agent with server-side apply.',
+};

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../context.js';
+import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../retry.js';
 import { registerPeriodicTask } from '../scheduler.js';
 import { defineStep, stepMessage } from '../steps.js';
@@ -41,7 +42,7 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
     if (!condition) return;
     const next = withAvailable(record, condition, isoNow(ctx.ports.clock));
     if (!recordChanged(record, next)) return;
-    await ctx.ports.resources.replace(next, record.metadata.resourceVersion);
+    await notifyPlacementsOnChange(ctx, record, await ctx.ports.resources.replace(next, record.metadata.resourceVersion));
   });
 }
 

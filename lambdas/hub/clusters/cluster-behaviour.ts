@@ -7,6 +7,7 @@ import { isoNow } from '../../ports/clock.js';
 import type { ClusterHead, ClusterHeadState } from '../../ports/cluster-head-store.js';
 import { registerBehaviour, type HubContext } from '../context.js';
 import { recomputeClusterMembership, recomputeClustersStep } from '../membership.js';
+import { notifyPlacements, notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../retry.js';
 import { defineStep, stepMessage } from '../steps.js';
 import { readCluster, updateClusterRecord } from './cluster-record.js';
@@ -133,6 +134,7 @@ export const finalizeClusterStep = defineStep({
     const res = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true });
     // A re-created cluster with the same name has another uid: leave it alone.
     if (!res || res.metadata.uid !== uid || !res.metadata.deletionTimestamp) return;
+    await notifyPlacements(ctx, cluster);
     await recomputeClusterMembership(ctx, cluster);
     for (const cleanup of cleanups.values()) await cleanup(ctx, cluster);
     await ctx.ports.heads.delete(cluster).catch((err) => {
@@ -172,6 +174,7 @@ registerBehaviour('Cluster', {
   async afterCreate(res, ctx) {
     await ensureHead(ctx, res as Resource<ClusterSpec>);
     await ctx.ports.queue.send([stepMessage(recomputeClustersStep, { clusters: [res.metadata.name] })]);
+    await notifyPlacements(ctx, res.metadata.name);
   },
   async afterUpdate(prev, next, ctx) {
     const name = next.metadata.name;
@@ -196,6 +199,7 @@ registerBehaviour('Cluster', {
     if (canonicalJson(prev.metadata.labels ?? {}) !== canonicalJson(next.metadata.labels ?? {})) {
       await ctx.ports.queue.send([stepMessage(recomputeClustersStep, { clusters: [name] })]);
     }
+    await notifyPlacementsOnChange(ctx, prev, next);
   },
   /** Deleting a cluster is a forced detach: the agent is cut off at once, then the steps clean up. */
   async delete(res, ctx) {

@@ -1,6 +1,7 @@
 import { canonicalJson } from '../../../shared/hash.js';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../context.js';
+import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../retry.js';
 import { recordChanged, type ClusterResource } from './cluster-status.js';
 
@@ -25,7 +26,9 @@ export async function updateClusterRecord(
     if (!recordChanged(current, next)) return current;
     const specChanged = canonicalJson(current.spec) !== canonicalJson(next.spec);
     const metadata = specChanged ? { ...current.metadata, generation: current.metadata.generation + 1 } : current.metadata;
-    return (await ctx.ports.resources.replace({ ...next, metadata }, current.metadata.resourceVersion)) as ClusterResource;
+    const written = (await ctx.ports.resources.replace({ ...next, metadata }, current.metadata.resourceVersion)) as ClusterResource;
+    await notifyPlacementsOnChange(ctx, current, written);
+    return written;
   });
 }
 

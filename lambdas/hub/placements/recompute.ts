@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { ClusterSpec, ClusterStatus } from '../../../shared/resources/cluster.js';
+import type { ClusterSetSpec } from '../../../shared/resources/clusterset.js';
+import type { Resource } from '../../../shared/resources/meta.js';
+import type { PlacementSpec, PlacementStatus } from '../../../shared/resources/placement.js';
+import { isoNow } from '../../ports/clock.js';
+import type { HubContext } from '../context.js';
+import { CLUSTERSET_MEMBERS } from '../membership.js';
+import { retryOnConflict } from '../retry.js';
+import { defineStep, stepMessage } from '../steps.js';
+import { clusterChangedMessages, recheckMessages } from './cluster-changed.js';
+import { allDecisions, writeDecision, writeDecisionDiff } from './decision-store.js';
+import { computeDecisions } from './decisions.js';
+import { clusterFacts, type ClusterFacts } from './eligibility.js';
+import { onDecisionsChanged } from './listener-steps.js';
+import { emptyPlacementStatus, statusFromDecisions, strategyHash } from './placement-status.js';
+
+/**
+ * The full recomputation of one placement: read every candidate cluster in pages, choose with
+ * {@link computeDecisions}, write the differences to the relation items and the counts to status.
+ * It costs in proportion to the placement's candidates, and runs only when the placement itself
+ * changed, a set it names changed, or a chosen cluster left a placement at its `numberOfClusters`.
+ */
+
+export type PlacementResource = Resource<PlacementSpec, PlacementStatus>;
+
+/** Clusters read per page. */
+const PAGE = 500;
+/** Up to this many set members are read one by one; more, and one pass over all clusters is cheaper. */
+const DIRECT_READ_LIMIT = 200;
+const READ_CONCURRENCY = 16;
+
+/** Every object of a kind (few: placements, cluster sets). */
+export async function listAll<T extends Resource>(ctx: HubContext, kind: string): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.ports.resources.list(kind, { limit: PAGE, cursor, consistent: true });
+    out.push(...(page.items as T[]));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+type ClusterRecord = Resource<ClusterSpec, ClusterStatus>;
+
+async function pageClusters(ctx: HubContext, keep: (name: string) => boolean, sets: Resource<ClusterSetSpec>[]): Promise<ClusterFacts[]> {
+  const out: ClusterFacts[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.ports.resources.list('Cluster', { limit: PAGE, cursor, filter: (c) => keep(c.metadata.name) });
+    for (const c of page.items) out.push(clusterFacts(c as ClusterRecord, sets));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+async function setMembers(ctx: HubContext, set: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.ports.relations.list(CLUSTERSET_MEMBERS, set, { limit: 1000, cursor });
+    out.push(...page.items.map((i) => i.to));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * The clusters a placement chooses from. With cluster sets, the membership index names them (`index`);
+ * after a set's selector changed the index may lag, so `all` reads every cluster and lets the
+ * computed membership decide.
+ */
+async function loadCandidates(ctx: HubContext, spec: PlacementSpec, sets: Resource<ClusterSetSpec>[], source: 'index' | 'all'): Promise<ClusterFacts[]> {
+  if (spec.clusterSets.length === 0 || source === 'all') return pageClusters(ctx, () => true, sets);
+  const names = new Set<string>();
+  for (const s of spec.clusterSets) for (const n of await setMembers(ctx, s)) names.add(n);
+  if (names.size > DIRECT_READ_LIMIT) return pageClusters(ctx, (n) => names.has(n), sets);
+  const list = [...names];
+  const out: ClusterFacts[] = [];
+  for (let i = 0; i < list.length; i += READ_CONCURRENCY) {
+    const records = await Promise.all(list.slice(i, i + READ_CONCURRENCY).map((name) => ctx.ports.resources.get({ kind: 'Cluster', name })));
+    for (const r of records) if (r) out.push(clusterFacts(r as ClusterRecord, sets));
+  }
+  return out;
+}
+
+async function readPlacement(ctx: HubContext, name: string): Promise<PlacementResource | undefined> {
+  return (await ctx.ports.resources.get({ kind: 'Placement', name }, { consistent: true })) as PlacementResource | undefined;
+}
+
+/** Removes every decision of a placement that no longer exists. */
+export async function removeAllDecisions(ctx: HubContext, placement: string): Promise<number> {
+  const previous = await allDecisions(ctx, placement);
+  for (const cluster of previous.keys()) await writeDecision(ctx, placement, cluster, undefined);
+  return previous.size;
+}
+
+/** Recomputes one placement in full; see the module comment. */
+export async function recomputePlacement(ctx: HubContext, name: string, source: 'index' | 'all' = 'index'): Promise<void> {
+  const p0 = await readPlacement(ctx, name);
+  if (!p0 || p0.metadata.deletionTimestamp) {
+    if (await removeAllDecisions(ctx, name)) await onDecisionsChanged(ctx, name);
+    return;
+  }
+  const generation = p0.metadata.generation;
+  const seqAtStart = p0.status?.bookkeeping?.changeSeq ?? 0;
+  const sets = (await listAll<Resource<ClusterSetSpec>>(ctx, 'ClusterSet')).filter((s) => !s.metadata.deletionTimestamp);
+  const missing = p0.spec.clusterSets.filter((s) => !sets.some((x) => x.metadata.name === s));
+  const candidates = await loadCandidates(ctx, p0.spec, sets, source);
+  const previous = await allDecisions(ctx, name);
+  const keepChunks = p0.status?.bookkeeping?.strategyHash === strategyHash(p0.spec);
+  const result = computeDecisions(p0, candidates, previous, { now: ctx.ports.clock.now(), keepChunks });
+
+  // A newer spec (or a new placement under the same name) gets its own recomputation; this one stops.
+  const stale = (p: PlacementResource | undefined) => !p || p.metadata.uid !== p0.metadata.uid || p.metadata.generation !== generation || !!p.metadata.deletionTimestamp;
+  const requeue = () => ctx.ports.queue.send([stepMessage(recomputePlacementStep, { placement: name, source })]);
+  if (stale(await readPlacement(ctx, name))) return requeue();
+  const changed = await writeDecisionDiff(ctx, name, previous, result.decisions);
+
+  const raced = await retryOnConflict(async () => {
+    const cur = await readPlacement(ctx, name);
+    if (stale(cur) || !cur) return undefined;
+    const out = statusFromDecisions(cur.status ?? emptyPlacementStatus(), cur.spec, generation, result, missing, seqAtStart, isoNow(ctx.ports.clock));
+    await ctx.ports.resources.replace({ ...cur, status: out.status }, cur.metadata.resourceVersion);
+    return out.raced;
+  });
+  if (!raced) return requeue();
+  // Clusters that changed while this ran are looked at again against what was just written.
+  const messages = [...clusterChangedMessages(raced), ...recheckMessages(result.recheckAt, ctx.ports.clock.now())];
+  if (messages.length) await ctx.ports.queue.send(messages);
+  if (changed) await onDecisionsChanged(ctx, name);
+  ctx.ports.log.info('placement recomputed', { placement: name, candidates: candidates.length, selected: result.numberOfSelectedClusters, changed });
+}
+
+/** Step: recompute one placement in full. */
+export const recomputePlacementStep = defineStep({
+  type: 'placement.recompute',
+  payload: z.object({ placement: z.string(), source: z.enum(['index', 'all']).default('index') }),
+  async run({ placement, source }, ctx) {
+    await recomputePlacement(ctx, placement, source);
+  },
+});
+
+/** Step: a placement was deleted; remove its decisions (unless one of that name exists again). */
+export const placementDeletedStep = defineStep({
+  type: 'placement.deleted',
+  payload: z.object({ placement: z.string() }),
+  async run({ placement }, ctx) {
+    // A live placement of that name recomputes instead: that removes what it does not choose.
+    await recomputePlacement(ctx, placement);
+  },
+});

@@ -1,0 +1,132 @@
+import { NotFoundError } from '../../../shared/errors.js';
+import type { DesiredWork } from '../../../shared/protocol/v1.js';
+import { workKind, type WorkSpec, type WorkStatus } from '../../../shared/resources/work.js';
+import { API_VERSION, type Resource } from '../../../shared/resources/meta.js';
+import type { HubContext } from '../context.js';
+import { parseDesired, ResourceService } from '../resource-service.js';
+import { deleteWorkStatus, readWorkStatus, WORK_STATUS_KIND } from './work-status-store.js';
+
+/**
+ * The Work use cases other capabilities call (FleetDeployment writes works through these, the
+ * agent API reads them). Writes go through the resource service, so validation, size limits and
+ * revision bumps are the same as for the admin API.
+ */
+
+/** A Work as the hub returns it. */
+export type WorkResource = Resource<WorkSpec, WorkStatus>;
+
+/** What {@link applyWork} takes. */
+export interface WorkInput {
+  cluster: string;
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** A Work spec as a user would write it (validated and defaulted here). */
+  spec: unknown;
+}
+
+/** Page size when walking a cluster's works. */
+const PAGE = 200;
+
+/** Reads one work with its status, or undefined. */
+export async function readWork(ctx: HubContext, cluster: string, name: string): Promise<WorkResource | undefined> {
+  const work = await ctx.ports.resources.get({ kind: 'Work', name, namespace: cluster });
+  if (!work) return undefined;
+  return { ...(work as WorkResource), status: await readWorkStatus(ctx, work) };
+}
+
+/**
+ * Creates or updates a work (create-or-replace, as `apply`): `unchanged` writes nothing and bumps
+ * nothing. Throws what the admin API would answer: ValidationError, NotFoundError (no such
+ * cluster), PayloadTooLargeError, ConflictError.
+ */
+export async function applyWork(ctx: HubContext, input: WorkInput, opts: { dryRun?: boolean } = {}): Promise<{ action: 'created' | 'configured' | 'unchanged'; work?: WorkResource }> {
+  const doc = {
+    apiVersion: API_VERSION,
+    kind: 'Work',
+    metadata: { name: input.name, namespace: input.cluster, ...(input.labels ? { labels: input.labels } : {}), ...(input.annotations ? { annotations: input.annotations } : {}) },
+    spec: input.spec,
+  };
+  const desired = parseDesired(doc, workKind, `Work "${input.cluster}/${input.name}"`);
+  const out = await new ResourceService(ctx).apply(desired, opts.dryRun ?? false);
+  return { action: out.action, ...(out.object ? { work: out.object as WorkResource } : {}) };
+}
+
+/** Deletes a work (the agent then removes what it applied, per deleteOption). False when it did not exist. */
+export async function removeWork(ctx: HubContext, cluster: string, name: string): Promise<boolean> {
+  try {
+    await new ResourceService(ctx).delete(workKind, name, cluster);
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+}
+
+/** The works of a cluster, a page at a time, in name order (without status). */
+export async function listClusterWorks(ctx: HubContext, cluster: string, opts: { limit?: number; cursor?: string; consistent?: boolean } = {}): Promise<{ items: WorkResource[]; cursor?: string }> {
+  const page = await ctx.ports.resources.list('Work', { namespace: cluster, limit: opts.limit ?? PAGE, cursor: opts.cursor, consistent: opts.consistent });
+  return { items: page.items as WorkResource[], cursor: page.cursor };
+}
+
+/** A work as the agent receives it. */
+export function toDesiredWork(work: Resource): DesiredWork {
+  const spec = work.spec as WorkSpec;
+  return {
+    name: work.metadata.name,
+    uid: work.metadata.uid,
+    generation: work.metadata.generation,
+    manifests: spec.workload.manifests as Record<string, unknown>[],
+    manifestConfigs: (spec.manifestConfigs ?? []) as Record<string, unknown>[],
+    ...(spec.deleteOption ? { deleteOption: spec.deleteOption as Record<string, unknown> } : {}),
+  };
+}
+
+/**
+ * Every work of `cluster` for its desired state, in name order. Read only when the poll answers
+ * 200 (the revision moved), never on an idle poll.
+ */
+export async function loadDesiredWorks(ctx: HubContext, cluster: string): Promise<DesiredWork[]> {
+  const out: DesiredWork[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listClusterWorks(ctx, cluster, { cursor });
+    for (const work of page.items) if (!work.metadata.deletionTimestamp) out.push(toDesiredWork(work));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * Deletes every work of a cluster that is going away, with their status items. Idempotent (the
+ * cluster's finalise step repeats it on redelivery). No revision bump: the cluster is leaving, and
+ * its agent was told to clean up through the detach flag.
+ */
+export async function deleteClusterWorks(ctx: HubContext, cluster: string): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    // Always the first page: what was deleted is gone, so the next read starts where work remains.
+    const page = await listClusterWorks(ctx, cluster, { consistent: true });
+    if (!page.items.length) break;
+    for (const work of page.items) {
+      await ctx.ports.resources.delete({ kind: 'Work', name: work.metadata.name, namespace: cluster }).catch((err) => {
+        if (!(err instanceof NotFoundError)) throw err;
+      });
+      await deleteWorkStatus(ctx, cluster, work.metadata.name);
+      deleted++;
+    }
+  }
+  // Status items whose work went first (a step that stopped between the two deletes).
+  for (;;) {
+    const orphans = await ctx.ports.resources.list(WORK_STATUS_KIND, { namespace: cluster, limit: PAGE, consistent: true });
+    if (!orphans.items.length) return deleted;
+    for (const item of orphans.items) await deleteWorkStatus(ctx, cluster, item.metadata.name);
+  }
+}
+
+/** Makes the agent of `cluster` see a change of its works on its next poll. A cluster without a head has no agent to tell. */
+export async function bumpClusterRevision(ctx: HubContext, cluster: string): Promise<void> {
+  await ctx.ports.heads.bumpRevision(cluster).catch((err) => {
+    if (!(err instanceof NotFoundError)) throw err;
+  });
+}
