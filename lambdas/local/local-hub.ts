@@ -55,7 +55,7 @@ export interface LocalHub {
   audit: AuditEvent[];
   /** Runs one scheduler tick now. */
   tick(): Promise<Record<string, number | string>>;
-  /** Waits until the work queue is empty and no step is running. */
+  /** Waits until no step is queued or running (delayed timer steps excepted). */
   settle(timeoutMs?: number): Promise<void>;
   /** Graceful stop: refuse new requests, finish queued steps, close the stand-ins. */
   close(): Promise<void>;
@@ -136,7 +136,8 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
     });
     // Stopping order on close: the gateway first (refuse new work), then drain the queue.
     cleanups.push(async () => {
-      await poller.drain(10_000).catch(() => undefined);
+      // Delayed steps (deadline timers) cannot run now; they are lost with the in-memory queue.
+      await poller.drain(10_000, { ignoreDelayed: true }).catch(() => undefined);
     });
     cleanups.push(() => gateway.close());
     ctx.config.hubUrl ??= gateway.url;
@@ -159,7 +160,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       ctx,
       audit,
       tick,
-      settle: (timeoutMs = 15_000) => poller.drain(timeoutMs),
+      settle: (timeoutMs = 15_000) => poller.drain(timeoutMs, { ignoreDelayed: true }),
       close: async () => {
         if (closed) return;
         closed = true;

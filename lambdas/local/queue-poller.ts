@@ -58,7 +58,8 @@ export interface QueuePoller {
    * being processed, so failed messages must have succeeded or reached the DLQ; rejects with
    * DrainTimeoutError after `timeoutMs`, or with PollerStoppedError if the poller stops.
    */
-  drain(timeoutMs: number): Promise<void>;
+  /** With `ignoreDelayed`, messages still waiting out a delay (deadline timers) do not count. */
+  drain(timeoutMs: number, opts?: { ignoreDelayed?: boolean }): Promise<void>;
   /**
    * Resolves when no batch is being processed and nothing is waiting to be received: the only
    * messages left, if any, are failures of this poller waiting out their visibility timeout.
@@ -182,11 +183,11 @@ class SqsEventSourcePoller implements QueuePoller {
     return this.stopping;
   }
 
-  async drain(timeoutMs: number): Promise<void> {
+  async drain(timeoutMs: number, opts: { ignoreDelayed?: boolean } = {}): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const counts = await this.settledCounts();
-      if (counts && counts.visible + counts.inFlight + counts.delayed === 0) return;
+      if (counts && counts.visible + counts.inFlight + (opts.ignoreDelayed ? 0 : counts.delayed) === 0) return;
       if (Date.now() >= deadline) {
         const remaining = counts ?? (await this.counts());
         throw new DrainTimeoutError(timeoutMs, remaining, this.batchesInProgress);

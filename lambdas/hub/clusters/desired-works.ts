@@ -18,7 +18,7 @@ export function registerDesiredWorksLoader(next: DesiredWorksLoader): void {
 }
 
 interface WorkSpecShape {
-  manifests?: Record<string, unknown>[];
+  workload?: { manifests?: Record<string, unknown>[] };
   manifestConfigs?: Record<string, unknown>[];
   deleteOption?: Record<string, unknown>;
 }
@@ -29,7 +29,7 @@ function toDesired(work: Resource): DesiredWork {
     name: work.metadata.name,
     uid: work.metadata.uid,
     generation: work.metadata.generation,
-    manifests: spec.manifests ?? [],
+    manifests: spec.workload?.manifests ?? [],
     manifestConfigs: spec.manifestConfigs ?? [],
     ...(spec.deleteOption ? { deleteOption: spec.deleteOption } : {}),
   };
