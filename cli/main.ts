@@ -9,6 +9,7 @@ import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerLoginCommand } from './commands/login.js';
+import { registerRolloutCommands } from './commands/rollout.js';
 import { CliContext } from './context.js';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { processIO, type CliIO } from './io.js';
@@ -82,6 +83,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDeleteCommand(program, ctx);
   registerApplyCommand(program, ctx);
   registerClusterCommands(program, ctx);
+  registerRolloutCommands(program, ctx);
   registerDevCommand(program, ctx.io);
   registerAgentCommand(program, ctx.io);
   registerCompletionCommand(program, ctx);

@@ -53,6 +53,37 @@ export const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
+COLUMNS.FleetDeployment = [
+  nameColumn,
+  { header: 'PLACEMENT', value: (o) => field<string>(o.spec, 'placementRef', 'name') ?? NONE, wideOnly: true },
+  { header: 'STRATEGY', value: (o) => field<string>(o.spec, 'rolloutStrategy', 'type') ?? 'All', wideOnly: true },
+  { header: 'REVISION', value: (o) => String(field<number>(o.status, 'revision') ?? NONE) },
+  { header: 'UPDATED/TOTAL', value: (o) => `${summaryCount(o, 'updated')}/${summaryCount(o, 'total')}` },
+  { header: 'AVAILABLE', value: (o) => summaryCount(o, 'available') },
+  { header: 'FAILED', value: (o) => failedCell(o) },
+  { header: 'PENDING-WINDOW', value: (o) => summaryCount(o, 'pendingWindow'), wideOnly: true },
+  { header: 'STATE', value: (o) => rolloutStateCell(o) },
+  ageColumn,
+  labelsColumn,
+];
+
+/** A count of a FleetDeployment's rollout summary, `0` before the first controller run. */
+function summaryCount(o: Resource, key: string): string {
+  return String(field<number>(o.status, 'summary', key) ?? 0);
+}
+
+function failedCell(o: Resource): Cell {
+  const n = field<number>(o.status, 'summary', 'failed') ?? 0;
+  return n > 0 ? { text: String(n), tone: 'bad' } : { text: '0' };
+}
+
+/** The rollout state, coloured: Complete good, Failed and Aborted bad, Paused and WaitingForWindow warn. */
+function rolloutStateCell(o: Resource): Cell {
+  const state = field<string>(o.status, 'state') ?? 'Pending';
+  const tone = state === 'Complete' ? 'good' : state === 'Failed' || state === 'Aborted' ? 'bad' : state === 'Paused' || state === 'WaitingForWindow' ? 'warn' : undefined;
+  return tone ? { text: state, tone } : { text: state };
+}
+
 const DEFAULT_COLUMNS: Column[] = [nameColumn, ageColumn, labelsColumn];
 
 /** The columns to print for a kind, with or without the wide-only ones. */

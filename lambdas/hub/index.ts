@@ -6,6 +6,7 @@ import './clusters/detach.js';
 import './clusters/upgrade.js';
 import './clustersets.js';
 import './membership.js';
+import './rollouts/index.js';
 import './works/index.js';
 import './placements/index.js';
 

@@ -282,7 +282,7 @@ export const FleetDeploymentStatusSchema = z.object({
   waves: z.number().int().optional(),
   lastWaveTime: z.string().optional(),
   /** Latched when failures passed maxFailures; a resume after `at` releases it. */
-  failurePause: z.object({ at: z.string(), failed: z.number().int(), revision: z.number().int() }).optional(),
+  failurePause: z.object({ at: z.string(), failed: z.number().int(), revision: z.number().int(), reason: z.string(), message: z.string() }).optional(),
   control: RolloutControlSchema.optional(),
 });
 export type FleetDeploymentStatus = z.infer<typeof FleetDeploymentStatusSchema>;

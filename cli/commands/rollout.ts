@@ -1,0 +1,258 @@
+import { Option, type Command } from 'commander';
+import { z } from 'zod';
+import { ProblemSchema, type Problem } from '../../shared/api.js';
+import type { Resource } from '../../shared/resources/meta.js';
+import { checkName } from '../args.js';
+import type { CliContext } from '../context.js';
+import { AuthMissingError, ExitCode, HubProblemError, HubResponseError, HubUnreachableError, UsageError, type ExitCodeValue } from '../errors.js';
+import { parseDurationSeconds } from '../output/age.js';
+import type { Painter } from '../output/color.js';
+import { formatData, kindRef } from '../output/print.js';
+
+/**
+ * `tether rollout status|pause|resume|abort|rollback|override-window NAME`: watch and steer the
+ * rollout of a FleetDeployment. `status` prints the summary and one progress bar per decision
+ * group; `--watch` refreshes every 2 s (a conditional GET: 304 while nothing changed) until the
+ * rollout is complete, paused, failed or aborted. Bars are drawn only on a terminal; elsewhere each
+ * change prints plain lines, so logs and pipes stay readable.
+ */
+
+/** The status view the hub serves at `GET /v1/fleetdeployments/{name}/status`. */
+const ViewShape = z.looseObject({
+  name: z.string(),
+  revision: z.number().optional(),
+  state: z.string(),
+  pausedReason: z.string().optional(),
+  summary: z
+    .looseObject({ total: z.number(), updated: z.number(), applied: z.number(), available: z.number(), degraded: z.number(), failed: z.number(), pendingWindow: z.number(), templateErrors: z.number().optional() })
+    .optional(),
+  groups: z.array(z.looseObject({ name: z.string(), total: z.number(), updated: z.number(), available: z.number(), failed: z.number(), state: z.string(), mandatory: z.boolean().optional() })),
+  clusters: z.array(z.looseObject({ cluster: z.string(), reason: z.string(), message: z.string() })),
+  clustersOmitted: z.number().optional(),
+  conditions: z.array(z.looseObject({ type: z.string(), status: z.string(), message: z.string().optional() })),
+});
+export type RolloutView = z.infer<typeof ViewShape>;
+
+/** States after which `--watch` stops. */
+const FINAL_STATES = new Set(['Complete', 'Paused', 'Failed', 'Aborted']);
+const ACTIONS = ['pause', 'resume', 'abort', 'rollback'] as const;
+const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
+
+/** The few calls rollouts need, with the same error types as the hub client. */
+class RolloutApi {
+  constructor(
+    private readonly hub: string,
+    private readonly token: string,
+    private readonly userAgent: string,
+    private readonly onRequest?: (line: string) => void,
+  ) {}
+
+  /** The status view; `304` (undefined view) when `etag` still matches. */
+  async status(name: string, etag?: string): Promise<{ view?: RolloutView; etag?: string }> {
+    const res = await this.call('GET', `/v1/fleetdeployments/${encodeURIComponent(name)}/status`, undefined, etag ? { 'if-none-match': etag } : {});
+    if (res.status === 304) return { etag };
+    const view = ViewShape.safeParse(res.body);
+    if (!view.success) throw new HubResponseError(`unexpected answer to the status of ${name}: ${view.error.issues[0].path.join('.')}: ${view.error.issues[0].message}`);
+    return { view: view.data, etag: res.etag };
+  }
+
+  /** `POST /v1/fleetdeployments/{name}/{verb}`: answers the FleetDeployment. */
+  async action(name: string, verb: string, body: unknown = {}): Promise<Resource> {
+    return (await this.call('POST', `/v1/fleetdeployments/${encodeURIComponent(name)}/${verb}`, body)).body as Resource;
+  }
+
+  private async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: unknown; etag?: string }> {
+    const url = `${this.hub}${path}`;
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', authorization: `Bearer ${this.token}`, 'user-agent': this.userAgent, ...extra };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const started = Date.now();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      text = await res.text();
+    } catch (err) {
+      this.onRequest?.(`${method} ${url} -> failed (${Date.now() - started} ms)`);
+      const e = err as { name?: string; message?: string; cause?: { code?: string } };
+      throw new HubUnreachableError(this.hub, e.name === 'TimeoutError' ? 'timed out after 30s' : (e.cause?.code ?? e.message ?? String(err)), { cause: err });
+    }
+    this.onRequest?.(`${method} ${url} -> ${res.status} (${Date.now() - started} ms)`);
+    let parsed: unknown;
+    try {
+      parsed = text.trim() ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok && res.status !== 304) {
+      const p = LenientProblem.safeParse(parsed);
+      const problem: Problem = p.success
+        ? { ...p.data, detail: p.data.detail ?? p.data.title }
+        : { type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: `the hub answered ${res.status} ${res.statusText}`.trim() };
+      throw new HubProblemError(problem, `${method} ${url}`);
+    }
+    return { status: res.status, body: parsed, etag: res.headers.get('etag') ?? undefined };
+  }
+}
+
+/** A bar such as `[██████░░░░]`, or `[######----]` without Unicode. */
+export function progressBar(done: number, total: number, width = 20, unicode = true): string {
+  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : width;
+  const [on, off] = unicode ? ['█', '░'] : ['#', '-'];
+  return `[${on.repeat(filled)}${off.repeat(width - filled)}]`;
+}
+
+function percent(done: number, total: number): string {
+  return `${total > 0 ? Math.floor((done / total) * 100) : 100}%`;
+}
+
+/**
+ * The status as text. With `bars` (a terminal) each group gets a progress bar; without, the same
+ * facts as plain lines.
+ */
+export function renderRolloutStatus(view: RolloutView, options: { bars: boolean; paint: Painter }): string {
+  const { paint } = options;
+  const s = view.summary ?? { total: 0, updated: 0, applied: 0, available: 0, degraded: 0, failed: 0, pendingWindow: 0, templateErrors: 0 };
+  const tone = view.state === 'Complete' ? 'good' : view.state === 'Failed' || view.state === 'Aborted' ? 'bad' : view.state === 'Paused' || view.state === 'WaitingForWindow' ? 'warn' : undefined;
+  const progressing = view.conditions.find((c) => c.type === (view.state === 'Complete' ? 'Complete' : view.state === 'Failed' ? 'Failed' : view.state === 'Paused' ? 'Paused' : 'Progressing'));
+  const lines = [
+    `${kindRef('FleetDeployment', view.name)}  revision ${view.revision ?? '-'}  ${paint(view.state, tone)}${view.pausedReason ? ` (${view.pausedReason})` : ''}`,
+    `  updated ${s.updated}/${s.total}  applied ${s.applied}  available ${s.available}  degraded ${s.degraded}  failed ${s.failed}  pending-window ${s.pendingWindow}${s.templateErrors ? `  template-errors ${s.templateErrors}` : ''}`,
+  ];
+  if (progressing?.message) lines.push(`  ${progressing.message}`);
+  if (view.groups.length) {
+    const width = Math.max(...view.groups.map((g) => g.name.length));
+    lines.push('groups:');
+    for (const g of view.groups) {
+      const facts = `${g.updated}/${g.total} updated  ${g.available} available  ${g.failed} failed  ${g.state}${g.mandatory ? '  (mandatory)' : ''}`;
+      lines.push(options.bars ? `  ${g.name.padEnd(width)}  ${progressBar(g.updated, g.total)} ${percent(g.updated, g.total).padStart(4)}  ${facts}` : `  ${g.name.padEnd(width)}  ${percent(g.updated, g.total)}  ${facts}`);
+    }
+  }
+  if (view.clusters.length) {
+    lines.push('clusters needing attention:');
+    for (const c of view.clusters) lines.push(`  ${c.cluster}  ${paint(c.reason, 'bad')}  ${c.message}`);
+    if (view.clustersOmitted) lines.push(`  ... and ${view.clustersOmitted} more`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Exit code of a finished watch: only a complete rollout is a success. */
+export function exitCodeForState(state: string): ExitCodeValue {
+  return state === 'Complete' ? ExitCode.Ok : ExitCode.Failed;
+}
+
+async function apiFor(ctx: CliContext, cmd: Command): Promise<RolloutApi> {
+  const s = await ctx.settings(cmd);
+  const missing: Array<'hub' | 'token'> = [];
+  if (!s.hub) missing.push('hub');
+  if (!s.token) missing.push('token');
+  if (missing.length || !s.hub || !s.token) throw new AuthMissingError(missing);
+  const paint = ctx.paint(cmd);
+  const verbose = Boolean(ctx.flags(cmd).verbose);
+  return new RolloutApi(s.hub.replace(/\/+$/, ''), s.token, `tether-cli/${ctx.version}`, verbose ? (line) => ctx.io.err(`${paint(line, 'dim')}\n`) : undefined);
+}
+
+interface StatusOptions {
+  watch?: boolean;
+  interval: string;
+  timeout?: string;
+  output?: string;
+}
+
+async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusOptions): Promise<void> {
+  const interval = Number(opts.interval);
+  if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`invalid --interval "${opts.interval}": expected a number of seconds such as 2 or 0.5`);
+  const timeoutSeconds = opts.timeout === undefined ? undefined : parseDurationSeconds(opts.timeout);
+  if (opts.timeout !== undefined && (timeoutSeconds === undefined || timeoutSeconds <= 0)) throw new UsageError(`invalid --timeout "${opts.timeout}": expected a duration like 10m or 1h`);
+  const api = await apiFor(ctx, cmd);
+  const format = opts.output as 'json' | 'yaml' | undefined;
+  const bars = ctx.io.isTTY && !format;
+  const paint = ctx.paint(cmd);
+  const started = Date.now();
+  let etag: string | undefined;
+  let drawn = 0;
+  let view: RolloutView | undefined;
+  for (;;) {
+    const answer = await api.status(name, etag);
+    if (answer.view) {
+      view = answer.view;
+      etag = answer.etag;
+      const text = format ? formatData(view, format) : renderRolloutStatus(view, { bars, paint });
+      // On a terminal the previous frame is replaced in place; elsewhere each change is appended.
+      if (bars && drawn) ctx.out(`\u001b[${drawn}A\u001b[0J`);
+      else if (drawn && !format) ctx.out(`--- ${ctx.io.now().toISOString()}\n`);
+      ctx.out(text);
+      drawn = text.split('\n').length - 1;
+    }
+    if (!opts.watch || (view && FINAL_STATES.has(view.state))) break;
+    if (timeoutSeconds !== undefined && Date.now() - started >= timeoutSeconds * 1000) {
+      ctx.io.err(`error: timed out after ${opts.timeout} waiting for ${kindRef('FleetDeployment', name)} (state ${view?.state ?? 'unknown'})\n`);
+      ctx.fail(ExitCode.Failed);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, interval * 1000));
+  }
+  if (opts.watch && view && view.state !== 'Complete') {
+    ctx.io.err(`${kindRef('FleetDeployment', name)} is ${view.state}${view.pausedReason ? ` (${view.pausedReason})` : ''}; it will not complete until resumed\n`);
+    ctx.fail(exitCodeForState(view.state));
+  }
+}
+
+/** Registers the `rollout` command group. */
+export function registerRolloutCommands(program: Command, ctx: CliContext): void {
+  const rollout = program
+    .command('rollout')
+    .description('watch and steer FleetDeployment rollouts: status, pause, resume, abort, rollback, override-window')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  tether rollout status pos --watch            # until complete (exit 0), or paused/failed/aborted (exit 1)
+  tether rollout pause pos
+  tether rollout resume pos                    # also acknowledges the failures that paused it
+  tether rollout abort pos                     # no new waves; what is applied stays
+  tether rollout rollback pos                  # back to the previous revision, with the same strategy
+  tether rollout override-window pos --reason "CVE-2026-1234 hotfix" --until 2026-11-10T06:00:00Z`,
+    );
+
+  rollout
+    .command('status')
+    .description('show the rollout summary and per-group progress')
+    .argument('<name>', 'FleetDeployment name')
+    .option('-w, --watch', 'refresh until the rollout is complete, paused, failed or aborted')
+    .option('--interval <seconds>', 'seconds between refreshes with --watch', '2')
+    .option('--timeout <duration>', 'give up watching after this long (e.g. 30m); exit 1')
+    .addOption(new Option('-o, --output <format>', 'print the status view as data').choices(['json', 'yaml']))
+    .action(async (name: string, opts: StatusOptions, cmd: Command) => status(ctx, cmd, checkName(name, 'FleetDeployment name'), opts));
+
+  for (const verb of ACTIONS) {
+    const what = {
+      pause: 'stop new waves; clusters already updating carry on',
+      resume: 'resume a paused, failed or aborted rollout (acknowledges current failures)',
+      abort: 'stop the rollout of the current revision for good; what is applied stays',
+      rollback: 'roll every updated cluster back to the previous revision, progressively',
+    }[verb];
+    rollout
+      .command(verb)
+      .description(what)
+      .argument('<name>', 'FleetDeployment name')
+      .addOption(new Option('-o, --output <format>', 'print the FleetDeployment instead of a message').choices(['json', 'yaml']))
+      .action(async (name: string, opts: { output?: 'json' | 'yaml' }, cmd: Command) => {
+        const api = await apiFor(ctx, cmd);
+        const object = await api.action(checkName(name, 'FleetDeployment name'), verb);
+        ctx.out(opts.output ? formatData(object, opts.output) : `${kindRef('FleetDeployment', name)} ${verb === 'abort' ? 'aborted' : verb === 'rollback' ? 'rolling back' : `${verb}d`}\n`);
+      });
+  }
+
+  rollout
+    .command('override-window')
+    .description('emergency: ignore maintenance windows for the current revision (audited)')
+    .argument('<name>', 'FleetDeployment name')
+    .requiredOption('--reason <text>', 'why; recorded in the audit log')
+    .option('--until <time>', 'RFC 3339 time after which windows apply again (default: until this revision is rolled out)')
+    .action(async (name: string, opts: { reason: string; until?: string }, cmd: Command) => {
+      if (opts.reason.trim().length < 3) throw new UsageError('--reason must say why the windows are overridden');
+      const api = await apiFor(ctx, cmd);
+      await api.action(checkName(name, 'FleetDeployment name'), 'override-window', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
+      ctx.out(`${kindRef('FleetDeployment', name)} ignores maintenance windows${opts.until ? ` until ${opts.until}` : ' for this revision'}\n`);
+    });
+}
