@@ -64,6 +64,12 @@ Examples:
         sqsEndpoint,
         aws: Boolean(opts.aws),
       });
+      let demoAgents: { count: number; stop(): Promise<void> } | undefined;
+      if (opts.demo) {
+        const { demoClusterNames } = await import('../../lambdas/local/demo.js');
+        const { startDemoAgents } = await import('../demo-agents.js');
+        demoAgents = await startDemoAgents(hub.url, hub.adminToken, demoClusterNames(opts.demo));
+      }
       const ms = Date.now() - started;
       const lines = [
         `Tether hub ready in ${ms} ms`,
@@ -73,7 +79,7 @@ Examples:
           : `  Admin token:  in ${hub.adminTokenFile} (mode 0600)`,
         `  Data:         ${hub.dataDir}${dynamodbEndpoint ? ` (DynamoDB at ${dynamodbEndpoint})` : ''}`,
         opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? `  WARNING: listening on ${opts.host}; the hub is reachable from your network.` : '',
-        opts.demo ? `  Demo fleet:   ${opts.demo} clusters and 2 cluster sets` : '',
+        opts.demo ? `  Demo fleet:   ${opts.demo} clusters with simulated agents, and 2 cluster sets` : '',
         '',
         'Next:',
         `  npx tether login --hub ${hub.url} --token "$(cat ${hub.adminTokenFile})"`,
@@ -89,8 +95,8 @@ Examples:
           if (stopping) return;
           stopping = true;
           io.out('\nStopping: finishing queued work...\n');
-          hub
-            .close()
+          (demoAgents?.stop() ?? Promise.resolve())
+            .then(() => hub.close())
             .then(() => io.out('Stopped.\n'))
             .finally(resolve);
         };

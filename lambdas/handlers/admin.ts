@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
@@ -10,7 +9,7 @@ import type { HubContext } from '../hub/context.js';
 import { createAdminApi } from '../http/admin-api.js';
 import { serveApiGateway } from '../http/serve.js';
 import { contextFromEnv, once } from './compose.js';
-import { log, logger, metrics, tracer } from './powertools.js';
+import { log, logger, metrics, metricsMiddleware, tracer } from './powertools.js';
 
 /** Builds the admin API Lambda handler over a hub context (the local hub passes its own). */
 export function buildAdminHandler(getContext: () => HubContext) {
@@ -18,7 +17,7 @@ export function buildAdminHandler(getContext: () => HubContext) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
     .use(captureLambdaHandler(tracer))
-    .use(logMetrics(metrics))
+    .use(metricsMiddleware())
     .handler((event) => {
       metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
       return serveApiGateway(app(), event, log);

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
 import '../http/agent-routes.js';
@@ -9,7 +8,7 @@ import type { HubContext } from '../hub/context.js';
 import { createAgentApi } from '../http/agent-api.js';
 import { serveApiGateway } from '../http/serve.js';
 import { contextFromEnv, once } from './compose.js';
-import { log, logger, metrics } from './powertools.js';
+import { log, logger, metrics, metricsMiddleware } from './powertools.js';
 
 /**
  * Builds the agent API handler. It is on the poll path, so it carries no tracer middleware: one
@@ -19,7 +18,7 @@ export function buildAgentHandler(getContext: () => HubContext) {
   const app = once(() => createAgentApi(getContext()));
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
+    .use(metricsMiddleware())
     .handler((event) => {
       metrics.addMetric('AgentRequests', MetricUnit.Count, 1);
       return serveApiGateway(app(), event, log);

@@ -1,4 +1,6 @@
 import type { Log } from '../ports/log.js';
+import type { MiddlewareObj } from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
@@ -22,3 +24,12 @@ export const log: Log = {
   warn: (m, f) => (f ? logger.warn(m, f) : logger.warn(m)),
   error: (m, f) => (f ? logger.error(m, f) : logger.error(m)),
 };
+
+/**
+ * Metrics flushing middleware. Outside Lambda (the local hub serves every function from one
+ * process, concurrently) a shared Metrics buffer would be flushed by whichever invocation ends
+ * first, so the local hub leaves metrics off; the handler logic is the same.
+ */
+export function metricsMiddleware(): MiddlewareObj {
+  return process.env.AWS_LAMBDA_FUNCTION_NAME ? logMetrics(metrics) : { before: () => undefined };
+}

@@ -4,6 +4,11 @@ import { parseDesired, ResourceService } from '../hub/resource-service.js';
 
 const REGIONS = ['us-east', 'us-west', 'eu-central'];
 
+/** Names of the demo clusters: store-0001 ... */
+export function demoClusterNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `store-${String(i + 1).padStart(4, '0')}`);
+}
+
 /** The documents of the demo fleet: `count` store clusters over three regions and a few sets. */
 export function demoDocuments(count: number): unknown[] {
   const docs: unknown[] = [
@@ -15,8 +20,8 @@ export function demoDocuments(count: number): unknown[] {
       spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { ring: 'canary' } } } },
     },
   ];
-  for (let i = 1; i <= count; i++) {
-    const name = `store-${String(i).padStart(4, '0')}`;
+  for (const [index, name] of demoClusterNames(count).entries()) {
+    const i = index + 1;
     docs.push({
       apiVersion: API_VERSION,
       kind: 'Cluster',
