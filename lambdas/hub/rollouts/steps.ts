@@ -94,6 +94,8 @@ export const removeClustersStep = defineStep({
     await forEachLimited(clusters, 8, async (cluster) => {
       await removeClusterWork(ctx, name, cluster);
     });
+    // The controller forgets the clusters once it sees their Works gone.
+    await ctx.ports.queue.send([progressMessage(ctx, name)]);
   },
 });
 
