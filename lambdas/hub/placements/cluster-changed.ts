@@ -78,14 +78,18 @@ interface PlacementOutcome {
 /**
  * Moves one cluster's decision in one placement: first the counts (a conditional write of the
  * Placement that records the change, so it is counted once however often this runs), then the
- * relation items.
+ * relation items. The relation is read after the Placement in every attempt: a full recomputation
+ * writes relations before its counts, so what is read is never older than the counts it is paired
+ * with (read before, a recomputation in between would be counted twice).
  */
-async function applyToPlacement(ctx: HubContext, placement: string, facts: ClusterFacts, recorded: PreviousDecision | undefined): Promise<PlacementOutcome> {
+async function applyToPlacement(ctx: HubContext, placement: string, facts: ClusterFacts): Promise<PlacementOutcome> {
   let wanted: PreviousDecision | undefined;
+  let recorded: PreviousDecision | undefined;
   let outcome: PlacementOutcome = { changed: false, recompute: false };
   const live = await retryOnConflict(async () => {
     const p = (await ctx.ports.resources.get({ kind: 'Placement', name: placement }, { consistent: true })) as PlacementResource | undefined;
     if (!p || p.metadata.deletionTimestamp) return false;
+    recorded = (await decisionsOfCluster(ctx, facts.name)).get(placement);
     const status = p.status ?? emptyPlacementStatus();
     const counted = countedGroup(status, facts.name, recorded);
     const current = counted === NONE ? undefined : { group: counted, groupName: status.decisionGroups.find((g) => g.decisionGroupIndex === counted)?.decisionGroupName ?? recorded?.groupName ?? '' };
@@ -123,9 +127,8 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
     if (!placements.length) return;
     const sets = (await listAll<Resource<ClusterSetSpec>>(ctx, 'ClusterSet')).filter((s) => !s.metadata.deletionTimestamp);
     const facts = record ? clusterFacts(record, sets) : goneFacts(cluster);
-    const recorded = await decisionsOfCluster(ctx, cluster);
     for (const p of placements) {
-      const out = await applyToPlacement(ctx, p.metadata.name, facts, recorded.get(p.metadata.name));
+      const out = await applyToPlacement(ctx, p.metadata.name, facts);
       if (out.changed) changed.add(p.metadata.name);
       if (out.recompute) recompute.add(p.metadata.name);
       if (out.recheckAt !== undefined) recheck[cluster] = Math.min(recheck[cluster] ?? Infinity, out.recheckAt);

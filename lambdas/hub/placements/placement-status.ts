@@ -122,9 +122,10 @@ export function withCountChange(
 }
 
 /**
- * The status after a full recomputation. Incremental changes that committed while it ran (`raced`,
- * their seq above `seqAtStart`) are kept in the bookkeeping with the recomputation's outcome for
- * those clusters, so that re-running them moves the counts from what this status says.
+ * The status after a full recomputation. Clusters with a recent incremental change may have a
+ * relation write still in flight that the recomputation did not see (it read the relations before
+ * that write landed): they are kept in the bookkeeping with the recomputation's outcome and
+ * returned as `recheck`, so that looking at them again moves the counts from what this status says.
  */
 export function statusFromDecisions(
   previous: PlacementStatus,
@@ -132,12 +133,11 @@ export function statusFromDecisions(
   generation: number,
   result: PlacementDecisions,
   missingSets: string[],
-  seqAtStart: number,
   now: string,
-): { status: PlacementStatus; raced: string[] } {
+): { status: PlacementStatus; recheck: string[] } {
   const bk = bookkeepingOf(previous);
   const decided = new Map(result.decisions.map((d) => [d.cluster, d.group]));
-  const raced = [...new Set(bk.recent.filter((r) => r.seq > seqAtStart).map((r) => r.cluster))];
+  const recheck = [...new Set(bk.recent.map((r) => r.cluster))];
   const seq = bk.changeSeq + 1;
   const status: PlacementStatus = {
     conditions: placementConditions(previous.conditions, spec, result.numberOfSelectedClusters, missingSets, now),
@@ -147,13 +147,13 @@ export function statusFromDecisions(
     lastRecomputeTime: now,
     bookkeeping: {
       changeSeq: seq,
-      recent: raced.map((cluster) => ({ cluster, group: decided.get(cluster) ?? NONE, seq })),
+      recent: recheck.map((cluster) => ({ cluster, group: decided.get(cluster) ?? NONE, seq })),
       strategyHash: strategyHash(spec),
       ...(missingSets.length ? { missingSets } : {}),
       ...(result.chunkSize !== undefined ? { chunkSize: result.chunkSize } : {}),
     },
   };
-  return { status, raced };
+  return { status, recheck };
 }
 
 /** The status as the API shows it: without the bookkeeping. */

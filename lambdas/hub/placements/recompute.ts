@@ -104,7 +104,6 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
     return;
   }
   const generation = p0.metadata.generation;
-  const seqAtStart = p0.status?.bookkeeping?.changeSeq ?? 0;
   const sets = (await listAll<Resource<ClusterSetSpec>>(ctx, 'ClusterSet')).filter((s) => !s.metadata.deletionTimestamp);
   const missing = p0.spec.clusterSets.filter((s) => !sets.some((x) => x.metadata.name === s));
   const candidates = await loadCandidates(ctx, p0.spec, sets, source);
@@ -118,16 +117,16 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
   if (stale(await readPlacement(ctx, name))) return requeue();
   const changed = await writeDecisionDiff(ctx, name, previous, result.decisions);
 
-  const raced = await retryOnConflict(async () => {
+  const recheck = await retryOnConflict(async () => {
     const cur = await readPlacement(ctx, name);
     if (stale(cur) || !cur) return undefined;
-    const out = statusFromDecisions(cur.status ?? emptyPlacementStatus(), cur.spec, generation, result, missing, seqAtStart, isoNow(ctx.ports.clock));
+    const out = statusFromDecisions(cur.status ?? emptyPlacementStatus(), cur.spec, generation, result, missing, isoNow(ctx.ports.clock));
     await ctx.ports.resources.replace({ ...cur, status: out.status }, cur.metadata.resourceVersion);
-    return out.raced;
+    return out.recheck;
   });
-  if (!raced) return requeue();
-  // Clusters that changed while this ran are looked at again against what was just written.
-  const messages = [...clusterChangedMessages(raced), ...recheckMessages(result.recheckAt, ctx.ports.clock.now())];
+  if (!recheck) return requeue();
+  // Clusters that changed recently are looked at again against what was just written.
+  const messages = [...clusterChangedMessages(recheck), ...recheckMessages(result.recheckAt, ctx.ports.clock.now())];
   if (messages.length) await ctx.ports.queue.send(messages);
   if (changed) await onDecisionsChanged(ctx, name);
   ctx.ports.log.info('placement recomputed', { placement: name, candidates: candidates.length, selected: result.numberOfSelectedClusters, changed });

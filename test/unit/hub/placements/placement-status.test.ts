@@ -60,12 +60,11 @@ describe('placement counts', () => {
     expect(s.numberOfSelectedClusters).toBe(RECENT_CHANGES + 10);
   });
 
-  it('a full recomputation replaces the counts and keeps only changes that raced it, with its own outcome', () => {
+  it('a full recomputation replaces the counts and asks to look again at recently changed clusters, with its own outcome', () => {
     let s: PlacementStatus = emptyPlacementStatus();
-    s = withCountChange(s, spec, { cluster: 'old', from: NONE, to: 0, toName: '' }, NOW);
-    const seqAtStart = s.bookkeeping!.changeSeq;
     s = withCountChange(s, spec, { cluster: 'x', from: NONE, to: 0, toName: '' }, NOW);
     s = withCountChange(s, spec, { cluster: 'y', from: NONE, to: 0, toName: '' }, NOW);
+    s = withCountChange(s, spec, { cluster: 'x', from: 0, to: 1, toName: '' }, NOW);
     const result = {
       decisions: [
         { cluster: 'old', group: 0, groupName: '' },
@@ -75,13 +74,14 @@ describe('placement counts', () => {
       numberOfSelectedClusters: 2,
       recheckAt: {},
     };
-    const out = statusFromDecisions(s, spec, 4, result, ['missing-set'], seqAtStart, NOW);
-    expect(out.raced.sort()).toEqual(['x', 'y']);
+    const out = statusFromDecisions(s, spec, 4, result, ['missing-set'], NOW);
+    expect(out.recheck.sort()).toEqual(['x', 'y']);
     expect(out.status.numberOfSelectedClusters).toBe(2);
     expect(out.status.observedGeneration).toBe(4);
+    expect(out.status.bookkeeping?.recent).toHaveLength(2);
     // y was not chosen by the recomputation: the counts say so until y is looked at again.
     expect(countedGroup(out.status, 'y', { group: 0, groupName: '' })).toBe(NONE);
-    expect(countedGroup(out.status, 'x', undefined)).toBe(0);
+    expect(countedGroup(out.status, 'x', { group: 1, groupName: '' })).toBe(0);
     expect(out.status.conditions.find((c) => c.type === 'PlacementMisconfigured')).toMatchObject({ status: 'True', reason: 'ClusterSetNotFound' });
     expect(out.status.conditions.find((c) => c.type === 'PlacementMisconfigured')?.message).toContain('missing-set');
     // The missing set stays reported across later incremental changes.
