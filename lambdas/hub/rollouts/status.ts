@@ -38,11 +38,16 @@ export interface StatusInput {
   nowIso: string;
 }
 
-/** Counts the facts about clusters at the target revision. An offline cluster is never "updated". */
+/**
+ * The facts about a cluster at the target revision: updated (its agent acted on the revision and is
+ * online: a stale cluster is never "updated"), applied, available (of this revision, so applied
+ * too: an old version still running after a failed apply does not count), degraded.
+ */
 function facts(t: ClusterTrack | undefined, hash: string): { updated: boolean; applied: boolean; available: boolean; degraded: boolean } {
   const at = Boolean(t && t.hash === hash && t.written && t.current);
   const online = t?.online !== false;
-  return { updated: at && online, applied: at && Boolean(t?.applied), available: at && online && Boolean(t?.available), degraded: at && Boolean(t?.degraded) };
+  const applied = at && Boolean(t?.applied);
+  return { updated: at && online, applied, available: applied && online && Boolean(t?.available), degraded: at && Boolean(t?.degraded) };
 }
 
 function failureReason(t: ClusterTrack | undefined): { reason: string; message: string } {
