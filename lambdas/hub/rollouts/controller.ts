@@ -277,7 +277,8 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
     nowIso: isoNow(ctx.ports.clock),
   });
   await writeStatus(ctx, fd, status);
-  const active = status.state === 'Progressing' || status.state === 'WaitingForWindow';
+  // Template errors keep a finished rollout on the scheduler's list, so a fixed label is picked up.
+  const active = status.state === 'Progressing' || status.state === 'WaitingForWindow' || templateErrors.size > 0;
   if (active) await ctx.ports.relations.put(ACTIVE_RELATION, ACTIVE_KEY, name);
   else await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
 

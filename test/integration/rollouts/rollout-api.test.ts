@@ -115,6 +115,25 @@ describe('fan-out and templating', () => {
     expect(after.conditions.find((c: { type: string }) => c.type === 'Complete')).toMatchObject({ status: 'True', message: 'all 6 clusters processed; 1 with template errors' });
   }, 60_000);
 
+  it('retries a template error after a while, so fixing the label is enough', async () => {
+    const patched = await hub.api('/v1/clusters/store-5', { method: 'PATCH', body: { metadata: { labels: { ...stores[5].labels, city: 'city-5' } } } });
+    expect(patched.status).toBe(200);
+    // Five minutes later (TEMPLATE_RETRY_MS) the controller hands the revision to store-5 again.
+    const real = hub.ctx.ports.clock;
+    hub.ctx.ports.clock = { now: () => real.now() + 6 * 60_000 };
+    try {
+      for (const s of names) await markOnline(hub.ctx, s);
+      await drain(hub);
+      const works = await worksOf(hub.ctx, names, 'pos');
+      expect((works['store-5'].spec as { workload: { manifests: { data: Record<string, string> }[] } }).workload.manifests[0].data.city).toBe('city-5');
+      await reportAll('pos', ['store-5']);
+      expect(await status('pos')).toMatchObject({ state: 'Complete', clusters: [], summary: { total: 6, updated: 6, templateErrors: 0 } });
+    } finally {
+      hub.ctx.ports.clock = real;
+      for (const s of names) await markOnline(hub.ctx, s);
+    }
+  }, 60_000);
+
   it('serves the status with a content ETag and 304 while nothing changed', async () => {
     const first = await hub.api('/v1/fleetdeployments/pos/status');
     const tag = first.headers.get('etag');
@@ -232,6 +251,19 @@ describe('progressive rollout controls', () => {
     expect(r.body.detail).toMatch(/no earlier revision/);
     expect((await hub.api('/v1/fleetdeployments/nope/pause', { method: 'POST' })).status).toBe(404);
   });
+});
+
+describe('deletion', () => {
+  it('removes the Works, revisions and index items of a deleted FleetDeployment', async () => {
+    expect(Object.keys(await worksOf(hub.ctx, names, 'pos'))).toHaveLength(6);
+    const del = await hub.api('/v1/fleetdeployments/pos', { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    await drain(hub);
+    expect(await worksOf(hub.ctx, names, 'pos')).toEqual({});
+    expect((await hub.ctx.ports.resources.list('FleetDeploymentRevision', { namespace: 'pos', limit: 20, consistent: true })).items).toEqual([]);
+    expect((await hub.ctx.ports.relations.list('fleetdeployment-clusters', 'pos', { limit: 20 })).items).toEqual([]);
+    expect((await hub.ctx.ports.relations.list('placement-fleetdeployments', 'retail', { limit: 20 })).items.map((i) => i.to)).not.toContain('pos');
+  }, 60_000);
 });
 
 describe('maintenance windows', () => {
