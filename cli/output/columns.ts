@@ -51,6 +51,27 @@ export const COLUMNS: Record<string, Column[]> = {
     ageColumn,
     labelsColumn,
   ],
+  Work: [
+    nameColumn,
+    { header: 'CLUSTER', value: (o) => o.metadata.namespace ?? NONE },
+    { header: 'MANIFESTS', value: (o) => String(field<unknown[]>(o.spec, 'workload', 'manifests')?.length ?? 0) },
+    { header: 'APPLIED', value: (o) => conditionCell(o, 'Applied') },
+    { header: 'AVAILABLE', value: (o) => conditionCell(o, 'Available') },
+    { header: 'DEGRADED', value: (o) => conditionCell(o, 'Degraded') },
+    { header: 'DRIFTED', value: (o) => conditionCell(o, 'Drifted') },
+    ageColumn,
+    { header: 'GENERATION', value: (o) => workGeneration(o), wideOnly: true },
+    labelsColumn,
+  ],
+  Placement: [
+    nameColumn,
+    { header: 'SELECTED', value: (o) => placementSelected(o) },
+    { header: 'GROUPS', value: (o) => String(field<unknown[]>(o.status, 'decisionGroups')?.length ?? 0) },
+    { header: 'SATISFIED', value: (o) => conditionCell(o, 'PlacementSatisfied') },
+    ageColumn,
+    { header: 'SETS', value: (o) => (field<string[]>(o.spec, 'clusterSets')?.length ? joinOrNone(field<string[]>(o.spec, 'clusterSets')) : '<all clusters>'), wideOnly: true },
+    labelsColumn,
+  ],
 };
 
 COLUMNS.FleetDeployment = [
@@ -126,6 +147,21 @@ function joinOrNone(values: string[] | undefined): string {
 
 function lastSeen(timestamp: string | undefined, now: Date): string {
   return timestamp ? `${age(timestamp, now)} ago` : 'never';
+}
+
+/** `2` when the agent reported the current spec, `3 (observed 2)` while it has not yet. */
+function workGeneration(o: Resource): string {
+  const observed = field<number>(o.status, 'observedGeneration');
+  const generation = o.metadata.generation;
+  if (observed === undefined) return `${generation} (not reported)`;
+  return observed === generation ? String(generation) : `${generation} (observed ${observed})`;
+}
+
+/** `7`, or `3/5` when the placement asks for a number of clusters. */
+function placementSelected(o: Resource): string {
+  const selected = field<number>(o.status, 'numberOfSelectedClusters') ?? 0;
+  const wanted = field<number>(o.spec, 'numberOfClusters');
+  return wanted === undefined ? String(selected) : `${selected}/${wanted}`;
 }
 
 /** `ExclusiveClusterSetLabel tether.dev/clusterset=<name>` or `LabelSelector <selector>`. */

@@ -22,6 +22,16 @@ type Pair = [label: string, value: string | string[]];
 const STATUS_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => string> = {
   Cluster: describeClusterStatus,
   ClusterSet: (o) => keyValues([['Members', String(field<number>(o.status, 'memberCount') ?? NONE)]], '  ', 'Status:'),
+  Work: describeWorkStatus,
+  Placement: describePlacementStatus,
+};
+
+/**
+ * Kind-specific spec sections; kinds without an entry print their spec as YAML. A work's spec is
+ * summarised, one line per manifest: its YAML can run to megabytes and hold Secret values.
+ */
+const SPEC_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => string> = {
+  Work: describeWorkSpec,
 };
 
 /** Renders the whole description, ending with a newline. */
@@ -41,7 +51,8 @@ export function describeResource(object: Resource, ctx: DescribeContext): string
   if (m.deletionTimestamp) pairs.push(['Deleting Since', timeWithAge(m.deletionTimestamp, ctx.now)]);
   if (m.finalizers?.length) pairs.push(['Finalizers', m.finalizers]);
   const sections = [keyValues(pairs, '')];
-  sections.push(yamlSection('Spec', object.spec));
+  const specDescriber = SPEC_DESCRIBERS[object.kind];
+  sections.push(specDescriber ? specDescriber(object, ctx) : yamlSection('Spec', object.spec));
   const statusDescriber = STATUS_DESCRIBERS[object.kind];
   if (statusDescriber) sections.push(statusDescriber(object, ctx));
   else sections.push(yamlSection('Status', withoutConditions(object.status)));
@@ -65,6 +76,126 @@ function describeClusterStatus(o: Resource, ctx: DescribeContext): string {
     ? indent(renderTable(['NAME', 'VALUE'], claims.map((c) => [String(c.name), String(c.value)]), ctx.paint), '  ')
     : `  ${NONE}\n`;
   out += `ClusterSets:\n  ${sets.length ? sets.join(', ') : NONE}\n`;
+  return out;
+}
+
+interface ManifestShape {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
+
+interface ConditionShape {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+function objectRef(kind: string | undefined, namespace: string | undefined, name: string | undefined): string {
+  return `${kind ?? '?'} ${namespace ? `${namespace}/` : ''}${name ?? '?'}`;
+}
+
+function describeWorkSpec(o: Resource, ctx: DescribeContext): string {
+  const manifests = field<ManifestShape[]>(o.spec, 'workload', 'manifests') ?? [];
+  const configs = field<unknown[]>(o.spec, 'manifestConfigs') ?? [];
+  const policy = field<string>(o.spec, 'deleteOption', 'propagationPolicy') ?? 'Foreground';
+  let out = keyValues(
+    [
+      ['Manifests', String(manifests.length)],
+      ['Manifest Configs', String(configs.length)],
+      ['Delete Policy', policy],
+    ],
+    '  ',
+    'Spec:',
+  );
+  if (manifests.length) {
+    const rows = manifests.map((m) => [objectRef(m.kind, m.metadata?.namespace, m.metadata?.name), m.apiVersion ?? NONE]);
+    out += indent(renderTable(['MANIFEST', 'API VERSION'], rows, ctx.paint), '  ');
+  }
+  return out;
+}
+
+function conditionStatus(conditions: ConditionShape[] | undefined, type: string) {
+  const c = conditions?.find((x) => x.type === type);
+  return c ? { text: c.status, tone: conditionTone(c.status) } : { text: NONE };
+}
+
+function describeWorkStatus(o: Resource, ctx: DescribeContext): string {
+  const s = o.status;
+  const observed = field<number>(s, 'observedGeneration');
+  const generation = o.metadata.generation;
+  const observedText =
+    observed === undefined ? 'not reported yet' : observed === generation ? String(observed) : `${observed} (the agent has not reported generation ${generation} yet)`;
+  const last = field<string>(s, 'lastReportTime');
+  let out = keyValues(
+    [
+      ['Observed Generation', observedText],
+      ['Last Report', last ? timeWithAge(last, ctx.now) : 'never'],
+    ],
+    '  ',
+    'Status:',
+  );
+  const manifests = field<Array<{ resourceMeta: ManifestShape['metadata'] & { kind?: string }; conditions?: ConditionShape[]; statusFeedback?: { values?: Array<{ name: string; value: unknown }> } }>>(s, 'resourceStatus', 'manifests') ?? [];
+  out += 'Manifests:\n';
+  if (!manifests.length) {
+    out += `  ${NONE}\n`;
+  } else {
+    const rows = manifests.map((m) => [
+      objectRef(m.resourceMeta?.kind, m.resourceMeta?.namespace, m.resourceMeta?.name),
+      conditionStatus(m.conditions, 'Applied'),
+      conditionStatus(m.conditions, 'Available'),
+      conditionStatus(m.conditions, 'Degraded'),
+      (m.statusFeedback?.values ?? []).map((v) => `${v.name}=${typeof v.value === 'string' ? v.value : JSON.stringify(v.value)}`).join(', ') || NONE,
+    ]);
+    out += indent(renderTable(['RESOURCE', 'APPLIED', 'AVAILABLE', 'DEGRADED', 'FEEDBACK'], rows, ctx.paint), '  ');
+    // What needs a person's attention: every manifest condition that is not as it should be.
+    const problems: string[] = [];
+    for (const m of manifests) {
+      for (const c of m.conditions ?? []) {
+        const bad = c.type === 'Degraded' ? c.status === 'True' : c.status !== 'True';
+        if (bad) problems.push(`${objectRef(m.resourceMeta?.kind, m.resourceMeta?.namespace, m.resourceMeta?.name)}: ${c.type}=${c.status} ${c.reason ?? ''}${c.message ? `: ${c.message}` : ''}`);
+      }
+    }
+    if (problems.length) out += `Manifest Problems:\n${problems.map((p) => `  ${p}`).join('\n')}\n`;
+  }
+  const drift = field<Array<{ kind: string; namespace?: string; name: string; change: string; fields?: string[]; corrected?: boolean; time: string }>>(s, 'driftEvents') ?? [];
+  out += 'Drift Events:\n';
+  if (!drift.length) {
+    out += `  ${NONE}\n`;
+  } else {
+    // Newest first, as a person reads an event list.
+    const rows = [...drift].reverse().map((d) => [
+      `${age(d.time, ctx.now)} ago`,
+      objectRef(d.kind, d.namespace, d.name),
+      d.change,
+      d.corrected ? 'yes' : { text: 'no', tone: 'warn' as const },
+      (d.fields ?? []).join(', ') || NONE,
+    ]);
+    out += indent(renderTable(['WHEN', 'RESOURCE', 'CHANGE', 'CORRECTED', 'FIELDS'], rows, ctx.paint), '  ');
+  }
+  return out;
+}
+
+function describePlacementStatus(o: Resource, ctx: DescribeContext): string {
+  const s = o.status;
+  const wanted = field<number>(o.spec, 'numberOfClusters');
+  const selected = field<number>(s, 'numberOfSelectedClusters') ?? 0;
+  const last = field<string>(s, 'lastRecomputeTime');
+  let out = keyValues(
+    [
+      ['Selected Clusters', wanted === undefined ? String(selected) : `${selected} of ${wanted} requested`],
+      ['Observed Generation', String(field<number>(s, 'observedGeneration') ?? NONE)],
+      ['Last Recompute', last ? timeWithAge(last, ctx.now) : 'never'],
+    ],
+    '  ',
+    'Status:',
+  );
+  const groups = field<Array<{ decisionGroupIndex: number; decisionGroupName: string; clusterCount: number }>>(s, 'decisionGroups') ?? [];
+  out += 'Decision Groups:\n';
+  out += groups.length
+    ? indent(renderTable(['INDEX', 'NAME', 'CLUSTERS'], groups.map((g) => [String(g.decisionGroupIndex), g.decisionGroupName || NONE, String(g.clusterCount)]), ctx.paint), '  ')
+    : `  ${NONE}\n`;
   return out;
 }
 
