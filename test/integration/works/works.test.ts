@@ -120,6 +120,14 @@ describe('Work size', () => {
     expect(got.body.spec.workload.manifests).toEqual(manifests);
   });
 
+  it('accepts even 500 KiB of random base64, the data that compresses worst, and stores it', async () => {
+    const manifests = configMaps(244, () => randomBytes(1500).toString('base64'), 'key');
+    expect(Buffer.byteLength(JSON.stringify(manifests))).toBeGreaterThan(500 * 1024);
+    const created = await hub.api(works(), { body: workDoc('keys', manifests) });
+    expect(created.status).toBe(201);
+    expect((await hub.api(`${works()}/keys`)).body.spec.workload.manifests).toEqual(manifests);
+  });
+
   it('refuses a work over the JSON limit with 413, the limit and the size', async () => {
     const manifests = configMaps(280, (i) => `${i % 10}`.repeat(8000));
     const res = await hub.api(works(), { body: workDoc('huge', manifests) });
