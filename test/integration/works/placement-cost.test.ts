@@ -78,5 +78,5 @@ describe('placement cost per changed cluster', () => {
     // Joining the canaries, measured: the PATCH (admin token, cluster record), the lifecycle hooks
     // and the membership step, then the placement step: one count commit and two relation items.
     expect(small.join.counts).toEqual({ GetItem: 11, PutItem: 4, Query: 6 });
-  });
+  }, 60_000);
 });
