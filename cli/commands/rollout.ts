@@ -222,6 +222,16 @@ Examples:
     .option('--interval <seconds>', 'seconds between refreshes with --watch', '2')
     .option('--timeout <duration>', 'give up watching after this long (e.g. 30m); exit 1')
     .addOption(new Option('-o, --output <format>', 'print the status view as data').choices(['json', 'yaml']))
+    .addHelpText(
+      'after',
+      `
+--watch exits 0 when the rollout completes, 1 when it is paused, failed or aborted (or --timeout passes).
+
+Examples:
+  tether rollout status pos
+  tether rollout status pos --watch --timeout 2h
+  tether rollout status pos -o yaml`,
+    )
     .action(async (name: string, opts: StatusOptions, cmd: Command) => status(ctx, cmd, checkName(name, 'FleetDeployment name'), opts));
 
   for (const verb of ACTIONS) {
@@ -236,6 +246,7 @@ Examples:
       .description(what)
       .argument('<name>', 'FleetDeployment name')
       .addOption(new Option('-o, --output <format>', 'print the FleetDeployment instead of a message').choices(['json', 'yaml']))
+      .addHelpText('after', `\nExamples:\n  tether rollout ${verb} pos\n  tether rollout ${verb} pos -o yaml`)
       .action(async (name: string, opts: { output?: 'json' | 'yaml' }, cmd: Command) => {
         const api = await apiFor(ctx, cmd);
         const object = await api.action(checkName(name, 'FleetDeployment name'), verb);
@@ -249,6 +260,7 @@ Examples:
     .argument('<name>', 'FleetDeployment name')
     .requiredOption('--reason <text>', 'why; recorded in the audit log')
     .option('--until <time>', 'RFC 3339 time after which windows apply again (default: until this revision is rolled out)')
+    .addHelpText('after', '\nThe reason and the time go to the audit log.\n\nExamples:\n  tether rollout override-window pos --reason "CVE-2026-1234 hotfix"\n  tether rollout override-window pos --reason "store opening" --until 2026-11-10T06:00:00Z')
     .action(async (name: string, opts: { reason: string; until?: string }, cmd: Command) => {
       if (opts.reason.trim().length < 3) throw new UsageError('--reason must say why the windows are overridden');
       const api = await apiFor(ctx, cmd);

@@ -1,4 +1,4 @@
-import { AlreadyExistsError, ConflictError } from '../../../shared/errors.js';
+import { AlreadyExistsError, ConflictError, NotFoundError } from '../../../shared/errors.js';
 import { API_VERSION, type Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../context.js';
@@ -80,6 +80,9 @@ export async function releaseLease(ctx: HubContext, lease: HeldLease): Promise<v
 
 /** Removes the lease item of a deleted FleetDeployment. */
 export async function deleteLease(ctx: HubContext, name: string): Promise<void> {
-  const current = await ctx.ports.resources.get({ kind: LEASE_KIND, name }, { consistent: true });
-  if (current) await ctx.ports.resources.delete({ kind: LEASE_KIND, name }).catch(() => undefined);
+  try {
+    await ctx.ports.resources.delete({ kind: LEASE_KIND, name });
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
 }
