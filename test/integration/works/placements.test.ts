@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { listDecisions } from '../../../lambdas/hub/placements/decision-store.js';
 import { API, createCluster, joinCluster, startWorksHub, type WorksHub } from './support.js';
 
@@ -8,6 +8,9 @@ import { API, createCluster, joinCluster, startWorksHub, type WorksHub } from '.
  * taints it) and when it comes back, numberOfClusters replacements, cluster sets, and clear
  * problems for bad input.
  */
+
+// Each test drives the hub through several queued steps; allow for a busy machine.
+jest.setTimeout(30_000);
 
 let hub: WorksHub;
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../lambdas/hub/works/work-checks.js';
 import { DesiredStateSchema } from '../../../shared/protocol/v1.js';
 import { API, createCluster, deployment, headRevision, joinCluster, startWorksHub, workDoc, type WorksHub } from './support.js';
@@ -9,6 +9,9 @@ import { API, createCluster, deployment, headRevision, joinCluster, startWorksHu
  * problems, the size limits, Secret redaction in lists, the desired-revision bump the agent polls
  * for, delivery over the agent API, status from agent reports, and removal with the cluster.
  */
+
+// Each test drives the hub through several queued steps; allow for a busy machine.
+jest.setTimeout(30_000);
 
 let hub: WorksHub;
 
