@@ -146,6 +146,37 @@ describe('placement decisions', () => {
     expect((await placement('strict')).status.numberOfSelectedClusters).toBe(1);
   });
 
+  it('follows the claims an agent reports', async () => {
+    const res = await hub.api('/v1/placements', {
+      body: {
+        apiVersion: API,
+        kind: 'Placement',
+        metadata: { name: 'k3s-only' },
+        spec: { predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['k3s'] }] } } }] },
+      },
+    });
+    expect(res.status).toBe(201);
+    const credential = await joinCluster(hub, 'kiosk-1');
+    await hub.settle();
+    expect(await decisions('k3s-only')).toEqual({});
+    const report = (platform: string) => ({
+      observedRevision: '1',
+      agentVersion: '0.1.0',
+      healthy: true,
+      claims: [
+        { name: 'id.k8s.io', value: 'uid-kiosk-1' },
+        { name: 'platform.tether.dev', value: platform },
+      ],
+    });
+    expect((await hub.api('/agent/v1/status', { token: credential, body: report('k3s') })).status).toBe(204);
+    await hub.settle();
+    expect(Object.keys(await decisions('k3s-only'))).toEqual(['kiosk-1']);
+    expect((await hub.api('/agent/v1/status', { token: credential, body: report('eks') })).status).toBe(204);
+    await hub.settle();
+    expect(await decisions('k3s-only')).toEqual({});
+    expect((await placement('k3s-only')).status.numberOfSelectedClusters).toBe(0);
+  });
+
   it('numberOfClusters: a chosen cluster that leaves is replaced by the next eligible one', async () => {
     const res = await hub.api('/v1/placements', {
       body: { apiVersion: API, kind: 'Placement', metadata: { name: 'two-west' }, spec: { numberOfClusters: 2, predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }] } },
