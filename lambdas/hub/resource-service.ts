@@ -295,7 +295,17 @@ function previewNew(desired: DesiredObject): Resource {
   return {
     apiVersion: API_VERSION,
     kind: desired.info.kind,
-    metadata: { name: desired.name, labels: desired.labels, annotations: desired.annotations, uid: '', resourceVersion: '0', generation: 1, creationTimestamp: '' },
+    metadata: {
+      name: desired.name,
+      // A namespaced kind's checks need its cluster (a Work's cluster must exist), as on create.
+      ...(desired.info.namespaced && desired.namespace ? { namespace: desired.namespace } : {}),
+      labels: desired.labels,
+      annotations: desired.annotations,
+      uid: '',
+      resourceVersion: '0',
+      generation: 1,
+      creationTimestamp: '',
+    },
     spec: desired.spec,
   };
 }

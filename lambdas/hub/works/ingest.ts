@@ -31,7 +31,7 @@ function groupByWork(report: StatusReport): Map<string, WorkUpdate> {
 }
 
 async function ingestOne(ctx: HubContext, cluster: string, name: string, update: WorkUpdate): Promise<boolean> {
-  const work = await ctx.ports.resources.get({ kind: 'Work', name, namespace: cluster });
+  const work = await ctx.ports.resources.get({ kind: 'Work', name, namespace: cluster }, { consistent: true });
   // A work deleted since the agent looked, or a report about an older incarnation of the name.
   if (!work || work.metadata.deletionTimestamp) return false;
   if (update.report && update.report.observedGeneration > work.metadata.generation) return false;

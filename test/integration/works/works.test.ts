@@ -82,6 +82,16 @@ describe('Work CRUD', () => {
     expect(res.body.results[0]).toMatchObject({ kind: 'Work', name: 'via-apply', namespace: 'store-1', action: 'created' });
     expect((await hub.api(`${works()}/via-apply`)).status).toBe(200);
   });
+
+  it('a dry run checks a new work against its cluster without writing it', async () => {
+    const doc = (name: string, cluster: string) => ({ ...workDoc(name, [deployment()]), metadata: { name, namespace: cluster } });
+    const ok = await hub.api('/v1/apply?dryRun=true', { body: doc('dry', 'store-1') });
+    expect(ok.status).toBe(200);
+    expect(ok.body.results[0]).toMatchObject({ name: 'dry', action: 'created' });
+    expect((await hub.api(`${works()}/dry`)).status).toBe(404);
+    const missing = await hub.api('/v1/apply?dryRun=true', { body: doc('dry', 'no-such-store') });
+    expect(missing.body.results[0]).toMatchObject({ action: 'failed', problem: { status: 404, detail: 'Cluster "no-such-store" not found' } });
+  });
 });
 
 describe('Work input problems', () => {
