@@ -220,8 +220,8 @@ export const FleetDeploymentSpecSchema = z
   .strict();
 export type FleetDeploymentSpec = z.infer<typeof FleetDeploymentSpecSchema>;
 
-/** Rollout states shown in `status.state` and the STATE column. */
-export const RolloutStates = ['Progressing', 'WaitingForWindow', 'Paused', 'Aborted', 'Failed', 'Complete'] as const;
+/** Rollout states shown in `status.state` and the STATE column (Pending: the placement has chosen no clusters yet). */
+export const RolloutStates = ['Pending', 'Progressing', 'WaitingForWindow', 'Paused', 'Aborted', 'Failed', 'Complete'] as const;
 export type RolloutState = (typeof RolloutStates)[number];
 
 export const RolloutSummarySchema = z.object({

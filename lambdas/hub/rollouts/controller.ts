@@ -13,7 +13,7 @@ import type { HubContext } from '../context.js';
 import { retryOnConflict } from '../retry.js';
 import { readWork } from '../works/works.js';
 import { loadDecisions } from './decisions.js';
-import { acquireLease, releaseLease } from './lease.js';
+import { acquireLease, deleteLease, releaseLease } from './lease.js';
 import { observedTrack, observeWork, plannerPhase } from './observe.js';
 import { planRolloutWave, type ClusterRolloutState, type PlanStrategy } from './planner.js';
 import { contentHash, ensureRevision, pruneRevisions } from './revisions.js';
@@ -85,10 +85,14 @@ export async function reconcileFleetDeployment(ctx: HubContext, name: string, ef
   const lease = await acquireLease(ctx, name, requestedAt);
   if ('busy' in lease) return { outcome: 'busy' };
   if ('fresh' in lease) return { outcome: 'fresh' };
+  let result: ReconcileResult | undefined;
   try {
-    return await runOnce(ctx, name, effects, lease.held.startedAt);
+    result = await runOnce(ctx, name, effects, lease.held.startedAt);
+    return result;
   } finally {
-    await releaseLease(ctx, lease.held);
+    // A deployment that is gone keeps no lease item (it also marks works as a deployment's).
+    if (result?.outcome === 'missing') await deleteLease(ctx, name);
+    else await releaseLease(ctx, lease.held);
   }
 }
 
@@ -121,9 +125,11 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
 
   // 2. What the placement chose, what we remember, and what changed.
   const placement = await loadDecisions(ctx, spec.placementRef.name);
+  // With no decisions there is nothing to roll out *yet*: never "Complete" (a watcher would stop).
   let placementProblem: string | undefined;
-  if (placement.decisions.length === 0 && !(await ctx.ports.resources.get({ kind: 'Placement', name: spec.placementRef.name }))) {
-    placementProblem = `Placement "${spec.placementRef.name}" does not exist`;
+  if (placement.decisions.length === 0) {
+    const exists = await ctx.ports.resources.get({ kind: 'Placement', name: spec.placementRef.name });
+    placementProblem = exists ? `Placement "${spec.placementRef.name}" has chosen no clusters (yet)` : `Placement "${spec.placementRef.name}" does not exist`;
   }
   const decided = new Map(placement.decisions.map((d) => [d.cluster, d]));
   const tracks = await listTracks(ctx, name);
@@ -278,7 +284,8 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   });
   await writeStatus(ctx, fd, status);
   // Template errors keep a finished rollout on the scheduler's list, so a fixed label is picked up.
-  const active = status.state === 'Progressing' || status.state === 'WaitingForWindow' || templateErrors.size > 0;
+  // An empty placement is not active: its placement-changed event wakes the controller.
+  const active = ((status.state === 'Progressing' || status.state === 'WaitingForWindow') && placement.decisions.length > 0) || templateErrors.size > 0;
   if (active) await ctx.ports.relations.put(ACTIVE_RELATION, ACTIVE_KEY, name);
   else await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
 

@@ -2,5 +2,6 @@
 import './behaviour.js';
 import './steps.js';
 
-export { notifyWorkStatusChanged, progressMessage, runController } from './steps.js';
+export { progressMessage, runController } from './steps.js';
+export { markWorkChanged } from './tracking.js';
 export { useDecisionLister, type DecisionLister, type PlacementDecision } from './decisions.js';

@@ -101,8 +101,8 @@ export function buildStatus(input: StatusInput): FleetDeploymentStatus {
     ...(g.mandatory ? { mandatory: true } : {}),
   }));
 
-  const noPlacement = Boolean(input.placementProblem) && input.decisions.length === 0;
-  const state = noPlacement ? 'Progressing' : plan.state;
+  const noPlacement = input.decisions.length === 0 && input.placementProblem !== undefined;
+  const state = noPlacement ? 'Pending' : plan.state;
   const failure = plan.state === 'Failed' ? (input.failurePause ?? { reason: 'MaxFailuresExceeded', message: plan.message }) : undefined;
   const message = noPlacement ? (input.placementProblem as string) : (failure?.message ?? plan.message);
   const pausedReason = plan.state === 'Paused' ? 'PausedByUser' : failure?.reason;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError, PayloadTooLargeError, StateError, ValidationError } from '../../../shared/errors.js';
-import { FLEETDEPLOYMENT_LABEL, type FleetDeploymentSpec, type FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
-import type { Resource } from '../../../shared/resources/meta.js';
+import type { FleetDeploymentSpec, FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
 import type { StepMessage } from '../../ports/queue.js';
 import type { HubContext } from '../context.js';
 import { registerPeriodicTask } from '../scheduler.js';
@@ -174,20 +173,6 @@ export function runController(ctx: HubContext, name: string, requestedAt?: numbe
 /** The message that asks for a controller run of `name` soon. */
 export function progressMessage(ctx: HubContext, name: string, delaySeconds?: number): StepMessage {
   return stepMessage(progressStep, { name, requestedAt: ctx.ports.clock.now() }, delaySeconds);
-}
-
-/**
- * For whoever ingests agent status into Works: call after a Work's status changed. A Work written
- * by a FleetDeployment (label `tether.dev/fleetdeployment`) is marked for re-reading and its
- * controller is asked to run in a couple of seconds (a burst of reports costs one run). Other
- * Works cost nothing.
- */
-export async function notifyWorkStatusChanged(ctx: HubContext, work: Resource): Promise<void> {
-  const name = work.metadata.labels?.[FLEETDEPLOYMENT_LABEL];
-  const cluster = work.metadata.namespace;
-  if (!name || !cluster) return;
-  await markWorkChanged(ctx, name, cluster);
-  await ctx.ports.queue.send([progressMessage(ctx, name, 2)]);
 }
 
 registerPeriodicTask({

@@ -9,7 +9,7 @@ import type { ClusterPhase } from './planner.js';
  * |---|---|---|---|
  * | {@link TRACK_RELATION} | deployment → cluster | {@link ClusterTrack} | the controller only (under its lease) |
  * | {@link ERROR_RELATION} | deployment → cluster | `{h, m}`: template error for hash h | the fan-out step |
- * | {@link DIRTY_RELATION} | deployment → cluster | — | whoever ingests Work status ({@link markWorkChanged}) |
+ * | {@link DIRTY_RELATION} | deployment → cluster | — | the work-status-changed step ({@link markWorkChanged}) |
  * | {@link ACTIVE_RELATION} | `all` → deployment | — | the controller: rollouts the scheduler must drive |
  * | {@link PLACEMENT_RELATION} | placement → deployment | — | the kind behaviour: who follows a placement |
  *
@@ -121,8 +121,7 @@ export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T)
 
 /**
  * Records that a Work written by a FleetDeployment changed status, so the next controller run
- * re-reads it. For whoever ingests agent status reports; {@link notifyWorkStatusChanged} also
- * queues the run.
+ * re-reads it. The `fleetdeployment.work-status-changed` step (the Work capability's event) calls it.
  */
 export async function markWorkChanged(ctx: HubContext, fleetDeployment: string, cluster: string): Promise<void> {
   await ctx.ports.relations.put(DIRTY_RELATION, fleetDeployment, cluster);

@@ -81,6 +81,22 @@ describe('validation', () => {
   });
 });
 
+describe('placement', () => {
+  it('a deployment whose placement is missing is never Complete, and says why', async () => {
+    const res = await hub.api('/v1/fleetdeployments', {
+      body: fleetDeployment('orphan', { template: { workload: { manifests: [configMap('x', { a: 'b' })] } }, placementRef: { name: 'nowhere' } }),
+    });
+    expect(res.status).toBe(201);
+    await drain(hub);
+    const s = await status('orphan');
+    expect(s).toMatchObject({ state: 'Pending', summary: { total: 0 } });
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'PlacementUnavailable', message: 'Placement "nowhere" does not exist' });
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Complete')).toMatchObject({ status: 'False' });
+    expect((await hub.api('/v1/fleetdeployments/orphan', { method: 'DELETE' })).status).toBe(200);
+    await drain(hub);
+  });
+});
+
 describe('fan-out and templating', () => {
   it('writes one rendered Work per cluster; a missing label is an error for that cluster only', async () => {
     const created = await hub.api('/v1/fleetdeployments', {
