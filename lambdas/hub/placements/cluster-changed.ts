@@ -122,9 +122,10 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
   const recompute = new Set<string>();
   const recheck: Record<string, number> = {};
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const record = (await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true })) as ClusterRecord | undefined;
+    // Placements first: a hub without any pays one query per cluster change, nothing more.
     const placements = (await listAll<PlacementResource>(ctx, 'Placement')).filter((p) => !p.metadata.deletionTimestamp);
     if (!placements.length) return;
+    const record = (await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true })) as ClusterRecord | undefined;
     const sets = (await listAll<Resource<ClusterSetSpec>>(ctx, 'ClusterSet')).filter((s) => !s.metadata.deletionTimestamp);
     const facts = record ? clusterFacts(record, sets) : goneFacts(cluster);
     for (const p of placements) {
