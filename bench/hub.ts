@@ -97,6 +97,8 @@ export interface BenchHubOptions {
   schedulerIntervalMs?: number;
   /** Listen port; default 0 (a free one). */
   port?: number;
+  /** Keep dynalite's data in memory instead of LevelDB files (to tell disk time from the rest). */
+  inMemory?: boolean;
 }
 
 /** Starts an instrumented local hub on 127.0.0.1 in a fresh temp directory. */
@@ -112,7 +114,7 @@ export async function startBenchHub(opts: BenchHubOptions = {}): Promise<BenchHu
     let dynamodbEndpoint: string;
     if (backend === 'dynalite') {
       // On disk, as `tether dev` runs it: LevelDB's cost is part of the local hub's figures.
-      const db = await startDynalite({ path: join(dataDir, 'dynamodb') });
+      const db = await startDynalite(opts.inMemory ? {} : { path: join(dataDir, 'dynamodb') });
       cleanups.push(() => db.close());
       dynamodbEndpoint = db.endpoint;
     } else {

@@ -1,5 +1,7 @@
 import { Agent, type AgentOptions } from '../agent/agent.js';
-import { MemoryCluster } from '../agent/kube/memory-cluster.js';
+import type { ApplyOptions } from '../agent/kube/cluster-api.js';
+import { MemoryCluster, type MemoryClusterOptions } from '../agent/kube/memory-cluster.js';
+import type { KubeObject } from '../agent/kube/types.js';
 import { silentLog } from '../agent/log.js';
 import { parseImportManifest } from '../shared/agent-manifest.js';
 import { TetherError } from '../shared/errors.js';
@@ -43,19 +45,38 @@ export async function importForSimulation(admin: AdminCall, name: string, labels
   return { name, hubUrl: info.hubUrl, bootstrapToken: info.bootstrapToken };
 }
 
+/** Annotation the benchmarks put on objects they publish, to see when each agent applied which version. */
+export const MARK_ANNOTATION = 'bench.tether.dev/mark';
+
+/** An in-memory cluster that tells an observer about every object applied to it. */
+export class ObservedCluster extends MemoryCluster {
+  constructor(
+    options: MemoryClusterOptions,
+    private readonly onApplied?: (obj: KubeObject) => void,
+  ) {
+    super(options);
+  }
+
+  override async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const out = await super.apply(obj, options);
+    if (!options.dryRun) this.onApplied?.(out);
+    return out;
+  }
+}
+
 /** A simulated agent and its cluster. */
 export interface SimAgent {
   name: string;
   agent: Agent;
-  cluster: MemoryCluster;
+  cluster: ObservedCluster;
   /** Stops the agent and the cluster's timers. */
   close(): Promise<void>;
 }
 
 /** Builds (does not start) the real agent over a fresh in-memory cluster. */
-export function createSimAgent(imported: ImportedCluster, overrides: Partial<AgentOptions> = {}): SimAgent {
+export function createSimAgent(imported: ImportedCluster, overrides: Partial<AgentOptions> = {}, onApplied?: (obj: KubeObject) => void): SimAgent {
   const now = overrides.clock ? () => overrides.clock!.now() : undefined;
-  const cluster = new MemoryCluster({ name: imported.name, distribution: 'k3s', ...(now ? { now } : {}) });
+  const cluster = new ObservedCluster({ name: imported.name, distribution: 'k3s', ...(now ? { now } : {}) }, onApplied);
   const agent = new Agent({
     hubUrl: imported.hubUrl,
     cluster: imported.name,

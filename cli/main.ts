@@ -10,6 +10,7 @@ import { registerDevCommand } from './commands/dev.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerRolloutCommands } from './commands/rollout.js';
+import { registerSimCommand } from './commands/sim.js';
 import { CliContext } from './context.js';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { processIO, type CliIO } from './io.js';
@@ -87,6 +88,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDevCommand(program, ctx.io);
   registerAgentCommand(program, ctx.io);
   registerCompletionCommand(program, ctx);
+  registerSimCommand(program, ctx);
   return program;
 }
 

@@ -1,0 +1,174 @@
+import {
+  COST_GOAL_PER_CLUSTER_MONTH,
+  COST_LINES,
+  computeScenario,
+  DEFAULT_ASSUMPTIONS,
+  platformLogBytes,
+  renewalsPerPoll,
+  standardScenarios,
+  type Assumptions,
+  type CostBreakdown,
+  type CostLine,
+  type MeasuredCounts,
+  type PriceBook,
+} from './cost-model.js';
+
+/**
+ * The cost model as Markdown: the issue's scenario grid, the breakdown of the goal scenario, the
+ * inputs (counted) and assumptions (stated), and what-if variants that show which settings would
+ * meet the goal. Used by `npm run cost` and by the bench report.
+ */
+
+/** A named set of assumption changes, to show what a setting is worth. */
+export interface Variant {
+  name: string;
+  /** What changes and whether it exists today. */
+  description: string;
+  assumptions: Assumptions;
+}
+
+/** The variants the report prices next to the deployment as it is. */
+export function costVariants(): Variant[] {
+  const quiet = {
+    ...DEFAULT_ASSUMPTIONS,
+    agentTracing: false,
+    platformLogBytesPerInvocation: 0,
+  };
+  return [
+    { name: 'as deployed', description: 'TetherHub today: 512 MB, X-Ray active tracing, Lambda text logs, 60 s lease (300 s at 300 s polls)', assumptions: DEFAULT_ASSUMPTIONS },
+    {
+      name: 'quiet agent function',
+      description: 'not in TetherHub yet: agent function without active tracing, platform logs off (JSON log format, system log level WARN)',
+      assumptions: quiet,
+    },
+    { name: 'quiet + 300 s lease', description: 'and `spec.leaseDurationSeconds: 300` (Available=Unknown after 15 min instead of 3)', assumptions: { ...quiet, leaseDurationSeconds: (p) => Math.max(300, p) } },
+    { name: 'quiet + 900 s lease', description: 'and `spec.leaseDurationSeconds: 900` (Available=Unknown after 45 min)', assumptions: { ...quiet, leaseDurationSeconds: (p) => Math.max(900, p) } },
+  ];
+}
+
+const LINE_NAMES: Record<CostLine, string> = {
+  agentEndpoint: 'API Gateway HTTP API requests',
+  lambdaRequests: 'Lambda requests',
+  lambdaDuration: 'Lambda duration (arm64)',
+  dynamodbReads: 'DynamoDB reads (on-demand)',
+  dynamodbWrites: 'DynamoDB writes (on-demand)',
+  dynamodbStorage: 'DynamoDB storage',
+  sqs: 'SQS requests',
+  logs: 'CloudWatch Logs ingestion and storage',
+  xray: 'X-Ray traces',
+  fixed: 'alarms and custom metrics (fixed, shared)',
+};
+
+/** Dollars with enough digits for per-cluster figures. */
+export function usd(value: number): string {
+  if (value === 0) return '$0';
+  if (value < 0.0001) return `$${value.toExponential(1)}`;
+  if (value < 1) return `$${value.toFixed(4)}`;
+  return `$${value.toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
+}
+
+function grid(counts: MeasuredCounts, prices: PriceBook, a: Assumptions): string {
+  const rows = standardScenarios().map((s) => computeScenario(s, counts, prices, a));
+  const out = ['| profile | poll | lease | 1,000 clusters | 10,000 clusters | 100,000 clusters |', '|---|---|---|---|---|---|'];
+  for (const profile of ['FunctionUrl', 'HttpApi'] as const) {
+    for (const poll of [30, 60, 300]) {
+      const cells = rows.filter((r) => r.profile === profile && r.pollSeconds === poll);
+      out.push(`| ${profile} | ${poll} s | ${cells[0].leaseDurationSeconds} s | ${cells.map((c) => `${usd(c.totalPerCluster)} (${usd(c.fleetTotal)}/mo)`).join(' | ')} |`);
+    }
+  }
+  return out.join('\n');
+}
+
+function breakdown(rows: CostBreakdown[]): string {
+  const out = [`| line | ${rows.map((r) => `${r.clusters.toLocaleString('en-US')} clusters`).join(' | ')} |`, `|---|${rows.map(() => '---').join('|')}|`];
+  for (const line of COST_LINES) out.push(`| ${LINE_NAMES[line]} | ${rows.map((r) => usd(r.perCluster[line])).join(' | ')} |`);
+  out.push(`| **total per cluster-month** | ${rows.map((r) => `**${usd(r.totalPerCluster)}**`).join(' | ')} |`);
+  return out.join('\n');
+}
+
+/** Does a variant meet the goal (Function URL, 30 s polls) at every fleet size? */
+export function goalCheck(counts: MeasuredCounts, prices: PriceBook, a: Assumptions): { met: boolean; rows: CostBreakdown[] } {
+  const rows = [1_000, 10_000, 100_000].map((clusters) => computeScenario({ clusters, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a));
+  return { met: rows.every((r) => r.totalPerCluster <= COST_GOAL_PER_CLUSTER_MONTH), rows };
+}
+
+function inputs(counts: MeasuredCounts): string {
+  const fmt = (ops: Record<string, number>) =>
+    Object.entries(ops)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(' + ') || 'none';
+  const row = (name: string, c: MeasuredCounts['idlePoll'], per: string) =>
+    `| ${name} | ${per} | ${fmt(c.ops)} | ${c.readUnits} | ${c.writeUnits} | ${c.invocations} | ${c.lambdaMs} | ${Math.round(c.logBytes)} | ${c.sqsRequests} |`;
+  const lines = [
+    `Counted by \`countOperations\` on the hub's DynamoDB client (capacity from ${counts.capacitySource}), log bytes and handler time measured in Lambda mode; measured ${counts.measuredAt} at ${counts.commit}.`,
+    '',
+    '| what | per | DynamoDB operations | read units | write units | Lambda invocations | billed ms | log bytes | SQS requests |',
+    '|---|---|---|---|---|---|---|---|---|',
+    row('idle poll (304)', counts.idlePoll, 'poll'),
+    row('lease renewal (extra)', counts.leaseRenewal, 'renewal'),
+    row('status report', counts.statusReport, 'report'),
+    row('scheduler tick', counts.schedulerTick, 'minute'),
+  ];
+  if (counts.rolloutPerCluster) lines.push(row('rollout', counts.rolloutPerCluster, 'cluster and rollout'));
+  lines.push('', '| poll | lease | polls | renewals | renewals per poll |', '|---|---|---|---|---|');
+  for (const r of counts.renewalRates) lines.push(`| ${r.pollSeconds} s | ${r.leaseDurationSeconds} s | ${r.polls} | ${r.renewals} | ${(r.renewals / r.polls).toFixed(3)} |`);
+  return lines.join('\n');
+}
+
+function assumptionList(counts: MeasuredCounts, a: Assumptions): string {
+  return [
+    `- A month is ${a.secondsPerMonth / 3600} hours; prices are list prices without free tiers; tiers apply to the fleet's volume.`,
+    `- Agents poll on average once per poll interval (the agent's ±20% jitter is symmetric). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast 1.2 × poll / 3 or availability flaps); renewals per poll as counted above.`,
+    `- Agent function memory ${a.agentMemoryMb} MB, worker and scheduler ${a.backgroundMemoryMb} MB (TetherFunction's default). Billed duration is the handler time measured in Lambda mode against ${counts.capacitySource} on this machine, rounded up per invocation; cold starts are not priced.`,
+    `- ${a.statusReportsPerDay} status reports per cluster per day (claims, health or feedback changes) and ${a.rolloutsPerMonth} rollouts per cluster per month${counts.rolloutPerCluster ? '' : ' (rollout cost not measured yet: not priced)'}.`,
+    `- Logs: the bytes the handlers wrote per invocation (measured: Powertools lines and EMF metrics) plus ${a.platformLogBytesPerInvocation} bytes of Lambda platform lines per invocation (START, END, REPORT${a.agentTracing ? ', XRAY' : ''}; ${platformLogBytes(false)} without tracing), kept ${a.logRetentionMonths} month.`,
+    `- X-Ray: ${a.agentTracing ? `active tracing samples ${a.xrayReservoirPerSecond} request per second plus ${a.xraySampleRate * 100}% of the rest, fleet-wide` : 'no active tracing on the agent function'}.`,
+    `- SQS: 3 requests per queued step (send, receive, delete; batching only lowers this) plus ${a.sqsIdlePollingRequestsPerMonth.toLocaleString('en-US')} long polls a month by the Lambda event source.`,
+    `- Fixed: ${a.alarms} alarms, ${a.customMetrics} custom metrics; ${a.storageBytesPerCluster / 1024} KB stored per cluster.`,
+    '- Empty Queries are priced at the 0.5 read-unit minimum DynamoDB charges (the emulators report 0).',
+  ].join('\n');
+}
+
+/** The whole cost model section as Markdown. */
+export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts: { heading?: string } = {}): string {
+  const h = opts.heading ?? '##';
+  const variants = costVariants();
+  const base = variants[0];
+  const check = goalCheck(counts, prices, base.assumptions);
+  const renewal30 = renewalsPerPoll(counts, 30, base.assumptions.leaseDurationSeconds(30));
+  const parts = [
+    `${h} Cost model`,
+    '',
+    `Monthly hub cost per cluster, ${prices.region} list prices as of ${prices.asOf} (bench/prices.json). **${prices.verification}**`,
+    '',
+    `Goal: ${usd(COST_GOAL_PER_CLUSTER_MONTH)} or less per cluster-month at 30 s polls with the Function URL profile. As deployed: ${check.rows.map((r) => `${usd(r.totalPerCluster)} at ${r.clusters.toLocaleString('en-US')}`).join(', ')} — **${check.met ? 'met' : 'missed'}**.`,
+    '',
+    `${h}# Per cluster-month, as deployed`,
+    '',
+    grid(counts, prices, base.assumptions),
+    '',
+    `${h}# Where it goes: Function URL, 30 s polls, as deployed`,
+    '',
+    breakdown(check.rows),
+    '',
+    `A 30 s poll with a 60 s lease renews the lease on ${(renewal30 * 100).toFixed(0)}% of polls, and each renewal costs ${counts.leaseRenewal.writeUnits} write units (the head item and both sides of its move in the expiry index).`,
+    '',
+    `${h}# What would meet the goal (Function URL, 30 s polls)`,
+    '',
+    '| variant | what changes | 1,000 | 10,000 | 100,000 | goal |',
+    '|---|---|---|---|---|---|',
+    ...variants.map((v) => {
+      const c = goalCheck(counts, prices, v.assumptions);
+      return `| ${v.name} | ${v.description} | ${c.rows.map((r) => usd(r.totalPerCluster)).join(' | ')} | ${c.met ? 'met' : 'missed'} |`;
+    }),
+    '',
+    `${h}# Inputs (counted)`,
+    '',
+    inputs(counts),
+    '',
+    `${h}# Assumptions`,
+    '',
+    assumptionList(counts, base.assumptions),
+  ];
+  return parts.join('\n');
+}

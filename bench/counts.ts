@@ -1,0 +1,98 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CountedStep, PollCostResult } from './b1-poll-cost.js';
+import { MeasuredCountsSchema, PriceBookSchema, type MeasuredCounts, type PriceBook, type RequestCost } from './cost-model.js';
+import type { ProbeResult, ProbeStep } from './lambda-probe.js';
+
+/**
+ * Turns what B1 counted (the in-process measurement and the Lambda-mode probe) into the cost
+ * model's inputs, and reads and writes bench/measured-counts.json and bench/prices.json.
+ */
+
+/** Where the bench keeps its counted inputs for `npm run cost`. */
+export const MEASURED_COUNTS_FILE = join('bench', 'measured-counts.json');
+export const PRICES_FILE = join('bench', 'prices.json');
+
+const READS = ['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems'];
+
+/**
+ * DynamoDB charges at least half a read unit for every Query, even an empty one; DynamoDB Local
+ * and dynalite report 0 for an empty result, so the minimum is applied here.
+ */
+export const MIN_READ_UNITS_PER_QUERY = 0.5;
+
+function units(step: CountedStep): { readUnits: number; writeUnits: number } {
+  let readUnits = 0;
+  let writeUnits = 0;
+  for (const [op, value] of Object.entries(step.capacity)) {
+    if (READS.includes(op)) readUnits += value;
+    else writeUnits += value;
+  }
+  const queries = step.ops.Query ?? 0;
+  const queryUnits = step.capacity.Query ?? 0;
+  readUnits += Math.max(0, queries * MIN_READ_UNITS_PER_QUERY - queryUnits);
+  return { readUnits, writeUnits };
+}
+
+/**
+ * SQS requests of `queued` step messages: a send, a receive and a delete each. Batching only
+ * lowers this, so it is an upper bound.
+ */
+function sqsRequests(step: CountedStep): number {
+  return step.queued * 3;
+}
+
+/** Lambda bills every invocation in whole milliseconds. */
+function billedMs(probe: ProbeStep): number {
+  return Math.ceil(probe.meanMs);
+}
+
+function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocations: number; agentRequests: number; extraMs?: number }): RequestCost {
+  return {
+    invocations: shape.invocations,
+    agentRequests: shape.agentRequests,
+    lambdaMs: probe ? billedMs(probe) : (shape.extraMs ?? 0),
+    ops: step.ops,
+    ...units(step),
+    sqsRequests: sqsRequests(step),
+    logBytes: probe?.logBytes ?? 0,
+  };
+}
+
+/**
+ * The cost model's inputs from one B1 run. `counted` should come from DynamoDB Local, whose
+ * capacity figures include index writes (dynalite leaves them out).
+ */
+export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, commit: string, measuredAt = new Date().toISOString()): MeasuredCounts {
+  const renewal = {
+    ...counted.renewingPoll,
+    ops: { UpdateItem: counted.renewingPoll.ops.UpdateItem ?? 0 },
+    capacity: { UpdateItem: counted.renewingPoll.capacity.UpdateItem ?? 0 },
+  };
+  return MeasuredCountsSchema.parse({
+    measuredAt,
+    commit,
+    capacitySource: counted.backend,
+    idlePoll: cost(counted.idlePoll, probe.idlePoll, { invocations: 1, agentRequests: 1 }),
+    // One more DynamoDB round trip inside the same invocation: as long as the idle poll's own.
+    leaseRenewal: cost(renewal, undefined, { invocations: 0, agentRequests: 0, extraMs: probe.idlePoll.meanMs }),
+    renewalRates: counted.renewalRates,
+    statusReport: cost(counted.statusReport, probe.statusReport, { invocations: 1, agentRequests: 1 }),
+    schedulerTick: cost(counted.schedulerTick, probe.schedulerTick, { invocations: 1, agentRequests: 0 }),
+  });
+}
+
+/** Reads bench/measured-counts.json (validated). */
+export function readMeasuredCounts(root = process.cwd()): MeasuredCounts {
+  return MeasuredCountsSchema.parse(JSON.parse(readFileSync(join(root, MEASURED_COUNTS_FILE), 'utf8')));
+}
+
+/** Writes bench/measured-counts.json. */
+export function writeMeasuredCounts(counts: MeasuredCounts, root = process.cwd()): void {
+  writeFileSync(join(root, MEASURED_COUNTS_FILE), `${JSON.stringify(MeasuredCountsSchema.parse(counts), null, 2)}\n`);
+}
+
+/** Reads bench/prices.json (validated). */
+export function readPrices(root = process.cwd()): PriceBook {
+  return PriceBookSchema.parse(JSON.parse(readFileSync(join(root, PRICES_FILE), 'utf8')));
+}

@@ -1,0 +1,127 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TetherError } from '../shared/errors.js';
+import type { BenchHubOptions } from './hub.js';
+import type { ProfileSummary } from './profile.js';
+import { adminCaller } from './sim-runner.js';
+import type { LatencySummary } from './stats.js';
+import type { AdminCall } from './sim-agent.js';
+
+/**
+ * A bench hub (./hub.ts) in a child process, driven over IPC: the sustained-load and fan-out
+ * benchmarks measure the hub's CPU, memory, event loop and server-side latency apart from the
+ * simulated agents, and can take a CPU profile of it.
+ */
+
+/** A request to the hub process. */
+export interface HubProcessRequest {
+  id: number;
+  type: 'start' | 'reset' | 'usage' | 'profile-start' | 'profile-stop' | 'tick' | 'settle' | 'advance' | 'close';
+  options?: BenchHubOptions;
+  timeoutMs?: number;
+  ms?: number;
+}
+
+/** What the hub process used since the last reset. */
+export interface HubUsage {
+  wallMs: number;
+  cpuMicros: number;
+  eventLoopUtilization: number;
+  rssBytes: number;
+  peakRssBytes: number;
+  /** Time from request start to response finish, in the hub process, ms. */
+  serverLatency: LatencySummary;
+  /** Garbage collection pauses. */
+  gc: { count: number; totalMs: number; maxMs: number };
+  /** How late timers ran: the event loop blocked by synchronous work. */
+  loopDelay: { p99Ms: number; maxMs: number };
+  /** DynamoDB commands of the hub's client. */
+  ops: Record<string, number>;
+  /** Step messages queued. */
+  queued: number;
+}
+
+/** The hub process failed. */
+export class HubProcessError extends TetherError {
+  readonly code = 'hub-process-failed';
+}
+
+/** A running hub process. */
+export interface HubProcess {
+  pid: number;
+  url: string;
+  adminToken: string;
+  admin: AdminCall;
+  reset(): Promise<void>;
+  usage(): Promise<HubUsage>;
+  profileStart(): Promise<void>;
+  profileStop(): Promise<ProfileSummary>;
+  tick(): Promise<Record<string, number | string>>;
+  settle(timeoutMs?: number): Promise<void>;
+  /** Moves the hub's injected clock forward. */
+  advance(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a bench hub in a child process. */
+export async function startHubProcess(options: BenchHubOptions = {}): Promise<HubProcess> {
+  const child: ChildProcess = fork(join(process.cwd(), 'bench', 'hub-process-child.ts'), [], {
+    cwd: process.cwd(),
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // The hub's Powertools warnings are not figures; keep the bench's output readable.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.on('message', (raw) => {
+    const msg = raw as { id?: number; ok?: boolean; result?: unknown; error?: string };
+    const waiter = msg.id === undefined ? undefined : pending.get(msg.id);
+    if (!waiter) return;
+    pending.delete(msg.id!);
+    if (msg.ok) waiter.resolve(msg.result);
+    else waiter.reject(new HubProcessError(`hub process: ${msg.error}`));
+  });
+  child.once('exit', (code) => {
+    for (const w of pending.values()) w.reject(new HubProcessError(`hub process exited with ${code}`));
+    pending.clear();
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('error', reject);
+  });
+  const call = <T>(type: HubProcessRequest['type'], extra: Partial<HubProcessRequest> = {}) =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ id, type, ...extra } satisfies HubProcessRequest);
+    });
+  let started: { url: string; adminToken: string };
+  try {
+    started = await call<{ url: string; adminToken: string }>('start', { options });
+  } catch (err) {
+    child.kill();
+    throw err;
+  }
+  return {
+    pid: child.pid ?? 0,
+    url: started.url,
+    adminToken: started.adminToken,
+    admin: adminCaller(started.url, started.adminToken),
+    reset: () => call<void>('reset'),
+    usage: () => call<HubUsage>('usage'),
+    profileStart: () => call<void>('profile-start'),
+    profileStop: () => call<ProfileSummary>('profile-stop'),
+    tick: () => call<Record<string, number | string>>('tick'),
+    settle: (timeoutMs) => call<void>('settle', { timeoutMs }),
+    advance: (ms) => call<void>('advance', { ms }),
+    close: async () => {
+      if (child.exitCode === null && child.connected) {
+        await call('close').catch(() => undefined);
+        child.disconnect();
+      }
+      await exited;
+    },
+  };
+}
