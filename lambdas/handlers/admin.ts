@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
+import '../http/rollout-routes.js';
 import '../http/cluster-routes.js';
 import type { HubContext } from '../hub/context.js';
 import { createAdminApi } from '../http/admin-api.js';

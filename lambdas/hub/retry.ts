@@ -2,12 +2,14 @@ import { ConflictError } from '../../shared/errors.js';
 
 /**
  * Runs a read-modify-write until it succeeds without an optimistic-concurrency conflict.
- * Each attempt must re-read; after `attempts` conflicts the last ConflictError is rethrown
+ * Each attempt must re-read; after `attempts` conflicts, or once `budgetMs` is spent (well inside a
+ * Lambda's time limit), the last ConflictError is rethrown
  * (the caller, or SQS redelivery, tries again later). Nothing is ever overwritten blindly.
  */
-export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, attempts = 12): Promise<T> {
+export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, attempts = 12, budgetMs = 10_000): Promise<T> {
   let last: unknown;
-  for (let i = 0; i < attempts; i++) {
+  const deadline = Date.now() + budgetMs;
+  for (let i = 0; i < attempts && (i === 0 || Date.now() < deadline); i++) {
     try {
       return await fn(i);
     } catch (err) {

@@ -91,9 +91,12 @@ export async function startHttpGateway(opts: {
   fallback?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    void handle(req, res).catch(() => {
-      if (!res.headersSent) sendProblem(res, 500, 'internal', 'Internal error', 'the local gateway failed to handle the request');
-      else res.end();
+    void handle(req, res).catch((err: unknown) => {
+      // A handler that outlives its Lambda time limit is what API Gateway reports as 504.
+      const timedOut = (err as Error | undefined)?.name === 'TimeoutError';
+      if (res.headersSent) res.end();
+      else if (timedOut) sendProblem(res, 504, 'timeout', 'Gateway timeout', 'the hub did not answer within its time limit; retry the request');
+      else sendProblem(res, 500, 'internal', 'Internal error', 'the local gateway failed to handle the request');
     });
   });
 

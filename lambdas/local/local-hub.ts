@@ -50,6 +50,8 @@ export interface LocalHub {
   adminTokenCreated: boolean;
   adminTokenFile: string;
   dataDir: string;
+  /** Endpoints of the DynamoDB and SQS servers in use (embedded or external). */
+  endpoints: { dynamodb?: string; sqs?: string };
   ctx: HubContext;
   /** Audit events recorded since start (also appended to `<data>/audit.log`). */
   audit: AuditEvent[];
@@ -157,6 +159,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       adminTokenCreated: admin.created,
       adminTokenFile: admin.file,
       dataDir,
+      endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
       ctx,
       audit,
       tick,

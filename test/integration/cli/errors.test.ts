@@ -132,7 +132,7 @@ describe('errors are one clear line on stderr with a documented exit code', () =
 
   test('usage errors are exit 2 and send nothing', async () => {
     const cases: Array<[string[], string]> = [
-      [['get', 'pods'], 'error: unknown resource kind "pods"; known kinds: clusters (cluster, cl), clustersets (clusterset, cs)\n'],
+      [['get', 'pods'], 'error: unknown resource kind "pods"; known kinds: clusters (cluster, cl), clustersets (clusterset, cs)'],
       [['get', 'clusters', '-l', 'tier in (a,'], 'error: invalid label selector "tier in (a,": '],
       [['get', 'clusters', '--limit', '0'], 'error: invalid --limit "0": expected a positive whole number\n'],
       [['get', 'cluster', 'Bad_Name'], 'error: invalid name "Bad_Name"'],

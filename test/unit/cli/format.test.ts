@@ -74,11 +74,11 @@ describe('tables', () => {
   });
 
   test('kinds without columns get NAME and AGE (LABELS when wide); Cluster has its own', () => {
-    expect(columnsFor('Placement', false).map((c) => c.header)).toEqual(['NAME', 'AGE']);
-    expect(columnsFor('Placement', true).map((c) => c.header)).toEqual(['NAME', 'AGE', 'LABELS']);
+    expect(columnsFor('Gadget', false).map((c) => c.header)).toEqual(['NAME', 'AGE']);
+    expect(columnsFor('Gadget', true).map((c) => c.header)).toEqual(['NAME', 'AGE', 'LABELS']);
     expect(columnsFor('Cluster', false).map((c) => c.header)).toEqual(['NAME', 'ACCEPTED', 'JOINED', 'AVAILABLE', 'K8S', 'AGENT', 'SETS', 'AGE']);
     expect(columnsFor('Cluster', true).map((c) => c.header).slice(-2)).toEqual(['LABELS', 'LAST-SEEN']);
-    const out = formatList('Placement', [resource('Placement', 'p1')], 'table', { now: NOW, paint: painter(false) });
+    const out = formatList('Gadget', [resource('Gadget', 'p1')], 'table', { now: NOW, paint: painter(false) });
     expect(out).toBe('NAME   AGE\np1     1h\n');
   });
 
