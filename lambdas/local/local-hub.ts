@@ -57,8 +57,11 @@ export interface LocalHub {
   audit: AuditEvent[];
   /** Runs one scheduler tick now. */
   tick(): Promise<Record<string, number | string>>;
-  /** Waits until no step is queued or running (delayed timer steps excepted). */
-  settle(timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until no step is queued or running. Delayed timer steps (deadlines) are not waited for
+   * unless `includeDelayed` is set.
+   */
+  settle(timeoutMs?: number, opts?: { includeDelayed?: boolean }): Promise<void>;
   /** Graceful stop: refuse new requests, finish queued steps, close the stand-ins. */
   close(): Promise<void>;
 }
@@ -163,7 +166,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       ctx,
       audit,
       tick,
-      settle: (timeoutMs = 15_000) => poller.drain(timeoutMs, { ignoreDelayed: true }),
+      settle: (timeoutMs = 15_000, opts = {}) => poller.drain(timeoutMs, { ignoreDelayed: !opts.includeDelayed }),
       close: async () => {
         if (closed) return;
         closed = true;

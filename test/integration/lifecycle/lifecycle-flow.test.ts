@@ -181,7 +181,8 @@ describe('cluster lifecycle', () => {
   it('marks an upgrade failed when the agent does not reach the version before the deadline', async () => {
     const res = await t.admin('POST', `/v1/clusters/${NAME}/upgrade`, { version: '0.3.0' });
     expect(condition(res.body, 'AgentUpgraded')).toMatchObject({ status: 'False', reason: 'Upgrading', message: 'upgrading from 0.2.0 to 0.3.0' });
-    await t.hub.settle();
+    // The deadline is a delayed step: wait for it too.
+    await t.hub.settle(15_000, { includeDelayed: true });
     const c = await cluster();
     expect(condition(c, 'AgentUpgraded')).toMatchObject({ status: 'False', reason: 'UpgradeFailed' });
     expect(condition(c, 'AgentUpgraded')?.message).toMatch(/did not report 0\.3\.0 within 1 s; it still runs 0\.2\.0/);
