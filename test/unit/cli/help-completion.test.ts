@@ -63,7 +63,7 @@ describe('bash completion', () => {
   }
 
   test('commands, subcommands and kinds', () => {
-    expect(complete('tether ')).toEqual(['apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'get', 'help', 'login']);
+    expect(complete('tether ')).toEqual(['agent', 'apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'get', 'help', 'login', 'rollout', 'sim']);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
     expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);
