@@ -1,4 +1,4 @@
-import type { FieldsV1, KubeObject } from './kube/types.js';
+import { SERVER_OWNED_METADATA, type FieldsV1, type KubeObject } from './kube/types.js';
 
 /**
  * Drift detection by field ownership. After each apply the agent records which fields its field
@@ -78,16 +78,7 @@ function formatKey(json: string): string {
 }
 
 /** Metadata fields the server owns; never compared. */
-const SERVER_METADATA: ReadonlySet<string> = new Set([
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'managedFields',
-  'selfLink',
-]);
+const SERVER_METADATA: ReadonlySet<string> = new Set(SERVER_OWNED_METADATA);
 
 /**
  * Fields whose applied value differs from the live one, comparing only what `applied` sets:
