@@ -125,6 +125,10 @@ export interface Assumptions {
   storageBytesPerCluster: number;
   /** Log retention in months (storage is charged on what is kept). */
   logRetentionMonths: number;
+  /** What-if: the agent function writes no per-request metric line (its measured log bytes are dropped). */
+  withoutAgentMetricLines?: boolean;
+  /** What-if: write units per lease renewal instead of the counted ones. */
+  leaseWriteUnits?: number;
 }
 
 /**
@@ -253,10 +257,12 @@ export function computeScenario(scenario: Scenario, counts: MeasuredCounts, pric
   const ticks = a.secondsPerMonth / 60;
   const platform = a.platformLogBytesPerInvocation;
 
+  const quiet = (c: RequestCost): RequestCost => (a.withoutAgentMetricLines ? { ...c, logBytes: 0 } : c);
+  const renewal = a.leaseWriteUnits === undefined ? counts.leaseRenewal : { ...counts.leaseRenewal, writeUnits: a.leaseWriteUnits };
   const v = noVolume();
-  add(v, counts.idlePoll, polls, a.agentMemoryMb, platform);
-  add(v, counts.leaseRenewal, renewals, a.agentMemoryMb, platform);
-  add(v, counts.statusReport, reports, a.agentMemoryMb, platform);
+  add(v, quiet(counts.idlePoll), polls, a.agentMemoryMb, platform);
+  add(v, renewal, renewals, a.agentMemoryMb, platform);
+  add(v, quiet(counts.statusReport), reports, a.agentMemoryMb, platform);
   if (counts.rolloutPerCluster) add(v, counts.rolloutPerCluster, a.rolloutsPerMonth, a.backgroundMemoryMb, platform);
   // The scheduler runs once a minute whatever the fleet's size: its share shrinks with N.
   add(v, counts.schedulerTick, ticks / clusters, a.backgroundMemoryMb, platform);

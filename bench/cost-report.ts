@@ -43,6 +43,21 @@ export function costVariants(): Variant[] {
     },
     { name: 'quiet + 300 s lease', description: 'and `spec.leaseDurationSeconds: 300` (Available=Unknown after 15 min instead of 3)', assumptions: { ...quiet, leaseDurationSeconds: (p) => Math.max(300, p) } },
     { name: 'quiet + 900 s lease', description: 'and `spec.leaseDurationSeconds: 900` (Available=Unknown after 45 min)', assumptions: { ...quiet, leaseDurationSeconds: (p) => Math.max(900, p) } },
+    {
+      name: 'quiet, no metric line, 900 s lease',
+      description: 'and no per-request EMF metric line from the agent function (Lambda\'s own Invocations metric counts requests for free)',
+      assumptions: { ...quiet, withoutAgentMetricLines: true, leaseDurationSeconds: (p) => Math.max(900, p) },
+    },
+    {
+      name: 'all of that, 1-unit renewals',
+      description: 'and a lease renewal of 1 write unit (an expiry index whose key does not move on every renewal; not built)',
+      assumptions: { ...quiet, withoutAgentMetricLines: true, leaseDurationSeconds: (p) => Math.max(900, p), leaseWriteUnits: 1 },
+    },
+    {
+      name: 'floor: no heartbeat writes',
+      description: 'for reference: every poll still costs a Lambda invocation and a read; nothing else',
+      assumptions: { ...quiet, withoutAgentMetricLines: true, leaseDurationSeconds: (p) => Math.max(900, p), leaseWriteUnits: 0, statusReportsPerDay: 0, rolloutsPerMonth: 0 },
+    },
   ];
 }
 
@@ -97,8 +112,9 @@ function inputs(counts: MeasuredCounts): string {
     Object.entries(ops)
       .map(([k, v]) => `${v} ${k}`)
       .join(' + ') || 'none';
+  const r2 = (v: number) => String(Math.round(v * 100) / 100);
   const row = (name: string, c: MeasuredCounts['idlePoll'], per: string) =>
-    `| ${name} | ${per} | ${fmt(c.ops)} | ${c.readUnits} | ${c.writeUnits} | ${c.invocations} | ${c.lambdaMs} | ${Math.round(c.logBytes)} | ${c.sqsRequests} |`;
+    `| ${name} | ${per} | ${fmt(c.ops)} | ${r2(c.readUnits)} | ${r2(c.writeUnits)} | ${r2(c.invocations)} | ${r2(c.lambdaMs)} | ${Math.round(c.logBytes)} | ${r2(c.sqsRequests)} |`;
   const lines = [
     `Counted by \`countOperations\` on the hub's DynamoDB client (capacity from ${counts.capacitySource}), log bytes and handler time measured in Lambda mode; measured ${counts.measuredAt} at ${counts.commit}.`,
     '',

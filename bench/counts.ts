@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { CountedStep, PollCostResult } from './b1-poll-cost.js';
 import { MeasuredCountsSchema, PriceBookSchema, type MeasuredCounts, type PriceBook, type RequestCost } from './cost-model.js';
 import type { ProbeResult, ProbeStep } from './lambda-probe.js';
+import type { RolloutCost } from './rollout-cost.js';
 
 /**
  * Turns what B1 counted (the in-process measurement and the Lambda-mode probe) into the cost
@@ -60,10 +61,28 @@ function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocati
 }
 
 /**
+ * A rollout's per-cluster cost. Agent requests were counted; worker steps are priced as one
+ * invocation each (the worker takes up to 10 per batch, so this is an upper bound), and every
+ * invocation as long as a status report's (a few reads and writes, measured in Lambda mode).
+ */
+function rolloutCost(r: RolloutCost, probe: ProbeResult): RequestCost {
+  const invocations = r.agentRequests + r.queued;
+  return {
+    invocations,
+    agentRequests: r.agentRequests,
+    lambdaMs: invocations * billedMs(probe.statusReport),
+    ops: r.ops,
+    ...units(r),
+    sqsRequests: sqsRequests(r),
+    logBytes: invocations * probe.statusReport.logBytes,
+  };
+}
+
+/**
  * The cost model's inputs from one B1 run. `counted` should come from DynamoDB Local, whose
  * capacity figures include index writes (dynalite leaves them out).
  */
-export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, commit: string, measuredAt = new Date().toISOString()): MeasuredCounts {
+export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, commit: string, rollout?: RolloutCost, measuredAt = new Date().toISOString()): MeasuredCounts {
   const renewal = {
     ...counted.renewingPoll,
     ops: { UpdateItem: counted.renewingPoll.ops.UpdateItem ?? 0 },
@@ -79,6 +98,7 @@ export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, co
     renewalRates: counted.renewalRates,
     statusReport: cost(counted.statusReport, probe.statusReport, { invocations: 1, agentRequests: 1 }),
     schedulerTick: cost(counted.schedulerTick, probe.schedulerTick, { invocations: 1, agentRequests: 0 }),
+    ...(rollout ? { rolloutPerCluster: rolloutCost(rollout, probe) } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -20,8 +20,10 @@ export interface RunEnvironment {
   node: string;
   /** Tether's version and the installed versions of the packages the figures depend on. */
   packages: Record<string, string>;
-  /** `git describe`-like commit of the checkout, with `-dirty` when it has uncommitted changes. */
+  /** Commit of the checkout. */
   commit: string;
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews timings. */
+  loadAverage: number[];
 }
 
 /** Packages whose versions change the figures (the stand-ins, the SDK, the HTTP/Lambda glue). */
@@ -88,5 +90,6 @@ export function runEnvironment(root = process.cwd()): RunEnvironment {
     node: process.version,
     packages,
     commit: gitCommit(root),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }

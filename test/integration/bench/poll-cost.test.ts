@@ -70,16 +70,3 @@ describe('lease', () => {
     }
   });
 });
-
-describe('other paths the cost model prices', () => {
-  it('a status report with a changed claim reads the head and the record and writes the record once', () => {
-    expect(result.statusReport.ops).toEqual({ GetItem: 2, PutItem: 1 });
-    expect(result.statusReport.requests).toEqual({ 'status 204': 1 });
-  });
-
-  it('a scheduler tick with nothing expired costs a fixed number of index queries and no write', () => {
-    expect(Object.keys(result.schedulerTick.ops)).toEqual(['Query']);
-    expect(result.schedulerTick.ops.Query).toBeGreaterThan(0);
-    expect(result.schedulerTick.writes).toBe(0);
-  });
-});

@@ -1,0 +1,139 @@
+import { measurePollCost, type PollCostResult } from './b1-poll-cost.js';
+import { runFanOut, type FanOutResult } from './b2-fanout.js';
+import { runSustained, type SustainedResult } from './b3-sustained.js';
+import { runChangeLatency, type ChangeLatencyResult } from './b4-change-latency.js';
+import { measureAgentFootprint, type FootprintResult } from './b5-agent-footprint.js';
+import { measureUnavailability, type UnavailabilityResult } from './b6-unavailability.js';
+import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
+import { startBenchHub } from './hub.js';
+import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
+import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
+
+/**
+ * The benchmark suite: what each of B1–B6 runs at the small and large sizes, and its settings.
+ * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
+ */
+
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'];
+
+/** Settings of one run of the suite; `--size` picks defaults, flags override them. */
+export interface Settings {
+  size: 'small' | 'large';
+  b2Clusters: number;
+  b3Agents: number;
+  b3Seconds: number;
+  b4Clusters: number;
+  b5IdleSeconds: number;
+  b6Trials: number;
+  pollSeconds: number;
+  /** Agent shard processes for B3/B4; undefined: 0 up to 2,000 agents, else 1. */
+  workers?: number;
+  joinConcurrency: number;
+  profile: boolean;
+}
+
+/** The sizes: small finishes in a few minutes in total; large is the issue's. */
+export function defaultSettings(size: 'small' | 'large'): Settings {
+  const small = size === 'small';
+  return {
+    size,
+    b2Clusters: small ? 1_000 : 10_000,
+    b3Agents: small ? 1_000 : 10_000,
+    b3Seconds: small ? 60 : 120,
+    b4Clusters: small ? 200 : 1_000,
+    b5IdleSeconds: small ? 120 : 600,
+    b6Trials: small ? 20 : 50,
+    pollSeconds: 30,
+    joinConcurrency: 32,
+    profile: true,
+  };
+}
+
+/** Shard processes for a fleet of `agents`: this machine has 2 cores, one is the hub's. */
+export function workersFor(settings: Settings, agents: number): number {
+  return settings.workers ?? (agents > 2_000 ? 1 : 0);
+}
+
+/** B1's full result: both backends, the Lambda-mode probe and the rollout count. */
+export interface B1Result {
+  dynalite: PollCostResult;
+  dynamodbLocal: PollCostResult;
+  probe: ProbeResult;
+  rollout: RolloutCost;
+}
+
+/** What each benchmark returns. */
+export interface ResultOf {
+  B1: B1Result;
+  B2: FanOutResult;
+  B3: SustainedResult;
+  B4: ChangeLatencyResult;
+  B5: FootprintResult;
+  B6: UnavailabilityResult;
+}
+
+/** The command line that reproduces one benchmark at these settings. */
+export function commandFor(id: BenchId, s: Settings): string {
+  const size = s.size === 'large' ? ' --size large' : '';
+  const flags: Record<BenchId, string> = {
+    B1: '',
+    B2: s.b2Clusters !== defaultSettings(s.size).b2Clusters ? ` --b2-clusters ${s.b2Clusters}` : '',
+    B3: `${s.b3Agents !== defaultSettings(s.size).b3Agents ? ` --b3-agents ${s.b3Agents}` : ''}${s.b3Seconds !== defaultSettings(s.size).b3Seconds ? ` --b3-seconds ${s.b3Seconds}` : ''}`,
+    B4: s.b4Clusters !== defaultSettings(s.size).b4Clusters ? ` --b4-clusters ${s.b4Clusters}` : '',
+    B5: s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : '',
+    B6: '',
+  };
+  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4') ? ` --workers ${s.workers}` : '';
+  return `npx tsx bench/run.ts --only ${id}${size}${flags[id]}${workers}`;
+}
+
+/** Runs one benchmark. B1 also rewrites bench/measured-counts.json. */
+export async function runBenchmark<K extends BenchId>(id: K, s: Settings, log: (line: string) => void, commit: string): Promise<ResultOf[K]> {
+  const run: { [P in BenchId]: () => Promise<ResultOf[P]> } = {
+    B1: async () => {
+      log('  B1: counting on dynalite');
+      const lite = await startBenchHub({ backend: 'dynalite' });
+      let dynalite: PollCostResult;
+      try {
+        dynalite = await measurePollCost(lite);
+      } finally {
+        await lite.close();
+      }
+      log('  B1: counting on DynamoDB Local (the capacity reference), with the Lambda-mode probe and a rollout');
+      const ref = await startBenchHub({ backend: 'dynamodb-local' });
+      try {
+        const dynamodbLocal = await measurePollCost(ref);
+        const probe = await runLambdaProbe(ref, { credential: dynamodbLocal.credential, etag: dynamodbLocal.etag, report: dynamodbLocal.lastReport });
+        const rollout = await measureRolloutCost(ref);
+        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout));
+        // Credentials are secrets even in a throw-away hub: keep them out of saved results.
+        return { dynalite: { ...dynalite, credential: '' }, dynamodbLocal: { ...dynamodbLocal, credential: '' }, probe, rollout };
+      } finally {
+        await ref.close();
+      }
+    },
+    B2: () => runFanOut({ clusters: s.b2Clusters, joinConcurrency: s.joinConcurrency, profile: s.profile, log }),
+    B3: () =>
+      runSustained({
+        agents: s.b3Agents,
+        pollSeconds: s.pollSeconds,
+        measureSeconds: s.b3Seconds,
+        workers: workersFor(s, s.b3Agents),
+        joinConcurrency: s.joinConcurrency,
+        profile: s.profile,
+        log,
+      }),
+    B4: () => runChangeLatency({ clusters: s.b4Clusters, pollSeconds: s.pollSeconds, workers: workersFor(s, s.b4Clusters), joinConcurrency: s.joinConcurrency, log }),
+    B5: () => measureAgentFootprint({ idleSeconds: s.b5IdleSeconds, pollSeconds: s.pollSeconds, log }),
+    B6: async () => {
+      const hub = await startBenchHub();
+      try {
+        return await measureUnavailability(hub, { trials: s.b6Trials, pollSeconds: s.pollSeconds });
+      } finally {
+        await hub.close();
+      }
+    },
+  };
+  return run[id]() as Promise<ResultOf[K]>;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { defaultSettings } from '../../../bench/benchmarks.js';
+import type { RunEnvironment } from '../../../bench/machine.js';
+import { figuresOf, renderReport, type SavedResult } from '../../../bench/report.js';
+
+const environment: RunEnvironment = {
+  date: '2026-11-24T10:00:00Z',
+  cpuModel: 'Test CPU',
+  cores: 2,
+  memoryGiB: 8,
+  os: 'Linux test',
+  node: 'v20.20.2',
+  packages: { tether: '0.1.0' },
+  commit: 'abc1234',
+  loadAverage: [0.1, 0.2, 0.3],
+};
+
+function saved<K extends SavedResult['id']>(id: K, result: SavedResult<K>['result']): SavedResult<K> {
+  return { id, command: `npx tsx bench/run.ts --only ${id}`, settings: defaultSettings('small'), environment, loadAtEnd: [0.5, 0.4, 0.3], wallSeconds: 12, result };
+}
+
+const footprint = (rss: number, milliCpu: number, bundleBytes: number) =>
+  saved('B5', {
+    bundleBytes,
+    resources: 100,
+    pollSeconds: 30,
+    node: 'v20.20.2',
+    nodeFlags: [],
+    joined: { cpuMs: 200, rssBytes: rss, peakRssBytes: rss },
+    apply: { seconds: 20, cpuMs: 100, peakRssBytes: rss },
+    idle: { seconds: 120, cpuMs: milliCpu * 120, milliCpu, rssBytes: rss, peakRssBytes: rss },
+  });
+
+describe('figuresOf', () => {
+  it('B5 meets each goal only inside its limit', () => {
+    expect(figuresOf(footprint(60 * 2 ** 20, 1, 2e6)).map((f) => f.verdict)).toEqual(['met', 'met', 'met']);
+    expect(figuresOf(footprint(70 * 2 ** 20, 2.5, 6e6)).map((f) => f.verdict)).toEqual(['missed', 'missed', 'missed']);
+  });
+
+  it('B2 below 10,000 clusters is judged on the rate projected to 10,000', () => {
+    const b2 = (clusters: number, seconds: number) =>
+      saved('B2', { clusters, joinSeconds: 1, placementSeconds: 1, fanOutSeconds: seconds, clustersPerSecond: clusters / seconds, ops: {}, opsPerCluster: {}, queued: 0, cpuSeconds: 1, verified: clusters });
+    const fast = figuresOf(b2(1000, 2))[0];
+    expect(fast.verdict).toBe('met');
+    expect(fast.measured).toContain('20.0 s projected for 10,000');
+    expect(figuresOf(b2(1000, 10))[0].verdict).toBe('missed');
+    expect(figuresOf(b2(10_000, 29))[0]).toMatchObject({ verdict: 'met', measured: '29.0 s (345 clusters/s)' });
+  });
+
+  it('B4 is met only at the issue\'s size and when every agent applied in time', () => {
+    const b4 = (clusters: number, max: number, applied = clusters) =>
+      saved('B4', { clusters, pollSeconds: 30, goalSeconds: 35, rounds: [{ what: 'change', latency: { count: applied, p50: 15, p90: 30, p99: max, max, mean: 15 }, allAppliedSeconds: max, applied }] });
+    expect(figuresOf(b4(1000, 34))[0].verdict).toBe('met');
+    expect(figuresOf(b4(1000, 36))[0].verdict).toBe('missed');
+    expect(figuresOf(b4(1000, 20, 999))[0].verdict).toBe('missed');
+    expect(figuresOf(b4(200, 20))[0].verdict).toBe('missed');
+  });
+});
+
+describe('renderReport', () => {
+  it('lists every figure with its goal, verdict and command, and the machine of each run', () => {
+    const md = renderReport([footprint(60 * 2 ** 20, 1, 2e6)], undefined, JSON.parse('{}'), '## Findings\n\nSomething we found.');
+    expect(md).toContain('| B5 agent bundle | at most 5 MB | 2.00 MB | **met** | `npx tsx bench/run.ts --only B5` |');
+    expect(md).toContain('- B5: Test CPU, 2 cores, 8 GiB; Linux test; Node v20.20.2; commit abc1234');
+    expect(md).toContain('## Findings\n\nSomething we found.');
+    expect(md).toContain('Not computed: run B1 first.');
+  });
+});
