@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { clearCache, setUnauthorizedHandler } from './api.js';
 import { parseRoute, routeHref, type Route } from './model/route.js';
 import { NoticeContext } from './notices.js';
@@ -71,7 +71,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   // After navigating, move focus to the new view's heading so keyboard and screen-reader users
   // land at the start of the content (not on the first render: the browser owns that focus).
-  useEffect(() => {
+  // A layout effect, so focus moves in the same frame the new view appears.
+  useLayoutEffect(() => {
     if (first.current) {
       first.current = false;
       return;

@@ -49,6 +49,17 @@ export function rolloutState(d: DeploymentObject): string {
   return 'Pending';
 }
 
+/** A state in words: `WaitingForWindow` reads "Waiting for window". */
+export function stateLabel(state: string): string {
+  return state === 'WaitingForWindow' ? 'Waiting for window' : state;
+}
+
+/** `0 2 * * * (Europe/Berlin, 2h)`: a maintenance window as written, with its zone and length. */
+export function describeWindow(w: { schedule: string; duration: string; timeZone?: string; timeZoneLabel?: string }): string {
+  const zone = w.timeZoneLabel ? `zone from label ${w.timeZoneLabel}${w.timeZone ? `, else ${w.timeZone}` : ''}` : (w.timeZone ?? 'UTC');
+  return `${w.schedule} (${zone}, ${w.duration})`;
+}
+
 /** Badge tone of a rollout or group state. */
 export function stateTone(state: string): Tone {
   switch (state) {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { apiPath, describeError, HubProblemError, listAll, post } from '../api.js';
 import { Badge, ErrorText, ProgressBar } from '../components/bits.js';
 import { ConfirmDialog } from '../components/dialog.js';
-import { allowedActions, clusterProblems, groupSegments, rolloutState, stateTone, type DeploymentObject } from '../model/deployments.js';
+import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, stateTone, type DeploymentObject } from '../model/deployments.js';
 import { routeHref } from '../model/route.js';
 import { useNotify } from '../notices.js';
 import { usePoll } from '../poll.js';
@@ -48,6 +48,19 @@ export function DeploymentsView() {
           Deployments
         </h1>
       </div>
+      {list.length > 0 && (
+        <ul class="legend" aria-label="bar colours">
+          <li>
+            <span class="swatch good" /> available at the current revision
+          </li>
+          <li>
+            <span class="swatch info" /> updating
+          </li>
+          <li>
+            <span class="swatch bad" /> failed
+          </li>
+        </ul>
+      )}
       {unsupported ? <p class="muted">This hub does not serve FleetDeployments yet.</p> : <ErrorText message={deployments.error} />}
       <ErrorText message={actionError} />
       {!deployments.value && !deployments.error && <p class="muted">Loading deployments…</p>}
@@ -123,7 +136,7 @@ function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAc
     <article class="panel deployment" aria-labelledby={titleId} data-deployment={name}>
       <div class="view-head">
         <h2 id={titleId}>
-          {name} <Badge tone={stateTone(state)}>{state}</Badge>
+          {name} <Badge tone={stateTone(state)}>{stateLabel(state)}</Badge>
         </h2>
         <div class="actions">
           {allowed.pause && (
@@ -154,7 +167,7 @@ function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAc
       <p class="detail">
         Revision {d.status?.revision ?? '—'} · placement {d.spec?.placementRef?.name ?? '—'} · strategy {d.spec?.rolloutStrategy?.type ?? 'All'}
         {d.spec?.rolloutStrategy?.maxConcurrency !== undefined ? `, ${d.spec.rolloutStrategy.maxConcurrency} at a time` : ''}
-        {d.spec?.maintenanceWindows?.length ? ` · ${d.spec.maintenanceWindows.length} maintenance window(s)` : ''}
+        {d.spec?.maintenanceWindows?.length ? ` · maintenance ${d.spec.maintenanceWindows.map(describeWindow).join('; ')}` : ''}
       </p>
       {d.status?.pausedReason && state === 'Paused' && <p class="warn-text">Paused: {d.status.pausedReason}</p>}
       {summary && (
@@ -181,7 +194,7 @@ function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAc
                   {g.name}
                   {g.mandatory ? ' (mandatory)' : ''}
                 </span>
-                <Badge tone={stateTone(g.state)}>{g.state === 'WaitingForWindow' ? 'Waiting for window' : g.state}</Badge>
+                <Badge tone={stateTone(g.state)}>{stateLabel(g.state)}</Badge>
                 <span class="detail">
                   {g.available}/{g.total} available{g.failed ? `, ${g.failed} failed` : ''}
                 </span>

@@ -79,10 +79,10 @@ export async function newPage(browser: Browser, origin: string): Promise<{ conte
 }
 
 /** Saves a screenshot under test-artifacts/console/. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  await page.screenshot({ path, fullPage: opts.fullPage ?? false });
   return path;
 }
 

@@ -1,5 +1,5 @@
 import { availabilityOf, matchesText, sortClusters, timeAgo, type ClusterObject } from '../../../console/src/model/clusters.js';
-import { allowedActions, clusterProblems, groupSegments, rolloutState, type DeploymentObject } from '../../../console/src/model/deployments.js';
+import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, type DeploymentObject } from '../../../console/src/model/deployments.js';
 import { manifestFileName, parseLabelText } from '../../../console/src/model/import.js';
 import { buildInventory, rowMatches } from '../../../console/src/model/inventory.js';
 import { parseRoute, routeHref } from '../../../console/src/model/route.js';
@@ -168,6 +168,14 @@ describe('deployments', () => {
     expect(allowedActions('Progressing')).toEqual({ pause: true, resume: false, abort: true, rollback: true });
     expect(allowedActions('Paused')).toEqual({ pause: false, resume: true, abort: true, rollback: true });
     expect(allowedActions('Complete')).toMatchObject({ pause: false, resume: false, abort: false });
+  });
+
+  test('states and windows in words', () => {
+    expect(stateLabel('WaitingForWindow')).toBe('Waiting for window');
+    expect(stateLabel('Paused')).toBe('Paused');
+    expect(describeWindow({ schedule: '0 2 * * *', duration: '2h', timeZone: 'Europe/Berlin' })).toBe('0 2 * * * (Europe/Berlin, 2h)');
+    expect(describeWindow({ schedule: '0 2 * * *', duration: '2h', timeZoneLabel: 'tether.dev/timezone', timeZone: 'UTC' })).toBe('0 2 * * * (zone from label tether.dev/timezone, else UTC, 2h)');
+    expect(describeWindow({ schedule: '@daily', duration: '1h' })).toBe('@daily (UTC, 1h)');
   });
 
   test('group bars never exceed the total; window waits are told apart from failures', () => {
