@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import '../../../lambdas/http/console-assets.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { ARTIFACTS, buildConsole, launchBrowser, measureBundle, newPage, screenshot, startAgentFromManifest, type BundleSize, type SimulatedAgent } from './harness.js';
+import { ARTIFACTS, buildConsole, launchBrowser, measureBundle, newPage, screenshot, startAgentFromManifest, watchPageErrors, type BundleSize, type SimulatedAgent } from './harness.js';
 
 /**
  * The console's cluster flows in Chromium against a local hub with simulated agents: sign in,
@@ -70,15 +70,6 @@ function rowNames(page: Page): Promise<string[]> {
   return page.locator('table.data tbody tr[data-cluster]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cluster') ?? ''));
 }
 
-function watchPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    // CSP violations and failed module loads show up as console errors.
-    if (msg.type() === 'error' && !/status of 40[134]/.test(msg.text())) errors.push(`console: ${msg.text()}`);
-  });
-  return errors;
-}
 
 test('sign-in keeps the token in session storage only and shows the hub’s detail for a bad token', async () => {
   const { context, page } = await newPage(browser, hub.url);

@@ -78,6 +78,20 @@ export async function newPage(browser: Browser, origin: string): Promise<{ conte
   return { context, page };
 }
 
+/**
+ * Collects uncaught page errors and console errors (CSP violations and failed module loads are
+ * reported there). The hub's 401/403/404 answers the console expects are left out.
+ */
+export function watchPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // CSP violations and failed module loads show up as console errors.
+    if (msg.type() === 'error' && !/status of 40[134]/.test(msg.text())) errors.push(`console: ${msg.text()}`);
+  });
+  return errors;
+}
+
 /** Saves a screenshot under test-artifacts/console/. */
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });

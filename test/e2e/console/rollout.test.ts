@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import '../../../lambdas/http/console-assets.js';
 import '../../../lambdas/http/rollout-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { buildConsole, launchBrowser, newPage, screenshot, startAgentFromManifest, type SimulatedAgent } from './harness.js';
+import { buildConsole, launchBrowser, newPage, screenshot, startAgentFromManifest, watchPageErrors, type SimulatedAgent } from './harness.js';
 
 /**
  * A rollout watched and steered from the console: four simulated stores (one canary), a
@@ -135,6 +135,7 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
   expect(fd.status).toBe(201);
 
   const { context, page } = await newPage(browser, hub.url);
+  const errors = watchPageErrors(page);
   await page.goto(`${hub.url}/#/deployments`);
   await page.getByLabel('Admin token').fill(hub.adminToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -206,6 +207,7 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
   expect(cells.slice(1)).toEqual(['web', 'ConfigMap default/store-config', 'Modified', recorded.fields.join(', '), recorded.corrected ? 'yes, re-applied' : 'no']);
   expect(recorded.corrected).toBe(true);
   await screenshot(page, 'cluster-detail-works', { fullPage: true });
+  expect(errors).toEqual([]);
   await context.close();
 }, 180_000);
 
@@ -228,6 +230,7 @@ test('clusters outside their maintenance window are shown waiting; the audited o
   expect(fd.status).toBe(201);
 
   const { context, page } = await newPage(browser, hub.url);
+  const errors = watchPageErrors(page);
   await page.goto(`${hub.url}/#/deployments`);
   await page.getByLabel('Admin token').fill(hub.adminToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -250,5 +253,6 @@ test('clusters outside their maintenance window are shown waiting; the audited o
   await until(async () => (await hub.api('/v1/fleetdeployments/nightly/status')).body.state === 'Complete', 60_000, 'nightly to complete');
   await card.getByText('Complete', { exact: true }).first().waitFor({ timeout: 10_000 });
   expect(await card.getByText(/waiting for a maintenance window/).count()).toBe(0);
+  expect(errors).toEqual([]);
   await context.close();
 }, 120_000);
