@@ -22,14 +22,26 @@ export interface Polled<T> {
 }
 
 /**
- * Polls `load` every `intervalMs` while `key` is set and the document is visible.
+ * The period for a view that makes `requests` requests per refresh: `base` for one or fewer, and
+ * `base` more for each further one, so that a big fleet still costs about one request per `base`.
+ */
+export function scaledInterval(requests: number, base = POLL_MS): number {
+  return base * Math.max(1, Math.ceil(requests));
+}
+
+/**
+ * Polls `load` every `interval` ms while `key` is set and the document is visible. `interval` may
+ * be a function of the last value (a longer period for a bigger fleet).
  * A new `key` starts over (and shows no stale value from the previous key).
  */
-export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, intervalMs = POLL_MS): Polled<T> {
+export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, interval: number | ((value: T | undefined) => number) = POLL_MS): Polled<T> {
   const [value, setValue] = useState<T | undefined>(undefined);
   const [failure, setFailure] = useState<{ message: string; cause: unknown } | undefined>(undefined);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const intervalRef = useRef(interval);
+  intervalRef.current = interval;
+  const valueRef = useRef<T | undefined>(undefined);
   const state = useRef({ timer: 0 as ReturnType<typeof setTimeout> | 0, running: false, again: false, hasValue: false, generation: 0 });
 
   const tick = useCallback(async () => {
@@ -49,6 +61,7 @@ export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, 
       if (generation !== s.generation) return;
       if (result.changed || !s.hasValue) {
         s.hasValue = true;
+        valueRef.current = result.value;
         setValue(() => result.value);
       }
       setFailure((prev) => (prev ? undefined : prev));
@@ -61,10 +74,11 @@ export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, 
         s.running = false;
         const again = s.again;
         s.again = false;
-        if (!document.hidden) s.timer = setTimeout(() => void tick(), again ? 0 : intervalMs);
+        const period = typeof intervalRef.current === 'function' ? intervalRef.current(valueRef.current) : intervalRef.current;
+        if (!document.hidden) s.timer = setTimeout(() => void tick(), again ? 0 : period);
       }
     }
-  }, [key, intervalMs]);
+  }, [key]);
 
   useEffect(() => {
     const s = state.current;
@@ -72,6 +86,7 @@ export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, 
     s.hasValue = false;
     s.running = false;
     s.again = false;
+    valueRef.current = undefined;
     setValue(undefined);
     setFailure(undefined);
     void tick();

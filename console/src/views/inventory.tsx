@@ -6,15 +6,17 @@ import type { DeploymentObject } from '../model/deployments.js';
 import { buildInventory, InventoryFilters, rowMatches, type InventoryCell, type InventoryFilter } from '../model/inventory.js';
 import { routeHref } from '../model/route.js';
 import { workTone, type WorkObject } from '../model/works.js';
-import { useNow, usePoll } from '../poll.js';
+import { scaledInterval, useNow, usePoll } from '../poll.js';
 import { SelectorField, useSelector } from './selector-field.js';
 
 /**
  * The fleet inventory: a matrix of clusters by deployment, each cell the state of that
  * deployment's work on that cluster. It needs one works list per cluster, so it refreshes less
- * often than the other views (every 15 s) and only while it is shown.
+ * often than the other views (every 15 s, or one second per cluster for bigger fleets) and only
+ * while it is shown.
  */
 
+/** At least 15 s between refreshes, and about one works list per second on average. */
 const INVENTORY_POLL_MS = 15_000;
 /** Concurrent per-cluster works requests. */
 const PARALLEL = 6;
@@ -64,7 +66,7 @@ function Cell({ cell }: { cell?: InventoryCell }) {
 }
 
 export function InventoryView() {
-  const data = usePoll('inventory', loadInventory, INVENTORY_POLL_MS);
+  const data = usePoll('inventory', loadInventory, (v) => Math.max(INVENTORY_POLL_MS, scaledInterval(v?.clusters.length ?? 0, 1000)));
   const now = useNow();
   const selector = useSelector();
   const [text, setText] = useState('');

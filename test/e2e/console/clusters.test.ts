@@ -224,6 +224,43 @@ test('import -> accept -> Available -> detail -> upgrade -> detach, with a simul
   await context.close();
 }, 120_000);
 
+test('an idle console: one list request per 5 s, no re-render while nothing changes, nothing in a hidden tab', async () => {
+  const { context, page } = await newPage(browser, hub.url);
+  await signIn(page);
+  await page.locator('tr[data-cluster="lab-eu"]').waitFor();
+  const requests: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/v1/')) requests.push(r.url());
+  });
+  await page.evaluate(() => {
+    const w = window as unknown as { mutations: number };
+    w.mutations = 0;
+    new MutationObserver((list) => (w.mutations += list.length)).observe(document.getElementById('main')!, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  await page.waitForTimeout(11_000);
+  expect(requests.length).toBeGreaterThanOrEqual(2);
+  expect(requests.length).toBeLessThanOrEqual(3);
+  expect(new Set(requests.map((u) => new URL(u).pathname))).toEqual(new Set(['/v1/clusters']));
+  expect(await page.evaluate(() => (window as unknown as { mutations: number }).mutations)).toBe(0);
+
+  // A hidden tab makes no requests at all, and catches up as soon as it is shown again.
+  const setHidden = (hidden: boolean) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(500);
+  requests.length = 0;
+  await page.waitForTimeout(11_000);
+  expect(requests).toEqual([]);
+  await setHidden(false);
+  await page.waitForTimeout(1000);
+  expect(requests.length).toBe(1);
+  await context.close();
+}, 60_000);
+
 test('measures time to first render (with 100 more clusters) and records the bundle size', async () => {
   const fleet = Array.from({ length: 100 }, (_, i) => ({
     apiVersion: 'tether.dev/v1alpha1',
