@@ -20,6 +20,11 @@ const ESM_REQUIRE_BANNER =
 export interface TetherFunctionProps {
   /** Handler source file, relative to `projectRoot`, e.g. `lambdas/handlers/admin.ts`. It must export `handler`. */
   readonly entry: string;
+  /**
+   * Directories (relative to the project root) copied into the bundle when they exist, e.g. the
+   * built console for the admin function. Missing directories are skipped, so synth works unbuilt.
+   */
+  readonly assetDirs?: string[];
   /** Repository root that holds `entry`, `package-lock.json` and `tsconfig.json`. */
   readonly projectRoot: string;
   /** Powertools service name, e.g. `tether-admin`; also names the metrics dimension. */
@@ -95,6 +100,18 @@ export class TetherFunction extends NodejsFunction {
         // versions the tests ran against instead of whatever the runtime happens to ship.
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        ...(props.assetDirs?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.assetDirs ?? []).map(
+                    (dir) => `if [ -d "${inputDir}/${dir}" ]; then mkdir -p "${outputDir}/${dir}" && cp -R "${inputDir}/${dir}/." "${outputDir}/${dir}/"; fi`,
+                  ),
+              },
+            }
+          : {}),
       },
     });
   }

@@ -5,6 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
 import '../http/rollout-routes.js';
+import '../http/console-assets.js';
 import '../http/cluster-routes.js';
 import type { HubContext } from '../hub/context.js';
 import { createAdminApi } from '../http/admin-api.js';
