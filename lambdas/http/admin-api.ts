@@ -1,5 +1,6 @@
 import { ApplyResponseSchema, type ApplyResponse, type ApplyResult } from '../../shared/api.js';
 import { ValidationError } from '../../shared/errors.js';
+import { canonicalHash } from '../../shared/hash.js';
 import { parseSelector } from '../../shared/labels.js';
 import { isDnsLabel, API_VERSION } from '../../shared/resources/meta.js';
 import type { KindInfo } from '../../shared/resources/kinds.js';
@@ -52,14 +53,25 @@ function etag(res: { metadata: { resourceVersion: string } }): Record<string, st
   return { etag: `"${res.metadata.resourceVersion}"` };
 }
 
+/** True when the request's If-None-Match names this ETag (or `*`), so the answer can be 304. */
+function notModified(req: HttpRequest, tag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const v = t.trim().replace(/^W\//, '');
+    return v === '*' || v === tag;
+  });
+}
+
 async function list(req: HttpRequest, ctx: Ctx, info: KindInfo, namespace?: string): Promise<HttpResponse> {
   const selector = req.query.labelSelector ? parseSelector(req.query.labelSelector) : undefined;
   const limit = intParam(req, 'limit', 500, 1, 1000);
   const page = await ctx.service.list(info, { selector, limit, cursor: req.query.continue || undefined, namespace });
-  return {
-    status: 200,
-    body: { apiVersion: API_VERSION, kind: `${info.kind}List`, metadata: page.cursor ? { continue: page.cursor } : {}, items: page.items },
-  };
+  const body = { apiVersion: API_VERSION, kind: `${info.kind}List`, metadata: page.cursor ? { continue: page.cursor } : {}, items: page.items };
+  // A content hash as ETag lets pollers (console, `get --watch`) skip unchanged pages.
+  const tag = `W/"${canonicalHash(body).slice(0, 32)}"`;
+  if (notModified(req, tag.slice(2))) return { status: 304, headers: { etag: tag } };
+  return { status: 200, headers: { etag: tag }, body };
 }
 
 function withNamespace(body: Record<string, unknown>, namespace: string | undefined): Record<string, unknown> {
@@ -92,6 +104,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       summary: 'Read an object',
       handler: async (req, ctx) => {
         const obj = await ctx.service.get(kindParam(req, namespaced), nameParam(req), ns(req));
+        if (notModified(req, etag(obj).etag)) return { status: 304, headers: etag(obj) };
         return { status: 200, headers: etag(obj), body: obj };
       },
     },

@@ -74,6 +74,22 @@ describe('admin API: resources', () => {
     expectProblem(await hub.api('/v1/clusters/crud-1'), 404, /Cluster "crud-1" not found/);
   });
 
+  it('answers 304 to If-None-Match on reads and lists, so pollers pay almost nothing', async () => {
+    await hub.api('/v1/clusters', { body: cluster('etag-1', { etag: 'yes' }) });
+    const one = await hub.api('/v1/clusters/etag-1');
+    const tag = one.headers.get('etag')!;
+    expect((await hub.api('/v1/clusters/etag-1', { headers: { 'if-none-match': tag } })).status).toBe(304);
+    const list = await hub.api('/v1/clusters?labelSelector=etag%3Dyes');
+    const listTag = list.headers.get('etag')!;
+    expect(listTag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+    const same = await hub.api('/v1/clusters?labelSelector=etag%3Dyes', { headers: { 'if-none-match': listTag } });
+    expect(same.status).toBe(304);
+    expect(same.text).toBe('');
+    await hub.api('/v1/clusters/etag-1', { method: 'PATCH', body: { metadata: { labels: { etag: 'yes', changed: 'x' } } } });
+    expect((await hub.api('/v1/clusters/etag-1', { headers: { 'if-none-match': tag } })).status).toBe(200);
+    expect((await hub.api('/v1/clusters?labelSelector=etag%3Dyes', { headers: { 'if-none-match': listTag } })).status).toBe(200);
+  });
+
   it('accepts YAML on create', async () => {
     const res = await hub.api('/v1/clustersets', {
       raw: `apiVersion: ${api}\nkind: ClusterSet\nmetadata:\n  name: yaml-set\nspec:\n  clusterSelector:\n    selectorType: LabelSelector\n    labelSelector:\n      matchLabels: {yaml: "yes"}\n`,
