@@ -50,14 +50,14 @@ export function registerSimCommand(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-Examples:
-  $ tether sim --clusters 1000                       # local hub, 1000 agents polling every 30 s
-  $ tether sim --clusters 200 --poll 5 --duration 60
-  $ tether sim --clusters 10000 --hub http://127.0.0.1:8080 --token "$(cat .tether/admin-token)" --workers 2
-
 Every agent is the real agent code (agent/agent.ts) over its own MemoryCluster; it applies what the
 hub sends and reports status. Clusters are imported with --auto-accept and keep their names, so a
-second run against the same hub re-imports and re-joins them. Press Ctrl-C to stop.`,
+second run against the same hub re-imports and re-joins them. Press Ctrl-C to stop.
+
+Examples:
+  tether sim --clusters 1000                         # local hub, 1000 agents polling every 30 s
+  tether sim --clusters 200 --poll 5 --duration 60
+  tether sim --clusters 10000 --hub http://127.0.0.1:8080 --token "$(cat .tether/admin-token)" --workers 2`,
     )
     .action(async (opts: SimFlags, cmd: Command) => {
       const { runSimulation } = await import('../../bench/sim-runner.js');
