@@ -21,6 +21,11 @@ export interface CliIO {
   isTTY: boolean;
   /** Terminal width for help text, when known. */
   columns?: number;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. Long-running
+   * commands (`get --watch`) stop cleanly with it; without it they run until their own end.
+   */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 /** The real process: stdout, stderr, process.env, process.cwd() and stdin. */
@@ -34,6 +39,12 @@ export function processIO(): CliIO {
     now: () => new Date(),
     isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
     columns: process.stdout.columns,
+    onInterrupt: (handler) => {
+      process.once('SIGINT', handler);
+      return () => {
+        process.off('SIGINT', handler);
+      };
+    },
   };
 }
 

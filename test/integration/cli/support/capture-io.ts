@@ -4,6 +4,8 @@ import type { CliIO } from '../../../../cli/io.js';
 export interface CapturedIO extends CliIO {
   stdout: () => string;
   stderr: () => string;
+  /** Plays Ctrl-C: calls every handler registered through onInterrupt. */
+  interrupt: () => void;
 }
 
 /** The instant every test treats as "now". */
@@ -13,6 +15,7 @@ export const NOW = new Date('2026-11-10T12:00:00Z');
 export function captureIO(options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string; isTTY?: boolean } = {}): CapturedIO {
   let out = '';
   let err = '';
+  const handlers = new Set<() => void>();
   return {
     out: (t) => {
       out += t;
@@ -26,7 +29,16 @@ export function captureIO(options: { env?: Record<string, string | undefined>; c
     now: () => NOW,
     isTTY: options.isTTY ?? false,
     columns: 100,
+    onInterrupt: (handler) => {
+      handlers.add(handler);
+      return () => {
+        handlers.delete(handler);
+      };
+    },
     stdout: () => out,
     stderr: () => err,
+    interrupt: () => {
+      for (const h of [...handlers]) h();
+    },
   };
 }

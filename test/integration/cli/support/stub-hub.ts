@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { canonicalJson } from '../../../../shared/hash.js';
+import { canonicalHash, canonicalJson } from '../../../../shared/hash.js';
 import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
 import { parseDocuments } from '../../../../shared/manifests.js';
 import { API_VERSION, isDnsLabel, type Resource } from '../../../../shared/resources/meta.js';
@@ -28,7 +28,7 @@ export interface Override {
   contentType?: string;
 }
 
-const PLURAL_KIND: Record<string, string> = { clusters: 'Cluster', clustersets: 'ClusterSet', works: 'Work' };
+const PLURAL_KIND: Record<string, string> = { clusters: 'Cluster', clustersets: 'ClusterSet', works: 'Work', placements: 'Placement', fleetdeployments: 'FleetDeployment' };
 
 /** The stub hub: start it, seed objects, run the CLI against `url`, inspect `requests`, stop it. */
 export class StubHub {
@@ -40,6 +40,13 @@ export class StubHub {
   pageSize = 2;
   /** Answers keyed by `METHOD /path` that take precedence over the stub's behaviour. */
   readonly overrides = new Map<string, Override>();
+  /**
+   * Whether GETs carry an ETag and honour If-None-Match as the hub does (objects: the quoted
+   * resourceVersion; lists: a weak content hash). Off, the stub plays a hub without ETags.
+   */
+  etags = true;
+  /** Called with each request before it is answered, so a test can change the fleet mid-watch. */
+  onRequest?: (r: RecordedRequest) => void;
   private server?: Server;
   private nextVersion = 1;
   url = '';
@@ -56,6 +63,20 @@ export class StubHub {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server?.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Replaces an object's status (and bumps its resourceVersion), as the hub's status writers do. */
+  update(kind: string, name: string, change: { status?: unknown; labels?: Record<string, string>; namespace?: string }): Resource {
+    const key = keyOf(kind, name, change.namespace);
+    const obj = this.objects.get(key);
+    if (!obj) throw new Error(`no ${key} to update`);
+    const next: Resource = {
+      ...obj,
+      metadata: { ...obj.metadata, ...(change.labels ? { labels: change.labels } : {}), resourceVersion: String(this.nextVersion++) },
+      ...(change.status !== undefined ? { status: change.status } : {}),
+    };
+    this.objects.set(key, next);
+    return next;
   }
 
   /** Adds an object as the hub would store it. */
@@ -92,11 +113,14 @@ export class StubHub {
       body: Buffer.concat(chunks).toString('utf8'),
     };
     this.requests.push(recorded);
+    this.onRequest?.(recorded);
     const override = this.overrides.get(`${recorded.method} ${recorded.path}`);
     if (override) return send(res, override.status, override.body, override.contentType);
     try {
       const [status, body] = this.route(recorded);
-      send(res, status, body, status >= 400 ? 'application/problem+json' : 'application/json');
+      const tag = this.etags && recorded.method === 'GET' && status === 200 && recorded.path.startsWith('/v1/') ? etagOf(body) : undefined;
+      if (tag && matches(recorded.headers['if-none-match'], tag)) return send(res, 304, undefined, undefined, tag);
+      send(res, status, body, status >= 400 ? 'application/problem+json' : 'application/json', tag);
     } catch (err) {
       send(res, 500, problem(500, 'Internal Server Error', (err as Error).message), 'application/problem+json');
     }
@@ -227,8 +251,21 @@ function problem(status: number, title: string, detail: string) {
   return { type: `https://tether.dev/problems/${title.toLowerCase().replace(/\s+/g, '-')}`, title, status, detail };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+/** The hub's ETags: an object's quoted resourceVersion, a list's weak content hash. */
+function etagOf(body: unknown): string | undefined {
+  const b = body as { items?: unknown; metadata?: { resourceVersion?: string } } | undefined;
+  if (Array.isArray(b?.items)) return `W/"${canonicalHash(body).slice(0, 32)}"`;
+  return b?.metadata?.resourceVersion ? `"${b.metadata.resourceVersion}"` : undefined;
+}
+
+function matches(header: string | string[] | undefined, tag: string): boolean {
+  if (typeof header !== 'string') return false;
+  const strong = tag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === strong);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', etag?: string): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...(status === 304 ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(text) }), ...(etag ? { etag } : {}) });
   res.end(text);
 }
