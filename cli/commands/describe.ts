@@ -1,21 +1,27 @@
 import type { Command } from 'commander';
 import { checkName, knownKindsText, resolveKind, scopeFor } from '../args.js';
 import type { CliContext } from '../context.js';
+import { relatedSections } from '../describe-related.js';
 import { describeResource } from '../output/describe.js';
 
 /** `tether describe <kind> <name>`: one object, laid out for a person to read. */
 export function registerDescribeCommand(program: Command, ctx: CliContext): void {
   program
     .command('describe')
-    .description('show one resource in detail: metadata, labels, spec, status and conditions')
+    .description('show one resource in detail: metadata, labels, spec, status, conditions, events and related objects')
     .argument('<kind>', `resource kind: ${knownKindsText()}`)
     .argument('<name>', 'the object to describe')
     .option('--cluster <name>', 'the cluster the object belongs to (for kinds that belong to a cluster, e.g. works)')
     .addHelpText(
       'after',
       `
+Related objects cost one bounded request (at most 20 shown): a cluster's works with their recent drift
+events, a cluster set's members. A FleetDeployment shows its summary, groups and clusters with errors.
+
 Examples:
   tether describe cluster store-0001
+  tether describe fleetdeployment pos
+  tether describe placement stores-east
   tether describe cs stores
   tether describe work nginx --cluster store-0001`,
     )
@@ -24,6 +30,7 @@ Examples:
       const scope = scopeFor(info, opts.cluster);
       const client = await ctx.client(cmd);
       const object = await client.get(info, checkName(name), scope);
-      ctx.out(describeResource(object, { now: ctx.io.now(), paint: ctx.paint(cmd) }));
+      const describeCtx = { now: ctx.io.now(), paint: ctx.paint(cmd) };
+      ctx.out(describeResource(object, describeCtx, await relatedSections(client, object, describeCtx)));
     });
 }

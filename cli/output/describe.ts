@@ -24,6 +24,7 @@ const STATUS_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => s
   ClusterSet: (o) => keyValues([['Members', String(field<number>(o.status, 'memberCount') ?? NONE)]], '  ', 'Status:'),
   Work: describeWorkStatus,
   Placement: describePlacementStatus,
+  FleetDeployment: describeFleetDeploymentStatus,
 };
 
 /**
@@ -34,8 +35,11 @@ const SPEC_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => str
   Work: describeWorkSpec,
 };
 
-/** Renders the whole description, ending with a newline. */
-export function describeResource(object: Resource, ctx: DescribeContext): string {
+/**
+ * Renders the whole description, ending with a newline. `related` holds sections about other
+ * objects (a cluster's works, a set's members), fetched by the caller and printed last.
+ */
+export function describeResource(object: Resource, ctx: DescribeContext, related = ''): string {
   const m = object.metadata;
   const pairs: Pair[] = [
     ['Name', m.name],
@@ -57,6 +61,7 @@ export function describeResource(object: Resource, ctx: DescribeContext): string
   if (statusDescriber) sections.push(statusDescriber(object, ctx));
   else sections.push(yamlSection('Status', withoutConditions(object.status)));
   sections.push(conditionsSection(object, ctx));
+  sections.push(related);
   return sections.filter((s) => s !== '').join('');
 }
 
@@ -76,6 +81,51 @@ function describeClusterStatus(o: Resource, ctx: DescribeContext): string {
     ? indent(renderTable(['NAME', 'VALUE'], claims.map((c) => [String(c.name), String(c.value)]), ctx.paint), '  ')
     : `  ${NONE}\n`;
   out += `ClusterSets:\n  ${sets.length ? sets.join(', ') : NONE}\n`;
+  const taints = field<Array<{ key: string; value?: string; effect: string; timeAdded?: string }>>(o.spec, 'taints') ?? [];
+  out += 'Taints:\n';
+  out += taints.length
+    ? indent(renderTable(['KEY', 'VALUE', 'EFFECT', 'AGE'], taints.map((t) => [t.key, t.value || NONE, t.effect, t.timeAdded ? age(t.timeAdded, ctx.now) : NONE]), ctx.paint), '  ')
+    : `  ${NONE}\n`;
+  return out;
+}
+
+function describeFleetDeploymentStatus(o: Resource, ctx: DescribeContext): string {
+  const s = o.status;
+  const summary = field<Record<string, number>>(s, 'summary');
+  const last = field<string>(s, 'lastWaveTime');
+  const paused = field<string>(s, 'pausedReason');
+  let out = keyValues(
+    [
+      ['State', `${field<string>(s, 'state') ?? 'Pending'}${paused ? ` (${paused})` : ''}`],
+      ['Revision', String(field<number>(s, 'revision') ?? NONE)],
+      ['Observed Generation', String(field<number>(s, 'observedGeneration') ?? NONE)],
+      ['Waves', String(field<number>(s, 'waves') ?? 0)],
+      ['Last Wave', last ? timeWithAge(last, ctx.now) : 'never'],
+    ],
+    '  ',
+    'Status:',
+  );
+  const keys = ['total', 'updated', 'applied', 'available', 'degraded', 'failed', 'pendingWindow', 'templateErrors'];
+  out += 'Summary:\n';
+  out += summary ? indent(renderTable(keys.map((k) => (k === 'pendingWindow' ? 'PENDING-WINDOW' : k === 'templateErrors' ? 'TEMPLATE-ERRORS' : k)), [keys.map((k) => String(summary[k] ?? 0))], ctx.paint), '  ') : `  ${NONE}\n`;
+  const groups = field<Array<{ name: string; total: number; updated: number; available: number; failed: number; state: string; mandatory?: boolean }>>(s, 'groups') ?? [];
+  out += 'Groups:\n';
+  out += groups.length
+    ? indent(
+        renderTable(
+          ['NAME', 'STATE', 'UPDATED', 'AVAILABLE', 'FAILED', 'MANDATORY'],
+          groups.map((g) => [g.name, g.state, `${g.updated}/${g.total}`, String(g.available), g.failed > 0 ? { text: String(g.failed), tone: 'bad' as const } : '0', g.mandatory ? 'yes' : 'no']),
+          ctx.paint,
+        ),
+        '  ',
+      )
+    : `  ${NONE}\n`;
+  const problems = field<Array<{ cluster: string; reason: string; message: string }>>(s, 'clusters') ?? [];
+  const omitted = field<number>(s, 'clustersOmitted') ?? 0;
+  out += 'Clusters With Errors:\n';
+  if (!problems.length) return `${out}  ${NONE}\n`;
+  out += indent(renderTable(['CLUSTER', 'REASON', 'MESSAGE'], problems.map((p) => [p.cluster, p.reason, p.message]), ctx.paint), '  ');
+  if (omitted > 0) out += `  ... and ${omitted} more\n`;
   return out;
 }
 
@@ -212,8 +262,8 @@ function conditionsSection(o: Resource, ctx: DescribeContext): string {
   return `Conditions:\n${indent(renderTable(['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'], rows, ctx.paint), '  ')}`;
 }
 
-/** Aligned `Label:  value` lines; list values continue on following lines under the first. */
-function keyValues(pairs: Pair[], prefix: string, heading?: string): string {
+/** Aligned `Label:  value` lines (exported for the related-object sections); list values continue on following lines under the first. */
+export function keyValues(pairs: Pair[], prefix: string, heading?: string): string {
   const width = Math.max(...pairs.map(([label]) => label.length)) + 2;
   const lines: string[] = heading ? [heading] : [];
   for (const [label, value] of pairs) {
@@ -244,7 +294,8 @@ function timeWithAge(timestamp: string | undefined, now: Date): string {
   return timestamp ? `${timestamp} (${age(timestamp, now)} ago)` : NONE;
 }
 
-function indent(text: string, by: string): string {
+/** Indents every non-empty line. */
+export function indent(text: string, by: string): string {
   return text
     .split('\n')
     .map((line) => (line === '' ? line : by + line))
