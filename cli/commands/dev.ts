@@ -41,10 +41,10 @@ export function registerDevCommand(program: Command, io: CliIO = processIO()): v
       'after',
       `
 Examples:
-  $ tether dev                          # hub on http://127.0.0.1:8080, data in .tether/
-  $ tether dev --port 9090 --demo 20    # with 20 demo clusters
-  $ tether dev --dynamodb-endpoint http://127.0.0.1:8000   # against AWS's DynamoDB Local
-  $ npm start -- --port 9090 --data /tmp/tether`,
+  tether dev                          # hub on http://127.0.0.1:8080, data in .tether/
+  tether dev --port 9090 --demo 20    # with 20 demo clusters and their simulated agents
+  tether dev --dynamodb-endpoint http://127.0.0.1:8000   # against AWS's DynamoDB Local
+  npm start -- --port 9090 --data /tmp/tether`,
     )
     .action(async (opts) => {
       process.env.POWERTOOLS_LOG_LEVEL ??= String(opts.logLevel).toUpperCase();
