@@ -4,16 +4,18 @@ import type { ClusterSpec, ClusterStatus } from '../../../shared/resources/clust
 import type { ClusterSetSpec } from '../../../shared/resources/clusterset.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
-import type { StepMessage } from '../../ports/queue.js';
 import type { HubContext } from '../context.js';
 import { retryOnConflict } from '../retry.js';
-import { defineStep, stepMessage } from '../steps.js';
+import { defineStep } from '../steps.js';
 import { decisionsOfCluster, sameDecision, writeDecision } from './decision-store.js';
 import { decideIncremental, type PreviousDecision } from './decisions.js';
 import { clusterFacts, type ClusterFacts } from './eligibility.js';
 import { onDecisionsChanged } from './listener-steps.js';
 import { countedGroup, emptyPlacementStatus, NONE, withCountChange } from './placement-status.js';
-import { listAll, recomputePlacementStep, type PlacementResource } from './recompute.js';
+import { CLUSTER_CHANGED_STEP, clusterChangedMessages, listAll, recheckMessages, recomputeMessage } from './messages.js';
+import type { PlacementResource } from './recompute.js';
+
+export { clusterChangedMessages, recheckMessages } from './messages.js';
 
 /**
  * Incremental placement: one changed cluster is evaluated against every placement (placements are
@@ -23,7 +25,6 @@ import { listAll, recomputePlacementStep, type PlacementResource } from './recom
  */
 
 /** SQS delays are at most 15 minutes; a later re-check chains through several messages. */
-const MAX_DELAY_SECONDS = 900;
 /** A cluster that keeps changing while evaluated is left to the message of its latest change. */
 const MAX_ROUNDS = 3;
 
@@ -39,19 +40,6 @@ function placementView(c: Resource | undefined): string {
 /** True when the write from `before` to `after` changed what placements decide on. */
 export function placementFactsChanged(before: Resource | undefined, after: Resource | undefined): boolean {
   return placementView(before) !== placementView(after);
-}
-
-/** Step messages that re-evaluate these clusters. */
-export function clusterChangedMessages(clusters: readonly string[], delaySeconds?: number): StepMessage[] {
-  return [...new Set(clusters)].map((cluster) => stepMessage(clusterChangedStep, { cluster }, delaySeconds));
-}
-
-/** Delayed re-evaluations for tolerations that run out (`cluster -> epoch ms`). */
-export function recheckMessages(recheckAt: Record<string, number>, now: number): StepMessage[] {
-  return Object.entries(recheckAt).map(([cluster, at]) => {
-    const delay = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((at - now) / 1000) + 1));
-    return stepMessage(clusterChangedStep, { cluster }, delay);
-  });
 }
 
 /** Queues the re-evaluation of `cluster` by every placement. */
@@ -137,14 +125,14 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
     const again = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true });
     if (placementView(again) === placementView(record)) break;
   }
-  const messages = [...[...recompute].map((placement) => stepMessage(recomputePlacementStep, { placement, source: 'index' as const })), ...recheckMessages(recheck, ctx.ports.clock.now())];
+  const messages = [...[...recompute].map((placement) => recomputeMessage(placement, 'index')), ...recheckMessages(recheck, ctx.ports.clock.now())];
   if (messages.length) await ctx.ports.queue.send(messages);
   if (changed.size) await onDecisionsChanged(ctx, ...changed);
 }
 
 /** Step: a cluster's labels, claims, taints, phase or existence changed. */
 export const clusterChangedStep = defineStep({
-  type: 'placement.cluster-changed',
+  type: CLUSTER_CHANGED_STEP,
   payload: z.object({ cluster: z.string() }),
   async run({ cluster }, ctx) {
     await evaluateChangedCluster(ctx, cluster);

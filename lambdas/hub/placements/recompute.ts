@@ -8,7 +8,9 @@ import type { HubContext } from '../context.js';
 import { CLUSTERSET_MEMBERS } from '../membership.js';
 import { retryOnConflict } from '../retry.js';
 import { defineStep, stepMessage } from '../steps.js';
-import { clusterChangedMessages, recheckMessages } from './cluster-changed.js';
+import { clusterChangedMessages, listAll, recheckMessages, RECOMPUTE_STEP } from './messages.js';
+
+export { listAll } from './messages.js';
 import { allDecisions, writeDecision, writeDecisionDiff } from './decision-store.js';
 import { computeDecisions } from './decisions.js';
 import { clusterFacts, type ClusterFacts } from './eligibility.js';
@@ -31,17 +33,6 @@ const DIRECT_READ_LIMIT = 200;
 const READ_CONCURRENCY = 16;
 
 /** Every object of a kind (few: placements, cluster sets). */
-export async function listAll<T extends Resource>(ctx: HubContext, kind: string): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.ports.resources.list(kind, { limit: PAGE, cursor, consistent: true });
-    out.push(...(page.items as T[]));
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
-
 type ClusterRecord = Resource<ClusterSpec, ClusterStatus>;
 
 async function pageClusters(ctx: HubContext, keep: (name: string) => boolean, sets: Resource<ClusterSetSpec>[]): Promise<ClusterFacts[]> {
@@ -134,7 +125,7 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
 
 /** Step: recompute one placement in full. */
 export const recomputePlacementStep = defineStep({
-  type: 'placement.recompute',
+  type: RECOMPUTE_STEP,
   payload: z.object({ placement: z.string(), source: z.enum(['index', 'all']).default('index') }),
   async run({ placement, source }, ctx) {
     await recomputePlacement(ctx, placement, source);
