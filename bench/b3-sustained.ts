@@ -70,6 +70,12 @@ export async function runSustained(opts: SustainedOptions): Promise<SustainedRes
       importConcurrency: opts.joinConcurrency,
       joinConcurrency: opts.joinConcurrency,
       spreadMs: opts.pollSeconds * 1000,
+      onImported: (done, total) => {
+        if (Date.now() - lastLog > 15_000 || done === total) {
+          lastLog = Date.now();
+          opts.log(`  B3: ${done}/${total} clusters imported`);
+        }
+      },
       onJoined: (joined, failed, total) => {
         if (Date.now() - lastLog > 10_000 || joined + failed === total) {
           lastLog = Date.now();

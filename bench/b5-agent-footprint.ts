@@ -23,7 +23,7 @@ export interface FootprintOptions {
   /** Length of the idle window, seconds. Default 120. */
   idleSeconds?: number;
   pollSeconds?: number;
-  /** Node options the agent process runs with (what the image's entrypoint passes). */
+  /** Node options the agent process runs with; default what agent/Dockerfile's ENTRYPOINT passes. */
   nodeFlags?: string[];
   log?: (line: string) => void;
 }
@@ -49,6 +49,24 @@ export interface FootprintResult {
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The Node options the agent image passes before the bundle: the ENTRYPOINT of agent/Dockerfile
+ * (`["/nodejs/bin/node", <options...>, "/app/tether-agent.mjs"]`), so B5 measures what a cluster runs.
+ */
+export function imageNodeFlags(root = process.cwd()): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'agent', 'Dockerfile'), 'utf8');
+  } catch {
+    return [];
+  }
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text)?.[1];
+  if (!line) return [];
+  const parts = JSON.parse(line) as string[];
+  const bundle = parts.findIndex((p) => p.endsWith('.mjs'));
+  return bundle > 1 ? parts.slice(1, bundle) : [];
+}
 
 /** CPU time (user + system) and memory of a process, from /proc (Linux). */
 export function procSample(pid: number): ProcSample {
@@ -87,6 +105,7 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
   const resources = opts.resources ?? 100;
   const pollSeconds = opts.pollSeconds ?? 30;
   const log = opts.log ?? (() => undefined);
+  const nodeFlags = opts.nodeFlags ?? imageNodeFlags();
   const dir = mkdtempSync(join(tmpdir(), 'tether-b5-'));
   const bench = await startBenchHub({ config: { pollIntervalSeconds: pollSeconds } });
   let child: ChildProcess | undefined;
@@ -95,7 +114,7 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
     const imported = await importForSimulation(bench.admin, 'b5-agent');
     child = spawn(
       process.execPath,
-      [...(opts.nodeFlags ?? []), bundle.outfile, 'agent', '--simulate', '--hub', imported.hubUrl, '--name', imported.name, '--bootstrap-token', imported.bootstrapToken, '--health-addr', '127.0.0.1:0', '--log-level', 'warn'],
+      [...nodeFlags, bundle.outfile, 'agent', '--simulate', '--hub', imported.hubUrl, '--name', imported.name, '--bootstrap-token', imported.bootstrapToken, '--health-addr', '127.0.0.1:0', '--log-level', 'warn'],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
     );
     let stderr = '';
@@ -148,7 +167,7 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
       resources,
       pollSeconds,
       node: process.version,
-      nodeFlags: opts.nodeFlags ?? [],
+      nodeFlags,
       joined,
       apply,
       idle: { seconds: idleSeconds, cpuMs, milliCpu: cpuMs / idleSeconds, rssBytes: idleStop.rssBytes, peakRssBytes: Math.max(peakIdle, idleStop.rssBytes) },

@@ -26,8 +26,8 @@ export interface Settings {
   b4Clusters: number;
   b5IdleSeconds: number;
   b6Trials: number;
-  /** Node options of the B5 agent process (default none, as agent/Dockerfile runs it). */
-  b5NodeFlags: string[];
+  /** Node options of the B5 agent process; undefined: what agent/Dockerfile's ENTRYPOINT passes. */
+  b5NodeFlags?: string[];
   pollSeconds: number;
   /** Agent shard processes for B3/B4; undefined: 0 up to 2,000 agents, else 1. */
   workers?: number;
@@ -46,7 +46,6 @@ export function defaultSettings(size: 'small' | 'large'): Settings {
     b4Clusters: small ? 200 : 1_000,
     b5IdleSeconds: small ? 120 : 600,
     b6Trials: small ? 20 : 50,
-    b5NodeFlags: [],
     pollSeconds: 30,
     joinConcurrency: 32,
     profile: true,
@@ -84,7 +83,7 @@ export function commandFor(id: BenchId, s: Settings): string {
     B2: s.b2Clusters !== defaultSettings(s.size).b2Clusters ? ` --b2-clusters ${s.b2Clusters}` : '',
     B3: `${s.b3Agents !== defaultSettings(s.size).b3Agents ? ` --b3-agents ${s.b3Agents}` : ''}${s.b3Seconds !== defaultSettings(s.size).b3Seconds ? ` --b3-seconds ${s.b3Seconds}` : ''}`,
     B4: s.b4Clusters !== defaultSettings(s.size).b4Clusters ? ` --b4-clusters ${s.b4Clusters}` : '',
-    B5: `${s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : ''}${s.b5NodeFlags.length ? ` --b5-node-flags "${s.b5NodeFlags.join(' ')}"` : ''}`,
+    B5: `${s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : ''}${s.b5NodeFlags ? ` --b5-node-flags "${s.b5NodeFlags.join(' ')}"` : ''}`,
     B6: '',
   };
   const workers = s.workers !== undefined && (id === 'B3' || id === 'B4') ? ` --workers ${s.workers}` : '';

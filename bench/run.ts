@@ -19,7 +19,7 @@ const FINDINGS_FILE = join('bench', 'findings.md');
 
 const USAGE = `usage: npx tsx bench/run.ts [--size small|large] [--only B1,B3] [--out docs/benchmarks.md]
   [--b2-clusters N] [--b3-agents N] [--b3-seconds S] [--b4-clusters N] [--b5-idle-seconds S]
-  [--b6-trials N] [--b5-node-flags "--max-semi-space-size=1"] [--workers W] [--no-profile] [--max-load L] [--report-only]`;
+  [--label NAME] [--b6-trials N] [--b5-node-flags "--max-semi-space-size=1"] [--workers W] [--no-profile] [--max-load L] [--report-only]`;
 
 function positive(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -43,6 +43,7 @@ const { values } = parseArgs({
     'no-profile': { type: 'boolean', default: false },
     'max-load': { type: 'string', default: '1.5' },
     'report-only': { type: 'boolean', default: false },
+    label: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -71,6 +72,9 @@ const settings: Settings = {
   profile: !values['no-profile'],
 };
 const maxLoad = Number(values['max-load']);
+// A label keeps a run next to the default one (e.g. B3 at the largest fleet that meets its goal).
+const label = values.label;
+if (label !== undefined && !/^[a-z0-9][a-z0-9-]{0,30}$/.test(label)) throw new Error('--label must be lowercase letters, digits and "-"');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Timings are worthless while other work loads the machine: wait (up to 10 min) for it to calm down. */
@@ -93,20 +97,21 @@ if (!values['report-only']) {
     const result = await runBenchmark(id, settings, log, environment.commit);
     const saved: SavedResult = {
       id,
-      command: commandFor(id, settings),
+      ...(label ? { label } : {}),
+      command: `${commandFor(id, settings)}${label ? ` --label ${label}` : ''}`,
       settings,
       environment,
       loadAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
       wallSeconds: (Date.now() - started) / 1000,
       result,
     };
-    writeFileSync(join(RESULTS_DIR, `${id}.json`), `${JSON.stringify(saved, null, 1)}\n`);
+    writeFileSync(join(RESULTS_DIR, `${id}${label ? `-${label}` : ''}.json`), `${JSON.stringify(saved, null, 1)}\n`);
     log(`${id}: done in ${saved.wallSeconds.toFixed(0)} s`);
   }
 }
 
 const saved = readdirSync(RESULTS_DIR)
-  .filter((f) => /^B\d\.json$/.test(f))
+  .filter((f) => /^B\d(-[a-z0-9-]+)?\.json$/.test(f))
   .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as SavedResult);
 const counts = existsSync(MEASURED_COUNTS_FILE) ? readMeasuredCounts() : undefined;
 const findings = existsSync(FINDINGS_FILE) ? readFileSync(FINDINGS_FILE, 'utf8') : '';

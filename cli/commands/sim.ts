@@ -33,8 +33,19 @@ interface SimFlags {
   duration?: number;
 }
 
-/** Agents per process the simulator runs before it moves them to a child process (measured in docs/benchmarks.md). */
-export const AGENTS_PER_PROCESS = 5_000;
+/**
+ * Agents one process runs: 10,000 agents at a 30 s poll took a quarter of a core and 1.2 GB
+ * (B3 in docs/benchmarks.md), so a process can drive about 20,000.
+ */
+export const AGENTS_PER_PROCESS = 20_000;
+/** With the local hub in this process, agents beyond this many get a process of their own (the hub needs its core). */
+export const LOCAL_HUB_AGENTS_IN_PROCESS = 1_000;
+
+/** Shard processes for `clusters` agents; see the constants above. */
+export function defaultWorkers(clusters: number, localHub: boolean): number {
+  if (localHub) return clusters > LOCAL_HUB_AGENTS_IN_PROCESS ? Math.ceil(clusters / AGENTS_PER_PROCESS) : 0;
+  return clusters > AGENTS_PER_PROCESS ? Math.ceil(clusters / AGENTS_PER_PROCESS) : 0;
+}
 
 /** Registers `tether sim`. */
 export function registerSimCommand(program: Command, ctx: CliContext): void {
@@ -43,7 +54,7 @@ export function registerSimCommand(program: Command, ctx: CliContext): void {
     .description('simulate a fleet: N real agents with in-memory clusters join a hub and poll it')
     .requiredOption('--clusters <n>', 'number of simulated clusters', whole(1, 100_000))
     .option('--poll <seconds>', 'poll interval (the local hub hands it out; against --hub the simulator overrides what the hub says)', whole(1, 3600))
-    .option('--workers <n>', `child processes running agents (default: 0 for the local hub up to ${AGENTS_PER_PROCESS} agents, else 1 per ${AGENTS_PER_PROCESS})`, whole(0, 64))
+    .option('--workers <n>', `child processes running agents (default: none up to ${LOCAL_HUB_AGENTS_IN_PROCESS} agents with the local hub or ${AGENTS_PER_PROCESS} with --hub, else one per ${AGENTS_PER_PROCESS})`, whole(0, 64))
     .option('--prefix <name>', 'cluster names are <prefix>-00001, <prefix>-00002, ...', prefix, 'sim')
     .option('--join-concurrency <n>', 'imports and joins in flight at once', whole(1, 1000), 32)
     .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', whole(1, 7 * 86_400))
@@ -81,7 +92,7 @@ Examples:
         token = hub.adminToken;
         ctx.out(`Local hub on ${hub.url} (data in ${dataDir}, removed on exit)\n`);
       }
-      const workers = opts.workers ?? (local ? Math.floor((opts.clusters - 1) / AGENTS_PER_PROCESS) : Math.ceil(opts.clusters / AGENTS_PER_PROCESS));
+      const workers = opts.workers ?? defaultWorkers(opts.clusters, Boolean(local));
       try {
         await runSimulation({
           hubUrl,

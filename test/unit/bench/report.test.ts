@@ -47,13 +47,14 @@ describe('figuresOf', () => {
     expect(figuresOf(b2(10_000, 29))[0]).toMatchObject({ verdict: 'met', measured: '29.0 s (345 clusters/s)' });
   });
 
-  it('B4 is met only at the issue\'s size and when every agent applied in time', () => {
+  it('B4 is met when every agent applied in time, and says so when the fleet is smaller than the goal\'s', () => {
     const b4 = (clusters: number, max: number, applied = clusters) =>
       saved('B4', { clusters, pollSeconds: 30, goalSeconds: 35, rounds: [{ what: 'change', latency: { count: applied, p50: 15, p90: 30, p99: max, max, mean: 15 }, allAppliedSeconds: max, applied }] });
     expect(figuresOf(b4(1000, 34))[0].verdict).toBe('met');
     expect(figuresOf(b4(1000, 36))[0].verdict).toBe('missed');
     expect(figuresOf(b4(1000, 20, 999))[0].verdict).toBe('missed');
-    expect(figuresOf(b4(200, 20))[0].verdict).toBe('missed');
+    expect(figuresOf(b4(200, 20))[0].verdict).toBe('met below goal size');
+    expect(figuresOf(b4(200, 36))[0].verdict).toBe('missed');
   });
 });
 
@@ -64,5 +65,16 @@ describe('renderReport', () => {
     expect(md).toContain('- B5: Test CPU, 2 cores, 8 GiB; Linux test; Node v20.20.2; commit abc1234');
     expect(md).toContain('## Findings\n\nSomething we found.');
     expect(md).toContain('Not computed: run B1 first.');
+  });
+});
+
+describe('tether sim worker processes', () => {
+  it('keeps small fleets in process and gives large ones processes of their own', async () => {
+    const { defaultWorkers } = await import('../../../cli/commands/sim.js');
+    expect(defaultWorkers(1_000, true)).toBe(0);
+    expect(defaultWorkers(1_001, true)).toBe(1);
+    expect(defaultWorkers(10_000, false)).toBe(0);
+    expect(defaultWorkers(20_001, false)).toBe(2);
+    expect(defaultWorkers(50_000, true)).toBe(3);
   });
 });
