@@ -41,7 +41,7 @@ function sized(ok: boolean, atGoalSize: boolean): Figure['verdict'] {
 }
 
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-const ms = (v: number) => `${v.toFixed(1)} ms`;
+const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${v.toFixed(1)} ms`);
 const s1 = (v: number) => `${v.toFixed(1)} s`;
 const n = (v: number) => v.toLocaleString('en-US');
 const ops = (r: Record<string, number>) =>
