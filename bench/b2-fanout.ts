@@ -9,8 +9,8 @@ import { DesiredStateWatch, markedDeployment, placeFleet } from './rollout.js';
  * B2, fan-out: a FleetDeployment (rollout type All) to N clusters, timed from the POST until every
  * cluster's desired state is written: its Work stored and then its head revision bumped, observed
  * on the hub's own ports. The clusters joined through the real flow first (import, then the real
- * agent's join and first poll), so the placement sees them Available; their agents do not poll
- * during the fan-out, so the figure is the fan-out's alone. The local hub runs its worker with one
+ * agent's join and first poll); their agents do not poll during the fan-out, so the figure is the
+ * fan-out's alone, and the placement tolerates the unreachable taint their lapsing leases bring. The local hub runs its worker with one
  * receive loop over embedded dynalite, in this process; a CPU profile says where the time goes.
  * Goal: 10,000 clusters in 30 s or less on this machine.
  */
@@ -70,7 +70,9 @@ export async function runFanOut(opts: FanOutOptions): Promise<FanOutResult> {
     const joinSeconds = (Date.now() - joinStarted) / 1000;
 
     const placed = Date.now();
-    await placeFleet(bench.admin, 'b2', 'b2', opts.clusters, () => bench.hub.settle(600_000));
+    // The agents stopped after joining, so on a long setup their leases lapse: the placement
+    // tolerates the unreachable taint, and the fan-out writes every cluster's desired state anyway.
+    await placeFleet(bench.admin, 'b2', 'b2', opts.clusters, () => bench.hub.settle(600_000), { tolerateUnreachable: true });
     const placementSeconds = (Date.now() - placed) / 1000;
     opts.log(`  B2: placement chose ${opts.clusters} clusters in ${placementSeconds.toFixed(1)} s; publishing`);
 

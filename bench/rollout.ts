@@ -1,3 +1,4 @@
+import { TAINT_UNAVAILABLE, TAINT_UNREACHABLE } from '../shared/resources/cluster.js';
 import { FLEETDEPLOYMENT_LABEL } from '../shared/resources/fleetdeployment.js';
 import type { Resource } from '../shared/resources/meta.js';
 import type { HubContext } from '../lambdas/hub/context.js';
@@ -14,16 +15,21 @@ import { MARK_ANNOTATION } from './sim-agent.js';
 
 export const API = 'tether.dev/v1alpha1';
 
-/** Creates a Placement selecting every cluster labelled `fleet=<fleet>` and waits until it has chosen `expected` clusters. */
-export async function placeFleet(admin: AdminCall, name: string, fleet: string, expected: number, settle: () => Promise<void>, timeoutMs = 600_000): Promise<void> {
+/**
+ * Creates a Placement selecting every cluster labelled `fleet=<fleet>` and waits until it has chosen
+ * `expected` clusters. `tolerateUnreachable` also chooses clusters whose agents stopped polling
+ * (the hub's unreachable and unavailable taints).
+ */
+export async function placeFleet(admin: AdminCall, name: string, fleet: string, expected: number, settle: () => Promise<void>, opts: { tolerateUnreachable?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  const tolerations = opts.tolerateUnreachable ? [TAINT_UNREACHABLE, TAINT_UNAVAILABLE].map((key) => ({ key, operator: 'Exists' })) : [];
   const res = await admin('POST', '/v1/placements', {
     apiVersion: API,
     kind: 'Placement',
     metadata: { name },
-    spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet } } } }] },
+    spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet } } } }], tolerations },
   });
   if (res.status !== 201) throw new MeasurementError(`creating placement ${name} answered ${res.status}: ${res.text}`);
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
   for (;;) {
     await settle();
     const p = await admin('GET', `/v1/placements/${name}`);
