@@ -1,48 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoPorts, createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { defaultHubConfig, type HubContext } from '../../../lambdas/hub/context.js';
+import { type HubContext } from '../../../lambdas/hub/context.js';
 import { CLUSTERSET_MEMBERS } from '../../../lambdas/hub/membership.js';
 import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
 import { runStep } from '../../../lambdas/hub/steps.js';
-import { systemClock } from '../../../lambdas/ports/clock.js';
-import { cryptoIds } from '../../../lambdas/ports/ids.js';
-import { silentLog } from '../../../lambdas/ports/log.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
-import { createTestDynamoClient, startDynaliteServer, type DynamoServer } from '../../support/dynamo-servers.js';
+import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 
 /**
  * Lifecycle steps must be idempotent and order-independent: this suite records every step message
  * the hub sends (a recording Queue port), then runs the whole chain once in order in one table, and
  * with every message delivered twice and in reverse order in another table, and compares the states.
  */
-let server: DynamoServer;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  server = await startDynaliteServer();
-  client = createTestDynamoClient(server.endpoint);
-}, 30_000);
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-});
+const dynamo = useDynalite();
 
 function hubWithRecorder(table: string): { ctx: HubContext; sent: StepMessage[] } {
-  const sent: StepMessage[] = [];
-  const ctx: HubContext = {
-    ports: {
-      ...createDynamoPorts(client, table),
-      queue: { send: async (m) => void sent.push(...m) },
-      clock: systemClock,
-      ids: cryptoIds,
-      log: silentLog,
-      audit: { record() {} },
-    },
-    config: { ...defaultHubConfig, fanOutBatchSize: 3 },
-  };
-  return { ctx, sent };
+  return recordingHub(dynamo(), table, { config: { fanOutBatchSize: 3 } });
 }
 
 const api = 'tether.dev/v1alpha1';
@@ -94,8 +68,8 @@ async function runAll(ctx: HubContext, sent: StepMessage[], deliver: (batch: Ste
 
 describe('membership steps are idempotent and order-independent', () => {
   it('gives the same state when every message is delivered twice and in reverse order', async () => {
-    await createTableIfMissing(client, 'inorder');
-    await createTableIfMissing(client, 'chaos');
+    await createTableIfMissing(dynamo(), 'inorder');
+    await createTableIfMissing(dynamo(), 'chaos');
     const a = hubWithRecorder('inorder');
     const b = hubWithRecorder('chaos');
 

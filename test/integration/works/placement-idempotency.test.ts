@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoPorts, createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { defaultHubConfig, type HubContext } from '../../../lambdas/hub/context.js';
+import { type HubContext } from '../../../lambdas/hub/context.js';
 import { allDecisions, decisionsOfCluster } from '../../../lambdas/hub/placements/decision-store.js';
 import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
 import { runStep } from '../../../lambdas/hub/steps.js';
-import { systemClock } from '../../../lambdas/ports/clock.js';
-import { cryptoIds } from '../../../lambdas/ports/ids.js';
-import { silentLog } from '../../../lambdas/ports/log.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import type { PlacementStatus } from '../../../shared/resources/placement.js';
-import { createTestDynamoClient, startDynaliteServer, type DynamoServer } from '../../support/dynamo-servers.js';
+import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 
 /**
  * Placement steps without transactions must count each change once: this suite records every step
@@ -19,33 +15,11 @@ import { createTestDynamoClient, startDynaliteServer, type DynamoServer } from '
  * concurrently in another, then checks that in both the counts in status equal the relation items,
  * both directions of the relation agree, and the decisions are right.
  */
-let server: DynamoServer;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  server = await startDynaliteServer();
-  client = createTestDynamoClient(server.endpoint);
-}, 30_000);
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-});
+const dynamo = useDynalite();
 
 function hubWithRecorder(table: string): { ctx: HubContext; sent: StepMessage[] } {
-  const sent: StepMessage[] = [];
-  const ctx: HubContext = {
-    ports: {
-      ...createDynamoPorts(client, table),
-      // Delays (toleration re-checks) do not matter here: every message is delivered at once.
-      queue: { send: async (m) => void sent.push(...m.map(({ delaySeconds: _d, ...rest }) => rest)) },
-      clock: systemClock,
-      ids: cryptoIds,
-      log: silentLog,
-      audit: { record() {} },
-    },
-    config: defaultHubConfig,
-  };
-  return { ctx, sent };
+  // Delays (toleration re-checks) do not matter here: every message is delivered at once.
+  return recordingHub(dynamo(), table, { dropDelays: true });
 }
 
 const api = 'tether.dev/v1alpha1';
@@ -121,9 +95,9 @@ async function snapshot(ctx: HubContext) {
 
 describe('placement steps count each change once', () => {
   it('keeps counts exact and decisions right when messages come twice, reversed, and all at once', async () => {
-    await createTableIfMissing(client, 'pl-inorder');
-    await createTableIfMissing(client, 'pl-chaos');
-    await createTableIfMissing(client, 'pl-storm');
+    await createTableIfMissing(dynamo(), 'pl-inorder');
+    await createTableIfMissing(dynamo(), 'pl-chaos');
+    await createTableIfMissing(dynamo(), 'pl-storm');
     const a = hubWithRecorder('pl-inorder');
     const b = hubWithRecorder('pl-chaos');
     const c = hubWithRecorder('pl-storm');
