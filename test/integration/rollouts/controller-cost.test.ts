@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { countOperations, createDynamoPorts, createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { countOperations, createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { defaultHubConfig, type HubContext } from '../../../lambdas/hub/context.js';
+import { type HubContext } from '../../../lambdas/hub/context.js';
 import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
 import { progressMessage } from '../../../lambdas/hub/rollouts/steps.js';
 import { runStep } from '../../../lambdas/hub/steps.js';
-import { systemClock } from '../../../lambdas/ports/clock.js';
-import { cryptoIds } from '../../../lambdas/ports/ids.js';
-import { silentLog } from '../../../lambdas/ports/log.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
-import { createTestDynamoClient, startDynaliteServer, type DynamoServer } from '../../support/dynamo-servers.js';
+import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 import { API, configMap, fleetDeployment, markOnline, reportWork } from './support/fleet.js';
 
 /**
@@ -18,26 +14,12 @@ import { API, configMap, fleetDeployment, markOnline, reportWork } from './suppo
  * run after one store reported a change, send the same DynamoDB operations for 10 stores and for
  * 60 (the tracking index is one Query per 1,000 stores).
  */
-let server: DynamoServer;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  server = await startDynaliteServer();
-  client = createTestDynamoClient(server.endpoint);
-}, 30_000);
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-});
+const dynamo = useDynalite();
 
 async function fleetOf(size: number): Promise<{ ctx: HubContext; sent: StepMessage[] }> {
   const table = `cost-${size}`;
-  await createTableIfMissing(client, table);
-  const sent: StepMessage[] = [];
-  const ctx: HubContext = {
-    ports: { ...createDynamoPorts(client, table), queue: { send: async (m) => void sent.push(...m) }, clock: systemClock, ids: cryptoIds, log: silentLog, audit: { record() {} } },
-    config: { ...defaultHubConfig, fanOutBatchSize: 25 },
-  };
+  await createTableIfMissing(dynamo(), table);
+  const { ctx, sent } = recordingHub(dynamo(), table, { config: { fanOutBatchSize: 25 } });
   const drain = async () => {
     while (sent.length) for (const m of sent.splice(0, sent.length)) await runStep(m, ctx);
   };
@@ -60,7 +42,7 @@ async function fleetOf(size: number): Promise<{ ctx: HubContext; sent: StepMessa
 /** The operations of one controller run, after `before` ran. */
 async function measure(ctx: HubContext, before: () => Promise<void> = async () => undefined): Promise<Record<string, number>> {
   await before();
-  const ops = countOperations(client);
+  const ops = countOperations(dynamo());
   try {
     await runStep(progressMessage(ctx, 'menu'), ctx);
     return ops.snapshot().counts;
