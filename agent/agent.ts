@@ -1,5 +1,5 @@
 import type { DesiredState } from '../shared/protocol/v1.js';
-import { Backoff, jitteredInterval, type RandomSource } from './backoff.js';
+import { Backoff, jitteredInterval, jitteredRetryAfter, type RandomSource } from './backoff.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
 import { HubClient } from './hub-client.js';
@@ -365,7 +365,7 @@ export class Agent {
     if (err instanceof JoinPendingError) {
       this.currentPhase = 'pending';
       this.log.info('waiting for the hub to accept this cluster', { message: err.message, retryInSeconds: Math.round(err.retryAfterMs / 1000) });
-      return { delayMs: jitteredInterval(err.retryAfterMs, this.random) };
+      return { delayMs: jitteredRetryAfter(err.retryAfterMs, this.random) };
     }
     if (err instanceof CredentialRejectedError) return this.rejected(err);
     const retryAfter = err instanceof HubUnavailableError ? err.retryAfterMs : undefined;

@@ -1,7 +1,8 @@
 /**
- * When the agent talks to the hub next: the hub's poll interval with ±20% jitter, so a fleet that
- * restarted together does not poll in lock-step; and exponential backoff with full jitter on
- * failures, honouring `Retry-After`. Pure: the random source and the clock are passed in.
+ * When the agent talks to the hub next: the hub's poll interval, jittered downwards by up to 10% so
+ * that a fleet that restarted together does not poll in lock-step while the interval stays an upper
+ * bound on the time between polls; and exponential backoff with full jitter on failures, honouring
+ * `Retry-After`. Pure: the random source and the clock are passed in.
  */
 
 /** A source of uniform random numbers in [0, 1), like Math.random. */
@@ -13,12 +14,30 @@ export const BACKOFF_BASE_MS = 1_000;
 export const BACKOFF_CAP_MS = 5 * 60_000;
 /** A Retry-After longer than this is treated as this: a misconfigured hub must not park the fleet for days. */
 export const RETRY_AFTER_MAX_MS = 60 * 60_000;
-/** Relative jitter applied to the poll interval. */
-export const POLL_JITTER = 0.2;
+/**
+ * Relative jitter of the poll interval, taken below the interval only. The interval is what an
+ * operator reasons with ("a change reaches every agent within one poll interval"; the hub's change
+ * latency goal is the interval plus 5 s), so the jitter must never stretch it: with symmetric ±20%
+ * one gap could reach 1.2 × the interval. Polls average 0.95 × the interval (about 5% more polls
+ * than the nominal rate), and 10% of spread is plenty to de-synchronise a fleet that restarted at
+ * once: the phases drift apart a little more on every cycle.
+ */
+export const POLL_JITTER = 0.1;
 
-/** The poll interval with ±20% jitter: uniform in [0.8, 1.2) × `intervalMs`. */
+/** The time to the next poll: uniform in [1 − {@link POLL_JITTER}, 1) × `intervalMs`, never more than the interval. */
 export function jitteredInterval(intervalMs: number, random: RandomSource): number {
-  return Math.round(intervalMs * (1 - POLL_JITTER + 2 * POLL_JITTER * random()));
+  return Math.min(intervalMs, Math.round(intervalMs * (1 - POLL_JITTER * (1 - random()))));
+}
+
+/** Mean time between polls as a fraction of the interval (for cost arithmetic): 1 − jitter / 2. */
+export const MEAN_POLL_FRACTION = 1 - POLL_JITTER / 2;
+
+/**
+ * A wait the hub asked for with `Retry-After`, jittered upwards only (uniform in [1, 1 + jitter)):
+ * Retry-After is a minimum (RFC 9110 section 10.2.3), so an agent must not come back sooner.
+ */
+export function jitteredRetryAfter(retryAfterMs: number, random: RandomSource): number {
+  return Math.round(retryAfterMs * (1 + POLL_JITTER * random()));
 }
 
 /**

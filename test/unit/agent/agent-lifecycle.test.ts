@@ -15,8 +15,9 @@ describe('Agent: join, credential, revocation', () => {
     const run = r.agent.start();
     await until(() => r.clock.sleeps.length >= 2);
     expect(r.agent.phase).toBe('pending');
-    // Pending answers are retried after the hub's Retry-After (7 s) with ±20% jitter (random=0.5: exactly 7 s).
-    expect(r.clock.sleeps.slice(0, 2)).toEqual([7000, 7000]);
+    // Pending answers are retried no sooner than the hub's Retry-After (7 s), jittered upwards by up
+    // to 10% (random=0.5: 7.35 s).
+    expect(r.clock.sleeps.slice(0, 2)).toEqual([7350, 7350]);
     r.hub.accepted = true;
     await until(() => r.hub.count('/agent/v1/desired') >= 1);
     await r.agent.stop();

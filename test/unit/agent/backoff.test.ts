@@ -1,14 +1,28 @@
-import { Backoff, fullJitterDelay, jitteredInterval, parseRetryAfter, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
+import { Backoff, fullJitterDelay, jitteredInterval, jitteredRetryAfter, MEAN_POLL_FRACTION, parseRetryAfter, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
 
 describe('backoff', () => {
-  test('poll interval jitter stays within ±20%', () => {
-    expect(jitteredInterval(30_000, () => 0)).toBe(24_000);
-    expect(jitteredInterval(30_000, () => 0.5)).toBe(30_000);
-    expect(jitteredInterval(30_000, () => 0.999999)).toBe(36_000);
-    for (let i = 0; i < 1000; i++) {
+  test('poll interval jitter stays within [0.9, 1) of the interval, never above it', () => {
+    expect(jitteredInterval(30_000, () => 0)).toBe(27_000);
+    expect(jitteredInterval(30_000, () => 0.5)).toBe(28_500);
+    expect(jitteredInterval(30_000, () => 0.999999)).toBe(30_000);
+    let sum = 0;
+    for (let i = 0; i < 10_000; i++) {
       const v = jitteredInterval(10_000, Math.random);
-      expect(v).toBeGreaterThanOrEqual(8_000);
-      expect(v).toBeLessThanOrEqual(12_000);
+      expect(v).toBeGreaterThanOrEqual(9_000);
+      expect(v).toBeLessThanOrEqual(10_000);
+      sum += v;
+    }
+    // The mean the cost model uses (MEAN_POLL_FRACTION), within sampling error.
+    expect(Math.abs(sum / 10_000 / 10_000 - MEAN_POLL_FRACTION)).toBeLessThan(0.005);
+  });
+
+  test('a Retry-After wait is jittered upwards only: never sooner than the hub asked', () => {
+    expect(jitteredRetryAfter(30_000, () => 0)).toBe(30_000);
+    expect(jitteredRetryAfter(30_000, () => 0.5)).toBe(31_500);
+    for (let i = 0; i < 1000; i++) {
+      const v = jitteredRetryAfter(10_000, Math.random);
+      expect(v).toBeGreaterThanOrEqual(10_000);
+      expect(v).toBeLessThanOrEqual(11_000);
     }
   });
 
