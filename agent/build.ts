@@ -1,34 +1,64 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 /**
- * Builds the agent as one ESM file for Node (the container image runs it):
- * `npx tsx agent/build.ts [--outfile dist/agent/tether-agent.mjs]`.
+ * Builds the agent for Node (the container image runs it): `npx tsx agent/build.ts [--outdir dist/agent]`.
  *
- * Everything is bundled, @kubernetes/client-node included, so the image needs no node_modules.
- * CommonJS dependencies call `require`, which ESM lacks: the banner creates one.
+ * ESM with code splitting: the entry `tether-agent.mjs` plus chunks under `chunks/`. Modules the
+ * agent imports lazily (`import()`) land in their own chunks and are read only when used; above all
+ * the Kubernetes adapter with @kubernetes/client-node, which `--simulate` and `--help` never load.
+ * Everything is bundled, so the image needs no node_modules. CommonJS dependencies call `require`,
+ * which ESM lacks: the banner of every file creates one.
  */
 
 /** Options of {@link buildAgentBundle}. */
 export interface AgentBuildOptions {
-  /** Output file. Default `dist/agent/tether-agent.mjs` under `root`. */
-  outfile?: string;
+  /** Output directory; emptied first. Default `dist/agent` under `root`. */
+  outdir?: string;
   /** Repository root (where package.json is). Default the current directory. */
   root?: string;
   /** Default true: smaller image, and stack traces still name functions (`keepNames`). */
   minify?: boolean;
 }
 
+/** One output file of the bundle. */
+export interface BundleFile {
+  /** Path relative to the output directory, e.g. `chunks/node-adapter-XXXX.mjs`. */
+  path: string;
+  bytes: number;
+}
+
+/** What {@link buildAgentBundle} produced. */
+export interface AgentBundle {
+  outdir: string;
+  /** The entry file node runs: `<outdir>/tether-agent.mjs`. */
+  entry: string;
+  /** All files together. */
+  bytes: number;
+  entryBytes: number;
+  /** The chunk holding the Kubernetes adapter (and client-node), loaded only with --kubeconfig or --in-cluster. */
+  kubeChunk: BundleFile;
+  files: BundleFile[];
+  metafile: Metafile;
+}
+
+/** The entry's file name in the output directory. */
+export const AGENT_ENTRY = 'tether-agent.mjs';
+
 /** Builds the bundle and returns where it is and how big. */
-export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise<{ outfile: string; bytes: number; metafile: Metafile }> {
+export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise<AgentBundle> {
   const root = resolve(options.root ?? process.cwd());
-  const outfile = resolve(root, options.outfile ?? 'dist/agent/tether-agent.mjs');
+  const outdir = resolve(root, options.outdir ?? 'dist/agent');
   const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
-  mkdirSync(dirname(outfile), { recursive: true });
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
   const result = await build({
-    entryPoints: [resolve(root, 'agent/main.ts')],
-    outfile,
+    entryPoints: { [basename(AGENT_ENTRY, '.mjs')]: resolve(root, 'agent/main.ts') },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -42,13 +72,28 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     define: { TETHER_AGENT_VERSION: JSON.stringify(pkg.version) },
     banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module'; const require = __tetherCreateRequire(import.meta.url);" },
   });
-  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  return { outfile, bytes, metafile: result.metafile };
+  const files = Object.entries(result.metafile.outputs)
+    .map(([path, o]) => ({ path: relative(outdir, resolve(root, path)), bytes: o.bytes, inputs: Object.keys(o.inputs) }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  const entryFile = files.find((f) => f.path === AGENT_ENTRY);
+  const kubeFile = files.find((f) => f.inputs.some((i) => /agent[\\/]kube[\\/]node-adapter\.ts$/.test(i)));
+  if (!entryFile || !kubeFile) throw new Error(`unexpected bundle layout: ${files.map((f) => f.path).join(', ')}`);
+  const strip = ({ path, bytes }: BundleFile): BundleFile => ({ path, bytes });
+  return {
+    outdir,
+    entry: join(outdir, AGENT_ENTRY),
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
+    entryBytes: entryFile.bytes,
+    kubeChunk: strip(kubeFile),
+    files: files.map(strip),
+    metafile: result.metafile,
+  };
 }
 
-// `npx tsx agent/build.ts [--outfile PATH]`
+// `npx tsx agent/build.ts [--outdir DIR]`
 if (/agent[\\/]build\.ts$/.test(process.argv[1] ?? '')) {
-  const i = process.argv.indexOf('--outfile');
-  const { outfile, bytes } = await buildAgentBundle({ outfile: i > 0 ? process.argv[i + 1] : undefined });
-  process.stdout.write(`built ${outfile} (${(bytes / 1024 / 1024).toFixed(2)} MB)\n`);
+  const i = process.argv.indexOf('--outdir');
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
+  const bundle = await buildAgentBundle({ outdir: i > 0 ? process.argv[i + 1] : undefined });
+  process.stdout.write(`built ${bundle.entry}: ${mb(bundle.bytes)} in ${bundle.files.length} files; entry ${mb(bundle.entryBytes)}, Kubernetes chunk ${bundle.kubeChunk.path} ${mb(bundle.kubeChunk.bytes)}\n`);
 }

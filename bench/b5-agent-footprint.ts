@@ -110,11 +110,11 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
   const bench = await startBenchHub({ config: { pollIntervalSeconds: pollSeconds } });
   let child: ChildProcess | undefined;
   try {
-    const bundle = await buildAgentBundle({ outfile: join(dir, 'tether-agent.mjs') });
+    const bundle = await buildAgentBundle({ outdir: join(dir, 'app') });
     const imported = await importForSimulation(bench.admin, 'b5-agent');
     child = spawn(
       process.execPath,
-      [...nodeFlags, bundle.outfile, 'agent', '--simulate', '--hub', imported.hubUrl, '--name', imported.name, '--bootstrap-token', imported.bootstrapToken, '--health-addr', '127.0.0.1:0', '--log-level', 'warn'],
+      [...nodeFlags, bundle.entry, 'agent', '--simulate', '--hub', imported.hubUrl, '--name', imported.name, '--bootstrap-token', imported.bootstrapToken, '--health-addr', '127.0.0.1:0', '--log-level', 'warn'],
       { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
     );
     let stderr = '';

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAgentBundle } from '../../../agent/build.js';
+import { buildAgentBundle, type AgentBundle } from '../../../agent/build.js';
 import { FakeHub } from '../../unit/agent/support/fake-hub.js';
 
 /**
- * The agent bundle as the container runs it: built with esbuild's JS API into a temp dir, then
- * run with plain `node` (no tsx, no node_modules next to it).
+ * The agent bundle as the container runs it: built with esbuild's JS API into a temp dir (the entry
+ * and its chunks), then run with plain `node` (no tsx, no node_modules next to it).
  */
 
 function node(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,18 +21,46 @@ function node(args: string[], cwd: string): Promise<{ code: number; stdout: stri
 describe('agent bundle', () => {
   let dir: string;
   let bundle: string;
-  let bytes: number;
+  let built: AgentBundle;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tether-agent-bundle-'));
-    ({ outfile: bundle, bytes } = await buildAgentBundle({ outfile: join(dir, 'tether-agent.mjs'), root: process.cwd() }));
+    built = await buildAgentBundle({ outdir: join(dir, 'app'), root: process.cwd() });
+    bundle = built.entry;
   }, 60_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('is a single file under 5 MB', () => {
-    expect(bytes).toBeGreaterThan(100_000);
-    expect(bytes).toBeLessThan(5 * 1024 * 1024);
+  test('is under 5 MB in all, with the Kubernetes client in a chunk the entry does not import', () => {
+    expect(built.bytes).toBeGreaterThan(100_000);
+    expect(built.bytes).toBeLessThan(5 * 1024 * 1024);
+    expect(built.bytes).toBe(built.files.reduce((n, f) => n + f.bytes, 0));
+    expect(built.kubeChunk.path).toMatch(/^chunks\/node-adapter-[A-Z0-9]+\.mjs$/);
+    expect(built.kubeChunk.bytes).toBeGreaterThan(built.entryBytes);
+    const entryImports = readFileSync(built.entry, 'utf8').match(/from\s*"\.\/chunks\/[^"]+"/g) ?? [];
+    expect(entryImports.length).toBeGreaterThan(0);
+    expect(entryImports.join(' ')).not.toContain(built.kubeChunk.path);
+    // Nor does any chunk the entry imports statically name it.
+    for (const imported of entryImports) {
+      const file = join(built.outdir, /"\.\/(chunks\/[^"]+)"/.exec(imported)![1]);
+      expect(readFileSync(file, 'utf8')).not.toMatch(/from\s*"\.\/node-adapter-/);
+    }
+  });
+
+  test('--simulate runs without the Kubernetes chunk (deleted from a copy)', async () => {
+    const copy = join(dir, 'no-kube');
+    cpSync(built.outdir, copy, { recursive: true });
+    rmSync(join(copy, built.kubeChunk.path));
+    const hub = await new FakeHub().start();
+    try {
+      hub.accepted = true;
+      const token = hub.issueBootstrapToken();
+      const res = await node([join(copy, 'tether-agent.mjs'), 'agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', 'off'], dir);
+      expect(res.code).toBe(0);
+      expect(hub.reports).toHaveLength(1);
+    } finally {
+      await hub.close();
+    }
   });
 
   test('--help and agent --help run', async () => {
