@@ -4,7 +4,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TetherHub, type AgentEndpoint, type TetherStage } from './tether-hub.js';
+import { TetherHub, type AgentEndpoint, type AgentFunctionOptions, type AgentLogLevel, type TetherStage } from './tether-hub.js';
 
 /** Agent image repository used when the `agentImage` context value is not given. */
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/tether-dev/tether-agent';
@@ -25,6 +25,11 @@ export interface HubStackProps extends StackProps {
   readonly pollIntervalSeconds?: number;
   /** Context `alarmEmail`: subscribe this address to a new alarm topic. */
   readonly alarmEmail?: string;
+  /**
+   * Context `agentTracing` (`true`/`false`) and `agentLogLevel`: the agent function's
+   * {@link AgentFunctionOptions}, for debugging. @default no tracing, INFO
+   */
+  readonly agentFunction?: AgentFunctionOptions;
 }
 
 /**
@@ -54,6 +59,10 @@ export class HubStack extends Stack {
       hubUrl: props.hubUrl ?? ctx('hubUrl'),
       pollIntervalSeconds: poll === undefined ? undefined : Number(poll),
       alarmTopic,
+      agentFunction: props.agentFunction ?? {
+        tracing: parseFlag(ctx('agentTracing')),
+        logLevel: ctx('agentLogLevel')?.toUpperCase() as AgentLogLevel | undefined,
+      },
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.hub.apiUrl, description: 'Admin API and console' });
@@ -61,6 +70,13 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.hub.table.tableName, description: 'For `tether admin create-token --table`' });
     new CfnOutput(this, 'QueueUrl', { value: this.hub.queue.queueUrl });
   }
+}
+
+/** `true`/`false` from context; anything else is passed on for TetherHub to reject by name. */
+function parseFlag(value: string | undefined): boolean | undefined {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value as unknown as boolean | undefined;
 }
 
 /** The agent ships in lockstep with the hub, so the hub's own version is the sensible default. */

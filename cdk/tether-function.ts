@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -31,8 +31,22 @@ export interface TetherFunctionProps {
   readonly serviceName: string;
   /** Environment shared by all Tether functions (table, queue, agent image, ...). */
   readonly environment: Record<string, string>;
-  /** Powertools log level. @default 'INFO' */
+  /**
+   * Powertools log level (`POWERTOOLS_LOG_LEVEL`); with {@link jsonLogging} also Lambda's
+   * application log level, so both filters agree.
+   * @default 'INFO'
+   */
   readonly logLevel?: string;
+  /** X-Ray active tracing (Lambda samples 1 request/s plus 5% of the rest, and bills each trace). @default true */
+  readonly tracing?: boolean;
+  /**
+   * Lambda's JSON log format with log-level filtering (advanced logging controls). Lambda then
+   * writes its own START/END/REPORT lines only at `systemLogLevel` and below (WARN drops them),
+   * and drops application lines below {@link logLevel}; it also sets `AWS_LAMBDA_LOG_LEVEL`, which
+   * Powertools obeys, so filtered lines are never even written.
+   * @default undefined: Lambda's text format, every platform line kept
+   */
+  readonly jsonLogging?: { readonly systemLogLevel: SystemLogLevel };
   /** @default 512 (more memory also means more CPU, which shortens cold starts) */
   readonly memorySize?: number;
   /** @default 10 seconds */
@@ -45,8 +59,8 @@ export interface TetherFunctionProps {
 
 /**
  * A NodejsFunction with Tether's house settings in one place: nodejs22.x on arm64, an ESM bundle
- * built by the locally installed esbuild (no Docker), minified with source maps, X-Ray tracing,
- * a log group with retention, and the Powertools environment.
+ * built by the locally installed esbuild (no Docker), minified with source maps, X-Ray tracing
+ * (unless turned off), a log group with retention, and the Powertools environment.
  *
  * @example
  * new TetherFunction(this, 'Admin', {
@@ -63,6 +77,7 @@ export class TetherFunction extends NodejsFunction {
         { path: 'projectRoot', message: `expected ${props.entry} and package-lock.json in ${props.projectRoot}` },
       ]);
     }
+    const logLevel = (props.logLevel ?? 'INFO').toUpperCase();
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -76,13 +91,19 @@ export class TetherFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
-      tracing: Tracing.ACTIVE,
+      // DISABLED leaves out the tracing config and the X-Ray permissions of the role.
+      tracing: props.tracing === false ? Tracing.DISABLED : Tracing.ACTIVE,
       logGroup,
+      ...(props.jsonLogging && {
+        loggingFormat: LoggingFormat.JSON,
+        systemLogLevelV2: props.jsonLogging.systemLogLevel,
+        applicationLogLevelV2: applicationLogLevel(logLevel),
+      }),
       environment: {
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: 'Tether',
-        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        POWERTOOLS_LOG_LEVEL: logLevel,
         // Stack traces in the logs should point at the TypeScript sources, not the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -115,4 +136,15 @@ export class TetherFunction extends NodejsFunction {
       },
     });
   }
+}
+
+/** Lambda's application log level for a Powertools level; the two share these names. */
+function applicationLogLevel(level: string): ApplicationLogLevel {
+  const known = Object.values(ApplicationLogLevel) as string[];
+  if (!known.includes(level)) {
+    throw new ValidationError(`log level ${level} is not one of Lambda's application log levels`, [
+      { path: 'logLevel', message: `must be one of ${known.join(', ')} with JSON logging, got ${JSON.stringify(level)}` },
+    ]);
+  }
+  return level as ApplicationLogLevel;
 }

@@ -4,7 +4,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -24,6 +24,38 @@ export type TetherStage = 'dev' | 'prod';
  * price of an HTTP API; the agent still authenticates with its bearer credential in the handler).
  */
 export type AgentEndpoint = 'HttpApi' | 'FunctionUrl';
+
+/** Log levels the agent function accepts: the names Powertools and Lambda's log filtering share. */
+export const AGENT_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+/** A log level of the agent function. */
+export type AgentLogLevel = (typeof AGENT_LOG_LEVELS)[number];
+
+/** Levels of Lambda's own (platform) log lines. */
+export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+
+/**
+ * Logging and tracing of the agent function. Every agent poll invokes it, so per-request extras
+ * are multiplied by the whole fleet's poll rate: by default it has no X-Ray tracing and uses
+ * Lambda's JSON log format without the START/END/REPORT lines. Turn them back on while debugging.
+ */
+export interface AgentFunctionOptions {
+  /** X-Ray active tracing. The other functions are always traced. @default false */
+  readonly tracing?: boolean;
+  /**
+   * Level of the handler's own log lines (Powertools and Lambda's application log level). At
+   * `INFO` an ordinary poll or status report writes nothing; denials are logged at WARN, failures
+   * at ERROR, and joins and credential rotations as INFO audit lines. `DEBUG` adds one line per
+   * request (method, path, status, duration).
+   * @default the hub's `logLevel`, else 'INFO'
+   */
+  readonly logLevel?: AgentLogLevel;
+  /**
+   * Level of Lambda's own lines. `WARN` drops START, END and REPORT (about 260 bytes per
+   * invocation); `INFO` brings them back, with the REPORT line's duration and memory used.
+   * @default 'WARN'
+   */
+  readonly systemLogLevel?: (typeof SYSTEM_LOG_LEVELS)[number];
+}
 
 /** Properties of {@link TetherHub}. */
 export interface TetherHubProps {
@@ -47,8 +79,10 @@ export interface TetherHubProps {
   readonly agentEndpoint?: AgentEndpoint;
   /** Default throttling of the HTTP API stage. @default 1000 requests/s, burst 2000 */
   readonly throttle?: ThrottleSettings;
-  /** Powertools log level of all functions. @default 'INFO' */
+  /** Powertools log level of all functions (the agent function's can be set apart). @default 'INFO' */
   readonly logLevel?: string;
+  /** Tracing and logging of the agent function, the one every poll invokes. @default quiet: see {@link AgentFunctionOptions} */
+  readonly agentFunction?: AgentFunctionOptions;
   /**
    * Directory holding `lambdas/handlers/*.ts` and `package-lock.json`.
    * @default the Tether checkout or package this construct was loaded from
@@ -154,11 +188,18 @@ export class TetherHub extends Construct {
       serviceName: 'tether-admin',
       timeout: Duration.seconds(29), // API Gateway's integration limit
     });
+    const agentOptions = props.agentFunction ?? {};
     this.agentFunction = new TetherFunction(this, 'Agent', {
       ...common,
       entry: 'lambdas/handlers/agent.ts',
       serviceName: 'tether-agent-api',
       timeout: Duration.seconds(10),
+      // Duration is about 2% of a poll's cost at 512 MB; less memory also means less CPU, so
+      // longer cold starts and status reports, for a saving of a fraction of that.
+      memorySize: 512,
+      tracing: agentOptions.tracing ?? false,
+      logLevel: agentOptions.logLevel ?? props.logLevel,
+      jsonLogging: { systemLogLevel: (agentOptions.systemLogLevel ?? 'WARN').toUpperCase() as SystemLogLevel },
     });
     this.workerFunction = new TetherFunction(this, 'Worker', {
       ...common,
@@ -264,10 +305,29 @@ function validateProps(props: TetherHubProps): void {
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 5 || poll > 3600)) {
     errors.push({ path: 'pollIntervalSeconds', message: `must be an integer from 5 to 3600, got ${poll}` });
   }
+  errors.push(...agentFunctionErrors(props));
   if (props.hubUrl !== undefined && !/^https?:\/\/[^/]+/.test(props.hubUrl)) {
     errors.push({ path: 'hubUrl', message: `must be an absolute http(s) URL, got ${JSON.stringify(props.hubUrl)}` });
   }
   if (errors.length > 0) {
     throw new ValidationError(`Invalid TetherHub properties: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
   }
+}
+
+function agentFunctionErrors(props: TetherHubProps): FieldError[] {
+  const errors: FieldError[] = [];
+  const options: AgentFunctionOptions = props.agentFunction ?? {};
+  const oneOf = (path: string, value: unknown, allowed: readonly string[]) => {
+    if (value !== undefined && !allowed.includes(String(value).toUpperCase())) {
+      errors.push({ path, message: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}` });
+    }
+  };
+  if (options.tracing !== undefined && typeof options.tracing !== 'boolean') {
+    errors.push({ path: 'agentFunction.tracing', message: `must be true or false, got ${JSON.stringify(options.tracing)}` });
+  }
+  // The agent function also hands its level to Lambda's log filter, which knows fewer names.
+  if (options.logLevel !== undefined) oneOf('agentFunction.logLevel', options.logLevel, AGENT_LOG_LEVELS);
+  else oneOf('logLevel', props.logLevel, AGENT_LOG_LEVELS);
+  oneOf('agentFunction.systemLogLevel', options.systemLogLevel, SYSTEM_LOG_LEVELS);
+  return errors;
 }

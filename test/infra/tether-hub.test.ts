@@ -1,13 +1,15 @@
 /**
  * CDK assertions for the TetherHub construct and HubStack.
  *
- * Bundling runs the real esbuild on the real handlers while the stacks are built, so both stacks
+ * Bundling runs the real esbuild on the real handlers while the stacks are built, so all stacks
  * live in ONE App built once in beforeAll: the default profile (dev, agents on the HTTP API, the
- * construct inside a plain Stack) and the other one (HubStack from context: prod, Function URL,
- * alarm e-mail). Every assertion reads those two templates.
+ * construct inside a plain Stack), the other one (HubStack from context: prod, Function URL,
+ * alarm e-mail), and that same HubStack with the agent function's debugging context
+ * (`agentTracing`, `agentLogLevel`). Every assertion reads those templates.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
@@ -33,6 +35,7 @@ let app: App;
 let devStack: Stack;
 let dev: Template;
 let prod: Template;
+let debug: Template;
 let assemblyDir: string;
 
 beforeAll(() => {
@@ -49,9 +52,15 @@ beforeAll(() => {
   devStack = new Stack(app, 'Dev');
   new TetherHub(devStack, 'Hub', { stage: 'dev', agentImage: 'ghcr.io/acme/agent', agentVersion: '0.9.0' });
   const prodStack = new HubStack(app, 'Prod');
+  // Context set on a scope applies to the stacks below it, on top of the app's.
+  const debugScope = new Construct(app, 'Debugging');
+  debugScope.node.setContext('agentTracing', 'true');
+  debugScope.node.setContext('agentLogLevel', 'debug');
+  const debugStack = new HubStack(debugScope, 'Debug');
   assemblyDir = app.synth().directory;
   dev = Template.fromStack(devStack);
   prod = Template.fromStack(prodStack);
+  debug = Template.fromStack(debugStack);
 });
 
 afterAll(() => {
@@ -140,9 +149,20 @@ describe('queues', () => {
   });
 });
 
+/** Lambda's JSON log format without platform lines, and Powertools at the same level as Lambda's filter. */
+function expectJsonLogging(fn: Resource, level: string): void {
+  expect(fn.Properties.LoggingConfig).toEqual({
+    LogFormat: 'JSON',
+    SystemLogLevel: 'WARN',
+    ApplicationLogLevel: level,
+    LogGroup: { Ref: expect.any(String) },
+  });
+  expect(envOf(fn).POWERTOOLS_LOG_LEVEL).toBe(level);
+}
+
 describe('functions', () => {
-  it('there are four, one per service, each nodejs22.x on arm64 with tracing and a log group', () => {
-    for (const t of [dev, prod]) {
+  it('there are four, one per service, each nodejs22.x on arm64 with a log group', () => {
+    for (const t of [dev, prod, debug]) {
       const fns = functions(t);
       expect(fns).toHaveLength(4);
       const services = fns.map((f) => envOf(f).POWERTOOLS_SERVICE_NAME);
@@ -152,13 +172,43 @@ describe('functions', () => {
           Runtime: 'nodejs22.x',
           Architectures: ['arm64'],
           Handler: 'index.handler',
-          TracingConfig: { Mode: 'Active' },
+          MemorySize: 512,
           LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
         });
       }
     }
     dev.resourceCountIs('AWS::Logs::LogGroup', 4);
     dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('admin, worker and scheduler are traced with X-Ray and keep Lambda\'s text logs', () => {
+    for (const t of [dev, prod, debug]) {
+      for (const service of SERVICES.filter((s) => s !== 'tether-agent-api')) {
+        const [id, f] = functionByService(t, service);
+        expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+        expect(f.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: expect.any(String) } });
+        expect(actionsOfRole(t, id)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+      }
+    }
+  });
+
+  it('the agent function is quiet by default in both profiles: no tracing, JSON logs, no platform lines', () => {
+    for (const t of [dev, prod]) {
+      const [id, agent] = functionByService(t, 'tether-agent-api');
+      expect(agent.Properties.TracingConfig).toBeUndefined();
+      expect(actionsOfRole(t, id).filter((a) => a.startsWith('xray:'))).toEqual([]);
+      expectJsonLogging(agent, 'INFO');
+    }
+  });
+
+  it('agentTracing and agentLogLevel turn the agent function\'s tracing and debug lines back on', () => {
+    const [id, agent] = functionByService(debug, 'tether-agent-api');
+    expect(agent.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(actionsOfRole(debug, id)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expectJsonLogging(agent, 'DEBUG');
+    // Only the agent function changes.
+    const [, admin] = functionByService(debug, 'tether-admin');
+    expect(envOf(admin).POWERTOOLS_LOG_LEVEL).toBe('INFO');
   });
 
   it('every function has the table, queue, agent and Powertools environment', () => {
@@ -374,6 +424,10 @@ describe('props validation', () => {
     [{ pollIntervalSeconds: 1 }, 'pollIntervalSeconds'],
     [{ hubUrl: 'hub.example.com' }, 'hubUrl'],
     [{ agentImage: '' }, 'agentImage'],
+    [{ agentFunction: { tracing: 'yes' } }, 'agentFunction.tracing'],
+    [{ agentFunction: { logLevel: 'VERBOSE' } }, 'agentFunction.logLevel'],
+    [{ agentFunction: { systemLogLevel: 'ERROR' } }, 'agentFunction.systemLogLevel'],
+    [{ logLevel: 'CRITICAL' }, 'logLevel'],
   ])('rejects %j', (override, field) => {
     const stack = new Stack(new App({ outdir }), 'Invalid');
     const props = { stage: 'dev', agentImage: 'img', agentVersion: '1.0.0', ...override } as unknown as ConstructorParameters<typeof TetherHub>[2];
