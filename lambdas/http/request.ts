@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseDocuments } from '../../shared/manifests.js';
 import { MalformedInputError, PayloadTooLargeError, ValidationError } from '../../shared/errors.js';
@@ -5,6 +6,50 @@ import { UnsupportedMediaTypeError } from './problem.js';
 
 /** Largest request body the hub accepts (API Gateway allows 10 MB, Lambda 6 MB of payload). */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Bodies smaller than this go out uncompressed: gzip would save a few hundred bytes for the CPU
+ * it costs, and a 304 or a small problem has nothing to gain.
+ */
+export const COMPRESS_MIN_BYTES = 1024;
+
+/**
+ * Largest response body the hub sends. Lambda's synchronous response limit is 6 MB for the whole
+ * result (headers and the JSON envelope included, and a compressed body travels as base64, a third
+ * larger); 64 KiB are kept for the rest.
+ */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+/** The response was too large for Lambda to return, even compressed. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly limitBytes: number,
+    readonly actualBytes: number,
+    readonly compressed: boolean,
+  ) {
+    super(`the response body is ${actualBytes} bytes${compressed ? ' after gzip and base64' : ' (the client did not accept gzip)'}; the limit is ${limitBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/**
+ * True when an Accept-Encoding header accepts gzip (RFC 9110 section 12.5.3): `gzip`, `x-gzip` or
+ * `*` with a non-zero quality, unless gzip itself is listed with q=0.
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  const weights = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    weights.set(name.trim(), Number.isFinite(weight) ? weight : 0);
+  }
+  const gzip = weights.get('gzip') ?? weights.get('x-gzip');
+  if (gzip !== undefined) return gzip > 0;
+  return (weights.get('*') ?? 0) > 0;
+}
 
 /** A normalised HTTP request, independent of API Gateway's event shape. */
 export interface HttpRequest {
@@ -50,8 +95,14 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEventV2): HttpRequest 
   };
 }
 
-/** Converts an {@link HttpResponse} into the API Gateway structured result. */
-export function toApiGatewayResult(res: HttpResponse): APIGatewayProxyStructuredResultV2 {
+/**
+ * Converts an {@link HttpResponse} into the API Gateway structured result. With `gzip` (the client
+ * accepts it) a body of {@link COMPRESS_MIN_BYTES} or more is gzipped: API Gateway's HTTP API and
+ * Function URLs do not compress, and a desired state of many works or a console list shrinks several
+ * times. A body over {@link MAX_RESPONSE_BYTES} throws {@link ResponseTooLargeError}: Lambda would
+ * fail the invocation with an opaque 502 instead.
+ */
+export function toApiGatewayResult(res: HttpResponse, opts: { gzip?: boolean } = {}): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = { ...(res.headers ?? {}) };
   let body: string | undefined;
   if (res.raw !== undefined) body = res.raw;
@@ -59,6 +110,17 @@ export function toApiGatewayResult(res: HttpResponse): APIGatewayProxyStructured
     body = JSON.stringify(res.body);
     headers['content-type'] ??= 'application/json';
   }
+  if (body === undefined) return { statusCode: res.status, headers };
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes >= COMPRESS_MIN_BYTES && headers['content-encoding'] === undefined) {
+    headers.vary = headers.vary ? `${headers.vary}, accept-encoding` : 'accept-encoding';
+    if (opts.gzip) {
+      const encoded = gzipSync(body).toString('base64');
+      if (encoded.length > MAX_RESPONSE_BYTES) throw new ResponseTooLargeError(MAX_RESPONSE_BYTES, encoded.length, true);
+      return { statusCode: res.status, headers: { ...headers, 'content-encoding': 'gzip' }, body: encoded, isBase64Encoded: true };
+    }
+  }
+  if (bytes > MAX_RESPONSE_BYTES) throw new ResponseTooLargeError(MAX_RESPONSE_BYTES, bytes, false);
   return { statusCode: res.status, headers, body };
 }
 

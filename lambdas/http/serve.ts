@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PROBLEM_BASE } from '../../shared/api.js';
+import { PROBLEM_BASE, type Problem } from '../../shared/api.js';
 import type { Log } from '../ports/log.js';
 import { isClientError, toProblem } from './problem.js';
-import { fromApiGatewayEvent, toApiGatewayResult, type HttpRequest, type HttpResponse } from './request.js';
+import { acceptsGzip, fromApiGatewayEvent, ResponseTooLargeError, toApiGatewayResult, type HttpRequest, type HttpResponse } from './request.js';
 
 /** An HTTP application: a function from request to response. */
 export type HttpApp = (req: HttpRequest) => Promise<HttpResponse>;
@@ -28,7 +28,30 @@ export async function serveApiGateway(app: HttpApp, event: APIGatewayProxyEventV
     res = { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: problem };
   }
   log.debug('request', { method: event.requestContext?.http?.method, path: event.rawPath, status: res.status, ms: Date.now() - started });
-  return toApiGatewayResult(res);
+  try {
+    return toApiGatewayResult(res, { gzip: acceptsGzip(req?.headers['accept-encoding']) });
+  } catch (err) {
+    if (!(err instanceof ResponseTooLargeError)) throw err;
+    const path = req?.path ?? event.rawPath;
+    log.error('response too large for Lambda', { method: event.requestContext?.http?.method, path, status: res.status, bytes: err.actualBytes, limit: err.limitBytes });
+    return toApiGatewayResult({ status: 500, headers: { 'content-type': 'application/problem+json' }, body: tooLargeProblem(err, path) });
+  }
+}
+
+/** What a caller is told when the answer cannot be sent: which limit, and what to do about it. */
+function tooLargeProblem(err: ResponseTooLargeError, path: string): Problem {
+  const advice = path.startsWith('/agent/')
+    ? 'The desired state of this cluster is too large to send: reduce the works placed on it (fewer or smaller manifests), or split them across clusters.'
+    : 'Ask for less: use a smaller page (?limit=) or a narrower selector.';
+  return {
+    type: PROBLEM_BASE + 'response-too-large',
+    title: 'Response too large',
+    status: 500,
+    detail: `${err.message}. ${advice}`,
+    instance: path,
+    limitBytes: err.limitBytes,
+    actualBytes: err.actualBytes,
+  };
 }
 
 function describe(err: unknown): Record<string, unknown> {
