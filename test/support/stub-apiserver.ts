@@ -7,6 +7,9 @@ import type { AddressInfo, Socket } from 'node:net';
  * `Status` objects for errors, paginated lists). It also acts as an HTTP CONNECT proxy (as hpagent,
  * client-node's proxy agent, tunnels every request) and serves the tunnelled requests itself.
  * Listens on 127.0.0.1, port 0.
+ *
+ * Used by the adapter's contract tests (test/integration/agent/kube) and by bench B5, which runs a
+ * real agent process against it (`tether agent --kubeconfig`).
  */
 
 export interface RecordedRequest {
@@ -35,7 +38,14 @@ const r = (name: string, kind: string, namespaced: boolean): ApiResource => ({ n
 
 /** Discovery documents, as the real server lists them (subresources included, after their parent). */
 const DISCOVERY: Record<string, ApiResource[]> = {
-  v1: [r('configmaps', 'ConfigMap', true), r('namespaces', 'Namespace', false), r('namespaces/status', 'Namespace', false), r('secrets', 'Secret', true)],
+  v1: [
+    r('configmaps', 'ConfigMap', true),
+    r('namespaces', 'Namespace', false),
+    r('namespaces/status', 'Namespace', false),
+    r('nodes', 'Node', false),
+    r('secrets', 'Secret', true),
+    r('serviceaccounts', 'ServiceAccount', true),
+  ],
   'apps/v1': [r('deployments', 'Deployment', true), r('deployments/scale', 'Scale', true), r('deployments/status', 'Deployment', true)],
   'apiextensions.k8s.io/v1': [r('customresourcedefinitions', 'CustomResourceDefinition', false)],
 };
@@ -195,12 +205,13 @@ export class StubApiServer {
 
   private list(q: RecordedRequest, res: ServerResponse, groupVersion: string, plural: string, namespace: string | undefined): void {
     const selector = q.query.get('labelSelector');
-    const wanted = selector ? Object.fromEntries(selector.split(',').map((p) => p.split('='))) : {};
+    // Equality (`app=web`) and existence (`tether.dev/claim`) terms; nothing else is needed here.
+    const terms = selector ? selector.split(',').map((p) => p.split('=') as [string, string | undefined]) : [];
     const all = [...this.objects.entries()]
       .filter(([path, o]) => {
         const meta = o.metadata as { namespace?: string; labels?: Record<string, string> };
         const sameKind = path.split('/').at(-2) === plural && o.apiVersion === groupVersion;
-        return sameKind && (!namespace || meta.namespace === namespace) && Object.entries(wanted).every(([k, v]) => meta.labels?.[k] === v);
+        return sameKind && (!namespace || meta.namespace === namespace) && terms.every(([k, v]) => (v === undefined ? meta.labels?.[k] !== undefined : meta.labels?.[k] === v));
       })
       .sort(([a], [b]) => a.localeCompare(b))
       // Real list items carry no apiVersion or kind.

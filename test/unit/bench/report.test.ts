@@ -37,6 +37,25 @@ describe('figuresOf', () => {
     expect(figuresOf(footprint(70 * 2 ** 20, 2.5, 6e6)).map((f) => f.verdict)).toEqual(['missed', 'missed', 'missed']);
   });
 
+  it('B5 with the Kubernetes-adapter agent judges each agent on its own, and splits the bundle', () => {
+    const base = footprint(60 * 2 ** 20, 1, 2e6);
+    const phases = (rss: number) => ({
+      joined: { cpuMs: 300, rssBytes: rss, peakRssBytes: rss },
+      apply: { seconds: 20, cpuMs: 400, peakRssBytes: rss },
+      idle: { seconds: 120, cpuMs: 240, milliCpu: 2, rssBytes: rss, peakRssBytes: rss },
+    });
+    const both = { ...base, result: { ...base.result, entryBytes: 3e5, kubeChunkBytes: 1e6, kube: { ...phases(80 * 2 ** 20), apiRequests: 315 } } };
+    const figures = figuresOf(both);
+    expect(figures.map((f) => [f.figure, f.verdict])).toEqual([
+      ['B5 agent RSS, --simulate, 100 resources applied', 'met'],
+      ['B5 agent RSS, Kubernetes adapter (stub API server), 100 resources applied', 'missed'],
+      ['B5 agent idle CPU, --simulate, at a 30 s poll', 'met'],
+      ['B5 agent idle CPU, Kubernetes adapter (stub API server), at a 30 s poll', 'met'],
+      ['B5 agent bundle', 'met'],
+    ]);
+    expect(figures[4].measured).toBe('2.00 MB (entry 0.30 MB, Kubernetes chunk 1.00 MB)');
+  });
+
   it('B2 below 10,000 clusters is judged on the rate projected to 10,000', () => {
     const b2 = (clusters: number, seconds: number) =>
       saved('B2', { clusters, joinSeconds: 1, placementSeconds: 1, fanOutSeconds: seconds, clustersPerSecond: clusters / seconds, ops: {}, opsPerCluster: {}, queued: 0, cpuSeconds: 1, verified: clusters });

@@ -13,7 +13,7 @@ import {
 } from '../../../../agent/kube/errors.js';
 import { KubeClientAdapter } from '../../../../agent/kube/node-adapter.js';
 import type { KubeObject } from '../../../../agent/kube/types.js';
-import { statusBody, StubApiServer } from './stub-apiserver.js';
+import { statusBody, StubApiServer } from '../../../support/stub-apiserver.js';
 
 /**
  * Contract of the client-node adapter: the exact HTTP requests it sends to a kube-apiserver, and
