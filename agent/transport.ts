@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
+import { gunzipSync } from 'node:zlib';
 import { proxyForServer, type ProxyEnv } from './kube/proxy-env.js';
 
 /**
@@ -70,7 +71,8 @@ export async function proxiedRequest(proxy: URL, target: URL, init: FetchInit, c
   }
   const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
   const viaProxy = proxy.protocol === 'https:' ? https.request : http.request;
-  const headers: Record<string, string> = { ...init.headers, host: target.host };
+  // Ask for gzip as fetch does: the hub compresses large answers (a desired state of many works).
+  const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...init.headers, host: target.host };
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
 
   if (target.protocol === 'http:') {
@@ -121,8 +123,16 @@ function send(req: http.ClientRequest, body: string | undefined): Promise<FetchR
       res.on('data', (c: Buffer) => chunks.push(c));
       res.once('error', reject);
       res.once('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
         const raw = res.headers;
+        let text: string;
+        try {
+          const body = Buffer.concat(chunks);
+          text = (raw['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
+        } catch (err) {
+          req.socket?.destroy();
+          reject(new Error(`the answer said content-encoding gzip but is not valid gzip: ${(err as Error).message}`));
+          return;
+        }
         resolve({
           status: res.statusCode ?? 0,
           headers: {

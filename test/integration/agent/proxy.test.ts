@@ -5,6 +5,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { HubClient } from '../../../agent/hub-client.js';
 import { envFetch } from '../../../agent/transport.js';
 
@@ -32,8 +33,15 @@ describe('agent traffic through an HTTP proxy', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${HOST}`, '-addext', `subjectAltName=DNS:${HOST}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     hub = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      const body = JSON.stringify({ path: req.url, host: req.headers.host, authorization: req.headers.authorization, acceptEncoding: req.headers['accept-encoding'] });
+      // Like the hub: gzip for a client that asks for it (here on every path under /gzip).
+      if (req.url?.startsWith('/gzip') && /gzip/.test(req.headers['accept-encoding'] ?? '')) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(gzipSync(body));
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ path: req.url, host: req.headers.host, authorization: req.headers.authorization }));
+      res.end(body);
     });
     await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
     hubPort = (hub.address() as AddressInfo).port;
@@ -89,9 +97,16 @@ describe('agent traffic through an HTTP proxy', () => {
     const hubFetch = envFetch({ env: { HTTPS_PROXY: proxyUrl }, ca: cert });
     const res = await hubFetch(`https://${HOST}:${hubPort}/agent/v1/desired?x=1`, { method: 'GET', headers: { authorization: 'Bearer thc_secret' } });
     expect(res.status).toBe(200);
-    expect(JSON.parse(await res.text())).toEqual({ path: '/agent/v1/desired?x=1', host: `${HOST}:${hubPort}`, authorization: 'Bearer thc_secret' });
+    expect(JSON.parse(await res.text())).toEqual({ path: '/agent/v1/desired?x=1', host: `${HOST}:${hubPort}`, authorization: 'Bearer thc_secret', acceptEncoding: 'gzip' });
     // The proxy saw only the authority, never the path or the credential.
     expect(seen).toEqual([{ method: 'CONNECT', url: `${HOST}:${hubPort}`, auth: undefined }]);
+  });
+
+  test('a gzipped answer through the tunnel is decompressed, as fetch would', async () => {
+    const hubFetch = envFetch({ env: { HTTPS_PROXY: proxyUrl }, ca: cert });
+    const res = await hubFetch(`https://${HOST}:${hubPort}/gzip/desired`, { method: 'GET', headers: {} });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(JSON.parse(await res.text())).toEqual({ path: '/gzip/desired', host: `${HOST}:${hubPort}`, acceptEncoding: 'gzip' });
   });
 
   test('the HubClient works through the proxy, sending proxy credentials from the proxy URL', async () => {
