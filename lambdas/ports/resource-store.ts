@@ -37,6 +37,12 @@ export interface ListPage {
  */
 export interface ResourceStore {
   get(key: ResourceKey, opts?: { consistent?: boolean }): Promise<Resource | undefined>;
+  /**
+   * Reads many objects by key in few round trips (the fleet-wide steps read a whole batch of
+   * clusters at once). The answer is aligned with `keys`: undefined where no object exists. A key
+   * may appear more than once. Not a transaction: each object is read as `get` would read it.
+   */
+  getMany(keys: readonly ResourceKey[], opts?: { consistent?: boolean }): Promise<(Resource | undefined)[]>;
   /** Lists one kind in name order, page by page. Pages may hold fewer than `limit` items. */
   list(kind: string, opts: ListOptions): Promise<ListPage>;
   /** Creates; `metadata.resourceVersion` in the input is ignored, the result carries "1". */

@@ -1,7 +1,8 @@
 import { DeleteItemCommand, PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ValidationError } from '../../../shared/errors.js';
-import type { RelationStore } from '../../ports/relation-store.js';
+import type { RelationItem, RelationStore } from '../../ports/relation-store.js';
+import { batchWrite } from './batch.js';
 import { decodeKeyCursor, encodeCursor, relationKey, relationPartition } from './keys.js';
 import { keyAttrs, type RawItem } from './raw-item.js';
 
@@ -10,7 +11,7 @@ type RelationData = Record<string, string | number | boolean>;
 /**
  * {@link RelationStore} on the single table: one item per `from -> to` (`X#{relation}#{from}` /
  * `{to}`), so the targets of one object are one Query in name order. Writes are unconditional
- * single-item puts and deletes, which makes every one of them idempotent.
+ * puts and deletes (single, or BatchWriteItem for many), which makes every one of them idempotent.
  */
 export class DynamoRelationStore implements RelationStore {
   constructor(
@@ -19,9 +20,19 @@ export class DynamoRelationStore implements RelationStore {
   ) {}
 
   async put(relation: string, from: string, to: string, data?: RelationData): Promise<void> {
-    const item: RawItem = keyAttrs(relationKey(relation, from, to));
-    if (data !== undefined) item.data = { M: marshall(data) };
-    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: item }));
+    await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: relationItem({ relation, from, to, data }) }));
+  }
+
+  /** BatchWriteItem, 25 puts per request, unprocessed items retried (see ./batch.ts). */
+  async putMany(items: readonly RelationItem[]): Promise<void> {
+    if (items.length === 0) return;
+    await batchWrite(this.client, this.tableName, items.map((i) => ({ PutRequest: { Item: relationItem(i) } })));
+  }
+
+  /** BatchWriteItem, 25 deletes per request, unprocessed items retried (see ./batch.ts). */
+  async removeMany(items: readonly Omit<RelationItem, 'data'>[]): Promise<void> {
+    if (items.length === 0) return;
+    await batchWrite(this.client, this.tableName, items.map((i) => ({ DeleteRequest: { Key: keyAttrs(relationKey(i.relation, i.from, i.to)) } })));
   }
 
   async remove(relation: string, from: string, to: string): Promise<void> {
@@ -73,4 +84,10 @@ export class DynamoRelationStore implements RelationStore {
     } while (start);
     return total;
   }
+}
+
+function relationItem(i: RelationItem): RawItem {
+  const item: RawItem = keyAttrs(relationKey(i.relation, i.from, i.to));
+  if (i.data !== undefined) item.data = { M: marshall(i.data) };
+  return item;
 }

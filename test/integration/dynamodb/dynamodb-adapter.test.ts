@@ -1,6 +1,8 @@
 import { describe } from '@jest/globals';
 import { DYNAMO_BACKENDS } from '../../support/dynamo-servers.js';
+import { batchCases } from './batch-cases.js';
 import { clusterHeadStoreCases } from './head-cases.js';
+import { heartbeatLogCases } from './heartbeat-cases.js';
 import { useBackend } from './harness.js';
 import { relationAndTokenCases } from './relation-token-cases.js';
 import { resourceStoreCases } from './resource-cases.js';
@@ -11,5 +13,7 @@ describe.each(DYNAMO_BACKENDS)('DynamoDB adapter on $name', (backend) => {
   const ctx = useBackend(backend);
   resourceStoreCases(ctx);
   clusterHeadStoreCases(ctx);
+  heartbeatLogCases(ctx);
   relationAndTokenCases(ctx);
+  batchCases(ctx);
 });
