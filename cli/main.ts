@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './commands/admin.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClusterCommands } from './commands/cluster.js';
@@ -89,6 +90,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAgentCommand(program, ctx.io);
   registerCompletionCommand(program, ctx);
   registerSimCommand(program, ctx);
+  registerAdminCommands(program, ctx);
   return program;
 }
 

@@ -2,12 +2,37 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { sha256Hex } from '../../shared/hash.js';
 import type { HubContext } from '../hub/context.js';
+import type { AdminTokenRecord, AdminTokenStore } from '../ports/admin-token-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Ids } from '../ports/ids.js';
 
 /** The admin token of a local hub and whether this start created it. */
 export interface LocalAdminToken {
   token: string;
   file: string;
   created: boolean;
+}
+
+/** A new admin token: 256 random bits from the `Ids` port, prefixed `tha_`. */
+export function newAdminToken(ids: Ids): string {
+  return ids.token('tha');
+}
+
+/** What is stored with an admin token besides its hash and creation time. */
+export type AdminTokenGrant = Pick<AdminTokenRecord, 'role' | 'description' | 'expiresAt'>;
+
+/**
+ * Stores `token` as an admin token: only its SHA-256 goes into the store, with `grant` and the
+ * creation time. Shared by the local hub and `tether admin create-token` (a deployed hub's table).
+ */
+export async function registerAdminToken(
+  ports: { adminTokens: AdminTokenStore; clock: Clock },
+  token: string,
+  grant: AdminTokenGrant,
+): Promise<AdminTokenRecord> {
+  const record: AdminTokenRecord = { hash: sha256Hex(token), ...grant, createdAt: ports.clock.now() };
+  await ports.adminTokens.put(record);
+  return record;
 }
 
 /**
@@ -24,14 +49,13 @@ export async function ensureLocalAdminToken(ctx: HubContext, dataDir: string): P
     if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
   if (!token) {
-    token = ctx.ports.ids.token('tha');
+    token = newAdminToken(ctx.ports.ids);
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     created = true;
   }
-  const hash = sha256Hex(token);
-  if (!(await ctx.ports.adminTokens.getByHash(hash))) {
-    await ctx.ports.adminTokens.put({ hash, role: 'admin', description: 'local hub admin token', createdAt: ctx.ports.clock.now() });
+  if (!(await ctx.ports.adminTokens.getByHash(sha256Hex(token)))) {
+    await registerAdminToken(ctx.ports, token, { role: 'admin', description: 'local hub admin token' });
   }
   return { token, file, created };
 }

@@ -69,7 +69,7 @@ describe('bash completion', () => {
   }
 
   test('commands, subcommands and kinds', () => {
-    expect(complete('tether ')).toEqual(['agent', 'apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'get', 'help', 'login', 'rollout', 'sim']);
+    expect(complete('tether ')).toEqual(['admin', 'agent', 'apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'get', 'help', 'login', 'rollout', 'sim']);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
     expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);
@@ -85,6 +85,8 @@ describe('bash completion', () => {
     expect(flags).not.toContain('--dry-run');
     expect(complete('tether apply --d')).toEqual(['--dry-run']);
     expect(complete('tether cluster import x --')).toEqual(expect.arrayContaining(['--auto-accept', '--ttl', '--manifest-only', '--filename']));
+    expect(complete('tether admin ')).toEqual(['create-token']);
+    expect(complete('tether admin create-token --')).toEqual(expect.arrayContaining(['--table', '--region', '--role', '--description', '--expires-in', '--endpoint']));
     expect(complete('tether get clusters -o ')).toEqual(['json', 'name', 'table', 'wide', 'yaml']);
     expect(complete('tether cluster accept x -o ')).toEqual(['json', 'name', 'yaml']);
   });
