@@ -10,7 +10,8 @@ import { seededRandom } from './stats.js';
 /**
  * B6, unavailability detection: the time from an agent going silent (its last poll) to its
  * cluster reading Available=Unknown, with default settings (60 s lease, expired after 3 lease
- * durations, found by the scheduler's next tick). Minutes of waiting are replaced by the hub's
+ * durations plus the heartbeat log's flush interval without a heartbeat, found by the scheduler's
+ * next tick). Minutes of waiting are replaced by the hub's
  * injected clock: the real agent polls, then stops; the clock moves to each scheduler tick, where
  * the real tick, the real expiry step and the real availability update run. The computed bounds
  * are reported next to the measured times.
@@ -32,7 +33,12 @@ export interface UnavailabilityResult {
   graceFactor: number;
   tickSeconds: number;
   pollSeconds: number;
-  /** The bounds the design implies: (lease x (grace - 1), lease x grace + tick]. */
+  /** The heartbeat log's flush interval, seconds: the sweep allows it on top of the grace. */
+  flushIntervalSeconds: number;
+  /**
+   * The bounds the design implies for one hub process (its own buffered heartbeats are read):
+   * [lease x grace + flush interval, lease x grace + flush interval + tick].
+   */
   computed: { minSeconds: number; maxSeconds: number };
   /** Seconds from the last poll to Available=Unknown, per trial (hub clock). */
   measuredSeconds: number[];
@@ -59,7 +65,7 @@ export async function measureUnavailability(bench: BenchHub, opts: Unavailabilit
     const name = `b6-${String(trial).padStart(3, '0')}`;
     const sim = createSimAgent(await importForSimulation(bench.admin, name), { clock, random });
     try {
-      // A few polls at the agent's jittered interval, so the last renewal sits anywhere in its period.
+      // A few polls at the agent's jittered interval: the first makes the lease live, the rest are heartbeats.
       const polls = 2 + Math.floor(random() * 4);
       for (let i = 0; i < polls; i++) {
         if (i > 0) bench.clock.advance(jitteredInterval(poll, random));
@@ -94,14 +100,16 @@ export async function measureUnavailability(bench: BenchHub, opts: Unavailabilit
     }
   }
   const tickSeconds = tick / 1000;
-  const minSeconds = lease * (LEASE_GRACE_FACTOR - 1);
-  const maxSeconds = lease * LEASE_GRACE_FACTOR + tickSeconds;
+  const flushIntervalSeconds = bench.hub.ctx.ports.heartbeats.lagMs / 1000;
+  const minSeconds = lease * LEASE_GRACE_FACTOR + flushIntervalSeconds;
+  const maxSeconds = minSeconds + tickSeconds;
   return {
     leaseDurationSeconds: lease,
     graceFactor: LEASE_GRACE_FACTOR,
     tickSeconds,
     pollSeconds: poll / 1000,
-    // The last renewal is up to one lease before the silence, the tick up to one period after expiry.
+    flushIntervalSeconds,
+    // The last poll's heartbeat is the last sign of life; the tick comes up to one period after expiry.
     computed: { minSeconds, maxSeconds },
     measuredSeconds: measured,
     processingMs: processing,

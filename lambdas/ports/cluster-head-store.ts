@@ -1,9 +1,10 @@
 /**
  * The small per-cluster head item (< 1 KB) read on every agent poll.
  *
- * An idle poll is exactly one eventually consistent GetItem of this item. Anything that changes a
- * cluster's desired state bumps `desiredRevision`. The lease is written at most once per
- * `leaseDurationSeconds`, to this item only, never to the Cluster record.
+ * An idle poll is exactly one eventually consistent GetItem of this item and writes nothing to it:
+ * the head changes only on transitions (join, lease gained or dropped, revision bumps). A poll
+ * while the lease is held records a heartbeat in the batched heartbeat log instead
+ * (./heartbeat-log.ts).
  */
 export interface ClusterHead {
   cluster: string;
@@ -14,14 +15,12 @@ export interface ClusterHead {
   /** Lifecycle state that gates the agent API. */
   state: ClusterHeadState;
   leaseDurationSeconds: number;
-  /** Epoch ms of the last lease renewal, if the agent ever polled. */
-  leaseRenewedAt?: number;
   /**
-   * Epoch ms after which the lease counts as expired (renewedAt + 3 x duration). Present only while the
-   * cluster is considered available, so that the expiry index holds only clusters that can still
-   * transition: finding expirations costs in proportion to transitions, not to fleet size.
+   * Epoch ms of the last direct renewal: the poll that made the lease live (the transition). Set
+   * exactly while the head holds a lease, that is while it is in the live set (the lease index);
+   * later polls only record heartbeats, so this does not move while the cluster stays live.
    */
-  leaseExpiresAt?: number;
+  leaseRenewedAt?: number;
   /** SHA-256 hashes of valid agent credentials, with optional expiry (rotation overlap). */
   credentials: CredentialHash[];
   /** Hash of the single-use bootstrap token, its expiry, and whether it has been spent. */
@@ -53,14 +52,16 @@ export interface ClusterHeadStore {
   /** Atomically increments desiredRevision (unconditional ADD, idempotence is the caller's concern). */
   bumpRevision(cluster: string): Promise<number>;
   /**
-   * Renews the lease if the stored `leaseRenewedAt` still equals `previousRenewedAt` (so concurrent
-   * polls write at most once). Returns false when another writer won.
+   * Gives the head a lease (the transition to live): sets `leaseRenewedAt` to `now` and enters the
+   * live set, if the head holds no lease (so of concurrent polls exactly one writes). Returns false
+   * when the head already holds one.
    */
-  renewLease(cluster: string, now: number, previousRenewedAt: number | undefined, expiresAt: number): Promise<boolean>;
+  renewLease(cluster: string, now: number): Promise<boolean>;
   /**
-   * Heads whose `leaseExpiresAt` is at or before `now`, in pages. Uses an index keyed on expiry time;
-   * heads without `leaseExpiresAt` are not in it.
+   * The heads that hold a lease (the live set), in pages of at most `limit`. Uses the sparse lease
+   * index, whose key does not move while a cluster stays live; heads without a lease are not in it.
+   * Eventually consistent: a caller re-reads a head consistently before acting on it.
    */
-  listExpiredLeases(now: number, limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }>;
+  listLeases(limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }>;
   delete(cluster: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { AdminTokenStore } from './admin-token-store.js';
 import type { Clock } from './clock.js';
 import type { ClusterHeadStore } from './cluster-head-store.js';
+import type { HeartbeatLog } from './heartbeat-log.js';
 import type { Ids } from './ids.js';
 import type { AuditLog, Log } from './log.js';
 import type { Queue } from './queue.js';
@@ -10,6 +11,7 @@ import type { ResourceStore } from './resource-store.js';
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { Clock } from './clock.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
+export type { HeartbeatLog } from './heartbeat-log.js';
 export type { Ids } from './ids.js';
 export type { Log, AuditLog, AuditEvent } from './log.js';
 export type { Queue, StepMessage } from './queue.js';
@@ -20,6 +22,7 @@ export type { ResourceStore, ResourceKey, ListOptions, ListPage } from './resour
 export interface Ports {
   resources: ResourceStore;
   heads: ClusterHeadStore;
+  heartbeats: HeartbeatLog;
   relations: RelationStore;
   adminTokens: AdminTokenStore;
   queue: Queue;

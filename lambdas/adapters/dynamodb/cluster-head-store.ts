@@ -10,16 +10,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AlreadyExistsError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import type { ClusterHead, ClusterHeadStore } from '../../ports/cluster-head-store.js';
-import {
-  decodeCursor,
-  encodeCursor,
-  expiredLeaseBound,
-  headKey,
-  HEAD_SK,
-  LEASE_SHARDS,
-  leaseIndexKeys,
-  leasePartition,
-} from './keys.js';
+import { decodeCursor, encodeCursor, headKey, LEASE_SHARDS, leaseIndexKeys, leasePartition } from './keys.js';
 import { TABLE } from './table.js';
 import { isConditionalCheckFailed, itemSize, keyAttrs, numberAttr, oldItemOf, type RawItem } from './raw-item.js';
 
@@ -32,12 +23,15 @@ export const MAX_HEAD_BYTES = 4 * 1024;
 const HEAD_KIND = 'ClusterHead';
 const V = { '#v': 'v' };
 
-/** A position in one lease-index shard: where the next page of that shard starts. */
-type ShardPosition = null | 'done' | { pk: string; gsi1sk: string };
+/** Where listing the live set resumes: a shard, and the last key read in it (if any). */
+interface LeaseCursor {
+  shard: number;
+  after?: RawItem;
+}
 
 /**
  * {@link ClusterHeadStore} on the single table: one small item per cluster (`H#{cluster}` / `H`),
- * plus the sparse lease-expiry index `gsi1` (see ./keys.ts).
+ * plus the sparse lease index `gsi1`, the live set (see ./keys.ts).
  */
 export class DynamoClusterHeadStore implements ClusterHeadStore {
   constructor(
@@ -117,33 +111,23 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
   }
 
   /**
-   * One small UpdateItem (1 write unit) conditioned on the lease time the caller read, so of many
-   * concurrent polls exactly one writes. It also bumps `v`: a read-modify-write `put` that read the
-   * head before this renewal (for example the scheduler marking the lease expired) then fails with
-   * a conflict instead of silently undoing the renewal.
+   * The transition to live: one UpdateItem that sets `leaseRenewedAt` and the live-set index keys,
+   * on the condition that the head holds no lease (so of many concurrent polls exactly one writes).
+   * Costs 2 write units (the item, plus the new index entry); it happens once per transition, not
+   * per poll. It also bumps `v`: a read-modify-write `put` that read the head before it (for
+   * example the expiry step dropping the lease) then fails with a conflict instead of undoing it.
    */
-  async renewLease(cluster: string, now: number, previousRenewedAt: number | undefined, expiresAt: number): Promise<boolean> {
-    const index = leaseIndexKeys(cluster, expiresAt);
-    const values: RawItem = {
-      ':now': { N: String(now) },
-      ':exp': { N: String(expiresAt) },
-      ':gpk': { S: index.gsi1pk },
-      ':gsk': { S: index.gsi1sk },
-      ':one': { N: '1' },
-    };
-    if (previousRenewedAt !== undefined) values[':prev'] = { N: String(previousRenewedAt) };
+  async renewLease(cluster: string, now: number): Promise<boolean> {
+    const index = leaseIndexKeys(cluster);
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyAttrs(headKey(cluster)),
-          UpdateExpression: 'SET leaseRenewedAt = :now, leaseExpiresAt = :exp, gsi1pk = :gpk, gsi1sk = :gsk ADD #v :one',
-          ConditionExpression:
-            previousRenewedAt === undefined
-              ? 'attribute_exists(pk) AND attribute_not_exists(leaseRenewedAt)'
-              : 'attribute_exists(pk) AND leaseRenewedAt = :prev',
+          UpdateExpression: 'SET leaseRenewedAt = :now, gsi1pk = :gpk, gsi1sk = :gsk ADD #v :one',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(leaseRenewedAt)',
           ExpressionAttributeNames: V,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: { ':now': { N: String(now) }, ':gpk': { S: index.gsi1pk }, ':gsk': { S: index.gsi1sk }, ':one': { N: '1' } },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -156,53 +140,31 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
   }
 
   /**
-   * Queries every lease shard for entries with `leaseExpiresAt <= now` and returns the earliest
-   * `limit` of them. The index is eventually consistent and its copies may lag a renewal, so a
-   * caller re-reads a head consistently before acting on its expiry.
-   *
-   * Cost: one Query per unfinished shard per page (16 small Queries when nothing expired),
-   * independent of fleet size. Pages come out in global expiry order.
+   * One page of the live set: Queries the lease shards in order, each paginated, eventually
+   * consistent. Cost per full listing: at least one Query per shard (16), then read units in
+   * proportion to the heads listed (their whole items, the index projects ALL), independent of how
+   * often agents poll.
    */
-  async listExpiredLeases(now: number, limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }> {
+  async listLeases(limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }> {
     if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`limit must be a positive integer, got ${limit}`);
-    const positions = cursor ? decodeLeaseCursor(cursor) : new Array<ShardPosition>(LEASE_SHARDS).fill(null);
-    const bound = expiredLeaseBound(now);
-    const shards = positions.flatMap((pos, shard) => (pos === 'done' ? [] : [shard]));
-    const pages = await Promise.all(
-      shards.map(async (shard) => {
-        const pos = positions[shard];
-        const out = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: TABLE.gsi1.indexName,
-            KeyConditionExpression: 'gsi1pk = :p AND gsi1sk < :bound',
-            ExpressionAttributeValues: { ':p': { S: leasePartition(shard) }, ':bound': { S: bound } },
-            ExclusiveStartKey:
-              pos && pos !== 'done'
-                ? { ...keyAttrs({ pk: pos.pk, sk: HEAD_SK }), gsi1pk: { S: leasePartition(shard) }, gsi1sk: { S: pos.gsi1sk } }
-                : undefined,
-            Limit: limit,
-          }),
-        );
-        return { shard, rows: out.Items ?? [], more: out.LastEvaluatedKey };
+    const position = cursor ? decodeLeaseCursor(cursor) : { shard: 0 };
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE.gsi1.indexName,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': { S: leasePartition(position.shard) } },
+        ExclusiveStartKey: position.after,
+        Limit: limit,
       }),
     );
-
-    const merged = pages
-      .flatMap((page) => page.rows.map((row) => ({ shard: page.shard, row, order: `${row.gsi1sk?.S}` })))
-      .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
-      .slice(0, limit);
-
-    // A shard's taken rows are a prefix of its page, so the shard resumes after its last taken row.
-    const next = [...positions];
-    for (const page of pages) {
-      const taken = merged.filter((m) => m.shard === page.shard).length;
-      if (taken === page.rows.length && !page.more) next[page.shard] = 'done';
-      else if (taken > 0) next[page.shard] = positionOf(page.rows[taken - 1]);
-      else if (page.rows.length === 0 && page.more) next[page.shard] = positionOf(page.more);
-    }
-    const heads = merged.map((m) => fromHeadItem(m.row));
-    return next.every((pos) => pos === 'done') ? { heads } : { heads, cursor: encodeCursor({ s: next }) };
+    const heads = (out.Items ?? []).map(fromHeadItem);
+    const next: LeaseCursor | undefined = out.LastEvaluatedKey
+      ? { shard: position.shard, after: out.LastEvaluatedKey }
+      : position.shard + 1 < LEASE_SHARDS
+        ? { shard: position.shard + 1 }
+        : undefined;
+    return next ? { heads, cursor: encodeCursor(next) } : { heads };
   }
 
   /** Idempotent: deleting a missing head is not an error (lifecycle steps may repeat). */
@@ -227,15 +189,15 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
   }
 }
 
-/** The head as an item: index attributes only while `leaseExpiresAt` is set (sparse index). */
+/** The head as an item: index attributes only while the lease is held (sparse index, the live set). */
 function toHeadItem(head: ClusterHead): RawItem {
   const { version, ...fields } = head;
   const item: RawItem = {
     ...keyAttrs(headKey(head.cluster)),
     ...marshall({ ...fields, v: version }, { removeUndefinedValues: true }),
   };
-  if (head.leaseExpiresAt !== undefined) {
-    const index = leaseIndexKeys(head.cluster, head.leaseExpiresAt);
+  if (head.leaseRenewedAt !== undefined) {
+    const index = leaseIndexKeys(head.cluster);
     item.gsi1pk = { S: index.gsi1pk };
     item.gsi1sk = { S: index.gsi1sk };
   }
@@ -244,24 +206,22 @@ function toHeadItem(head: ClusterHead): RawItem {
   return item;
 }
 
+/** The head of an item; drops `leaseExpiresAt`, which heads written before the live set carried. */
 function fromHeadItem(item: RawItem): ClusterHead {
-  const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, v, ...fields } = unmarshall(item);
+  const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, leaseExpiresAt: _legacy, v, ...fields } = unmarshall(item);
   return { ...(fields as Omit<ClusterHead, 'version'>), version: Number(v) };
 }
 
-function positionOf(row: RawItem): ShardPosition {
-  return { pk: row.pk.S as string, gsi1sk: row.gsi1sk.S as string };
-}
-
-function decodeLeaseCursor(cursor: string): ShardPosition[] {
-  const value = decodeCursor(cursor) as { s?: unknown } | null;
-  const s = value?.s;
+function decodeLeaseCursor(cursor: string): LeaseCursor {
+  const value = decodeCursor(cursor) as Partial<LeaseCursor> | null;
+  const shard = value?.shard;
+  const after = value?.after;
   const valid =
-    Array.isArray(s) &&
-    s.length === LEASE_SHARDS &&
-    s.every(
-      (p) => p === null || p === 'done' || (typeof p === 'object' && typeof p.pk === 'string' && typeof p.gsi1sk === 'string'),
-    );
+    typeof shard === 'number' &&
+    Number.isInteger(shard) &&
+    shard >= 0 &&
+    shard < LEASE_SHARDS &&
+    (after === undefined || (typeof after === 'object' && after !== null && Object.values(after).every((v) => typeof v?.S === 'string')));
   if (!valid) throw new ValidationError('invalid lease cursor');
-  return s as ShardPosition[];
+  return { shard, ...(after ? { after } : {}) };
 }

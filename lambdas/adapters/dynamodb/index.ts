@@ -1,16 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AdminTokenStore } from '../../ports/admin-token-store.js';
 import type { ClusterHeadStore } from '../../ports/cluster-head-store.js';
+import type { HeartbeatLog } from '../../ports/heartbeat-log.js';
 import type { RelationStore } from '../../ports/relation-store.js';
 import type { ResourceStore } from '../../ports/resource-store.js';
 import { DynamoAdminTokenStore } from './admin-token-store.js';
 import { DynamoClusterHeadStore } from './cluster-head-store.js';
+import { DynamoHeartbeatLog, type HeartbeatLogOptions } from './heartbeat-log.js';
 import { DynamoRelationStore } from './relation-store.js';
 import { DynamoResourceStore } from './resource-store.js';
 
 export { DynamoAdminTokenStore } from './admin-token-store.js';
 export { DynamoClusterHeadStore, MAX_HEAD_BYTES } from './cluster-head-store.js';
 export { createTableIfMissing } from './create-table.js';
+export { DynamoHeartbeatLog, HEARTBEAT_FLUSH_INTERVAL_MS, type HeartbeatLogOptions } from './heartbeat-log.js';
 export { countOperations, type OperationCounter, type OperationSnapshot } from './op-counter.js';
 export { DynamoRelationStore } from './relation-store.js';
 export { COMPRESS_THRESHOLD_BYTES, MAX_ITEM_BYTES } from './resource-item.js';
@@ -21,18 +24,21 @@ export { TABLE } from './table.js';
 export interface DynamoPorts {
   resources: ResourceStore;
   heads: ClusterHeadStore;
+  heartbeats: HeartbeatLog;
   relations: RelationStore;
   adminTokens: AdminTokenStore;
 }
 
 /**
  * Builds every table-backed port on one client and table. Handlers call this once per Lambda
- * container (module scope), the local hub once per process.
+ * container (module scope), the local hub once per process: the heartbeat log's buffer lives as
+ * long as the ports do.
  */
-export function createDynamoPorts(client: DynamoDBClient, tableName: string): DynamoPorts {
+export function createDynamoPorts(client: DynamoDBClient, tableName: string, opts: { heartbeats?: HeartbeatLogOptions } = {}): DynamoPorts {
   return {
     resources: new DynamoResourceStore(client, tableName),
     heads: new DynamoClusterHeadStore(client, tableName),
+    heartbeats: new DynamoHeartbeatLog(client, tableName, opts.heartbeats),
     relations: new DynamoRelationStore(client, tableName),
     adminTokens: new DynamoAdminTokenStore(client, tableName),
   };

@@ -9,12 +9,15 @@
  * | cluster head      | `H#{cluster}`                   | `H`       | v, desiredRevision, state, lease fields, credentials, bootstrap, attrs    |
  * | relation          | `X#{relation}#{from}`           | `{to}`    | data (M, optional)                                                       |
  * | admin token       | `T#{sha256 hex}`                | `T`       | hash, role, description, createdAt, expiresAt, ttl                       |
+ * | heartbeat batch   | `HB#{epoch minute}`             | `{writer}#{seq}` | base (N, epoch s), e (S, `name:offset,...`), ttl                  |
  *
- * GSI `gsi1` (sparse, ALL projection) holds only cluster heads that have `leaseExpiresAt`:
+ * GSI `gsi1` (sparse, ALL projection) holds only cluster heads that hold a lease (`leaseRenewedAt`
+ * set): the live set. Its key does not move while a cluster stays live, so the index is written only
+ * on transitions (lease gained, lease dropped):
  *
- * | gsi1pk              | gsi1sk                                         |
- * |---------------------|------------------------------------------------|
- * | `LEASE#{shard}`     | `{leaseExpiresAt, 15 digits zero-padded}#{cluster}` |
+ * | gsi1pk              | gsi1sk      |
+ * |---------------------|-------------|
+ * | `LEASE#{shard}`     | `{cluster}` |
  *
  * `shard` is {@link leaseShard}: a stable hash of the cluster name mod {@link LEASE_SHARDS}, so that
  * the lease index never concentrates a whole fleet's writes on one index partition.
@@ -73,11 +76,8 @@ export function adminTokenKey(hash: string): TableKey {
   return { pk: `T#${hash}`, sk: TOKEN_SK };
 }
 
-/** Number of lease-index partitions; listExpiredLeases queries each of them. */
+/** Number of lease-index partitions; listing the live set queries each of them. */
 export const LEASE_SHARDS = 16;
-
-/** Digits of the zero-padded expiry time: epoch ms fits in 15 digits until the year 33658. */
-const EXPIRY_DIGITS = 15;
 
 /** Stable shard of a cluster in the lease index (SHA-256 based, the same in every process). */
 export function leaseShard(cluster: string): number {
@@ -89,28 +89,22 @@ export function leasePartition(shard: number): string {
   return `LEASE#${shard}`;
 }
 
-/** Epoch ms, zero-padded so that string order equals numeric order. */
-export function padExpiry(epochMs: number): string {
-  if (!Number.isSafeInteger(epochMs) || epochMs < 0) {
-    throw new ValidationError(`lease expiry must be a non-negative integer of epoch ms, got ${epochMs}`);
-  }
-  return String(epochMs).padStart(EXPIRY_DIGITS, '0');
+/** The GSI attributes that put a head into the live set (they stay put while the lease is held). */
+export function leaseIndexKeys(cluster: string): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: leasePartition(leaseShard(cluster)), gsi1sk: cluster };
 }
 
-/** The GSI attributes that put a head into the lease-expiry index. */
-export function leaseIndexKeys(cluster: string, leaseExpiresAt: number): { gsi1pk: string; gsi1sk: string } {
-  return { gsi1pk: leasePartition(leaseShard(cluster)), gsi1sk: `${padExpiry(leaseExpiresAt)}#${cluster}` };
+/** Length of one heartbeat-log partition: one partition per minute of flush time. */
+export const HEARTBEAT_BUCKET_MS = 60_000;
+
+/** The heartbeat-log partition holding batches flushed at `epochMs`. */
+export function heartbeatPartition(epochMs: number): string {
+  return `HB#${Math.floor(epochMs / HEARTBEAT_BUCKET_MS)}`;
 }
 
-/**
- * Exclusive upper bound of the lease index's sort key for "expired at or before `now`".
- *
- * Every entry expiring at `e <= now` sorts before `padExpiry(now + 1)` (its first 15 characters
- * are smaller), and every entry expiring at `now + 1` or later does not, so `gsi1sk < bound` is
- * exact without relying on a high sentinel character after `#`.
- */
-export function expiredLeaseBound(now: number): string {
-  return padExpiry(now + 1);
+/** Key of one heartbeat batch: unique per writer (a process) and flush sequence. */
+export function heartbeatKey(epochMs: number, writer: string, seq: number): TableKey {
+  return { pk: heartbeatPartition(epochMs), sk: `${writer}#${String(seq).padStart(8, '0')}` };
 }
 
 /** Encodes a key (or any small JSON value) as an opaque, URL-safe list cursor. */

@@ -9,7 +9,7 @@ export const TABLE = {
   ttlAttribute: 'ttl',
   /**
    * Generic sparse GSI: items that need a secondary access path set `gsi1pk`/`gsi1sk` (both strings).
-   * Used for the lease-expiry index (sharded partitions, zero-padded expiry time as sort key).
+   * Used for the lease index, the live set (sharded partitions, the cluster name as sort key).
    */
   gsi1: { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
 } as const;

@@ -12,7 +12,7 @@ import { updateClusterRecord } from './cluster-record.js';
 import { recordChanged, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
 import { loadDesiredWorks } from './desired-works.js';
 import { detachCompleteStep } from './detach.js';
-import { leaseDecision, leaseLive } from './lease.js';
+import { leaseLive } from './lease.js';
 import { checkBootstrap, mintAgentToken, parseAgentToken, rotateCredentials, rotationDue } from './tokens.js';
 
 /**
@@ -140,24 +140,18 @@ export type DesiredOutcome = { notModified: true; etag: string } | { notModified
 
 /**
  * THE POLL PATH. An idle poll is exactly one eventually consistent GetItem of the head: the
- * credential check, the lease decision and the revision compare all use that one item. The lease
- * is written at most once per lease duration (one small conditional UpdateItem); works are read
- * only when the answer is not 304.
+ * credential check, the lease and the revision compare all use that one item, and it writes
+ * nothing per cluster. While the head holds a lease the poll only records a heartbeat in the
+ * batched heartbeat log (a DynamoDB write only when this process's flush is due, shared by every
+ * cluster it served meanwhile). A head without a lease (never live, or dropped by the expiry
+ * sweep) gets one in one conditional UpdateItem, announced to the record. Works are read only
+ * when the answer is not 304.
  */
 export async function pollDesiredState(ctx: HubContext, caller: AgentCaller, ifNoneMatch: string | undefined): Promise<DesiredOutcome> {
   const { cluster, head } = await authenticateCredential(ctx, 'agent.desired', caller, { consistent: false });
   const now = ctx.ports.clock.now();
-  const lease = leaseDecision(head, now);
-  if (lease.renew) {
-    let renewed = false;
-    try {
-      renewed = await ctx.ports.heads.renewLease(cluster, now, head.leaseRenewedAt, lease.expiresAt);
-    } catch (err) {
-      // The head went away under us (a delete finishing): nothing to renew.
-      if (!(err instanceof NotFoundError)) throw err;
-    }
-    if (renewed && lease.announce) await ctx.ports.queue.send([stepMessage(leaseRenewedStep, { cluster })]);
-  }
+  if (leaseLive(head)) await recordHeartbeat(ctx, cluster, now);
+  else await takeLease(ctx, cluster, now);
   const revision = String(head.desiredRevision);
   const etag = `"${revision}"`;
   const rotate = rotationDue(head, now, ctx.config.credentialMaxAgeSeconds * 1000);
@@ -180,6 +174,33 @@ export async function pollDesiredState(ctx: HubContext, caller: AgentCaller, ifN
   return { notModified: false, etag, state };
 }
 
+/** The transition to live: a conditional write of the head, announced to the record if it won. */
+async function takeLease(ctx: HubContext, cluster: string, now: number): Promise<void> {
+  let renewed: boolean;
+  try {
+    renewed = await ctx.ports.heads.renewLease(cluster, now);
+  } catch (err) {
+    // The head went away under us (a delete finishing): nothing to renew.
+    if (!(err instanceof NotFoundError)) throw err;
+    return;
+  }
+  if (renewed) await ctx.ports.queue.send([stepMessage(leaseRenewedStep, { cluster })]);
+  // Lost the race (another poll, or a stale read of a head that is live already): a heartbeat then.
+  else await recordHeartbeat(ctx, cluster, now);
+}
+
+/**
+ * Records the heartbeat. A failed flush must not fail the poll: the entries stay buffered for the
+ * next flush, and the expiry rule tolerates a few lost seconds.
+ */
+async function recordHeartbeat(ctx: HubContext, cluster: string, now: number): Promise<void> {
+  try {
+    await ctx.ports.heartbeats.record(cluster, now);
+  } catch (err) {
+    ctx.ports.log.warn('heartbeat log: flush failed; the heartbeats stay buffered', { cluster, error: (err as Error).message });
+  }
+}
+
 /** Handles work and drift parts of a status report (the workloads capability registers one). */
 export type StatusReportHandler = (ctx: HubContext, cluster: string, report: StatusReport) => Promise<void>;
 const reportHandlers: StatusReportHandler[] = [];
@@ -196,7 +217,7 @@ export function registerStatusReportHandler(handler: StatusReportHandler): void 
 export async function reportStatus(ctx: HubContext, identity: AgentIdentity, report: StatusReport, caller: AgentCaller): Promise<void> {
   validateClaims(report.claims);
   const { cluster, head } = identity;
-  const live = leaseLive(head, ctx.ports.clock.now());
+  const live = leaseLive(head);
   const { record, newConflict } = await recordAgentFacts(ctx, cluster, head, (res, now) => {
     const joined = head.state === 'Joined' ? withJoined(res, report.agentVersion, now) : res;
     const facts = withAgentFacts(joined, { agentVersion: report.agentVersion, claims: report.claims }, now);

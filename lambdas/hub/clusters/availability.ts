@@ -6,21 +6,25 @@ import { retryOnConflict } from '../retry.js';
 import { registerPeriodicTask } from '../scheduler.js';
 import { defineStep, stepMessage } from '../steps.js';
 import { availabilityFor, recordChanged, withAvailable, type ClusterResource } from './cluster-status.js';
-import { leaseExpired, leaseLive, silentSeconds, withoutLease } from './lease.js';
+import { dropsLease, expiredLeases, leaseLive, silentSeconds, sweepWindowStart, withoutLease, type LiveLease } from './lease.js';
 import { mutateHead } from './head-ops.js';
 
 /**
  * Availability follows the lease on the head. Two events move it, and both end in
  * {@link reconcileAvailability}:
- * - a poll renews a lease that was not live (the agent is back, or polls for the first time);
- * - the scheduler finds a lease in the expiry index and the step confirms it expired.
+ * - a poll gives a lease to a head that held none (the agent is back, or polls for the first time);
+ * - the scheduler's sweep finds a live head without a recent heartbeat, and the step drops its lease.
  *
- * The scheduler's cost follows transitions: the index holds only heads with a lease, and a lost
- * lease leaves the index when its expiry is handled.
+ * The sweep's cost per tick follows the fleet's size, never its poll rate: it lists the live set
+ * (the lease index, whose entries move only on transitions) and reads the batched heartbeat log of
+ * the window once.
  */
 
 /** Expired leases handled per scheduler tick at most; the rest wait for the next tick. */
 export const EXPIRY_BATCH_LIMIT = 1000;
+
+/** Heads per page when listing the live set, and step messages per queue send. */
+const PAGE = 100;
 
 /**
  * Makes the record's Available condition (and its taint) agree with the head's lease.
@@ -36,8 +40,7 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
     if (!record || record.metadata.deletionTimestamp) return;
     const head = await ctx.ports.heads.get(cluster, { consistent: true });
     if (!head) return;
-    const now = ctx.ports.clock.now();
-    const live = leaseLive(head, now) && (head.state === 'Joined' || head.state === 'Detaching');
+    const live = leaseLive(head) && (head.state === 'Joined' || head.state === 'Detaching');
     const condition = availabilityFor(record, live, silentFor);
     if (!condition) return;
     const next = withAvailable(record, condition, isoNow(ctx.ports.clock));
@@ -56,37 +59,47 @@ export const leaseRenewedStep = defineStep({
 });
 
 /**
- * Step: the expiry index says this lease expired. Re-checks with a consistent read (the index lags,
- * and a renewal may have won), drops the lease from the head, then marks the record Unknown.
- * A repeat after a crash between the two writes finds no lease and still reconciles the record.
+ * Step: the sweep found this lease expired, the cluster last seen at `seenAt`. Re-reads the head
+ * consistently and drops the lease only if it is still the one the sweep judged (a poll that made
+ * the head live again since wins), then marks the record Unknown. A repeat after a crash between
+ * the two writes finds no lease and still reconciles the record.
  */
 export const leaseExpiredStep = defineStep({
   type: 'cluster.lease-expired',
-  payload: z.object({ cluster: z.string() }),
-  async run({ cluster }, ctx) {
-    let silentFor: number | undefined;
-    await mutateHead(ctx, cluster, (head) => {
-      const now = ctx.ports.clock.now();
-      if (!leaseExpired(head, now)) return head;
-      silentFor = silentSeconds(head, now);
-      return withoutLease(head);
-    });
+  payload: z.object({ cluster: z.string(), seenAt: z.number() }),
+  async run({ cluster, seenAt }, ctx) {
+    const head = await mutateHead(ctx, cluster, (h) => (dropsLease(h, seenAt) ? withoutLease(h) : h));
+    // Only a head that is now without a lease needs the record told why.
+    const silentFor = head && !leaseLive(head) ? silentSeconds(seenAt, ctx.ports.clock.now()) : undefined;
     await reconcileAvailability(ctx, cluster, silentFor);
   },
 });
+
+/** Every head of the live set (the lease index), page by page. */
+async function listLiveSet(ctx: HubContext): Promise<LiveLease[]> {
+  const live: LiveLease[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.ports.heads.listLeases(PAGE, cursor);
+    live.push(...page.heads);
+    cursor = page.cursor;
+  } while (cursor);
+  return live;
+}
 
 registerPeriodicTask({
   name: 'cluster.lease-expiry',
   async run(ctx) {
     const now = ctx.ports.clock.now();
-    let cursor: string | undefined;
-    let found = 0;
-    do {
-      const page = await ctx.ports.heads.listExpiredLeases(now, 100, cursor);
-      if (page.heads.length) await ctx.ports.queue.send(page.heads.map((h) => stepMessage(leaseExpiredStep, { cluster: h.cluster })));
-      found += page.heads.length;
-      cursor = page.cursor;
-    } while (cursor && found < EXPIRY_BATCH_LIMIT);
-    return { transitions: found };
+    const live = await listLiveSet(ctx);
+    const lagMs = ctx.ports.heartbeats.lagMs;
+    const from = sweepWindowStart(live, now, lagMs);
+    if (from === undefined) return { transitions: 0 };
+    const heartbeats = await ctx.ports.heartbeats.read(from, now);
+    const expired = expiredLeases(live, heartbeats, now, lagMs).slice(0, EXPIRY_BATCH_LIMIT);
+    for (let i = 0; i < expired.length; i += PAGE) {
+      await ctx.ports.queue.send(expired.slice(i, i + PAGE).map((e) => stepMessage(leaseExpiredStep, e)));
+    }
+    return { transitions: expired.length };
   },
 });

@@ -13,7 +13,6 @@ import { defineStep, stepMessage } from '../steps.js';
 import { readCluster, updateClusterRecord } from './cluster-record.js';
 import { Reasons, withCondition, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
 import { mutateHead, revokeAgent, revoked } from './head-ops.js';
-import { LEASE_GRACE_FACTOR } from './lease.js';
 import { scheduleUpgradeDeadline, upgradeStarted } from './upgrade.js';
 
 /** Finaliser the hub puts on clusters while their clean-up steps run. */
@@ -70,13 +69,8 @@ export async function syncHead(ctx: HubContext, name: string): Promise<ClusterHe
       next = revokedNow ? revoked(h, 'Denied') : { ...h, state };
     }
     const duration = cluster.spec.leaseDurationSeconds;
-    if (h.leaseDurationSeconds !== duration) {
-      next = { ...next, leaseDurationSeconds: duration };
-      // A live lease is re-timed to the new duration, so a shorter one takes effect now, not after the old expiry.
-      if (next.leaseExpiresAt !== undefined && next.leaseRenewedAt !== undefined) {
-        next = { ...next, leaseExpiresAt: next.leaseRenewedAt + LEASE_GRACE_FACTOR * duration * 1000 };
-      }
-    }
+    // The expiry sweep reads the duration from the head on every tick, so a new one applies at once.
+    if (h.leaseDurationSeconds !== duration) next = { ...next, leaseDurationSeconds: duration };
     const want = cluster.spec.agent?.version;
     if (want !== h.attrs?.agentVersion) {
       const { agentVersion: _old, ...attrs } = h.attrs ?? {};

@@ -30,8 +30,8 @@ export async function mutateHead(
 }
 
 /**
- * The head with every agent secret revoked: no credentials, no bootstrap token, no lease (so the
- * expiry index forgets it). Used by deny, detach and delete.
+ * The head with every agent secret revoked: no credentials, no bootstrap token, no lease (so it
+ * leaves the live set). Used by deny, detach and delete.
  */
 export function revoked(head: ClusterHead, state: ClusterHeadState): ClusterHead {
   const { bootstrap: _b, ...rest } = withoutLease(head);
@@ -41,6 +41,6 @@ export function revoked(head: ClusterHead, state: ClusterHeadState): ClusterHead
 /** Revokes the agent's credentials and bootstrap token at once and sets the head's state. */
 export async function revokeAgent(ctx: HubContext, cluster: string, state: 'Denied' | 'Detached'): Promise<ClusterHead | undefined> {
   return mutateHead(ctx, cluster, (head) =>
-    head.state === state && head.credentials.length === 0 && !head.bootstrap && head.leaseExpiresAt === undefined ? head : revoked(head, state),
+    head.state === state && head.credentials.length === 0 && !head.bootstrap && head.leaseRenewedAt === undefined ? head : revoked(head, state),
   );
 }

@@ -1,55 +1,92 @@
 import type { ClusterHead } from '../../ports/cluster-head-store.js';
 
 /**
- * Lease arithmetic, pure. The agent's poll is its heartbeat: the hub writes the lease on the head
- * at most once per `leaseDurationSeconds`, and counts it expired after {@link LEASE_GRACE_FACTOR}
- * durations without a renewal (as Open Cluster Management does).
+ * Lease arithmetic, pure. The agent's poll is its heartbeat. A cluster is live while its head holds
+ * a lease (is in the live set); the head is written only on transitions:
+ * - a poll of a head without a lease gives it one (the direct renewal, `leaseRenewedAt`);
+ * - the expiry sweep drops it after {@link LEASE_GRACE_FACTOR} lease durations without a heartbeat
+ *   (as Open Cluster Management does), plus the heartbeat log's lag.
+ * In between, polls only record heartbeats in the batched heartbeat log.
  */
 
-/** A lease expires after this many lease durations without a renewal. */
+/** A lease expires after this many lease durations without a heartbeat. */
 export const LEASE_GRACE_FACTOR = 3;
 
-/** What a poll should do about the lease. */
-export interface LeaseDecision {
-  /** Write the lease now (one small UpdateItem). */
-  renew: boolean;
-  /** The new `leaseExpiresAt` when renewing. */
-  expiresAt: number;
-  /**
-   * After a successful renewal, queue the availability step: the head was not live before, so the
-   * Cluster record may still say Unknown (never joined, or the lease lapsed).
-   */
-  announce: boolean;
-}
+/** What the expiry sweep needs of a live head. */
+export type LiveLease = Pick<ClusterHead, 'cluster' | 'leaseDurationSeconds' | 'leaseRenewedAt'>;
 
-/** Decides whether a poll at `now` renews the lease of `head`. */
-export function leaseDecision(head: Pick<ClusterHead, 'leaseDurationSeconds' | 'leaseRenewedAt' | 'leaseExpiresAt'>, now: number): LeaseDecision {
-  const durationMs = head.leaseDurationSeconds * 1000;
-  const renew = head.leaseRenewedAt === undefined || now - head.leaseRenewedAt >= durationMs;
-  return { renew, expiresAt: now + LEASE_GRACE_FACTOR * durationMs, announce: !leaseLive(head, now) };
-}
-
-/** True while the head holds a lease that has not expired. */
-export function leaseLive(head: Pick<ClusterHead, 'leaseExpiresAt'>, now: number): boolean {
-  return head.leaseExpiresAt !== undefined && head.leaseExpiresAt > now;
-}
-
-/** True when the head holds a lease that has expired (what the expiry index finds). */
-export function leaseExpired(head: Pick<ClusterHead, 'leaseExpiresAt'>, now: number): boolean {
-  return head.leaseExpiresAt !== undefined && head.leaseExpiresAt <= now;
+/** A lease the sweep found expired, with the last sign of life it used (epoch ms). */
+export interface ExpiredLease {
+  cluster: string;
+  seenAt: number;
 }
 
 /**
- * The head once an expired lease is dropped: no expiry (out of the index, so that scheduler cost
- * follows transitions) and no renewal time, so that a poll that read the head before this change
- * fails its conditional renewal instead of silently reviving a lease whose loss the record shows.
+ * True while the head holds a lease (is in the live set). The head alone cannot tell whether the
+ * agent is still polling; only the expiry sweep, which reads the heartbeat log, drops a lease.
+ * `_now` is accepted for callers written against the earlier time-based lease and is not used.
+ */
+export function leaseLive(head: Pick<ClusterHead, 'leaseRenewedAt'>, _now?: number): boolean {
+  return head.leaseRenewedAt !== undefined;
+}
+
+/**
+ * The last sign of life of a live head: its latest heartbeat in the log, or the direct renewal
+ * (the transition to live), whichever is later.
+ */
+export function lastSeen(head: Pick<ClusterHead, 'leaseRenewedAt'>, heartbeat: number | undefined): number | undefined {
+  if (head.leaseRenewedAt === undefined) return heartbeat;
+  return heartbeat === undefined ? head.leaseRenewedAt : Math.max(heartbeat, head.leaseRenewedAt);
+}
+
+/** How long a cluster may stay silent before its lease expires: the grace plus the log's lag (ms). */
+export function silenceAllowedMs(leaseDurationSeconds: number, lagMs: number): number {
+  return LEASE_GRACE_FACTOR * leaseDurationSeconds * 1000 + lagMs;
+}
+
+/**
+ * Start of the heartbeat-log window the sweep must read: far enough back to decide every live head
+ * (the longest allowed silence among them). Undefined when nothing is live.
+ */
+export function sweepWindowStart(live: readonly LiveLease[], now: number, lagMs: number): number | undefined {
+  if (live.length === 0) return undefined;
+  return now - Math.max(...live.map((h) => silenceAllowedMs(h.leaseDurationSeconds, lagMs)));
+}
+
+/**
+ * THE EXPIRY DECISION. Given the live set, the latest heartbeat per cluster and the time, the leases
+ * that expired: no heartbeat (nor direct renewal) for {@link LEASE_GRACE_FACTOR} lease durations
+ * plus `lagMs`, the longest a heartbeat may wait in a process's buffer before it is written.
+ */
+export function expiredLeases(live: readonly LiveLease[], heartbeats: ReadonlyMap<string, number>, now: number, lagMs: number): ExpiredLease[] {
+  const expired: ExpiredLease[] = [];
+  for (const head of live) {
+    const seenAt = lastSeen(head, heartbeats.get(head.cluster));
+    if (seenAt === undefined) continue;
+    if (now - seenAt >= silenceAllowedMs(head.leaseDurationSeconds, lagMs)) expired.push({ cluster: head.cluster, seenAt });
+  }
+  return expired;
+}
+
+/**
+ * Should the expiry step drop the lease the sweep found expired at `seenAt`? Only if the head still
+ * holds the lease the sweep saw: a head that gained a new lease since (a newer direct renewal) or
+ * has none any more (a repeated step) is left alone.
+ */
+export function dropsLease(head: Pick<ClusterHead, 'leaseRenewedAt'>, seenAt: number): boolean {
+  return head.leaseRenewedAt !== undefined && head.leaseRenewedAt <= seenAt;
+}
+
+/**
+ * The head once its lease is dropped: no renewal time, so it leaves the live set (index attributes
+ * go with it) and the next poll's conditional renewal makes it live again, announced.
  */
 export function withoutLease(head: ClusterHead): ClusterHead {
-  const { leaseExpiresAt: _e, leaseRenewedAt: _r, ...rest } = head;
+  const { leaseRenewedAt: _r, ...rest } = head;
   return rest;
 }
 
-/** Whole seconds since the last renewal, for "no heartbeat for N s" (undefined if never renewed). */
-export function silentSeconds(head: Pick<ClusterHead, 'leaseRenewedAt'>, now: number): number | undefined {
-  return head.leaseRenewedAt === undefined ? undefined : Math.max(0, Math.round((now - head.leaseRenewedAt) / 1000));
+/** Whole seconds since `seenAt`, for "no heartbeat for N s" (undefined if never seen). */
+export function silentSeconds(seenAt: number | undefined, now: number): number | undefined {
+  return seenAt === undefined ? undefined : Math.max(0, Math.round((now - seenAt) / 1000));
 }

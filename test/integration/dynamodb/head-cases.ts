@@ -19,12 +19,12 @@ function head(cluster: string, extra: Partial<ClusterHead> = {}): Omit<ClusterHe
   };
 }
 
-async function allExpired(heads: ClusterHeadStore, now: number, limit: number): Promise<ClusterHead[]> {
+async function allLeases(heads: ClusterHeadStore, limit: number): Promise<ClusterHead[]> {
   const out: ClusterHead[] = [];
   let cursor: string | undefined;
   for (let page = 0; ; page++) {
-    if (page > 100) throw new Error('listExpiredLeases did not terminate');
-    const result = await heads.listExpiredLeases(now, limit, cursor);
+    if (page > 200) throw new Error('listLeases did not terminate');
+    const result = await heads.listLeases(limit, cursor);
     expect(result.heads.length).toBeLessThanOrEqual(limit);
     out.push(...result.heads);
     cursor = result.cursor;
@@ -80,52 +80,59 @@ export function clusterHeadStoreCases(ctx: BackendContext): void {
       await expect(heads.bumpRevision('missing')).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it('renews the lease exactly once among concurrent renewers', async () => {
+    it('gives a head a lease exactly once among concurrent renewers, and only while it holds none', async () => {
       const heads = ports.heads;
       await heads.create(head('store-3'));
-      const first = await Promise.all(range(20).map((i) => heads.renewLease('store-3', NOW + i, undefined, NOW + i + 180_000)));
+      const first = await Promise.all(range(20).map((i) => heads.renewLease('store-3', NOW + i)));
       expect(first.filter(Boolean)).toHaveLength(1);
       const winner = first.indexOf(true);
       const stored = (await heads.get('store-3', { consistent: true })) as ClusterHead;
       expect(stored.leaseRenewedAt).toBe(NOW + winner);
-      expect(stored.leaseExpiresAt).toBe(NOW + winner + 180_000);
       expect(stored.version).toBe(2);
+      // A held lease is not renewed again: later polls only record heartbeats.
+      expect(await heads.renewLease('store-3', NOW + 60_000)).toBe(false);
+      expect((await heads.get('store-3', { consistent: true }))?.version).toBe(2);
 
-      const later = NOW + 60_000;
-      const second = await Promise.all(range(20).map((i) => heads.renewLease('store-3', later + i, stored.leaseRenewedAt, later + i + 180_000)));
+      // Once dropped (a put without leaseRenewedAt), exactly one renewer takes it again.
+      await heads.put({ ...stored, leaseRenewedAt: undefined });
+      const second = await Promise.all(range(20).map((i) => heads.renewLease('store-3', NOW + 120_000 + i)));
       expect(second.filter(Boolean)).toHaveLength(1);
-      expect(await heads.renewLease('store-3', later + 99, stored.leaseRenewedAt, later + 180_099)).toBe(false);
-      await expect(heads.renewLease('missing', NOW, undefined, NOW + 1)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(heads.renewLease('missing', NOW)).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it('lists only expired leases, in expiry order, through the sparse index', async () => {
+    it('lists the live set through the sparse index, every shard, in pages; the index key does not move', async () => {
       const heads = ports.heads;
-      const expired = range(30).map((i) => ({ name: numbered('old', i), at: NOW - 1000 * ((i * 7) % 30) }));
+      const live = range(40).map((i) => numbered('live', i));
       await Promise.all([
-        ...expired.map((e) => heads.create(head(e.name, { leaseRenewedAt: e.at - 180_000, leaseExpiresAt: e.at }))),
-        ...range(10).map((i) => heads.create(head(numbered('fresh', i), { leaseRenewedAt: NOW, leaseExpiresAt: NOW + 1 + i }))),
+        ...live.map((name, i) => heads.create(head(name, { state: 'Joined', leaseRenewedAt: NOW - 1000 * i }))),
         ...range(5).map((i) => heads.create(head(numbered('nolease', i), { state: 'Pending' }))),
       ]);
+      for (const limit of [1, 7, 1000]) {
+        const listed = await allLeases(heads, limit);
+        expect(listed.map((h) => h.cluster).sort()).toEqual([...live].sort());
+        expect(listed.every((h) => h.leaseRenewedAt !== undefined && h.version === 1)).toBe(true);
+      }
 
-      const listed = await allExpired(heads, NOW, 7);
-      const expectedOrder = [...expired].sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : 1)).map((e) => e.name);
-      expect(listed.map((h) => h.cluster)).toEqual(expectedOrder);
-      expect(listed.every((h) => (h.leaseExpiresAt as number) <= NOW && h.version === 1)).toBe(true);
-      expect((await allExpired(heads, NOW, 1000)).map((h) => h.cluster)).toEqual(expectedOrder);
-      expect(await allExpired(heads, NOW - 1_000_000, 5)).toEqual([]);
+      const rawKeys = async (cluster: string) => {
+        const raw = await ctx.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `H#${cluster}` }, sk: { S: 'H' } }, ConsistentRead: true }));
+        return { gsi1pk: raw.Item?.gsi1pk?.S, gsi1sk: raw.Item?.gsi1sk?.S };
+      };
+      // The live-set key is the cluster's: unchanged by other writes of a live head.
+      const before = await rawKeys(live[2]);
+      expect(before.gsi1sk).toBe(live[2]);
+      await heads.bumpRevision(live[2]);
+      expect(await rawKeys(live[2])).toEqual(before);
 
-      // Clearing leaseExpiresAt takes a head out of the index; renewing moves it into the future.
-      const gone = (await heads.get(expired[0].name, { consistent: true })) as ClusterHead;
-      await heads.put({ ...gone, leaseExpiresAt: undefined, state: 'Joined' });
-      const raw = await ctx.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `H#${gone.cluster}` }, sk: { S: 'H' } }, ConsistentRead: true }));
-      expect(raw.Item?.gsi1pk).toBeUndefined();
-      expect(raw.Item?.gsi1sk).toBeUndefined();
-      const renewed = (await heads.get(expired[1].name, { consistent: true })) as ClusterHead;
-      expect(await heads.renewLease(renewed.cluster, NOW, renewed.leaseRenewedAt, NOW + 180_000)).toBe(true);
-      const remaining = (await allExpired(heads, NOW, 7)).map((h) => h.cluster);
-      expect(remaining).toEqual(expectedOrder.filter((n) => n !== gone.cluster && n !== renewed.cluster));
+      // Dropping the lease takes a head out of the index; a renewal brings it back.
+      const gone = (await heads.get(live[0], { consistent: true })) as ClusterHead;
+      await heads.put({ ...gone, leaseRenewedAt: undefined });
+      expect(await rawKeys(gone.cluster)).toEqual({ gsi1pk: undefined, gsi1sk: undefined });
+      expect((await allLeases(heads, 7)).map((h) => h.cluster).sort()).toEqual(live.slice(1).sort());
+      expect(await heads.renewLease(gone.cluster, NOW)).toBe(true);
+      expect((await allLeases(heads, 7)).map((h) => h.cluster).sort()).toEqual([...live].sort());
 
-      await expect(heads.listExpiredLeases(NOW, 5, 'bogus')).rejects.toBeInstanceOf(ValidationError);
+      await expect(heads.listLeases(5, 'bogus')).rejects.toBeInstanceOf(ValidationError);
+      await expect(heads.listLeases(0)).rejects.toBeInstanceOf(ValidationError);
     }, 30_000);
   });
 }

@@ -2,12 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import {
   decodeKeyCursor,
   encodeCursor,
-  expiredLeaseBound,
   headKey,
+  heartbeatKey,
+  heartbeatPartition,
   LEASE_SHARDS,
   leaseIndexKeys,
   leaseShard,
-  padExpiry,
   relationKey,
   resourceKey,
 } from '../../../lambdas/adapters/dynamodb/keys.js';
@@ -27,19 +27,16 @@ describe('key shapes', () => {
     const shards = new Set(Array.from({ length: 500 }, (_, i) => leaseShard(`cluster-${i}`)));
     expect(shards.size).toBe(LEASE_SHARDS);
     expect(leaseShard('store-0042')).toBe(leaseShard('store-0042'));
-    expect(leaseIndexKeys('store-0042', 1_800_000_000_000)).toEqual({
-      gsi1pk: `LEASE#${leaseShard('store-0042')}`,
-      gsi1sk: '001800000000000#store-0042',
-    });
+    // The live-set key does not depend on time: it does not move while the cluster stays live.
+    expect(leaseIndexKeys('store-0042')).toEqual({ gsi1pk: `LEASE#${leaseShard('store-0042')}`, gsi1sk: 'store-0042' });
   });
 
-  it('bounds expired entries exactly: at or before now, never after', () => {
-    const now = 1_800_000_000_000;
-    const bound = expiredLeaseBound(now);
-    expect(leaseIndexKeys('zzzz', now).gsi1sk < bound).toBe(true);
-    expect(leaseIndexKeys('a', now - 1).gsi1sk < bound).toBe(true);
-    expect(leaseIndexKeys('a', now + 1).gsi1sk < bound).toBe(false);
-    expect(() => padExpiry(-1)).toThrow(ValidationError);
+  it('puts heartbeat batches in one partition per minute of flush time, one key per writer and flush', () => {
+    const minute = 30_000_000;
+    expect(heartbeatPartition(minute * 60_000)).toBe(`HB#${minute}`);
+    expect(heartbeatPartition(minute * 60_000 + 59_999)).toBe(`HB#${minute}`);
+    expect(heartbeatPartition(minute * 60_000 + 60_000)).toBe(`HB#${minute + 1}`);
+    expect(heartbeatKey(minute * 60_000 + 5_000, 'w1', 7)).toEqual({ pk: `HB#${minute}`, sk: 'w1#00000007' });
   });
 
   it('round-trips cursors and rejects foreign or malformed ones', () => {

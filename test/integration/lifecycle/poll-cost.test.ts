@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { countOperations, type OperationCounter } from '../../../lambdas/adapters/dynamodb/op-counter.js';
+import { HEARTBEAT_FLUSH_INTERVAL_MS } from '../../../lambdas/adapters/dynamodb/heartbeat-log.js';
 import { onDynamoClientCreated } from '../../../lambdas/handlers/compose.js';
 import { joinedCluster, startTestHub, type TestHub } from './support.js';
 
 /**
  * What an agent's poll costs in DynamoDB, measured on the hub's real client: an idle poll is one
- * GetItem and no write, and the lease is written at most once per lease duration.
+ * GetItem and no write to the head; the lease is written only on the transition to live, and the
+ * heartbeat log writes at most one batch per flush interval per process, however many polls.
  */
 
 let t: TestHub;
@@ -51,21 +53,25 @@ describe('poll cost', () => {
     expect(snap.capacity).toEqual({ GetItem: 0.5 });
   });
 
-  it('polls within one lease duration write the lease at most once', async () => {
-    // Move to the moment the lease is due: the first poll renews, the rest of the period reads only.
-    t.clock.advance(60);
+  it('polls of a live cluster never write its head; the heartbeat log writes at most one batch per flush interval', async () => {
+    const interval = HEARTBEAT_FLUSH_INTERVAL_MS / 1000;
+    // A flush interval after the first heartbeat, the next poll writes the buffered batch; the
+    // rest of the interval reads only, and so on: 30 polls one second apart, 3 batches.
+    t.clock.advance(interval);
     ops.reset();
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 3 * interval; i++) {
       const res = await t.agent('GET', '/agent/v1/desired', { token: cred, headers: { 'if-none-match': etag } });
       expect(res.status).toBe(304);
-      t.clock.advance(5);
+      if (i < 3 * interval - 1) t.clock.advance(1);
     }
-    expect(ops.counts.GetItem).toBe(10);
-    expect(ops.counts.UpdateItem).toBe(1);
-    expect(writes()).toBe(1);
-    expect(ops.capacity.UpdateItem).toBe(1);
-    // The renewal was of a live lease: no availability step was needed.
+    expect(ops.counts).toEqual({ GetItem: 3 * interval, PutItem: 3 });
+    expect(writes()).toBe(3);
+    // One cluster's batch is one small item: 1 write unit.
+    expect(ops.capacity.PutItem).toBe(3);
+    // The lease was live throughout: no transition, so no availability step.
     await t.hub.settle();
+    const head = await t.hub.ctx.ports.heads.get('cost-1', { consistent: true });
+    expect(head?.leaseRenewedAt).toBeDefined();
   });
 
   it('a 200 answer reads the head and queries the cluster\'s works, and writes nothing', async () => {

@@ -55,7 +55,7 @@ export async function markOnline(ctx: HubContext, cluster: string): Promise<void
   if (!head) throw new Error(`cluster ${cluster} has no head`);
   const now = ctx.ports.clock.now();
   const joined = await ctx.ports.heads.put({ ...head, state: 'Joined' });
-  await ctx.ports.heads.renewLease(cluster, now, joined.leaseRenewedAt, now + 3 * joined.leaseDurationSeconds * 1000);
+  if (joined.leaseRenewedAt === undefined) await ctx.ports.heads.renewLease(cluster, now);
 }
 
 /** What a stand-in agent reports for a work. */
