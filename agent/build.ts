@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
  * Builds the agent for Node (the container image runs it): `npx tsx agent/build.ts [--outdir dist/agent]`.
@@ -43,6 +43,33 @@ export interface AgentBundle {
   metafile: Metafile;
 }
 
+/**
+ * The agent uses only client-node's KubeConfig (agent/kube/node-adapter.ts imports its module,
+ * `dist/config.js`). That module also imports the generated API and model classes (for
+ * `makeApiClient`) and node-fetch (for `applyToFetchOptions`), neither of which the agent calls;
+ * bundled, they are about 0.6 MB the kube chunk would parse at start. This plugin gives config.js
+ * stand-ins instead: the two generated exports throw if ever called, and `Headers` is Node's own.
+ */
+export const kubeConfigOnly: Plugin = {
+  name: 'kubeconfig-only',
+  setup(b) {
+    b.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) =>
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: args.path, namespace: 'kubeconfig-only' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'kubeconfig-only' }, (args) => ({
+      loader: 'js',
+      contents:
+        args.path === 'node-fetch'
+          ? 'export const Headers = globalThis.Headers;'
+          : [
+              "const absent = (name) => new Error(`client-node's ${name} is not in the Tether agent bundle (agent/build.ts)`);",
+              "export function createConfiguration() { throw absent('createConfiguration'); }",
+              "export class ServerConfiguration { constructor() { throw absent('ServerConfiguration'); } }",
+            ].join('\n'),
+    }));
+  },
+};
+
 /** The entry's file name in the output directory. */
 export const AGENT_ENTRY = 'tether-agent.mjs';
 
@@ -67,6 +94,7 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     keepNames: true,
     legalComments: 'none',
     metafile: true,
+    plugins: [kubeConfigOnly],
     logLevel: 'warning',
     absWorkingDir: root,
     define: { TETHER_AGENT_VERSION: JSON.stringify(pkg.version) },

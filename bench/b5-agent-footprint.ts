@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildAgentBundle } from '../agent/build.js';
+import { buildAgentBundle, type AgentBundle } from '../agent/build.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import { startBenchHub } from './hub.js';
 import { importForSimulation, MARK_ANNOTATION } from './sim-agent.js';
@@ -32,6 +32,8 @@ export interface FootprintOptions {
   pollSeconds?: number;
   /** Node options the agent process runs with; default what agent/Dockerfile's ENTRYPOINT passes. */
   nodeFlags?: string[];
+  /** Measure this build instead of building agent/build.ts's bundle (comparisons of build variants). */
+  bundle?: AgentBundle;
   log?: (line: string) => void;
 }
 
@@ -222,7 +224,7 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
   const stub = new StubApiServer();
   const children: ChildProcess[] = [];
   try {
-    const bundle = await buildAgentBundle({ outdir: join(dir, 'app') });
+    const bundle = opts.bundle ?? (await buildAgentBundle({ outdir: join(dir, 'app') }));
     const kubeconfig = join(dir, 'kubeconfig.yaml');
     writeFileSync(kubeconfig, stubKubeconfig(await stub.start()));
     const spawnAgent = async (name: string, modeArgs: string[]) => {

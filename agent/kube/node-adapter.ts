@@ -1,32 +1,27 @@
-import {
-  AbortError,
-  ApiException,
-  FetchError,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  ServerConfiguration,
-  VersionApi,
-  createConfiguration,
-  type Configuration,
-  type KubernetesObject,
-  type RequestContext,
-  type ResponseContext,
-} from '@kubernetes/client-node';
-// Not re-exported by the package index in 1.4.0; the registry is the documented way to plug in serializers.
-import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+// Only the kubeconfig module of client-node: loading, contexts, auth plugins (token files, exec,
+// OIDC, cloud providers), TLS material and proxies. Not the package index, which loads the
+// generated API and model classes (about 4 MiB more RSS) that the agent does not use.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { formatSelector } from '../../shared/labels.js';
 import { errorFromResponse } from './api-errors.js';
 import type { ApplyOptions, ClusterApi, CreateOptions, DeleteOptions, ListQuery, ResourceInfo, ServerVersion } from './cluster-api.js';
-import { KubeConfigError, KubeError, KubeUnavailableError, KubeUnknownKindError } from './errors.js';
+import { KubeConfigError, KubeRequestError, KubeUnknownKindError } from './errors.js';
+import { KubeRest, type RestAnswer, type RestRequest } from './kube-rest.js';
 import { proxyForServer, type ProxyEnv } from './proxy-env.js';
 import { conditionOf, describeRef, refOf, splitApiVersion, withoutServerFields, type KubeObject, type ObjectRef } from './types.js';
 
 /**
- * {@link ClusterApi} over a real API server, with @kubernetes/client-node 1.4.0 (the only file that
- * imports it). Server-side apply is `KubernetesObjectApi.patch(..., PatchStrategy.ServerSideApply)`:
- * a discovery GET per apiVersion (cached), then `PATCH <object URL>?fieldManager=...&force=...` with
- * `Content-Type: application/apply-patch+yaml` and a JSON body (JSON is YAML).
+ * {@link ClusterApi} over a real API server. @kubernetes/client-node 1.4.0 (this is the only file
+ * that imports it) supplies the kubeconfig: its `KubeConfig` resolves the context, credentials, TLS
+ * and proxy for every request (`applyToHTTPSOptions`). The requests themselves are the few REST
+ * calls the agent needs ({@link KubeRest}), with objects crossing the wire verbatim:
+ *
+ * - discovery: `GET /api/v1` or `/apis/<group>/<version>` once per apiVersion (cached; fetched
+ *   again when a kind is not in the cached list, e.g. a CRD installed since);
+ * - server-side apply: `PATCH <object URL>?fieldManager=...&force=...` with
+ *   `Content-Type: application/apply-patch+yaml` and a JSON body (JSON is YAML);
+ * - create (`POST` to the collection), get, list (`limit` and `continue` pages), delete (with a
+ *   `DeleteOptions` body naming the propagation policy) and `GET /version`.
  */
 
 /** Options of the adapter. */
@@ -40,40 +35,7 @@ export interface KubeClientAdapterOptions {
 const LIST_PAGE_SIZE = 500;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/**
- * client-node's typed models drop every field they do not know (a field newer than the models, any
- * status detail) and turn timestamps into Dates. For server-side apply a dropped field means the
- * server removes it, so objects cross the wire verbatim: a pass-through serializer is registered per kind.
- */
-const verbatim = { serialize: (data: unknown) => data, deserialize: (data: unknown) => data };
-const verbatimKinds = new Set<string>();
-
-function keepVerbatim(apiVersion: string, kind: string): void {
-  const { group, version } = splitApiVersion(apiVersion);
-  for (const k of [kind, `${kind}List`]) {
-    const key = `${apiVersion}|${k}`;
-    if (verbatimKinds.has(key)) continue;
-    try {
-      ObjectSerializer.registerModel({ group, version, kind: k }, verbatim);
-    } catch {
-      // Already registered (e.g. by another copy of this module): the registry is process-wide.
-    }
-    verbatimKinds.add(key);
-  }
-}
-
-/** KubernetesObjectApi with its discovery lookup made reachable. */
-class ObjectClient extends KubernetesObjectApi {
-  static forConfig(configuration: Configuration, kc: KubeConfig): ObjectClient {
-    const client = new ObjectClient(configuration);
-    client.setDefaultNamespace(kc);
-    return client;
-  }
-
-  lookup(apiVersion: string, kind: string) {
-    return this.resource(apiVersion, kind);
-  }
-}
+type ApiResource = { name: string; namespaced: boolean; kind: string };
 
 function withEnvProxy(kc: KubeConfig, env: ProxyEnv): KubeConfig {
   const cluster = kc.getCurrentCluster();
@@ -90,18 +52,14 @@ function withEnvProxy(kc: KubeConfig, env: ProxyEnv): KubeConfig {
   return copy;
 }
 
-/** The request shape client-node builds URLs from; an empty namespace means the context's default (namespaced kinds) or none. */
-function objectSpec(ref: ObjectRef) {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace ?? '' } };
+/** The path of an apiVersion: `/api/v1` for the core group, `/apis/<group>/<version>` otherwise. */
+function apiVersionPath(apiVersion: string): string {
+  const { group, version } = splitApiVersion(apiVersion);
+  return group ? `/apis/${group}/${version}` : `/api/${version}`;
 }
 
-/** Our objects are client-node's, with the envelope made required. */
-function asClientObject(obj: KubeObject): KubernetesObject {
-  return obj as KubernetesObject;
-}
-
-function asKubeObject(obj: KubernetesObject): KubeObject {
-  return obj as KubeObject;
+function parseJson<T>(answer: RestAnswer): T {
+  return (answer.text ? JSON.parse(answer.text) : {}) as T;
 }
 
 /**
@@ -114,8 +72,11 @@ function asKubeObject(obj: KubernetesObject): KubeObject {
 export class KubeClientAdapter implements ClusterApi {
   /** The API server URL requests go to. */
   readonly server: string;
-  private readonly objects: ObjectClient;
-  private readonly versions: VersionApi;
+  private readonly rest: KubeRest;
+  /** Where namespaced objects without a namespace go: the context's namespace, else `default`. */
+  private readonly defaultNamespace: string;
+  /** Discovery documents by apiVersion. */
+  private readonly resources = new Map<string, ApiResource[]>();
 
   /**
    * Builds the adapter from a loaded KubeConfig (its current context). HTTPS_PROXY/NO_PROXY from
@@ -127,22 +88,8 @@ export class KubeClientAdapter implements ClusterApi {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeConfigError(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
     this.server = cluster.server;
-    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const configuration = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
-      promiseMiddleware: [
-        {
-          pre: async (ctx: RequestContext) => {
-            ctx.setSignal(AbortSignal.timeout(timeoutMs));
-            return ctx;
-          },
-          post: async (rsp: ResponseContext) => rsp,
-        },
-      ],
-    });
-    this.objects = ObjectClient.forConfig(configuration, kc);
-    this.versions = new VersionApi(configuration);
+    this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+    this.rest = new KubeRest(cluster.server, (opts) => kc.applyToHTTPSOptions(opts), options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   /**
@@ -176,38 +123,49 @@ export class KubeClientAdapter implements ClusterApi {
 
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const body = withoutServerFields(obj);
-    const target = describeRef(refOf(body));
-    await this.requireKind(body.apiVersion, body.kind);
-    const applied = await this.call(target, () =>
-      this.objects.patch(asClientObject(body), undefined, options.dryRun ? 'All' : undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply),
-    );
-    return asKubeObject(applied);
+    const ref = refOf(body);
+    const path = await this.objectPath(ref, await this.requireKind(body.apiVersion, body.kind));
+    const query = [
+      ['dryRun', options.dryRun ? 'All' : undefined],
+      ['fieldManager', options.fieldManager],
+      ['force', String(options.force)],
+    ] as const;
+    return this.expect<KubeObject>({ method: 'PATCH', path, query, body, contentType: 'application/apply-patch+yaml', target: describeRef(ref) });
   }
 
   async create(obj: KubeObject, options: CreateOptions): Promise<KubeObject> {
     const body = withoutServerFields(obj);
-    const target = describeRef(refOf(body));
-    await this.requireKind(body.apiVersion, body.kind);
-    const created = await this.call(target, () => this.objects.create(asClientObject(body), undefined, options.dryRun ? 'All' : undefined, options.fieldManager));
-    return asKubeObject(created);
+    const ref = refOf(body);
+    const info = await this.requireKind(body.apiVersion, body.kind);
+    const query = [
+      ['dryRun', options.dryRun ? 'All' : undefined],
+      ['fieldManager', options.fieldManager],
+    ] as const;
+    return this.expect<KubeObject>({ method: 'POST', path: this.collectionPath(body.apiVersion, info, this.namespaceOf(ref, info)), query, body, target: describeRef(ref) });
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
-    if (!(await this.knownKind(ref.apiVersion, ref.kind))) return undefined;
-    const live = await this.orUndefinedIfMissing(describeRef(ref), () => this.objects.read(objectSpec(ref)));
-    return live && asKubeObject(live);
+    const info = await this.discover(ref.apiVersion, ref.kind);
+    if (!info) return undefined;
+    const answer = await this.rest.send({ method: 'GET', path: this.objectPath(ref, info), target: describeRef(ref) });
+    if (answer.status === 404) return undefined;
+    return this.ok<KubeObject>(answer, describeRef(ref));
   }
 
   async list(query: ListQuery): Promise<KubeObject[]> {
-    await this.requireKind(query.apiVersion, query.kind);
+    const info = await this.requireKind(query.apiVersion, query.kind);
     const selector = typeof query.labelSelector === 'string' ? query.labelSelector : formatSelector(query.labelSelector);
     const target = `${query.kind} list${query.namespace ? ` in ${query.namespace}` : ''}`;
+    const path = this.collectionPath(query.apiVersion, info, info.namespaced ? query.namespace : undefined);
     const out: KubeObject[] = [];
     let token: string | undefined;
     do {
-      const page = (await this.call(target, () =>
-        this.objects.list(query.apiVersion, query.kind, query.namespace, undefined, undefined, undefined, undefined, selector || undefined, LIST_PAGE_SIZE, token),
-      )) as unknown as { items?: KubeObject[]; metadata?: { continue?: string } };
+      const params = [
+        ['labelSelector', selector || undefined],
+        ['limit', String(LIST_PAGE_SIZE)],
+        ['continue', token],
+      ] as const;
+      const page = await this.expect<{ items?: KubeObject[]; metadata?: { continue?: string } }>({ method: 'GET', path, query: params, target });
       for (const item of page.items ?? []) {
         // List items come without apiVersion and kind.
         out.push({ ...item, apiVersion: item.apiVersion ?? query.apiVersion, kind: item.kind ?? query.kind });
@@ -218,24 +176,28 @@ export class KubeClientAdapter implements ClusterApi {
   }
 
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
-    if (!(await this.knownKind(ref.apiVersion, ref.kind))) return false;
+    const info = await this.discover(ref.apiVersion, ref.kind);
+    if (!info) return false;
     const body = options.propagationPolicy ? { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: options.propagationPolicy } : undefined;
-    const gone = await this.orUndefinedIfMissing(describeRef(ref), async () => {
-      await this.objects.delete(objectSpec(ref), undefined, undefined, undefined, undefined, undefined, body);
-      return true;
-    });
-    return gone === true;
+    const answer = await this.rest.send({ method: 'DELETE', path: this.objectPath(ref, info), body, target: describeRef(ref) });
+    if (answer.status === 404) return false;
+    this.ok(answer, describeRef(ref));
+    return true;
   }
 
   async discover(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
-    try {
-      const resource = await this.objects.lookup(apiVersion, kind);
-      return resource && { namespaced: resource.namespaced, plural: resource.name.split('/')[0] };
-    } catch (err) {
+    const find = (list: ApiResource[] | undefined) => list?.find((r) => r.kind === kind && !r.name.includes('/'));
+    let resource = find(this.resources.get(apiVersion));
+    if (!resource) {
+      const target = `discovery of ${apiVersion}`;
+      const answer = await this.rest.send({ method: 'GET', path: apiVersionPath(apiVersion), target });
       // The whole group/version is not served: the kind is unknown, not the object missing.
-      if (err instanceof ApiException && err.code === 404) return undefined;
-      throw this.translate(err, `discovery of ${apiVersion}`);
+      if (answer.status === 404) return undefined;
+      const list = this.ok<{ resources?: ApiResource[] }>(answer, target).resources ?? [];
+      this.resources.set(apiVersion, list);
+      resource = find(list);
     }
+    return resource && { namespaced: resource.namespaced, plural: resource.name };
   }
 
   async isCrdEstablished(name: string): Promise<boolean> {
@@ -244,48 +206,39 @@ export class KubeClientAdapter implements ClusterApi {
   }
 
   async serverVersion(): Promise<ServerVersion> {
-    const v = await this.call('the API server version', () => this.versions.getCode());
+    const v = await this.expect<ServerVersion>({ method: 'GET', path: '/version', target: 'the API server version' });
     return { gitVersion: v.gitVersion, platform: v.platform, major: v.major, minor: v.minor };
   }
 
-  private async knownKind(apiVersion: string, kind: string): Promise<boolean> {
-    if (!(await this.discover(apiVersion, kind))) return false;
-    keepVerbatim(apiVersion, kind);
-    return true;
+  private async requireKind(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    const info = await this.discover(apiVersion, kind);
+    if (!info) throw new KubeUnknownKindError(apiVersion, kind);
+    return info;
   }
 
-  private async requireKind(apiVersion: string, kind: string): Promise<void> {
-    if (!(await this.knownKind(apiVersion, kind))) throw new KubeUnknownKindError(apiVersion, kind);
+  private namespaceOf(ref: ObjectRef, info: ResourceInfo): string | undefined {
+    return info.namespaced ? ref.namespace || this.defaultNamespace : undefined;
   }
 
-  private async call<T>(target: string, request: () => Promise<T>): Promise<T> {
+  private collectionPath(apiVersion: string, info: ResourceInfo, namespace: string | undefined): string {
+    return `${apiVersionPath(apiVersion)}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${info.plural}`;
+  }
+
+  private objectPath(ref: ObjectRef, info: ResourceInfo): string {
+    return `${this.collectionPath(ref.apiVersion, info, this.namespaceOf(ref, info))}/${encodeURIComponent(ref.name)}`;
+  }
+
+  /** Sends the request; a 2xx answer's JSON body, else the named error. */
+  private async expect<T>(req: RestRequest): Promise<T> {
+    return this.ok<T>(await this.rest.send(req), req.target);
+  }
+
+  private ok<T>(answer: RestAnswer, target: string): T {
+    if (answer.status < 200 || answer.status > 299) throw errorFromResponse({ status: answer.status, body: answer.text, headers: answer.headers }, target);
     try {
-      return await request();
+      return parseJson<T>(answer);
     } catch (err) {
-      throw this.translate(err, target);
+      throw new KubeRequestError(`the API server answered ${answer.status} on ${target} with a body that is not JSON: ${answer.text.slice(0, 200)}`, answer.status, { cause: err });
     }
-  }
-
-  private async orUndefinedIfMissing<T>(target: string, request: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await request();
-    } catch (err) {
-      if (err instanceof ApiException && err.code === 404) return undefined;
-      throw this.translate(err, target);
-    }
-  }
-
-  private translate(err: unknown, target: string): unknown {
-    if (err instanceof KubeError) return err;
-    if (err instanceof ApiException) {
-      return errorFromResponse({ status: err.code, body: err.body, headers: err.headers }, target, { cause: err });
-    }
-    const name = (err as Error | undefined)?.name;
-    if (err instanceof FetchError || err instanceof AbortError || name === 'AbortError' || name === 'TimeoutError') {
-      return new KubeUnavailableError(`cannot reach the Kubernetes API server at ${this.server} (${target}): ${(err as Error).message}`, undefined, {
-        cause: err,
-      });
-    }
-    return err;
   }
 }

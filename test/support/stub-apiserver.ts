@@ -115,7 +115,7 @@ export class StubApiServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** The next request with this method and path gets this answer instead (or never an answer, with `hang`). */
+  /** The next request with this method and path gets this answer instead (or never an answer, with `hang`); a Buffer body is sent verbatim. */
   answerNext(method: string, path: string, status: number, body: unknown, options: { headers?: Record<string, string>; hang?: boolean } = {}): void {
     this.canned.push({ method, path, status, body, headers: options.headers ?? {}, hang: options.hang ?? false });
   }
@@ -131,7 +131,8 @@ export class StubApiServer {
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
-    res.end(JSON.stringify(body));
+    // A Buffer goes out as is (e.g. an HTML error page from a proxy in front of the server).
+    res.end(Buffer.isBuffer(body) ? body : JSON.stringify(body));
   }
 
   private handle(q: RecordedRequest, res: ServerResponse): void {

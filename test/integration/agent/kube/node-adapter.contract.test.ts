@@ -8,6 +8,7 @@ import {
   KubeForbiddenError,
   KubeInvalidError,
   KubeNotFoundError,
+  KubeRequestError,
   KubeUnavailableError,
   KubeUnknownKindError,
 } from '../../../../agent/kube/errors.js';
@@ -318,6 +319,40 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
       stub.answerNext('GET', '/version', 200, {}, { hang: true });
       const err = await impatient.serverVersion().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KubeUnavailableError);
+    });
+  });
+
+  describe('kubeconfig', () => {
+    it("keeps a path prefix of the cluster's server URL (as behind Rancher)", async () => {
+      const prefixed = new KubeClientAdapter(kubeConfig(`${stub.url}/k8s/clusters/c-1`), { env: {} });
+      await prefixed.serverVersion().catch(() => undefined);
+      expect(stub.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /k8s/clusters/c-1/version']);
+    });
+
+    it('sends basic auth for a user with username and password', async () => {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'stub', server: stub.url, skipTLSVerify: true }],
+        users: [{ name: 'admin', username: 'admin', password: 's3cret' }],
+        contexts: [{ name: 'stub', cluster: 'stub', user: 'admin' }],
+        currentContext: 'stub',
+      });
+      await new KubeClientAdapter(kc, { env: {} }).serverVersion();
+      expect(stub.requests[0].headers.authorization).toBe(`Basic ${Buffer.from('admin:s3cret').toString('base64')}`);
+    });
+
+    it("puts namespaced objects without a namespace in the context's namespace", async () => {
+      const kc = kubeConfig(stub.url);
+      kc.contexts[0] = { ...kc.contexts[0], namespace: 'ops' };
+      await new KubeClientAdapter(kc, { env: {} }).apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }, { fieldManager: TETHER_FIELD_MANAGER, force: false });
+      expect(stub.calls.map((q) => `${q.method} ${q.path}`)).toEqual(['PATCH /api/v1/namespaces/ops/configmaps/settings']);
+    });
+
+    it('a 2xx answer that is not JSON is a KubeRequestError naming the target', async () => {
+      stub.answerNext('GET', '/version', 200, Buffer.from('<html>Bad gateway</html>'), { headers: { 'content-type': 'text/html' } });
+      const err = await api.serverVersion().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KubeRequestError);
+      expect((err as Error).message).toContain('the API server answered 200 on the API server version with a body that is not JSON');
     });
   });
 
