@@ -153,4 +153,49 @@ describe('agent traffic through an HTTP proxy', () => {
       await new Promise<void>((resolve) => refusing.close(() => resolve()));
     }
   });
+
+  describe('without a proxy (node:http(s), not the global fetch)', () => {
+    test('sends method, headers and body, decodes gzip, and reuses the connection', async () => {
+      const connections: net.Socket[] = [];
+      const got: { method?: string; body: string; type?: string; encoding?: string }[] = [];
+      const server = http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          got.push({ method: req.method, body, type: req.headers['content-type'], encoding: req.headers['accept-encoding'] });
+          res.writeHead(201, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-answer': 'yes' });
+          res.end(gzipSync(JSON.stringify({ echoed: body })));
+        });
+      });
+      server.on('connection', (socket: net.Socket) => connections.push(socket));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const hubFetch = envFetch({ env: {} });
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/agent/v1/status`;
+        const first = await hubFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+        const second = await hubFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":2}' });
+
+        expect([first.status, first.headers.get('x-answer'), await first.text()]).toEqual([201, 'yes', '{"echoed":"{\\"a\\":1}"}']);
+        expect(await second.text()).toBe('{"echoed":"{\\"a\\":2}"}');
+        expect(got.map((g) => [g.method, g.type, g.encoding])).toEqual([
+          ['POST', 'application/json', 'gzip'],
+          ['POST', 'application/json', 'gzip'],
+        ]);
+        expect(connections).toHaveLength(1);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
+    test('verifies the TLS certificate: the hub reached by an address its certificate does not name is refused', async () => {
+      const err = await envFetch({ env: {}, ca: cert })(`https://127.0.0.1:${hubPort}/x`, { method: 'GET', headers: {} }).catch((e: Error) => e);
+      expect((err as NodeJS.ErrnoException).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    });
+
+    test('an aborted request rejects', async () => {
+      const err = await envFetch({ env: {} })(`http://127.0.0.1:${hubPort}/x`, { method: 'GET', headers: {}, signal: AbortSignal.abort() }).catch((e: Error) => e);
+      expect((err as Error).name).toBe('AbortError');
+    });
+  });
 });
