@@ -1,27 +1,27 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { jitteredInterval } from '../agent/backoff.js';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { AgentClock } from '../agent/clock.js';
 import { systemClock } from '../agent/clock.js';
 import { AgentStateStore } from '../agent/state-store.js';
 import type { FetchLike } from '../agent/transport.js';
 import { silentLog } from '../agent/log.js';
-import { headKey } from '../lambdas/adapters/dynamodb/keys.js';
+import { headKey, heartbeatPartition } from '../lambdas/adapters/dynamodb/keys.js';
 import { itemSize } from '../lambdas/adapters/dynamodb/raw-item.js';
 import type { OperationSnapshot } from '../lambdas/adapters/dynamodb/op-counter.js';
 import { USER_CLAIM_LABEL } from '../shared/protocol/v1.js';
 import { TetherError } from '../shared/errors.js';
-import type { RenewalRate } from './cost-model.js';
+import type { HeartbeatFlush, SweepCost } from './cost-model.js';
 import type { BenchHub } from './hub.js';
 import { createSimAgent, importForSimulation, SIM_NAMESPACE, type SimAgent } from './sim-agent.js';
 import { seededRandom } from './stats.js';
 import { RequestRecorder, recordingFetch } from './transport.js';
 
 /**
- * B1, idle poll cost: the exact DynamoDB operations of an idle poll, of a lease renewal, of a status
- * report and of a scheduler tick, counted on the hub's real DynamoDB client while the real agent
- * polls through the real routes. Time moves with the hub's injected clock, so lease periods pass
- * without waiting and the figures do not depend on this machine's speed (the regression guard in
- * test/integration/bench/ asserts them).
+ * B1, idle poll cost: the exact DynamoDB operations of an idle poll, of the lease transition, of
+ * the heartbeat log's flushes, of a status report and of a scheduler tick (the expiry sweep),
+ * counted on the hub's real DynamoDB client while the real agent polls through the real routes.
+ * Time moves with the hub's injected clock, so lease periods pass without waiting and the figures
+ * do not depend on this machine's speed (the regression guard in test/integration/bench/ asserts
+ * them).
  */
 
 /** Commands that write to the table. */
@@ -52,14 +52,19 @@ export interface PollCostResult {
   idlePoll: CountedStep;
   /** Size of the head item the idle poll reads, bytes (DynamoDB's item-size rules). */
   headItemBytes: number;
-  /** A poll that renews the lease. */
+  /** A poll that gives the head a lease (the transition to live, after the lease was dropped). */
   renewingPoll: CountedStep;
-  /** `pollsInLeaseWindow` polls spread over one lease period, starting when the lease is due. */
+  /** `polls` polls of the live cluster spread over one lease period: no head write. */
   leaseWindow: CountedStep & { polls: number; leaseDurationSeconds: number };
-  renewalRates: RenewalRate[];
+  /** Polls one second apart over three flush intervals: the heartbeat log's writes. */
+  heartbeatWindow: CountedStep & { polls: number; flushIntervalSeconds: number };
+  /** Flushes of the heartbeat log with N clusters buffered: operations, item bytes, write units. */
+  heartbeatFlushes: HeartbeatFlush[];
+  /** The expiry sweep with many live clusters against one, per extra live cluster. */
+  sweep: SweepCost;
   /** One status report (a changed user claim), without the poll of the same cycle. */
   statusReport: CountedStep;
-  /** One scheduler tick with nothing expired. */
+  /** One scheduler tick with nothing expired and one live cluster. */
   schedulerTick: CountedStep;
   /** The agent's credential and current ETag, for the Lambda-mode probe. */
   credential: string;
@@ -70,24 +75,20 @@ export interface PollCostResult {
 
 /** Options of {@link measurePollCost}. */
 export interface PollCostOptions {
-  /** Poll interval / lease duration pairs whose renewal rate to measure. Default: what the cost model needs. */
-  rates?: Array<{ pollSeconds: number; leaseDurationSeconds: number }>;
-  /** Polls per renewal-rate measurement. Default 200. */
-  ratePolls?: number;
+  /** Buffered clusters of the measured heartbeat flushes. Default 1, 100, 1000. */
+  flushSizes?: number[];
+  /** Extra live clusters of the sweep measurement. Default 1000 (fewer overstate the per-cluster reads: each shard's Query rounds up to 4 KB). */
+  sweepClusters?: number;
+  /** Poll interval of the sweep measurement's heartbeats, seconds. Default 30. */
+  sweepPollSeconds?: number;
   /** Status reports to average over. Default 5. */
   reports?: number;
   /** Cluster name. Default `b1-cost`. */
   cluster?: string;
 }
 
-/** The poll/lease pairs the cost model prices: each poll interval with its lease, and the what-if leases at 30 s. */
-export const DEFAULT_RATE_PAIRS = [
-  { pollSeconds: 30, leaseDurationSeconds: 60 },
-  { pollSeconds: 60, leaseDurationSeconds: 60 },
-  { pollSeconds: 300, leaseDurationSeconds: 300 },
-  { pollSeconds: 30, leaseDurationSeconds: 300 },
-  { pollSeconds: 30, leaseDurationSeconds: 900 },
-];
+/** Names of the stand-in clusters of the flush and sweep measurements: `store-00042` (11 characters). */
+export const standInName = (i: number) => `store-${String(i).padStart(5, '0')}`;
 
 const writesOf = (ops: Record<string, number>) => WRITE_OPERATIONS.reduce((n, op) => n + (ops[op] ?? 0), 0);
 
@@ -149,36 +150,46 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
     const idlePoll = await count(() => cycle(sim));
     const headItemBytes = await headSize(bench, name);
 
-    // The lease is due: the first poll renews it, the rest of the period only reads.
+    // A live cluster's polls write nothing to its head, however long they go on.
     const lease = (await headLease(bench, name)) * 1000;
-    bench.clock.advance(lease);
-    const renewingPoll = await count(() => cycle(sim));
     const windowPolls = 11;
     const leaseWindow = await count(async () => {
-      bench.clock.advance(lease);
       for (let i = 0; i < windowPolls; i++) {
         await cycle(sim);
-        bench.clock.advance(Math.floor((lease - 1000) / windowPolls));
+        bench.clock.advance(Math.floor(lease / windowPolls));
       }
     });
 
-    const renewalRates: RenewalRate[] = [];
-    for (const pair of opts.rates ?? DEFAULT_RATE_PAIRS) {
-      await setLease(bench, name, pair.leaseDurationSeconds);
-      const polls = opts.ratePolls ?? 200;
-      const random = seededRandom(pair.pollSeconds * 7919 + pair.leaseDurationSeconds);
-      const step = await count(async () => {
-        for (let i = 0; i < polls; i++) {
-          bench.clock.advance(jitteredInterval(pair.pollSeconds * 1000, random));
-          await cycle(sim);
-        }
-      });
-      renewalRates.push({ ...pair, polls, renewals: step.ops.UpdateItem ?? 0 });
-    }
-    await setLease(bench, name, 60);
+    // The heartbeat log: polls one second apart over three flush intervals write three batches.
+    const flushMs = bench.hub.ctx.ports.heartbeats.lagMs;
+    await bench.hub.ctx.ports.heartbeats.flush();
+    bench.clock.advance(flushMs);
+    const heartbeatPolls = (3 * flushMs) / 1000;
+    const heartbeatWindow = await count(async () => {
+      for (let i = 0; i < heartbeatPolls; i++) {
+        await cycle(sim);
+        if (i < heartbeatPolls - 1) bench.clock.advance(1000);
+      }
+    });
 
-    // Renew now, so the status cycles below fall inside one lease period and renew nothing.
-    bench.clock.advance(lease);
+    // The transition: the agent goes silent until the sweep drops its lease; its next poll takes a new one.
+    bench.clock.advance(3 * lease + flushMs);
+    await bench.hub.tick();
+    await bench.hub.settle();
+    if ((await bench.hub.ctx.ports.heads.get(name, { consistent: true }))?.leaseRenewedAt !== undefined) {
+      throw new MeasurementError(`the sweep did not drop the lease of ${name}`);
+    }
+    // Counted with the availability step it queues, run to the end (so the count does not race it).
+    const renewingPoll = await count(async () => {
+      await cycle(sim);
+      await bench.hub.settle();
+    });
+
+    const heartbeatFlushes: HeartbeatFlush[] = [];
+    for (const n of opts.flushSizes ?? [1, 100, 1000]) heartbeatFlushes.push(await measureFlush(bench, n, count));
+    const sweep = await measureSweep(bench, name, opts.sweepClusters ?? 1000, (opts.sweepPollSeconds ?? 30) * 1000, count);
+
+    // A poll now, so the status cycles below are plain heartbeats.
     await cycle(sim);
     const reports = opts.reports ?? 5;
     const reportCycles = await count(async () => {
@@ -200,13 +211,29 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
       throw new MeasurementError(`expected ${reports} status reports, the agent sent ${JSON.stringify(reportCycles.requests)}`);
     }
 
+    await bench.hub.ctx.ports.heartbeats.flush();
     const schedulerTick = await count(async () => {
       await bench.hub.tick();
     });
 
     const credential = (await new AgentStateStore(sim.cluster, SIM_NAMESPACE, silentLog()).loadCredential()) ?? '';
     const etag = `"${sim.agent.desiredState?.revision ?? ''}"`;
-    return { backend: bench.backend, cluster: name, idlePoll, headItemBytes, renewingPoll, leaseWindow: { ...leaseWindow, polls: windowPolls, leaseDurationSeconds: lease / 1000 }, renewalRates, statusReport, schedulerTick, credential, etag, lastReport: lastReport ?? {} };
+    return {
+      backend: bench.backend,
+      cluster: name,
+      idlePoll,
+      headItemBytes,
+      renewingPoll,
+      leaseWindow: { ...leaseWindow, polls: windowPolls, leaseDurationSeconds: lease / 1000 },
+      heartbeatWindow: { ...heartbeatWindow, polls: heartbeatPolls, flushIntervalSeconds: flushMs / 1000 },
+      heartbeatFlushes,
+      sweep,
+      statusReport,
+      schedulerTick,
+      credential,
+      etag,
+      lastReport: lastReport ?? {},
+    };
   } finally {
     await sim.close();
   }
@@ -218,28 +245,112 @@ async function cycle(sim: SimAgent): Promise<void> {
   if (out !== true) throw new MeasurementError(`the agent of ${sim.name} could not poll: ${out instanceof Error ? out.message : out}`);
 }
 
-async function setLease(bench: BenchHub, cluster: string, seconds: number): Promise<void> {
-  const res = await bench.admin('PATCH', `/v1/clusters/${cluster}`, { spec: { leaseDurationSeconds: seconds } });
-  if (res.status !== 200) throw new MeasurementError(`setting the lease of ${cluster} to ${seconds} s answered ${res.status}: ${res.text}`);
-  await bench.hub.settle();
-  if ((await headLease(bench, cluster)) !== seconds) throw new MeasurementError(`the head of ${cluster} did not take the ${seconds} s lease`);
-}
-
 async function headLease(bench: BenchHub, cluster: string): Promise<number> {
   const head = await bench.hub.ctx.ports.heads.get(cluster, { consistent: true });
   if (!head) throw new MeasurementError(`cluster ${cluster} has no head`);
   return head.leaseDurationSeconds;
 }
 
-/** Reads the head item with a client of its own (not counted) and sizes it as DynamoDB does. */
-async function headSize(bench: BenchHub, cluster: string): Promise<number> {
+type Count = (action: () => Promise<void>) => Promise<CountedStep>;
+
+/**
+ * One flush of `n` buffered heartbeats through the hub's own log: `n` stand-in clusters recorded
+ * within one flush interval, then one more record once it is over writes them all (n + 1 entries).
+ * Item bytes are read back with an uncounted client and sized as DynamoDB does.
+ */
+async function measureFlush(bench: BenchHub, n: number, count: Count): Promise<HeartbeatFlush> {
+  const log = bench.hub.ctx.ports.heartbeats;
+  await log.flush();
+  // A flush interval on, one heartbeat is written at once and starts a fresh interval.
+  bench.clock.advance(log.lagMs);
+  const at = bench.clock.now();
+  await log.record(standInName(0), at);
+  const before = new Set((await heartbeatItems(bench, at)).map(itemKey));
+  const step = await count(async () => {
+    for (let i = 1; i <= n; i++) await log.record(standInName(i), at);
+    await log.record(standInName(n + 1), at + log.lagMs);
+  });
+  bench.clock.advance(log.lagMs);
+  if (step.writes === 0) throw new MeasurementError(`recording ${n + 1} heartbeats over a flush interval wrote nothing`);
+  const written = (await heartbeatItems(bench, at)).filter((item) => !before.has(itemKey(item)));
+  return { entries: n + 1, ops: step.ops, items: written.length, bytes: written.reduce((sum, item) => sum + itemSize(item), 0), writeUnits: step.capacity.PutItem ?? 0 };
+}
+
+/**
+ * The sweep's cost per live cluster: a tick with `extra` more live clusters (heads the size of the
+ * measured one, each with a heartbeat every `pollMs` over the sweep's window, batched by the log)
+ * against a tick with only the measured cluster, divided by `extra`.
+ */
+async function measureSweep(bench: BenchHub, cluster: string, extra: number, pollMs: number, count: Count): Promise<SweepCost> {
+  const { heads, heartbeats } = bench.hub.ctx.ports;
+  const base = await heads.get(cluster, { consistent: true });
+  if (!base) throw new MeasurementError(`cluster ${cluster} has no head`);
+  await heartbeats.record(cluster, bench.clock.now());
+  await heartbeats.flush();
+  const one = await count(async () => void (await bench.hub.tick()));
+  // The window the sweep reads (3 lease durations + the flush interval), a heartbeat per poll;
+  // the clock moves a window on first, so that every poll's batch is written in its own interval.
+  const windowMs = 3 * base.leaseDurationSeconds * 1000 + heartbeats.lagMs;
+  bench.clock.advance(windowMs);
+  const now = bench.clock.now();
+  const names = Array.from({ length: extra }, (_, i) => standInName(i));
+  for (let i = 0; i < extra; i += 25) {
+    await Promise.all(names.slice(i, i + 25).map((c) => heads.create({ ...base, cluster: c, leaseRenewedAt: now - 3 * base.leaseDurationSeconds * 1000 })));
+  }
+  for (let t = now - windowMs + pollMs; t <= now; t += pollMs) {
+    for (const c of [cluster, ...names]) await heartbeats.record(c, t);
+  }
+  await heartbeats.flush();
+  const many = await count(async () => {
+    const found = (await bench.hub.tick())['cluster.lease-expiry'] ?? 0;
+    if (found !== 0) throw new MeasurementError(`the sweep expired ${found} live clusters`);
+  });
+  for (const c of names) await heads.delete(c);
+  const units = (step: CountedStep) => Object.values(step.capacity).reduce((a, b) => a + b, 0);
+  return {
+    liveClusters: extra + 1,
+    pollSeconds: pollMs / 1000,
+    baseOps: one.ops,
+    baseReadUnits: units(one),
+    ops: many.ops,
+    readUnits: units(many),
+    readUnitsPerLiveCluster: Math.max(0, units(many) - units(one)) / extra,
+  };
+}
+
+const itemKey = (item: Record<string, { S?: string }>) => `${item.pk?.S}/${item.sk?.S}`;
+
+/** The heartbeat batches in the partitions around `at`, read with a client of its own (not counted). */
+async function heartbeatItems(bench: BenchHub, at: number) {
+  return withClient(bench, async (client) => {
+    const out = [];
+    for (const minute of [at - 60_000, at, at + 60_000]) {
+      const page = await client.send(
+        new QueryCommand({ TableName: bench.tableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: heartbeatPartition(minute) } } }),
+      );
+      if (page.LastEvaluatedKey) throw new MeasurementError('heartbeat partition over 1 MB in a benchmark');
+      out.push(...(page.Items ?? []));
+    }
+    return out;
+  });
+}
+
+async function withClient<T>(bench: BenchHub, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
   const client = new DynamoDBClient({ endpoint: bench.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
-    const key = headKey(cluster);
-    const out = await client.send(new GetItemCommand({ TableName: bench.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }));
-    if (!out.Item) throw new MeasurementError(`no head item for ${cluster}`);
-    return itemSize(out.Item);
+    return await use(client);
   } finally {
     client.destroy();
   }
 }
+
+/** Reads the head item with a client of its own (not counted) and sizes it as DynamoDB does. */
+async function headSize(bench: BenchHub, cluster: string): Promise<number> {
+  return withClient(bench, async (client) => {
+    const key = headKey(cluster);
+    const out = await client.send(new GetItemCommand({ TableName: bench.tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }));
+    if (!out.Item) throw new MeasurementError(`no head item for ${cluster}`);
+    return itemSize(out.Item);
+  });
+}
+

@@ -64,14 +64,33 @@ export const RequestCostSchema = z.object({
 });
 export type RequestCost = z.infer<typeof RequestCostSchema>;
 
-/** Lease renewals per poll, measured for one poll interval and lease duration. */
-export const RenewalRateSchema = z.object({
-  pollSeconds: z.number().positive(),
-  leaseDurationSeconds: z.number().positive(),
-  polls: z.number().int().positive(),
-  renewals: z.number().int().nonnegative(),
+/** One measured flush of the heartbeat log: N buffered clusters written at once. */
+export const HeartbeatFlushSchema = z.object({
+  /** Heartbeats (distinct clusters) in the flush. */
+  entries: z.number().int().positive(),
+  /** DynamoDB commands of the flush. */
+  ops: z.record(z.string(), z.number()),
+  /** Items written and their total size (DynamoDB's item-size rules). */
+  items: z.number().int().positive(),
+  bytes: z.number().positive(),
+  /** Write units the server reported. */
+  writeUnits: z.number().nonnegative(),
 });
-export type RenewalRate = z.infer<typeof RenewalRateSchema>;
+export type HeartbeatFlush = z.infer<typeof HeartbeatFlushSchema>;
+
+/** The expiry sweep (one scheduler tick) with one live cluster and with many. */
+export const SweepCostSchema = z.object({
+  liveClusters: z.number().int().positive(),
+  /** Poll interval of the heartbeats in the log the sweep read, seconds. */
+  pollSeconds: z.number().positive(),
+  baseOps: z.record(z.string(), z.number()),
+  baseReadUnits: z.number().nonnegative(),
+  ops: z.record(z.string(), z.number()),
+  readUnits: z.number().nonnegative(),
+  /** Read units each live cluster adds to a tick: its head in the live set and its heartbeats in the window. */
+  readUnitsPerLiveCluster: z.number().nonnegative(),
+});
+export type SweepCost = z.infer<typeof SweepCostSchema>;
 
 /** bench/measured-counts.json: what B1 counted. */
 export const MeasuredCountsSchema = z.object({
@@ -80,12 +99,17 @@ export const MeasuredCountsSchema = z.object({
   /** Where the capacity units were read: DynamoDB Local is the reference; dynalite leaves out index writes. */
   capacitySource: z.string(),
   idlePoll: RequestCostSchema,
-  /** Extra over an idle poll when the poll renews the lease. */
-  leaseRenewal: RequestCostSchema,
-  renewalRates: z.array(RenewalRateSchema).min(1),
+  /** Extra over an idle poll when the poll gives the head a lease (the transition to live). */
+  leaseTransition: RequestCostSchema,
+  /** The heartbeat log's flush interval, seconds (the hub's setting when measured). */
+  flushIntervalSeconds: z.number().positive(),
+  /** Flushes of the heartbeat log at several sizes (at least two, for bytes per heartbeat). */
+  heartbeatFlushes: z.array(HeartbeatFlushSchema).min(2),
+  /** The expiry sweep's reads per live cluster. */
+  sweep: SweepCostSchema,
   /** A status report the agent sends when something changed (e.g. a claim). */
   statusReport: RequestCostSchema,
-  /** One scheduler tick with nothing to do. */
+  /** One scheduler tick with nothing to do and one live cluster. */
   schedulerTick: RequestCostSchema,
   /** Per cluster and rollout: fan-out writes, worker steps, the changed poll's extra, the reports. Absent until measured. */
   rolloutPerCluster: RequestCostSchema.optional(),
@@ -127,8 +151,15 @@ export interface Assumptions {
   logRetentionMonths: number;
   /** What-if: the agent function writes no per-request metric line (its measured log bytes are dropped). */
   withoutAgentMetricLines?: boolean;
-  /** What-if: write units per lease renewal instead of the counted ones. */
-  leaseWriteUnits?: number;
+  /** Lease transitions (an agent back after its lease was dropped) per cluster per month. */
+  leaseTransitionsPerMonth: number;
+  /**
+   * Share of the time a warm agent-function instance is busy. With the fleet's request rate and the
+   * measured handler time it gives the number of instances, each with its own heartbeat buffer.
+   */
+  agentInstanceUtilization: number;
+  /** What-if: no heartbeat writes at all (the floor). */
+  withoutHeartbeats?: boolean;
 }
 
 /**
@@ -164,6 +195,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   customMetrics: 4,
   storageBytesPerCluster: 8 * 1024,
   logRetentionMonths: 1,
+  leaseTransitionsPerMonth: 2,
+  agentInstanceUtilization: 0.5,
 };
 
 /** One scenario of the model. */
@@ -208,16 +241,52 @@ export function priceOf(item: PriceItem, quantity: number, perUnits = 1e6): numb
   return (quantity / perUnits) * item.price;
 }
 
-/** Lease renewals per poll for a poll interval and lease duration, from the measured rates. */
-export function renewalsPerPoll(counts: MeasuredCounts, pollSeconds: number, leaseDurationSeconds: number): number {
-  const rate = counts.renewalRates.find((r) => r.pollSeconds === pollSeconds && r.leaseDurationSeconds === leaseDurationSeconds);
-  if (!rate) {
-    const have = counts.renewalRates.map((r) => `${r.pollSeconds}s/${r.leaseDurationSeconds}s`).join(', ');
-    throw new ValidationError(
-      `no measured lease renewal rate for ${pollSeconds} s polls with a ${leaseDurationSeconds} s lease (measured: ${have}); run npx tsx bench/run.ts --only B1`,
-    );
-  }
-  return rate.renewals / rate.polls;
+/** Item bytes of a heartbeat flush, fitted to the measured flushes: a fixed part plus bytes per heartbeat. */
+export function heartbeatBytes(counts: MeasuredCounts): { fixed: number; perHeartbeat: number } {
+  const flushes = [...counts.heartbeatFlushes].sort((a, b) => a.entries - b.entries);
+  const small = flushes[0];
+  const large = flushes[flushes.length - 1];
+  if (large.entries === small.entries) throw new ValidationError('heartbeat flushes must be measured at two sizes at least');
+  const perHeartbeat = (large.bytes / large.items - small.bytes / small.items) / ((large.entries - small.entries) / large.items);
+  return { fixed: small.bytes - small.entries * perHeartbeat, perHeartbeat };
+}
+
+/** Write units of one flush of `entries` heartbeats: each item rounds up to whole 1 KB units. */
+export function flushWriteUnits(counts: MeasuredCounts, entries: number, itemLimitBytes = 64 * 1024): number {
+  const { fixed, perHeartbeat } = heartbeatBytes(counts);
+  const items = Math.max(1, Math.ceil((entries * perHeartbeat) / itemLimitBytes));
+  return items * Math.ceil((fixed + (entries / items) * perHeartbeat) / 1024);
+}
+
+/** How the fleet's heartbeats are written: instances, flushes and their size. */
+export interface HeartbeatPlan {
+  /** Warm agent-function instances (each buffers and flushes on its own). */
+  instances: number;
+  /** Flushes per instance per second: one per flush interval, or one per request when requests are rarer. */
+  flushesPerSecond: number;
+  /** Heartbeats per flush (distinct clusters). */
+  entriesPerFlush: number;
+  /** Write units per flush. */
+  writeUnitsPerFlush: number;
+  /** The fleet's heartbeat write units per month. */
+  fleetWriteUnitsPerMonth: number;
+}
+
+/**
+ * The heartbeat log's monthly writes for a fleet: `clusters / pollSeconds` requests a second spread
+ * over the instances needed to serve them (measured handler time / utilization); each instance
+ * flushes when a request finds its last flush a flush interval old, writing every cluster it served
+ * meanwhile. Flushes are counted as once per flush interval, or per request where requests are
+ * rarer: an upper bound (the wait for the request after the interval only makes them rarer).
+ */
+export function heartbeatPlan(scenario: Pick<Scenario, 'clusters' | 'pollSeconds'>, counts: MeasuredCounts, a: Assumptions): HeartbeatPlan {
+  const rate = scenario.clusters / scenario.pollSeconds;
+  const instances = Math.max(1, Math.ceil((rate * counts.idlePoll.lambdaMs) / 1000 / a.agentInstanceUtilization));
+  const perInstance = rate / instances;
+  const flushesPerSecond = Math.min(perInstance, 1 / counts.flushIntervalSeconds);
+  const entriesPerFlush = Math.min(scenario.clusters, perInstance / flushesPerSecond);
+  const writeUnitsPerFlush = flushWriteUnits(counts, entriesPerFlush);
+  return { instances, flushesPerSecond, entriesPerFlush, writeUnitsPerFlush, fleetWriteUnitsPerMonth: instances * flushesPerSecond * a.secondsPerMonth * writeUnitsPerFlush };
 }
 
 /** Monthly volumes of one cluster. */
@@ -252,20 +321,22 @@ export function computeScenario(scenario: Scenario, counts: MeasuredCounts, pric
   const p = prices.items;
   const lease = a.leaseDurationSeconds(pollSeconds);
   const polls = a.secondsPerMonth / pollSeconds;
-  const renewals = polls * renewalsPerPoll(counts, pollSeconds, lease);
   const reports = (a.statusReportsPerDay * a.secondsPerMonth) / 86_400;
   const ticks = a.secondsPerMonth / 60;
   const platform = a.platformLogBytesPerInvocation;
 
   const quiet = (c: RequestCost): RequestCost => (a.withoutAgentMetricLines ? { ...c, logBytes: 0 } : c);
-  const renewal = a.leaseWriteUnits === undefined ? counts.leaseRenewal : { ...counts.leaseRenewal, writeUnits: a.leaseWriteUnits };
   const v = noVolume();
   add(v, quiet(counts.idlePoll), polls, a.agentMemoryMb, platform);
-  add(v, renewal, renewals, a.agentMemoryMb, platform);
+  add(v, counts.leaseTransition, a.leaseTransitionsPerMonth, a.agentMemoryMb, platform);
   add(v, quiet(counts.statusReport), reports, a.agentMemoryMb, platform);
   if (counts.rolloutPerCluster) add(v, counts.rolloutPerCluster, a.rolloutsPerMonth, a.backgroundMemoryMb, platform);
-  // The scheduler runs once a minute whatever the fleet's size: its share shrinks with N.
+  // The scheduler runs once a minute whatever the fleet's size: its fixed part shrinks with N; the
+  // sweep's reads per live cluster do not.
   add(v, counts.schedulerTick, ticks / clusters, a.backgroundMemoryMb, platform);
+  v.readUnits += ticks * counts.sweep.readUnitsPerLiveCluster * ((clusters - 1) / clusters);
+  // Heartbeats: batched per agent-function instance, shared by the clusters it served.
+  if (!a.withoutHeartbeats) v.writeUnits += heartbeatPlan(scenario, counts, a).fleetWriteUnitsPerMonth / clusters;
 
   const fleet = (k: keyof Volumes) => v[k] * clusters;
   const perCluster = (usd: number) => usd / clusters;

@@ -4,7 +4,8 @@ import {
   computeScenario,
   DEFAULT_ASSUMPTIONS,
   platformLogBytes,
-  renewalsPerPoll,
+  heartbeatBytes,
+  heartbeatPlan,
   standardScenarios,
   type Assumptions,
   type CostBreakdown,
@@ -35,28 +36,21 @@ export function costVariants(): Variant[] {
     platformLogBytesPerInvocation: 0,
   };
   return [
-    { name: 'as deployed', description: 'TetherHub today: 512 MB, X-Ray active tracing, Lambda text logs, 60 s lease (300 s at 300 s polls)', assumptions: DEFAULT_ASSUMPTIONS },
+    { name: 'as deployed', description: 'TetherHub today: 512 MB, X-Ray active tracing, Lambda text logs, batched heartbeats (the lease duration no longer changes the cost)', assumptions: DEFAULT_ASSUMPTIONS },
     {
       name: 'quiet agent function',
       description: 'not in TetherHub yet: agent function without active tracing, platform logs off (JSON log format, system log level WARN)',
       assumptions: quiet,
     },
-    { name: 'quiet + 300 s lease', description: 'and `spec.leaseDurationSeconds: 300` (Available=Unknown after 15 min instead of 3)', assumptions: { ...quiet, leaseDurationSeconds: (p) => Math.max(300, p) } },
-    { name: 'quiet + 900 s lease', description: 'and `spec.leaseDurationSeconds: 900` (Available=Unknown after 45 min)', assumptions: { ...quiet, leaseDurationSeconds: (p) => Math.max(900, p) } },
     {
-      name: 'quiet, no metric line, 900 s lease',
+      name: 'quiet, no metric line',
       description: 'and no per-request EMF metric line from the agent function (Lambda\'s own Invocations metric counts requests for free)',
-      assumptions: { ...quiet, withoutAgentMetricLines: true, leaseDurationSeconds: (p) => Math.max(900, p) },
-    },
-    {
-      name: 'all of that, 1-unit renewals',
-      description: 'and a lease renewal of 1 write unit (an expiry index whose key does not move on every renewal; not built)',
-      assumptions: { ...quiet, withoutAgentMetricLines: true, leaseDurationSeconds: (p) => Math.max(900, p), leaseWriteUnits: 1 },
+      assumptions: { ...quiet, withoutAgentMetricLines: true },
     },
     {
       name: 'floor: no heartbeat writes',
       description: 'for reference: every poll still costs a Lambda invocation and a read; nothing else',
-      assumptions: { ...quiet, withoutAgentMetricLines: true, leaseDurationSeconds: (p) => Math.max(900, p), leaseWriteUnits: 0, statusReportsPerDay: 0, rolloutsPerMonth: 0 },
+      assumptions: { ...quiet, withoutAgentMetricLines: true, withoutHeartbeats: true, statusReportsPerDay: 0, rolloutsPerMonth: 0 },
     },
   ];
 }
@@ -121,20 +115,34 @@ function inputs(counts: MeasuredCounts): string {
     '| what | per | DynamoDB operations | read units | write units | Lambda invocations | billed ms | log bytes | SQS requests |',
     '|---|---|---|---|---|---|---|---|---|',
     row('idle poll (304)', counts.idlePoll, 'poll'),
-    row('lease renewal (extra)', counts.leaseRenewal, 'renewal'),
+    row('lease transition (extra)', counts.leaseTransition, 'transition'),
     row('status report', counts.statusReport, 'report'),
-    row('scheduler tick', counts.schedulerTick, 'minute'),
+    row('scheduler tick, one live cluster', counts.schedulerTick, 'minute'),
   ];
   if (counts.rolloutPerCluster) lines.push(row('rollout', counts.rolloutPerCluster, 'cluster and rollout'));
-  lines.push('', '| poll | lease | polls | renewals | renewals per poll |', '|---|---|---|---|---|');
-  for (const r of counts.renewalRates) lines.push(`| ${r.pollSeconds} s | ${r.leaseDurationSeconds} s | ${r.polls} | ${r.renewals} | ${(r.renewals / r.polls).toFixed(3)} |`);
+  const fit = heartbeatBytes(counts);
+  lines.push(
+    '',
+    `Heartbeat log flushes (flush interval ${counts.flushIntervalSeconds} s; stand-in cluster names of 11 characters); fitted: ${r2(fit.fixed)} bytes per item plus ${r2(fit.perHeartbeat)} bytes per heartbeat.`,
+    '',
+    '| heartbeats in the flush | DynamoDB operations | items | item bytes | write units |',
+    '|---|---|---|---|---|',
+  );
+  for (const f of counts.heartbeatFlushes) lines.push(`| ${f.entries} | ${fmt(f.ops)} | ${f.items} | ${f.bytes} | ${r2(f.writeUnits)} |`);
+  const sw = counts.sweep;
+  lines.push(
+    '',
+    `Expiry sweep (one tick) with ${sw.liveClusters} live clusters polling every ${sw.pollSeconds} s: ${fmt(sw.ops)}, ${r2(sw.readUnits)} read units; with one: ${fmt(sw.baseOps)}, ${r2(sw.baseReadUnits)} read units (emulator figures, before the 0.5 minimum per Query). Each live cluster adds ${sw.readUnitsPerLiveCluster.toFixed(4)} read units per tick (its head in the live set and its heartbeats in the window).`,
+  );
   return lines.join('\n');
 }
 
 function assumptionList(counts: MeasuredCounts, a: Assumptions): string {
   return [
     `- A month is ${a.secondsPerMonth / 3600} hours; prices are list prices without free tiers; tiers apply to the fleet's volume.`,
-    `- Agents poll on average once per poll interval (the agent's ±20% jitter is symmetric). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast 1.2 × poll / 3 or availability flaps); renewals per poll as counted above.`,
+    `- Agents poll on average once per poll interval (the agent's ±20% jitter is symmetric). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast 1.2 × poll / 3 or availability flaps). A live cluster's poll writes nothing to its head; ${a.leaseTransitionsPerMonth} lease transitions (agent back after its lease was dropped) per cluster per month.`,
+    `- Heartbeats: the fleet's requests (clusters / poll interval per second) are served by as many warm agent-function instances as the measured handler time needs at ${a.agentInstanceUtilization * 100}% utilization; each instance flushes its buffer once per flush interval (or on every request where requests are rarer, an upper bound), one item per flush sized by the fitted bytes per heartbeat, rounded up to whole 1 KB write units. Lost flushes (recycled instances) only lower the writes.`,
+    `- Sweep: every tick reads the live set and the heartbeat log of its window; per live cluster as measured at ${counts.sweep.pollSeconds} s polls (slower polls write fewer heartbeats into the window, so this is an upper bound for them). The heartbeat items expire by TTL after an hour; their storage is not priced.`,
     `- Agent function memory ${a.agentMemoryMb} MB, worker and scheduler ${a.backgroundMemoryMb} MB (TetherFunction's default). Billed duration is the handler time measured in Lambda mode against ${counts.capacitySource} on this machine, rounded up per invocation; cold starts are not priced.`,
     `- ${a.statusReportsPerDay} status reports per cluster per day (claims, health or feedback changes) and ${a.rolloutsPerMonth} rollouts per cluster per month${counts.rolloutPerCluster ? '' : ' (rollout cost not measured yet: not priced)'}.`,
     `- Logs: the bytes the handlers wrote per invocation (measured: Powertools lines and EMF metrics) plus ${a.platformLogBytesPerInvocation} bytes of Lambda platform lines per invocation (START, END, REPORT${a.agentTracing ? ', XRAY' : ''}; ${platformLogBytes(false)} without tracing), kept ${a.logRetentionMonths} month.`,
@@ -151,7 +159,7 @@ export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts
   const variants = costVariants();
   const base = variants[0];
   const check = goalCheck(counts, prices, base.assumptions);
-  const renewal30 = renewalsPerPoll(counts, 30, base.assumptions.leaseDurationSeconds(30));
+  const plan = (clusters: number) => heartbeatPlan({ clusters, pollSeconds: 30 }, counts, base.assumptions);
   const parts = [
     `${h} Cost model`,
     '',
@@ -167,7 +175,12 @@ export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts
     '',
     breakdown(check.rows),
     '',
-    `A 30 s poll with a 60 s lease renews the lease on ${(renewal30 * 100).toFixed(0)}% of polls, and each renewal costs ${counts.leaseRenewal.writeUnits} write units (the head item and both sides of its move in the expiry index).`,
+    `A poll of a live cluster writes nothing to its head: its heartbeat goes into the agent-function instance's buffer, written in one batch per flush interval. At 30 s polls: ${[1_000, 10_000, 100_000]
+      .map((n) => {
+        const p = plan(n);
+        return `${n.toLocaleString('en-US')} clusters → ${p.instances} instance${p.instances === 1 ? '' : 's'}, ${Math.round(p.entriesPerFlush)} heartbeats and ${p.writeUnitsPerFlush} write units per flush, ${(p.fleetWriteUnitsPerMonth / n).toFixed(0)} write units per cluster-month`;
+      })
+      .join('; ')} (a write per cluster per lease duration would be ${Math.round((DEFAULT_ASSUMPTIONS.secondsPerMonth / 60).valueOf())}).`,
     '',
     `${h}# What would meet the goal (Function URL, 30 s polls)`,
     '',

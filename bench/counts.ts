@@ -83,7 +83,8 @@ function rolloutCost(r: RolloutCost, probe: ProbeResult): RequestCost {
  * capacity figures include index writes (dynalite leaves them out).
  */
 export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, commit: string, rollout?: RolloutCost, measuredAt = new Date().toISOString()): MeasuredCounts {
-  const renewal = {
+  // The transition's own write, and the availability step it queues (one worker invocation).
+  const transition = {
     ...counted.renewingPoll,
     ops: { UpdateItem: counted.renewingPoll.ops.UpdateItem ?? 0 },
     capacity: { UpdateItem: counted.renewingPoll.capacity.UpdateItem ?? 0 },
@@ -94,8 +95,10 @@ export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, co
     capacitySource: counted.backend,
     idlePoll: cost(counted.idlePoll, probe.idlePoll, { invocations: 1, agentRequests: 1 }),
     // One more DynamoDB round trip inside the same invocation: as long as the idle poll's own.
-    leaseRenewal: cost(renewal, undefined, { invocations: 0, agentRequests: 0, extraMs: probe.idlePoll.meanMs }),
-    renewalRates: counted.renewalRates,
+    leaseTransition: cost(transition, undefined, { invocations: transition.queued, agentRequests: 0, extraMs: probe.idlePoll.meanMs }),
+    flushIntervalSeconds: counted.heartbeatWindow.flushIntervalSeconds,
+    heartbeatFlushes: counted.heartbeatFlushes,
+    sweep: counted.sweep,
     statusReport: cost(counted.statusReport, probe.statusReport, { invocations: 1, agentRequests: 1 }),
     schedulerTick: cost(counted.schedulerTick, probe.schedulerTick, { invocations: 1, agentRequests: 0 }),
     ...(rollout ? { rolloutPerCluster: rolloutCost(rollout, probe) } : {}),

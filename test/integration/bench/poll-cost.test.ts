@@ -15,14 +15,7 @@ let result: PollCostResult;
 
 beforeAll(async () => {
   bench = await startBenchHub({ backend: 'dynalite' });
-  result = await measurePollCost(bench, {
-    rates: [
-      { pollSeconds: 30, leaseDurationSeconds: 60 },
-      { pollSeconds: 60, leaseDurationSeconds: 60 },
-    ],
-    ratePolls: 60,
-    reports: 2,
-  });
+  result = await measurePollCost(bench, { flushSizes: [1, 50], sweepClusters: 40, reports: 2 });
 }, 90_000);
 
 afterAll(async () => {
@@ -31,6 +24,7 @@ afterAll(async () => {
 
 describe('idle poll', () => {
   it('is exactly one eventually consistent GetItem (0.5 read units), no write, answered 304', () => {
+    // The process's first heartbeat starts its flush interval: nothing is written yet.
     expect(result.idlePoll.ops).toEqual({ GetItem: 1 });
     expect(result.idlePoll.capacity).toEqual({ GetItem: 0.5 });
     expect(result.idlePoll.writes).toBe(0);
@@ -44,29 +38,63 @@ describe('idle poll', () => {
   });
 });
 
-describe('lease', () => {
-  it('a poll that finds the lease due adds exactly one UpdateItem and nothing else', () => {
-    expect(result.renewingPoll.ops).toEqual({ GetItem: 1, UpdateItem: 1 });
-    expect(result.renewingPoll.requests).toEqual({ 'desired 304': 1 });
-    expect(result.renewingPoll.queued).toBe(0);
-  });
-
-  it('polls spread over one lease period write the lease once', () => {
+describe('lease and heartbeats', () => {
+  it('polls of a live cluster over a whole lease period never write its head', () => {
     const w = result.leaseWindow;
     expect(w.polls).toBeGreaterThan(5);
-    expect(w.ops).toEqual({ GetItem: w.polls, UpdateItem: 1 });
-    expect(w.writes).toBe(1);
+    expect(w.ops.GetItem).toBe(w.polls);
+    expect(w.ops.UpdateItem).toBeUndefined();
+    // Only heartbeat batches: at most one per flush interval of the period (plus the one in progress).
+    expect(w.ops.PutItem ?? 0).toBeLessThanOrEqual(Math.ceil(w.leaseDurationSeconds / result.heartbeatWindow.flushIntervalSeconds) + 1);
+    expect(w.writes).toBe(w.ops.PutItem ?? 0);
     expect(w.requests).toEqual({ 'desired 304': w.polls });
+    expect(w.queued).toBe(0);
   });
 
-  it('over many jittered polls, renewals never exceed one per lease period', () => {
-    for (const rate of result.renewalRates) {
-      // Jitter keeps each gap under 1.2 x the interval, so the polls span at most this long, and
-      // renewals are at least one lease duration apart.
-      const spanSeconds = rate.polls * rate.pollSeconds * 1.2;
-      expect(rate.renewals).toBeGreaterThan(0);
-      expect(rate.renewals).toBeLessThanOrEqual(Math.ceil(spanSeconds / rate.leaseDurationSeconds) + 1);
-      expect(rate.renewals).toBeLessThan(rate.polls);
-    }
+  it('the heartbeat log writes one small batch per flush interval, however many polls', () => {
+    const h = result.heartbeatWindow;
+    expect(h.polls).toBe(3 * h.flushIntervalSeconds);
+    expect(h.ops).toEqual({ GetItem: h.polls, PutItem: 3 });
+    expect(h.capacity.PutItem).toBe(3);
+    expect(h.queued).toBe(0);
+  });
+
+  it('the transition to live (after the sweep dropped the lease) is one UpdateItem and announces itself', () => {
+    // The poll's GetItem and conditional UpdateItem of the head; the rest is the availability step.
+    expect(result.renewingPoll.ops.UpdateItem).toBe(1);
+    expect(result.renewingPoll.requests).toEqual({ 'desired 304': 1 });
+    expect(result.renewingPoll.queued).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a flush of many heartbeats is one PutItem of a few write units', () => {
+    const [one, many] = result.heartbeatFlushes;
+    expect(one).toMatchObject({ entries: 2, ops: { PutItem: 1 }, items: 1 });
+    expect(many).toMatchObject({ entries: 51, ops: { PutItem: 1 }, items: 1 });
+    // ~20 bytes per heartbeat: 50 more heartbeats add about a kilobyte, not 50 write units.
+    const perHeartbeat = (many.bytes - one.bytes) / (many.entries - one.entries);
+    expect(perHeartbeat).toBeGreaterThan(10);
+    expect(perHeartbeat).toBeLessThan(25);
+    // dynalite reports capacity of the base item (no index here): whole kilobytes.
+    expect(many.writeUnits).toBe(Math.ceil(many.bytes / 1024));
+  });
+
+  it('the sweep reads in proportion to the live clusters, with a fixed number of Queries', () => {
+    const s = result.sweep;
+    expect(s.liveClusters).toBe(41);
+    // 16 shards of the live set, then the heartbeat log's minute partitions of the window.
+    expect(s.baseOps.Query).toBeGreaterThanOrEqual(16 + 1);
+    expect(s.baseOps.Query).toBeLessThanOrEqual(16 + 5);
+    expect(s.ops.Query).toBe(s.baseOps.Query);
+    expect(Object.keys(s.ops)).toEqual(['Query']);
+    expect(s.readUnitsPerLiveCluster).toBeGreaterThan(0);
+    // A head (< 1 KB, eventually consistent) and a few heartbeats: under half a read unit each,
+    // even with 41 clusters, where each shard's Query rounds up to a whole 4 KB.
+    expect(s.readUnitsPerLiveCluster).toBeLessThan(0.5);
+  });
+
+  it('a scheduler tick with nothing expired only queries', () => {
+    expect(Object.keys(result.schedulerTick.ops)).toEqual(['Query']);
+    expect(result.schedulerTick.writes).toBe(0);
+    expect(result.schedulerTick.queued).toBe(0);
   });
 });

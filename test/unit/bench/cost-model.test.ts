@@ -6,7 +6,9 @@ import {
   MeasuredCountsSchema,
   PriceBookSchema,
   priceOf,
-  renewalsPerPoll,
+  flushWriteUnits,
+  heartbeatBytes,
+  heartbeatPlan,
   standardScenarios,
   type Assumptions,
   type MeasuredCounts,
@@ -44,8 +46,13 @@ const counts: MeasuredCounts = {
   commit: 'test',
   capacitySource: 'dynamodb-local',
   idlePoll: { ...none, invocations: 1, agentRequests: 1, lambdaMs: 4, ops: { GetItem: 1 }, readUnits: 0.5, logBytes: 100 },
-  leaseRenewal: { ...none, ops: { UpdateItem: 1 }, writeUnits: 3 },
-  renewalRates: [{ pollSeconds: 30, leaseDurationSeconds: 60, polls: 100, renewals: 40 }],
+  leaseTransition: { ...none, ops: { UpdateItem: 1 }, writeUnits: 2 },
+  flushIntervalSeconds: 10,
+  heartbeatFlushes: [
+    { entries: 1, ops: { PutItem: 1 }, items: 1, bytes: 60, writeUnits: 1 },
+    { entries: 1001, ops: { PutItem: 1 }, items: 1, bytes: 16_060, writeUnits: 16 },
+  ],
+  sweep: { liveClusters: 201, pollSeconds: 30, baseOps: {}, baseReadUnits: 0, ops: {}, readUnits: 20, readUnitsPerLiveCluster: 0.1 },
   statusReport: none,
   schedulerTick: none,
 };
@@ -63,8 +70,11 @@ const a: Assumptions = {
   customMetrics: 0,
   storageBytesPerCluster: 0,
   logRetentionMonths: 0,
+  leaseTransitionsPerMonth: 0,
+  agentInstanceUtilization: 0.5,
 };
 const POLLS = 2_628_000 / 30;
+const TICKS = 2_628_000 / 60;
 
 describe('priceOf', () => {
   it('prices flat items per unit of quantity', () => {
@@ -84,14 +94,17 @@ describe('priceOf', () => {
 });
 
 describe('computeScenario', () => {
-  it('prices polls, renewals, duration, logs and traces from the counts', () => {
+  it('prices polls, heartbeats, the sweep, duration, logs and traces from the counts', () => {
     const r = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'HttpApi' }, counts, prices, a);
     expect(r.leaseDurationSeconds).toBe(60);
     expect(r.perCluster.lambdaRequests).toBeCloseTo(POLLS / 1e6, 8);
     expect(r.perCluster.agentEndpoint).toBeCloseTo((POLLS * 2) / 1e6, 8);
-    expect(r.perCluster.dynamodbReads).toBeCloseTo((POLLS * 0.5 * 0.125) / 1e6, 8);
-    // 40 renewals per 100 polls, 3 write units each.
-    expect(r.perCluster.dynamodbWrites).toBeCloseTo((POLLS * 0.4 * 3 * 0.625) / 1e6, 8);
+    // One read per poll, and the sweep's 0.1 read units per other live cluster each minute.
+    expect(r.perCluster.dynamodbReads).toBeCloseTo(((POLLS * 0.5 + TICKS * 0.1 * (999 / 1000)) * 0.125) / 1e6, 8);
+    // 33.3 polls/s x 4 ms = 0.13 busy instances, at 50% utilization one instance: it flushes every
+    // 10 s, ~333 heartbeats of 16 bytes + 44 fixed = 6 write units a flush.
+    const wcu = 0.1 * 2_628_000 * 6;
+    expect(r.perCluster.dynamodbWrites).toBeCloseTo((wcu / 1000) * 0.625 / 1e6, 10);
     // 4 billed ms at 1 GB.
     expect(r.perCluster.lambdaDuration).toBeCloseTo(POLLS * 0.004 * 0.00001, 8);
     expect(r.perCluster.logs).toBeCloseTo(((POLLS * 400) / 1024 ** 3) * 0.5, 8);
@@ -116,16 +129,41 @@ describe('computeScenario', () => {
     expect(big.perCluster.agentEndpoint).toBeCloseTo((2 * 1000 + (fleet - 1e9) / 1e6) / 100_000, 8);
   });
 
-  it('what-ifs drop the metric lines and change the renewal units', () => {
+  it('what-ifs drop the metric lines and the heartbeat writes', () => {
     const base = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a);
-    const tuned = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutAgentMetricLines: true, leaseWriteUnits: 1 });
-    expect(tuned.perCluster.dynamodbWrites).toBeCloseTo(base.perCluster.dynamodbWrites / 3, 10);
+    const tuned = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutAgentMetricLines: true, withoutHeartbeats: true });
+    expect(base.perCluster.dynamodbWrites).toBeGreaterThan(0);
+    expect(tuned.perCluster.dynamodbWrites).toBe(0);
     expect(tuned.perCluster.logs).toBeCloseTo((base.perCluster.logs * 300) / 400, 10);
   });
 
-  it('says which renewal rate is missing instead of guessing one', () => {
-    expect(() => renewalsPerPoll(counts, 300, 300)).toThrow(/no measured lease renewal rate for 300 s polls with a 300 s lease \(measured: 30s\/60s\)/);
-    expect(renewalsPerPoll(counts, 30, 60)).toBe(0.4);
+  it('prices a lease transition per assumed transition', () => {
+    const one = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutHeartbeats: true, leaseTransitionsPerMonth: 1 });
+    expect(one.perCluster.dynamodbWrites).toBeCloseTo((2 * 0.625) / 1e6, 12);
+  });
+});
+
+describe('heartbeat plan', () => {
+  it('fits bytes per heartbeat to the measured flushes and rounds each item to whole write units', () => {
+    expect(heartbeatBytes(counts)).toEqual({ fixed: 44, perHeartbeat: 16 });
+    expect(flushWriteUnits(counts, 1)).toBe(1);
+    expect(flushWriteUnits(counts, 61)).toBe(1);
+    expect(flushWriteUnits(counts, 62)).toBe(2);
+    // Past the item limit the flush splits into items, each rounded up.
+    expect(flushWriteUnits(counts, 8192, 64 * 1024)).toBe(2 * Math.ceil((44 + 4096 * 16) / 1024));
+    expect(() => heartbeatBytes({ ...counts, heartbeatFlushes: [counts.heartbeatFlushes[0], counts.heartbeatFlushes[0]] })).toThrow(ValidationError);
+  });
+
+  it('spreads a large fleet over the instances its request rate needs, each flushing on its own', () => {
+    const plan = heartbeatPlan({ clusters: 100_000, pollSeconds: 30 }, counts, a);
+    // 3,333 polls/s x 4 ms = 13.3 busy instances at 50% utilization: 27.
+    expect(plan.instances).toBe(27);
+    expect(plan.entriesPerFlush).toBeCloseTo((100_000 / 30 / 27) * 10, 6);
+    expect(plan.writeUnitsPerFlush).toBe(Math.ceil((44 + plan.entriesPerFlush * 16) / 1024));
+    // A tiny fleet: one instance, every poll a flush of one heartbeat.
+    const tiny = heartbeatPlan({ clusters: 1, pollSeconds: 30 }, counts, a);
+    expect(tiny).toMatchObject({ instances: 1, entriesPerFlush: 1, writeUnitsPerFlush: 1 });
+    expect(tiny.flushesPerSecond).toBeCloseTo(1 / 30, 10);
   });
 });
 
@@ -139,7 +177,7 @@ describe('data files', () => {
     expect(book.verification).toMatch(/NOT VERIFIED/);
   });
 
-  it('bench/measured-counts.json, when present, has every rate the standard scenarios need', () => {
+  it('bench/measured-counts.json, when present, prices every standard scenario', () => {
     let raw: string;
     try {
       raw = readFileSync('bench/measured-counts.json', 'utf8');
@@ -147,7 +185,7 @@ describe('data files', () => {
       return;
     }
     const measured = MeasuredCountsSchema.parse(JSON.parse(raw));
-    for (const s of standardScenarios()) expect(() => renewalsPerPoll(measured, s.pollSeconds, DEFAULT_ASSUMPTIONS.leaseDurationSeconds(s.pollSeconds))).not.toThrow();
+    for (const s of standardScenarios()) expect(computeScenario(s, measured, prices).totalPerCluster).toBeGreaterThan(0);
   });
 });
 
