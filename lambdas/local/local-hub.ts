@@ -1,3 +1,5 @@
+// First: process settings that must precede the handler modules (see the module).
+import './runtime-env.js';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,7 +16,7 @@ import type { HubConfig, HubContext } from '../hub/context.js';
 import type { AuditEvent, Log } from '../ports/log.js';
 import { ensureLocalAdminToken } from './admin-token.js';
 import { applyDemoFleet } from './demo.js';
-import { startDynalite } from './dynamo-embedded.js';
+import { startDynalite, type DynaliteMode } from './dynamo-embedded.js';
 import { lambdaContext, startHttpGateway } from './http-gateway.js';
 import { startQueuePoller } from './queue-poller.js';
 import { startSqsEmulator } from './sqs-embedded.js';
@@ -30,6 +32,8 @@ export interface LocalHubOptions {
   demo?: number;
   /** Use this DynamoDB endpoint instead of the embedded dynalite (DynamoDB Local, another emulator). */
   dynamodbEndpoint?: string;
+  /** Where the embedded dynalite runs: its own worker thread (default) or the hub's event loop. */
+  dynalite?: DynaliteMode;
   /** Use this SQS endpoint instead of the embedded emulator. */
   sqsEndpoint?: string;
   /** Use real AWS DynamoDB and SQS (credentials and region from the environment). */
@@ -68,8 +72,8 @@ export interface LocalHub {
 
 /**
  * Starts the whole hub in this process: the admin and agent APIs behind a node:http gateway, the
- * worker fed by a queue poller, a scheduler timer, and embedded dynalite and SQS emulator — all on
- * 127.0.0.1 — running the same handler functions as Lambda.
+ * worker fed by a queue poller, a scheduler timer, and embedded dynalite (on a worker thread of its
+ * own) and SQS emulator — all on 127.0.0.1 — running the same handler functions as Lambda.
  */
 export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHub> {
   const dataDir = resolve(opts.dataDir ?? '.tether');
@@ -83,7 +87,11 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
     let dynamodbEndpoint = opts.dynamodbEndpoint;
     let sqsEndpoint = opts.sqsEndpoint;
     if (!opts.aws && !dynamodbEndpoint) {
-      const db = await startDynalite({ path: join(dataDir, 'dynamodb') });
+      const db = await startDynalite({
+        path: join(dataDir, 'dynamodb'),
+        mode: opts.dynalite,
+        onCrash: (error) => log.error('the embedded DynamoDB stopped; the hub cannot serve until restarted', { error: error.message }),
+      });
       cleanups.push(() => db.close());
       dynamodbEndpoint = db.endpoint;
     }

@@ -1,6 +1,4 @@
 // The embedded SQS emulator: loopback only, and faithful on every SQS behaviour the hub relies on.
-import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
@@ -11,6 +9,7 @@ import {
 import { createSqsClient } from '../../../lambdas/adapters/sqs/client.js';
 import { ensureQueues } from '../../../lambdas/adapters/sqs/queues.js';
 import { startSqsEmulator } from '../../../lambdas/local/sqs-embedded.js';
+import { listeningAddresses, tryConnect } from '../../support/loopback.js';
 import { queueCounts, receiveMessages, startSqsTestServer, type SqsTestServer } from '../../support/sqs-server.js';
 
 let sqs: SqsTestServer;
@@ -20,31 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sqs.close();
 });
-
-/** Local addresses of listening TCP sockets on `port`, as the kernel reports them (hex). */
-function listeningAddresses(port: number): string[] {
-  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
-  const found: string[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const [, local, , state] = line.trim().split(/\s+/);
-      // State 0A is LISTEN.
-      if (local?.endsWith(`:${portHex}`) && state === '0A') found.push(local.split(':')[0]);
-    }
-  }
-  return found;
-}
-
-function tryConnect(host: string, port: number): Promise<'connected' | string> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-  });
-}
 
 describe('embedded SQS emulator', () => {
   it('listens on 127.0.0.1 only', async () => {
