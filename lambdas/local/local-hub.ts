@@ -128,6 +128,8 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
         appendFileSync(auditFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
       },
     });
+    // Heartbeats still buffered in this process are written on close (the DynamoDB stand-in stops later).
+    cleanups.push(() => ctx.ports.heartbeats.flush());
     const admin = await ensureLocalAdminToken(ctx, dataDir);
 
     const worker = buildWorkerHandler(() => ctx);
