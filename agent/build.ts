@@ -48,7 +48,8 @@ export interface AgentBundle {
  * `dist/config.js`). That module also imports the generated API and model classes (for
  * `makeApiClient`) and node-fetch (for `applyToFetchOptions`), neither of which the agent calls;
  * bundled, they are about 0.6 MB the kube chunk would parse at start. This plugin gives config.js
- * stand-ins instead: the two generated exports throw if ever called, and `Headers` is Node's own.
+ * stand-ins instead: the two generated exports throw if ever called, and `Headers` makes Node's own
+ * when called (not before: touching the global loads Node's fetch implementation).
  */
 export const kubeConfigOnly: Plugin = {
   name: 'kubeconfig-only',
@@ -60,7 +61,8 @@ export const kubeConfigOnly: Plugin = {
       loader: 'js',
       contents:
         args.path === 'node-fetch'
-          ? 'export const Headers = globalThis.Headers;'
+          ? // Not `globalThis.Headers` itself: reading it loads Node's fetch (undici, about 18 MiB RSS).
+            'export function Headers(init) { return new globalThis.Headers(init); }'
           : [
               "const absent = (name) => new Error(`client-node's ${name} is not in the Tether agent bundle (agent/build.ts)`);",
               "export function createConfiguration() { throw absent('createConfiguration'); }",
