@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoPorts } from '../adapters/dynamodb/index.js';
 import { createSqsClient } from '../adapters/sqs/client.js';
@@ -29,6 +30,24 @@ export function auditLogOf(log: Log, sink?: (event: AuditEvent) => void): AuditL
   };
 }
 
+/**
+ * HTTP settings of the DynamoDB client when it talks to an endpoint on this machine (the local
+ * hub's dynalite or DynamoDB Local), where the SDK's defaults are sized for a Lambda invocation
+ * that sends one request at a time: the one hub process sends every poll's requests through one
+ * client. More keep-alive sockets than the SDK's 50 let requests reach the store instead of
+ * queueing inside the client, and the timeouts turn a wedged store into errors instead of requests
+ * that wait for ever. Signing, retries and validation are unchanged.
+ */
+export const LOCAL_DYNAMODB_HTTP = { maxSockets: 256, connectionTimeoutMs: 2_000, requestTimeoutMs: 15_000 } as const;
+
+function localRequestHandler() {
+  return {
+    httpAgent: new Agent({ keepAlive: true, maxSockets: LOCAL_DYNAMODB_HTTP.maxSockets }),
+    connectionTimeout: LOCAL_DYNAMODB_HTTP.connectionTimeoutMs,
+    requestTimeout: LOCAL_DYNAMODB_HTTP.requestTimeoutMs,
+  };
+}
+
 const dynamoClientHooks = new Set<(client: DynamoDBClient) => void>();
 
 /**
@@ -53,7 +72,7 @@ export function composeHub(opts: ComposeOptions): HubContext {
   const ddb = new DynamoDBClient({
     region,
     ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
-    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: localRequestHandler() } : {}),
     maxAttempts: 5,
   });
   for (const hook of dynamoClientHooks) hook(ddb);

@@ -74,6 +74,35 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: 
   };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * The request body, or undefined as soon as it exceeds the hub's limit. A request with neither
+ * Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3), like an agent's poll: it is
+ * answered without waiting for the stream's end.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return Promise.resolve(NO_BODY);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
 function sendProblem(res: ServerResponse, status: number, code: string, title: string, detail: string): void {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
   res.end(JSON.stringify({ type: PROBLEM_BASE + code, title, status, detail }));
@@ -108,18 +137,13 @@ export async function startHttpGateway(opts: {
       sendProblem(res, 404, 'route-not-found', 'No such route', `no route for ${req.method} ${path}; the API lives under /v1 and /agent/v1`);
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > MAX_BODY_BYTES) {
-        sendProblem(res, 413, 'payload-too-large', 'Payload too large', `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk as Buffer);
+    const requestBody = await readBody(req);
+    if (requestBody === undefined) {
+      sendProblem(res, 413, 'payload-too-large', 'Payload too large', `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
+      req.destroy();
+      return;
     }
-    const event = toApiGatewayEvent(req, Buffer.concat(chunks), req.socket.remoteAddress ?? '127.0.0.1');
+    const event = toApiGatewayEvent(req, requestBody, req.socket.remoteAddress ?? '127.0.0.1');
     const result = await route.handler(event, lambdaContext(route.functionName));
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
