@@ -89,6 +89,21 @@ export function registerListRedaction(kind: string, redact: (res: Resource) => R
   listRedactions.set(kind, redact);
 }
 
+/**
+ * What a caller that already read the object can pass to {@link ResourceService.apply}, so the
+ * service does not read it again.
+ */
+export interface ApplyOptions {
+  /**
+   * The stored object as the caller read it with a strongly consistent read, or `null` when that
+   * read found none. Omitted: the service reads it. A stale value is safe: writes stay conditional
+   * (create on absence, replace on the version), and a conflict re-reads.
+   */
+  existing?: Resource | null;
+  /** False: return the object as stored, without the kind's read-time decoration (one read less). */
+  decorate?: boolean;
+}
+
 export interface ListQuery {
   selector?: LabelSelector;
   limit: number;
@@ -126,7 +141,7 @@ export class ResourceService {
   }
 
   /** Creates a new object; AlreadyExistsError when the name is taken. */
-  async create(desired: DesiredObject): Promise<Resource> {
+  async create(desired: DesiredObject, opts: { decorate?: boolean } = {}): Promise<Resource> {
     const { info } = desired;
     const now = this.now();
     const res: Resource = {
@@ -150,7 +165,7 @@ export class ResourceService {
     await behaviour.validate?.(res, undefined, this.ctx);
     const created = await this.ctx.ports.resources.create(res);
     await behaviour.afterCreate?.(created, this.ctx);
-    return this.decorate(created);
+    return opts.decorate === false ? created : this.decorate(created);
   }
 
   /**
@@ -158,8 +173,8 @@ export class ResourceService {
    * (409 on mismatch); without, it re-reads and retries on conflict, so status written concurrently
    * by the hub is never lost.
    */
-  async replace(desired: DesiredObject, expectedVersion?: string): Promise<Resource> {
-    return this.update(desired.info, desired.name, desired.namespace, expectedVersion, () => desired);
+  async replace(desired: DesiredObject, expectedVersion?: string, known: Omit<ApplyOptions, 'existing'> & { current?: Resource } = {}): Promise<Resource> {
+    return this.update(desired.info, desired.name, desired.namespace, expectedVersion, () => desired, known);
   }
 
   /** Applies an RFC 7396 merge patch to labels, annotations and spec. */
@@ -198,10 +213,14 @@ export class ResourceService {
     namespace: string | undefined,
     expectedVersion: string | undefined,
     compute: (current: Resource) => DesiredObject,
+    known: { current?: Resource; decorate?: boolean } = {},
   ): Promise<Resource> {
     const behaviour = behaviourOf(info.kind);
+    // The caller's consistent read serves the first attempt; a conflict re-reads.
+    let firstRead = known.current;
     const attempt = async () => {
-      const current = await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true });
+      const current = firstRead ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
+      firstRead = undefined;
       if (!current) throw new NotFoundError(info.kind, name);
       if (expectedVersion !== undefined && expectedVersion !== current.metadata.resourceVersion) {
         throw new ConflictError(
@@ -227,12 +246,15 @@ export class ResourceService {
     // A caller-supplied version must fail on conflict; otherwise re-read and retry.
     const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(attempt, 200);
     if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
-    return this.decorate(out.result);
+    return known.decorate === false ? out.result : this.decorate(out.result);
   }
 
-  /** Deletes, or marks for deletion when the kind finalises through queued steps. */
-  async delete(info: KindInfo, name: string, namespace?: string): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
-    const current = await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true });
+  /**
+   * Deletes, or marks for deletion when the kind finalises through queued steps. `known` is the
+   * object as the caller just read it (strongly consistent), so it is not read again.
+   */
+  async delete(info: KindInfo, name: string, namespace?: string, known?: Resource): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
+    const current = known ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
     if (!current) throw new NotFoundError(info.kind, name);
     const behaviour = behaviourOf(info.kind);
     if (behaviour.delete) return behaviour.delete(current, this.ctx);
@@ -243,16 +265,20 @@ export class ResourceService {
 
   /**
    * Create-or-update for apply: returns what happened. Dry runs validate and compute the action
-   * without writing.
+   * without writing. See {@link ApplyOptions} for what a caller that read the object already passes.
    */
-  async apply(desired: DesiredObject, dryRun: boolean): Promise<{ action: 'created' | 'configured' | 'unchanged'; object?: Resource }> {
-    const existing = await this.ctx.ports.resources.get({ kind: desired.info.kind, name: desired.name, namespace: desired.namespace }, { consistent: true });
+  async apply(desired: DesiredObject, dryRun: boolean, opts: ApplyOptions = {}): Promise<{ action: 'created' | 'configured' | 'unchanged'; object?: Resource }> {
+    const existing =
+      opts.existing !== undefined
+        ? (opts.existing ?? undefined)
+        : await this.ctx.ports.resources.get({ kind: desired.info.kind, name: desired.name, namespace: desired.namespace }, { consistent: true });
+    const decorate = opts.decorate;
     if (!existing) {
       if (dryRun) {
         await behaviourOf(desired.info.kind).validate?.(previewNew(desired), undefined, this.ctx);
         return { action: 'created' };
       }
-      return { action: 'created', object: await this.create(desired) };
+      return { action: 'created', object: await this.create(desired, { decorate }) };
     }
     const next = withDesired(existing, desired);
     if (sameDesired(existing, next)) return { action: 'unchanged', object: existing };
@@ -263,7 +289,7 @@ export class ResourceService {
       await behaviourOf(desired.info.kind).validate?.(next, existing, this.ctx);
       return { action: 'configured' };
     }
-    return { action: 'configured', object: await this.replace(desired, desired.resourceVersion) };
+    return { action: 'configured', object: await this.replace(desired, desired.resourceVersion, { current: existing, decorate }) };
   }
 
   private async decorate(res: Resource): Promise<Resource> {

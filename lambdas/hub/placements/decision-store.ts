@@ -15,9 +15,6 @@ export const PLACEMENT_DECISIONS = 'placement-decisions';
 /** cluster -> placement. */
 export const CLUSTER_PLACEMENT_DECISIONS = 'cluster-placement-decisions';
 
-/** Relation writes run this many at a time during a full recomputation. */
-const WRITE_CONCURRENCY = 16;
-
 function toDecision(data: Record<string, string | number | boolean> | undefined): PreviousDecision {
   return { group: typeof data?.group === 'number' ? data.group : 0, groupName: typeof data?.groupName === 'string' ? data.groupName : '' };
 }
@@ -67,20 +64,48 @@ export async function writeDecision(ctx: HubContext, placement: string, cluster:
   }
 }
 
+/**
+ * Records (or removes, for undefined) many decisions of one placement in both directions, with
+ * batched writes (BatchWriteItem, 25 items per request): every forward item first, then every
+ * reverse item, so that the rule above holds for a batch as for one decision. Idempotent; a
+ * failure part-way is repaired by running it again.
+ */
+export async function writeDecisions(ctx: HubContext, placement: string, changes: readonly (readonly [string, PreviousDecision | undefined])[]): Promise<void> {
+  const puts = changes.flatMap(([cluster, d]) => (d ? [{ cluster, data: { group: d.group, groupName: d.groupName } }] : []));
+  const removes = changes.filter(([, d]) => d === undefined).map(([cluster]) => cluster);
+  const forward = (cluster: string) => ({ relation: PLACEMENT_DECISIONS, from: placement, to: cluster });
+  const reverse = (cluster: string) => ({ relation: CLUSTER_PLACEMENT_DECISIONS, from: cluster, to: placement });
+  for (const item of [forward, reverse]) {
+    await ctx.ports.relations.putMany(puts.map((p) => ({ ...item(p.cluster), data: p.data })));
+    await ctx.ports.relations.removeMany(removes.map(item));
+  }
+}
+
 /** Same decision? */
 export function sameDecision(a: PreviousDecision | undefined, b: PreviousDecision | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && a.group === b.group && a.groupName === b.groupName);
 }
 
 /**
+ * The decisions that differ between `previous` and `next`: cluster -> new decision, or undefined
+ * for a cluster no longer chosen. Pure.
+ */
+export function decisionDiff(previous: ReadonlyMap<string, PreviousDecision>, next: readonly Decision[]): [string, PreviousDecision | undefined][] {
+  const out: [string, PreviousDecision | undefined][] = [];
+  const wanted = new Map(next.map((d) => [d.cluster, { group: d.group, groupName: d.groupName }]));
+  for (const [cluster, d] of wanted) if (!sameDecision(previous.get(cluster), d)) out.push([cluster, d]);
+  for (const cluster of previous.keys()) if (!wanted.has(cluster)) out.push([cluster, undefined]);
+  return out;
+}
+
+/**
  * Makes the relation items of `placement` equal `next`, writing only the differences from
- * `previous`. Returns how many clusters changed.
+ * `previous` (batched, see {@link writeDecisions}). Returns how many clusters changed.
  */
 export async function writeDecisionDiff(ctx: HubContext, placement: string, previous: ReadonlyMap<string, PreviousDecision>, next: readonly Decision[]): Promise<number> {
-  const ops: (() => Promise<void>)[] = [];
-  const wanted = new Map(next.map((d) => [d.cluster, { group: d.group, groupName: d.groupName }]));
-  for (const [cluster, d] of wanted) if (!sameDecision(previous.get(cluster), d)) ops.push(() => writeDecision(ctx, placement, cluster, d));
-  for (const cluster of previous.keys()) if (!wanted.has(cluster)) ops.push(() => writeDecision(ctx, placement, cluster, undefined));
-  for (let i = 0; i < ops.length; i += WRITE_CONCURRENCY) await Promise.all(ops.slice(i, i + WRITE_CONCURRENCY).map((op) => op()));
-  return ops.length;
+  const changes = decisionDiff(previous, next);
+  // One change (a small placement, a single move) costs two single writes, as the per-cluster step.
+  if (changes.length === 1) await writeDecision(ctx, placement, ...changes[0]);
+  else await writeDecisions(ctx, placement, changes);
+  return changes.length;
 }

@@ -11,7 +11,7 @@ import { defineStep, stepMessage } from '../steps.js';
 import { clusterChangedMessages, listAll, recheckMessages, RECOMPUTE_STEP } from './messages.js';
 
 export { listAll } from './messages.js';
-import { allDecisions, writeDecision, writeDecisionDiff } from './decision-store.js';
+import { allDecisions, writeDecisionDiff } from './decision-store.js';
 import { computeDecisions } from './decisions.js';
 import { clusterFacts, type ClusterFacts } from './eligibility.js';
 import { onDecisionsChanged } from './listener-steps.js';
@@ -28,9 +28,11 @@ export type PlacementResource = Resource<PlacementSpec, PlacementStatus>;
 
 /** Clusters read per page. */
 const PAGE = 500;
-/** Up to this many set members are read one by one; more, and one pass over all clusters is cheaper. */
+/**
+ * Up to this many set members are read by key (BatchGetItem, 100 keys a request); more, and one
+ * pass over all clusters is cheaper.
+ */
 const DIRECT_READ_LIMIT = 200;
-const READ_CONCURRENCY = 16;
 
 /** Every object of a kind (few: placements, cluster sets). */
 type ClusterRecord = Resource<ClusterSpec, ClusterStatus>;
@@ -67,13 +69,8 @@ async function loadCandidates(ctx: HubContext, spec: PlacementSpec, sets: Resour
   const names = new Set<string>();
   for (const s of spec.clusterSets) for (const n of await setMembers(ctx, s)) names.add(n);
   if (names.size > DIRECT_READ_LIMIT) return pageClusters(ctx, (n) => names.has(n), sets);
-  const list = [...names];
-  const out: ClusterFacts[] = [];
-  for (let i = 0; i < list.length; i += READ_CONCURRENCY) {
-    const records = await Promise.all(list.slice(i, i + READ_CONCURRENCY).map((name) => ctx.ports.resources.get({ kind: 'Cluster', name })));
-    for (const r of records) if (r) out.push(clusterFacts(r as ClusterRecord, sets));
-  }
-  return out;
+  const records = await ctx.ports.resources.getMany([...names].map((name) => ({ kind: 'Cluster', name })));
+  return records.filter((r) => r !== undefined).map((r) => clusterFacts(r as ClusterRecord, sets));
 }
 
 async function readPlacement(ctx: HubContext, name: string): Promise<PlacementResource | undefined> {
@@ -83,7 +80,7 @@ async function readPlacement(ctx: HubContext, name: string): Promise<PlacementRe
 /** Removes every decision of a placement that no longer exists. */
 export async function removeAllDecisions(ctx: HubContext, placement: string): Promise<number> {
   const previous = await allDecisions(ctx, placement);
-  for (const cluster of previous.keys()) await writeDecision(ctx, placement, cluster, undefined);
+  await writeDecisionDiff(ctx, placement, previous, []);
   return previous.size;
 }
 

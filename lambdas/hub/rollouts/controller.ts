@@ -8,10 +8,11 @@ import {
 } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
+import type { RelationItem } from '../../ports/relation-store.js';
 import { leaseLive } from '../clusters/lease.js';
 import type { HubContext } from '../context.js';
 import { retryOnConflict } from '../retry.js';
-import { readWork } from '../works/works.js';
+import { readWorks } from '../works/works.js';
 import { loadDecisions } from './decisions.js';
 import { acquireLease, deleteLease, releaseLease } from './lease.js';
 import { observedTrack, observeWork, plannerPhase } from './observe.js';
@@ -136,11 +137,11 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   const errors = new Map((await listAll(ctx, ERROR_RELATION, name)).map((i) => [i.to, i.data ?? {}]));
   // Errors of an older revision no longer apply (and no step for that revision writes any more).
   const staleErrors = [...errors.entries()].filter(([, e]) => e.h !== target.hash).map(([c]) => c);
-  await forEachLimited(staleErrors, 16, (c) => ctx.ports.relations.remove(ERROR_RELATION, name, c));
+  await ctx.ports.relations.removeMany(staleErrors.map((c) => ({ relation: ERROR_RELATION, from: name, to: c })));
   for (const c of staleErrors) errors.delete(c);
   const dirty = (await listAll(ctx, DIRTY_RELATION, name)).map((i) => i.to);
   // Cleared before reading, so a change reported while this run reads is marked again for the next.
-  await forEachLimited(dirty, 16, (c) => ctx.ports.relations.remove(DIRTY_RELATION, name, c));
+  await ctx.ports.relations.removeMany(dirty.map((c) => ({ relation: DIRTY_RELATION, from: name, to: c })));
 
   const toRead = new Set<string>(dirty.filter((c) => decided.has(c)));
   for (const d of placement.decisions) {
@@ -148,8 +149,13 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
     if (!t || (t.hash === target.hash && !t.succeeded)) toRead.add(d.cluster);
   }
   const leaving = [...tracks.keys()].filter((c) => !decided.has(c));
-  const works = await readMany([...toRead, ...leaving], (c) => readWork(ctx, c, name));
-  const online = await readMany([...toRead], async (c) => {
+  const readList = [...toRead, ...leaving];
+  const readAnswers = await readWorks(ctx, readList.map((c) => ({ cluster: c, name })));
+  const works = new Map(readList.map((c, i) => [c, readAnswers[i]]));
+  // Whether the agent is online matters only for a cluster that has (or is adopting) a revision:
+  // a cluster new to the rollout, without a Work of it, costs no head read.
+  const needOnline = [...toRead].filter((c) => tracks.get(c)?.hash || observeWork(works.get(c), name)?.hash);
+  const online = await readMany(needOnline, async (c) => {
     const head = await ctx.ports.heads.get(c);
     return Boolean(head && leaseLive(head, now) && (head.state === 'Joined' || head.state === 'Detaching'));
   });
@@ -180,9 +186,9 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   const waiting = placement.decisions.filter((d) => next.get(d.cluster)?.hash !== target.hash).map((d) => d.cluster);
   if (labelKeys.length) {
     const stale = waiting.filter((c) => next.get(c)?.labelsRevision !== target.revision);
-    const clusters = await readMany(stale, (c) => ctx.ports.resources.get({ kind: 'Cluster', name: c }));
-    for (const c of stale) {
-      const labels = clusters.get(c)?.metadata.labels ?? {};
+    const clusters = await ctx.ports.resources.getMany(stale.map((c) => ({ kind: 'Cluster', name: c })));
+    for (const [i, c] of stale.entries()) {
+      const labels = clusters[i]?.metadata.labels ?? {};
       const subset = Object.fromEntries(labelKeys.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]]));
       next.set(c, { ...next.get(c), windowLabels: JSON.stringify(subset), labelsRevision: target.revision });
     }
@@ -248,18 +254,19 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   }
 
   // 7. Write: tracks, then status (so that a fan-out step sees the revision), then messages.
-  await forEachLimited([...next.entries()], 16, async ([c, t]) => {
+  // Tracks have one writer (this run, under the lease), so unconditional batched puts are safe.
+  const changedTracks: RelationItem[] = [];
+  for (const [c, t] of next) {
     const before = tracks.get(c);
-    if (!before || JSON.stringify(encodeTrack(before)) !== JSON.stringify(encodeTrack(t))) await ctx.ports.relations.put(TRACK_RELATION, name, c, encodeTrack(t));
-  });
-  await forEachLimited(
-    leaving.filter((c) => !removeNow.includes(c)),
-    16,
-    async (c) => {
-      await ctx.ports.relations.remove(TRACK_RELATION, name, c);
-      if (errors.has(c)) await ctx.ports.relations.remove(ERROR_RELATION, name, c);
-    },
-  );
+    const data = encodeTrack(t);
+    if (!before || JSON.stringify(encodeTrack(before)) !== JSON.stringify(data)) changedTracks.push({ relation: TRACK_RELATION, from: name, to: c, data });
+  }
+  await ctx.ports.relations.putMany(changedTracks);
+  const forgotten = leaving.filter((c) => !removeNow.includes(c));
+  await ctx.ports.relations.removeMany([
+    ...forgotten.map((c) => ({ relation: TRACK_RELATION, from: name, to: c })),
+    ...forgotten.filter((c) => errors.has(c)).map((c) => ({ relation: ERROR_RELATION, from: name, to: c })),
+  ]);
   const nowIso = new Date(now).toISOString();
   const failurePause = plan.pause
     ? { at: nowIso, failed: plan.counts.failed, revision: target.revision, reason: plan.pause.reason, message: plan.pause.message }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError, PayloadTooLargeError, StateError, ValidationError } from '../../../shared/errors.js';
 import type { FleetDeploymentSpec, FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
 import type { StepMessage } from '../../ports/queue.js';
+import type { RelationItem } from '../../ports/relation-store.js';
 import type { HubContext } from '../context.js';
 import { registerPeriodicTask } from '../scheduler.js';
 import { defineStep, stepMessage } from '../steps.js';
@@ -24,6 +25,13 @@ import { removeClusterWork, writeClusterWork } from './work-writer.js';
  * - `fleetdeployment.placement-changed`: the Placement capability says decisions changed;
  * - `fleetdeployment.cleanup`: after a deployment is deleted, removes its Works page by page.
  */
+
+/**
+ * Clusters of one rollout batch written at a time: each is one conditional PutItem of its Work and
+ * one UpdateItem of its head, independent of the others. With `fanOutBatchSize` 100 a batch is
+ * about 7 such rounds (well under a second in Lambda, a few MB of memory).
+ */
+export const WRITE_CONCURRENCY = 16;
 
 /** Seconds a busy controller's message waits before it tries again. */
 const BUSY_RETRY_SECONDS = 5;
@@ -62,10 +70,15 @@ export const rolloutBatchStep = defineStep({
     if (contentHash(content) !== hash) return;
     const status = (fd.status ?? {}) as FleetDeploymentStatus;
     const number = status.revisionHash === hash && status.revision ? status.revision : revision;
-    await forEachLimited(clusters, 8, async (cluster) => {
-      const record = async (message: string) =>
-        ctx.ports.relations.put(ERROR_RELATION, name, cluster, { h: hash, m: message.slice(0, 500), at: ctx.ports.clock.now() });
-      const res = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster });
+    // One batched read of the batch's Cluster records and Works, handed down to the writes.
+    const [records, works] = await Promise.all([
+      ctx.ports.resources.getMany(clusters.map((c) => ({ kind: 'Cluster', name: c }))),
+      ctx.ports.resources.getMany(clusters.map((c) => ({ kind: 'Work', namespace: c, name })), { consistent: true }),
+    ]);
+    const errors: RelationItem[] = [];
+    const cleared: RelationItem[] = [];
+    await forEachLimited(clusters.map((cluster, i) => ({ cluster, res: records[i], work: works[i] })), WRITE_CONCURRENCY, async ({ cluster, res, work }) => {
+      const record = (message: string) => void errors.push({ relation: ERROR_RELATION, from: name, to: cluster, data: { h: hash, m: message.slice(0, 500), at: ctx.ports.clock.now() } });
       if (!res) return record(`cluster ${cluster} does not exist`);
       let rendered;
       try {
@@ -75,24 +88,32 @@ export const rolloutBatchStep = defineStep({
         throw err;
       }
       try {
-        await writeClusterWork(ctx, name, cluster, { revision: number, hash }, rendered);
+        await writeClusterWork(ctx, name, cluster, { revision: number, hash }, rendered, { work: work ?? null, cluster: res });
       } catch (err) {
         // What only this cluster can fix is recorded for it; anything else retries the step.
         if (err instanceof StateError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof PayloadTooLargeError) return record(err.message);
         throw err;
       }
-      if (retry?.includes(cluster)) await ctx.ports.relations.remove(ERROR_RELATION, name, cluster);
+      if (retry?.includes(cluster)) cleared.push({ relation: ERROR_RELATION, from: name, to: cluster });
     });
+    await ctx.ports.relations.putMany(errors);
+    await ctx.ports.relations.removeMany(cleared);
   },
 });
+
+/** Removes the deployment's Works from `clusters`: one batched read of them, then the deletes. */
+async function removeWorksOf(ctx: HubContext, name: string, clusters: string[]): Promise<void> {
+  const works = await ctx.ports.resources.getMany(clusters.map((c) => ({ kind: 'Work', namespace: c, name })), { consistent: true });
+  await forEachLimited(clusters.map((cluster, i) => ({ cluster, work: works[i] ?? null })), WRITE_CONCURRENCY, async ({ cluster, work }) => {
+    await removeClusterWork(ctx, name, cluster, { work });
+  });
+}
 
 export const removeClustersStep = defineStep({
   type: 'fleetdeployment.remove-clusters',
   payload: z.object({ name: z.string().min(1), clusters: z.array(z.string()).min(1).max(1000) }),
   async run({ name, clusters }, ctx) {
-    await forEachLimited(clusters, 8, async (cluster) => {
-      await removeClusterWork(ctx, name, cluster);
-    });
+    await removeWorksOf(ctx, name, clusters);
     // The controller forgets the clusters once it sees their Works gone.
     await ctx.ports.queue.send([progressMessage(ctx, name)]);
   },
@@ -130,12 +151,10 @@ export const cleanupStep = defineStep({
     // Re-created under the same name: the new deployment adopts the Works; nothing to clean.
     if (await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true })) return;
     const page = await ctx.ports.relations.list(TRACK_RELATION, name, { limit: ctx.config.fanOutBatchSize, cursor });
-    await forEachLimited(page.items, 8, async ({ to: cluster }) => {
-      await removeClusterWork(ctx, name, cluster);
-      await ctx.ports.relations.remove(ERROR_RELATION, name, cluster);
-      await ctx.ports.relations.remove(DIRTY_RELATION, name, cluster);
-      await ctx.ports.relations.remove(TRACK_RELATION, name, cluster);
-    });
+    await removeWorksOf(ctx, name, page.items.map((i) => i.to));
+    // The page's index items go once their Works are gone (the track last: it is the page).
+    await ctx.ports.relations.removeMany(page.items.flatMap(({ to }) => [ERROR_RELATION, DIRTY_RELATION].map((relation) => ({ relation, from: name, to }))));
+    await ctx.ports.relations.removeMany(page.items.map(({ to }) => ({ relation: TRACK_RELATION, from: name, to })));
     if (page.cursor) {
       await ctx.ports.queue.send([stepMessage(cleanupStep, { name, ...(placement ? { placement } : {}), cursor: page.cursor })]);
       return;

@@ -7,6 +7,7 @@ import { registerDesiredWorksLoader } from '../clusters/desired-works.js';
 import { registerBehaviour, type HubContext } from '../context.js';
 import { registerListRedaction } from '../resource-service.js';
 import { ingestWorkReports } from './ingest.js';
+import { clusterRecordFor } from './known-cluster.js';
 import { redactWorkSecrets } from './redaction.js';
 import { checkWorkSize, checkWorkSpec } from './work-checks.js';
 import { deleteWorkStatus, readWorkStatus } from './work-status-store.js';
@@ -29,7 +30,7 @@ async function checkCluster(ctx: HubContext, work: Resource): Promise<void> {
   if (!cluster) {
     throw new ValidationError(`${label(work)} needs metadata.namespace set to its cluster's name`, [{ path: 'metadata.namespace', message: 'required' }]);
   }
-  const record = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster });
+  const record = await clusterRecordFor(ctx, cluster);
   if (!record) {
     throw new NotFoundError('Cluster', cluster, { cause: new Error(`works belong to a cluster; create or import cluster "${cluster}" first`) });
   }

@@ -30,7 +30,11 @@ export async function readStatusItem(ctx: HubContext, cluster: string, name: str
 
 /** The status of this work: its status item if it belongs to this incarnation (uid), else empty. */
 export async function readWorkStatus(ctx: HubContext, work: Resource): Promise<WorkStatus> {
-  const item = await readStatusItem(ctx, work.metadata.namespace ?? '', work.metadata.name);
+  return statusOfItem(work, await readStatusItem(ctx, work.metadata.namespace ?? '', work.metadata.name));
+}
+
+/** Pure: the status a status item gives this work (empty when it describes another incarnation). */
+export function statusOfItem(work: Resource, item: WorkStatusItem | undefined): WorkStatus {
   return item && item.spec.workUid === work.metadata.uid && item.status ? item.status : emptyWorkStatus();
 }
 

@@ -4,7 +4,8 @@ import { workKind, type WorkSpec, type WorkStatus } from '../../../shared/resour
 import { API_VERSION, type Resource } from '../../../shared/resources/meta.js';
 import type { HubContext } from '../context.js';
 import { parseDesired, ResourceService } from '../resource-service.js';
-import { deleteWorkStatus, readWorkStatus, WORK_STATUS_KIND } from './work-status-store.js';
+import { withKnownCluster } from './known-cluster.js';
+import { deleteWorkStatus, readWorkStatus, statusOfItem, WORK_STATUS_KIND, type WorkStatusItem } from './work-status-store.js';
 
 /**
  * The Work use cases other capabilities call (FleetDeployment writes works through these, the
@@ -25,6 +26,19 @@ export interface WorkInput {
   spec: unknown;
 }
 
+/**
+ * What a caller that already read them passes to {@link applyWork}, so that they are not read again
+ * (the fan-out reads a whole batch of clusters and works at once).
+ */
+export interface KnownWorkState {
+  /** The stored work, read strongly consistently; `null` when that read found none. */
+  existing?: Resource | null;
+  /** The work's Cluster record (as the Work checks read it: eventually consistent); `null` when none. */
+  cluster?: Resource | null;
+  /** False: return the work as stored, without reading its status item. */
+  decorate?: boolean;
+}
+
 /** Page size when walking a cluster's works. */
 const PAGE = 200;
 
@@ -36,11 +50,27 @@ export async function readWork(ctx: HubContext, cluster: string, name: string): 
 }
 
 /**
+ * Many works with their status, in few round trips (batched reads of the works, then of the status
+ * items of those that exist). The answer is aligned with `keys`.
+ */
+export async function readWorks(ctx: HubContext, keys: readonly { cluster: string; name: string }[]): Promise<(WorkResource | undefined)[]> {
+  const works = await ctx.ports.resources.getMany(keys.map((k) => ({ kind: 'Work', name: k.name, namespace: k.cluster })));
+  const found = works.filter((w): w is Resource => w !== undefined);
+  const items = await ctx.ports.resources.getMany(found.map((w) => ({ kind: WORK_STATUS_KIND, name: w.metadata.name, namespace: w.metadata.namespace })));
+  const status = new Map(found.map((w, i) => [w, statusOfItem(w, items[i] as WorkStatusItem | undefined)]));
+  return works.map((w) => (w ? { ...(w as WorkResource), status: status.get(w) as WorkStatus } : undefined));
+}
+
+/**
  * Creates or updates a work (create-or-replace, as `apply`): `unchanged` writes nothing and bumps
  * nothing. Throws what the admin API would answer: ValidationError, NotFoundError (no such
- * cluster), PayloadTooLargeError, ConflictError.
+ * cluster), PayloadTooLargeError, ConflictError. `known` saves the reads its caller did already.
  */
-export async function applyWork(ctx: HubContext, input: WorkInput, opts: { dryRun?: boolean } = {}): Promise<{ action: 'created' | 'configured' | 'unchanged'; work?: WorkResource }> {
+export async function applyWork(
+  ctx: HubContext,
+  input: WorkInput,
+  opts: { dryRun?: boolean; known?: KnownWorkState } = {},
+): Promise<{ action: 'created' | 'configured' | 'unchanged'; work?: WorkResource }> {
   const doc = {
     apiVersion: API_VERSION,
     kind: 'Work',
@@ -48,14 +78,19 @@ export async function applyWork(ctx: HubContext, input: WorkInput, opts: { dryRu
     spec: input.spec,
   };
   const desired = parseDesired(doc, workKind, `Work "${input.cluster}/${input.name}"`);
-  const out = await new ResourceService(ctx).apply(desired, opts.dryRun ?? false);
+  const known = opts.known ?? {};
+  const service = new ResourceService(known.cluster !== undefined ? withKnownCluster(ctx, input.cluster, known.cluster) : ctx);
+  const out = await service.apply(desired, opts.dryRun ?? false, { existing: known.existing, decorate: known.decorate });
   return { action: out.action, ...(out.object ? { work: out.object as WorkResource } : {}) };
 }
 
-/** Deletes a work (the agent then removes what it applied, per deleteOption). False when it did not exist. */
-export async function removeWork(ctx: HubContext, cluster: string, name: string): Promise<boolean> {
+/**
+ * Deletes a work (the agent then removes what it applied, per deleteOption). False when it did not
+ * exist. `existing` is the work as the caller just read it (strongly consistent), if it did.
+ */
+export async function removeWork(ctx: HubContext, cluster: string, name: string, existing?: Resource): Promise<boolean> {
   try {
-    await new ResourceService(ctx).delete(workKind, name, cluster);
+    await new ResourceService(ctx).delete(workKind, name, cluster, existing);
     return true;
   } catch (err) {
     if (err instanceof NotFoundError) return false;

@@ -70,6 +70,12 @@ describe('controller cost', () => {
     const oneBig = await measure(big.ctx, change(big));
     expect(oneBig).toEqual(oneSmall);
     expect(oneSmall.GetItem).toBeGreaterThan(idleSmall.GetItem);
+    // Idle: the deployment and the lease read, the lease taken and given back, the placement's
+    // decisions, tracks, errors and dirty marks listed (one Query each), the active mark removed.
+    expect(idleSmall).toEqual({ GetItem: 2, PutItem: 2, Query: 4, DeleteItem: 1 });
+    // One store changed: its dirty mark removed and its track rewritten (one batch each), its Work
+    // and the Work's status read in one batch each, its head read, and the deployment's status written.
+    expect(oneSmall).toEqual({ GetItem: 3, PutItem: 3, Query: 4, DeleteItem: 1, BatchGetItem: 2, BatchWriteItem: 2 });
     if (process.env.TETHER_PRINT_COST) process.stdout.write(`${JSON.stringify({ idle: idleSmall, oneChanged: oneSmall })}\n`);
   }, 120_000);
 });
