@@ -3,8 +3,9 @@
  * event loop are measured apart from the simulated agents'. The parent drives it over IPC.
  */
 import { subscribe } from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 import { startBenchHub, type BenchHub, type BenchHubOptions } from './hub.js';
 import type { HubProcessRequest, HubUsage } from './hub-process.js';
 import { summariseProfile } from './profile.js';
@@ -16,7 +17,9 @@ const profiler = new CpuProfiler();
 const serverLatency = new SampleSet();
 const startedAt = new WeakMap<IncomingMessage, number>();
 let cpuMark = process.cpuUsage();
+let mainThreadCpuMark = mainThreadCpuMicros();
 let eluMark = performance.eventLoopUtilization();
+let dynaliteEluMark: EventLoopUtilization | undefined;
 let wallMark = Date.now();
 let peakRss = 0;
 // Tail latency with an idle CPU comes from pauses: garbage collection, or the loop blocked.
@@ -47,20 +50,40 @@ subscribe('http.server.response.finish', (msg) => {
   if (start !== undefined) serverLatency.add(performance.now() - start);
 });
 
+/**
+ * CPU time of this process's main thread (the hub's event loop) alone, from Linux's per-thread
+ * counters (clock ticks of 10 ms); undefined elsewhere. process.cpuUsage() counts every thread:
+ * the dynalite worker thread, libuv's pool (LevelDB) and V8's helpers too.
+ */
+function mainThreadCpuMicros(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 function usage(): HubUsage {
   const cpu = process.cpuUsage(cpuMark);
   const elu = performance.eventLoopUtilization(eluMark);
   const rss = process.memoryUsage().rss;
   peakRss = Math.max(peakRss, rss);
+  const mainThread = mainThreadCpuMicros();
+  const dynaliteElu = bench?.dynalite?.eventLoopUtilization?.(dynaliteEluMark);
   return {
     wallMs: Date.now() - wallMark,
     cpuMicros: cpu.user + cpu.system,
+    ...(mainThread !== undefined && mainThreadCpuMark !== undefined ? { mainThreadCpuMicros: mainThread - mainThreadCpuMark } : {}),
     eventLoopUtilization: elu.utilization,
     rssBytes: rss,
     peakRssBytes: peakRss,
     serverLatency: serverLatency.summary(),
     gc: { ...gc },
     loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
+    ...(dynaliteElu ? { dynaliteThread: { eventLoopUtilization: dynaliteElu.utilization, busyMs: dynaliteElu.active } } : {}),
     ops: bench?.ops.snapshot().counts ?? {},
     queued: bench?.queue.messages ?? 0,
   };
@@ -68,7 +91,9 @@ function usage(): HubUsage {
 
 function resetUsage(): void {
   cpuMark = process.cpuUsage();
+  mainThreadCpuMark = mainThreadCpuMicros();
   eluMark = performance.eventLoopUtilization();
+  dynaliteEluMark = bench?.dynalite?.eventLoopUtilization?.();
   wallMark = Date.now();
   peakRss = process.memoryUsage().rss;
   serverLatency.clear();

@@ -26,6 +26,8 @@ export interface HubProcessRequest {
 export interface HubUsage {
   wallMs: number;
   cpuMicros: number;
+  /** CPU of the hub's event loop (the main thread) alone, where the OS tells (Linux). */
+  mainThreadCpuMicros?: number;
   eventLoopUtilization: number;
   rssBytes: number;
   peakRssBytes: number;
@@ -35,6 +37,11 @@ export interface HubUsage {
   gc: { count: number; totalMs: number; maxMs: number };
   /** How late timers ran: the event loop blocked by synchronous work. */
   loopDelay: { p99Ms: number; maxMs: number };
+  /**
+   * The embedded dynalite's worker thread (when it runs on one): its event-loop utilisation and
+   * busy time. Its CPU is part of `cpuMicros` (one process); the hub's event loop is free of it.
+   */
+  dynaliteThread?: { eventLoopUtilization: number; busyMs: number };
   /** DynamoDB commands of the hub's client. */
   ops: Record<string, number>;
   /** Step messages queued. */

@@ -5,7 +5,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { countOperations, type OperationCounter } from '../lambdas/adapters/dynamodb/op-counter.js';
 import { onDynamoClientCreated } from '../lambdas/handlers/compose.js';
 import type { HubConfig } from '../lambdas/hub/context.js';
-import { startDynalite } from '../lambdas/local/dynamo-embedded.js';
+import { startDynalite, type DynaliteMode, type EmbeddedDynamo } from '../lambdas/local/dynamo-embedded.js';
 import { startLocalHub, type LocalHub } from '../lambdas/local/local-hub.js';
 import { startSqsEmulator } from '../lambdas/local/sqs-embedded.js';
 import type { Clock } from '../lambdas/ports/clock.js';
@@ -80,6 +80,8 @@ export interface BenchHub {
   sqsEndpoint: string;
   tableName: string;
   queueName: string;
+  /** The embedded dynalite (backend `dynalite`), e.g. for its thread's utilisation. */
+  dynalite?: EmbeddedDynamo;
   /** Counts of the hub's own DynamoDB client (the one every handler uses). */
   ops: OperationCounter;
   queue: CountingQueue;
@@ -99,6 +101,8 @@ export interface BenchHubOptions {
   port?: number;
   /** Keep dynalite's data in memory instead of LevelDB files (to tell disk time from the rest). */
   inMemory?: boolean;
+  /** Where dynalite runs: its own worker thread (default, as `tether dev`) or the hub's event loop. */
+  dynalite?: DynaliteMode;
 }
 
 /** Starts an instrumented local hub on 127.0.0.1 in a fresh temp directory. */
@@ -112,11 +116,13 @@ export async function startBenchHub(opts: BenchHubOptions = {}): Promise<BenchHu
   };
   try {
     let dynamodbEndpoint: string;
+    let dynalite: EmbeddedDynamo | undefined;
     if (backend === 'dynalite') {
       // On disk, as `tether dev` runs it: LevelDB's cost is part of the local hub's figures.
-      const db = await startDynalite(opts.inMemory ? {} : { path: join(dataDir, 'dynamodb') });
+      const db = await startDynalite({ path: opts.inMemory ? undefined : join(dataDir, 'dynamodb'), mode: opts.dynalite });
       cleanups.push(() => db.close());
       dynamodbEndpoint = db.endpoint;
+      dynalite = db;
     } else {
       const db = await startDynamoDbLocal();
       cleanups.push(() => db.stop());
@@ -169,6 +175,7 @@ export async function startBenchHub(opts: BenchHubOptions = {}): Promise<BenchHu
       adminToken: hub.adminToken,
       backend,
       dynamodbEndpoint,
+      dynalite,
       sqsEndpoint: sqs.endpoint,
       tableName: 'tether',
       queueName: 'tether-work',
