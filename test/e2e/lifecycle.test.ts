@@ -67,10 +67,11 @@ describe('cluster lifecycle end to end', () => {
     expect(claims['platform.tether.dev']).toBe('k3s');
     expect(joined.status.agentVersion).toBe('0.1.0');
 
-    // The agent goes silent: after 3 x leaseDurationSeconds the scheduler marks it Unknown and taints it.
+    // The agent goes silent: after 3 x leaseDurationSeconds plus the heartbeat log's flush interval
+    // without a heartbeat, the scheduler marks it Unknown and taints it.
     await run.agent.stop();
     expect(await run.exit).toBe('stopped');
-    clock.advance(3 * 60 + 1);
+    clock.advance(3 * 60 + hub.ctx.ports.heartbeats.lagMs / 1000 + 1);
     await hub.tick();
     await hub.settle();
     const silent = (await hub.api('/v1/clusters/store-0042')).body;
