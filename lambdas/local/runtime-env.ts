@@ -5,8 +5,9 @@
  * The AWS X-Ray SDK, which Powertools' Tracer loads, starts in automatic mode: it enables an async
  * hook with destroy tracking that runs on every promise of the process. Outside Lambda the Tracer
  * is disabled and there is no X-Ray daemon, so the local hub asks for manual mode, which installs
- * no hook. Measured on the poll path of `tether dev` (B3), the hook took about 5% of the hub's
- * event loop. Lambda is not affected: this module is only imported by the local hub.
+ * no hook. In a CPU profile of the local hub serving 250 polls/s, the hook's callbacks took 7–8% of
+ * the busy time of the hub's event loop, before the garbage they leave. Lambda is not affected:
+ * this module is only imported by the local hub.
  */
 if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 
