@@ -81,10 +81,12 @@ describe('lease and heartbeats', () => {
   it('the sweep reads in proportion to the live clusters, with a fixed number of Queries', () => {
     const s = result.sweep;
     expect(s.liveClusters).toBe(41);
-    // 16 shards of the live set, then the heartbeat log's minute partitions of the window.
-    expect(s.baseOps.Query).toBeGreaterThanOrEqual(16 + 1);
-    expect(s.baseOps.Query).toBeLessThanOrEqual(16 + 5);
-    expect(s.ops.Query).toBe(s.baseOps.Query);
+    // 16 shards of the live set, then the heartbeat log's minute partitions of the 190 s window
+    // (4 or 5, by where the window falls in the minute), whatever the number of live clusters.
+    for (const queries of [s.baseOps.Query, s.ops.Query]) {
+      expect(queries).toBeGreaterThanOrEqual(16 + 4);
+      expect(queries).toBeLessThanOrEqual(16 + 5);
+    }
     expect(Object.keys(s.ops)).toEqual(['Query']);
     expect(s.readUnitsPerLiveCluster).toBeGreaterThan(0);
     // A head (< 1 KB, eventually consistent) and a few heartbeats: under half a read unit each,
