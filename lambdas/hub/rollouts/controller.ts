@@ -15,7 +15,7 @@ import { retryOnConflict } from '../retry.js';
 import { readWorks } from '../works/works.js';
 import { loadDecisions } from './decisions.js';
 import { acquireLease, deleteLease, releaseLease } from './lease.js';
-import { observedTrack, observeWork, plannerPhase } from './observe.js';
+import { observedTrack, observeWork, plannerPhase, type WorkObservation } from './observe.js';
 import { planRolloutWave, type ClusterRolloutState, type PlanStrategy } from './planner.js';
 import { contentHash, ensureRevision, pruneRevisions } from './revisions.js';
 import { buildStatus } from './status.js';
@@ -103,6 +103,24 @@ async function readMany<T>(names: string[], read: (name: string) => Promise<T>):
   return out;
 }
 
+/**
+ * Clusters whose Works one controller run reads at a time: a Work may be megabytes as JSON, so a
+ * run keeps only each Work's observation, never a whole fleet's Works (one BatchGetItem of Works and
+ * one of their status items per slice).
+ */
+export const OBSERVE_SLICE = 100;
+
+/** What the Works of `clusters` say about this deployment (undefined: no Work of it). */
+async function observeWorks(ctx: HubContext, name: string, clusters: string[]): Promise<Map<string, WorkObservation | undefined>> {
+  const out = new Map<string, WorkObservation | undefined>();
+  for (let i = 0; i < clusters.length; i += OBSERVE_SLICE) {
+    const slice = clusters.slice(i, i + OBSERVE_SLICE);
+    const works = await readWorks(ctx, slice.map((c) => ({ cluster: c, name })));
+    slice.forEach((c, j) => out.set(c, observeWork(works[j], name)));
+  }
+  return out;
+}
+
 async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, now: number): Promise<ReconcileResult> {
   const fd = await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true });
   if (!fd || fd.metadata.deletionTimestamp) {
@@ -149,12 +167,10 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
     if (!t || (t.hash === target.hash && !t.succeeded)) toRead.add(d.cluster);
   }
   const leaving = [...tracks.keys()].filter((c) => !decided.has(c));
-  const readList = [...toRead, ...leaving];
-  const readAnswers = await readWorks(ctx, readList.map((c) => ({ cluster: c, name })));
-  const works = new Map(readList.map((c, i) => [c, readAnswers[i]]));
+  const works = await observeWorks(ctx, name, [...toRead, ...leaving]);
   // Whether the agent is online matters only for a cluster that has (or is adopting) a revision:
   // a cluster new to the rollout, without a Work of it, costs no head read.
-  const needOnline = [...toRead].filter((c) => tracks.get(c)?.hash || observeWork(works.get(c), name)?.hash);
+  const needOnline = [...toRead].filter((c) => tracks.get(c)?.hash || works.get(c)?.hash);
   const online = await readMany(needOnline, async (c) => {
     const head = await ctx.ports.heads.get(c);
     return Boolean(head && leaseLive(head, now) && (head.state === 'Joined' || head.state === 'Detaching'));
@@ -167,7 +183,7 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   for (const d of placement.decisions) {
     let t: ClusterTrack = { ...(tracks.get(d.cluster) ?? {}) };
     if (toRead.has(d.cluster)) {
-      const obs = observeWork(works.get(d.cluster), name);
+      const obs = works.get(d.cluster);
       // A Work written before this track existed (lost state, or a rollback to content it has) is adopted.
       if (!t.hash && obs?.hash) t = { hash: obs.hash, revision: obs.revision, handedAt: now };
       if (t.hash) t = observedTrack(t, obs, online.get(d.cluster) ?? false, now);
@@ -247,7 +263,7 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   // 6. Clusters that left the placement: remove their Work, then forget them.
   const removeNow: string[] = [];
   for (const c of leaving) {
-    if (observeWork(works.get(c), name)) {
+    if (works.get(c)) {
       removeNow.push(c);
       next.set(c, { ...tracks.get(c), removing: true });
     }

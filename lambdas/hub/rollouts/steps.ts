@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError, PayloadTooLargeError, StateError, ValidationError } from '../../../shared/errors.js';
 import type { FleetDeploymentSpec, FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
+import type { Resource } from '../../../shared/resources/meta.js';
 import type { StepMessage } from '../../ports/queue.js';
 import type { RelationItem } from '../../ports/relation-store.js';
 import type { HubContext } from '../context.js';
@@ -29,9 +30,16 @@ import { removeClusterWork, writeClusterWork } from './work-writer.js';
 /**
  * Clusters of one rollout batch written at a time: each is one conditional PutItem of its Work and
  * one UpdateItem of its head, independent of the others. With `fanOutBatchSize` 100 a batch is
- * about 7 such rounds (well under a second in Lambda, a few MB of memory).
+ * about 7 such rounds, well under a second in Lambda.
  */
 export const WRITE_CONCURRENCY = 16;
+
+/**
+ * Clusters whose Works (and Cluster records) a step reads in one batch before writing them. Bounds
+ * a step's memory: a Work is at most 372 KB stored and 2 MB as JSON, so a slice holds at most
+ * about 60 MB of Works however large the batch; typical Works are a few KB.
+ */
+export const READ_SLICE = 25;
 
 /** Seconds a busy controller's message waits before it tries again. */
 const BUSY_RETRY_SECONDS = 5;
@@ -70,14 +78,9 @@ export const rolloutBatchStep = defineStep({
     if (contentHash(content) !== hash) return;
     const status = (fd.status ?? {}) as FleetDeploymentStatus;
     const number = status.revisionHash === hash && status.revision ? status.revision : revision;
-    // One batched read of the batch's Cluster records and Works, handed down to the writes.
-    const [records, works] = await Promise.all([
-      ctx.ports.resources.getMany(clusters.map((c) => ({ kind: 'Cluster', name: c }))),
-      ctx.ports.resources.getMany(clusters.map((c) => ({ kind: 'Work', namespace: c, name })), { consistent: true }),
-    ]);
     const errors: RelationItem[] = [];
     const cleared: RelationItem[] = [];
-    await forEachLimited(clusters.map((cluster, i) => ({ cluster, res: records[i], work: works[i] })), WRITE_CONCURRENCY, async ({ cluster, res, work }) => {
+    await forEachRead(ctx, name, clusters, async ({ cluster, record: res, work }) => {
       const record = (message: string) => void errors.push({ relation: ERROR_RELATION, from: name, to: cluster, data: { h: hash, m: message.slice(0, 500), at: ctx.ports.clock.now() } });
       if (!res) return record(`cluster ${cluster} does not exist`);
       let rendered;
@@ -88,7 +91,7 @@ export const rolloutBatchStep = defineStep({
         throw err;
       }
       try {
-        await writeClusterWork(ctx, name, cluster, { revision: number, hash }, rendered, { work: work ?? null, cluster: res });
+        await writeClusterWork(ctx, name, cluster, { revision: number, hash }, rendered, { work, cluster: res });
       } catch (err) {
         // What only this cluster can fix is recorded for it; anything else retries the step.
         if (err instanceof StateError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof PayloadTooLargeError) return record(err.message);
@@ -101,12 +104,34 @@ export const rolloutBatchStep = defineStep({
   },
 });
 
-/** Removes the deployment's Works from `clusters`: one batched read of them, then the deletes. */
+/**
+ * Runs `fn` for each cluster with what it needs already read: slice by slice
+ * ({@link READ_SLICE} clusters), one BatchGetItem of the slice's Works (strongly consistent) and,
+ * with `records`, one of their Cluster records (eventually consistent, as the Work checks read
+ * them); then {@link WRITE_CONCURRENCY} clusters of the slice at a time.
+ */
+async function forEachRead(
+  ctx: HubContext,
+  name: string,
+  clusters: string[],
+  fn: (read: { cluster: string; work: Resource | null; record: Resource | null }) => Promise<void>,
+  opts: { records: boolean } = { records: true },
+): Promise<void> {
+  for (let i = 0; i < clusters.length; i += READ_SLICE) {
+    const slice = clusters.slice(i, i + READ_SLICE);
+    const [works, records] = await Promise.all([
+      ctx.ports.resources.getMany(slice.map((c) => ({ kind: 'Work', namespace: c, name })), { consistent: true }),
+      opts.records ? ctx.ports.resources.getMany(slice.map((c) => ({ kind: 'Cluster', name: c }))) : [],
+    ]);
+    const reads = slice.map((cluster, j) => ({ cluster, work: works[j] ?? null, record: records[j] ?? null }));
+    await forEachLimited(reads, WRITE_CONCURRENCY, fn);
+  }
+}
+
+/** Removes the deployment's Works from `clusters` (their Works read in batches, then the deletes). */
 async function removeWorksOf(ctx: HubContext, name: string, clusters: string[]): Promise<void> {
-  const works = await ctx.ports.resources.getMany(clusters.map((c) => ({ kind: 'Work', namespace: c, name })), { consistent: true });
-  await forEachLimited(clusters.map((cluster, i) => ({ cluster, work: works[i] ?? null })), WRITE_CONCURRENCY, async ({ cluster, work }) => {
-    await removeClusterWork(ctx, name, cluster, { work });
-  });
+  const remove = async ({ cluster, work }: { cluster: string; work: Resource | null }) => void (await removeClusterWork(ctx, name, cluster, { work }));
+  await forEachRead(ctx, name, clusters, remove, { records: false });
 }
 
 export const removeClustersStep = defineStep({
