@@ -89,7 +89,11 @@ export class KubeClientAdapter implements ClusterApi {
     if (!cluster) throw new KubeConfigError(`kubeconfig context "${kc.getCurrentContext()}" names no cluster`);
     this.server = cluster.server;
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
-    this.rest = new KubeRest(cluster.server, (opts) => kc.applyToHTTPSOptions(opts), options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+    // A proxy (kubeconfig proxy-url or the environment's) needs client-node's tunnelling agent, made per request.
+    this.rest = new KubeRest(cluster.server, (opts) => kc.applyToHTTPSOptions(opts), {
+      timeoutMs: options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      keepAlive: !cluster.proxyUrl,
+    });
   }
 
   /**

@@ -63,6 +63,8 @@ export class StubApiServer {
   readonly discovery: Record<string, ApiResource[]> = { ...DISCOVERY };
   /** Page size cap, to exercise pagination. */
   pageSize = Infinity;
+  /** TCP connections accepted (tunnelled ones included). */
+  connections = 0;
   private readonly canned: Canned[] = [];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
@@ -87,6 +89,7 @@ export class StubApiServer {
       });
     });
     this.server.on('connection', (socket: Socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

@@ -348,6 +348,18 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
       expect(stub.calls.map((q) => `${q.method} ${q.path}`)).toEqual(['PATCH /api/v1/namespaces/ops/configmaps/settings']);
     });
 
+    it('keeps one connection alive across requests, and still sends the current credentials on each', async () => {
+      const kc = kubeConfig(stub.url);
+      const adapter = new KubeClientAdapter(kc, { env: {} });
+      await adapter.apply(deployment(), { fieldManager: TETHER_FIELD_MANAGER, force: false });
+      kc.users[0] = { ...kc.users[0], token: 'rotated-token' };
+      await adapter.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' });
+
+      expect(stub.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /apis/apps/v1', `PATCH ${DEPLOYMENT_PATH}`, `GET ${DEPLOYMENT_PATH}`]);
+      expect(stub.requests.map((q) => q.headers.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, 'Bearer rotated-token']);
+      expect(stub.connections).toBe(1);
+    });
+
     it('a 2xx answer that is not JSON is a KubeRequestError naming the target', async () => {
       stub.answerNext('GET', '/version', 200, Buffer.from('<html>Bad gateway</html>'), { headers: { 'content-type': 'text/html' } });
       const err = await api.serverVersion().catch((e: unknown) => e);
