@@ -81,7 +81,8 @@ async function listLiveSet(ctx: HubContext): Promise<LiveLease[]> {
   let cursor: string | undefined;
   do {
     const page = await ctx.ports.heads.listLeases(PAGE, cursor);
-    live.push(...page.heads);
+    // Only what the decision needs: a fleet's worth of whole heads would be held for nothing.
+    live.push(...page.heads.map(({ cluster, leaseDurationSeconds, leaseRenewedAt }) => ({ cluster, leaseDurationSeconds, leaseRenewedAt })));
     cursor = page.cursor;
   } while (cursor);
   return live;
