@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../lambdas/hub/works/work-checks.js';
+import { applyWork } from '../../../lambdas/hub/works/works.js';
+import { AlreadyExistsError, NotFoundError, StateError } from '../../../shared/errors.js';
 import { DesiredStateSchema } from '../../../shared/protocol/v1.js';
 import { API, createCluster, deployment, headRevision, joinCluster, startWorksHub, workDoc, type WorksHub } from './support.js';
 
@@ -91,6 +93,33 @@ describe('Work CRUD', () => {
     expect((await hub.api(`${works()}/dry`)).status).toBe(404);
     const missing = await hub.api('/v1/apply?dryRun=true', { body: doc('dry', 'no-such-store') });
     expect(missing.body.results[0]).toMatchObject({ action: 'failed', problem: { status: 404, detail: 'Cluster "no-such-store" not found' } });
+  });
+});
+
+describe('applyWork with what the caller read already', () => {
+  it('saves the reads but not the conditions: a stale Work still updates through a re-read, a wrong "none" fails, and the cluster checks hold', async () => {
+    const spec = (replicas: number) => ({ workload: { manifests: [deployment('known', replicas)] } });
+    const input = (replicas: number, cluster = 'store-1') => ({ cluster, name: 'known', spec: spec(replicas) });
+    const first = await applyWork(hub.ctx, input(1), { known: { existing: null, decorate: false } });
+    expect(first.action).toBe('created');
+    // Not decorated: the result is the stored item, without a status read.
+    expect(first.work?.status).toBeUndefined();
+    const stale = first.work!;
+    expect((await applyWork(hub.ctx, input(2))).action).toBe('configured');
+    const r0 = await headRevision(hub, 'store-1');
+    // The caller's copy is one version behind: the replace is conditional, so it re-reads and wins.
+    const third = await applyWork(hub.ctx, input(3), { known: { existing: stale } });
+    expect(third.action).toBe('configured');
+    const stored = await hub.ctx.ports.resources.get({ kind: 'Work', namespace: 'store-1', name: 'known' }, { consistent: true });
+    expect(stored?.metadata).toMatchObject({ generation: 3, resourceVersion: '3' });
+    expect(await headRevision(hub, 'store-1')).toBe(r0 + 1);
+    // Told "there is none" while there is one: the create is conditional and refuses.
+    await expect(applyWork(hub.ctx, input(4), { known: { existing: null } })).rejects.toBeInstanceOf(AlreadyExistsError);
+    // The Cluster record handed down is what the checks look at.
+    await expect(applyWork(hub.ctx, input(1, 'no-such-store'), { known: { existing: null, cluster: null } })).rejects.toBeInstanceOf(NotFoundError);
+    const record = await hub.ctx.ports.resources.get({ kind: 'Cluster', name: 'store-1' });
+    const leaving = { ...record!, metadata: { ...record!.metadata, deletionTimestamp: '2026-11-24T00:00:00Z' } };
+    await expect(applyWork(hub.ctx, input(5), { known: { cluster: leaving } })).rejects.toBeInstanceOf(StateError);
   });
 });
 
