@@ -71,8 +71,9 @@ export interface FootprintResult extends AgentPhases {
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
- * The Node options the agent image passes before the bundle: the ENTRYPOINT of agent/Dockerfile
- * (`["/nodejs/bin/node", <options...>, "/app/tether-agent.mjs"]`), so B5 measures what a cluster runs.
+ * The Node options the agent image runs with, so B5 measures what a cluster runs: those of
+ * agent/Dockerfile's `ENV NODE_OPTIONS=...`, then those its ENTRYPOINT passes before the bundle
+ * (`["/nodejs/bin/node", <options...>, "/app/tether-agent.mjs"]`). B5 passes them on the command line.
  */
 export function imageNodeFlags(root = process.cwd()): string[] {
   let text: string;
@@ -81,11 +82,13 @@ export function imageNodeFlags(root = process.cwd()): string[] {
   } catch {
     return [];
   }
+  const env = /^ENV\s+NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(text);
+  const fromEnv = (env?.[1] ?? env?.[2] ?? '').split(/\s+/).filter(Boolean);
   const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text)?.[1];
-  if (!line) return [];
+  if (!line) return fromEnv;
   const parts = JSON.parse(line) as string[];
   const bundle = parts.findIndex((p) => p.endsWith('.mjs'));
-  return bundle > 1 ? parts.slice(1, bundle) : [];
+  return [...fromEnv, ...(bundle > 1 ? parts.slice(1, bundle) : [])];
 }
 
 /** CPU time (user + system) and memory of a process, from /proc (Linux). */
