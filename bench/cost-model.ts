@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MEAN_POLL_FRACTION } from '../agent/backoff.js';
 import { ValidationError } from '../shared/errors.js';
 
 /**
@@ -52,6 +53,12 @@ export const RequestCostSchema = z.object({
   agentRequests: z.number().nonnegative(),
   /** Billed Lambda milliseconds per occurrence (each invocation rounded up to whole ms), from handler durations measured in Lambda mode. */
   lambdaMs: z.number().nonnegative(),
+  /**
+   * CPU milliseconds of the handler's process in those invocations (measured with process.cpuUsage on
+   * this machine); the rest of `lambdaMs` is waiting for DynamoDB. Absent in older measurements: then
+   * all of `lambdaMs` counts as CPU (an upper bound).
+   */
+  cpuMs: z.number().nonnegative().optional(),
   /** DynamoDB commands by operation, counted by the SDK middleware. */
   ops: z.record(z.string(), z.number()),
   /** Read and write capacity units the server reported as consumed. */
@@ -127,15 +134,32 @@ export interface Assumptions {
   agentMemoryMb: number;
   /** Memory of the worker and scheduler functions, MB. */
   backgroundMemoryMb: number;
+  /**
+   * Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB (AWS Lambda
+   * documentation). Below it, the measured CPU time stretches by 1,769 / memory; waiting does not.
+   */
+  lambdaMbPerVcpu: number;
+  /** Speed of one Lambda vCPU (arm64) relative to one core of the measuring machine. */
+  lambdaVcpuSpeed: number;
   /** Lease duration clusters use at a poll interval, seconds. It must exceed pollSeconds x 1.2 / 3, or leases lapse between polls. */
   leaseDurationSeconds: (pollSeconds: number) => number;
   /** Status reports per cluster per day outside rollouts (claims, health, feedback changes). */
   statusReportsPerDay: number;
   /** Rollouts (desired-state changes) reaching each cluster per month. */
   rolloutsPerMonth: number;
-  /** Lambda platform log bytes per invocation (START, END, REPORT lines; plus an XRAY line with tracing). */
-  platformLogBytesPerInvocation: number;
-  /** Whether Lambda active tracing records X-Ray traces of the agent function (TetherFunction sets Tracing.ACTIVE). */
+  /**
+   * Mean time between an agent's polls as a fraction of the poll interval (the agent jitters each
+   * wait within [0.9, 1) of the interval, agent/backoff.ts).
+   */
+  meanPollFraction: number;
+  /**
+   * Lambda platform log bytes per agent-function invocation. TetherHub deploys it with Lambda's
+   * JSON log format at system log level WARN: no START, END or REPORT lines, so 0.
+   */
+  agentPlatformLogBytes: number;
+  /** The same for the worker and scheduler functions (text format: START, END, REPORT and, traced, XRAY). */
+  backgroundPlatformLogBytes: number;
+  /** Whether Lambda active tracing records X-Ray traces of the agent function (off in TetherHub unless `agentFunction.tracing`). */
   agentTracing: boolean;
   /** Lambda's X-Ray sampling: this many requests per second, plus `xraySampleRate` of the rest. */
   xrayReservoirPerSecond: number;
@@ -149,8 +173,6 @@ export interface Assumptions {
   storageBytesPerCluster: number;
   /** Log retention in months (storage is charged on what is kept). */
   logRetentionMonths: number;
-  /** What-if: the agent function writes no per-request metric line (its measured log bytes are dropped). */
-  withoutAgentMetricLines?: boolean;
   /** Lease transitions (an agent back after its lease was dropped) per cluster per month. */
   leaseTransitionsPerMonth: number;
   /**
@@ -177,22 +199,27 @@ export function platformLogBytes(tracing: boolean): number {
   return lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
 }
 
-/** The assumptions behind the published figures (the hub as TetherHub deploys it today). */
+/** The assumptions behind the published figures (the hub as TetherHub deploys it by default). */
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   secondsPerMonth: 730 * 3600,
   agentMemoryMb: 512,
   backgroundMemoryMb: 512,
+  lambdaMbPerVcpu: 1769,
+  lambdaVcpuSpeed: 1,
   leaseDurationSeconds: (poll) => Math.max(60, poll),
   statusReportsPerDay: 24,
   rolloutsPerMonth: 30,
-  platformLogBytesPerInvocation: platformLogBytes(true),
-  agentTracing: true,
+  meanPollFraction: MEAN_POLL_FRACTION,
+  agentPlatformLogBytes: 0,
+  backgroundPlatformLogBytes: platformLogBytes(true),
+  agentTracing: false,
   xrayReservoirPerSecond: 1,
   xraySampleRate: 0.05,
   // Up to five pollers, each a 20 s long poll, all month.
   sqsIdlePollingRequestsPerMonth: 5 * 3 * 60 * 730,
   alarms: 9,
-  customMetrics: 4,
+  // StepsProcessed and StepsFailed (worker), AdminRequests (admin API); the agent function emits none.
+  customMetrics: 3,
   storageBytesPerCluster: 8 * 1024,
   logRetentionMonths: 1,
   leaseTransitionsPerMonth: 2,
@@ -280,8 +307,8 @@ export interface HeartbeatPlan {
  * rarer: an upper bound (the wait for the request after the interval only makes them rarer).
  */
 export function heartbeatPlan(scenario: Pick<Scenario, 'clusters' | 'pollSeconds'>, counts: MeasuredCounts, a: Assumptions): HeartbeatPlan {
-  const rate = scenario.clusters / scenario.pollSeconds;
-  const instances = Math.max(1, Math.ceil((rate * counts.idlePoll.lambdaMs) / 1000 / a.agentInstanceUtilization));
+  const rate = scenario.clusters / (scenario.pollSeconds * a.meanPollFraction);
+  const instances = Math.max(1, Math.ceil((rate * billedMs(counts.idlePoll, a.agentMemoryMb, a)) / 1000 / a.agentInstanceUtilization));
   const perInstance = rate / instances;
   const flushesPerSecond = Math.min(perInstance, 1 / counts.flushIntervalSeconds);
   const entriesPerFlush = Math.min(scenario.clusters, perInstance / flushesPerSecond);
@@ -302,10 +329,22 @@ interface Volumes {
 
 const noVolume = (): Volumes => ({ agentRequests: 0, invocations: 0, gbSeconds: 0, readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0 });
 
-function add(into: Volumes, cost: RequestCost, times: number, memoryMb: number, platformBytes: number): void {
+/**
+ * Billed milliseconds of one occurrence at `memoryMb`: the measured CPU time stretched by the
+ * function's share of a vCPU, plus the measured wait, each invocation rounded up to a whole ms.
+ */
+export function billedMs(cost: RequestCost, memoryMb: number, a: Pick<Assumptions, 'lambdaMbPerVcpu' | 'lambdaVcpuSpeed'>): number {
+  const cpu = Math.min(cost.cpuMs ?? cost.lambdaMs, cost.lambdaMs);
+  const stretch = Math.max(1, a.lambdaMbPerVcpu / memoryMb) / a.lambdaVcpuSpeed;
+  const ms = cpu * stretch + (cost.lambdaMs - cpu);
+  if (cost.invocations <= 0) return ms;
+  return Math.ceil(ms / cost.invocations) * cost.invocations;
+}
+
+function add(into: Volumes, cost: RequestCost, times: number, memoryMb: number, platformBytes: number, a: Assumptions): void {
   into.agentRequests += cost.agentRequests * times;
   into.invocations += cost.invocations * times;
-  into.gbSeconds += times * (cost.lambdaMs / 1000) * (memoryMb / 1024);
+  into.gbSeconds += times * (billedMs(cost, memoryMb, a) / 1000) * (memoryMb / 1024);
   into.readUnits += cost.readUnits * times;
   into.writeUnits += cost.writeUnits * times;
   into.sqsRequests += cost.sqsRequests * times;
@@ -320,20 +359,22 @@ export function computeScenario(scenario: Scenario, counts: MeasuredCounts, pric
   const { clusters, pollSeconds, profile } = scenario;
   const p = prices.items;
   const lease = a.leaseDurationSeconds(pollSeconds);
-  const polls = a.secondsPerMonth / pollSeconds;
+  const polls = a.secondsPerMonth / (pollSeconds * a.meanPollFraction);
   const reports = (a.statusReportsPerDay * a.secondsPerMonth) / 86_400;
   const ticks = a.secondsPerMonth / 60;
-  const platform = a.platformLogBytesPerInvocation;
+  const agent = a.agentPlatformLogBytes;
+  const background = a.backgroundPlatformLogBytes;
 
-  const quiet = (c: RequestCost): RequestCost => (a.withoutAgentMetricLines ? { ...c, logBytes: 0 } : c);
   const v = noVolume();
-  add(v, quiet(counts.idlePoll), polls, a.agentMemoryMb, platform);
-  add(v, counts.leaseTransition, a.leaseTransitionsPerMonth, a.agentMemoryMb, platform);
-  add(v, quiet(counts.statusReport), reports, a.agentMemoryMb, platform);
-  if (counts.rolloutPerCluster) add(v, counts.rolloutPerCluster, a.rolloutsPerMonth, a.backgroundMemoryMb, platform);
+  add(v, counts.idlePoll, polls, a.agentMemoryMb, agent, a);
+  add(v, counts.leaseTransition, a.leaseTransitionsPerMonth, a.agentMemoryMb, agent, a);
+  add(v, counts.statusReport, reports, a.agentMemoryMb, agent, a);
+  // A rollout's invocations are mostly worker steps: all of them are priced with the worker's
+  // platform lines (an upper bound: its two agent requests write none).
+  if (counts.rolloutPerCluster) add(v, counts.rolloutPerCluster, a.rolloutsPerMonth, a.backgroundMemoryMb, background, a);
   // The scheduler runs once a minute whatever the fleet's size: its fixed part shrinks with N; the
   // sweep's reads per live cluster do not.
-  add(v, counts.schedulerTick, ticks / clusters, a.backgroundMemoryMb, platform);
+  add(v, counts.schedulerTick, ticks / clusters, a.backgroundMemoryMb, background, a);
   v.readUnits += ticks * counts.sweep.readUnitsPerLiveCluster * ((clusters - 1) / clusters);
   // Heartbeats: batched per agent-function instance, shared by the clusters it served.
   if (!a.withoutHeartbeats) v.writeUnits += heartbeatPlan(scenario, counts, a).fleetWriteUnitsPerMonth / clusters;

@@ -30,27 +30,22 @@ export interface Variant {
 
 /** The variants the report prices next to the deployment as it is. */
 export function costVariants(): Variant[] {
-  const quiet = {
-    ...DEFAULT_ASSUMPTIONS,
-    agentTracing: false,
-    platformLogBytesPerInvocation: 0,
-  };
   return [
-    { name: 'as deployed', description: 'TetherHub today: 512 MB, X-Ray active tracing, Lambda text logs, batched heartbeats (the lease duration no longer changes the cost)', assumptions: DEFAULT_ASSUMPTIONS },
     {
-      name: 'quiet agent function',
-      description: 'not in TetherHub yet: agent function without active tracing, platform logs off (JSON log format, system log level WARN)',
-      assumptions: quiet,
+      name: 'as deployed',
+      description:
+        'TetherHub defaults: 512 MB; the agent function untraced, with JSON logs at system level WARN (no platform lines) and no per-request metric line; batched heartbeats (the lease duration does not change the cost)',
+      assumptions: DEFAULT_ASSUMPTIONS,
     },
     {
-      name: 'quiet, no metric line',
-      description: 'and no per-request EMF metric line from the agent function (Lambda\'s own Invocations metric counts requests for free)',
-      assumptions: { ...quiet, withoutAgentMetricLines: true },
+      name: 'agent tracing on',
+      description: 'the same with `agentFunction: { tracing: true }` (or `-c agentTracing=true`), as while debugging: Lambda active tracing samples the polls',
+      assumptions: { ...DEFAULT_ASSUMPTIONS, agentTracing: true },
     },
     {
       name: 'floor: no heartbeat writes',
       description: 'for reference: every poll still costs a Lambda invocation and a read; nothing else',
-      assumptions: { ...quiet, withoutAgentMetricLines: true, withoutHeartbeats: true, statusReportsPerDay: 0, rolloutsPerMonth: 0 },
+      assumptions: { ...DEFAULT_ASSUMPTIONS, withoutHeartbeats: true, statusReportsPerDay: 0, rolloutsPerMonth: 0 },
     },
   ];
 }
@@ -140,12 +135,12 @@ function inputs(counts: MeasuredCounts): string {
 function assumptionList(counts: MeasuredCounts, a: Assumptions): string {
   return [
     `- A month is ${a.secondsPerMonth / 3600} hours; prices are list prices without free tiers; tiers apply to the fleet's volume.`,
-    `- Agents poll on average once per poll interval (the agent's ±20% jitter is symmetric). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast 1.2 × poll / 3 or availability flaps). A live cluster's poll writes nothing to its head; ${a.leaseTransitionsPerMonth} lease transitions (agent back after its lease was dropped) per cluster per month.`,
+    `- Agents poll every ${a.meanPollFraction} × the poll interval on average (each wait is jittered within [0.9, 1) of it). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast poll / 3 or availability flaps). A live cluster's poll writes nothing to its head; ${a.leaseTransitionsPerMonth} lease transitions (agent back after its lease was dropped) per cluster per month.`,
     `- Heartbeats: the fleet's requests (clusters / poll interval per second) are served by as many warm agent-function instances as the measured handler time needs at ${a.agentInstanceUtilization * 100}% utilization; each instance flushes its buffer once per flush interval (or on every request where requests are rarer, an upper bound), one item per flush sized by the fitted bytes per heartbeat, rounded up to whole 1 KB write units. Lost flushes (recycled instances) only lower the writes.`,
     `- Sweep: every tick reads the live set and the heartbeat log of its window; per live cluster as measured at ${counts.sweep.pollSeconds} s polls (slower polls write fewer heartbeats into the window, so this is an upper bound for them). The heartbeat items expire by TTL after an hour; their storage is not priced.`,
-    `- Agent function memory ${a.agentMemoryMb} MB, worker and scheduler ${a.backgroundMemoryMb} MB (TetherFunction's default). Billed duration is the handler time measured in Lambda mode against ${counts.capacitySource} on this machine, rounded up per invocation; cold starts are not priced.`,
+    `- Agent function memory ${a.agentMemoryMb} MB, worker and scheduler ${a.backgroundMemoryMb} MB (TetherFunction's default). Billed duration is the handler time measured in Lambda mode against ${counts.capacitySource} on this machine, split into the handler process's CPU time (process.cpuUsage) and waiting: Lambda gives a function one vCPU at ${a.lambdaMbPerVcpu} MB and a proportional share below, so the CPU part takes ${(a.lambdaMbPerVcpu / a.agentMemoryMb).toFixed(2)} × as long at ${a.agentMemoryMb} MB (one Lambda vCPU counted as ${a.lambdaVcpuSpeed} × a core of this machine); each invocation is rounded up to a whole ms; cold starts are not priced.`,
     `- ${a.statusReportsPerDay} status reports per cluster per day (claims, health or feedback changes) and ${a.rolloutsPerMonth} rollouts per cluster per month${counts.rolloutPerCluster ? '' : ' (rollout cost not measured yet: not priced)'}.`,
-    `- Logs: the bytes the handlers wrote per invocation (measured: Powertools lines and EMF metrics) plus ${a.platformLogBytesPerInvocation} bytes of Lambda platform lines per invocation (START, END, REPORT${a.agentTracing ? ', XRAY' : ''}; ${platformLogBytes(false)} without tracing), kept ${a.logRetentionMonths} month.`,
+    `- Logs: the bytes the handlers wrote per invocation (measured: Powertools lines and EMF metrics) plus Lambda's platform lines: ${a.agentPlatformLogBytes} bytes per agent-function invocation (JSON log format at system level WARN writes none), ${a.backgroundPlatformLogBytes} per worker or scheduler invocation (START, END, REPORT, XRAY; ${platformLogBytes(false)} without tracing), kept ${a.logRetentionMonths} month.`,
     `- X-Ray: ${a.agentTracing ? `active tracing samples ${a.xrayReservoirPerSecond} request per second plus ${a.xraySampleRate * 100}% of the rest, fleet-wide` : 'no active tracing on the agent function'}.`,
     `- SQS: 3 requests per queued step (send, receive, delete; batching only lowers this) plus ${a.sqsIdlePollingRequestsPerMonth.toLocaleString('en-US')} long polls a month by the Lambda event source.`,
     `- Fixed: ${a.alarms} alarms, ${a.customMetrics} custom metrics; ${a.storageBytesPerCluster / 1024} KB stored per cluster.`,

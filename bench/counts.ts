@@ -48,11 +48,12 @@ function billedMs(probe: ProbeStep): number {
   return Math.ceil(probe.meanMs);
 }
 
-function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocations: number; agentRequests: number; extraMs?: number }): RequestCost {
+function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocations: number; agentRequests: number; extraMs?: number; extraCpuMs?: number }): RequestCost {
   return {
     invocations: shape.invocations,
     agentRequests: shape.agentRequests,
     lambdaMs: probe ? billedMs(probe) : (shape.extraMs ?? 0),
+    cpuMs: probe ? probe.cpuMs : (shape.extraCpuMs ?? 0),
     ops: step.ops,
     ...units(step),
     sqsRequests: sqsRequests(step),
@@ -71,6 +72,7 @@ function rolloutCost(r: RolloutCost, probe: ProbeResult): RequestCost {
     invocations,
     agentRequests: r.agentRequests,
     lambdaMs: invocations * billedMs(probe.statusReport),
+    cpuMs: invocations * probe.statusReport.cpuMs,
     ops: r.ops,
     ...units(r),
     sqsRequests: sqsRequests(r),
@@ -95,7 +97,7 @@ export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, co
     capacitySource: counted.backend,
     idlePoll: cost(counted.idlePoll, probe.idlePoll, { invocations: 1, agentRequests: 1 }),
     // One more DynamoDB round trip inside the same invocation: as long as the idle poll's own.
-    leaseTransition: cost(transition, undefined, { invocations: transition.queued, agentRequests: 0, extraMs: probe.idlePoll.meanMs }),
+    leaseTransition: cost(transition, undefined, { invocations: transition.queued, agentRequests: 0, extraMs: probe.idlePoll.meanMs, extraCpuMs: probe.idlePoll.cpuMs }),
     flushIntervalSeconds: counted.heartbeatWindow.flushIntervalSeconds,
     heartbeatFlushes: counted.heartbeatFlushes,
     sweep: counted.sweep,

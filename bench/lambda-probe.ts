@@ -17,6 +17,8 @@ import type { BenchHub } from './hub.js';
 export interface ProbeStep {
   invocations: number;
   meanMs: number;
+  /** Mean CPU time of the handler's process per invocation, ms (user + system; at most meanMs). */
+  cpuMs: number;
   logBytes: number;
   ops: Record<string, number>;
   capacity: Record<string, number>;

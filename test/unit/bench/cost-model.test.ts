@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import {
+  billedMs,
   computeScenario,
   DEFAULT_ASSUMPTIONS,
   MeasuredCountsSchema,
@@ -60,10 +61,15 @@ const a: Assumptions = {
   ...DEFAULT_ASSUMPTIONS,
   secondsPerMonth: 2_628_000,
   agentMemoryMb: 1024,
+  // One vCPU at 1,024 MB here, so that the duration arithmetic below needs no stretch.
+  lambdaMbPerVcpu: 1024,
+  lambdaVcpuSpeed: 1,
   leaseDurationSeconds: () => 60,
   statusReportsPerDay: 0,
   rolloutsPerMonth: 0,
-  platformLogBytesPerInvocation: 300,
+  meanPollFraction: 1,
+  agentPlatformLogBytes: 300,
+  backgroundPlatformLogBytes: 0,
   agentTracing: true,
   sqsIdlePollingRequestsPerMonth: 0,
   alarms: 0,
@@ -129,17 +135,47 @@ describe('computeScenario', () => {
     expect(big.perCluster.agentEndpoint).toBeCloseTo((2 * 1000 + (fleet - 1e9) / 1e6) / 100_000, 8);
   });
 
-  it('what-ifs drop the metric lines and the heartbeat writes', () => {
+  it('the what-if without heartbeats drops exactly the heartbeat writes', () => {
     const base = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a);
-    const tuned = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutAgentMetricLines: true, withoutHeartbeats: true });
+    const tuned = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutHeartbeats: true });
     expect(base.perCluster.dynamodbWrites).toBeGreaterThan(0);
     expect(tuned.perCluster.dynamodbWrites).toBe(0);
-    expect(tuned.perCluster.logs).toBeCloseTo((base.perCluster.logs * 300) / 400, 10);
+    expect(tuned.totalPerCluster).toBeCloseTo(base.totalPerCluster - base.perCluster.dynamodbWrites, 12);
+  });
+
+  it('polls more often than the nominal interval by the jitter\'s mean, and prices agent and background platform lines apart', () => {
+    const nominal = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a);
+    const jittered = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, meanPollFraction: 0.95 });
+    expect(jittered.perCluster.lambdaRequests).toBeCloseTo(nominal.perCluster.lambdaRequests / 0.95, 12);
+    const quietAgent = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, agentPlatformLogBytes: 0 });
+    expect(quietAgent.perCluster.logs).toBeCloseTo((nominal.perCluster.logs * 100) / 400, 10);
+    // Background lines apply to the scheduler's invocations, not to the polls.
+    const loudWorker = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, { ...counts, schedulerTick: { ...none, invocations: 1 } }, prices, { ...a, backgroundPlatformLogBytes: 1000 });
+    expect(loudWorker.perCluster.logs - nominal.perCluster.logs).toBeCloseTo((((TICKS / 1000) * 1000) / 1024 ** 3) * 0.5, 12);
   });
 
   it('prices a lease transition per assumed transition', () => {
     const one = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutHeartbeats: true, leaseTransitionsPerMonth: 1 });
     expect(one.perCluster.dynamodbWrites).toBeCloseTo((2 * 0.625) / 1e6, 12);
+  });
+});
+
+describe('billedMs', () => {
+  const at = { lambdaMbPerVcpu: 1769, lambdaVcpuSpeed: 1 };
+  it('stretches the measured CPU time by the share of a vCPU the memory buys, not the wait', () => {
+    // 2 ms of CPU and 1 ms of waiting: at 1,769 MB and above as measured; at 442 MB the CPU part takes 4 × as long.
+    const c: RequestCost = { ...none, invocations: 1, lambdaMs: 3, cpuMs: 2 };
+    expect(billedMs(c, 1769, at)).toBe(3);
+    expect(billedMs(c, 3538, at)).toBe(3);
+    expect(billedMs(c, 442.25, at)).toBe(9);
+    // A slower vCPU stretches the CPU part further.
+    expect(billedMs(c, 1769, { ...at, lambdaVcpuSpeed: 0.5 })).toBe(5);
+  });
+
+  it('rounds each invocation up to a whole millisecond, and counts all of an older measurement as CPU', () => {
+    expect(billedMs({ ...none, invocations: 2, lambdaMs: 3, cpuMs: 0 }, 512, at)).toBe(4);
+    expect(billedMs({ ...none, invocations: 1, lambdaMs: 2 }, 884.5, at)).toBe(4);
+    expect(billedMs({ ...none, invocations: 0, lambdaMs: 1.5, cpuMs: 0 }, 512, at)).toBe(1.5);
   });
 });
 
