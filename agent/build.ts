@@ -120,6 +120,27 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
   };
 }
 
+/**
+ * The Node options the agent image runs with, so tests and bench B5 run what a cluster runs: those of
+ * agent/Dockerfile's `ENV NODE_OPTIONS=...`, then those its ENTRYPOINT passes before the bundle
+ * (`["/nodejs/bin/node", <options...>, "/app/tether-agent.mjs"]`). Callers pass them on the command line.
+ */
+export function imageNodeFlags(root = process.cwd()): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'agent', 'Dockerfile'), 'utf8');
+  } catch {
+    return [];
+  }
+  const env = /^ENV\s+NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(text);
+  const fromEnv = (env?.[1] ?? env?.[2] ?? '').split(/\s+/).filter(Boolean);
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text)?.[1];
+  if (!line) return fromEnv;
+  const parts = JSON.parse(line) as string[];
+  const bundle = parts.findIndex((p) => p.endsWith('.mjs'));
+  return [...fromEnv, ...(bundle > 1 ? parts.slice(1, bundle) : [])];
+}
+
 // `npx tsx agent/build.ts [--outdir DIR]`
 if (/agent[\\/]build\.ts$/.test(process.argv[1] ?? '')) {
   const i = process.argv.indexOf('--outdir');

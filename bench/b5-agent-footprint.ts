@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildAgentBundle, type AgentBundle } from '../agent/build.js';
+import { buildAgentBundle, imageNodeFlags, type AgentBundle } from '../agent/build.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import { startBenchHub } from './hub.js';
 import { importForSimulation, MARK_ANNOTATION } from './sim-agent.js';
@@ -30,7 +30,7 @@ export interface FootprintOptions {
   /** Length of the idle window, seconds. Default 120. */
   idleSeconds?: number;
   pollSeconds?: number;
-  /** Node options the agent process runs with; default what agent/Dockerfile's ENTRYPOINT passes. */
+  /** Node options the agent process runs with; default the image's ({@link imageNodeFlags}). */
   nodeFlags?: string[];
   /** Measure this build instead of building agent/build.ts's bundle (comparisons of build variants). */
   bundle?: AgentBundle;
@@ -69,27 +69,6 @@ export interface FootprintResult extends AgentPhases {
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
-
-/**
- * The Node options the agent image runs with, so B5 measures what a cluster runs: those of
- * agent/Dockerfile's `ENV NODE_OPTIONS=...`, then those its ENTRYPOINT passes before the bundle
- * (`["/nodejs/bin/node", <options...>, "/app/tether-agent.mjs"]`). B5 passes them on the command line.
- */
-export function imageNodeFlags(root = process.cwd()): string[] {
-  let text: string;
-  try {
-    text = readFileSync(join(root, 'agent', 'Dockerfile'), 'utf8');
-  } catch {
-    return [];
-  }
-  const env = /^ENV\s+NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(text);
-  const fromEnv = (env?.[1] ?? env?.[2] ?? '').split(/\s+/).filter(Boolean);
-  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text)?.[1];
-  if (!line) return fromEnv;
-  const parts = JSON.parse(line) as string[];
-  const bundle = parts.findIndex((p) => p.endsWith('.mjs'));
-  return [...fromEnv, ...(bundle > 1 ? parts.slice(1, bundle) : [])];
-}
 
 /** CPU time (user + system) and memory of a process, from /proc (Linux). */
 export function procSample(pid: number): ProcSample {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAgentBundle, type AgentBundle } from '../../../agent/build.js';
+import { buildAgentBundle, imageNodeFlags, type AgentBundle } from '../../../agent/build.js';
 import { StubApiServer } from '../../support/stub-apiserver.js';
 import { FakeHub } from '../../unit/agent/support/fake-hub.js';
 
@@ -24,6 +24,9 @@ function node(args: string[], cwd: string): Promise<{ code: number; stdout: stri
  * fetch implementation (undici): about 18 MiB of RSS the agent avoids (B5, agent footprint).
  */
 const REPORT_UNDICI = `data:text/javascript,process.on('exit', () => process.stderr.write('undici loaded: ' + process.moduleLoadList.some((m) => m.includes('undici')) + '\\n'))`;
+
+/** The Node options the image runs the agent with (agent/Dockerfile), e.g. `--jitless`. */
+const IMAGE_FLAGS = imageNodeFlags(process.cwd());
 
 describe('agent bundle', () => {
   let dir: string;
@@ -89,7 +92,7 @@ describe('agent bundle', () => {
     try {
       hub.accepted = true;
       const token = hub.issueBootstrapToken();
-      const res = await node(['--import', REPORT_UNDICI, bundle, 'agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', '127.0.0.1:0'], dir);
+      const res = await node([...IMAGE_FLAGS, '--import', REPORT_UNDICI, bundle, 'agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', '127.0.0.1:0'], dir);
       expect(res.stderr).toMatch(/simulate/);
       expect(res.code).toBe(0);
       expect(res.stderr).toContain('undici loaded: false');
@@ -111,7 +114,7 @@ describe('agent bundle', () => {
       );
       hub.accepted = true;
       const token = hub.issueBootstrapToken();
-      const res = await node(['--import', REPORT_UNDICI, bundle, 'agent', '--kubeconfig', kubeconfig, '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', 'off'], dir);
+      const res = await node([...IMAGE_FLAGS, '--import', REPORT_UNDICI, bundle, 'agent', '--kubeconfig', kubeconfig, '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', 'off'], dir);
       expect(res.stderr).toMatch(/kubeconfig/);
       expect(res.code).toBe(0);
       expect(res.stderr).toContain('undici loaded: false');

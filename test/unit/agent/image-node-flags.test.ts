@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imageNodeFlags } from '../../../bench/b5-agent-footprint.js';
+import { imageNodeFlags } from '../../../agent/build.js';
 
-/** B5 runs the agent with the Node options of the image: agent/Dockerfile's NODE_OPTIONS and ENTRYPOINT. */
+/** The Node options of the agent image (agent/Dockerfile's NODE_OPTIONS and ENTRYPOINT), which bench B5 and the bundle test run the agent with. */
 
 function withDockerfile(text: string): string[] {
   const root = mkdtempSync(join(tmpdir(), 'tether-b5-flags-'));
