@@ -143,7 +143,7 @@ export function agentDeploymentObject(options: ImportManifestOptions): KubeObjec
               ports: [{ name: 'http', containerPort: AGENT_HTTP_PORT, protocol: 'TCP' }],
               livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
               readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
-              resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+              resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
               securityContext: {
                 runAsNonRoot: true,
                 runAsUser: AGENT_RUN_AS_USER,

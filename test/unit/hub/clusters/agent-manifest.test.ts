@@ -91,7 +91,7 @@ describe('import manifest', () => {
     expect(c.ports).toEqual([{ name: 'http', containerPort: 8081, protocol: 'TCP' }]);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
+    expect(c.resources).toEqual({ requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
     expect(c.securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 65532,
