@@ -15,7 +15,18 @@ import { onDynamoClientCreated } from '../lambdas/handlers/compose.js';
 import type { ProbeRequest, ProbeResult, ProbeStep } from './lambda-probe.js';
 
 const clients: DynamoDBClient[] = [];
-onDynamoClientCreated((c) => clients.push(c));
+// Counted from creation: a Lambda client caches each command's middleware chain at its first
+// request (compose.ts, cacheSdkHandlers), so a counter attached later would never run.
+const counters = new Map<DynamoDBClient, OperationCounter>();
+onDynamoClientCreated((c) => {
+  clients.push(c);
+  counters.set(c, countOperations(c));
+});
+const counterOf = (c: DynamoDBClient): OperationCounter => {
+  const counter = counters.get(c);
+  if (!counter) throw new Error('no operation counter for this DynamoDB client');
+  return counter;
+};
 
 let captured = 0;
 const swallow =
@@ -100,7 +111,7 @@ async function run(req: ProbeRequest): Promise<ProbeResult> {
   const poll = async () => (await agent.handler(agentEvent('GET', '/agent/v1/desired', { ...auth, 'if-none-match': req.etag }), context('tether-agent-api'))).statusCode;
   // The first invocation builds the context (and so the DynamoDB client) lazily.
   await poll();
-  const agentOps = countOperations(clients[0]);
+  const agentOps = counterOf(clients[0]);
   const idlePoll = await measure(req.polls, 5, poll, () => agentOps);
   const statusReport = await measure(
     req.reports,
@@ -124,7 +135,7 @@ async function run(req: ProbeRequest): Promise<ProbeResult> {
     return undefined;
   };
   await tick();
-  const schedulerOps = countOperations(clients[clients.length - 1]);
+  const schedulerOps = counterOf(clients[clients.length - 1]);
   const schedulerTick = await measure(req.ticks, 1, tick, () => schedulerOps);
   schedulerOps.detach();
   agentOps.detach();

@@ -18,7 +18,18 @@ export interface ComposeOptions {
   log: Log;
   /** Extra sink for audit events (the local hub keeps them in a file). */
   auditSink?: (event: AuditEvent) => void;
+  /**
+   * Let the DynamoDB client build each command's middleware chain once and reuse it (the SDK's
+   * `cacheMiddleware`), instead of resolving the whole stack on every request. Middleware added to
+   * the client after its first request of a command is then not used for that command, so
+   * instrument the client in an {@link onDynamoClientCreated} hook. Lambda handlers set it (see
+   * {@link contextFromEnv}); the local hub, which tests instrument at any time, does not.
+   */
+  cacheSdkHandlers?: boolean;
 }
+
+/** Name of the SDK's logger middleware, which {@link composeHub} removes from the DynamoDB client. */
+export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';
 
 /** Audit events go to the structured log under the `audit` key, and optionally to a sink. */
 export function auditLogOf(log: Log, sink?: (event: AuditEvent) => void): AuditLog {
@@ -74,7 +85,11 @@ export function composeHub(opts: ComposeOptions): HubContext {
     ...(opts.dynamodbEndpoint ? { endpoint: opts.dynamodbEndpoint } : {}),
     ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: localRequestHandler() } : {}),
     maxAttempts: 5,
+    ...(opts.cacheSdkHandlers ? { cacheMiddleware: true } : {}),
   });
+  // The SDK's logger middleware filters every input and output for a logger that is a no-op here
+  // (no `logger` is configured): work on every request for nothing. Errors still propagate.
+  ddb.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
   for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
   const stores = createDynamoPorts(ddb, opts.tableName);
@@ -106,6 +121,8 @@ export function contextFromEnv(log: Log): HubContext {
     dynamodbEndpoint: process.env.TETHER_DYNAMODB_ENDPOINT,
     sqsEndpoint: process.env.TETHER_SQS_ENDPOINT,
     log,
+    // A Lambda client gets no middleware after it is built: resolve each command's stack once.
+    cacheSdkHandlers: true,
     config: {
       hubUrl: process.env.TETHER_HUB_URL || undefined,
       agentUrl: process.env.TETHER_AGENT_URL || undefined,
