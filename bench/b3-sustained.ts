@@ -37,6 +37,8 @@ export interface SustainedResult {
   measureSeconds: number;
   workers: number;
   joinSeconds: number;
+  /** Time the join's remaining queued steps took to drain before the warm-up (absent in older results). */
+  joinDrainSeconds?: number;
   polls: number;
   pollsPerSecond: number;
   expectedPollsPerSecond: number;
@@ -90,6 +92,12 @@ export async function runSustained(opts: SustainedOptions): Promise<SustainedRes
     });
     const joinSeconds = (Date.now() - joinStarted) / 1000;
     await fleet.run();
+    // The join's own queued steps (availability, membership, placement events) drain first: B3
+    // measures a fleet that only polls, not the tail of its import.
+    const drainStarted = Date.now();
+    await hub.settle(600_000);
+    const joinDrainSeconds = (Date.now() - drainStarted) / 1000;
+    opts.log(`  B3: the join's remaining steps drained in ${joinDrainSeconds.toFixed(1)} s`);
     // One full poll interval, so every agent polls at its own phase before the window opens.
     await sleep((opts.pollSeconds + 5) * 1000);
     const before = await fleet.report();
@@ -118,6 +126,7 @@ export async function runSustained(opts: SustainedOptions): Promise<SustainedRes
     return {
       agents: opts.agents,
       joined: after.joined,
+      joinDrainSeconds,
       pollSeconds: opts.pollSeconds,
       measureSeconds: measured,
       workers: opts.workers,

@@ -196,7 +196,7 @@ export function detailsOf(saved: SavedResult): string {
     case 'B3': {
       const r = saved.result as ResultOf['B3'];
       lines.push(
-        `${n(r.joined)} agents joined in ${s1(r.joinSeconds)}${r.workers ? ` (agents in ${r.workers} shard process${r.workers > 1 ? 'es' : ''})` : ' (agents in the bench process)'}; measured for ${s1(r.measureSeconds)} after a full poll interval of warm-up.`,
+        `${n(r.joined)} agents joined in ${s1(r.joinSeconds)}${r.workers ? ` (agents in ${r.workers} shard process${r.workers > 1 ? 'es' : ''})` : ' (agents in the bench process)'}${r.joinDrainSeconds === undefined ? '' : `; the join's queued steps drained in ${s1(r.joinDrainSeconds)}`}; measured for ${s1(r.measureSeconds)} after a full poll interval of warm-up.`,
         '',
         '| figure | value |',
         '|---|---|',
