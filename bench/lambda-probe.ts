@@ -102,7 +102,7 @@ export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions):
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
   });
-  const request: ProbeRequest = { credential: opts.credential, etag: opts.etag, report: opts.report, polls: opts.polls ?? 200, reports: opts.reports ?? 20, ticks: opts.ticks ?? 10 };
+  const request: ProbeRequest = { credential: opts.credential, etag: opts.etag, report: opts.report, polls: opts.polls ?? 2000, reports: opts.reports ?? 100, ticks: opts.ticks ?? 10 };
   const result = await new Promise<ProbeResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
