@@ -46,6 +46,12 @@ export interface CredentialHash {
 export interface ClusterHeadStore {
   /** Eventually consistent by default: the poll path's single read. */
   get(cluster: string, opts?: { consistent?: boolean }): Promise<ClusterHead | undefined>;
+  /**
+   * Several heads at once (BatchGetItem, 100 keys a request), eventually consistent: for readers of
+   * many clusters (a rollout controller checking which agents are online). Aligned with `clusters`:
+   * undefined where no head exists.
+   */
+  getMany(clusters: readonly string[]): Promise<(ClusterHead | undefined)[]>;
   create(head: Omit<ClusterHead, 'version'>): Promise<ClusterHead>;
   /** Full conditional replace of the head (version must match); returns the new head. */
   put(head: ClusterHead): Promise<ClusterHead>;

@@ -11,6 +11,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AlreadyExistsError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import type { ClusterHead, ClusterHeadStore } from '../../ports/cluster-head-store.js';
 import { decodeCursor, encodeCursor, headKey, LEASE_SHARDS, leaseIndexKeys, leasePartition } from './keys.js';
+import { batchGet, keyString } from './batch.js';
 import { TABLE } from './table.js';
 import { isConditionalCheckFailed, itemSize, keyAttrs, numberAttr, oldItemOf, type RawItem } from './raw-item.js';
 
@@ -45,6 +46,16 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
       new GetItemCommand({ TableName: this.tableName, Key: keyAttrs(headKey(cluster)), ConsistentRead: opts?.consistent ?? false }),
     );
     return out.Item ? fromHeadItem(out.Item) : undefined;
+  }
+
+  async getMany(clusters: readonly string[]): Promise<(ClusterHead | undefined)[]> {
+    if (clusters.length === 0) return [];
+    const keys = clusters.map((c) => keyAttrs(headKey(c)));
+    const found = await batchGet(this.client, this.tableName, keys);
+    return keys.map((k) => {
+      const item = found.get(keyString(k));
+      return item ? fromHeadItem(item) : undefined;
+    });
   }
 
   async create(head: Omit<ClusterHead, 'version'>): Promise<ClusterHead> {

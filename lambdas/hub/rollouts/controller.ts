@@ -25,7 +25,6 @@ import {
   DIRTY_RELATION,
   encodeTrack,
   ERROR_RELATION,
-  forEachLimited,
   listAll,
   listTracks,
   TRACK_RELATION,
@@ -97,12 +96,6 @@ export async function reconcileFleetDeployment(ctx: HubContext, name: string, ef
   }
 }
 
-async function readMany<T>(names: string[], read: (name: string) => Promise<T>): Promise<Map<string, T>> {
-  const out = new Map<string, T>();
-  await forEachLimited(names, 16, async (n) => void out.set(n, await read(n)));
-  return out;
-}
-
 /**
  * Clusters whose Works one controller run reads at a time: a Work may be megabytes as JSON, so a
  * run keeps only each Work's observation, never a whole fleet's Works (one BatchGetItem of Works and
@@ -171,10 +164,13 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   // Whether the agent is online matters only for a cluster that has (or is adopting) a revision:
   // a cluster new to the rollout, without a Work of it, costs no head read.
   const needOnline = [...toRead].filter((c) => tracks.get(c)?.hash || works.get(c)?.hash);
-  const online = await readMany(needOnline, async (c) => {
-    const head = await ctx.ports.heads.get(c);
-    return Boolean(head && leaseLive(head, now) && (head.state === 'Joined' || head.state === 'Detaching'));
-  });
+  const heads = await ctx.ports.heads.getMany(needOnline);
+  const online = new Map(
+    needOnline.map((c, i) => {
+      const head = heads[i];
+      return [c, Boolean(head && leaseLive(head, now) && (head.state === 'Joined' || head.state === 'Detaching'))];
+    }),
+  );
 
   // 3. Observe: the next tracking record of every decided cluster.
   const next = new Map<string, ClusterTrack>();

@@ -41,6 +41,22 @@ export function clusterHeadStoreCases(ctx: BackendContext): void {
       ({ table, ports } = await ctx.freshTable());
     });
 
+    it('getMany reads many heads in batches, aligned with the names, undefined where none exists', async () => {
+      const heads = ports.heads;
+      // 150 heads: two BatchGetItem requests (100 keys each at most).
+      const names = range(150).map((i) => numbered('many', i));
+      const created = new Map<string, ClusterHead>();
+      for (const n of names) created.set(n, await heads.create(head(n, { state: 'Joined', leaseRenewedAt: NOW })));
+      const asked = ['missing-1', ...names, names[3], 'missing-2'];
+      const got = await heads.getMany(asked);
+      expect(got).toHaveLength(asked.length);
+      expect(got[0]).toBeUndefined();
+      expect(got[asked.length - 1]).toBeUndefined();
+      for (let i = 1; i <= names.length; i++) expect(got[i]).toEqual(created.get(asked[i]));
+      expect(got[names.length + 1]).toEqual(created.get(names[3]));
+      expect(await heads.getMany([])).toEqual([]);
+    });
+
     it('creates, gets, puts with a version check, and deletes', async () => {
       const heads = ports.heads;
       const created = await heads.create(head('store-1', { attrs: { region: 'eu', paused: false } }));
