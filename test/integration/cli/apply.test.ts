@@ -1,84 +1,66 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../../cli/main.js';
-import { captureIO } from './support/capture-io.js';
-import { StubHub } from './support/stub-hub.js';
+import { useCliRig } from './support/cli-rig.js';
 
-let hub: StubHub;
-let dir: string;
-
-beforeEach(async () => {
-  hub = await new StubHub().start();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-apply-'));
-});
-afterEach(async () => {
-  await hub.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(args: string[], stdin?: string) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.token, TETHER_CONFIG: join(dir, 'config.json') }, cwd: dir, stdin });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const rig = useCliRig('apply');
+const tether = (args: string[], stdin?: string) => rig.tether(args, { stdin, cwd: rig.dir });
 
 const cluster = (name: string, labels = 'tier: store', extra = '') =>
   `apiVersion: tether.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels: {${labels}}\nspec:\n  hubAcceptsClient: true\n${extra}`;
 
 describe('tether apply', () => {
   test('sends one POST /v1/apply per file with its text untouched and prints one line per document', async () => {
-    hub.seed('Cluster', 'store-0002', { labels: { tier: 'store' }, spec: { hubAcceptsClient: true } });
-    hub.seed('Cluster', 'store-0003', { labels: { tier: 'edge' }, spec: { hubAcceptsClient: true } });
+    rig.hub.seed('Cluster', 'store-0002', { labels: { tier: 'store' }, spec: { hubAcceptsClient: true } });
+    rig.hub.seed('Cluster', 'store-0003', { labels: { tier: 'edge' }, spec: { hubAcceptsClient: true } });
     const text = [cluster('store-0001'), cluster('store-0002'), cluster('store-0003')].join('---\n');
-    writeFileSync(join(dir, 'fleet.yaml'), text);
+    writeFileSync(join(rig.dir, 'fleet.yaml'), text);
     const r = await tether(['apply', '-f', 'fleet.yaml']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toBe('cluster/store-0001 created\ncluster/store-0002 unchanged\ncluster/store-0003 configured\n');
-    expect(hub.requests).toHaveLength(1);
-    const [req] = hub.requests;
+    expect(rig.hub.requests).toHaveLength(1);
+    const [req] = rig.hub.requests;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/v1/apply');
     expect(req.query).toEqual({});
     expect(req.headers['content-type']).toBe('application/yaml');
-    expect(req.headers.authorization).toBe(`Bearer ${hub.token}`);
+    expect(req.headers.authorization).toBe(`Bearer ${rig.hub.token}`);
     expect(req.body).toBe(text);
   });
 
   test('--dry-run adds ?dryRun=true and marks every line', async () => {
-    writeFileSync(join(dir, 'c.yaml'), cluster('store-0001'));
+    writeFileSync(join(rig.dir, 'c.yaml'), cluster('store-0001'));
     const r = await tether(['apply', '-f', 'c.yaml', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(hub.requests[0].query).toEqual({ dryRun: 'true' });
+    expect(rig.hub.requests[0].query).toEqual({ dryRun: 'true' });
     expect(r.out).toBe('cluster/store-0001 created (dry run)\n');
-    expect(hub.objects.has('Cluster/store-0001')).toBe(false);
+    expect(rig.hub.objects.has('Cluster/store-0001')).toBe(false);
   });
 
   test('a directory applies its *.yaml, *.yml and *.json files in name order, JSON as application/json', async () => {
-    mkdirSync(join(dir, 'fleet'));
-    writeFileSync(join(dir, 'fleet', 'b.yml'), cluster('b-cluster'));
-    writeFileSync(join(dir, 'fleet', 'a.yaml'), cluster('a-cluster'));
+    mkdirSync(join(rig.dir, 'fleet'));
+    writeFileSync(join(rig.dir, 'fleet', 'b.yml'), cluster('b-cluster'));
+    writeFileSync(join(rig.dir, 'fleet', 'a.yaml'), cluster('a-cluster'));
     const json = JSON.stringify({ apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterSet', metadata: { name: 'stores' }, spec: {} });
-    writeFileSync(join(dir, 'fleet', 'c.json'), json);
-    writeFileSync(join(dir, 'fleet', 'notes.txt'), 'not a manifest');
+    writeFileSync(join(rig.dir, 'fleet', 'c.json'), json);
+    writeFileSync(join(rig.dir, 'fleet', 'notes.txt'), 'not a manifest');
     const r = await tether(['apply', '-f', 'fleet']);
     expect(r.code).toBe(0);
     expect(r.out).toBe('cluster/a-cluster created\ncluster/b-cluster created\nclusterset/stores created\n');
-    expect(hub.requests.map((q) => q.headers['content-type'])).toEqual(['application/yaml', 'application/yaml', 'application/json']);
-    expect(hub.requests[2].body).toBe(json);
+    expect(rig.hub.requests.map((q) => q.headers['content-type'])).toEqual(['application/yaml', 'application/yaml', 'application/json']);
+    expect(rig.hub.requests[2].body).toBe(json);
   });
 
   test('reads stdin with -f -', async () => {
     const r = await tether(['apply', '-f', '-'], cluster('from-stdin'));
     expect(r.code).toBe(0);
     expect(r.out).toBe('cluster/from-stdin created\n');
-    expect(hub.requests[0].body).toBe(cluster('from-stdin'));
+    expect(rig.hub.requests[0].body).toBe(cluster('from-stdin'));
   });
 
   test('failed documents are reported with their file and index, the rest still apply, and the exit code is 1', async () => {
     const bad = cluster('store-1', 'tier: store', '  taints:\n    - key: a\n      effect: Sometimes\n');
-    writeFileSync(join(dir, 'mixed.yaml'), [cluster('store-0001'), bad].join('---\n'));
+    writeFileSync(join(rig.dir, 'mixed.yaml'), [cluster('store-0001'), bad].join('---\n'));
     const r = await tether(['apply', '-f', 'mixed.yaml']);
     expect(r.code).toBe(1);
     expect(r.out).toBe('cluster/store-0001 created\n');
@@ -90,22 +72,22 @@ describe('tether apply', () => {
   });
 
   test('a file that does not parse is reported with its line, skipped, and fails the run; other files still apply', async () => {
-    writeFileSync(join(dir, 'a-broken.yaml'), 'apiVersion: tether.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: [unclosed\n');
-    writeFileSync(join(dir, 'b-good.yaml'), cluster('store-0001'));
+    writeFileSync(join(rig.dir, 'a-broken.yaml'), 'apiVersion: tether.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: [unclosed\n');
+    writeFileSync(join(rig.dir, 'b-good.yaml'), cluster('store-0001'));
     const r = await tether(['apply', '-f', 'a-broken.yaml', '-f', 'b-good.yaml']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: a-broken\.yaml: invalid YAML at line \d+: /);
     expect(r.out).toBe('cluster/store-0001 created\n');
-    expect(hub.requests).toHaveLength(1);
+    expect(rig.hub.requests).toHaveLength(1);
   });
 
   test('a request the hub rejects as a whole is reported with the file name', async () => {
-    hub.overrides.set('POST /v1/apply', {
+    rig.hub.overrides.set('POST /v1/apply', {
       status: 413,
       contentType: 'application/problem+json',
       body: { type: 'https://tether.dev/problems/payload-too-large', title: 'Payload Too Large', status: 413, detail: 'request body is 9000000 bytes; the limit is 6291456 bytes', limitBytes: 6291456, actualBytes: 9000000 },
     });
-    writeFileSync(join(dir, 'big.yaml'), cluster('store-0001'));
+    writeFileSync(join(rig.dir, 'big.yaml'), cluster('store-0001'));
     const r = await tether(['apply', '-f', 'big.yaml']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('error: big.yaml: request body is 9000000 bytes; the limit is 6291456 bytes (413)\n');
@@ -117,10 +99,10 @@ describe('tether apply', () => {
     expect(noFlag.err).toContain("error: required option '-f, --filename <path>' not specified");
     const missing = await tether(['apply', '-f', 'nope.yaml']);
     expect(missing).toMatchObject({ code: 2, err: 'error: the path "nope.yaml" does not exist\n' });
-    writeFileSync(join(dir, 'empty.yaml'), '# nothing here\n');
+    writeFileSync(join(rig.dir, 'empty.yaml'), '# nothing here\n');
     const empty = await tether(['apply', '-f', 'empty.yaml']);
     expect(empty.code).toBe(2);
     expect(empty.err).toBe('warning: empty.yaml: no documents\nerror: no objects passed to apply\n');
-    expect(hub.requests).toHaveLength(0);
+    expect(rig.hub.requests).toHaveLength(0);
   });
 });

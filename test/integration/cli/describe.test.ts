@@ -1,37 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { run } from '../../../cli/main.js';
-import { captureIO } from './support/capture-io.js';
-import { StubHub } from './support/stub-hub.js';
+import { useCliRig } from './support/cli-rig.js';
 
-let hub: StubHub;
-let dir: string;
-
-beforeEach(async () => {
-  hub = await new StubHub().start();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-describe-'));
-});
-afterEach(async () => {
-  await hub.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(...args: string[]) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.token, TETHER_CONFIG: join(dir, 'config.json') } });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const rig = useCliRig('describe');
+const tether = (...args: string[]) => rig.tether(args);
 
 const cond = (type: string, status: string) => ({ type, status, reason: 'R', message: '', lastTransitionTime: '2026-11-10T11:00:00Z' });
 
 describe('tether describe: related objects', () => {
   test('a cluster shows its taints, its works (one bounded page) and their drift events, newest first', async () => {
-    hub.seed('Cluster', 'store-0001', {
+    rig.hub.seed('Cluster', 'store-0001', {
       spec: { hubAcceptsClient: true, taints: [{ key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: '2026-11-10T11:30:00Z' }] },
       status: { clusterSets: ['stores'] },
     });
-    hub.seed('Work', 'nginx', {
+    rig.hub.seed('Work', 'nginx', {
       namespace: 'store-0001',
       status: {
         conditions: [cond('Applied', 'True'), cond('Available', 'True'), cond('Degraded', 'False')],
@@ -41,11 +21,11 @@ describe('tether describe: related objects', () => {
         ],
       },
     });
-    hub.seed('Work', 'redis', { namespace: 'store-0001', status: { conditions: [cond('Applied', 'False')], driftEvents: [{ kind: 'Service', name: 'redis', change: 'modified', corrected: true, time: '2026-11-10T11:55:00Z' }] } });
-    hub.seed('Work', 'other', { namespace: 'store-0002' });
+    rig.hub.seed('Work', 'redis', { namespace: 'store-0001', status: { conditions: [cond('Applied', 'False')], driftEvents: [{ kind: 'Service', name: 'redis', change: 'modified', corrected: true, time: '2026-11-10T11:55:00Z' }] } });
+    rig.hub.seed('Work', 'other', { namespace: 'store-0002' });
     const r = await tether('describe', 'cluster', 'store-0001');
     expect(r.code).toBe(0);
-    expect(hub.requests.map((q) => [q.path, q.query.limit])).toEqual([
+    expect(rig.hub.requests.map((q) => [q.path, q.query.limit])).toEqual([
       ['/v1/clusters/store-0001', undefined],
       ['/v1/clusters/store-0001/works', '20'],
     ]);
@@ -63,8 +43,8 @@ describe('tether describe: related objects', () => {
   });
 
   test('a cluster with more works than one page says where the rest are; none says <none>', async () => {
-    hub.seed('Cluster', 'big');
-    for (let i = 0; i < 21; i++) hub.seed('Work', `w-${String(i).padStart(2, '0')}`, { namespace: 'big' });
+    rig.hub.seed('Cluster', 'big');
+    for (let i = 0; i < 21; i++) rig.hub.seed('Work', `w-${String(i).padStart(2, '0')}`, { namespace: 'big' });
     const r = await tether('describe', 'cluster', 'big');
     expect(r.code).toBe(0);
     const works = r.out.slice(r.out.indexOf('Works:'), r.out.indexOf('Drift Events:')).trimEnd().split('\n');
@@ -72,29 +52,29 @@ describe('tether describe: related objects', () => {
     expect(works.at(-1)).toBe('  ... and more: tether get works --cluster big');
     expect(r.out).toContain('Drift Events:\n  <none>\n');
 
-    hub.seed('Cluster', 'empty');
+    rig.hub.seed('Cluster', 'empty');
     const empty = await tether('describe', 'cluster', 'empty');
     expect(empty.out).toContain('Taints:\n  <none>\n');
     expect(empty.out).toContain('Works:\n  <none>\n');
   });
 
   test('an exclusive cluster set lists members by its label; a LabelSelector set by its selector, with "... and N more"', async () => {
-    hub.seed('Cluster', 'a', { labels: { 'tether.dev/clusterset': 'stores', region: 'us-east' }, status: { conditions: [cond('Available', 'True')], version: { kubernetes: 'v1.31.2' } } });
-    hub.seed('Cluster', 'b', { labels: { region: 'us-east' } });
-    hub.seed('Cluster', 'c', { labels: { region: 'us-east' } });
-    hub.seed('ClusterSet', 'stores', { spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } }, status: { memberCount: 1 } });
-    hub.seed('ClusterSet', 'east', { spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'us-east' } } } }, status: { memberCount: 3 } });
+    rig.hub.seed('Cluster', 'a', { labels: { 'tether.dev/clusterset': 'stores', region: 'us-east' }, status: { conditions: [cond('Available', 'True')], version: { kubernetes: 'v1.31.2' } } });
+    rig.hub.seed('Cluster', 'b', { labels: { region: 'us-east' } });
+    rig.hub.seed('Cluster', 'c', { labels: { region: 'us-east' } });
+    rig.hub.seed('ClusterSet', 'stores', { spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } }, status: { memberCount: 1 } });
+    rig.hub.seed('ClusterSet', 'east', { spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'us-east' } } } }, status: { memberCount: 3 } });
 
     const stores = await tether('describe', 'cs', 'stores');
     expect(stores.code).toBe(0);
-    expect(hub.requests[1].query).toEqual({ labelSelector: 'tether.dev/clusterset=stores', limit: '20' });
+    expect(rig.hub.requests[1].query).toEqual({ labelSelector: 'tether.dev/clusterset=stores', limit: '20' });
     expect(stores.out).toMatch(/Members \(tether\.dev\/clusterset=stores\):\n {2}NAME\s+AVAILABLE\s+K8S\n {2}a\s+True\s+v1\.31\.2\n$/);
 
-    for (let i = 0; i < 20; i++) hub.seed('Cluster', `east-${String(i).padStart(2, '0')}`, { labels: { region: 'us-east' } });
-    hub.update('ClusterSet', 'east', { status: { memberCount: 23 } });
+    for (let i = 0; i < 20; i++) rig.hub.seed('Cluster', `east-${String(i).padStart(2, '0')}`, { labels: { region: 'us-east' } });
+    rig.hub.update('ClusterSet', 'east', { status: { memberCount: 23 } });
     const east = await tether('describe', 'clusterset', 'east');
     expect(east.code).toBe(0);
-    expect(hub.requests.at(-1)?.query).toEqual({ labelSelector: 'region=us-east', limit: '20' });
+    expect(rig.hub.requests.at(-1)?.query).toEqual({ labelSelector: 'region=us-east', limit: '20' });
     const members = east.out.slice(east.out.indexOf('Members (region=us-east):')).trimEnd().split('\n');
     expect(members).toHaveLength(1 + 1 + 20 + 1);
     expect(members[2]).toMatch(/^ {2}a\s+True\s+v1\.31\.2$/);
@@ -102,7 +82,7 @@ describe('tether describe: related objects', () => {
   });
 
   test('a FleetDeployment shows its state, summary, groups and clusters with errors', async () => {
-    hub.seed('FleetDeployment', 'pos', {
+    rig.hub.seed('FleetDeployment', 'pos', {
       spec: { placementRef: { name: 'stores' } },
       status: {
         state: 'Paused',
@@ -122,7 +102,7 @@ describe('tether describe: related objects', () => {
     });
     const r = await tether('describe', 'fleetdeployment', 'pos');
     expect(r.code).toBe(0);
-    expect(hub.requests).toHaveLength(1);
+    expect(rig.hub.requests).toHaveLength(1);
     expect(r.out).toMatch(/^ {2}State:\s+Paused \(failures passed maxFailures\)$/m);
     expect(r.out).toMatch(/^ {2}Last Wave:\s+2026-11-10T11:40:00Z \(20m ago\)$/m);
     expect(r.out).toMatch(/Summary:\n {2}TOTAL\s+UPDATED\s+APPLIED\s+AVAILABLE\s+DEGRADED\s+FAILED\s+PENDING-WINDOW\s+TEMPLATE-ERRORS\n {2}10\s+6\s+6\s+5\s+1\s+2\s+1\s+0\n/);
@@ -132,7 +112,7 @@ describe('tether describe: related objects', () => {
   });
 
   test('a Placement shows its decision groups and conditions', async () => {
-    hub.seed('Placement', 'stores-east', {
+    rig.hub.seed('Placement', 'stores-east', {
       spec: { numberOfClusters: 5 },
       status: { numberOfSelectedClusters: 4, decisionGroups: [{ decisionGroupIndex: 0, decisionGroupName: 'canary', clusterCount: 1 }, { decisionGroupIndex: 1, decisionGroupName: '', clusterCount: 3 }], conditions: [cond('PlacementSatisfied', 'False')] },
     });
@@ -144,8 +124,8 @@ describe('tether describe: related objects', () => {
   });
 
   test('a hub error while reading related objects is one line (details with -v) and the exit code of its status', async () => {
-    hub.seed('Cluster', 'store-0001');
-    hub.overrides.set('GET /v1/clusters/store-0001/works', { status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again' } });
+    rig.hub.seed('Cluster', 'store-0001');
+    rig.hub.overrides.set('GET /v1/clusters/store-0001/works', { status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again' } });
     const r = await tether('describe', 'cluster', 'store-0001');
     expect(r).toMatchObject({ code: 1, out: '', err: 'error: try again (503)\n' });
     const v = await tether('-v', 'describe', 'cluster', 'store-0001');

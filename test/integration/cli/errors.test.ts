@@ -1,29 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { run } from '../../../cli/main.js';
-import { captureIO } from './support/capture-io.js';
-import { StubHub } from './support/stub-hub.js';
+import { useCliRig } from './support/cli-rig.js';
 
-let hub: StubHub;
-let dir: string;
-
-beforeEach(async () => {
-  hub = await new StubHub().start();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-errors-'));
-});
-afterEach(async () => {
-  await hub.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(args: string[], env: Record<string, string | undefined> = {}, isTTY = false) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.token, TETHER_CONFIG: join(dir, 'config.json'), ...env }, isTTY });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const rig = useCliRig('errors');
+const tether = (args: string[], env: Record<string, string | undefined> = {}, isTTY = false) => rig.tether(args, { env, isTTY });
 
 /** A port on 127.0.0.1 where nothing listens: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -36,7 +16,7 @@ async function closedPort(): Promise<number> {
 
 describe('errors are one clear line on stderr with a documented exit code', () => {
   test('validation problem: the hub detail in one line; -v adds every field error, type and status', async () => {
-    hub.overrides.set('POST /v1/clusters', {
+    rig.hub.overrides.set('POST /v1/clusters', {
       status: 422,
       contentType: 'application/problem+json',
       body: {
@@ -60,12 +40,12 @@ describe('errors are one clear line on stderr with a documented exit code', () =
     const verbose = await tether(['cluster', 'create', 'store-1', '-v']);
     expect(verbose.code).toBe(1);
     const lines = verbose.err.trimEnd().split('\n');
-    expect(lines[0]).toBe(`POST ${hub.url}/v1/clusters -> 422 (${lines[0].match(/\((\d+) ms\)/)?.[1]} ms)`);
+    expect(lines[0]).toBe(`POST ${rig.hub.url}/v1/clusters -> 422 (${lines[0].match(/\((\d+) ms\)/)?.[1]} ms)`);
     expect(lines.slice(1)).toEqual([
       'error: Cluster "store-1" is invalid: spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew (and 1 more) (422)',
       '  status:   422 Unprocessable Entity',
       '  type:     https://tether.dev/problems/validation-failed',
-      `  request:  POST ${hub.url}/v1/clusters`,
+      `  request:  POST ${rig.hub.url}/v1/clusters`,
       '  field errors:',
       '    spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew',
       '    spec.leaseDurationSeconds: must be at least 10',
@@ -75,7 +55,7 @@ describe('errors are one clear line on stderr with a documented exit code', () =
   test('not found is exit 4, conflict is exit 5', async () => {
     const missing = await tether(['get', 'cluster', 'ghost']);
     expect(missing).toEqual({ code: 4, out: '', err: 'error: Cluster "ghost" not found (404)\n' });
-    hub.seed('Cluster', 'store-0001');
+    rig.hub.seed('Cluster', 'store-0001');
     const exists = await tether(['cluster', 'create', 'store-0001']);
     expect(exists).toEqual({ code: 5, out: '', err: 'error: Cluster "store-0001" already exists (409)\n' });
   });
@@ -94,40 +74,40 @@ describe('errors are one clear line on stderr with a documented exit code', () =
     const noToken = await tether(['get', 'clusters'], { TETHER_TOKEN: '' });
     expect(noToken.code).toBe(3);
     expect(noToken.err).toContain('no token configured');
-    expect(hub.requests).toHaveLength(0);
+    expect(rig.hub.requests).toHaveLength(0);
   });
 
   test('a token the hub does not know: 403 is exit 1 with a hint; a 401 is exit 3', async () => {
     const wrong = await tether(['get', 'clusters'], { TETHER_TOKEN: 'nope' });
     expect(wrong.code).toBe(1);
-    expect(hub.requests[0].headers.authorization).toBe('Bearer nope');
+    expect(rig.hub.requests[0].headers.authorization).toBe('Bearer nope');
     expect(wrong.err).toBe('error: the token is not valid (403) — the token does not grant this; check it with "tether login"\n');
-    hub.overrides.set('GET /v1/clusters', { status: 401, contentType: 'application/problem+json', body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'token expired' } });
+    rig.hub.overrides.set('GET /v1/clusters', { status: 401, contentType: 'application/problem+json', body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'token expired' } });
     const expired = await tether(['get', 'clusters']);
     expect(expired.code).toBe(3);
     expect(expired.err).toBe('error: token expired (401) — run "tether login" or set TETHER_TOKEN\n');
   });
 
   test('a non-problem error page (a proxy 502) still makes one readable line', async () => {
-    hub.overrides.set('GET /v1/clusters', { status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway</body></html>' });
+    rig.hub.overrides.set('GET /v1/clusters', { status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway</body></html>' });
     const r = await tether(['get', 'clusters']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('error: the hub answered 502 Bad Gateway: <html><body>Bad Gateway</body></html> (502)\n');
   });
 
   test('an answer of the wrong shape is reported, not printed as garbage', async () => {
-    hub.overrides.set('GET /v1/clusters', { status: 200, body: { hello: 'world' } });
+    rig.hub.overrides.set('GET /v1/clusters', { status: 200, body: { hello: 'world' } });
     const r = await tether(['get', 'clusters']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^error: unexpected answer to GET \/v1\/clusters: /);
   });
 
   test('a hub that repeats a continue token is stopped instead of looping', async () => {
-    hub.overrides.set('GET /v1/clusters', { status: 200, body: { apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterList', metadata: { continue: 'same' }, items: [] } });
+    rig.hub.overrides.set('GET /v1/clusters', { status: 200, body: { apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterList', metadata: { continue: 'same' }, items: [] } });
     const r = await tether(['get', 'clusters']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('error: the hub returned the same continue token twice while listing clusters\n');
-    expect(hub.requests).toHaveLength(2);
+    expect(rig.hub.requests).toHaveLength(2);
   });
 
   test('usage errors are exit 2 and send nothing', async () => {
@@ -149,7 +129,7 @@ describe('errors are one clear line on stderr with a documented exit code', () =
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.err.slice(0, message.length)).toBe(message);
     }
-    expect(hub.requests).toHaveLength(0);
+    expect(rig.hub.requests).toHaveLength(0);
   });
 
   test('colour only on a terminal, and never with --no-color or NO_COLOR', async () => {

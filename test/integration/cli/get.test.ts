@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { run } from '../../../cli/main.js';
 import { registerKind } from '../../../shared/resources/kinds.js';
-import { captureIO } from './support/capture-io.js';
-import { StubHub } from './support/stub-hub.js';
+import { useCliRig } from './support/cli-rig.js';
 
 // A namespaced kind, as the Work capability will register it, to prove --cluster scoping.
 registerKind({
@@ -20,26 +15,11 @@ registerKind({
   description: 'test work',
 });
 
-let hub: StubHub;
-let dir: string;
-
-beforeEach(async () => {
-  hub = await new StubHub().start();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-get-'));
-});
-afterEach(async () => {
-  await hub.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(...args: string[]) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.token, TETHER_CONFIG: join(dir, 'config.json') } });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const rig = useCliRig('get');
+const tether = (...args: string[]) => rig.tether(args);
 
 function seedFleet() {
-  hub.seed('Cluster', 'store-0001', {
+  rig.hub.seed('Cluster', 'store-0001', {
     labels: { tier: 'store', region: 'us-east' },
     spec: { hubAcceptsClient: true },
     status: {
@@ -53,10 +33,10 @@ function seedFleet() {
       lastSeen: '2026-11-10T11:59:55Z',
     },
   });
-  hub.seed('Cluster', 'store-0002', { labels: { tier: 'store', region: 'us-west' } });
-  hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' } });
-  hub.seed('Cluster', 'edge-0002', { labels: { tier: 'edge' } });
-  hub.seed('Cluster', 'lab-0001');
+  rig.hub.seed('Cluster', 'store-0002', { labels: { tier: 'store', region: 'us-west' } });
+  rig.hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' } });
+  rig.hub.seed('Cluster', 'edge-0002', { labels: { tier: 'edge' } });
+  rig.hub.seed('Cluster', 'lab-0001');
 }
 
 describe('tether get', () => {
@@ -65,11 +45,11 @@ describe('tether get', () => {
     const r = await tether('get', 'clusters');
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    const lists = hub.requests.filter((q) => q.path === '/v1/clusters');
+    const lists = rig.hub.requests.filter((q) => q.path === '/v1/clusters');
     expect(lists.map((q) => q.query.continue)).toEqual([undefined, '2', '4']);
     for (const q of lists) {
       expect(q.method).toBe('GET');
-      expect(q.headers.authorization).toBe(`Bearer ${hub.token}`);
+      expect(q.headers.authorization).toBe(`Bearer ${rig.hub.token}`);
       expect(q.headers['user-agent']).toMatch(/^tether-cli\//);
       expect(q.query.limit).toBeUndefined();
     }
@@ -84,7 +64,7 @@ describe('tether get', () => {
     seedFleet();
     const r = await tether('get', 'cl', '-l', 'tier=store,region in (us-east,us-west)', '-o', 'name');
     expect(r.code).toBe(0);
-    expect(hub.requests[0].query.labelSelector).toBe('tier=store,region in (us-east,us-west)');
+    expect(rig.hub.requests[0].query.labelSelector).toBe('tier=store,region in (us-east,us-west)');
     expect(r.out).toBe('cluster/store-0001\ncluster/store-0002\n');
   });
 
@@ -92,8 +72,8 @@ describe('tether get', () => {
     seedFleet();
     const r = await tether('get', 'clusters', '--limit', '3', '-o', 'name');
     expect(r.code).toBe(0);
-    expect(hub.requests).toHaveLength(1);
-    expect(hub.requests[0].query).toEqual({ limit: '3' });
+    expect(rig.hub.requests).toHaveLength(1);
+    expect(rig.hub.requests[0].query).toEqual({ limit: '3' });
     expect(r.out.trimEnd().split('\n')).toHaveLength(3);
   });
 
@@ -101,7 +81,7 @@ describe('tether get', () => {
     seedFleet();
     const r = await tether('get', 'cluster', 'store-0001', '-o', 'wide');
     expect(r.code).toBe(0);
-    expect(hub.requests[0].path).toBe('/v1/clusters/store-0001');
+    expect(rig.hub.requests[0].path).toBe('/v1/clusters/store-0001');
     const [header, row] = r.out.trimEnd().split('\n');
     expect(header).toMatch(/AGE\s+LABELS\s+LAST-SEEN$/);
     expect(row).toMatch(/2d\s+tier=store,region=us-east\s+5s ago$/);
@@ -115,12 +95,12 @@ describe('tether get', () => {
     expect(list.metadata).toEqual({});
     expect(list.items.map((i) => i.metadata.name)).toHaveLength(5);
     const yaml = await tether('get', 'cluster', 'store-0002', '-o', 'yaml');
-    expect(parseYaml(yaml.out)).toEqual(hub.objects.get('Cluster/store-0002'));
+    expect(parseYaml(yaml.out)).toEqual(rig.hub.objects.get('Cluster/store-0002'));
   });
 
   test('cluster sets show their selector and member count', async () => {
-    hub.seed('ClusterSet', 'stores', { spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } }, status: { memberCount: 12 } });
-    hub.seed('ClusterSet', 'east', {
+    rig.hub.seed('ClusterSet', 'stores', { spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } }, status: { memberCount: 12 } });
+    rig.hub.seed('ClusterSet', 'east', {
       spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'us-east' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['store', 'edge'] }] } } },
     });
     const r = await tether('get', 'clustersets');
@@ -139,15 +119,15 @@ describe('tether get', () => {
   });
 
   test('namespaced kinds are listed under their cluster with --cluster, and refuse to run without it', async () => {
-    hub.seed('Work', 'nginx', { namespace: 'store-0001' });
-    hub.seed('Work', 'redis', { namespace: 'store-0001' });
-    hub.seed('Work', 'nginx', { namespace: 'store-0002' });
+    rig.hub.seed('Work', 'nginx', { namespace: 'store-0001' });
+    rig.hub.seed('Work', 'redis', { namespace: 'store-0001' });
+    rig.hub.seed('Work', 'nginx', { namespace: 'store-0002' });
     const r = await tether('get', 'works', '--cluster', 'store-0001', '-o', 'name');
     expect(r.code).toBe(0);
-    expect(hub.requests[0].path).toBe('/v1/clusters/store-0001/works');
+    expect(rig.hub.requests[0].path).toBe('/v1/clusters/store-0001/works');
     expect(r.out).toBe('work/nginx\nwork/redis\n');
     const one = await tether('get', 'mw', 'nginx', '--cluster', 'store-0002', '-o', 'json');
-    expect(hub.requests[1].path).toBe('/v1/clusters/store-0002/works/nginx');
+    expect(rig.hub.requests[1].path).toBe('/v1/clusters/store-0002/works/nginx');
     expect(JSON.parse(one.out).metadata.namespace).toBe('store-0002');
 
     const missing = await tether('get', 'works');
@@ -156,18 +136,18 @@ describe('tether get', () => {
     const misplaced = await tether('get', 'clusters', '--cluster', 'store-0001');
     expect(misplaced.code).toBe(2);
     expect(misplaced.err).toContain('clusters are not scoped to a cluster');
-    expect(hub.requests).toHaveLength(2);
+    expect(rig.hub.requests).toHaveLength(2);
   });
 });
 
 describe('tether describe', () => {
   test('prints metadata, labels, spec, cluster status, claims, sets and conditions with ages', async () => {
     seedFleet();
-    const c = hub.objects.get('Cluster/store-0001')!;
+    const c = rig.hub.objects.get('Cluster/store-0001')!;
     (c.status as { claims: unknown }).claims = [{ name: 'platform.tether.dev', value: 'eks' }];
     const r = await tether('describe', 'cluster', 'store-0001');
     expect(r.code).toBe(0);
-    expect(hub.requests[0].path).toBe('/v1/clusters/store-0001');
+    expect(rig.hub.requests[0].path).toBe('/v1/clusters/store-0001');
     const out = r.out;
     expect(out).toMatch(/^Name:\s+store-0001$/m);
     expect(out).toMatch(/^Labels:\s+tier=store\n\s+region=us-east$/m);

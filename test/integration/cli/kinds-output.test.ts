@@ -1,56 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { run } from '../../../cli/main.js';
-import { captureIO } from './support/capture-io.js';
-import { StubHub } from './support/stub-hub.js';
+import { useCliRig } from './support/cli-rig.js';
 
 /** `-o table|wide|json|yaml|name` and `-l` for the kinds added after clusters and sets. */
 
-let hub: StubHub;
-let dir: string;
-
-beforeEach(async () => {
-  hub = await new StubHub().start();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-kinds-'));
-});
-afterEach(async () => {
-  await hub.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(...args: string[]) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.token, TETHER_CONFIG: join(dir, 'config.json') } });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const rig = useCliRig('kinds');
+const tether = (...args: string[]) => rig.tether(args);
 
 const cond = (type: string, status: string) => ({ type, status, reason: 'R', message: '', lastTransitionTime: '2026-11-10T11:00:00Z' });
 const cells = (line: string | undefined) => (line ?? '').split(/\s{3,}/);
 
 function seedWorks() {
-  hub.seed('Work', 'nginx', {
+  rig.hub.seed('Work', 'nginx', {
     namespace: 'store-0001',
     labels: { app: 'web' },
     spec: { workload: { manifests: [{ kind: 'Deployment' }, { kind: 'Service' }] } },
     status: { observedGeneration: 1, conditions: [cond('Applied', 'True'), cond('Available', 'True'), cond('Degraded', 'False'), cond('Drifted', 'False')] },
   });
-  hub.seed('Work', 'redis', { namespace: 'store-0001', labels: { app: 'cache' }, spec: { workload: { manifests: [{ kind: 'StatefulSet' }] } } });
+  rig.hub.seed('Work', 'redis', { namespace: 'store-0001', labels: { app: 'cache' }, spec: { workload: { manifests: [{ kind: 'StatefulSet' }] } } });
 }
 
 function seedPlacements() {
-  hub.seed('Placement', 'stores', { labels: { team: 'retail' }, spec: { numberOfClusters: 5, clusterSets: ['stores'] }, status: { numberOfSelectedClusters: 4, decisionGroups: [{}, {}], conditions: [cond('PlacementSatisfied', 'False')] } });
-  hub.seed('Placement', 'all', { labels: { team: 'platform' }, spec: {}, status: { numberOfSelectedClusters: 12, decisionGroups: [{}], conditions: [cond('PlacementSatisfied', 'True')] } });
+  rig.hub.seed('Placement', 'stores', { labels: { team: 'retail' }, spec: { numberOfClusters: 5, clusterSets: ['stores'] }, status: { numberOfSelectedClusters: 4, decisionGroups: [{}, {}], conditions: [cond('PlacementSatisfied', 'False')] } });
+  rig.hub.seed('Placement', 'all', { labels: { team: 'platform' }, spec: {}, status: { numberOfSelectedClusters: 12, decisionGroups: [{}], conditions: [cond('PlacementSatisfied', 'True')] } });
 }
 
 function seedDeployments() {
-  hub.seed('FleetDeployment', 'pos', {
+  rig.hub.seed('FleetDeployment', 'pos', {
     labels: { team: 'retail' },
     spec: { placementRef: { name: 'stores' }, rolloutStrategy: { type: 'Progressive' } },
     status: { revision: 2, state: 'Progressing', summary: { total: 10, updated: 6, applied: 6, available: 5, degraded: 0, failed: 1, pendingWindow: 3, templateErrors: 0 } },
   });
-  hub.seed('FleetDeployment', 'monitoring', { labels: { team: 'platform' }, spec: { placementRef: { name: 'all' } } });
+  rig.hub.seed('FleetDeployment', 'monitoring', { labels: { team: 'platform' }, spec: { placementRef: { name: 'all' } } });
 }
 
 describe('works', () => {
@@ -74,10 +54,10 @@ describe('works', () => {
     expect(json.kind).toBe('WorkList');
     expect(json.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['store-0001/nginx', 'store-0001/redis']);
     const yaml = await tether('get', 'work', 'redis', '--cluster', 'store-0001', '-o', 'yaml');
-    expect(parseYaml(yaml.out)).toEqual(hub.objects.get('Work/store-0001/redis'));
+    expect(parseYaml(yaml.out)).toEqual(rig.hub.objects.get('Work/store-0001/redis'));
     const selected = await tether('get', 'works', '--cluster', 'store-0001', '-l', 'app=web', '-o', 'name');
     expect(selected).toMatchObject({ code: 0, out: 'work/nginx\n' });
-    expect(hub.requests.at(-1)?.query.labelSelector).toBe('app=web');
+    expect(rig.hub.requests.at(-1)?.query.labelSelector).toBe('app=web');
   });
 });
 
@@ -98,8 +78,8 @@ describe('placements', () => {
     seedPlacements();
     const list = parseYaml((await tether('get', 'placements', '-o', 'yaml')).out) as { kind: string; items: unknown[] };
     expect(list.kind).toBe('PlacementList');
-    expect(list.items).toEqual([hub.objects.get('Placement/all'), hub.objects.get('Placement/stores')]);
-    expect(JSON.parse((await tether('get', 'placement', 'stores', '-o', 'json')).out)).toEqual(hub.objects.get('Placement/stores'));
+    expect(list.items).toEqual([rig.hub.objects.get('Placement/all'), rig.hub.objects.get('Placement/stores')]);
+    expect(JSON.parse((await tether('get', 'placement', 'stores', '-o', 'json')).out)).toEqual(rig.hub.objects.get('Placement/stores'));
     expect(await tether('get', 'placements', '-l', 'team in (retail)', '-o', 'name')).toMatchObject({ code: 0, out: 'placement/stores\n' });
   });
 });
@@ -119,8 +99,8 @@ describe('fleetdeployments', () => {
   test('json, yaml, name and -l', async () => {
     seedDeployments();
     const json = JSON.parse((await tether('get', 'fleetdeployments', '-l', 'team=retail', '-o', 'json')).out) as { kind: string; items: unknown[] };
-    expect(json).toMatchObject({ kind: 'FleetDeploymentList', items: [hub.objects.get('FleetDeployment/pos')] });
-    expect(parseYaml((await tether('get', 'fleetdeployment', 'monitoring', '-o', 'yaml')).out)).toEqual(hub.objects.get('FleetDeployment/monitoring'));
+    expect(json).toMatchObject({ kind: 'FleetDeploymentList', items: [rig.hub.objects.get('FleetDeployment/pos')] });
+    expect(parseYaml((await tether('get', 'fleetdeployment', 'monitoring', '-o', 'yaml')).out)).toEqual(rig.hub.objects.get('FleetDeployment/monitoring'));
     expect(await tether('get', 'fleetdeployments', '-l', '!team', '-o', 'name')).toMatchObject({ code: 0, out: '' });
     expect(await tether('get', 'fleetdeployments', '-l', 'team', '-o', 'name')).toMatchObject({ code: 0, out: 'fleetdeployment/monitoring\nfleetdeployment/pos\n' });
   });

@@ -1,57 +1,37 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../../cli/main.js';
-import { captureIO, type CapturedIO } from './support/capture-io.js';
-import { StubHub, type RecordedRequest } from './support/stub-hub.js';
+import { type CapturedIO } from './support/capture-io.js';
+import { type RecordedRequest } from './support/stub-hub.js';
+import { useCliRig } from './support/cli-rig.js';
 
-let hub: StubHub;
-let dir: string;
-
-beforeEach(async () => {
-  hub = await new StubHub().start();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-watch-'));
-});
-afterEach(async () => {
-  await hub.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function io(): CapturedIO {
-  return captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.token, TETHER_CONFIG: join(dir, 'config.json') } });
-}
-
-async function tether(...args: string[]) {
-  const c = io();
-  const code = await run(args, c);
-  return { code, out: c.stdout(), err: c.stderr() };
-}
+const rig = useCliRig('watch');
+const io = (): CapturedIO => rig.io();
+const tether = (...args: string[]) => rig.tether(args);
 
 /** Runs `change` when the n-th GET of `path` arrives, before the stub answers it. */
 function onNthGet(path: string, n: number, change: () => void): void {
   let seen = 0;
-  const previous = hub.onRequest;
-  hub.onRequest = (r: RecordedRequest) => {
+  const previous = rig.hub.onRequest;
+  rig.hub.onRequest = (r: RecordedRequest) => {
     previous?.(r);
     if (r.method === 'GET' && r.path === path && ++seen === n) change();
   };
 }
 
-const gets = (path: string) => hub.requests.filter((r) => r.method === 'GET' && r.path === path);
+const gets = (path: string) => rig.hub.requests.filter((r) => r.method === 'GET' && r.path === path);
 
 describe('tether get --watch', () => {
   test('a list prints once, then only new, changed and deleted rows; idle polls are 304s on every page', async () => {
-    hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' } });
-    hub.seed('Cluster', 'store-0001', { labels: { tier: 'store' } });
-    hub.seed('Cluster', 'store-0002', { labels: { tier: 'store' } });
+    rig.hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' } });
+    rig.hub.seed('Cluster', 'store-0001', { labels: { tier: 'store' } });
+    rig.hub.seed('Cluster', 'store-0002', { labels: { tier: 'store' } });
     // Two pages per list (the stub's page size is 2): GETs 1-2 are the first listing, 3-4 the first poll.
     onNthGet('/v1/clusters', 3, () => {
-      hub.update('Cluster', 'store-0001', {
+      rig.hub.update('Cluster', 'store-0001', {
         status: { conditions: [{ type: 'Available', status: 'True', reason: 'LeaseRenewed', message: '', lastTransitionTime: '2026-11-10T11:59:00Z' }] },
       });
-      hub.objects.delete('Cluster/edge-0001');
-      hub.seed('Cluster', 'store-0003');
+      rig.hub.objects.delete('Cluster/edge-0001');
+      rig.hub.seed('Cluster', 'store-0003');
     });
     const r = await tether('get', 'clusters', '--watch', '--interval', '0.01', '--watch-count', '3');
     expect(r.code).toBe(0);
@@ -77,8 +57,8 @@ describe('tether get --watch', () => {
   });
 
   test('one object in YAML: the first document, then one per change separated by ---; a 304 prints nothing', async () => {
-    const seeded = hub.seed('Cluster', 'store-0001', { spec: { hubAcceptsClient: true } });
-    onNthGet('/v1/clusters/store-0001', 2, () => hub.update('Cluster', 'store-0001', { status: { phase: 'Joined' } }));
+    const seeded = rig.hub.seed('Cluster', 'store-0001', { spec: { hubAcceptsClient: true } });
+    onNthGet('/v1/clusters/store-0001', 2, () => rig.hub.update('Cluster', 'store-0001', { status: { phase: 'Joined' } }));
     const r = await tether('get', 'cluster', 'store-0001', '-w', '-o', 'yaml', '--interval', '0.01', '--watch-count', '3');
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.out).map((d) => d.toJS() as { metadata: { resourceVersion: string }; status?: { phase?: string } });
@@ -96,13 +76,13 @@ describe('tether get --watch', () => {
   });
 
   test('a watched object that is deleted prints "(deleted)" and the watch goes on; -o json prints one document per change', async () => {
-    hub.seed('Work', 'nginx', { namespace: 'store-0001' });
-    onNthGet('/v1/clusters/store-0001/works/nginx', 2, () => hub.objects.delete('Work/store-0001/nginx'));
+    rig.hub.seed('Work', 'nginx', { namespace: 'store-0001' });
+    onNthGet('/v1/clusters/store-0001/works/nginx', 2, () => rig.hub.objects.delete('Work/store-0001/nginx'));
     const named = await tether('get', 'work', 'nginx', '--cluster', 'store-0001', '-w', '-o', 'name', '--interval', '0.01', '--watch-count', '2');
     expect(named).toMatchObject({ code: 0, out: 'work/nginx\nwork/nginx (deleted)\n', err: '' });
 
-    hub.seed('Work', 'redis', { namespace: 'store-0002' });
-    onNthGet('/v1/clusters/store-0002/works', 2, () => hub.update('Work', 'redis', { namespace: 'store-0002', status: { observedGeneration: 1 } }));
+    rig.hub.seed('Work', 'redis', { namespace: 'store-0002' });
+    onNthGet('/v1/clusters/store-0002/works', 2, () => rig.hub.update('Work', 'redis', { namespace: 'store-0002', status: { observedGeneration: 1 } }));
     const json = await tether('get', 'works', '--cluster', 'store-0002', '-w', '-o', 'json', '--interval', '0.01', '--watch-count', '2');
     expect(json.code).toBe(0);
     const docs = json.out.split(/\n(?=\{)/).map((t) => JSON.parse(t) as { kind: string; status?: { observedGeneration?: number } });
@@ -111,17 +91,17 @@ describe('tether get --watch', () => {
   });
 
   test('a hub without ETags still shows only changes, by resourceVersion', async () => {
-    hub.etags = false;
-    hub.seed('Cluster', 'a');
-    hub.seed('Cluster', 'b');
-    onNthGet('/v1/clusters', 3, () => hub.update('Cluster', 'b', { labels: { tier: 'edge' } }));
+    rig.hub.etags = false;
+    rig.hub.seed('Cluster', 'a');
+    rig.hub.seed('Cluster', 'b');
+    onNthGet('/v1/clusters', 3, () => rig.hub.update('Cluster', 'b', { labels: { tier: 'edge' } }));
     const r = await tether('get', 'clusters', '-w', '-o', 'name', '--interval', '0.01', '--watch-count', '3');
     expect(r).toMatchObject({ code: 0, out: 'cluster/a\ncluster/b\ncluster/b\n' });
     expect(gets('/v1/clusters')).toHaveLength(4);
   });
 
   test('an empty list says so on stderr and prints the header with the first object that appears', async () => {
-    onNthGet('/v1/clusters', 2, () => hub.seed('Cluster', 'new-0001'));
+    onNthGet('/v1/clusters', 2, () => rig.hub.seed('Cluster', 'new-0001'));
     const r = await tether('get', 'clusters', '-l', 'tier!=edge', '-w', '--interval', '0.01', '--watch-count', '1');
     expect(r.code).toBe(0);
     expect(r.err).toBe('No clusters found matching "tier!=edge"; watching.\n');
@@ -131,7 +111,7 @@ describe('tether get --watch', () => {
   });
 
   test('Ctrl-C ends an unbounded watch with exit code 0 and no timer left behind', async () => {
-    hub.seed('Cluster', 'a');
+    rig.hub.seed('Cluster', 'a');
     const c = io();
     onNthGet('/v1/clusters', 4, () => c.interrupt());
     const code = await run(['get', 'clusters', '--watch', '--interval', '0.01', '-o', 'name'], c);
@@ -142,8 +122,8 @@ describe('tether get --watch', () => {
   });
 
   test('hub errors during a watch are one line with the usual exit code', async () => {
-    hub.seed('Cluster', 'a');
-    onNthGet('/v1/clusters', 2, () => hub.overrides.set('GET /v1/clusters', { status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the table is throttled' } }));
+    rig.hub.seed('Cluster', 'a');
+    onNthGet('/v1/clusters', 2, () => rig.hub.overrides.set('GET /v1/clusters', { status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the table is throttled' } }));
     const r = await tether('get', 'clusters', '-w', '-o', 'name', '--interval', '0.01', '--watch-count', '5');
     expect(r).toMatchObject({ code: 1, out: 'cluster/a\n', err: 'error: the table is throttled (503)\n' });
   });
@@ -151,7 +131,7 @@ describe('tether get --watch', () => {
   test('flag checks: --watch with --limit, a bad --interval; --watch-count is not in the help', async () => {
     expect(await tether('get', 'clusters', '-w', '--limit', '2')).toMatchObject({ code: 2, err: 'error: --watch follows the whole list; it cannot be combined with --limit\n' });
     expect(await tether('get', 'clusters', '-w', '--interval', 'soon')).toMatchObject({ code: 2, err: 'error: invalid --interval "soon": expected a number of seconds, at least 0.01\n' });
-    expect(hub.requests).toHaveLength(0);
+    expect(rig.hub.requests).toHaveLength(0);
     const help = await tether('get', '--help');
     expect(help.out).toContain('-w, --watch');
     expect(help.out).toContain('--interval <seconds>');
