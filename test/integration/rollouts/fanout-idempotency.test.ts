@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoPorts, createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { defaultHubConfig, type HubContext } from '../../../lambdas/hub/context.js';
+import type { HubContext } from '../../../lambdas/hub/context.js';
 import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
 import { ERROR_RELATION, TRACK_RELATION } from '../../../lambdas/hub/rollouts/tracking.js';
 import { runStep } from '../../../lambdas/hub/steps.js';
-import { systemClock } from '../../../lambdas/ports/clock.js';
-import { cryptoIds } from '../../../lambdas/ports/ids.js';
-import { silentLog } from '../../../lambdas/ports/log.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
-import { createTestDynamoClient, startDynaliteServer, type DynamoServer } from '../../support/dynamo-servers.js';
+import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 import { API, configMap, fleetDeployment } from './support/fleet.js';
 
 /**
@@ -20,32 +16,11 @@ import { API, configMap, fleetDeployment } from './support/fleet.js';
  * only after the newer revision was written everywhere. The Works, the tracking index and the
  * rollout summary must agree.
  */
-let server: DynamoServer;
-let client: DynamoDBClient;
+const dynamo = useDynalite();
 
-beforeAll(async () => {
-  server = await startDynaliteServer();
-  client = createTestDynamoClient(server.endpoint);
-}, 30_000);
-afterAll(async () => {
-  client?.destroy();
-  await server?.stop();
-});
-
-function hubWithRecorder(table: string): { ctx: HubContext; sent: StepMessage[] & { log?: StepMessage[] } } {
-  const sent: StepMessage[] & { log?: StepMessage[] } = Object.assign([], { log: [] });
-  const ctx: HubContext = {
-    ports: {
-      ...createDynamoPorts(client, table),
-      queue: { send: async (m) => void sent.push(...m) },
-      clock: systemClock,
-      ids: cryptoIds,
-      log: silentLog,
-      audit: { record() {} },
-    },
-    config: { ...defaultHubConfig, fanOutBatchSize: 3 },
-  };
-  return { ctx, sent };
+function hubWithRecorder(table: string): { ctx: HubContext; sent: StepMessage[] & { log: StepMessage[] } } {
+  const { ctx, sent } = recordingHub(dynamo(), table, { config: { fanOutBatchSize: 3 } });
+  return { ctx, sent: Object.assign(sent, { log: [] as StepMessage[] }) };
 }
 
 type Policy = (batch: StepMessage[]) => StepMessage[];
@@ -132,8 +107,8 @@ async function snapshot(ctx: HubContext) {
 
 describe('FleetDeployment fan-out steps are idempotent and order-independent', () => {
   it('gives the same Works when every message is delivered twice, reversed, and an old revision late', async () => {
-    await createTableIfMissing(client, 'fd-inorder');
-    await createTableIfMissing(client, 'fd-chaos');
+    await createTableIfMissing(dynamo(), 'fd-inorder');
+    await createTableIfMissing(dynamo(), 'fd-chaos');
     const a = hubWithRecorder('fd-inorder');
     const b = hubWithRecorder('fd-chaos');
     const deliveredA = await scenario(a.ctx, a.sent, inOrder, false);
