@@ -13,6 +13,7 @@ import { silentLog } from '../lambdas/ports/log.js';
 import type { Queue, StepMessage } from '../lambdas/ports/queue.js';
 import { TetherError } from '../shared/errors.js';
 import { startDynamoDbLocal } from '../test/support/dynamo-servers.js';
+import { adminCaller } from './sim-runner.js';
 
 /**
  * A local hub for benchmarks: the real `startLocalHub` (same handlers, gateway, worker and
@@ -155,19 +156,7 @@ export async function startBenchHub(opts: BenchHubOptions = {}): Promise<BenchHu
     const queue = new CountingQueue(hub.ctx.ports.queue);
     hub.ctx.ports.queue = queue;
 
-    const admin = async (method: string, path: string, body?: unknown): Promise<AdminAnswer> => {
-      const headers: Record<string, string> = { authorization: `Bearer ${hub.adminToken}` };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${hub.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, body: parsed, text };
-    };
+    const admin = adminCaller(hub.url, hub.adminToken);
 
     return {
       hub,
