@@ -1,9 +1,9 @@
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import '../../../lambdas/http/console-assets.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { ARTIFACTS, buildConsole, launchBrowser, measureBundle, newPage, screenshot, startAgentFromManifest, watchPageErrors, type BundleSize, type SimulatedAgent } from './harness.js';
+import { ARTIFACTS, buildConsole, launchBrowser, measureBundle, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type BundleSize, type SimulatedAgent } from './harness.js';
 
 /**
  * The console's cluster flows in Chromium against a local hub with simulated agents: sign in,
@@ -27,14 +27,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-afterAll(async () => {
-  for (const a of agents) await a.stop().catch(() => undefined);
-  await browser?.close();
-  await hub?.stop();
-  if (previousDir === undefined) delete process.env.TETHER_CONSOLE_DIR;
-  else process.env.TETHER_CONSOLE_DIR = previousDir;
-  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => tearDownConsoleTest({ agents, browser, hub, previousDir, consoleDir }), 60_000);
 
 /** Waits until the locator's text matches. */
 async function waitForText(page: Page, selector: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
@@ -48,10 +41,9 @@ async function waitForText(page: Page, selector: string, pattern: RegExp, timeou
   throw new Error(`timed out waiting for ${selector} to match ${pattern}; last text: ${JSON.stringify(last)}`);
 }
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${hub.url}/`);
-  await page.getByLabel('Admin token').fill(hub.adminToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+/** Signs in on the start page and waits for the cluster list. */
+async function signInToClusters(page: Page): Promise<void> {
+  await signIn(page, hub);
   await page.getByRole('heading', { level: 1, name: 'Clusters' }).waitFor();
 }
 
@@ -108,7 +100,7 @@ test('clusters table: label selector (validated by the hub’s parser), free tex
   }
   const { context, page } = await newPage(browser, hub.url);
   const errors = watchPageErrors(page);
-  await signIn(page);
+  await signInToClusters(page);
   await page.locator('tr[data-cluster="lab-eu"]').waitFor();
 
   await page.getByLabel('Label selector').fill('region in (us-east,us-west)');
@@ -147,7 +139,7 @@ test('clusters table: label selector (validated by the hub’s parser), free tex
 test('import -> accept -> Available -> detail -> upgrade -> detach, with a simulated agent', async () => {
   const { context, page } = await newPage(browser, hub.url);
   const errors = watchPageErrors(page);
-  await signIn(page);
+  await signInToClusters(page);
 
   // Import: the dialog takes focus, and gives a command to copy and a manifest to download.
   await page.getByRole('button', { name: 'Import cluster' }).click();
@@ -226,7 +218,7 @@ test('import -> accept -> Available -> detail -> upgrade -> detach, with a simul
 
 test('an idle console: one list request per 5 s, no re-render while nothing changes, nothing in a hidden tab', async () => {
   const { context, page } = await newPage(browser, hub.url);
-  await signIn(page);
+  await signInToClusters(page);
   await page.locator('tr[data-cluster="lab-eu"]').waitFor();
   const requests: string[] = [];
   page.on('request', (r) => {
@@ -272,7 +264,7 @@ test('measures time to first render (with 100 more clusters) and records the bun
   expect(applied.status).toBe(200);
   expect(applied.body.summary.created).toBe(100);
   const { context, page } = await newPage(browser, hub.url);
-  await signIn(page);
+  await signInToClusters(page);
   await page.locator('tr[data-cluster="fleet-099"]').waitFor();
   const samples: { firstRender: number; fcp: number }[] = [];
   for (let i = 0; i < 5; i++) {

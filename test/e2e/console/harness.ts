@@ -143,3 +143,30 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Opens the console at `route` (a hash route such as `#/deployments`, or the start page) and signs in with the admin token. */
+export async function signIn(page: Page, hub: { url: string; adminToken: string }, route = ''): Promise<void> {
+  await page.goto(`${hub.url}/${route}`);
+  await page.getByLabel('Admin token').fill(hub.adminToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** What a console test file started, for {@link tearDownConsoleTest}; anything may be missing if its set-up failed. */
+export interface ConsoleTestParts {
+  agents: SimulatedAgent[];
+  browser?: Browser;
+  hub?: { stop(): Promise<void> };
+  /** TETHER_CONSOLE_DIR as it was before the file set it. */
+  previousDir: string | undefined;
+  consoleDir?: string;
+}
+
+/** Stops the agents, the browser and the hub, restores TETHER_CONSOLE_DIR and removes the console build. */
+export async function tearDownConsoleTest(parts: ConsoleTestParts): Promise<void> {
+  for (const a of parts.agents) await a.stop().catch(() => undefined);
+  await parts.browser?.close();
+  await parts.hub?.stop();
+  if (parts.previousDir === undefined) delete process.env.TETHER_CONSOLE_DIR;
+  else process.env.TETHER_CONSOLE_DIR = parts.previousDir;
+  if (parts.consoleDir) rmSync(parts.consoleDir, { recursive: true, force: true });
+}

@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import '../../../lambdas/http/console-assets.js';
 import '../../../lambdas/http/rollout-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { buildConsole, launchBrowser, newPage, screenshot, startAgentFromManifest, watchPageErrors, type SimulatedAgent } from './harness.js';
+import { buildConsole, launchBrowser, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type SimulatedAgent } from './harness.js';
 
 /**
  * A rollout watched and steered from the console: four simulated stores (one canary), a
@@ -41,14 +40,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-afterAll(async () => {
-  for (const a of agents) await a.stop().catch(() => undefined);
-  await browser?.close();
-  await hub?.stop();
-  if (previousDir === undefined) delete process.env.TETHER_CONSOLE_DIR;
-  else process.env.TETHER_CONSOLE_DIR = previousDir;
-  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => tearDownConsoleTest({ agents, browser, hub, previousDir, consoleDir }), 60_000);
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -136,9 +128,7 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
 
   const { context, page } = await newPage(browser, hub.url);
   const errors = watchPageErrors(page);
-  await page.goto(`${hub.url}/#/deployments`);
-  await page.getByLabel('Admin token').fill(hub.adminToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, hub, '#/deployments');
   await page.getByRole('heading', { level: 1, name: 'Deployments' }).waitFor();
   const card = page.locator('article[data-deployment="web"]');
   await card.waitFor();
@@ -231,9 +221,7 @@ test('clusters outside their maintenance window are shown waiting; the audited o
 
   const { context, page } = await newPage(browser, hub.url);
   const errors = watchPageErrors(page);
-  await page.goto(`${hub.url}/#/deployments`);
-  await page.getByLabel('Admin token').fill(hub.adminToken);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, hub, '#/deployments');
   const card = page.locator('article[data-deployment="nightly"]');
   await card.getByText(`${STORES.length} waiting for a maintenance window`).waitFor({ timeout: 30_000 });
   const status = (await hub.api('/v1/fleetdeployments/nightly/status')).body;
