@@ -6,7 +6,7 @@ import { retryOnConflict } from '../retry.js';
 import { registerPeriodicTask } from '../scheduler.js';
 import { defineStep, stepMessage } from '../steps.js';
 import { availabilityFor, recordChanged, withAvailable, type ClusterResource } from './cluster-status.js';
-import { dropsLease, expiredLeases, leaseLive, silentSeconds, sweepWindowStart, withoutLease, type LiveLease } from './lease.js';
+import { agentOnline, dropsLease, expiredLeases, leaseLive, silentSeconds, sweepWindowStart, withoutLease, type LiveLease } from './lease.js';
 import { mutateHead } from './head-ops.js';
 
 /**
@@ -40,7 +40,7 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
     if (!record || record.metadata.deletionTimestamp) return;
     const head = await ctx.ports.heads.get(cluster, { consistent: true });
     if (!head) return;
-    const live = leaseLive(head) && (head.state === 'Joined' || head.state === 'Detaching');
+    const live = agentOnline(head);
     const condition = availabilityFor(record, live, silentFor);
     if (!condition) return;
     const next = withAvailable(record, condition, isoNow(ctx.ports.clock));

@@ -24,10 +24,14 @@ export interface ExpiredLease {
 /**
  * True while the head holds a lease (is in the live set). The head alone cannot tell whether the
  * agent is still polling; only the expiry sweep, which reads the heartbeat log, drops a lease.
- * `_now` is accepted for callers written against the earlier time-based lease and is not used.
  */
-export function leaseLive(head: Pick<ClusterHead, 'leaseRenewedAt'>, _now?: number): boolean {
+export function leaseLive(head: Pick<ClusterHead, 'leaseRenewedAt'>): boolean {
   return head.leaseRenewedAt !== undefined;
+}
+
+/** The cluster's agent counts as online: it holds a lease and the cluster is joined (or detaching). */
+export function agentOnline(head: Pick<ClusterHead, 'leaseRenewedAt' | 'state'>): boolean {
+  return leaseLive(head) && (head.state === 'Joined' || head.state === 'Detaching');
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 import type { Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
 import type { RelationItem } from '../../ports/relation-store.js';
-import { leaseLive } from '../clusters/lease.js';
+import { agentOnline } from '../clusters/lease.js';
 import type { HubContext } from '../context.js';
 import { retryOnConflict } from '../retry.js';
 import { readWorks } from '../works/works.js';
@@ -168,7 +168,7 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   const online = new Map(
     needOnline.map((c, i) => {
       const head = heads[i];
-      return [c, Boolean(head && leaseLive(head, now) && (head.state === 'Joined' || head.state === 'Detaching'))];
+      return [c, head !== undefined && agentOnline(head)];
     }),
   );
 

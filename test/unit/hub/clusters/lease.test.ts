@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ClusterHead } from '../../../../lambdas/ports/cluster-head-store.js';
 import {
+  agentOnline,
   dropsLease,
   expiredLeases,
   lastSeen,
@@ -25,6 +26,14 @@ describe('lease', () => {
   it('is live exactly while the head holds a renewal time (the live set)', () => {
     expect(leaseLive({ leaseRenewedAt: NOW - 10_000_000 })).toBe(true);
     expect(leaseLive({})).toBe(false);
+  });
+
+  it('counts the agent online only with a lease on a joined or detaching cluster', () => {
+    const renewed = { leaseRenewedAt: NOW };
+    expect(agentOnline({ ...renewed, state: 'Joined' })).toBe(true);
+    expect(agentOnline({ ...renewed, state: 'Detaching' })).toBe(true);
+    expect(agentOnline({ ...renewed, state: 'Accepted' })).toBe(false);
+    expect(agentOnline({ state: 'Joined' })).toBe(false);
   });
 
   it('is last seen at the later of the heartbeat and the direct renewal', () => {
