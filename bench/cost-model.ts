@@ -51,7 +51,7 @@ export const RequestCostSchema = z.object({
   invocations: z.number().nonnegative(),
   /** Requests through the agent endpoint (HTTP API or Function URL). */
   agentRequests: z.number().nonnegative(),
-  /** Billed Lambda milliseconds per occurrence (each invocation rounded up to whole ms), from handler durations measured in Lambda mode. */
+  /** Handler wall milliseconds per occurrence, measured in Lambda mode ({@link billedMs} turns them into billed time, rounding each invocation up). */
   lambdaMs: z.number().nonnegative(),
   /**
    * CPU milliseconds of the handler's process in those invocations (measured with process.cpuUsage on

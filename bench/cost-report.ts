@@ -103,12 +103,12 @@ function inputs(counts: MeasuredCounts): string {
       .join(' + ') || 'none';
   const r2 = (v: number) => String(Math.round(v * 100) / 100);
   const row = (name: string, c: MeasuredCounts['idlePoll'], per: string) =>
-    `| ${name} | ${per} | ${fmt(c.ops)} | ${r2(c.readUnits)} | ${r2(c.writeUnits)} | ${r2(c.invocations)} | ${r2(c.lambdaMs)} | ${Math.round(c.logBytes)} | ${r2(c.sqsRequests)} |`;
+    `| ${name} | ${per} | ${fmt(c.ops)} | ${r2(c.readUnits)} | ${r2(c.writeUnits)} | ${r2(c.invocations)} | ${r2(c.lambdaMs)} | ${c.cpuMs === undefined ? '–' : r2(c.cpuMs)} | ${Math.round(c.logBytes)} | ${r2(c.sqsRequests)} |`;
   const lines = [
     `Counted by \`countOperations\` on the hub's DynamoDB client (capacity from ${counts.capacitySource}), log bytes and handler time measured in Lambda mode; measured ${counts.measuredAt} at ${counts.commit}.`,
     '',
-    '| what | per | DynamoDB operations | read units | write units | Lambda invocations | billed ms | log bytes | SQS requests |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| what | per | DynamoDB operations | read units | write units | Lambda invocations | handler ms (wall) | of which CPU ms | log bytes | SQS requests |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     row('idle poll (304)', counts.idlePoll, 'poll'),
     row('lease transition (extra)', counts.leaseTransition, 'transition'),
     row('status report', counts.statusReport, 'report'),

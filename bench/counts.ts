@@ -43,16 +43,11 @@ function sqsRequests(step: CountedStep): number {
   return step.queued * 3;
 }
 
-/** Lambda bills every invocation in whole milliseconds. */
-function billedMs(probe: ProbeStep): number {
-  return Math.ceil(probe.meanMs);
-}
-
 function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocations: number; agentRequests: number; extraMs?: number; extraCpuMs?: number }): RequestCost {
   return {
     invocations: shape.invocations,
     agentRequests: shape.agentRequests,
-    lambdaMs: probe ? billedMs(probe) : (shape.extraMs ?? 0),
+    lambdaMs: probe ? probe.meanMs : (shape.extraMs ?? 0),
     cpuMs: probe ? probe.cpuMs : (shape.extraCpuMs ?? 0),
     ops: step.ops,
     ...units(step),
@@ -71,7 +66,7 @@ function rolloutCost(r: RolloutCost, probe: ProbeResult): RequestCost {
   return {
     invocations,
     agentRequests: r.agentRequests,
-    lambdaMs: invocations * billedMs(probe.statusReport),
+    lambdaMs: invocations * probe.statusReport.meanMs,
     cpuMs: invocations * probe.statusReport.cpuMs,
     ops: r.ops,
     ...units(r),
