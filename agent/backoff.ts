@@ -1,5 +1,5 @@
 /**
- * When the agent talks to the hub next: the hub's poll interval, jittered downwards by up to 10% so
+ * When the agent talks to the hub next: the hub's poll interval, jittered downwards by up to 4% so
  * that a fleet that restarted together does not poll in lock-step while the interval stays an upper
  * bound on the time between polls; and exponential backoff with full jitter on failures, honouring
  * `Retry-After`. Pure: the random source and the clock are passed in.
@@ -18,11 +18,12 @@ export const RETRY_AFTER_MAX_MS = 60 * 60_000;
  * Relative jitter of the poll interval, taken below the interval only. The interval is what an
  * operator reasons with ("a change reaches every agent within one poll interval"; the hub's change
  * latency goal is the interval plus 5 s), so the jitter must never stretch it: with symmetric ±20%
- * one gap could reach 1.2 × the interval. Polls average 0.95 × the interval (about 5% more polls
- * than the nominal rate), and 10% of spread is plenty to de-synchronise a fleet that restarted at
- * once: the phases drift apart a little more on every cycle.
+ * one gap could reach 1.2 × the interval. 4% (1.2 s at 30 s) is enough to keep a fleet that
+ * restarted at once from polling in lock-step, because the phases drift apart on every cycle and
+ * failures back off with full jitter; a wider band would only buy more polls (10% cost 5% more
+ * Lambda requests than the nominal rate, 4% costs 2%).
  */
-export const POLL_JITTER = 0.1;
+export const POLL_JITTER = 0.04;
 
 /** The time to the next poll: uniform in [1 − {@link POLL_JITTER}, 1) × `intervalMs`, never more than the interval. */
 export function jitteredInterval(intervalMs: number, random: RandomSource): number {
@@ -33,12 +34,21 @@ export function jitteredInterval(intervalMs: number, random: RandomSource): numb
 export const MEAN_POLL_FRACTION = 1 - POLL_JITTER / 2;
 
 /**
- * A wait the hub asked for with `Retry-After`, jittered upwards only (uniform in [1, 1 + jitter)):
+ * Relative jitter added to a `Retry-After` wait. Wider than the poll jitter: a hub that sheds load
+ * gives many agents the same Retry-After at once, and they must not all come back together.
+ */
+export const RETRY_AFTER_JITTER = 0.1;
+
+/**
+ * A wait the hub asked for with `Retry-After`, jittered upwards only (uniform in [1, 1 + {@link RETRY_AFTER_JITTER})):
  * Retry-After is a minimum (RFC 9110 section 10.2.3), so an agent must not come back sooner.
  */
 export function jitteredRetryAfter(retryAfterMs: number, random: RandomSource): number {
-  return Math.round(retryAfterMs * (1 + POLL_JITTER * random()));
+  return Math.round(retryAfterMs * (1 + RETRY_AFTER_JITTER * random()));
 }
+
+/** The poll jitter band as text, `[0.96, 1)`, for documents and reports. */
+export const POLL_JITTER_BAND = `[${1 - POLL_JITTER}, 1)`;
 
 /**
  * Full-jitter exponential backoff: uniform in [0, min(cap, base × 2^attempt)).

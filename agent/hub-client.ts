@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import {
   DesiredStateSchema,
+  HEARTBEAT_AGE_HEADER,
+  HEARTBEAT_RECORDED_HEADER,
   JoinResponseSchema,
   RotateResponseSchema,
   StatusReportSchema,
@@ -23,7 +25,7 @@ export interface HubClientOptions {
   timeoutMs?: number;
   /** Sent as User-Agent, e.g. `tether-agent/0.1.0`. */
   userAgent?: string;
-  /** For parsing HTTP-date Retry-After values. Default Date.now. */
+  /** For parsing HTTP-date Retry-After values and timing heartbeats. Default Date.now. */
   now?: () => number;
 }
 
@@ -43,6 +45,8 @@ export class HubClient {
   private readonly send: FetchLike;
   private readonly timeoutMs: number;
   private readonly now: () => number;
+  /** When the poll the hub last recorded as a heartbeat was sent (this client's clock). */
+  private lastHeartbeatAt: number | undefined;
 
   constructor(private readonly options: HubClientOptions) {
     let url: URL;
@@ -58,6 +62,21 @@ export class HubClient {
     this.send = options.fetch ?? ((u, init) => fetch(u, init));
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Whole seconds since the hub last recorded one of this client's polls as a heartbeat, for the
+   * {@link HEARTBEAT_AGE_HEADER}; undefined when none is known (or the clock went backwards), so
+   * that the hub records this one.
+   */
+  private heartbeatAgeSeconds(now: number): number | undefined {
+    if (this.lastHeartbeatAt === undefined) return undefined;
+    const ms = now - this.lastHeartbeatAt;
+    if (ms < 0) {
+      this.lastHeartbeatAt = undefined;
+      return undefined;
+    }
+    return Math.floor(ms / 1000);
   }
 
   /** The hub URL requests go to. */
@@ -83,13 +102,18 @@ export class HubClient {
   }
 
   /**
-   * GET /agent/v1/desired with `If-None-Match`. The poll is also the agent's heartbeat.
+   * GET /agent/v1/desired with `If-None-Match`. The poll is also the agent's heartbeat: it carries
+   * the age of the last one the hub recorded, so the hub records one only every half lease.
    * @param revision the revision of the desired state the agent holds, if any.
    */
   async desired(credential: string, revision: string | undefined, signal?: AbortSignal): Promise<DesiredAnswer> {
     const headers: Record<string, string> = {};
     if (revision !== undefined) headers['if-none-match'] = `"${revision}"`;
+    const sentAt = this.now();
+    const age = this.heartbeatAgeSeconds(sentAt);
+    if (age !== undefined) headers[HEARTBEAT_AGE_HEADER] = String(age);
     const res = await this.request('GET', '/agent/v1/desired', credential, undefined, headers, signal);
+    if ((res.status === 304 || res.status === 200) && res.headers.get(HEARTBEAT_RECORDED_HEADER) === 'recorded') this.lastHeartbeatAt = sentAt;
     if (res.status === 304) return { changed: false };
     if (res.status !== 200) await this.fail(res, 'desired');
     // The revision in the body is the ETag (protocol v1), so it is what the next poll sends back.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PayloadTooLargeError } from '../../shared/errors.js';
-import { JoinRequestSchema, StatusReportSchema } from '../../shared/protocol/v1.js';
+import { PayloadTooLargeError, ValidationError } from '../../shared/errors.js';
+import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, MAX_HEARTBEAT_AGE_SECONDS, StatusReportSchema } from '../../shared/protocol/v1.js';
 import { parseOrThrow } from '../../shared/validation.js';
 import type { HubContext } from '../hub/context.js';
 import { authenticateCredential, type AgentCaller } from '../hub/clusters/agent-auth.js';
@@ -31,6 +31,18 @@ function caller(ctx: HubContext, req: HttpRequest, action: string): AgentCaller 
   }
 }
 
+/** The poll's heartbeat age header: whole seconds, or absent. An age past the cap counts as the cap. */
+export function heartbeatAge(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (!/^\d{1,12}$/.test(text)) {
+    throw new ValidationError(`header ${HEARTBEAT_AGE_HEADER} must be whole seconds since the agent's last recorded heartbeat (e.g. 30), not "${text.slice(0, 40)}"`, [
+      { path: HEARTBEAT_AGE_HEADER, message: 'expected a non-negative integer' },
+    ]);
+  }
+  return Math.min(Number(text), MAX_HEARTBEAT_AGE_SECONDS);
+}
+
 function agentBody<S extends z.ZodType>(req: HttpRequest, schema: S, limit: number, what: string, optional = false): z.infer<S> {
   const size = Buffer.byteLength(req.body, 'utf8');
   if (size > limit) throw new PayloadTooLargeError(limit, size, what);
@@ -56,9 +68,11 @@ const routes: Route<HubContext>[] = [
     pattern: '/agent/v1/desired',
     summary: 'The desired state (the poll, also the heartbeat): 304 when If-None-Match names the current revision',
     handler: async (req, ctx) => {
-      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), req.headers['if-none-match']);
-      if (out.notModified) return { status: 304, headers: { etag: out.etag } };
-      return { status: 200, headers: { etag: out.etag, 'cache-control': 'no-store' }, body: out.state };
+      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), req.headers['if-none-match'], heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
+      const headers: Record<string, string> = { etag: out.etag };
+      if (out.heartbeat) headers[HEARTBEAT_RECORDED_HEADER] = 'recorded';
+      if (out.notModified) return { status: 304, headers };
+      return { status: 200, headers: { ...headers, 'cache-control': 'no-store' }, body: out.state };
     },
   },
   {

@@ -20,6 +20,20 @@ export const WellKnownClaims = {
   agentVersion: 'agentversion.tether.dev',
 } as const;
 
+/**
+ * Heartbeat thinning on the poll. The agent sends {@link HEARTBEAT_AGE_HEADER}: whole seconds since
+ * a poll of its was last recorded as a heartbeat (absent when it knows of none, after a start). The
+ * hub records this poll as a heartbeat only when none was recorded for half a lease, and says so
+ * with {@link HEARTBEAT_RECORDED_HEADER}. At 30 s polls and a 60 s lease that is every other poll,
+ * and a heartbeat still lands at least once per lease. An agent that does not send the header gets
+ * every poll recorded.
+ */
+export const HEARTBEAT_AGE_HEADER = 'tether-heartbeat-age';
+/** Response header of a poll the hub recorded as a heartbeat (value `recorded`). */
+export const HEARTBEAT_RECORDED_HEADER = 'tether-heartbeat';
+/** Largest heartbeat age the hub accepts (a day); anything older is as good as none. */
+export const MAX_HEARTBEAT_AGE_SECONDS = 86_400;
+
 /** Label that marks ConfigMaps whose data become user-defined claims. */
 export const USER_CLAIM_LABEL = 'tether.dev/claim';
 

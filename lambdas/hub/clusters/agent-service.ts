@@ -12,7 +12,7 @@ import { updateClusterRecord } from './cluster-record.js';
 import { recordChanged, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
 import { loadDesiredWorks } from './desired-works.js';
 import { detachCompleteStep } from './detach.js';
-import { leaseLive } from './lease.js';
+import { heartbeatDue, leaseLive } from './lease.js';
 import { checkBootstrap, mintAgentToken, parseAgentToken, rotateCredentials, rotationDue } from './tokens.js';
 
 /**
@@ -135,28 +135,31 @@ export function etagMatches(ifNoneMatch: string | undefined, revision: string): 
   return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === `"${revision}"`);
 }
 
-/** The answer to a poll: 304 or the desired state, with its ETag. */
-export type DesiredOutcome = { notModified: true; etag: string } | { notModified: false; etag: string; state: DesiredState };
+/** The answer to a poll: 304 or the desired state, with its ETag; `heartbeat` when the poll was recorded as one. */
+export type DesiredOutcome = ({ notModified: true } | { notModified: false; state: DesiredState }) & { etag: string; heartbeat: boolean };
 
 /**
  * THE POLL PATH. An idle poll is exactly one eventually consistent GetItem of the head: the
  * credential check, the lease and the revision compare all use that one item, and it writes
  * nothing per cluster. While the head holds a lease the poll only records a heartbeat in the
  * batched heartbeat log (a DynamoDB write only when this process's flush is due, shared by every
- * cluster it served meanwhile). A head without a lease (never live, or dropped by the expiry
+ * cluster it served meanwhile), and only when the agent's `heartbeatAgeSeconds` says none was
+ * recorded for half a lease (see {@link heartbeatDue}). A head without a lease (never live, or dropped by the expiry
  * sweep) gets one in one conditional UpdateItem, announced to the record. Works are read only
  * when the answer is not 304.
  */
-export async function pollDesiredState(ctx: HubContext, caller: AgentCaller, ifNoneMatch: string | undefined): Promise<DesiredOutcome> {
+export async function pollDesiredState(ctx: HubContext, caller: AgentCaller, ifNoneMatch: string | undefined, heartbeatAgeSeconds?: number): Promise<DesiredOutcome> {
   const { cluster, head } = await authenticateCredential(ctx, 'agent.desired', caller, { consistent: false });
   const now = ctx.ports.clock.now();
-  if (leaseLive(head)) await recordHeartbeat(ctx, cluster, now);
-  else await takeLease(ctx, cluster, now);
+  let heartbeat = true;
+  if (!leaseLive(head)) await takeLease(ctx, cluster, now);
+  else if (heartbeatDue(heartbeatAgeSeconds, head.leaseDurationSeconds)) await recordHeartbeat(ctx, cluster, now);
+  else heartbeat = false;
   const revision = String(head.desiredRevision);
   const etag = `"${revision}"`;
   const rotate = rotationDue(head, now, ctx.config.credentialMaxAgeSeconds * 1000);
   // A due rotation is not part of the revision, so it suspends 304 until the agent has rotated.
-  if (etagMatches(ifNoneMatch, revision) && !rotate) return { notModified: true, etag };
+  if (etagMatches(ifNoneMatch, revision) && !rotate) return { notModified: true, etag, heartbeat };
   const detach = head.state === 'Detaching';
   const version = typeof head.attrs?.agentVersion === 'string' ? head.attrs.agentVersion : ctx.config.agentVersion;
   const state: DesiredState = {
@@ -171,7 +174,7 @@ export async function pollDesiredState(ctx: HubContext, caller: AgentCaller, ifN
     pollIntervalSeconds: ctx.config.pollIntervalSeconds,
     leaseDurationSeconds: head.leaseDurationSeconds,
   };
-  return { notModified: false, etag, state };
+  return { notModified: false, etag, state, heartbeat };
 }
 
 /** The transition to live: a conditional write of the head, announced to the record if it won. */

@@ -12,6 +12,16 @@ import type { ClusterHead } from '../../ports/cluster-head-store.js';
 /** A lease expires after this many lease durations without a heartbeat. */
 export const LEASE_GRACE_FACTOR = 3;
 
+/**
+ * Is this poll of a live cluster worth a heartbeat? The agent says how long ago one of its polls was
+ * last recorded (`ageSeconds`, undefined when it knows of none); a heartbeat every half lease is
+ * plenty for a rule that waits {@link LEASE_GRACE_FACTOR} leases. With polls at most half a lease
+ * apart, recorded heartbeats are then at most a lease apart.
+ */
+export function heartbeatDue(ageSeconds: number | undefined, leaseDurationSeconds: number): boolean {
+  return ageSeconds === undefined || ageSeconds * 2 >= leaseDurationSeconds;
+}
+
 /** What the expiry sweep needs of a live head. */
 export type LiveLease = Pick<ClusterHead, 'cluster' | 'leaseDurationSeconds' | 'leaseRenewedAt'>;
 

@@ -110,6 +110,40 @@ describe('lease across processes', () => {
     expect(await available()).toMatchObject({ status: 'True' });
   });
 
+  it('an agent that says how old its last recorded heartbeat is gets one recorded every half lease, and stays live', async () => {
+    await poll();
+    await deliverTwice();
+    const renewedAt = now;
+    // The agent's side of the header: whole seconds since the last poll the hub answered "recorded".
+    let recordedAt = now;
+    const pattern: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      advance(29);
+      const out = await pollDesiredState(agentSide.ctx, { token }, undefined, Math.floor((now - recordedAt) / 1000));
+      pattern.push(out.heartbeat);
+      if (out.heartbeat) recordedAt = now;
+      if (i % 2 === 1) expect(await sweep()).toBe(0);
+      await agentSide.ctx.ports.heartbeats.flush();
+      // The last sign of life the sweep sees (the log, or the renewal) is never more than a lease old.
+      const seen = Math.max(renewedAt, (await scheduler.ctx.ports.heartbeats.read(now - 10 * 60_000, now)).get(CLUSTER) ?? 0);
+      expect(now - seen).toBeLessThanOrEqual(LEASE * 1000);
+    }
+    // 29 s apart, a 60 s lease: every other poll is recorded.
+    expect(pattern).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 1));
+    expect(agentSide.sent).toEqual([]);
+    // An agent that knows of no recorded heartbeat (it restarted) is always recorded.
+    advance(1);
+    expect((await pollDesiredState(agentSide.ctx, { token }, undefined, undefined)).heartbeat).toBe(true);
+    // Silent after a poll that was not recorded: the grace runs from the last recorded one.
+    advance(29);
+    expect((await pollDesiredState(agentSide.ctx, { token }, undefined, 29)).heartbeat).toBe(false);
+    await agentSide.ctx.ports.heartbeats.flush();
+    advance(3 * LEASE + FLUSH - 29 - 1);
+    expect(await sweep()).toBe(0);
+    advance(1);
+    expect(await sweep()).toBe(1);
+  });
+
   it('a late expiry step leaves a lease taken after the sweep judged it', async () => {
     await poll();
     await deliverTwice();

@@ -1,14 +1,15 @@
-import { Backoff, fullJitterDelay, jitteredInterval, jitteredRetryAfter, MEAN_POLL_FRACTION, parseRetryAfter, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
+import { Backoff, fullJitterDelay, jitteredInterval, jitteredRetryAfter, MEAN_POLL_FRACTION, parseRetryAfter, POLL_JITTER_BAND, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
 
 describe('backoff', () => {
-  test('poll interval jitter stays within [0.9, 1) of the interval, never above it', () => {
-    expect(jitteredInterval(30_000, () => 0)).toBe(27_000);
-    expect(jitteredInterval(30_000, () => 0.5)).toBe(28_500);
+  test('poll interval jitter stays within [0.96, 1) of the interval, never above it', () => {
+    expect(POLL_JITTER_BAND).toBe('[0.96, 1)');
+    expect(jitteredInterval(30_000, () => 0)).toBe(28_800);
+    expect(jitteredInterval(30_000, () => 0.5)).toBe(29_400);
     expect(jitteredInterval(30_000, () => 0.999999)).toBe(30_000);
     let sum = 0;
     for (let i = 0; i < 10_000; i++) {
       const v = jitteredInterval(10_000, Math.random);
-      expect(v).toBeGreaterThanOrEqual(9_000);
+      expect(v).toBeGreaterThanOrEqual(9_600);
       expect(v).toBeLessThanOrEqual(10_000);
       sum += v;
     }

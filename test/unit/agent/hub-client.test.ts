@@ -38,6 +38,28 @@ describe('HubClient', () => {
     expect(hub.requests.at(-1)).toMatchObject({ ifNoneMatch: `"${hub.desired.revision}"`, authorization: `Bearer ${credential}` });
   });
 
+  test('desired: sends the age of the last heartbeat the hub recorded, so the hub records one every half lease', async () => {
+    let now = Date.parse('2026-11-02T10:00:00Z');
+    const timed = new HubClient({ hubUrl: hub.url, now: () => now });
+    hub.accepted = true;
+    const { credential } = await timed.join(hub.issueBootstrapToken(), join);
+    const ages: Array<string | undefined> = [];
+    for (let i = 0; i < 5; i++) {
+      await timed.desired(credential, hub.desired.revision);
+      ages.push(hub.requests.at(-1)?.heartbeatAge);
+      now += 29_400;
+    }
+    // The fake hub records by the real rule (lease 60 s): the first poll, then every other one.
+    expect(ages).toEqual([undefined, '29', '58', '29', '58']);
+    // The clock went back: the age is unknown, so the agent sends none and the hub records this poll.
+    now -= 120_000;
+    await timed.desired(credential, hub.desired.revision);
+    expect(hub.requests.at(-1)?.heartbeatAge).toBeUndefined();
+    now += 10_000;
+    await timed.desired(credential, hub.desired.revision);
+    expect(hub.requests.at(-1)?.heartbeatAge).toBe('10');
+  });
+
   test('429 and 5xx are HubUnavailableError with Retry-After; other statuses HubProtocolError', async () => {
     hub.inject(429, { headers: { 'retry-after': '17' } });
     const throttled = await client.desired('c', undefined).catch((e) => e);

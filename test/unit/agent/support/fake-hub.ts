@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { JoinRequestSchema, StatusReportSchema, type DesiredState, type DesiredWork, type JoinRequest, type StatusReport } from '../../../../shared/protocol/v1.js';
+import { heartbeatDue } from '../../../../lambdas/hub/clusters/lease.js';
+import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, StatusReportSchema, type DesiredState, type DesiredWork, type JoinRequest, type StatusReport } from '../../../../shared/protocol/v1.js';
 
 /**
  * A tiny hub for agent tests: the `/agent/v1` protocol over node:http on 127.0.0.1:0, with its state
@@ -14,6 +15,7 @@ export interface RecordedRequest {
   path: string;
   authorization?: string;
   ifNoneMatch?: string;
+  heartbeatAge?: string;
 }
 
 interface Injected {
@@ -112,7 +114,7 @@ export class FakeHub {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '').split('?')[0];
-    this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] });
+    this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'], heartbeatAge: req.headers[HEARTBEAT_AGE_HEADER] as string | undefined });
     const i = this.injected.findIndex((x) => !x.path || x.path === path);
     if (i >= 0) {
       const inj = this.injected[i];
@@ -140,9 +142,12 @@ export class FakeHub {
     }
     if (!this.credentials.has(token)) return problem(401, 'credential is not valid for this cluster');
     if (req.method === 'GET' && path === '/agent/v1/desired') {
+      // As the real hub: a heartbeat every half lease, by the age the agent sends.
+      const age = req.headers[HEARTBEAT_AGE_HEADER] as string | undefined;
+      const beat: Record<string, string> = heartbeatDue(age === undefined ? undefined : Number(age), this.state.leaseDurationSeconds) ? { [HEARTBEAT_RECORDED_HEADER]: 'recorded' } : {};
       // As the real hub: a due rotation suspends 304 until the agent has rotated.
-      if (req.headers['if-none-match'] === `"${this.state.revision}"` && !this.state.rotateCredential) return send(304);
-      return send(200, this.state, { etag: `"${this.state.revision}"` });
+      if (req.headers['if-none-match'] === `"${this.state.revision}"` && !this.state.rotateCredential) return send(304, undefined, beat);
+      return send(200, this.state, { etag: `"${this.state.revision}"`, ...beat });
     }
     if (req.method === 'POST' && path === '/agent/v1/status') {
       const parsed = StatusReportSchema.safeParse(JSON.parse(text));

@@ -4,6 +4,7 @@ import {
   agentOnline,
   dropsLease,
   expiredLeases,
+  heartbeatDue,
   lastSeen,
   leaseLive,
   silenceAllowedMs,
@@ -102,5 +103,18 @@ describe('expiry decision', () => {
     expect(silentSeconds(NOW - 200_400, NOW)).toBe(200);
     expect(silentSeconds(NOW + 5000, NOW)).toBe(0);
     expect(silentSeconds(undefined, NOW)).toBeUndefined();
+  });
+});
+
+describe('heartbeatDue', () => {
+  it('records a poll when the agent knows of no heartbeat, or its last one is half a lease old', () => {
+    expect(heartbeatDue(undefined, 60)).toBe(true);
+    expect(heartbeatDue(0, 60)).toBe(false);
+    expect(heartbeatDue(29, 60)).toBe(false);
+    expect(heartbeatDue(30, 60)).toBe(true);
+    expect(heartbeatDue(58, 60)).toBe(true);
+    // A 300 s lease at 300 s polls: every poll.
+    expect(heartbeatDue(294, 300)).toBe(true);
+    expect(heartbeatDue(149, 300)).toBe(false);
   });
 });
