@@ -26,8 +26,8 @@ export interface HubStackProps extends StackProps {
   /** Context `alarmEmail`: subscribe this address to a new alarm topic. */
   readonly alarmEmail?: string;
   /**
-   * Context `agentTracing` (`true`/`false`) and `agentLogLevel`: the agent function's
-   * {@link AgentFunctionOptions}, for debugging. @default no tracing, INFO
+   * Context `agentTracing` (`true`/`false`), `agentLogLevel` and `agentMemorySize` (MB): the agent
+   * function's {@link AgentFunctionOptions}. @default no tracing, INFO, 256 MB
    */
   readonly agentFunction?: AgentFunctionOptions;
 }
@@ -62,6 +62,7 @@ export class HubStack extends Stack {
       agentFunction: props.agentFunction ?? {
         tracing: parseFlag(ctx('agentTracing')),
         logLevel: ctx('agentLogLevel')?.toUpperCase() as AgentLogLevel | undefined,
+        memorySize: parseNumber(ctx('agentMemorySize')),
       },
     });
 
@@ -70,6 +71,13 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.hub.table.tableName, description: 'For `tether admin create-token --table`' });
     new CfnOutput(this, 'QueueUrl', { value: this.hub.queue.queueUrl });
   }
+}
+
+/** A number from context; anything else is passed on for TetherHub to reject by name. */
+function parseNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isNaN(n) ? (value as unknown as number) : n;
 }
 
 /** `true`/`false` from context; anything else is passed on for TetherHub to reject by name. */

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../shared/errors.js';
+import { FUNCTION_MEMORY_MB } from './function-defaults.js';
 
 /**
  * ESM bundles have no `require`, but some dependencies (CJS packages inlined by esbuild) still
@@ -89,7 +90,7 @@ export class TetherFunction extends NodejsFunction {
       depsLockFilePath: lockFile,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: props.memorySize ?? 512,
+      memorySize: props.memorySize ?? FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
       // DISABLED leaves out the tracing config and the X-Ray permissions of the role.
       tracing: props.tracing === false ? Tracing.DISABLED : Tracing.ACTIVE,

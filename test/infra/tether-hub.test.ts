@@ -56,6 +56,7 @@ beforeAll(() => {
   const debugScope = new Construct(app, 'Debugging');
   debugScope.node.setContext('agentTracing', 'true');
   debugScope.node.setContext('agentLogLevel', 'debug');
+  debugScope.node.setContext('agentMemorySize', '1024');
   const debugStack = new HubStack(debugScope, 'Debug');
   assemblyDir = app.synth().directory;
   dev = Template.fromStack(devStack);
@@ -172,10 +173,18 @@ describe('functions', () => {
           Runtime: 'nodejs22.x',
           Architectures: ['arm64'],
           Handler: 'index.handler',
-          MemorySize: 512,
           LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
         });
       }
+    }
+    // Memory: 256 MB for the agent function every poll invokes (less memory, less billed time
+    // while it waits on DynamoDB), 512 MB for the others; context agentMemorySize changes the first.
+    for (const [t, agentMb] of [
+      [dev, 256],
+      [prod, 256],
+      [debug, 1024],
+    ] as const) {
+      for (const f of functions(t)) expect(f.Properties.MemorySize).toBe(envOf(f).POWERTOOLS_SERVICE_NAME === 'tether-agent-api' ? agentMb : 512);
     }
     dev.resourceCountIs('AWS::Logs::LogGroup', 4);
     dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -427,6 +436,8 @@ describe('props validation', () => {
     [{ agentFunction: { tracing: 'yes' } }, 'agentFunction.tracing'],
     [{ agentFunction: { logLevel: 'VERBOSE' } }, 'agentFunction.logLevel'],
     [{ agentFunction: { systemLogLevel: 'ERROR' } }, 'agentFunction.systemLogLevel'],
+    [{ agentFunction: { memorySize: 64 } }, 'agentFunction.memorySize'],
+    [{ agentFunction: { memorySize: 'big' } }, 'agentFunction.memorySize'],
     [{ logLevel: 'CRITICAL' }, 'logLevel'],
   ])('rejects %j', (override, field) => {
     const stack = new Stack(new App({ outdir }), 'Invalid');
