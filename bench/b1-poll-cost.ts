@@ -7,7 +7,8 @@ import { silentLog } from '../agent/log.js';
 import { headKey, heartbeatPartition } from '../lambdas/adapters/dynamodb/keys.js';
 import { itemSize } from '../lambdas/adapters/dynamodb/raw-item.js';
 import type { OperationSnapshot } from '../lambdas/adapters/dynamodb/op-counter.js';
-import { USER_CLAIM_LABEL } from '../shared/protocol/v1.js';
+import { MEAN_POLL_FRACTION } from '../agent/backoff.js';
+import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, USER_CLAIM_LABEL } from '../shared/protocol/v1.js';
 import { TetherError } from '../shared/errors.js';
 import type { HeartbeatFlush, SweepCost } from './cost-model.js';
 import type { BenchHub } from './hub.js';
@@ -56,14 +57,24 @@ export interface PollCostResult {
   renewingPoll: CountedStep;
   /** `polls` polls of the live cluster spread over one lease period: no head write. */
   leaseWindow: CountedStep & { polls: number; leaseDurationSeconds: number };
-  /** Polls one second apart over three flush intervals: the heartbeat log's writes. */
+  /**
+   * Polls one second apart over three flush intervals, each recorded as a heartbeat (sent without
+   * the heartbeat age, as an agent that just started): the heartbeat log's writes.
+   */
   heartbeatWindow: CountedStep & { polls: number; spanSeconds: number; flushIntervalSeconds: number };
+  /** The real agent polling `spacingSeconds` apart (the mean spacing at a 30 s interval): how many of its polls the hub recorded as heartbeats. */
+  heartbeatThinning: { polls: number; recorded: number; spacingSeconds: number; leaseDurationSeconds: number };
   /** Flushes of the heartbeat log with N clusters buffered: operations, item bytes, write units. */
   heartbeatFlushes: HeartbeatFlush[];
   /** The expiry sweep with many live clusters against one, per extra live cluster. */
   sweep: SweepCost;
-  /** One status report (a changed user claim), without the poll of the same cycle. */
+  /**
+   * One status report that changes a claim, without the poll of the same cycle, with the steps it
+   * queues run to the end (the placement re-evaluation of the cluster).
+   */
   statusReport: CountedStep;
+  /** One status report that changes only health (as work feedback does): the report again with `healthy` flipped, and its steps. */
+  healthReport: CountedStep;
   /** One scheduler tick with nothing expired and one live cluster. */
   schedulerTick: CountedStep;
   /** The agent's credential and current ETag, for the Lambda-mode probe. */
@@ -79,13 +90,14 @@ export interface PollCostOptions {
   flushSizes?: number[];
   /** Extra live clusters of the sweep measurement. Default 1000 (fewer overstate the per-cluster reads: each shard's Query rounds up to 4 KB). */
   sweepClusters?: number;
-  /** Poll interval of the sweep measurement's heartbeats, seconds. Default 30. */
-  sweepPollSeconds?: number;
   /** Status reports to average over. Default 5. */
   reports?: number;
   /** Cluster name. Default `b1-cost`. */
   cluster?: string;
 }
+
+/** Poll interval of the heartbeat-thinning measurement, seconds. */
+export const THINNING_POLL_SECONDS = 30;
 
 /** Names of the stand-in clusters of the flush and sweep measurements: `store-00042` (11 characters). */
 export const standInName = (i: number) => `store-${String(i).padStart(5, '0')}`;
@@ -120,9 +132,20 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
   const name = opts.cluster ?? 'b1-cost';
   const recorder = new RequestRecorder();
   let lastReport: Record<string, unknown> | undefined;
-  const capture: FetchLike = (url, init) => {
-    if (url.endsWith('/agent/v1/status') && init.body) lastReport = JSON.parse(init.body) as Record<string, unknown>;
-    return fetch(url, init);
+  let statusUrl = '';
+  // Off: the agent's polls go out without their heartbeat age, so that the hub records each one.
+  let sendHeartbeatAge = true;
+  let recorded = 0;
+  const capture: FetchLike = async (url, init) => {
+    if (url.endsWith('/agent/v1/status') && init.body) {
+      lastReport = JSON.parse(init.body) as Record<string, unknown>;
+      statusUrl = url;
+    }
+    const headers = { ...(init.headers as Record<string, string>) };
+    if (!sendHeartbeatAge) delete headers[HEARTBEAT_AGE_HEADER];
+    const res = await fetch(url, { ...init, headers });
+    if (res.headers.get(HEARTBEAT_RECORDED_HEADER) === 'recorded') recorded++;
+    return res;
   };
   // The agent sees the hub's time, so that its claim and resync timers agree with the leases.
   const clock: AgentClock = { now: () => bench.clock.now(), sleep: systemClock.sleep };
@@ -166,12 +189,14 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
     bench.clock.advance(flushMs);
     const heartbeatPolls = (3 * flushMs) / 1000;
     const windowStart = bench.clock.now();
+    sendHeartbeatAge = false;
     const heartbeatWindow = await count(async () => {
       for (let i = 0; i < heartbeatPolls; i++) {
         await cycle(sim);
         if (i < heartbeatPolls - 1) bench.clock.advance(1000);
       }
     });
+    sendHeartbeatAge = true;
     // The hub's clock also moves with real time: the span is a little over polls - 1 seconds.
     const heartbeatSpanSeconds = (bench.clock.now() - windowStart) / 1000;
 
@@ -188,13 +213,28 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
       await bench.hub.settle();
     });
 
+    // Heartbeat thinning: the agent, back to sending its heartbeat age, polls at the mean spacing
+    // of a 30 s interval; the hub records a heartbeat every half lease.
+    const spacingMs = Math.round(THINNING_POLL_SECONDS * 1000 * MEAN_POLL_FRACTION);
+    const thinningPolls = 20;
+    await cycle(sim);
+    recorded = 0;
+    for (let i = 0; i < thinningPolls; i++) {
+      bench.clock.advance(spacingMs);
+      await cycle(sim);
+    }
+    const heartbeatThinning = { polls: thinningPolls, recorded, spacingSeconds: spacingMs / 1000, leaseDurationSeconds: lease / 1000 };
+    if (recorded === 0) throw new MeasurementError(`the hub recorded none of ${thinningPolls} polls ${spacingMs} ms apart as a heartbeat`);
+
     const heartbeatFlushes: HeartbeatFlush[] = [];
     for (const n of opts.flushSizes ?? [1, 100, 1000]) heartbeatFlushes.push(await measureFlush(bench, n, count));
-    const sweep = await measureSweep(bench, name, opts.sweepClusters ?? 1000, (opts.sweepPollSeconds ?? 30) * 1000, count);
+    // The stand-ins' heartbeats as the hub records them: one every (polls / recorded) polls.
+    const sweep = await measureSweep(bench, name, opts.sweepClusters ?? 1000, spacingMs * (thinningPolls / recorded), count);
 
     // A poll now, so the status cycles below are plain heartbeats.
     await cycle(sim);
     const reports = opts.reports ?? 5;
+    // Counted with the steps they queue, run to the end (so the count does not race them).
     const reportCycles = await count(async () => {
       for (let i = 0; i < reports; i++) {
         await sim.cluster.apply(
@@ -208,18 +248,20 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
         );
         await cycle(sim);
       }
+      await bench.hub.settle();
     });
     const statusReport = minus(per(reportCycles, reports), idlePoll);
     if ((reportCycles.requests['status 204'] ?? 0) !== reports) {
       throw new MeasurementError(`expected ${reports} status reports, the agent sent ${JSON.stringify(reportCycles.requests)}`);
     }
+    const healthReport = await measureHealthReports(statusUrl, lastReport, await credentialOf(sim), reports, count, bench);
 
     await bench.hub.ctx.ports.heartbeats.flush();
     const schedulerTick = await count(async () => {
       await bench.hub.tick();
     });
 
-    const credential = (await new AgentStateStore(sim.cluster, SIM_NAMESPACE, silentLog()).loadCredential()) ?? '';
+    const credential = await credentialOf(sim);
     const etag = `"${sim.agent.desiredState?.revision ?? ''}"`;
     return {
       backend: bench.backend,
@@ -229,9 +271,11 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
       renewingPoll,
       leaseWindow: { ...leaseWindow, polls: windowPolls, leaseDurationSeconds: lease / 1000 },
       heartbeatWindow: { ...heartbeatWindow, polls: heartbeatPolls, spanSeconds: heartbeatSpanSeconds, flushIntervalSeconds: flushMs / 1000 },
+      heartbeatThinning,
       heartbeatFlushes,
       sweep,
       statusReport,
+      healthReport,
       schedulerTick,
       credential,
       etag,
@@ -246,6 +290,29 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
 async function cycle(sim: SimAgent): Promise<void> {
   const out = await sim.agent.runOnce();
   if (out !== true) throw new MeasurementError(`the agent of ${sim.name} could not poll: ${out instanceof Error ? out.message : out}`);
+}
+
+async function credentialOf(sim: SimAgent): Promise<string> {
+  return (await new AgentStateStore(sim.cluster, SIM_NAMESPACE, silentLog()).loadCredential()) ?? '';
+}
+
+/**
+ * Status reports that change only health: the agent's last report sent again through the real
+ * route with `healthy` flipped each time, counted with the steps they queue. The agent itself
+ * reports health only when reconciling fails, which a benchmark cannot cause on cue.
+ */
+async function measureHealthReports(url: string, last: Record<string, unknown> | undefined, credential: string, n: number, count: Count, bench: BenchHub): Promise<CountedStep> {
+  if (!url || !last) throw new MeasurementError('the agent sent no status report to replay');
+  const step = await count(async () => {
+    for (let i = 0; i < n; i++) {
+      const healthy = i % 2 === 1;
+      const body = JSON.stringify({ ...last, healthy, ...(healthy ? {} : { message: 'bench: reconcile failed' }) });
+      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body });
+      if (res.status !== 204) throw new MeasurementError(`a health report was answered ${res.status}: ${await res.text()}`);
+    }
+    await bench.hub.settle();
+  });
+  return per(step, n);
 }
 
 async function headLease(bench: BenchHub, cluster: string): Promise<number> {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { POLL_JITTER_BAND } from '../agent/backoff.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import { Fleet } from './fleet.js';
 import { startHubProcess } from './hub-process.js';
@@ -35,6 +36,8 @@ export interface ChangeRound {
 export interface ChangeLatencyResult {
   clusters: number;
   pollSeconds: number;
+  /** The agents' poll jitter band when measured (agent/backoff.ts); absent in results before it was recorded: [0.9, 1). */
+  pollJitterBand?: string;
   goalSeconds: number;
   rounds: ChangeRound[];
 }
@@ -90,7 +93,7 @@ export async function runChangeLatency(opts: ChangeLatencyOptions): Promise<Chan
     const next = markedDeployment('b4', 'b4', 'b4-v2') as { metadata: Record<string, unknown> };
     next.metadata.resourceVersion = current.body?.metadata?.resourceVersion;
     await publish('change (template updated)', 'b4-v2', () => hub.admin('PUT', '/v1/fleetdeployments/b4', next), 200);
-    return { clusters: opts.clusters, pollSeconds: opts.pollSeconds, goalSeconds: opts.pollSeconds + 5, rounds };
+    return { clusters: opts.clusters, pollSeconds: opts.pollSeconds, pollJitterBand: POLL_JITTER_BAND, goalSeconds: opts.pollSeconds + 5, rounds };
   } finally {
     await fleet?.stop();
     await hub.close();

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MEAN_POLL_FRACTION } from '../agent/backoff.js';
+import { AGENT_FUNCTION_MEMORY_MB, FUNCTION_MEMORY_MB } from '../cdk/function-defaults.js';
+import { heartbeatDue } from '../lambdas/hub/clusters/lease.js';
 import { ValidationError } from '../shared/errors.js';
 
 /**
@@ -114,8 +116,14 @@ export const MeasuredCountsSchema = z.object({
   heartbeatFlushes: z.array(HeartbeatFlushSchema).min(2),
   /** The expiry sweep's reads per live cluster. */
   sweep: SweepCostSchema,
-  /** A status report the agent sends when something changed (e.g. a claim). */
+  /** A status report that changes a claim, with the placement step it queues (worker invocations included). */
   statusReport: RequestCostSchema,
+  /** A status report that changes only health, with the steps it queues (shown next to the claim change; reports are priced as claim changes). */
+  healthReport: RequestCostSchema.optional(),
+  /** The real agent's polls the hub recorded as heartbeats, at a measured spacing (B1). Absent in older measurements: every poll. */
+  heartbeatThinning: z
+    .object({ polls: z.number().int().positive(), recorded: z.number().int().nonnegative(), spacingSeconds: z.number().positive(), leaseDurationSeconds: z.number().positive() })
+    .optional(),
   /** One scheduler tick with nothing to do and one live cluster. */
   schedulerTick: RequestCostSchema,
   /** Per cluster and rollout: fan-out writes, worker steps, the changed poll's extra, the reports. Absent until measured. */
@@ -130,7 +138,7 @@ export type AgentEndpointProfile = 'HttpApi' | 'FunctionUrl';
 export interface Assumptions {
   /** Seconds in a billing month (AWS uses 730 hours). */
   secondsPerMonth: number;
-  /** Memory of the agent API function, MB (TetherFunction's default). */
+  /** Memory of the agent API function, MB (TetherHub's default). */
   agentMemoryMb: number;
   /** Memory of the worker and scheduler functions, MB. */
   backgroundMemoryMb: number;
@@ -141,6 +149,11 @@ export interface Assumptions {
   lambdaMbPerVcpu: number;
   /** Speed of one Lambda vCPU (arm64) relative to one core of the measuring machine. */
   lambdaVcpuSpeed: number;
+  /**
+   * What-if: milliseconds each DynamoDB call waits beyond what was measured against the local
+   * emulator (about 0.3 ms a call). Real in-region calls take a few ms; 0 prices the measurement as it is.
+   */
+  extraDynamoWaitMs: number;
   /** Lease duration clusters use at a poll interval, seconds. It must exceed pollSeconds x 1.2 / 3, or leases lapse between polls. */
   leaseDurationSeconds: (pollSeconds: number) => number;
   /** Status reports per cluster per day outside rollouts (claims, health, feedback changes). */
@@ -149,7 +162,7 @@ export interface Assumptions {
   rolloutsPerMonth: number;
   /**
    * Mean time between an agent's polls as a fraction of the poll interval (the agent jitters each
-   * wait within [0.9, 1) of the interval, agent/backoff.ts).
+   * wait within [1 − POLL_JITTER, 1) of the interval, agent/backoff.ts).
    */
   meanPollFraction: number;
   /**
@@ -202,10 +215,11 @@ export function platformLogBytes(tracing: boolean): number {
 /** The assumptions behind the published figures (the hub as TetherHub deploys it by default). */
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
   secondsPerMonth: 730 * 3600,
-  agentMemoryMb: 512,
-  backgroundMemoryMb: 512,
+  agentMemoryMb: AGENT_FUNCTION_MEMORY_MB,
+  backgroundMemoryMb: FUNCTION_MEMORY_MB,
   lambdaMbPerVcpu: 1769,
   lambdaVcpuSpeed: 1,
+  extraDynamoWaitMs: 0,
   leaseDurationSeconds: (poll) => Math.max(60, poll),
   statusReportsPerDay: 24,
   rolloutsPerMonth: 30,
@@ -236,6 +250,17 @@ export interface Scenario {
 export const COST_LINES = ['agentEndpoint', 'lambdaRequests', 'lambdaDuration', 'dynamodbReads', 'dynamodbWrites', 'dynamodbStorage', 'sqs', 'logs', 'xray', 'fixed'] as const;
 /** A line of the bill. */
 export type CostLine = (typeof COST_LINES)[number];
+
+/**
+ * Share of an agent's polls the hub records as heartbeats: the agent sends the age of its last
+ * recorded one, and the hub records again once that is half a lease ({@link heartbeatDue}, the
+ * hub's own rule), with polls `pollSeconds × meanPollFraction` apart (ages in whole seconds).
+ */
+export function heartbeatsPerPoll(pollSeconds: number, leaseSeconds: number, meanPollFraction: number): number {
+  const spacing = pollSeconds * meanPollFraction;
+  for (let n = 1; n <= 1000; n++) if (heartbeatDue(Math.floor(n * spacing), leaseSeconds)) return 1 / n;
+  return 1 / 1000;
+}
 
 /** The monthly cost of one scenario, per cluster, by line item (USD). */
 export interface CostBreakdown extends Scenario {
@@ -311,7 +336,9 @@ export function heartbeatPlan(scenario: Pick<Scenario, 'clusters' | 'pollSeconds
   const instances = Math.max(1, Math.ceil((rate * billedMs(counts.idlePoll, a.agentMemoryMb, a)) / 1000 / a.agentInstanceUtilization));
   const perInstance = rate / instances;
   const flushesPerSecond = Math.min(perInstance, 1 / counts.flushIntervalSeconds);
-  const entriesPerFlush = Math.min(scenario.clusters, perInstance / flushesPerSecond);
+  // Older measurements knew no thinning: every poll was a heartbeat.
+  const share = counts.heartbeatThinning ? heartbeatsPerPoll(scenario.pollSeconds, a.leaseDurationSeconds(scenario.pollSeconds), a.meanPollFraction) : 1;
+  const entriesPerFlush = Math.min(scenario.clusters, (perInstance * share) / flushesPerSecond);
   const writeUnitsPerFlush = flushWriteUnits(counts, entriesPerFlush);
   return { instances, flushesPerSecond, entriesPerFlush, writeUnitsPerFlush, fleetWriteUnitsPerMonth: instances * flushesPerSecond * a.secondsPerMonth * writeUnitsPerFlush };
 }
@@ -333,10 +360,11 @@ const noVolume = (): Volumes => ({ agentRequests: 0, invocations: 0, gbSeconds: 
  * Billed milliseconds of one occurrence at `memoryMb`: the measured CPU time stretched by the
  * function's share of a vCPU, plus the measured wait, each invocation rounded up to a whole ms.
  */
-export function billedMs(cost: RequestCost, memoryMb: number, a: Pick<Assumptions, 'lambdaMbPerVcpu' | 'lambdaVcpuSpeed'>): number {
+export function billedMs(cost: RequestCost, memoryMb: number, a: Pick<Assumptions, 'lambdaMbPerVcpu' | 'lambdaVcpuSpeed'> & Partial<Pick<Assumptions, 'extraDynamoWaitMs'>>): number {
   const cpu = Math.min(cost.cpuMs ?? cost.lambdaMs, cost.lambdaMs);
   const stretch = Math.max(1, a.lambdaMbPerVcpu / memoryMb) / a.lambdaVcpuSpeed;
-  const ms = cpu * stretch + (cost.lambdaMs - cpu);
+  const calls = Object.values(cost.ops).reduce((n, x) => n + x, 0);
+  const ms = cpu * stretch + (cost.lambdaMs - cpu) + calls * (a.extraDynamoWaitMs ?? 0);
   if (cost.invocations <= 0) return ms;
   return Math.ceil(ms / cost.invocations) * cost.invocations;
 }
@@ -368,6 +396,8 @@ export function computeScenario(scenario: Scenario, counts: MeasuredCounts, pric
   const v = noVolume();
   add(v, counts.idlePoll, polls, a.agentMemoryMb, agent, a);
   add(v, counts.leaseTransition, a.leaseTransitionsPerMonth, a.agentMemoryMb, agent, a);
+  // Every report is priced as a changed claim, with its placement step (a health change, measured
+  // too, costs the same: availability follows health, and placements select on it).
   add(v, counts.statusReport, reports, a.agentMemoryMb, agent, a);
   // A rollout's invocations are mostly worker steps: all of them are priced with the worker's
   // platform lines (an upper bound: its two agent requests write none).

@@ -1,3 +1,4 @@
+import { POLL_JITTER_BAND } from '../agent/backoff.js';
 import {
   COST_GOAL_PER_CLUSTER_MONTH,
   COST_LINES,
@@ -6,6 +7,7 @@ import {
   platformLogBytes,
   heartbeatBytes,
   heartbeatPlan,
+  heartbeatsPerPoll,
   standardScenarios,
   type Assumptions,
   type CostBreakdown,
@@ -34,13 +36,23 @@ export function costVariants(): Variant[] {
     {
       name: 'as deployed',
       description:
-        'TetherHub defaults: 512 MB; the agent function untraced, with JSON logs at system level WARN (no platform lines) and no per-request metric line; batched heartbeats (the lease duration does not change the cost)',
+        'TetherHub defaults: the agent function at 256 MB (the others 512 MB), untraced, with JSON logs at system level WARN (no platform lines) and no per-request metric line; batched heartbeats, one every half lease (the lease duration does not change the cost)',
       assumptions: DEFAULT_ASSUMPTIONS,
     },
     {
       name: 'agent tracing on',
       description: 'the same with `agentFunction: { tracing: true }` (or `-c agentTracing=true`), as while debugging: Lambda active tracing samples the polls',
       assumptions: { ...DEFAULT_ASSUMPTIONS, agentTracing: true },
+    },
+    {
+      name: 'agent function at 512 MB',
+      description: 'the same with `agentFunction: { memorySize: 512 }` (or `-c agentMemorySize=512`): twice the memory for half the CPU time',
+      assumptions: { ...DEFAULT_ASSUMPTIONS, agentMemoryMb: 512 },
+    },
+    {
+      name: 'DynamoDB 4 ms a call',
+      description: 'each DynamoDB call waits 4 ms more than against the local emulator, as in-region calls may: longer billed duration (not measured here)',
+      assumptions: { ...DEFAULT_ASSUMPTIONS, extraDynamoWaitMs: 4 },
     },
     {
       name: 'floor: no heartbeat writes',
@@ -111,10 +123,18 @@ function inputs(counts: MeasuredCounts): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     row('idle poll (304)', counts.idlePoll, 'poll'),
     row('lease transition (extra)', counts.leaseTransition, 'transition'),
-    row('status report', counts.statusReport, 'report'),
+    row('status report, claim changed (with its placement step)', counts.statusReport, 'report'),
+    ...(counts.healthReport ? [row('status report, health only', counts.healthReport, 'report')] : []),
     row('scheduler tick, one live cluster', counts.schedulerTick, 'minute'),
   ];
   if (counts.rolloutPerCluster) lines.push(row('rollout', counts.rolloutPerCluster, 'cluster and rollout'));
+  const thin = counts.heartbeatThinning;
+  if (thin) {
+    lines.push(
+      '',
+      `Heartbeat thinning: the real agent polling ${thin.spacingSeconds} s apart (a ${lease30(thin)} lease) had ${thin.recorded} of ${thin.polls} polls recorded as heartbeats (${r2(thin.recorded / thin.polls)} per poll); the model applies the hub's rule (a heartbeat once the last is half a lease old) at each poll interval.`,
+    );
+  }
   const fit = heartbeatBytes(counts);
   lines.push(
     '',
@@ -132,14 +152,16 @@ function inputs(counts: MeasuredCounts): string {
   return lines.join('\n');
 }
 
+const lease30 = (t: NonNullable<MeasuredCounts['heartbeatThinning']>) => `${t.leaseDurationSeconds} s`;
+
 function assumptionList(counts: MeasuredCounts, a: Assumptions): string {
   return [
     `- A month is ${a.secondsPerMonth / 3600} hours; prices are list prices without free tiers; tiers apply to the fleet's volume.`,
-    `- Agents poll every ${a.meanPollFraction} × the poll interval on average (each wait is jittered within [0.9, 1) of it). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast poll / 3 or availability flaps). A live cluster's poll writes nothing to its head; ${a.leaseTransitionsPerMonth} lease transitions (agent back after its lease was dropped) per cluster per month.`,
-    `- Heartbeats: the fleet's requests (clusters / poll interval per second) are served by as many warm agent-function instances as the measured handler time needs at ${a.agentInstanceUtilization * 100}% utilization; each instance flushes its buffer once per flush interval (or on every request where requests are rarer, an upper bound), one item per flush sized by the fitted bytes per heartbeat, rounded up to whole 1 KB write units. Lost flushes (recycled instances) only lower the writes.`,
+    `- Agents poll every ${Math.round(a.meanPollFraction * 1000) / 1000} × the poll interval on average (each wait is jittered within ${POLL_JITTER_BAND} of it). Lease: ${[30, 60, 300].map((p) => `${a.leaseDurationSeconds(p)} s at ${p} s polls`).join(', ')} (a lease must outlast poll / 3 or availability flaps). A live cluster's poll writes nothing to its head; ${a.leaseTransitionsPerMonth} lease transitions (agent back after its lease was dropped) per cluster per month.`,
+    `- Heartbeats: ${counts.heartbeatThinning ? `the hub records a poll as a heartbeat once the agent's last recorded one is half a lease old: ${[30, 60, 300].map((p) => `${Math.round(heartbeatsPerPoll(p, a.leaseDurationSeconds(p), a.meanPollFraction) * 100) / 100} per poll at ${p} s`).join(', ')}. ` : ''}The fleet's requests (clusters / poll interval per second) are served by as many warm agent-function instances as the measured handler time needs at ${a.agentInstanceUtilization * 100}% utilization; each instance flushes its buffer once per flush interval (or on every request where requests are rarer, an upper bound), one item per flush sized by the fitted bytes per heartbeat, rounded up to whole 1 KB write units. Lost flushes (recycled instances) only lower the writes.`,
     `- Sweep: every tick reads the live set and the heartbeat log of its window; per live cluster as measured at ${counts.sweep.pollSeconds} s polls (slower polls write fewer heartbeats into the window, so this is an upper bound for them). The heartbeat items expire by TTL after an hour; their storage is not priced.`,
-    `- Agent function memory ${a.agentMemoryMb} MB, worker and scheduler ${a.backgroundMemoryMb} MB (TetherFunction's default). Billed duration is the handler time measured in Lambda mode against ${counts.capacitySource} on this machine, split into the handler process's CPU time (process.cpuUsage) and waiting: Lambda gives a function one vCPU at ${a.lambdaMbPerVcpu} MB and a proportional share below, so the CPU part takes ${(a.lambdaMbPerVcpu / a.agentMemoryMb).toFixed(2)} × as long at ${a.agentMemoryMb} MB (one Lambda vCPU counted as ${a.lambdaVcpuSpeed} × a core of this machine); each invocation is rounded up to a whole ms; cold starts are not priced.`,
-    `- ${a.statusReportsPerDay} status reports per cluster per day (claims, health or feedback changes) and ${a.rolloutsPerMonth} rollouts per cluster per month${counts.rolloutPerCluster ? '' : ' (rollout cost not measured yet: not priced)'}.`,
+    `- Agent function memory ${a.agentMemoryMb} MB, worker and scheduler ${a.backgroundMemoryMb} MB (TetherHub's defaults). Billed duration is the handler time measured in Lambda mode against ${counts.capacitySource} on this machine, split into the handler process's CPU time (process.cpuUsage) and waiting: Lambda gives a function one vCPU at ${a.lambdaMbPerVcpu} MB and a proportional share below, so the CPU part takes ${(a.lambdaMbPerVcpu / a.agentMemoryMb).toFixed(2)} × as long at ${a.agentMemoryMb} MB (one Lambda vCPU counted as ${a.lambdaVcpuSpeed} × a core of this machine); each invocation is rounded up to a whole ms; cold starts are not priced. The wait is what the local emulator took (a fraction of a ms a call); in-region DynamoDB takes a few ms, which the variant "DynamoDB 4 ms a call" prices.`,
+    `- ${a.statusReportsPerDay} status reports per cluster per day outside rollouts (claims, health or feedback changes), each priced as a changed claim with the placement step it queues; ${a.rolloutsPerMonth} rollouts per cluster per month${counts.rolloutPerCluster ? '' : ' (rollout cost not measured yet: not priced)'}. A queued step is priced as one more worker invocation as long as a report's.`,
     `- Logs: the bytes the handlers wrote per invocation (measured: Powertools lines and EMF metrics) plus Lambda's platform lines: ${a.agentPlatformLogBytes} bytes per agent-function invocation (JSON log format at system level WARN writes none), ${a.backgroundPlatformLogBytes} per worker or scheduler invocation (START, END, REPORT, XRAY; ${platformLogBytes(false)} without tracing), kept ${a.logRetentionMonths} month.`,
     `- X-Ray: ${a.agentTracing ? `active tracing samples ${a.xrayReservoirPerSecond} request per second plus ${a.xraySampleRate * 100}% of the rest, fleet-wide` : 'no active tracing on the agent function'}.`,
     `- SQS: 3 requests per queued step (send, receive, delete; batching only lowers this) plus ${a.sqsIdlePollingRequestsPerMonth.toLocaleString('en-US')} long polls a month by the Lambda event source.`,

@@ -216,7 +216,7 @@ export function detailsOf(saved: SavedResult): string {
     }
     case 'B4': {
       const r = saved.result as ResultOf['B4'];
-      lines.push(`${n(r.clusters)} agents polling every ${r.pollSeconds} s (each wait jittered within [0.9, 1) of it); a FleetDeployment (rollout type All, a Namespace and a ConfigMap) published through the admin API.`, '', '| publish | per-agent latency | last agent | applied |', '|---|---|---|---|');
+      lines.push(`${n(r.clusters)} agents polling every ${r.pollSeconds} s (each wait jittered within ${r.pollJitterBand ?? '[0.9, 1)'} of it); a FleetDeployment (rollout type All, a Namespace and a ConfigMap) published through the admin API.`, '', '| publish | per-agent latency | last agent | applied |', '|---|---|---|---|');
       for (const round of r.rounds) lines.push(`| ${round.what} | p50 ${s1(round.latency.p50)}, p90 ${s1(round.latency.p90)} | ${s1(round.allAppliedSeconds)} | ${round.applied}/${r.clusters} |`);
       lines.push('', `An agent polls at most ${r.pollSeconds} s after its previous poll, so the ${r.goalSeconds} s goal leaves ${r.goalSeconds - r.pollSeconds} s for the hub's fan-out, the apply and the report.`);
       break;

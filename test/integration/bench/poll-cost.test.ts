@@ -9,6 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { measurePollCost, type PollCostResult } from '../../../bench/b1-poll-cost.js';
 import { startBenchHub, type BenchHub } from '../../../bench/hub.js';
+import { heartbeatsPerPoll } from '../../../bench/cost-model.js';
+import { MEAN_POLL_FRACTION } from '../../../agent/backoff.js';
 
 let bench: BenchHub;
 let result: PollCostResult;
@@ -38,6 +40,22 @@ describe('idle poll', () => {
   });
 });
 
+describe('status reports', () => {
+  it('a changed claim writes the record once and queues one placement step, run to the end', () => {
+    const r = result.statusReport;
+    expect(r.requests).toEqual({ 'status 204': 1 });
+    expect(r.ops.PutItem).toBe(1);
+    expect(r.queued).toBe(1);
+  });
+
+  it('a health change is counted through the same route, with its step', () => {
+    const r = result.healthReport;
+    expect(r.ops.PutItem).toBe(1);
+    // Availability follows health, and placements select on it: one step here too.
+    expect(r.queued).toBe(1);
+  });
+});
+
 describe('lease and heartbeats', () => {
   it('polls of a live cluster over a whole lease period never write its head', () => {
     const w = result.leaseWindow;
@@ -63,6 +81,14 @@ describe('lease and heartbeats', () => {
     expect(h.ops.PutItem).toBeLessThanOrEqual(allowed);
     expect(h.capacity.PutItem).toBe(h.ops.PutItem);
     expect(h.queued).toBe(0);
+  });
+
+  it('the real agent, polling at the mean spacing of a 30 s interval, has every other poll recorded as a heartbeat', () => {
+    const t = result.heartbeatThinning;
+    expect(t).toMatchObject({ polls: 20, spacingSeconds: 29.4, leaseDurationSeconds: 60 });
+    expect(t.recorded).toBe(10);
+    // The cost model's rule gives the same share.
+    expect(heartbeatsPerPoll(30, t.leaseDurationSeconds, MEAN_POLL_FRACTION)).toBe(t.recorded / t.polls);
   });
 
   it('the transition to live (after the sweep dropped the lease) is one UpdateItem and announces itself', () => {
