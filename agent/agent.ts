@@ -1,5 +1,5 @@
 import type { DesiredState } from '../shared/protocol/v1.js';
-import { Backoff, jitteredInterval, jitteredRetryAfter, type RandomSource } from './backoff.js';
+import { Backoff, jitteredInterval, jitteredRetryAfter, startPhaseDelay, type RandomSource } from './backoff.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
 import { HubClient } from './hub-client.js';
@@ -85,6 +85,8 @@ export class Agent {
   private rejoinTried = false;
   private desired?: DesiredState;
   private pollMs: number;
+  /** Whether the first wait after a start (a random phase) is behind us. */
+  private phased = false;
   private lastPollOkMs?: number;
   private lastReconcileMs?: number;
   private readonly status: StatusReporter;
@@ -401,7 +403,17 @@ export class Agent {
     return { delayMs: 0 };
   }
 
+  /**
+   * The wait after a successful poll. The first one after the agent starts is a random phase within
+   * the interval, so that agents that started together (a fleet restarted at once, or joined in one
+   * import) spread over the whole interval at once; every later wait is the narrowly jittered
+   * interval, which keeps them spread.
+   */
   private nextPollDelay(): number {
+    if (!this.phased) {
+      this.phased = true;
+      return startPhaseDelay(this.pollMs, this.random);
+    }
     return jitteredInterval(this.pollMs, this.random);
   }
 }

@@ -1,7 +1,7 @@
 /**
- * When the agent talks to the hub next: the hub's poll interval, jittered downwards by up to 4% so
- * that a fleet that restarted together does not poll in lock-step while the interval stays an upper
- * bound on the time between polls; and exponential backoff with full jitter on failures, honouring
+ * When the agent talks to the hub next: first a random phase within the hub's poll interval, then
+ * the interval jittered downwards by up to 4%, so that a fleet that restarted together does not poll
+ * in lock-step while the interval stays an upper bound on the time between polls; and exponential backoff with full jitter on failures, honouring
  * `Retry-After`. Pure: the random source and the clock are passed in.
  */
 
@@ -18,16 +18,25 @@ export const RETRY_AFTER_MAX_MS = 60 * 60_000;
  * Relative jitter of the poll interval, taken below the interval only. The interval is what an
  * operator reasons with ("a change reaches every agent within one poll interval"; the hub's change
  * latency goal is the interval plus 5 s), so the jitter must never stretch it: with symmetric ±20%
- * one gap could reach 1.2 × the interval. 4% (1.2 s at 30 s) is enough to keep a fleet that
- * restarted at once from polling in lock-step, because the phases drift apart on every cycle and
- * failures back off with full jitter; a wider band would only buy more polls (10% cost 5% more
- * Lambda requests than the nominal rate, 4% costs 2%).
+ * one gap could reach 1.2 × the interval. Spreading a fleet is the job of {@link startPhaseDelay}
+ * (a random phase after every start) and of full-jitter backoff after failures; this jitter only
+ * keeps phases from locking together again, and a wider band would only buy more polls (10% cost
+ * 5% more Lambda requests than the nominal rate, 4% costs 2%).
  */
 export const POLL_JITTER = 0.04;
 
 /** The time to the next poll: uniform in [1 − {@link POLL_JITTER}, 1) × `intervalMs`, never more than the interval. */
 export function jitteredInterval(intervalMs: number, random: RandomSource): number {
   return Math.min(intervalMs, Math.round(intervalMs * (1 - POLL_JITTER * (1 - random()))));
+}
+
+/**
+ * The first wait after an agent starts: uniform in [0, `intervalMs`), a random phase. Agents that
+ * started together then poll spread over the whole interval from their second poll on, instead of
+ * drifting apart only by the narrow per-cycle jitter.
+ */
+export function startPhaseDelay(intervalMs: number, random: RandomSource): number {
+  return Math.floor(intervalMs * random());
 }
 
 /** Mean time between polls as a fraction of the interval (for cost arithmetic): 1 − jitter / 2. */

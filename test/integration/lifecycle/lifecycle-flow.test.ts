@@ -109,6 +109,21 @@ describe('cluster lifecycle', () => {
     expect(c.spec.taints ?? []).toEqual([]);
   });
 
+  it('records a heartbeat by the age the agent sends: none or half a lease answers "recorded"; a malformed age is a 422 problem', async () => {
+    const poll = (age?: string) => t.agent('GET', '/agent/v1/desired', { token: credential, headers: { 'if-none-match': etag, ...(age === undefined ? {} : { 'tether-heartbeat-age': age }) } });
+    const none = await poll();
+    expect(none.status).toBe(304);
+    expect(none.headers.get('tether-heartbeat')).toBe('recorded');
+    const young = await poll('29');
+    expect(young.status).toBe(304);
+    expect(young.headers.get('tether-heartbeat')).toBeNull();
+    expect((await poll('30')).headers.get('tether-heartbeat')).toBe('recorded');
+    const bad = await poll('soon');
+    expect(bad.status).toBe(422);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    expect((bad.body as { detail: string }).detail).toContain('tether-heartbeat-age must be whole seconds');
+  });
+
   it('records a status report, and writes nothing when the same report comes again', async () => {
     const claims = [...claimsOf('kube-uid-1', 'v1.32.0'), { name: 'region.example.com', value: 'eu-west' }];
     const res = await t.agent('POST', '/agent/v1/status', { token: credential, body: report({ claims }) });

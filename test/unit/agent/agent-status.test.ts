@@ -63,10 +63,10 @@ describe('Agent: status, drift, rotation, detach and upgrade', () => {
     await until(() => r.hub.reports.some((x) => x.driftEvents?.length));
     await r.agent.stop();
     await run;
-    // Polls every 29.4 s (30 s jittered with random=0.5) answer 304; the resync comes with the first
-    // poll at or after 120 s: the fifth, at 147 s.
+    // After the start's random phase (15 s with random=0.5), polls every 29.4 s (30 s jittered with
+    // random=0.5) answer 304; the resync comes with the first poll at or after 120 s: 132.6 s.
     const drifted = r.hub.reports.find((x) => x.driftEvents?.length)!;
-    expect(Date.parse(drifted.driftEvents![0].time) - Date.parse('2026-11-02T10:00:00Z')).toBe(147_000);
+    expect(Date.parse(drifted.driftEvents![0].time) - Date.parse('2026-11-02T10:00:00Z')).toBe(132_600);
     expect(r.agent.metrics.polls.not_modified).toBeGreaterThanOrEqual(4);
   });
 

@@ -1,4 +1,4 @@
-import { Backoff, fullJitterDelay, jitteredInterval, jitteredRetryAfter, MEAN_POLL_FRACTION, parseRetryAfter, POLL_JITTER_BAND, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
+import { Backoff, fullJitterDelay, jitteredInterval, jitteredRetryAfter, MEAN_POLL_FRACTION, parseRetryAfter, POLL_JITTER_BAND, startPhaseDelay, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
 
 describe('backoff', () => {
   test('poll interval jitter stays within [0.96, 1) of the interval, never above it', () => {
@@ -15,6 +15,12 @@ describe('backoff', () => {
     }
     // The mean the cost model uses (MEAN_POLL_FRACTION), within sampling error.
     expect(Math.abs(sum / 10_000 / 10_000 - MEAN_POLL_FRACTION)).toBeLessThan(0.005);
+  });
+
+  test('the first wait after a start is a random phase anywhere within the interval', () => {
+    expect(startPhaseDelay(30_000, () => 0)).toBe(0);
+    expect(startPhaseDelay(30_000, () => 0.5)).toBe(15_000);
+    expect(startPhaseDelay(30_000, () => 0.999999)).toBe(29_999);
   });
 
   test('a Retry-After wait is jittered upwards only: never sooner than the hub asked', () => {
