@@ -37,7 +37,9 @@ export interface UnavailabilityResult {
   flushIntervalSeconds: number;
   /**
    * The bounds the design implies for one hub process (its own buffered heartbeats are read):
-   * [lease x grace + flush interval, lease x grace + flush interval + tick].
+   * [lease x grace + flush interval - lease / 2, lease x grace + flush interval + tick]. The hub
+   * records a heartbeat only every half lease, so the last recorded one may be up to half a lease
+   * older than the last poll.
    */
   computed: { minSeconds: number; maxSeconds: number };
   /** Seconds from the last poll to Available=Unknown, per trial (hub clock). */
@@ -101,15 +103,17 @@ export async function measureUnavailability(bench: BenchHub, opts: Unavailabilit
   }
   const tickSeconds = tick / 1000;
   const flushIntervalSeconds = bench.hub.ctx.ports.heartbeats.lagMs / 1000;
-  const minSeconds = lease * LEASE_GRACE_FACTOR + flushIntervalSeconds;
-  const maxSeconds = minSeconds + tickSeconds;
+  const expirySeconds = lease * LEASE_GRACE_FACTOR + flushIntervalSeconds;
+  const minSeconds = expirySeconds - lease / 2;
+  const maxSeconds = expirySeconds + tickSeconds;
   return {
     leaseDurationSeconds: lease,
     graceFactor: LEASE_GRACE_FACTOR,
     tickSeconds,
     pollSeconds: poll / 1000,
     flushIntervalSeconds,
-    // The last poll's heartbeat is the last sign of life; the tick comes up to one period after expiry.
+    // The last recorded heartbeat is the last sign of life (up to half a lease before the last
+    // poll); the tick comes up to one period after expiry.
     computed: { minSeconds, maxSeconds },
     measuredSeconds: measured,
     processingMs: processing,
