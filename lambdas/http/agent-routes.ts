@@ -68,7 +68,7 @@ const routes: Route<HubContext>[] = [
     pattern: '/agent/v1/desired',
     summary: 'The desired state (the poll, also the heartbeat): 304 when If-None-Match names the current revision',
     handler: async (req, ctx) => {
-      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), req.headers['if-none-match'], heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
+      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), req.headers['if-none-match'], () => heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
       const headers: Record<string, string> = { etag: out.etag };
       if (out.heartbeat) headers[HEARTBEAT_RECORDED_HEADER] = 'recorded';
       if (out.notModified) return { status: 304, headers };

@@ -148,12 +148,19 @@ export type DesiredOutcome = ({ notModified: true } | { notModified: false; stat
  * sweep) gets one in one conditional UpdateItem, announced to the record. Works are read only
  * when the answer is not 304.
  */
-export async function pollDesiredState(ctx: HubContext, caller: AgentCaller, ifNoneMatch: string | undefined, heartbeatAgeSeconds?: number): Promise<DesiredOutcome> {
+export async function pollDesiredState(
+  ctx: HubContext,
+  caller: AgentCaller,
+  ifNoneMatch: string | undefined,
+  heartbeatAgeSeconds: () => number | undefined = () => undefined,
+): Promise<DesiredOutcome> {
   const { cluster, head } = await authenticateCredential(ctx, 'agent.desired', caller, { consistent: false });
+  // Read only once the caller is known: a stranger learns nothing from the header's checks.
+  const age = heartbeatAgeSeconds();
   const now = ctx.ports.clock.now();
   let heartbeat = true;
   if (!leaseLive(head)) await takeLease(ctx, cluster, now);
-  else if (heartbeatDue(heartbeatAgeSeconds, head.leaseDurationSeconds)) await recordHeartbeat(ctx, cluster, now);
+  else if (heartbeatDue(age, head.leaseDurationSeconds)) await recordHeartbeat(ctx, cluster, now);
   else heartbeat = false;
   const revision = String(head.desiredRevision);
   const etag = `"${revision}"`;

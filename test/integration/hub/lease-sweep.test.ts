@@ -119,7 +119,7 @@ describe('lease across processes', () => {
     const pattern: boolean[] = [];
     for (let i = 0; i < 20; i++) {
       advance(29);
-      const out = await pollDesiredState(agentSide.ctx, { token }, undefined, Math.floor((now - recordedAt) / 1000));
+      const out = await pollDesiredState(agentSide.ctx, { token }, undefined, () => Math.floor((now - recordedAt) / 1000));
       pattern.push(out.heartbeat);
       if (out.heartbeat) recordedAt = now;
       if (i % 2 === 1) expect(await sweep()).toBe(0);
@@ -133,10 +133,10 @@ describe('lease across processes', () => {
     expect(agentSide.sent).toEqual([]);
     // An agent that knows of no recorded heartbeat (it restarted) is always recorded.
     advance(1);
-    expect((await pollDesiredState(agentSide.ctx, { token }, undefined, undefined)).heartbeat).toBe(true);
+    expect((await pollDesiredState(agentSide.ctx, { token }, undefined)).heartbeat).toBe(true);
     // Silent after a poll that was not recorded: the grace runs from the last recorded one.
     advance(29);
-    expect((await pollDesiredState(agentSide.ctx, { token }, undefined, 29)).heartbeat).toBe(false);
+    expect((await pollDesiredState(agentSide.ctx, { token }, undefined, () => 29)).heartbeat).toBe(false);
     await agentSide.ctx.ports.heartbeats.flush();
     advance(3 * LEASE + FLUSH - 29 - 1);
     expect(await sweep()).toBe(0);

@@ -122,6 +122,9 @@ describe('cluster lifecycle', () => {
     expect(bad.status).toBe(422);
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect((bad.body as { detail: string }).detail).toContain('tether-heartbeat-age must be whole seconds');
+    // Without a valid credential the header is never looked at: the answer is the credential's.
+    const stranger = await t.agent('GET', '/agent/v1/desired', { token: 'tcr_not-a-credential', headers: { 'tether-heartbeat-age': 'soon' } });
+    expect([401, 403]).toContain(stranger.status);
   });
 
   it('records a status report, and writes nothing when the same report comes again', async () => {
