@@ -132,7 +132,7 @@ function inputs(counts: MeasuredCounts): string {
   if (thin) {
     lines.push(
       '',
-      `Heartbeat thinning: the real agent polling ${thin.spacingSeconds} s apart (a ${lease30(thin)} lease) had ${thin.recorded} of ${thin.polls} polls recorded as heartbeats (${r2(thin.recorded / thin.polls)} per poll); the model applies the hub's rule (a heartbeat once the last is half a lease old) at each poll interval.`,
+      `Heartbeat thinning: the real agent polling ${thin.spacingSeconds} s apart (a ${thin.leaseDurationSeconds} s lease) had ${thin.recorded} of ${thin.polls} polls recorded as heartbeats (${r2(thin.recorded / thin.polls)} per poll); the model applies the hub's rule (a heartbeat once the last is half a lease old) at each poll interval.`,
     );
   }
   const fit = heartbeatBytes(counts);
@@ -151,8 +151,6 @@ function inputs(counts: MeasuredCounts): string {
   );
   return lines.join('\n');
 }
-
-const lease30 = (t: NonNullable<MeasuredCounts['heartbeatThinning']>) => `${t.leaseDurationSeconds} s`;
 
 function assumptionList(counts: MeasuredCounts, a: Assumptions): string {
   return [

@@ -57,25 +57,12 @@ function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocati
 }
 
 /**
- * A status report and the worker steps it queued: the report's own invocation measured in Lambda
- * mode, each step one more invocation priced as long as a report (a few reads and writes).
+ * Agent requests and the worker steps they queued: every step priced as one invocation (the worker
+ * takes up to 10 per batch, so this is an upper bound), and every invocation as long as a status
+ * report's (a few reads and writes, measured in Lambda mode). Used for a status report (one
+ * request and its placement step) and for a rollout's per-cluster cost.
  */
-function reportCost(step: CountedStep, probe: ProbeResult): RequestCost {
-  const invocations = 1 + step.queued;
-  return {
-    ...cost(step, probe.statusReport, { invocations, agentRequests: 1 }),
-    lambdaMs: invocations * probe.statusReport.meanMs,
-    cpuMs: invocations * probe.statusReport.cpuMs,
-    logBytes: invocations * probe.statusReport.logBytes,
-  };
-}
-
-/**
- * A rollout's per-cluster cost. Agent requests were counted; worker steps are priced as one
- * invocation each (the worker takes up to 10 per batch, so this is an upper bound), and every
- * invocation as long as a status report's (a few reads and writes, measured in Lambda mode).
- */
-function rolloutCost(r: RolloutCost, probe: ProbeResult): RequestCost {
+function withStepsCost(r: CountedStep & { agentRequests: number }, probe: ProbeResult): RequestCost {
   const invocations = r.agentRequests + r.queued;
   return {
     invocations,
@@ -110,11 +97,11 @@ export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, co
     flushIntervalSeconds: counted.heartbeatWindow.flushIntervalSeconds,
     heartbeatFlushes: counted.heartbeatFlushes,
     sweep: counted.sweep,
-    statusReport: reportCost(counted.statusReport, probe),
-    healthReport: reportCost(counted.healthReport, probe),
+    statusReport: withStepsCost({ ...counted.statusReport, agentRequests: 1 }, probe),
+    healthReport: withStepsCost({ ...counted.healthReport, agentRequests: 1 }, probe),
     heartbeatThinning: counted.heartbeatThinning,
     schedulerTick: cost(counted.schedulerTick, probe.schedulerTick, { invocations: 1, agentRequests: 0 }),
-    ...(rollout ? { rolloutPerCluster: rolloutCost(rollout, probe) } : {}),
+    ...(rollout ? { rolloutPerCluster: withStepsCost(rollout, probe) } : {}),
   });
 }
 

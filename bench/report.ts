@@ -253,9 +253,7 @@ export function detailsOf(saved: SavedResult): string {
       lines.push(
         `Defaults: lease ${r.leaseDurationSeconds} s, expired after ${r.graceFactor} lease durations plus the ${r.flushIntervalSeconds ?? 0} s heartbeat flush interval without a heartbeat, found by the scheduler every ${r.tickSeconds} s (TetherHub's EventBridge rule; the local hub ticks every 5 s).`,
         '',
-        r.computed.maxSeconds - r.computed.minSeconds > r.tickSeconds
-          ? `Computed: the lease expires ${r.computed.maxSeconds - r.tickSeconds} s after the last recorded heartbeat, which the hub takes every half lease, so up to ${r.leaseDurationSeconds / 2} s before the agent's last poll; the next tick adds up to ${r.tickSeconds} s: ${r.computed.minSeconds}–${r.computed.maxSeconds} s after the last poll.`
-          : `Computed: the agent's last poll is its last heartbeat, so the lease expires ${r.computed.minSeconds} s after it; the next tick adds up to ${r.tickSeconds} s: ${r.computed.minSeconds}–${r.computed.maxSeconds} s.`,
+        `Computed: the lease expires ${r.computed.maxSeconds - r.tickSeconds} s after the last recorded heartbeat, which may come up to ${r.computed.maxSeconds - r.tickSeconds - r.computed.minSeconds} s before the agent's last poll (the hub records one every half lease); the next tick adds up to ${r.tickSeconds} s: ${r.computed.minSeconds}–${r.computed.maxSeconds} s after the last poll.`,
         '',
         `Measured with the hub's injected clock (the real agent polls, then stops; the real tick, expiry step and availability update run at each simulated tick): ${sorted.map((x) => x.toFixed(0)).join(', ')} s; mean ${s1(mean)}. The hub's own work at the detecting tick took ${Math.min(...r.processingMs)}–${Math.max(...r.processingMs)} ms of wall time. The condition then reads reason \`${r.reason}\`, "${r.message}".`,
       );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../../shared/errors.js';
-import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, MAX_HEARTBEAT_AGE_SECONDS, StatusReportSchema } from '../../shared/protocol/v1.js';
+import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, StatusReportSchema } from '../../shared/protocol/v1.js';
 import { parseOrThrow } from '../../shared/validation.js';
 import type { HubContext } from '../hub/context.js';
 import { authenticateCredential, type AgentCaller } from '../hub/clusters/agent-auth.js';
@@ -31,7 +31,7 @@ function caller(ctx: HubContext, req: HttpRequest, action: string): AgentCaller 
   }
 }
 
-/** The poll's heartbeat age header: whole seconds, or absent. An age past the cap counts as the cap. */
+/** The poll's heartbeat age header: whole seconds, or absent. */
 export function heartbeatAge(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
@@ -40,7 +40,7 @@ export function heartbeatAge(value: string | undefined): number | undefined {
       { path: HEARTBEAT_AGE_HEADER, message: 'expected a non-negative integer' },
     ]);
   }
-  return Math.min(Number(text), MAX_HEARTBEAT_AGE_SECONDS);
+  return Number(text);
 }
 
 function agentBody<S extends z.ZodType>(req: HttpRequest, schema: S, limit: number, what: string, optional = false): z.infer<S> {

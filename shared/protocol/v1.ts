@@ -31,8 +31,6 @@ export const WellKnownClaims = {
 export const HEARTBEAT_AGE_HEADER = 'tether-heartbeat-age';
 /** Response header of a poll the hub recorded as a heartbeat (value `recorded`). */
 export const HEARTBEAT_RECORDED_HEADER = 'tether-heartbeat';
-/** Largest heartbeat age the hub accepts (a day); anything older is as good as none. */
-export const MAX_HEARTBEAT_AGE_SECONDS = 86_400;
 
 /** Label that marks ConfigMaps whose data become user-defined claims. */
 export const USER_CLAIM_LABEL = 'tether.dev/claim';
