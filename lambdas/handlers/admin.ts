@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import '../hub/index.js';
@@ -11,19 +10,19 @@ import type { HubContext } from '../hub/context.js';
 import { createAdminApi } from '../http/admin-api.js';
 import { serveApiGateway } from '../http/serve.js';
 import { contextFromEnv, once } from './compose.js';
-import { log, logger, metrics, metricsMiddleware, tracer } from './powertools.js';
+import { log, logger } from './powertools.js';
+import { tracer } from './tracing.js';
 
-/** Builds the admin API Lambda handler over a hub context (the local hub passes its own). */
+/**
+ * Builds the admin API Lambda handler over a hub context (the local hub passes its own). No custom
+ * metric: the function's own Invocations metric counts admin requests for free.
+ */
 export function buildAdminHandler(getContext: () => HubContext) {
   const app = once(() => createAdminApi(getContext()));
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
     .use(captureLambdaHandler(tracer))
-    .use(metricsMiddleware())
-    .handler((event) => {
-      metrics.addMetric('AdminRequests', MetricUnit.Count, 1);
-      return serveApiGateway(app(), event, log);
-    });
+    .handler((event) => serveApiGateway(app(), event, log));
 }
 
 export const handler = buildAdminHandler(once(() => contextFromEnv(log)));

@@ -4,7 +4,8 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { runSchedulerTick } from '../hub/index.js';
 import type { HubContext } from '../hub/context.js';
 import { contextFromEnv, once } from './compose.js';
-import { log, logger, tracer } from './powertools.js';
+import { log, logger } from './powertools.js';
+import { tracer } from './tracing.js';
 
 /** Builds the scheduler handler: one tick of every periodic task (EventBridge, every minute). */
 export function buildSchedulerHandler(getContext: () => HubContext) {

@@ -6,9 +6,14 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../hub/index.js';
 import type { HubContext } from '../hub/context.js';
 import { contextFromEnv, once } from './compose.js';
-import { log, logger, metrics, metricsMiddleware, tracer } from './powertools.js';
+import { metrics, metricsMiddleware } from './metrics.js';
+import { log, logger } from './powertools.js';
+import { tracer } from './tracing.js';
 
-/** Builds the queue worker handler (SQS batch, ReportBatchItemFailures). */
+/**
+ * Builds the queue worker handler (SQS batch, ReportBatchItemFailures). It publishes StepsFailed
+ * (steps handed back for a retry); steps received are the queue's free NumberOfMessagesReceived.
+ */
 export function buildWorkerHandler(getContext: () => HubContext) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
@@ -16,7 +21,6 @@ export function buildWorkerHandler(getContext: () => HubContext) {
     .use(metricsMiddleware())
     .handler(async (event) => {
       const result = await processBatch(event, getContext());
-      metrics.addMetric('StepsProcessed', MetricUnit.Count, event.Records.length);
       metrics.addMetric('StepsFailed', MetricUnit.Count, result.batchItemFailures.length);
       return result;
     });

@@ -259,6 +259,23 @@ describe('functions', () => {
     }
   });
 
+  it('the agent function, on the poll path, bundles neither the X-Ray SDK nor the metrics writer; the traced functions do', () => {
+    // The bundles' source maps list every source they were built from.
+    const sourcesOf = (service: string): string[] => {
+      const [, f] = functionByService(dev, service);
+      const key = (f.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      return (JSON.parse(readFileSync(join(assemblyDir, `asset.${key}`, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+    };
+    const packagesOf = (service: string) => new Set(sourcesOf(service).flatMap((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
+    const agent = packagesOf('tether-agent-api');
+    expect(agent.has('@aws-sdk/client-dynamodb')).toBe(true);
+    expect(agent.has('@aws-lambda-powertools/logger')).toBe(true);
+    for (const pkg of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', '@aws-lambda-powertools/metrics']) expect(agent.has(pkg)).toBe(false);
+    const worker = packagesOf('tether-worker');
+    for (const pkg of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', '@aws-lambda-powertools/metrics']) expect(worker.has(pkg)).toBe(true);
+    expect(packagesOf('tether-admin').has('@aws-lambda-powertools/metrics')).toBe(false);
+  });
+
   it('every bundle loads as ESM on this Node and exports a handler function', async () => {
     // A fresh process with only what Lambda would provide: no node_modules in reach, no jest flags.
     const env = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', TETHER_TABLE: 't', TETHER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
