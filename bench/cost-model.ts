@@ -107,6 +107,8 @@ export const MeasuredCountsSchema = z.object({
   commit: z.string(),
   /** Where the capacity units were read: DynamoDB Local is the reference; dynalite leaves out index writes. */
   capacitySource: z.string(),
+  /** Polls the Lambda-mode probe served before it timed the idle poll (absent in older measurements). */
+  probePollWarmup: z.number().int().nonnegative().optional(),
   idlePoll: RequestCostSchema,
   /** Extra over an idle poll when the poll gives the head a lease (the transition to live). */
   leaseTransition: RequestCostSchema,
@@ -232,8 +234,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   // Up to five pollers, each a 20 s long poll, all month.
   sqsIdlePollingRequestsPerMonth: 5 * 3 * 60 * 730,
   alarms: 9,
-  // StepsProcessed and StepsFailed (worker), AdminRequests (admin API); the agent function emits none.
-  customMetrics: 3,
+  // StepsFailed (worker); nothing else repeats what Lambda and SQS publish for free.
+  customMetrics: 1,
   storageBytesPerCluster: 8 * 1024,
   logRetentionMonths: 1,
   leaseTransitionsPerMonth: 2,

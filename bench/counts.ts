@@ -91,6 +91,7 @@ export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, co
     measuredAt,
     commit,
     capacitySource: counted.backend,
+    probePollWarmup: probe.pollWarmup,
     idlePoll: cost(counted.idlePoll, probe.idlePoll, { invocations: 1, agentRequests: 1 }),
     // One more DynamoDB round trip inside the same invocation: as long as the idle poll's own.
     leaseTransition: cost(transition, undefined, { invocations: transition.queued, agentRequests: 0, extraMs: probe.idlePoll.meanMs, extraCpuMs: probe.idlePoll.cpuMs }),

@@ -112,9 +112,8 @@ async function run(req: ProbeRequest): Promise<ProbeResult> {
   // The first invocation builds the context (and so the DynamoDB client) lazily.
   await poll();
   const agentOps = counterOf(clients[0]);
-  // A warm instance serves thousands of polls (about 100 a second at 10,000 clusters): measure after
-  // the JIT has warmed up, as such an instance runs.
-  const idlePoll = await measure(req.polls, 200, poll, () => agentOps);
+  // Measured as a warm instance runs, after req.pollWarmup polls (see PROBE_POLL_WARMUP).
+  const idlePoll = await measure(req.polls, req.pollWarmup, poll, () => agentOps);
   const statusReport = await measure(
     req.reports,
     10,
@@ -141,7 +140,7 @@ async function run(req: ProbeRequest): Promise<ProbeResult> {
   const schedulerTick = await measure(req.ticks, 1, tick, () => schedulerOps);
   schedulerOps.detach();
   agentOps.detach();
-  return { idlePoll, statusReport, schedulerTick, clients: clients.length };
+  return { idlePoll, statusReport, schedulerTick, pollWarmup: req.pollWarmup, clients: clients.length };
 }
 
 process.once('message', (msg) => {
