@@ -156,6 +156,13 @@ export interface Assumptions {
    * emulator (about 0.3 ms a call). Real in-region calls take a few ms; 0 prices the measurement as it is.
    */
   extraDynamoWaitMs: number;
+  /**
+   * What-if: billed milliseconds each invocation takes beyond what the probe measured. The probe
+   * calls the handler directly; in Lambda the runtime's own work around each invocation (taking
+   * the event, posting the answer) is billed too, and a Lambda vCPU may be slower than this
+   * machine's core. 0 prices the measurement as it is.
+   */
+  extraMsPerInvocation: number;
   /** Lease duration clusters use at a poll interval, seconds. It must exceed pollSeconds x 1.2 / 3, or leases lapse between polls. */
   leaseDurationSeconds: (pollSeconds: number) => number;
   /** Status reports per cluster per day outside rollouts (claims, health, feedback changes). */
@@ -222,6 +229,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   lambdaMbPerVcpu: 1769,
   lambdaVcpuSpeed: 1,
   extraDynamoWaitMs: 0,
+  extraMsPerInvocation: 0,
   leaseDurationSeconds: (poll) => Math.max(60, poll),
   statusReportsPerDay: 24,
   rolloutsPerMonth: 30,
@@ -362,11 +370,15 @@ const noVolume = (): Volumes => ({ agentRequests: 0, invocations: 0, gbSeconds: 
  * Billed milliseconds of one occurrence at `memoryMb`: the measured CPU time stretched by the
  * function's share of a vCPU, plus the measured wait, each invocation rounded up to a whole ms.
  */
-export function billedMs(cost: RequestCost, memoryMb: number, a: Pick<Assumptions, 'lambdaMbPerVcpu' | 'lambdaVcpuSpeed'> & Partial<Pick<Assumptions, 'extraDynamoWaitMs'>>): number {
+export function billedMs(
+  cost: RequestCost,
+  memoryMb: number,
+  a: Pick<Assumptions, 'lambdaMbPerVcpu' | 'lambdaVcpuSpeed'> & Partial<Pick<Assumptions, 'extraDynamoWaitMs' | 'extraMsPerInvocation'>>,
+): number {
   const cpu = Math.min(cost.cpuMs ?? cost.lambdaMs, cost.lambdaMs);
   const stretch = Math.max(1, a.lambdaMbPerVcpu / memoryMb) / a.lambdaVcpuSpeed;
   const calls = Object.values(cost.ops).reduce((n, x) => n + x, 0);
-  const ms = cpu * stretch + (cost.lambdaMs - cpu) + calls * (a.extraDynamoWaitMs ?? 0);
+  const ms = cpu * stretch + (cost.lambdaMs - cpu) + calls * (a.extraDynamoWaitMs ?? 0) + cost.invocations * (a.extraMsPerInvocation ?? 0);
   if (cost.invocations <= 0) return ms;
   return Math.ceil(ms / cost.invocations) * cost.invocations;
 }

@@ -55,6 +55,12 @@ export function costVariants(): Variant[] {
       assumptions: { ...DEFAULT_ASSUMPTIONS, extraDynamoWaitMs: 4 },
     },
     {
+      name: 'one more ms an invocation',
+      description:
+        "each invocation bills 1 ms more than the probe measured: the Lambda runtime's own work around it (taking the event, posting the answer), which the probe does not run, or a vCPU slower than this machine's core",
+      assumptions: { ...DEFAULT_ASSUMPTIONS, extraMsPerInvocation: 1 },
+    },
+    {
       name: 'floor: no heartbeat writes',
       description: 'for reference: every poll still costs a Lambda invocation and a read; nothing else',
       assumptions: { ...DEFAULT_ASSUMPTIONS, withoutHeartbeats: true, statusReportsPerDay: 0, rolloutsPerMonth: 0 },

@@ -177,6 +177,15 @@ describe('billedMs', () => {
     expect(billedMs({ ...none, invocations: 1, lambdaMs: 2 }, 884.5, at)).toBe(4);
     expect(billedMs({ ...none, invocations: 0, lambdaMs: 1.5, cpuMs: 0 }, 512, at)).toBe(1.5);
   });
+
+  it('adds the what-if milliseconds per DynamoDB call and per invocation before rounding', () => {
+    const c: RequestCost = { ...none, invocations: 2, lambdaMs: 3, cpuMs: 0, ops: { GetItem: 2, PutItem: 1 } };
+    expect(billedMs(c, 1769, at)).toBe(4);
+    // 3 ms + 3 calls × 4 ms = 15 ms over 2 invocations: 7.5 each, billed 8.
+    expect(billedMs(c, 1769, { ...at, extraDynamoWaitMs: 4 })).toBe(16);
+    // 3 ms + 2 invocations × 0.6 ms = 4.2 ms: 2.1 each, billed 3.
+    expect(billedMs(c, 1769, { ...at, extraMsPerInvocation: 0.6 })).toBe(6);
+  });
 });
 
 describe('heartbeat plan', () => {
