@@ -42,7 +42,7 @@ export interface ProbeResult {
  * thousands of polls (about 70 a second at 10,000 clusters) and lives for hours, so the poll is
  * priced as it runs then, once the JIT has optimised its path. Its CPU time keeps falling for the
  * first few thousand polls: on the bundled handler, 0.9 ms after 200 polls, 0.53 ms after 1,000,
- * 0.45-0.49 ms from 3,000 on.
+ * 0.44-0.49 ms from 3,000 on.
  */
 export const PROBE_POLL_WARMUP = 5000;
 
