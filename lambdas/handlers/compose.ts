@@ -112,9 +112,20 @@ function required(name: string): string {
   return v;
 }
 
+/**
+ * A whole number of seconds from the environment, or `def` when the variable is unset. A value that
+ * is not one fails loudly, naming the variable, rather than becoming NaN inside the hub.
+ */
+function seconds(name: string, def: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`environment variable ${name} must be a whole number of seconds, at least ${min}; it is "${raw}"`);
+  return n;
+}
+
 /** Builds the hub context from the Lambda environment (set by the TetherHub construct). */
 export function contextFromEnv(log: Log): HubContext {
-  const num = (name: string, def: number) => (process.env[name] ? Number(process.env[name]) : def);
   return composeHub({
     tableName: required('TETHER_TABLE'),
     queueUrl: required('TETHER_QUEUE_URL'),
@@ -128,11 +139,11 @@ export function contextFromEnv(log: Log): HubContext {
       agentUrl: process.env.TETHER_AGENT_URL || undefined,
       agentImage: process.env.TETHER_AGENT_IMAGE || defaultHubConfig.agentImage,
       agentVersion: process.env.TETHER_AGENT_VERSION || defaultHubConfig.agentVersion,
-      pollIntervalSeconds: num('TETHER_POLL_INTERVAL_SECONDS', defaultHubConfig.pollIntervalSeconds),
-      bootstrapTokenTtlSeconds: num('TETHER_BOOTSTRAP_TTL_SECONDS', defaultHubConfig.bootstrapTokenTtlSeconds),
-      credentialMaxAgeSeconds: num('TETHER_CREDENTIAL_MAX_AGE_SECONDS', defaultHubConfig.credentialMaxAgeSeconds),
-      credentialOverlapSeconds: num('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds),
-      upgradeDeadlineSeconds: num('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds),
+      pollIntervalSeconds: seconds('TETHER_POLL_INTERVAL_SECONDS', defaultHubConfig.pollIntervalSeconds, 1),
+      bootstrapTokenTtlSeconds: seconds('TETHER_BOOTSTRAP_TTL_SECONDS', defaultHubConfig.bootstrapTokenTtlSeconds, 1),
+      credentialMaxAgeSeconds: seconds('TETHER_CREDENTIAL_MAX_AGE_SECONDS', defaultHubConfig.credentialMaxAgeSeconds, 1),
+      credentialOverlapSeconds: seconds('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds, 0),
+      upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
     },
   });
 }

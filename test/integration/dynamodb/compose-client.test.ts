@@ -132,4 +132,26 @@ describe('contextFromEnv', () => {
       client?.destroy();
     }
   });
+
+  it('reads the seconds settings, and refuses a value that is not a whole number of seconds, naming the variable', () => {
+    Object.assign(process.env, {
+      TETHER_TABLE: 'compose-env',
+      TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q',
+      TETHER_DYNAMODB_ENDPOINT: server.endpoint,
+      TETHER_POLL_INTERVAL_SECONDS: '45',
+      TETHER_CREDENTIAL_OVERLAP_SECONDS: '0',
+      TETHER_UPGRADE_DEADLINE_SECONDS: '',
+    });
+    const config = contextFromEnv(silentLog).config;
+    expect(config).toMatchObject({ pollIntervalSeconds: 45, credentialOverlapSeconds: 0, upgradeDeadlineSeconds: 600 });
+    for (const [name, value] of [
+      ['TETHER_POLL_INTERVAL_SECONDS', '30s'],
+      ['TETHER_BOOTSTRAP_TTL_SECONDS', '0'],
+      ['TETHER_CREDENTIAL_MAX_AGE_SECONDS', '1.5'],
+      ['TETHER_CREDENTIAL_OVERLAP_SECONDS', '-1'],
+    ]) {
+      process.env = { ...saved, TETHER_TABLE: 'compose-env', TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q', [name]: value };
+      expect(() => contextFromEnv(silentLog)).toThrow(`environment variable ${name} must be a whole number of seconds`);
+    }
+  });
 });
