@@ -64,7 +64,10 @@ export function silenceAllowedMs(leaseDurationSeconds: number, lagMs: number): n
  */
 export function sweepWindowStart(live: readonly LiveLease[], now: number, lagMs: number): number | undefined {
   if (live.length === 0) return undefined;
-  return now - Math.max(...live.map((h) => silenceAllowedMs(h.leaseDurationSeconds, lagMs)));
+  // A loop, not Math.max(...): spreading a fleet's worth of arguments overflows the call stack.
+  let longest = 0;
+  for (const h of live) longest = Math.max(longest, silenceAllowedMs(h.leaseDurationSeconds, lagMs));
+  return now - longest;
 }
 
 /**

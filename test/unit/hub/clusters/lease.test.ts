@@ -83,6 +83,11 @@ describe('expiry decision', () => {
     expect(sweepWindowStart([live('a', 0, 60), live('b', 0, 300)], NOW, LAG)).toBe(NOW - 910_000);
   });
 
+  it('takes a live set of half a million clusters (more than a call can spread as arguments)', () => {
+    const fleet = Array.from({ length: 500_000 }, (_, i) => live(`c${i}`, 0, i === 250_000 ? 300 : 60));
+    expect(sweepWindowStart(fleet, NOW, LAG)).toBe(NOW - 910_000);
+  });
+
   it('drops only the lease the sweep judged: not a newer one, not one already dropped', () => {
     const seenAt = NOW - 200_000;
     expect(dropsLease({ leaseRenewedAt: seenAt - 1 }, seenAt)).toBe(true);
