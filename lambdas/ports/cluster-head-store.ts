@@ -6,6 +6,9 @@
  * while the lease is held records a heartbeat in the batched heartbeat log instead
  * (./heartbeat-log.ts).
  */
+/** What the live set lists of each head: what judging its lease takes, and nothing more. */
+export type LeaseEntry = Pick<ClusterHead, 'cluster' | 'leaseDurationSeconds' | 'leaseRenewedAt'>;
+
 export interface ClusterHead {
   cluster: string;
   /** Item version for optimistic concurrency. */
@@ -67,7 +70,13 @@ export interface ClusterHeadStore {
    * The heads that hold a lease (the live set), in pages of at most `limit`. Uses the sparse lease
    * index, whose key does not move while a cluster stays live; heads without a lease are not in it.
    * Eventually consistent: a caller re-reads a head consistently before acting on it.
+   *
+   * With `segment` (0 to {@link leaseSegments} − 1) only that segment of the live set is listed, and
+   * its cursors stay within it: a caller lists the segments concurrently, so that listing a large
+   * fleet takes the time of one segment, not of all of them in turn.
    */
-  listLeases(limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }>;
+  listLeases(limit: number, cursor?: string, segment?: number): Promise<{ leases: LeaseEntry[]; cursor?: string }>;
+  /** How many segments the live set is kept in (see {@link listLeases}). */
+  readonly leaseSegments: number;
   delete(cluster: string): Promise<void>;
 }

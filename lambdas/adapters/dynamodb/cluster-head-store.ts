@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { AlreadyExistsError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
-import type { ClusterHead, ClusterHeadStore } from '../../ports/cluster-head-store.js';
+import type { ClusterHead, ClusterHeadStore, LeaseEntry } from '../../ports/cluster-head-store.js';
 import { decodeCursor, encodeCursor, headKey, LEASE_SHARDS, leaseIndexKeys, leasePartition } from './keys.js';
 import { batchGet, keyString } from './batch.js';
 import { TABLE } from './table.js';
@@ -156,9 +156,16 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
    * proportion to the heads listed (their whole items, the index projects ALL), independent of how
    * often agents poll.
    */
-  async listLeases(limit: number, cursor?: string): Promise<{ heads: ClusterHead[]; cursor?: string }> {
+  /** The live set's segments are the lease index's shards. */
+  readonly leaseSegments = LEASE_SHARDS;
+
+  async listLeases(limit: number, cursor?: string, segment?: number): Promise<{ leases: LeaseEntry[]; cursor?: string }> {
     if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`limit must be a positive integer, got ${limit}`);
-    const position = cursor ? decodeLeaseCursor(cursor) : { shard: 0 };
+    if (segment !== undefined && (!Number.isInteger(segment) || segment < 0 || segment >= LEASE_SHARDS)) {
+      throw new ValidationError(`segment must be a whole number from 0 to ${LEASE_SHARDS - 1}, got ${segment}`);
+    }
+    const position = cursor ? decodeLeaseCursor(cursor) : { shard: segment ?? 0 };
+    if (segment !== undefined && position.shard !== segment) throw new ValidationError(`the cursor belongs to segment ${position.shard}, not ${segment}`);
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -167,15 +174,21 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
         ExpressionAttributeValues: { ':p': { S: leasePartition(position.shard) } },
         ExclusiveStartKey: position.after,
         Limit: limit,
+        // The read costs the same; the sweep of a large fleet parses three attributes a head, not all.
+        ProjectionExpression: '#c, #d, #r',
+        ExpressionAttributeNames: { '#c': 'cluster', '#d': 'leaseDurationSeconds', '#r': 'leaseRenewedAt' },
       }),
     );
-    const heads = (out.Items ?? []).map(fromHeadItem);
+    const leases = (out.Items ?? []).map((item): LeaseEntry => {
+      const { cluster, leaseDurationSeconds, leaseRenewedAt } = unmarshall(item) as LeaseEntry;
+      return { cluster, leaseDurationSeconds, ...(leaseRenewedAt !== undefined ? { leaseRenewedAt } : {}) };
+    });
     const next: LeaseCursor | undefined = out.LastEvaluatedKey
       ? { shard: position.shard, after: out.LastEvaluatedKey }
-      : position.shard + 1 < LEASE_SHARDS
+      : segment === undefined && position.shard + 1 < LEASE_SHARDS
         ? { shard: position.shard + 1 }
         : undefined;
-    return next ? { heads, cursor: encodeCursor(next) } : { heads };
+    return next ? { leases, cursor: encodeCursor(next) } : { leases };
   }
 
   /** Idempotent: deleting a missing head is not an error (lifecycle steps may repeat). */

@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { DynamoPorts } from '../../../lambdas/adapters/dynamodb/index.js';
 import { MAX_HEAD_BYTES } from '../../../lambdas/adapters/dynamodb/index.js';
-import type { ClusterHead, ClusterHeadStore } from '../../../lambdas/ports/cluster-head-store.js';
+import type { ClusterHead, ClusterHeadStore, LeaseEntry } from '../../../lambdas/ports/cluster-head-store.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import { numbered, range, type BackendContext } from './harness.js';
 
@@ -19,14 +19,14 @@ function head(cluster: string, extra: Partial<ClusterHead> = {}): Omit<ClusterHe
   };
 }
 
-async function allLeases(heads: ClusterHeadStore, limit: number): Promise<ClusterHead[]> {
-  const out: ClusterHead[] = [];
+async function allLeases(heads: ClusterHeadStore, limit: number): Promise<LeaseEntry[]> {
+  const out: LeaseEntry[] = [];
   let cursor: string | undefined;
   for (let page = 0; ; page++) {
     if (page > 200) throw new Error('listLeases did not terminate');
     const result = await heads.listLeases(limit, cursor);
-    expect(result.heads.length).toBeLessThanOrEqual(limit);
-    out.push(...result.heads);
+    expect(result.leases.length).toBeLessThanOrEqual(limit);
+    out.push(...result.leases);
     cursor = result.cursor;
     if (!cursor) return out;
   }
@@ -125,8 +125,9 @@ export function clusterHeadStoreCases(ctx: BackendContext): void {
       ]);
       for (const limit of [1, 7, 1000]) {
         const listed = await allLeases(heads, limit);
-        expect(listed.map((h) => h.cluster).sort()).toEqual([...live].sort());
-        expect(listed.every((h) => h.leaseRenewedAt !== undefined && h.version === 1)).toBe(true);
+        // Only what judging a lease takes: no credentials, no version.
+        const byName = (a: LeaseEntry, b: LeaseEntry) => a.cluster.localeCompare(b.cluster);
+        expect([...listed].sort(byName)).toEqual(live.map((cluster, i) => ({ cluster, leaseDurationSeconds: 60, leaseRenewedAt: NOW - 1000 * i })).sort(byName));
       }
 
       const rawKeys = async (cluster: string) => {
@@ -149,6 +150,29 @@ export function clusterHeadStoreCases(ctx: BackendContext): void {
 
       await expect(heads.listLeases(5, 'bogus')).rejects.toBeInstanceOf(ValidationError);
       await expect(heads.listLeases(0)).rejects.toBeInstanceOf(ValidationError);
-    }, 30_000);
+
+      // Segment by segment: each page stays in its segment, and together they are the live set.
+      const bySegment: string[][] = [];
+      for (let segment = 0; segment < heads.leaseSegments; segment++) {
+        const found: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; ; page++) {
+          if (page > 50) throw new Error('a segment did not terminate');
+          const result = await heads.listLeases(2, cursor, segment);
+          expect(result.leases.length).toBeLessThanOrEqual(2);
+          found.push(...result.leases.map((h) => h.cluster));
+          cursor = result.cursor;
+          if (!cursor) break;
+          // A cursor of this segment is refused for another one.
+          await expect(heads.listLeases(2, cursor, (segment + 1) % heads.leaseSegments)).rejects.toThrow(`the cursor belongs to segment ${segment}`);
+        }
+        bySegment.push(found);
+      }
+      expect(bySegment.flat().sort()).toEqual([...live].sort());
+      expect(new Set(bySegment.flat()).size).toBe(live.length);
+      expect(bySegment.filter((s) => s.length > 0).length).toBeGreaterThan(1);
+      await expect(heads.listLeases(5, undefined, heads.leaseSegments)).rejects.toBeInstanceOf(ValidationError);
+      await expect(heads.listLeases(5, undefined, -1)).rejects.toBeInstanceOf(ValidationError);
+    }, 60_000);
   });
 }

@@ -98,7 +98,7 @@ describe('lease across processes', () => {
     await deliverTwice();
     expect(await available()).toMatchObject({ status: 'Unknown', reason: 'LeaseExpired', message: `no heartbeat for ${3 * LEASE + FLUSH} s` });
     expect((await scheduler.ctx.ports.heads.get(CLUSTER, { consistent: true }))?.leaseRenewedAt).toBeUndefined();
-    expect((await scheduler.ctx.ports.heads.listLeases(100)).heads).toEqual([]);
+    expect((await scheduler.ctx.ports.heads.listLeases(100)).leases).toEqual([]);
     // Out of the live set: later sweeps find nothing.
     advance(600);
     expect(await sweep()).toBe(0);
