@@ -4,7 +4,9 @@
  *   npx tsx bench/sweep-scale.ts [--clusters 100000] [--latency-ms 5]
  *
  * Fills DynamoDB Local with N live cluster heads (all just renewed, so none expires and nothing is
- * queued), then adds a fixed delay to every DynamoDB request, standing in for an in-region round
+ * queued) and the heartbeat log a sweep reads for them (each cluster recorded every 30 s over the
+ * last 4.5 minutes, as agents polling every 30 s with a 60 s lease leave it), then adds a fixed
+ * delay to every DynamoDB request, standing in for an in-region round
  * trip (loopback takes a fraction of a millisecond; DynamoDB Local's own Query time comes on top).
  * It times one whole scheduler tick (every periodic task, as the scheduler function runs them) and,
  * for comparison, listing the same live set one page of 100 after another across all segments,
@@ -15,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableIfMissing } from '../lambdas/adapters/dynamodb/create-table.js';
+import { DynamoHeartbeatLog } from '../lambdas/adapters/dynamodb/heartbeat-log.js';
 import { countOperations, type OperationCounter } from '../lambdas/adapters/dynamodb/op-counter.js';
 import { composeHub, onDynamoClientCreated } from '../lambdas/handlers/compose.js';
 import { runSchedulerTick } from '../lambdas/hub/index.js';
@@ -65,6 +68,19 @@ try {
     }),
   );
   process.stdout.write(`${clusters} live heads written in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+
+  // The heartbeat log of the sweep's window: every cluster every 30 s, flushed in batches as the
+  // agent function's instances would (the batch size is the log's own limit).
+  const log = new DynamoHeartbeatLog(client, tableName, { writer: 'benchfill' });
+  const names = Array.from({ length: clusters }, (_, i) => `c-${String(i).padStart(6, '0')}`);
+  let entries = 0;
+  for (let ago = 270; ago >= 0; ago -= 30) {
+    const at = now - ago * 1000;
+    for (const name of names) await log.record(name, at);
+    await log.flush();
+    entries += clusters;
+  }
+  process.stdout.write(`${entries} heartbeats written to the log\n`);
 
   client.middlewareStack.add(
     (next) => async (args) => {
