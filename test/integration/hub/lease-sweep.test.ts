@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
 import { pollDesiredState } from '../../../lambdas/hub/clusters/agent-service.js';
+import { EXPIRY_BATCH_LIMIT } from '../../../lambdas/hub/clusters/availability.js';
 import { mintAgentToken } from '../../../lambdas/hub/clusters/tokens.js';
 import type { HubContext } from '../../../lambdas/hub/context.js';
 import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
@@ -163,6 +164,29 @@ describe('lease across processes', () => {
     expect((await scheduler.ctx.ports.heads.get(CLUSTER, { consistent: true }))?.leaseRenewedAt).toBe(renewed);
     expect(await available()).toMatchObject({ status: 'True' });
   });
+
+  it('a mass outage turns Unknown at most EXPIRY_BATCH_LIMIT clusters a tick; the rest follow on the next ticks', async () => {
+    const fleet = Array.from({ length: EXPIRY_BATCH_LIMIT + 5 }, (_, i) => `outage-${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < fleet.length; i += 100) {
+      await Promise.all(
+        fleet.slice(i, i + 100).map((cluster) =>
+          scheduler.ctx.ports.heads.create({ cluster, desiredRevision: 0, state: 'Joined', leaseDurationSeconds: LEASE, credentials: [], leaseRenewedAt: now }),
+        ),
+      );
+    }
+    // All of them silent for 3 leases + the flush interval.
+    advance(3 * LEASE + FLUSH);
+    expect(await sweep()).toBe(EXPIRY_BATCH_LIMIT);
+    const first = scheduler.sent.splice(0);
+    expect(first.filter((m) => m.type === 'cluster.lease-expired')).toHaveLength(EXPIRY_BATCH_LIMIT);
+    for (const m of first) await runStep(m, scheduler.ctx);
+    advance(60);
+    expect(await sweep()).toBe(5);
+    const second = scheduler.sent.splice(0).map((m) => (m.payload as { cluster: string }).cluster);
+    const handled = new Set(first.map((m) => (m.payload as { cluster: string }).cluster));
+    expect(second.filter((c) => handled.has(c))).toEqual([]);
+    expect([...handled, ...second].sort()).toEqual(fleet);
+  }, 60_000);
 
   it('a denied cluster\'s polls are refused before any heartbeat is recorded', async () => {
     await poll();
