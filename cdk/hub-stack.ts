@@ -23,6 +23,8 @@ export interface HubStackProps extends StackProps {
   readonly hubUrl?: string;
   /** Context `pollIntervalSeconds`. */
   readonly pollIntervalSeconds?: number;
+  /** Context `heartbeatFlushSeconds`. @default 10 */
+  readonly heartbeatFlushSeconds?: number;
   /** Context `alarmEmail`: subscribe this address to a new alarm topic. */
   readonly alarmEmail?: string;
   /**
@@ -47,6 +49,7 @@ export class HubStack extends Stack {
       return value === undefined || value === null || value === '' ? undefined : String(value);
     };
     const poll = props.pollIntervalSeconds ?? ctx('pollIntervalSeconds');
+    const flush = props.heartbeatFlushSeconds ?? ctx('heartbeatFlushSeconds');
     const alarmEmail = props.alarmEmail ?? ctx('alarmEmail');
     const alarmTopic = alarmEmail === undefined ? undefined : new Topic(this, 'AlarmTopic');
     if (alarmTopic && alarmEmail) alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
@@ -58,6 +61,7 @@ export class HubStack extends Stack {
       agentEndpoint: props.agentEndpoint ?? (ctx('agentEndpoint') as AgentEndpoint | undefined),
       hubUrl: props.hubUrl ?? ctx('hubUrl'),
       pollIntervalSeconds: poll === undefined ? undefined : Number(poll),
+      heartbeatFlushSeconds: flush === undefined ? undefined : Number(flush),
       alarmTopic,
       agentFunction: props.agentFunction ?? {
         tracing: parseFlag(ctx('agentTracing')),

@@ -10,6 +10,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
+import { MAX_HEARTBEAT_FLUSH_SECONDS } from '../lambdas/adapters/dynamodb/heartbeat-log.js';
 import { TABLE } from '../lambdas/adapters/dynamodb/table.js';
 import { ValidationError, type FieldError } from '../shared/errors.js';
 import { AGENT_FUNCTION_MEMORY_MB } from './function-defaults.js';
@@ -83,6 +84,12 @@ export interface TetherHubProps {
   readonly hubUrl?: string;
   /** Poll interval the hub tells agents to use, in seconds (5 to 3600). @default the handler's default */
   readonly pollIntervalSeconds?: number;
+  /**
+   * How long an agent-function instance buffers heartbeats before it writes them, in seconds
+   * (1 to 60). Longer means fewer, larger writes and a later Unknown: the interval is added to the
+   * silence the sweep allows. @default 10
+   */
+  readonly heartbeatFlushSeconds?: number;
   /** SNS topic for alarm and OK notifications. */
   readonly alarmTopic?: ITopic;
   /** @default 'HttpApi' */
@@ -182,6 +189,10 @@ export class TetherHub extends Construct {
       ...(props.hubUrl !== undefined && { TETHER_HUB_URL: props.hubUrl }),
       ...(props.pollIntervalSeconds !== undefined && {
         TETHER_POLL_INTERVAL_SECONDS: String(props.pollIntervalSeconds),
+      }),
+      // Every function: the agent function flushes with it, the scheduler's sweep allows for it.
+      ...(props.heartbeatFlushSeconds !== undefined && {
+        TETHER_HEARTBEAT_FLUSH_SECONDS: String(props.heartbeatFlushSeconds),
       }),
     };
     const common = {
@@ -312,6 +323,10 @@ function validateProps(props: TetherHubProps): void {
   const poll = props.pollIntervalSeconds;
   if (poll !== undefined && (!Number.isInteger(poll) || poll < 5 || poll > 3600)) {
     errors.push({ path: 'pollIntervalSeconds', message: `must be an integer from 5 to 3600, got ${poll}` });
+  }
+  const flush = props.heartbeatFlushSeconds;
+  if (flush !== undefined && (!Number.isInteger(flush) || flush < 1 || flush > MAX_HEARTBEAT_FLUSH_SECONDS)) {
+    errors.push({ path: 'heartbeatFlushSeconds', message: `must be an integer from 1 to ${MAX_HEARTBEAT_FLUSH_SECONDS}, got ${flush}` });
   }
   errors.push(...agentFunctionErrors(props));
   if (props.hubUrl !== undefined && !/^https?:\/\/[^/]+/.test(props.hubUrl)) {

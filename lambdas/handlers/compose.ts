@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoPorts } from '../adapters/dynamodb/index.js';
+import { createDynamoPorts, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS } from '../adapters/dynamodb/index.js';
 import { createSqsClient } from '../adapters/sqs/client.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import { defaultHubConfig, type HubConfig, type HubContext } from '../hub/context.js';
@@ -15,6 +15,8 @@ export interface ComposeOptions {
   sqsEndpoint?: string;
   region?: string;
   config?: Partial<HubConfig>;
+  /** How long heartbeats wait in this process's buffer before they are written, ms. @default 10 s */
+  heartbeatFlushMs?: number;
   log: Log;
   /** Extra sink for audit events (the local hub keeps them in a file). */
   auditSink?: (event: AuditEvent) => void;
@@ -92,7 +94,7 @@ export function composeHub(opts: ComposeOptions): HubContext {
   ddb.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
   for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
-  const stores = createDynamoPorts(ddb, opts.tableName);
+  const stores = createDynamoPorts(ddb, opts.tableName, opts.heartbeatFlushMs !== undefined ? { heartbeats: { flushIntervalMs: opts.heartbeatFlushMs } } : {});
   return {
     ports: {
       ...stores,
@@ -116,11 +118,14 @@ function required(name: string): string {
  * A whole number of seconds from the environment, or `def` when the variable is unset. A value that
  * is not one fails loudly, naming the variable, rather than becoming NaN inside the hub.
  */
-function seconds(name: string, def: number, min: number): number {
+function seconds(name: string, def: number, min: number, max = Infinity): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`environment variable ${name} must be a whole number of seconds, at least ${min}; it is "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new Error(`environment variable ${name} must be a whole number of seconds, ${range}; it is "${raw}"`);
+  }
   return n;
 }
 
@@ -134,6 +139,7 @@ export function contextFromEnv(log: Log): HubContext {
     log,
     // A Lambda client gets no middleware after it is built: resolve each command's stack once.
     cacheSdkHandlers: true,
+    heartbeatFlushMs: seconds('TETHER_HEARTBEAT_FLUSH_SECONDS', HEARTBEAT_FLUSH_INTERVAL_MS / 1000, 1, MAX_HEARTBEAT_FLUSH_SECONDS) * 1000,
     config: {
       hubUrl: process.env.TETHER_HUB_URL || undefined,
       agentUrl: process.env.TETHER_AGENT_URL || undefined,

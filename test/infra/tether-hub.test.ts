@@ -46,6 +46,7 @@ beforeAll(() => {
       agentImage: 'registry.example.com/tether-agent',
       agentVersion: '1.2.3',
       pollIntervalSeconds: '30',
+      heartbeatFlushSeconds: '20',
       alarmEmail: 'ops@example.com',
     },
   });
@@ -241,8 +242,12 @@ describe('functions', () => {
         TETHER_AGENT_IMAGE: 'registry.example.com/tether-agent',
         TETHER_AGENT_VERSION: '1.2.3',
         TETHER_POLL_INTERVAL_SECONDS: '30',
+        // Every function: the agent function flushes with it, the scheduler's sweep allows for it.
+        TETHER_HEARTBEAT_FLUSH_SECONDS: '20',
       });
     }
+    // Unset, the handlers' default applies.
+    for (const f of functions(dev)) expect(envOf(f).TETHER_HEARTBEAT_FLUSH_SECONDS).toBeUndefined();
   });
 
   it('bundles are ESM with a require shim and import nothing but Node built-ins', async () => {
@@ -448,6 +453,8 @@ describe('props validation', () => {
     [{ stage: 'staging' }, 'stage'],
     [{ agentEndpoint: 'Alb' }, 'agentEndpoint'],
     [{ pollIntervalSeconds: 1 }, 'pollIntervalSeconds'],
+    [{ heartbeatFlushSeconds: 0 }, 'heartbeatFlushSeconds'],
+    [{ heartbeatFlushSeconds: 61 }, 'heartbeatFlushSeconds'],
     [{ hubUrl: 'hub.example.com' }, 'hubUrl'],
     [{ agentImage: '' }, 'agentImage'],
     [{ agentFunction: { tracing: 'yes' } }, 'agentFunction.tracing'],

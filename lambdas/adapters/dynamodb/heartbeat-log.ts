@@ -7,6 +7,8 @@ import { TABLE } from './table.js';
 
 /** Default flush interval: the longest a heartbeat waits in a busy process's buffer. */
 export const HEARTBEAT_FLUSH_INTERVAL_MS = 10_000;
+/** The longest flush interval a deployment may set (TetherHub's `heartbeatFlushSeconds`), seconds. */
+export const MAX_HEARTBEAT_FLUSH_SECONDS = 60;
 
 /** Characters of encoded entries per item: well under DynamoDB's 400 KB item limit. */
 export const HEARTBEAT_ITEM_CHARS = 64 * 1024;

@@ -13,7 +13,7 @@ import { DynamoResourceStore } from './resource-store.js';
 export { DynamoAdminTokenStore } from './admin-token-store.js';
 export { DynamoClusterHeadStore, MAX_HEAD_BYTES } from './cluster-head-store.js';
 export { createTableIfMissing } from './create-table.js';
-export { DynamoHeartbeatLog, HEARTBEAT_FLUSH_INTERVAL_MS, type HeartbeatLogOptions } from './heartbeat-log.js';
+export { DynamoHeartbeatLog, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS, type HeartbeatLogOptions } from './heartbeat-log.js';
 export { countOperations, type OperationCounter, type OperationSnapshot } from './op-counter.js';
 export { DynamoRelationStore } from './relation-store.js';
 export { COMPRESS_THRESHOLD_BYTES, MAX_ITEM_BYTES } from './resource-item.js';

@@ -141,14 +141,20 @@ describe('contextFromEnv', () => {
       TETHER_POLL_INTERVAL_SECONDS: '45',
       TETHER_CREDENTIAL_OVERLAP_SECONDS: '0',
       TETHER_UPGRADE_DEADLINE_SECONDS: '',
+      TETHER_HEARTBEAT_FLUSH_SECONDS: '30',
     });
-    const config = contextFromEnv(silentLog).config;
-    expect(config).toMatchObject({ pollIntervalSeconds: 45, credentialOverlapSeconds: 0, upgradeDeadlineSeconds: 600 });
+    const ctx = contextFromEnv(silentLog);
+    expect(ctx.config).toMatchObject({ pollIntervalSeconds: 45, credentialOverlapSeconds: 0, upgradeDeadlineSeconds: 600 });
+    // The heartbeat log flushes every 30 s, and the sweep allows for it.
+    expect(ctx.ports.heartbeats.lagMs).toBe(30_000);
+    delete process.env.TETHER_HEARTBEAT_FLUSH_SECONDS;
+    expect(contextFromEnv(silentLog).ports.heartbeats.lagMs).toBe(10_000);
     for (const [name, value] of [
       ['TETHER_POLL_INTERVAL_SECONDS', '30s'],
       ['TETHER_BOOTSTRAP_TTL_SECONDS', '0'],
       ['TETHER_CREDENTIAL_MAX_AGE_SECONDS', '1.5'],
       ['TETHER_CREDENTIAL_OVERLAP_SECONDS', '-1'],
+      ['TETHER_HEARTBEAT_FLUSH_SECONDS', '61'],
     ]) {
       process.env = { ...saved, TETHER_TABLE: 'compose-env', TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q', [name]: value };
       expect(() => contextFromEnv(silentLog)).toThrow(`environment variable ${name} must be a whole number of seconds`);
