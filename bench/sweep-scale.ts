@@ -32,6 +32,8 @@ const latencyMs = Number(values['latency-ms']);
 if (!Number.isInteger(clusters) || clusters < 1) throw new Error(`--clusters must be a positive whole number, got ${values.clusters}`);
 if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a number of milliseconds, at least 0, got ${values['latency-ms']}`);
 
+const nameOf = (i: number) => `c-${String(i).padStart(6, '0')}`;
+
 const server = await startDynamoDbLocal();
 let client: DynamoDBClient | undefined;
 let counter: OperationCounter | undefined;
@@ -56,7 +58,7 @@ try {
       while (next < clusters) {
         const i = next++;
         await ctx.ports.heads.create({
-          cluster: `c-${String(i).padStart(6, '0')}`,
+          cluster: nameOf(i),
           desiredRevision: 0,
           state: 'Accepted',
           leaseDurationSeconds: 60,
@@ -72,7 +74,7 @@ try {
   // The heartbeat log of the sweep's window: every cluster every 30 s, flushed in batches as the
   // agent function's instances would (the batch size is the log's own limit).
   const log = new DynamoHeartbeatLog(client, tableName, { writer: 'benchfill' });
-  const names = Array.from({ length: clusters }, (_, i) => `c-${String(i).padStart(6, '0')}`);
+  const names = Array.from({ length: clusters }, (_, i) => nameOf(i));
   let entries = 0;
   for (let ago = 270; ago >= 0; ago -= 30) {
     const at = now - ago * 1000;
