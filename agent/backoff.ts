@@ -1,8 +1,9 @@
 /**
  * When the agent talks to the hub next: first a random phase within the hub's poll interval, then
- * the interval jittered downwards by up to 4%, so that a fleet that restarted together does not poll
- * in lock-step while the interval stays an upper bound on the time between polls; and exponential backoff with full jitter on failures, honouring
- * `Retry-After`. Pure: the random source and the clock are passed in.
+ * the interval jittered downwards by up to 4%, so that a fleet that restarted together does not
+ * poll in lock-step while the interval stays an upper bound on the time between polls; and
+ * exponential backoff with full jitter on failures, honouring `Retry-After`. Pure: the random
+ * source and the clock are passed in.
  */
 
 /** A source of uniform random numbers in [0, 1), like Math.random. */

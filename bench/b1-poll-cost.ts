@@ -254,14 +254,14 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
     if ((reportCycles.requests['status 204'] ?? 0) !== reports) {
       throw new MeasurementError(`expected ${reports} status reports, the agent sent ${JSON.stringify(reportCycles.requests)}`);
     }
-    const healthReport = await measureHealthReports(statusUrl, lastReport, await credentialOf(sim), reports, count, bench);
+    const credential = (await new AgentStateStore(sim.cluster, SIM_NAMESPACE, silentLog()).loadCredential()) ?? '';
+    const healthReport = await measureHealthReports(statusUrl, lastReport, credential, reports, count, bench);
 
     await bench.hub.ctx.ports.heartbeats.flush();
     const schedulerTick = await count(async () => {
       await bench.hub.tick();
     });
 
-    const credential = await credentialOf(sim);
     const etag = `"${sim.agent.desiredState?.revision ?? ''}"`;
     return {
       backend: bench.backend,
@@ -290,10 +290,6 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
 async function cycle(sim: SimAgent): Promise<void> {
   const out = await sim.agent.runOnce();
   if (out !== true) throw new MeasurementError(`the agent of ${sim.name} could not poll: ${out instanceof Error ? out.message : out}`);
-}
-
-async function credentialOf(sim: SimAgent): Promise<string> {
-  return (await new AgentStateStore(sim.cluster, SIM_NAMESPACE, silentLog()).loadCredential()) ?? '';
 }
 
 /**

@@ -94,7 +94,7 @@ export function composeHub(opts: ComposeOptions): HubContext {
   ddb.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
   for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
-  const stores = createDynamoPorts(ddb, opts.tableName, opts.heartbeatFlushMs !== undefined ? { heartbeats: { flushIntervalMs: opts.heartbeatFlushMs } } : {});
+  const stores = createDynamoPorts(ddb, opts.tableName, { heartbeats: { flushIntervalMs: opts.heartbeatFlushMs } });
   return {
     ports: {
       ...stores,
