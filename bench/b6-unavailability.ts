@@ -1,6 +1,6 @@
 import { jitteredInterval } from '../agent/backoff.js';
 import { systemClock, type AgentClock } from '../agent/clock.js';
-import { LEASE_GRACE_FACTOR } from '../lambdas/hub/clusters/lease.js';
+import { LEASE_GRACE_FACTOR } from '../lambdas/capabilities/clusters/cluster-lease.js';
 import { ClusterConditions } from '../shared/resources/cluster.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import type { BenchHub } from './hub.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MEAN_POLL_FRACTION } from '../agent/backoff.js';
 import { AGENT_FUNCTION_MEMORY_MB, FUNCTION_MEMORY_MB } from '../cdk/function-defaults.js';
-import { heartbeatDue } from '../lambdas/hub/clusters/lease.js';
+import { heartbeatDue } from '../lambdas/capabilities/clusters/cluster-lease.js';
 import { ValidationError } from '../shared/errors.js';
 
 /**

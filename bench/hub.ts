@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { countOperations, type OperationCounter } from '../lambdas/adapters/dynamodb/op-counter.js';
 import { onDynamoClientCreated } from '../lambdas/handlers/compose.js';
-import type { HubConfig } from '../lambdas/hub/context.js';
+import type { HubConfig } from '../lambdas/core/context.js';
 import { startDynalite, type DynaliteMode, type EmbeddedDynamo } from '../lambdas/local/dynamo-embedded.js';
 import { startLocalHub, type LocalHub } from '../lambdas/local/local-hub.js';
 import { startSqsEmulator } from '../lambdas/local/sqs-embedded.js';

@@ -1,7 +1,7 @@
 import { TAINT_UNAVAILABLE, TAINT_UNREACHABLE } from '../shared/resources/cluster.js';
 import { FLEETDEPLOYMENT_LABEL } from '../shared/resources/fleetdeployment.js';
 import type { Resource } from '../shared/resources/meta.js';
-import type { HubContext } from '../lambdas/hub/context.js';
+import type { HubContext } from '../lambdas/core/context.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import type { AdminCall } from './sim-agent.js';
 import { MARK_ANNOTATION } from './sim-agent.js';

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoPorts, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS } from '../adapters/dynamodb/index.js';
 import { createSqsClient } from '../adapters/sqs/client.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
-import { defaultHubConfig, type HubConfig, type HubContext } from '../hub/context.js';
+import { defaultHubConfig, type HubConfig, type HubContext } from '../core/context.js';
 import { cryptoIds } from '../ports/ids.js';
 import { systemClock } from '../ports/clock.js';
 import type { AuditEvent, AuditLog, Log } from '../ports/log.js';

@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processBatch } from '../hub/index.js';
-import type { HubContext } from '../hub/context.js';
+import type { HubContext } from '../core/context.js';
 import { contextFromEnv, once } from './compose.js';
 import { metrics, metricsMiddleware } from './metrics.js';
 import { log, logger } from './powertools.js';

@@ -1,4 +1,4 @@
-import type { HubContext } from '../hub/context.js';
+import type { HubContext } from '../core/context.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
 

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { sha256Hex } from '../../shared/hash.js';
 import type { AdminTokenRecord } from '../ports/admin-token-store.js';
-import type { HubContext } from '../hub/context.js';
+import type { HubContext } from '../core/context.js';
 import type { HttpRequest } from './request.js';
 
 /** Extracts a bearer token from the Authorization header, or undefined when absent. */

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../shared/hash.js';
-import type { HubContext } from '../hub/context.js';
+import type { HubContext } from '../core/context.js';
 import type { AdminTokenRecord, AdminTokenStore } from '../ports/admin-token-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Ids } from '../ports/ids.js';

@@ -1,6 +1,6 @@
 import { API_VERSION } from '../../shared/resources/meta.js';
-import type { HubContext } from '../hub/context.js';
-import { parseDesired, ResourceService } from '../hub/resource-service.js';
+import type { HubContext } from '../core/context.js';
+import { parseDesired, ResourceService } from '../core/resource-service.js';
 
 const REGIONS = ['us-east', 'us-west', 'eu-central'];
 

@@ -12,7 +12,7 @@ import { composeHub } from '../handlers/compose.js';
 import { log as powertoolsLog } from '../handlers/powertools.js';
 import { buildSchedulerHandler } from '../handlers/scheduler.js';
 import { buildWorkerHandler } from '../handlers/worker.js';
-import type { HubConfig, HubContext } from '../hub/context.js';
+import type { HubConfig, HubContext } from '../core/context.js';
 import type { AuditEvent, Log } from '../ports/log.js';
 import { ensureLocalAdminToken } from './admin-token.js';
 import { applyDemoFleet } from './demo.js';

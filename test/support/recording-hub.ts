@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoPorts } from '../../lambdas/adapters/dynamodb/index.js';
-import { defaultHubConfig, type HubConfig, type HubContext } from '../../lambdas/hub/context.js';
+import { defaultHubConfig, type HubConfig, type HubContext } from '../../lambdas/core/context.js';
 import { systemClock } from '../../lambdas/ports/clock.js';
 import { cryptoIds } from '../../lambdas/ports/ids.js';
 import { silentLog } from '../../lambdas/ports/log.js';

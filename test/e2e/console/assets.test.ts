@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { CONSOLE_CSP, IMMUTABLE_CACHE, NOT_BUILT_PAGE, REVALIDATE_CACHE, consoleDir } from '../../../lambdas/http/console-assets.js';
+import { CONSOLE_CSP, IMMUTABLE_CACHE, NOT_BUILT_PAGE, REVALIDATE_CACHE, consoleDir } from '../../../lambdas/capabilities/console/admin-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { buildConsole, tempDir } from './harness.js';
 

@@ -13,7 +13,7 @@ import { run } from '../../../cli/main.js';
 import { createTableIfMissing, DynamoAdminTokenStore } from '../../../lambdas/adapters/dynamodb/index.js';
 import { createAdminApi } from '../../../lambdas/http/admin-api.js';
 import { toProblem } from '../../../lambdas/http/problem.js';
-import type { HubContext } from '../../../lambdas/hub/context.js';
+import type { HubContext } from '../../../lambdas/core/context.js';
 import { sha256Hex } from '../../../shared/hash.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 import { captureIO, NOW } from './support/capture-io.js';

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import { countOperations, type OperationCounter } from '../../../lambdas/adapters/dynamodb/op-counter.js';
 import { composeHub, contextFromEnv, onDynamoClientCreated, SDK_LOGGER_MIDDLEWARE } from '../../../lambdas/handlers/compose.js';
-import type { HubContext } from '../../../lambdas/hub/context.js';
+import type { HubContext } from '../../../lambdas/core/context.js';
 import { silentLog } from '../../../lambdas/ports/log.js';
 import { startDynaliteServer, type DynamoServer } from '../../support/dynamo-servers.js';
 

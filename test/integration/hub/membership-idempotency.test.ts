@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { type HubContext } from '../../../lambdas/hub/context.js';
-import { CLUSTERSET_MEMBERS } from '../../../lambdas/hub/membership.js';
-import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
-import { runStep } from '../../../lambdas/hub/steps.js';
+import { type HubContext } from '../../../lambdas/core/context.js';
+import { CLUSTERSET_MEMBERS } from '../../../lambdas/capabilities/clustersets/membership.js';
+import { parseDesired, ResourceService } from '../../../lambdas/core/resource-service.js';
+import { runStep } from '../../../lambdas/core/steps.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AGENT_BODY_LIMITS } from '../../../lambdas/http/agent-routes.js';
+import { AGENT_BODY_LIMITS } from '../../../lambdas/capabilities/clusters/agent-routes.js';
 import { claimsOf, importCluster, joinedCluster, report, startTestHub, type Answer, type TestHub } from './support.js';
 
 /** Bad input on the lifecycle routes: always a clear problem+json, never a 500. */

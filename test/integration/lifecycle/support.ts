@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseImportManifest } from '../../../shared/agent-manifest.js';
-import type { HubConfig } from '../../../lambdas/hub/context.js';
+import type { HubConfig } from '../../../lambdas/core/context.js';
 import { startLocalHub, type LocalHub } from '../../../lambdas/local/local-hub.js';
 import { silentLog } from '../../../lambdas/ports/log.js';
 import type { Clock } from '../../../lambdas/ports/clock.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { countOperations, createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { type HubContext } from '../../../lambdas/hub/context.js';
-import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
-import { progressMessage } from '../../../lambdas/hub/rollouts/steps.js';
-import { runStep } from '../../../lambdas/hub/steps.js';
+import { type HubContext } from '../../../lambdas/core/context.js';
+import { parseDesired, ResourceService } from '../../../lambdas/core/resource-service.js';
+import { progressMessage } from '../../../lambdas/capabilities/rollouts/rollout-steps.js';
+import { runStep } from '../../../lambdas/core/steps.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 import { API, configMap, fleetDeployment, markOnline, reportWork } from './support/fleet.js';

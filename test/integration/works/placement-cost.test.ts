@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { countOperations, type OperationCounter, type OperationSnapshot } from '../../../lambdas/adapters/dynamodb/op-counter.js';
 import { onDynamoClientCreated } from '../../../lambdas/handlers/compose.js';
-import { evaluateChangedCluster } from '../../../lambdas/hub/placements/cluster-changed.js';
+import { evaluateChangedCluster } from '../../../lambdas/capabilities/placements/cluster-changed.js';
 import { API, createCluster, startWorksHub, type WorksHub } from './support.js';
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import '../../../lambdas/hub/index.js';
-import { type HubContext } from '../../../lambdas/hub/context.js';
-import { allDecisions, decisionsOfCluster } from '../../../lambdas/hub/placements/decision-store.js';
-import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
-import { runStep } from '../../../lambdas/hub/steps.js';
+import { type HubContext } from '../../../lambdas/core/context.js';
+import { allDecisions, decisionsOfCluster } from '../../../lambdas/capabilities/placements/decision-store.js';
+import { parseDesired, ResourceService } from '../../../lambdas/core/resource-service.js';
+import { runStep } from '../../../lambdas/core/steps.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import type { PlacementStatus } from '../../../shared/resources/placement.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';

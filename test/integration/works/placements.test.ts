@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { listDecisions } from '../../../lambdas/hub/placements/decision-store.js';
+import { listDecisions } from '../../../lambdas/capabilities/placements/decision-store.js';
 import { API, createCluster, joinCluster, startWorksHub, type WorksHub } from './support.js';
 
 /**

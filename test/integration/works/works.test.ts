@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../lambdas/hub/works/work-checks.js';
-import { applyWork } from '../../../lambdas/hub/works/works.js';
+import { WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../lambdas/capabilities/works/work-checks.js';
+import { applyWork } from '../../../lambdas/capabilities/works/works.js';
 import { AlreadyExistsError, NotFoundError, StateError } from '../../../shared/errors.js';
 import { DesiredStateSchema } from '../../../shared/protocol/v1.js';
 import { API, createCluster, deployment, headRevision, joinCluster, startWorksHub, workDoc, type WorksHub } from './support.js';

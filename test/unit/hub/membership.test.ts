@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { computeMemberships } from '../../../lambdas/hub/membership.js';
+import { computeMemberships } from '../../../lambdas/capabilities/clustersets/membership.js';
 import type { ClusterSetSpec } from '../../../shared/resources/clusterset.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyMergePatch } from '../../../lambdas/hub/merge-patch.js';
+import { applyMergePatch } from '../../../lambdas/core/merge-patch.js';
 
 describe('applyMergePatch (RFC 7396)', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseDesired, parseIfMatch } from '../../../lambdas/hub/resource-service.js';
+import { parseDesired, parseIfMatch } from '../../../lambdas/core/resource-service.js';
 import { ValidationError } from '../../../shared/errors.js';
 import { findKind } from '../../../shared/resources/kinds.js';
 

@@ -1,5 +1,5 @@
-import type { HubContext } from '../../../../lambdas/hub/context.js';
-import { ingestWorkReports } from '../../../../lambdas/hub/works/ingest.js';
+import type { HubContext } from '../../../../lambdas/core/context.js';
+import { ingestWorkReports } from '../../../../lambdas/capabilities/works/ingest.js';
 import type { TestHub } from '../../../support/local-hub.js';
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { heartbeatDue } from '../../../../lambdas/hub/clusters/lease.js';
+import { heartbeatDue } from '../../../../lambdas/capabilities/clusters/cluster-lease.js';
 import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, StatusReportSchema, type DesiredState, type DesiredWork, type JoinRequest, type StatusReport } from '../../../../shared/protocol/v1.js';
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../../../shared/errors.js';
 import { getCondition, type Condition } from '../../../../shared/resources/meta.js';
-import { validateClaims, withAgentFacts, withHealth, withJoined } from '../../../../lambdas/hub/clusters/agent-report.js';
-import { etagMatches } from '../../../../lambdas/hub/clusters/agent-service.js';
-import type { ClusterResource } from '../../../../lambdas/hub/clusters/cluster-status.js';
-import { upgradeStarted, withReportedVersion, withUpgradeDeadline } from '../../../../lambdas/hub/clusters/upgrade.js';
+import { validateClaims, withAgentFacts, withHealth, withJoined } from '../../../../lambdas/capabilities/clusters/agent-report.js';
+import { etagMatches } from '../../../../lambdas/capabilities/clusters/agent-service.js';
+import type { ClusterResource } from '../../../../lambdas/capabilities/clusters/cluster-status.js';
+import { upgradeStarted, withReportedVersion, withUpgradeDeadline } from '../../../../lambdas/capabilities/clusters/upgrade.js';
 
 const T0 = '2026-11-01T00:00:00Z';
 const T1 = '2026-11-01T00:05:00Z';

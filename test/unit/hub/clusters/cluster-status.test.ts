@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ClusterSpec, ClusterStatus } from '../../../../shared/resources/cluster.js';
 import { getCondition, type Condition } from '../../../../shared/resources/meta.js';
-import { headStateForGate } from '../../../../lambdas/hub/clusters/cluster-behaviour.js';
+import { headStateForGate } from '../../../../lambdas/capabilities/clusters/cluster-behaviour.js';
 import {
   availabilityFor,
   hubTaintFor,
@@ -9,7 +9,7 @@ import {
   withHeadState,
   withHubTaints,
   type ClusterResource,
-} from '../../../../lambdas/hub/clusters/cluster-status.js';
+} from '../../../../lambdas/capabilities/clusters/cluster-status.js';
 
 const T0 = '2026-11-01T00:00:00Z';
 const T1 = '2026-11-01T00:05:00Z';

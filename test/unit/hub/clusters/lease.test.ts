@@ -12,7 +12,7 @@ import {
   sweepWindowStart,
   withoutLease,
   type LiveLease,
-} from '../../../../lambdas/hub/clusters/lease.js';
+} from '../../../../lambdas/capabilities/clusters/cluster-lease.js';
 
 const NOW = 1_800_000_000_000;
 const LAG = 10_000;

@@ -11,7 +11,7 @@ import {
   rotateCredentials,
   rotationDue,
   sameHash,
-} from '../../../../lambdas/hub/clusters/tokens.js';
+} from '../../../../lambdas/capabilities/clusters/tokens.js';
 
 const NOW = 1_800_000_000_000;
 

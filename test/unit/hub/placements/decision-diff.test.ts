@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decisionDiff } from '../../../../lambdas/hub/placements/decision-store.js';
+import { decisionDiff } from '../../../../lambdas/capabilities/placements/decision-store.js';
 
 describe('decisionDiff', () => {
   it('lists only new, moved and dropped clusters, new and moved ones first in the order chosen', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { computeDecisions, decideIncremental, type PreviousDecision } from '../../../../lambdas/hub/placements/decisions.js';
-import type { ClusterFacts } from '../../../../lambdas/hub/placements/eligibility.js';
+import { computeDecisions, decideIncremental, type PreviousDecision } from '../../../../lambdas/capabilities/placements/compute-decisions.js';
+import type { ClusterFacts } from '../../../../lambdas/capabilities/placements/eligibility.js';
 import type { Taint } from '../../../../shared/resources/cluster.js';
 import { PlacementSpecSchema, type PlacementSpec } from '../../../../shared/resources/placement.js';
 

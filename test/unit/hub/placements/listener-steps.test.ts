@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { defaultHubConfig, type HubContext } from '../../../../lambdas/hub/context.js';
-import { hasStep, onDecisionsChanged, PLACEMENT_CHANGED_STEP, sendIfListened, WORK_STATUS_CHANGED_STEP } from '../../../../lambdas/hub/placements/listener-steps.js';
-import { defineStep } from '../../../../lambdas/hub/steps.js';
+import { defaultHubConfig, type HubContext } from '../../../../lambdas/core/context.js';
+import { hasStep, onDecisionsChanged, PLACEMENT_CHANGED_STEP, sendIfListened, WORK_STATUS_CHANGED_STEP } from '../../../../lambdas/capabilities/placements/listener-steps.js';
+import { defineStep } from '../../../../lambdas/core/steps.js';
 import type { StepMessage } from '../../../../lambdas/ports/queue.js';
 
 function recordingContext(): { ctx: HubContext; sent: StepMessage[] } {

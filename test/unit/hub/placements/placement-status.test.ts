@@ -7,7 +7,7 @@ import {
   RECENT_CHANGES,
   statusFromDecisions,
   withCountChange,
-} from '../../../../lambdas/hub/placements/placement-status.js';
+} from '../../../../lambdas/capabilities/placements/placement-status.js';
 import { PlacementSpecSchema, type PlacementStatus } from '../../../../shared/resources/placement.js';
 
 const NOW = '2026-11-24T12:00:00Z';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { planRolloutWave, type ClusterRolloutState, type PlanInput, type PlanStrategy } from '../../../../lambdas/hub/rollouts/planner.js';
+import { planRolloutWave, type ClusterRolloutState, type PlanInput, type PlanStrategy } from '../../../../lambdas/capabilities/rollouts/planner.js';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-11-10T12:00:00Z');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { FleetDeploymentSpecSchema, type Override } from '../../../../shared/resources/fleetdeployment.js';
 import type { WorkSpec } from '../../../../shared/resources/work.js';
-import { applyOverrides, rewriteImage } from '../../../../lambdas/hub/rollouts/overrides.js';
-import { renderWorkSpec, revisionSyntaxErrors } from '../../../../lambdas/hub/rollouts/render.js';
-import { renderTemplate, TemplateRenderError, templateClusterOf, type TemplateCluster } from '../../../../lambdas/hub/rollouts/template.js';
+import { applyOverrides, rewriteImage } from '../../../../lambdas/capabilities/rollouts/overrides.js';
+import { renderWorkSpec, revisionSyntaxErrors } from '../../../../lambdas/capabilities/rollouts/render.js';
+import { renderTemplate, TemplateRenderError, templateClusterOf, type TemplateCluster } from '../../../../lambdas/capabilities/rollouts/template.js';
 
 const store = (name: string, labels: Record<string, string>, claims: Record<string, string> = {}): TemplateCluster => ({ name, labels, annotations: {}, claims });
 

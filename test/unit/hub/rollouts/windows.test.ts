@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MaintenanceWindow } from '../../../../shared/resources/fleetdeployment.js';
-import { isInWindow, WindowEvaluator, windowOpenAt, windowZone } from '../../../../lambdas/hub/rollouts/windows.js';
+import { isInWindow, WindowEvaluator, windowOpenAt, windowZone } from '../../../../lambdas/capabilities/rollouts/windows.js';
 
 const at = (iso: string) => Date.parse(iso);
 const nightly = (schedule: string, duration: string, extra: Partial<MaintenanceWindow> = {}): MaintenanceWindow => ({ schedule, duration, ...extra });

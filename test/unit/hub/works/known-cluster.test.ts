@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HubContext } from '../../../../lambdas/hub/context.js';
-import { clusterRecordFor, withKnownCluster } from '../../../../lambdas/hub/works/known-cluster.js';
+import type { HubContext } from '../../../../lambdas/core/context.js';
+import { clusterRecordFor, withKnownCluster } from '../../../../lambdas/capabilities/works/known-cluster.js';
 import type { Resource } from '../../../../shared/resources/meta.js';
 
 const record = (name: string): Resource => ({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { redactWorkSecrets, REDACTED } from '../../../../lambdas/hub/works/redaction.js';
-import { checkWorkSize, checkWorkSpec, guessResource, WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../../lambdas/hub/works/work-checks.js';
+import { redactWorkSecrets, REDACTED } from '../../../../lambdas/capabilities/works/redaction.js';
+import { checkWorkSize, checkWorkSpec, guessResource, WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../../lambdas/capabilities/works/work-checks.js';
 import { PayloadTooLargeError, ValidationError } from '../../../../shared/errors.js';
 import type { Resource } from '../../../../shared/resources/meta.js';
 import { WorkSpecSchema } from '../../../../shared/resources/work.js';

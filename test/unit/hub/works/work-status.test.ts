@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { statusChanged, statusSummary, workStatusFromReport } from '../../../../lambdas/hub/works/work-status.js';
+import { statusChanged, statusSummary, workStatusFromReport } from '../../../../lambdas/capabilities/works/work-status.js';
 import type { DriftEvent, WorkStatusReport } from '../../../../shared/protocol/v1.js';
 import { MAX_DRIFT_EVENTS } from '../../../../shared/resources/work.js';
 

@@ -1,0 +1,38 @@
+import { canonicalJson } from '../../../shared/hash.js';
+import { isoNow } from '../../ports/clock.js';
+import type { HubContext } from '../../core/context.js';
+import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
+import { retryOnConflict } from '../../core/retry.js';
+import { recordChanged, type ClusterResource } from './cluster-status.js';
+
+/**
+ * Read-modify-write of one Cluster record: a consistent read, a pure change, and a write
+ * conditional on the version read, retried on conflict. Nothing is written when the change leaves
+ * the record as it was, so repeated steps and unchanged reports cost one read.
+ *
+ * `uid` pins the write to one incarnation of the cluster: a record deleted and re-created under the
+ * same name is left alone. Returns the record as stored afterwards, or undefined when it is gone.
+ */
+export async function updateClusterRecord(
+  ctx: HubContext,
+  name: string,
+  change: (res: ClusterResource, now: string) => ClusterResource,
+  opts: { uid?: string } = {},
+): Promise<ClusterResource | undefined> {
+  return retryOnConflict(async () => {
+    const current = (await ctx.ports.resources.get({ kind: 'Cluster', name }, { consistent: true })) as ClusterResource | undefined;
+    if (!current || (opts.uid !== undefined && current.metadata.uid !== opts.uid)) return undefined;
+    const next = change(structuredClone(current), isoNow(ctx.ports.clock));
+    if (!recordChanged(current, next)) return current;
+    const specChanged = canonicalJson(current.spec) !== canonicalJson(next.spec);
+    const metadata = specChanged ? { ...current.metadata, generation: current.metadata.generation + 1 } : current.metadata;
+    const written = (await ctx.ports.resources.replace({ ...next, metadata }, current.metadata.resourceVersion)) as ClusterResource;
+    await notifyPlacementsOnChange(ctx, current, written);
+    return written;
+  });
+}
+
+/** Reads a Cluster record (consistent), or undefined. */
+export async function readCluster(ctx: HubContext, name: string): Promise<ClusterResource | undefined> {
+  return (await ctx.ports.resources.get({ kind: 'Cluster', name }, { consistent: true })) as ClusterResource | undefined;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { ValidationError } from '../../../shared/errors.js';
+import { sha256Hex, canonicalJson } from '../../../shared/hash.js';
+import type { FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
+import { isDnsLabel } from '../../../shared/resources/meta.js';
+import { parseOrThrow } from '../../../shared/validation.js';
+import type { HubContext } from '../../core/context.js';
+import type { ResourceService } from '../../core/resource-service.js';
+import { abortRollout, overrideWindows, pauseRollout, resumeRollout, rollbackRollout } from './control.js';
+import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
+import { addAdminRoutes } from '../../http/admin-api.js';
+import { parseObjectBody, type HttpRequest, type HttpResponse } from '../../http/request.js';
+import type { Route } from '../../http/router.js';
+
+/**
+ * Admin routes of rollouts: pause, resume, abort, rollback and the audited emergency window
+ * override of a FleetDeployment, and a small status view with a content ETag for watchers
+ * (`If-None-Match` answers 304 while nothing changed).
+ */
+
+type AdminCtx = HubContext & { service: ResourceService };
+
+export const OverrideWindowBodySchema = z
+  .object({
+    reason: z.string({ error: 'reason is required: say why windows are overridden (it goes to the audit log)' }).trim().min(3, 'reason must say why (at least 3 characters)').max(500),
+    until: z.string().optional(),
+  })
+  .strict();
+
+const EmptyBodySchema = z.object({}).strict();
+
+function deploymentName(req: HttpRequest): string {
+  const name = req.params.name;
+  if (!isDnsLabel(name)) {
+    throw new ValidationError(`"${name}" is not a valid FleetDeployment name: use a DNS-1123 label`, [{ path: 'name', message: 'invalid name' }]);
+  }
+  return name;
+}
+
+function emptyBody(req: HttpRequest, what: string): void {
+  parseOrThrow(EmptyBodySchema, parseObjectBody(req, { optional: true }), what);
+}
+
+/** The status view: what `tether rollout status` shows. */
+export function rolloutView(name: string, status: FleetDeploymentStatus | undefined, generation: number) {
+  const s = status ?? { conditions: [] };
+  return {
+    name,
+    generation,
+    observedGeneration: s.observedGeneration,
+    revision: s.revision,
+    state: s.state ?? 'Pending',
+    pausedReason: s.pausedReason,
+    summary: s.summary,
+    groups: s.groups ?? [],
+    clusters: s.clusters ?? [],
+    clustersOmitted: s.clustersOmitted,
+    conditions: s.conditions ?? [],
+    waves: s.waves,
+    lastWaveTime: s.lastWaveTime,
+    control: s.control,
+  };
+}
+
+function action(verb: string, summary: string, run: (ctx: AdminCtx, name: string, req: HttpRequest) => Promise<unknown>): Route<AdminCtx> {
+  return {
+    method: 'POST',
+    pattern: `/v1/fleetdeployments/{name}/${verb}`,
+    summary,
+    handler: async (req, ctx): Promise<HttpResponse> => ({ status: 200, body: await run(ctx, deploymentName(req), req) }),
+  };
+}
+
+const routes: Route<AdminCtx>[] = [
+  {
+    method: 'GET',
+    pattern: '/v1/fleetdeployments/{name}/status',
+    summary: 'Rollout status of a FleetDeployment (ETag of the content; If-None-Match answers 304)',
+    handler: async (req, ctx): Promise<HttpResponse> => {
+      const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
+      const view = rolloutView(fd.metadata.name, fd.status as FleetDeploymentStatus | undefined, fd.metadata.generation);
+      const tag = `"${sha256Hex(canonicalJson(view)).slice(0, 32)}"`;
+      const inm = req.headers['if-none-match'];
+      if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag)) return { status: 304, headers: { etag: tag } };
+      return { status: 200, headers: { etag: tag, 'cache-control': 'no-cache' }, body: view };
+    },
+  },
+  action('pause', 'Pause a rollout: no new waves; clusters already updating carry on', (ctx, name, req) => {
+    emptyBody(req, 'pause request');
+    return pauseRollout(ctx, name, { sourceIp: req.sourceIp });
+  }),
+  action('resume', 'Resume a rollout paused by request, by failures (acknowledging them) or aborted', (ctx, name, req) => {
+    emptyBody(req, 'resume request');
+    return resumeRollout(ctx, name, { sourceIp: req.sourceIp });
+  }),
+  action('abort', 'Abort the rollout of the current revision: no new waves, what is applied stays', (ctx, name, req) => {
+    emptyBody(req, 'abort request');
+    return abortRollout(ctx, name, { sourceIp: req.sourceIp });
+  }),
+  action('rollback', 'Roll every updated cluster back to the previous revision, progressively', (ctx, name, req) => {
+    emptyBody(req, 'rollback request');
+    return rollbackRollout(ctx, name, { sourceIp: req.sourceIp });
+  }),
+  action('override-window', 'Emergency: ignore maintenance windows for the current revision (audited); body {reason, until?}', (ctx, name, req) => {
+    const body = parseOrThrow(OverrideWindowBodySchema, parseObjectBody(req), 'override-window request');
+    return overrideWindows(ctx, name, body, { sourceIp: req.sourceIp });
+  }),
+];
+
+addAdminRoutes(...routes);

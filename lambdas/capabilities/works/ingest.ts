@@ -1,0 +1,62 @@
+import type { DriftEvent, StatusReport, WorkStatusReport } from '../../../shared/protocol/v1.js';
+import { isoNow } from '../../ports/clock.js';
+import type { HubContext } from '../../core/context.js';
+import { sendIfListened, WORK_STATUS_CHANGED_STEP } from '../placements/listener-steps.js';
+import { statusChanged, statusSummary, workStatusFromReport } from './work-status.js';
+import { updateWorkStatus } from './work-status-store.js';
+
+/**
+ * Lands the work part of an agent's status report on the works' status items. Only the hub writes
+ * work status, only from reports, and only what changed: an unchanged work costs one read.
+ */
+
+/** Works whose status is written concurrently per report (bounded, so one big report cannot flood the table). */
+const CONCURRENCY = 8;
+
+interface WorkUpdate {
+  report?: WorkStatusReport;
+  drift: DriftEvent[];
+}
+
+function groupByWork(report: StatusReport): Map<string, WorkUpdate> {
+  const byWork = new Map<string, WorkUpdate>();
+  const entry = (name: string) => {
+    let e = byWork.get(name);
+    if (!e) byWork.set(name, (e = { drift: [] }));
+    return e;
+  };
+  for (const w of report.works ?? []) entry(w.name).report = w;
+  for (const d of report.driftEvents ?? []) entry(d.work).drift.push(d);
+  return byWork;
+}
+
+async function ingestOne(ctx: HubContext, cluster: string, name: string, update: WorkUpdate): Promise<boolean> {
+  const work = await ctx.ports.resources.get({ kind: 'Work', name, namespace: cluster }, { consistent: true });
+  // A work deleted since the agent looked, or a report about an older incarnation of the name.
+  if (!work || work.metadata.deletionTimestamp) return false;
+  if (update.report && update.report.observedGeneration > work.metadata.generation) return false;
+  const now = isoNow(ctx.ports.clock);
+  const written = await updateWorkStatus(ctx, work, (current) => {
+    const next = workStatusFromReport(current, update.report, update.drift, now);
+    return statusChanged(current, next) ? next : undefined;
+  });
+  return written !== undefined && statusSummary(written.before) !== statusSummary(written.after);
+}
+
+/**
+ * Applies a report's `works` and `driftEvents` to the status of the cluster's works, then tells the
+ * rollout capability (when it listens) which works' conditions changed.
+ */
+export async function ingestWorkReports(ctx: HubContext, cluster: string, report: StatusReport): Promise<void> {
+  const updates = [...groupByWork(report)];
+  const changed: string[] = [];
+  for (let i = 0; i < updates.length; i += CONCURRENCY) {
+    const batch = updates.slice(i, i + CONCURRENCY);
+    const results = await Promise.all(batch.map(([name, update]) => ingestOne(ctx, cluster, name, update)));
+    results.forEach((c, j) => c && changed.push(batch[j][0]));
+  }
+  if (changed.length) {
+    ctx.ports.log.debug('work status changed', { cluster, works: changed.length });
+    await sendIfListened(ctx, WORK_STATUS_CHANGED_STEP, changed.map((work) => ({ cluster, work })));
+  }
+}
