@@ -19,9 +19,16 @@ export default tseslint.config(
   },
   {
     // Layering rules from docs/architecture.md: the domain never touches an SDK or an adapter.
-    files: ['lambdas/hub/**/*.ts'],
+    files: ['lambdas/core/**/*.ts', 'lambdas/capabilities/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '@kubernetes/*'] }],
+    },
+  },
+  {
+    // The generic core knows no capability and no HTTP.
+    files: ['lambdas/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '**/http/**', '**/capabilities/**', '@kubernetes/*'] }],
     },
   },
   {

@@ -20,7 +20,7 @@ import { createTableIfMissing } from '../lambdas/adapters/dynamodb/create-table.
 import { DynamoHeartbeatLog } from '../lambdas/adapters/dynamodb/heartbeat-log.js';
 import { countOperations, type OperationCounter } from '../lambdas/adapters/dynamodb/op-counter.js';
 import { composeHub, onDynamoClientCreated } from '../lambdas/handlers/compose.js';
-import { runSchedulerTick } from '../lambdas/hub/index.js';
+import { runSchedulerTick } from '../lambdas/core/periodic-tasks.js';
 import { silentLog } from '../lambdas/ports/log.js';
 import { startDynamoDbLocal } from '../test/support/dynamo-servers.js';
 

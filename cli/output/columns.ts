@@ -3,11 +3,15 @@ import type { Condition, Resource } from '../../shared/resources/meta.js';
 import { CLUSTERSET_LABEL } from '../../shared/resources/clusterset.js';
 import { age } from './age.js';
 import { conditionTone } from './color.js';
+import { JSONPath } from 'jsonpath-plus';
+import { AGE_COLUMN, LABELS_COLUMN, type CellTone, type PrinterColumn } from '../../shared/resources/define-kind.js';
+import { isKindName, KINDS } from '../../shared/resources/kinds.js';
 import type { Cell } from './table.js';
 
 /**
- * The table columns of `tether get`, per kind. Data, not code: a kind registered later adds an
- * entry to {@link COLUMNS}; kinds without one get NAME and AGE.
+ * The table columns of `tether get`, from the kind's printer columns (declared on the kind in
+ * shared/resources, like a CRD's additionalPrinterColumns): a new kind gets its columns without a
+ * change here. Kinds without printer columns get NAME, AGE and, with `-o wide`, LABELS.
  */
 
 /** What a column's value function may use besides the object. */
@@ -27,89 +31,72 @@ export interface Column {
 export const NONE = '<none>';
 
 const nameColumn: Column = { header: 'NAME', value: (o) => o.metadata.name };
-const ageColumn: Column = { header: 'AGE', value: (o, ctx) => age(o.metadata.creationTimestamp, ctx.now) };
-const labelsColumn: Column = { header: 'LABELS', value: (o) => formatLabels(o.metadata.labels), wideOnly: true };
 
-/** Columns per kind name. Order is display order; wide-only columns are appended with `-o wide`. */
-export const COLUMNS: Record<string, Column[]> = {
-  Cluster: [
-    nameColumn,
-    { header: 'ACCEPTED', value: (o) => String(field<boolean>(o.spec, 'hubAcceptsClient') ?? false) },
-    { header: 'JOINED', value: (o) => conditionCell(o, 'Joined') },
-    { header: 'AVAILABLE', value: (o) => conditionCell(o, 'Available') },
-    { header: 'K8S', value: (o) => field<string>(o.status, 'version', 'kubernetes') ?? NONE },
-    { header: 'AGENT', value: (o) => field<string>(o.status, 'agentVersion') ?? NONE },
-    { header: 'SETS', value: (o) => joinOrNone(field<string[]>(o.status, 'clusterSets')) },
-    ageColumn,
-    labelsColumn,
-    { header: 'LAST-SEEN', value: (o, ctx) => lastSeen(field<string>(o.status, 'lastSeen'), ctx.now), wideOnly: true },
-  ],
-  ClusterSet: [
-    nameColumn,
-    { header: 'SELECTOR', value: (o) => clusterSetSelector(o) },
-    { header: 'MEMBERS', value: (o) => String(field<number>(o.status, 'memberCount') ?? NONE) },
-    ageColumn,
-    labelsColumn,
-  ],
-  Work: [
-    nameColumn,
-    { header: 'CLUSTER', value: (o) => o.metadata.namespace ?? NONE },
-    { header: 'MANIFESTS', value: (o) => String(field<unknown[]>(o.spec, 'workload', 'manifests')?.length ?? 0) },
-    { header: 'APPLIED', value: (o) => conditionCell(o, 'Applied') },
-    { header: 'AVAILABLE', value: (o) => conditionCell(o, 'Available') },
-    { header: 'DEGRADED', value: (o) => conditionCell(o, 'Degraded') },
-    { header: 'DRIFTED', value: (o) => conditionCell(o, 'Drifted') },
-    ageColumn,
-    { header: 'GENERATION', value: (o) => workGeneration(o), wideOnly: true },
-    labelsColumn,
-  ],
-  Placement: [
-    nameColumn,
-    { header: 'SELECTED', value: (o) => placementSelected(o) },
-    { header: 'GROUPS', value: (o) => String(field<unknown[]>(o.status, 'decisionGroups')?.length ?? 0) },
-    { header: 'SATISFIED', value: (o) => conditionCell(o, 'PlacementSatisfied') },
-    ageColumn,
-    { header: 'SETS', value: (o) => (field<string[]>(o.spec, 'clusterSets')?.length ? joinOrNone(field<string[]>(o.spec, 'clusterSets')) : '<all clusters>'), wideOnly: true },
-    labelsColumn,
-  ],
-};
-
-COLUMNS.FleetDeployment = [
-  nameColumn,
-  { header: 'PLACEMENT', value: (o) => field<string>(o.spec, 'placementRef', 'name') ?? NONE, wideOnly: true },
-  { header: 'STRATEGY', value: (o) => field<string>(o.spec, 'rolloutStrategy', 'type') ?? 'All', wideOnly: true },
-  { header: 'REVISION', value: (o) => String(field<number>(o.status, 'revision') ?? NONE) },
-  { header: 'UPDATED/TOTAL', value: (o) => `${summaryCount(o, 'updated')}/${summaryCount(o, 'total')}` },
-  { header: 'AVAILABLE', value: (o) => summaryCount(o, 'available') },
-  { header: 'FAILED', value: (o) => failedCell(o) },
-  { header: 'PENDING-WINDOW', value: (o) => summaryCount(o, 'pendingWindow'), wideOnly: true },
-  { header: 'STATE', value: (o) => rolloutStateCell(o) },
-  ageColumn,
-  labelsColumn,
-];
-
-/** A count of a FleetDeployment's rollout summary, `0` before the first controller run. */
-function summaryCount(o: Resource, key: string): string {
-  return String(field<number>(o.status, 'summary', key) ?? 0);
+/** Evaluates a kubectl-style JSONPath (`.status.summary.failed`) on an object; undefined when nothing matches. */
+export function readPath(object: unknown, path: string): unknown {
+  const full = path.startsWith('$') ? path : `$${path.startsWith('.') || path.startsWith('[') ? '' : '.'}${path}`;
+  return JSONPath({ path: full, json: object as object, wrap: false, eval: 'safe' });
 }
 
-function failedCell(o: Resource): Cell {
-  const n = field<number>(o.status, 'summary', 'failed') ?? 0;
-  return n > 0 ? { text: String(n), tone: 'bad' } : { text: '0' };
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+function toneOf(column: PrinterColumn, text: string, value: unknown): Cell {
+  const tones = column.tones;
+  if (!tones) return { text };
+  const tone = 'nonZero' in tones ? (typeof value === 'number' && value > 0 ? tones.nonZero : undefined) : (tones as Record<string, CellTone>)[text];
+  return tone ? { text, tone } : { text };
 }
 
-/** The rollout state, coloured: Complete good, Failed and Aborted bad, Paused and WaitingForWindow warn. */
-function rolloutStateCell(o: Resource): Cell {
-  const state = field<string>(o.status, 'state') ?? 'Pending';
-  const tone = state === 'Complete' ? 'good' : state === 'Failed' || state === 'Aborted' ? 'bad' : state === 'Paused' || state === 'WaitingForWindow' ? 'warn' : undefined;
-  return tone ? { text: state, tone } : { text: state };
+/** Renders the value a printer column's path finds, by the column's type. */
+function render(column: PrinterColumn, o: Resource, ctx: ColumnContext): Cell | string {
+  const value = readPath(o, column.jsonPath);
+  const fallback = column.default ?? NONE;
+  switch (column.type) {
+    case 'date':
+      return age(typeof value === 'string' ? value : undefined, ctx.now);
+    case 'ago':
+      return typeof value === 'string' && value ? `${age(value, ctx.now)} ago` : fallback;
+    case 'condition':
+      return conditionCell(o, column.condition ?? column.name);
+    case 'list':
+      return Array.isArray(value) && value.length ? value.join(',') : fallback;
+    case 'count':
+      return String(Array.isArray(value) ? value.length : (column.default ?? 0));
+    case 'labels':
+      return formatLabels(value as Record<string, string> | undefined);
+    case 'selector':
+      return formatSelector(value as LabelSelector | undefined) || fallback;
+    case 'clusterSelector':
+      return clusterSetSelector(o, value as { selectorType?: string; labelSelector?: LabelSelector } | undefined);
+    case 'ratio': {
+      const of = column.of === undefined ? undefined : readPath(o, column.of);
+      const head = present(value) ? String(value) : fallback;
+      if (present(of)) return `${head}/${String(of)}`;
+      return column.ofDefault === undefined ? head : `${head}/${column.ofDefault}`;
+    }
+    case 'generation': {
+      const observed = column.of === undefined ? undefined : readPath(o, column.of);
+      if (!present(observed)) return `${String(value)} (not reported)`;
+      return observed === value ? String(value) : `${String(value)} (observed ${String(observed)})`;
+    }
+    default: {
+      const text = present(value) ? String(value) : fallback;
+      return toneOf(column, text, value);
+    }
+  }
 }
 
-const DEFAULT_COLUMNS: Column[] = [nameColumn, ageColumn, labelsColumn];
+/** The table column of a printer column. */
+export function columnOf(column: PrinterColumn): Column {
+  return { header: column.name, value: (o, ctx) => render(column, o, ctx), ...(column.priority === 1 ? { wideOnly: true } : {}) };
+}
+
+const DEFAULT_COLUMNS: readonly PrinterColumn[] = [AGE_COLUMN, LABELS_COLUMN];
 
 /** The columns to print for a kind, with or without the wide-only ones. */
 export function columnsFor(kind: string, wide: boolean): Column[] {
-  const all = COLUMNS[kind] ?? DEFAULT_COLUMNS;
+  const info = isKindName(kind) ? KINDS[kind] : undefined;
+  const all = [nameColumn, ...(info?.printerColumns ?? DEFAULT_COLUMNS).map(columnOf)];
   return wide ? all : all.filter((c) => !c.wideOnly);
 }
 
@@ -141,33 +128,14 @@ export function field<T>(value: unknown, ...path: string[]): T | undefined {
   return cur as T | undefined;
 }
 
-function joinOrNone(values: string[] | undefined): string {
-  return Array.isArray(values) && values.length ? values.join(',') : NONE;
-}
 
-function lastSeen(timestamp: string | undefined, now: Date): string {
-  return timestamp ? `${age(timestamp, now)} ago` : 'never';
-}
 
-/** `2` when the agent reported the current spec, `3 (observed 2)` while it has not yet. */
-function workGeneration(o: Resource): string {
-  const observed = field<number>(o.status, 'observedGeneration');
-  const generation = o.metadata.generation;
-  if (observed === undefined) return `${generation} (not reported)`;
-  return observed === generation ? String(generation) : `${generation} (observed ${observed})`;
-}
 
-/** `7`, or `3/5` when the placement asks for a number of clusters. */
-function placementSelected(o: Resource): string {
-  const selected = field<number>(o.status, 'numberOfSelectedClusters') ?? 0;
-  const wanted = field<number>(o.spec, 'numberOfClusters');
-  return wanted === undefined ? String(selected) : `${selected}/${wanted}`;
-}
 
 /** `ExclusiveClusterSetLabel tether.dev/clusterset=<name>` or `LabelSelector <selector>`. */
-function clusterSetSelector(o: Resource): string {
-  const type = field<string>(o.spec, 'clusterSelector', 'selectorType') ?? 'ExclusiveClusterSetLabel';
+function clusterSetSelector(o: Resource, clusterSelector: { selectorType?: string; labelSelector?: LabelSelector } | undefined): string {
+  const type = clusterSelector?.selectorType ?? 'ExclusiveClusterSetLabel';
   if (type === 'ExclusiveClusterSetLabel') return `${type} ${CLUSTERSET_LABEL}=${o.metadata.name}`;
-  const selector = formatSelector(field<LabelSelector>(o.spec, 'clusterSelector', 'labelSelector'));
+  const selector = formatSelector(clusterSelector?.labelSelector);
   return `${type} ${selector || '<all clusters>'}`;
 }

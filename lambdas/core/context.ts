@@ -1,5 +1,5 @@
 import type { Ports } from '../ports/index.js';
-import type { Resource } from '../../shared/resources/meta.js';
+import type { HubRegistry } from './registry.js';
 
 /** Hub-wide settings, read once from the environment by the composition root. */
 export interface HubConfig {
@@ -34,40 +34,10 @@ export const defaultHubConfig: HubConfig = {
   upgradeDeadlineSeconds: 600,
 };
 
-/** What every domain service receives: the ports and the settings. */
+/** What every domain service receives: the ports, the settings and the composed registry. */
 export interface HubContext {
   ports: Ports;
   config: HubConfig;
-}
-
-/**
- * Per-kind behaviour the generic resource service calls around its writes. Kinds without an entry
- * are plain stored documents.
- */
-export interface KindBehaviour {
-  /** Status of a newly created object. */
-  initialStatus?(res: Resource, ctx: HubContext): unknown;
-  /** Semantic checks beyond the schema (cross-field, references). Throw ValidationError. */
-  validate?(next: Resource, prev: Resource | undefined, ctx: HubContext): Promise<void>;
-  afterCreate?(res: Resource, ctx: HubContext): Promise<void>;
-  afterUpdate?(prev: Resource, next: Resource, ctx: HubContext): Promise<void>;
-  /**
-   * Custom delete. Return `finalizing` when the object was marked for deletion and a queued step will
-   * finish the job; the default deletes the item at once.
-   */
-  delete?(res: Resource, ctx: HubContext): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }>;
-  afterDelete?(res: Resource, ctx: HubContext): Promise<void>;
-  /** Read-time decoration (computed status fields such as member counts). */
-  decorate?(res: Resource, ctx: HubContext): Promise<Resource>;
-}
-
-const behaviours = new Map<string, KindBehaviour>();
-
-/** Registers the behaviour of a kind; later capabilities register theirs the same way. */
-export function registerBehaviour(kind: string, behaviour: KindBehaviour): void {
-  behaviours.set(kind, behaviour);
-}
-
-export function behaviourOf(kind: string): KindBehaviour {
-  return behaviours.get(kind) ?? {};
+  /** What the composed capabilities contribute (kinds' behaviour, steps, tasks, ...), built once at start-up. */
+  registry: HubRegistry;
 }

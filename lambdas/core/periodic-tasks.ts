@@ -9,16 +9,10 @@ export interface PeriodicTask {
   run(ctx: HubContext): Promise<{ transitions: number }>;
 }
 
-const tasks: PeriodicTask[] = [];
-
-export function registerPeriodicTask(task: PeriodicTask): void {
-  if (!tasks.some((t) => t.name === task.name)) tasks.push(task);
-}
-
-/** Runs every registered task once; one failing task does not stop the others. */
+/** Runs every composed periodic task once; one failing task does not stop the others. */
 export async function runSchedulerTick(ctx: HubContext): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
-  for (const task of tasks) {
+  for (const task of ctx.registry.periodicTasks) {
     try {
       out[task.name] = (await task.run(ctx)).transitions;
     } catch (err) {

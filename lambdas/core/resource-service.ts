@@ -5,7 +5,7 @@ import { findKind, inputSchema, kindNames, type KindInfo } from '../../shared/re
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { parseOrThrow } from '../../shared/validation.js';
 import { isoNow } from '../ports/clock.js';
-import { behaviourOf, type HubContext } from './context.js';
+import type { HubContext } from './context.js';
 import { applyMergePatch } from './merge-patch.js';
 import { retryOnConflict } from './retry.js';
 
@@ -79,16 +79,6 @@ export function parseIfMatch(header: string | undefined): string | undefined {
   return v;
 }
 
-const listRedactions = new Map<string, (res: Resource) => Resource>();
-
-/**
- * Registers how a kind hides sensitive values in list answers (Secret data in works). Reading one
- * object by name is not redacted.
- */
-export function registerListRedaction(kind: string, redact: (res: Resource) => Resource): void {
-  listRedactions.set(kind, redact);
-}
-
 /**
  * What a caller that already read the object can pass to {@link ResourceService.apply}, so the
  * service does not read it again.
@@ -113,7 +103,7 @@ export interface ListQuery {
 
 /**
  * The generic resource use cases (create, read, list, replace, patch, delete) for every kind, with
- * per-kind behaviour plugged in through {@link behaviourOf}.
+ * per-kind behaviour plugged in through the composed registry ({@link HubContext.registry}).
  */
 export class ResourceService {
   constructor(private readonly ctx: HubContext) {}
@@ -135,7 +125,7 @@ export class ResourceService {
       namespace: q.namespace,
       filter: q.selector ? (r) => matchesSelector(q.selector, r.metadata.labels) : undefined,
     });
-    const redact = listRedactions.get(info.kind);
+    const redact = this.ctx.registry.redaction(info.kind);
     const items = await Promise.all(page.items.map(async (r) => (redact ? redact(await this.decorate(r)) : this.decorate(r))));
     return { items, cursor: page.cursor };
   }
@@ -159,7 +149,7 @@ export class ResourceService {
       },
       spec: desired.spec,
     };
-    const behaviour = behaviourOf(info.kind);
+    const behaviour = this.ctx.registry.behaviour(info.kind);
     const status = behaviour.initialStatus?.(res, this.ctx);
     if (status !== undefined) res.status = status;
     await behaviour.validate?.(res, undefined, this.ctx);
@@ -215,7 +205,7 @@ export class ResourceService {
     compute: (current: Resource) => DesiredObject,
     known: { current?: Resource; decorate?: boolean } = {},
   ): Promise<Resource> {
-    const behaviour = behaviourOf(info.kind);
+    const behaviour = this.ctx.registry.behaviour(info.kind);
     // The caller's consistent read serves the first attempt; a conflict re-reads.
     let firstRead = known.current;
     const attempt = async () => {
@@ -256,7 +246,7 @@ export class ResourceService {
   async delete(info: KindInfo, name: string, namespace?: string, known?: Resource): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
     const current = known ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
     if (!current) throw new NotFoundError(info.kind, name);
-    const behaviour = behaviourOf(info.kind);
+    const behaviour = this.ctx.registry.behaviour(info.kind);
     if (behaviour.delete) return behaviour.delete(current, this.ctx);
     await this.ctx.ports.resources.delete({ kind: info.kind, name, namespace });
     await behaviour.afterDelete?.(current, this.ctx);
@@ -275,7 +265,7 @@ export class ResourceService {
     const decorate = opts.decorate;
     if (!existing) {
       if (dryRun) {
-        await behaviourOf(desired.info.kind).validate?.(previewNew(desired), undefined, this.ctx);
+        await this.ctx.registry.behaviour(desired.info.kind).validate?.(previewNew(desired), undefined, this.ctx);
         return { action: 'created' };
       }
       return { action: 'created', object: await this.create(desired, { decorate }) };
@@ -286,14 +276,14 @@ export class ResourceService {
       if (desired.resourceVersion && desired.resourceVersion !== existing.metadata.resourceVersion) {
         throw new ConflictError(`${desired.info.kind} "${desired.name}" was modified since resourceVersion ${desired.resourceVersion}`, existing.metadata.resourceVersion);
       }
-      await behaviourOf(desired.info.kind).validate?.(next, existing, this.ctx);
+      await this.ctx.registry.behaviour(desired.info.kind).validate?.(next, existing, this.ctx);
       return { action: 'configured' };
     }
     return { action: 'configured', object: await this.replace(desired, desired.resourceVersion, { current: existing, decorate }) };
   }
 
   private async decorate(res: Resource): Promise<Resource> {
-    const d = behaviourOf(res.kind).decorate;
+    const d = this.ctx.registry.behaviour(res.kind).decorate;
     return d ? d(res, this.ctx) : res;
   }
 }

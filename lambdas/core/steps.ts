@@ -13,12 +13,12 @@ export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   run(payload: z.infer<S>, ctx: HubContext): Promise<void>;
 }
 
-const steps = new Map<string, StepDefinition>();
-
-/** Registers a step type. */
+/**
+ * Declares a step type. Declaring registers nothing: a capability lists its steps, and the composed
+ * registry ({@link HubContext.registry}) is what the worker looks a message's type up in.
+ */
 export function defineStep<S extends z.ZodType>(def: StepDefinition<S>): StepDefinition<S> {
-  steps.set(def.type, def as unknown as StepDefinition);
-  return def;
+  return Object.freeze(def);
 }
 
 /** Builds a message for a registered step, validating its payload at the sender. */
@@ -37,7 +37,7 @@ export class PoisonMessageError extends Error {
 
 /** Runs one step message. */
 export async function runStep(message: StepMessage, ctx: HubContext): Promise<void> {
-  const def = steps.get(message.type);
+  const def = ctx.registry.step(message.type);
   if (!def) throw new PoisonMessageError(`unknown step type "${message.type}"`);
   let payload: unknown;
   try {
@@ -46,9 +46,4 @@ export async function runStep(message: StepMessage, ctx: HubContext): Promise<vo
     throw new PoisonMessageError((err as Error).message, { cause: err });
   }
   await def.run(payload, ctx);
-}
-
-/** Registered step types (for tests and docs). */
-export function stepTypes(): string[] {
-  return [...steps.keys()].sort();
 }

@@ -1,12 +1,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import '../hub/index.js';
-import '../capabilities/clusters/agent-routes.js';
-import type { HubContext } from '../core/context.js';
 import { createAgentApi } from '../http/agent-api.js';
 import { serveApiGateway } from '../http/serve.js';
-import { contextFromEnv, once } from './compose.js';
+import { contextFromEnv, once, type ComposedHub } from './compose.js';
 import { log, logger } from './powertools.js';
 
 /**
@@ -14,8 +11,11 @@ import { log, logger } from './powertools.js';
  * no tracer middleware and no metric line (Lambda's own Invocations, Errors and Duration metrics
  * count polls for free). Failures are still logged at ERROR and denials audited at WARN.
  */
-export function buildAgentHandler(getContext: () => HubContext) {
-  const app = once(() => createAgentApi(getContext()));
+export function buildAgentHandler(getHub: () => ComposedHub) {
+  const app = once(() => {
+    const hub = getHub();
+    return createAgentApi(hub, hub.routes.agent);
+  });
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(injectLambdaContext(logger))
     .handler((event) => serveApiGateway(app(), event, log));

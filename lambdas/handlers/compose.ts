@@ -3,7 +3,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoPorts, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS } from '../adapters/dynamodb/index.js';
 import { createSqsClient } from '../adapters/sqs/client.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
+import { HUB_CAPABILITIES, type Capability } from '../capabilities/index.js';
 import { defaultHubConfig, type HubConfig, type HubContext } from '../core/context.js';
+import { buildRegistry } from '../core/registry.js';
+import type { AdminContext } from '../http/admin-api.js';
+import type { Route } from '../http/router.js';
 import { cryptoIds } from '../ports/ids.js';
 import { systemClock } from '../ports/clock.js';
 import type { AuditEvent, AuditLog, Log } from '../ports/log.js';
@@ -28,6 +32,27 @@ export interface ComposeOptions {
    * {@link contextFromEnv}); the local hub, which tests instrument at any time, does not.
    */
   cacheSdkHandlers?: boolean;
+  /** The capabilities to compose (default: all of the hub's, {@link HUB_CAPABILITIES}). */
+  capabilities?: readonly Capability[];
+}
+
+/**
+ * A composed hub: the context every domain service receives (ports, settings, registry) and the
+ * routes of its two APIs, all from one list of capabilities.
+ */
+export interface ComposedHub extends HubContext {
+  routes: { admin: readonly Route<AdminContext>[]; agent: readonly Route<HubContext>[] };
+}
+
+/**
+ * Builds the registry and the routes of a list of capabilities. Throws a CompositionError at start-up
+ * when the list cannot work (a step declared twice, a desired-state part nobody provides, ...).
+ */
+export function composeCapabilities(capabilities: readonly Capability[] = HUB_CAPABILITIES): Pick<ComposedHub, 'registry' | 'routes'> {
+  return {
+    registry: buildRegistry(capabilities),
+    routes: { admin: capabilities.flatMap((c) => c.adminRoutes ?? []), agent: capabilities.flatMap((c) => c.agentRoutes ?? []) },
+  };
 }
 
 /** Name of the SDK's logger middleware, which {@link composeHub} removes from the DynamoDB client. */
@@ -76,10 +101,12 @@ export function onDynamoClientCreated(hook: (client: DynamoDBClient) => void): (
 }
 
 /**
- * The composition root: builds the hub context (ports + config) from explicit options. Lambda
- * handlers call {@link contextFromEnv}; the local hub calls this with its embedded endpoints.
+ * The composition root: builds the hub (ports, config, the capabilities' registry and routes) from
+ * explicit options. Lambda handlers call {@link contextFromEnv}; the local hub calls this with its
+ * embedded endpoints.
  */
-export function composeHub(opts: ComposeOptions): HubContext {
+export function composeHub(opts: ComposeOptions): ComposedHub {
+  const composed = composeCapabilities(opts.capabilities);
   const region = opts.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const local = Boolean(opts.dynamodbEndpoint);
   const ddb = new DynamoDBClient({
@@ -105,6 +132,7 @@ export function composeHub(opts: ComposeOptions): HubContext {
       audit: auditLogOf(opts.log, opts.auditSink),
     },
     config: { ...defaultHubConfig, ...opts.config },
+    ...composed,
   };
 }
 
@@ -130,7 +158,7 @@ function seconds(name: string, def: number, min: number, max = Infinity): number
 }
 
 /** Builds the hub context from the Lambda environment (set by the TetherHub construct). */
-export function contextFromEnv(log: Log): HubContext {
+export function contextFromEnv(log: Log): ComposedHub {
   return composeHub({
     tableName: required('TETHER_TABLE'),
     queueUrl: required('TETHER_QUEUE_URL'),

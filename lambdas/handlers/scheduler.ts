@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import { runSchedulerTick } from '../hub/index.js';
+import { runSchedulerTick } from '../core/periodic-tasks.js';
 import type { HubContext } from '../core/context.js';
 import { contextFromEnv, once } from './compose.js';
 import { log, logger } from './powertools.js';

@@ -18,15 +18,9 @@ export const MAX_APPLY_DOCUMENTS = 500;
 /** Hub version reported by /healthz. */
 export const HUB_VERSION = '0.1.0';
 
-type Ctx = HubContext & { service: ResourceService };
-
-/** Extra admin routes contributed by later capabilities (cluster actions, rollouts, ...). */
-const extraRoutes: Route<Ctx>[] = [];
-
-/** Adds admin routes; capabilities call this at module load. */
-export function addAdminRoutes(...routes: Route<Ctx>[]): void {
-  extraRoutes.push(...routes);
-}
+/** What an admin route handler receives: the hub context and the generic resource service. */
+export type AdminContext = HubContext & { service: ResourceService };
+type Ctx = AdminContext;
 
 function kindParam(req: HttpRequest, namespaced: boolean): KindInfo {
   const info = requireKind(req.params.plural);
@@ -184,13 +178,16 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
   return { status: 200, body };
 }
 
-/** Builds the admin API application over the given hub context. */
-export function createAdminApi(hub: HubContext): HttpApp {
+/**
+ * Builds the admin API application over the given hub context: health, apply, the generic resource
+ * routes of every composed kind, and the routes the composed capabilities contribute.
+ */
+export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
   const router = new Router<Ctx>();
   router.add({ method: 'GET', pattern: '/healthz', public: true, summary: 'Liveness', handler: async () => ({ status: 200, body: { status: 'ok', version: HUB_VERSION } }) });
   router.add({ method: 'POST', pattern: '/v1/apply', summary: 'Create or update many objects (multi-document YAML or JSON)', handler: apply });
-  for (const r of extraRoutes) router.add(r);
+  for (const r of capabilityRoutes) router.add(r);
   for (const r of resourceRoutes('/v1', false)) router.add(r);
   for (const r of resourceRoutes('/v1/clusters/{cluster}', true)) router.add(r);
   let openapi: unknown;
@@ -200,7 +197,7 @@ export function createAdminApi(hub: HubContext): HttpApp {
     public: true,
     summary: 'This API description',
     handler: async () => {
-      openapi ??= buildOpenApi(router.list());
+      openapi ??= buildOpenApi(router.list(), hub.registry.kinds);
       return { status: 200, body: openapi };
     },
   });

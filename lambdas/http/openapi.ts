@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApplyResponseSchema, ProblemSchema, listSchema } from '../../shared/api.js';
-import { KINDS, inputSchema, outputSchema, type KindInfo } from '../../shared/resources/kinds.js';
+import { inputSchema, outputSchema, type AnyKind } from '../../shared/resources/kinds.js';
 import type { Route } from './router.js';
 
 /**
@@ -8,19 +8,19 @@ import type { Route } from './router.js';
  * document can never drift from what the hub validates. Generic `{plural}` routes are expanded into
  * one path per kind.
  */
-export function buildOpenApi<C>(routes: readonly Route<C>[]): Record<string, unknown> {
+export function buildOpenApi<C>(routes: readonly Route<C>[], kinds: readonly AnyKind[]): Record<string, unknown> {
   const schemas: Record<string, unknown> = {
     Problem: toSchema(ProblemSchema, 'output'),
     ApplyResponse: toSchema(ApplyResponseSchema, 'output'),
   };
-  for (const info of Object.values(KINDS)) {
+  for (const info of kinds) {
     schemas[info.kind] = toSchema(outputSchema(info), 'output');
     schemas[`${info.kind}Input`] = toSchema(inputSchema(info), 'input');
     schemas[`${info.kind}List`] = toSchema(listSchema(outputSchema(info), info.kind), 'output');
   }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const expansions = route.pattern.includes('{plural}') ? kindsFor(route.pattern) : [undefined];
+    const expansions = route.pattern.includes('{plural}') ? kindsFor(route.pattern, kinds) : [undefined];
     for (const info of expansions) {
       const path = info ? route.pattern.replace('{plural}', info.plural) : route.pattern;
       paths[path] ??= {};
@@ -43,9 +43,9 @@ export function buildOpenApi<C>(routes: readonly Route<C>[]): Record<string, unk
   };
 }
 
-function kindsFor(pattern: string): KindInfo[] {
+function kindsFor(pattern: string, kinds: readonly AnyKind[]): AnyKind[] {
   const namespaced = pattern.startsWith('/v1/clusters/{cluster}/');
-  return Object.values(KINDS).filter((k) => k.namespaced === namespaced);
+  return kinds.filter((k) => k.namespaced === namespaced);
 }
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -56,7 +56,7 @@ function ref(name: string) {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-function operation<C>(route: Route<C>, info: KindInfo | undefined, path: string): Record<string, unknown> {
+function operation<C>(route: Route<C>, info: AnyKind | undefined, path: string): Record<string, unknown> {
   const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
   const problem = { description: 'Problem', content: { 'application/problem+json': { schema: ref('Problem') } } };
   const op: Record<string, unknown> = {

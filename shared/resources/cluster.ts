@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGE_COLUMN, conditionColumn, defineKind, LABELS_COLUMN } from './define-kind.js';
 import { ConditionSchema } from './meta.js';
 
 /** Taint effects, as in Open Cluster Management. */
@@ -71,3 +72,26 @@ export const ClusterStatusSchema = z.object({
   agentHealth: z.object({ healthy: z.boolean(), message: z.string().optional() }).optional(),
 });
 export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
+
+/** The Cluster kind. */
+export const clusterKind = defineKind({
+  kind: 'Cluster',
+  plural: 'clusters',
+  singular: 'cluster',
+  shortNames: ['cl'],
+  namespaced: false,
+  spec: ClusterSpecSchema,
+  status: ClusterStatusSchema,
+  description: 'A managed Kubernetes cluster (a spoke) registered with the hub.',
+  printerColumns: [
+    { name: 'ACCEPTED', jsonPath: '.spec.hubAcceptsClient', type: 'boolean', default: 'false' },
+    conditionColumn('JOINED'),
+    conditionColumn('AVAILABLE'),
+    { name: 'K8S', jsonPath: '.status.version.kubernetes', type: 'string' },
+    { name: 'AGENT', jsonPath: '.status.agentVersion', type: 'string' },
+    { name: 'SETS', jsonPath: '.status.clusterSets', type: 'list' },
+    AGE_COLUMN,
+    LABELS_COLUMN,
+    { name: 'LAST-SEEN', jsonPath: '.status.lastSeen', type: 'ago', default: 'never', priority: 1 },
+  ],
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LabelSelectorSchema } from '../labels.js';
+import { AGE_COLUMN, defineKind, LABELS_COLUMN } from './define-kind.js';
 import { ConditionSchema } from './meta.js';
 
 /** The label that puts a cluster into an ExclusiveClusterSetLabel set: `tether.dev/clusterset=<set>`. */
@@ -35,3 +36,21 @@ export const ClusterSetStatusSchema = z.object({
   memberCount: z.number().int().optional(),
 });
 export type ClusterSetStatus = z.infer<typeof ClusterSetStatusSchema>;
+
+/** The ClusterSet kind. */
+export const clusterSetKind = defineKind({
+  kind: 'ClusterSet',
+  plural: 'clustersets',
+  singular: 'clusterset',
+  shortNames: ['cs'],
+  namespaced: false,
+  spec: ClusterSetSpecSchema,
+  status: ClusterSetStatusSchema,
+  description: 'A named group of clusters, selected by the exclusive set label or by a label selector.',
+  printerColumns: [
+    { name: 'SELECTOR', jsonPath: '.spec.clusterSelector', type: 'clusterSelector' },
+    { name: 'MEMBERS', jsonPath: '.status.memberCount', type: 'integer' },
+    AGE_COLUMN,
+    LABELS_COLUMN,
+  ],
+});

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { labelKeyProblem, LabelSelectorSchema } from '../labels.js';
-import type { KindInfo } from './kinds.js';
+import { AGE_COLUMN, defineKind, LABELS_COLUMN } from './define-kind.js';
 import { ConditionSchema, NameSchema } from './meta.js';
 import { WorkSpecSchema } from './work.js';
 
@@ -293,11 +293,8 @@ export const MAX_CLUSTER_PROBLEMS = 50;
 /** FleetDeployment condition types. */
 export const FleetDeploymentConditions = { Progressing: 'Progressing', Paused: 'Paused', Complete: 'Complete', Failed: 'Failed' } as const;
 
-/**
- * The kind entry; `shared/resources/kinds.ts` registers it. Kept here with a type-only import of
- * KindInfo so that kinds.ts can import this module without an import cycle.
- */
-export const fleetDeploymentKind: KindInfo = {
+/** The FleetDeployment kind. */
+export const fleetDeploymentKind = defineKind({
   kind: 'FleetDeployment',
   plural: 'fleetdeployments',
   singular: 'fleetdeployment',
@@ -306,4 +303,22 @@ export const fleetDeploymentKind: KindInfo = {
   spec: FleetDeploymentSpecSchema,
   status: FleetDeploymentStatusSchema,
   description: 'A Work template rolled out progressively to the clusters a Placement chooses, with templating, overrides and maintenance windows.',
-};
+  printerColumns: [
+    { name: 'PLACEMENT', jsonPath: '.spec.placementRef.name', type: 'string', priority: 1 },
+    { name: 'STRATEGY', jsonPath: '.spec.rolloutStrategy.type', type: 'string', default: 'All', priority: 1 },
+    { name: 'REVISION', jsonPath: '.status.revision', type: 'integer' },
+    { name: 'UPDATED/TOTAL', jsonPath: '.status.summary.updated', of: '.status.summary.total', ofDefault: '0', type: 'ratio', default: '0' },
+    { name: 'AVAILABLE', jsonPath: '.status.summary.available', type: 'integer', default: '0' },
+    { name: 'FAILED', jsonPath: '.status.summary.failed', type: 'integer', default: '0', tones: { nonZero: 'bad' } },
+    { name: 'PENDING-WINDOW', jsonPath: '.status.summary.pendingWindow', type: 'integer', default: '0', priority: 1 },
+    {
+      name: 'STATE',
+      jsonPath: '.status.state',
+      type: 'string',
+      default: 'Pending',
+      tones: { Complete: 'good', Failed: 'bad', Aborted: 'bad', Paused: 'warn', WaitingForWindow: 'warn' },
+    },
+    AGE_COLUMN,
+    LABELS_COLUMN,
+  ],
+});

@@ -1,78 +1,56 @@
 import { z } from 'zod';
-import { ClusterSpecSchema, ClusterStatusSchema } from './cluster.js';
-import { ClusterSetSpecSchema, ClusterSetStatusSchema } from './clusterset.js';
+import { clusterKind } from './cluster.js';
+import { clusterSetKind } from './clusterset.js';
+import type { AnyKind } from './define-kind.js';
 import { fleetDeploymentKind } from './fleetdeployment.js';
+import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 import { placementKind } from './placement.js';
 import { workKind } from './work.js';
-import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
+
+export type { AnyKind, KindInfo, PrinterColumn, ResourceOf, SpecOf, StatusOf } from './define-kind.js';
 
 /**
- * What the hub, the CLI and the OpenAPI generator know about one resource kind.
- * Adding a kind is adding an entry to {@link KINDS}; routes, validation, docs and CLI follow.
+ * Every kind the hub serves, by name: data the hub (routes, validation, OpenAPI), the CLI (names,
+ * columns, completion) and the console share. Imports point one way: this module imports the kind
+ * modules, which import only the leaf `define-kind.ts`. Which capability serves a kind is declared
+ * by the hub's composition (lambdas/capabilities/).
  */
-export interface KindInfo {
-  kind: string;
-  /** Lowercase plural used in API paths: `/v1/{plural}`. */
-  plural: string;
-  singular: string;
-  shortNames: string[];
-  /** Namespaced kinds belong to one cluster: `/v1/clusters/{cluster}/{plural}/{name}`. */
-  namespaced: boolean;
-  spec: z.ZodType;
-  status: z.ZodType;
-  description: string;
-}
+export const KINDS = Object.freeze({
+  Cluster: clusterKind,
+  ClusterSet: clusterSetKind,
+  Work: workKind,
+  Placement: placementKind,
+  FleetDeployment: fleetDeploymentKind,
+} as const);
 
-export const KINDS: Record<string, KindInfo> = {
-  Cluster: {
-    kind: 'Cluster',
-    plural: 'clusters',
-    singular: 'cluster',
-    shortNames: ['cl'],
-    namespaced: false,
-    spec: ClusterSpecSchema,
-    status: ClusterStatusSchema,
-    description: 'A managed Kubernetes cluster (a spoke) registered with the hub.',
-  },
-  ClusterSet: {
-    kind: 'ClusterSet',
-    plural: 'clustersets',
-    singular: 'clusterset',
-    shortNames: ['cs'],
-    namespaced: false,
-    spec: ClusterSetSpecSchema,
-    status: ClusterSetStatusSchema,
-    description: 'A named group of clusters, selected by the exclusive set label or by a label selector.',
-  },
-};
+/** The name of a hub kind. */
+export type KindName = keyof typeof KINDS;
 
-/** Registers a kind (used by later capabilities to add Work, Placement, ...). */
-export function registerKind(info: KindInfo): void {
-  KINDS[info.kind] = info;
-}
-
-registerKind(workKind);
-registerKind(placementKind);
-registerKind(fleetDeploymentKind);
+const ALL: readonly AnyKind[] = Object.freeze(Object.values(KINDS));
 
 /**
  * Finds a kind by its name, plural, singular or short name, case-insensitively.
  * @example findKind('clusters')?.kind === 'Cluster'
  */
-export function findKind(text: string): KindInfo | undefined {
+export function findKind(text: string, among: readonly AnyKind[] = ALL): AnyKind | undefined {
   const t = text.toLowerCase();
-  return Object.values(KINDS).find(
+  return among.find(
     (k) => k.kind.toLowerCase() === t || k.plural === t || k.singular === t || k.shortNames.includes(t),
   );
 }
 
 /** Names of all kinds, for error messages. */
-export function kindNames(): string[] {
-  return Object.keys(KINDS);
+export function kindNames(among: readonly AnyKind[] = ALL): string[] {
+  return among.map((k) => k.kind);
+}
+
+/** Is this the name of a hub kind? */
+export function isKindName(name: string): name is KindName {
+  return Object.hasOwn(KINDS, name);
 }
 
 /** Schema of a resource document as a user writes it (apply, create, replace). */
-export function inputSchema(info: KindInfo) {
+export function inputSchema(info: AnyKind) {
   return z
     .object({
       apiVersion: z.literal(API_VERSION, { error: `apiVersion must be "${API_VERSION}"` }),
@@ -86,7 +64,7 @@ export function inputSchema(info: KindInfo) {
 }
 
 /** Schema of a resource as the hub returns it. */
-export function outputSchema(info: KindInfo) {
+export function outputSchema(info: AnyKind) {
   return z.object({
     apiVersion: z.literal(API_VERSION),
     kind: z.literal(info.kind),

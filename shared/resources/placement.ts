@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LabelSelectorSchema } from '../labels.js';
 import { TaintEffects } from './cluster.js';
-import type { KindInfo } from './kinds.js';
+import { AGE_COLUMN, conditionColumn, defineKind, LABELS_COLUMN } from './define-kind.js';
 import { ConditionSchema, NameSchema } from './meta.js';
 
 /**
@@ -184,8 +184,8 @@ export const PlacementStatusSchema = z.object({
 });
 export type PlacementStatus = z.infer<typeof PlacementStatusSchema>;
 
-/** The Placement kind, registered by kinds.ts. */
-export const placementKind: KindInfo = {
+/** The Placement kind. */
+export const placementKind = defineKind({
   kind: 'Placement',
   plural: 'placements',
   singular: 'placement',
@@ -194,4 +194,12 @@ export const placementKind: KindInfo = {
   spec: PlacementSpecSchema,
   status: PlacementStatusSchema,
   description: 'Chooses clusters by sets, label and claim predicates, taints and tolerations, and splits them into decision groups.',
-};
+  printerColumns: [
+    { name: 'SELECTED', jsonPath: '.status.numberOfSelectedClusters', of: '.spec.numberOfClusters', type: 'ratio', default: '0' },
+    { name: 'GROUPS', jsonPath: '.status.decisionGroups', type: 'count' },
+    conditionColumn('SATISFIED', 'PlacementSatisfied'),
+    AGE_COLUMN,
+    { name: 'SETS', jsonPath: '.spec.clusterSets', type: 'list', default: '<all clusters>', priority: 1 },
+    LABELS_COLUMN,
+  ],
+});

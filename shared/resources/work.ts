@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KindInfo } from './kinds.js';
+import { AGE_COLUMN, conditionColumn, defineKind, LABELS_COLUMN } from './define-kind.js';
 import { ConditionSchema } from './meta.js';
 
 /**
@@ -106,8 +106,8 @@ export type WorkStatus = z.infer<typeof WorkStatusSchema>;
 /** How many drift events a work's status keeps (the newest). */
 export const MAX_DRIFT_EVENTS = 50;
 
-/** The Work kind, registered by kinds.ts. */
-export const workKind: KindInfo = {
+/** The Work kind. */
+export const workKind = defineKind({
   kind: 'Work',
   plural: 'works',
   singular: 'work',
@@ -116,4 +116,15 @@ export const workKind: KindInfo = {
   spec: WorkSpecSchema,
   status: WorkStatusSchema,
   description: 'A set of Kubernetes manifests for one cluster, applied by its agent with server-side apply.',
-};
+  printerColumns: [
+    { name: 'CLUSTER', jsonPath: '.metadata.namespace', type: 'string' },
+    { name: 'MANIFESTS', jsonPath: '.spec.workload.manifests', type: 'count' },
+    conditionColumn('APPLIED'),
+    conditionColumn('AVAILABLE'),
+    conditionColumn('DEGRADED'),
+    conditionColumn('DRIFTED'),
+    AGE_COLUMN,
+    { name: 'GENERATION', jsonPath: '.metadata.generation', of: '.status.observedGeneration', type: 'generation', priority: 1 },
+    LABELS_COLUMN,
+  ],
+});

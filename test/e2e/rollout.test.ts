@@ -3,7 +3,6 @@ import { Agent } from '../../agent/agent.js';
 import { KubeForbiddenError } from '../../agent/kube/errors.js';
 import { MemoryCluster } from '../../agent/kube/memory-cluster.js';
 import { silentLog as agentSilentLog } from '../../agent/log.js';
-import '../../lambdas/capabilities/rollouts/admin-routes.js';
 import { parseImportManifest } from '../../shared/agent-manifest.js';
 import { startTestHub, type TestHub } from '../support/local-hub.js';
 

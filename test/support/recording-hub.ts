@@ -1,7 +1,9 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoPorts } from '../../lambdas/adapters/dynamodb/index.js';
-import { defaultHubConfig, type HubConfig, type HubContext } from '../../lambdas/core/context.js';
+import type { Capability } from '../../lambdas/capabilities/index.js';
+import { defaultHubConfig, type HubConfig } from '../../lambdas/core/context.js';
+import { composeCapabilities, type ComposedHub } from '../../lambdas/handlers/compose.js';
 import { systemClock } from '../../lambdas/ports/clock.js';
 import { cryptoIds } from '../../lambdas/ports/ids.js';
 import { silentLog } from '../../lambdas/ports/log.js';
@@ -29,16 +31,17 @@ export function useDynalite(): () => DynamoDBClient {
 }
 
 /**
- * A hub context over a real table whose queue only records the step messages it is given, so a
+ * A composed hub (all capabilities unless `capabilities` is given) over a real table whose queue only records the step messages it is given, so a
  * test can deliver them itself — twice, reordered, late — to prove steps idempotent.
  */
 export function recordingHub(
   client: DynamoDBClient,
   table: string,
-  opts: { config?: Partial<HubConfig>; dropDelays?: boolean } = {},
-): { ctx: HubContext; sent: StepMessage[] } {
+  opts: { config?: Partial<HubConfig>; dropDelays?: boolean; capabilities?: readonly Capability[] } = {},
+): { ctx: ComposedHub; sent: StepMessage[] } {
   const sent: StepMessage[] = [];
-  const ctx: HubContext = {
+  const ctx: ComposedHub = {
+    ...composeCapabilities(opts.capabilities),
     ports: {
       ...createDynamoPorts(client, table),
       queue: {

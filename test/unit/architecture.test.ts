@@ -30,11 +30,43 @@ function runtimeImports(file: string): string[] {
   return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
+/** Relative imports of a file, type-only ones included. */
+function allImports(file: string): string[] {
+  const src = readFileSync(file, 'utf8');
+  const specs = [...src.matchAll(/^(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|^import\s+['"](\.[^'"]+)['"]/gm)].map((m) => m[1] ?? m[2]);
+  return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
+}
+
+/** Import cycles in a graph, each as `a -> b -> a`. */
+function cyclesOf(graph: Map<string, string[]>): string[] {
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const cycles: string[] = [];
+  const visit = (n: string) => {
+    state.set(n, 1);
+    stack.push(n);
+    for (const d of graph.get(n) ?? []) {
+      if (!graph.has(d)) continue;
+      if (state.get(d) === 1) cycles.push([...stack.slice(stack.indexOf(d)), d].map(rel).join(' -> '));
+      else if (!state.get(d)) visit(d);
+    }
+    stack.pop();
+    state.set(n, 2);
+  };
+  for (const f of graph.keys()) if (!state.get(f)) visit(f);
+  return cycles;
+}
+
 const files = sources();
 const graph = new Map(files.map((f) => [f, runtimeImports(f)]));
 const rel = (f: string) => relative(ROOT, f);
 
 describe('architecture', () => {
+  it('shared/ (the kinds above all) has no import cycles, type-only imports included', () => {
+    const shared = new Map(files.filter((f) => rel(f).startsWith('shared/')).map((f) => [f, allImports(f)]));
+    expect(cyclesOf(shared)).toEqual([]);
+  });
+
   it('has no runtime import cycles', () => {
     const state = new Map<string, 1 | 2>();
     const stack: string[] = [];
@@ -56,13 +88,32 @@ describe('architecture', () => {
 
   it.each([
     ['shared', ['lambdas/', 'agent/', 'cli/', 'cdk/', 'bench/']],
-    ['lambdas/hub', ['lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/', 'lambdas/http/', 'agent/', 'cli/']],
+    ['lambdas/core', ['lambdas/capabilities/', 'lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/', 'lambdas/http/', 'agent/', 'cli/']],
+    ['lambdas/http', ['lambdas/capabilities/', 'lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/']],
+    ['lambdas/capabilities', ['lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/']],
+    ['cli', ['bench/', 'test/']],
     ['agent', ['lambdas/', 'cli/', 'cdk/', 'bench/']],
     ['lambdas', ['agent/', 'cli/', 'bench/']],
   ])('%s never imports %j', (from, forbidden) => {
     const offenders = files
       .filter((f) => rel(f).startsWith(`${from}/`))
       .flatMap((f) => (graph.get(f) ?? []).filter((d) => forbidden.some((p) => rel(d).startsWith(p))).map((d) => `${rel(f)} -> ${rel(d)}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps HTTP out of the capabilities\' domain files: only their route files and capability.ts import lambdas/http', () => {
+    const isEdge = (f: string) => /\/(?:[a-z-]*routes|capability|index)\.ts$/.test(f);
+    const offenders = files
+      .filter((f) => rel(f).startsWith('lambdas/capabilities/') && !isEdge(rel(f)))
+      .flatMap((f) => (graph.get(f) ?? []).filter((d) => rel(d).startsWith('lambdas/http/')).map((d) => `${rel(f)} -> ${rel(d)}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('registers nothing at import time: no module-level register*/add*Routes calls fill a registry', () => {
+    const offenders = files
+      .filter((f) => rel(f).startsWith('lambdas/') || rel(f).startsWith('shared/'))
+      .filter((f) => /^(?:register[A-Z]\w*|add(?:Admin|Agent)Routes)\(/m.test(readFileSync(f, 'utf8')))
+      .map(rel);
     expect(offenders).toEqual([]);
   });
 });

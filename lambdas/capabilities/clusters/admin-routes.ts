@@ -6,8 +6,7 @@ import { parseOrThrow } from '../../../shared/validation.js';
 import type { HubContext } from '../../core/context.js';
 import { detachCluster } from './detach.js';
 import { acceptCluster, denyCluster, importCluster, upgradeCluster } from './lifecycle.js';
-import type { ResourceService } from '../../core/resource-service.js';
-import { addAdminRoutes } from '../../http/admin-api.js';
+import type { AdminContext } from '../../http/admin-api.js';
 import { parseObjectBody, type HttpRequest } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
 
@@ -17,7 +16,7 @@ import type { Route } from '../../http/router.js';
  * wrong state 409.
  */
 
-type AdminCtx = HubContext & { service: ResourceService };
+type AdminCtx = AdminContext;
 
 /** Longest bootstrap token lifetime import accepts: 30 days. */
 export const MAX_BOOTSTRAP_TTL_SECONDS = 30 * 24 * 3600;
@@ -71,7 +70,8 @@ export function agentBaseUrl(ctx: HubContext, req: HttpRequest): string {
   return `${proto === 'http' ? 'http' : 'https'}://${host}`;
 }
 
-const routes: Route<AdminCtx>[] = [
+/** The routes this capability contributes (composed in ./capability.ts). */
+export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
   {
     method: 'POST',
     pattern: '/v1/clusters/{name}/import',
@@ -125,5 +125,3 @@ const routes: Route<AdminCtx>[] = [
     },
   },
 ];
-
-addAdminRoutes(...routes);

@@ -5,7 +5,6 @@ import { parseOrThrow } from '../../../shared/validation.js';
 import type { HubContext } from '../../core/context.js';
 import { authenticateCredential, type AgentCaller } from './agent-auth.js';
 import { authenticateBootstrap, joinCluster, pollDesiredState, reportStatus, rotateAgentCredential } from './agent-service.js';
-import { addAgentRoutes } from '../../http/agent-api.js';
 import { bearerToken } from '../../http/auth.js';
 import { parseObjectBody, type HttpRequest } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
@@ -49,7 +48,8 @@ function agentBody<S extends z.ZodType>(req: HttpRequest, schema: S, limit: numb
   return parseOrThrow(schema, parseObjectBody(req, { optional }), what);
 }
 
-const routes: Route<HubContext>[] = [
+/** The routes this capability contributes (composed in ./capability.ts). */
+export const clusterAgentRoutes: readonly Route<HubContext>[] = [
   {
     method: 'POST',
     pattern: '/agent/v1/join',
@@ -99,5 +99,3 @@ const routes: Route<HubContext>[] = [
     },
   },
 ];
-
-addAgentRoutes(...routes);

@@ -10,7 +10,6 @@ import { validateClaims, withAgentFacts, withHealth, withJoined, type ClusterIdC
 import { leaseRenewedStep } from './availability.js';
 import { updateClusterRecord } from './cluster-record.js';
 import { recordChanged, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
-import { loadDesiredWorks } from './desired-works.js';
 import { detachCompleteStep } from './detach.js';
 import { heartbeatDue, leaseLive } from './cluster-lease.js';
 import { checkBootstrap, mintAgentToken, parseAgentToken, rotateCredentials, rotationDue } from './tokens.js';
@@ -172,7 +171,7 @@ export async function pollDesiredState(
   const state: DesiredState = {
     cluster,
     revision,
-    works: detach ? [] : await loadDesiredWorks(ctx, cluster),
+    works: detach ? [] : await ctx.registry.desiredState.works(ctx, cluster),
     policies: [],
     syncRules: [],
     agent: { version, image: ctx.config.agentImage },
@@ -211,15 +210,6 @@ async function recordHeartbeat(ctx: HubContext, cluster: string, now: number): P
   }
 }
 
-/** Handles work and drift parts of a status report (the workloads capability registers one). */
-export type StatusReportHandler = (ctx: HubContext, cluster: string, report: StatusReport) => Promise<void>;
-const reportHandlers: StatusReportHandler[] = [];
-
-/** Registers a handler for the parts of status reports the lifecycle does not own. */
-export function registerStatusReportHandler(handler: StatusReportHandler): void {
-  reportHandlers.push(handler);
-}
-
 /**
  * A status report: claims, versions, health and upgrade progress go to the Cluster record, written
  * only when something changed; `detached: true` during a detach queues its completion.
@@ -234,7 +224,8 @@ export async function reportStatus(ctx: HubContext, identity: AgentIdentity, rep
     return { record: withHealth(facts.record, report.healthy, report.message, live, now), conflict: facts.conflict };
   });
   if (newConflict) auditConflict(ctx, cluster, newConflict, caller);
-  for (const handler of reportHandlers) await handler(ctx, cluster, report);
+  // The parts the lifecycle does not own (work status, drift) go to the capabilities that declared handlers.
+  for (const handler of ctx.registry.statusReportHandlers) await handler(ctx, cluster, report);
   if (report.detached && head.state === 'Detaching' && record) {
     await ctx.ports.queue.send([stepMessage(detachCompleteStep, { cluster, uid: record.metadata.uid })]);
   }

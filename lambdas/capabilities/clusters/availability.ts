@@ -3,7 +3,7 @@ import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../../core/context.js';
 import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
-import { registerPeriodicTask } from '../../core/periodic-tasks.js';
+import type { PeriodicTask } from '../../core/periodic-tasks.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { availabilityFor, recordChanged, withAvailable, type ClusterResource } from './cluster-status.js';
 import { agentOnline, dropsLease, expiredLeases, leaseLive, silentSeconds, sweepWindowStart, withoutLease, type LiveLease } from './cluster-lease.js';
@@ -102,7 +102,8 @@ async function listLiveSet(ctx: HubContext): Promise<LiveLease[]> {
   return segments.flat();
 }
 
-registerPeriodicTask({
+/** Periodic task: finds clusters whose lease expired (cost grows with transitions, not fleet size). */
+export const leaseExpiryTask: PeriodicTask = {
   name: 'cluster.lease-expiry',
   async run(ctx) {
     const now = ctx.ports.clock.now();
@@ -117,4 +118,4 @@ registerPeriodicTask({
     }
     return { transitions: expired.length };
   },
-});
+};

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { AlreadyExistsError, NotFoundError } from '../../../shared/errors.js';
 import { canonicalJson } from '../../../shared/hash.js';
-import { ClusterConditions, type ClusterSpec, type ClusterStatus } from '../../../shared/resources/cluster.js';
+import { ClusterConditions, clusterKind, type ClusterSpec, type ClusterStatus } from '../../../shared/resources/cluster.js';
 import { setCondition, type Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
 import type { ClusterHead, ClusterHeadState } from '../../ports/cluster-head-store.js';
-import { registerBehaviour, type HubContext } from '../../core/context.js';
+import type { HubContext } from '../../core/context.js';
+import { behaviourFor } from '../../core/registry.js';
 import { recomputeClusterMembership, recomputeClustersStep } from '../clustersets/membership.js';
 import { notifyPlacements, notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
@@ -104,22 +105,9 @@ function initialStatus(res: Resource, ctx: HubContext): ClusterStatus {
   return { conditions, phase: spec.hubAcceptsClient ? 'Accepted' : 'Pending' };
 }
 
-/** Clean-up work for a cluster's dependents (its works, ...), run by the finalise step. */
-export type ClusterCleanup = (ctx: HubContext, cluster: string) => Promise<void>;
-
-const cleanups = new Map<string, ClusterCleanup>();
-
-/**
- * Registers clean-up of something that belongs to a cluster. The finalise step runs every hook
- * before it revokes the head and deletes the record; hooks must be idempotent (steps repeat).
- */
-export function registerClusterCleanup(name: string, cleanup: ClusterCleanup): void {
-  cleanups.set(name, cleanup);
-}
-
 /**
  * Step: finish removing a cluster once it is marked for deletion, in ACM's order: its dependents
- * (memberships, works through the clean-up hooks), then its head (credentials), then the record.
+ * (memberships, then what other capabilities declared as cluster clean-ups, such as works), then its head (credentials), then the record.
  */
 export const finalizeClusterStep = defineStep({
   type: 'cluster.finalize',
@@ -130,7 +118,7 @@ export const finalizeClusterStep = defineStep({
     if (!res || res.metadata.uid !== uid || !res.metadata.deletionTimestamp) return;
     await notifyPlacements(ctx, cluster);
     await recomputeClusterMembership(ctx, cluster);
-    for (const cleanup of cleanups.values()) await cleanup(ctx, cluster);
+    for (const cleanup of ctx.registry.clusterCleanups) await cleanup.run(ctx, cluster);
     await ctx.ports.heads.delete(cluster).catch((err) => {
       if (!(err instanceof NotFoundError)) throw err;
     });
@@ -163,18 +151,19 @@ export async function markClusterForDeletion(ctx: HubContext, name: string, uid?
   return marked;
 }
 
-registerBehaviour('Cluster', {
+/** What the resource service does around Cluster writes: the head item, memberships, placements, upgrades. */
+export const clusterBehaviour = behaviourFor(clusterKind, {
   initialStatus,
   async afterCreate(res, ctx) {
-    await ensureHead(ctx, res as Resource<ClusterSpec>);
+    await ensureHead(ctx, res);
     await ctx.ports.queue.send([stepMessage(recomputeClustersStep, { clusters: [res.metadata.name] })]);
     await notifyPlacements(ctx, res.metadata.name);
   },
   async afterUpdate(prev, next, ctx) {
     const name = next.metadata.name;
     const head = await syncHead(ctx, name);
-    const before = (prev as ClusterResource).spec.agent?.version;
-    const target = (next as ClusterResource).spec.agent?.version;
+    const before = prev.spec.agent?.version;
+    const target = next.spec.agent?.version;
     const upgrading = target !== undefined && target !== before;
     const record = await updateClusterRecord(
       ctx,

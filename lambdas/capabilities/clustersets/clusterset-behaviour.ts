@@ -1,10 +1,11 @@
 import { canonicalJson } from '../../../shared/hash.js';
-import type { ClusterSetStatus } from '../../../shared/resources/clusterset.js';
-import { registerBehaviour } from '../../core/context.js';
+import { clusterSetKind } from '../../../shared/resources/clusterset.js';
+import { behaviourFor } from '../../core/registry.js';
 import { CLUSTERSET_MEMBERS, fanOutMembershipStep } from './membership.js';
 import { stepMessage } from '../../core/steps.js';
 
-registerBehaviour('ClusterSet', {
+/** ClusterSet writes rebuild the membership index; reads add the member count. */
+export const clusterSetBehaviour = behaviourFor(clusterSetKind, {
   initialStatus: () => ({ conditions: [] }),
   async afterCreate(res, ctx) {
     await ctx.ports.queue.send([stepMessage(fanOutMembershipStep, { set: res.metadata.name, source: 'all' })]);
@@ -19,6 +20,6 @@ registerBehaviour('ClusterSet', {
   },
   async decorate(res, ctx) {
     const memberCount = await ctx.ports.relations.count(CLUSTERSET_MEMBERS, res.metadata.name);
-    return { ...res, status: { ...((res.status ?? {}) as ClusterSetStatus), memberCount } };
+    return { ...res, status: { ...(res.status ?? {}), memberCount } };
   },
 });

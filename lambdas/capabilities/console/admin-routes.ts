@@ -4,7 +4,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../../../shared/errors.js';
-import { addAdminRoutes } from '../../http/admin-api.js';
 import type { HttpRequest, HttpResponse } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
 
@@ -153,5 +152,3 @@ export function consoleRoutes(dir?: () => string): Route<unknown>[] {
     { method: 'GET', pattern: '/console/{file}', public: true, summary: 'Web console files', handler: (req) => serveAsset(req, req.params.file, where()) },
   ];
 }
-
-addAdminRoutes(...consoleRoutes());

@@ -10,7 +10,7 @@ import { defineStep } from '../../core/steps.js';
 import { decisionsOfCluster, sameDecision, writeDecision } from './decision-store.js';
 import { decideIncremental, type PreviousDecision } from './compute-decisions.js';
 import { clusterFacts, type ClusterFacts } from './eligibility.js';
-import { onDecisionsChanged } from './listener-steps.js';
+import { onDecisionsChanged } from './events.js';
 import { countedGroup, emptyPlacementStatus, NONE, withCountChange } from './placement-status.js';
 import { CLUSTER_CHANGED_STEP, clusterChangedMessages, listAll, recheckMessages, recomputeMessage } from './messages.js';
 import type { PlacementResource } from './recompute.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/hash.js';
-import type { Resource } from '../../../shared/resources/meta.js';
-import type { PlacementSpec, PlacementStatus } from '../../../shared/resources/placement.js';
-import '../clustersets/clusterset-behaviour.js';
-import { behaviourOf, registerBehaviour, type HubContext, type KindBehaviour } from '../../core/context.js';
+import { clusterSetKind } from '../../../shared/resources/clusterset.js';
+import { placementKind } from '../../../shared/resources/placement.js';
+import type { HubContext } from '../../core/context.js';
+import { behaviourFor } from '../../core/registry.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { emptyPlacementStatus, publicStatus } from './placement-status.js';
 import { listAll, placementDeletedStep, recomputePlacementStep, type PlacementResource } from './recompute.js';
@@ -18,7 +18,8 @@ async function queueRecompute(ctx: HubContext, placement: string, source: 'index
   await ctx.ports.queue.send([stepMessage(recomputePlacementStep, { placement, source })]);
 }
 
-registerBehaviour('Placement', {
+/** Placement writes queue a recompute of its decisions; reads hide the bookkeeping. */
+export const placementBehaviour = behaviourFor(placementKind, {
   initialStatus: () => emptyPlacementStatus(),
   async afterCreate(res, ctx) {
     await queueRecompute(ctx, res.metadata.name);
@@ -30,7 +31,7 @@ registerBehaviour('Placement', {
     await ctx.ports.queue.send([stepMessage(placementDeletedStep, { placement: res.metadata.name })]);
   },
   async decorate(res) {
-    return { ...res, status: publicStatus(res.status as PlacementStatus | undefined) };
+    return { ...res, status: publicStatus(res.status) };
   },
 });
 
@@ -42,34 +43,28 @@ export const clusterSetChangedStep = defineStep({
   type: 'placement.clusterset-changed',
   payload: z.object({ set: z.string() }),
   async run({ set }, ctx) {
-    const placements = await listAll<PlacementResource>(ctx, 'Placement');
-    const naming = placements.filter((p) => !p.metadata.deletionTimestamp && (p.spec as PlacementSpec).clusterSets.includes(set));
+    const placements = await listAll<PlacementResource>(ctx, placementKind.kind);
+    const naming = placements.filter((p) => !p.metadata.deletionTimestamp && p.spec.clusterSets.includes(set));
     if (naming.length) await ctx.ports.queue.send(naming.map((p) => stepMessage(recomputePlacementStep, { placement: p.metadata.name, source: 'all' })));
   },
 });
 
 /**
- * Adds the placement reaction to the ClusterSet behaviour registered in ../clustersets.ts (imported
- * above, so it is registered first), keeping everything it does.
+ * The placements' reaction to ClusterSet changes, added to the ClusterSet behaviour (its owner is the
+ * clustersets capability; the registry runs these hooks after the owner's).
  */
-function chainClusterSetBehaviour(): void {
-  const base: KindBehaviour = behaviourOf('ClusterSet');
-  const notify = (ctx: HubContext, set: string) => ctx.ports.queue.send([stepMessage(clusterSetChangedStep, { set })]);
-  registerBehaviour('ClusterSet', {
-    ...base,
-    async afterCreate(res: Resource, ctx: HubContext) {
-      await base.afterCreate?.(res, ctx);
-      await notify(ctx, res.metadata.name);
-    },
-    async afterUpdate(prev: Resource, next: Resource, ctx: HubContext) {
-      await base.afterUpdate?.(prev, next, ctx);
-      if (canonicalJson(prev.spec) !== canonicalJson(next.spec)) await notify(ctx, next.metadata.name);
-    },
-    async afterDelete(res: Resource, ctx: HubContext) {
-      await base.afterDelete?.(res, ctx);
-      await notify(ctx, res.metadata.name);
-    },
-  });
-}
+export const clusterSetReaction = behaviourFor(clusterSetKind, {
+  async afterCreate(res, ctx) {
+    await notifyClusterSetChanged(ctx, res.metadata.name);
+  },
+  async afterUpdate(prev, next, ctx) {
+    if (canonicalJson(prev.spec) !== canonicalJson(next.spec)) await notifyClusterSetChanged(ctx, next.metadata.name);
+  },
+  async afterDelete(res, ctx) {
+    await notifyClusterSetChanged(ctx, res.metadata.name);
+  },
+});
 
-chainClusterSetBehaviour();
+function notifyClusterSetChanged(ctx: HubContext, set: string): Promise<void> {
+  return ctx.ports.queue.send([stepMessage(clusterSetChangedStep, { set })]);
+}

@@ -14,7 +14,7 @@ export { listAll } from './messages.js';
 import { allDecisions, writeDecisionDiff } from './decision-store.js';
 import { computeDecisions } from './compute-decisions.js';
 import { clusterFacts, type ClusterFacts } from './eligibility.js';
-import { onDecisionsChanged } from './listener-steps.js';
+import { onDecisionsChanged } from './events.js';
 import { emptyPlacementStatus, statusFromDecisions, strategyHash } from './placement-status.js';
 
 /**

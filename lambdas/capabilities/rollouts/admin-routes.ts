@@ -4,11 +4,9 @@ import { sha256Hex, canonicalJson } from '../../../shared/hash.js';
 import type { FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
 import { isDnsLabel } from '../../../shared/resources/meta.js';
 import { parseOrThrow } from '../../../shared/validation.js';
-import type { HubContext } from '../../core/context.js';
-import type { ResourceService } from '../../core/resource-service.js';
 import { abortRollout, overrideWindows, pauseRollout, resumeRollout, rollbackRollout } from './control.js';
 import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
-import { addAdminRoutes } from '../../http/admin-api.js';
+import type { AdminContext } from '../../http/admin-api.js';
 import { parseObjectBody, type HttpRequest, type HttpResponse } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
 
@@ -18,7 +16,7 @@ import type { Route } from '../../http/router.js';
  * (`If-None-Match` answers 304 while nothing changed).
  */
 
-type AdminCtx = HubContext & { service: ResourceService };
+type AdminCtx = AdminContext;
 
 export const OverrideWindowBodySchema = z
   .object({
@@ -71,7 +69,8 @@ function action(verb: string, summary: string, run: (ctx: AdminCtx, name: string
   };
 }
 
-const routes: Route<AdminCtx>[] = [
+/** The routes this capability contributes (composed in ./capability.ts). */
+export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
   {
     method: 'GET',
     pattern: '/v1/fleetdeployments/{name}/status',
@@ -106,5 +105,3 @@ const routes: Route<AdminCtx>[] = [
     return overrideWindows(ctx, name, body, { sourceIp: req.sourceIp });
   }),
 ];
-
-addAdminRoutes(...routes);

@@ -19,13 +19,6 @@ export interface PlacementDecision {
 /** Pages through a placement's decisions; an unknown placement has none. */
 export type DecisionLister = (ctx: HubContext, placement: string, page: { cursor?: string; limit: number }) => Promise<{ items: PlacementDecision[]; cursor?: string }>;
 
-let lister: DecisionLister = listDecisions;
-
-/** Replaces the decision lister (tests that need decisions without placements); undefined restores the default. */
-export function useDecisionLister(next: DecisionLister | undefined): void {
-  lister = next ?? listDecisions;
-}
-
 /** The name a decision group goes by in rollouts and status. */
 export function groupNameOf(d: { group: number; groupName: string }): string {
   return d.groupName || `group-${d.group}`;
@@ -36,7 +29,7 @@ export async function loadDecisions(ctx: HubContext, placement: string): Promise
   const decisions: PlacementDecision[] = [];
   let cursor: string | undefined;
   do {
-    const page = await lister(ctx, placement, { cursor, limit: 1000 });
+    const page = await listDecisions(ctx, placement, { cursor, limit: 1000 });
     decisions.push(...page.items.map((d) => ({ cluster: d.cluster, group: d.group, groupName: groupNameOf(d) })));
     cursor = page.cursor;
   } while (cursor);

@@ -1,6 +1,6 @@
 import { ValidationError, type FieldError } from '../../../shared/errors.js';
-import type { FleetDeploymentSpec } from '../../../shared/resources/fleetdeployment.js';
-import { registerBehaviour } from '../../core/context.js';
+import { fleetDeploymentKind, type FleetDeploymentSpec } from '../../../shared/resources/fleetdeployment.js';
+import { behaviourFor } from '../../core/registry.js';
 import { revisionSyntaxErrors } from './render.js';
 import { cleanupStep, progressMessage } from './rollout-steps.js';
 import { ACTIVE_KEY, ACTIVE_RELATION, PLACEMENT_RELATION } from './tracking.js';
@@ -28,10 +28,10 @@ function semanticErrors(spec: FleetDeploymentSpec): FieldError[] {
   return errors;
 }
 
-registerBehaviour('FleetDeployment', {
+export const fleetDeploymentBehaviour = behaviourFor(fleetDeploymentKind, {
   initialStatus: () => ({ conditions: [] }),
   async validate(next) {
-    const errors = semanticErrors(next.spec as FleetDeploymentSpec);
+    const errors = semanticErrors(next.spec);
     if (errors.length) {
       throw new ValidationError(
         `FleetDeployment "${next.metadata.name}" is invalid: ${errors[0].path}: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
@@ -40,18 +40,18 @@ registerBehaviour('FleetDeployment', {
     }
   },
   async afterCreate(res, ctx) {
-    await ctx.ports.relations.put(PLACEMENT_RELATION, (res.spec as FleetDeploymentSpec).placementRef.name, res.metadata.name);
+    await ctx.ports.relations.put(PLACEMENT_RELATION, res.spec.placementRef.name, res.metadata.name);
     await ctx.ports.queue.send([progressMessage(ctx, res.metadata.name)]);
   },
   async afterUpdate(prev, next, ctx) {
-    const before = (prev.spec as FleetDeploymentSpec).placementRef.name;
-    const after = (next.spec as FleetDeploymentSpec).placementRef.name;
+    const before = prev.spec.placementRef.name;
+    const after = next.spec.placementRef.name;
     if (before !== after) await ctx.ports.relations.remove(PLACEMENT_RELATION, before, next.metadata.name);
     await ctx.ports.relations.put(PLACEMENT_RELATION, after, next.metadata.name);
     await ctx.ports.queue.send([progressMessage(ctx, next.metadata.name)]);
   },
   async afterDelete(res, ctx) {
-    const placement = (res.spec as FleetDeploymentSpec).placementRef.name;
+    const placement = res.spec.placementRef.name;
     await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, res.metadata.name);
     await ctx.ports.queue.send([stepMessage(cleanupStep, { name: res.metadata.name, placement })]);
   },

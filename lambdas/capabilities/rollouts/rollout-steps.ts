@@ -5,7 +5,7 @@ import type { Resource } from '../../../shared/resources/meta.js';
 import type { StepMessage } from '../../ports/queue.js';
 import type { RelationItem } from '../../ports/relation-store.js';
 import type { HubContext } from '../../core/context.js';
-import { registerPeriodicTask } from '../../core/periodic-tasks.js';
+import type { PeriodicTask } from '../../core/periodic-tasks.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { reconcileFleetDeployment, type ReconcileResult, type RolloutEffects } from './controller.js';
 import { deleteLease } from './controller-lock.js';
@@ -23,7 +23,8 @@ import { removeClusterWork, writeClusterWork } from './work-writer.js';
  * - `fleetdeployment.rollout-batch`: renders and writes the Works of a batch of clusters for one
  *   revision, skipping itself when the deployment has moved to other content;
  * - `fleetdeployment.remove-clusters`: removes the Works of clusters that left the placement;
- * - `fleetdeployment.placement-changed`: the Placement capability says decisions changed;
+ * - `fleetdeployment.placement-changed`: subscribed to the placements' decisions-changed event;
+ * - `fleetdeployment.work-status-changed`: subscribed to the works' status-changed event;
  * - `fleetdeployment.cleanup`: after a deployment is deleted, removes its Works page by page.
  */
 
@@ -145,7 +146,7 @@ export const removeClustersStep = defineStep({
 });
 
 /**
- * The Work capability's event: a work's conditions or observed generation changed. Works are named
+ * Subscribed to the works' event `work.status-changed`: a work's conditions or observed generation changed. Works are named
  * after their FleetDeployment; only names that have a controller lease (every deployment gets one on
  * its first run) are deployments, so other works cost one read of a tiny item.
  */
@@ -159,6 +160,7 @@ export const workStatusChangedStep = defineStep({
   },
 });
 
+/** Subscribed to the placements' event: the decisions of a placement some deployments follow changed. */
 export const placementChangedStep = defineStep({
   type: 'fleetdeployment.placement-changed',
   payload: z.object({ placement: z.string().min(1) }),
@@ -219,7 +221,8 @@ export function progressMessage(ctx: HubContext, name: string, delaySeconds?: nu
   return stepMessage(progressStep, { name, requestedAt: ctx.ports.clock.now() }, delaySeconds);
 }
 
-registerPeriodicTask({
+/** Periodic task: a controller run for every active rollout (windows open, soak times pass). */
+export const rolloutsTask: PeriodicTask = {
   name: 'fleetdeployment.rollouts',
   async run(ctx) {
     const active = await listAll(ctx, ACTIVE_RELATION, ACTIVE_KEY);
@@ -227,4 +230,4 @@ registerPeriodicTask({
     if (active.length) await ctx.ports.queue.send(active.map((a) => stepMessage(progressStep, { name: a.to, requestedAt: now })));
     return { transitions: active.length };
   },
-});
+};

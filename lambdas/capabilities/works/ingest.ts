@@ -1,7 +1,8 @@
 import type { DriftEvent, StatusReport, WorkStatusReport } from '../../../shared/protocol/v1.js';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../../core/context.js';
-import { sendIfListened, WORK_STATUS_CHANGED_STEP } from '../placements/listener-steps.js';
+import { publish } from '../../core/events.js';
+import { workStatusChanged } from './events.js';
 import { statusChanged, statusSummary, workStatusFromReport } from './work-status.js';
 import { updateWorkStatus } from './work-status-store.js';
 
@@ -57,6 +58,6 @@ export async function ingestWorkReports(ctx: HubContext, cluster: string, report
   }
   if (changed.length) {
     ctx.ports.log.debug('work status changed', { cluster, works: changed.length });
-    await sendIfListened(ctx, WORK_STATUS_CHANGED_STEP, changed.map((work) => ({ cluster, work })));
+    await publish(ctx, workStatusChanged, changed.map((work) => ({ cluster, work })));
   }
 }

@@ -1,23 +1,17 @@
 import { NotFoundError, StateError, ValidationError } from '../../../shared/errors.js';
 import type { Resource } from '../../../shared/resources/meta.js';
-import type { WorkSpec } from '../../../shared/resources/work.js';
-import { registerStatusReportHandler } from '../clusters/agent-service.js';
-import { registerClusterCleanup } from '../clusters/cluster-behaviour.js';
-import { registerDesiredWorksLoader } from '../clusters/desired-works.js';
-import { registerBehaviour, type HubContext } from '../../core/context.js';
-import { registerListRedaction } from '../../core/resource-service.js';
-import { ingestWorkReports } from './ingest.js';
+import { workKind } from '../../../shared/resources/work.js';
+import type { HubContext } from '../../core/context.js';
+import { behaviourFor } from '../../core/registry.js';
 import { clusterRecordFor } from './known-cluster.js';
-import { redactWorkSecrets } from './redaction.js';
 import { checkWorkSize, checkWorkSpec } from './work-checks.js';
 import { deleteWorkStatus, readWorkStatus } from './work-status-store.js';
-import { bumpClusterRevision, deleteClusterWorks, loadDesiredWorks } from './works.js';
+import { bumpClusterRevision } from './works.js';
 
 /**
  * The Work kind's behaviour: checks on write, a desired-revision bump whenever a cluster's works
  * change (so its agent sees the change on the next poll), status merged in on read, and Secret
- * values hidden in lists. Also plugs works into the cluster lifecycle: the desired state, status
- * reports and the clean-up of a cluster that goes away.
+ * values hidden in lists (declared in ./capability.ts).
  */
 
 function label(work: Resource): string {
@@ -37,10 +31,10 @@ async function checkCluster(ctx: HubContext, work: Resource): Promise<void> {
   if (record.metadata.deletionTimestamp) throw new StateError(`cluster "${cluster}" is being removed; its works cannot be created or changed`);
 }
 
-registerBehaviour('Work', {
+export const workBehaviour = behaviourFor(workKind, {
   async validate(next, _prev, ctx) {
     await checkCluster(ctx, next);
-    checkWorkSpec(next.spec as WorkSpec, label(next));
+    checkWorkSpec(next.spec, label(next));
     checkWorkSize(next, label(next));
   },
   async afterCreate(res, ctx) {
@@ -58,11 +52,4 @@ registerBehaviour('Work', {
   async decorate(res, ctx) {
     return { ...res, status: await readWorkStatus(ctx, res) };
   },
-});
-
-registerListRedaction('Work', redactWorkSecrets);
-registerDesiredWorksLoader(loadDesiredWorks);
-registerStatusReportHandler(ingestWorkReports);
-registerClusterCleanup('works', async (ctx, cluster) => {
-  await deleteClusterWorks(ctx, cluster);
 });

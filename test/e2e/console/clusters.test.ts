@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import '../../../lambdas/capabilities/console/admin-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { ARTIFACTS, buildConsole, launchBrowser, measureBundle, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type BundleSize, type SimulatedAgent } from './harness.js';
 

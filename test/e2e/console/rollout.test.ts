@@ -1,6 +1,4 @@
 import type { Browser, Page } from 'playwright-core';
-import '../../../lambdas/capabilities/console/admin-routes.js';
-import '../../../lambdas/capabilities/rollouts/admin-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { buildConsole, launchBrowser, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type SimulatedAgent } from './harness.js';
 

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import '../../../lambdas/hub/index.js';
 import { run } from '../../../cli/main.js';
 import { createTableIfMissing, DynamoAdminTokenStore } from '../../../lambdas/adapters/dynamodb/index.js';
 import { createAdminApi } from '../../../lambdas/http/admin-api.js';
@@ -57,7 +56,7 @@ async function tokenItems(): Promise<Record<string, unknown>[]> {
 function adminApiAt(now: number) {
   const { ctx } = recordingHub(client(), TABLE);
   const at: HubContext = { ...ctx, ports: { ...ctx.ports, clock: { now: () => now } } };
-  const app = createAdminApi(at);
+  const app = createAdminApi(at, ctx.routes.admin);
   /** The HTTP status of `GET /v1/clusters` with this token (errors become problems, as in serve.ts). */
   return async (token: string): Promise<number> => {
     try {

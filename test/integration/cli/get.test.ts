@@ -1,19 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { registerKind } from '../../../shared/resources/kinds.js';
 import { useCliRig } from './support/cli-rig.js';
-
-// A namespaced kind, as the Work capability will register it, to prove --cluster scoping.
-registerKind({
-  kind: 'Work',
-  plural: 'works',
-  singular: 'work',
-  shortNames: ['mw'],
-  namespaced: true,
-  spec: z.unknown(),
-  status: z.unknown(),
-  description: 'test work',
-});
 
 const rig = useCliRig('get');
 const tether = (...args: string[]) => rig.tether(args);

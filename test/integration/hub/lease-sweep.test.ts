@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
-import '../../../lambdas/hub/index.js';
 import { pollDesiredState } from '../../../lambdas/capabilities/clusters/agent-service.js';
 import { EXPIRY_BATCH_LIMIT } from '../../../lambdas/capabilities/clusters/availability.js';
 import { mintAgentToken } from '../../../lambdas/capabilities/clusters/tokens.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
-import '../../../lambdas/hub/index.js';
 import { type HubContext } from '../../../lambdas/core/context.js';
 import { CLUSTERSET_MEMBERS } from '../../../lambdas/capabilities/clustersets/membership.js';
 import { parseDesired, ResourceService } from '../../../lambdas/core/resource-service.js';

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { run } from '../../../cli/main.js';
-import '../../../lambdas/capabilities/rollouts/admin-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { captureIO } from '../cli/support/capture-io.js';
 import { configMap, createClusters, createPlacement, drain, fleetDeployment, markOnline, reportWork } from './support/fleet.js';

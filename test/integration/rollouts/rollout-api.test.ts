@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import '../../../lambdas/capabilities/rollouts/admin-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { configMap, createClusters, createPlacement, drain, fleetDeployment, markOnline, reportWork, worksOf } from './support/fleet.js';
 

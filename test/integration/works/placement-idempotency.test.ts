@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
-import '../../../lambdas/hub/index.js';
 import { type HubContext } from '../../../lambdas/core/context.js';
 import { allDecisions, decisionsOfCluster } from '../../../lambdas/capabilities/placements/decision-store.js';
 import { parseDesired, ResourceService } from '../../../lambdas/core/resource-service.js';
