@@ -213,8 +213,13 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
   }
 }
 
-/** The head as an item: index attributes only while the lease is held (sparse index, the live set). */
-function toHeadItem(head: ClusterHead): RawItem {
+/**
+ * The head as an item: index attributes only while the lease is held (sparse index, the live set).
+ * Exported so that the in-memory store refuses exactly the heads the table refuses.
+ *
+ * @throws PayloadTooLargeError when the item would exceed {@link MAX_HEAD_BYTES}.
+ */
+export function toHeadItem(head: ClusterHead): RawItem {
   const { version, ...fields } = head;
   const item: RawItem = {
     ...keyAttrs(headKey(head.cluster)),

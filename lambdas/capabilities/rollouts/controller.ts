@@ -1,36 +1,19 @@
 import { NotFoundError } from '../../../shared/errors.js';
 import { canonicalJson } from '../../../shared/hash.js';
-import {
-  parseDuration,
-  type FleetDeploymentSpec,
-  type FleetDeploymentStatus,
-  type RolloutStrategy,
-} from '../../../shared/resources/fleetdeployment.js';
+import { parseDuration, type FleetDeploymentStatus, type RolloutStrategy } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
 import type { RelationItem } from '../../ports/relation-store.js';
-import { agentOnline } from '../clusters/cluster-lease.js';
 import type { HubContext } from '../../core/context.js';
 import { retryOnConflict } from '../../core/retry.js';
-import { readWorks } from '../works/works.js';
-import { loadDecisions } from './decision-lister.js';
 import { acquireLease, deleteLease, releaseLease } from './controller-lock.js';
-import { observedTrack, observeWork, plannerPhase, type WorkObservation } from './observe.js';
-import { planRolloutWave, type ClusterRolloutState, type PlanStrategy } from './planner.js';
-import { contentHash, ensureRevision, pruneRevisions } from './revisions.js';
+import { planRolloutWave, type Plan, type PlanStrategy } from './planner.js';
+import { judgeWindows, observeWave, type WaveObservation, type WindowView } from './run-observe.js';
+import { loadDeployment, loadState, resolveTarget, type Deployment, type RunState, type Target } from './run-state.js';
 import { buildStatus } from './status.js';
-import {
-  ACTIVE_KEY,
-  ACTIVE_RELATION,
-  DIRTY_RELATION,
-  encodeTrack,
-  ERROR_RELATION,
-  listAll,
-  listTracks,
-  TRACK_RELATION,
-  type ClusterTrack,
-} from './tracking.js';
-import { WindowEvaluator } from './windows.js';
+import { ACTIVE_KEY, ACTIVE_RELATION, encodeTrack, ERROR_RELATION, TRACK_RELATION } from './tracking.js';
+
+export { OBSERVE_SLICE, TEMPLATE_RETRY_MS } from './run-observe.js';
 
 /**
  * The rollout controller: one run loads a FleetDeployment, makes sure its template has a revision,
@@ -38,6 +21,9 @@ import { WindowEvaluator } from './windows.js';
  * do, hands the next wave to the fan-out steps, and writes status. Runs are serialised per
  * deployment by a lease; each run costs in proportion to the clusters in flight or changed (plus
  * one relation Query per 1,000 clusters), not to the fleet.
+ *
+ * A run is a sequence of named phases (see {@link runOnce}): the reading ones live in
+ * ./run-state.ts and ./run-observe.ts, the deciding and writing ones here.
  */
 
 /** Sends the fan-out and removal messages a run decided on (steps.ts provides it). */
@@ -56,8 +42,6 @@ export interface ReconcileResult {
 
 /** A cluster handed the revision but still without its Work is re-sent after this long. */
 export const RESEND_AFTER_MS = 60_000;
-/** A cluster whose template failed is retried after this long (its labels may have been fixed). */
-export const TEMPLATE_RETRY_MS = 300_000;
 /** Delayed wake-ups further away than this are left to the scheduler (SQS allows 15 minutes). */
 const MAX_WAKE_MS = 900_000;
 
@@ -96,135 +80,57 @@ export async function reconcileFleetDeployment(ctx: HubContext, name: string, ef
   }
 }
 
-/**
- * Clusters whose Works one controller run reads at a time: a Work may be megabytes as JSON, so a
- * run keeps only each Work's observation, never a whole fleet's Works (one BatchGetItem of Works and
- * one of their status items per slice).
- */
-export const OBSERVE_SLICE = 100;
-
-/** What the Works of `clusters` say about this deployment (undefined: no Work of it). */
-async function observeWorks(ctx: HubContext, name: string, clusters: string[]): Promise<Map<string, WorkObservation | undefined>> {
-  const out = new Map<string, WorkObservation | undefined>();
-  for (let i = 0; i < clusters.length; i += OBSERVE_SLICE) {
-    const slice = clusters.slice(i, i + OBSERVE_SLICE);
-    const works = await readWorks(ctx, slice.map((c) => ({ cluster: c, name })));
-    slice.forEach((c, j) => out.set(c, observeWork(works[j], name)));
-  }
-  return out;
+/** What a run decided: the planner's answer, and the clusters to send again or to remove from. */
+interface WaveDecision {
+  plan: Plan;
+  /** The failure pause that stays in force (latched before, and not released by a resume). */
+  latched: boolean;
+  /** Handed the target but still without a Work after a while: handed out again. */
+  resend: string[];
+  /** Left the placement and still have a Work of the deployment: it is removed. */
+  removeNow: string[];
 }
 
+/** Everything a run has read, observed and decided: what the writing phases work from. */
+interface Run {
+  name: string;
+  deployment: Deployment;
+  target: Target;
+  state: RunState;
+  observation: WaveObservation;
+  view: WindowView;
+  decision: WaveDecision;
+  now: number;
+}
+
+/**
+ * One run: read (deployment, target, state), observe (Works, agents, windows), decide (the next
+ * wave), write (tracks, then status, so that a fan-out step sees the revision), then send the
+ * messages.
+ */
 async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, now: number): Promise<ReconcileResult> {
-  const fd = await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true });
-  if (!fd || fd.metadata.deletionTimestamp) {
-    await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
-    return { outcome: 'missing' };
-  }
-  const spec = fd.spec as FleetDeploymentSpec;
-  const previous = (fd.status ?? { conditions: [] }) as FleetDeploymentStatus;
-  const control = previous.control ?? {};
+  const deployment = await loadDeployment(ctx, name);
+  if (!deployment) return { outcome: 'missing' };
+  const target = await resolveTarget(ctx, name, deployment);
+  const state = await loadState(ctx, name, deployment.spec, target);
+  const observation = await observeWave(ctx, name, state, target, now);
+  const view = await judgeWindows(ctx, deployment.spec, state, observation, target, now);
+  const decision = planNextWave(deployment, state, observation, view, target, now);
+  const run: Run = { name, deployment, target, state, observation, view, decision, now };
+  await writeWave(ctx, run);
+  const status = await recordStatus(ctx, run);
+  const handOut = await sendWave(ctx, effects, run);
+  return { outcome: 'reconciled', state: status.state, handedOut: handOut.length };
+}
 
-  // 1. The revision: a new one when template or overrides changed.
-  const content = { template: spec.template, overrides: spec.overrides };
-  const hash = contentHash(content);
-  let target = { revision: previous.revision ?? 0, hash };
-  if (previous.revisionHash !== hash || !previous.revision) {
-    const rollbackOf = control.rollbackFrom?.revision === previous.revision ? control.rollbackFrom?.to : undefined;
-    const rev = await ensureRevision(ctx, name, content, previous.revision ?? 0, rollbackOf);
-    await pruneRevisions(ctx, name, rev.revision);
-    target = { revision: rev.revision, hash };
-  }
-
-  // 2. What the placement chose, what we remember, and what changed.
-  const placement = await loadDecisions(ctx, spec.placementRef.name);
-  // With no decisions there is nothing to roll out *yet*: never "Complete" (a watcher would stop).
-  let placementProblem: string | undefined;
-  if (placement.decisions.length === 0) {
-    const exists = await ctx.ports.resources.get({ kind: 'Placement', name: spec.placementRef.name });
-    placementProblem = exists ? `Placement "${spec.placementRef.name}" has chosen no clusters (yet)` : `Placement "${spec.placementRef.name}" does not exist`;
-  }
-  const decided = new Map(placement.decisions.map((d) => [d.cluster, d]));
-  const tracks = await listTracks(ctx, name);
-  const errors = new Map((await listAll(ctx, ERROR_RELATION, name)).map((i) => [i.to, i.data ?? {}]));
-  // Errors of an older revision no longer apply (and no step for that revision writes any more).
-  const staleErrors = [...errors.entries()].filter(([, e]) => e.h !== target.hash).map(([c]) => c);
-  await ctx.ports.relations.removeMany(staleErrors.map((c) => ({ relation: ERROR_RELATION, from: name, to: c })));
-  for (const c of staleErrors) errors.delete(c);
-  const dirty = (await listAll(ctx, DIRTY_RELATION, name)).map((i) => i.to);
-  // Cleared before reading, so a change reported while this run reads is marked again for the next.
-  await ctx.ports.relations.removeMany(dirty.map((c) => ({ relation: DIRTY_RELATION, from: name, to: c })));
-
-  const toRead = new Set<string>(dirty.filter((c) => decided.has(c)));
-  for (const d of placement.decisions) {
-    const t = tracks.get(d.cluster);
-    if (!t || (t.hash === target.hash && !t.succeeded)) toRead.add(d.cluster);
-  }
-  const leaving = [...tracks.keys()].filter((c) => !decided.has(c));
-  const works = await observeWorks(ctx, name, [...toRead, ...leaving]);
-  // Whether the agent is online matters only for a cluster that has (or is adopting) a revision:
-  // a cluster new to the rollout, without a Work of it, costs no head read.
-  const needOnline = [...toRead].filter((c) => tracks.get(c)?.hash || works.get(c)?.hash);
-  const heads = await ctx.ports.heads.getMany(needOnline);
-  const online = new Map(
-    needOnline.map((c, i) => {
-      const head = heads[i];
-      return [c, head !== undefined && agentOnline(head)];
-    }),
-  );
-
-  // 3. Observe: the next tracking record of every decided cluster.
-  const next = new Map<string, ClusterTrack>();
-  const templateErrors = new Map<string, string>();
-  const retryTemplate: string[] = [];
-  for (const d of placement.decisions) {
-    let t: ClusterTrack = { ...(tracks.get(d.cluster) ?? {}) };
-    if (toRead.has(d.cluster)) {
-      const obs = works.get(d.cluster);
-      // A Work written before this track existed (lost state, or a rollback to content it has) is adopted.
-      if (!t.hash && obs?.hash) t = { hash: obs.hash, revision: obs.revision, handedAt: now };
-      if (t.hash) t = observedTrack(t, obs, online.get(d.cluster) ?? false, now);
-    }
-    const err = errors.get(d.cluster);
-    if (err && err.h === target.hash && t.hash === target.hash && !t.written) {
-      templateErrors.set(d.cluster, String(err.m));
-      if (now - Number(err.at ?? 0) >= TEMPLATE_RETRY_MS) retryTemplate.push(d.cluster);
-    }
-    next.set(d.cluster, t);
-  }
-
-  // 4. Windows, for clusters still waiting for the target.
-  const windows = spec.maintenanceWindows;
-  const labelKeys = [...new Set(windows.map((w) => w.timeZoneLabel).filter((k): k is string => Boolean(k)))];
-  const waiting = placement.decisions.filter((d) => next.get(d.cluster)?.hash !== target.hash).map((d) => d.cluster);
-  if (labelKeys.length) {
-    const stale = waiting.filter((c) => next.get(c)?.labelsRevision !== target.revision);
-    const clusters = await ctx.ports.resources.getMany(stale.map((c) => ({ kind: 'Cluster', name: c })));
-    for (const [i, c] of stale.entries()) {
-      const labels = clusters[i]?.metadata.labels ?? {};
-      const subset = Object.fromEntries(labelKeys.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]]));
-      next.set(c, { ...next.get(c), windowLabels: JSON.stringify(subset), labelsRevision: target.revision });
-    }
-  }
-  const evaluator = new WindowEvaluator(windows, now);
-  const zoneProblems = new Map<string, string>();
-  const states: ClusterRolloutState[] = placement.decisions.map((d) => {
-    const t = next.get(d.cluster);
-    const phase = plannerPhase(t, target.hash, templateErrors.has(d.cluster));
-    const state: ClusterRolloutState = { name: d.cluster, group: d.groupName, phase, inWindow: true };
-    if (phase === 'pending') {
-      const verdict = evaluator.verdict(t?.windowLabels ? (JSON.parse(t.windowLabels) as Record<string, string>) : {});
-      state.inWindow = verdict.open;
-      if (verdict.nextOpenAt !== undefined) state.windowOpensAt = verdict.nextOpenAt;
-      if (verdict.problem) zoneProblems.set(d.cluster, verdict.problem);
-    } else {
-      if (t?.handedAt !== undefined) state.updatedAt = t.handedAt;
-      if (t?.since !== undefined) state.since = t.since;
-      if (t?.succeeded) state.succeeded = true;
-    }
-    return state;
-  });
-
-  // 5. Plan.
+/**
+ * Asks the planner for the next wave, and works out the resends and removals. Pure apart from the
+ * tracking records it updates in `observation.next`: the clusters handed out, newly succeeded,
+ * resent, or being removed.
+ */
+function planNextWave({ spec, previous, control }: Deployment, state: RunState, observation: WaveObservation, view: WindowView, target: Target, now: number): WaveDecision {
+  const { placement, tracks } = state;
+  const { next, templateErrors, retryTemplate, leaving, works } = observation;
   const fp = previous.failurePause;
   const resumedAt = control.resumedAt ? Date.parse(control.resumedAt) : undefined;
   const latched = Boolean(fp && fp.revision === target.revision && !(resumedAt !== undefined && resumedAt >= Date.parse(fp.at)));
@@ -233,7 +139,7 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   const plan = planRolloutWave({
     strategy: planStrategy(spec.rolloutStrategy),
     groups: placement.groups,
-    clusters: states,
+    clusters: view.states,
     now,
     paused: Boolean(spec.paused),
     aborted: control.abortedRevision === target.revision,
@@ -256,7 +162,7 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
     });
   for (const c of [...resend, ...retryTemplate]) next.set(c, { ...next.get(c), resentAt: now });
 
-  // 6. Clusters that left the placement: remove their Work, then forget them.
+  // Clusters that left the placement: remove their Work, then forget them.
   const removeNow: string[] = [];
   for (const c of leaving) {
     if (works.get(c)) {
@@ -264,9 +170,18 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
       next.set(c, { ...tracks.get(c), removing: true });
     }
   }
+  return { plan, latched, resend, removeNow };
+}
 
-  // 7. Write: tracks, then status (so that a fan-out step sees the revision), then messages.
-  // Tracks have one writer (this run, under the lease), so unconditional batched puts are safe.
+/**
+ * Writes the tracking records that changed, and forgets the clusters that left without a Work.
+ * Tracks have one writer (this run, under the lease), so unconditional batched puts are safe.
+ */
+async function writeWave(ctx: HubContext, run: Run): Promise<void> {
+  const { name } = run;
+  const { tracks, errors } = run.state;
+  const { next, leaving } = run.observation;
+  const { removeNow } = run.decision;
   const changedTracks: RelationItem[] = [];
   for (const [c, t] of next) {
     const before = tracks.get(c);
@@ -279,6 +194,20 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
     ...forgotten.map((c) => ({ relation: TRACK_RELATION, from: name, to: c })),
     ...forgotten.filter((c) => errors.has(c)).map((c) => ({ relation: ERROR_RELATION, from: name, to: c })),
   ]);
+}
+
+/**
+ * Builds and writes the status, and keeps the deployment on (or takes it off) the scheduler's list
+ * of active deployments. Returns the status written.
+ */
+async function recordStatus(ctx: HubContext, run: Run): Promise<FleetDeploymentStatus> {
+  const { name, target, now } = run;
+  const { fd, previous } = run.deployment;
+  const { placement, placementProblem } = run.state;
+  const { next, templateErrors } = run.observation;
+  const { zoneProblems } = run.view;
+  const { plan, latched } = run.decision;
+  const fp = previous.failurePause;
   const nowIso = new Date(now).toISOString();
   const failurePause = plan.pause
     ? { at: nowIso, failed: plan.counts.failed, revision: target.revision, reason: plan.pause.reason, message: plan.pause.message }
@@ -307,13 +236,20 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
   const active = ((status.state === 'Progressing' || status.state === 'WaitingForWindow') && placement.decisions.length > 0) || templateErrors.size > 0;
   if (active) await ctx.ports.relations.put(ACTIVE_RELATION, ACTIVE_KEY, name);
   else await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
+  return status;
+}
 
+/** Sends the fan-out, removal and wake-up messages of the wave; returns the clusters handed out. */
+async function sendWave(ctx: HubContext, effects: RolloutEffects, run: Run): Promise<string[]> {
+  const { name, target, now } = run;
+  const { retryTemplate } = run.observation;
+  const { plan, resend, removeNow } = run.decision;
   const handOut = [...plan.update, ...resend];
   if (handOut.length || retryTemplate.length) await effects.handOut(ctx, name, target, [...handOut, ...retryTemplate], retryTemplate);
   if (removeNow.length) await effects.remove(ctx, name, removeNow);
   if (plan.nextCheckAt !== undefined && plan.nextCheckAt - now <= MAX_WAKE_MS) await effects.wakeAt(ctx, name, plan.nextCheckAt);
   if (handOut.length) ctx.ports.log.info('rollout wave', { fleetDeployment: name, revision: target.revision, clusters: handOut.length, resent: resend.length });
-  return { outcome: 'reconciled', state: status.state, handedOut: handOut.length };
+  return handOut;
 }
 
 /**

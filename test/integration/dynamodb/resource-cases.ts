@@ -2,12 +2,12 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countOperations, DynamoResourceStore, MAX_ITEM_BYTES, type DynamoPorts } from '../../../lambdas/adapters/dynamodb/index.js';
+import { MAX_ITEM_BYTES, type DynamoPorts } from '../../../lambdas/adapters/dynamodb/index.js';
 import { resourceKey } from '../../../lambdas/adapters/dynamodb/keys.js';
 import type { ResourceStore } from '../../../lambdas/ports/resource-store.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import type { Resource } from '../../../shared/resources/meta.js';
-import { numbered, range, resource, type BackendContext } from './harness.js';
+import { countOperationsOf, numbered, range, resource, type BackendContext } from './harness.js';
 
 /** Reads every page of a list, returning the names in order and the number of pages. */
 async function listAll(store: ResourceStore, kind: string, limit: number, filter?: (r: Resource) => boolean) {
@@ -27,7 +27,7 @@ async function listAll(store: ResourceStore, kind: string, limit: number, filter
 
 /** The ResourceStore cases, run against each backend. */
 export function resourceStoreCases(ctx: BackendContext): void {
-  describe('DynamoResourceStore', () => {
+  describe('ResourceStore', () => {
     let table: string;
     let ports: DynamoPorts;
     beforeAll(async () => {
@@ -123,7 +123,7 @@ export function resourceStoreCases(ctx: BackendContext): void {
       expect(filtered.pages).toBeGreaterThanOrEqual(Math.ceil(kept.length / 7));
 
       // A tiny page budget makes the store stop mid-partition with short (even empty) pages.
-      const budgeted = new DynamoResourceStore(ctx.client, table, { maxPagesPerList: 1, filteredPageSize: 4 });
+      const budgeted = ctx.resourceStore(table, { maxPagesPerList: 1, filteredPageSize: 4 });
       const rare = (r: Resource) => Number(r.metadata.name.slice(-3)) % 10 === 0;
       const sparse = await listAll(budgeted, kind, 3, rare);
       expect(sparse.names).toEqual(all.filter((_, i) => i % 10 === 0));
@@ -150,33 +150,35 @@ export function resourceStoreCases(ctx: BackendContext): void {
       expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(400 * 1024);
       const created = await ports.resources.create(big);
       expect(await ports.resources.get({ kind: 'Work', name: 'big', namespace: 'c1' }, { consistent: true })).toEqual(created);
+      await ports.resources.create(resource('Work', 'small', { namespace: 'c1' }));
+      // How the bodies are stored is the table's own business: checked on its items.
+      if (!ctx.isDynamo) return;
 
       const raw = await ctx.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: resourceKey({ kind: 'Work', name: 'big', namespace: 'c1' }).pk }, sk: { S: 'big' } } }));
       expect(raw.Item?.body).toBeUndefined();
       expect(raw.Item?.bodyz?.B?.byteLength).toBeLessThan(JSON.stringify(big).length / 5);
 
-      await ports.resources.create(resource('Work', 'small', { namespace: 'c1' }));
       const rawSmall = await ctx.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'R#Work#c1' }, sk: { S: 'small' } } }));
       expect(JSON.parse(rawSmall.Item?.body?.S ?? '{}').metadata.name).toBe('small');
       expect(rawSmall.Item?.bodyz).toBeUndefined();
     });
 
     it('refuses an item still too large when compressed, before writing anything', async () => {
-      const ops = countOperations(ctx.client);
+      const ops = countOperationsOf(ctx);
       try {
         const huge = resource('Work', 'huge', { namespace: 'c1', spec: { blob: randomBytes(450 * 1024).toString('base64') } });
         const err = await ports.resources.create(huge).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(PayloadTooLargeError);
         expect((err as PayloadTooLargeError).limitBytes).toBe(MAX_ITEM_BYTES);
         expect((err as PayloadTooLargeError).actualBytes).toBeGreaterThan(MAX_ITEM_BYTES);
-        expect(ops.counts.PutItem ?? 0).toBe(0);
+        if (ops) expect(ops.counts.PutItem ?? 0).toBe(0);
         expect(await ports.resources.get({ kind: 'Work', name: 'huge', namespace: 'c1' }, { consistent: true })).toBeUndefined();
 
         const small = await ports.resources.create(resource('Work', 'grows', { namespace: 'c1' }));
         await expect(ports.resources.replace({ ...huge, metadata: { ...huge.metadata, name: 'grows' } }, '1')).rejects.toBeInstanceOf(PayloadTooLargeError);
         expect(await ports.resources.get({ kind: 'Work', name: 'grows', namespace: 'c1' }, { consistent: true })).toEqual(small);
       } finally {
-        ops.detach();
+        ops?.detach();
       }
     });
 
