@@ -10,6 +10,6 @@ import './rollouts/index.js';
 import './works/index.js';
 import './placements/index.js';
 
-export { processBatch } from './worker.js';
+export { runStep } from './steps.js';
 export { runSchedulerTick } from './scheduler.js';
 export type { HubContext, HubConfig } from './context.js';
