@@ -32,6 +32,9 @@ export interface AgentIO {
 
 /** The agent ran but could not do what `--once` asked (or was revoked). The CLI exits with 1. */
 export class AgentRunError extends TetherError {
+  // 500: the agent process itself could not do its job.
+  static override readonly status = 500;
+  static override readonly title = 'Agent run failed';
   readonly code = 'agent-failed';
 }
 

@@ -8,6 +8,9 @@ import { TetherError } from '../shared/errors.js';
 
 /** The hub could not be reached or answered 408, 429 or 5xx: retry later, honouring `retryAfterMs`. */
 export class HubUnavailableError extends TetherError {
+  // 503: the hub is down, overloaded or unreachable: an upstream fault that may pass (the hub's own answer, if any, is the instance's `status`).
+  static override readonly status = 503;
+  static override readonly title = 'Hub unavailable';
   readonly code = 'hub-unavailable';
   constructor(
     message: string,
@@ -26,6 +29,8 @@ export class HubUnavailableError extends TetherError {
  * delete), has expired, or belongs to another cluster. Retrying with the same secret cannot succeed.
  */
 export class CredentialRejectedError extends TetherError {
+  static override readonly status = 401;
+  static override readonly title = 'Credential rejected';
   readonly code = 'credential-rejected';
   constructor(
     message: string,
@@ -40,6 +45,8 @@ export class CredentialRejectedError extends TetherError {
 
 /** The cluster is not accepted yet (join answered 202): wait and try again. */
 export class JoinPendingError extends TetherError {
+  static override readonly status = 409;
+  static override readonly title = 'Join pending';
   readonly code = 'join-pending';
   constructor(
     message: string,
@@ -56,6 +63,9 @@ export class JoinPendingError extends TetherError {
  * 422, ...) or a body that fails the protocol schema. Usually a hub/agent version mismatch.
  */
 export class HubProtocolError extends TetherError {
+  // 502: the hub answered something the agent does not understand: an upstream answer, usually a version mismatch (the hub's status, if any, is the instance's `status`).
+  static override readonly status = 502;
+  static override readonly title = 'Hub protocol error';
   readonly code = 'hub-protocol';
   constructor(
     message: string,
@@ -68,5 +78,8 @@ export class HubProtocolError extends TetherError {
 
 /** The agent's own configuration is unusable (bad hub URL, missing cluster name). */
 export class AgentConfigError extends TetherError {
+  // 500: the agent's own configuration is unusable: the server side of any exchange is broken.
+  static override readonly status = 500;
+  static override readonly title = 'Agent misconfigured';
   readonly code = 'agent-config';
 }

@@ -16,6 +16,9 @@ export const PACK_LIMIT_BYTES = 900 * 1024;
 
 /** A stored payload that is too large or unreadable. */
 export class PackError extends TetherError {
+  // 500: the agent cannot store its own state: its fault, not a caller's.
+  static override readonly status = 500;
+  static override readonly title = 'Payload cannot be packed';
   readonly code = 'pack-failed';
 }
 

@@ -30,6 +30,9 @@ export const WRITE_OPERATIONS = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWr
 
 /** The agent's cycle did not do what a measurement needs (e.g. it failed to join). */
 export class MeasurementError extends TetherError {
+  // 500: the benchmark could not measure what it set out to.
+  static override readonly status = 500;
+  static override readonly title = 'Measurement failed';
   readonly code = 'measurement-failed';
 }
 

@@ -22,6 +22,9 @@ export interface ShardRequest {
 
 /** A shard child failed or went away. */
 export class FleetShardError extends TetherError {
+  // 500: a benchmark child process failed.
+  static override readonly status = 500;
+  static override readonly title = 'Fleet shard failed';
   readonly code = 'fleet-shard-failed';
 }
 

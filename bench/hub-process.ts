@@ -50,6 +50,9 @@ export interface HubUsage {
 
 /** The hub process failed. */
 export class HubProcessError extends TetherError {
+  // 500: the benchmark's own hub process failed.
+  static override readonly status = 500;
+  static override readonly title = 'Hub process failed';
   readonly code = 'hub-process-failed';
 }
 

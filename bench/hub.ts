@@ -61,6 +61,9 @@ export class CountingQueue implements Queue {
 
 /** A benchmark hub failed to start. */
 export class BenchHubError extends TetherError {
+  // 500: the benchmark's own hub did not start.
+  static override readonly status = 500;
+  static override readonly title = 'Benchmark hub failed';
   readonly code = 'bench-hub-failed';
 }
 

@@ -61,6 +61,9 @@ export interface ProbeRequest {
 
 /** The probe failed (child crashed, or a handler answered an error). */
 export class LambdaProbeError extends TetherError {
+  // 500: the probe's own child or handler failed.
+  static override readonly status = 500;
+  static override readonly title = 'Lambda probe failed';
   readonly code = 'lambda-probe-failed';
 }
 

@@ -19,6 +19,9 @@ export const SIM_AGENT_VERSION = '0.1.0';
 
 /** The import call failed: the hub refused or is unreachable. */
 export class SimImportError extends TetherError {
+  // 502: the hub the simulator depends on refused or could not be reached.
+  static override readonly status = 502;
+  static override readonly title = 'Cluster import failed';
   readonly code = 'sim-import-failed';
 }
 

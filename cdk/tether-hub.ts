@@ -204,7 +204,7 @@ export class TetherHub extends Construct {
     this.adminFunction = new TetherFunction(this, 'Admin', {
       ...common,
       entry: 'lambdas/handlers/admin.ts',
-      // The web console is served by the admin function (see lambdas/http/console-assets.ts).
+      // The web console is served by the admin function (see lambdas/capabilities/console/admin-routes.ts).
       assetDirs: ['console/dist'],
       serviceName: 'tether-admin',
       timeout: Duration.seconds(29), // API Gateway's integration limit

@@ -24,11 +24,16 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The command line itself is wrong; nothing was sent to the hub. */
 export class UsageError extends TetherError {
+  static override readonly status = 400;
+  static override readonly title = 'Usage error';
   readonly code = 'usage';
 }
 
 /** The hub answered with an RFC 9457 problem (or an error status we turned into one). */
 export class HubProblemError extends TetherError {
+  // 502: what an edge passing this on would answer (its upstream refused); the hub's own status is the instance's `status`, which the exit code follows.
+  static override readonly status = 502;
+  static override readonly title = 'Hub refused the request';
   readonly code = 'hub-problem';
   constructor(
     readonly problem: Problem,
@@ -47,6 +52,9 @@ export class HubProblemError extends TetherError {
 
 /** The hub could not be reached at all: connection refused, DNS failure, TLS failure or timeout. */
 export class HubUnreachableError extends TetherError {
+  // 503: the hub cannot be reached: an upstream fault that may pass.
+  static override readonly status = 503;
+  static override readonly title = 'Hub unreachable';
   readonly code = 'hub-unreachable';
   constructor(
     readonly hub: string,
@@ -60,6 +68,8 @@ export class HubUnreachableError extends TetherError {
 
 /** No hub URL or no token is configured (flags, environment and config file all lack it). */
 export class AuthMissingError extends TetherError {
+  static override readonly status = 401;
+  static override readonly title = 'Not logged in';
   readonly code = 'auth-missing';
   constructor(
     readonly missing: ReadonlyArray<'hub' | 'token'>,
@@ -71,6 +81,9 @@ export class AuthMissingError extends TetherError {
 
 /** The hub answered successfully but with something the CLI cannot understand (wrong shape, not JSON). */
 export class HubResponseError extends TetherError {
+  // 502: the hub answered something the CLI cannot read: an unexpected upstream answer.
+  static override readonly status = 502;
+  static override readonly title = 'Bad hub response';
   readonly code = 'hub-bad-response';
 }
 

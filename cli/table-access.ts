@@ -8,6 +8,9 @@ import { ExitCode, type ExitCodeValue } from './errors.js';
  * 4 not found, 2 usage, 1 refused).
  */
 export class TableAccessError extends TetherError {
+  // 502: the table (an upstream) refused or could not be reached; the exit code carries the finer reason.
+  static override readonly status = 502;
+  static override readonly title = 'Table access failed';
   readonly code = 'table-access';
   constructor(
     message: string,

@@ -21,6 +21,8 @@ export interface FieldConflict {
  * optimistic-concurrency conflict. `conflicts` lists manager and field; empty for the latter.
  */
 export class KubeConflictError extends KubeError {
+  static override readonly status = 409;
+  static override readonly title = 'Kubernetes conflict';
   readonly code = 'kube-conflict';
   constructor(
     /** The object, as `describeRef` writes it. */
@@ -55,6 +57,8 @@ function conflictMessage(target: string, conflicts: FieldConflict[], serverMessa
 
 /** The object, or a namespace it needs, does not exist. */
 export class KubeNotFoundError extends KubeError {
+  static override readonly status = 404;
+  static override readonly title = 'Kubernetes object not found';
   readonly code = 'kube-not-found';
   constructor(
     message: string,
@@ -67,6 +71,8 @@ export class KubeNotFoundError extends KubeError {
 
 /** Create of an object that already exists (the CreateOnly strategy treats this as success). */
 export class KubeAlreadyExistsError extends KubeError {
+  static override readonly status = 409;
+  static override readonly title = 'Kubernetes object already exists';
   readonly code = 'kube-already-exists';
   constructor(
     readonly target: string,
@@ -78,6 +84,8 @@ export class KubeAlreadyExistsError extends KubeError {
 
 /** The cluster serves no resource type for this kind: usually its CRD is missing or not yet established. */
 export class KubeUnknownKindError extends KubeError {
+  static override readonly status = 422;
+  static override readonly title = 'Unknown Kubernetes kind';
   readonly code = 'kube-unknown-kind';
   constructor(
     readonly apiVersion: string,
@@ -99,6 +107,8 @@ export interface InvalidCause {
 
 /** The API server rejected the object (HTTP 400/422): validation failed. `causes` lists each problem. */
 export class KubeInvalidError extends KubeError {
+  static override readonly status = 422;
+  static override readonly title = 'Invalid Kubernetes object';
   readonly code = 'kube-invalid';
   constructor(
     message: string,
@@ -111,11 +121,16 @@ export class KubeInvalidError extends KubeError {
 
 /** The agent's credentials do not allow this (HTTP 401/403); usually missing RBAC. */
 export class KubeForbiddenError extends KubeError {
+  static override readonly status = 403;
+  static override readonly title = 'Kubernetes access forbidden';
   readonly code = 'kube-forbidden';
 }
 
 /** The API server could not be reached or failed (network error, timeout, 429, 5xx). Retry later. */
 export class KubeUnavailableError extends KubeError {
+  // 503: the API server is down, overloaded or unreachable: an upstream fault that may pass.
+  static override readonly status = 503;
+  static override readonly title = 'Kubernetes API unavailable';
   readonly code = 'kube-unavailable';
   override readonly retryable = true;
   constructor(
@@ -130,12 +145,18 @@ export class KubeUnavailableError extends KubeError {
 
 /** Waiting for the cluster (e.g. for CRDs to become established) took longer than allowed. Retry later. */
 export class KubeTimeoutError extends KubeError {
+  // 504: the cluster did not get ready in time: an upstream timeout.
+  static override readonly status = 504;
+  static override readonly title = 'Kubernetes API timed out';
   readonly code = 'kube-timeout';
   override readonly retryable = true;
 }
 
 /** Any other API server answer the layer has no better name for (e.g. 405, 410). */
 export class KubeRequestError extends KubeError {
+  // 502: the API server answered something the layer has no name for: an unexpected upstream answer.
+  static override readonly status = 502;
+  static override readonly title = 'Kubernetes API request failed';
   readonly code = 'kube-request-failed';
   constructor(
     message: string,
@@ -148,5 +169,8 @@ export class KubeRequestError extends KubeError {
 
 /** The agent cannot build a Kubernetes client: missing or unreadable kubeconfig, no current context, no in-cluster service account. */
 export class KubeConfigError extends KubeError {
+  // 500: the agent cannot build its client: its own setup is broken.
+  static override readonly status = 500;
+  static override readonly title = 'Kubernetes client not configured';
   readonly code = 'kube-config';
 }

@@ -18,6 +18,9 @@ export interface Problem {
 
 /** The hub answered with an error status; `problem.detail` is what the console shows. */
 export class HubProblemError extends TetherError {
+  // 502: what an edge passing this on would answer (its upstream refused); the hub's own answer is in `problem`.
+  static override readonly status = 502;
+  static override readonly title = 'Hub refused the request';
   readonly code = 'hub-problem';
   constructor(
     readonly problem: Problem,
@@ -29,6 +32,9 @@ export class HubProblemError extends TetherError {
 
 /** The hub could not be reached at all (network down, hub stopped). */
 export class HubUnreachableError extends TetherError {
+  // 503: the hub cannot be reached: an upstream fault that may pass.
+  static override readonly status = 503;
+  static override readonly title = 'Hub unreachable';
   readonly code = 'hub-unreachable';
 }
 

@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import { parseOrThrow } from '../../shared/validation.js';
 import type { StepMessage } from '../ports/queue.js';
 import type { HubContext } from './context.js';
+import { PoisonMessageError } from './step-errors.js';
+
+export { PoisonMessageError };
 
 /**
  * Lifecycle steps: idempotent units of work run by the worker from the queue. Each step re-reads
@@ -25,14 +28,6 @@ export function defineStep<S extends z.ZodType>(def: StepDefinition<S>): StepDef
 export function stepMessage<S extends z.ZodType>(def: StepDefinition<S>, payload: z.infer<S>, delaySeconds?: number): StepMessage {
   parseOrThrow(def.payload, payload, `step ${def.type} payload`);
   return { type: def.type, payload: payload as Record<string, unknown>, ...(delaySeconds ? { delaySeconds } : {}) };
-}
-
-/** Thrown for messages that can never succeed (unknown type, invalid payload): they go to the DLQ. */
-export class PoisonMessageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PoisonMessageError';
-  }
 }
 
 /** Runs one step message. */

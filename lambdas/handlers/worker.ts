@@ -3,10 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processBatch } from '../core/step-batch.js';
 import type { HubContext } from '../core/context.js';
 import { contextFromEnv, once } from './compose.js';
 import { metrics, metricsMiddleware } from './metrics.js';
+import { processBatch } from './step-batch.js';
 import { log, logger } from './powertools.js';
 import { tracer } from './tracing.js';
 

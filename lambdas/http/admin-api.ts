@@ -1,5 +1,5 @@
 import { ApplyResponseSchema, type ApplyResponse, type ApplyResult } from '../../shared/api.js';
-import { ValidationError } from '../../shared/errors.js';
+import { isServerError, ValidationError } from '../../shared/errors.js';
 import { canonicalHash } from '../../shared/hash.js';
 import { parseSelector } from '../../shared/labels.js';
 import { isDnsLabel, API_VERSION } from '../../shared/resources/meta.js';
@@ -166,9 +166,9 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
       const out = await ctx.service.apply(desired, dryRun);
       results.push({ ...base, action: out.action, ...(desired.namespace ? { namespace: desired.namespace } : {}), ...(out.object ? { resourceVersion: out.object.metadata.resourceVersion } : {}) });
     } catch (err) {
-      const { problem } = toProblem(err);
-      if (problem.status >= 500) throw err;
-      results.push({ ...base, problem });
+      // A server error fails the whole apply (logged, generic detail); a client error is this document's.
+      if (isServerError(err)) throw err;
+      results.push({ ...base, problem: toProblem(err).problem });
     }
   }
   const summary: Record<string, number> = {};

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseDocuments } from '../../shared/manifests.js';
-import { MalformedInputError, PayloadTooLargeError, ValidationError } from '../../shared/errors.js';
+import { MalformedInputError, PayloadTooLargeError, TetherError, ValidationError } from '../../shared/errors.js';
 import { UnsupportedMediaTypeError } from './problem.js';
 
 /** Largest request body the hub accepts (API Gateway allows 10 MB, Lambda 6 MB of payload). */
@@ -20,15 +20,21 @@ export const COMPRESS_MIN_BYTES = 1024;
  */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
-/** The response was too large for Lambda to return, even compressed. */
-export class ResponseTooLargeError extends Error {
+/**
+ * The response was too large for Lambda to return, even compressed. A 500: the hub built an answer
+ * it cannot send, which the caller could not have known; serve.ts still tells it which limit it
+ * hit and how to ask for less, since the message holds sizes only.
+ */
+export class ResponseTooLargeError extends TetherError {
+  static override readonly status = 500;
+  static override readonly title = 'Response too large';
+  readonly code = 'response-too-large';
   constructor(
     readonly limitBytes: number,
     readonly actualBytes: number,
     readonly compressed: boolean,
   ) {
     super(`the response body is ${actualBytes} bytes${compressed ? ' after gzip and base64' : ' (the client did not accept gzip)'}; the limit is ${limitBytes} bytes`);
-    this.name = 'ResponseTooLargeError';
   }
 }
 

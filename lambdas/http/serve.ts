@@ -1,15 +1,18 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { PROBLEM_BASE, type Problem } from '../../shared/api.js';
 import type { Log } from '../ports/log.js';
-import { isClientError, toProblem } from './problem.js';
+import { isServerError } from '../../shared/errors.js';
+import { toProblem } from './problem.js';
 import { acceptsGzip, fromApiGatewayEvent, ResponseTooLargeError, toApiGatewayResult, type HttpRequest, type HttpResponse } from './request.js';
 
 /** An HTTP application: a function from request to response. */
 export type HttpApp = (req: HttpRequest) => Promise<HttpResponse>;
 
 /**
- * The single place where HTTP errors become problem+json. Client errors keep their message;
- * anything unexpected is logged with its stack and answered with a generic 500.
+ * The single place where HTTP errors become problem+json. Client errors (4xx) keep their message
+ * and are not logged here (the routes audit what matters, e.g. denials); server errors (5xx, and
+ * anything that is no Tether error) are logged with their cause chain and answered with a generic
+ * detail.
  * Logs carry method, path, status and duration — never headers or bodies (they hold secrets).
  */
 export async function serveApiGateway(app: HttpApp, event: APIGatewayProxyEventV2, log: Log): Promise<APIGatewayProxyStructuredResultV2> {
@@ -22,8 +25,8 @@ export async function serveApiGateway(app: HttpApp, event: APIGatewayProxyEventV
   } catch (err) {
     const path = req?.path ?? event.rawPath;
     const { problem, headers } = toProblem(err, path);
-    if (!isClientError(err) && problem.status >= 500) {
-      log.error('request failed', { method: event.requestContext?.http?.method, path, error: describe(err) });
+    if (isServerError(err)) {
+      log.error('request failed', { method: event.requestContext?.http?.method, path, error: describeError(err) });
     }
     res = { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: problem };
   }
@@ -34,7 +37,7 @@ export async function serveApiGateway(app: HttpApp, event: APIGatewayProxyEventV
     if (!(err instanceof ResponseTooLargeError)) throw err;
     const path = req?.path ?? event.rawPath;
     log.error('response too large for Lambda', { method: event.requestContext?.http?.method, path, status: res.status, bytes: err.actualBytes, limit: err.limitBytes });
-    return toApiGatewayResult({ status: 500, headers: { 'content-type': 'application/problem+json' }, body: tooLargeProblem(err, path) });
+    return toApiGatewayResult({ status: ResponseTooLargeError.status, headers: { 'content-type': 'application/problem+json' }, body: tooLargeProblem(err, path) });
   }
 }
 
@@ -44,9 +47,9 @@ function tooLargeProblem(err: ResponseTooLargeError, path: string): Problem {
     ? 'The desired state of this cluster is too large to send: reduce the works placed on it (fewer or smaller manifests), or split them across clusters.'
     : 'Ask for less: use a smaller page (?limit=) or a narrower selector.';
   return {
-    type: PROBLEM_BASE + 'response-too-large',
-    title: 'Response too large',
-    status: 500,
+    type: PROBLEM_BASE + err.code,
+    title: ResponseTooLargeError.title,
+    status: ResponseTooLargeError.status,
     detail: `${err.message}. ${advice}`,
     instance: path,
     limitBytes: err.limitBytes,
@@ -54,9 +57,15 @@ function tooLargeProblem(err: ResponseTooLargeError, path: string): Problem {
   };
 }
 
-function describe(err: unknown): Record<string, unknown> {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { value: String(err) };
+/** How deep the cause chain is followed; a longer chain is cut (and a cycle cannot loop forever). */
+const MAX_CAUSE_DEPTH = 5;
+
+/** An error for the log: name, message, stack, and its `cause` chain the same way. */
+function describeError(err: unknown, depth = 0): Record<string, unknown> {
+  if (!(err instanceof Error)) return { value: String(err) };
+  const out: Record<string, unknown> = { name: err.name, message: err.message, stack: err.stack };
+  if (err.cause !== undefined) out.cause = depth < MAX_CAUSE_DEPTH ? describeError(err.cause, depth + 1) : { value: 'cause chain cut' };
+  return out;
 }
 
 /** Problem type URI for a code (for routes that answer problems directly). */

@@ -48,6 +48,9 @@ export interface EmbeddedDynamo {
 
 /** The embedded DynamoDB could not start or stopped. */
 export class DynaliteError extends TetherError {
+  // 503: the store behind the local hub is down: nothing the caller did, and a restart may cure it.
+  static override readonly status = 503;
+  static override readonly title = 'Database unavailable';
   readonly code = 'dynalite-failed';
 }
 

@@ -70,6 +70,9 @@ export interface QueuePoller {
 
 /** drain() ran out of time; carries what was still on the queue. */
 export class DrainTimeoutError extends TetherError {
+  // 504: a wait on the hub's own queue ran out of time: the server's fault, like a gateway timeout.
+  static override readonly status = 504;
+  static override readonly title = 'Queue not drained';
   readonly code = 'drain-timeout';
   constructor(
     readonly timeoutMs: number,
@@ -87,11 +90,17 @@ export class DrainTimeoutError extends TetherError {
 
 /** idle() or drain() was waiting when the poller stopped; it would never have resolved. */
 export class PollerStoppedError extends TetherError {
+  // 503: the hub's worker is gone, so the wait can never end: the server is unavailable.
+  static override readonly status = 503;
+  static override readonly title = 'Queue poller stopped';
   readonly code = 'poller-stopped';
 }
 
 /** A DeleteMessageBatch left some messages undeleted; they will be delivered again. */
 export class DeleteFailedError extends TetherError {
+  // 503: SQS did not delete processed messages: a dependency failed, and redelivery makes a retry safe.
+  static override readonly status = 503;
+  static override readonly title = 'Queue unavailable';
   readonly code = 'delete-failed';
 }
 

@@ -35,6 +35,9 @@ export interface SqsEmulatorOptions {
 
 /** The embedded emulator could not be loaded or could not listen. */
 export class SqsEmulatorError extends TetherError {
+  // 503: the queue behind the local hub is down: nothing the caller did, and a restart may cure it.
+  static override readonly status = 503;
+  static override readonly title = 'Queue unavailable';
   readonly code = 'sqs-emulator-failed';
 }
 

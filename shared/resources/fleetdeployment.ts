@@ -8,7 +8,7 @@ import { WorkSpecSchema } from './work.js';
 /**
  * FleetDeployment: a Work template rolled out to the clusters a Placement chooses, with
  * per-cluster templating, overrides by label selector, a progressive rollout strategy and
- * maintenance windows in each cluster's local time. The hub side lives in lambdas/hub/rollouts/.
+ * maintenance windows in each cluster's local time. The hub side lives in lambdas/capabilities/rollouts/.
  */
 
 /** Label every Work written by a FleetDeployment carries: `tether.dev/fleetdeployment=<name>`. */

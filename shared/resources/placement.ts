@@ -7,7 +7,7 @@ import { ConditionSchema, NameSchema } from './meta.js';
 /**
  * Placement: which clusters a workload goes to (OCM Placement). Cluster-scoped, at
  * `/v1/placements/{name}`. The hub keeps its decisions as relation items and their counts in
- * status; lambdas/hub/placements/ computes them.
+ * status; lambdas/capabilities/placements/ computes them.
  */
 
 const CLAIM_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;

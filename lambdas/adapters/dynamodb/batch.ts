@@ -1,5 +1,6 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TetherError } from '../../../shared/errors.js';
 import type { RawItem } from './raw-item.js';
 
 /**
@@ -35,14 +36,18 @@ export interface BatchRetry {
 export const DEFAULT_BATCH_RETRY: BatchRetry = { maxRounds: BATCH_MAX_ROUNDS, baseDelayMs: 25, maxDelayMs: 1000, sleep: (ms) => sleep(ms) };
 
 /** Thrown when a batch still has unprocessed keys or items after every round. */
-export class BatchIncompleteError extends Error {
+export class BatchIncompleteError extends TetherError {
+  // 503: DynamoDB kept handing work back (throttling): the table is busy, not the request wrong,
+  // and every caller's writes are idempotent, so retrying later is the cure.
+  static override readonly status = 503;
+  static override readonly title = 'Database busy';
+  readonly code = 'batch-incomplete';
   constructor(
     readonly operation: 'BatchGetItem' | 'BatchWriteItem',
     readonly unprocessed: number,
     rounds: number,
   ) {
     super(`${operation}: ${unprocessed} keys or items still unprocessed after ${rounds} rounds (throttled); the caller retries`);
-    this.name = 'BatchIncompleteError';
   }
 }
 

@@ -22,6 +22,9 @@ export interface FailedSend {
  * so a caller may resend the whole list.
  */
 export class QueueSendError extends TetherError {
+  // 503: SQS did not take the messages after retries: a dependency of the hub failed, not the request, and steps are idempotent so the caller may retry. Even a message SQS blames (senderFault) was built by the hub.
+  static override readonly status = 503;
+  static override readonly title = 'Queue unavailable';
   readonly code = 'queue-send-failed';
   constructor(
     readonly failed: FailedSend[],
@@ -42,10 +45,16 @@ export class QueueSendError extends TetherError {
 
 /** SQS answered without a field it always sends (a broken emulator or proxy). */
 export class SqsResponseError extends TetherError {
+  // 502: SQS (or an emulator or proxy in front of it) answered something malformed: an upstream fault.
+  static override readonly status = 502;
+  static override readonly title = 'Bad queue response';
   readonly code = 'sqs-unexpected-response';
 }
 
 /** A handler called a Lambda API the local runtime deliberately does not emulate. */
 export class UnsupportedLambdaApiError extends TetherError {
+  // 500: a handler called an API the runtime does not offer: a bug of the hub's code.
+  static override readonly status = 500;
+  static override readonly title = 'Unsupported Lambda API';
   readonly code = 'unsupported-lambda-api';
 }

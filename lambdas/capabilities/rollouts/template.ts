@@ -34,6 +34,9 @@ export interface TemplateIssue {
 
 /** Rendering failed for one cluster; `issues` lists every failing reference. */
 export class TemplateRenderError extends TetherError {
+  // 422: the revision's template or overrides do not fit the cluster: the author's input, fixed by editing it.
+  static override readonly status = 422;
+  static override readonly title = 'Template cannot be rendered';
   readonly code = 'template-failed';
   constructor(
     readonly cluster: string,

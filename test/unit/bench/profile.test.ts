@@ -5,7 +5,7 @@ const ROOT = 'file:///work/main';
 
 describe('groupOf', () => {
   it('tells Tether, the stand-ins, the SDK and the Lambda glue apart by script URL', () => {
-    expect(groupOf(`${ROOT}/lambdas/hub/clusters/agent-service.ts`)).toBe('tether');
+    expect(groupOf(`${ROOT}/lambdas/capabilities/clusters/agent-service.ts`)).toBe('tether');
     expect(groupOf(`${ROOT}/lambdas/local/http-gateway.ts`)).toBe('local runtime');
     expect(groupOf(`${ROOT}/lambdas/local/sqs-embedded.ts`)).toBe('sqs emulator');
     expect(groupOf(`${ROOT}/node_modules/dynalite/db/index.js`)).toBe('dynalite');
@@ -26,7 +26,7 @@ describe('summariseProfile', () => {
       { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 4, 5, 6] },
       { id: 2, callFrame: { functionName: 'getItem', url: `${ROOT}/node_modules/dynalite/actions/getItem.js` }, children: [3] },
       { id: 3, callFrame: { functionName: 'parse', url: '' } },
-      { id: 4, callFrame: { functionName: 'pollDesiredState', url: `${ROOT}/lambdas/hub/clusters/agent-service.ts` } },
+      { id: 4, callFrame: { functionName: 'pollDesiredState', url: `${ROOT}/lambdas/capabilities/clusters/agent-service.ts` } },
       { id: 5, callFrame: { functionName: '(idle)', url: '' } },
       { id: 6, callFrame: { functionName: '(garbage collector)', url: '' } },
     ],
@@ -40,7 +40,7 @@ describe('summariseProfile', () => {
     const s = summariseProfile(profile);
     expect(s.totalMs).toBe(10);
     expect(s.byGroup).toEqual({ dynalite: 2, tether: 2, idle: 3, gc: 3 });
-    expect(s.tetherHotspots).toEqual([{ fn: 'pollDesiredState lambdas/hub/clusters/agent-service.ts', ms: 2 }]);
+    expect(s.tetherHotspots).toEqual([{ fn: 'pollDesiredState lambdas/capabilities/clusters/agent-service.ts', ms: 2 }]);
   });
 
   it('busy shares leave idle time out', () => {

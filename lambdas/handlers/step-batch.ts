@@ -1,9 +1,19 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StepMessage } from '../ports/queue.js';
-import type { HubContext } from './context.js';
-import { PoisonMessageError, runStep } from './steps.js';
+import type { HubContext } from '../core/context.js';
+import { runStep } from '../core/steps.js';
+import { PoisonMessageError } from '../core/step-errors.js';
 
-function parseRecord(record: SQSRecord): StepMessage {
+/**
+ * The worker's side of the queue: SQS records in, step messages to the domain's `runStep`, and
+ * Lambda's partial-batch answer out. The domain never sees an SQS record.
+ */
+
+/**
+ * Decodes one SQS record into a step message.
+ * @throws PoisonMessageError when the body is not JSON or not `{type, payload}`: no retry can fix it.
+ */
+export function decodeStepRecord(record: SQSRecord): StepMessage {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -27,7 +37,7 @@ export async function processBatch(event: SQSEvent, ctx: HubContext): Promise<SQ
   await Promise.all(
     event.Records.map(async (record) => {
       try {
-        await runStep(parseRecord(record), ctx);
+        await runStep(decodeStepRecord(record), ctx);
       } catch (err) {
         failures.push({ itemIdentifier: record.messageId });
         const poison = err instanceof PoisonMessageError;
