@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { TetherError } from '../shared/errors.js';
 import type { BenchHubOptions } from './hub.js';
 import type { ProfileSummary } from './profile.js';
-import { adminCaller } from './sim-runner.js';
-import type { LatencySummary } from './stats.js';
-import type { AdminCall } from './sim-agent.js';
+import { adminCaller, type AdminCall } from '../sim/admin.js';
+import type { LatencySummary } from '../sim/stats.js';
 
 /**
  * A bench hub (./hub.ts) in a child process, driven over IPC: the sustained-load and fan-out

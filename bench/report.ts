@@ -5,7 +5,7 @@ import { COST_GOAL_PER_CLUSTER_MONTH, DEFAULT_ASSUMPTIONS } from './cost-model.j
 import { goalCheck, renderCostReport, usd } from './cost-report.js';
 import type { RunEnvironment } from './machine.js';
 import type { ProfileGroup } from './profile.js';
-import type { LatencySummary } from './stats.js';
+import type { LatencySummary } from '../sim/stats.js';
 
 /**
  * docs/benchmarks.md from the saved results of each benchmark (bench/results/B*.json): a summary

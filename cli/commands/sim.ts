@@ -71,7 +71,7 @@ Examples:
   tether sim --clusters 10000 --hub http://127.0.0.1:8080 --token "$(cat .tether/admin-token)" --workers 2`,
     )
     .action(async (opts: SimFlags, cmd: Command) => {
-      const { runSimulation } = await import('../../bench/sim-runner.js');
+      const { runSimulation } = await import('../../sim/sim-runner.js');
       const flags = ctx.flags(cmd);
       let hubUrl = flags.hub;
       let token: string | undefined;

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Fleet, type FleetReport } from './fleet.js';
-import type { AdminAnswer } from './hub.js';
+import { adminCaller } from './admin.js';
 import { percentileOfSorted } from './stats.js';
 
 /**
@@ -44,23 +44,6 @@ export interface SimulationSummary {
   p50Ms: number;
   p99Ms: number;
   runSeconds: number;
-}
-
-/** An admin API call with the given token, as the simulator's bulk import needs it. */
-export function adminCaller(hubUrl: string, token: string) {
-  return async (method: string, path: string, body?: unknown): Promise<AdminAnswer> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'user-agent': 'tether-sim' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${hubUrl.replace(/\/+$/, '')}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, body: parsed, text };
-  };
 }
 
 /** Shows import and join progress: a bar on a terminal, a line per 10% otherwise. */

@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { TetherError } from '../shared/errors.js';
 import { FleetShard, withConcurrency, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
-import { importForSimulation, type AdminCall, type ImportedCluster } from './sim-agent.js';
+import type { AdminCall } from './admin.js';
+import { importForSimulation, type ImportedCluster } from './sim-agent.js';
 
 /**
  * The fleet simulator's engine, shared by `tether sim` and the benchmarks: imports N clusters in

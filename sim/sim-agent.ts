@@ -5,7 +5,7 @@ import type { KubeObject } from '../agent/kube/types.js';
 import { silentLog } from '../agent/log.js';
 import { parseImportManifest } from '../shared/agent-manifest.js';
 import { TetherError } from '../shared/errors.js';
-import type { AdminAnswer } from './hub.js';
+import type { AdminCall } from './admin.js';
 
 /**
  * One simulated cluster: the real {@link Agent} over its own in-memory cluster, joined through the
@@ -28,9 +28,6 @@ export interface ImportedCluster {
   hubUrl: string;
   bootstrapToken: string;
 }
-
-/** Calls the admin API; bench hubs and `tether sim --hub` both provide one. */
-export type AdminCall = (method: string, path: string, body?: unknown) => Promise<AdminAnswer>;
 
 /**
  * Imports a cluster with `autoAccept` (POST /v1/clusters/{name}/import) and reads the bootstrap
