@@ -1,6 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { TetherError } from '../shared/errors.js';
+import { forkTypeScript } from './child-process.js';
 import { FleetShard, withConcurrency, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
 import type { AdminCall } from './admin.js';
 import { importForSimulation, type ImportedCluster } from './sim-agent.js';
@@ -29,6 +28,8 @@ export class FleetShardError extends TetherError {
 /** The same operations for a shard in this process and one in a child. */
 interface ShardHandle {
   pid: number;
+  /** Settles with the reason when the shard dies while it should be running; never for one in this process. */
+  died: Promise<Error>;
   join(onProgress: (joined: number, failed: number) => void): Promise<void>;
   run(): Promise<void>;
   report(): Promise<ShardReport>;
@@ -40,6 +41,7 @@ function localShard(options: ShardOptions): ShardHandle {
   const shard = new FleetShard(options);
   return {
     pid: process.pid,
+    died: new Promise<Error>(() => undefined),
     join: (onProgress) => shard.join(onProgress),
     run: async () => shard.run(),
     report: async () => shard.report(),
@@ -49,17 +51,24 @@ function localShard(options: ShardOptions): ShardHandle {
 }
 
 async function childShard(options: ShardOptions): Promise<ShardHandle> {
-  const child: ChildProcess = fork(join(process.cwd(), 'bench', 'fleet-shard-child.ts'), [], {
-    cwd: process.cwd(),
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  let started: Awaited<ReturnType<typeof forkTypeScript>>;
+  try {
+    started = await forkTypeScript(new URL('./fleet-shard-child.ts', import.meta.url), {
+      label: 'fleet shard',
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      serialization: 'advanced',
+    });
+  } catch (err) {
+    throw new FleetShardError((err as Error).message, { cause: err });
+  }
+  const { child, describeExit } = started;
   const pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   let progress: ((joined: number, failed: number) => void) | undefined;
   let nextId = 1;
+  let stopping = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let onDeath: (err: Error) => void = () => undefined;
+  const died = new Promise<Error>((resolve) => (onDeath = resolve));
   child.on('message', (raw) => {
     const msg = raw as { id?: number; type: string; joined?: number; failed?: number; error?: string };
     if (msg.type === 'progress') return progress?.(msg.joined ?? 0, msg.failed ?? 0);
@@ -69,22 +78,25 @@ async function childShard(options: ShardOptions): Promise<ShardHandle> {
     if (msg.type === 'error') waiter.reject(new FleetShardError(`shard ${child.pid}: ${msg.error}`));
     else waiter.resolve(msg as Record<string, unknown>);
   });
-  child.once('exit', (code) => {
-    for (const w of pending.values()) w.reject(new FleetShardError(`shard ${child.pid} exited with ${code}`));
+  child.once('exit', (code, signal) => {
+    const err = new FleetShardError(describeExit(code, signal));
+    for (const w of pending.values()) w.reject(err);
     pending.clear();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('error', reject);
+    if (!stopping) onDeath(err);
   });
   const call = (type: ShardRequest['type'], extra: Partial<ShardRequest> = {}) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
+        reject(new FleetShardError(`shard ${child.pid} is gone`));
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       child.send({ id, type, ...extra } satisfies ShardRequest);
     });
   return {
     pid: child.pid ?? 0,
+    died,
     join: async (onProgress) => {
       progress = onProgress;
       await call('join', { options });
@@ -95,6 +107,7 @@ async function childShard(options: ShardOptions): Promise<ShardHandle> {
     report: async () => (await call('report')).report as ShardReport,
     markTimes: async (mark, objects) => (await call('marks', { mark, objects })).marks as MarkTimes,
     stop: async () => {
+      stopping = true;
       if (child.exitCode === null && child.connected) {
         await call('stop').catch(() => undefined);
         child.disconnect();
@@ -190,6 +203,14 @@ export class Fleet {
       await fleet.stop();
       throw err;
     }
+  }
+
+  /**
+   * Settles with the reason as soon as any shard process dies unexpectedly (it never settles for a
+   * fleet in this process), so that a caller waiting on the fleet can fail at once.
+   */
+  died(): Promise<Error> {
+    return Promise.race(this.shards.map((s) => s.died));
   }
 
   /** Starts every agent's poll loop. */
