@@ -2,10 +2,11 @@ import { TetherError } from '../shared/errors.js';
 import { forkTypeScript } from './child-process.js';
 import { FleetShard, withConcurrency, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
 import type { AdminCall } from './admin.js';
-import { importForSimulation, type ImportedCluster } from './sim-agent.js';
+import { importForSimulation, type ImportedCluster, type SimClusterShape } from './sim-agent.js';
 
 /**
- * The fleet simulator's engine, shared by `tether sim` and the benchmarks: imports N clusters in
+ * The fleet simulator's engine, the one way simulated agents are started (`tether sim`,
+ * `tether dev --demo` and the benchmarks' fleets): imports N clusters in
  * bulk through the admin API (auto-accepted, concurrency-limited), then runs N real agents, each
  * with its own in-memory cluster, in this process or spread over child processes.
  */
@@ -123,6 +124,10 @@ export interface FleetOptions {
   clusters: number;
   /** Cluster names are `<prefix>-00001`, ... */
   prefix: string;
+  /** Cluster names, instead of `<prefix>-00001`, ... (then `clusters` must be their number). */
+  names?: readonly string[];
+  /** Distribution and nodes of each simulated cluster, by index; default a one-node k3s. */
+  shape?: (index: number) => SimClusterShape | undefined;
   /** Labels of each cluster, by index. */
   labels?: (index: number) => Record<string, string> | undefined;
   /** Child processes running agents; 0 runs them in this process. */
@@ -133,6 +138,10 @@ export interface FleetOptions {
   pollIntervalSeconds?: number;
   /** Agent starts are spread over this long. */
   spreadMs: number;
+  /** The agents' poll interval until the hub names one. */
+  initialPollIntervalMs?: number;
+  /** Keep latency samples for {@link Fleet.report} (default true); see {@link ShardOptions.recordSamples}. */
+  recordSamples?: boolean;
   onImported?(done: number, total: number): void;
   onJoined?(joined: number, failed: number, total: number): void;
 }
@@ -149,12 +158,14 @@ export function clusterName(prefix: string, index: number): string {
 }
 
 /** Imports clusters in bulk, `concurrency` at a time, and returns their bootstrap tokens. */
-export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
-  const names = Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
+export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
+  const names = opts.names ?? Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
   const out: ImportedCluster[] = new Array(names.length);
   let done = 0;
   await withConcurrency(names, opts.importConcurrency, async (name, i) => {
-    out[i] = await importForSimulation(opts.admin, name, opts.labels?.(i));
+    const imported = await importForSimulation(opts.admin, name, opts.labels?.(i));
+    const shape = opts.shape?.(i);
+    out[i] = shape ? { ...imported, shape } : imported;
     opts.onImported?.(++done, names.length);
   });
   return out;
@@ -183,6 +194,8 @@ export class Fleet {
           joinConcurrency: Math.max(1, Math.ceil(opts.joinConcurrency / shardCount)),
           pollIntervalSeconds: opts.pollIntervalSeconds,
           spreadMs: opts.spreadMs,
+          initialPollIntervalMs: opts.initialPollIntervalMs,
+          recordSamples: opts.recordSamples,
         };
         shards.push(opts.workers > 0 ? await childShard(options) : localShard(options));
       }

@@ -22,11 +22,16 @@ export class SimImportError extends TetherError {
   readonly code = 'sim-import-failed';
 }
 
+/** How a simulated cluster looks to its agent (plain data: it crosses to shard processes). */
+export type SimClusterShape = Pick<MemoryClusterOptions, 'distribution' | 'nodes'>;
+
 /** What the simulator needs to start an agent for a cluster. */
 export interface ImportedCluster {
   name: string;
   hubUrl: string;
   bootstrapToken: string;
+  /** Distribution and nodes of the in-memory cluster; default a one-node k3s. */
+  shape?: SimClusterShape;
 }
 
 /**
@@ -73,7 +78,7 @@ export interface SimAgent {
 /** Builds (does not start) the real agent over a fresh in-memory cluster. */
 export function createSimAgent(imported: ImportedCluster, overrides: Partial<AgentOptions> = {}, onApplied?: (obj: KubeObject) => void): SimAgent {
   const now = overrides.clock ? () => overrides.clock!.now() : undefined;
-  const cluster = new ObservedCluster({ name: imported.name, distribution: 'k3s', ...(now ? { now } : {}) }, onApplied);
+  const cluster = new ObservedCluster({ name: imported.name, distribution: 'k3s', ...imported.shape, ...(now ? { now } : {}) }, onApplied);
   const agent = new Agent({
     hubUrl: imported.hubUrl,
     cluster: imported.name,
