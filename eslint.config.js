@@ -18,18 +18,28 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Product code never reaches into the simulator, the benchmarks or the tests.
+    files: ['lambdas/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/sim/**', '**/bench/**', '**/test/**'] }] },
+  },
+  {
     // Layering rules from docs/architecture.md: the domain never touches an SDK or an adapter.
     files: ['lambdas/core/**/*.ts', 'lambdas/capabilities/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '@kubernetes/*'] }],
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '@kubernetes/*', '**/sim/**', '**/bench/**', '**/test/**'] }],
     },
   },
   {
     // The generic core knows no capability and no HTTP.
     files: ['lambdas/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '**/http/**', '**/capabilities/**', '@kubernetes/*'] }],
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '**/http/**', '**/capabilities/**', '@kubernetes/*', '**/sim/**', '**/bench/**', '**/test/**'] }],
     },
+  },
+  {
+    // The CLI and the simulator ship to users; the benchmarks and the tests do not.
+    files: ['cli/**/*.ts', 'sim/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/bench/**', '**/test/**'] }] },
   },
   {
     files: ['shared/**/*.ts'],
@@ -39,6 +49,6 @@ export default tseslint.config(
   },
   {
     files: ['agent/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/lambdas/**', '@aws-sdk/*'] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/lambdas/**', '@aws-sdk/*', '**/sim/**', '**/bench/**', '**/test/**'] }] },
   },
 );

@@ -12,9 +12,9 @@ import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, USER_CLAIM_LABEL } fro
 import { TetherError } from '../shared/errors.js';
 import type { HeartbeatFlush, SweepCost } from './cost-model.js';
 import type { BenchHub } from './hub.js';
-import { createSimAgent, importForSimulation, SIM_NAMESPACE, type SimAgent } from './sim-agent.js';
-import { seededRandom } from './stats.js';
-import { RequestRecorder, recordingFetch } from './transport.js';
+import { createSimAgent, importForSimulation, SIM_NAMESPACE, type SimAgent } from '../sim/sim-agent.js';
+import { seededRandom } from '../sim/stats.js';
+import { RequestRecorder, recordingFetch } from '../sim/transport.js';
 
 /**
  * B1, idle poll cost: the exact DynamoDB operations of an idle poll, of the lease transition, of

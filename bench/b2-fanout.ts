@@ -1,5 +1,5 @@
 import { MeasurementError } from './b1-poll-cost.js';
-import { Fleet } from './fleet.js';
+import { Fleet } from '../sim/fleet.js';
 import { startBenchHub } from './hub.js';
 import { busyShares, summariseProfile, type ProfileGroup, type ProfileSummary } from './profile.js';
 import { CpuProfiler } from './profiler.js';

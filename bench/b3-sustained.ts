@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Fleet } from './fleet.js';
+import { Fleet } from '../sim/fleet.js';
 import { startHubProcess, type HubUsage } from './hub-process.js';
 import { busyShares, type ProfileGroup, type ProfileSummary } from './profile.js';
-import { SampleSet, type LatencySummary } from './stats.js';
+import { SampleSet, type LatencySummary } from '../sim/stats.js';
 
 /**
  * B3, sustained load: N simulated agents (the real agent code) polling a local hub every

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { POLL_JITTER_BAND } from '../agent/backoff.js';
 import { MeasurementError } from './b1-poll-cost.js';
-import { Fleet } from './fleet.js';
+import { Fleet } from '../sim/fleet.js';
 import { startHubProcess } from './hub-process.js';
 import { markedDeployment, placeFleet } from './rollout.js';
-import { SampleSet, type LatencySummary } from './stats.js';
+import { SampleSet, type LatencySummary } from '../sim/stats.js';
 
 /**
  * B4, change latency: N simulated agents (the real agent code) polling a local hub every

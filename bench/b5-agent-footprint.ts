@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildAgentBundle, imageNodeFlags, type AgentBundle } from '../agent/build.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import { startBenchHub } from './hub.js';
-import { importForSimulation, MARK_ANNOTATION } from './sim-agent.js';
+import { importForSimulation, MARK_ANNOTATION } from '../sim/sim-agent.js';
 import { StubApiServer } from '../test/support/stub-apiserver.js';
 
 /**

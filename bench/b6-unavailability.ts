@@ -4,8 +4,8 @@ import { LEASE_GRACE_FACTOR } from '../lambdas/capabilities/clusters/cluster-lea
 import { ClusterConditions } from '../shared/resources/cluster.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import type { BenchHub } from './hub.js';
-import { createSimAgent, importForSimulation } from './sim-agent.js';
-import { seededRandom } from './stats.js';
+import { createSimAgent, importForSimulation } from '../sim/sim-agent.js';
+import { seededRandom } from '../sim/stats.js';
 
 /**
  * B6, unavailability detection: the time from an agent going silent (its last poll) to its

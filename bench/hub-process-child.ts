@@ -10,7 +10,7 @@ import { startBenchHub, type BenchHub, type BenchHubOptions } from './hub.js';
 import type { HubProcessRequest, HubUsage } from './hub-process.js';
 import { summariseProfile } from './profile.js';
 import { CpuProfiler } from './profiler.js';
-import { SampleSet } from './stats.js';
+import { SampleSet } from '../sim/stats.js';
 
 let bench: BenchHub | undefined;
 const profiler = new CpuProfiler();

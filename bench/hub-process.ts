@@ -1,11 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { TetherError } from '../shared/errors.js';
 import type { BenchHubOptions } from './hub.js';
 import type { ProfileSummary } from './profile.js';
-import { adminCaller } from './sim-runner.js';
-import type { LatencySummary } from './stats.js';
-import type { AdminCall } from './sim-agent.js';
+import { adminCaller, type AdminCall } from '../sim/admin.js';
+import { forkTypeScript } from '../sim/child-process.js';
+import type { LatencySummary } from '../sim/stats.js';
 
 /**
  * A bench hub (./hub.ts) in a child process, driven over IPC: the sustained-load and fan-out
@@ -75,13 +73,18 @@ export interface HubProcess {
 
 /** Starts a bench hub in a child process. */
 export async function startHubProcess(options: BenchHubOptions = {}): Promise<HubProcess> {
-  const child: ChildProcess = fork(join(process.cwd(), 'bench', 'hub-process-child.ts'), [], {
-    cwd: process.cwd(),
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
-    // The hub's Powertools warnings are not figures; keep the bench's output readable.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  // The hub's Powertools warnings are not figures; keep the bench's output readable.
+  let forked: Awaited<ReturnType<typeof forkTypeScript>>;
+  try {
+    forked = await forkTypeScript(new URL('./hub-process-child.ts', import.meta.url), {
+      label: 'bench hub',
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
+      stdout: 'ignore',
+    });
+  } catch (err) {
+    throw new HubProcessError((err as Error).message, { cause: err });
+  }
+  const { child, describeExit } = forked;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -93,13 +96,9 @@ export async function startHubProcess(options: BenchHubOptions = {}): Promise<Hu
     if (msg.ok) waiter.resolve(msg.result);
     else waiter.reject(new HubProcessError(`hub process: ${msg.error}`));
   });
-  child.once('exit', (code) => {
-    for (const w of pending.values()) w.reject(new HubProcessError(`hub process exited with ${code}`));
+  child.once('exit', (code, signal) => {
+    for (const w of pending.values()) w.reject(new HubProcessError(describeExit(code, signal)));
     pending.clear();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('error', reject);
   });
   const call = <T>(type: HubProcessRequest['type'], extra: Partial<HubProcessRequest> = {}) =>
     new Promise<T>((resolve, reject) => {

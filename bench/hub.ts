@@ -13,7 +13,7 @@ import { silentLog } from '../lambdas/ports/log.js';
 import type { Queue, StepMessage } from '../lambdas/ports/queue.js';
 import { TetherError } from '../shared/errors.js';
 import { startDynamoDbLocal } from '../test/support/dynamo-servers.js';
-import { adminCaller } from './sim-runner.js';
+import { adminCaller, type AdminAnswer } from '../sim/admin.js';
 
 /**
  * A local hub for benchmarks: the real `startLocalHub` (same handlers, gateway, worker and
@@ -65,13 +65,6 @@ export class BenchHubError extends TetherError {
   static override readonly status = 500;
   static override readonly title = 'Benchmark hub failed';
   readonly code = 'bench-hub-failed';
-}
-
-/** An admin API answer. */
-export interface AdminAnswer {
-  status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON answers of many shapes
-  text: string;
 }
 
 /** A running, instrumented local hub. */

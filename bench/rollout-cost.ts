@@ -2,9 +2,9 @@ import { systemClock, type AgentClock } from '../agent/clock.js';
 import { MeasurementError, WRITE_OPERATIONS, type CountedStep } from './b1-poll-cost.js';
 import type { BenchHub } from './hub.js';
 import { markedDeployment, placeFleet } from './rollout.js';
-import { createSimAgent, importForSimulation, type SimAgent } from './sim-agent.js';
-import { seededRandom } from './stats.js';
-import { RequestRecorder, recordingFetch } from './transport.js';
+import { createSimAgent, importForSimulation, type SimAgent } from '../sim/sim-agent.js';
+import { seededRandom } from '../sim/stats.js';
+import { RequestRecorder, recordingFetch } from '../sim/transport.js';
 
 /**
  * What one rollout costs per cluster, counted for the cost model: everything the hub's DynamoDB

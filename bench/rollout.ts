@@ -3,8 +3,8 @@ import { FLEETDEPLOYMENT_LABEL } from '../shared/resources/fleetdeployment.js';
 import type { Resource } from '../shared/resources/meta.js';
 import type { HubContext } from '../lambdas/core/context.js';
 import { MeasurementError } from './b1-poll-cost.js';
-import type { AdminCall } from './sim-agent.js';
-import { MARK_ANNOTATION } from './sim-agent.js';
+import type { AdminCall } from '../sim/admin.js';
+import { MARK_ANNOTATION } from '../sim/sim-agent.js';
 
 /**
  * What the fan-out and change-latency benchmarks share: a Placement over the bench fleet, a

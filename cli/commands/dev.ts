@@ -67,7 +67,7 @@ Examples:
       let demoAgents: { count: number; stop(): Promise<void> } | undefined;
       if (opts.demo) {
         const { demoClusterNames } = await import('../../lambdas/local/demo.js');
-        const { startDemoAgents } = await import('../demo-agents.js');
+        const { startDemoAgents } = await import('../../sim/demo-fleet.js');
         demoAgents = await startDemoAgents(hub.url, hub.adminToken, demoClusterNames(opts.demo));
       }
       const ms = Date.now() - started;

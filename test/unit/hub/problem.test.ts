@@ -47,8 +47,9 @@ import { TableAccessError } from '../../../cli/table-access.js';
 import { HubProblemError as ConsoleHubProblemError, HubUnreachableError as ConsoleHubUnreachableError } from '../../../console/src/api.js';
 import { BenchHubError } from '../../../bench/hub.js';
 import { LambdaProbeError } from '../../../bench/lambda-probe.js';
-import { FleetShardError } from '../../../bench/fleet.js';
-import { SimImportError } from '../../../bench/sim-agent.js';
+import { FleetShardError } from '../../../sim/fleet.js';
+import { ChildStartError } from '../../../sim/child-process.js';
+import { SimImportError } from '../../../sim/sim-agent.js';
 import { HubProcessError } from '../../../bench/hub-process.js';
 import { MeasurementError } from '../../../bench/b1-poll-cost.js';
 
@@ -116,8 +117,9 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
   ['console/src/api.ts', new ConsoleHubUnreachableError('network down'), 503, 'Hub unreachable'],
   ['bench/hub.ts', new BenchHubError('dynalite did not start'), 500, 'Benchmark hub failed'],
   ['bench/lambda-probe.ts', new LambdaProbeError('child crashed'), 500, 'Lambda probe failed'],
-  ['bench/fleet.ts', new FleetShardError('shard 2 exited'), 500, 'Fleet shard failed'],
-  ['bench/sim-agent.ts', new SimImportError('import answered 500'), 502, 'Cluster import failed'],
+  ['sim/fleet.ts', new FleetShardError('shard 2 exited'), 500, 'Fleet shard failed'],
+  ['sim/child-process.ts', new ChildStartError('shard exited before it was ready'), 500, 'Simulator child failed'],
+  ['sim/sim-agent.ts', new SimImportError('import answered 500'), 502, 'Cluster import failed'],
   ['bench/hub-process.ts', new HubProcessError('hub process exited'), 500, 'Hub process failed'],
   ['bench/b1-poll-cost.ts', new MeasurementError('the agent did not join'), 500, 'Measurement failed'],
 ];
@@ -155,7 +157,7 @@ describe('toProblem over every error class', () => {
         }
       }
     };
-    ['shared', 'lambdas', 'agent', 'cli', 'bench', 'console/src'].forEach((d) => walk(join(process.cwd(), d)));
+    ['shared', 'lambdas', 'agent', 'cli', 'bench', 'sim', 'console/src'].forEach((d) => walk(join(process.cwd(), d)));
     const listed = CASES.map(([file, err]) => `${file} ${name(err)}`);
     expect([...new Set(listed)].sort()).toEqual(declared.sort());
     for (const [, err] of CASES) {

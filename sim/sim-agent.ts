@@ -5,7 +5,7 @@ import type { KubeObject } from '../agent/kube/types.js';
 import { silentLog } from '../agent/log.js';
 import { parseImportManifest } from '../shared/agent-manifest.js';
 import { TetherError } from '../shared/errors.js';
-import type { AdminAnswer } from './hub.js';
+import type { AdminCall } from './admin.js';
 
 /**
  * One simulated cluster: the real {@link Agent} over its own in-memory cluster, joined through the
@@ -25,15 +25,17 @@ export class SimImportError extends TetherError {
   readonly code = 'sim-import-failed';
 }
 
+/** How a simulated cluster looks to its agent (plain data: it crosses to shard processes). */
+export type SimClusterShape = Pick<MemoryClusterOptions, 'distribution' | 'nodes'>;
+
 /** What the simulator needs to start an agent for a cluster. */
 export interface ImportedCluster {
   name: string;
   hubUrl: string;
   bootstrapToken: string;
+  /** Distribution and nodes of the in-memory cluster; default a one-node k3s. */
+  shape?: SimClusterShape;
 }
-
-/** Calls the admin API; bench hubs and `tether sim --hub` both provide one. */
-export type AdminCall = (method: string, path: string, body?: unknown) => Promise<AdminAnswer>;
 
 /**
  * Imports a cluster with `autoAccept` (POST /v1/clusters/{name}/import) and reads the bootstrap
@@ -79,7 +81,7 @@ export interface SimAgent {
 /** Builds (does not start) the real agent over a fresh in-memory cluster. */
 export function createSimAgent(imported: ImportedCluster, overrides: Partial<AgentOptions> = {}, onApplied?: (obj: KubeObject) => void): SimAgent {
   const now = overrides.clock ? () => overrides.clock!.now() : undefined;
-  const cluster = new ObservedCluster({ name: imported.name, distribution: 'k3s', ...(now ? { now } : {}) }, onApplied);
+  const cluster = new ObservedCluster({ name: imported.name, distribution: 'k3s', ...imported.shape, ...(now ? { now } : {}) }, onApplied);
   const agent = new Agent({
     hubUrl: imported.hubUrl,
     cluster: imported.name,

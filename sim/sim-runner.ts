@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Fleet, type FleetReport } from './fleet.js';
-import type { AdminAnswer } from './hub.js';
+import { adminCaller } from './admin.js';
 import { percentileOfSorted } from './stats.js';
 
 /**
@@ -44,23 +44,6 @@ export interface SimulationSummary {
   p50Ms: number;
   p99Ms: number;
   runSeconds: number;
-}
-
-/** An admin API call with the given token, as the simulator's bulk import needs it. */
-export function adminCaller(hubUrl: string, token: string) {
-  return async (method: string, path: string, body?: unknown): Promise<AdminAnswer> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'user-agent': 'tether-sim' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${hubUrl.replace(/\/+$/, '')}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, body: parsed, text };
-  };
 }
 
 /** Shows import and join progress: a bar on a terminal, a line per 10% otherwise. */
@@ -122,13 +105,18 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   } finally {
     bar.stop();
   }
-  const joinReport = await fleet.report();
+  let joinReport: FleetReport;
+  try {
+    joinReport = await fleet.report();
+    await fleet.run();
+  } catch (err) {
+    await fleet.stop();
+    throw err;
+  }
   io.out(
     `${joinReport.joined}/${opts.clusters} agents joined in ${((Date.now() - started) / 1000).toFixed(1)} s` +
       `${joinReport.joinFailed ? `, ${joinReport.joinFailed} failed` : ''}${opts.workers ? ` (${opts.workers} worker processes)` : ''}\n`,
   );
-
-  await fleet.run();
   const runStarted = Date.now();
   const windows: Float64Array[] = [];
   const all: Float64Array[] = [];
@@ -137,6 +125,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   let last: FleetReport = joinReport;
   let lastAt = Date.now();
   let linePrinted = 0;
+  let death: Error | undefined;
   await new Promise<void>((resolve) => {
     let done = false;
     const finish = () => {
@@ -149,8 +138,15 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       opts.signal?.removeEventListener('abort', finish);
       resolve();
     };
+    // A shard process that dies ends the run at once: its agents are gone and its reports would never come.
+    void fleet.died().then((err) => {
+      death = err;
+      finish();
+    });
     const ticker = setInterval(() => {
-      void fleet.report().then((r) => {
+      // A failing report means a shard died; fleet.died() ends the run with the reason.
+      void fleet.report().catch(() => undefined).then((r) => {
+        if (!r) return;
         if (done) return;
         const now = Date.now();
         const rate = r.pollLatencies.length / ((now - lastAt) / 1000);
@@ -179,6 +175,11 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     else opts.signal?.addEventListener('abort', finish, { once: true });
   });
   if (io.isTTY) io.err('\n');
+  if (death) {
+    io.err('A worker process died; stopping the other agents...\n');
+    await fleet.stop();
+    throw death;
+  }
   io.err('Stopping the agents...\n');
   const tail = await fleet.report();
   all.push(tail.pollLatencies);

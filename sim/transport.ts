@@ -46,15 +46,21 @@ export class RequestRecorder {
   /** Total requests since start, never reset. */
   totalRequests = 0;
   totalErrors = 0;
+  private readonly samples: boolean;
+
+  /** With `samples: false` only counters are kept (latency windows stay empty). */
+  constructor(options: { samples?: boolean } = {}) {
+    this.samples = options.samples ?? true;
+  }
 
   record(route: AgentRoute, status: number, ms: number): void {
     this.totalRequests++;
     const key = `${route} ${status}`;
     this.statuses[key] = (this.statuses[key] ?? 0) + 1;
     if (route === 'desired') {
-      this.polls.add(ms);
+      if (this.samples) this.polls.add(ms);
       this.pollRate.record(Date.now());
-    } else if (route === 'status') this.reports.add(ms);
+    } else if (route === 'status' && this.samples) this.reports.add(ms);
     // 202 (join pending), 304 and other 2xx are the protocol working; 401/403 end an agent.
     if (status >= 500 || status === 429 || (status >= 400 && status !== 401 && status !== 403)) this.fail(`${key}`);
   }

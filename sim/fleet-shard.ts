@@ -16,6 +16,13 @@ export interface ShardOptions {
   pollIntervalSeconds?: number;
   /** Agent starts are spread evenly over this long, as a real fleet's polls are. */
   spreadMs: number;
+  /** The agents' poll interval until the hub names one (the agent's default otherwise). */
+  initialPollIntervalMs?: number;
+  /**
+   * Keep latency samples for {@link FleetShard.report} (default true). A fleet nobody reports on
+   * (`tether dev --demo`) turns this off, so its memory does not grow with every poll.
+   */
+  recordSamples?: boolean;
 }
 
 /** Per cluster, when its agent had applied every object carrying one mark (ms since the epoch), for B4. */
@@ -53,7 +60,7 @@ export async function withConcurrency<T>(items: readonly T[], limit: number, tas
 
 /** The agents of one process. */
 export class FleetShard {
-  readonly recorder = new RequestRecorder();
+  readonly recorder: RequestRecorder;
   private readonly agents: SimAgent[] = [];
   /** mark -> cluster -> objects already seen, and when the last new one was applied. */
   private readonly marks = new Map<string, Map<string, { seen: Set<string>; at: number }>>();
@@ -64,14 +71,17 @@ export class FleetShard {
   exited = 0;
   private stopping = false;
 
-  constructor(private readonly options: ShardOptions) {}
+  constructor(private readonly options: ShardOptions) {
+    this.recorder = new RequestRecorder({ samples: options.recordSamples ?? true });
+  }
 
   /** Joins every agent through the real flow (its first cycle: join, poll, apply, report). */
   async join(onProgress?: (joined: number, failed: number) => void): Promise<void> {
     const fetch = recordingFetch(this.recorder, { pollIntervalSeconds: this.options.pollIntervalSeconds });
     await withConcurrency(this.options.clusters, this.options.joinConcurrency, async (imported) => {
       if (this.stopping) return;
-      const sim = createSimAgent(imported, { fetch }, (obj) => this.observe(imported.name, obj));
+      const overrides = this.options.initialPollIntervalMs === undefined ? { fetch } : { fetch, initialPollIntervalMs: this.options.initialPollIntervalMs };
+      const sim = createSimAgent(imported, overrides, (obj) => this.observe(imported.name, obj));
       this.agents.push(sim);
       const out = await sim.agent.runOnce();
       if (out === true) this.joined++;

@@ -1,11 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { TetherError } from '../shared/errors.js';
+import { forkTypeScript } from './child-process.js';
 import { FleetShard, withConcurrency, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
-import { importForSimulation, type AdminCall, type ImportedCluster } from './sim-agent.js';
+import type { AdminCall } from './admin.js';
+import { importForSimulation, type ImportedCluster, type SimClusterShape } from './sim-agent.js';
 
 /**
- * The fleet simulator's engine, shared by `tether sim` and the benchmarks: imports N clusters in
+ * The fleet simulator's engine, the one way simulated agents are started (`tether sim`,
+ * `tether dev --demo` and the benchmarks' fleets): imports N clusters in
  * bulk through the admin API (auto-accepted, concurrency-limited), then runs N real agents, each
  * with its own in-memory cluster, in this process or spread over child processes.
  */
@@ -22,7 +23,7 @@ export interface ShardRequest {
 
 /** A shard child failed or went away. */
 export class FleetShardError extends TetherError {
-  // 500: a benchmark child process failed.
+  // 500: a simulator child process failed.
   static override readonly status = 500;
   static override readonly title = 'Fleet shard failed';
   readonly code = 'fleet-shard-failed';
@@ -31,6 +32,8 @@ export class FleetShardError extends TetherError {
 /** The same operations for a shard in this process and one in a child. */
 interface ShardHandle {
   pid: number;
+  /** Settles with the reason when the shard dies while it should be running; never for one in this process. */
+  died: Promise<Error>;
   join(onProgress: (joined: number, failed: number) => void): Promise<void>;
   run(): Promise<void>;
   report(): Promise<ShardReport>;
@@ -42,6 +45,7 @@ function localShard(options: ShardOptions): ShardHandle {
   const shard = new FleetShard(options);
   return {
     pid: process.pid,
+    died: new Promise<Error>(() => undefined),
     join: (onProgress) => shard.join(onProgress),
     run: async () => shard.run(),
     report: async () => shard.report(),
@@ -51,17 +55,24 @@ function localShard(options: ShardOptions): ShardHandle {
 }
 
 async function childShard(options: ShardOptions): Promise<ShardHandle> {
-  const child: ChildProcess = fork(join(process.cwd(), 'bench', 'fleet-shard-child.ts'), [], {
-    cwd: process.cwd(),
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  let started: Awaited<ReturnType<typeof forkTypeScript>>;
+  try {
+    started = await forkTypeScript(new URL('./fleet-shard-child.ts', import.meta.url), {
+      label: 'fleet shard',
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      serialization: 'advanced',
+    });
+  } catch (err) {
+    throw new FleetShardError((err as Error).message, { cause: err });
+  }
+  const { child, describeExit } = started;
   const pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   let progress: ((joined: number, failed: number) => void) | undefined;
   let nextId = 1;
+  let stopping = false;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let onDeath: (err: Error) => void = () => undefined;
+  const died = new Promise<Error>((resolve) => (onDeath = resolve));
   child.on('message', (raw) => {
     const msg = raw as { id?: number; type: string; joined?: number; failed?: number; error?: string };
     if (msg.type === 'progress') return progress?.(msg.joined ?? 0, msg.failed ?? 0);
@@ -71,22 +82,25 @@ async function childShard(options: ShardOptions): Promise<ShardHandle> {
     if (msg.type === 'error') waiter.reject(new FleetShardError(`shard ${child.pid}: ${msg.error}`));
     else waiter.resolve(msg as Record<string, unknown>);
   });
-  child.once('exit', (code) => {
-    for (const w of pending.values()) w.reject(new FleetShardError(`shard ${child.pid} exited with ${code}`));
+  child.once('exit', (code, signal) => {
+    const err = new FleetShardError(describeExit(code, signal));
+    for (const w of pending.values()) w.reject(err);
     pending.clear();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('error', reject);
+    if (!stopping) onDeath(err);
   });
   const call = (type: ShardRequest['type'], extra: Partial<ShardRequest> = {}) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
+        reject(new FleetShardError(`shard ${child.pid} is gone`));
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       child.send({ id, type, ...extra } satisfies ShardRequest);
     });
   return {
     pid: child.pid ?? 0,
+    died,
     join: async (onProgress) => {
       progress = onProgress;
       await call('join', { options });
@@ -97,6 +111,7 @@ async function childShard(options: ShardOptions): Promise<ShardHandle> {
     report: async () => (await call('report')).report as ShardReport,
     markTimes: async (mark, objects) => (await call('marks', { mark, objects })).marks as MarkTimes,
     stop: async () => {
+      stopping = true;
       if (child.exitCode === null && child.connected) {
         await call('stop').catch(() => undefined);
         child.disconnect();
@@ -112,6 +127,10 @@ export interface FleetOptions {
   clusters: number;
   /** Cluster names are `<prefix>-00001`, ... */
   prefix: string;
+  /** Cluster names, instead of `<prefix>-00001`, ... (then `clusters` must be their number). */
+  names?: readonly string[];
+  /** Distribution and nodes of each simulated cluster, by index; default a one-node k3s. */
+  shape?: (index: number) => SimClusterShape | undefined;
   /** Labels of each cluster, by index. */
   labels?: (index: number) => Record<string, string> | undefined;
   /** Child processes running agents; 0 runs them in this process. */
@@ -122,6 +141,10 @@ export interface FleetOptions {
   pollIntervalSeconds?: number;
   /** Agent starts are spread over this long. */
   spreadMs: number;
+  /** The agents' poll interval until the hub names one. */
+  initialPollIntervalMs?: number;
+  /** Keep latency samples for {@link Fleet.report} (default true); see {@link ShardOptions.recordSamples}. */
+  recordSamples?: boolean;
   onImported?(done: number, total: number): void;
   onJoined?(joined: number, failed: number, total: number): void;
 }
@@ -138,12 +161,14 @@ export function clusterName(prefix: string, index: number): string {
 }
 
 /** Imports clusters in bulk, `concurrency` at a time, and returns their bootstrap tokens. */
-export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
-  const names = Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
+export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
+  const names = opts.names ?? Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
   const out: ImportedCluster[] = new Array(names.length);
   let done = 0;
   await withConcurrency(names, opts.importConcurrency, async (name, i) => {
-    out[i] = await importForSimulation(opts.admin, name, opts.labels?.(i));
+    const imported = await importForSimulation(opts.admin, name, opts.labels?.(i));
+    const shape = opts.shape?.(i);
+    out[i] = shape ? { ...imported, shape } : imported;
     opts.onImported?.(++done, names.length);
   });
   return out;
@@ -172,6 +197,8 @@ export class Fleet {
           joinConcurrency: Math.max(1, Math.ceil(opts.joinConcurrency / shardCount)),
           pollIntervalSeconds: opts.pollIntervalSeconds,
           spreadMs: opts.spreadMs,
+          initialPollIntervalMs: opts.initialPollIntervalMs,
+          recordSamples: opts.recordSamples,
         };
         shards.push(opts.workers > 0 ? await childShard(options) : localShard(options));
       }
@@ -192,6 +219,14 @@ export class Fleet {
       await fleet.stop();
       throw err;
     }
+  }
+
+  /**
+   * Settles with the reason as soon as any shard process dies unexpectedly (it never settles for a
+   * fleet in this process), so that a caller waiting on the fleet can fail at once.
+   */
+  died(): Promise<Error> {
+    return Promise.race(this.shards.map((s) => s.died));
   }
 
   /** Starts every agent's poll loop. */

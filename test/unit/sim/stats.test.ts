@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { percentile, RateWindow, round3, SampleSet, seededRandom } from '../../../bench/stats.js';
+import { percentile, RateWindow, round3, SampleSet, seededRandom } from '../../../sim/stats.js';
 
 describe('percentile (nearest rank)', () => {
   it('picks the smallest sample with at least p% at or below it', () => {
