@@ -5,9 +5,11 @@ import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
 import type { PeriodicTask } from '../../core/periodic-tasks.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
-import { availabilityFor, recordChanged, withAvailable, type ClusterResource } from './cluster-status.js';
+import { availabilityFor, recordChanged, withAvailable } from './cluster-status.js';
 import { agentOnline, dropsLease, expiredLeases, leaseLive, silentSeconds, sweepWindowStart, withoutLease, type LiveLease } from './cluster-lease.js';
 import { mutateHead } from './head-ops.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * Availability follows the lease on the head. Two events move it, and both end in
@@ -42,7 +44,7 @@ const LIVE_SET_PAGE = 1000;
  */
 export async function reconcileAvailability(ctx: HubContext, cluster: string, silentFor?: number): Promise<void> {
   await retryOnConflict(async () => {
-    const record = (await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true })) as ClusterResource | undefined;
+    const record = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (!record || record.metadata.deletionTimestamp) return;
     const head = await ctx.ports.heads.get(cluster, { consistent: true });
     if (!head) return;

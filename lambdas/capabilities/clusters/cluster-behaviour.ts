@@ -15,6 +15,7 @@ import { readCluster, updateClusterRecord } from './cluster-record.js';
 import { Reasons, withCondition, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
 import { mutateHead, revokeAgent, revoked } from './head-ops.js';
 import { scheduleUpgradeDeadline, upgradeStarted } from './upgrade.js';
+import { deleteResource, readResource } from '../../core/typed-resources.js';
 
 /** Finaliser the hub puts on clusters while their clean-up steps run. */
 export const CLUSTER_FINALIZER = 'tether.dev/cluster-cleanup';
@@ -113,7 +114,7 @@ export const finalizeClusterStep = defineStep({
   type: 'cluster.finalize',
   payload: z.object({ cluster: z.string(), uid: z.string() }),
   async run({ cluster, uid }, ctx) {
-    const res = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true });
+    const res = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     // A re-created cluster with the same name has another uid: leave it alone.
     if (!res || res.metadata.uid !== uid || !res.metadata.deletionTimestamp) return;
     await notifyPlacements(ctx, cluster);
@@ -122,9 +123,9 @@ export const finalizeClusterStep = defineStep({
     await ctx.ports.heads.delete(cluster).catch((err) => {
       if (!(err instanceof NotFoundError)) throw err;
     });
-    const latest = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true });
+    const latest = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (latest && latest.metadata.uid === uid) {
-      await ctx.ports.resources.delete({ kind: 'Cluster', name: cluster }).catch((err) => {
+      await deleteResource(ctx, clusterKind, { name: cluster }).catch((err) => {
         if (!(err instanceof NotFoundError)) throw err;
       });
     }
@@ -138,7 +139,7 @@ export const finalizeClusterStep = defineStep({
  */
 export async function markClusterForDeletion(ctx: HubContext, name: string, uid?: string): Promise<Resource> {
   const marked = await retryOnConflict(async () => {
-    const cur = await ctx.ports.resources.get({ kind: 'Cluster', name }, { consistent: true });
+    const cur = await readResource(ctx, clusterKind, { name }, { consistent: true });
     if (!cur || (uid !== undefined && cur.metadata.uid !== uid)) throw new NotFoundError('Cluster', name);
     if (cur.metadata.deletionTimestamp) return cur;
     const finalizers = [...new Set([...(cur.metadata.finalizers ?? []), CLUSTER_FINALIZER])];

@@ -4,6 +4,8 @@ import type { HubContext } from '../../core/context.js';
 import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
 import { recordChanged, type ClusterResource } from './cluster-status.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * Read-modify-write of one Cluster record: a consistent read, a pure change, and a write
@@ -20,7 +22,7 @@ export async function updateClusterRecord(
   opts: { uid?: string } = {},
 ): Promise<ClusterResource | undefined> {
   return retryOnConflict(async () => {
-    const current = (await ctx.ports.resources.get({ kind: 'Cluster', name }, { consistent: true })) as ClusterResource | undefined;
+    const current = await readResource(ctx, clusterKind, { name }, { consistent: true });
     if (!current || (opts.uid !== undefined && current.metadata.uid !== opts.uid)) return undefined;
     const next = change(structuredClone(current), isoNow(ctx.ports.clock));
     if (!recordChanged(current, next)) return current;
@@ -34,5 +36,5 @@ export async function updateClusterRecord(
 
 /** Reads a Cluster record (consistent), or undefined. */
 export async function readCluster(ctx: HubContext, name: string): Promise<ClusterResource | undefined> {
-  return (await ctx.ports.resources.get({ kind: 'Cluster', name }, { consistent: true })) as ClusterResource | undefined;
+  return await readResource(ctx, clusterKind, { name }, { consistent: true });
 }

@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { matchesSelector } from '../../../shared/labels.js';
 import { CLUSTERSET_LABEL, type ClusterSetSpec } from '../../../shared/resources/clusterset.js';
-import type { ClusterStatus } from '../../../shared/resources/cluster.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { HubContext } from '../../core/context.js';
 import { retryOnConflict } from '../../core/retry.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { clusterSetKind } from '../../../shared/resources/clusterset.js';
+import { asKind, listResources, readResource } from '../../core/typed-resources.js';
+import type { ResourceOf } from '../../../shared/resources/define-kind.js';
+
+type ClusterRecord = ResourceOf<typeof clusterKind>;
 
 /** Relation that indexes ClusterSet -> member clusters (for counts and placement). */
 export const CLUSTERSET_MEMBERS = 'clusterset-members';
@@ -32,17 +37,16 @@ async function allClusterSets(ctx: HubContext): Promise<Resource<ClusterSetSpec>
   const out: Resource<ClusterSetSpec>[] = [];
   let cursor: string | undefined;
   do {
-    const page = await ctx.ports.resources.list('ClusterSet', { limit: 500, cursor, consistent: true });
+    const page = await listResources(ctx, clusterSetKind, { limit: 500, cursor, consistent: true });
     out.push(...(page.items as Resource<ClusterSetSpec>[]));
     cursor = page.cursor;
   } while (cursor);
   return out;
 }
 
-async function writeClusterSets(ctx: HubContext, cluster: Resource, sets: string[]): Promise<Resource> {
-  const status = (cluster.status ?? {}) as ClusterStatus;
-  const next = { ...cluster, status: { ...status, clusterSets: sets } };
-  return ctx.ports.resources.replace(next, cluster.metadata.resourceVersion);
+async function writeClusterSets(ctx: HubContext, cluster: ClusterRecord, sets: string[]): Promise<ClusterRecord> {
+  const next = { ...cluster, status: { ...(cluster.status ?? { conditions: [] }), clusterSets: sets } };
+  return asKind(clusterKind, await ctx.ports.resources.replace(next, cluster.metadata.resourceVersion));
 }
 
 /**
@@ -55,13 +59,13 @@ async function writeClusterSets(ctx: HubContext, cluster: Resource, sets: string
 export async function recomputeClusterMembership(ctx: HubContext, clusterName: string, sets?: Resource<ClusterSetSpec>[]): Promise<void> {
   const allSets = sets ?? (await allClusterSets(ctx));
   await retryOnConflict(async () => {
-    let cluster = await ctx.ports.resources.get({ kind: 'Cluster', name: clusterName }, { consistent: true });
+    let cluster = await readResource(ctx, clusterKind, { name: clusterName }, { consistent: true });
     if (!cluster) return;
-    const old = ((cluster.status ?? {}) as ClusterStatus).clusterSets ?? [];
+    const old = cluster.status?.clusterSets ?? [];
     const next = cluster.metadata.deletionTimestamp ? [] : computeMemberships(cluster.metadata.labels, allSets);
     const added = next.filter((s) => !old.includes(s));
     if (added.length) cluster = await writeClusterSets(ctx, cluster, [...new Set([...old, ...next])].sort());
-    const recorded = ((cluster.status ?? {}) as ClusterStatus).clusterSets ?? [];
+    const recorded = cluster.status?.clusterSets ?? [];
     await Promise.all(next.map((s) => ctx.ports.relations.put(CLUSTERSET_MEMBERS, s, clusterName)));
     await Promise.all(recorded.filter((s) => !next.includes(s)).map((s) => ctx.ports.relations.remove(CLUSTERSET_MEMBERS, s, clusterName)));
     if (recorded.join(',') !== next.join(',')) await writeClusterSets(ctx, cluster, next);
@@ -95,7 +99,7 @@ export const fanOutMembershipStep = defineStep({
       names = page.items.map((i) => i.to);
       next = page.cursor;
     } else {
-      const page = await ctx.ports.resources.list('Cluster', { limit: batch, cursor });
+      const page = await listResources(ctx, clusterKind, { limit: batch, cursor });
       names = page.items.map((c) => c.metadata.name);
       next = page.cursor;
     }

@@ -14,6 +14,9 @@ import { onDecisionsChanged } from './events.js';
 import { countedGroup, emptyPlacementStatus, NONE, withCountChange } from './placement-status.js';
 import { CLUSTER_CHANGED_STEP, clusterChangedMessages, listAll, recheckMessages, recomputeMessage } from './messages.js';
 import type { PlacementResource } from './recompute.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { placementKind } from '../../../shared/resources/placement.js';
+import { readResource } from '../../core/typed-resources.js';
 
 export { clusterChangedMessages, recheckMessages } from './messages.js';
 
@@ -27,8 +30,6 @@ export { clusterChangedMessages, recheckMessages } from './messages.js';
 /** SQS delays are at most 15 minutes; a later re-check chains through several messages. */
 /** A cluster that keeps changing while evaluated is left to the message of its latest change. */
 const MAX_ROUNDS = 3;
-
-type ClusterRecord = Resource<ClusterSpec, ClusterStatus>;
 
 /** What placement looks at on a cluster record; a change elsewhere (status of works, lastSeen) is not worth a step. */
 function placementView(c: Resource | undefined): string {
@@ -75,7 +76,7 @@ async function applyToPlacement(ctx: HubContext, placement: string, facts: Clust
   let recorded: PreviousDecision | undefined;
   let outcome: PlacementOutcome = { changed: false, recompute: false };
   const live = await retryOnConflict(async () => {
-    const p = (await ctx.ports.resources.get({ kind: 'Placement', name: placement }, { consistent: true })) as PlacementResource | undefined;
+    const p = await readResource(ctx, placementKind, { name: placement }, { consistent: true });
     if (!p || p.metadata.deletionTimestamp) return false;
     recorded = (await decisionsOfCluster(ctx, facts.name)).get(placement);
     const status = p.status ?? emptyPlacementStatus();
@@ -113,7 +114,7 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
     // Placements first: a hub without any pays one query per cluster change, nothing more.
     const placements = (await listAll<PlacementResource>(ctx, 'Placement')).filter((p) => !p.metadata.deletionTimestamp);
     if (!placements.length) return;
-    const record = (await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true })) as ClusterRecord | undefined;
+    const record = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     const sets = (await listAll<Resource<ClusterSetSpec>>(ctx, 'ClusterSet')).filter((s) => !s.metadata.deletionTimestamp);
     const facts = record ? clusterFacts(record, sets) : goneFacts(cluster);
     for (const p of placements) {
@@ -122,7 +123,7 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
       if (out.recompute) recompute.add(p.metadata.name);
       if (out.recheckAt !== undefined) recheck[cluster] = Math.min(recheck[cluster] ?? Infinity, out.recheckAt);
     }
-    const again = await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true });
+    const again = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (placementView(again) === placementView(record)) break;
   }
   const messages = [...[...recompute].map((placement) => recomputeMessage(placement, 'index')), ...recheckMessages(recheck, ctx.ports.clock.now())];

@@ -16,6 +16,9 @@ import { computeDecisions } from './compute-decisions.js';
 import { clusterFacts, type ClusterFacts } from './eligibility.js';
 import { onDecisionsChanged } from './events.js';
 import { emptyPlacementStatus, statusFromDecisions, strategyHash } from './placement-status.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { placementKind } from '../../../shared/resources/placement.js';
+import { listResources, readResource, readResources } from '../../core/typed-resources.js';
 
 /**
  * The full recomputation of one placement: read every candidate cluster in pages, choose with
@@ -41,7 +44,7 @@ async function pageClusters(ctx: HubContext, keep: (name: string) => boolean, se
   const out: ClusterFacts[] = [];
   let cursor: string | undefined;
   do {
-    const page = await ctx.ports.resources.list('Cluster', { limit: PAGE, cursor, filter: (c) => keep(c.metadata.name) });
+    const page = await listResources(ctx, clusterKind, { limit: PAGE, cursor, filter: (c) => keep(c.metadata.name) });
     for (const c of page.items) out.push(clusterFacts(c as ClusterRecord, sets));
     cursor = page.cursor;
   } while (cursor);
@@ -69,12 +72,12 @@ async function loadCandidates(ctx: HubContext, spec: PlacementSpec, sets: Resour
   const names = new Set<string>();
   for (const s of spec.clusterSets) for (const n of await setMembers(ctx, s)) names.add(n);
   if (names.size > DIRECT_READ_LIMIT) return pageClusters(ctx, (n) => names.has(n), sets);
-  const records = await ctx.ports.resources.getMany([...names].map((name) => ({ kind: 'Cluster', name })));
+  const records = await readResources(ctx, clusterKind, [...names].map((name) => ({ name })));
   return records.filter((r) => r !== undefined).map((r) => clusterFacts(r as ClusterRecord, sets));
 }
 
 async function readPlacement(ctx: HubContext, name: string): Promise<PlacementResource | undefined> {
-  return (await ctx.ports.resources.get({ kind: 'Placement', name }, { consistent: true })) as PlacementResource | undefined;
+  return await readResource(ctx, placementKind, { name }, { consistent: true });
 }
 
 /** Removes every decision of a placement that no longer exists. */

@@ -6,6 +6,7 @@ import { parseDesired, ResourceService } from '../../core/resource-service.js';
 import { retryOnConflict } from '../../core/retry.js';
 import { previousRevision } from './revisions.js';
 import { progressMessage } from './rollout-steps.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * Rollout controls behind `POST /v1/fleetdeployments/{name}/pause|resume|abort|rollback|override-window`.
@@ -20,7 +21,7 @@ export interface ControlActor {
 }
 
 async function load(ctx: HubContext, name: string): Promise<Resource> {
-  const fd = await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true });
+  const fd = await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true });
   if (!fd) throw new NotFoundError('FleetDeployment', name);
   return fd;
 }

@@ -12,6 +12,8 @@ import { judgeWindows, observeWave, type WaveObservation, type WindowView } from
 import { loadDeployment, loadState, resolveTarget, type Deployment, type RunState, type Target } from './run-state.js';
 import { buildStatus } from './status.js';
 import { ACTIVE_KEY, ACTIVE_RELATION, encodeTrack, ERROR_RELATION, TRACK_RELATION } from './tracking.js';
+import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
+import { readResource } from '../../core/typed-resources.js';
 
 export { OBSERVE_SLICE, TEMPLATE_RETRY_MS } from './run-observe.js';
 
@@ -259,7 +261,7 @@ async function sendWave(ctx: HubContext, effects: RolloutEffects, run: Run): Pro
 async function writeStatus(ctx: HubContext, fd: Resource, status: FleetDeploymentStatus): Promise<void> {
   let current: Resource | undefined = fd;
   await retryOnConflict(async (attempt) => {
-    if (attempt > 0) current = await ctx.ports.resources.get({ kind: 'FleetDeployment', name: fd.metadata.name }, { consistent: true });
+    if (attempt > 0) current = await readResource(ctx, fleetDeploymentKind, { name: fd.metadata.name }, { consistent: true });
     if (!current || current.metadata.deletionTimestamp || current.metadata.uid !== fd.metadata.uid) return;
     const control = (current.status as FleetDeploymentStatus | undefined)?.control;
     const nextStatus: FleetDeploymentStatus = { ...status, ...(control ? { control } : {}) };

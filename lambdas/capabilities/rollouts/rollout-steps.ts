@@ -15,6 +15,10 @@ import { TemplateRenderError, templateClusterOf } from './template.js';
 import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, forEachLimited, listAll, markWorkChanged, PLACEMENT_RELATION, TRACK_RELATION } from './tracking.js';
 import { LEASE_KIND } from './controller-lock.js';
 import { removeClusterWork, writeClusterWork } from './work-writer.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
+import { workKind } from '../../../shared/resources/work.js';
+import { readResource, readResources } from '../../core/typed-resources.js';
 
 /**
  * The queued steps of rollouts. Every one re-reads what it acts on, so duplicates, late and
@@ -71,7 +75,7 @@ export const rolloutBatchStep = defineStep({
     retry: z.array(z.string()).optional(),
   }),
   async run({ name, revision, hash, clusters, retry }, ctx) {
-    const fd = await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true });
+    const fd = await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true });
     if (!fd || fd.metadata.deletionTimestamp) return;
     const spec = fd.spec as FleetDeploymentSpec;
     const content = { template: spec.template, overrides: spec.overrides };
@@ -121,8 +125,8 @@ async function forEachRead(
   for (let i = 0; i < clusters.length; i += READ_SLICE) {
     const slice = clusters.slice(i, i + READ_SLICE);
     const [works, records] = await Promise.all([
-      ctx.ports.resources.getMany(slice.map((c) => ({ kind: 'Work', namespace: c, name })), { consistent: true }),
-      opts.records ? ctx.ports.resources.getMany(slice.map((c) => ({ kind: 'Cluster', name: c }))) : [],
+      readResources(ctx, workKind, slice.map((c) => ({ namespace: c, name })), { consistent: true }),
+      opts.records ? readResources(ctx, clusterKind, slice.map((c) => ({ name: c }))) : [],
     ]);
     const reads = slice.map((cluster, j) => ({ cluster, work: works[j] ?? null, record: records[j] ?? null }));
     await forEachLimited(reads, WRITE_CONCURRENCY, fn);
@@ -176,7 +180,7 @@ export const cleanupStep = defineStep({
   payload: z.object({ name: z.string().min(1), placement: z.string().optional(), cursor: z.string().optional() }),
   async run({ name, placement, cursor }, ctx) {
     // Re-created under the same name: the new deployment adopts the Works; nothing to clean.
-    if (await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true })) return;
+    if (await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true })) return;
     const page = await ctx.ports.relations.list(TRACK_RELATION, name, { limit: ctx.config.fanOutBatchSize, cursor });
     await removeWorksOf(ctx, name, page.items.map((i) => i.to));
     // The page's index items go once their Works are gone (the track last: it is the page).

@@ -7,6 +7,8 @@ import type { ClusterRolloutState } from './planner.js';
 import type { RunState, Target } from './run-state.js';
 import type { ClusterTrack } from './tracking.js';
 import { WindowEvaluator } from './windows.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { readResources } from '../../core/typed-resources.js';
 
 /**
  * The observing phases of a controller run (see ./controller.ts): what the Works and agents of the
@@ -114,7 +116,7 @@ export async function judgeWindows(ctx: HubContext, spec: FleetDeploymentSpec, s
   const waiting = placement.decisions.filter((d) => next.get(d.cluster)?.hash !== target.hash).map((d) => d.cluster);
   if (labelKeys.length) {
     const stale = waiting.filter((c) => next.get(c)?.labelsRevision !== target.revision);
-    const clusters = await ctx.ports.resources.getMany(stale.map((c) => ({ kind: 'Cluster', name: c })));
+    const clusters = await readResources(ctx, clusterKind, stale.map((c) => ({ name: c })));
     for (const [i, c] of stale.entries()) {
       const labels = clusters[i]?.metadata.labels ?? {};
       const subset = Object.fromEntries(labelKeys.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]]));

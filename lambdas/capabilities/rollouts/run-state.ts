@@ -4,6 +4,9 @@ import type { HubContext } from '../../core/context.js';
 import { loadDecisions, type PlacementDecision } from './decision-lister.js';
 import { contentHash, ensureRevision, pruneRevisions } from './revisions.js';
 import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, listAll, listTracks, type ClusterTrack } from './tracking.js';
+import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
+import { placementKind } from '../../../shared/resources/placement.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * The first phases of a controller run (see ./controller.ts): the deployment, its target revision,
@@ -45,7 +48,7 @@ export interface RunState {
  * is also taken off the scheduler's list of active deployments.
  */
 export async function loadDeployment(ctx: HubContext, name: string): Promise<Deployment | undefined> {
-  const fd = await ctx.ports.resources.get({ kind: 'FleetDeployment', name }, { consistent: true });
+  const fd = await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true });
   if (!fd || fd.metadata.deletionTimestamp) {
     await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
     return undefined;
@@ -75,7 +78,7 @@ export async function loadState(ctx: HubContext, name: string, spec: FleetDeploy
   // With no decisions there is nothing to roll out *yet*: never "Complete" (a watcher would stop).
   let placementProblem: string | undefined;
   if (placement.decisions.length === 0) {
-    const exists = await ctx.ports.resources.get({ kind: 'Placement', name: spec.placementRef.name });
+    const exists = await readResource(ctx, placementKind, { name: spec.placementRef.name });
     placementProblem = exists ? `Placement "${spec.placementRef.name}" has chosen no clusters (yet)` : `Placement "${spec.placementRef.name}" does not exist`;
   }
   const decided = new Map(placement.decisions.map((d) => [d.cluster, d]));

@@ -4,6 +4,8 @@ import type { Resource } from '../../../shared/resources/meta.js';
 import type { WorkSpec } from '../../../shared/resources/work.js';
 import type { HubContext } from '../../core/context.js';
 import { applyWork, bumpClusterRevision, removeWork } from '../works/works.js';
+import { workKind } from '../../../shared/resources/work.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * Writes and removes the per-cluster Works of a FleetDeployment through the Work capability (so
@@ -33,7 +35,7 @@ export async function writeClusterWork(
   spec: WorkSpec,
   read?: { work: Resource | null; cluster: Resource | null },
 ): Promise<WriteOutcome> {
-  const existing = read ? (read.work ?? undefined) : await ctx.ports.resources.get({ kind: 'Work', namespace: cluster, name: deployment }, { consistent: true });
+  const existing = read ? (read.work ?? undefined) : await readResource(ctx, workKind, { namespace: cluster, name: deployment }, { consistent: true });
   if (existing && existing.metadata.labels?.[FLEETDEPLOYMENT_LABEL] !== deployment) {
     throw new StateError(`cluster ${cluster} already has a Work named "${deployment}" that FleetDeployment ${deployment} did not create; rename one of them`);
   }
@@ -54,7 +56,7 @@ export async function writeClusterWork(
  * is read here.
  */
 export async function removeClusterWork(ctx: HubContext, deployment: string, cluster: string, read?: { work: Resource | null }): Promise<boolean> {
-  const existing = read ? read.work : await ctx.ports.resources.get({ kind: 'Work', namespace: cluster, name: deployment }, { consistent: true });
+  const existing = read ? read.work : await readResource(ctx, workKind, { namespace: cluster, name: deployment }, { consistent: true });
   if (!existing || existing.metadata.labels?.[FLEETDEPLOYMENT_LABEL] !== deployment) return false;
   try {
     return await removeWork(ctx, cluster, deployment, existing);

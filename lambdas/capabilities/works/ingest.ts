@@ -5,6 +5,8 @@ import { publish } from '../../core/events.js';
 import { workStatusChanged } from './events.js';
 import { statusChanged, statusSummary, workStatusFromReport } from './work-status.js';
 import { updateWorkStatus } from './work-status-store.js';
+import { workKind } from '../../../shared/resources/work.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * Lands the work part of an agent's status report on the works' status items. Only the hub writes
@@ -32,7 +34,7 @@ function groupByWork(report: StatusReport): Map<string, WorkUpdate> {
 }
 
 async function ingestOne(ctx: HubContext, cluster: string, name: string, update: WorkUpdate): Promise<boolean> {
-  const work = await ctx.ports.resources.get({ kind: 'Work', name, namespace: cluster }, { consistent: true });
+  const work = await readResource(ctx, workKind, { name, namespace: cluster }, { consistent: true });
   // A work deleted since the agent looked, or a report about an older incarnation of the name.
   if (!work || work.metadata.deletionTimestamp) return false;
   if (update.report && update.report.observedGeneration > work.metadata.generation) return false;

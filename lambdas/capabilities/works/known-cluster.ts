@@ -1,5 +1,7 @@
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { HubContext } from '../../core/context.js';
+import { clusterKind } from '../../../shared/resources/cluster.js';
+import { readResource } from '../../core/typed-resources.js';
 
 /**
  * A Work's checks need its Cluster record. A caller that read it already (the fan-out reads a batch
@@ -24,5 +26,5 @@ export function withKnownCluster(ctx: HubContext, cluster: string, record: Resou
 export async function clusterRecordFor(ctx: HubContext, cluster: string): Promise<Resource | undefined> {
   const known = (ctx as WithKnown)[KNOWN];
   if (known && known.name === cluster) return known.record ?? undefined;
-  return ctx.ports.resources.get({ kind: 'Cluster', name: cluster });
+  return readResource(ctx, clusterKind, { name: cluster });
 }

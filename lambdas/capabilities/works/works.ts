@@ -6,6 +6,7 @@ import type { HubContext } from '../../core/context.js';
 import { parseDesired, ResourceService } from '../../core/resource-service.js';
 import { withKnownCluster } from './known-cluster.js';
 import { deleteWorkStatus, readWorkStatus, statusOfItem, WORK_STATUS_KIND, type WorkStatusItem } from './work-status-store.js';
+import { deleteResource, listResources, readResource, readResources } from '../../core/typed-resources.js';
 
 /**
  * The Work use cases other capabilities call (FleetDeployment writes works through these, the
@@ -44,7 +45,7 @@ const PAGE = 200;
 
 /** Reads one work with its status, or undefined. */
 export async function readWork(ctx: HubContext, cluster: string, name: string): Promise<WorkResource | undefined> {
-  const work = await ctx.ports.resources.get({ kind: 'Work', name, namespace: cluster });
+  const work = await readResource(ctx, workKind, { name, namespace: cluster });
   if (!work) return undefined;
   return { ...(work as WorkResource), status: await readWorkStatus(ctx, work) };
 }
@@ -54,11 +55,11 @@ export async function readWork(ctx: HubContext, cluster: string, name: string): 
  * items of those that exist). The answer is aligned with `keys`.
  */
 export async function readWorks(ctx: HubContext, keys: readonly { cluster: string; name: string }[]): Promise<(WorkResource | undefined)[]> {
-  const works = await ctx.ports.resources.getMany(keys.map((k) => ({ kind: 'Work', name: k.name, namespace: k.cluster })));
-  const found = works.filter((w): w is Resource => w !== undefined);
+  const works = await readResources(ctx, workKind, keys.map((k) => ({ name: k.name, namespace: k.cluster })));
+  const found = works.filter((w) => w !== undefined);
   const items = await ctx.ports.resources.getMany(found.map((w) => ({ kind: WORK_STATUS_KIND, name: w.metadata.name, namespace: w.metadata.namespace })));
   const status = new Map(found.map((w, i) => [w, statusOfItem(w, items[i] as WorkStatusItem | undefined)]));
-  return works.map((w) => (w ? { ...(w as WorkResource), status: status.get(w) as WorkStatus } : undefined));
+  return works.map((w) => (w ? { ...w, status: status.get(w) } : undefined));
 }
 
 /**
@@ -100,7 +101,7 @@ export async function removeWork(ctx: HubContext, cluster: string, name: string,
 
 /** The works of a cluster, a page at a time, in name order (without status). */
 export async function listClusterWorks(ctx: HubContext, cluster: string, opts: { limit?: number; cursor?: string; consistent?: boolean } = {}): Promise<{ items: WorkResource[]; cursor?: string }> {
-  const page = await ctx.ports.resources.list('Work', { namespace: cluster, limit: opts.limit ?? PAGE, cursor: opts.cursor, consistent: opts.consistent });
+  const page = await listResources(ctx, workKind, { namespace: cluster, limit: opts.limit ?? PAGE, cursor: opts.cursor, consistent: opts.consistent });
   return { items: page.items as WorkResource[], cursor: page.cursor };
 }
 
@@ -144,7 +145,7 @@ export async function deleteClusterWorks(ctx: HubContext, cluster: string): Prom
     const page = await listClusterWorks(ctx, cluster, { consistent: true });
     if (!page.items.length) break;
     for (const work of page.items) {
-      await ctx.ports.resources.delete({ kind: 'Work', name: work.metadata.name, namespace: cluster }).catch((err) => {
+      await deleteResource(ctx, workKind, { name: work.metadata.name, namespace: cluster }).catch((err) => {
         if (!(err instanceof NotFoundError)) throw err;
       });
       await deleteWorkStatus(ctx, cluster, work.metadata.name);
