@@ -54,7 +54,7 @@ async function writeClusterSets(ctx: HubContext, cluster: Resource, sets: string
  */
 export async function recomputeClusterMembership(ctx: HubContext, clusterName: string, sets?: Resource<ClusterSetSpec>[]): Promise<void> {
   const allSets = sets ?? (await allClusterSets(ctx));
-  await retryOnConflict(async () => {
+  await retryOnConflict(ctx.ports.clock, async () => {
     let cluster = await ctx.ports.resources.get({ kind: 'Cluster', name: clusterName }, { consistent: true });
     if (!cluster) return;
     const old = ((cluster.status ?? {}) as ClusterStatus).clusterSets ?? [];

@@ -244,7 +244,7 @@ export class ResourceService {
       return { result: written, changed: true, prev: current };
     };
     // A caller-supplied version must fail on conflict; otherwise re-read and retry.
-    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(attempt, 200);
+    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(this.ctx.ports.clock, attempt, 200);
     if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
     return known.decorate === false ? out.result : this.decorate(out.result);
   }

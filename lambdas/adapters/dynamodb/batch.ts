@@ -1,5 +1,6 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../../../shared/backoff.js';
 import type { RawItem } from './raw-item.js';
 
 /**
@@ -67,7 +68,7 @@ async function sendAll<T>(operation: BatchIncompleteError['operation'], items: r
 }
 
 function backoff(retry: BatchRetry, round: number): number {
-  return Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** round);
+  return backoffDelay(round, { baseMs: retry.baseDelayMs, capMs: retry.maxDelayMs, jitter: 'full' }, Math.random);
 }
 
 /**

@@ -3,6 +3,7 @@
  * SendMessageBatch, in batches of at most 10 entries and 256 KiB.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { backoffDelay } from '../../../shared/backoff.js';
 import { PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import type { Queue, StepMessage } from '../../ports/queue.js';
 import { encodeStepBody } from './envelope.js';
@@ -125,7 +126,7 @@ export class SqsQueue implements Queue {
         }
       }
       pending = retry;
-      if (pending.length > 0) await sleep(Math.random() * this.baseDelayMs * 2 ** (attempt - 1));
+      if (pending.length > 0) await sleep(backoffDelay(attempt - 1, { baseMs: this.baseDelayMs, jitter: 'full' }, Math.random));
     }
     return { failed };
   }

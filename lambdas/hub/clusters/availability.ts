@@ -41,7 +41,7 @@ const LIVE_SET_PAGE = 1000;
  * and is recomputed).
  */
 export async function reconcileAvailability(ctx: HubContext, cluster: string, silentFor?: number): Promise<void> {
-  await retryOnConflict(async () => {
+  await retryOnConflict(ctx.ports.clock, async () => {
     const record = (await ctx.ports.resources.get({ kind: 'Cluster', name: cluster }, { consistent: true })) as ClusterResource | undefined;
     if (!record || record.metadata.deletionTimestamp) return;
     const head = await ctx.ports.heads.get(cluster, { consistent: true });

@@ -19,7 +19,7 @@ export async function updateClusterRecord(
   change: (res: ClusterResource, now: string) => ClusterResource,
   opts: { uid?: string } = {},
 ): Promise<ClusterResource | undefined> {
-  return retryOnConflict(async () => {
+  return retryOnConflict(ctx.ports.clock, async () => {
     const current = (await ctx.ports.resources.get({ kind: 'Cluster', name }, { consistent: true })) as ClusterResource | undefined;
     if (!current || (opts.uid !== undefined && current.metadata.uid !== opts.uid)) return undefined;
     const next = change(structuredClone(current), isoNow(ctx.ports.clock));

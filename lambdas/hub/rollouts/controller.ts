@@ -322,7 +322,7 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
  */
 async function writeStatus(ctx: HubContext, fd: Resource, status: FleetDeploymentStatus): Promise<void> {
   let current: Resource | undefined = fd;
-  await retryOnConflict(async (attempt) => {
+  await retryOnConflict(ctx.ports.clock, async (attempt) => {
     if (attempt > 0) current = await ctx.ports.resources.get({ kind: 'FleetDeployment', name: fd.metadata.name }, { consistent: true });
     if (!current || current.metadata.deletionTimestamp || current.metadata.uid !== fd.metadata.uid) return;
     const control = (current.status as FleetDeploymentStatus | undefined)?.control;

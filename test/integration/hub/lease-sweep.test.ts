@@ -8,6 +8,7 @@ import type { HubContext } from '../../../lambdas/hub/context.js';
 import { parseDesired, ResourceService } from '../../../lambdas/hub/resource-service.js';
 import { runSchedulerTick } from '../../../lambdas/hub/scheduler.js';
 import { runStep } from '../../../lambdas/hub/steps.js';
+import { clockAt } from '../../../lambdas/ports/clock.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import { ForbiddenError } from '../../../shared/errors.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
@@ -23,7 +24,7 @@ const FLUSH = 10;
 const CLUSTER = 'store-1';
 
 let now = 1_800_000_000_000;
-const clock = { now: () => now };
+const clock = clockAt(() => now);
 const advance = (seconds: number) => void (now += seconds * 1000);
 let table = 0;
 let agentSide: { ctx: HubContext; sent: StepMessage[] };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import '../../../lambdas/http/rollout-routes.js';
+import { clockAt } from '../../../lambdas/ports/clock.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { configMap, createClusters, createPlacement, drain, fleetDeployment, markOnline, reportWork, worksOf } from './support/fleet.js';
 
@@ -136,7 +137,7 @@ describe('fan-out and templating', () => {
     expect(patched.status).toBe(200);
     // Five minutes later (TEMPLATE_RETRY_MS) the controller hands the revision to store-5 again.
     const real = hub.ctx.ports.clock;
-    hub.ctx.ports.clock = { now: () => real.now() + 6 * 60_000 };
+    hub.ctx.ports.clock = clockAt(() => real.now() + 6 * 60_000);
     try {
       for (const s of names) await markOnline(hub.ctx, s);
       await drain(hub);
