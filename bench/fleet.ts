@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pMap } from '../shared/concurrency.js';
 import { TetherError } from '../shared/errors.js';
-import { FleetShard, withConcurrency, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
+import { FleetShard, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
 import { importForSimulation, type AdminCall, type ImportedCluster } from './sim-agent.js';
 
 /**
@@ -137,13 +138,12 @@ export function clusterName(prefix: string, index: number): string {
 /** Imports clusters in bulk, `concurrency` at a time, and returns their bootstrap tokens. */
 export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
   const names = Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
-  const out: ImportedCluster[] = new Array(names.length);
   let done = 0;
-  await withConcurrency(names, opts.importConcurrency, async (name, i) => {
-    out[i] = await importForSimulation(opts.admin, name, opts.labels?.(i));
+  return pMap(names, async (name, i) => {
+    const imported = await importForSimulation(opts.admin, name, opts.labels?.(i));
     opts.onImported?.(++done, names.length);
-  });
-  return out;
+    return imported;
+  }, { concurrency: Math.max(1, opts.importConcurrency) });
 }
 
 /** N simulated agents joined to a hub. */
