@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parseDurationSeconds } from '../output/age.js';
+import { parseDurationSeconds } from '../../shared/duration.js';
 import { TableAccessError, tableAccessError } from '../table-access.js';
 
 /** The longest `--expires-in` accepted: ten years. */

@@ -1,7 +1,7 @@
+import { parseDuration } from '../../../shared/duration.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import { canonicalJson } from '../../../shared/hash.js';
 import {
-  parseDuration,
   type FleetDeploymentSpec,
   type FleetDeploymentStatus,
   type RolloutStrategy,
