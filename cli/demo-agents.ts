@@ -2,6 +2,7 @@ import { Agent } from '../agent/agent.js';
 import { MemoryCluster } from '../agent/kube/memory-cluster.js';
 import { silentLog } from '../agent/log.js';
 import { parseImportManifest } from '../shared/agent-manifest.js';
+import { TETHER_VERSION } from '../shared/version.js';
 
 const DISTRIBUTIONS = ['k3s', 'eks', 'gke', 'aks', 'kind'] as const;
 
@@ -27,7 +28,7 @@ export async function startDemoAgents(hubUrl: string, adminToken: string, cluste
     const { manifest } = (await res.json()) as { manifest: string };
     const conn = parseImportManifest(manifest);
     const api = new MemoryCluster({ name, distribution: DISTRIBUTIONS[i % DISTRIBUTIONS.length], nodes: { count: 1 + (i % 3) } });
-    const agent = new Agent({ ...conn, api, namespace: conn.namespace, version: '0.1.0', log: silentLog(), simulate: true, initialPollIntervalMs: 1000 });
+    const agent = new Agent({ ...conn, api, namespace: conn.namespace, version: TETHER_VERSION, log: silentLog(), simulate: true, initialPollIntervalMs: 1000 });
     agents.push({ agent, done: agent.start().catch(() => undefined) });
   }
   return {

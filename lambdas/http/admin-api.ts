@@ -12,11 +12,12 @@ import { toProblem } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
+import { TETHER_VERSION } from '../../shared/version.js';
 
 /** Maximum documents in one apply request. */
 export const MAX_APPLY_DOCUMENTS = 500;
-/** Hub version reported by /healthz. */
-export const HUB_VERSION = '0.1.0';
+/** Hub version reported by /healthz: package.json's. */
+export const HUB_VERSION = TETHER_VERSION;
 
 type Ctx = HubContext & { service: ResourceService };
 
