@@ -4,6 +4,7 @@ import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, Sta
 import { parseOrThrow } from '../../shared/validation.js';
 import type { HubContext } from '../hub/context.js';
 import { authenticateCredential, type AgentCaller } from '../hub/clusters/agent-auth.js';
+import { ifNoneMatchRevisions } from './conditional.js';
 import { authenticateBootstrap, joinCluster, pollDesiredState, reportStatus, rotateAgentCredential } from '../hub/clusters/agent-service.js';
 import { addAgentRoutes } from './agent-api.js';
 import { bearerToken } from './auth.js';
@@ -68,7 +69,7 @@ const routes: Route<HubContext>[] = [
     pattern: '/agent/v1/desired',
     summary: 'The desired state (the poll, also the heartbeat): 304 when If-None-Match names the current revision',
     handler: async (req, ctx) => {
-      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), req.headers['if-none-match'], () => heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
+      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), ifNoneMatchRevisions(req.headers['if-none-match']), () => heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
       const headers: Record<string, string> = { etag: out.etag };
       if (out.heartbeat) headers[HEARTBEAT_RECORDED_HEADER] = 'recorded';
       if (out.notModified) return { status: 304, headers };

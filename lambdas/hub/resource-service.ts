@@ -70,15 +70,6 @@ export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'docum
   };
 }
 
-/** Strips quotes and the weak prefix from an If-Match value. */
-export function parseIfMatch(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const v = header.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-  if (v === '*' || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw new ValidationError(`If-Match must be a resourceVersion such as "12", got ${header}`);
-  return v;
-}
-
 const listRedactions = new Map<string, (res: Resource) => Resource>();
 
 /**
