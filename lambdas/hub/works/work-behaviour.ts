@@ -41,7 +41,7 @@ registerBehaviour('Work', {
   async validate(next, _prev, ctx) {
     await checkCluster(ctx, next);
     checkWorkSpec(next.spec as WorkSpec, label(next));
-    checkWorkSize(next, label(next));
+    checkWorkSize(next, label(next), (json) => ctx.ports.resources.storedBodyBytes(json));
   },
   async afterCreate(res, ctx) {
     await bumpClusterRevision(ctx, res.metadata.namespace ?? '');
