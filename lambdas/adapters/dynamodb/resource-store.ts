@@ -44,6 +44,7 @@ export class DynamoResourceStore implements ResourceStore {
     this.filteredPageSize = options.filteredPageSize ?? 100;
   }
 
+  /** The body's size as {@link toResourceItem} writes it: gzipped above the compression threshold. */
   storedBodyBytes(json: string): number {
     return storedBodyBytes(json);
   }
