@@ -6,8 +6,9 @@
  * source and the clock are passed in.
  */
 
-/** A source of uniform random numbers in [0, 1), like Math.random. */
-export type RandomSource = () => number;
+import { backoffDelay, type RandomSource } from '../shared/backoff.js';
+
+export type { RandomSource } from '../shared/backoff.js';
 
 /** Default first backoff step. */
 export const BACKOFF_BASE_MS = 1_000;
@@ -65,8 +66,7 @@ export const POLL_JITTER_BAND = `[${1 - POLL_JITTER}, 1)`;
  * `attempt` counts failures so far, starting at 0.
  */
 export function fullJitterDelay(attempt: number, random: RandomSource, baseMs = BACKOFF_BASE_MS, capMs = BACKOFF_CAP_MS): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
+  return Math.floor(backoffDelay(attempt, { baseMs, capMs, jitter: 'full' }, random));
 }
 
 /**

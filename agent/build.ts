@@ -79,7 +79,6 @@ export const AGENT_ENTRY = 'tether-agent.mjs';
 export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise<AgentBundle> {
   const root = resolve(options.root ?? process.cwd());
   const outdir = resolve(root, options.outdir ?? 'dist/agent');
-  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
@@ -99,7 +98,6 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     plugins: [kubeConfigOnly],
     logLevel: 'warning',
     absWorkingDir: root,
-    define: { TETHER_AGENT_VERSION: JSON.stringify(pkg.version) },
     banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module'; const require = __tetherCreateRequire(import.meta.url);" },
   });
   const files = Object.entries(result.metafile.outputs)

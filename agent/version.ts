@@ -1,24 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { TETHER_VERSION } from '../shared/version.js';
 
 /**
- * The agent's version. The bundle has it compiled in (esbuild `define`, see agent/build.ts); from
- * a checkout it is package.json's version.
+ * The version this agent reports, e.g. `0.1.0`: the build's, package.json's (compiled into the
+ * bundle by the JSON import of shared/version.ts). `--agent-version` overrides what is reported.
  */
-declare const TETHER_AGENT_VERSION: string | undefined;
-
-let cached: string | undefined;
-
-/** The version this agent reports, e.g. `0.1.0`. */
 export function agentVersion(): string {
-  if (cached) return cached;
-  if (typeof TETHER_AGENT_VERSION === 'string') return (cached = TETHER_AGENT_VERSION);
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    cached = pkg.version ?? '0.0.0';
-  } catch {
-    cached = '0.0.0';
-  }
-  return cached;
+  return TETHER_VERSION;
 }
 
 /** The image repository the agent is published to, for self-upgrade when the hub names none. */

@@ -31,7 +31,7 @@ export const ManifestConfigSchema = z.object({
   updateStrategy: z
     .object({
       type: z.enum(UpdateStrategyTypes).default('ServerSideApply'),
-      // design.md writes `updateStrategy.force`; OCM writes `updateStrategy.serverSideApply.force`. Both work.
+      // Tether's short form is `updateStrategy.force`; OCM writes `updateStrategy.serverSideApply.force`. Both work (docs/works.md).
       force: z.boolean().optional(),
       serverSideApply: z.object({ force: z.boolean().optional(), fieldManager: z.string().min(1).optional() }).optional(),
     })

@@ -8,7 +8,7 @@ import type { HubConfig } from '../lambdas/core/context.js';
 import { startDynalite, type DynaliteMode, type EmbeddedDynamo } from '../lambdas/local/dynamo-embedded.js';
 import { startLocalHub, type LocalHub } from '../lambdas/local/local-hub.js';
 import { startSqsEmulator } from '../lambdas/local/sqs-embedded.js';
-import type { Clock } from '../lambdas/ports/clock.js';
+import { systemClock, type Clock } from '../lambdas/ports/clock.js';
 import { silentLog } from '../lambdas/ports/log.js';
 import type { Queue, StepMessage } from '../lambdas/ports/queue.js';
 import { TetherError } from '../shared/errors.js';
@@ -33,6 +33,13 @@ export class OffsetClock implements Clock {
   }
   advance(ms: number): void {
     this.offsetMs += ms;
+  }
+  /** Real waits: only the time is moved. */
+  sleep(ms: number): Promise<void> {
+    return systemClock.sleep(ms);
+  }
+  random(): number {
+    return systemClock.random();
   }
 }
 

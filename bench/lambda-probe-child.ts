@@ -13,6 +13,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { countOperations, type OperationCounter } from '../lambdas/adapters/dynamodb/op-counter.js';
 import { onDynamoClientCreated } from '../lambdas/handlers/compose.js';
 import type { ProbeRequest, ProbeResult, ProbeStep } from './lambda-probe.js';
+import { TETHER_VERSION } from '../shared/version.js';
 
 const clients: DynamoDBClient[] = [];
 // Counted from creation: a Lambda client caches each command's middleware chain at its first
@@ -65,7 +66,7 @@ function agentEvent(method: string, path: string, headers: Record<string, string
     routeKey: '$default',
     rawPath: path,
     rawQueryString: '',
-    headers: { host: 'agent.example.com', 'user-agent': 'tether-agent/0.1.0', ...headers },
+    headers: { host: 'agent.example.com', 'user-agent': `tether-agent/${TETHER_VERSION}`, ...headers },
     isBase64Encoded: false,
     ...(body !== undefined ? { body } : {}),
     requestContext: {
@@ -73,7 +74,7 @@ function agentEvent(method: string, path: string, headers: Record<string, string
       apiId: 'probe',
       domainName: 'agent.example.com',
       domainPrefix: 'agent',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'tether-agent/0.1.0' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: `tether-agent/${TETHER_VERSION}` },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',

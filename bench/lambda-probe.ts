@@ -4,6 +4,7 @@ import { createSqsClient } from '../lambdas/adapters/sqs/client.js';
 import { ensureQueues } from '../lambdas/adapters/sqs/queues.js';
 import { TetherError } from '../shared/errors.js';
 import type { BenchHub } from './hub.js';
+import { TETHER_VERSION } from '../shared/version.js';
 
 /**
  * The Lambda-mode probe: runs the deployed handlers (`lambdas/handlers/agent.ts` and
@@ -106,7 +107,7 @@ export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions):
     TETHER_DYNAMODB_ENDPOINT: bench.dynamodbEndpoint,
     TETHER_SQS_ENDPOINT: bench.sqsEndpoint,
     TETHER_AGENT_IMAGE: 'ghcr.io/tether-dev/tether-agent',
-    TETHER_AGENT_VERSION: '0.1.0',
+    TETHER_AGENT_VERSION: TETHER_VERSION,
   });
   const child = fork(join(process.cwd(), 'bench', 'lambda-probe-child.ts'), [], {
     cwd: process.cwd(),

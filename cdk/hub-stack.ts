@@ -2,8 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { TETHER_VERSION } from '../shared/version.js';
 import { TetherHub, type AgentEndpoint, type AgentFunctionOptions, type AgentLogLevel, type TetherStage } from './tether-hub.js';
 
 /** Agent image repository used when the `agentImage` context value is not given. */
@@ -57,7 +56,8 @@ export class HubStack extends Stack {
     this.hub = new TetherHub(this, 'Hub', {
       stage: props.stage ?? ((ctx('stage') ?? 'dev') as TetherStage),
       agentImage: props.agentImage ?? ctx('agentImage') ?? DEFAULT_AGENT_IMAGE,
-      agentVersion: props.agentVersion ?? ctx('agentVersion') ?? packageVersion(),
+      // The agent ships in lockstep with the hub, so the hub's own version is the sensible default.
+      agentVersion: props.agentVersion ?? ctx('agentVersion') ?? TETHER_VERSION,
       agentEndpoint: props.agentEndpoint ?? (ctx('agentEndpoint') as AgentEndpoint | undefined),
       hubUrl: props.hubUrl ?? ctx('hubUrl'),
       pollIntervalSeconds: poll === undefined ? undefined : Number(poll),
@@ -91,9 +91,3 @@ function parseFlag(value: string | undefined): boolean | undefined {
   return value as unknown as boolean | undefined;
 }
 
-/** The agent ships in lockstep with the hub, so the hub's own version is the sensible default. */
-function packageVersion(): string {
-  const file = fileURLToPath(new URL('../package.json', import.meta.url));
-  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
-  return pkg.version;
-}

@@ -7,7 +7,7 @@ import { AuthMissingError, HubProblemError, HubResponseError, HubUnreachableErro
 export { AuthMissingError, HubProblemError, HubResponseError, HubUnreachableError } from './errors.js';
 
 /**
- * A small typed client of the hub's admin API (design.md section 3), built on fetch.
+ * A small typed client of the hub's admin API (docs/architecture.md, "At the HTTP edge"), built on fetch.
  *
  * It knows paths, auth and error shapes, nothing about output. Every failure is a named error:
  * {@link HubProblemError} (the hub answered with an error status), {@link HubUnreachableError}

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAgentCommand } from './commands/agent.js';
@@ -15,6 +14,7 @@ import { registerSimCommand } from './commands/sim.js';
 import { CliContext } from './context.js';
 import { ExitCode, exitCodeFor } from './errors.js';
 import { processIO, type CliIO } from './io.js';
+import { TETHER_VERSION } from '../shared/version.js';
 
 /**
  * The `tether` program: assembles the commands and turns every outcome into an exit code.
@@ -44,14 +44,9 @@ Examples:
   tether cluster import store-0002 -f store-0002.yaml
   tether --version`;
 
-/** The CLI's version, from package.json (read once, synchronously: it is tiny). */
+/** The CLI's version: package.json's. */
 export function cliVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return TETHER_VERSION;
 }
 
 /** Builds the program for one run. Commands are added after the shared settings so they inherit them. */

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../agent/kube/types.js';
+import { pMap } from '../shared/concurrency.js';
 import { createSimAgent, MARK_ANNOTATION, type ImportedCluster, type SimAgent } from './sim-agent.js';
 import { RequestRecorder, recordingFetch, type RecorderWindow } from './transport.js';
 
@@ -46,18 +47,6 @@ export interface ShardReport extends RecorderWindow {
   cpuMicros: number;
 }
 
-/** Runs up to `limit` of `tasks` at once. */
-export async function withConcurrency<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await task(items[i], i);
-    }
-  });
-  await Promise.all(workers);
-}
-
 /** The agents of one process. */
 export class FleetShard {
   readonly recorder: RequestRecorder;
@@ -78,7 +67,7 @@ export class FleetShard {
   /** Joins every agent through the real flow (its first cycle: join, poll, apply, report). */
   async join(onProgress?: (joined: number, failed: number) => void): Promise<void> {
     const fetch = recordingFetch(this.recorder, { pollIntervalSeconds: this.options.pollIntervalSeconds });
-    await withConcurrency(this.options.clusters, this.options.joinConcurrency, async (imported) => {
+    await pMap(this.options.clusters, async (imported) => {
       if (this.stopping) return;
       const overrides = this.options.initialPollIntervalMs === undefined ? { fetch } : { fetch, initialPollIntervalMs: this.options.initialPollIntervalMs };
       const sim = createSimAgent(imported, overrides, (obj) => this.observe(imported.name, obj));
@@ -87,7 +76,7 @@ export class FleetShard {
       if (out === true) this.joined++;
       else this.joinFailed++;
       onProgress?.(this.joined, this.joinFailed);
-    });
+    }, { concurrency: Math.max(1, this.options.joinConcurrency) });
   }
 
   /** Starts every joined agent's poll loop, spread evenly over `spreadMs`. */

@@ -1,6 +1,7 @@
 import { TetherError } from '../shared/errors.js';
 import { forkTypeScript } from './child-process.js';
-import { FleetShard, withConcurrency, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
+import { pMap } from '../shared/concurrency.js';
+import { FleetShard, type MarkTimes, type ShardOptions, type ShardReport } from './fleet-shard.js';
 import type { AdminCall } from './admin.js';
 import { importForSimulation, type ImportedCluster, type SimClusterShape } from './sim-agent.js';
 
@@ -163,15 +164,17 @@ export function clusterName(prefix: string, index: number): string {
 /** Imports clusters in bulk, `concurrency` at a time, and returns their bootstrap tokens. */
 export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
   const names = opts.names ?? Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
-  const out: ImportedCluster[] = new Array(names.length);
   let done = 0;
-  await withConcurrency(names, opts.importConcurrency, async (name, i) => {
-    const imported = await importForSimulation(opts.admin, name, opts.labels?.(i));
-    const shape = opts.shape?.(i);
-    out[i] = shape ? { ...imported, shape } : imported;
-    opts.onImported?.(++done, names.length);
-  });
-  return out;
+  return pMap(
+    names,
+    async (name, i) => {
+      const imported = await importForSimulation(opts.admin, name, opts.labels?.(i));
+      const shape = opts.shape?.(i);
+      opts.onImported?.(++done, names.length);
+      return shape ? { ...imported, shape } : imported;
+    },
+    { concurrency: Math.max(1, opts.importConcurrency) },
+  );
 }
 
 /** N simulated agents joined to a hub. */

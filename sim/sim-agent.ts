@@ -6,6 +6,7 @@ import { silentLog } from '../agent/log.js';
 import { parseImportManifest } from '../shared/agent-manifest.js';
 import { TetherError } from '../shared/errors.js';
 import type { AdminCall } from './admin.js';
+import { TETHER_VERSION } from '../shared/version.js';
 
 /**
  * One simulated cluster: the real {@link Agent} over its own in-memory cluster, joined through the
@@ -15,7 +16,7 @@ import type { AdminCall } from './admin.js';
 /** Namespace the simulated agents keep their state in, as the import manifest's. */
 export const SIM_NAMESPACE = 'tether-agent';
 /** The version simulated agents report. */
-export const SIM_AGENT_VERSION = '0.1.0';
+export const SIM_AGENT_VERSION = TETHER_VERSION;
 
 /** The import call failed: the hub refused or is unreachable. */
 export class SimImportError extends TetherError {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parseDurationSeconds } from '../output/age.js';
+import { parseDurationSeconds } from '../../shared/duration.js';
 import { TableAccessError, tableAccessError } from '../table-access.js';
 
 /** The longest `--expires-in` accepted: ten years. */
@@ -128,18 +128,19 @@ async function createTokenInTable(
   env: Record<string, string | undefined>,
   now: number,
 ): Promise<{ token: string; expiresAt?: number; region?: string }> {
-  const [{ DynamoDBClient }, { DynamoAdminTokenStore }, { newAdminToken, registerAdminToken }, { cryptoIds }] = await Promise.all([
+  const [{ DynamoDBClient }, { DynamoAdminTokenStore }, { newAdminToken, registerAdminToken }, { cryptoIds }, { clockAt }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
     import('../../lambdas/adapters/dynamodb/admin-token-store.js'),
     import('../../lambdas/local/admin-token.js'),
     import('../../lambdas/ports/ids.js'),
+    import('../../lambdas/ports/clock.js'),
   ]);
   const region = request.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const client = new DynamoDBClient({ ...(region && { region }), ...(request.endpoint && { endpoint: request.endpoint }), maxAttempts: 3 });
   try {
     const token = newAdminToken(cryptoIds);
     const expiresAt = request.expiresInSeconds === undefined ? undefined : now + request.expiresInSeconds * 1000;
-    await registerAdminToken({ adminTokens: new DynamoAdminTokenStore(client, request.table), clock: { now: () => now } }, token, {
+    await registerAdminToken({ adminTokens: new DynamoAdminTokenStore(client, request.table), clock: clockAt(() => now) }, token, {
       role: 'admin',
       ...(request.description !== undefined && { description: request.description }),
       ...(expiresAt !== undefined && { expiresAt }),

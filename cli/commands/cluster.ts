@@ -6,7 +6,7 @@ import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { checkName, collect, parseLabelFlags } from '../args.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { parseDurationSeconds } from '../output/age.js';
+import { parseDurationSeconds } from '../../shared/duration.js';
 import { formatOne, kindRef, parseOutputFormat, type OutputFormat } from '../output/print.js';
 
 /**

@@ -5,7 +5,7 @@ import type { Resource } from '../../shared/resources/meta.js';
 import { checkName } from '../args.js';
 import type { CliContext } from '../context.js';
 import { AuthMissingError, ExitCode, HubProblemError, HubResponseError, HubUnreachableError, UsageError, type ExitCodeValue } from '../errors.js';
-import { parseDurationSeconds } from '../output/age.js';
+import { parseDurationSeconds } from '../../shared/duration.js';
 import type { Painter } from '../output/color.js';
 import { formatData, kindRef } from '../output/print.js';
 

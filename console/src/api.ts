@@ -7,7 +7,7 @@ import { clearToken, readToken } from './session.js';
  * last answer when the hub says 304 (or when the body did not change), so polling stays cheap.
  */
 
-/** RFC 9457 problem details as the hub sends them (design.md section 3). */
+/** RFC 9457 problem details as the hub sends them (docs/architecture.md, "At the HTTP edge"). */
 export interface Problem {
   type: string;
   title: string;

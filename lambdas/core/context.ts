@@ -1,4 +1,5 @@
 import type { Ports } from '../ports/index.js';
+import { TETHER_VERSION } from '../../shared/version.js';
 import type { HubRegistry } from './registry.js';
 
 /** Hub-wide settings, read once from the environment by the composition root. */
@@ -25,7 +26,7 @@ export interface HubConfig {
 
 export const defaultHubConfig: HubConfig = {
   agentImage: 'ghcr.io/tether-dev/tether-agent',
-  agentVersion: '0.1.0',
+  agentVersion: TETHER_VERSION,
   pollIntervalSeconds: 30,
   fanOutBatchSize: 100,
   bootstrapTokenTtlSeconds: 24 * 3600,

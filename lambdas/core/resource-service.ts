@@ -70,15 +70,6 @@ export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'docum
   };
 }
 
-/** Strips quotes and the weak prefix from an If-Match value. */
-export function parseIfMatch(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const v = header.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-  if (v === '*' || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw new ValidationError(`If-Match must be a resourceVersion such as "12", got ${header}`);
-  return v;
-}
-
 /**
  * What a caller that already read the object can pass to {@link ResourceService.apply}, so the
  * service does not read it again.
@@ -234,7 +225,7 @@ export class ResourceService {
       return { result: written, changed: true, prev: current };
     };
     // A caller-supplied version must fail on conflict; otherwise re-read and retry.
-    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(attempt, 200);
+    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(this.ctx.ports.clock, attempt, 200);
     if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
     return known.decorate === false ? out.result : this.decorate(out.result);
   }

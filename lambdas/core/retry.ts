@@ -1,23 +1,29 @@
 import { ConflictError } from '../../shared/errors.js';
+import { retry } from '../../shared/backoff.js';
+import type { Clock } from '../ports/clock.js';
+
+/** First pause after a conflict, ms; doubles per conflict. */
+const CONFLICT_BASE_MS = 5;
+/** Pauses never grow beyond this: contention on one item clears within a few of these. */
+const CONFLICT_CAP_MS = 250;
 
 /**
  * Runs a read-modify-write until it succeeds without an optimistic-concurrency conflict.
  * Each attempt must re-read; after `attempts` conflicts, or once `budgetMs` is spent (well inside a
  * Lambda's time limit), the last ConflictError is rethrown
  * (the caller, or SQS redelivery, tries again later). Nothing is ever overwritten blindly.
+ * Between attempts a small randomised pause (full jitter, from `clock`) spreads contending writers out.
  */
-export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, attempts = 12, budgetMs = 10_000): Promise<T> {
-  let last: unknown;
-  const deadline = Date.now() + budgetMs;
-  for (let i = 0; i < attempts && (i === 0 || Date.now() < deadline); i++) {
-    try {
-      return await fn(i);
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      last = err;
-      // Small randomised pause so that many contending writers spread out.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
-    }
-  }
-  throw last;
+export async function retryOnConflict<T>(clock: Clock, fn: (attempt: number) => Promise<T>, attempts = 12, budgetMs = 10_000): Promise<T> {
+  return retry(fn, {
+    attempts,
+    budgetMs,
+    baseMs: CONFLICT_BASE_MS,
+    capMs: CONFLICT_CAP_MS,
+    jitter: 'full',
+    retryable: (err) => err instanceof ConflictError,
+    sleep: (ms) => clock.sleep(ms),
+    random: () => clock.random(),
+    now: () => clock.now(),
+  });
 }

@@ -5,18 +5,20 @@ import { parseSelector } from '../../shared/labels.js';
 import { isDnsLabel, API_VERSION } from '../../shared/resources/meta.js';
 import type { KindInfo } from '../../shared/resources/kinds.js';
 import type { HubContext } from '../core/context.js';
-import { parseDesired, parseIfMatch, requireKind, ResourceService } from '../core/resource-service.js';
+import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
+import { parseIfMatch } from './conditional.js';
 import { authenticateAdmin } from './auth.js';
 import { buildOpenApi } from './openapi.js';
 import { toProblem } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
+import { TETHER_VERSION } from '../../shared/version.js';
 
 /** Maximum documents in one apply request. */
 export const MAX_APPLY_DOCUMENTS = 500;
-/** Hub version reported by /healthz. */
-export const HUB_VERSION = '0.1.0';
+/** Hub version reported by /healthz: package.json's. */
+export const HUB_VERSION = TETHER_VERSION;
 
 /** What an admin route handler receives: the hub context and the generic resource service. */
 export type AdminContext = HubContext & { service: ResourceService };

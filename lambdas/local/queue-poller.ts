@@ -12,6 +12,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
 import { TetherError, ValidationError } from '../../shared/errors.js';
 import { SqsResponseError } from '../adapters/sqs/errors.js';
 import {
@@ -115,7 +116,8 @@ export interface QueueCounts {
 const CHECK_INTERVAL_MS = 20;
 /** A receive that comes back empty sooner than this is followed by a pause, so we never spin. */
 const MIN_EMPTY_RECEIVE_MS = 200;
-const MAX_ERROR_BACKOFF_MS = 5_000;
+/** Pause after a failed receive: doubles per failure in a row from 100 ms, without jitter (one local process). */
+const ERROR_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 5_000, jitter: 'none' };
 
 /**
  * Starts polling `queueUrl` and feeding batches to `handler` until `stop()`.
@@ -271,7 +273,7 @@ class SqsEventSourcePoller implements QueuePoller {
         if (this.abort.signal.aborted) break;
         this.report(error, 'receive');
         consecutiveErrors++;
-        await this.pause(Math.min(MAX_ERROR_BACKOFF_MS, 100 * 2 ** (consecutiveErrors - 1)));
+        await this.pause(backoffDelay(consecutiveErrors - 1, ERROR_BACKOFF, Math.random));
         continue;
       }
       if (messages.length === 0) {

@@ -54,4 +54,10 @@ export interface ResourceStore {
   replace(resource: Resource, expectedVersion: string): Promise<Resource>;
   /** Deletes; when `expectedVersion` is given the delete is conditional on it. Missing is NotFoundError. */
   delete(key: ResourceKey, expectedVersion?: string): Promise<void>;
+  /**
+   * Bytes the body of a resource, given as its JSON, takes as this store keeps it (compressed where
+   * the store compresses). Pure and local: it sends nothing. Lets a kind refuse an object too large
+   * to store before any write, with its own limit and message, without knowing the store's encoding.
+   */
+  storedBodyBytes(json: string): number;
 }

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { parseDuration } from '../duration.js';
 import { labelKeyProblem, LabelSelectorSchema } from '../labels.js';
 import { AGE_COLUMN, defineKind, LABELS_COLUMN } from './define-kind.js';
 import { ConditionSchema, NameSchema } from './meta.js';
@@ -22,22 +23,6 @@ export const TIMEZONE_LABEL = 'tether.dev/timezone';
 
 export const RolloutTypes = ['All', 'Progressive', 'ProgressivePerGroup'] as const;
 export type RolloutType = (typeof RolloutTypes)[number];
-
-const DURATION = /^(\d+(ms|s|m|h|d))+$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * Parses a duration such as `30s`, `5m`, `1h30m`, `2d` or `0` into milliseconds.
- * @returns undefined when the text is not a duration.
- */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (t === '0') return 0;
-  if (!DURATION.test(t)) return undefined;
-  let total = 0;
-  for (const [, n, unit] of t.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(n) * UNIT_MS[unit];
-  return total;
-}
 
 /**
  * Resolves a count given as a whole number or a percentage of `total` (`"10%"`).

@@ -23,7 +23,7 @@ export const UpdateStrategyTypes = ['ServerSideApply', 'CreateOnly', 'ReadOnly']
 export const UpdateStrategySchema = z
   .object({
     type: z.enum(UpdateStrategyTypes, { error: `updateStrategy.type must be one of ${UpdateStrategyTypes.join(', ')}` }).default('ServerSideApply'),
-    /** design.md's short form of `serverSideApply.force`; the agent reads both. */
+    /** Short form of `serverSideApply.force` (docs/works.md); the agent reads both. */
     force: z.boolean().optional(),
     serverSideApply: z.object({ force: z.boolean().default(false), fieldManager: z.string().optional() }).strict().optional(),
   })

@@ -51,6 +51,11 @@ export function memoryHubContext(opts: { config?: Partial<HubConfig>; start?: nu
     advance: (ms) => {
       now += ms;
     },
+    // A wait (a retry's back-off) passes on this clock at once, so runs stay deterministic.
+    sleep: async (ms) => {
+      now += ms;
+    },
+    random: () => 0.5,
   };
   const ports = createMemoryPorts({ clock });
   const ctx: HubContext = {

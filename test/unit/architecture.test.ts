@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /**
- * The layering of the code base, checked on the source text: no runtime import cycles, and the
+ * The layering of docs/architecture.md, checked on the source text: no runtime import cycles, and the
  * dependency directions ESLint also enforces per file (kept here as one readable list).
  */
 const ROOT = process.cwd();

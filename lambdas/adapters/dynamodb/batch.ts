@@ -1,6 +1,8 @@
 import { BatchGetItemCommand, BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TetherError } from '../../../shared/errors.js';
+import { backoffDelay } from '../../../shared/backoff.js';
+import { pMap } from '../../../shared/concurrency.js';
 import type { RawItem } from './raw-item.js';
 
 /**
@@ -61,18 +63,13 @@ export function keyString(item: RawItem): string {
  * continued until processed (see {@link untilProcessed}).
  */
 async function sendAll<T>(operation: BatchIncompleteError['operation'], items: readonly T[], size: number, retry: BatchRetry | undefined, send: (part: T[]) => Promise<T[]>): Promise<void> {
-  const wave = size * BATCH_CONCURRENCY;
-  for (let start = 0; start < items.length; start += wave) {
-    const requests: Promise<void>[] = [];
-    for (let at = start; at < Math.min(items.length, start + wave); at += size) {
-      requests.push(untilProcessed(operation, items.slice(at, at + size), send, retry ?? DEFAULT_BATCH_RETRY));
-    }
-    await Promise.all(requests);
-  }
+  const parts: T[][] = [];
+  for (let at = 0; at < items.length; at += size) parts.push(items.slice(at, at + size));
+  await pMap(parts, (part) => untilProcessed(operation, part, send, retry ?? DEFAULT_BATCH_RETRY), { concurrency: BATCH_CONCURRENCY });
 }
 
 function backoff(retry: BatchRetry, round: number): number {
-  return Math.random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** round);
+  return backoffDelay(round, { baseMs: retry.baseDelayMs, capMs: retry.maxDelayMs, jitter: 'full' }, Math.random);
 }
 
 /**

@@ -19,6 +19,19 @@ export const COMPRESS_THRESHOLD_BYTES = 4 * 1024;
 /** Largest item we write: DynamoDB's 400 KB limit minus headroom for attribute overhead. */
 export const MAX_ITEM_BYTES = 380 * 1024;
 
+/** The body attribute of a resource's JSON: plain `body` up to the threshold, gzipped `bodyz` above. */
+function encodeBody(json: string): Partial<Pick<RawItem, 'body' | 'bodyz'>> {
+  return Buffer.byteLength(json, 'utf8') > COMPRESS_THRESHOLD_BYTES ? { bodyz: { B: gzipSync(json) } } : { body: { S: json } };
+}
+
+/**
+ * Bytes the body of a resource's JSON takes in its item: the gzipped size above
+ * {@link COMPRESS_THRESHOLD_BYTES}, the JSON's size below (see ResourceStore.storedBodyBytes).
+ */
+export function storedBodyBytes(json: string): number {
+  return encodeBody(json).bodyz?.B?.length ?? Buffer.byteLength(json, 'utf8');
+}
+
 /**
  * Builds the item of `resource` stored at `version`. The stored body carries
  * `metadata.resourceVersion = String(version)`, so what is read back is what the caller got.
@@ -29,7 +42,6 @@ export function toResourceItem(resource: Resource, version: number): { item: Raw
   const stored: Resource = { ...resource, metadata: { ...resource.metadata, resourceVersion: String(version) } };
   const key = resourceKey({ kind: resource.kind, name: resource.metadata.name, namespace: resource.metadata.namespace });
   const json = JSON.stringify(stored);
-  const jsonBytes = Buffer.byteLength(json, 'utf8');
   const item: RawItem = {
     pk: { S: key.pk },
     sk: { S: key.sk },
@@ -38,11 +50,7 @@ export function toResourceItem(resource: Resource, version: number): { item: Raw
     v: { N: String(version) },
   };
   if (resource.metadata.namespace !== undefined) item.ns = { S: resource.metadata.namespace };
-  if (jsonBytes > COMPRESS_THRESHOLD_BYTES) {
-    item.bodyz = { B: gzipSync(json) };
-  } else {
-    item.body = { S: json };
-  }
+  Object.assign(item, encodeBody(json));
   const size = itemSize(item);
   if (size > MAX_ITEM_BYTES) {
     throw new PayloadTooLargeError(MAX_ITEM_BYTES, size, 'resource');

@@ -12,7 +12,7 @@ import type { ListOptions, ListPage, ResourceKey, ResourceStore } from '../../po
 import { batchGet, keyString } from './batch.js';
 import { isConditionalCheckFailed, keyAttrs, numberAttr, oldItemOf } from './raw-item.js';
 import { decodeKeyCursor, encodeCursor, resourceKey, resourcePartition, type TableKey } from './keys.js';
-import { fromResourceItem, toResourceItem } from './resource-item.js';
+import { fromResourceItem, storedBodyBytes, toResourceItem } from './resource-item.js';
 
 /** Tuning of {@link DynamoResourceStore}; the defaults suit the admin API. */
 export interface DynamoResourceStoreOptions {
@@ -42,6 +42,11 @@ export class DynamoResourceStore implements ResourceStore {
   ) {
     this.maxPages = options.maxPagesPerList ?? 20;
     this.filteredPageSize = options.filteredPageSize ?? 100;
+  }
+
+  /** The body's size as {@link toResourceItem} writes it: gzipped above the compression threshold. */
+  storedBodyBytes(json: string): number {
+    return storedBodyBytes(json);
   }
 
   /** Eventually consistent unless `opts.consistent`: half the read cost for plain reads. */

@@ -2,7 +2,7 @@ import { AlreadyExistsError, ConflictError, NotFoundError, ValidationError } fro
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { ListOptions, ListPage, ResourceKey, ResourceStore } from '../../ports/resource-store.js';
 import { decodeKeyCursor, encodeCursor, resourceKey, resourcePartition } from '../dynamodb/keys.js';
-import { toResourceItem } from '../dynamodb/resource-item.js';
+import { storedBodyBytes, toResourceItem } from '../dynamodb/resource-item.js';
 
 /** Tuning of {@link MemoryResourceStore}: the same page budget as the table's store, so short pages can be provoked. */
 export interface MemoryResourceStoreOptions {
@@ -34,6 +34,11 @@ export class MemoryResourceStore implements ResourceStore {
    * With `sharing`, this store reads and writes the objects of that one (as a second store on the
    * same table would), with its own options.
    */
+  /** The same measure as the table's: the stored body's bytes (compressed past the threshold). */
+  storedBodyBytes(json: string): number {
+    return storedBodyBytes(json);
+  }
+
   constructor(options: MemoryResourceStoreOptions = {}, sharing?: MemoryResourceStore) {
     this.partitions = sharing?.partitions ?? new Map();
     this.maxPages = options.maxPagesPerList ?? 20;

@@ -3,6 +3,8 @@
  * SendMessageBatch, in batches of at most 10 entries and 256 KiB.
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { backoffDelay } from '../../../shared/backoff.js';
+import { pMap } from '../../../shared/concurrency.js';
 import { PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import type { Queue, StepMessage } from '../../ports/queue.js';
 import { encodeStepBody } from './envelope.js';
@@ -72,17 +74,10 @@ export class SqsQueue implements Queue {
   async send(messages: StepMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const batches = packBatches(messages.map(toOutgoing));
-    const failed: FailedSend[] = [];
-    let firstCause: unknown;
-    let next = 0;
-    const sender = async () => {
-      while (next < batches.length) {
-        const result = await this.sendBatch(batches[next++]);
-        failed.push(...result.failed);
-        firstCause ??= result.cause;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, batches.length) }, sender));
+    // sendBatch never throws, so every batch is tried whatever happens to the others.
+    const results = await pMap(batches, (batch) => this.sendBatch(batch), { concurrency: this.concurrency });
+    const failed = results.flatMap((r) => r.failed);
+    const firstCause = results.find((r) => r.cause !== undefined)?.cause;
     if (failed.length > 0) {
       failed.sort((a, b) => a.index - b.index);
       throw new QueueSendError(failed, messages.length, firstCause === undefined ? undefined : { cause: firstCause });
@@ -125,7 +120,7 @@ export class SqsQueue implements Queue {
         }
       }
       pending = retry;
-      if (pending.length > 0) await sleep(Math.random() * this.baseDelayMs * 2 ** (attempt - 1));
+      if (pending.length > 0) await sleep(backoffDelay(attempt - 1, { baseMs: this.baseDelayMs, jitter: 'full' }, Math.random));
     }
     return { failed };
   }

@@ -8,6 +8,7 @@ import { authenticateBootstrap, joinCluster, pollDesiredState, reportStatus, rot
 import { bearerToken } from '../../http/auth.js';
 import { parseObjectBody, type HttpRequest } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
+import { ifNoneMatchRevisions } from '../../http/conditional.js';
 
 /**
  * The agent API routes (/agent/v1/*). Each authenticates the token before it reads the body, so
@@ -68,7 +69,7 @@ export const clusterAgentRoutes: readonly Route<HubContext>[] = [
     pattern: '/agent/v1/desired',
     summary: 'The desired state (the poll, also the heartbeat): 304 when If-None-Match names the current revision',
     handler: async (req, ctx) => {
-      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), req.headers['if-none-match'], () => heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
+      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), ifNoneMatchRevisions(req.headers['if-none-match']), () => heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
       const headers: Record<string, string> = { etag: out.etag };
       if (out.heartbeat) headers[HEARTBEAT_RECORDED_HEADER] = 'recorded';
       if (out.notModified) return { status: 304, headers };

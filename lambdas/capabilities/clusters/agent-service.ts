@@ -128,12 +128,6 @@ function auditConflict(ctx: HubContext, cluster: string, conflict: ClusterIdConf
   });
 }
 
-/** Does an If-None-Match header name this revision's ETag? */
-export function etagMatches(ifNoneMatch: string | undefined, revision: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === `"${revision}"`);
-}
-
 /** The answer to a poll: 304 or the desired state, with its ETag; `heartbeat` when the poll was recorded as one. */
 export type DesiredOutcome = ({ notModified: true } | { notModified: false; state: DesiredState }) & { etag: string; heartbeat: boolean };
 
@@ -145,12 +139,13 @@ export type DesiredOutcome = ({ notModified: true } | { notModified: false; stat
  * cluster it served meanwhile), and only when the agent's `heartbeatAgeSeconds` says none was
  * recorded for half a lease (see {@link heartbeatDue}). A head without a lease (never live, or dropped by the expiry
  * sweep) gets one in one conditional UpdateItem, announced to the record. Works are read only
- * when the answer is not 304.
+ * when the answer is not 304. `knownRevisions` are the revisions the agent already holds (its
+ * If-None-Match, parsed at the HTTP edge): the answer is 304 when the current one is among them.
  */
 export async function pollDesiredState(
   ctx: HubContext,
   caller: AgentCaller,
-  ifNoneMatch: string | undefined,
+  knownRevisions: readonly string[] = [],
   heartbeatAgeSeconds: () => number | undefined = () => undefined,
 ): Promise<DesiredOutcome> {
   const { cluster, head } = await authenticateCredential(ctx, 'agent.desired', caller, { consistent: false });
@@ -165,7 +160,7 @@ export async function pollDesiredState(
   const etag = `"${revision}"`;
   const rotate = rotationDue(head, now, ctx.config.credentialMaxAgeSeconds * 1000);
   // A due rotation is not part of the revision, so it suspends 304 until the agent has rotated.
-  if (etagMatches(ifNoneMatch, revision) && !rotate) return { notModified: true, etag, heartbeat };
+  if (knownRevisions.includes(revision) && !rotate) return { notModified: true, etag, heartbeat };
   const detach = head.state === 'Detaching';
   const version = typeof head.attrs?.agentVersion === 'string' ? head.attrs.agentVersion : ctx.config.agentVersion;
   const state: DesiredState = {

@@ -43,7 +43,7 @@ const LIVE_SET_PAGE = 1000;
  * and is recomputed).
  */
 export async function reconcileAvailability(ctx: HubContext, cluster: string, silentFor?: number): Promise<void> {
-  await retryOnConflict(async () => {
+  await retryOnConflict(ctx.ports.clock, async () => {
     const record = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (!record || record.metadata.deletionTimestamp) return;
     const head = await ctx.ports.heads.get(cluster, { consistent: true });

@@ -138,7 +138,7 @@ export const finalizeClusterStep = defineStep({
  * With `uid`, acts only on that incarnation of the cluster.
  */
 export async function markClusterForDeletion(ctx: HubContext, name: string, uid?: string): Promise<Resource> {
-  const marked = await retryOnConflict(async () => {
+  const marked = await retryOnConflict(ctx.ports.clock, async () => {
     const cur = await readResource(ctx, clusterKind, { name }, { consistent: true });
     if (!cur || (uid !== undefined && cur.metadata.uid !== uid)) throw new NotFoundError('Cluster', name);
     if (cur.metadata.deletionTimestamp) return cur;

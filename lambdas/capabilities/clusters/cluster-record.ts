@@ -21,7 +21,7 @@ export async function updateClusterRecord(
   change: (res: ClusterResource, now: string) => ClusterResource,
   opts: { uid?: string } = {},
 ): Promise<ClusterResource | undefined> {
-  return retryOnConflict(async () => {
+  return retryOnConflict(ctx.ports.clock, async () => {
     const current = await readResource(ctx, clusterKind, { name }, { consistent: true });
     if (!current || (opts.uid !== undefined && current.metadata.uid !== opts.uid)) return undefined;
     const next = change(structuredClone(current), isoNow(ctx.ports.clock));

@@ -15,7 +15,7 @@ export async function mutateHead(
   cluster: string,
   change: (head: ClusterHead) => ClusterHead,
 ): Promise<ClusterHead | undefined> {
-  return retryOnConflict(async () => {
+  return retryOnConflict(ctx.ports.clock, async () => {
     const head = await ctx.ports.heads.get(cluster, { consistent: true });
     if (!head) return undefined;
     const next = change(head);

@@ -58,7 +58,7 @@ async function writeClusterSets(ctx: HubContext, cluster: ClusterRecord, sets: s
  */
 export async function recomputeClusterMembership(ctx: HubContext, clusterName: string, sets?: Resource<ClusterSetSpec>[]): Promise<void> {
   const allSets = sets ?? (await allClusterSets(ctx));
-  await retryOnConflict(async () => {
+  await retryOnConflict(ctx.ports.clock, async () => {
     let cluster = await readResource(ctx, clusterKind, { name: clusterName }, { consistent: true });
     if (!cluster) return;
     const old = cluster.status?.clusterSets ?? [];

@@ -75,7 +75,7 @@ async function applyToPlacement(ctx: HubContext, placement: string, facts: Clust
   let wanted: PreviousDecision | undefined;
   let recorded: PreviousDecision | undefined;
   let outcome: PlacementOutcome = { changed: false, recompute: false };
-  const live = await retryOnConflict(async () => {
+  const live = await retryOnConflict(ctx.ports.clock, async () => {
     const p = await readResource(ctx, placementKind, { name: placement }, { consistent: true });
     if (!p || p.metadata.deletionTimestamp) return false;
     recorded = (await decisionsOfCluster(ctx, facts.name)).get(placement);

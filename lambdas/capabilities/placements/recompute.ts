@@ -108,7 +108,7 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
   if (stale(await readPlacement(ctx, name))) return requeue();
   const changed = await writeDecisionDiff(ctx, name, previous, result.decisions);
 
-  const recheck = await retryOnConflict(async () => {
+  const recheck = await retryOnConflict(ctx.ports.clock, async () => {
     const cur = await readPlacement(ctx, name);
     if (stale(cur) || !cur) return undefined;
     const out = statusFromDecisions(cur.status ?? emptyPlacementStatus(), cur.spec, generation, result, missing, isoNow(ctx.ports.clock));

@@ -32,7 +32,7 @@ function statusOf(fd: Resource): FleetDeploymentStatus {
 
 /** Read-modify-write of `status.control`, retried on conflict with the controller's status writes. */
 async function updateControl(ctx: HubContext, name: string, change: (control: RolloutControl, fd: Resource) => RolloutControl): Promise<Resource> {
-  return retryOnConflict(async () => {
+  return retryOnConflict(ctx.ports.clock, async () => {
     const fd = await load(ctx, name);
     const status = statusOf(fd);
     const control = change({ ...(status.control ?? {}) }, fd);

@@ -1,6 +1,7 @@
+import { parseDuration } from '../../../shared/duration.js';
 import { NotFoundError } from '../../../shared/errors.js';
 import { canonicalJson } from '../../../shared/hash.js';
-import { parseDuration, type FleetDeploymentStatus, type RolloutStrategy } from '../../../shared/resources/fleetdeployment.js';
+import type { FleetDeploymentStatus, RolloutStrategy } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import { isoNow } from '../../ports/clock.js';
 import type { RelationItem } from '../../ports/relation-store.js';
@@ -260,7 +261,7 @@ async function sendWave(ctx: HubContext, effects: RolloutEffects, run: Run): Pro
  */
 async function writeStatus(ctx: HubContext, fd: Resource, status: FleetDeploymentStatus): Promise<void> {
   let current: Resource | undefined = fd;
-  await retryOnConflict(async (attempt) => {
+  await retryOnConflict(ctx.ports.clock, async (attempt) => {
     if (attempt > 0) current = await readResource(ctx, fleetDeploymentKind, { name: fd.metadata.name }, { consistent: true });
     if (!current || current.metadata.deletionTimestamp || current.metadata.uid !== fd.metadata.uid) return;
     const control = (current.status as FleetDeploymentStatus | undefined)?.control;

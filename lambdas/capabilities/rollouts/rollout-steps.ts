@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pMap } from '../../../shared/concurrency.js';
 import { NotFoundError, PayloadTooLargeError, StateError, ValidationError } from '../../../shared/errors.js';
 import type { FleetDeploymentSpec, FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
@@ -12,7 +13,7 @@ import { deleteLease } from './controller-lock.js';
 import { renderWorkSpec } from './render.js';
 import { contentHash, deleteRevisions } from './revisions.js';
 import { TemplateRenderError, templateClusterOf } from './template.js';
-import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, forEachLimited, listAll, markWorkChanged, PLACEMENT_RELATION, TRACK_RELATION } from './tracking.js';
+import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, listAll, markWorkChanged, PLACEMENT_RELATION, TRACK_RELATION } from './tracking.js';
 import { LEASE_KIND } from './controller-lock.js';
 import { removeClusterWork, writeClusterWork } from './work-writer.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
@@ -129,7 +130,8 @@ async function forEachRead(
       opts.records ? readResources(ctx, clusterKind, slice.map((c) => ({ name: c }))) : [],
     ]);
     const reads = slice.map((cluster, j) => ({ cluster, work: works[j] ?? null, record: records[j] ?? null }));
-    await forEachLimited(reads, WRITE_CONCURRENCY, fn);
+    // DynamoDB likes parallel single-item calls, within a bound.
+    await pMap(reads, fn, { concurrency: WRITE_CONCURRENCY });
   }
 }
 

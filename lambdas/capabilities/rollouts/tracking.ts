@@ -110,15 +110,6 @@ export async function listTracks(ctx: HubContext, fleetDeployment: string): Prom
   return new Map(items.map((i) => [i.to, decodeTrack(i.data)]));
 }
 
-/** Runs `fn` over items with at most `limit` in flight (DynamoDB likes parallel single-item calls). */
-export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 /**
  * Records that a Work written by a FleetDeployment changed status, so the next controller run
  * re-reads it. The `fleetdeployment.work-status-changed` step (the Work capability's event) calls it.

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
-import { parseDuration, zoneFromLabel, type MaintenanceWindow } from '../../../shared/resources/fleetdeployment.js';
+import { parseDuration } from '../../../shared/duration.js';
+import { zoneFromLabel, type MaintenanceWindow } from '../../../shared/resources/fleetdeployment.js';
 
 /**
  * Maintenance windows in each cluster's local time. A window is a cron schedule (when it opens),

@@ -1,3 +1,4 @@
+import { pMap } from '../../../shared/concurrency.js';
 import type { DriftEvent, StatusReport, WorkStatusReport } from '../../../shared/protocol/v1.js';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../../core/context.js';
@@ -52,12 +53,8 @@ async function ingestOne(ctx: HubContext, cluster: string, name: string, update:
  */
 export async function ingestWorkReports(ctx: HubContext, cluster: string, report: StatusReport): Promise<void> {
   const updates = [...groupByWork(report)];
-  const changed: string[] = [];
-  for (let i = 0; i < updates.length; i += CONCURRENCY) {
-    const batch = updates.slice(i, i + CONCURRENCY);
-    const results = await Promise.all(batch.map(([name, update]) => ingestOne(ctx, cluster, name, update)));
-    results.forEach((c, j) => c && changed.push(batch[j][0]));
-  }
+  const results = await pMap(updates, ([name, update]) => ingestOne(ctx, cluster, name, update), { concurrency: CONCURRENCY });
+  const changed = updates.filter((_, i) => results[i]).map(([name]) => name);
   if (changed.length) {
     ctx.ports.log.debug('work status changed', { cluster, works: changed.length });
     await publish(ctx, workStatusChanged, changed.map((work) => ({ cluster, work })));

@@ -35,7 +35,7 @@ export const workBehaviour = behaviourFor(workKind, {
   async validate(next, _prev, ctx) {
     await checkCluster(ctx, next);
     checkWorkSpec(next.spec, label(next));
-    checkWorkSize(next, label(next));
+    checkWorkSize(next, label(next), (json) => ctx.ports.resources.storedBodyBytes(json));
   },
   async afterCreate(res, ctx) {
     await bumpClusterRevision(ctx, res.metadata.namespace ?? '');

@@ -1,7 +1,7 @@
-import { gzipSync } from 'node:zlib';
 import { PayloadTooLargeError, ValidationError, type FieldError } from '../../../shared/errors.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { ResourceIdentifier, WorkSpec } from '../../../shared/resources/work.js';
+import type { ResourceStore } from '../../ports/resource-store.js';
 
 /**
  * Pure checks of a Work beyond its schema: manifests are unique, every manifestConfig names a
@@ -94,7 +94,7 @@ export function checkWorkSpec(spec: WorkSpec, what: string): void {
   }
 }
 
-/** The size of a work as JSON and gzipped, as the store keeps it. */
+/** The size of a work as JSON, and as the store keeps it (compressed). */
 export interface WorkSize {
   jsonBytes: number;
   compressedBytes: number;
@@ -102,13 +102,14 @@ export interface WorkSize {
 
 /**
  * Refuses a work the hub cannot store or deliver, with a 413 that states the limit and the size:
- * first the JSON size, then the compressed size (random data such as keys compresses poorly).
+ * first the JSON size, then the size as stored, which `storedBodyBytes` (the resource store's
+ * {@link ResourceStore.storedBodyBytes}) measures: random data such as keys compresses poorly.
  */
-export function checkWorkSize(work: Resource, what: string): WorkSize {
+export function checkWorkSize(work: Resource, what: string, storedBodyBytes: ResourceStore['storedBodyBytes']): WorkSize {
   const json = JSON.stringify(work);
   const jsonBytes = Buffer.byteLength(json, 'utf8');
   if (jsonBytes > WORK_MAX_JSON_BYTES) throw new PayloadTooLargeError(WORK_MAX_JSON_BYTES, jsonBytes, `${what} (as JSON)`);
-  const compressedBytes = gzipSync(json).length;
+  const compressedBytes = storedBodyBytes(json);
   if (compressedBytes > WORK_MAX_COMPRESSED_BYTES) {
     throw new PayloadTooLargeError(
       WORK_MAX_COMPRESSED_BYTES,

@@ -60,7 +60,7 @@ export async function updateWorkStatus(
 ): Promise<{ before?: WorkStatus; after: WorkStatus } | undefined> {
   const cluster = work.metadata.namespace ?? '';
   const name = work.metadata.name;
-  return retryOnConflict(async () => {
+  return retryOnConflict(ctx.ports.clock, async () => {
     const item = await readStatusItem(ctx, cluster, name, true);
     const current = item && item.spec.workUid === work.metadata.uid ? item.status : undefined;
     const next = change(current);

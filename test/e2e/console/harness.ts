@@ -24,7 +24,7 @@ export const ARTIFACTS = resolve(process.cwd(), 'test-artifacts', 'console');
 /** Debian's Chromium (`apt-get install chromium`); playwright-core cannot download one here. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Launch flags from the handbook (stack.md, "Browser tests"); playwright adds --headless and a fresh profile. */
+/** Launch flags for Chromium in a container without a GPU or network beyond loopback; playwright adds --headless and a fresh profile. */
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**

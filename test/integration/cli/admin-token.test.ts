@@ -13,6 +13,7 @@ import { createTableIfMissing, DynamoAdminTokenStore } from '../../../lambdas/ad
 import { createAdminApi } from '../../../lambdas/http/admin-api.js';
 import { toProblem } from '../../../lambdas/http/problem.js';
 import type { HubContext } from '../../../lambdas/core/context.js';
+import { clockAt } from '../../../lambdas/ports/clock.js';
 import { sha256Hex } from '../../../shared/hash.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
 import { captureIO, NOW } from './support/capture-io.js';
@@ -55,7 +56,7 @@ async function tokenItems(): Promise<Record<string, unknown>[]> {
 /** The hub's admin API over the same table, at a given time. */
 function adminApiAt(now: number) {
   const { ctx } = recordingHub(client(), TABLE);
-  const at: HubContext = { ...ctx, ports: { ...ctx.ports, clock: { now: () => now } } };
+  const at: HubContext = { ...ctx, ports: { ...ctx.ports, clock: clockAt(() => now) } };
   const app = createAdminApi(at, ctx.routes.admin);
   /** The HTTP status of `GET /v1/clusters` with this token (errors become problems, as in serve.ts). */
   return async (token: string): Promise<number> => {

@@ -7,6 +7,7 @@ import type { HubContext } from '../../../lambdas/core/context.js';
 import { parseDesired, ResourceService } from '../../../lambdas/core/resource-service.js';
 import { runSchedulerTick } from '../../../lambdas/core/periodic-tasks.js';
 import { runStep } from '../../../lambdas/core/steps.js';
+import { clockAt } from '../../../lambdas/ports/clock.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import { ForbiddenError } from '../../../shared/errors.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
@@ -22,7 +23,7 @@ const FLUSH = 10;
 const CLUSTER = 'store-1';
 
 let now = 1_800_000_000_000;
-const clock = { now: () => now };
+const clock = clockAt(() => now);
 const advance = (seconds: number) => void (now += seconds * 1000);
 let table = 0;
 let agentSide: { ctx: HubContext; sent: StepMessage[] };

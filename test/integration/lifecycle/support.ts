@@ -5,7 +5,7 @@ import { parseImportManifest } from '../../../shared/agent-manifest.js';
 import type { HubConfig } from '../../../lambdas/core/context.js';
 import { startLocalHub, type LocalHub } from '../../../lambdas/local/local-hub.js';
 import { silentLog } from '../../../lambdas/ports/log.js';
-import type { Clock } from '../../../lambdas/ports/clock.js';
+import { systemClock, type Clock } from '../../../lambdas/ports/clock.js';
 
 /**
  * A real local hub (embedded dynalite and SQS emulator on 127.0.0.1, port 0) for lifecycle tests,
@@ -20,6 +20,13 @@ export class TestClock implements Clock {
   }
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
+  }
+  /** Real waits: only the time is moved. */
+  sleep(ms: number): Promise<void> {
+    return systemClock.sleep(ms);
+  }
+  random(): number {
+    return systemClock.random();
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { clockAt } from '../../../lambdas/ports/clock.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { configMap, createClusters, createPlacement, drain, fleetDeployment, markOnline, reportWork, worksOf } from './support/fleet.js';
 
@@ -135,7 +136,7 @@ describe('fan-out and templating', () => {
     expect(patched.status).toBe(200);
     // Five minutes later (TEMPLATE_RETRY_MS) the controller hands the revision to store-5 again.
     const real = hub.ctx.ports.clock;
-    hub.ctx.ports.clock = { now: () => real.now() + 6 * 60_000 };
+    hub.ctx.ports.clock = clockAt(() => real.now() + 6 * 60_000);
     try {
       for (const s of names) await markOnline(hub.ctx, s);
       await drain(hub);

@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { parseImportManifest } from '../../../shared/agent-manifest.js';
-import type { Clock } from '../../../lambdas/ports/clock.js';
+import { systemClock, type Clock } from '../../../lambdas/ports/clock.js';
 import type { Log } from '../../../lambdas/ports/log.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 
@@ -17,6 +17,13 @@ export class MovableClock implements Clock {
   }
   advance(seconds: number): void {
     this.offsetMs += seconds * 1000;
+  }
+  /** Real waits: only the time is moved. */
+  sleep(ms: number): Promise<void> {
+    return systemClock.sleep(ms);
+  }
+  random(): number {
+    return systemClock.random();
   }
 }
 

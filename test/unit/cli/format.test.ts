@@ -1,4 +1,5 @@
-import { age, parseDurationSeconds, shortDuration } from '../../../cli/output/age.js';
+import { age } from '../../../cli/output/age.js';
+import { formatDuration as shortDuration, parseDurationSeconds } from '../../../shared/duration.js';
 import { painter } from '../../../cli/output/color.js';
 import { columnsFor, formatLabels } from '../../../cli/output/columns.js';
 import { formatList, kindRef } from '../../../cli/output/print.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseDesired, parseIfMatch } from '../../../lambdas/core/resource-service.js';
+import { parseDesired } from '../../../lambdas/core/resource-service.js';
 import { ValidationError } from '../../../shared/errors.js';
 import { findKind } from '../../../shared/resources/kinds.js';
 
@@ -46,18 +46,5 @@ describe('parseDesired', () => {
   it('validates ClusterSet selector combinations', () => {
     const errs = fieldErrors(() => parseDesired({ apiVersion: api, kind: 'ClusterSet', metadata: { name: 's' }, spec: { clusterSelector: { selectorType: 'LabelSelector' } } }));
     expect(errs[0].path).toBe('spec.clusterSelector.labelSelector');
-  });
-});
-
-describe('parseIfMatch', () => {
-  it('accepts quoted, weak and bare versions', () => {
-    expect(parseIfMatch('"12"')).toBe('12');
-    expect(parseIfMatch('W/"12"')).toBe('12');
-    expect(parseIfMatch('12')).toBe('12');
-    expect(parseIfMatch('*')).toBeUndefined();
-    expect(parseIfMatch(undefined)).toBeUndefined();
-  });
-  it('rejects garbage', () => {
-    expect(() => parseIfMatch('"abc"')).toThrow(ValidationError);
   });
 });

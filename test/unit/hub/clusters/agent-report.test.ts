@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../../../../shared/errors.js';
 import { getCondition, type Condition } from '../../../../shared/resources/meta.js';
 import { validateClaims, withAgentFacts, withHealth, withJoined } from '../../../../lambdas/capabilities/clusters/agent-report.js';
-import { etagMatches } from '../../../../lambdas/capabilities/clusters/agent-service.js';
 import type { ClusterResource } from '../../../../lambdas/capabilities/clusters/cluster-status.js';
 import { upgradeStarted, withReportedVersion, withUpgradeDeadline } from '../../../../lambdas/capabilities/clusters/upgrade.js';
 
@@ -107,16 +106,5 @@ describe('upgrade tracking', () => {
     expect(withUpgradeDeadline(r, '0.3.0', 600, T1)).toBe(r);
     const reached = withCond({ status: 'True', reason: 'Upgraded' }, '0.2.0', '0.2.0');
     expect(withUpgradeDeadline(reached, '0.2.0', 600, T1)).toBe(reached);
-  });
-});
-
-describe('ETags', () => {
-  it('match the revision, weak or in a list', () => {
-    expect(etagMatches('"7"', '7')).toBe(true);
-    expect(etagMatches('W/"7"', '7')).toBe(true);
-    expect(etagMatches('"3", "7"', '7')).toBe(true);
-    expect(etagMatches('"70"', '7')).toBe(false);
-    expect(etagMatches('7', '7')).toBe(false);
-    expect(etagMatches(undefined, '7')).toBe(false);
   });
 });

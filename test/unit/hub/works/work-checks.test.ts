@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+// The resource store's measure, as the hub's Work behaviour passes it (ports.resources.storedBodyBytes).
+import { storedBodyBytes } from '../../../../lambdas/adapters/dynamodb/resource-item.js';
 import { redactWorkSecrets, REDACTED } from '../../../../lambdas/capabilities/works/redaction.js';
 import { checkWorkSize, checkWorkSpec, guessResource, WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../../lambdas/capabilities/works/work-checks.js';
 import { PayloadTooLargeError, ValidationError } from '../../../../shared/errors.js';
@@ -59,6 +61,18 @@ describe('checkWorkSpec', () => {
 });
 
 describe('checkWorkSize', () => {
+  it("measures the stored size with the store's rule, not its own", () => {
+    const w = work(spec(configMaps(1, () => 'small')));
+    const seen: string[] = [];
+    const measure = (json: string) => {
+      seen.push(json);
+      return WORK_MAX_COMPRESSED_BYTES + 1;
+    };
+    expect(() => checkWorkSize(w, 'Work "w"', measure)).toThrow(`Work "w" compressed (its JSON is ${Buffer.byteLength(JSON.stringify(w))} bytes`);
+    expect(seen).toEqual([JSON.stringify(w)]);
+    expect(checkWorkSize(w, 'Work "w"', () => 10)).toEqual({ jsonBytes: Buffer.byteLength(JSON.stringify(w)), compressedBytes: 10 });
+  });
+
   function configMaps(count: number, make: (i: number) => string, prefix = 'cm') {
     return Array.from({ length: count }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, namespace: 'shop' }, data: { 'app.properties': make(i) } }));
   }
@@ -68,16 +82,16 @@ describe('checkWorkSize', () => {
     const manifests = [...configMaps(200, text), ...configMaps(110, () => randomBytes(1300).toString('hex'), 'keys')];
     const w = work(spec(manifests));
     expect(() => checkWorkSpec(w.spec as ReturnType<typeof spec>, 'Work "w"')).not.toThrow();
-    const size = checkWorkSize(w, 'Work "w"');
+    const size = checkWorkSize(w, 'Work "w"', storedBodyBytes);
     expect(size.jsonBytes).toBeGreaterThan(500 * 1024);
     expect(size.compressedBytes).toBeLessThan(WORK_MAX_COMPRESSED_BYTES);
   });
 
   it('over the JSON limit: a 413 error with the limit and the size', () => {
     const w = work(spec(configMaps(300, (i) => `${i}`.repeat(8000))));
-    expect(() => checkWorkSize(w, 'Work "w"')).toThrow(PayloadTooLargeError);
+    expect(() => checkWorkSize(w, 'Work "w"', storedBodyBytes)).toThrow(PayloadTooLargeError);
     try {
-      checkWorkSize(w, 'Work "w"');
+      checkWorkSize(w, 'Work "w"', storedBodyBytes);
     } catch (err) {
       const e = err as PayloadTooLargeError;
       expect(e.limitBytes).toBe(WORK_MAX_JSON_BYTES);
@@ -89,7 +103,7 @@ describe('checkWorkSize', () => {
   it('data that does not compress: a 413 on the compressed size that says why', () => {
     const w = work(spec(configMaps(400, () => randomBytes(2000).toString('base64'))));
     try {
-      checkWorkSize(w, 'Work "w"');
+      checkWorkSize(w, 'Work "w"', storedBodyBytes);
       throw new Error('expected a PayloadTooLargeError');
     } catch (err) {
       const e = err as PayloadTooLargeError;
