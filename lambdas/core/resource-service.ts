@@ -1,7 +1,9 @@
 import { canonicalJson } from '../../shared/hash.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { matchesSelector, type LabelSelector } from '../../shared/labels.js';
-import { findKind, inputSchema, kindNames, type KindInfo } from '../../shared/resources/kinds.js';
+import { findKind, inputSchema, kindNames, KINDS, type AnyKind, type KindInfo } from '../../shared/resources/kinds.js';
+
+const ALL_KINDS: readonly AnyKind[] = Object.values(KINDS);
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { parseOrThrow } from '../../shared/validation.js';
 import { isoNow } from '../ports/clock.js';
@@ -21,12 +23,12 @@ export interface DesiredObject {
   resourceVersion?: string;
 }
 
-/** Resolves a kind by plural/name, with an actionable error. */
-export function requireKind(text: string): KindInfo {
-  const info = findKind(text);
+/** Resolves a kind by plural/name among the served kinds (default: all), with an actionable error. */
+export function requireKind(text: string, among: readonly AnyKind[] = ALL_KINDS): KindInfo {
+  const info = findKind(text, among);
   if (!info) {
     throw new NotFoundError('kind', text, {
-      cause: new Error(`known kinds: ${kindNames().join(', ')}`),
+      cause: new Error(`known kinds: ${kindNames(among).join(', ')}`),
     });
   }
   return info;
@@ -34,19 +36,20 @@ export function requireKind(text: string): KindInfo {
 
 /**
  * Validates one user document against its kind's schema and returns the desired object.
- * `expectKind` pins the kind (routes like /v1/clusters); `where` prefixes error messages.
+ * `expectKind` pins the kind (routes like /v1/clusters); `where` prefixes error messages; `among`
+ * is the kinds the hub serves (its composed registry's; default all).
  */
-export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'document'): DesiredObject {
+export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'document', among: readonly AnyKind[] = ALL_KINDS): DesiredObject {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ValidationError(`${where} must be an object with apiVersion, kind, metadata and spec`);
   }
   const kindText = (doc as { kind?: unknown }).kind;
   if (typeof kindText !== 'string' || kindText === '') {
-    throw new ValidationError(`${where} has no kind; set kind to one of ${kindNames().join(', ')}`, [{ path: 'kind', message: 'required' }]);
+    throw new ValidationError(`${where} has no kind; set kind to one of ${kindNames(among).join(', ')}`, [{ path: 'kind', message: 'required' }]);
   }
-  const info = findKind(kindText);
+  const info = findKind(kindText, among);
   if (!info || info.kind !== kindText) {
-    throw new ValidationError(`${where}: unknown kind "${kindText}"; known kinds: ${kindNames().join(', ')}`, [
+    throw new ValidationError(`${where}: unknown kind "${kindText}"; known kinds: ${kindNames(among).join(', ')}`, [
       { path: 'kind', message: `unknown kind "${kindText}"` },
     ]);
   }

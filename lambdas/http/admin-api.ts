@@ -24,8 +24,8 @@ export const HUB_VERSION = TETHER_VERSION;
 export type AdminContext = HubContext & { service: ResourceService };
 type Ctx = AdminContext;
 
-function kindParam(req: HttpRequest, namespaced: boolean): KindInfo {
-  const info = requireKind(req.params.plural);
+function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
+  const info = requireKind(req.params.plural, ctx.registry.kinds);
   if (req.params.plural !== info.plural) throw new ValidationError(`use the plural path /v1/${info.plural}`);
   if (info.namespaced !== namespaced) {
     throw new ValidationError(
@@ -82,13 +82,13 @@ function withNamespace(body: Record<string, unknown>, namespace: string | undefi
 function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
   const ns = (req: HttpRequest) => (namespaced ? nameParam(req, 'cluster') : undefined);
   return [
-    { method: 'GET', pattern: `${prefix}/{plural}`, summary: 'List objects', handler: (req, ctx) => list(req, ctx, kindParam(req, namespaced), ns(req)) },
+    { method: 'GET', pattern: `${prefix}/{plural}`, summary: 'List objects', handler: (req, ctx) => list(req, ctx, kindParam(req, ctx, namespaced), ns(req)) },
     {
       method: 'POST',
       pattern: `${prefix}/{plural}`,
       summary: 'Create an object',
       handler: async (req, ctx) => {
-        const info = kindParam(req, namespaced);
+        const info = kindParam(req, ctx, namespaced);
         const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
         const created = await ctx.service.create(parseDesired(body, info, 'request body'));
         return { status: 201, headers: etag(created), body: created };
@@ -99,7 +99,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Read an object',
       handler: async (req, ctx) => {
-        const obj = await ctx.service.get(kindParam(req, namespaced), nameParam(req), ns(req));
+        const obj = await ctx.service.get(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         if (notModified(req, etag(obj).etag)) return { status: 304, headers: etag(obj) };
         return { status: 200, headers: etag(obj), body: obj };
       },
@@ -109,7 +109,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Replace an object (conditional on resourceVersion or If-Match)',
       handler: async (req, ctx) => {
-        const info = kindParam(req, namespaced);
+        const info = kindParam(req, ctx, namespaced);
         const name = nameParam(req);
         const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
         const desired = parseDesired(body, info, `${info.kind} "${name}"`);
@@ -125,7 +125,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Merge-patch an object (RFC 7396)',
       handler: async (req, ctx) => {
-        const info = kindParam(req, namespaced);
+        const info = kindParam(req, ctx, namespaced);
         const patch = parseObjectBody(req);
         const obj = await ctx.service.patch(info, nameParam(req), ns(req), patch, parseIfMatch(req.headers['if-match']));
         return { status: 200, headers: etag(obj), body: obj };
@@ -136,7 +136,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Delete an object',
       handler: async (req, ctx) => {
-        const out = await ctx.service.delete(kindParam(req, namespaced), nameParam(req), ns(req));
+        const out = await ctx.service.delete(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         return { status: out.result === 'deleted' ? 200 : 202, body: out.object };
       },
     },
@@ -159,7 +159,7 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
       ...(typeof doc?.metadata?.name === 'string' ? { name: doc.metadata.name } : {}),
     };
     try {
-      const desired = parseDesired(doc, undefined, `document ${index + 1}`);
+      const desired = parseDesired(doc, undefined, `document ${index + 1}`, ctx.registry.kinds);
       if (desired.info.namespaced && !desired.namespace) {
         throw new ValidationError(`document ${index + 1}: ${desired.info.kind} needs metadata.namespace set to its cluster's name`, [
           { path: 'metadata.namespace', message: 'required' },
