@@ -47,7 +47,7 @@ export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'docum
   if (typeof kindText !== 'string' || kindText === '') {
     throw new ValidationError(`${where} has no kind; set kind to one of ${kindNames(among).join(', ')}`, [{ path: 'kind', message: 'required' }]);
   }
-  const info = findKind(kindText, among);
+  const info = expectKind?.kind === kindText ? expectKind : findKind(kindText, among);
   if (!info || info.kind !== kindText) {
     throw new ValidationError(`${where}: unknown kind "${kindText}"; known kinds: ${kindNames(among).join(', ')}`, [
       { path: 'kind', message: `unknown kind "${kindText}"` },
