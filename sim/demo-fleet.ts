@@ -20,7 +20,7 @@ export function demoClusterShape(index: number): SimClusterShape {
 export interface DemoAgents {
   /** Clusters with a simulated agent. */
   count: number;
-  /** Demo clusters left without an agent because the user denied, detached or deleted them. */
+  /** Demo clusters left without an agent because the user denied or detached them (or is deleting them). */
   skipped: string[];
   stop(): Promise<void>;
 }
@@ -48,7 +48,7 @@ export async function demoClustersToRun(admin: AdminCall, clusters: string[]): P
  * Imports each demo cluster through the admin API and starts the real agent code for it on an
  * in-memory cluster. The import sends no labels and no `autoAccept`, so it changes nothing on the
  * cluster but its bootstrap token (the in-memory clusters start empty, so every agent joins again
- * on each start); clusters the user denied, detached or deleted get no agent.
+ * on each start); clusters the user denied or detached, or is deleting, get no agent.
  * @throws SimImportError when the hub refuses an import.
  */
 export async function startDemoAgents(hubUrl: string, adminToken: string, names: string[]): Promise<DemoAgents> {

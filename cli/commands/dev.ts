@@ -27,9 +27,10 @@ function url(value: string): string {
  */
 export function demoLines(requested: number | undefined, objects: { created: number; existing: number } | undefined, agents: { count: number; skipped: string[] } | undefined): string[] {
   if (!requested || !objects) return [];
-  const made = objects.existing === 0 ? 'created' : objects.created === 0 ? 'kept as they were' : `${objects.created} objects created, ${objects.existing} kept as they were`;
+  const objectsWord = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
+  const made = objects.existing === 0 ? 'created' : objects.created === 0 ? 'kept as they were' : `${objectsWord(objects.created)} created, ${objectsWord(objects.existing)} kept as they were`;
   const lines = [`  Demo fleet:   ${requested} store clusters and 2 cluster sets (${made}); ${agents?.count ?? 0} simulated agents`];
-  if (agents?.skipped.length) lines.push(`                no agent for ${agents.skipped.join(', ')} (deleted, denied or detached)`);
+  if (agents?.skipped.length) lines.push(`                no agent for ${agents.skipped.join(', ')} (denied, detached or being deleted)`);
   return lines;
 }
 
