@@ -91,7 +91,7 @@ Examples:
           ? `  Admin token:  ${hub.adminToken}   (shown once; saved to ${hub.adminTokenFile}, mode 0600)`
           : `  Admin token:  in ${hub.adminTokenFile} (mode 0600)`,
         `  Data:         ${hub.dataDir}${dynamodbEndpoint ? ` (DynamoDB at ${dynamodbEndpoint})` : ''}`,
-        opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? `  WARNING: listening on ${opts.host}; the hub is reachable from your network.` : '',
+        ...(opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? [`  WARNING: listening on ${opts.host}; the hub is reachable from your network.`] : []),
         ...demoLines(opts.demo, hub.demo, demoAgents),
         '',
         'Next:',
