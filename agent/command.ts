@@ -94,7 +94,7 @@ export function configureAgentCommand(cmd: Command, io: AgentIO): Command {
     .option('--in-cluster', "use the pod's service account (inside the cluster)")
     .option('--simulate', 'use an in-memory cluster (demos, load tests)')
     .option('--from-manifest <file>', 'read hub URL, cluster name, bootstrap token and namespace from an import manifest')
-    .option('--health-addr <host:port>', 'where /healthz, /readyz and /metrics listen (default 0.0.0.0:8081 with --in-cluster, else 127.0.0.1:8081; "off" disables)')
+    .option('--health-addr <host:port>', 'where /healthz, /readyz and /metrics listen (default 0.0.0.0:8081 with --in-cluster, a free port on 127.0.0.1 with --simulate, else 127.0.0.1:8081; port 0 picks a free one; "off" disables)')
     .option('--namespace <ns>', `the agent's namespace (env TETHER_NAMESPACE, default ${AGENT_NAMESPACE})`)
     .option('--once', 'join, poll, apply and report once, then exit (exit code 1 if that failed)')
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info').env('TETHER_LOG_LEVEL'))
@@ -189,7 +189,7 @@ async function clusterApi(r: Resolved, flags: AgentFlags, io: AgentIO, log: Agen
 /** Runs the agent for the parsed flags until a signal, a detach or a revoked credential (or once). */
 export async function runAgentCommand(flags: AgentFlags, io: AgentIO): Promise<void> {
   const r = await resolveFlags(flags, io);
-  const healthAddr = flags.healthAddr ?? defaultHealthAddr(r.mode === 'in-cluster');
+  const healthAddr = flags.healthAddr ?? defaultHealthAddr(r.mode);
   let listen: { host: string; port: number } | undefined;
   if (healthAddr !== 'off') {
     try {
@@ -223,7 +223,12 @@ export async function runAgentCommand(flags: AgentFlags, io: AgentIO): Promise<v
       server = await startHealthServer(agent.healthSource(), listen.host, listen.port);
     } catch (err) {
       close();
-      throw new ValidationError(`cannot listen on ${healthAddr}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [], { cause: err });
+      const code = (err as NodeJS.ErrnoException).code;
+      const hint =
+        code === 'EADDRINUSE'
+          ? `: the port is taken (another agent?); choose another with --health-addr ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:PORT (port 0 picks a free one) or turn it off with --health-addr off`
+          : '';
+      throw new ValidationError(`cannot listen on ${healthAddr} for /healthz, /readyz and /metrics: ${code ?? (err as Error).message}${hint}`, [], { cause: err });
     }
   }
   io.err(`tether agent ${version}: cluster ${r.cluster}, hub ${r.hubUrl}, ${r.mode}${server ? `, health on ${server.url}` : ''}\n`);

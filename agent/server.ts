@@ -29,9 +29,14 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** The listen address when none is given: all interfaces in a cluster (the kubelet probes the pod IP), loopback elsewhere. */
-export function defaultHealthAddr(inCluster: boolean): string {
-  return inCluster ? '0.0.0.0:8081' : '127.0.0.1:8081';
+/**
+ * The listen address when none is given: all interfaces in a cluster (the kubelet probes the pod
+ * IP), loopback elsewhere. A simulated agent takes any free port (its start line prints it), so
+ * several can run side by side on one machine; a real one keeps the fixed 8081 its probes expect.
+ */
+export function defaultHealthAddr(mode: 'in-cluster' | 'kubeconfig' | 'simulate'): string {
+  if (mode === 'in-cluster') return '0.0.0.0:8081';
+  return mode === 'simulate' ? '127.0.0.1:0' : '127.0.0.1:8081';
 }
 
 /** Splits `host:port` (`[::1]:8081` for IPv6). */

@@ -51,10 +51,12 @@ function parseYaml(text: string, source: string, jsonError?: unknown): unknown[]
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0]?.line;
-      const where = line ? `line ${line}` : `document ${index + 1}`;
-      const firstLine = err.message.split('\n')[0];
+      const col = err.linePos?.[0]?.col;
+      const where = line ? `line ${line}${col ? `, column ${col}` : ''}` : `document ${index + 1}`;
+      const problem = yamlProblem(err.message);
+      const snippet = line ? offendingLine(text, line) : '';
       throw new MalformedInputError(
-        jsonError ? `${source} is neither valid JSON nor YAML: ${firstLine} (${where})` : `${source}: invalid YAML at ${where}: ${firstLine}`,
+        jsonError ? `${source} is neither valid JSON nor YAML: ${problem} (${where})${snippet}` : `${source}: invalid YAML at ${where}: ${problem}${snippet}`,
         line,
         { cause: err },
       );
@@ -62,4 +64,22 @@ function parseYaml(text: string, source: string, jsonError?: unknown): unknown[]
     out.push(doc.toJS({ maxAliasCount: 100 }));
   });
   return out;
+}
+
+/**
+ * The YAML library's message without its own " at line L, column C:" tail and code frame (its first
+ * line ends in a dangling colon); the position and the line are added by the caller, on one line,
+ * so that the message also fits a problem+json `detail`.
+ */
+function yamlProblem(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+}
+
+/** The source line the error points at, quoted (`: "  name: [a"`), or a note when it is past the last line. */
+function offendingLine(text: string, line: number): string {
+  const lines = text.split(/\r?\n/);
+  const at = lines[line - 1];
+  if (at === undefined || (at.trim() === '' && line >= lines.length)) return ' (at the end of the input)';
+  const shown = at.length > 120 ? `${at.slice(0, 117)}...` : at;
+  return `: ${JSON.stringify(shown)}`;
 }

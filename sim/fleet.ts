@@ -134,6 +134,8 @@ export interface FleetOptions {
   shape?: (index: number) => SimClusterShape | undefined;
   /** Labels of each cluster, by index. */
   labels?: (index: number) => Record<string, string> | undefined;
+  /** Import with `autoAccept` (default true); false leaves an existing cluster's acceptance as it is. */
+  autoAccept?: boolean;
   /** Child processes running agents; 0 runs them in this process. */
   workers: number;
   importConcurrency: number;
@@ -162,13 +164,13 @@ export function clusterName(prefix: string, index: number): string {
 }
 
 /** Imports clusters in bulk, `concurrency` at a time, and returns their bootstrap tokens. */
-export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
+export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'autoAccept' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
   const names = opts.names ?? Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
   let done = 0;
   return pMap(
     names,
     async (name, i) => {
-      const imported = await importForSimulation(opts.admin, name, opts.labels?.(i));
+      const imported = await importForSimulation(opts.admin, name, opts.labels?.(i), opts.autoAccept ?? true);
       const shape = opts.shape?.(i);
       opts.onImported?.(++done, names.length);
       return shape ? { ...imported, shape } : imported;

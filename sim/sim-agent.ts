@@ -39,11 +39,13 @@ export interface ImportedCluster {
 }
 
 /**
- * Imports a cluster with `autoAccept` (POST /v1/clusters/{name}/import) and reads the bootstrap
- * token and agent URL from the returned manifest, exactly what `kubectl apply` would give the agent.
+ * Imports a cluster (POST /v1/clusters/{name}/import, with `autoAccept` unless `autoAccept` is
+ * false) and reads the bootstrap token and agent URL from the returned manifest, exactly what
+ * `kubectl apply` would give the agent. Without labels and `autoAccept`, the import of an existing
+ * cluster changes nothing but its bootstrap token.
  */
-export async function importForSimulation(admin: AdminCall, name: string, labels?: Record<string, string>): Promise<ImportedCluster> {
-  const res = await admin('POST', `/v1/clusters/${name}/import`, { autoAccept: true, ...(labels ? { labels } : {}) });
+export async function importForSimulation(admin: AdminCall, name: string, labels?: Record<string, string>, autoAccept = true): Promise<ImportedCluster> {
+  const res = await admin('POST', `/v1/clusters/${name}/import`, { ...(autoAccept ? { autoAccept: true } : {}), ...(labels ? { labels } : {}) });
   if (res.status !== 200 || typeof res.body?.manifest !== 'string') {
     throw new SimImportError(`import of ${name} answered ${res.status}: ${res.text.slice(0, 300)}`);
   }

@@ -101,8 +101,10 @@ function printResult(ctx: CliContext, cmd: Command, source: ApplySource, result:
   }
   const verbose = Boolean(ctx.flags(cmd).verbose);
   const context = `${source.label}, document ${result.index + 1}`;
-  const prefix = result.kind && result.name ? `${where} (${context})` : `${ref} of ${source.label}`;
   const [first, ...rest] = result.problem ? problemLines(result.problem, verbose) : ['failed (the hub gave no reason)'];
+  // The hub's detail may name the document itself ("document 2: unknown kind ..."); then the file is enough.
+  const named = new RegExp(`^document ${result.index + 1}\\b`).test(first);
+  const prefix = named ? source.label : result.kind && result.name ? `${where} (${context})` : `${ref} of ${source.label}`;
   ctx.io.err(`${ctx.paint(cmd)('error:', 'bad')} ${prefix}: ${first}\n${rest.map((l) => `${l}\n`).join('')}`);
 }
 

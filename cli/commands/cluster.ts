@@ -66,7 +66,7 @@ Examples:
 
   cluster
     .command('import')
-    .description('prepare a cluster to join: mints a bootstrap token and returns the agent manifest and a one-line install command')
+    .description('prepare a cluster to join: mints a bootstrap token and writes the agent manifest to a file (-f), prints it (--manifest-only) or prints a one-line install command')
     .argument('<name>', 'cluster name (created if it does not exist)')
     .option('--auto-accept', 'accept the cluster as soon as its agent joins')
     .option('--ttl <duration>', 'how long the bootstrap token stays valid, e.g. 24h, 90m, 1h30m', '24h')
@@ -76,7 +76,9 @@ Examples:
     .addHelpText(
       'after',
       `
-The manifest holds a single-use bootstrap token; keep it private.
+The manifest holds a single-use bootstrap token; keep it private. With -f the token is written
+only to the file (mode 0600) and never printed; without -f or --manifest-only the one-line install
+command printed holds it.
 
 Examples:
   tether cluster import store-0002 -f store-0002.yaml      # then: kubectl apply -f store-0002.yaml
@@ -102,13 +104,15 @@ Examples:
       }
       const lines = [`${kindRef('cluster', name)} ready to join; the bootstrap token expires at ${answer.bootstrapTokenExpiresAt}`];
       if (opts.filename) {
+        // The one-line command carries the token; with a file it stays out of scrollback and CI logs.
         const path = await writePrivateFile(resolve(ctx.io.cwd, opts.filename), manifest);
-        lines.push(`Manifest written to ${path}; apply it on the cluster: kubectl apply -f ${opts.filename}`);
-        lines.push('Or run this on a machine that can reach the cluster:');
+        lines.push(`Manifest written to ${path} (mode 0600: it holds the bootstrap token)`);
+        lines.push('Apply it on the cluster:');
+        lines.push(`  kubectl apply -f ${opts.filename}`);
       } else {
-        lines.push('Run this on a machine that can reach the cluster (or use -f FILE / --manifest-only for the manifest):');
+        lines.push('Run this on a machine that can reach the cluster (it holds the bootstrap token; -f FILE keeps it off the terminal):');
+        lines.push(`  ${answer.command}`);
       }
-      lines.push(`  ${answer.command}`);
       if (!opts.autoAccept) lines.push(`Then accept it: tether cluster accept ${name}`);
       ctx.out(`${lines.join('\n')}\n`);
     });

@@ -22,6 +22,19 @@ function url(value: string): string {
 }
 
 /**
+ * What the start banner says about the demo fleet: what this start created, what it found and left
+ * as it was (a restart never undoes the user's changes), and which clusters got no agent.
+ */
+export function demoLines(requested: number | undefined, objects: { created: number; existing: number } | undefined, agents: { count: number; skipped: string[] } | undefined): string[] {
+  if (!requested || !objects) return [];
+  const objectsWord = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
+  const made = objects.existing === 0 ? 'created' : objects.created === 0 ? 'kept as they were' : `${objectsWord(objects.created)} created, ${objectsWord(objects.existing)} kept as they were`;
+  const lines = [`  Demo fleet:   ${requested} store clusters and 2 cluster sets (${made}); ${agents?.count ?? 0} simulated agents`];
+  if (agents?.skipped.length) lines.push(`                no agent for ${agents.skipped.join(', ')} (denied, detached or being deleted)`);
+  return lines;
+}
+
+/**
  * `tether dev`: the local hub in one process (admin and agent APIs, worker, scheduler, embedded
  * DynamoDB and SQS), the command behind `npm start`.
  */
@@ -64,7 +77,7 @@ Examples:
         sqsEndpoint,
         aws: Boolean(opts.aws),
       });
-      let demoAgents: { count: number; stop(): Promise<void> } | undefined;
+      let demoAgents: { count: number; skipped: string[]; stop(): Promise<void> } | undefined;
       if (opts.demo) {
         const { demoClusterNames } = await import('../../lambdas/local/demo.js');
         const { startDemoAgents } = await import('../../sim/demo-fleet.js');
@@ -78,8 +91,8 @@ Examples:
           ? `  Admin token:  ${hub.adminToken}   (shown once; saved to ${hub.adminTokenFile}, mode 0600)`
           : `  Admin token:  in ${hub.adminTokenFile} (mode 0600)`,
         `  Data:         ${hub.dataDir}${dynamodbEndpoint ? ` (DynamoDB at ${dynamodbEndpoint})` : ''}`,
-        opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? `  WARNING: listening on ${opts.host}; the hub is reachable from your network.` : '',
-        opts.demo ? `  Demo fleet:   ${opts.demo} clusters with simulated agents, and 2 cluster sets` : '',
+        ...(opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? [`  WARNING: listening on ${opts.host}; the hub is reachable from your network.`] : []),
+        ...demoLines(opts.demo, hub.demo, demoAgents),
         '',
         'Next:',
         `  npx tether login --hub ${hub.url} --token "$(cat ${hub.adminTokenFile})"`,

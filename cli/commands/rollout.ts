@@ -30,6 +30,9 @@ const ViewShape = z.looseObject({
   clusters: z.array(z.looseObject({ cluster: z.string(), reason: z.string(), message: z.string() })),
   clustersOmitted: z.number().optional(),
   conditions: z.array(z.looseObject({ type: z.string(), status: z.string(), message: z.string().optional() })),
+  control: z
+    .looseObject({ windowOverride: z.looseObject({ reason: z.string(), revision: z.number(), until: z.string().optional() }).optional() })
+    .optional(),
 });
 export type RolloutView = z.infer<typeof ViewShape>;
 
@@ -106,10 +109,26 @@ function percent(done: number, total: number): string {
 }
 
 /**
+ * What `rollout status` says about an emergency window override: in force, or lapsed. An override
+ * holds for the revision it was given for (and until `until`); a new revision — an apply that
+ * changes the template, a rollback — brings the windows back, and saying so keeps that from going
+ * unnoticed.
+ */
+export function windowOverrideLine(view: Pick<RolloutView, 'revision' | 'control'>, now: Date): string | undefined {
+  const o = view.control?.windowOverride;
+  if (!o) return undefined;
+  if (o.revision !== view.revision) {
+    return `window override of revision ${o.revision} ("${o.reason}") has lapsed: revision ${view.revision ?? '-'} waits for maintenance windows; run tether rollout override-window again to override them for it`;
+  }
+  if (o.until && Date.parse(o.until) <= now.getTime()) return `window override ("${o.reason}") lapsed at ${o.until}: maintenance windows apply again`;
+  return `maintenance windows overridden for revision ${o.revision}${o.until ? ` until ${o.until}` : ''} ("${o.reason}")`;
+}
+
+/**
  * The status as text. With `bars` (a terminal) each group gets a progress bar; without, the same
  * facts as plain lines.
  */
-export function renderRolloutStatus(view: RolloutView, options: { bars: boolean; paint: Painter }): string {
+export function renderRolloutStatus(view: RolloutView, options: { bars: boolean; paint: Painter; now?: Date }): string {
   const { paint } = options;
   const s = view.summary ?? { total: 0, updated: 0, applied: 0, available: 0, degraded: 0, failed: 0, pendingWindow: 0, templateErrors: 0 };
   const tone = view.state === 'Complete' ? 'good' : view.state === 'Failed' || view.state === 'Aborted' ? 'bad' : view.state === 'Paused' || view.state === 'WaitingForWindow' ? 'warn' : undefined;
@@ -119,6 +138,8 @@ export function renderRolloutStatus(view: RolloutView, options: { bars: boolean;
     `  updated ${s.updated}/${s.total}  applied ${s.applied}  available ${s.available}  degraded ${s.degraded}  failed ${s.failed}  pending-window ${s.pendingWindow}${s.templateErrors ? `  template-errors ${s.templateErrors}` : ''}`,
   ];
   if (progressing?.message) lines.push(`  ${progressing.message}`);
+  const override = windowOverrideLine(view, options.now ?? new Date());
+  if (override) lines.push(`  ${paint(override, 'warn')}`);
   if (view.groups.length) {
     const width = Math.max(...view.groups.map((g) => g.name.length));
     lines.push('groups:');
@@ -176,7 +197,7 @@ async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusO
     if (answer.view) {
       view = answer.view;
       etag = answer.etag;
-      const text = format ? formatData(view, format) : renderRolloutStatus(view, { bars, paint });
+      const text = format ? formatData(view, format) : renderRolloutStatus(view, { bars, paint, now: ctx.io.now() });
       // On a terminal the previous frame is replaced in place; elsewhere each change is appended.
       if (bars && drawn) ctx.out(`\u001b[${drawn}A\u001b[0J`);
       else if (drawn && !format) ctx.out(`--- ${ctx.io.now().toISOString()}\n`);
@@ -260,11 +281,15 @@ Examples:
     .argument('<name>', 'FleetDeployment name')
     .requiredOption('--reason <text>', 'why; recorded in the audit log')
     .option('--until <time>', 'RFC 3339 time after which windows apply again (default: until this revision is rolled out)')
-    .addHelpText('after', '\nThe reason and the time go to the audit log.\n\nExamples:\n  tether rollout override-window pos --reason "CVE-2026-1234 hotfix"\n  tether rollout override-window pos --reason "store opening" --until 2026-11-10T06:00:00Z')
+    .addHelpText('after', '\nThe reason and the time go to the audit log. The override holds for the current revision only: a new one\n(a template change or a rollback) waits for its windows again, and `rollout status` says so.\n\nExamples:\n  tether rollout override-window pos --reason "CVE-2026-1234 hotfix"\n  tether rollout override-window pos --reason "store opening" --until 2026-11-10T06:00:00Z')
     .action(async (name: string, opts: { reason: string; until?: string }, cmd: Command) => {
       if (opts.reason.trim().length < 3) throw new UsageError('--reason must say why the windows are overridden');
       const api = await apiFor(ctx, cmd);
-      await api.action(checkName(name, 'FleetDeployment name'), 'override-window', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
-      ctx.out(`${kindRef('FleetDeployment', name)} ignores maintenance windows${opts.until ? ` until ${opts.until}` : ' for this revision'}\n`);
+      const fd = await api.action(checkName(name, 'FleetDeployment name'), 'override-window', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
+      const revision = (fd.status as { revision?: number } | undefined)?.revision;
+      ctx.out(
+        `${kindRef('FleetDeployment', name)} ignores maintenance windows for revision ${revision ?? '-'}${opts.until ? ` until ${opts.until}` : ' until it is rolled out'}; ` +
+          'a new revision (a template change or a rollback) follows the windows again\n',
+      );
     });
 }

@@ -28,7 +28,7 @@ export interface LocalHubOptions {
   host?: string;
   /** Data directory (DynamoDB files, admin token, audit log). Default `.tether`. */
   dataDir?: string;
-  /** Create a demo fleet of this many clusters. */
+  /** Create the demo fleet's objects that are absent, for this many clusters (existing ones are left as they are). */
   demo?: number;
   /** Use this DynamoDB endpoint instead of the embedded dynalite (DynamoDB Local, another emulator). */
   dynamodbEndpoint?: string;
@@ -57,6 +57,8 @@ export interface LocalHub {
   /** Endpoints of the DynamoDB and SQS servers in use (embedded or external). */
   endpoints: { dynamodb?: string; sqs?: string };
   ctx: HubContext;
+  /** With `demo`: how many demo objects this start created, and how many it found and left alone. */
+  demo?: { created: number; existing: number };
   /** Audit events recorded since start (also appended to `<data>/audit.log`). */
   audit: AuditEvent[];
   /** Runs one scheduler tick now. */
@@ -163,7 +165,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
     timer.unref();
     cleanups.push(async () => clearInterval(timer));
 
-    if (opts.demo && opts.demo > 0) await applyDemoFleet(ctx, opts.demo);
+    const demo = opts.demo && opts.demo > 0 ? await applyDemoFleet(ctx, opts.demo) : undefined;
 
     let closed = false;
     return {
@@ -174,6 +176,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       dataDir,
       endpoints: { dynamodb: dynamodbEndpoint, sqs: sqsEndpoint },
       ctx,
+      demo,
       audit,
       tick,
       settle: (timeoutMs = 15_000, opts = {}) => poller.drain(timeoutMs, { ignoreDelayed: !opts.includeDelayed }),

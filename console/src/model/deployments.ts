@@ -80,10 +80,11 @@ export function stateTone(state: string): Tone {
 }
 
 /** What the controls may do in a state: pause while running, resume while paused or aborted. */
-export function allowedActions(state: string): { pause: boolean; resume: boolean; abort: boolean; rollback: boolean } {
+export function allowedActions(state: string, revision?: number): { pause: boolean; resume: boolean; abort: boolean; rollback: boolean } {
   const running = state === 'Progressing' || state === 'WaitingForWindow' || state === 'Pending';
   const stopped = state === 'Paused' || state === 'Aborted' || state === 'Failed';
-  return { pause: running, resume: stopped, abort: state !== 'Aborted' && state !== 'Complete', rollback: true };
+  // Rollback needs an earlier revision to go back to; revision 1 (or none yet) has none.
+  return { pause: running, resume: stopped, abort: state !== 'Aborted' && state !== 'Complete', rollback: (revision ?? 0) > 1 };
 }
 
 /** Does a cluster problem mean "waiting for its maintenance window" rather than a failure? */

@@ -127,7 +127,7 @@ export function DeploymentsView() {
 function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAction: (action: Action) => void; onOverride: () => void }) {
   const name = d.metadata.name;
   const state = rolloutState(d);
-  const allowed = allowedActions(state);
+  const allowed = allowedActions(state, d.status?.revision);
   const summary = d.status?.summary;
   const { failed, waiting } = clusterProblems(d);
   const groups = d.status?.groups ?? [];
@@ -154,9 +154,11 @@ function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAc
               Abort
             </button>
           )}
-          <button type="button" onClick={() => onAction('rollback')} aria-label={`Roll back ${name}`}>
-            Roll back
-          </button>
+          {allowed.rollback && (
+            <button type="button" onClick={() => onAction('rollback')} aria-label={`Roll back ${name}`}>
+              Roll back
+            </button>
+          )}
           {(summary?.pendingWindow ?? 0) > 0 && (
             <button type="button" onClick={onOverride} aria-label={`Override maintenance windows of ${name}`}>
               Override windows…

@@ -5,6 +5,7 @@ import { matchesText, type ClusterObject } from '../model/clusters.js';
 import type { DeploymentObject } from '../model/deployments.js';
 import { buildInventory, InventoryFilters, rowMatches, type InventoryCell, type InventoryFilter } from '../model/inventory.js';
 import { routeHref } from '../model/route.js';
+import { countOf } from '../model/words.js';
 import { workTone, type WorkObject } from '../model/works.js';
 import { scaledInterval, useNow, usePoll } from '../poll.js';
 import { SelectorField, useSelector } from './selector-field.js';
@@ -123,7 +124,7 @@ export function InventoryView() {
         <div class="matrix-wrap" tabIndex={0} aria-label="inventory matrix (scrolls)">
           <table class="data matrix">
             <caption>
-              {rows.length} of {inventory.rows.length} clusters × {columns.length} deployments
+              {rows.length} of {countOf(inventory.rows.length, 'cluster')} × {countOf(columns.length, 'deployment')}
             </caption>
             <thead>
               <tr>

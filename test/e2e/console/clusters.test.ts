@@ -66,6 +66,10 @@ test('sign-in keeps the token in session storage only and shows the hub’s deta
   const { context, page } = await newPage(browser, hub.url);
   const errors = watchPageErrors(page);
   await page.goto(`${hub.url}/`);
+  // The page must not send users to .tether/ when the hub's data directory is elsewhere.
+  const hint = await page.locator('main.signin p').first().textContent();
+  expect(hint).toContain('admin-token file of its data directory');
+  expect(hint).toContain('--data');
   await page.getByLabel('Admin token').fill('not-a-token');
   await page.getByRole('button', { name: 'Sign in' }).click();
   const alert = await page.getByRole('alert').textContent();

@@ -4,6 +4,7 @@ import { manifestFileName, parseLabelText } from '../../../console/src/model/imp
 import { buildInventory, rowMatches } from '../../../console/src/model/inventory.js';
 import { parseRoute, routeHref } from '../../../console/src/model/route.js';
 import { compileSelector } from '../../../console/src/model/selector.js';
+import { countOf } from '../../../console/src/model/words.js';
 import { driftEventsOf, workState, type WorkObject } from '../../../console/src/model/works.js';
 
 /**
@@ -157,6 +158,14 @@ describe('works and inventory', () => {
   });
 });
 
+describe('words', () => {
+  test('counted nouns agree with their number', () => {
+    expect(countOf(1, 'deployment')).toBe('1 deployment');
+    expect(countOf(0, 'deployment')).toBe('0 deployments');
+    expect(countOf(3, 'cluster')).toBe('3 clusters');
+  });
+});
+
 describe('deployments', () => {
   const fd = (status: DeploymentObject['status'], spec: DeploymentObject['spec'] = {}) =>
     ({ apiVersion: 'tether.dev/v1alpha1', kind: 'FleetDeployment', metadata: { name: 'web', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: ago(1) }, spec, status }) as DeploymentObject;
@@ -165,9 +174,16 @@ describe('deployments', () => {
     expect(rolloutState(fd({ state: 'WaitingForWindow' }))).toBe('WaitingForWindow');
     expect(rolloutState(fd({ conditions: [{ type: 'Paused', status: 'True', reason: 'r', message: '', lastTransitionTime: ago(1) }] }))).toBe('Paused');
     expect(rolloutState(fd({}, { paused: true }))).toBe('Paused');
-    expect(allowedActions('Progressing')).toEqual({ pause: true, resume: false, abort: true, rollback: true });
-    expect(allowedActions('Paused')).toEqual({ pause: false, resume: true, abort: true, rollback: true });
-    expect(allowedActions('Complete')).toMatchObject({ pause: false, resume: false, abort: false });
+    expect(allowedActions('Progressing', 2)).toEqual({ pause: true, resume: false, abort: true, rollback: true });
+    expect(allowedActions('Paused', 3)).toEqual({ pause: false, resume: true, abort: true, rollback: true });
+    expect(allowedActions('Complete', 2)).toMatchObject({ pause: false, resume: false, abort: false });
+  });
+
+  test('rollback only when there is an earlier revision to go back to', () => {
+    expect(allowedActions('Progressing', 1).rollback).toBe(false);
+    expect(allowedActions('Complete', 1).rollback).toBe(false);
+    expect(allowedActions('Pending').rollback).toBe(false);
+    expect(allowedActions('Complete', 2).rollback).toBe(true);
   });
 
   test('states and windows in words', () => {

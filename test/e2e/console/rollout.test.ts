@@ -130,6 +130,9 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
   await page.getByRole('heading', { level: 1, name: 'Deployments' }).waitFor();
   const card = page.locator('article[data-deployment="web"]');
   await card.waitFor();
+  // Revision 1 has nothing earlier to roll back to: no Roll back button.
+  await card.getByText(/Revision 1 /).waitFor();
+  expect(await card.getByRole('button', { name: 'Roll back web' }).count()).toBe(0);
 
   // Watch: the canary group fills first; the main group waits for it.
   await until(async () => (await page.getByRole('progressbar', { name: 'web: group canary' }).count()) === 1, 20_000, 'the canary group bar');
@@ -163,6 +166,7 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
   await page.getByRole('link', { name: 'Fleet inventory' }).click();
   await page.getByRole('heading', { level: 1, name: 'Fleet inventory' }).waitFor();
   await page.getByRole('columnheader', { name: /^web/ }).waitFor({ timeout: 20_000 });
+  expect((await page.locator('table.matrix caption').textContent())?.trim()).toMatch(/^\d+ of \d+ clusters × 1 deployment$/);
   for (const s of STORES) {
     await page.getByRole('row', { name: new RegExp(`^${s.name} Available`) }).waitFor({ timeout: 20_000 });
   }

@@ -23,6 +23,14 @@ function captureIO(cwd: string, env: Record<string, string> = {}) {
   return { io, out, err, text: () => out.join(''), errors: () => err.join('') };
 }
 
+async function until(probe: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('tether agent', () => {
   let hub: FakeHub;
   let dir: string;
@@ -65,6 +73,28 @@ describe('tether agent', () => {
     expect(c.text()).toContain('joined the hub');
     expect(c.text()).not.toContain('could not apply an object of the import manifest');
     expect(c.text()).not.toContain(token);
+  });
+
+  test('a second simulated agent takes another free health port; an agent whose port is taken says how to choose another', async () => {
+    const first = captureIO(dir);
+    const firstRun = run(['agent', '--simulate', '--hub', hub.url, '--name', 'shop-a', '--bootstrap-token', hub.issueBootstrapToken()], first.io);
+    // Two simulated agents at once, both with the default address: neither fails with EADDRINUSE.
+    const second = captureIO(dir);
+    expect(await run(['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', hub.issueBootstrapToken()], second.io)).toBe(0);
+    const port = (text: string) => Number(/health on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(text)?.[1]);
+    await until(() => port(first.errors()) > 0);
+    expect(port(second.errors())).toBeGreaterThan(0);
+    expect(port(second.errors())).not.toBe(port(first.errors()));
+    expect(port(first.errors())).not.toBe(8081);
+
+    // An agent asked for the port the first one holds: the error names --health-addr.
+    const taken = port(first.errors());
+    const third = captureIO(dir);
+    const code = await run(['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', 'thb_x.y', '--health-addr', `127.0.0.1:${taken}`], third.io);
+    expect(code).toBe(2);
+    expect(third.errors()).toContain(`cannot listen on 127.0.0.1:${taken} for /healthz, /readyz and /metrics: EADDRINUSE: the port is taken (another agent?); choose another with --health-addr 127.0.0.1:PORT`);
+    process.emit('SIGINT');
+    await firstRun;
   });
 
   test('environment variables stand in for flags; the global --hub works too', async () => {

@@ -24,7 +24,7 @@ describe('tether cluster', () => {
     expect((parseYaml(yaml.out) as { metadata: { name: string } }).metadata.name).toBe('store-0002');
   });
 
-  test('import writes the manifest 0600 to -f and prints the one-line command', async () => {
+  test('import writes the manifest 0600 to -f and prints only the file and the kubectl command, never the token', async () => {
     const r = await tether(['cluster', 'import', 'store-0002', '--auto-accept', '--ttl', '2h', '--label', 'tier=store', '-f', 'import.yaml']);
     expect(r.code).toBe(0);
     expect(rig.hub.requests[0]).toMatchObject({ method: 'POST', path: '/v1/clusters/store-0002/import' });
@@ -35,12 +35,13 @@ describe('tether cluster', () => {
     expect(r.out).toBe(
       [
         'cluster/store-0002 ready to join; the bootstrap token expires at 2026-11-10T14:00:00.000Z',
-        `Manifest written to ${join(rig.dir, 'import.yaml')}; apply it on the cluster: kubectl apply -f import.yaml`,
-        'Or run this on a machine that can reach the cluster:',
-        `  curl -sSf ${rig.hub.url}/agent/v1/install/store-0002?token=boot-store-0002 | kubectl apply -f -`,
+        `Manifest written to ${join(rig.dir, 'import.yaml')} (mode 0600: it holds the bootstrap token)`,
+        'Apply it on the cluster:',
+        '  kubectl apply -f import.yaml',
         '',
       ].join('\n'),
     );
+    expect(r.out + r.err).not.toContain('boot-store-0002');
   });
 
   test('import --manifest-only prints only the manifest; without either flag the command and how to accept', async () => {

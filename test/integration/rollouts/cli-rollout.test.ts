@@ -113,9 +113,23 @@ describe('tether rollout actions', () => {
     await drain(hub);
     expect((await tether(['rollout', 'abort', 'menu'])).out).toBe('fleetdeployment/menu aborted\n');
     expect((await tether(['rollout', 'rollback', 'menu'])).out).toBe('fleetdeployment/menu rolling back\n');
+    await drain(hub);
     const over = await tether(['rollout', 'override-window', 'menu', '--reason', 'store opening hotfix']);
-    expect(over).toEqual({ code: 0, out: 'fleetdeployment/menu ignores maintenance windows for this revision\n', err: '' });
+    const revision = (await hub.api('/v1/fleetdeployments/menu/status')).body.revision as number;
+    expect(over).toEqual({
+      code: 0,
+      out: `fleetdeployment/menu ignores maintenance windows for revision ${revision} until it is rolled out; a new revision (a template change or a rollback) follows the windows again\n`,
+      err: '',
+    });
     expect(hub.audit.some((e) => e.action === 'fleetdeployment.override-window' && e.reason === 'store opening hotfix')).toBe(true);
+    expect((await tether(['rollout', 'status', 'menu'])).out).toContain(`  maintenance windows overridden for revision ${revision} ("store opening hotfix")\n`);
+    // A new revision does not inherit the override, and status says so rather than going quiet.
+    const next = await hub.api('/v1/fleetdeployments/menu', { method: 'PATCH', body: { spec: { template: { workload: { manifests: [configMap('menu', { price: 'v3' })] } } } } });
+    expect(next.status).toBe(200);
+    await drain(hub);
+    expect((await tether(['rollout', 'status', 'menu'])).out).toContain(
+      `  window override of revision ${revision} ("store opening hotfix") has lapsed: revision ${revision + 1} waits for maintenance windows; run tether rollout override-window again to override them for it\n`,
+    );
     const missing = await tether(['rollout', 'pause', 'nope']);
     expect(missing.code).toBe(4);
     expect(missing.err).toBe('error: FleetDeployment "nope" not found (404)\n');

@@ -65,9 +65,10 @@ describe('health and metrics server', () => {
     }
   });
 
-  test('addresses: loopback by default, all interfaces only in a cluster', () => {
-    expect(defaultHealthAddr(false)).toBe('127.0.0.1:8081');
-    expect(defaultHealthAddr(true)).toBe('0.0.0.0:8081');
+  test('addresses: loopback by default, all interfaces only in a cluster, any free port when simulated', () => {
+    expect(defaultHealthAddr('kubeconfig')).toBe('127.0.0.1:8081');
+    expect(defaultHealthAddr('in-cluster')).toBe('0.0.0.0:8081');
+    expect(defaultHealthAddr('simulate')).toBe('127.0.0.1:0');
     expect(parseHostPort('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
     expect(parseHostPort('[::1]:8081')).toEqual({ host: '::1', port: 8081 });
     expect(() => parseHostPort('8081')).toThrow(/host:port/);
