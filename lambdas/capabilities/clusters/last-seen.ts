@@ -27,7 +27,9 @@ import type { ClusterResource } from './cluster-status.js';
 export async function lastHeartbeats(ctx: HubContext, names: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (names.length === 0) return out;
-  const heads = (await ctx.ports.heads.getMany(names)).filter((h): h is ClusterHead => h !== undefined && leaseLive(h));
+  // One cluster (a get, or a write's answer): a GetItem; a page: BatchGetItem.
+  const read = names.length === 1 ? [await ctx.ports.heads.get(names[0])] : await ctx.ports.heads.getMany(names);
+  const heads = read.filter((h): h is ClusterHead => h !== undefined && leaseLive(h));
   const now = ctx.ports.clock.now();
   const from = sweepWindowStart(heads, now, ctx.ports.heartbeats.lagMs);
   if (from === undefined) return out;
