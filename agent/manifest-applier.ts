@@ -174,7 +174,19 @@ export async function processManifest(ctx: ApplierContext, input: ManifestInput)
     // Uncorrected drift is reported once, not on every resync.
     if (!corrected) entry.drift = fingerprint;
     if (corrected || prev?.drift !== fingerprint) {
-      event = { work: input.work, kind: ref.kind, ...(namespace ? { namespace } : {}), name: ref.name, change: drift.change, fields: drift.fields.slice(0, 50), corrected, time: nowIso };
+      // Say why it stays: the strategy, or the re-apply's own failure (a conflict names the other manager).
+      const reason = corrected ? undefined : (failure?.message ?? drift.uncorrectedBecause);
+      event = {
+        work: input.work,
+        kind: ref.kind,
+        ...(namespace ? { namespace } : {}),
+        name: ref.name,
+        change: drift.change,
+        fields: drift.fields.slice(0, 50),
+        corrected,
+        ...(reason ? { reason: reason.slice(0, 2048) } : {}),
+        time: nowIso,
+      };
     }
   }
 
@@ -211,7 +223,8 @@ export async function processManifest(ctx: ApplierContext, input: ManifestInput)
 /** What to do with one manifest this pass. */
 interface Action {
   write?: 'apply' | 'create';
-  drift?: { change: 'Modified' | 'Deleted'; fields: string[]; correct: boolean };
+  /** `uncorrectedBecause`: why drift the agent leaves alone by design stays (CreateOnly). */
+  drift?: { change: 'Modified' | 'Deleted'; fields: string[]; correct: boolean; uncorrectedBecause?: string };
   /** The Applied condition's reason and message when the action succeeds. */
   reason: string;
   message: string;
@@ -233,7 +246,9 @@ function decide(policy: ManifestPolicy, prev: InventoryEntry | undefined, live: 
     if (!prev) return { reason: 'AlreadyExists', message: 'exists already; CreateOnly leaves it as it is' };
     const fields = driftedFields(prev, live, manifest, policy);
     return {
-      drift: fields.length ? { change: 'Modified', fields, correct: false } : undefined,
+      drift: fields.length
+        ? { change: 'Modified', fields, correct: false, uncorrectedBecause: 'the manifest\'s updateStrategy is CreateOnly, which never updates it; use ServerSideApply to have the agent correct it' }
+        : undefined,
       reason: 'CreateOnly',
       message: 'created earlier; CreateOnly never updates it, so changes made on the cluster stay',
     };

@@ -79,17 +79,32 @@ export function imageRepository(image: string): string {
   return colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
 }
 
+/** Field manager of the detach's last write (the owner references), apart from the agent's own. */
+export const DETACH_FIELD_MANAGER = 'tether-agent-detach';
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
 /**
- * Removes what the agent and its import manifest created, last of all what it needs to keep
- * working: its state Secrets, the claims RBAC, its Deployment, its namespace (only when it was made
- * for the agent; its ServiceAccount goes with it, and deleting that earlier would invalidate the
- * agent's own token) and finally the binding of its work role. The work ClusterRole itself stays
- * (unbound, so inert): deleting it would take away the permission to delete anything after it.
+ * Removes what the agent and its import manifest created, so that nothing of Tether's remains after
+ * a clean detach. The agent deletes with its own permissions, so the order matters:
  *
- * @returns the objects that could not be deleted, for the log.
+ * 1. its state Secrets, the bootstrap Secret, the claims binding, its Role and RoleBinding and its
+ *    Deployment (the work ClusterRole still lets it delete anything);
+ * 2. the work ClusterRole, its binding and the agent's ServiceAccount cannot be deleted by the
+ *    agent itself: deleting any of them takes away the permission (or the token) it needs for the
+ *    rest. So they are handed to the cluster's garbage collector, as ownerReferences to the claims
+ *    ClusterRole and, when it was made for the agent, the namespace (cluster-scoped owners, as the
+ *    GC requires of a cluster-scoped dependent). The GC deletes them once every owner is gone;
+ * 3. the claims ClusterRole, then last the namespace (only when it was made for the agent; its
+ *    ServiceAccount goes with it, and deleting that earlier would invalidate the agent's own token).
+ *
+ * If the owner references cannot be written (the work role was narrowed below patching
+ * ClusterRoles), it falls back to deleting the work binding last, and reports what it had to leave
+ * (the ClusterRole at least), with the command that removes it.
+ *
+ * @returns the objects that could not be deleted (or were left), for the log.
  */
 export async function removeSelf(api: ClusterApi, namespace: string, log: AgentLog): Promise<string[]> {
-  const rbac = 'rbac.authorization.k8s.io/v1';
   const failed: string[] = [];
   const remove = async (ref: ObjectRef) => {
     try {
@@ -101,23 +116,72 @@ export async function removeSelf(api: ClusterApi, namespace: string, log: AgentL
   };
   for (const ref of stateRefs(namespace)) await remove(ref);
   await remove({ apiVersion: 'v1', kind: 'Secret', namespace, name: AGENT_BOOTSTRAP_SECRET });
-  await remove({ apiVersion: rbac, kind: 'ClusterRoleBinding', name: AGENT_CLAIMS_ROLE });
-  await remove({ apiVersion: rbac, kind: 'ClusterRole', name: AGENT_CLAIMS_ROLE });
-  await remove({ apiVersion: rbac, kind: 'RoleBinding', namespace, name: AGENT_SELF_ROLE });
-  await remove({ apiVersion: rbac, kind: 'Role', namespace, name: AGENT_SELF_ROLE });
+  await remove({ apiVersion: RBAC, kind: 'ClusterRoleBinding', name: AGENT_CLAIMS_ROLE });
+  await remove({ apiVersion: RBAC, kind: 'RoleBinding', namespace, name: AGENT_SELF_ROLE });
+  await remove({ apiVersion: RBAC, kind: 'Role', namespace, name: AGENT_SELF_ROLE });
   await remove({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: AGENT_NAME });
+
+  const ns = await ownNamespace(api, namespace, log);
+  const claimsRole = { apiVersion: RBAC, kind: 'ClusterRole', name: AGENT_CLAIMS_ROLE };
+  const owners = [await readOwner(api, claimsRole, log), ns].filter((o): o is KubeObject => o !== undefined);
+  const handedOver = owners.length > 0 && (await handToCollector(api, namespace, owners, log));
+  await remove(claimsRole);
+  if (ns) await remove({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+  if (!handedOver) {
+    await remove({ apiVersion: RBAC, kind: 'ClusterRoleBinding', name: AGENT_WORK_ROLE });
+    // Unbound, so inert; but it is Tether's, and the person detaching should know to delete it.
+    failed.push(describeRef({ apiVersion: RBAC, kind: 'ClusterRole', name: AGENT_WORK_ROLE }));
+    log.warn(`left behind: delete them with kubectl delete clusterrole,clusterrolebinding ${AGENT_WORK_ROLE}`, { object: `ClusterRole ${AGENT_WORK_ROLE}` });
+  }
+  return failed;
+}
+
+/** The agent's namespace when it was made for the agent (so detach may delete it), else undefined. */
+async function ownNamespace(api: ClusterApi, namespace: string, log: AgentLog): Promise<KubeObject | undefined> {
   try {
     const ns = await api.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
     const labels = ns?.metadata.labels ?? {};
     // Never delete a namespace the agent merely runs in (say, one shared with other software).
-    if (ns && (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || labels['app.kubernetes.io/name'] === AGENT_NAME)) {
-      await remove({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
-    } else if (ns) {
-      log.info('leaving the namespace: it was not created for the agent', { namespace });
-    }
+    if (ns && (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE || labels['app.kubernetes.io/name'] === AGENT_NAME)) return ns;
+    if (ns) log.info('leaving the namespace: it was not created for the agent', { namespace });
   } catch (err) {
     log.warn('could not read the agent namespace', { namespace, error: err });
   }
-  await remove({ apiVersion: rbac, kind: 'ClusterRoleBinding', name: AGENT_WORK_ROLE });
-  return failed;
+  return undefined;
+}
+
+async function readOwner(api: ClusterApi, ref: ObjectRef, log: AgentLog): Promise<KubeObject | undefined> {
+  try {
+    return await api.get(ref);
+  } catch (err) {
+    log.warn('could not read', { object: describeRef(ref), error: err });
+    return undefined;
+  }
+}
+
+/**
+ * Gives the work ClusterRole, its binding and the agent's ServiceAccount ownerReferences to
+ * `owners`, so that the garbage collector deletes them once the owners are gone. A server-side
+ * apply of metadata only, by its own field manager: the rules and subjects (owned by whoever
+ * applied the import manifest) stay.
+ */
+async function handToCollector(api: ClusterApi, namespace: string, owners: KubeObject[], log: AgentLog): Promise<boolean> {
+  const ownerReferences = owners.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid as string }));
+  if (ownerReferences.some((r) => !r.uid)) return false;
+  try {
+    const refs: ObjectRef[] = [
+      { apiVersion: 'v1', kind: 'ServiceAccount', namespace, name: AGENT_NAME },
+      { apiVersion: RBAC, kind: 'ClusterRoleBinding', name: AGENT_WORK_ROLE },
+      { apiVersion: RBAC, kind: 'ClusterRole', name: AGENT_WORK_ROLE },
+    ];
+    for (const ref of refs) {
+      if (!(await api.get(ref))) continue;
+      const metadata = { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}), ownerReferences };
+      await api.apply({ apiVersion: ref.apiVersion, kind: ref.kind, metadata } as KubeObject, { fieldManager: DETACH_FIELD_MANAGER, force: true });
+    }
+    return true;
+  } catch (err) {
+    log.warn('could not hand the work ClusterRole to the garbage collector', { error: err });
+    return false;
+  }
 }

@@ -49,7 +49,7 @@ function conflictMessage(target: string, conflicts: FieldConflict[], serverMessa
   return (
     `server-side apply of ${target} conflicts: ${parts.join('; ')} with different values. ` +
     `To take these fields over, set force: true in this manifest's manifestConfig ` +
-    `(updateStrategy: {type: ServerSideApply, force: true}); ` +
+    `(updateStrategy: {type: ServerSideApply, serverSideApply: {force: true}}); ` +
     `or remove the fields from the other manager (stop ${[...byManager.keys()].map((m) => `"${m}"`).join(', ')} from setting them) ` +
     `or from this manifest`
   );

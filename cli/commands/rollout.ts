@@ -6,7 +6,7 @@ import { checkName } from '../args.js';
 import type { CliContext } from '../context.js';
 import { AuthMissingError, ExitCode, HubProblemError, HubResponseError, HubUnreachableError, UsageError, type ExitCodeValue } from '../errors.js';
 import { parseDurationSeconds } from '../../shared/duration.js';
-import type { Painter } from '../output/color.js';
+import type { Painter, Tone } from '../output/color.js';
 import { formatData, kindRef } from '../output/print.js';
 
 /**
@@ -37,7 +37,7 @@ const ViewShape = z.looseObject({
 export type RolloutView = z.infer<typeof ViewShape>;
 
 /** States after which `--watch` stops. */
-const FINAL_STATES = new Set(['Complete', 'Paused', 'Failed', 'Aborted']);
+const FINAL_STATES = new Set(['Complete', 'CompleteWithFailures', 'Paused', 'Failed', 'Aborted']);
 const ACTIONS = ['pause', 'resume', 'abort', 'rollback'] as const;
 const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
 
@@ -131,8 +131,9 @@ export function windowOverrideLine(view: Pick<RolloutView, 'revision' | 'control
 export function renderRolloutStatus(view: RolloutView, options: { bars: boolean; paint: Painter; now?: Date }): string {
   const { paint } = options;
   const s = view.summary ?? { total: 0, updated: 0, applied: 0, available: 0, degraded: 0, failed: 0, pendingWindow: 0, templateErrors: 0 };
-  const tone = view.state === 'Complete' ? 'good' : view.state === 'Failed' || view.state === 'Aborted' ? 'bad' : view.state === 'Paused' || view.state === 'WaitingForWindow' ? 'warn' : undefined;
-  const progressing = view.conditions.find((c) => c.type === (view.state === 'Complete' ? 'Complete' : view.state === 'Failed' ? 'Failed' : view.state === 'Paused' ? 'Paused' : 'Progressing'));
+  const tone = stateTone(view.state);
+  const complete = view.state === 'Complete' || view.state === 'CompleteWithFailures';
+  const progressing = view.conditions.find((c) => c.type === (complete ? 'Complete' : view.state === 'Failed' ? 'Failed' : view.state === 'Paused' ? 'Paused' : 'Progressing'));
   const lines = [
     `${kindRef('FleetDeployment', view.name)}  revision ${view.revision ?? '-'}  ${paint(view.state, tone)}${view.pausedReason ? ` (${view.pausedReason})` : ''}`,
     `  updated ${s.updated}/${s.total}  applied ${s.applied}  available ${s.available}  degraded ${s.degraded}  failed ${s.failed}  pending-window ${s.pendingWindow}${s.templateErrors ? `  template-errors ${s.templateErrors}` : ''}`,
@@ -156,9 +157,32 @@ export function renderRolloutStatus(view: RolloutView, options: { bars: boolean;
   return `${lines.join('\n')}\n`;
 }
 
-/** Exit code of a finished watch: only a complete rollout is a success. */
+/** Tone of a rollout state: the same as the STATE column of `tether get fleetdeployments`. */
+export function stateTone(state: string): Tone | undefined {
+  if (state === 'Complete') return 'good';
+  if (state === 'Failed' || state === 'Aborted') return 'bad';
+  if (state === 'CompleteWithFailures' || state === 'Paused' || state === 'WaitingForWindow') return 'warn';
+  return undefined;
+}
+
+/**
+ * Exit code of a finished watch: only a rollout that is Complete without failures is a success.
+ * CompleteWithFailures exits 1 like Failed, so a CI gate never passes a rollout that left
+ * clusters behind.
+ */
 export function exitCodeForState(state: string): ExitCodeValue {
   return state === 'Complete' ? ExitCode.Ok : ExitCode.Failed;
+}
+
+/** Why a finished watch did not succeed, for stderr. */
+export function finalStateMessage(name: string, view: Pick<RolloutView, 'state' | 'pausedReason' | 'summary'>): string {
+  const ref = kindRef('FleetDeployment', name);
+  if (view.state === 'CompleteWithFailures') {
+    const s = view.summary;
+    const what = [s?.failed ? `${s.failed} failed` : '', s?.templateErrors ? `${s.templateErrors} with template errors` : ''].filter(Boolean).join(', ');
+    return `${ref} completed with failures${what ? ` (${what})` : ''}; see "clusters needing attention" above`;
+  }
+  return `${ref} is ${view.state}${view.pausedReason ? ` (${view.pausedReason})` : ''}; it will not complete until resumed`;
 }
 
 async function apiFor(ctx: CliContext, cmd: Command): Promise<RolloutApi> {
@@ -213,7 +237,7 @@ async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusO
     await new Promise((r) => setTimeout(r, interval * 1000));
   }
   if (opts.watch && view && view.state !== 'Complete') {
-    ctx.io.err(`${kindRef('FleetDeployment', name)} is ${view.state}${view.pausedReason ? ` (${view.pausedReason})` : ''}; it will not complete until resumed\n`);
+    ctx.io.err(`${finalStateMessage(name, view)}\n`);
     ctx.fail(exitCodeForState(view.state));
   }
 }
@@ -227,7 +251,7 @@ export function registerRolloutCommands(program: Command, ctx: CliContext): void
       'after',
       `
 Examples:
-  tether rollout status pos --watch            # until complete (exit 0), or paused/failed/aborted (exit 1)
+  tether rollout status pos --watch            # until complete (exit 0), or complete with failures/paused/failed/aborted (exit 1)
   tether rollout pause pos
   tether rollout resume pos                    # also acknowledges the failures that paused it
   tether rollout abort pos                     # no new waves; what is applied stays
@@ -239,14 +263,15 @@ Examples:
     .command('status')
     .description('show the rollout summary and per-group progress')
     .argument('<name>', 'FleetDeployment name')
-    .option('-w, --watch', 'refresh until the rollout is complete, paused, failed or aborted')
+    .option('-w, --watch', 'refresh until the rollout is complete (with or without failures), paused, failed or aborted')
     .option('--interval <seconds>', 'seconds between refreshes with --watch', '2')
     .option('--timeout <duration>', 'give up watching after this long (e.g. 30m); exit 1')
     .addOption(new Option('-o, --output <format>', 'print the status view as data').choices(['json', 'yaml']))
     .addHelpText(
       'after',
       `
---watch exits 0 when the rollout completes, 1 when it is paused, failed or aborted (or --timeout passes).
+--watch exits 0 when the rollout is Complete (every cluster updated, none failed), and 1 when it is
+CompleteWithFailures, Paused, Failed or Aborted (or --timeout passes).
 
 Examples:
   tether rollout status pos

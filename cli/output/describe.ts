@@ -65,13 +65,28 @@ export function describeResource(object: Resource, ctx: DescribeContext, related
   return sections.filter((s) => s !== '').join('');
 }
 
+/** Default heartbeat flush interval of the hub (seconds): how long a heartbeat may wait to be written. */
+const HEARTBEAT_FLUSH_SECONDS = 10;
+
+/**
+ * The last heartbeat, with how far behind it may be: the hub records a live agent's heartbeat at
+ * most every half lease and writes it within its flush interval, so a healthy cluster reads up to
+ * that old (docs/lifecycle.md, Last seen).
+ */
+function lastSeenLine(o: Resource, ctx: DescribeContext): string {
+  const seen = field<string>(o.status, 'lastSeen');
+  if (!seen) return 'never';
+  const lease = field<number>(o.spec, 'leaseDurationSeconds') ?? 60;
+  return `${timeWithAge(seen, ctx.now)}  last heartbeat; a live agent's is up to ${Math.ceil(lease / 2) + HEARTBEAT_FLUSH_SECONDS}s old (every half lease, written within ${HEARTBEAT_FLUSH_SECONDS}s)`;
+}
+
 function describeClusterStatus(o: Resource, ctx: DescribeContext): string {
   const s = o.status;
   const pairs: Pair[] = [
     ['Phase', field<string>(s, 'phase') ?? NONE],
     ['Kubernetes', field<string>(s, 'version', 'kubernetes') ?? NONE],
     ['Agent Version', field<string>(s, 'agentVersion') ?? NONE],
-    ['Last Seen', field<string>(s, 'lastSeen') ? timeWithAge(field<string>(s, 'lastSeen'), ctx.now) : 'never'],
+    ['Last Seen', lastSeenLine(o, ctx)],
   ];
   const claims = field<Array<{ name: string; value: string }>>(s, 'claims') ?? [];
   const sets = field<string[]>(s, 'clusterSets') ?? [];

@@ -25,6 +25,11 @@ export interface KindBehaviour<R extends Resource = Resource> {
   afterDelete?(res: R, ctx: HubContext): Promise<void>;
   /** Read-time decoration (computed status fields such as member counts). */
   decorate?(res: R, ctx: HubContext): Promise<Resource>;
+  /**
+   * Read-time decoration of a list page at once, for a kind whose decoration reads something per
+   * object (so a page costs a batched read, not one per object). Without it, lists call `decorate`.
+   */
+  decorateMany?(items: R[], ctx: HubContext): Promise<Resource[]>;
 }
 
 /** A behaviour bound to its kind, as a capability contributes it. */
@@ -34,8 +39,8 @@ export interface BehaviourEntry {
 }
 
 /**
- * Binds a typed behaviour to its kind. The kind's owner contributes `initialStatus`, `delete` and
- * `decorate`; another capability may add hooks (`validate`, `after*`), which run after the owner's.
+ * Binds a typed behaviour to its kind. The kind's owner contributes `initialStatus`, `delete`,
+ * `decorate` and `decorateMany`; another capability may add hooks (`validate`, `after*`), which run after the owner's.
  */
 export function behaviourFor<K extends AnyKind>(kind: K, behaviour: KindBehaviour<ResourceOf<K>>): BehaviourEntry {
   return { kind: kind.kind, behaviour: behaviour as unknown as KindBehaviour };
@@ -127,7 +132,7 @@ export class CompositionError extends Error {
   }
 }
 
-const OWNER_ONLY = ['initialStatus', 'delete', 'decorate'] as const;
+const OWNER_ONLY = ['initialStatus', 'delete', 'decorate', 'decorateMany'] as const;
 
 function mergeBehaviours(kind: string, parts: { capability: string; behaviour: KindBehaviour }[]): KindBehaviour {
   const merged: KindBehaviour = {};

@@ -120,7 +120,9 @@ export class ResourceService {
       filter: q.selector ? (r) => matchesSelector(q.selector, r.metadata.labels) : undefined,
     });
     const redact = this.ctx.registry.redaction(info.kind);
-    const items = await Promise.all(page.items.map(async (r) => (redact ? redact(await this.decorate(r)) : this.decorate(r))));
+    const many = this.ctx.registry.behaviour(info.kind).decorateMany;
+    const decorated = many ? await many(page.items, this.ctx) : await Promise.all(page.items.map((r) => this.decorate(r)));
+    const items = redact ? decorated.map(redact) : decorated;
     return { items, cursor: page.cursor };
   }
 

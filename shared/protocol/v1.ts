@@ -126,6 +126,13 @@ export const DriftEventSchema = z
     fields: z.array(z.string()).max(50),
     /** Whether the agent re-applied the desired state. */
     corrected: z.boolean(),
+    /**
+     * Why it was not corrected (with `corrected: false`), in words a person can act on: the
+     * manifest's CreateOnly strategy, or the re-apply's failure, such as a server-side apply
+     * conflict naming the other field manager and how to take the fields over. Optional, so
+     * reports of older agents stay valid.
+     */
+    reason: z.string().max(2048).optional(),
     time: z.string(),
   })
   .strict();

@@ -205,8 +205,13 @@ export const FleetDeploymentSpecSchema = z
   .strict();
 export type FleetDeploymentSpec = z.infer<typeof FleetDeploymentSpecSchema>;
 
-/** Rollout states shown in `status.state` and the STATE column (Pending: the placement has chosen no clusters yet). */
-export const RolloutStates = ['Pending', 'Progressing', 'WaitingForWindow', 'Paused', 'Aborted', 'Failed', 'Complete'] as const;
+/**
+ * Rollout states shown in `status.state` and the STATE column (Pending: the placement has chosen no
+ * clusters yet). Both complete states are final: every cluster was processed. `CompleteWithFailures`
+ * says that some of them failed (within `maxFailures`) or could not be rendered, so a CI gate that
+ * waits for `Complete` does not pass a rollout that left clusters behind.
+ */
+export const RolloutStates = ['Pending', 'Progressing', 'WaitingForWindow', 'Paused', 'Aborted', 'Failed', 'Complete', 'CompleteWithFailures'] as const;
 export type RolloutState = (typeof RolloutStates)[number];
 
 export const RolloutSummarySchema = z.object({
@@ -301,7 +306,7 @@ export const fleetDeploymentKind = defineKind({
       jsonPath: '.status.state',
       type: 'string',
       default: 'Pending',
-      tones: { Complete: 'good', Failed: 'bad', Aborted: 'bad', Paused: 'warn', WaitingForWindow: 'warn' },
+      tones: { Complete: 'good', CompleteWithFailures: 'warn', Failed: 'bad', Aborted: 'bad', Paused: 'warn', WaitingForWindow: 'warn' },
     },
     AGE_COLUMN,
     LABELS_COLUMN,

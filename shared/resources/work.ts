@@ -90,6 +90,8 @@ export const DriftRecordSchema = z.object({
   change: z.enum(['Modified', 'Deleted']),
   fields: z.array(z.string()),
   corrected: z.boolean(),
+  /** Why the agent did not correct it, as it reported (see the agent protocol's DriftEvent). */
+  reason: z.string().optional(),
   time: z.string(),
 });
 

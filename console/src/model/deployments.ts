@@ -44,14 +44,16 @@ export function rolloutState(d: DeploymentObject): string {
   const cond = (type: string) => d.status?.conditions?.find((c) => c.type === type)?.status === 'True';
   if (cond('Failed')) return 'Failed';
   if (cond('Paused') || d.spec?.paused) return 'Paused';
-  if (cond('Complete')) return 'Complete';
+  if (cond('Complete')) return d.status?.conditions?.find((c) => c.type === 'Complete')?.reason === 'RolloutCompleteWithFailures' ? 'CompleteWithFailures' : 'Complete';
   if (cond('Progressing')) return 'Progressing';
   return 'Pending';
 }
 
 /** A state in words: `WaitingForWindow` reads "Waiting for window". */
 export function stateLabel(state: string): string {
-  return state === 'WaitingForWindow' ? 'Waiting for window' : state;
+  if (state === 'WaitingForWindow') return 'Waiting for window';
+  if (state === 'CompleteWithFailures') return 'Complete with failures';
+  return state;
 }
 
 /** `0 2 * * * (Europe/Berlin, 2h)`: a maintenance window as written, with its zone and length. */
@@ -68,6 +70,8 @@ export function stateTone(state: string): Tone {
       return 'good';
     case 'Progressing':
       return 'info';
+    // Done, but some clusters failed: amber, never the green of a clean success.
+    case 'CompleteWithFailures':
     case 'Paused':
     case 'WaitingForWindow':
       return 'warn';
@@ -84,7 +88,7 @@ export function allowedActions(state: string, revision?: number): { pause: boole
   const running = state === 'Progressing' || state === 'WaitingForWindow' || state === 'Pending';
   const stopped = state === 'Paused' || state === 'Aborted' || state === 'Failed';
   // Rollback needs an earlier revision to go back to; revision 1 (or none yet) has none.
-  return { pause: running, resume: stopped, abort: state !== 'Aborted' && state !== 'Complete', rollback: (revision ?? 0) > 1 };
+  return { pause: running, resume: stopped, abort: state !== 'Aborted' && state !== 'Complete' && state !== 'CompleteWithFailures', rollback: (revision ?? 0) > 1 };
 }
 
 /** Does a cluster problem mean "waiting for its maintenance window" rather than a failure? */

@@ -10,6 +10,7 @@ import { agentOnline, dropsLease, expiredLeases, leaseLive, silentSeconds, sweep
 import { mutateHead } from './head-ops.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
 import { readResource } from '../../core/typed-resources.js';
+import { withLastSeen } from './last-seen.js';
 
 /**
  * Availability follows the lease on the head. Two events move it, and both end in
@@ -42,7 +43,7 @@ const LIVE_SET_PAGE = 1000;
  * again, so whichever run reads the newest head also writes last (an older run's write conflicts
  * and is recomputed).
  */
-export async function reconcileAvailability(ctx: HubContext, cluster: string, silentFor?: number): Promise<void> {
+export async function reconcileAvailability(ctx: HubContext, cluster: string, silentFor?: number, seenAt?: number): Promise<void> {
   await retryOnConflict(ctx.ports.clock, async () => {
     const record = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (!record || record.metadata.deletionTimestamp) return;
@@ -51,7 +52,8 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
     const live = agentOnline(head);
     const condition = availabilityFor(record, live, silentFor);
     if (!condition) return;
-    const next = withAvailable(record, condition, isoNow(ctx.ports.clock));
+    // A lost lease keeps the last heartbeat on the record: reads can no longer find it on the head.
+    const next = withLastSeen(withAvailable(record, condition, isoNow(ctx.ports.clock)), seenAt);
     if (!recordChanged(record, next)) return;
     await notifyPlacementsOnChange(ctx, record, await ctx.ports.resources.replace(next, record.metadata.resourceVersion));
   });
@@ -78,8 +80,9 @@ export const leaseExpiredStep = defineStep({
   async run({ cluster, seenAt }, ctx) {
     const head = await mutateHead(ctx, cluster, (h) => (dropsLease(h, seenAt) ? withoutLease(h) : h));
     // Only a head that is now without a lease needs the record told why.
-    const silentFor = head && !leaseLive(head) ? silentSeconds(seenAt, ctx.ports.clock.now()) : undefined;
-    await reconcileAvailability(ctx, cluster, silentFor);
+    const lost = head !== undefined && !leaseLive(head);
+    const silentFor = lost ? silentSeconds(seenAt, ctx.ports.clock.now()) : undefined;
+    await reconcileAvailability(ctx, cluster, silentFor, lost ? seenAt : undefined);
   },
 });
 

@@ -12,6 +12,7 @@ import { notifyPlacements, notifyPlacementsOnChange } from '../placements/cluste
 import { retryOnConflict } from '../../core/retry.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { readCluster, updateClusterRecord } from './cluster-record.js';
+import { decorateLastSeen } from './last-seen.js';
 import { Reasons, withCondition, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
 import { mutateHead, revokeAgent, revoked } from './head-ops.js';
 import { scheduleUpgradeDeadline, upgradeStarted } from './upgrade.js';
@@ -155,6 +156,13 @@ export async function markClusterForDeletion(ctx: HubContext, name: string, uid?
 /** What the resource service does around Cluster writes: the head item, memberships, placements, upgrades. */
 export const clusterBehaviour = behaviourFor(clusterKind, {
   initialStatus,
+  /** `status.lastSeen` from the head and the heartbeat log (./last-seen.ts): reads only, no write. */
+  async decorate(res, ctx) {
+    return (await decorateLastSeen(ctx, [res]))[0];
+  },
+  async decorateMany(items, ctx) {
+    return decorateLastSeen(ctx, items);
+  },
   async afterCreate(res, ctx) {
     await ensureHead(ctx, res);
     await ctx.ports.queue.send([stepMessage(recomputeClustersStep, { clusters: [res.metadata.name] })]);

@@ -233,7 +233,8 @@ export function planRolloutWave(input: PlanInput): Plan {
   if (input.paused) return stop('Paused', 'paused by request; resume to continue');
   if (complete) {
     const tail = [counts.failed ? `${counts.failed} failed` : '', counts.error ? `${counts.error} with template errors` : ''].filter(Boolean).join(', ');
-    return stop('Complete', `all ${counts.total} clusters processed${tail ? `; ${tail}` : ''}`);
+    // Failures within the budget do not stop the rollout, but they must not read as a clean success.
+    return stop(tail ? 'CompleteWithFailures' : 'Complete', `all ${counts.total} clusters processed${tail ? `; ${tail}` : ''}`);
   }
 
   // Candidates in rollout order; mandatory groups must be done before anything else starts.

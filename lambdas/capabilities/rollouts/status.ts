@@ -13,7 +13,9 @@ import type { ClusterTrack } from './tracking.js';
 
 /**
  * Pure: the FleetDeployment status a controller run writes: summary counts, per-group progress,
- * the clusters that need attention, and the Progressing/Paused/Complete/Failed conditions.
+ * the clusters that need attention, and the Progressing/Paused/Complete/Failed conditions. A rollout
+ * that processed every cluster but left some failed (within maxFailures) or unrendered is
+ * `CompleteWithFailures`, with Complete=True and reason RolloutCompleteWithFailures.
  */
 
 export interface StatusInput {
@@ -114,7 +116,10 @@ export function buildStatus(input: StatusInput): FleetDeploymentStatus {
   const moving = state === 'Progressing' || state === 'WaitingForWindow';
   set(C.Progressing, moving, noPlacement ? 'PlacementUnavailable' : moving ? (state === 'WaitingForWindow' ? 'WaitingForWindow' : 'RolloutProgressing') : state, message);
   set(C.Paused, Boolean(pausedReason), pausedReason ?? 'NotPaused', pausedReason ? message : 'the rollout is not paused');
-  set(C.Complete, state === 'Complete', state === 'Complete' ? 'RolloutComplete' : 'RolloutIncomplete', state === 'Complete' ? message : `${summary.updated} of ${summary.total} clusters updated`);
+  // Complete is True for both final states (every cluster processed); its reason tells them apart.
+  const complete = state === 'Complete' || state === 'CompleteWithFailures';
+  const completeReason = state === 'CompleteWithFailures' ? 'RolloutCompleteWithFailures' : complete ? 'RolloutComplete' : 'RolloutIncomplete';
+  set(C.Complete, complete, completeReason, complete ? message : `${summary.updated} of ${summary.total} clusters updated`);
   set(C.Failed, state === 'Failed', failure?.reason ?? 'WithinFailureBudget', state === 'Failed' ? message : `${summary.failed} failed; maxFailures allows ${plan.failureThreshold}`);
 
   const out: FleetDeploymentStatus = {

@@ -65,6 +65,7 @@ export function mergeDriftEvents(previous: DriftRecord[] | undefined, events: Dr
       change: e.change,
       fields: e.fields,
       corrected: e.corrected,
+      ...(e.reason && !e.corrected ? { reason: e.reason } : {}),
       time: e.time,
     };
     byKey.set(driftKey(rec), rec);
@@ -76,7 +77,10 @@ export function mergeDriftEvents(previous: DriftRecord[] | undefined, events: Dr
 function describeDrift(d: DriftRecord): string {
   const target = `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
   const what = d.change === 'Deleted' ? 'was deleted' : `changed${d.fields.length ? ` (${d.fields.slice(0, 5).join(', ')}${d.fields.length > 5 ? ', ...' : ''})` : ''}`;
-  return `${target} ${what} on the cluster at ${d.time}${d.corrected ? '; the agent re-applied it' : '; not corrected (ReadOnly or CreateOnly)'}`;
+  // The agent says why it did not correct it (CreateOnly, or a failed re-apply such as a conflict
+  // with another field manager); an older agent that does not say gets no guess.
+  const outcome = d.corrected ? '; the agent re-applied it' : d.reason ? `; not corrected: ${d.reason}` : '; not corrected';
+  return `${target} ${what} on the cluster at ${d.time}${outcome}`;
 }
 
 /** The Drifted condition the kept events call for, or undefined to leave a work that never drifted without one. */

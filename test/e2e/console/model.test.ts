@@ -1,5 +1,5 @@
 import { availabilityOf, matchesText, sortClusters, timeAgo, type ClusterObject } from '../../../console/src/model/clusters.js';
-import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, type DeploymentObject } from '../../../console/src/model/deployments.js';
+import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, stateTone, type DeploymentObject } from '../../../console/src/model/deployments.js';
 import { manifestFileName, parseLabelText } from '../../../console/src/model/import.js';
 import { buildInventory, rowMatches } from '../../../console/src/model/inventory.js';
 import { parseRoute, routeHref } from '../../../console/src/model/route.js';
@@ -177,6 +177,16 @@ describe('deployments', () => {
     expect(allowedActions('Progressing', 2)).toEqual({ pause: true, resume: false, abort: true, rollback: true });
     expect(allowedActions('Paused', 3)).toEqual({ pause: false, resume: true, abort: true, rollback: true });
     expect(allowedActions('Complete', 2)).toMatchObject({ pause: false, resume: false, abort: false });
+    expect(allowedActions('CompleteWithFailures', 2)).toMatchObject({ pause: false, resume: false, abort: false });
+  });
+
+  test('a rollout complete with failures is amber and says so, never the green of Complete', () => {
+    expect(stateTone('Complete')).toBe('good');
+    expect(stateTone('CompleteWithFailures')).toBe('warn');
+    expect(stateLabel('CompleteWithFailures')).toBe('Complete with failures');
+    const complete = (reason: string) => fd({ conditions: [{ type: 'Complete', status: 'True', reason, message: '', lastTransitionTime: ago(1) }] });
+    expect(rolloutState(complete('RolloutCompleteWithFailures'))).toBe('CompleteWithFailures');
+    expect(rolloutState(complete('RolloutComplete'))).toBe('Complete');
   });
 
   test('rollback only when there is an earlier revision to go back to', () => {

@@ -140,7 +140,7 @@ describe('tether describe', () => {
     expect(out).toMatch(/^Created:\s+2026-11-08T12:00:00Z \(2d ago\)$/m);
     expect(out).toContain('Spec:\n  hubAcceptsClient: true\n');
     expect(out).toMatch(/^ {2}Kubernetes:\s+v1\.31\.2$/m);
-    expect(out).toMatch(/^ {2}Last Seen:\s+2026-11-10T11:59:55Z \(5s ago\)$/m);
+    expect(out).toMatch(/^ {2}Last Seen:\s+2026-11-10T11:59:55Z \(5s ago\) {2}last heartbeat; a live agent's is up to 40s old \(every half lease, written within 10s\)$/m);
     expect(out).toMatch(/Claims:\n {2}NAME\s+VALUE\n {2}platform\.tether\.dev\s+eks\n/);
     expect(out).toContain('ClusterSets:\n  stores, east\n');
     expect(out).toMatch(/Conditions:\n {2}TYPE\s+STATUS\s+REASON\s+AGE\s+MESSAGE\n {2}Joined\s+True\s+AgentJoined\s+3m\s+joined\n {2}Available\s+False\s+LeaseExpired\s+2h\s+no heartbeat\n/);

@@ -140,3 +140,29 @@ describe('tether rollout actions', () => {
     expect(badName.code).toBe(2);
   }, 30_000);
 });
+
+describe('a rollout that completes with failures', () => {
+  it('shows CompleteWithFailures (amber in get) and --watch exits 1, so a CI gate does not pass', async () => {
+    const res = await hub.api('/v1/fleetdeployments', {
+      body: fleetDeployment('soup', {
+        template: { workload: { manifests: [configMap('soup', { v: '1' })] } },
+        placementRef: { name: 'shops' },
+        rolloutStrategy: { type: 'All', maxFailures: 1 },
+      }),
+    });
+    expect(res.status).toBe(201);
+    await drain(hub);
+    for (const n of names.slice(0, 3)) await reportWork(hub.ctx, n, 'soup');
+    await reportWork(hub.ctx, 'shop-d', 'soup', { applied: false, available: false, message: 'image pull failed' });
+    await drain(hub);
+    const watched = await tether(['rollout', 'status', 'soup', '--watch', '--interval', '0.1']);
+    expect(watched.code).toBe(1);
+    expect(watched.out).toContain('fleetdeployment/soup  revision 1  CompleteWithFailures');
+    expect(watched.out).toContain('shop-d  ApplyFailed  image pull failed');
+    expect(watched.err).toBe('fleetdeployment/soup completed with failures (1 failed); see "clusters needing attention" above\n');
+    const coloured = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json') }, cwd: dir, isTTY: true });
+    expect(await run(['get', 'fleetdeployment', 'soup'], coloured)).toBe(0);
+    // Amber (33), as Paused: not the green (32) of a clean Complete.
+    expect(coloured.stdout()).toContain('\u001b[33mCompleteWithFailures');
+  }, 30_000);
+});

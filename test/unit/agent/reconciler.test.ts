@@ -4,6 +4,7 @@ import { MemoryCluster } from '../../../agent/kube/memory-cluster.js';
 import type { ClusterApi } from '../../../agent/kube/cluster-api.js';
 import type { KubeObject } from '../../../agent/kube/types.js';
 import { Reconciler } from '../../../agent/reconciler.js';
+import { workStatusFromReport } from '../../../lambdas/capabilities/works/work-status.js';
 import { CapturedLog, configMap, deployment, namespace, work } from './support/harness.js';
 
 const NS = 'tether-agent';
@@ -211,9 +212,45 @@ describe('Reconciler', () => {
     expect(applied).toMatchObject({ status: 'False', reason: 'ApplyConflict' });
     expect(applied.message).toContain('"kubectl-edit"');
     expect(applied.message).toContain('force: true');
+    // The drift event says the same real reason, not a guess.
+    expect(first.driftEvents[0].reason).toBe(applied.message);
     const second = await s.reconciler.reconcile([w]);
     expect(second.driftEvents).toEqual([]);
     expect((await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'cfg' }))!.data).toEqual({ a: 'changed' });
+  });
+
+  test('drift after kubectl scale: the Drifted condition names the conflicting manager and the fix, not ReadOnly/CreateOnly', async () => {
+    const s = setup();
+    cluster = s.cluster;
+    const w = work('app', [namespace('shop'), deployment('web', 'shop', { replicas: 2 })]);
+    await s.reconciler.reconcile([w]);
+    // What `kubectl scale --replicas=5` leaves on a real API server: manager "kubectl" owns .spec.replicas.
+    await cluster.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 5 } } as KubeObject, { fieldManager: 'kubectl', force: true });
+    const result = await s.reconciler.reconcile([w]);
+    expect(result.driftEvents).toMatchObject([{ kind: 'Deployment', name: 'web', fields: ['spec.replicas'], corrected: false }]);
+    const reason = result.driftEvents[0].reason!;
+    expect(reason).toContain('field manager "kubectl" owns .spec.replicas');
+    expect(reason).toContain('force: true');
+
+    const now = new Date().toISOString();
+    const status = workStatusFromReport(undefined, undefined, result.driftEvents, now);
+    const drifted = status.conditions.find((c) => c.type === 'Drifted')!;
+    expect(drifted.message).toContain(`not corrected: ${reason}`);
+    expect(drifted.message).not.toContain('ReadOnly or CreateOnly');
+  });
+
+  test('drift on a CreateOnly manifest says that CreateOnly leaves it', async () => {
+    const s = setup();
+    cluster = s.cluster;
+    const createOnly = [{ resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'cfg' }, updateStrategy: { type: 'CreateOnly' } }];
+    const w = work('app', [configMap('cfg', 'default', { a: '1' })], { manifestConfigs: createOnly });
+    await s.reconciler.reconcile([w]);
+    cluster.mutate({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'cfg' }, (c) => {
+      (c.data as Record<string, string>).a = 'changed';
+    });
+    const result = await s.reconciler.reconcile([w]);
+    expect(result.driftEvents).toMatchObject([{ name: 'cfg', corrected: false }]);
+    expect(result.driftEvents[0].reason).toContain('CreateOnly');
   });
 
   test('feedback: WellKnownStatus and JSONPaths', async () => {

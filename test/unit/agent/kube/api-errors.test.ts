@@ -30,7 +30,7 @@ describe('errorFromResponse', () => {
     expect(err.managers).toEqual(['helm', 'kubectl-edit']);
     expect(err.message).toBe(
       'server-side apply of Deployment shop/web conflicts: field manager "helm" owns .spec.replicas; field manager "kubectl-edit" owns .spec.template.spec.containers[name="web"].image with different values. ' +
-        "To take these fields over, set force: true in this manifest's manifestConfig (updateStrategy: {type: ServerSideApply, force: true}); " +
+        "To take these fields over, set force: true in this manifest's manifestConfig (updateStrategy: {type: ServerSideApply, serverSideApply: {force: true}}); " +
         'or remove the fields from the other manager (stop "helm", "kubectl-edit" from setting them) or from this manifest',
     );
   });

@@ -67,6 +67,17 @@ describe('rollout controller on the memory ports', () => {
     expect(Object.values(works).map((w) => w.revision)).toEqual(names.map(() => '1'));
   });
 
+  it('finishes as CompleteWithFailures, not Complete, when clusters failed within maxFailures', async () => {
+    const hub = await rollout({ rolloutStrategy: { type: 'All', maxFailures: 1 } });
+    await report(hub, ['s-0', 's-1', 's-2', 's-3', 's-4']);
+    await report(hub, ['s-5'], { applied: false, available: false, message: 'image pull failed' });
+    const s = await status(hub);
+    expect(s).toMatchObject({ state: 'CompleteWithFailures', summary: { total: 6, available: 5, failed: 1 } });
+    expect(s.clusters).toContainEqual({ cluster: 's-5', reason: 'ApplyFailed', message: 'image pull failed' });
+    expect(s.conditions.find((c) => c.type === 'Complete')).toMatchObject({ status: 'True', reason: 'RolloutCompleteWithFailures' });
+    expect(s.conditions.find((c) => c.type === 'Failed')).toMatchObject({ status: 'False' });
+  });
+
   it('pauses at maxFailures and hands out no new wave until a resume acknowledges the failures', async () => {
     const hub = await rollout({ rolloutStrategy: { type: 'Progressive', maxConcurrency: 2, maxFailures: 0 } });
     // In the same run: s-0 is available, s-1 failed to apply.

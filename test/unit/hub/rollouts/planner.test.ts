@@ -253,13 +253,20 @@ describe('pause, abort, windows, waves and completion', () => {
     expect(plan({ strategy: s, clusters: fleet(2), lastWaveAt: NOW - 30_000 }).update).toHaveLength(2);
   });
 
-  it('is complete when nothing is pending or in flight; template errors do not block it', () => {
+  it('is complete when nothing is pending or in flight; template errors do not block it but make it CompleteWithFailures', () => {
     const done: ClusterRolloutState[] = [
       { name: 'a', group: '', phase: 'available', updatedAt: NOW - MIN, since: NOW - MIN, inWindow: true },
       { name: 'b', group: '', phase: 'error', inWindow: true },
     ];
     const p = plan({ clusters: done });
-    expect(p).toMatchObject({ complete: true, state: 'Complete', message: 'all 2 clusters processed; 1 with template errors' });
+    expect(p).toMatchObject({ complete: true, state: 'CompleteWithFailures', message: 'all 2 clusters processed; 1 with template errors' });
     expect(p.counts).toMatchObject({ succeeded: 1, error: 1, total: 2 });
+  });
+
+  it('is Complete only when every cluster succeeded; failures within maxFailures make it CompleteWithFailures', () => {
+    const ok = (name: string): ClusterRolloutState => ({ name, group: '', phase: 'available', updatedAt: NOW - MIN, since: NOW - MIN, inWindow: true });
+    expect(plan({ clusters: [ok('a'), ok('b')] })).toMatchObject({ complete: true, state: 'Complete', message: 'all 2 clusters processed' });
+    const withFailure = plan({ strategy: strategy({ maxFailures: 1 }), clusters: [ok('a'), { name: 'b', group: '', phase: 'failed', inWindow: true }] });
+    expect(withFailure).toMatchObject({ complete: true, state: 'CompleteWithFailures', message: 'all 2 clusters processed; 1 failed' });
   });
 });

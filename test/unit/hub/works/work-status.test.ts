@@ -98,6 +98,17 @@ describe('workStatusFromReport', () => {
     expect(s.conditions.find((c) => c.type === 'Drifted')?.message).toContain('ConfigMap shop/web-config was deleted');
   });
 
+  it('uncorrected drift carries the reason the agent gave, and says no more than "not corrected" without one', () => {
+    const why = 'server-side apply of Deployment shop/web conflicts: field manager "kubectl" owns .spec.replicas with different values. To take these fields over, set force: true';
+    const s = workStatusFromReport(undefined, undefined, [drift(T1, { corrected: false, reason: why })], T1);
+    expect(s.driftEvents?.[0]).toMatchObject({ corrected: false, reason: why });
+    expect(s.conditions.find((c) => c.type === 'Drifted')?.message).toBe(
+      `1 change made on the cluster in the last hour; latest: Deployment shop/web changed (spec.replicas) on the cluster at ${T1}; not corrected: ${why}`,
+    );
+    const old = workStatusFromReport(undefined, undefined, [drift(T1, { corrected: false })], T1);
+    expect(old.conditions.find((c) => c.type === 'Drifted')?.message).toMatch(/; not corrected$/);
+  });
+
   it('Drifted turns False once the last drift is over an hour old; events stay', () => {
     const s1 = workStatusFromReport(undefined, report(), [drift(T0)], T0);
     const s2 = workStatusFromReport(s1, report(), [], T2);
