@@ -1,4 +1,5 @@
 import { useFleet } from '../fleet-data.js';
+import { useStale } from '../hub-health.js';
 import { fleetSummary } from '../model/fleet.js';
 import { routeHref } from '../model/route.js';
 import { stateLabel, stateTone } from '../model/deployments.js';
@@ -13,9 +14,10 @@ import { useNow } from '../poll.js';
 export function FleetSummaryBar() {
   const { clusters, deployments, deploymentsUnsupported } = useFleet();
   const now = useNow();
+  const stale = useStale();
   const summary = fleetSummary(clusters.value, deployments.value, now);
   return (
-    <nav class="summary-bar" aria-label="Fleet summary">
+    <nav class={stale ? 'summary-bar stale' : 'summary-bar'} aria-label="Fleet summary">
       <div class="summary-group">
         <a class="summary-title" href={routeHref({ view: 'clusters' })}>
           {clusters.value ? `${summary.clusters.total} clusters` : 'Clusters'}
