@@ -29,7 +29,7 @@ export function HistoryTable({ entries, now, id, limit = 50 }: { entries: Histor
                     <Time value={e.time} now={now} />
                   </td>
                   <td>
-                    <span class={`dot ${e.tone}`} aria-hidden="true" /> {e.what}
+                    <span class={`dot ${e.tone}`} aria-hidden="true" /> <span class="what">{e.what}</span>
                   </td>
                   <td>{e.detail ?? ''}</td>
                 </tr>
