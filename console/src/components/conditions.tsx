@@ -1,6 +1,9 @@
 import type { Condition } from '../../../shared/resources/meta.js';
 import { Badge, conditionTone, Time } from './bits.js';
 
+/** Condition types where True is the bad news. */
+const TRUE_IS_BAD = new Set(['Failed', 'Paused', 'Degraded', 'Drifted', 'ClusterIdConflict', 'PlacementMisconfigured']);
+
 /** Conditions with reason, message and when each last changed. */
 export function ConditionsPanel({ conditions, now, id }: { conditions?: Condition[]; now: number; id: string }) {
   const list = conditions ?? [];
@@ -25,7 +28,7 @@ export function ConditionsPanel({ conditions, now, id }: { conditions?: Conditio
                 <tr key={k.type}>
                   <th scope="row">{k.type}</th>
                   <td>
-                    <Badge tone={conditionTone(k.status)}>{k.status}</Badge>
+                    <Badge tone={conditionTone(k.status, TRUE_IS_BAD.has(k.type))}>{k.status}</Badge>
                   </td>
                   <td>
                     <strong>{k.reason}</strong> {k.message}

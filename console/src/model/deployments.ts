@@ -223,7 +223,7 @@ export function deploymentHistory(d: DeploymentObject): HistoryEntry[] {
     if (!c.lastTransitionTime) continue;
     const bad = c.type === 'Failed' || c.type === 'Paused';
     const tone: Tone = c.status === 'True' ? (bad ? 'bad' : c.type === 'Complete' ? 'good' : 'info') : 'muted';
-    out.push({ time: c.lastTransitionTime, what: `${c.type} ${c.status === 'True' ? 'set' : 'cleared'}${c.reason ? ` (${c.reason})` : ''}`, detail: c.message || undefined, tone });
+    out.push({ time: c.lastTransitionTime, what: `${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`, detail: c.message || undefined, tone });
   }
   const s = d.status;
   if (s?.lastWaveTime) out.push({ time: s.lastWaveTime, what: s.waves ? `Wave ${s.waves} started` : 'Wave started', detail: s.revision ? `revision ${s.revision}` : undefined, tone: 'info' });

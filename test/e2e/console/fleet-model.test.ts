@@ -182,7 +182,7 @@ describe('rollouts', () => {
       'Rolled back from revision 3 to 2',
       'Resumed',
       'Paused for failures (1 failed)',
-      'Progressing set (Rolling)',
+      'Progressing: True (Rolling)',
       'Created',
     ]);
     expect(rolloutState(d)).toBe('Progressing');
