@@ -63,7 +63,17 @@ export function useHubHealth(): HubHealth {
   return h;
 }
 
-/** True while actions must be disabled (the data on screen may be out of date). */
+/**
+ * True while actions must be disabled (the data on screen may be out of date). Re-renders only
+ * when that flips, not on every answer: an idle view must not re-render per poll.
+ */
 export function useStale(): boolean {
-  return useHubHealth().stale;
+  const [stale, setStale] = useState(health.stale);
+  useEffect(() => {
+    const listener = (h: HubHealth) => setStale(h.stale);
+    listeners.add(listener);
+    setStale(health.stale);
+    return () => void listeners.delete(listener);
+  }, []);
+  return stale;
 }

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useHubHealth } from '../hub-health.js';
+import { useHubHealth, useStale } from '../hub-health.js';
 import { useNow } from '../poll.js';
 import { timeAgo } from '../model/clusters.js';
 
@@ -30,7 +30,7 @@ export function StaleBanner() {
 
 /** The main region, greyed and marked busy while the data is stale. */
 export function StaleMain({ children }: { children: ComponentChildren }) {
-  const { stale } = useHubHealth();
+  const stale = useStale();
   return (
     <main id="main" tabIndex={-1} class={stale ? 'stale' : undefined} data-stale={stale ? 'true' : undefined}>
       {children}

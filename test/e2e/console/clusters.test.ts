@@ -228,9 +228,13 @@ test('an idle console: one request per list per 5 s (clusters, and deployments f
     if (new URL(r.url()).pathname.startsWith('/v1/')) requests.push(r.url());
   });
   await page.evaluate(() => {
-    const w = window as unknown as { mutations: number };
+    const w = window as unknown as { mutations: number; changed: string[] };
     w.mutations = 0;
-    new MutationObserver((list) => (w.mutations += list.length)).observe(document.getElementById('main')!, { subtree: true, childList: true, characterData: true, attributes: true });
+    w.changed = [];
+    new MutationObserver((list) => {
+      w.mutations += list.length;
+      for (const m of list) w.changed.push(`${m.type} ${(m.target as Element).outerHTML?.slice(0, 120) ?? m.target.textContent}`);
+    }).observe(document.getElementById('main')!, { subtree: true, childList: true, characterData: true, attributes: true });
   });
   await page.waitForTimeout(11_000);
   const perPath = (path: string) => requests.filter((u) => new URL(u).pathname === path).length;
@@ -240,6 +244,7 @@ test('an idle console: one request per list per 5 s (clusters, and deployments f
     expect(perPath(path)).toBeLessThanOrEqual(3);
   }
   expect(new Set(requests.map((u) => new URL(u).pathname))).toEqual(new Set(['/v1/clusters', '/v1/fleetdeployments']));
+  expect(await page.evaluate(() => (window as unknown as { changed: string[] }).changed)).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { mutations: number }).mutations)).toBe(0);
 
   // A hidden tab makes no requests at all, and catches up as soon as it is shown again.
