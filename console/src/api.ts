@@ -38,6 +38,9 @@ export class HubUnreachableError extends TetherError {
   readonly code = 'hub-unreachable';
 }
 
+/** How long a request may take before the console calls the hub unreachable. */
+export const REQUEST_TIMEOUT_MS = 20_000;
+
 /** Called when the hub rejects the token (401), so the app can return to the sign-in form. */
 let onUnauthorized: (problem: Problem) => void = () => undefined;
 
@@ -83,7 +86,8 @@ async function send(method: string, path: string, init: { body?: unknown; etag?:
   }
   try {
     // no-store: the console does its own revalidation; the browser cache must not answer for it.
-    return await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit' });
+    // A hub that accepts the connection but never answers counts as unreachable after 20 s.
+    return await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (err) {
     throw new HubUnreachableError(`the hub did not answer ${method} ${path}: ${(err as Error).message}`, { cause: err });
   }

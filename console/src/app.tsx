@@ -1,13 +1,21 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { clearCache, setUnauthorizedHandler } from './api.js';
-import { parseRoute, routeHref, type Route } from './model/route.js';
+import { FleetSummaryBar } from './components/fleet-summary.js';
+import { FleetDataProvider } from './fleet-data.js';
+import { resetHubHealth } from './hub-health.js';
+import { ROUTE_EVENT } from './navigation.js';
+import { parseQuery, parseRoute, routeHref, routeKey, type Route } from './model/route.js';
 import { NoticeContext } from './notices.js';
 import { clearToken, readToken, saveToken } from './session.js';
 import { ClusterDetailView } from './views/cluster-detail.js';
+import { ClusterSetDetailView, ClusterSetsView } from './views/clustersets.js';
 import { ClustersView } from './views/clusters.js';
+import { DeploymentDetailView } from './views/deployment-detail.js';
 import { DeploymentsView } from './views/deployments.js';
 import { InventoryView } from './views/inventory.js';
+import { PlacementDetailView, PlacementsView } from './views/placements.js';
 import { SignIn } from './views/sign-in.js';
+import { StaleBanner, StaleMain } from './views/stale-banner.js';
 
 /**
  * The console shell: the sign-in gate, the navigation, the current view and the notice region.
@@ -40,6 +48,7 @@ export function App() {
       onSignOut={() => {
         clearToken();
         clearCache();
+        resetHubHealth();
         setReason('Signed out.');
         setSignedIn(false);
       }}
@@ -47,38 +56,48 @@ export function App() {
   );
 }
 
-function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+/** The current route and the view state in its query (filters, sort, page). */
+function useRoute(): { route: Route; query: Record<string, string> } {
+  const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(location.hash));
+    const onHash = () => setHash(location.hash);
     addEventListener('hashchange', onHash);
-    return () => removeEventListener('hashchange', onHash);
+    addEventListener(ROUTE_EVENT, onHash);
+    return () => {
+      removeEventListener('hashchange', onHash);
+      removeEventListener(ROUTE_EVENT, onHash);
+    };
   }, []);
-  return route;
+  return { route: parseRoute(hash), query: parseQuery(hash) };
 }
 
 const NAV: { label: string; route: Route; matches: Route['view'][] }[] = [
   { label: 'Clusters', route: { view: 'clusters' }, matches: ['clusters', 'cluster'] },
-  { label: 'Deployments', route: { view: 'deployments' }, matches: ['deployments'] },
+  { label: 'Cluster sets', route: { view: 'clustersets' }, matches: ['clustersets', 'clusterset'] },
+  { label: 'Placements', route: { view: 'placements' }, matches: ['placements', 'placement'] },
+  { label: 'Deployments', route: { view: 'deployments' }, matches: ['deployments', 'deployment'] },
   { label: 'Fleet inventory', route: { view: 'inventory' }, matches: ['inventory'] },
 ];
 
 function Shell({ onSignOut }: { onSignOut: () => void }) {
-  const route = useRoute();
+  const { route, query } = useRoute();
   const [notice, setNotice] = useState('');
+  const [menuOpen, setMenuOpen] = useState(false);
   const first = useRef(true);
-  const routeKey = route.view === 'cluster' ? `cluster/${route.name}` : route.view;
+  const key = routeKey(route);
 
   // After navigating, move focus to the new view's heading so keyboard and screen-reader users
   // land at the start of the content (not on the first render: the browser owns that focus).
-  // A layout effect, so focus moves in the same frame the new view appears.
+  // A layout effect, so focus moves in the same frame the new view appears. A change of filters
+  // only (the query) is not a navigation.
   useLayoutEffect(() => {
+    setMenuOpen(false);
     if (first.current) {
       first.current = false;
       return;
     }
     document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [routeKey]);
+  }, [key]);
 
   useEffect(() => {
     if (!notice) return;
@@ -88,35 +107,48 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   return (
     <NoticeContext.Provider value={setNotice}>
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
-        Skip to content
-      </a>
-      <header class="top">
-        <span class="brand">Tether</span>
-        <nav aria-label="Main">
-          <ul>
-            {NAV.map((n) => (
-              <li key={n.label}>
-                <a href={routeHref(n.route)} aria-current={n.matches.includes(route.view) ? 'page' : undefined}>
-                  {n.label}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <button type="button" class="link" onClick={onSignOut}>
-          Sign out
-        </button>
-      </header>
-      <div role="status" aria-live="polite" class={notice ? 'notice shown' : 'notice'}>
-        {notice}
-      </div>
-      <main id="main" tabIndex={-1}>
-        {route.view === 'clusters' && <ClustersView />}
-        {route.view === 'cluster' && <ClusterDetailView key={route.name} name={route.name} />}
-        {route.view === 'deployments' && <DeploymentsView />}
-        {route.view === 'inventory' && <InventoryView />}
-      </main>
+      <FleetDataProvider>
+        <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+          Skip to content
+        </a>
+        <header class="top">
+          <span class="brand">Tether</span>
+          {/* On a phone the links fold behind this button; on wider screens it is hidden. */}
+          <button type="button" class="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+            Menu
+          </button>
+          <nav aria-label="Main" id="main-nav" class={menuOpen ? 'open' : undefined}>
+            <ul>
+              {NAV.map((n) => (
+                <li key={n.label}>
+                  <a href={routeHref(n.route)} aria-current={n.matches.includes(route.view) ? 'page' : undefined} onClick={() => setMenuOpen(false)}>
+                    {n.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <button type="button" class="link" onClick={onSignOut}>
+            Sign out
+          </button>
+        </header>
+        <FleetSummaryBar />
+        <StaleBanner />
+        <div role="status" aria-live="polite" class={notice ? 'notice shown' : 'notice'}>
+          {notice}
+        </div>
+        <StaleMain>
+          {route.view === 'clusters' && <ClustersView query={query} />}
+          {route.view === 'cluster' && <ClusterDetailView key={route.name} name={route.name} />}
+          {route.view === 'deployments' && <DeploymentsView query={query} />}
+          {route.view === 'deployment' && <DeploymentDetailView key={route.name} name={route.name} />}
+          {route.view === 'placements' && <PlacementsView />}
+          {route.view === 'placement' && <PlacementDetailView key={route.name} name={route.name} />}
+          {route.view === 'clustersets' && <ClusterSetsView />}
+          {route.view === 'clusterset' && <ClusterSetDetailView key={route.name} name={route.name} />}
+          {route.view === 'inventory' && <InventoryView />}
+        </StaleMain>
+      </FleetDataProvider>
     </NoticeContext.Provider>
   );
 }

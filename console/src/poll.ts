@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { describeError, type Fetched } from './api.js';
+import { reportAnswer, reportFailure } from './hub-health.js';
 
 /**
  * Live data by polling. A view polls only while it is shown and the tab is visible; an answer
@@ -59,6 +60,7 @@ export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, 
     try {
       const result = await loadRef.current();
       if (generation !== s.generation) return;
+      reportAnswer();
       if (result.changed || !s.hasValue) {
         s.hasValue = true;
         valueRef.current = result.value;
@@ -68,6 +70,7 @@ export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, 
     } catch (err) {
       if (generation !== s.generation) return;
       const message = describeError(err);
+      reportFailure(err, message);
       setFailure((prev) => (prev?.message === message ? prev : { message, cause: err }));
     } finally {
       if (generation === s.generation) {

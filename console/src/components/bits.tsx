@@ -62,12 +62,31 @@ export function LabelChips({ labels }: { labels?: Record<string, string> }) {
   );
 }
 
+/**
+ * Labels collapsed to a count that keeps a table row on one line: every label on hover (title),
+ * and as chips when opened.
+ */
+export function LabelCount({ labels }: { labels?: Record<string, string> }) {
+  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return <span class="muted">none</span>;
+  const all = entries.map(([k, v]) => `${k}=${v}`).join(', ');
+  return (
+    <details class="label-count">
+      <summary title={all}>
+        {entries.length} label{entries.length === 1 ? '' : 's'}
+        <span class="sr-only">: {all}</span>
+      </summary>
+      <LabelChips labels={labels} />
+    </details>
+  );
+}
+
 /** A sortable column header: a button inside the `th`, with `aria-sort` on the `th`. */
-export function SortHeader<K extends string>(props: { label: string; column: K; sort: { key: K; descending: boolean }; onSort: (key: K) => void }) {
+export function SortHeader<K extends string>(props: { label: string; column: K; sort: { key: K; descending: boolean }; onSort: (key: K) => void; class?: string }) {
   const active = props.sort.key === props.column;
   const ariaSort = active ? (props.sort.descending ? 'descending' : 'ascending') : 'none';
   return (
-    <th scope="col" aria-sort={ariaSort}>
+    <th scope="col" aria-sort={ariaSort} class={props.class}>
       <button type="button" class="sort" onClick={() => props.onSort(props.column)}>
         {props.label}
         <span aria-hidden="true" class="sort-mark">

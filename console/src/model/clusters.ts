@@ -32,6 +32,17 @@ export interface ClusterStatusView {
 export const AvailabilityStates = ['Unavailable', 'Unknown', 'Pending', 'Denied', 'Detaching', 'Waiting', 'Available'] as const;
 export type AvailabilityState = (typeof AvailabilityStates)[number];
 
+/** Short words of each state, for the summary's counts ("3 unknown"). */
+export const AVAILABILITY_LABELS: Record<AvailabilityState, string> = {
+  Unavailable: 'Unavailable',
+  Unknown: 'Unknown',
+  Pending: 'Pending',
+  Denied: 'Denied',
+  Detaching: 'Detaching',
+  Waiting: 'Waiting for agent',
+  Available: 'Available',
+};
+
 /** Availability as shown: a state, a short label, and a longer explanation. */
 export interface Availability {
   state: AvailabilityState;
@@ -116,6 +127,28 @@ export type ClusterSortKey = (typeof ClusterSortKeys)[number];
 export interface SortOrder<K extends string> {
   key: K;
   descending: boolean;
+}
+
+/** Problems first: the table opens sorted by availability (Unavailable, Unknown, Pending, ...), then by name. */
+export const DEFAULT_CLUSTER_SORT: SortOrder<ClusterSortKey> = { key: 'availability', descending: false };
+
+/** Reads a sort from its URL form (`name`, `-kubernetes` for descending); anything else is `fallback`. */
+export function parseSort<K extends string>(text: string | undefined, keys: readonly K[], fallback: SortOrder<K>): SortOrder<K> {
+  if (!text) return fallback;
+  const descending = text.startsWith('-');
+  const key = (descending ? text.slice(1) : text) as K;
+  return keys.includes(key) ? { key, descending } : fallback;
+}
+
+/** The URL form of a sort; undefined for `fallback`, so default views keep short URLs. */
+export function formatSort<K extends string>(order: SortOrder<K>, fallback: SortOrder<K>): string | undefined {
+  if (order.key === fallback.key && order.descending === fallback.descending) return undefined;
+  return `${order.descending ? '-' : ''}${order.key}`;
+}
+
+/** Is `text` one of the availability states (the summary's links filter by them)? */
+export function isAvailabilityState(text: string | undefined): text is AvailabilityState {
+  return text !== undefined && (AvailabilityStates as readonly string[]).includes(text);
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });

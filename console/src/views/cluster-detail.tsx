@@ -2,6 +2,10 @@ import { useState } from 'preact/hooks';
 import { apiPath, describeError, getJson, HubProblemError, listAll, post } from '../api.js';
 import { Badge, conditionTone, ErrorText, LabelChips, Time } from '../components/bits.js';
 import { ConfirmDialog } from '../components/dialog.js';
+import { HistoryTable } from '../components/history.js';
+import { YamlView } from '../components/yaml-view.js';
+import { useStale } from '../hub-health.js';
+import { clusterHistory } from '../model/history.js';
 import { availabilityOf, isPending, kubernetesVersion, type ClusterObject } from '../model/clusters.js';
 import { routeHref } from '../model/route.js';
 import { type WorkObject } from '../model/works.js';
@@ -31,6 +35,7 @@ export function ClusterDetailView({ name }: { name: string }) {
   const [version, setVersion] = useState('');
   const [force, setForce] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
+  const stale = useStale();
 
   const c = cluster.value;
   // A 404 after the cluster was shown means it is gone (a detach finished): drop the stale copy.
@@ -83,16 +88,17 @@ export function ClusterDetailView({ name }: { name: string }) {
           <div class="actions">
             {isPending(c) && (
               <>
-                <button type="button" class="primary" onClick={() => void accept()}>
+                <button type="button" class="primary" disabled={stale} onClick={() => void accept()}>
                   Accept
                 </button>
-                <button type="button" onClick={() => setDialog('deny')}>
+                <button type="button" disabled={stale} onClick={() => setDialog('deny')}>
                   Deny
                 </button>
               </>
             )}
             <button
               type="button"
+              disabled={stale}
               onClick={() => {
                 setVersion(c.spec?.agent?.version ?? c.status?.agentVersion ?? '');
                 setDialog('upgrade');
@@ -103,6 +109,7 @@ export function ClusterDetailView({ name }: { name: string }) {
             <button
               type="button"
               class="danger"
+              disabled={stale}
               onClick={() => {
                 setForce(false);
                 setDialog('detach');
@@ -230,6 +237,8 @@ export function ClusterDetailView({ name }: { name: string }) {
           </div>
           <WorkList works={works.value} error={worksGone ? undefined : works.error} unsupported={worksGone} now={now} />
           <DriftTable works={works.value ?? []} now={now} />
+          <HistoryTable entries={clusterHistory(c, works.value ?? [])} now={now} id="cluster-history" />
+          <YamlView value={c} />
         </>
       )}
 

@@ -1,33 +1,43 @@
 import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
-import { apiPath, describeError, listAll, post } from '../api.js';
-import { Badge, ErrorText, LabelChips, SortHeader } from '../components/bits.js';
+import { apiPath, describeError, post } from '../api.js';
+import { Badge, ErrorText, LabelChips, LabelCount, SortHeader } from '../components/bits.js';
 import { ConfirmDialog } from '../components/dialog.js';
+import { Pager } from '../components/pager.js';
+import { useFleet } from '../fleet-data.js';
+import { useStale } from '../hub-health.js';
 import {
+  AVAILABILITY_LABELS,
   availabilityOf,
+  AvailabilityStates,
+  ClusterSortKeys,
+  DEFAULT_CLUSTER_SORT,
+  formatSort,
+  isAvailabilityState,
   isPending,
   kubernetesVersion,
   matchesText,
+  parseSort,
   sortClusters,
-  type ClusterObject,
   type ClusterSortKey,
-  type SortOrder,
 } from '../model/clusters.js';
+import { paginate } from '../model/fleet.js';
 import { routeHref } from '../model/route.js';
+import { replaceQuery } from '../navigation.js';
 import { useNotify } from '../notices.js';
-import { scaledInterval, useNow, usePoll } from '../poll.js';
+import { useNow } from '../poll.js';
 import { AVAILABILITY_TONES } from './availability.js';
 import { ImportDialog } from './import-dialog.js';
 import { SelectorField, useSelector } from './selector-field.js';
 
 /**
- * The Clusters view: clusters waiting for acceptance first, then every cluster in a sortable
- * table, filtered by a label selector and free text.
+ * The Clusters view: clusters waiting for acceptance first, then every cluster in a dense,
+ * sortable, paginated table, filtered by availability, a label selector and free text. Problems
+ * come first by default (sorted by availability). Filters, sort and page live in the URL
+ * (`#/clusters?state=Unknown&selector=region%3Deu&sort=-name&page=2`), so a view can be shared.
  */
 
-/** Loads every cluster (all pages). */
-export function loadClusters() {
-  return listAll<ClusterObject>('/v1/clusters');
-}
+/** Rows per page: a screenful of pages for thousands of stores, and a DOM the browser keeps fast. */
+export const CLUSTERS_PAGE_SIZE = 200;
 
 let firstRenderMarked = false;
 
@@ -38,14 +48,22 @@ function markFirstRender(): void {
   performance.mark('tether:first-render');
 }
 
-export function ClustersView() {
-  // One page of 500 clusters per 5 s on average, however big the fleet.
-  const clusters = usePoll('clusters', loadClusters, (list) => scaledInterval((list?.length ?? 0) / 500));
+export function ClustersView({ query }: { query: Record<string, string> }) {
+  const { clusters } = useFleet();
   const now = useNow();
   const notify = useNotify();
-  const [sort, setSort] = useState<SortOrder<ClusterSortKey>>({ key: 'name', descending: false });
-  const [text, setText] = useState('');
-  const selector = useSelector();
+  const stale = useStale();
+  const sort = parseSort(query.sort, ClusterSortKeys, DEFAULT_CLUSTER_SORT);
+  const state = isAvailabilityState(query.state) ? query.state : undefined;
+  const text = query.q ?? '';
+  const page = Number(query.page ?? '1');
+  const update = (changes: Record<string, string | undefined>) => {
+    const next: Record<string, string | undefined> = { ...query, ...changes };
+    // Any change of filter or sort starts again at the first page.
+    if (!('page' in changes)) delete next.page;
+    replaceQuery({ view: 'clusters' }, next);
+  };
+  const selector = useSelector({ text: query.selector ?? '', setText: (t) => update({ selector: t }) });
   const [importing, setImporting] = useState(false);
   const [denying, setDenying] = useState<string | undefined>(undefined);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
@@ -59,11 +77,12 @@ export function ClustersView() {
   const pending = useMemo(() => (all ?? []).filter(isPending).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), [all]);
   const shown = useMemo(() => {
     const match = selector.compiled.ok ? selector.compiled.matches : () => true;
-    const filtered = (all ?? []).filter((c) => match(c.metadata.labels) && matchesText(c, text, now));
+    const filtered = (all ?? []).filter((c) => match(c.metadata.labels) && matchesText(c, text, now) && (!state || availabilityOf(c, now).state === state));
     return sortClusters(filtered, sort, now);
-  }, [all, selector.compiled, text, sort, now]);
+  }, [all, selector.compiled, text, state, sort.key, sort.descending, now]);
+  const paged = paginate(shown, page, CLUSTERS_PAGE_SIZE);
 
-  const onSort = (key: ClusterSortKey) => setSort((s) => ({ key, descending: s.key === key ? !s.descending : false }));
+  const onSort = (key: ClusterSortKey) => update({ sort: formatSort({ key, descending: sort.key === key ? !sort.descending : false }, DEFAULT_CLUSTER_SORT) });
 
   const accept = async (name: string) => {
     setActionError(undefined);
@@ -76,13 +95,14 @@ export function ClustersView() {
     }
   };
 
+  const filtered = shown.length !== (all?.length ?? 0);
   return (
     <section aria-labelledby="clusters-title">
       <div class="view-head">
         <h1 id="clusters-title" tabIndex={-1}>
           Clusters
         </h1>
-        <button type="button" class="primary" onClick={() => setImporting(true)}>
+        <button type="button" class="primary" disabled={stale} onClick={() => setImporting(true)}>
           Import cluster
         </button>
       </div>
@@ -98,10 +118,10 @@ export function ClustersView() {
                 <a href={routeHref({ view: 'cluster', name: c.metadata.name })}>{c.metadata.name}</a>
                 <LabelChips labels={c.metadata.labels} />
                 <span class="actions">
-                  <button type="button" class="primary" onClick={() => void accept(c.metadata.name)} aria-label={`Accept ${c.metadata.name}`}>
+                  <button type="button" class="primary" disabled={stale} onClick={() => void accept(c.metadata.name)} aria-label={`Accept ${c.metadata.name}`}>
                     Accept
                   </button>
-                  <button type="button" onClick={() => setDenying(c.metadata.name)} aria-label={`Deny ${c.metadata.name}`}>
+                  <button type="button" disabled={stale} onClick={() => setDenying(c.metadata.name)} aria-label={`Deny ${c.metadata.name}`}>
                     Deny
                   </button>
                 </span>
@@ -112,58 +132,83 @@ export function ClustersView() {
       )}
 
       <div class="toolbar" role="search" aria-label="Filter clusters">
+        <div class="field narrow">
+          <label for="cluster-state">Availability</label>
+          <select id="cluster-state" value={state ?? ''} onChange={(e) => update({ state: (e.target as HTMLSelectElement).value || undefined })}>
+            <option value="">All</option>
+            {AvailabilityStates.map((s) => (
+              <option key={s} value={s}>
+                {AVAILABILITY_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
         <SelectorField id="cluster-selector" state={selector} />
         <div class="field">
           <label for="cluster-text">Search</label>
-          <input id="cluster-text" type="search" value={text} placeholder="name, label, version…" onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+          <input id="cluster-text" type="search" value={text} placeholder="name, label, version…" onInput={(e) => update({ q: (e.target as HTMLInputElement).value || undefined })} />
         </div>
       </div>
 
       {all === undefined && !clusters.error && <p class="muted">Loading clusters…</p>}
       {all !== undefined && (
-        <table class="data">
-          <caption>
-            {shown.length === all.length ? `${all.length} clusters` : `${shown.length} of ${all.length} clusters`}
-          </caption>
-          <thead>
-            <tr>
-              <SortHeader label="Name" column="name" sort={sort} onSort={onSort} />
-              <SortHeader label="Labels" column="labels" sort={sort} onSort={onSort} />
-              <SortHeader label="Availability" column="availability" sort={sort} onSort={onSort} />
-              <SortHeader label="Kubernetes" column="kubernetes" sort={sort} onSort={onSort} />
-              <SortHeader label="Agent" column="agent" sort={sort} onSort={onSort} />
-              <SortHeader label="Sets" column="sets" sort={sort} onSort={onSort} />
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((c) => {
-              const a = availabilityOf(c, now);
-              return (
-                <tr key={c.metadata.name} data-cluster={c.metadata.name}>
-                  <th scope="row">
-                    <a href={routeHref({ view: 'cluster', name: c.metadata.name })}>{c.metadata.name}</a>
-                  </th>
-                  <td>
-                    <LabelChips labels={c.metadata.labels} />
-                  </td>
-                  <td class="availability">
-                    <Badge tone={AVAILABILITY_TONES[a.state]}>{a.label}</Badge> <span class="detail">{a.detail}</span>
-                  </td>
-                  <td>{kubernetesVersion(c) ?? <span class="muted">—</span>}</td>
-                  <td>{c.status?.agentVersion ?? <span class="muted">—</span>}</td>
-                  <td>{c.status?.clusterSets?.length ? c.status.clusterSets.join(', ') : <span class="muted">—</span>}</td>
+        <>
+          <div class="table-wrap">
+            <table class="data dense clusters">
+              <caption>
+                {filtered ? `${shown.length} of ${all.length} clusters` : `${all.length} clusters`}
+                {paged.pages > 1 ? `, ${paged.first}–${paged.last} shown` : ''}
+                {filtered && (
+                  <>
+                    {' · '}
+                    <a href={routeHref({ view: 'clusters' })}>clear filters</a>
+                  </>
+                )}
+              </caption>
+              <thead>
+                <tr>
+                  <SortHeader label="Name" column="name" sort={sort} onSort={onSort} />
+                  <SortHeader label="Availability" column="availability" sort={sort} onSort={onSort} />
+                  <SortHeader label="Labels" column="labels" sort={sort} onSort={onSort} />
+                  <SortHeader label="Kubernetes" column="kubernetes" sort={sort} onSort={onSort} class="opt" />
+                  <SortHeader label="Agent" column="agent" sort={sort} onSort={onSort} class="opt" />
+                  <SortHeader label="Sets" column="sets" sort={sort} onSort={onSort} class="opt" />
                 </tr>
-              );
-            })}
-            {shown.length === 0 && (
-              <tr>
-                <td colSpan={6} class="empty">
-                  {all.length === 0 ? 'No clusters yet. Import one to get started.' : 'No cluster matches the filter.'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+              </thead>
+              <tbody>
+                {paged.items.map((c) => {
+                  const a = availabilityOf(c, now);
+                  return (
+                    <tr key={c.metadata.name} data-cluster={c.metadata.name}>
+                      <th scope="row" class="nowrap">
+                        <a href={routeHref({ view: 'cluster', name: c.metadata.name })}>{c.metadata.name}</a>
+                      </th>
+                      <td class="availability nowrap">
+                        <Badge tone={AVAILABILITY_TONES[a.state]}>{a.label}</Badge> <span class="detail">{a.detail}</span>
+                      </td>
+                      <td class="nowrap">
+                        <LabelCount labels={c.metadata.labels} />
+                      </td>
+                      <td class="nowrap opt">{kubernetesVersion(c) ?? <span class="muted">—</span>}</td>
+                      <td class="nowrap opt">{c.status?.agentVersion ?? <span class="muted">—</span>}</td>
+                      <td class="nowrap opt ellipsis" title={c.status?.clusterSets?.join(', ')}>
+                        {c.status?.clusterSets?.length ? c.status.clusterSets.join(', ') : <span class="muted">—</span>}
+                      </td>
+                    </tr>
+                  );
+                })}
+                {shown.length === 0 && (
+                  <tr>
+                    <td colSpan={6} class="empty">
+                      {all.length === 0 ? 'No clusters yet. Import one to get started.' : 'No cluster matches the filter.'}
+                    </td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={paged.page} pages={paged.pages} label="Cluster pages" onPage={(p) => update({ page: p > 1 ? String(p) : undefined })} />
+        </>
       )}
 
       {importing && (

@@ -1,130 +1,80 @@
-import { useState } from 'preact/hooks';
-import { apiPath, describeError, HubProblemError, listAll, post } from '../api.js';
-import { Badge, ErrorText, ProgressBar } from '../components/bits.js';
-import { ConfirmDialog } from '../components/dialog.js';
-import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, stateTone, type DeploymentObject } from '../model/deployments.js';
+import { Badge, ErrorText, ProgressBar, Time } from '../components/bits.js';
+import { useFleet } from '../fleet-data.js';
+import { useStale } from '../hub-health.js';
+import { countdown } from '../model/durations.js';
+import { rolloutRank } from '../model/fleet.js';
+import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, stateTone, waveTiming, windowOverride, type DeploymentObject } from '../model/deployments.js';
 import { routeHref } from '../model/route.js';
-import { useNotify } from '../notices.js';
-import { usePoll } from '../poll.js';
+import { replaceQuery } from '../navigation.js';
+import { useNow } from '../poll.js';
+import { useDeploymentActions, type Action } from './deployment-actions.js';
 
 /**
- * The Deployments view: every FleetDeployment with a live progress bar per decision group, the
- * clusters that failed (with reasons) or wait for their maintenance window, and the rollout
- * controls. Pause and resume act at once; abort and rollback ask first.
+ * The Deployments view: every FleetDeployment, problems first, with a live progress bar per
+ * decision group, the soak countdown and the wave's ETA, an active window override, the clusters
+ * that failed (with reasons) or wait for their maintenance window, and the rollout controls.
+ * `#/deployments?state=Failed` shows one state (the summary's links).
  */
+export function DeploymentsView({ query }: { query: Record<string, string> }) {
+  const { deployments, deploymentsUnsupported } = useFleet();
+  const { onAction, onOverride, actionError, dialogs } = useDeploymentActions(deployments.refresh);
+  const state = query.state || undefined;
 
-type Action = 'pause' | 'resume' | 'abort' | 'rollback';
-
-const PAST: Record<Action, string> = { pause: 'paused', resume: 'resumed', abort: 'aborted', rollback: 'rolling back' };
-
-export function DeploymentsView() {
-  const deployments = usePoll('fleetdeployments', () => listAll<DeploymentObject>('/v1/fleetdeployments'));
-  const notify = useNotify();
-  const [confirming, setConfirming] = useState<{ name: string; action: 'abort' | 'rollback' } | undefined>(undefined);
-  const [overriding, setOverriding] = useState<string | undefined>(undefined);
-  const [reason, setReason] = useState('');
-  const [actionError, setActionError] = useState<string | undefined>(undefined);
-  const unsupported = deployments.cause instanceof HubProblemError && deployments.cause.problem.status === 404;
-
-  const act = async (name: string, action: Action) => {
-    await post(apiPath('fleetdeployments', name, action));
-    notify(`Deployment ${name} ${PAST[action]}.`);
-    await deployments.refresh();
-  };
-  const actNow = async (name: string, action: Action) => {
-    setActionError(undefined);
-    try {
-      await act(name, action);
-    } catch (err) {
-      setActionError(describeError(err));
-    }
-  };
-
-  const list = [...(deployments.value ?? [])].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const all = [...(deployments.value ?? [])].sort((a, b) => rolloutRank(rolloutState(a)) - rolloutRank(rolloutState(b)) || a.metadata.name.localeCompare(b.metadata.name));
+  const list = state ? all.filter((d) => rolloutState(d) === state) : all;
   return (
     <section aria-labelledby="deployments-title">
       <div class="view-head">
         <h1 id="deployments-title" tabIndex={-1}>
           Deployments
         </h1>
+        {state && (
+          <p class="filter-note">
+            Showing {stateLabel(state).toLowerCase()} only ({list.length} of {all.length}) ·{' '}
+            <button type="button" class="linkish" onClick={() => replaceQuery({ view: 'deployments' }, {})}>
+              show all
+            </button>
+          </p>
+        )}
       </div>
-      {list.length > 0 && (
-        <ul class="legend" aria-label="bar colours">
-          <li>
-            <span class="swatch good" /> available at the current revision
-          </li>
-          <li>
-            <span class="swatch info" /> updating
-          </li>
-          <li>
-            <span class="swatch bad" /> failed
-          </li>
-        </ul>
-      )}
-      {unsupported ? <p class="muted">This hub does not serve FleetDeployments yet.</p> : <ErrorText message={deployments.error} />}
+      {list.length > 0 && <Legend />}
+      {deploymentsUnsupported ? <p class="muted">This hub does not serve FleetDeployments yet.</p> : <ErrorText message={deployments.error} />}
       <ErrorText message={actionError} />
       {!deployments.value && !deployments.error && <p class="muted">Loading deployments…</p>}
-      {deployments.value && list.length === 0 && (
+      {deployments.value && all.length === 0 && (
         <p class="muted">
           No FleetDeployments. Create one with <code>tether apply -f deployment.yaml</code>.
         </p>
       )}
       {list.map((d) => (
-        <DeploymentCard
-          key={d.metadata.name}
-          d={d}
-          onAction={(action) => (action === 'abort' || action === 'rollback' ? setConfirming({ name: d.metadata.name, action }) : void actNow(d.metadata.name, action))}
-          onOverride={() => {
-            setReason('');
-            setOverriding(d.metadata.name);
-          }}
-        />
+        <DeploymentCard key={d.metadata.name} d={d} onAction={(action) => onAction(d.metadata.name, action)} onOverride={() => onOverride(d.metadata.name)} />
       ))}
-      {confirming && (
-        <ConfirmDialog
-          title={confirming.action === 'abort' ? `Abort ${confirming.name}?` : `Roll back ${confirming.name}?`}
-          message={
-            confirming.action === 'abort' ? (
-              <p>No new waves start. What is already applied stays where it is.</p>
-            ) : (
-              <p>Every updated cluster goes back to the previous revision, with the same strategy and maintenance windows.</p>
-            )
-          }
-          confirmLabel={confirming.action === 'abort' ? 'Abort rollout' : 'Roll back'}
-          danger
-          onClose={() => setConfirming(undefined)}
-          onConfirm={async () => {
-            await act(confirming.name, confirming.action);
-            setConfirming(undefined);
-          }}
-        />
-      )}
-      {overriding && (
-        <ConfirmDialog
-          title={`Override maintenance windows for ${overriding}?`}
-          message={<p>Emergency only: clusters outside their maintenance window get the current revision now. The reason goes to the audit log.</p>}
-          confirmLabel="Override windows"
-          danger
-          disabled={reason.trim().length < 3}
-          onClose={() => setOverriding(undefined)}
-          onConfirm={async () => {
-            await post(apiPath('fleetdeployments', overriding, 'override-window'), { reason: reason.trim() });
-            notify(`Maintenance windows of ${overriding} overridden.`);
-            setOverriding(undefined);
-            await deployments.refresh();
-          }}
-        >
-          <div class="field">
-            <label for="override-reason">Reason (for the audit log)</label>
-            <input id="override-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          </div>
-        </ConfirmDialog>
-      )}
+      {dialogs}
     </section>
   );
 }
 
-function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAction: (action: Action) => void; onOverride: () => void }) {
+/** What the bar colours mean. */
+export function Legend() {
+  return (
+    <ul class="legend" aria-label="bar colours">
+      <li>
+        <span class="swatch good" /> available at the current revision
+      </li>
+      <li>
+        <span class="swatch info" /> updating
+      </li>
+      <li>
+        <span class="swatch bad" /> failed
+      </li>
+    </ul>
+  );
+}
+
+/** One FleetDeployment: state, controls, timing, progress per group, problems. `detail` on its own page (no link to itself). */
+export function DeploymentCard({ d, onAction, onOverride, detail }: { d: DeploymentObject; onAction: (action: Action) => void; onOverride: () => void; detail?: boolean }) {
+  const stale = useStale();
+  const now = useNow(1000);
   const name = d.metadata.name;
   const state = rolloutState(d);
   const allowed = allowedActions(state, d.status?.revision);
@@ -132,46 +82,92 @@ function DeploymentCard({ d, onAction, onOverride }: { d: DeploymentObject; onAc
   const { failed, waiting } = clusterProblems(d);
   const groups = d.status?.groups ?? [];
   const titleId = `fd-${name}`;
+  const timing = waveTiming(d);
+  const override = windowOverride(d, now);
   return (
-    <article class="panel deployment" aria-labelledby={titleId} data-deployment={name}>
+    <article class="panel deployment" aria-labelledby={titleId} data-deployment={name} data-state={state}>
       <div class="view-head">
         <h2 id={titleId}>
-          {name} <Badge tone={stateTone(state)}>{stateLabel(state)}</Badge>
+          {detail ? name : <a href={routeHref({ view: 'deployment', name })}>{name}</a>} <Badge tone={stateTone(state)}>{stateLabel(state)}</Badge>
         </h2>
         <div class="actions">
           {allowed.pause && (
-            <button type="button" onClick={() => onAction('pause')} aria-label={`Pause ${name}`}>
+            <button type="button" disabled={stale} onClick={() => onAction('pause')} aria-label={`Pause ${name}`}>
               Pause
             </button>
           )}
           {allowed.resume && (
-            <button type="button" class="primary" onClick={() => onAction('resume')} aria-label={`Resume ${name}`}>
+            <button type="button" class="primary" disabled={stale} onClick={() => onAction('resume')} aria-label={`Resume ${name}`}>
               Resume
             </button>
           )}
           {allowed.abort && (
-            <button type="button" class="danger" onClick={() => onAction('abort')} aria-label={`Abort ${name}`}>
+            <button type="button" class="danger" disabled={stale} onClick={() => onAction('abort')} aria-label={`Abort ${name}`}>
               Abort
             </button>
           )}
           {allowed.rollback && (
-            <button type="button" onClick={() => onAction('rollback')} aria-label={`Roll back ${name}`}>
+            <button type="button" disabled={stale} onClick={() => onAction('rollback')} aria-label={`Roll back ${name}`}>
               Roll back
             </button>
           )}
           {(summary?.pendingWindow ?? 0) > 0 && (
-            <button type="button" onClick={onOverride} aria-label={`Override maintenance windows of ${name}`}>
+            <button type="button" disabled={stale} onClick={onOverride} aria-label={`Override maintenance windows of ${name}`}>
               Override windows…
             </button>
           )}
         </div>
       </div>
       <p class="detail">
-        Revision {d.status?.revision ?? '—'} · placement {d.spec?.placementRef?.name ?? '—'} · strategy {d.spec?.rolloutStrategy?.type ?? 'All'}
+        Revision {d.status?.revision ?? '—'} · placement{' '}
+        {d.spec?.placementRef?.name ? <a href={routeHref({ view: 'placement', name: d.spec.placementRef.name })}>{d.spec.placementRef.name}</a> : '—'} · strategy{' '}
+        {d.spec?.rolloutStrategy?.type ?? 'All'}
         {d.spec?.rolloutStrategy?.maxConcurrency !== undefined ? `, ${d.spec.rolloutStrategy.maxConcurrency} at a time` : ''}
         {d.spec?.maintenanceWindows?.length ? ` · maintenance ${d.spec.maintenanceWindows.map(describeWindow).join('; ')}` : ''}
       </p>
       {d.status?.pausedReason && state === 'Paused' && <p class="warn-text">Paused: {d.status.pausedReason}</p>}
+      {override && (
+        <p class={override.active ? 'warn-text override' : 'detail override'} data-override={override.active ? 'active' : 'inactive'}>
+          {override.active ? <strong>Window override active</strong> : <>Window override no longer applies ({override.why})</>}
+          {' — '}“{override.reason}”{override.actor ? ` by ${override.actor}` : ''}, <Time value={override.at} now={now} />
+          {override.active && override.until ? (
+            <>
+              , until <Time value={override.until} now={now} />
+            </>
+          ) : null}
+          {override.active ? `, for revision ${override.revision}` : ''}
+        </p>
+      )}
+      {timing.waveStartedAt !== undefined && (
+        <p class="timing" data-timing>
+          {timing.wave ? `Wave ${timing.wave}` : 'Last wave'} started <Time value={new Date(timing.waveStartedAt).toISOString()} now={now} />
+          {timing.soakEndsAt !== undefined && timing.soakMs > 0 && (
+            <>
+              {' · '}
+              <span data-soak>
+                soak ({d.spec?.rolloutStrategy?.minSuccessTime}) ends {timing.soakEndsAt > now ? countdown(timing.soakEndsAt, now) : 'now, once its clusters are Available'}
+              </span>
+            </>
+          )}
+          {timing.nextWaveAt !== undefined && timing.wavesLeft !== undefined && timing.wavesLeft > 0 && (
+            <>
+              {' · '}
+              <span data-next-wave>
+                next wave {timing.nextWaveAt > now ? countdown(timing.nextWaveAt, now) : 'as soon as this one is done'} at the earliest
+              </span>
+            </>
+          )}
+          {timing.finishAt !== undefined && (
+            <>
+              {' · '}
+              <span data-eta>
+                done {timing.finishAt > now ? `${countdown(timing.finishAt, now)} (${new Date(timing.finishAt).toLocaleTimeString()})` : 'once the last clusters are Available'} at the earliest
+                {timing.wavesLeft ? `, ${timing.wavesLeft} more wave${timing.wavesLeft === 1 ? '' : 's'}` : ''}
+              </span>
+            </>
+          )}
+        </p>
+      )}
       {summary && (
         <div class="summary">
           <ProgressBar label={`${name}: all clusters`} total={summary.total} segments={groupSegments(summary)} />

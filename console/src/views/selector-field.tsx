@@ -8,9 +8,8 @@ export interface SelectorState {
   compiled: CompiledSelector;
 }
 
-/** Holds a selector's text and compiles it with the hub's parser as it changes. */
-export function useSelector(): SelectorState {
-  const [text, setText] = useState('');
+/** Compiles a selector's text with the hub's parser as it changes. */
+export function useCompiledSelector(text: string): CompiledSelector {
   const [compiled, setCompiled] = useState<CompiledSelector>(MATCH_ALL);
   useEffect(() => {
     let current = true;
@@ -21,7 +20,15 @@ export function useSelector(): SelectorState {
       current = false;
     };
   }, [text]);
-  return { text, setText, compiled };
+  return compiled;
+}
+
+/** Holds a selector's text (here, or where `external` keeps it, e.g. the URL) and compiles it. */
+export function useSelector(external?: { text: string; setText: (text: string) => void }): SelectorState {
+  const [own, setOwn] = useState('');
+  const text = external?.text ?? own;
+  const setText = external?.setText ?? setOwn;
+  return { text, setText, compiled: useCompiledSelector(text) };
 }
 
 /** The label selector input, with the parser's message when the selector is invalid. */
