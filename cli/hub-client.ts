@@ -90,6 +90,10 @@ const ListShape = z.looseObject({
   metadata: z.looseObject({ continue: z.string().optional() }).optional(),
   items: z.array(ResourceShape),
 });
+const AuditListShape = z.looseObject({
+  metadata: z.looseObject({ continue: z.string().optional() }).optional(),
+  items: z.array(z.looseObject({ time: z.string(), action: z.string(), outcome: z.string() })),
+});
 const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
 const HealthShape = z.looseObject({ status: z.string(), version: z.string().optional() });
 const ImportShape = z.looseObject({ cluster: ResourceShape, manifest: z.string(), command: z.string(), bootstrapTokenExpiresAt: z.string() });
@@ -133,6 +137,13 @@ export class HubClient {
   async health(): Promise<{ status: string; version?: string }> {
     const answer = await this.request('GET', '/healthz', { auth: false });
     return this.shaped(HealthShape, answer.body, 'GET /healthz');
+  }
+
+  /** One page of the audit trail (`GET /v1/audit`), newest first. */
+  async auditPage(query: Record<string, string | number | undefined>): Promise<{ items: Record<string, unknown>[]; continue?: string }> {
+    const answer = await this.request('GET', '/v1/audit', { query });
+    const page = this.shaped(AuditListShape, answer.body, 'GET /v1/audit');
+    return { items: page.items as Record<string, unknown>[], ...(page.metadata?.continue ? { continue: page.metadata.continue } : {}) };
   }
 
   /** One page of `GET /v1/{plural}` (or `/v1/clusters/{cluster}/{plural}` for namespaced kinds). */

@@ -4,6 +4,7 @@ import { registerAgentCommand } from './commands/agent.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerCompletionCommand } from './commands/completion.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -78,6 +79,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerGetCommand(program, ctx);
   registerDescribeCommand(program, ctx);
   registerDeleteCommand(program, ctx);
+  registerAuditCommand(program, ctx);
   registerApplyCommand(program, ctx);
   registerClusterCommands(program, ctx);
   registerRolloutCommands(program, ctx);

@@ -1,3 +1,4 @@
+import { auditCapability } from './audit/capability.js';
 import type { Capability } from './capability.js';
 import { clustersCapability } from './clusters/capability.js';
 import { clusterSetsCapability } from './clustersets/capability.js';
@@ -19,5 +20,6 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   worksCapability,
   placementsCapability,
   rolloutsCapability,
+  auditCapability,
   consoleCapability,
 ]);

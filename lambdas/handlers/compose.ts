@@ -9,8 +9,9 @@ import { buildRegistry } from '../core/registry.js';
 import type { AdminContext } from '../http/admin-api.js';
 import type { Route } from '../http/router.js';
 import { cryptoIds } from '../ports/ids.js';
+import { StoredAuditLog } from './audit-log.js';
 import { systemClock } from '../ports/clock.js';
-import type { AuditEvent, AuditLog, Log } from '../ports/log.js';
+import type { AuditEvent, Log } from '../ports/log.js';
 
 export interface ComposeOptions {
   tableName: string;
@@ -58,15 +59,6 @@ export function composeCapabilities(capabilities: readonly Capability[] = HUB_CA
 /** Name of the SDK's logger middleware, which {@link composeHub} removes from the DynamoDB client. */
 export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';
 
-/** Audit events go to the structured log under the `audit` key, and optionally to a sink. */
-export function auditLogOf(log: Log, sink?: (event: AuditEvent) => void): AuditLog {
-  return {
-    record(event) {
-      (event.outcome === 'denied' ? log.warn : log.info).call(log, 'audit', { audit: event });
-      sink?.(event);
-    },
-  };
-}
 
 /**
  * HTTP settings of the DynamoDB client when it talks to an endpoint on this machine (the local
@@ -129,7 +121,7 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
       clock: systemClock,
       ids: cryptoIds,
       log: opts.log,
-      audit: auditLogOf(opts.log, opts.auditSink),
+      audit: new StoredAuditLog(stores.audits, opts.log, Date.now, opts.auditSink),
     },
     config: { ...defaultHubConfig, ...opts.config },
     ...composed,

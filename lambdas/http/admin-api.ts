@@ -207,6 +207,11 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
     if (!route.public) await authenticateAdmin(req, ctx);
-    return route.handler(req, ctx);
+    try {
+      return await route.handler(req, ctx);
+    } finally {
+      // The audit records of what this request changed are stored before it is answered.
+      await ctx.ports.audit.flush?.();
+    }
   };
 }

@@ -14,6 +14,12 @@ export function createAgentApi(ctx: HubContext, capabilityRoutes: readonly Route
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
-    return route.handler(req, ctx);
+    try {
+      return await route.handler(req, ctx);
+    } finally {
+      // Writes only what is due (allowed events, denial counts past their interval); never awaited on
+      // the agent's path.
+      void ctx.ports.audit.flush?.();
+    }
   };
 }

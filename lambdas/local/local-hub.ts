@@ -132,6 +132,10 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
     });
     // Heartbeats still buffered in this process are written on close (the DynamoDB stand-in stops later).
     cleanups.push(() => ctx.ports.heartbeats.flush());
+    // So are audit records, the counted denials included.
+    cleanups.push(async () => {
+      await ctx.ports.audit.flush?.(true);
+    });
     const admin = await ensureLocalAdminToken(ctx, dataDir);
 
     const worker = buildWorkerHandler(() => ctx);

@@ -1,4 +1,5 @@
 import type { AdminTokenStore } from './admin-token-store.js';
+import type { AuditStore } from './audit-store.js';
 import type { Clock } from './clock.js';
 import type { ClusterHeadStore } from './cluster-head-store.js';
 import type { HeartbeatLog } from './heartbeat-log.js';
@@ -9,6 +10,7 @@ import type { RelationStore } from './relation-store.js';
 import type { ResourceStore } from './resource-store.js';
 
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
+export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
 export type { Clock } from './clock.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
 export type { HeartbeatLog } from './heartbeat-log.js';
@@ -25,6 +27,8 @@ export interface Ports {
   heartbeats: HeartbeatLog;
   relations: RelationStore;
   adminTokens: AdminTokenStore;
+  /** The queryable audit trail (what `ports.audit` writes). */
+  audits: AuditStore;
   queue: Queue;
   clock: Clock;
   ids: Ids;

@@ -12,6 +12,8 @@ export interface Log {
 /** Security-relevant events (auth failures, token use, acceptance decisions). */
 export interface AuditLog {
   record(event: AuditEvent): void;
+  /** Writes buffered events to the audit store (`denials`: the denial aggregates too, now). */
+  flush?(denials?: boolean): Promise<void>;
 }
 
 export interface AuditEvent {

@@ -1,5 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AdminTokenStore } from '../../ports/admin-token-store.js';
+import type { AuditStore } from '../../ports/audit-store.js';
+import { DynamoAuditStore } from './audit-store.js';
 import type { ClusterHeadStore } from '../../ports/cluster-head-store.js';
 import type { HeartbeatLog } from '../../ports/heartbeat-log.js';
 import type { RelationStore } from '../../ports/relation-store.js';
@@ -11,6 +13,7 @@ import { DynamoRelationStore } from './relation-store.js';
 import { DynamoResourceStore } from './resource-store.js';
 
 export { DynamoAdminTokenStore } from './admin-token-store.js';
+export { DynamoAuditStore } from './audit-store.js';
 export { DynamoClusterHeadStore, MAX_HEAD_BYTES } from './cluster-head-store.js';
 export { createTableIfMissing } from './create-table.js';
 export { DynamoHeartbeatLog, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS, type HeartbeatLogOptions } from './heartbeat-log.js';
@@ -27,6 +30,7 @@ export interface DynamoPorts {
   heartbeats: HeartbeatLog;
   relations: RelationStore;
   adminTokens: AdminTokenStore;
+  audits: AuditStore;
 }
 
 /**
@@ -41,5 +45,6 @@ export function createDynamoPorts(client: DynamoDBClient, tableName: string, opt
     heartbeats: new DynamoHeartbeatLog(client, tableName, opts.heartbeats),
     relations: new DynamoRelationStore(client, tableName),
     adminTokens: new DynamoAdminTokenStore(client, tableName),
+    audits: new DynamoAuditStore(client, tableName),
   };
 }

@@ -10,6 +10,7 @@
  * | relation          | `X#{relation}#{from}`           | `{to}`    | data (M, optional)                                                       |
  * | admin token       | `T#{sha256 hex}`                | `T`       | hash, role, description, createdAt, expiresAt, ttl                       |
  * | heartbeat batch   | `HB#{epoch minute}`             | `{writer}#{seq}` | base (N, epoch s), e (S, `name:offset,...`), ttl                  |
+ * | audit record      | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the record's JSON), ttl                                      |
  *
  * GSI `gsi1` (sparse, ALL projection) holds only cluster heads that hold a lease (`leaseRenewedAt`
  * set): the live set. Its key does not move while a cluster stays live, so the index is written only
@@ -134,4 +135,14 @@ export function decodeKeyCursor(cursor: string, pk: string): TableKey {
     throw new ValidationError('invalid continue cursor: it does not belong to this list');
   }
   return { pk: value.pk, sk: value.sk };
+}
+
+/** Partition of the audit records of one UTC day (`2026-12-05`). */
+export function auditPartition(day: string): string {
+  return `A#${day}`;
+}
+
+/** Key of one audit record: its day's partition, sorted by time then id. */
+export function auditKey(time: string, id: string): TableKey {
+  return { pk: auditPartition(time.slice(0, 10)), sk: `${time}#${id}` };
 }

@@ -11,6 +11,7 @@ import { MemoryClusterHeadStore } from './cluster-head-store.js';
 import { MemoryHeartbeatBatches, MemoryHeartbeatLog, type MemoryHeartbeatLogOptions } from './heartbeat-log.js';
 import { MemoryQueue } from './queue.js';
 import { MemoryRelationStore } from './relation-store.js';
+import { MemoryAuditStore } from './audit-store.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
@@ -29,6 +30,7 @@ export interface MemoryPorts {
   heartbeatBatches: MemoryHeartbeatBatches;
   relations: MemoryRelationStore;
   adminTokens: MemoryAdminTokenStore;
+  audits: MemoryAuditStore;
   queue: MemoryQueue;
 }
 
@@ -54,6 +56,7 @@ export function createMemoryPorts(opts: MemoryPortsOptions = {}): MemoryPorts {
     heartbeatBatches,
     relations: new MemoryRelationStore(),
     adminTokens: new MemoryAdminTokenStore(),
+    audits: new MemoryAuditStore(),
     queue: new MemoryQueue(opts.clock ?? systemClock),
   };
 }

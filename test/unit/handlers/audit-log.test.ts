@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { AUDIT_DENIAL_FLUSH_MS, StoredAuditLog } from '../../../lambdas/handlers/audit-log.js';
+import { MemoryAuditStore } from '../../../lambdas/adapters/memory/audit-store.js';
+import type { AuditRecord, AuditStore } from '../../../lambdas/ports/audit-store.js';
+import type { Log } from '../../../lambdas/ports/log.js';
+
+const T0 = Date.parse('2026-12-05T10:00:00Z');
+const day = 86_400_000;
+
+function rig(store: AuditStore = new MemoryAuditStore()) {
+  let now = T0;
+  const lines: { level: string; msg: string; data?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (msg: string, data?: Record<string, unknown>) => void lines.push({ level, msg, data });
+  const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as Log;
+  const audit = new StoredAuditLog(store, log, () => now);
+  const all = async () => (await store.query({ since: T0 - day, until: T0 + day, limit: 1000 })).items;
+  return { audit, store, lines, all, advance: (ms: number) => (now += ms) };
+}
+
+describe('StoredAuditLog', () => {
+  it('logs every event at once and stores allowed ones on flush, with their details and no unknown field lost', async () => {
+    const { audit, lines, all } = rig();
+    audit.record({ action: 'cluster.accept', outcome: 'allowed', cluster: 'store-1', actor: 'admin', fleetDeployment: undefined, revision: 3 });
+    expect(lines).toEqual([{ level: 'info', msg: 'audit', data: { audit: expect.objectContaining({ action: 'cluster.accept' }) } }]);
+    await audit.flush();
+    const [r] = await all();
+    expect(r).toMatchObject({ action: 'cluster.accept', outcome: 'allowed', cluster: 'store-1', actor: 'admin', count: 1, details: { revision: 3 }, time: '2026-12-05T10:00:00.000Z' });
+    expect(r.details).not.toHaveProperty('fleetDeployment');
+  });
+
+  it('stores a flood of identical denials as one record with a count, written once the interval has passed', async () => {
+    const { audit, all, advance } = rig();
+    for (let i = 0; i < 5000; i++) audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '203.0.113.9' });
+    audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '198.51.100.1' });
+    await audit.flush();
+    expect(await all()).toEqual([]);
+    advance(AUDIT_DENIAL_FLUSH_MS);
+    audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '203.0.113.9' });
+    await audit.flush();
+    const stored = await all();
+    expect(stored.map((r) => [r.sourceIp, r.count]).sort()).toEqual([
+      ['198.51.100.1', 1],
+      ['203.0.113.9', 5001],
+    ]);
+    const flood = stored.find((r) => r.sourceIp === '203.0.113.9')!;
+    expect(flood.firstTime).toBe('2026-12-05T10:00:00.000Z');
+    expect(flood.time).toBe('2026-12-05T10:00:10.000Z');
+  });
+
+  it('writes buffered denials when asked (a hub that stops)', async () => {
+    const { audit, all } = rig();
+    audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'unknown token' });
+    await audit.flush(true);
+    expect((await all()).map((r) => r.action)).toEqual(['admin.authenticate']);
+  });
+
+  it('logs a failed store write instead of throwing: the request it describes already happened', async () => {
+    const failing: AuditStore = { append: async () => Promise.reject(new Error('table unreachable')), query: async () => ({ items: [] as AuditRecord[] }) };
+    const { audit, lines } = rig(failing);
+    audit.record({ action: 'cluster.deny', outcome: 'allowed', cluster: 'c' });
+    await expect(audit.flush()).resolves.toBeUndefined();
+    expect(lines.at(-1)).toMatchObject({ level: 'error', msg: 'audit store: write failed; the events are in the log', data: { count: 1, error: 'table unreachable' } });
+  });
+});
