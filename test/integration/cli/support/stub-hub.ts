@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applyMergePatch } from '../../../../lambdas/core/merge-patch.js';
 import { canonicalHash, canonicalJson } from '../../../../shared/hash.js';
 import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
 import { parseDocuments } from '../../../../shared/manifests.js';
@@ -80,7 +81,7 @@ export class StubHub {
   }
 
   /** Adds an object as the hub would store it. */
-  seed(kind: string, name: string, extra: { labels?: Record<string, string>; spec?: unknown; status?: unknown; namespace?: string; finalizers?: string[] } = {}): Resource {
+  seed(kind: string, name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: unknown; status?: unknown; namespace?: string; finalizers?: string[] } = {}): Resource {
     const obj: Resource = {
       apiVersion: API_VERSION,
       kind,
@@ -88,6 +89,7 @@ export class StubHub {
         name,
         ...(extra.namespace ? { namespace: extra.namespace } : {}),
         ...(extra.labels ? { labels: extra.labels } : {}),
+        ...(extra.annotations ? { annotations: extra.annotations } : {}),
         uid: `uid-${name}`,
         resourceVersion: String(this.nextVersion++),
         generation: 1,
@@ -167,12 +169,43 @@ export class StubHub {
     const obj = this.objects.get(key);
     if (!obj) return [404, problem(404, 'Not Found', `${kind} "${name}" not found`)];
     if (r.method === 'GET') return [200, obj];
+    if (r.method === 'PATCH' || r.method === 'PUT') return this.write(obj, key, r);
     if (r.method === 'DELETE') {
       if (obj.metadata.finalizers?.length) return [202, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: '2026-11-10T12:00:00Z' } }];
       this.objects.delete(key);
       return [200, obj];
     }
     return [405, problem(405, 'Method Not Allowed', `${r.method} is not allowed here`)];
+  }
+
+  /**
+   * PUT (replace labels, annotations and spec) and PATCH (RFC 7396 merge patch of them), as the hub
+   * does: conditional on a `metadata.resourceVersion` in the body (409 when stale), status
+   * untouched, the version bumped only when something changed, 422 for invalid label keys.
+   */
+  private write(obj: Resource, key: string, r: RecordedRequest): [number, unknown] {
+    const body = JSON.parse(r.body || '{}') as { metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+    const expected = body.metadata?.resourceVersion;
+    if (expected !== undefined && expected !== obj.metadata.resourceVersion) {
+      return [409, { ...problem(409, 'Conflict', `${obj.kind} "${obj.metadata.name}" was modified: you sent resourceVersion ${expected}, the current one is ${obj.metadata.resourceVersion}; get it again, re-apply your change and retry`), currentResourceVersion: obj.metadata.resourceVersion }];
+    }
+    const base = { metadata: { name: obj.metadata.name, labels: obj.metadata.labels, annotations: obj.metadata.annotations }, spec: obj.spec };
+    const next = (r.method === 'PATCH' ? applyMergePatch(base, body) : { metadata: { name: body.metadata?.name, labels: body.metadata?.labels, annotations: body.metadata?.annotations }, spec: body.spec ?? {} }) as typeof base;
+    if (next.metadata.name !== obj.metadata.name) return [422, problem(422, 'Unprocessable Entity', `metadata.name "${next.metadata.name}" does not match the name in the path "${obj.metadata.name}"`)];
+    const badKey = Object.keys({ ...next.metadata.labels, ...next.metadata.annotations }).find((k) => !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k));
+    if (badKey !== undefined) return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: metadata.labels: invalid key "${badKey}"`), errors: [{ path: 'metadata.labels', message: `invalid key "${badKey}"` }] }];
+    const labels = next.metadata.labels && Object.keys(next.metadata.labels).length ? next.metadata.labels : undefined;
+    const annotations = next.metadata.annotations && Object.keys(next.metadata.annotations).length ? next.metadata.annotations : undefined;
+    const same = canonicalJson([obj.spec, obj.metadata.labels ?? {}, obj.metadata.annotations ?? {}]) === canonicalJson([next.spec, labels ?? {}, annotations ?? {}]);
+    if (same) return [200, obj];
+    const { labels: _l, annotations: _a, ...meta } = obj.metadata;
+    const written: Resource = {
+      ...obj,
+      metadata: { ...meta, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), resourceVersion: String(this.nextVersion++), generation: obj.metadata.generation + (canonicalJson(obj.spec) === canonicalJson(next.spec) ? 0 : 1) },
+      spec: next.spec,
+    };
+    this.objects.set(key, written);
+    return [200, written];
   }
 
   private clusterAction(name: string, action: string, r: RecordedRequest): [number, unknown] {
