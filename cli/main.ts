@@ -8,7 +8,9 @@ import { registerCompletionCommand } from './commands/completion.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerDiffCommand } from './commands/diff.js';
 import { registerGetCommand } from './commands/get.js';
+import { registerLabelCommands } from './commands/label.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -84,6 +86,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerDescribeCommand(program, ctx);
   registerDeleteCommand(program, ctx);
   registerApplyCommand(program, ctx);
+  registerDiffCommand(program, ctx);
+  registerLabelCommands(program, ctx);
   registerClusterCommands(program, ctx);
   registerRolloutCommands(program, ctx);
   registerDevCommand(program, ctx.io);

@@ -4,6 +4,7 @@ import { applyMergePatch } from '../../../../lambdas/core/merge-patch.js';
 import { canonicalHash, canonicalJson } from '../../../../shared/hash.js';
 import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
 import { parseDocuments } from '../../../../shared/manifests.js';
+import { findKind } from '../../../../shared/resources/kinds.js';
 import { API_VERSION, isDnsLabel, type Resource } from '../../../../shared/resources/meta.js';
 
 /**
@@ -265,15 +266,23 @@ export class StubHub {
       }
       const key = keyOf(kind, name!, doc.metadata?.namespace);
       const existing = this.objects.get(key);
-      const same = existing && canonicalJson([existing.spec, existing.metadata.labels]) === canonicalJson([doc.spec ?? {}, doc.metadata?.labels]);
+      // The hub stores the spec as its kind's schema parses it (defaults filled in) and compares that.
+      const spec = normalSpec(kind, doc.spec);
+      const same = existing && canonicalJson([normalSpec(kind, existing.spec), existing.metadata.labels ?? {}, existing.metadata.annotations ?? {}]) === canonicalJson([spec, doc.metadata?.labels ?? {}, doc.metadata?.annotations ?? {}]);
       const action = !existing ? 'created' : same ? 'unchanged' : 'configured';
-      if (!dryRun && action !== 'unchanged') this.seed(kind, name!, { labels: doc.metadata?.labels, spec: doc.spec, namespace: doc.metadata?.namespace });
+      if (!dryRun && action !== 'unchanged') this.seed(kind, name!, { labels: doc.metadata?.labels, annotations: doc.metadata?.annotations, spec, namespace: doc.metadata?.namespace });
       return { index, kind, name, ...(doc.metadata?.namespace ? { namespace: doc.metadata.namespace } : {}), action, resourceVersion: this.objects.get(key)?.metadata.resourceVersion };
     });
     const summary: Record<string, number> = {};
     for (const res of results) summary[res.action] = (summary[res.action] ?? 0) + 1;
     return [200, { dryRun, results, summary }];
   }
+}
+
+/** A spec as the hub stores it: parsed by the kind's schema when it parses, else as given. */
+function normalSpec(kind: string, spec: unknown): unknown {
+  const parsed = findKind(kind)?.spec.safeParse(spec ?? {});
+  return parsed?.success ? parsed.data : (spec ?? {});
 }
 
 function keyOf(kind: string, name: string, namespace?: string): string {
