@@ -4,7 +4,7 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClusterCommands } from './commands/cluster.js';
-import { registerCompletionCommand } from './commands/completion.js';
+import { registerCompletionCommand, runComplete } from './commands/completion.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -111,6 +111,11 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return ExitCode.Ok;
   }
   const program = buildProgram(ctx);
+  // The completion scripts' helper: words as the shell split them, never parsed as options here.
+  if (argv[0] === '__complete') {
+    await runComplete(program, ctx, argv.slice(1));
+    return ExitCode.Ok;
+  }
   let current: Command | undefined;
   program.hook('preAction', (_root, action) => {
     current = action;
