@@ -8,6 +8,7 @@ import { AuthMissingError, ExitCode, HubProblemError, HubResponseError, HubUnrea
 import { parseDurationSeconds } from '../output/age.js';
 import type { Painter } from '../output/color.js';
 import { formatData, kindRef } from '../output/print.js';
+import { registerHistoryCommands } from './rollout-history.js';
 
 /**
  * `tether rollout status|pause|resume|abort|rollback|override-window NAME`: watch and steer the
@@ -39,7 +40,7 @@ const ACTIONS = ['pause', 'resume', 'abort', 'rollback'] as const;
 const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
 
 /** The few calls rollouts need, with the same error types as the hub client. */
-class RolloutApi {
+export class RolloutApi {
   constructor(
     private readonly hub: string,
     private readonly token: string,
@@ -54,6 +55,11 @@ class RolloutApi {
     const view = ViewShape.safeParse(res.body);
     if (!view.success) throw new HubResponseError(`unexpected answer to the status of ${name}: ${view.error.issues[0].path.join('.')}: ${view.error.issues[0].message}`);
     return { view: view.data, etag: res.etag };
+  }
+
+  /** `GET` of a rollout view under `/v1/fleetdeployments/{name}/` (`revisions`, `revisions/3`). */
+  async read(name: string, sub: string): Promise<unknown> {
+    return (await this.call('GET', `/v1/fleetdeployments/${encodeURIComponent(name)}/${sub}`)).body;
   }
 
   /** `POST /v1/fleetdeployments/{name}/{verb}`: answers the FleetDeployment. */
@@ -140,7 +146,8 @@ export function exitCodeForState(state: string): ExitCodeValue {
   return state === 'Complete' ? ExitCode.Ok : ExitCode.Failed;
 }
 
-async function apiFor(ctx: CliContext, cmd: Command): Promise<RolloutApi> {
+/** The rollout API for the configured hub and token. @throws AuthMissingError when either is missing. */
+export async function apiFor(ctx: CliContext, cmd: Command): Promise<RolloutApi> {
   const s = await ctx.settings(cmd);
   const missing: Array<'hub' | 'token'> = [];
   if (!s.hub) missing.push('hub');
@@ -201,7 +208,7 @@ async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusO
 export function registerRolloutCommands(program: Command, ctx: CliContext): void {
   const rollout = program
     .command('rollout')
-    .description('watch and steer FleetDeployment rollouts: status, pause, resume, abort, rollback, override-window')
+    .description('watch and steer FleetDeployment rollouts: status, history, pause, resume, abort, rollback/undo, override-window')
     .addHelpText(
       'after',
       `
@@ -211,6 +218,8 @@ Examples:
   tether rollout resume pos                    # also acknowledges the failures that paused it
   tether rollout abort pos                     # no new waves; what is applied stays
   tether rollout rollback pos                  # back to the previous revision, with the same strategy
+  tether rollout history pos                   # the kept revisions; --revision N shows one
+  tether rollout undo pos --to-revision 3      # as kubectl: rollback to a chosen revision
   tether rollout override-window pos --reason "CVE-2026-1234 hotfix" --until 2026-11-10T06:00:00Z`,
     );
 
@@ -253,6 +262,8 @@ Examples:
         ctx.out(opts.output ? formatData(object, opts.output) : `${kindRef('FleetDeployment', name)} ${verb === 'abort' ? 'aborted' : verb === 'rollback' ? 'rolling back' : `${verb}d`}\n`);
       });
   }
+
+  registerHistoryCommands(rollout, ctx);
 
   rollout
     .command('override-window')
