@@ -9,6 +9,7 @@ import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerDiffCommand } from './commands/diff.js';
+import { registerEditCommand } from './commands/edit.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerLabelCommands } from './commands/label.js';
@@ -89,6 +90,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerApplyCommand(program, ctx);
   registerDiffCommand(program, ctx);
   registerLabelCommands(program, ctx);
+  registerEditCommand(program, ctx);
   registerExplainCommand(program, ctx);
   registerClusterCommands(program, ctx);
   registerRolloutCommands(program, ctx);

@@ -69,7 +69,7 @@ describe('bash completion', () => {
   }
 
   test('commands, subcommands and kinds', () => {
-    expect(complete('tether ')).toEqual(['admin', 'agent', 'annotate', 'apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'diff', 'explain', 'get', 'help', 'label', 'login', 'rollout', 'sim']);
+    expect(complete('tether ')).toEqual(['admin', 'agent', 'annotate', 'apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'diff', 'edit', 'explain', 'get', 'help', 'label', 'login', 'rollout', 'sim']);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
     expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);

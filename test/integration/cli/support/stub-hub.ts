@@ -195,6 +195,12 @@ export class StubHub {
     if (next.metadata.name !== obj.metadata.name) return [422, problem(422, 'Unprocessable Entity', `metadata.name "${next.metadata.name}" does not match the name in the path "${obj.metadata.name}"`)];
     const badKey = Object.keys({ ...next.metadata.labels, ...next.metadata.annotations }).find((k) => !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k));
     if (badKey !== undefined) return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: metadata.labels: invalid key "${badKey}"`), errors: [{ path: 'metadata.labels', message: `invalid key "${badKey}"` }] }];
+    const parsed = findKind(obj.kind)?.spec.safeParse(next.spec ?? {});
+    if (parsed && !parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ path: ['spec', ...i.path].join('.'), message: i.message }));
+      return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: ${errors[0].path}: ${errors[0].message}`), errors }];
+    }
+    if (parsed?.success) next.spec = parsed.data;
     const labels = next.metadata.labels && Object.keys(next.metadata.labels).length ? next.metadata.labels : undefined;
     const annotations = next.metadata.annotations && Object.keys(next.metadata.annotations).length ? next.metadata.annotations : undefined;
     const same = canonicalJson([obj.spec, obj.metadata.labels ?? {}, obj.metadata.annotations ?? {}]) === canonicalJson([next.spec, labels ?? {}, annotations ?? {}]);
