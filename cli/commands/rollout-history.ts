@@ -6,7 +6,7 @@ import { HubResponseError } from '../errors.js';
 import { age } from '../output/age.js';
 import { formatData, kindRef } from '../output/print.js';
 import { renderTable } from '../output/table.js';
-import { apiFor } from './rollout.js';
+import { apiFor } from '../rollout-api.js';
 
 /**
  * `tether rollout history NAME [--revision N]` and `tether rollout undo NAME [--to-revision N]`, as
