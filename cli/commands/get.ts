@@ -4,6 +4,7 @@ import type { KindInfo } from '../../shared/resources/kinds.js';
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { checkName, checkSelector, clusterFlag, knownKindsText, parsePositiveInt, resolveKind, scopeFor, type ClusterFlags } from '../args.js';
 import { completeValues } from '../completion-words.js';
+import { EVENT_WORDS, getEvents } from './events.js';
 import type { CliContext } from '../context.js';
 import { HubProblemError, UsageError } from '../errors.js';
 import type { HubClient } from '../hub-client.js';
@@ -16,7 +17,7 @@ export function registerGetCommand(program: Command, ctx: CliContext): void {
   program
     .command('get')
     .description('list resources of a kind, or show one by name')
-    .argument('<kind>', `resource kind: ${knownKindsText()}`)
+    .argument('<kind>', `resource kind: ${knownKindsText()}; or events`)
     .argument('[name]', 'show only this object')
     .option('-l, --selector <selector>', 'label selector, e.g. "tier=store,region in (us-east,us-west),!legacy"')
     .addOption(completeValues(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')} or jsonpath=TEMPLATE`).default('table'), [...OUTPUT_FORMATS, 'jsonpath=']))
@@ -38,6 +39,10 @@ Lists follow the hub's continue tokens and print every item, unless --limit is g
 Works belong to a cluster (metadata.namespace is the cluster's name): name it with -n or --cluster,
 or list every cluster's works with -A (one request for the clusters, then one per cluster).
 
+"tether get events" lists what happened recently across the fleet, newest last: condition
+transitions of clusters, cluster sets, placements and fleet deployments; with -n CLUSTER, also that
+cluster's works' conditions and drift. --limit N (default 100) keeps the newest N.
+
 -o jsonpath=TEMPLATE prints kubectl-style JSONPath templates: {.items[*].metadata.name},
 {range .items[*]}{.metadata.name}{"\t"}{.status.version}{"\n"}{end}, filters like
 [?(@.type=="Ready")]. A list is a {kind: <Kind>List, items: [...]}, as with -o json.
@@ -56,10 +61,16 @@ Examples:
   tether get works -A -l app=pos
   tether get clusters -o jsonpath='{.items[*].metadata.name}'
   tether get clusters --sort-by=.metadata.creationTimestamp --show-labels
+  tether get events
+  tether get events -n store-0001 --limit 20
   tether get clusters -l tier=store --watch
   tether get fleetdeployment pos -w -o yaml --interval 5`,
     )
     .action(async (kindText: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
+      if (EVENT_WORDS.has(kindText.toLowerCase())) {
+        if (opts.watch || opts.allNamespaces || opts.sortBy || opts.showLabels) throw new UsageError('events take -n/--cluster, --limit and -o; not --watch, -A, --sort-by or --show-labels');
+        return getEvents(ctx, cmd, { cluster: clusterFlag(opts), limit: opts.limit, output: parseGetOutput(opts.output), selector: opts.selector, name });
+      }
       const info = resolveKind(kindText);
       const output = parseGetOutput(opts.output);
       const selector = checkSelector(opts.selector);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recentEvents } from '../../../../lambdas/capabilities/events/fleet-events.js';
 import { applyMergePatch } from '../../../../lambdas/core/merge-patch.js';
 import { canonicalHash, canonicalJson } from '../../../../shared/hash.js';
 import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
@@ -137,6 +138,7 @@ export class StubHub {
     if (auth !== `Bearer ${this.token}`) return [403, problem(403, 'Forbidden', 'the token is not valid')];
     const parts = r.path.split('/').slice(2).map(decodeURIComponent);
     if (r.method === 'POST' && parts[0] === 'apply' && parts.length === 1) return this.apply(r);
+    if (r.method === 'GET' && parts[0] === 'events' && parts.length === 1) return this.events(r);
     if (parts[0] === 'clusters' && parts.length === 3 && parts[2] !== 'works') return this.clusterAction(parts[1], parts[2], r);
     if (parts[0] === 'clusters' && parts[2] === 'works') return this.collection('works', parts.slice(3), r, parts[1]);
     return this.collection(parts[0], parts.slice(1), r);
@@ -247,6 +249,15 @@ export class StubHub {
       }
     }
     return [404, problem(404, 'Not Found', `no route for ${r.path}`)];
+  }
+
+  /** `GET /v1/events`, derived from the stored objects with the hub's own function. */
+  private events(r: RecordedRequest): [number, unknown] {
+    const cluster = r.query.cluster;
+    const limit = r.query.limit ? Number(r.query.limit) : 100;
+    const objects = [...this.objects.values()].filter((o) => (cluster ? (o.kind === 'Cluster' && o.metadata.name === cluster) || o.metadata.namespace === cluster : !o.metadata.namespace));
+    const all = recentEvents(objects);
+    return [200, { kind: 'EventList', items: all.slice(0, limit), total: all.length }];
   }
 
   private apply(r: RecordedRequest): [number, unknown] {
