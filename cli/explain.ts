@@ -81,13 +81,17 @@ function facts(schema: Schema): string[] {
   const bounds = [
     s.minimum !== undefined ? `at least ${s.minimum}` : '',
     s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER ? `at most ${s.maximum}` : '',
-    s.minLength !== undefined && s.minLength > 0 ? `at least ${s.minLength} characters` : '',
-    s.maxLength !== undefined ? `at most ${s.maxLength} characters` : '',
-    s.minItems !== undefined && s.minItems > 0 ? `at least ${s.minItems} items` : '',
-    s.maxItems !== undefined ? `at most ${s.maxItems} items` : '',
+    s.minLength !== undefined && s.minLength > 0 ? `at least ${plural(s.minLength, 'character')}` : '',
+    s.maxLength !== undefined ? `at most ${plural(s.maxLength, 'character')}` : '',
+    s.minItems !== undefined && s.minItems > 0 ? `at least ${plural(s.minItems, 'item')}` : '',
+    s.maxItems !== undefined ? `at most ${plural(s.maxItems, 'item')}` : '',
   ].filter(Boolean);
   if (bounds.length) out.push(`Bounds: ${bounds.join(', ')}`);
   return out;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** The object schema whose fields an element is listed under (an array's items, a map's values). */
@@ -119,12 +123,24 @@ export function resolveField(text: string): { info: KindInfo; path: string[]; sc
   return { info, path, schema, required };
 }
 
+/** Indents each line, wrapping long ones at word boundaries to about {@link WIDTH} columns, as kubectl does. */
 function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((l) => (l ? by + l : l))
-    .join('\n');
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let current = '';
+    for (const word of line.split(' ')) {
+      if (current && by.length + current.length + 1 + word.length > WIDTH) {
+        out.push(by + current);
+        current = word;
+      } else current = current ? `${current} ${word}` : word;
+    }
+    out.push(current ? by + current : '');
+  }
+  return out.join('\n');
 }
+
+/** Column at which descriptions wrap. */
+const WIDTH = 100;
 
 /** The text of `tether explain`, kubectl's layout: KIND, VERSION, FIELD, DESCRIPTION, FIELDS. */
 export function explain(text: string, options: { recursive?: boolean } = {}): string {

@@ -61,7 +61,7 @@ describe('tether label', () => {
     const r = await tether(['label', 'clusters', '-l', 'region=us-east', 'wave=1']);
     expect(r).toMatchObject({ code: 0, out: 'cluster/store-0001 labeled\ncluster/store-0002 labeled\n' });
     expect(rig.hub.objects.get('Cluster/store-0003')?.metadata.labels).toEqual({ region: 'eu-west' });
-    rig.hub.seed('Work', 'nginx', { namespace: 'store-0001' });
+    rig.hub.seed('Work', 'nginx', { namespace: 'store-0001', spec: { workload: { manifests: [] } } });
     const w = await tether(['label', 'work', 'nginx', '-n', 'store-0001', 'app=web']);
     expect(w).toMatchObject({ code: 0, out: 'work/nginx labeled\n' });
     expect(patches().at(-1)?.path).toBe('/v1/clusters/store-0001/works/nginx');

@@ -15,7 +15,10 @@ describe('tether explain', () => {
   test('a field path: type, required, allowed values, defaults and bounds from the schema', () => {
     const taints = explain('cl.spec.taints');
     expect(taints).toContain('FIELD:    taints <[]Object>\n');
-    expect(taints).toContain('   effect\t<string> -required-\n     Allowed values: NoSelect, PreferNoSelect, NoSelectIfNew\n');
+    expect(taints).toContain('   effect\t<string> -required-\n     NoSelect: placements do not choose the cluster unless they tolerate the taint;');
+    expect(taints).toContain('never newly chosen.\n     Allowed values: NoSelect, PreferNoSelect, NoSelectIfNew\n');
+    // Descriptions wrap at about 100 columns, as kubectl wraps at 80.
+    expect(Math.max(...taints.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
     const lease = explain('Cluster.spec.leaseDurationSeconds');
     expect(lease).toContain('FIELD:    leaseDurationSeconds <integer>\n');
     expect(lease).toContain('Default: 60\n     Bounds: at least 10, at most 3600');
