@@ -93,7 +93,7 @@ export async function completeWords(program: Command, words: readonly string[], 
   if (path === 'completion') return positional.length === 0 ? offer(['bash', 'zsh', 'fish']) : { words: [] };
   if (path === 'explain') return positional.length === 0 ? offer(kindWords()) : { words: [] };
   if (KIND_THEN_NAMES.has(path)) {
-    if (positional.length === 0) return offer(kindWords());
+    if (positional.length === 0) return offer(path === 'get' ? [...kindWords(), 'events'] : kindWords());
     const info = findKind(positional[0]);
     if (!info) return { words: [] };
     const cluster = values.get('--cluster') ?? values.get('--namespace');

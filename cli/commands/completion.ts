@@ -134,7 +134,7 @@ export function bashCompletion(program: Command): string {
     const positional = s.subcommands.length
       ? `words="${s.subcommands.join(' ')}"`
       : kindIndex >= 0
-        ? `if ((nargs == ${kindIndex})); then words="${kindWords().join(' ')}";${namesAfterKind ? ' else words="$(_tether_names)";' : ''} fi`
+        ? `if ((nargs == ${kindIndex})); then words="${[...kindWords(), ...(s.path === 'get' ? ['events'] : [])].join(' ')}";${namesAfterKind ? ' else words="$(_tether_names)";' : ''} fi`
         : namesFirst
           ? 'if ((nargs == 0)); then words="$(_tether_names)"; fi'
           : shellIndex >= 0

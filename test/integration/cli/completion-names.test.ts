@@ -63,7 +63,8 @@ describe('completion of object names from the hub', () => {
     expect(fish).toContain('set -l out (tether __complete $words "$current" 2>/dev/null)');
     expect(fish).toContain("complete -c tether -f -a '(__tether_complete)'");
     expect(await complete('')).toEqual(expect.arrayContaining(['get', 'label', 'diff']));
-    expect(await complete('get', '')).toEqual(expect.arrayContaining(['clusters', 'cl', 'works']));
+    expect(await complete('get', '')).toEqual(expect.arrayContaining(['clusters', 'cl', 'works', 'events']));
+    expect(await complete('describe', 'ev')).toEqual([]);
     expect(await complete('get', 'clusters', '--sh')).toEqual(['--show-labels']);
   });
 });
