@@ -10,6 +10,7 @@ import type { HubClient } from '../hub-client.js';
 import { manifestObjects, objectKey, type ManifestObject } from '../manifest-objects.js';
 import { problemLines } from '../output/problem.js';
 import { kindRef } from '../output/print.js';
+import { maskSecrets } from '../output/secret-mask.js';
 import { unifiedDiff } from '../output/unified-diff.js';
 import { readSources, type ApplySource } from './apply.js';
 
@@ -18,7 +19,8 @@ import { readSources, type ApplySource } from './apply.js';
  * kubectl diff. The hub decides, with a dry-run apply of each file: it validates every document
  * and says whether it would be created, configured or left unchanged. For each object it would
  * create or configure, the diff compares the fields apply owns (labels, annotations and the spec
- * with the kind's defaults filled in) of the stored object with those of the file.
+ * with the kind's defaults filled in) of the stored object with those of the file. Secret values
+ * are hidden (`***`, or `*** (before)` and `*** (after)` when they changed), as kubectl diff does.
  *
  * Exit codes, as kubectl diff: 0 no changes, 1 changes, more than 1 an error (2 for an invalid
  * document or a usage error, 3 the hub cannot be reached, and so on).
@@ -49,8 +51,12 @@ function normalSpec(info: KindInfo, spec: unknown): unknown {
 export function objectDiff(object: ManifestObject, live: Resource | undefined): string {
   const ref = `${kindRef(object.info.kind, object.name)}${object.scope.cluster ? ` (cluster ${object.scope.cluster})` : ''}`;
   const meta = (object.doc.metadata ?? {}) as { labels?: unknown; annotations?: unknown };
-  const desired = stringify(managedView(object.info.kind, object.name, object.scope.cluster, meta, normalSpec(object.info, object.doc.spec)), { lineWidth: 0 });
-  const current = live ? stringify(managedView(live.kind, live.metadata.name, object.scope.cluster, live.metadata, normalSpec(object.info, live.spec)), { lineWidth: 0 }) : '';
+  const views = maskSecrets(
+    live ? managedView(live.kind, live.metadata.name, object.scope.cluster, live.metadata, normalSpec(object.info, live.spec)) : undefined,
+    managedView(object.info.kind, object.name, object.scope.cluster, meta, normalSpec(object.info, object.doc.spec)),
+  );
+  const desired = stringify(views.after, { lineWidth: 0 });
+  const current = views.before ? stringify(views.before, { lineWidth: 0 }) : '';
   return unifiedDiff(current, desired, live ? `${ref} (live)` : '/dev/null', `${ref} (${object.where.split(',')[0]})`);
 }
 

@@ -94,6 +94,17 @@ describe('tether diff -f', () => {
     expect(rig.hub.objects.get('Cluster/store-0001')?.metadata.labels?.tier).toBe('edge');
   });
 
+  test('Secret values never show: *** when equal, *** (before) / *** (after) when changed', async () => {
+    const secret = (password: string, token: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'pos' }, stringData: { password, token } });
+    rig.hub.seed('Work', 'pos', { namespace: 'store-0001', labels: { 'gitops.tether.dev/repo': 'fleet' }, spec: { workload: { manifests: [secret('hunter2', 'tok-1')] }, manifestConfigs: [] } });
+    const file = { apiVersion: 'tether.dev/v1alpha1', kind: 'Work', metadata: { name: 'pos', namespace: 'store-0001', labels: { 'gitops.tether.dev/repo': 'fleet' } }, spec: { workload: { manifests: [secret('correct-horse', 'tok-1')] } } };
+    writeRepo({ 'w.json': JSON.stringify(file) });
+    const r = await tether(['diff', '-f', 'fleet']);
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/hunter2|correct-horse|tok-1/);
+    expect(r.out).toContain('\n-          password: "*** (before)"\n+          password: "*** (after)"\n           token: "***"\n');
+  });
+
   test('an invalid document is an error (exit 2), not a difference', async () => {
     writeRepo({ 'a.yaml': cluster('store-0001').replace('spec:\n', 'spec:\n  taints:\n    - {key: a, effect: Sometimes}\n') });
     const r = await tether(['diff', '-f', 'fleet']);
