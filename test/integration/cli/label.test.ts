@@ -21,6 +21,9 @@ describe('tether label', () => {
     const r = await tether(['label', 'cluster', 'store-0001', 'tier=edge']);
     expect(r).toMatchObject({ code: 2, out: '', err: "error: cluster/store-0001: 'tier' already has a value (store), and --overwrite is false\n" });
     expect(patches()).toHaveLength(0);
+    const dry = await tether(['label', 'cluster', 'store-0001', 'tier=edge', '--overwrite', '--dry-run']);
+    expect(dry).toMatchObject({ code: 0, out: 'cluster/store-0001 labeled (dry run)\n' });
+    expect(patches()).toHaveLength(0);
     const ok = await tether(['label', 'cluster', 'store-0001', 'tier=edge', '--overwrite']);
     expect(ok).toMatchObject({ code: 0, out: 'cluster/store-0001 labeled\n' });
     expect(rig.hub.objects.get('Cluster/store-0001')?.metadata.labels).toEqual({ tier: 'edge' });
