@@ -56,6 +56,9 @@ describe('tether get works -n / -A', () => {
     rig.hub.seed('Work', 'pos', { namespace: 'store-0001', labels: { app: 'pos' } });
     rig.hub.seed('Work', 'pos', { namespace: 'store-0002', labels: { app: 'pos' } });
     rig.hub.seed('Work', 'agent', { namespace: 'edge-0001', labels: { app: 'agent' } });
+    const described = await tether(['describe', 'work', 'pos', '-n', 'store-0001']);
+    expect(described.code).toBe(0);
+    expect(rig.hub.requests.some((q) => q.path === '/v1/clusters/store-0001/works/pos')).toBe(true);
     const n = await tether(['get', 'works', '-n', 'store-0001', '-o', 'name']);
     expect(n).toMatchObject({ code: 0, out: 'work/pos\n' });
     expect(rig.hub.requests.at(-1)?.path).toBe('/v1/clusters/store-0001/works');
