@@ -92,3 +92,21 @@ export function scopeFor(info: KindInfo, cluster: string | undefined): { cluster
   if (cluster) throw new UsageError(`${info.plural} are not scoped to a cluster; --cluster does not apply`);
   return {};
 }
+
+/** The options that name a namespaced object's cluster: `--cluster` and kubectl's `-n, --namespace`. */
+export interface ClusterFlags {
+  cluster?: string;
+  namespace?: string;
+}
+
+/**
+ * The cluster named by `--cluster` or its kubectl-style alias `-n/--namespace` (works are
+ * namespaced by their cluster: `metadata.namespace` is the cluster's name).
+ * @throws UsageError when both are given with different values.
+ */
+export function clusterFlag(flags: ClusterFlags): string | undefined {
+  if (flags.cluster !== undefined && flags.namespace !== undefined && flags.cluster !== flags.namespace) {
+    throw new UsageError(`--cluster "${flags.cluster}" and -n/--namespace "${flags.namespace}" name different clusters; give one`);
+  }
+  return flags.cluster ?? flags.namespace;
+}

@@ -210,6 +210,32 @@ export class HubClient {
     return this.resource(await this.request('POST', path, { body: object }), `POST ${path}`);
   }
 
+  /**
+   * `PATCH /v1/{plural}/{name}` with an RFC 7396 merge patch. A `metadata.resourceVersion` in the
+   * patch makes the write conditional: the hub answers 409 when the object changed meanwhile.
+   */
+  async patch(info: KindInfo, name: string, patch: Record<string, unknown>, scope: Scope = {}): Promise<Resource> {
+    const path = objectPath(info, name, scope.cluster);
+    return this.resource(await this.request('PATCH', path, { body: patch, contentType: 'application/merge-patch+json' }), `PATCH ${path}`);
+  }
+
+  /**
+   * `PUT /v1/{plural}/{name}`: replaces labels, annotations and spec, conditional on the object's
+   * `metadata.resourceVersion` when it carries one (409 when the object changed meanwhile).
+   */
+  async replace(info: KindInfo, name: string, object: unknown, scope: Scope = {}): Promise<Resource> {
+    const path = objectPath(info, name, scope.cluster);
+    return this.resource(await this.request('PUT', path, { body: object }), `PUT ${path}`);
+  }
+
+  /**
+   * `GET` of a read-only view the hub serves besides resources (rollout revisions, events), checked
+   * against `schema`. `path` starts with `/v1/` and is already encoded.
+   */
+  async read<S extends z.ZodType>(path: string, schema: S, query: Record<string, string | number | undefined> = {}): Promise<z.infer<S>> {
+    return this.shaped(schema, (await this.request('GET', path, { query })).body, `GET ${path}`);
+  }
+
   /** `DELETE /v1/{plural}/{name}`: 200 with the deleted object, or 202 when finalisation is queued. */
   async delete(info: KindInfo, name: string, scope: Scope = {}): Promise<DeleteResult> {
     const answer = await this.request('DELETE', objectPath(info, name, scope.cluster));

@@ -3,12 +3,16 @@ import { registerAdminCommands } from './commands/admin.js';
 import { registerAgentCommand } from './commands/agent.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClusterCommands } from './commands/cluster.js';
-import { registerCompletionCommand } from './commands/completion.js';
+import { registerCompletionCommand, runComplete } from './commands/completion.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
+import { registerDiffCommand } from './commands/diff.js';
+import { registerEditCommand } from './commands/edit.js';
+import { registerExplainCommand } from './commands/explain.js';
 import { registerGetCommand } from './commands/get.js';
+import { registerLabelCommands } from './commands/label.js';
 import { registerLoginCommand } from './commands/login.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -81,6 +85,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerDeleteCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerApplyCommand(program, ctx);
+  registerDiffCommand(program, ctx);
+  registerLabelCommands(program, ctx);
+  registerEditCommand(program, ctx);
+  registerExplainCommand(program, ctx);
   registerClusterCommands(program, ctx);
   registerRolloutCommands(program, ctx);
   registerDevCommand(program, ctx.io);
@@ -104,6 +112,11 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return ExitCode.Ok;
   }
   const program = buildProgram(ctx);
+  // The completion scripts' helper: words as the shell split them, never parsed as options here.
+  if (argv[0] === '__complete') {
+    await runComplete(program, ctx, argv.slice(1));
+    return ExitCode.Ok;
+  }
   let current: Command | undefined;
   program.hook('preAction', (_root, action) => {
     current = action;

@@ -4,12 +4,14 @@ import type { Command } from 'commander';
 import type { ApplyResult } from '../../shared/api.js';
 import { MalformedInputError } from '../../shared/errors.js';
 import { parseDocuments } from '../../shared/manifests.js';
-import { collect } from '../args.js';
+import { checkSelector, collect } from '../args.js';
 import type { CliContext } from '../context.js';
 import { AuthMissingError, ExitCode, exitCodeFor, HubUnreachableError, UsageError } from '../errors.js';
 import type { HubClient } from '../hub-client.js';
 import { problemLines } from '../output/problem.js';
 import { kindRef } from '../output/print.js';
+import { manifestObjects } from '../manifest-objects.js';
+import { prune } from '../prune.js';
 
 /**
  * `tether apply -f FILE|DIR|-`: create-or-update every document.
@@ -38,6 +40,8 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
     .description('create or update resources from YAML or JSON files')
     .requiredOption('-f, --filename <path>', 'a file, a directory (its *.yaml, *.yml and *.json, sorted by name) or - for stdin; repeatable', collect)
     .option('--dry-run', 'validate and report what would change, without saving anything')
+    .option('--prune', 'then delete the objects of the applied kinds that match -l and are not in the files')
+    .option('-l, --selector <selector>', 'with --prune: the label selector of the objects this set of files owns')
     .addHelpText(
       'after',
       `
@@ -51,13 +55,22 @@ Each file is sent as one request; the hub reports every document:
 
 The exit code is 1 if any document failed.
 
+--prune keeps the hub equal to the files (GitOps): after applying, every object of a kind the files
+hold (for works: in a cluster the files name) that matches -l and is not in the files is deleted and
+printed as "cluster/store-0009 pruned". -l is required, so objects the files do not own are never
+touched; nothing is pruned when any file or document failed. With --dry-run nothing is deleted.
+
 Examples:
   tether apply -f cluster.yaml
   tether apply -f fleet/ --dry-run
   tether get cluster store-0001 -o yaml | tether apply -f -
-  tether apply -f sets.yaml -f clusters/`,
+  tether apply -f sets.yaml -f clusters/
+  tether apply -f fleet/ --prune -l gitops.tether.dev/repo=fleet`,
     )
-    .action(async (opts: { filename: string[]; dryRun?: boolean }, cmd: Command) => {
+    .action(async (opts: { filename: string[]; dryRun?: boolean; prune?: boolean; selector?: string }, cmd: Command) => {
+      const selector = checkSelector(opts.selector);
+      if (opts.prune && !selector) throw new UsageError('--prune needs -l SELECTOR: the label selector of the objects these files own (pruning everything not in the files is never what you want)');
+      if (selector && !opts.prune) throw new UsageError('-l selects the objects to prune; it needs --prune');
       const sources = await readSources(opts.filename, ctx);
       // The client is made on first use, so a run with nothing to send never needs a hub.
       let client: HubClient | undefined;
@@ -89,6 +102,14 @@ Examples:
         }
       }
       if (documents === 0 && ctx.exitCode === ExitCode.Ok) throw new UsageError('no objects passed to apply');
+      if (opts.prune && selector) {
+        if (ctx.exitCode !== ExitCode.Ok) {
+          ctx.warn(cmd, 'not pruning: some files or documents failed, so the files do not say for sure what should exist');
+          return;
+        }
+        client ??= await ctx.client(cmd);
+        await prune(ctx, cmd, client, manifestObjects(sources), selector, Boolean(opts.dryRun));
+      }
     });
 }
 

@@ -1,34 +1,72 @@
 import type { Command, Option } from 'commander';
-import { KINDS } from '../../shared/resources/kinds.js';
+import { resolveSettings } from '../config.js';
+import { completeWords, kindWords, valueHints, type NamesQuery } from '../completion-words.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
+import { HubClient } from '../hub-client.js';
 
 /**
- * `tether completion bash|zsh`: prints a completion script generated from the program itself, so
- * new commands, flags and kinds complete without anyone editing the script.
+ * `tether completion bash|zsh|fish`: prints a completion script generated from the program itself,
+ * so new commands, flags and kinds complete without anyone editing the script.
  *
- * zsh uses the same function through zsh's `bashcompinit` layer: one completion logic to test.
+ * zsh uses the bash function through zsh's `bashcompinit` layer. Object names (`tether get clusters
+ * <TAB>`) come from the hub: the scripts call the hidden `tether __complete WORDS... CURRENT`, which
+ * asks the hub with a short timeout ({@link NAMES_TIMEOUT_MS}) and prints nothing on any failure,
+ * so a slow or absent hub never blocks the shell. fish completes every word through it.
  */
+
+/** How long `__complete` waits for the hub before offering no names. */
+export const NAMES_TIMEOUT_MS = 2000;
+
 export function registerCompletionCommand(program: Command, ctx: CliContext): void {
   program
     .command('completion')
-    .description('print a shell completion script for bash or zsh')
-    .argument('<shell>', 'bash or zsh')
+    .description('print a shell completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
     .addHelpText(
       'after',
       `
-Completes commands, subcommands, resource kinds, flags and flag values (-o formats, -f files).
+Completes commands, subcommands, resource kinds, flags, flag values (-o formats, -f files) and
+object names, which it asks the hub for (the configured hub and token; 2 s at most, nothing on error).
 
 Examples:
   tether completion bash > /etc/bash_completion.d/tether
   source <(tether completion bash)                      # bash, this shell only
-  source <(tether completion zsh)                       # zsh, after compinit in ~/.zshrc`,
+  source <(tether completion zsh)                       # zsh, after compinit in ~/.zshrc
+  tether completion fish > ~/.config/fish/completions/tether.fish`,
     )
     .action((shell: string) => {
       if (shell === 'bash') ctx.out(bashCompletion(program));
       else if (shell === 'zsh') ctx.out(zshCompletion(program));
-      else throw new UsageError(`unsupported shell "${shell}"; use bash or zsh`);
+      else if (shell === 'fish') ctx.out(fishCompletion());
+      else throw new UsageError(`unsupported shell "${shell}"; use bash, zsh or fish`);
     });
+}
+
+/**
+ * `tether __complete WORDS... CURRENT` (hidden, called by the completion scripts): prints the
+ * candidates for CURRENT one per line, or `:files` when the shell should complete paths. Never
+ * fails: a completion that cannot ask the hub offers no names.
+ */
+export async function runComplete(program: Command, ctx: CliContext, args: readonly string[]): Promise<void> {
+  const words = args.slice(0, -1);
+  const current = args[args.length - 1] ?? '';
+  const flag = (name: string) => {
+    const k = words.indexOf(name);
+    return k >= 0 ? words[k + 1] : undefined;
+  };
+  const names = async (q: NamesQuery): Promise<string[]> => {
+    try {
+      const s = await resolveSettings(ctx.io, { hub: flag('--hub'), token: flag('--token') });
+      if (!s.hub || !s.token) return [];
+      const client = new HubClient({ hub: s.hub, token: s.token, timeoutMs: NAMES_TIMEOUT_MS, userAgent: `tether-cli/${ctx.version} (completion)` });
+      return (await client.list(q.info, { cluster: q.cluster, limit: 500 })).items.map((o) => o.metadata.name);
+    } catch {
+      return [];
+    }
+  };
+  const result = await completeWords(program, words, current, names);
+  ctx.out('files' in result ? ':files\n' : result.words.map((w) => `${w}\n`).join(''));
 }
 
 /** What completion needs to know about one command. */
@@ -69,16 +107,13 @@ function valueOptions(program: Command): { flags: Set<string>; choices: Map<stri
     for (const o of cmd.options) {
       if (!(o.required || o.optional)) continue;
       for (const f of [o.short, o.long]) if (f) flags.add(f);
-      if (o.argChoices) for (const f of [o.short, o.long]) if (f) choices.set(`${path}:${f}`, o.argChoices);
+      const hints = valueHints(o);
+      if (hints) for (const f of [o.short, o.long]) if (f) choices.set(`${path}:${f}`, [...hints]);
     }
     for (const c of cmd.commands) visit(c, path ? `${path}.${c.name()}` : c.name());
   };
   visit(program, '');
   return { flags, choices };
-}
-
-function kindWords(): string[] {
-  return [...new Set(Object.values(KINDS).flatMap((k) => [k.plural, k.singular, ...k.shortNames]))];
 }
 
 /** The bash completion script. */
@@ -93,16 +128,25 @@ export function bashCompletion(program: Command): string {
     const flags = [...new Set([...s.flags, ...globals])].join(' ');
     const kindIndex = s.args.indexOf('kind');
     const shellIndex = s.path === 'completion' ? 0 : -1;
+    // Arguments after the kind are object names; so is the NAME of rollout and cluster actions.
+    const namesAfterKind = kindIndex >= 0 && s.args.length > kindIndex + 1;
+    const namesFirst = s.args[0] === 'name' && /^(rollout|cluster)\./.test(s.path) && !/^cluster\.(import|create)$/.test(s.path);
     const positional = s.subcommands.length
       ? `words="${s.subcommands.join(' ')}"`
       : kindIndex >= 0
-        ? `if ((nargs == ${kindIndex})); then words="${kindWords().join(' ')}"; fi`
-        : shellIndex >= 0
-          ? 'if ((nargs == 0)); then words="bash zsh"; fi'
-          : ':';
+        ? `if ((nargs == ${kindIndex})); then words="${[...kindWords(), ...(s.path === 'get' ? ['events'] : [])].join(' ')}";${namesAfterKind ? ' else words="$(_tether_names)";' : ''} fi`
+        : namesFirst
+          ? 'if ((nargs == 0)); then words="$(_tether_names)"; fi'
+          : shellIndex >= 0
+            ? 'if ((nargs == 0)); then words="bash zsh fish"; fi'
+            : ':';
     return `    "${s.path}") if [[ "$cur" == -* ]]; then words="${flags}"; else ${positional}; fi ;;`;
   });
   return `# bash completion for tether. Load it with: source <(tether completion bash)
+# Object names come from the hub through "tether __complete" (2 s at most; nothing on error).
+_tether_names() {
+  "\${COMP_WORDS[0]}" __complete "\${COMP_WORDS[@]:1:COMP_CWORD-1}" "$cur" 2>/dev/null
+}
 _tether() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local cmd="" w i skip=0 nargs=0 words=""
@@ -140,4 +184,23 @@ export function zshCompletion(program: Command): string {
   return `# zsh completion for tether. Load it with: source <(tether completion zsh)  (after compinit)
 autoload -U +X bashcompinit && bashcompinit
 ${bashCompletion(program).split('\n').slice(1).join('\n')}`;
+}
+
+/** The fish completion script: every word is completed by \`tether __complete\`. */
+export function fishCompletion(): string {
+  return `# fish completion for tether. Load it with: tether completion fish | source
+# Every word is completed by "tether __complete" (object names from the hub: 2 s at most).
+function __tether_complete
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l current (commandline -ct)
+    set -l out (tether __complete $words "$current" 2>/dev/null)
+    if test "$out" = ":files"
+        __fish_complete_path "$current"
+    else
+        printf '%s\\n' $out
+    end
+end
+complete -c tether -f -a '(__tether_complete)'
+`;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkName, knownKindsText, resolveKind, scopeFor } from '../args.js';
+import { checkName, clusterFlag, knownKindsText, resolveKind, scopeFor, type ClusterFlags } from '../args.js';
 import type { CliContext } from '../context.js';
 import { relatedSections } from '../describe-related.js';
 import { describeResource } from '../output/describe.js';
@@ -12,6 +12,7 @@ export function registerDescribeCommand(program: Command, ctx: CliContext): void
     .argument('<kind>', `resource kind: ${knownKindsText()}`)
     .argument('<name>', 'the object to describe')
     .option('--cluster <name>', 'the cluster the object belongs to (for kinds that belong to a cluster, e.g. works)')
+    .option('-n, --namespace <cluster>', 'same as --cluster (works are namespaced by their cluster)')
     .addHelpText(
       'after',
       `
@@ -23,11 +24,11 @@ Examples:
   tether describe fleetdeployment pos
   tether describe placement stores-east
   tether describe cs stores
-  tether describe work nginx --cluster store-0001`,
+  tether describe work nginx -n store-0001`,
     )
-    .action(async (kindText: string, name: string, opts: { cluster?: string }, cmd: Command) => {
+    .action(async (kindText: string, name: string, opts: ClusterFlags, cmd: Command) => {
       const info = resolveKind(kindText);
-      const scope = scopeFor(info, opts.cluster);
+      const scope = scopeFor(info, clusterFlag(opts));
       const client = await ctx.client(cmd);
       const object = await client.get(info, checkName(name), scope);
       const describeCtx = { now: ctx.io.now(), paint: ctx.paint(cmd) };

@@ -1,13 +1,12 @@
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
-import { ProblemSchema, type Problem } from '../../shared/api.js';
-import type { Resource } from '../../shared/resources/meta.js';
 import { checkName } from '../args.js';
 import type { CliContext } from '../context.js';
-import { AuthMissingError, ExitCode, HubProblemError, HubResponseError, HubUnreachableError, UsageError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { parseDurationSeconds } from '../../shared/duration.js';
 import type { Painter, Tone } from '../output/color.js';
 import { formatData, kindRef } from '../output/print.js';
+import { apiFor, type RolloutView } from '../rollout-api.js';
+import { registerHistoryCommands } from './rollout-history.js';
 
 /**
  * `tether rollout status|pause|resume|abort|rollback|override-window NAME`: watch and steer the
@@ -17,85 +16,11 @@ import { formatData, kindRef } from '../output/print.js';
  * change prints plain lines, so logs and pipes stay readable.
  */
 
-/** The status view the hub serves at `GET /v1/fleetdeployments/{name}/status`. */
-const ViewShape = z.looseObject({
-  name: z.string(),
-  revision: z.number().optional(),
-  state: z.string(),
-  pausedReason: z.string().optional(),
-  summary: z
-    .looseObject({ total: z.number(), updated: z.number(), applied: z.number(), available: z.number(), degraded: z.number(), failed: z.number(), pendingWindow: z.number(), templateErrors: z.number().optional() })
-    .optional(),
-  groups: z.array(z.looseObject({ name: z.string(), total: z.number(), updated: z.number(), available: z.number(), failed: z.number(), state: z.string(), mandatory: z.boolean().optional() })),
-  clusters: z.array(z.looseObject({ cluster: z.string(), reason: z.string(), message: z.string() })),
-  clustersOmitted: z.number().optional(),
-  conditions: z.array(z.looseObject({ type: z.string(), status: z.string(), message: z.string().optional() })),
-  control: z
-    .looseObject({ windowOverride: z.looseObject({ reason: z.string(), revision: z.number(), until: z.string().optional() }).optional() })
-    .optional(),
-});
-export type RolloutView = z.infer<typeof ViewShape>;
 
 /** States after which `--watch` stops. */
 const FINAL_STATES = new Set(['Complete', 'CompleteWithFailures', 'Paused', 'Failed', 'Aborted']);
 const ACTIONS = ['pause', 'resume', 'abort', 'rollback'] as const;
-const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
 
-/** The few calls rollouts need, with the same error types as the hub client. */
-class RolloutApi {
-  constructor(
-    private readonly hub: string,
-    private readonly token: string,
-    private readonly userAgent: string,
-    private readonly onRequest?: (line: string) => void,
-  ) {}
-
-  /** The status view; `304` (undefined view) when `etag` still matches. */
-  async status(name: string, etag?: string): Promise<{ view?: RolloutView; etag?: string }> {
-    const res = await this.call('GET', `/v1/fleetdeployments/${encodeURIComponent(name)}/status`, undefined, etag ? { 'if-none-match': etag } : {});
-    if (res.status === 304) return { etag };
-    const view = ViewShape.safeParse(res.body);
-    if (!view.success) throw new HubResponseError(`unexpected answer to the status of ${name}: ${view.error.issues[0].path.join('.')}: ${view.error.issues[0].message}`);
-    return { view: view.data, etag: res.etag };
-  }
-
-  /** `POST /v1/fleetdeployments/{name}/{verb}`: answers the FleetDeployment. */
-  async action(name: string, verb: string, body: unknown = {}): Promise<Resource> {
-    return (await this.call('POST', `/v1/fleetdeployments/${encodeURIComponent(name)}/${verb}`, body)).body as Resource;
-  }
-
-  private async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: unknown; etag?: string }> {
-    const url = `${this.hub}${path}`;
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', authorization: `Bearer ${this.token}`, 'user-agent': this.userAgent, ...extra };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const started = Date.now();
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-      text = await res.text();
-    } catch (err) {
-      this.onRequest?.(`${method} ${url} -> failed (${Date.now() - started} ms)`);
-      const e = err as { name?: string; message?: string; cause?: { code?: string } };
-      throw new HubUnreachableError(this.hub, e.name === 'TimeoutError' ? 'timed out after 30s' : (e.cause?.code ?? e.message ?? String(err)), { cause: err });
-    }
-    this.onRequest?.(`${method} ${url} -> ${res.status} (${Date.now() - started} ms)`);
-    let parsed: unknown;
-    try {
-      parsed = text.trim() ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok && res.status !== 304) {
-      const p = LenientProblem.safeParse(parsed);
-      const problem: Problem = p.success
-        ? { ...p.data, detail: p.data.detail ?? p.data.title }
-        : { type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: `the hub answered ${res.status} ${res.statusText}`.trim() };
-      throw new HubProblemError(problem, `${method} ${url}`);
-    }
-    return { status: res.status, body: parsed, etag: res.headers.get('etag') ?? undefined };
-  }
-}
 
 /** A bar such as `[██████░░░░]`, or `[######----]` without Unicode. */
 export function progressBar(done: number, total: number, width = 20, unicode = true): string {
@@ -185,17 +110,6 @@ export function finalStateMessage(name: string, view: Pick<RolloutView, 'state' 
   return `${ref} is ${view.state}${view.pausedReason ? ` (${view.pausedReason})` : ''}; it will not complete until resumed`;
 }
 
-async function apiFor(ctx: CliContext, cmd: Command): Promise<RolloutApi> {
-  const s = await ctx.settings(cmd);
-  const missing: Array<'hub' | 'token'> = [];
-  if (!s.hub) missing.push('hub');
-  if (!s.token) missing.push('token');
-  if (missing.length || !s.hub || !s.token) throw new AuthMissingError(missing);
-  const paint = ctx.paint(cmd);
-  const verbose = Boolean(ctx.flags(cmd).verbose);
-  return new RolloutApi(s.hub.replace(/\/+$/, ''), s.token, `tether-cli/${ctx.version}`, verbose ? (line) => ctx.io.err(`${paint(line, 'dim')}\n`) : undefined);
-}
-
 interface StatusOptions {
   watch?: boolean;
   interval: string;
@@ -246,7 +160,7 @@ async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusO
 export function registerRolloutCommands(program: Command, ctx: CliContext): void {
   const rollout = program
     .command('rollout')
-    .description('watch and steer FleetDeployment rollouts: status, pause, resume, abort, rollback, override-window')
+    .description('watch and steer FleetDeployment rollouts: status, history, pause, resume, abort, rollback/undo, override-window')
     .addHelpText(
       'after',
       `
@@ -256,6 +170,8 @@ Examples:
   tether rollout resume pos                    # also acknowledges the failures that paused it
   tether rollout abort pos                     # no new waves; what is applied stays
   tether rollout rollback pos                  # back to the previous revision, with the same strategy
+  tether rollout history pos                   # the kept revisions; --revision N shows one
+  tether rollout undo pos --to-revision 3      # as kubectl: rollback to a chosen revision
   tether rollout override-window pos --reason "CVE-2026-1234 hotfix" --until 2026-11-10T06:00:00Z`,
     );
 
@@ -299,6 +215,8 @@ Examples:
         ctx.out(opts.output ? formatData(object, opts.output) : `${kindRef('FleetDeployment', name)} ${verb === 'abort' ? 'aborted' : verb === 'rollback' ? 'rolling back' : `${verb}d`}\n`);
       });
   }
+
+  registerHistoryCommands(rollout, ctx);
 
   rollout
     .command('override-window')

@@ -2,7 +2,8 @@ import { stringify } from 'yaml';
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { UsageError } from '../errors.js';
 import type { Painter } from './color.js';
-import { columnsFor } from './columns.js';
+import { columnsFor, formatLabels, NONE } from './columns.js';
+import { parseTemplate } from './jsonpath.js';
 import { renderTable } from './table.js';
 
 /**
@@ -26,6 +27,35 @@ export function parseOutputFormat(text: string | undefined, allowed: readonly Ou
 export interface PrintContext {
   now: Date;
   paint: Painter;
+  /** `--show-labels`: a LABELS column at the end of tables. */
+  showLabels?: boolean;
+  /** `-A`: a CLUSTER column first (the cluster a namespaced object belongs to, its metadata.namespace). */
+  clusterColumn?: boolean;
+}
+
+/** What `-o jsonpath=...` asks for: the template after `jsonpath=`. */
+export interface JsonPathFormat {
+  jsonpath: string;
+}
+
+/**
+ * Checks an `-o` value that may also be kubectl's `jsonpath=TEMPLATE` (`jsonpath='{...}'` quoted
+ * or not). @throws UsageError listing the accepted formats.
+ */
+export function parseGetOutput(text: string | undefined): OutputFormat | JsonPathFormat {
+  const m = /^jsonpath=(.*)$/s.exec(text ?? '');
+  if (m) {
+    const template = m[1].replace(/^'(.*)'$/s, '$1');
+    if (!template) throw new UsageError('-o jsonpath= needs a template, e.g. -o jsonpath=\'{.items[*].metadata.name}\'');
+    parseTemplate(template);
+    return { jsonpath: template };
+  }
+  if (text === 'jsonpath') throw new UsageError('-o jsonpath needs a template: -o jsonpath=\'{.items[*].metadata.name}\'');
+  try {
+    return parseOutputFormat(text);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}, jsonpath=TEMPLATE`, { cause: err });
+  }
 }
 
 /**
@@ -42,6 +72,8 @@ export function formatList(kind: string, items: Resource[], format: OutputFormat
     case 'table':
     case 'wide': {
       const columns = columnsFor(kind, format === 'wide');
+      if (ctx.showLabels && !columns.some((c) => c.header === 'LABELS')) columns.push({ header: 'LABELS', value: (o) => formatLabels(o.metadata.labels) });
+      if (ctx.clusterColumn) columns.unshift({ header: 'CLUSTER', value: (o) => o.metadata.namespace ?? NONE });
       const rows = items.map((o) => columns.map((c) => c.value(o, { now: ctx.now })));
       return renderTable(
         columns.map((c) => c.header),

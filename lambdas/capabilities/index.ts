@@ -3,6 +3,7 @@ import type { Capability } from './capability.js';
 import { clustersCapability } from './clusters/capability.js';
 import { clusterSetsCapability } from './clustersets/capability.js';
 import { consoleCapability } from './console/capability.js';
+import { eventsCapability } from './events/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { worksCapability } from './works/capability.js';
@@ -21,5 +22,6 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   placementsCapability,
   rolloutsCapability,
   auditCapability,
+  eventsCapability,
   consoleCapability,
 ]);

@@ -7,10 +7,10 @@ export const TaintEffects = ['NoSelect', 'PreferNoSelect', 'NoSelectIfNew'] as c
 
 export const TaintSchema = z
   .object({
-    key: z.string().min(1, 'taint key is required'),
-    value: z.string().optional(),
-    effect: z.enum(TaintEffects, { error: `effect must be one of ${TaintEffects.join(', ')}` }),
-    timeAdded: z.string().optional(),
+    key: z.string().min(1, 'taint key is required').describe('The taint key, e.g. tether.dev/unreachable.'),
+    value: z.string().optional().describe('The taint value, matched by tolerations with operator Equal.'),
+    effect: z.enum(TaintEffects, { error: `effect must be one of ${TaintEffects.join(', ')}` }).describe('NoSelect: placements do not choose the cluster unless they tolerate the taint; PreferNoSelect: avoided when others fit; NoSelectIfNew: kept where already chosen, never newly chosen.'),
+    timeAdded: z.string().optional().describe('When the taint was added (RFC 3339); set by the hub for its own taints.'),
   })
   .strict();
 export type Taint = z.infer<typeof TaintSchema>;
@@ -38,17 +38,18 @@ export type ClusterPhase = (typeof ClusterPhases)[number];
 export const ClusterSpecSchema = z
   .object({
     /** The acceptance gate: an agent may join only while this is true. */
-    hubAcceptsClient: z.boolean().default(false),
+    hubAcceptsClient: z.boolean().default(false).describe("The acceptance gate: the cluster's agent may join only while this is true (tether cluster accept|deny)."),
     /** How often the agent must renew its lease; Available turns Unknown after 3x this. */
-    leaseDurationSeconds: z.number().int().min(10).max(3600).default(60),
-    taints: z.array(TaintSchema).default([]),
+    leaseDurationSeconds: z.number().int().min(10).max(3600).default(60).describe('How often the agent must renew its lease, in seconds; Available turns Unknown after 3 missed renewals.'),
+    taints: z.array(TaintSchema).default([]).describe('Taints keep placements away from the cluster unless they tolerate them; the hub adds tether.dev/unreachable and tether.dev/unavailable itself.'),
     agent: z
       .object({
         /** Desired agent version; the agent upgrades itself to it. */
-        version: z.string().min(1).optional(),
+        version: z.string().min(1).optional().describe('Desired agent version; the agent upgrades itself to it (tether cluster upgrade).'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('The agent the cluster should run.'),
   })
   .strict();
 export type ClusterSpec = z.infer<typeof ClusterSpecSchema>;

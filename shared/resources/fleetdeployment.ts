@@ -174,19 +174,19 @@ export type Override = z.infer<typeof OverrideSchema>;
 
 export const RolloutStrategySchema = z
   .object({
-    type: z.enum(RolloutTypes, { error: `rolloutStrategy.type must be one of ${RolloutTypes.join(', ')}` }).default('All'),
+    type: z.enum(RolloutTypes, { error: `rolloutStrategy.type must be one of ${RolloutTypes.join(', ')}` }).default('All').describe('All: every cluster at once; Progressive: maxConcurrency clusters at a time; ProgressivePerGroup: one decision group after another.'),
     /** Clusters updating at once (Progressive; caps each group for ProgressivePerGroup). Default 25%. */
-    maxConcurrency: countSchema(1).optional(),
+    maxConcurrency: countSchema(1).optional().describe('Clusters updating at once, a number or a percentage (Progressive; caps each group for ProgressivePerGroup). Default 25%.'),
     /** How long a cluster must stay Available before it counts as succeeded. Default 0. */
-    minSuccessTime: durationSchema().default('0s'),
+    minSuccessTime: durationSchema().default('0s').describe('How long a cluster must stay Available before it counts as succeeded, e.g. 5m.'),
     /** How long a cluster may take to succeed before it counts as failed, or `None`. Default None. */
-    progressDeadline: durationSchema({ allowNone: true }).default('None'),
+    progressDeadline: durationSchema({ allowNone: true }).default('None').describe('How long a cluster may take to succeed before it counts as failed, e.g. 30m, or None.'),
     /** Failed clusters tolerated before the rollout pauses; a number or a percentage. Default 0. */
-    maxFailures: countSchema(0).default(0),
+    maxFailures: countSchema(0).default(0).describe('Failed clusters tolerated before the rollout pauses: a number or a percentage.'),
     /** Decision groups rolled out first, in this order, each fully successful before the rest. */
-    mandatoryDecisionGroups: z.array(z.object({ groupName: z.string().min(1) }).strict()).default([]),
+    mandatoryDecisionGroups: z.array(z.object({ groupName: z.string().min(1) }).strict()).default([]).describe('Decision groups rolled out first, in this order, each fully successful before the rest (canaries).'),
     /** Pause between two waves, protecting registries from a whole fleet pulling at once. Default 0. */
-    waveDelay: durationSchema().default('0s'),
+    waveDelay: durationSchema().default('0s').describe('Pause between two waves, so a whole fleet does not pull images at once.'),
   })
   .strict();
 export type RolloutStrategy = z.infer<typeof RolloutStrategySchema>;
@@ -194,13 +194,13 @@ export type RolloutStrategy = z.infer<typeof RolloutStrategySchema>;
 export const FleetDeploymentSpecSchema = z
   .object({
     /** The Work spec rendered for each cluster (`{{ .cluster.name }}` and friends are expanded). */
-    template: WorkSpecSchema,
-    placementRef: z.object({ name: NameSchema }, { error: 'placementRef.name (the Placement to follow) is required' }).strict(),
-    overrides: z.array(OverrideSchema).max(100).default([]),
-    rolloutStrategy: RolloutStrategySchema.prefault({}),
-    maintenanceWindows: z.array(MaintenanceWindowSchema).max(20).default([]),
+    template: WorkSpecSchema.describe('The Work spec rendered for each cluster; {{ .cluster.name }}, {{ .cluster.labels.x }} and friends are expanded per cluster. Each change makes a new revision.'),
+    placementRef: z.object({ name: NameSchema }, { error: 'placementRef.name (the Placement to follow) is required' }).strict().describe('The Placement whose decisions say which clusters get the Work.'),
+    overrides: z.array(OverrideSchema).max(100).default([]).describe('Per-cluster changes to the rendered manifests: a merge patch or an image registry rewrite, for the clusters a selector matches.'),
+    rolloutStrategy: RolloutStrategySchema.prefault({}).describe('How fast the fleet moves to a new revision.'),
+    maintenanceWindows: z.array(MaintenanceWindowSchema).max(20).default([]).describe('When clusters may be updated (cron schedule, duration, time zone); none means at any time.'),
     /** Stops new waves; what is applied stays. */
-    paused: z.boolean().optional(),
+    paused: z.boolean().optional().describe('Stops new waves; what is applied stays (tether rollout pause|resume).'),
   })
   .strict();
 export type FleetDeploymentSpec = z.infer<typeof FleetDeploymentSpecSchema>;

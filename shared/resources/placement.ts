@@ -133,13 +133,13 @@ export type DecisionStrategy = z.infer<typeof DecisionStrategySchema>;
 export const PlacementSpecSchema = z
   .object({
     /** Sets to choose from; empty chooses from every cluster. */
-    clusterSets: z.array(NameSchema).max(100).default([]),
+    clusterSets: z.array(NameSchema).max(100).default([]).describe('Cluster sets to choose from; empty chooses from every cluster.'),
     /** At most this many clusters; unset selects every matching cluster. */
-    numberOfClusters: z.number({ error: 'numberOfClusters must be a number' }).int('numberOfClusters must be a whole number').min(0, 'numberOfClusters must not be negative').optional(),
+    numberOfClusters: z.number({ error: 'numberOfClusters must be a number' }).int('numberOfClusters must be a whole number').min(0, 'numberOfClusters must not be negative').optional().describe('At most this many clusters; unset selects every matching cluster.'),
     /** A cluster is selected when it matches any one predicate (each predicate: all of its selectors). */
-    predicates: z.array(PredicateSchema).max(50).default([]),
-    tolerations: z.array(TolerationSchema).max(50).default([]),
-    decisionStrategy: DecisionStrategySchema.optional(),
+    predicates: z.array(PredicateSchema).max(50).default([]).describe('A cluster is selected when it matches any one predicate (each predicate: all of its label and claim selectors).'),
+    tolerations: z.array(TolerationSchema).max(50).default([]).describe('Taints of clusters this placement tolerates, as Kubernetes tolerations.'),
+    decisionStrategy: DecisionStrategySchema.optional().describe('How the chosen clusters are split into decision groups (named groups first, then chunks), which rollouts go through in order.'),
   })
   .strict();
 export type PlacementSpec = z.infer<typeof PlacementSpecSchema>;

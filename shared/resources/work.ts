@@ -68,9 +68,9 @@ export const ManifestSchema = z
 
 export const WorkSpecSchema = z
   .object({
-    workload: z.object({ manifests: z.array(ManifestSchema).max(2000) }).strict(),
-    manifestConfigs: z.array(ManifestConfigSchema).default([]),
-    deleteOption: DeleteOptionSchema.optional(),
+    workload: z.object({ manifests: z.array(ManifestSchema).max(2000).describe('Kubernetes objects, each with apiVersion, kind and metadata.name.') }).strict().describe('The Kubernetes objects the agent applies with server-side apply; objects removed from the list are pruned.'),
+    manifestConfigs: z.array(ManifestConfigSchema).default([]).describe('Per-manifest settings: update strategy (ServerSideApply, CreateOnly, ReadOnly) and status feedback rules.'),
+    deleteOption: DeleteOptionSchema.optional().describe('What happens to the applied objects when the Work is deleted: Foreground (deleted), Orphan (kept) or SelectivelyOrphan.'),
   })
   .strict();
 export type WorkSpec = z.infer<typeof WorkSpecSchema>;

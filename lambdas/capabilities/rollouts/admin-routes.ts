@@ -1,19 +1,21 @@
 import { z } from 'zod';
-import { ValidationError } from '../../../shared/errors.js';
+import { NotFoundError, ValidationError } from '../../../shared/errors.js';
 import { sha256Hex, canonicalJson } from '../../../shared/hash.js';
 import type { FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
 import { isDnsLabel } from '../../../shared/resources/meta.js';
 import { parseOrThrow } from '../../../shared/validation.js';
 import { abortRollout, overrideWindows, pauseRollout, resumeRollout, rollbackRollout } from './control.js';
+import { getRevision, listRevisions, type StoredRevision } from './revisions.js';
 import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
 import type { AdminContext } from '../../http/admin-api.js';
 import { parseObjectBody, type HttpRequest, type HttpResponse } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
 
 /**
- * Admin routes of rollouts: pause, resume, abort, rollback and the audited emergency window
- * override of a FleetDeployment, and a small status view with a content ETag for watchers
- * (`If-None-Match` answers 304 while nothing changed).
+ * Admin routes of rollouts: pause, resume, abort, rollback (to the previous or a chosen revision)
+ * and the audited emergency window override of a FleetDeployment, a small status view with a
+ * content ETag for watchers (`If-None-Match` answers 304 while nothing changed), and the kept
+ * revisions (`tether rollout history`).
  */
 
 type AdminCtx = AdminContext;
@@ -26,6 +28,22 @@ export const OverrideWindowBodySchema = z
   .strict();
 
 const EmptyBodySchema = z.object({}).strict();
+
+/** Body of the rollback: empty (the previous revision) or `{toRevision: N}`. */
+export const RollbackBodySchema = z
+  .object({ toRevision: z.number({ error: 'toRevision must be a revision number' }).int().min(1, 'toRevision must be a revision number (1 or more)').optional() })
+  .strict();
+
+function revisionParam(req: HttpRequest): number {
+  const text = req.params.revision;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new ValidationError(`"${text}" is not a revision number`, [{ path: 'revision', message: 'expected a whole number, 1 or more' }]);
+  return Number(text);
+}
+
+/** One line of the history: what `tether rollout history` lists (the content only by number). */
+function historyEntry(r: StoredRevision, current: number | undefined) {
+  return { revision: r.revision, createdAt: r.createdAt, hash: r.hash, ...(r.rollbackOf !== undefined ? { rollbackOf: r.rollbackOf } : {}), current: r.revision === current };
+}
 
 function deploymentName(req: HttpRequest): string {
   const name = req.params.name;
@@ -96,10 +114,34 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     emptyBody(req, 'abort request');
     return abortRollout(ctx, name, { sourceIp: req.sourceIp });
   }),
-  action('rollback', 'Roll every updated cluster back to the previous revision, progressively', (ctx, name, req) => {
-    emptyBody(req, 'rollback request');
-    return rollbackRollout(ctx, name, { sourceIp: req.sourceIp });
+  action('rollback', 'Roll every updated cluster back to the previous revision, or to body {toRevision}, progressively', (ctx, name, req) => {
+    const body = parseOrThrow(RollbackBodySchema, parseObjectBody(req, { optional: true }), 'rollback request');
+    return rollbackRollout(ctx, name, { sourceIp: req.sourceIp }, body.toRevision);
   }),
+  {
+    method: 'GET',
+    pattern: '/v1/fleetdeployments/{name}/revisions',
+    summary: 'Revisions of a FleetDeployment kept for rollback (the last 10), oldest first, without their content',
+    handler: async (req, ctx): Promise<HttpResponse> => {
+      const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
+      const current = (fd.status as FleetDeploymentStatus | undefined)?.revision;
+      const revisions = await listRevisions(ctx, fd.metadata.name);
+      return { status: 200, headers: { 'cache-control': 'no-cache' }, body: { name: fd.metadata.name, currentRevision: current, revisions: revisions.map((r) => historyEntry(r, current)) } };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/fleetdeployments/{name}/revisions/{revision}',
+    summary: 'One kept revision of a FleetDeployment with its template and overrides',
+    handler: async (req, ctx): Promise<HttpResponse> => {
+      const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
+      const n = revisionParam(req);
+      const r = await getRevision(ctx, fd.metadata.name, n);
+      if (!r) throw new NotFoundError(`FleetDeployment "${fd.metadata.name}" revision`, String(n));
+      const current = (fd.status as FleetDeploymentStatus | undefined)?.revision;
+      return { status: 200, body: { ...historyEntry(r, current), template: r.content.template, overrides: r.content.overrides } };
+    },
+  },
   action('override-window', 'Emergency: ignore maintenance windows for the current revision (audited); body {reason, until?}', (ctx, name, req) => {
     const body = parseOrThrow(OverrideWindowBodySchema, parseObjectBody(req), 'override-window request');
     return overrideWindows(ctx, name, body, { sourceIp: req.sourceIp });

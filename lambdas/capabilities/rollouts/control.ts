@@ -4,7 +4,7 @@ import type { Resource } from '../../../shared/resources/meta.js';
 import type { HubContext } from '../../core/context.js';
 import { parseDesired, ResourceService } from '../../core/resource-service.js';
 import { retryOnConflict } from '../../core/retry.js';
-import { previousRevision } from './revisions.js';
+import { getRevision, previousRevision } from './revisions.js';
 import { progressMessage } from './rollout-steps.js';
 import { readResource } from '../../core/typed-resources.js';
 
@@ -91,16 +91,24 @@ export async function abortRollout(ctx: HubContext, name: string, actor: Control
 }
 
 /**
- * Rolls back to the previous revision: the template and overrides of that revision become the spec
- * again (a new revision with the old content), and the rollout strategy rolls it out like any
- * other. Clusters that never got the current revision already have that content and count at once.
- * @throws StateError (409) when there is no earlier revision with different content.
+ * Rolls back to the previous revision, or to revision `toRevision` when given (`tether rollout undo
+ * --to-revision N`): the template and overrides of that revision become the spec again (a new
+ * revision with the old content), and the rollout strategy rolls it out like any other. Clusters
+ * that never got the current revision already have that content and count at once.
+ * @throws StateError (409) when there is no earlier revision with different content, or
+ *   `toRevision` is the current revision.
+ * @throws NotFoundError (404) when `toRevision` is not kept (any more).
  */
-export async function rollbackRollout(ctx: HubContext, name: string, actor: ControlActor = {}): Promise<Resource> {
+export async function rollbackRollout(ctx: HubContext, name: string, actor: ControlActor = {}, toRevision?: number): Promise<Resource> {
   const fd = await load(ctx, name);
   const current = statusOf(fd).revision;
   if (current === undefined) throw new StateError(`FleetDeployment "${name}" has no revision yet; there is nothing to roll back`);
-  const target = await previousRevision(ctx, name, current);
+  if (toRevision === current) throw new StateError(`FleetDeployment "${name}" is already at revision ${current}`);
+  const target = toRevision === undefined ? await previousRevision(ctx, name, current) : await getRevision(ctx, name, toRevision);
+  if (!target && toRevision !== undefined) {
+    // "FleetDeployment "pos" revision "7" not found": the last 10 revisions are kept (tether rollout history).
+    throw new NotFoundError(`FleetDeployment "${name}" revision`, String(toRevision));
+  }
   if (!target) throw new StateError(`FleetDeployment "${name}" has no earlier revision to roll back to (revision ${current} is the oldest kept)`);
   const at = new Date(ctx.ports.clock.now()).toISOString();
   await updateControl(ctx, name, (control) => {

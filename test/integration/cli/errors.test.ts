@@ -119,7 +119,7 @@ describe('errors are one clear line on stderr with a documented exit code', () =
       [['get', 'cluster', 'a', '-l', 'x=y'], 'error: a name cannot be combined with --selector or --limit\n'],
       [['get'], "error: missing required argument 'kind'\n"],
       [['get', 'clusters', '--frobnicate'], "error: unknown option '--frobnicate'\n"],
-      [['get', 'clusters', '-o', 'xml'], "error: option '-o, --output <format>' argument 'xml' is invalid."],
+      [['get', 'clusters', '-o', 'xml'], "error: unknown output format \"xml\"; use one of: table, wide, json, yaml, name, jsonpath=TEMPLATE"],
       [['frobnicate'], "error: unknown command 'frobnicate'"],
       [['cluster', 'create', 'x', '--label', 'novalue'], 'error: invalid --label "novalue": expected key=value\n'],
       [['get', 'clusters', '--hub', 'ftp://x'], 'error: invalid hub URL "ftp://x" (from --hub): only http and https are supported\n'],

@@ -69,14 +69,16 @@ describe('bash completion', () => {
   }
 
   test('commands, subcommands and kinds', () => {
-    expect(complete('tether ')).toEqual(['admin', 'agent', 'apply', 'cluster', 'completion', 'delete', 'describe', 'dev', 'get', 'help', 'login', 'rollout', 'sim']);
+    expect(complete('tether ')).toEqual(['admin', 'agent', 'annotate', 'apply', 'audit', 'cluster', 'completion', 'delete', 'describe', 'dev', 'diff', 'edit', 'explain', 'get', 'help', 'label', 'login', 'rollout', 'sim']);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
     expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);
+    expect(complete('tether get ev')).toEqual(['events']);
+    expect(complete('tether describe ev')).toEqual([]);
     expect(complete('tether --hub http://h get c')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets', 'cs']);
-    // After the kind comes a name, which is not completed from a static list.
+    // After the kind comes a name, which is not completed from a static list (the hub is asked; here there is no tether on PATH).
     expect(complete('tether get clusters ')).toEqual([]);
-    expect(complete('tether completion ')).toEqual(['bash', 'zsh']);
+    expect(complete('tether completion ')).toEqual(['bash', 'fish', 'zsh']);
   });
 
   test('flags of the command plus the global ones, and flag values', () => {
@@ -87,7 +89,7 @@ describe('bash completion', () => {
     expect(complete('tether cluster import x --')).toEqual(expect.arrayContaining(['--auto-accept', '--ttl', '--manifest-only', '--filename']));
     expect(complete('tether admin ')).toEqual(['create-token']);
     expect(complete('tether admin create-token --')).toEqual(expect.arrayContaining(['--table', '--region', '--role', '--description', '--expires-in', '--endpoint']));
-    expect(complete('tether get clusters -o ')).toEqual(['json', 'name', 'table', 'wide', 'yaml']);
+    expect(complete('tether get clusters -o ')).toEqual(['json', 'jsonpath=', 'name', 'table', 'wide', 'yaml']);
     expect(complete('tether cluster accept x -o ')).toEqual(['json', 'name', 'yaml']);
   });
 
@@ -95,7 +97,7 @@ describe('bash completion', () => {
     const r = await tether('completion', 'zsh');
     expect(r.out).toContain('autoload -U +X bashcompinit && bashcompinit\n');
     expect(r.out).toContain(script.split('\n').slice(1).join('\n'));
-    const bad = await tether('completion', 'fish');
-    expect(bad).toMatchObject({ code: 2, err: 'error: unsupported shell "fish"; use bash or zsh\n' });
+    const bad = await tether('completion', 'powershell');
+    expect(bad).toMatchObject({ code: 2, err: 'error: unsupported shell "powershell"; use bash, zsh or fish\n' });
   });
 });

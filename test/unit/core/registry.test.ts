@@ -30,7 +30,7 @@ function contextOf(capabilities: readonly DomainContribution[]): { ctx: HubConte
 describe('buildRegistry', () => {
   it('composes the hub: every step type once, the periodic tasks, and the works part of the desired state', () => {
     const registry = buildRegistry(HUB_CAPABILITIES);
-    expect(registry.capabilities).toEqual(['clusters', 'clustersets', 'works', 'placements', 'rollouts', 'audit', 'console']);
+    expect(registry.capabilities).toEqual(['clusters', 'clustersets', 'works', 'placements', 'rollouts', 'audit', 'events', 'console']);
     expect(registry.kinds.map((k) => k.kind)).toEqual(['Cluster', 'ClusterSet', 'Work', 'Placement', 'FleetDeployment']);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');

@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recentEvents } from '../../../../lambdas/capabilities/events/fleet-events.js';
+import { applyMergePatch } from '../../../../lambdas/core/merge-patch.js';
 import { canonicalHash, canonicalJson } from '../../../../shared/hash.js';
 import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
 import { parseDocuments } from '../../../../shared/manifests.js';
+import { findKind } from '../../../../shared/resources/kinds.js';
 import { API_VERSION, isDnsLabel, type Resource } from '../../../../shared/resources/meta.js';
 
 /**
@@ -80,7 +83,7 @@ export class StubHub {
   }
 
   /** Adds an object as the hub would store it. */
-  seed(kind: string, name: string, extra: { labels?: Record<string, string>; spec?: unknown; status?: unknown; namespace?: string; finalizers?: string[] } = {}): Resource {
+  seed(kind: string, name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: unknown; status?: unknown; namespace?: string; finalizers?: string[] } = {}): Resource {
     const obj: Resource = {
       apiVersion: API_VERSION,
       kind,
@@ -88,6 +91,7 @@ export class StubHub {
         name,
         ...(extra.namespace ? { namespace: extra.namespace } : {}),
         ...(extra.labels ? { labels: extra.labels } : {}),
+        ...(extra.annotations ? { annotations: extra.annotations } : {}),
         uid: `uid-${name}`,
         resourceVersion: String(this.nextVersion++),
         generation: 1,
@@ -134,6 +138,7 @@ export class StubHub {
     if (auth !== `Bearer ${this.token}`) return [403, problem(403, 'Forbidden', 'the token is not valid')];
     const parts = r.path.split('/').slice(2).map(decodeURIComponent);
     if (r.method === 'POST' && parts[0] === 'apply' && parts.length === 1) return this.apply(r);
+    if (r.method === 'GET' && parts[0] === 'events' && parts.length === 1) return this.events(r);
     if (parts[0] === 'clusters' && parts.length === 3 && parts[2] !== 'works') return this.clusterAction(parts[1], parts[2], r);
     if (parts[0] === 'clusters' && parts[2] === 'works') return this.collection('works', parts.slice(3), r, parts[1]);
     return this.collection(parts[0], parts.slice(1), r);
@@ -167,12 +172,49 @@ export class StubHub {
     const obj = this.objects.get(key);
     if (!obj) return [404, problem(404, 'Not Found', `${kind} "${name}" not found`)];
     if (r.method === 'GET') return [200, obj];
+    if (r.method === 'PATCH' || r.method === 'PUT') return this.write(obj, key, r);
     if (r.method === 'DELETE') {
       if (obj.metadata.finalizers?.length) return [202, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: '2026-11-10T12:00:00Z' } }];
       this.objects.delete(key);
       return [200, obj];
     }
     return [405, problem(405, 'Method Not Allowed', `${r.method} is not allowed here`)];
+  }
+
+  /**
+   * PUT (replace labels, annotations and spec) and PATCH (RFC 7396 merge patch of them), as the hub
+   * does: conditional on a `metadata.resourceVersion` in the body (409 when stale), status
+   * untouched, the version bumped only when something changed, 422 for invalid label keys.
+   */
+  private write(obj: Resource, key: string, r: RecordedRequest): [number, unknown] {
+    const body = JSON.parse(r.body || '{}') as { metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+    const expected = body.metadata?.resourceVersion;
+    if (expected !== undefined && expected !== obj.metadata.resourceVersion) {
+      return [409, { ...problem(409, 'Conflict', `${obj.kind} "${obj.metadata.name}" was modified: you sent resourceVersion ${expected}, the current one is ${obj.metadata.resourceVersion}; get it again, re-apply your change and retry`), currentResourceVersion: obj.metadata.resourceVersion }];
+    }
+    const base = { metadata: { name: obj.metadata.name, labels: obj.metadata.labels, annotations: obj.metadata.annotations }, spec: obj.spec };
+    const next = (r.method === 'PATCH' ? applyMergePatch(base, body) : { metadata: { name: body.metadata?.name, labels: body.metadata?.labels, annotations: body.metadata?.annotations }, spec: body.spec ?? {} }) as typeof base;
+    if (next.metadata.name !== obj.metadata.name) return [422, problem(422, 'Unprocessable Entity', `metadata.name "${next.metadata.name}" does not match the name in the path "${obj.metadata.name}"`)];
+    const badKey = Object.keys({ ...next.metadata.labels, ...next.metadata.annotations }).find((k) => !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k));
+    if (badKey !== undefined) return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: metadata.labels: invalid key "${badKey}"`), errors: [{ path: 'metadata.labels', message: `invalid key "${badKey}"` }] }];
+    const parsed = findKind(obj.kind)?.spec.safeParse(next.spec ?? {});
+    if (parsed && !parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ path: ['spec', ...i.path].join('.'), message: i.message }));
+      return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: ${errors[0].path}: ${errors[0].message}`), errors }];
+    }
+    if (parsed?.success) next.spec = parsed.data;
+    const labels = next.metadata.labels && Object.keys(next.metadata.labels).length ? next.metadata.labels : undefined;
+    const annotations = next.metadata.annotations && Object.keys(next.metadata.annotations).length ? next.metadata.annotations : undefined;
+    const same = canonicalJson([obj.spec, obj.metadata.labels ?? {}, obj.metadata.annotations ?? {}]) === canonicalJson([next.spec, labels ?? {}, annotations ?? {}]);
+    if (same) return [200, obj];
+    const { labels: _l, annotations: _a, ...meta } = obj.metadata;
+    const written: Resource = {
+      ...obj,
+      metadata: { ...meta, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), resourceVersion: String(this.nextVersion++), generation: obj.metadata.generation + (canonicalJson(obj.spec) === canonicalJson(next.spec) ? 0 : 1) },
+      spec: next.spec,
+    };
+    this.objects.set(key, written);
+    return [200, written];
   }
 
   private clusterAction(name: string, action: string, r: RecordedRequest): [number, unknown] {
@@ -209,6 +251,15 @@ export class StubHub {
     return [404, problem(404, 'Not Found', `no route for ${r.path}`)];
   }
 
+  /** `GET /v1/events`, derived from the stored objects with the hub's own function. */
+  private events(r: RecordedRequest): [number, unknown] {
+    const cluster = r.query.cluster;
+    const limit = r.query.limit ? Number(r.query.limit) : 100;
+    const objects = [...this.objects.values()].filter((o) => (cluster ? (o.kind === 'Cluster' && o.metadata.name === cluster) || o.metadata.namespace === cluster : !o.metadata.namespace));
+    const all = recentEvents(objects);
+    return [200, { kind: 'EventList', items: all.slice(0, limit), total: all.length }];
+  }
+
   private apply(r: RecordedRequest): [number, unknown] {
     const dryRun = r.query.dryRun === 'true';
     let docs: unknown[];
@@ -232,15 +283,23 @@ export class StubHub {
       }
       const key = keyOf(kind, name!, doc.metadata?.namespace);
       const existing = this.objects.get(key);
-      const same = existing && canonicalJson([existing.spec, existing.metadata.labels]) === canonicalJson([doc.spec ?? {}, doc.metadata?.labels]);
+      // The hub stores the spec as its kind's schema parses it (defaults filled in) and compares that.
+      const spec = normalSpec(kind, doc.spec);
+      const same = existing && canonicalJson([normalSpec(kind, existing.spec), existing.metadata.labels ?? {}, existing.metadata.annotations ?? {}]) === canonicalJson([spec, doc.metadata?.labels ?? {}, doc.metadata?.annotations ?? {}]);
       const action = !existing ? 'created' : same ? 'unchanged' : 'configured';
-      if (!dryRun && action !== 'unchanged') this.seed(kind, name!, { labels: doc.metadata?.labels, spec: doc.spec, namespace: doc.metadata?.namespace });
+      if (!dryRun && action !== 'unchanged') this.seed(kind, name!, { labels: doc.metadata?.labels, annotations: doc.metadata?.annotations, spec, namespace: doc.metadata?.namespace });
       return { index, kind, name, ...(doc.metadata?.namespace ? { namespace: doc.metadata.namespace } : {}), action, resourceVersion: this.objects.get(key)?.metadata.resourceVersion };
     });
     const summary: Record<string, number> = {};
     for (const res of results) summary[res.action] = (summary[res.action] ?? 0) + 1;
     return [200, { dryRun, results, summary }];
   }
+}
+
+/** A spec as the hub stores it: parsed by the kind's schema when it parses, else as given. */
+function normalSpec(kind: string, spec: unknown): unknown {
+  const parsed = findKind(kind)?.spec.safeParse(spec ?? {});
+  return parsed?.success ? parsed.data : (spec ?? {});
 }
 
 function keyOf(kind: string, name: string, namespace?: string): string {
