@@ -45,7 +45,7 @@ export const Reasons = {
 export const HUB_TAINTS = [TAINT_UNREACHABLE, TAINT_UNAVAILABLE] as const;
 
 function statusOf(res: ClusterResource): ClusterStatus {
-  return (res.status ?? { conditions: [] }) as ClusterStatus;
+  return res.status ?? { conditions: [] };
 }
 
 /** Sets one condition. */

@@ -7,6 +7,7 @@ import { parseOrThrow } from '../../../shared/validation.js';
 import { abortRollout, overrideWindows, pauseRollout, resumeRollout, rollbackRollout } from './control.js';
 import { getRevision, listRevisions, type StoredRevision } from './revisions.js';
 import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
+import { asKind } from '../../core/typed-resources.js';
 import type { AdminContext } from '../../http/admin-api.js';
 import { parseObjectBody, type HttpRequest, type HttpResponse } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
@@ -95,7 +96,7 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     summary: 'Rollout status of a FleetDeployment (ETag of the content; If-None-Match answers 304)',
     handler: async (req, ctx): Promise<HttpResponse> => {
       const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
-      const view = rolloutView(fd.metadata.name, fd.status as FleetDeploymentStatus | undefined, fd.metadata.generation);
+      const view = rolloutView(fd.metadata.name, asKind(fleetDeploymentKind, fd).status, fd.metadata.generation);
       const tag = `"${sha256Hex(canonicalJson(view)).slice(0, 32)}"`;
       const inm = req.headers['if-none-match'];
       if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === tag)) return { status: 304, headers: { etag: tag } };
@@ -124,7 +125,7 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     summary: 'Revisions of a FleetDeployment kept for rollback (the last 10), oldest first, without their content',
     handler: async (req, ctx): Promise<HttpResponse> => {
       const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
-      const current = (fd.status as FleetDeploymentStatus | undefined)?.revision;
+      const current = asKind(fleetDeploymentKind, fd).status?.revision;
       const revisions = await listRevisions(ctx, fd.metadata.name);
       return { status: 200, headers: { 'cache-control': 'no-cache' }, body: { name: fd.metadata.name, currentRevision: current, revisions: revisions.map((r) => historyEntry(r, current)) } };
     },
@@ -138,7 +139,7 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
       const n = revisionParam(req);
       const r = await getRevision(ctx, fd.metadata.name, n);
       if (!r) throw new NotFoundError(`FleetDeployment "${fd.metadata.name}" revision`, String(n));
-      const current = (fd.status as FleetDeploymentStatus | undefined)?.revision;
+      const current = asKind(fleetDeploymentKind, fd).status?.revision;
       return { status: 200, body: { ...historyEntry(r, current), template: r.content.template, overrides: r.content.overrides } };
     },
   },

@@ -1,12 +1,16 @@
+import type { ResourceOf } from '../../../shared/resources/define-kind.js';
 import { NotFoundError, StateError, ValidationError } from '../../../shared/errors.js';
-import { fleetDeploymentKind, type FleetDeploymentSpec, type FleetDeploymentStatus, type RolloutControl } from '../../../shared/resources/fleetdeployment.js';
+import { fleetDeploymentKind, type FleetDeploymentStatus, type RolloutControl } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { HubContext } from '../../core/context.js';
 import { parseDesired, ResourceService } from '../../core/resource-service.js';
 import { retryOnConflict } from '../../core/retry.js';
 import { getRevision, previousRevision } from './revisions.js';
 import { progressMessage } from './rollout-steps.js';
-import { readResource } from '../../core/typed-resources.js';
+
+/** A stored FleetDeployment, typed. */
+type FleetDeploymentResource = ResourceOf<typeof fleetDeploymentKind>;
+import { asKind, readResource } from '../../core/typed-resources.js';
 
 /**
  * Rollout controls behind `POST /v1/fleetdeployments/{name}/pause|resume|abort|rollback|override-window`.
@@ -20,23 +24,23 @@ export interface ControlActor {
   sourceIp?: string;
 }
 
-async function load(ctx: HubContext, name: string): Promise<Resource> {
+async function load(ctx: HubContext, name: string): Promise<FleetDeploymentResource> {
   const fd = await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true });
   if (!fd) throw new NotFoundError('FleetDeployment', name);
   return fd;
 }
 
-function statusOf(fd: Resource): FleetDeploymentStatus {
-  return (fd.status ?? { conditions: [] }) as FleetDeploymentStatus;
+function statusOf(fd: FleetDeploymentResource): FleetDeploymentStatus {
+  return fd.status ?? { conditions: [] };
 }
 
 /** Read-modify-write of `status.control`, retried on conflict with the controller's status writes. */
-async function updateControl(ctx: HubContext, name: string, change: (control: RolloutControl, fd: Resource) => RolloutControl): Promise<Resource> {
+async function updateControl(ctx: HubContext, name: string, change: (control: RolloutControl, fd: FleetDeploymentResource) => RolloutControl): Promise<FleetDeploymentResource> {
   return retryOnConflict(ctx.ports.clock, async () => {
     const fd = await load(ctx, name);
     const status = statusOf(fd);
     const control = change({ ...(status.control ?? {}) }, fd);
-    return ctx.ports.resources.replace({ ...fd, status: { ...status, control } }, fd.metadata.resourceVersion);
+    return asKind(fleetDeploymentKind, await ctx.ports.resources.replace({ ...fd, status: { ...status, control } }, fd.metadata.resourceVersion));
   });
 }
 
@@ -74,7 +78,7 @@ export async function resumeRollout(ctx: HubContext, name: string, actor: Contro
     delete next.abortedRevision;
     return next;
   });
-  if ((fd.spec as FleetDeploymentSpec).paused) await setPaused(ctx, name, false);
+  if (fd.spec.paused) await setPaused(ctx, name, false);
   audit(ctx, 'resume', name, actor, { acknowledgedFailures: statusOf(fd).control?.acknowledgedFailures?.count ?? 0 });
   return finish(ctx, name);
 }
@@ -118,7 +122,7 @@ export async function rollbackRollout(ctx: HubContext, name: string, actor: Cont
   });
   // A replace, not a merge patch: fields the old template lacks must go, not linger.
   const latest = await load(ctx, name);
-  const spec = { ...(latest.spec as FleetDeploymentSpec), template: target.content.template, overrides: target.content.overrides, paused: false };
+  const spec = { ...latest.spec, template: target.content.template, overrides: target.content.overrides, paused: false };
   const desired = parseDesired(
     {
       apiVersion: latest.apiVersion,

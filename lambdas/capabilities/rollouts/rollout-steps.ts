@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pMap } from '../../../shared/concurrency.js';
 import { NotFoundError, PayloadTooLargeError, StateError, ValidationError } from '../../../shared/errors.js';
-import type { FleetDeploymentSpec, FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
+import type { FleetDeploymentStatus } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { StepMessage } from '../../ports/queue.js';
 import type { RelationItem } from '../../ports/relation-store.js';
@@ -78,11 +78,11 @@ export const rolloutBatchStep = defineStep({
   async run({ name, revision, hash, clusters, retry }, ctx) {
     const fd = await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true });
     if (!fd || fd.metadata.deletionTimestamp) return;
-    const spec = fd.spec as FleetDeploymentSpec;
+    const spec = fd.spec;
     const content = { template: spec.template, overrides: spec.overrides };
     // Equal hash means equal content, so a late message can only ever write what is wanted now.
     if (contentHash(content) !== hash) return;
-    const status = (fd.status ?? {}) as FleetDeploymentStatus;
+    const status: Partial<FleetDeploymentStatus> = fd.status ?? {};
     const number = status.revisionHash === hash && status.revision ? status.revision : revision;
     const errors: RelationItem[] = [];
     const cleared: RelationItem[] = [];

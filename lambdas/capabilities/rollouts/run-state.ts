@@ -53,8 +53,8 @@ export async function loadDeployment(ctx: HubContext, name: string): Promise<Dep
     await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
     return undefined;
   }
-  const previous = (fd.status ?? { conditions: [] }) as FleetDeploymentStatus;
-  return { fd, spec: fd.spec as FleetDeploymentSpec, previous, control: previous.control ?? {} };
+  const previous: FleetDeploymentStatus = fd.status ?? { conditions: [] };
+  return { fd, spec: fd.spec, previous, control: previous.control ?? {} };
 }
 
 /** The target revision: a new one (and old ones pruned) when the template or overrides changed. */
