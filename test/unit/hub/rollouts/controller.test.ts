@@ -118,12 +118,15 @@ describe('rollout controller on the memory ports', () => {
     expect(await clustersWithWork(hub)).toEqual([]);
     expect(await status(hub)).toMatchObject({ state: 'WaitingForWindow', summary: { total: 6, pendingWindow: 6, updated: 0 } });
 
-    // Still closed a minute before: a scheduler tick changes nothing.
+    // Still closed a minute before: a scheduler tick changes nothing. The agents keep polling
+    // meanwhile, so their clusters stay live (a silent one would be tainted unreachable).
     await hub.advance(6 * 60 * MIN - MIN);
+    for (const name of names) await markOnline(hub.ctx, name);
     await hub.tick();
     expect(await clustersWithWork(hub)).toEqual([]);
 
     await hub.advance(2 * MIN);
+    for (const name of names) await markOnline(hub.ctx, name);
     await hub.tick();
     expect(await clustersWithWork(hub)).toEqual(names);
     expect(await status(hub)).toMatchObject({ state: 'Progressing', summary: { total: 6, pendingWindow: 0 } });
