@@ -47,6 +47,7 @@ const clusters = Array.from({ length: 8 }, (_, i) => ({
   apiVersion: API,
   kind: 'Cluster',
   metadata: { name: `c-${i}`, labels: { fleet: 'f', region: i % 2 ? 'eu' : 'us', ...(i === 7 ? {} : { city: `city-${i}` }) } },
+  spec: { hubAcceptsClient: true },
 }));
 const placement = {
   apiVersion: API,

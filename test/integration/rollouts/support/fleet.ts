@@ -11,10 +11,10 @@ import type { TestHub } from '../../../support/local-hub.js';
 
 export const API = 'tether.dev/v1alpha1';
 
-/** Creates clusters with labels through the admin API. */
+/** Creates accepted clusters (their agents may join) with labels through the admin API. */
 export async function createClusters(hub: TestHub, clusters: { name: string; labels?: Record<string, string> }[]): Promise<void> {
   for (const c of clusters) {
-    const res = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: c.labels ?? {} } } });
+    const res = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: c.labels ?? {} }, spec: { hubAcceptsClient: true } } });
     if (res.status !== 201) throw new Error(`create cluster ${c.name}: ${res.status} ${res.text}`);
   }
 }
@@ -59,6 +59,8 @@ export function configMap(name: string, data: Record<string, string>): Record<st
 export async function markOnline(ctx: HubContext, cluster: string): Promise<void> {
   const head = await ctx.ports.heads.get(cluster, { consistent: true });
   if (!head) throw new Error(`cluster ${cluster} has no head`);
+  // As the join endpoint: an agent joins only a cluster the hub accepted.
+  if (head.state === 'Pending' || head.state === 'Denied') throw new Error(`cluster ${cluster} is ${head.state}: create it with spec.hubAcceptsClient true`);
   const now = ctx.ports.clock.now();
   const joined = await ctx.ports.heads.put({ ...head, state: 'Joined' });
   if (joined.leaseRenewedAt === undefined) {

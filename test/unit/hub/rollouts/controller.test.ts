@@ -20,7 +20,7 @@ const names = Array.from({ length: 6 }, (_, i) => `s-${i}`);
 async function rollout(spec: Record<string, unknown>): Promise<MemoryHub> {
   const hub = memoryHubContext();
   const service = new ResourceService(hub.ctx);
-  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } } }), false);
+  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }), false);
   const placement = { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }] };
   await service.apply(parseDesired({ apiVersion: API, kind: 'Placement', metadata: { name: 'p' }, spec: placement }), false);
   await hub.settle();
