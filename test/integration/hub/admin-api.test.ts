@@ -50,7 +50,9 @@ describe('admin API: resources', () => {
     const created = await hub.api('/v1/clusters', { body: cluster('crud-1', { tier: 'store' }) });
     expect(created.status).toBe(201);
     expect(created.body.metadata).toMatchObject({ name: 'crud-1', resourceVersion: '1', generation: 1, uid: expect.any(String) });
-    expect(created.body.spec).toEqual({ hubAcceptsClient: false, leaseDurationSeconds: 60, taints: [] });
+    // A cluster that never reported is tainted unreachable by the hub (placements skip it).
+    const unreachable = { key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: expect.any(String) };
+    expect(created.body.spec).toEqual({ hubAcceptsClient: false, leaseDurationSeconds: 60, taints: [unreachable] });
     expect(created.headers.get('etag')).toBe('"1"');
 
     const got = await hub.api('/v1/clusters/crud-1');
@@ -62,6 +64,8 @@ describe('admin API: resources', () => {
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body.metadata).toMatchObject({ resourceVersion: '2', generation: 2, labels: { tier: 'factory' } });
+    // The hub's taint is the hub's: a PUT without it keeps it, with the same timeAdded.
+    expect(replaced.body.spec.taints).toEqual(created.body.spec.taints);
 
     const patched = await hub.api('/v1/clusters/crud-1', { method: 'PATCH', body: { metadata: { labels: { region: 'eu' } } }, contentType: 'application/merge-patch+json' });
     expect(patched.status).toBe(200);
