@@ -13,6 +13,7 @@ import { retryOnConflict } from '../../core/retry.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { readCluster, updateClusterRecord } from './cluster-record.js';
 import { decorateLastSeen } from './last-seen.js';
+import { withState } from './cluster-state.js';
 import { Reasons, withCondition, withHeadState, withHubTaints, withTaintsOf, type ClusterResource } from './cluster-status.js';
 import { mutateHead, revokeAgent, revoked } from './head-ops.js';
 import { scheduleUpgradeDeadline, upgradeStarted } from './upgrade.js';
@@ -164,12 +165,15 @@ export const clusterBehaviour = behaviourFor(clusterKind, {
   hubOwnedSpec(res, prev, ctx) {
     return withHubTaints(prev ? withTaintsOf(res, prev) : res, isoNow(ctx.ports.clock)).spec;
   },
-  /** `status.lastSeen` from the head and the heartbeat log (./last-seen.ts): reads only, no write. */
+  /**
+   * `status.lastSeen` from the head and the heartbeat log (./last-seen.ts) and `status.state`
+   * (./cluster-state.ts): reads only, no write.
+   */
   async decorate(res, ctx) {
-    return (await decorateLastSeen(ctx, [res]))[0];
+    return withState((await decorateLastSeen(ctx, [res]))[0]);
   },
   async decorateMany(items, ctx) {
-    return decorateLastSeen(ctx, items);
+    return (await decorateLastSeen(ctx, items)).map(withState);
   },
   async afterCreate(res, ctx) {
     await ensureHead(ctx, res);

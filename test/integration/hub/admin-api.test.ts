@@ -57,6 +57,10 @@ describe('admin API: resources', () => {
 
     const got = await hub.api('/v1/clusters/crud-1');
     expect(got.body.metadata.labels).toEqual({ tier: 'store' });
+    // status.state (the STATUS column) is computed on every read, one object or a list.
+    expect(got.body.status.state).toBe('PendingAcceptance');
+    const listed = await hub.api('/v1/clusters?labelSelector=tier%3Dstore');
+    expect(listed.body.items.find((c: { metadata: { name: string } }) => c.metadata.name === 'crud-1').status.state).toBe('PendingAcceptance');
 
     const replaced = await hub.api('/v1/clusters/crud-1', {
       method: 'PUT',
