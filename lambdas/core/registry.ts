@@ -13,6 +13,14 @@ import type { StepDefinition } from './steps.js';
 export interface KindBehaviour<R extends Resource = Resource> {
   /** Status of a newly created object. */
   initialStatus?(res: R, ctx: HubContext): unknown;
+  /**
+   * The spec a user's write leaves, with the hub-owned parts put back (such as the hub's taints of
+   * a Cluster), so no create, apply, replace or patch can add or remove them. Runs on create after
+   * {@link initialStatus} and on every update before the no-change check, so it sees the status the
+   * object has (or starts with); `prev` is the stored object on update. Returns undefined to keep
+   * the spec as sent.
+   */
+  hubOwnedSpec?(res: R, prev: R | undefined, ctx: HubContext): unknown;
   /** Semantic checks beyond the schema (cross-field, references). Throw ValidationError. */
   validate?(next: R, prev: R | undefined, ctx: HubContext): Promise<void>;
   afterCreate?(res: R, ctx: HubContext): Promise<void>;
@@ -39,8 +47,8 @@ export interface BehaviourEntry {
 }
 
 /**
- * Binds a typed behaviour to its kind. The kind's owner contributes `initialStatus`, `delete`,
- * `decorate` and `decorateMany`; another capability may add hooks (`validate`, `after*`), which run after the owner's.
+ * Binds a typed behaviour to its kind. The kind's owner contributes `initialStatus`, `hubOwnedSpec`,
+ * `delete`, `decorate` and `decorateMany`; another capability may add hooks (`validate`, `after*`), which run after the owner's.
  */
 export function behaviourFor<K extends AnyKind>(kind: K, behaviour: KindBehaviour<ResourceOf<K>>): BehaviourEntry {
   return { kind: kind.kind, behaviour: behaviour as unknown as KindBehaviour };
@@ -132,7 +140,7 @@ export class CompositionError extends Error {
   }
 }
 
-const OWNER_ONLY = ['initialStatus', 'delete', 'decorate', 'decorateMany'] as const;
+const OWNER_ONLY = ['initialStatus', 'hubOwnedSpec', 'delete', 'decorate', 'decorateMany'] as const;
 
 function mergeBehaviours(kind: string, parts: { capability: string; behaviour: KindBehaviour }[]): KindBehaviour {
   const merged: KindBehaviour = {};

@@ -148,6 +148,8 @@ export class ResourceService {
     const behaviour = this.ctx.registry.behaviour(info.kind);
     const status = behaviour.initialStatus?.(res, this.ctx);
     if (status !== undefined) res.status = status;
+    const spec = behaviour.hubOwnedSpec?.(res, undefined, this.ctx);
+    if (spec !== undefined) res.spec = spec;
     await behaviour.validate?.(res, undefined, this.ctx);
     const created = await this.ctx.ports.resources.create(res);
     await behaviour.afterCreate?.(created, this.ctx);
@@ -223,7 +225,7 @@ export class ResourceService {
           { path: 'metadata.name', message: 'must match the path' },
         ]);
       }
-      const next = withDesired(current, desired);
+      const next = this.merged(current, desired);
       if (sameDesired(current, next)) return { result: current, changed: false };
       await behaviour.validate?.(next, current, this.ctx);
       const written = await this.ctx.ports.resources.replace(next, current.metadata.resourceVersion);
@@ -266,7 +268,7 @@ export class ResourceService {
       }
       return { action: 'created', object: await this.create(desired, { decorate }) };
     }
-    const next = withDesired(existing, desired);
+    const next = this.merged(existing, desired);
     if (sameDesired(existing, next)) return { action: 'unchanged', object: existing };
     if (dryRun) {
       if (desired.resourceVersion && desired.resourceVersion !== existing.metadata.resourceVersion) {
@@ -276,6 +278,14 @@ export class ResourceService {
       return { action: 'configured' };
     }
     return { action: 'configured', object: await this.replace(desired, desired.resourceVersion, { current: existing, decorate }) };
+  }
+
+  /** The object a user's write makes of `current`: their metadata and spec, with the hub-owned parts of the spec kept. */
+  private merged(current: Resource, desired: DesiredObject): Resource {
+    const hubOwned = this.ctx.registry.behaviour(desired.info.kind).hubOwnedSpec;
+    if (!hubOwned) return withDesired(current, desired);
+    const spec = hubOwned({ ...current, spec: desired.spec }, current, this.ctx);
+    return withDesired(current, spec === undefined ? desired : { ...desired, spec });
   }
 
   private async decorate(res: Resource): Promise<Resource> {

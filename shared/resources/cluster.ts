@@ -35,6 +35,19 @@ export const ClusterConditions = {
 export const ClusterPhases = ['Pending', 'Accepted', 'Joined', 'Denied', 'Detaching'] as const;
 export type ClusterPhase = (typeof ClusterPhases)[number];
 
+/**
+ * Where a cluster stands, in `status.state` (the STATUS column), computed by the hub at read time:
+ * - `PendingAcceptance`: registered; `tether cluster accept` lets its agent join;
+ * - `Denied`: the hub refuses its agent;
+ * - `WaitingForAgent`: accepted; its agent has not reported yet;
+ * - `Available`: its agent renews its lease and reports itself healthy;
+ * - `Unavailable`: its agent reports itself unhealthy;
+ * - `Unknown`: its agent reported before but its heartbeats stopped (three lease durations);
+ * - `Detaching`: being detached or deleted.
+ */
+export const ClusterStates = ['PendingAcceptance', 'Denied', 'WaitingForAgent', 'Available', 'Unavailable', 'Unknown', 'Detaching'] as const;
+export type ClusterState = (typeof ClusterStates)[number];
+
 export const ClusterSpecSchema = z
   .object({
     /** The acceptance gate: an agent may join only while this is true. */
@@ -66,6 +79,8 @@ export const ClusterStatusSchema = z.object({
   agentVersion: z.string().optional(),
   /** Lifecycle phase: Pending, Accepted, Joined, Denied, Detaching. */
   phase: z.string().optional(),
+  /** One of {@link ClusterStates}: computed when the hub answers a read, never stored. */
+  state: z.string().optional(),
   /**
    * The agent's own health from its last status report. Kept apart from the Available condition,
    * which a lost lease overrides, so that health survives an outage the agent does not re-report.
@@ -85,6 +100,12 @@ export const clusterKind = defineKind({
   status: ClusterStatusSchema,
   description: 'A managed Kubernetes cluster (a spoke) registered with the hub.',
   printerColumns: [
+    {
+      name: 'STATUS',
+      jsonPath: '.status.state',
+      type: 'string',
+      tones: { Available: 'good', Unknown: 'bad', Denied: 'bad', Unavailable: 'bad', PendingAcceptance: 'warn', WaitingForAgent: 'warn', Detaching: 'warn' },
+    },
     { name: 'ACCEPTED', jsonPath: '.spec.hubAcceptsClient', type: 'boolean', default: 'false' },
     conditionColumn('JOINED'),
     conditionColumn('AVAILABLE'),

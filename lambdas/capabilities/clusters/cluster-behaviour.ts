@@ -13,7 +13,8 @@ import { retryOnConflict } from '../../core/retry.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { readCluster, updateClusterRecord } from './cluster-record.js';
 import { decorateLastSeen } from './last-seen.js';
-import { Reasons, withCondition, withHeadState, withHubTaints, type ClusterResource } from './cluster-status.js';
+import { withState } from './cluster-state.js';
+import { Reasons, withCondition, withHeadState, withHubTaints, withTaintsOf, type ClusterResource } from './cluster-status.js';
 import { mutateHead, revokeAgent, revoked } from './head-ops.js';
 import { scheduleUpgradeDeadline, upgradeStarted } from './upgrade.js';
 import { deleteResource, readResource } from '../../core/typed-resources.js';
@@ -156,12 +157,23 @@ export async function markClusterForDeletion(ctx: HubContext, name: string, uid?
 /** What the resource service does around Cluster writes: the head item, memberships, placements, upgrades. */
 export const clusterBehaviour = behaviourFor(clusterKind, {
   initialStatus,
-  /** `status.lastSeen` from the head and the heartbeat log (./last-seen.ts): reads only, no write. */
+  /**
+   * The hub's taints follow the Available condition whatever the user writes: a new cluster has
+   * never reported, so it is created with the unreachable taint (see hubTaintFor), and an apply
+   * that leaves a hub taint out (or adds one) does not change them.
+   */
+  hubOwnedSpec(res, prev, ctx) {
+    return withHubTaints(prev ? withTaintsOf(res, prev) : res, isoNow(ctx.ports.clock)).spec;
+  },
+  /**
+   * `status.lastSeen` from the head and the heartbeat log (./last-seen.ts) and `status.state`
+   * (./cluster-state.ts): reads only, no write.
+   */
   async decorate(res, ctx) {
-    return (await decorateLastSeen(ctx, [res]))[0];
+    return withState((await decorateLastSeen(ctx, [res]))[0]);
   },
   async decorateMany(items, ctx) {
-    return decorateLastSeen(ctx, items);
+    return (await decorateLastSeen(ctx, items)).map(withState);
   },
   async afterCreate(res, ctx) {
     await ensureHead(ctx, res);

@@ -59,19 +59,23 @@ export function withPhase(res: ClusterResource, phase: ClusterPhase): ClusterRes
   return { ...res, status: { ...statusOf(res), phase } };
 }
 
-/** The hub taint an Available condition calls for: Unknown -> unreachable, False -> unavailable. */
+/**
+ * The hub taint an Available condition calls for: Unknown -> unreachable, False -> unavailable.
+ * As in Open Cluster Management, a cluster whose agent never reported (Unknown, NoLease: imported
+ * but not accepted, or accepted with no agent yet) is unreachable too: placements do not choose it,
+ * so a rollout neither waits for nor fails on a store whose hardware has not arrived. Its first
+ * lease makes it Available and lifts the taint, and placements then choose it.
+ */
 export function hubTaintFor(available: Condition | undefined): string | undefined {
   if (!available) return undefined;
-  // A cluster that never reported carries no taint: it has not been lost, it has not arrived yet.
-  if (available.status === 'Unknown' && available.reason !== Reasons.noLease) return TAINT_UNREACHABLE;
+  if (available.status === 'Unknown') return TAINT_UNREACHABLE;
   if (available.status === 'False') return TAINT_UNAVAILABLE;
   return undefined;
 }
 
 /**
  * Makes the hub-owned taints agree with the Available condition, keeping every user taint and the
- * `timeAdded` of a hub taint that stays. A user may remove a hub taint; the next transition (or
- * any update) puts it back, as in OCM.
+ * `timeAdded` of a hub taint that stays. Users' writes cannot remove a hub taint (see withTaintsOf).
  */
 export function withHubTaints(res: ClusterResource, now: string): ClusterResource {
   const want = hubTaintFor(getCondition(statusOf(res).conditions, ClusterConditions.Available));
@@ -80,6 +84,17 @@ export function withHubTaints(res: ClusterResource, now: string): ClusterResourc
   const next: Taint[] = want && !kept.some((t) => t.key === want) ? [...kept, { key: want, effect: 'NoSelect', timeAdded: now }] : kept;
   if (next.length === taints.length && next.every((t, i) => t === taints[i])) return res;
   return { ...res, spec: { ...res.spec, taints: next } };
+}
+
+/**
+ * The user's taints of `next` with the hub taints of `stored`: what a user's write leaves, so an
+ * apply can neither drop a hub taint (nor restart its `timeAdded`, which tolerationSeconds counts
+ * from) nor add one.
+ */
+export function withTaintsOf(next: ClusterResource, stored: ClusterResource): ClusterResource {
+  const isHub = (t: Taint) => (HUB_TAINTS as readonly string[]).includes(t.key);
+  const taints = [...(next.spec.taints ?? []).filter((t) => !isHub(t)), ...(stored.spec.taints ?? []).filter(isHub)];
+  return { ...next, spec: { ...next.spec, taints } };
 }
 
 /** Sets the Available condition and the taints that go with it. */

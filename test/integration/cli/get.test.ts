@@ -17,11 +17,13 @@ function seedFleet() {
       agentVersion: '0.1.0',
       clusterSets: ['stores', 'east'],
       lastSeen: '2026-11-10T11:59:55Z',
+      state: 'Unknown',
     },
   });
-  rig.hub.seed('Cluster', 'store-0002', { labels: { tier: 'store', region: 'us-west' } });
-  rig.hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' } });
-  rig.hub.seed('Cluster', 'edge-0002', { labels: { tier: 'edge' } });
+  // status.state as the hub computes it when it answers (lab-0001: a hub too old to send it).
+  rig.hub.seed('Cluster', 'store-0002', { labels: { tier: 'store', region: 'us-west' }, status: { conditions: [], state: 'PendingAcceptance' } });
+  rig.hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' }, spec: { hubAcceptsClient: true }, status: { conditions: [], state: 'WaitingForAgent' } });
+  rig.hub.seed('Cluster', 'edge-0002', { labels: { tier: 'edge' }, status: { conditions: [], phase: 'Denied', state: 'Denied' } });
   rig.hub.seed('Cluster', 'lab-0001');
 }
 
@@ -40,10 +42,12 @@ describe('tether get', () => {
       expect(q.query.limit).toBeUndefined();
     }
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+ACCEPTED\s+JOINED\s+AVAILABLE\s+K8S\s+AGENT\s+SETS\s+AGE$/);
+    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+ACCEPTED\s+JOINED\s+AVAILABLE\s+K8S\s+AGENT\s+SETS\s+AGE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['edge-0001', 'edge-0002', 'lab-0001', 'store-0001', 'store-0002']);
-    expect(lines.find((l) => l.startsWith('store-0001'))?.split(/\s{3,}/)).toEqual(['store-0001', 'true', 'True', 'False', 'v1.31.2', '0.1.0', 'stores,east', '2d']);
-    expect(lines.find((l) => l.startsWith('lab-0001'))?.split(/\s{3,}/)).toEqual(['lab-0001', 'false', '<none>', '<none>', '<none>', '<none>', '<none>', '2d']);
+    expect(lines.find((l) => l.startsWith('store-0001'))?.split(/\s{3,}/)).toEqual(['store-0001', 'Unknown', 'true', 'True', 'False', 'v1.31.2', '0.1.0', 'stores,east', '2d']);
+    expect(lines.find((l) => l.startsWith('lab-0001'))?.split(/\s{3,}/)).toEqual(['lab-0001', '<none>', 'false', '<none>', '<none>', '<none>', '<none>', '<none>', '2d']);
+    const status = (name: string) => lines.find((l) => l.startsWith(name))?.split(/\s+/)[1];
+    expect(['store-0002', 'edge-0001', 'edge-0002'].map(status)).toEqual(['PendingAcceptance', 'WaitingForAgent', 'Denied']);
   });
 
   test('sends the label selector as given and prints only what the hub returned', async () => {

@@ -50,11 +50,17 @@ describe('admin API: resources', () => {
     const created = await hub.api('/v1/clusters', { body: cluster('crud-1', { tier: 'store' }) });
     expect(created.status).toBe(201);
     expect(created.body.metadata).toMatchObject({ name: 'crud-1', resourceVersion: '1', generation: 1, uid: expect.any(String) });
-    expect(created.body.spec).toEqual({ hubAcceptsClient: false, leaseDurationSeconds: 60, taints: [] });
+    // A cluster that never reported is tainted unreachable by the hub (placements skip it).
+    const unreachable = { key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: expect.any(String) };
+    expect(created.body.spec).toEqual({ hubAcceptsClient: false, leaseDurationSeconds: 60, taints: [unreachable] });
     expect(created.headers.get('etag')).toBe('"1"');
 
     const got = await hub.api('/v1/clusters/crud-1');
     expect(got.body.metadata.labels).toEqual({ tier: 'store' });
+    // status.state (the STATUS column) is computed on every read, one object or a list.
+    expect(got.body.status.state).toBe('PendingAcceptance');
+    const listed = await hub.api('/v1/clusters?labelSelector=tier%3Dstore');
+    expect(listed.body.items.find((c: { metadata: { name: string } }) => c.metadata.name === 'crud-1').status.state).toBe('PendingAcceptance');
 
     const replaced = await hub.api('/v1/clusters/crud-1', {
       method: 'PUT',
@@ -62,6 +68,8 @@ describe('admin API: resources', () => {
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body.metadata).toMatchObject({ resourceVersion: '2', generation: 2, labels: { tier: 'factory' } });
+    // The hub's taint is the hub's: a PUT without it keeps it, with the same timeAdded.
+    expect(replaced.body.spec.taints).toEqual(created.body.spec.taints);
 
     const patched = await hub.api('/v1/clusters/crud-1', { method: 'PATCH', body: { metadata: { labels: { region: 'eu' } } }, contentType: 'application/merge-patch+json' });
     expect(patched.status).toBe(200);

@@ -24,7 +24,7 @@ async function fleetOf(size: number): Promise<{ ctx: HubContext; sent: StepMessa
   };
   const service = new ResourceService(ctx);
   const names = Array.from({ length: size }, (_, i) => `s-${i}`);
-  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } } }), false);
+  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }), false);
   await service.apply(parseDesired({ apiVersion: API, kind: 'Placement', metadata: { name: 'p' }, spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }] } }), false);
   await drain();
   for (const name of names) await markOnline(ctx, name);

@@ -6,7 +6,7 @@ import { ERROR_RELATION, TRACK_RELATION } from '../../../lambdas/capabilities/ro
 import { runStep } from '../../../lambdas/core/steps.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
 import { recordingHub, useDynalite } from '../../support/recording-hub.js';
-import { API, configMap, fleetDeployment } from './support/fleet.js';
+import { API, configMap, fleetDeployment, markOnline } from './support/fleet.js';
 
 /**
  * Fan-out steps must be idempotent and order-independent: every step message the hub sends is
@@ -47,6 +47,7 @@ const clusters = Array.from({ length: 8 }, (_, i) => ({
   apiVersion: API,
   kind: 'Cluster',
   metadata: { name: `c-${i}`, labels: { fleet: 'f', region: i % 2 ? 'eu' : 'us', ...(i === 7 ? {} : { city: `city-${i}` }) } },
+  spec: { hubAcceptsClient: true },
 }));
 const placement = {
   apiVersion: API,
@@ -69,7 +70,10 @@ const deployment = (version: string) =>
  */
 async function scenario(ctx: HubContext, sent: StepMessage[], deliver: Policy, late: boolean): Promise<number> {
   const service = new ResourceService(ctx);
-  for (const d of [...clusters, placement, deployment('v1')]) await service.apply(parseDesired(d), false);
+  for (const d of clusters) await service.apply(parseDesired(d), false);
+  // The stores' agents have joined: a cluster that never reported is tainted unreachable and not chosen.
+  for (const c of clusters) await markOnline(ctx, c.metadata.name);
+  for (const d of [placement, deployment('v1')]) await service.apply(parseDesired(d), false);
   let delivered = await drainAll(ctx, sent, deliver);
   await service.apply(parseDesired(deployment('v2')), false);
   // One round only: the controller hands out v2 and its batches wait in the queue...

@@ -22,6 +22,8 @@ function hubWithRecorder(table: string): { ctx: HubContext; sent: StepMessage[] 
 }
 
 const api = 'tether.dev/v1alpha1';
+/** No agent runs here: every cluster carries the unreachable taint of one that never reported, which the placements tolerate. */
+const tolerations = [{ key: 'tether.dev/unreachable', operator: 'Exists' }];
 const clusterDoc = (i: number, labels: Record<string, string>) => ({ apiVersion: api, kind: 'Cluster', metadata: { name: `c-${i}`, labels } });
 const docs = [
   ...Array.from({ length: 12 }, (_, i) => clusterDoc(i, { region: i % 3 === 0 ? 'east' : 'west', ...(i < 2 ? { ring: 'canary' } : {}) })),
@@ -33,9 +35,10 @@ const docs = [
       decisionStrategy: {
         groupStrategy: { decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }], clustersPerDecisionGroup: 4 },
       },
+      tolerations,
     },
   },
-  { apiVersion: api, kind: 'Placement', metadata: { name: 'three-west' }, spec: { numberOfClusters: 3, predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }] } },
+  { apiVersion: api, kind: 'Placement', metadata: { name: 'three-west' }, spec: { numberOfClusters: 3, predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }], tolerations } },
 ];
 
 /** Runs queued messages (and what they send) until none are left, with a delivery policy; returns how many were sent. */

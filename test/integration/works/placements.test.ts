@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { listDecisions } from '../../../lambdas/capabilities/placements/decision-store.js';
 import { API, createCluster, joinCluster, startWorksHub, type WorksHub } from './support.js';
+import { markOnline } from '../rollouts/support/fleet.js';
 
 /**
  * Placements end to end on a real local hub: decisions and group counts after creation, updates
@@ -13,16 +14,23 @@ import { API, createCluster, joinCluster, startWorksHub, type WorksHub } from '.
 jest.setTimeout(30_000);
 
 let hub: WorksHub;
+const fleet = [...Array.from({ length: 10 }, (_, i) => `store-${String(i).padStart(2, '0')}`), 'lab-1'];
+
+/** The fleet's agents poll: each cluster is live (a cluster that never reported is tainted unreachable). */
+async function fleetPolls() {
+  for (const name of fleet) await markOnline(hub.ctx, name);
+}
 
 beforeAll(async () => {
   hub = await startWorksHub();
   // Ten stores: two canaries, east and west, all in the "stores" set.
   for (let i = 0; i < 10; i++) {
     const name = `store-${String(i).padStart(2, '0')}`;
-    await createCluster(hub, name, { 'tether.dev/clusterset': 'stores', region: i % 2 ? 'east' : 'west', ...(i < 2 ? { ring: 'canary' } : {}) });
+    await createCluster(hub, name, { 'tether.dev/clusterset': 'stores', region: i % 2 ? 'east' : 'west', ...(i < 2 ? { ring: 'canary' } : {}) }, { hubAcceptsClient: true });
   }
-  await createCluster(hub, 'lab-1', { region: 'east', tier: 'lab' });
+  await createCluster(hub, 'lab-1', { region: 'east', tier: 'lab' }, { hubAcceptsClient: true });
   expect((await hub.api('/v1/clustersets', { body: { apiVersion: API, kind: 'ClusterSet', metadata: { name: 'stores' } } })).status).toBe(201);
+  await fleetPolls();
   await hub.settle();
 }, 60_000);
 
@@ -128,8 +136,10 @@ describe('placement decisions', () => {
     expect(Object.keys(await decisions('strict'))).toEqual(['edge-1']);
     expect(Object.keys(await decisions('tolerant'))).toEqual(['edge-1']);
 
-    // Silence for more than three lease durations: the scheduler finds the lease expired.
+    // Silence for more than three lease durations (the rest of the fleet keeps polling): the
+    // scheduler finds edge-1's lease expired.
     hub.clock.advance(200);
+    await fleetPolls();
     await hub.tick();
     await hub.settle();
     const cluster = (await hub.api('/v1/clusters/edge-1')).body;
@@ -157,6 +167,8 @@ describe('placement decisions', () => {
     });
     expect(res.status).toBe(201);
     const credential = await joinCluster(hub, 'kiosk-1');
+    // Its first poll takes the lease: the cluster is available, so only its claims decide.
+    expect((await hub.api('/agent/v1/desired', { token: credential })).status).toBe(200);
     await hub.settle();
     expect(await decisions('k3s-only')).toEqual({});
     const report = (platform: string) => ({

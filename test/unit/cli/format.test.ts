@@ -77,10 +77,24 @@ describe('tables', () => {
   test('kinds without columns get NAME and AGE (LABELS when wide); Cluster has its own', () => {
     expect(columnsFor('Gadget', false).map((c) => c.header)).toEqual(['NAME', 'AGE']);
     expect(columnsFor('Gadget', true).map((c) => c.header)).toEqual(['NAME', 'AGE', 'LABELS']);
-    expect(columnsFor('Cluster', false).map((c) => c.header)).toEqual(['NAME', 'ACCEPTED', 'JOINED', 'AVAILABLE', 'K8S', 'AGENT', 'SETS', 'AGE']);
+    expect(columnsFor('Cluster', false).map((c) => c.header)).toEqual(['NAME', 'STATUS', 'ACCEPTED', 'JOINED', 'AVAILABLE', 'K8S', 'AGENT', 'SETS', 'AGE']);
     expect(columnsFor('Cluster', true).map((c) => c.header).slice(-2)).toEqual(['LABELS', 'LAST-SEEN']);
     const out = formatList('Gadget', [resource('Gadget', 'p1')], 'table', { now: NOW, paint: painter(false) });
     expect(out).toBe('NAME   AGE\np1     1h\n');
+  });
+
+  test("a cluster's STATUS is the hub's status.state, coloured: available good, unknown and denied bad, pending and waiting amber", () => {
+    const status = columnsFor('Cluster', false).find((c) => c.header === 'STATUS')!;
+    const cell = (state?: string) => status.value(resource('Cluster', 'c', { status: state ? { conditions: [], state } : { conditions: [] } }), { now: NOW });
+    expect(cell('Available')).toEqual({ text: 'Available', tone: 'good' });
+    expect(cell('Unknown')).toEqual({ text: 'Unknown', tone: 'bad' });
+    expect(cell('Unavailable')).toEqual({ text: 'Unavailable', tone: 'bad' });
+    expect(cell('Denied')).toEqual({ text: 'Denied', tone: 'bad' });
+    expect(cell('PendingAcceptance')).toEqual({ text: 'PendingAcceptance', tone: 'warn' });
+    expect(cell('WaitingForAgent')).toEqual({ text: 'WaitingForAgent', tone: 'warn' });
+    expect(cell('Detaching')).toEqual({ text: 'Detaching', tone: 'warn' });
+    // A hub too old to send it: kubectl's <none>, uncoloured.
+    expect(cell()).toEqual({ text: '<none>' });
   });
 
   test('labels, names and lists', () => {

@@ -1,5 +1,6 @@
 import type { HubContext } from '../../../../lambdas/core/context.js';
 import { ingestWorkReports } from '../../../../lambdas/capabilities/works/ingest.js';
+import { reconcileAvailability } from '../../../../lambdas/capabilities/clusters/availability.js';
 import type { TestHub } from '../../../support/local-hub.js';
 
 /**
@@ -10,10 +11,10 @@ import type { TestHub } from '../../../support/local-hub.js';
 
 export const API = 'tether.dev/v1alpha1';
 
-/** Creates clusters with labels through the admin API. */
+/** Creates accepted clusters (their agents may join) with labels through the admin API. */
 export async function createClusters(hub: TestHub, clusters: { name: string; labels?: Record<string, string> }[]): Promise<void> {
   for (const c of clusters) {
-    const res = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: c.labels ?? {} } } });
+    const res = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: c.labels ?? {} }, spec: { hubAcceptsClient: true } } });
     if (res.status !== 201) throw new Error(`create cluster ${c.name}: ${res.status} ${res.text}`);
   }
 }
@@ -49,13 +50,25 @@ export function configMap(name: string, data: Record<string, string>): Record<st
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'retail' }, data };
 }
 
-/** Marks a cluster's agent as joined with a live lease, as a poll would. */
+/**
+ * Marks a cluster's agent as joined with a live lease, as a poll would, and runs what the poll's
+ * lease-renewed step runs: the record turns Available and loses the hub's unreachable taint (a
+ * cluster that never reported carries it), so placements may choose it. On a cluster that holds
+ * its lease already, it records a heartbeat, as a later poll does.
+ */
 export async function markOnline(ctx: HubContext, cluster: string): Promise<void> {
   const head = await ctx.ports.heads.get(cluster, { consistent: true });
   if (!head) throw new Error(`cluster ${cluster} has no head`);
+  // As the join endpoint: an agent joins only a cluster the hub accepted.
+  if (head.state === 'Pending' || head.state === 'Denied') throw new Error(`cluster ${cluster} is ${head.state}: create it with spec.hubAcceptsClient true`);
   const now = ctx.ports.clock.now();
   const joined = await ctx.ports.heads.put({ ...head, state: 'Joined' });
-  if (joined.leaseRenewedAt === undefined) await ctx.ports.heads.renewLease(cluster, now);
+  if (joined.leaseRenewedAt === undefined) {
+    if (await ctx.ports.heads.renewLease(cluster, now)) await reconcileAvailability(ctx, cluster);
+  } else {
+    // A poll of a live cluster records a heartbeat, so a test that moves the clock keeps it live.
+    await ctx.ports.heartbeats.record(cluster, now);
+  }
 }
 
 /** What a stand-in agent reports for a work. */

@@ -8,6 +8,7 @@ import {
   withAvailable,
   withHeadState,
   withHubTaints,
+  withTaintsOf,
   type ClusterResource,
 } from '../../../../lambdas/capabilities/clusters/cluster-status.js';
 
@@ -55,7 +56,9 @@ describe('hub taints', () => {
     expect(hubTaintFor({ type: 'Available', status: 'True', reason: 'x', message: '', lastTransitionTime: T0 })).toBeUndefined();
     expect(hubTaintFor({ type: 'Available', status: 'False', reason: 'x', message: '', lastTransitionTime: T0 })).toBe('tether.dev/unavailable');
     expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'LeaseExpired', message: '', lastTransitionTime: T0 })).toBe('tether.dev/unreachable');
-    expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'NoLease', message: '', lastTransitionTime: T0 })).toBeUndefined();
+    // Never reported (imported, not accepted or no agent yet): unreachable too, as in OCM, so
+    // placements do not choose a store whose hardware has not arrived.
+    expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'NoLease', message: '', lastTransitionTime: T0 })).toBe('tether.dev/unreachable');
   });
 
   it('are added and removed without touching user taints', () => {
@@ -74,6 +77,15 @@ describe('hub taints', () => {
     expect(withHubTaints(r, T1).spec.taints).toEqual([{ key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: T1 }]);
     const kept = cluster({ status: 'Unknown', reason: 'LeaseExpired' }, { spec: { taints: [{ key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: T0 }] } });
     expect(withHubTaints(kept, T1)).toBe(kept);
+  });
+
+  it("are the hub's on a user's write: one left out stays with its timeAdded, one added is dropped", () => {
+    const hubTaint = { key: 'tether.dev/unreachable', effect: 'NoSelect' as const, timeAdded: T0 };
+    const user = { key: 'example.com/maintenance', effect: 'NoSelect' as const };
+    const stored = cluster({ status: 'Unknown', reason: 'NoLease' }, { spec: { taints: [hubTaint] } });
+    const applied = cluster({ status: 'Unknown', reason: 'NoLease' }, { spec: { taints: [user, { key: 'tether.dev/unavailable', effect: 'NoSelect' }] } });
+    expect(withTaintsOf(applied, stored).spec.taints).toEqual([user, hubTaint]);
+    expect(withTaintsOf(cluster({ status: 'True' }), cluster({ status: 'True' }, { spec: { taints: [user] } })).spec.taints).toEqual([]);
   });
 });
 

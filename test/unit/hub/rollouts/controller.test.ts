@@ -16,11 +16,17 @@ const MIN = 60_000;
 const EVENT_DELAY_MS = 2_000;
 const names = Array.from({ length: 6 }, (_, i) => `s-${i}`);
 
-/** Six online clusters chosen by placement `p`, and deployment `app` with the given spec parts. */
-async function rollout(spec: Record<string, unknown>): Promise<MemoryHub> {
+/**
+ * Six online clusters chosen by placement `p`, and deployment `app` with the given spec parts.
+ * `neverJoined` clusters match the placement too but no agent of theirs ever reported.
+ */
+async function rollout(spec: Record<string, unknown>, neverJoined: { name: string; accepted: boolean }[] = []): Promise<MemoryHub> {
   const hub = memoryHubContext();
   const service = new ResourceService(hub.ctx);
-  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } } }), false);
+  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }), false);
+  for (const c of neverJoined) {
+    await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: c.accepted } }), false);
+  }
   const placement = { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }] };
   await service.apply(parseDesired({ apiVersion: API, kind: 'Placement', metadata: { name: 'p' }, spec: placement }), false);
   await hub.settle();
@@ -65,6 +71,33 @@ describe('rollout controller on the memory ports', () => {
     expect(await status(hub)).toMatchObject({ state: 'Complete', waves: 3, summary: { total: 6, updated: 6, available: 6, failed: 0 } });
     const works = await worksOf(hub.ctx, names, 'app');
     expect(Object.values(works).map((w) => w.revision)).toEqual(names.map(() => '1'));
+  });
+
+  it('leaves clusters that never joined out, so maxFailures 0 completes; a store joins the rollout when its agent comes', async () => {
+    // Stores registered before their hardware arrived: one not accepted yet, one accepted with no agent.
+    const waiting = [
+      { name: 'new-pending', accepted: false },
+      { name: 'new-accepted', accepted: true },
+    ];
+    const hub = await rollout({ rolloutStrategy: { type: 'All', progressDeadline: '5m', maxFailures: 0 } }, waiting);
+    const decided = await hub.ctx.ports.resources.get({ kind: 'Placement', name: 'p' });
+    expect((decided?.status as { numberOfSelectedClusters: number }).numberOfSelectedClusters).toBe(6);
+    expect(await clustersWithWork(hub)).toEqual(names);
+    await report(hub, names);
+    // Well past progressDeadline (the joined stores keep polling): nothing failed, nothing waits.
+    await hub.advance(10 * MIN);
+    for (const name of names) await markOnline(hub.ctx, name);
+    await hub.tick();
+    await hub.settle();
+    const s = await status(hub);
+    expect(s).toMatchObject({ state: 'Complete', summary: { total: 6, updated: 6, available: 6, failed: 0 } });
+    expect(s.clusters).toEqual([]);
+
+    // The accepted store's agent polls for the first time: the taint goes, the placement takes it, and it gets the revision.
+    await markOnline(hub.ctx, 'new-accepted');
+    await hub.settle();
+    await hub.advance(EVENT_DELAY_MS);
+    expect(Object.keys(await worksOf(hub.ctx, [...names, 'new-accepted', 'new-pending'], 'app')).sort()).toEqual(['new-accepted', ...names]);
   });
 
   it('finishes as CompleteWithFailures, not Complete, when clusters failed within maxFailures', async () => {
@@ -118,12 +151,15 @@ describe('rollout controller on the memory ports', () => {
     expect(await clustersWithWork(hub)).toEqual([]);
     expect(await status(hub)).toMatchObject({ state: 'WaitingForWindow', summary: { total: 6, pendingWindow: 6, updated: 0 } });
 
-    // Still closed a minute before: a scheduler tick changes nothing.
+    // Still closed a minute before: a scheduler tick changes nothing. The agents keep polling
+    // meanwhile, so their clusters stay live (a silent one would be tainted unreachable).
     await hub.advance(6 * 60 * MIN - MIN);
+    for (const name of names) await markOnline(hub.ctx, name);
     await hub.tick();
     expect(await clustersWithWork(hub)).toEqual([]);
 
     await hub.advance(2 * MIN);
+    for (const name of names) await markOnline(hub.ctx, name);
     await hub.tick();
     expect(await clustersWithWork(hub)).toEqual(names);
     expect(await status(hub)).toMatchObject({ state: 'Progressing', summary: { total: 6, pendingWindow: 0 } });
