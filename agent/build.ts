@@ -90,7 +90,7 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     minify: options.minify ?? true,
     keepNames: true,
     legalComments: 'none',
