@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -72,6 +73,31 @@ export const kubeConfigOnly: Plugin = {
   },
 };
 
+/**
+ * `node:http` through `require`, not an ES import. Since Node 22, `node:http` has lazy getters
+ * (`WebSocket`, `CloseEvent`, `MessageEvent`) that load Node's undici when read, and importing a
+ * builtin as an ES module reads every export to build the module's namespace. So a plain
+ * `import http from 'node:http'` loads undici: about 18 MiB of RSS the agent never uses and, under
+ * the image's `--jitless` (no WebAssembly), an unhandled rejection that ends the process. `require`
+ * returns the CommonJS object as it is, getters unread. This plugin serves the agent's (and its
+ * dependencies') imports of `node:http` from a module that requires it and re-exports its plain
+ * values; a getter the agent would import fails the build ("No matching export"), not the agent.
+ */
+export const httpViaRequire: Plugin = {
+  name: 'http-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?http$/ }, (args) => (args.namespace === 'http-via-require' ? undefined : { path: 'node:http', namespace: 'http-via-require' }));
+    b.onLoad({ filter: /.*/, namespace: 'http-via-require' }, () => {
+      const http = createRequire(import.meta.url)('node:http') as object;
+      const plain = Object.keys(http).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && !Object.getOwnPropertyDescriptor(http, name)?.get);
+      return {
+        loader: 'js',
+        contents: [`const http = require('node:http');`, 'export default http;', `export const { ${plain.join(', ')} } = http;`].join('\n'),
+      };
+    });
+  },
+};
+
 /** The entry's file name in the output directory. */
 export const AGENT_ENTRY = 'tether-agent.mjs';
 
@@ -95,7 +121,7 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     keepNames: true,
     legalComments: 'none',
     metafile: true,
-    plugins: [kubeConfigOnly],
+    plugins: [kubeConfigOnly, httpViaRequire],
     logLevel: 'warning',
     absWorkingDir: root,
     banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module'; const require = __tetherCreateRequire(import.meta.url);" },
