@@ -45,30 +45,38 @@ export interface AgentBundle {
 }
 
 /**
+ * What client-node's `dist/config.js` imports for code the agent never calls, and the names it
+ * takes from each: the generated API and model classes and their header middleware (for
+ * `makeApiClient`), and the npm `undici` (dispatchers for client-node's own `fetch` calls).
+ */
+const KUBECONFIG_STAND_INS: Readonly<Record<string, readonly string[]>> = {
+  './gen/index.js': ['createConfiguration', 'ServerConfiguration'],
+  './middleware.js': ['setHeaderMiddleware'],
+  undici: ['Agent', 'ProxyAgent'],
+};
+
+/**
  * The agent uses only client-node's KubeConfig (agent/kube/node-adapter.ts imports its module,
- * `dist/config.js`). That module also imports the generated API and model classes (for
- * `makeApiClient`) and node-fetch (for `applyToFetchOptions`), neither of which the agent calls;
- * bundled, they are about 0.6 MB the kube chunk would parse at start. This plugin gives config.js
- * stand-ins instead: the two generated exports throw if ever called, and `Headers` makes Node's own
- * when called (not before: touching the global loads Node's fetch implementation).
+ * `dist/config.js`), and of it only loading, contexts and `applyToHTTPSOptions`. Bundled, the rest
+ * that module imports ({@link KUBECONFIG_STAND_INS}) would be about 1.9 MB the kube chunk parses at
+ * start (client-node 2.0.1: the generated classes 1.1 MB, undici 0.76 MB; the chunk is 0.22 MB
+ * without them), and loading undici alone adds over 20 MiB of RSS (measured on Node 22). This
+ * plugin gives config.js stand-ins instead, which throw if ever used.
  */
 export const kubeConfigOnly: Plugin = {
   name: 'kubeconfig-only',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) =>
+    b.onResolve({ filter: /^(\.\/gen\/index\.js|\.\/middleware\.js|undici)$/ }, (args) =>
       /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: args.path, namespace: 'kubeconfig-only' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'kubeconfig-only' }, (args) => ({
       loader: 'js',
-      contents:
-        args.path === 'node-fetch'
-          ? // Not `globalThis.Headers` itself: reading it loads Node's fetch (undici, about 18 MiB RSS).
-            'export function Headers(init) { return new globalThis.Headers(init); }'
-          : [
-              "const absent = (name) => new Error(`client-node's ${name} is not in the Tether agent bundle (agent/build.ts)`);",
-              "export function createConfiguration() { throw absent('createConfiguration'); }",
-              "export class ServerConfiguration { constructor() { throw absent('ServerConfiguration'); } }",
-            ].join('\n'),
+      contents: [
+        `const absent = (name) => new Error(\`client-node's \${name} (from ${args.path}) is not in the Tether agent bundle (agent/build.ts)\`);`,
+        ...(KUBECONFIG_STAND_INS[args.path] ?? []).map((name) =>
+          /^[A-Z]/.test(name) ? `export class ${name} { constructor() { throw absent('${name}'); } }` : `export function ${name}() { throw absent('${name}'); }`,
+        ),
+      ].join('\n'),
     }));
   },
 };

@@ -59,9 +59,9 @@ describe('agent bundle', () => {
       const text = readFileSync(join(built.outdir, file.path), 'utf8');
       expect({ file: file.path, imports: text.match(/(?:from|import)\s*\(?\s*"(?:node:)?http"/g) }).toEqual({ file: file.path, imports: null });
     }
-    // Only client-node's kubeconfig module: not its generated API and model classes, nor node-fetch.
+    // Only client-node's kubeconfig module: not its generated API and model classes, nor an HTTP client (undici, node-fetch).
     const all = built.files.flatMap((f) => inputsOf(f.path));
-    expect(all.filter((i) => /client-node\/dist\/gen\/|node_modules\/node-fetch\//.test(i))).toEqual([]);
+    expect(all.filter((i) => /client-node\/dist\/gen\/|node_modules\/(undici|node-fetch)\//.test(i))).toEqual([]);
   });
 
   test('--simulate runs without the Kubernetes chunk (deleted from a copy)', async () => {
