@@ -1,5 +1,5 @@
 // Jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts).
-// Why: @kubernetes/client-node 1.x, middy and the SQS emulator are ESM-only; running ESM natively
+// Why: @kubernetes/client-node, middy and the SQS emulator are ESM-only; running ESM natively
 // avoids compiling node_modules. @swc/jest strips types only (tsc --noEmit type-checks separately).
 // keepImportAttributes: shared/version.ts imports package.json `with { type: 'json' }`, which Node
 // requires; swc would otherwise drop the attribute.

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join, relative, resolve } from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -44,31 +45,64 @@ export interface AgentBundle {
 }
 
 /**
+ * What client-node's `dist/config.js` imports for code the agent never calls, and the names it
+ * takes from each: the generated API and model classes and their header middleware (for
+ * `makeApiClient`), and the npm `undici` (dispatchers for client-node's own `fetch` calls).
+ */
+const KUBECONFIG_STAND_INS: Readonly<Record<string, readonly string[]>> = {
+  './gen/index.js': ['createConfiguration', 'ServerConfiguration'],
+  './middleware.js': ['setHeaderMiddleware'],
+  undici: ['Agent', 'ProxyAgent'],
+};
+
+/**
  * The agent uses only client-node's KubeConfig (agent/kube/node-adapter.ts imports its module,
- * `dist/config.js`). That module also imports the generated API and model classes (for
- * `makeApiClient`) and node-fetch (for `applyToFetchOptions`), neither of which the agent calls;
- * bundled, they are about 0.6 MB the kube chunk would parse at start. This plugin gives config.js
- * stand-ins instead: the two generated exports throw if ever called, and `Headers` makes Node's own
- * when called (not before: touching the global loads Node's fetch implementation).
+ * `dist/config.js`), and of it only loading, contexts and `applyToHTTPSOptions`. Bundled, the rest
+ * that module imports ({@link KUBECONFIG_STAND_INS}) would be about 1.9 MB the kube chunk parses at
+ * start (client-node 2.0.1: the generated classes 1.1 MB, undici 0.76 MB; the chunk is 0.22 MB
+ * without them), and loading undici alone adds over 20 MiB of RSS (measured on Node 22). This
+ * plugin gives config.js stand-ins instead, which throw if ever used.
  */
 export const kubeConfigOnly: Plugin = {
   name: 'kubeconfig-only',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/gen\/index\.js|node-fetch)$/ }, (args) =>
+    b.onResolve({ filter: /^(\.\/gen\/index\.js|\.\/middleware\.js|undici)$/ }, (args) =>
       /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: args.path, namespace: 'kubeconfig-only' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'kubeconfig-only' }, (args) => ({
       loader: 'js',
-      contents:
-        args.path === 'node-fetch'
-          ? // Not `globalThis.Headers` itself: reading it loads Node's fetch (undici, about 18 MiB RSS).
-            'export function Headers(init) { return new globalThis.Headers(init); }'
-          : [
-              "const absent = (name) => new Error(`client-node's ${name} is not in the Tether agent bundle (agent/build.ts)`);",
-              "export function createConfiguration() { throw absent('createConfiguration'); }",
-              "export class ServerConfiguration { constructor() { throw absent('ServerConfiguration'); } }",
-            ].join('\n'),
+      contents: [
+        `const absent = (name) => new Error(\`client-node's \${name} (from ${args.path}) is not in the Tether agent bundle (agent/build.ts)\`);`,
+        ...(KUBECONFIG_STAND_INS[args.path] ?? []).map((name) =>
+          /^[A-Z]/.test(name) ? `export class ${name} { constructor() { throw absent('${name}'); } }` : `export function ${name}() { throw absent('${name}'); }`,
+        ),
+      ].join('\n'),
     }));
+  },
+};
+
+/**
+ * `node:http` through `require`, not an ES import. Since Node 22, `node:http` has lazy getters
+ * (`WebSocket`, `CloseEvent`, `MessageEvent`) that load Node's undici when read, and importing a
+ * builtin as an ES module reads every export to build the module's namespace. So a plain
+ * `import http from 'node:http'` loads undici: about 18 MiB of RSS the agent never uses and, under
+ * the image's `--jitless` (no WebAssembly), an unhandled rejection that ends the process. `require`
+ * returns the CommonJS object as it is, getters unread. This plugin serves the agent's (and its
+ * dependencies') imports of `node:http` from a module that requires it and re-exports its plain
+ * values; a getter the agent would import fails the build ("No matching export"), not the agent.
+ */
+export const httpViaRequire: Plugin = {
+  name: 'http-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?http$/ }, (args) => (args.namespace === 'http-via-require' ? undefined : { path: 'node:http', namespace: 'http-via-require' }));
+    b.onLoad({ filter: /.*/, namespace: 'http-via-require' }, () => {
+      const http = createRequire(import.meta.url)('node:http') as object;
+      const plain = Object.keys(http).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && !Object.getOwnPropertyDescriptor(http, name)?.get);
+      return {
+        loader: 'js',
+        contents: [`const http = require('node:http');`, 'export default http;', `export const { ${plain.join(', ')} } = http;`].join('\n'),
+      };
+    });
   },
 };
 
@@ -90,12 +124,12 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     minify: options.minify ?? true,
     keepNames: true,
     legalComments: 'none',
     metafile: true,
-    plugins: [kubeConfigOnly],
+    plugins: [kubeConfigOnly, httpViaRequire],
     logLevel: 'warning',
     absWorkingDir: root,
     banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module'; const require = __tetherCreateRequire(import.meta.url);" },

@@ -78,7 +78,7 @@ export async function startHubProcess(options: BenchHubOptions = {}): Promise<Hu
   try {
     forked = await forkTypeScript(new URL('./hub-process-child.ts', import.meta.url), {
       label: 'bench hub',
-      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
+      env: { POWERTOOLS_METRICS_DISABLED: 'true' },
       stdout: 'ignore',
     });
   } catch (err) {

@@ -101,7 +101,6 @@ export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions):
     // The X-Ray SDK would send UDP segments to a daemon that does not exist here; Lambda records
     // its own segment for active tracing anyway, which the cost model prices separately.
     POWERTOOLS_TRACE_ENABLED: 'false',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TETHER_TABLE: bench.tableName,
     TETHER_QUEUE_URL: queueUrl,
     TETHER_DYNAMODB_ENDPOINT: bench.dynamodbEndpoint,

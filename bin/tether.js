@@ -4,14 +4,21 @@
 import module from 'node:module';
 import { register } from 'tsx/esm/api';
 
-// Node 22 can cache compiled code between runs; Node 20 has no such API and skips this.
+// Node 22 caches compiled code between runs. The `?.`: an older Node must get as far as the
+// version check below, which tells the user what to install.
 module.enableCompileCache?.();
 // The sources need nothing from a tsconfig to run, and the user's current directory may hold an
 // unrelated one that tsx would otherwise pick up.
 register({ tsconfig: false });
-// Dependencies are pinned exactly, so the SDK's notice about future releases needing Node 22 is
-// noise for CLI users; Lambda runs nodejs22.x anyway.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// Before the CLI and its dependencies load: on an older Node they would fail with errors that do
+// not say the Node version is the problem.
+const { nodeVersionProblem } = await import('../cli/node-version.ts');
+const problem = nodeVersionProblem(process.versions.node);
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}
 
 // `tether get ... | head` closes the pipe early; that is not an error worth a stack trace.
 process.stdout.on('error', (err) => {

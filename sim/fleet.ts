@@ -60,7 +60,6 @@ async function childShard(options: ShardOptions): Promise<ShardHandle> {
   try {
     started = await forkTypeScript(new URL('./fleet-shard-child.ts', import.meta.url), {
       label: 'fleet shard',
-      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       serialization: 'advanced',
     });
   } catch (err) {

@@ -1,7 +1,7 @@
 // Only the kubeconfig module of client-node: loading, contexts, auth plugins (token files, exec,
 // OIDC, cloud providers), TLS material and proxies. Not the package index, which brings the
-// generated API and model classes and node-fetch; the agent uses none of them, and agent/build.ts
-// keeps them out of the bundle too (bench B5: about 8 MiB of RSS).
+// generated API and model classes and undici; the agent uses none of them, and agent/build.ts
+// keeps them out of the bundle too (bench B5: about 8 MiB of RSS for the generated classes).
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { formatSelector } from '../../shared/labels.js';
 import { errorFromResponse } from './api-errors.js';
@@ -12,7 +12,7 @@ import { proxyForServer, type ProxyEnv } from './proxy-env.js';
 import { conditionOf, describeRef, refOf, splitApiVersion, withoutServerFields, type KubeObject, type ObjectRef } from './types.js';
 
 /**
- * {@link ClusterApi} over a real API server. @kubernetes/client-node 1.4.0 (this is the only file
+ * {@link ClusterApi} over a real API server. @kubernetes/client-node 2.0.1 (this is the only file
  * that imports it) supplies the kubeconfig: its `KubeConfig` resolves the context, credentials, TLS
  * and proxy for every request (`applyToHTTPSOptions`). The requests themselves are the few REST
  * calls the agent needs ({@link KubeRest}), with objects crossing the wire verbatim:

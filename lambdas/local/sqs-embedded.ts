@@ -2,7 +2,7 @@
  * The embedded SQS emulator of the local hub: fauxqs's SQS engine served on 127.0.0.1 by node:http.
  *
  * Why not `startFauxqs()`: fauxqs's entry module statically imports its SQLite persistence
- * (`node:sqlite`, missing on Node 20 and flagged on early Node 22) and always listens on 0.0.0.0,
+ * (`node:sqlite`, behind a flag before Node 22.13) and always listens on 0.0.0.0,
  * which breaks the rule that embedded servers are never reachable from outside. Its SQS engine
  * (`dist/sqs/*` plus `dist/common/*`) needs only node:crypto and toad-cache, so we load those
  * modules by file path and put them behind our own loopback-only listener. fauxqs is pinned

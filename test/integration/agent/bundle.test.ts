@@ -54,9 +54,14 @@ describe('agent bundle', () => {
       expect(inputsOf(file).filter((i) => i.includes('@kubernetes/client-node'))).toEqual([]);
       expect(readFileSync(join(built.outdir, file), 'utf8')).not.toMatch(/from\s*"\.\/(chunks\/)?node-adapter-/);
     }
-    // Only client-node's kubeconfig module: not its generated API and model classes, nor node-fetch.
+    // node:http only through require: an ES import of it loads undici on Node 22 (agent/build.ts, httpViaRequire).
+    for (const file of built.files) {
+      const text = readFileSync(join(built.outdir, file.path), 'utf8');
+      expect({ file: file.path, imports: text.match(/(?:from|import)\s*\(?\s*"(?:node:)?http"/g) }).toEqual({ file: file.path, imports: null });
+    }
+    // Only client-node's kubeconfig module: not its generated API and model classes, nor an HTTP client (undici, node-fetch).
     const all = built.files.flatMap((f) => inputsOf(f.path));
-    expect(all.filter((i) => /client-node\/dist\/gen\/|node_modules\/node-fetch\//.test(i))).toEqual([]);
+    expect(all.filter((i) => /client-node\/dist\/gen\/|node_modules\/(undici|node-fetch)\//.test(i))).toEqual([]);
   });
 
   test('--simulate runs without the Kubernetes chunk (deleted from a copy)', async () => {
