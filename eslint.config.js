@@ -6,7 +6,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
@@ -26,14 +39,44 @@ export default tseslint.config(
     // Layering rules from docs/architecture.md: the domain never touches an SDK or an adapter.
     files: ['lambdas/core/**/*.ts', 'lambdas/capabilities/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '@kubernetes/*', '**/sim/**', '**/bench/**', '**/test/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@aws-sdk/*',
+            '**/adapters/**',
+            '**/handlers/**',
+            '**/local/**',
+            '@kubernetes/*',
+            '**/sim/**',
+            '**/bench/**',
+            '**/test/**',
+          ],
+        },
+      ],
     },
   },
   {
     // The generic core knows no capability and no HTTP.
     files: ['lambdas/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '**/adapters/**', '**/handlers/**', '**/local/**', '**/http/**', '**/capabilities/**', '@kubernetes/*', '**/sim/**', '**/bench/**', '**/test/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@aws-sdk/*',
+            '**/adapters/**',
+            '**/handlers/**',
+            '**/local/**',
+            '**/http/**',
+            '**/capabilities/**',
+            '@kubernetes/*',
+            '**/sim/**',
+            '**/bench/**',
+            '**/test/**',
+          ],
+        },
+      ],
     },
   },
   {

@@ -101,7 +101,12 @@ export class Agent {
     this.log.addSecret(options.bootstrapToken);
     this.currentVersion = options.version;
     this.pollMs = options.initialPollIntervalMs ?? DEFAULT_POLL_MS;
-    this.hub = new HubClient({ hubUrl: options.hubUrl, fetch: options.fetch, userAgent: `tether-agent/${options.version}`, now: () => this.clock.now() });
+    this.hub = new HubClient({
+      hubUrl: options.hubUrl,
+      fetch: options.fetch,
+      userAgent: `tether-agent/${options.version}`,
+      now: () => this.clock.now(),
+    });
     this.store = new AgentStateStore(options.api, options.namespace, this.log);
     this.reconciler = new Reconciler({
       api: options.api,
@@ -161,7 +166,9 @@ export class Agent {
       const outcome = await this.cycle(true);
       if (this.exit) return this.exit;
       if (outcome.ok) return true;
-      const retrying = outcome.error instanceof JoinPendingError || (outcome.error instanceof CredentialRejectedError && this.credential === undefined && this.rejoinTried);
+      const retrying =
+        outcome.error instanceof JoinPendingError ||
+        (outcome.error instanceof CredentialRejectedError && this.credential === undefined && this.rejoinTried);
       if (!retrying || this.abort.signal.aborted) return outcome.error ?? new Error('poll failed');
       await this.clock.sleep(outcome.delayMs, this.abort.signal);
     }
@@ -180,7 +187,12 @@ export class Agent {
   }
 
   private async loop(): Promise<AgentExit> {
-    this.log.info('agent starting', { cluster: this.options.cluster, hub: this.hub.hubUrl, version: this.currentVersion, namespace: this.options.namespace });
+    this.log.info('agent starting', {
+      cluster: this.options.cluster,
+      hub: this.hub.hubUrl,
+      version: this.currentVersion,
+      namespace: this.options.namespace,
+    });
     while (!this.abort.signal.aborted && !this.exit) {
       const { delayMs } = await this.cycle(false);
       if (this.exit) break;
@@ -252,12 +264,20 @@ export class Agent {
 
   private async join(): Promise<void> {
     if (!this.options.bootstrapToken) {
-      throw new CredentialRejectedError('no stored credential and no bootstrap token: apply the import manifest again (tether cluster import)', 401);
+      throw new CredentialRejectedError(
+        'no stored credential and no bootstrap token: apply the import manifest again (tether cluster import)',
+        401,
+      );
     }
     const claims = await this.status.claimsFor(this.currentVersion, true);
-    const joined = await this.hub.join(this.options.bootstrapToken, { cluster: this.options.cluster, agentVersion: this.currentVersion, claims }, this.abort.signal);
+    const joined = await this.hub.join(
+      this.options.bootstrapToken,
+      { cluster: this.options.cluster, agentVersion: this.currentVersion, claims },
+      this.abort.signal,
+    );
     this.log.addSecret(joined.credential);
-    if (joined.cluster !== this.options.cluster) this.log.warn('the hub joined this agent under another cluster name', { asked: this.options.cluster, joined: joined.cluster });
+    if (joined.cluster !== this.options.cluster)
+      this.log.warn('the hub joined this agent under another cluster name', { asked: this.options.cluster, joined: joined.cluster });
     this.credential = joined.credential;
     this.credentialUnsaved = true;
     this.rejoinTried = false;
@@ -311,7 +331,13 @@ export class Agent {
 
   private async report(): Promise<void> {
     if (!this.desired || !this.credential) return;
-    if (await this.status.send(this.credential, { observedRevision: this.desired.revision, agentVersion: this.currentVersion }, this.abort.signal)) {
+    if (
+      await this.status.send(
+        this.credential,
+        { observedRevision: this.desired.revision, agentVersion: this.currentVersion },
+        this.abort.signal,
+      )
+    ) {
       this.metrics.statusReports++;
     }
   }
@@ -335,7 +361,11 @@ export class Agent {
     }
     this.status.clearWorks();
     try {
-      await this.hub.status(this.credential!, { observedRevision: desired.revision, agentVersion: this.currentVersion, healthy: true, works: [], detached: true }, this.abort.signal);
+      await this.hub.status(
+        this.credential!,
+        { observedRevision: desired.revision, agentVersion: this.currentVersion, healthy: true, works: [], detached: true },
+        this.abort.signal,
+      );
     } catch (err) {
       // The hub may revoke the credential as soon as it sees the detach; anything else is retried.
       if (!(err instanceof CredentialRejectedError)) throw err;
@@ -351,8 +381,16 @@ export class Agent {
     // Tried once per requested version: a Deployment that does not roll out is the hub's UpgradeFailed, not a loop here.
     this.upgradedTo = target;
     const o = this.options;
-    const self = { cluster: o.cluster, hubUrl: o.hubUrl, bootstrapToken: o.bootstrapToken, namespace: o.namespace, httpsProxy: o.httpsProxy, noProxy: o.noProxy };
-    if (!(await upgradeSelf(o.api, { ...self, image: desired.agent.image || o.image, version: target }, this.currentVersion, this.log))) return;
+    const self = {
+      cluster: o.cluster,
+      hubUrl: o.hubUrl,
+      bootstrapToken: o.bootstrapToken,
+      namespace: o.namespace,
+      httpsProxy: o.httpsProxy,
+      noProxy: o.noProxy,
+    };
+    if (!(await upgradeSelf(o.api, { ...self, image: desired.agent.image || o.image, version: target }, this.currentVersion, this.log)))
+      return;
     if (o.simulate) {
       // A real pod is replaced by the Deployment's rollout; a simulated agent just becomes the new version.
       this.currentVersion = target;
@@ -366,7 +404,10 @@ export class Agent {
     if (this.abort.signal.aborted) return { delayMs: 0 };
     if (err instanceof JoinPendingError) {
       this.currentPhase = 'pending';
-      this.log.info('waiting for the hub to accept this cluster', { message: err.message, retryInSeconds: Math.round(err.retryAfterMs / 1000) });
+      this.log.info('waiting for the hub to accept this cluster', {
+        message: err.message,
+        retryInSeconds: Math.round(err.retryAfterMs / 1000),
+      });
       return { delayMs: jitteredRetryAfter(err.retryAfterMs, this.random) };
     }
     if (err instanceof CredentialRejectedError) return this.rejected(err);
@@ -374,7 +415,10 @@ export class Agent {
     const delayMs = this.backoff.next(retryAfter);
     if (err instanceof HubUnavailableError || err instanceof HubProtocolError) {
       this.metrics.recordPoll('error', this.clock.now());
-      this.log.warn('hub call failed; keeping workloads as they are and backing off', { error: err, retryInSeconds: Math.round(delayMs / 1000) });
+      this.log.warn('hub call failed; keeping workloads as they are and backing off', {
+        error: err,
+        retryInSeconds: Math.round(delayMs / 1000),
+      });
       // Keep correcting drift from the last desired state while the hub is away.
       if (this.prepared && this.credential && this.resyncDue()) await this.reconcile();
     } else {
@@ -390,13 +434,16 @@ export class Agent {
       // The hub refused the credential: once, try to join again in case it issued a new bootstrap token.
       this.rejoinTried = true;
       this.credential = undefined;
-      this.log.warn('the hub rejected the credential; trying to join again with the bootstrap token', { status: err.status, detail: err.detail });
+      this.log.warn('the hub rejected the credential; trying to join again with the bootstrap token', {
+        status: err.status,
+        detail: err.detail,
+      });
       return { delayMs: 0 };
     }
     this.exit = 'revoked';
     this.log.error(
       wasJoined || this.rejoinTried
-        ? 'the hub rejected this agent\'s credential: polling stopped. Workloads on this cluster are left as they are. To reconnect, import the cluster again (tether cluster import) and apply the new manifest.'
+        ? "the hub rejected this agent's credential: polling stopped. Workloads on this cluster are left as they are. To reconnect, import the cluster again (tether cluster import) and apply the new manifest."
         : 'the hub rejected the bootstrap token (used, expired, or the cluster was denied): polling stopped. Import the cluster again (tether cluster import) and apply the new manifest.',
       { status: err.status, detail: err.detail },
     );

@@ -67,14 +67,18 @@ export const kubeConfigOnly: Plugin = {
   name: 'kubeconfig-only',
   setup(b) {
     b.onResolve({ filter: /^(\.\/gen\/index\.js|\.\/middleware\.js|undici)$/ }, (args) =>
-      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: args.path, namespace: 'kubeconfig-only' } : undefined,
+      /@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: args.path, namespace: 'kubeconfig-only' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'kubeconfig-only' }, (args) => ({
       loader: 'js',
       contents: [
         `const absent = (name) => new Error(\`client-node's \${name} (from ${args.path}) is not in the Tether agent bundle (agent/build.ts)\`);`,
         ...(KUBECONFIG_STAND_INS[args.path] ?? []).map((name) =>
-          /^[A-Z]/.test(name) ? `export class ${name} { constructor() { throw absent('${name}'); } }` : `export function ${name}() { throw absent('${name}'); }`,
+          /^[A-Z]/.test(name)
+            ? `export class ${name} { constructor() { throw absent('${name}'); } }`
+            : `export function ${name}() { throw absent('${name}'); }`,
         ),
       ].join('\n'),
     }));
@@ -94,10 +98,14 @@ export const kubeConfigOnly: Plugin = {
 export const httpViaRequire: Plugin = {
   name: 'http-via-require',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?http$/ }, (args) => (args.namespace === 'http-via-require' ? undefined : { path: 'node:http', namespace: 'http-via-require' }));
+    b.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.namespace === 'http-via-require' ? undefined : { path: 'node:http', namespace: 'http-via-require' },
+    );
     b.onLoad({ filter: /.*/, namespace: 'http-via-require' }, () => {
       const http = createRequire(import.meta.url)('node:http') as object;
-      const plain = Object.keys(http).filter((name) => /^[A-Za-z_$][\w$]*$/.test(name) && !Object.getOwnPropertyDescriptor(http, name)?.get);
+      const plain = Object.keys(http).filter(
+        (name) => /^[A-Za-z_$][\w$]*$/.test(name) && !Object.getOwnPropertyDescriptor(http, name)?.get,
+      );
       return {
         loader: 'js',
         contents: [`const http = require('node:http');`, 'export default http;', `export const { ${plain.join(', ')} } = http;`].join('\n'),
@@ -132,7 +140,9 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
     plugins: [kubeConfigOnly, httpViaRequire],
     logLevel: 'warning',
     absWorkingDir: root,
-    banner: { js: "import { createRequire as __tetherCreateRequire } from 'node:module'; const require = __tetherCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __tetherCreateRequire } from 'node:module'; const require = __tetherCreateRequire(import.meta.url);",
+    },
   });
   const files = Object.entries(result.metafile.outputs)
     .map(([path, o]) => ({ path: relative(outdir, resolve(root, path)), bytes: o.bytes, inputs: Object.keys(o.inputs) }))
@@ -178,5 +188,7 @@ if (/agent[\\/]build\.ts$/.test(process.argv[1] ?? '')) {
   const i = process.argv.indexOf('--outdir');
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
   const bundle = await buildAgentBundle({ outdir: i > 0 ? process.argv[i + 1] : undefined });
-  process.stdout.write(`built ${bundle.entry}: ${mb(bundle.bytes)} in ${bundle.files.length} files; entry ${mb(bundle.entryBytes)}, Kubernetes chunk ${bundle.kubeChunk.path} ${mb(bundle.kubeChunk.bytes)}\n`);
+  process.stdout.write(
+    `built ${bundle.entry}: ${mb(bundle.bytes)} in ${bundle.files.length} files; entry ${mb(bundle.entryBytes)}, Kubernetes chunk ${bundle.kubeChunk.path} ${mb(bundle.kubeChunk.bytes)}\n`,
+  );
 }

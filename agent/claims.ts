@@ -49,7 +49,9 @@ export async function collectClaims(options: ClaimOptions): Promise<Claim[]> {
       return undefined;
     }
   };
-  const kubeSystem = await attempt('the kube-system namespace', () => api.get({ apiVersion: 'v1', kind: 'Namespace', name: 'kube-system' }));
+  const kubeSystem = await attempt('the kube-system namespace', () =>
+    api.get({ apiVersion: 'v1', kind: 'Namespace', name: 'kube-system' }),
+  );
   if (kubeSystem?.metadata.uid) claims.push({ name: WellKnownClaims.id, value: kubeSystem.metadata.uid });
   const version = await attempt('the server version', () => api.serverVersion());
   if (version) claims.push({ name: WellKnownClaims.kubeVersion, value: version.gitVersion });
@@ -93,14 +95,24 @@ export function detectPlatform(gitVersion: string, nodes: readonly KubeObject[],
 const RESERVED = Object.values(WellKnownClaims) as string[];
 
 async function userClaims(options: ClaimOptions): Promise<Claim[]> {
-  const maps = await options.api.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: options.namespace, labelSelector: USER_CLAIM_LABEL });
+  const maps = await options.api.list({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    namespace: options.namespace,
+    labelSelector: USER_CLAIM_LABEL,
+  });
   const out: Claim[] = [];
   for (const cm of maps) {
     for (const [name, value] of Object.entries((cm.data ?? {}) as Record<string, unknown>)) {
       const problem =
         RESERVED.includes(name) || name.endsWith('.tether.dev') || name.endsWith('.k8s.io')
           ? 'the name is reserved for well-known claims'
-          : labelKeyProblem(name) ?? (typeof value !== 'string' ? 'the value is not a string' : value.length > MAX_CLAIM_VALUE_CHARS ? `the value is longer than ${MAX_CLAIM_VALUE_CHARS} characters` : undefined);
+          : (labelKeyProblem(name) ??
+            (typeof value !== 'string'
+              ? 'the value is not a string'
+              : value.length > MAX_CLAIM_VALUE_CHARS
+                ? `the value is longer than ${MAX_CLAIM_VALUE_CHARS} characters`
+                : undefined));
       if (problem) {
         options.log.warn('ignoring an invalid user claim', { configMap: cm.metadata.name, claim: name, problem });
         continue;

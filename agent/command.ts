@@ -57,7 +57,8 @@ interface AgentFlags {
 }
 
 function seconds(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 86_400) throw new InvalidArgumentError('must be whole seconds from 1 to 86400');
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 86_400)
+    throw new InvalidArgumentError('must be whole seconds from 1 to 86400');
   return Number(value);
 }
 
@@ -94,13 +95,24 @@ export function configureAgentCommand(cmd: Command, io: AgentIO): Command {
     .option('--in-cluster', "use the pod's service account (inside the cluster)")
     .option('--simulate', 'use an in-memory cluster (demos, load tests)')
     .option('--from-manifest <file>', 'read hub URL, cluster name, bootstrap token and namespace from an import manifest')
-    .option('--health-addr <host:port>', 'where /healthz, /readyz and /metrics listen (default 0.0.0.0:8081 with --in-cluster, a free port on 127.0.0.1 with --simulate, else 127.0.0.1:8081; port 0 picks a free one; "off" disables)')
+    .option(
+      '--health-addr <host:port>',
+      'where /healthz, /readyz and /metrics listen (default 0.0.0.0:8081 with --in-cluster, a free port on 127.0.0.1 with --simulate, else 127.0.0.1:8081; port 0 picks a free one; "off" disables)',
+    )
     .option('--namespace <ns>', `the agent's namespace (env TETHER_NAMESPACE, default ${AGENT_NAMESPACE})`)
     .option('--once', 'join, poll, apply and report once, then exit (exit code 1 if that failed)')
     .addOption(new Option('--log-level <level>', 'debug, info, warn or error').default('info').env('TETHER_LOG_LEVEL'))
     .addOption(new Option('--agent-version <version>', 'version to report (default: this build)').env('TETHER_AGENT_VERSION').hideHelp())
-    .addOption(new Option('--image <repository>', 'image repository for self-upgrade when the hub names none').default(DEFAULT_AGENT_IMAGE).hideHelp())
-    .addOption(new Option('--poll-interval <seconds>', 'poll interval until the hub sets one').argParser(seconds).env('TETHER_POLL_INTERVAL_SECONDS'))
+    .addOption(
+      new Option('--image <repository>', 'image repository for self-upgrade when the hub names none')
+        .default(DEFAULT_AGENT_IMAGE)
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--poll-interval <seconds>', 'poll interval until the hub sets one')
+        .argParser(seconds)
+        .env('TETHER_POLL_INTERVAL_SECONDS'),
+    )
     .addOption(new Option('--resync <seconds>', 'reconcile (and detect drift) at least this often; default every poll').argParser(seconds))
     .addHelpText('after', HELP)
     .action(async (_opts, command: Command) => {
@@ -129,7 +141,11 @@ async function resolveFlags(flags: AgentFlags, io: AgentIO): Promise<Resolved> {
     try {
       manifestText = await readFile(path, 'utf8');
     } catch (err) {
-      throw new ValidationError(`cannot read --from-manifest ${flags.fromManifest}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [], { cause: err });
+      throw new ValidationError(
+        `cannot read --from-manifest ${flags.fromManifest}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        [],
+        { cause: err },
+      );
     }
     try {
       fromManifest = parseImportManifest(manifestText, flags.fromManifest);
@@ -152,7 +168,8 @@ async function resolveFlags(flags: AgentFlags, io: AgentIO): Promise<Resolved> {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(cluster!) || cluster!.length > 63) {
     throw new ValidationError(`--name "${cluster}" must be a DNS-1123 label (lowercase letters, digits and '-')`);
   }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) throw new ValidationError(`--namespace "${namespace}" must be a DNS-1123 label`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63)
+    throw new ValidationError(`--namespace "${namespace}" must be a DNS-1123 label`);
   if (!isLogLevel(flags.logLevel)) throw new ValidationError(`--log-level "${flags.logLevel}" must be debug, info, warn or error`);
   const mode = flags.simulate ? 'simulate' : flags.inCluster ? 'in-cluster' : 'kubeconfig';
   return { hubUrl: hubUrl!, cluster: cluster!, bootstrapToken, namespace, mode, manifestText };
@@ -170,7 +187,11 @@ async function clusterApi(r: Resolved, flags: AgentFlags, io: AgentIO, log: Agen
         try {
           await cluster.apply(obj, { fieldManager: 'kubectl', force: false });
         } catch (err) {
-          log.warn('simulated cluster: could not apply an object of the import manifest', { kind: obj.kind, name: obj.metadata?.name, error: err });
+          log.warn('simulated cluster: could not apply an object of the import manifest', {
+            kind: obj.kind,
+            name: obj.metadata?.name,
+            error: err,
+          });
         }
       }
     }
@@ -179,10 +200,17 @@ async function clusterApi(r: Resolved, flags: AgentFlags, io: AgentIO, log: Agen
   // Imported here so that --simulate and --help do not load the Kubernetes client.
   const { KubeClientAdapter } = await import('./kube/node-adapter.js');
   try {
-    const api = r.mode === 'in-cluster' ? KubeClientAdapter.inCluster({ env: io.env }) : KubeClientAdapter.fromKubeconfig(flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, { env: io.env });
+    const api =
+      r.mode === 'in-cluster'
+        ? KubeClientAdapter.inCluster({ env: io.env })
+        : KubeClientAdapter.fromKubeconfig(flags.kubeconfig ? resolve(io.cwd, flags.kubeconfig) : undefined, { env: io.env });
     return { api, close: () => undefined };
   } catch (err) {
-    throw new ValidationError(`cannot use the ${r.mode === 'in-cluster' ? 'in-cluster service account' : 'kubeconfig'}: ${(err as Error).message}`, [], { cause: err });
+    throw new ValidationError(
+      `cannot use the ${r.mode === 'in-cluster' ? 'in-cluster service account' : 'kubeconfig'}: ${(err as Error).message}`,
+      [],
+      { cause: err },
+    );
   }
 }
 
@@ -228,7 +256,11 @@ export async function runAgentCommand(flags: AgentFlags, io: AgentIO): Promise<v
         code === 'EADDRINUSE'
           ? `: the port is taken (another agent?); choose another with --health-addr ${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:PORT (port 0 picks a free one) or turn it off with --health-addr off`
           : '';
-      throw new ValidationError(`cannot listen on ${healthAddr} for /healthz, /readyz and /metrics: ${code ?? (err as Error).message}${hint}`, [], { cause: err });
+      throw new ValidationError(
+        `cannot listen on ${healthAddr} for /healthz, /readyz and /metrics: ${code ?? (err as Error).message}${hint}`,
+        [],
+        { cause: err },
+      );
     }
   }
   io.err(`tether agent ${version}: cluster ${r.cluster}, hub ${r.hubUrl}, ${r.mode}${server ? `, health on ${server.url}` : ''}\n`);
@@ -239,7 +271,10 @@ export async function runAgentCommand(flags: AgentFlags, io: AgentIO): Promise<v
     if (flags.once) {
       const outcome = await agent.runOnce();
       if (outcome !== true && outcome !== 'detached') {
-        throw new AgentRunError(outcome instanceof Error ? outcome.message : `the agent stopped: ${outcome}`, outcome instanceof Error ? { cause: outcome } : undefined);
+        throw new AgentRunError(
+          outcome instanceof Error ? outcome.message : `the agent stopped: ${outcome}`,
+          outcome instanceof Error ? { cause: outcome } : undefined,
+        );
       }
       return;
     }

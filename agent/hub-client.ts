@@ -90,7 +90,11 @@ export class HubClient {
    * @throws JoinPendingError while acceptance is pending (202).
    * @throws CredentialRejectedError when the token is invalid, used or expired, or the cluster was denied.
    */
-  async join(bootstrapToken: string, request: JoinRequest, signal?: AbortSignal): Promise<{ cluster: string; credential: string; pollIntervalSeconds: number }> {
+  async join(
+    bootstrapToken: string,
+    request: JoinRequest,
+    signal?: AbortSignal,
+  ): Promise<{ cluster: string; credential: string; pollIntervalSeconds: number }> {
     const res = await this.request('POST', '/agent/v1/join', bootstrapToken, request, undefined, signal);
     if (res.status !== 200 && res.status !== 202) await this.fail(res, 'join');
     const body = await this.parse(res, JoinResponseSchema, 'join');
@@ -113,7 +117,8 @@ export class HubClient {
     const age = this.heartbeatAgeSeconds(sentAt);
     if (age !== undefined) headers[HEARTBEAT_AGE_HEADER] = String(age);
     const res = await this.request('GET', '/agent/v1/desired', credential, undefined, headers, signal);
-    if ((res.status === 304 || res.status === 200) && res.headers.get(HEARTBEAT_RECORDED_HEADER) === 'recorded') this.lastHeartbeatAt = sentAt;
+    if ((res.status === 304 || res.status === 200) && res.headers.get(HEARTBEAT_RECORDED_HEADER) === 'recorded')
+      this.lastHeartbeatAt = sentAt;
     if (res.status === 304) return { changed: false };
     if (res.status !== 200) await this.fail(res, 'desired');
     // The revision in the body is the ETag (protocol v1), so it is what the next poll sends back.
@@ -124,7 +129,9 @@ export class HubClient {
   async status(credential: string, report: StatusReport, signal?: AbortSignal): Promise<void> {
     const checked = StatusReportSchema.safeParse(report);
     if (!checked.success) {
-      throw new HubProtocolError(`the agent built an invalid status report: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new HubProtocolError(
+        `the agent built an invalid status report: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const res = await this.request('POST', '/agent/v1/status', credential, checked.data, undefined, signal);
     if (res.status < 200 || res.status > 299) await this.fail(res, 'status');
@@ -196,7 +203,11 @@ export class HubClient {
     const detail = problemDetail(text);
     const suffix = detail ? `: ${detail}` : '';
     if (res.status === 401 || res.status === 403) {
-      throw new CredentialRejectedError(`the hub rejected the agent's ${what === 'join' ? 'bootstrap token' : 'credential'} (HTTP ${res.status})${suffix}`, res.status, detail);
+      throw new CredentialRejectedError(
+        `the hub rejected the agent's ${what === 'join' ? 'bootstrap token' : 'credential'} (HTTP ${res.status})${suffix}`,
+        res.status,
+        detail,
+      );
     }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());

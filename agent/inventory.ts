@@ -62,7 +62,9 @@ export function inventoryName(work: string): string {
 
 /** The reference of an inventory entry's object. */
 export function entryRef(e: Pick<InventoryEntry, 'apiVersion' | 'kind' | 'namespace' | 'name'>): ObjectRef {
-  return e.namespace ? { apiVersion: e.apiVersion, kind: e.kind, namespace: e.namespace, name: e.name } : { apiVersion: e.apiVersion, kind: e.kind, name: e.name };
+  return e.namespace
+    ? { apiVersion: e.apiVersion, kind: e.kind, namespace: e.namespace, name: e.name }
+    : { apiVersion: e.apiVersion, kind: e.kind, name: e.name };
 }
 
 /**

@@ -7,7 +7,14 @@ import { describeRef, splitApiVersion, type KubeObject, type ObjectRef } from '.
 import { collectFeedback } from './feedback.js';
 import { lostFields, ownedFields, valueDrift } from './fields.js';
 import type { InventoryEntry } from './inventory.js';
-import { explainFailure, healthOf, ManifestConditions, withConditions, type ConditionInput, type FailureReason } from './manifest-status.js';
+import {
+  explainFailure,
+  healthOf,
+  ManifestConditions,
+  withConditions,
+  type ConditionInput,
+  type FailureReason,
+} from './manifest-status.js';
 import { policyFor, type ManifestConfig, type ManifestPolicy } from './work-config.js';
 
 /**
@@ -65,7 +72,14 @@ export interface ManifestInput {
 /** Is this a usable Kubernetes object envelope? */
 export function isKubeObject(m: Record<string, unknown>): m is KubeObject {
   const meta = m.metadata as Record<string, unknown> | undefined;
-  return typeof m.apiVersion === 'string' && m.apiVersion !== '' && typeof m.kind === 'string' && m.kind !== '' && typeof meta?.name === 'string' && meta.name !== '';
+  return (
+    typeof m.apiVersion === 'string' &&
+    m.apiVersion !== '' &&
+    typeof m.kind === 'string' &&
+    m.kind !== '' &&
+    typeof meta?.name === 'string' &&
+    meta.name !== ''
+  );
 }
 
 /** Processes one manifest. */
@@ -100,7 +114,13 @@ export async function processManifest(ctx: ApplierContext, input: ManifestInput)
   try {
     info = await ctx.discover(raw.apiVersion, raw.kind);
   } catch (err) {
-    return failedBeforeApply(input, base, raw.metadata.namespace, explainFailure(err, describeRef({ ...base, apiVersion: raw.apiVersion })), conds);
+    return failedBeforeApply(
+      input,
+      base,
+      raw.metadata.namespace,
+      explainFailure(err, describeRef({ ...base, apiVersion: raw.apiVersion })),
+      conds,
+    );
   }
   if (!info) {
     const failure = explainFailure(new KubeUnknownKindError(raw.apiVersion, raw.kind), `${raw.kind} ${raw.metadata.name}`);
@@ -111,7 +131,9 @@ export async function processManifest(ctx: ApplierContext, input: ManifestInput)
   const manifest: KubeObject = { ...raw, metadata: { ...raw.metadata } };
   if (namespace) manifest.metadata.namespace = namespace;
   else delete manifest.metadata.namespace;
-  const ref: ObjectRef = namespace ? { apiVersion: raw.apiVersion, kind: raw.kind, namespace, name: raw.metadata.name } : { apiVersion: raw.apiVersion, kind: raw.kind, name: raw.metadata.name };
+  const ref: ObjectRef = namespace
+    ? { apiVersion: raw.apiVersion, kind: raw.kind, namespace, name: raw.metadata.name }
+    : { apiVersion: raw.apiVersion, kind: raw.kind, name: raw.metadata.name };
   const target = describeRef(ref);
   const policy = policyFor(input.configs, { group, resource: info.plural, namespace: namespace ?? '', name: ref.name }, ctx.fieldManager);
   const hash = canonicalHash({ manifest, strategy: policy.strategy, force: policy.force, manager: policy.fieldManager });
@@ -197,12 +219,23 @@ export async function processManifest(ctx: ApplierContext, input: ManifestInput)
   ];
   const health = live ? healthOf(live) : undefined;
   if (!health) {
-    conditions.push({ type: ManifestConditions.Available, status: failure ? 'Unknown' : 'False', reason: 'NotFound', message: `${target} does not exist on the cluster` });
+    conditions.push({
+      type: ManifestConditions.Available,
+      status: failure ? 'Unknown' : 'False',
+      reason: 'NotFound',
+      message: `${target} does not exist on the cluster`,
+    });
   } else {
-    conditions.push({ type: ManifestConditions.Available, status: health.available ? 'True' : 'False', reason: health.reason, message: health.message });
+    conditions.push({
+      type: ManifestConditions.Available,
+      status: health.available ? 'True' : 'False',
+      reason: health.reason,
+      message: health.message,
+    });
   }
   if (failure) conditions.push({ type: ManifestConditions.Degraded, status: 'True', reason: failure.reason, message: failure.message });
-  else if (health?.degraded) conditions.push({ type: ManifestConditions.Degraded, status: 'True', reason: health.reason, message: health.message });
+  else if (health?.degraded)
+    conditions.push({ type: ManifestConditions.Degraded, status: 'True', reason: health.reason, message: health.message });
   else conditions.push({ type: ManifestConditions.Degraded, status: 'False', reason: 'AsExpected', message: 'no problem detected' });
 
   const status: ManifestStatus = { ...statusBase };
@@ -230,7 +263,13 @@ interface Action {
   message: string;
 }
 
-function decide(policy: ManifestPolicy, prev: InventoryEntry | undefined, live: KubeObject | undefined, hash: string, manifest: KubeObject): Action {
+function decide(
+  policy: ManifestPolicy,
+  prev: InventoryEntry | undefined,
+  live: KubeObject | undefined,
+  hash: string,
+  manifest: KubeObject,
+): Action {
   if (policy.strategy === 'ReadOnly') {
     return { reason: 'ReadOnly', message: 'read only: the agent reads this object and reports feedback, and never writes it' };
   }
@@ -247,13 +286,22 @@ function decide(policy: ManifestPolicy, prev: InventoryEntry | undefined, live: 
     const fields = driftedFields(prev, live, manifest, policy);
     return {
       drift: fields.length
-        ? { change: 'Modified', fields, correct: false, uncorrectedBecause: 'the manifest\'s updateStrategy is CreateOnly, which never updates it; use ServerSideApply to have the agent correct it' }
+        ? {
+            change: 'Modified',
+            fields,
+            correct: false,
+            uncorrectedBecause:
+              "the manifest's updateStrategy is CreateOnly, which never updates it; use ServerSideApply to have the agent correct it",
+          }
         : undefined,
       reason: 'CreateOnly',
       message: 'created earlier; CreateOnly never updates it, so changes made on the cluster stay',
     };
   }
-  const applied = { reason: 'Applied', message: `applied with server-side apply as field manager "${policy.fieldManager}"${policy.force ? ' (force)' : ''}` };
+  const applied = {
+    reason: 'Applied',
+    message: `applied with server-side apply as field manager "${policy.fieldManager}"${policy.force ? ' (force)' : ''}`,
+  };
   const changed = !prev || prev.hash !== hash || prev.strategy !== 'ServerSideApply';
   if (changed) return { write: 'apply', ...applied };
   if (!live) return { write: 'apply', drift: { change: 'Deleted', fields: [], correct: true }, ...applied };

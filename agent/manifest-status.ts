@@ -60,7 +60,11 @@ export function explainFailure(err: unknown, target: string): FailureReason {
   }
   if (err instanceof KubeTimeoutError) return { reason: 'Timeout', message: `${target}: ${err.message}`, retryable: true };
   if (err instanceof KubeUnavailableError) {
-    return { reason: 'ClusterUnavailable', message: `the API server did not answer for ${target}: ${err.message}; the agent will retry`, retryable: true };
+    return {
+      reason: 'ClusterUnavailable',
+      message: `the API server did not answer for ${target}: ${err.message}; the agent will retry`,
+      retryable: true,
+    };
   }
   const message = err instanceof Error ? err.message : String(err);
   return { reason: 'ApplyFailed', message: `${target}: ${message}`, retryable: true };
@@ -93,39 +97,89 @@ export function healthOf(live: KubeObject): Health {
     case 'apps/Deployment': {
       const progressing = conditionOf(live, 'Progressing');
       if (progressing?.status === 'False') {
-        return { available: false, degraded: true, reason: progressing.reason ?? 'ProgressDeadlineExceeded', message: progressing.message ?? 'the rollout stopped progressing' };
+        return {
+          available: false,
+          degraded: true,
+          reason: progressing.reason ?? 'ProgressDeadlineExceeded',
+          message: progressing.message ?? 'the rollout stopped progressing',
+        };
       }
       const failure = conditionOf(live, 'ReplicaFailure');
-      if (failure?.status === 'True') return { available: false, degraded: true, reason: failure.reason ?? 'ReplicaFailure', message: failure.message ?? 'replicas cannot be created' };
+      if (failure?.status === 'True')
+        return {
+          available: false,
+          degraded: true,
+          reason: failure.reason ?? 'ReplicaFailure',
+          message: failure.message ?? 'replicas cannot be created',
+        };
       const available = conditionOf(live, 'Available');
-      if (stale) return { available: false, degraded: false, reason: 'Progressing', message: `waiting for the controller to observe generation ${generation}` };
-      if (available?.status === 'True') return { available: true, degraded: false, reason: 'MinimumReplicasAvailable', message: `${num(status.availableReplicas)} of ${replicasOf(spec)} replicas available` };
-      return { available: false, degraded: false, reason: available?.reason ?? 'Progressing', message: available?.message ?? `${num(status.availableReplicas)} of ${replicasOf(spec)} replicas available` };
+      if (stale)
+        return {
+          available: false,
+          degraded: false,
+          reason: 'Progressing',
+          message: `waiting for the controller to observe generation ${generation}`,
+        };
+      if (available?.status === 'True')
+        return {
+          available: true,
+          degraded: false,
+          reason: 'MinimumReplicasAvailable',
+          message: `${num(status.availableReplicas)} of ${replicasOf(spec)} replicas available`,
+        };
+      return {
+        available: false,
+        degraded: false,
+        reason: available?.reason ?? 'Progressing',
+        message: available?.message ?? `${num(status.availableReplicas)} of ${replicasOf(spec)} replicas available`,
+      };
     }
     case 'apps/StatefulSet': {
       const want = replicasOf(spec);
       const ready = num(status.readyReplicas);
       const ok = !stale && ready >= want && typeof observed === 'number';
-      return { available: ok, degraded: false, reason: ok ? 'ReplicasReady' : 'Progressing', message: `${ready} of ${want} replicas ready` };
+      return {
+        available: ok,
+        degraded: false,
+        reason: ok ? 'ReplicasReady' : 'Progressing',
+        message: `${ready} of ${want} replicas ready`,
+      };
     }
     case 'apps/DaemonSet': {
       const want = num(status.desiredNumberScheduled);
       const avail = num(status.numberAvailable);
       const ok = !stale && typeof observed === 'number' && avail >= want;
-      return { available: ok, degraded: false, reason: ok ? 'PodsAvailable' : 'Progressing', message: `${avail} of ${want} pods available` };
+      return {
+        available: ok,
+        degraded: false,
+        reason: ok ? 'PodsAvailable' : 'Progressing',
+        message: `${avail} of ${want} pods available`,
+      };
     }
     case 'batch/Job': {
       const failed = conditionOf(live, 'Failed');
-      if (failed?.status === 'True') return { available: false, degraded: true, reason: failed.reason ?? 'JobFailed', message: failed.message ?? 'the job failed' };
+      if (failed?.status === 'True')
+        return { available: false, degraded: true, reason: failed.reason ?? 'JobFailed', message: failed.message ?? 'the job failed' };
       const complete = conditionOf(live, 'Complete');
-      if (complete?.status === 'True') return { available: true, degraded: false, reason: 'Complete', message: `${num(status.succeeded)} pods succeeded` };
-      return { available: false, degraded: false, reason: 'Running', message: `${num(status.active)} active, ${num(status.succeeded)} succeeded` };
+      if (complete?.status === 'True')
+        return { available: true, degraded: false, reason: 'Complete', message: `${num(status.succeeded)} pods succeeded` };
+      return {
+        available: false,
+        degraded: false,
+        reason: 'Running',
+        message: `${num(status.active)} active, ${num(status.succeeded)} succeeded`,
+      };
     }
   }
   const ready = conditionOf(live, 'Ready') ?? conditionOf(live, 'Available');
   if (ready) {
     const ok = ready.status === 'True';
-    return { available: ok, degraded: false, reason: ready.reason ?? (ok ? 'Ready' : 'NotReady'), message: ready.message ?? `${ready.type} is ${ready.status}` };
+    return {
+      available: ok,
+      degraded: false,
+      reason: ready.reason ?? (ok ? 'Ready' : 'NotReady'),
+      message: ready.message ?? `${ready.type} is ${ready.status}`,
+    };
   }
   return { available: true, degraded: false, reason: 'Exists', message: 'the object exists' };
 }

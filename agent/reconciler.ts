@@ -64,7 +64,11 @@ export class Reconciler {
    * @param previous the last reported status of each work, so that condition transition times stay put.
    * @param signal aborts waiting for CRDs (the pass still finishes).
    */
-  async reconcile(works: readonly DesiredWork[], previous: ReadonlyMap<string, WorkStatusReport> = new Map(), signal?: AbortSignal): Promise<ReconcileResult> {
+  async reconcile(
+    works: readonly DesiredWork[],
+    previous: ReadonlyMap<string, WorkStatusReport> = new Map(),
+    signal?: AbortSignal,
+  ): Promise<ReconcileResult> {
     const inventories = await this.loadInventories();
     const result: ReconcileResult = { works: [], driftEvents: [], writes: 0, deletions: 0 };
     const desired: Wanted = { keys: new Set(), namespaces: new Set() };
@@ -147,7 +151,9 @@ export class Reconciler {
     const valid = work.manifests.filter(isKubeObject);
     const invalid = work.manifests.filter((m) => !isKubeObject(m));
     const ordered = orderForApply(valid);
-    const crdNames = valid.filter((m) => m.kind === 'CustomResourceDefinition' && splitApiVersion(m.apiVersion).group === 'apiextensions.k8s.io').map((m) => m.metadata.name);
+    const crdNames = valid
+      .filter((m) => m.kind === 'CustomResourceDefinition' && splitApiVersion(m.apiVersion).group === 'apiextensions.k8s.io')
+      .map((m) => m.metadata.name);
     const previousEntries = new Map((inventory?.entries ?? []).map((e) => [objectKey(e), e]));
     const entries: InventoryEntry[] = [];
     const statuses: ManifestStatus[] = [];
@@ -155,17 +161,37 @@ export class Reconciler {
     let waitedForCrds = false;
 
     for (const manifest of [...ordered, ...invalid]) {
-      if (!waitedForCrds && crdNames.length > 0 && isKubeObject(manifest) && applyClass(manifest) > 1 && !isBuiltinApiVersion(manifest.apiVersion)) {
+      if (
+        !waitedForCrds &&
+        crdNames.length > 0 &&
+        isKubeObject(manifest) &&
+        applyClass(manifest) > 1 &&
+        !isBuiltinApiVersion(manifest.apiVersion)
+      ) {
         waitedForCrds = true;
         try {
           await waitForCrds(this.options.api, crdNames, { timeoutMs: this.options.crdWaitMs ?? 30_000, intervalMs: 200, signal });
         } catch (err) {
-          log.warn('CRDs of a work are not established yet; its custom resources will be retried', { work: work.name, crds: crdNames, error: err });
+          log.warn('CRDs of a work are not established yet; its custom resources will be retried', {
+            work: work.name,
+            crds: crdNames,
+            error: err,
+          });
         }
       }
-      const prevEntry = isKubeObject(manifest) ? keysOf(manifest).map((k) => previousEntries.get(k)).find(Boolean) : undefined;
+      const prevEntry = isKubeObject(manifest)
+        ? keysOf(manifest)
+            .map((k) => previousEntries.get(k))
+            .find(Boolean)
+        : undefined;
       const prevStatus = isKubeObject(manifest) ? previous?.manifests.find((s) => sameObject(s, manifest)) : undefined;
-      const outcome = await processManifest(ctx, { work: work.name, manifest, configs: config.configs, previous: prevEntry, previousConditions: prevStatus?.conditions });
+      const outcome = await processManifest(ctx, {
+        work: work.name,
+        manifest,
+        configs: config.configs,
+        previous: prevEntry,
+        previousConditions: prevStatus?.conditions,
+      });
       if (outcome.entry && !entries.some((e) => objectKey(e) === objectKey(outcome.entry!))) entries.push(outcome.entry);
       if (outcome.drift) result.driftEvents.push(outcome.drift);
       if (outcome.wrote) result.writes++;
@@ -184,7 +210,11 @@ export class Reconciler {
       work: work.name,
       uid: work.uid,
       generation: work.generation,
-      appliedHash: canonicalHash({ manifests: work.manifests, manifestConfigs: work.manifestConfigs, deleteOption: work.deleteOption ?? null }),
+      appliedHash: canonicalHash({
+        manifests: work.manifests,
+        manifestConfigs: work.manifestConfigs,
+        deleteOption: work.deleteOption ?? null,
+      }),
       deleteOption: config.deleteOption,
       entries,
     };
@@ -215,7 +245,12 @@ export class Reconciler {
    * deleting it would delete those too.
    * @returns how many were deleted, and the entries to keep for a retry.
    */
-  private async deleteEntries(entries: InventoryEntry[], option: DeleteOption, desired: Wanted, work: string): Promise<{ deleted: number; failed: InventoryEntry[] }> {
+  private async deleteEntries(
+    entries: InventoryEntry[],
+    option: DeleteOption,
+    desired: Wanted,
+    work: string,
+  ): Promise<{ deleted: number; failed: InventoryEntry[] }> {
     const inUse = new Set(desired.namespaces);
     const failed: InventoryEntry[] = [];
     let deleted = 0;
@@ -233,7 +268,12 @@ export class Reconciler {
   }
 
   /** Deletes one recorded object if the agent may: it created it, it is not orphaned, and no other work wants it. */
-  private async deleteEntry(e: InventoryEntry, option: DeleteOption, desiredKeys: Set<string>, work: string): Promise<'deleted' | 'kept' | 'failed'> {
+  private async deleteEntry(
+    e: InventoryEntry,
+    option: DeleteOption,
+    desiredKeys: Set<string>,
+    work: string,
+  ): Promise<'deleted' | 'kept' | 'failed'> {
     const ref = entryRef(e);
     const log = this.options.log;
     if (desiredKeys.has(objectKey(e))) return 'kept';
@@ -243,11 +283,17 @@ export class Reconciler {
     }
     const { group } = splitApiVersion(e.apiVersion);
     if (isOrphaned(option, { group, resource: e.resource ?? '', namespace: e.namespace ?? '', name: e.name })) {
-      log.info("orphaning an object as the work's delete option asks", { work, object: describeRef(ref), policy: option.propagationPolicy });
+      log.info("orphaning an object as the work's delete option asks", {
+        work,
+        object: describeRef(ref),
+        policy: option.propagationPolicy,
+      });
       return 'kept';
     }
     try {
-      const existed = await this.options.api.delete(ref, { propagationPolicy: option.propagationPolicy === 'Foreground' ? 'Foreground' : 'Background' });
+      const existed = await this.options.api.delete(ref, {
+        propagationPolicy: option.propagationPolicy === 'Foreground' ? 'Foreground' : 'Background',
+      });
       log.info('deleted an object removed from its work', { work, object: describeRef(ref), existed });
       return existed ? 'deleted' : 'kept';
     } catch (err) {
@@ -269,9 +315,19 @@ export class Reconciler {
     }
   }
 
-  private workReport(work: DesiredWork, manifests: ManifestStatus[], previous: WorkStatusReport | undefined, problems: string[], allOk: boolean): WorkStatusReport {
-    const count = (type: string, status: string) => manifests.filter((m) => m.conditions.some((c) => c.type === type && c.status === status)).length;
-    const firstMessage = (type: string, status: string) => manifests.flatMap((m) => m.conditions.filter((c) => c.type === type && c.status === status).map((c) => `${m.kind} ${m.name}: ${c.message}`))[0];
+  private workReport(
+    work: DesiredWork,
+    manifests: ManifestStatus[],
+    previous: WorkStatusReport | undefined,
+    problems: string[],
+    allOk: boolean,
+  ): WorkStatusReport {
+    const count = (type: string, status: string) =>
+      manifests.filter((m) => m.conditions.some((c) => c.type === type && c.status === status)).length;
+    const firstMessage = (type: string, status: string) =>
+      manifests.flatMap((m) =>
+        m.conditions.filter((c) => c.type === type && c.status === status).map((c) => `${m.kind} ${m.name}: ${c.message}`),
+      )[0];
     const n = manifests.length;
     const applied = count(ManifestConditions.Applied, 'True');
     const available = count(ManifestConditions.Available, 'True');
@@ -279,14 +335,51 @@ export class Reconciler {
     const gen = { observedGeneration: work.generation };
     const list: ConditionInput[] = [
       applied === n && problems.length === 0
-        ? { type: ManifestConditions.Applied, status: 'True', reason: 'AppliedManifestsComplete', message: `all ${n} manifests applied`, ...gen }
-        : { type: ManifestConditions.Applied, status: 'False', reason: 'AppliedManifestsFailed', message: [`${applied} of ${n} manifests applied`, firstMessage(ManifestConditions.Applied, 'False'), ...problems].filter(Boolean).join('; '), ...gen },
+        ? {
+            type: ManifestConditions.Applied,
+            status: 'True',
+            reason: 'AppliedManifestsComplete',
+            message: `all ${n} manifests applied`,
+            ...gen,
+          }
+        : {
+            type: ManifestConditions.Applied,
+            status: 'False',
+            reason: 'AppliedManifestsFailed',
+            message: [`${applied} of ${n} manifests applied`, firstMessage(ManifestConditions.Applied, 'False'), ...problems]
+              .filter(Boolean)
+              .join('; '),
+            ...gen,
+          },
       available === n
-        ? { type: ManifestConditions.Available, status: 'True', reason: 'ResourcesAvailable', message: `all ${n} resources available`, ...gen }
-        : { type: ManifestConditions.Available, status: 'False', reason: 'ResourcesNotAvailable', message: [`${available} of ${n} resources available`, firstMessage(ManifestConditions.Available, 'False')].filter(Boolean).join('; '), ...gen },
+        ? {
+            type: ManifestConditions.Available,
+            status: 'True',
+            reason: 'ResourcesAvailable',
+            message: `all ${n} resources available`,
+            ...gen,
+          }
+        : {
+            type: ManifestConditions.Available,
+            status: 'False',
+            reason: 'ResourcesNotAvailable',
+            message: [`${available} of ${n} resources available`, firstMessage(ManifestConditions.Available, 'False')]
+              .filter(Boolean)
+              .join('; '),
+            ...gen,
+          },
       degraded === 0 && allOk
         ? { type: ManifestConditions.Degraded, status: 'False', reason: 'AsExpected', message: 'no problem detected', ...gen }
-        : { type: ManifestConditions.Degraded, status: degraded > 0 ? 'True' : 'False', reason: degraded > 0 ? 'ResourcesDegraded' : 'AsExpected', message: degraded > 0 ? `${degraded} of ${n} resources degraded; ${firstMessage(ManifestConditions.Degraded, 'True')}` : 'no problem detected', ...gen },
+        : {
+            type: ManifestConditions.Degraded,
+            status: degraded > 0 ? 'True' : 'False',
+            reason: degraded > 0 ? 'ResourcesDegraded' : 'AsExpected',
+            message:
+              degraded > 0
+                ? `${degraded} of ${n} resources degraded; ${firstMessage(ManifestConditions.Degraded, 'True')}`
+                : 'no problem detected',
+            ...gen,
+          },
     ];
     return {
       name: work.name,

@@ -55,7 +55,12 @@ export async function applySelfDeployment(api: ClusterApi, d: SelfDeployment): P
  * Self-upgrade: applies the agent's Deployment with the new version, logging the outcome.
  * @returns whether the Deployment was applied.
  */
-export async function upgradeSelf(api: ClusterApi, d: Omit<SelfDeployment, 'image'> & { image?: string }, from: string, log: AgentLog): Promise<boolean> {
+export async function upgradeSelf(
+  api: ClusterApi,
+  d: Omit<SelfDeployment, 'image'> & { image?: string },
+  from: string,
+  log: AgentLog,
+): Promise<boolean> {
   if (!d.image) {
     log.warn('the hub asks for another agent version but names no image', { version: d.version });
     return false;
@@ -131,7 +136,9 @@ export async function removeSelf(api: ClusterApi, namespace: string, log: AgentL
     await remove({ apiVersion: RBAC, kind: 'ClusterRoleBinding', name: AGENT_WORK_ROLE });
     // Unbound, so inert; but it is Tether's, and the person detaching should know to delete it.
     failed.push(describeRef({ apiVersion: RBAC, kind: 'ClusterRole', name: AGENT_WORK_ROLE }));
-    log.warn(`left behind: delete them with kubectl delete clusterrole,clusterrolebinding ${AGENT_WORK_ROLE}`, { object: `ClusterRole ${AGENT_WORK_ROLE}` });
+    log.warn(`left behind: delete them with kubectl delete clusterrole,clusterrolebinding ${AGENT_WORK_ROLE}`, {
+      object: `ClusterRole ${AGENT_WORK_ROLE}`,
+    });
   }
   return failed;
 }
@@ -166,7 +173,12 @@ async function readOwner(api: ClusterApi, ref: ObjectRef, log: AgentLog): Promis
  * applied the import manifest) stay.
  */
 async function handToCollector(api: ClusterApi, namespace: string, owners: KubeObject[], log: AgentLog): Promise<boolean> {
-  const ownerReferences = owners.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid as string }));
+  const ownerReferences = owners.map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    uid: o.metadata.uid as string,
+  }));
   if (ownerReferences.some((r) => !r.uid)) return false;
   try {
     const refs: ObjectRef[] = [
@@ -177,7 +189,10 @@ async function handToCollector(api: ClusterApi, namespace: string, owners: KubeO
     for (const ref of refs) {
       if (!(await api.get(ref))) continue;
       const metadata = { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}), ownerReferences };
-      await api.apply({ apiVersion: ref.apiVersion, kind: ref.kind, metadata } as KubeObject, { fieldManager: DETACH_FIELD_MANAGER, force: true });
+      await api.apply({ apiVersion: ref.apiVersion, kind: ref.kind, metadata } as KubeObject, {
+        fieldManager: DETACH_FIELD_MANAGER,
+        force: true,
+      });
     }
     return true;
   } catch (err) {

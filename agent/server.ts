@@ -54,7 +54,8 @@ export function isReady(source: HealthSource): { ready: boolean; reason: string 
   if (last === undefined) return { ready: false, reason: 'no successful poll yet' };
   const age = source.now() - last;
   const limit = 3 * source.pollIntervalMs();
-  if (age > limit) return { ready: false, reason: `last successful poll ${Math.round(age / 1000)} s ago (limit ${Math.round(limit / 1000)} s)` };
+  if (age > limit)
+    return { ready: false, reason: `last successful poll ${Math.round(age / 1000)} s ago (limit ${Math.round(limit / 1000)} s)` };
   return { ready: true, reason: 'ok' };
 }
 

@@ -65,7 +65,8 @@ export function envFetch(options: EnvFetchOptions = {}): FetchLike {
  * followed (the hub sends none).
  */
 export function directRequest(target: URL, init: FetchInit, ca?: EnvFetchOptions['ca']): Promise<FetchResponse> {
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`unsupported URL scheme ${target.protocol}; use http:// or https://`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new Error(`unsupported URL scheme ${target.protocol}; use http:// or https://`);
   const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...init.headers };
   if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
   const req =
@@ -94,14 +95,28 @@ export async function proxiedRequest(proxy: URL, target: URL, init: FetchInit, c
 
   if (target.protocol === 'http:') {
     // Plain http through a proxy: send the absolute URL to the proxy itself.
-    const req = viaProxy({ host: proxy.hostname, port: proxyPort, method: init.method, path: target.href, headers: { ...headers, ...proxyHeaders }, signal: init.signal });
+    const req = viaProxy({
+      host: proxy.hostname,
+      port: proxyPort,
+      method: init.method,
+      path: target.href,
+      headers: { ...headers, ...proxyHeaders },
+      signal: init.signal,
+    });
     return send(req, init.body);
   }
 
   const targetPort = Number(target.port || 443);
   const authority = `${target.hostname}:${targetPort}`;
   const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
-    const connect = viaProxy({ host: proxy.hostname, port: proxyPort, method: 'CONNECT', path: authority, headers: { host: authority, ...proxyHeaders }, signal: init.signal });
+    const connect = viaProxy({
+      host: proxy.hostname,
+      port: proxyPort,
+      method: 'CONNECT',
+      path: authority,
+      headers: { host: authority, ...proxyHeaders },
+      signal: init.signal,
+    });
     connect.once('connect', (res, sock) => {
       if (res.statusCode !== 200) {
         sock.destroy();

@@ -101,11 +101,17 @@ export interface ResourceCoordinates {
 /** Does a rule name this resource? Empty group and namespace mean the core group and cluster scope; `*` matches anything. */
 export function ruleMatches(rule: ResourceRule, target: ResourceCoordinates): boolean {
   const eq = (pattern: string, value: string) => pattern === '*' || pattern === value;
-  return eq(rule.group, target.group) && eq(rule.resource, target.resource) && eq(rule.namespace, target.namespace) && eq(rule.name, target.name);
+  return (
+    eq(rule.group, target.group) && eq(rule.resource, target.resource) && eq(rule.namespace, target.namespace) && eq(rule.name, target.name)
+  );
 }
 
 /** The policy of one manifest: its first matching config, else server-side apply without force. */
-export function policyFor(configs: readonly ManifestConfig[], target: ResourceCoordinates | undefined, defaultManager: string): ManifestPolicy {
+export function policyFor(
+  configs: readonly ManifestConfig[],
+  target: ResourceCoordinates | undefined,
+  defaultManager: string,
+): ManifestPolicy {
   const config = target ? configs.find((c) => ruleMatches(c.resourceIdentifier, target)) : undefined;
   const strategy = config?.updateStrategy;
   return {

@@ -118,13 +118,25 @@ export function minus(b: CountedStep, a: CountedStep): CountedStep {
     return out;
   };
   const ops = diff(b.ops, a.ops);
-  return { ops, capacity: diff(b.capacity, a.capacity), writes: writesOf(ops), requests: diff(b.requests, a.requests), queued: b.queued - a.queued };
+  return {
+    ops,
+    capacity: diff(b.capacity, a.capacity),
+    writes: writesOf(ops),
+    requests: diff(b.requests, a.requests),
+    queued: b.queued - a.queued,
+  };
 }
 
 /** Divides every figure of a step by `n` (an average over n repetitions). */
 export function per(step: CountedStep, n: number): CountedStep {
   const div = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round((v / n) * 1000) / 1000]));
-  return { ops: div(step.ops), capacity: div(step.capacity), writes: step.writes / n, requests: div(step.requests), queued: step.queued / n };
+  return {
+    ops: div(step.ops),
+    capacity: div(step.capacity),
+    writes: step.writes / n,
+    requests: div(step.requests),
+    queued: step.queued / n,
+  };
 }
 
 /**
@@ -170,7 +182,13 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
       recorder.take();
       await action();
       const snap: OperationSnapshot = bench.ops.snapshot();
-      return { ops: snap.counts, capacity: snap.capacity, writes: writesOf(snap.counts), requests: recorder.take().statuses, queued: bench.queue.messages };
+      return {
+        ops: snap.counts,
+        capacity: snap.capacity,
+        writes: writesOf(snap.counts),
+        requests: recorder.take().statuses,
+        queued: bench.queue.messages,
+      };
     };
 
     const idlePoll = await count(() => cycle(sim));
@@ -273,7 +291,12 @@ export async function measurePollCost(bench: BenchHub, opts: PollCostOptions = {
       headItemBytes,
       renewingPoll,
       leaseWindow: { ...leaseWindow, polls: windowPolls, leaseDurationSeconds: lease / 1000 },
-      heartbeatWindow: { ...heartbeatWindow, polls: heartbeatPolls, spanSeconds: heartbeatSpanSeconds, flushIntervalSeconds: flushMs / 1000 },
+      heartbeatWindow: {
+        ...heartbeatWindow,
+        polls: heartbeatPolls,
+        spanSeconds: heartbeatSpanSeconds,
+        flushIntervalSeconds: flushMs / 1000,
+      },
       heartbeatThinning,
       heartbeatFlushes,
       sweep,
@@ -300,13 +323,24 @@ async function cycle(sim: SimAgent): Promise<void> {
  * route with `healthy` flipped each time, counted with the steps they queue. The agent itself
  * reports health only when reconciling fails, which a benchmark cannot cause on cue.
  */
-async function measureHealthReports(url: string, last: Record<string, unknown> | undefined, credential: string, n: number, count: Count, bench: BenchHub): Promise<CountedStep> {
+async function measureHealthReports(
+  url: string,
+  last: Record<string, unknown> | undefined,
+  credential: string,
+  n: number,
+  count: Count,
+  bench: BenchHub,
+): Promise<CountedStep> {
   if (!url || !last) throw new MeasurementError('the agent sent no status report to replay');
   const step = await count(async () => {
     for (let i = 0; i < n; i++) {
       const healthy = i % 2 === 1;
       const body = JSON.stringify({ ...last, healthy, ...(healthy ? {} : { message: 'bench: reconcile failed' }) });
-      const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        body,
+      });
       if (res.status !== 204) throw new MeasurementError(`a health report was answered ${res.status}: ${await res.text()}`);
     }
     await bench.hub.settle();
@@ -342,7 +376,13 @@ async function measureFlush(bench: BenchHub, n: number, count: Count): Promise<H
   bench.clock.advance(log.lagMs);
   if (step.writes === 0) throw new MeasurementError(`recording ${n + 1} heartbeats over a flush interval wrote nothing`);
   const written = (await heartbeatItems(bench, at)).filter((item) => !before.has(itemKey(item)));
-  return { entries: n + 1, ops: step.ops, items: written.length, bytes: written.reduce((sum, item) => sum + itemSize(item), 0), writeUnits: step.capacity.PutItem ?? 0 };
+  return {
+    entries: n + 1,
+    ops: step.ops,
+    items: written.length,
+    bytes: written.reduce((sum, item) => sum + itemSize(item), 0),
+    writeUnits: step.capacity.PutItem ?? 0,
+  };
 }
 
 /**
@@ -364,7 +404,9 @@ async function measureSweep(bench: BenchHub, cluster: string, extra: number, pol
   const now = bench.clock.now();
   const names = Array.from({ length: extra }, (_, i) => standInName(i));
   for (let i = 0; i < extra; i += 25) {
-    await Promise.all(names.slice(i, i + 25).map((c) => heads.create({ ...base, cluster: c, leaseRenewedAt: now - 3 * base.leaseDurationSeconds * 1000 })));
+    await Promise.all(
+      names.slice(i, i + 25).map((c) => heads.create({ ...base, cluster: c, leaseRenewedAt: now - 3 * base.leaseDurationSeconds * 1000 })),
+    );
   }
   for (let t = now - windowMs + pollMs; t <= now; t += pollMs) {
     for (const c of [cluster, ...names]) await heartbeats.record(c, t);
@@ -395,7 +437,11 @@ async function heartbeatItems(bench: BenchHub, at: number) {
     const out = [];
     for (const minute of [at - 60_000, at, at + 60_000]) {
       const page = await client.send(
-        new QueryCommand({ TableName: bench.tableName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: heartbeatPartition(minute) } } }),
+        new QueryCommand({
+          TableName: bench.tableName,
+          KeyConditionExpression: 'pk = :p',
+          ExpressionAttributeValues: { ':p': { S: heartbeatPartition(minute) } },
+        }),
       );
       if (page.LastEvaluatedKey) throw new MeasurementError('heartbeat partition over 1 MB in a benchmark');
       out.push(...(page.Items ?? []));
@@ -405,7 +451,11 @@ async function heartbeatItems(bench: BenchHub, at: number) {
 }
 
 async function withClient<T>(bench: BenchHub, use: (client: DynamoDBClient) => Promise<T>): Promise<T> {
-  const client = new DynamoDBClient({ endpoint: bench.dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: bench.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     return await use(client);
   } finally {
@@ -422,4 +472,3 @@ async function headSize(bench: BenchHub, cluster: string): Promise<number> {
     return itemSize(out.Item);
   });
 }
-

@@ -95,7 +95,8 @@ export async function runFanOut(opts: FanOutOptions): Promise<FanOutResult> {
     opts.log(`  B2: placement chose ${opts.clusters} clusters in ${placementSeconds.toFixed(1)} s; publishing`);
 
     const heads = new Map<string, number>();
-    for (const c of fleet.clusters) heads.set(c.name, (await bench.hub.ctx.ports.heads.get(c.name, { consistent: true }))?.desiredRevision ?? 0);
+    for (const c of fleet.clusters)
+      heads.set(c.name, (await bench.hub.ctx.ports.heads.get(c.name, { consistent: true }))?.desiredRevision ?? 0);
     const watch = new DesiredStateWatch('b2');
     watch.attach(bench.hub.ctx);
     bench.ops.reset();

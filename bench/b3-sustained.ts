@@ -64,7 +64,12 @@ export interface SustainedResult {
 
 /** Runs B3. */
 export async function runSustained(opts: SustainedOptions): Promise<SustainedResult> {
-  const hub = await startHubProcess({ backend: 'dynalite', config: { pollIntervalSeconds: opts.pollSeconds }, schedulerIntervalMs: 60_000, inMemory: opts.inMemory });
+  const hub = await startHubProcess({
+    backend: 'dynalite',
+    config: { pollIntervalSeconds: opts.pollSeconds },
+    schedulerIntervalMs: 60_000,
+    inMemory: opts.inMemory,
+  });
   let fleet: Fleet | undefined;
   try {
     const joinStarted = Date.now();
@@ -142,9 +147,14 @@ export async function runSustained(opts: SustainedOptions): Promise<SustainedRes
       hub: {
         ...usage,
         cpuPercent: (usage.cpuMicros / 1000 / usage.wallMs) * 100,
-        ...(usage.mainThreadCpuMicros === undefined ? {} : { mainThreadCpuPercent: (usage.mainThreadCpuMicros / 1000 / usage.wallMs) * 100 }),
+        ...(usage.mainThreadCpuMicros === undefined
+          ? {}
+          : { mainThreadCpuPercent: (usage.mainThreadCpuMicros / 1000 / usage.wallMs) * 100 }),
       },
-      agentProcesses: { cpuPercent: (agentCpu / 1000 / (measured * 1000)) * 100, rssBytes: after.processes.reduce((n, p) => n + p.rssBytes, 0) },
+      agentProcesses: {
+        cpuPercent: (agentCpu / 1000 / (measured * 1000)) * 100,
+        rssBytes: after.processes.reduce((n, p) => n + p.rssBytes, 0),
+      },
       opsPerPoll: Object.fromEntries(Object.entries(usage.ops).map(([k, v]) => [k, Math.round((v / Math.max(1, polls)) * 1000) / 1000])),
       profile,
       shares: profile ? busyShares(profile) : undefined,

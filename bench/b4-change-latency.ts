@@ -46,7 +46,11 @@ const OBJECTS = 2; // the Namespace and one ConfigMap of markedDeployment(…, 1
 
 /** Runs B4. */
 export async function runChangeLatency(opts: ChangeLatencyOptions): Promise<ChangeLatencyResult> {
-  const hub = await startHubProcess({ backend: 'dynalite', config: { pollIntervalSeconds: opts.pollSeconds }, schedulerIntervalMs: 60_000 });
+  const hub = await startHubProcess({
+    backend: 'dynalite',
+    config: { pollIntervalSeconds: opts.pollSeconds },
+    schedulerIntervalMs: 60_000,
+  });
   let fleet: Fleet | undefined;
   try {
     let lastLog = 0;
@@ -88,12 +92,23 @@ export async function runChangeLatency(opts: ChangeLatencyOptions): Promise<Chan
       rounds.push({ what, latency, allAppliedSeconds: latency.max, applied: samples.count });
       opts.log(`  B4: ${what}: ${samples.count}/${opts.clusters} agents applied, the last after ${latency.max.toFixed(1)} s`);
     };
-    await publish('create (new FleetDeployment)', 'b4-v1', () => hub.admin('POST', '/v1/fleetdeployments', markedDeployment('b4', 'b4', 'b4-v1')), 201);
+    await publish(
+      'create (new FleetDeployment)',
+      'b4-v1',
+      () => hub.admin('POST', '/v1/fleetdeployments', markedDeployment('b4', 'b4', 'b4-v1')),
+      201,
+    );
     const current = await hub.admin('GET', '/v1/fleetdeployments/b4');
     const next = markedDeployment('b4', 'b4', 'b4-v2') as { metadata: Record<string, unknown> };
     next.metadata.resourceVersion = current.body?.metadata?.resourceVersion;
     await publish('change (template updated)', 'b4-v2', () => hub.admin('PUT', '/v1/fleetdeployments/b4', next), 200);
-    return { clusters: opts.clusters, pollSeconds: opts.pollSeconds, pollJitterBand: POLL_JITTER_BAND, goalSeconds: opts.pollSeconds + 5, rounds };
+    return {
+      clusters: opts.clusters,
+      pollSeconds: opts.pollSeconds,
+      pollJitterBand: POLL_JITTER_BAND,
+      goalSeconds: opts.pollSeconds + 5,
+      rounds,
+    };
   } finally {
     await fleet?.stop();
     await hub.close();

@@ -82,12 +82,19 @@ export function procSample(pid: number): ProcSample {
 }
 
 function configMaps(count: number, mark: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b5', annotations: { [MARK_ANNOTATION]: mark } } }];
+  const out: Record<string, unknown>[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b5', annotations: { [MARK_ANNOTATION]: mark } } },
+  ];
   for (let i = 1; i < count; i++) {
     out.push({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: `cfg-${String(i).padStart(3, '0')}`, namespace: 'b5', labels: { app: 'b5' }, annotations: { [MARK_ANNOTATION]: mark } },
+      metadata: {
+        name: `cfg-${String(i).padStart(3, '0')}`,
+        namespace: 'b5',
+        labels: { app: 'b5' },
+        annotations: { [MARK_ANNOTATION]: mark },
+      },
       data: { index: String(i), payload: 'x'.repeat(200) },
     });
   }
@@ -134,7 +141,9 @@ async function measureAgent(ctx: RunContext, name: string, child: ChildProcess, 
   await until(
     async () => {
       alive();
-      return (await cluster())?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Joined' && c.status === 'True');
+      return (await cluster())?.status?.conditions?.some(
+        (c: { type: string; status: string }) => c.type === 'Joined' && c.status === 'True',
+      );
     },
     60_000,
     `the agent ${name} to join`,
@@ -166,8 +175,14 @@ async function measureAgent(ctx: RunContext, name: string, child: ChildProcess, 
   await until(applied, (pollSeconds * 1.2 + 30) * 1000, `the agent ${name} to apply ${resources} resources`);
   const afterApply = procSample(pid);
   // The CPU between publish and the report includes the wait for the next poll, which is idle time.
-  const apply = { seconds: (appliedAt - published) / 1000, cpuMs: afterApply.cpuMs - beforeApply.cpuMs, peakRssBytes: Math.max(peakDuringApply, afterApply.rssBytes) };
-  log(`  B5 ${name}: applied ${resources} resources; CPU ${apply.cpuMs} ms, RSS ${(afterApply.rssBytes / 2 ** 20).toFixed(1)} MiB; idle for ${idleSeconds} s`);
+  const apply = {
+    seconds: (appliedAt - published) / 1000,
+    cpuMs: afterApply.cpuMs - beforeApply.cpuMs,
+    peakRssBytes: Math.max(peakDuringApply, afterApply.rssBytes),
+  };
+  log(
+    `  B5 ${name}: applied ${resources} resources; CPU ${apply.cpuMs} ms, RSS ${(afterApply.rssBytes / 2 ** 20).toFixed(1)} MiB; idle for ${idleSeconds} s`,
+  );
 
   const idleStart = procSample(pid);
   let peakIdle = idleStart.rssBytes;
@@ -182,7 +197,13 @@ async function measureAgent(ctx: RunContext, name: string, child: ChildProcess, 
   return {
     joined,
     apply,
-    idle: { seconds: idleSeconds, cpuMs, milliCpu: cpuMs / idleSeconds, rssBytes: idleStop.rssBytes, peakRssBytes: Math.max(peakIdle, idleStop.rssBytes) },
+    idle: {
+      seconds: idleSeconds,
+      cpuMs,
+      milliCpu: cpuMs / idleSeconds,
+      rssBytes: idleStop.rssBytes,
+      peakRssBytes: Math.max(peakIdle, idleStop.rssBytes),
+    },
   };
 }
 
@@ -213,7 +234,22 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
       const imported = await importForSimulation(bench.admin, name);
       const child = spawn(
         process.execPath,
-        [...nodeFlags, bundle.entry, 'agent', ...modeArgs, '--hub', imported.hubUrl, '--name', imported.name, '--bootstrap-token', imported.bootstrapToken, '--health-addr', '127.0.0.1:0', '--log-level', 'warn'],
+        [
+          ...nodeFlags,
+          bundle.entry,
+          'agent',
+          ...modeArgs,
+          '--hub',
+          imported.hubUrl,
+          '--name',
+          imported.name,
+          '--bootstrap-token',
+          imported.bootstrapToken,
+          '--health-addr',
+          '127.0.0.1:0',
+          '--log-level',
+          'warn',
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
       );
       children.push(child);
@@ -226,7 +262,8 @@ export async function measureAgentFootprint(opts: FootprintOptions = {}): Promis
     const ctx: RunContext = { bench, resources, pollSeconds, idleSeconds, log };
     const [sim, real] = await Promise.all([simulated, kube].map((a) => measureAgent(ctx, a.name, a.child, a.stderr)));
     const applied = [...stub.objects.keys()].filter((path) => path.includes('/namespaces/b5/configmaps/')).length;
-    if (applied !== resources - 1) throw new MeasurementError(`the stub API server holds ${applied} of the work's ${resources - 1} ConfigMaps`);
+    if (applied !== resources - 1)
+      throw new MeasurementError(`the stub API server holds ${applied} of the work's ${resources - 1} ConfigMaps`);
     return {
       bundleBytes: bundle.bytes,
       entryBytes: bundle.entryBytes,

@@ -94,7 +94,8 @@ export async function measureUnavailability(bench: BenchHub, opts: Unavailabilit
           message = available.message;
           break;
         }
-        if (bench.clock.now() - silentAt > 20 * lease * 1000) throw new MeasurementError(`${name} still not Unknown ${Math.round((bench.clock.now() - silentAt) / 1000)} s after going silent`);
+        if (bench.clock.now() - silentAt > 20 * lease * 1000)
+          throw new MeasurementError(`${name} still not Unknown ${Math.round((bench.clock.now() - silentAt) / 1000)} s after going silent`);
         next += tick;
       }
     } finally {

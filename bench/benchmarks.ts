@@ -91,7 +91,12 @@ export function commandFor(id: BenchId, s: Settings): string {
 }
 
 /** Runs one benchmark. B1 also rewrites bench/measured-counts.json. */
-export async function runBenchmark<K extends BenchId>(id: K, s: Settings, log: (line: string) => void, commit: string): Promise<ResultOf[K]> {
+export async function runBenchmark<K extends BenchId>(
+  id: K,
+  s: Settings,
+  log: (line: string) => void,
+  commit: string,
+): Promise<ResultOf[K]> {
   const run: { [P in BenchId]: () => Promise<ResultOf[P]> } = {
     B1: async () => {
       log('  B1: counting on dynalite');
@@ -106,7 +111,11 @@ export async function runBenchmark<K extends BenchId>(id: K, s: Settings, log: (
       const ref = await startBenchHub({ backend: 'dynamodb-local' });
       try {
         const dynamodbLocal = await measurePollCost(ref);
-        const probe = await runLambdaProbe(ref, { credential: dynamodbLocal.credential, etag: dynamodbLocal.etag, report: dynamodbLocal.lastReport });
+        const probe = await runLambdaProbe(ref, {
+          credential: dynamodbLocal.credential,
+          etag: dynamodbLocal.etag,
+          report: dynamodbLocal.lastReport,
+        });
         const rollout = await measureRolloutCost(ref);
         writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout));
         // Credentials are secrets even in a throw-away hub: keep them out of saved results.
@@ -126,7 +135,14 @@ export async function runBenchmark<K extends BenchId>(id: K, s: Settings, log: (
         profile: s.profile,
         log,
       }),
-    B4: () => runChangeLatency({ clusters: s.b4Clusters, pollSeconds: s.pollSeconds, workers: workersFor(s, s.b4Clusters), joinConcurrency: s.joinConcurrency, log }),
+    B4: () =>
+      runChangeLatency({
+        clusters: s.b4Clusters,
+        pollSeconds: s.pollSeconds,
+        workers: workersFor(s, s.b4Clusters),
+        joinConcurrency: s.joinConcurrency,
+        log,
+      }),
     B5: () => measureAgentFootprint({ idleSeconds: s.b5IdleSeconds, pollSeconds: s.pollSeconds, nodeFlags: s.b5NodeFlags, log }),
     B6: async () => {
       const hub = await startBenchHub();

@@ -124,7 +124,12 @@ export const MeasuredCountsSchema = z.object({
   healthReport: RequestCostSchema.optional(),
   /** The real agent's polls the hub recorded as heartbeats, at a measured spacing (B1). Absent in older measurements: every poll. */
   heartbeatThinning: z
-    .object({ polls: z.number().int().positive(), recorded: z.number().int().nonnegative(), spacingSeconds: z.number().positive(), leaseDurationSeconds: z.number().positive() })
+    .object({
+      polls: z.number().int().positive(),
+      recorded: z.number().int().nonnegative(),
+      spacingSeconds: z.number().positive(),
+      leaseDurationSeconds: z.number().positive(),
+    })
     .optional(),
   /** One scheduler tick with nothing to do and one live cluster. */
   schedulerTick: RequestCostSchema,
@@ -257,7 +262,18 @@ export interface Scenario {
   profile: AgentEndpointProfile;
 }
 
-export const COST_LINES = ['agentEndpoint', 'lambdaRequests', 'lambdaDuration', 'dynamodbReads', 'dynamodbWrites', 'dynamodbStorage', 'sqs', 'logs', 'xray', 'fixed'] as const;
+export const COST_LINES = [
+  'agentEndpoint',
+  'lambdaRequests',
+  'lambdaDuration',
+  'dynamodbReads',
+  'dynamodbWrites',
+  'dynamodbStorage',
+  'sqs',
+  'logs',
+  'xray',
+  'fixed',
+] as const;
 /** A line of the bill. */
 export type CostLine = (typeof COST_LINES)[number];
 
@@ -347,10 +363,18 @@ export function heartbeatPlan(scenario: Pick<Scenario, 'clusters' | 'pollSeconds
   const perInstance = rate / instances;
   const flushesPerSecond = Math.min(perInstance, 1 / counts.flushIntervalSeconds);
   // Older measurements knew no thinning: every poll was a heartbeat.
-  const share = counts.heartbeatThinning ? heartbeatsPerPoll(scenario.pollSeconds, a.leaseDurationSeconds(scenario.pollSeconds), a.meanPollFraction) : 1;
+  const share = counts.heartbeatThinning
+    ? heartbeatsPerPoll(scenario.pollSeconds, a.leaseDurationSeconds(scenario.pollSeconds), a.meanPollFraction)
+    : 1;
   const entriesPerFlush = Math.min(scenario.clusters, (perInstance * share) / flushesPerSecond);
   const writeUnitsPerFlush = flushWriteUnits(counts, entriesPerFlush);
-  return { instances, flushesPerSecond, entriesPerFlush, writeUnitsPerFlush, fleetWriteUnitsPerMonth: instances * flushesPerSecond * a.secondsPerMonth * writeUnitsPerFlush };
+  return {
+    instances,
+    flushesPerSecond,
+    entriesPerFlush,
+    writeUnitsPerFlush,
+    fleetWriteUnitsPerMonth: instances * flushesPerSecond * a.secondsPerMonth * writeUnitsPerFlush,
+  };
 }
 
 /** Monthly volumes of one cluster. */
@@ -364,7 +388,15 @@ interface Volumes {
   logBytes: number;
 }
 
-const noVolume = (): Volumes => ({ agentRequests: 0, invocations: 0, gbSeconds: 0, readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0 });
+const noVolume = (): Volumes => ({
+  agentRequests: 0,
+  invocations: 0,
+  gbSeconds: 0,
+  readUnits: 0,
+  writeUnits: 0,
+  sqsRequests: 0,
+  logBytes: 0,
+});
 
 /**
  * Billed milliseconds of one occurrence at `memoryMb`: the measured CPU time stretched by the
@@ -397,7 +429,12 @@ function add(into: Volumes, cost: RequestCost, times: number, memoryMb: number, 
  * Computes one scenario: per-cluster volumes from the counts and assumptions, priced at fleet scale
  * (so that tiers apply to the fleet's volume), then divided by the number of clusters.
  */
-export function computeScenario(scenario: Scenario, counts: MeasuredCounts, prices: PriceBook, a: Assumptions = DEFAULT_ASSUMPTIONS): CostBreakdown {
+export function computeScenario(
+  scenario: Scenario,
+  counts: MeasuredCounts,
+  prices: PriceBook,
+  a: Assumptions = DEFAULT_ASSUMPTIONS,
+): CostBreakdown {
   const { clusters, pollSeconds, profile } = scenario;
   const p = prices.items;
   const lease = a.leaseDurationSeconds(pollSeconds);
@@ -439,7 +476,9 @@ export function computeScenario(scenario: Scenario, counts: MeasuredCounts, pric
     dynamodbWrites: perCluster(priceOf(p.dynamodbOnDemandPerMillionWriteUnits, fleet('writeUnits'))),
     dynamodbStorage: priceOf(p.dynamodbStoragePerGbMonth, a.storageBytesPerCluster / 1024 ** 3, 1),
     sqs: perCluster(priceOf(p.sqsStandardPerMillionRequests, fleet('sqsRequests') + a.sqsIdlePollingRequestsPerMonth)),
-    logs: perCluster(priceOf(p.cloudwatchLogsIngestionPerGb, logGb, 1) + priceOf(p.cloudwatchLogsStoragePerGbMonth, logGb * a.logRetentionMonths, 1)),
+    logs: perCluster(
+      priceOf(p.cloudwatchLogsIngestionPerGb, logGb, 1) + priceOf(p.cloudwatchLogsStoragePerGbMonth, logGb * a.logRetentionMonths, 1),
+    ),
     xray: perCluster(priceOf(p.xrayPerMillionTracesRecorded, tracedPerSecond * a.secondsPerMonth)),
     fixed: perCluster(priceOf(p.cloudwatchAlarmPerMonth, a.alarms, 1) + priceOf(p.cloudwatchCustomMetricPerMonth, a.customMetrics, 1)),
   };

@@ -41,17 +41,20 @@ export function costVariants(): Variant[] {
     },
     {
       name: 'agent tracing on',
-      description: 'the same with `agentFunction: { tracing: true }` (or `-c agentTracing=true`), as while debugging: Lambda active tracing samples the polls',
+      description:
+        'the same with `agentFunction: { tracing: true }` (or `-c agentTracing=true`), as while debugging: Lambda active tracing samples the polls',
       assumptions: { ...DEFAULT_ASSUMPTIONS, agentTracing: true },
     },
     {
       name: 'agent function at 512 MB',
-      description: 'the same with `agentFunction: { memorySize: 512 }` (or `-c agentMemorySize=512`): twice the memory for half the CPU time',
+      description:
+        'the same with `agentFunction: { memorySize: 512 }` (or `-c agentMemorySize=512`): twice the memory for half the CPU time',
       assumptions: { ...DEFAULT_ASSUMPTIONS, agentMemoryMb: 512 },
     },
     {
       name: 'DynamoDB 4 ms a call',
-      description: 'each DynamoDB call waits 4 ms more than against the local emulator, as in-region calls may: longer billed duration (not measured here)',
+      description:
+        'each DynamoDB call waits 4 ms more than against the local emulator, as in-region calls may: longer billed duration (not measured here)',
       assumptions: { ...DEFAULT_ASSUMPTIONS, extraDynamoWaitMs: 4 },
     },
     {
@@ -95,14 +98,19 @@ function grid(counts: MeasuredCounts, prices: PriceBook, a: Assumptions): string
   for (const profile of ['FunctionUrl', 'HttpApi'] as const) {
     for (const poll of [30, 60, 300]) {
       const cells = rows.filter((r) => r.profile === profile && r.pollSeconds === poll);
-      out.push(`| ${profile} | ${poll} s | ${cells[0].leaseDurationSeconds} s | ${cells.map((c) => `${usd(c.totalPerCluster)} (${usd(c.fleetTotal)}/mo)`).join(' | ')} |`);
+      out.push(
+        `| ${profile} | ${poll} s | ${cells[0].leaseDurationSeconds} s | ${cells.map((c) => `${usd(c.totalPerCluster)} (${usd(c.fleetTotal)}/mo)`).join(' | ')} |`,
+      );
     }
   }
   return out.join('\n');
 }
 
 function breakdown(rows: CostBreakdown[]): string {
-  const out = [`| line | ${rows.map((r) => `${r.clusters.toLocaleString('en-US')} clusters`).join(' | ')} |`, `|---|${rows.map(() => '---').join('|')}|`];
+  const out = [
+    `| line | ${rows.map((r) => `${r.clusters.toLocaleString('en-US')} clusters`).join(' | ')} |`,
+    `|---|${rows.map(() => '---').join('|')}|`,
+  ];
   for (const line of COST_LINES) out.push(`| ${LINE_NAMES[line]} | ${rows.map((r) => usd(r.perCluster[line])).join(' | ')} |`);
   out.push(`| **total per cluster-month** | ${rows.map((r) => `**${usd(r.totalPerCluster)}**`).join(' | ')} |`);
   return out.join('\n');
@@ -110,7 +118,9 @@ function breakdown(rows: CostBreakdown[]): string {
 
 /** Does a variant meet the goal (Function URL, 30 s polls) at every fleet size? */
 export function goalCheck(counts: MeasuredCounts, prices: PriceBook, a: Assumptions): { met: boolean; rows: CostBreakdown[] } {
-  const rows = [1_000, 10_000, 100_000].map((clusters) => computeScenario({ clusters, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a));
+  const rows = [1_000, 10_000, 100_000].map((clusters) =>
+    computeScenario({ clusters, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a),
+  );
   return { met: rows.every((r) => r.totalPerCluster <= COST_GOAL_PER_CLUSTER_MONTH), rows };
 }
 
@@ -196,7 +206,9 @@ export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts
     '',
     breakdown(check.rows),
     '',
-    `A poll of a live cluster writes nothing to its head: its heartbeat goes into the agent-function instance's buffer, written in one batch per flush interval. At 30 s polls: ${[1_000, 10_000, 100_000]
+    `A poll of a live cluster writes nothing to its head: its heartbeat goes into the agent-function instance's buffer, written in one batch per flush interval. At 30 s polls: ${[
+      1_000, 10_000, 100_000,
+    ]
       .map((n) => {
         const p = plan(n);
         return `${n.toLocaleString('en-US')} clusters → ${p.instances} instance${p.instances === 1 ? '' : 's'}, ${Math.round(p.entriesPerFlush)} heartbeats and ${p.writeUnitsPerFlush} write units per flush, ${(p.fleetWriteUnitsPerMonth / n).toFixed(0)} write units per cluster-month`;

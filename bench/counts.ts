@@ -43,7 +43,11 @@ function sqsRequests(step: CountedStep): number {
   return step.queued * 3;
 }
 
-function cost(step: CountedStep, probe: ProbeStep | undefined, shape: { invocations: number; agentRequests: number; extraMs?: number; extraCpuMs?: number }): RequestCost {
+function cost(
+  step: CountedStep,
+  probe: ProbeStep | undefined,
+  shape: { invocations: number; agentRequests: number; extraMs?: number; extraCpuMs?: number },
+): RequestCost {
   return {
     invocations: shape.invocations,
     agentRequests: shape.agentRequests,
@@ -80,7 +84,13 @@ function withStepsCost(r: CountedStep & { agentRequests: number }, probe: ProbeR
  * The cost model's inputs from one B1 run. `counted` should come from DynamoDB Local, whose
  * capacity figures include index writes (dynalite leaves them out).
  */
-export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, commit: string, rollout?: RolloutCost, measuredAt = new Date().toISOString()): MeasuredCounts {
+export function toMeasuredCounts(
+  counted: PollCostResult,
+  probe: ProbeResult,
+  commit: string,
+  rollout?: RolloutCost,
+  measuredAt = new Date().toISOString(),
+): MeasuredCounts {
   // The transition's own write, and the availability step it queues (one worker invocation).
   const transition = {
     ...counted.renewingPoll,
@@ -94,7 +104,12 @@ export function toMeasuredCounts(counted: PollCostResult, probe: ProbeResult, co
     probePollWarmup: probe.pollWarmup,
     idlePoll: cost(counted.idlePoll, probe.idlePoll, { invocations: 1, agentRequests: 1 }),
     // One more DynamoDB round trip inside the same invocation: as long as the idle poll's own.
-    leaseTransition: cost(transition, undefined, { invocations: transition.queued, agentRequests: 0, extraMs: probe.idlePoll.meanMs, extraCpuMs: probe.idlePoll.cpuMs }),
+    leaseTransition: cost(transition, undefined, {
+      invocations: transition.queued,
+      agentRequests: 0,
+      extraMs: probe.idlePoll.meanMs,
+      extraCpuMs: probe.idlePoll.cpuMs,
+    }),
     flushIntervalSeconds: counted.heartbeatWindow.flushIntervalSeconds,
     heartbeatFlushes: counted.heartbeatFlushes,
     sweep: counted.sweep,

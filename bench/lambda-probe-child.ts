@@ -84,7 +84,12 @@ function agentEvent(method: string, path: string, headers: Record<string, string
   };
 }
 
-async function measure(n: number, warmup: number, invoke: (i: number) => Promise<number | undefined>, counter: () => OperationCounter): Promise<ProbeStep> {
+async function measure(
+  n: number,
+  warmup: number,
+  invoke: (i: number) => Promise<number | undefined>,
+  counter: () => OperationCounter,
+): Promise<ProbeStep> {
   for (let i = 0; i < warmup; i++) await invoke(-1 - i);
   const ops = counter();
   ops.reset();
@@ -102,14 +107,24 @@ async function measure(n: number, warmup: number, invoke: (i: number) => Promise
   }
   const cpu = process.cpuUsage(cpuBefore);
   const snap = ops.snapshot();
-  return { invocations: n, meanMs: ms / n, cpuMs: Math.min(ms, (cpu.user + cpu.system) / 1000) / n, logBytes: captured / n, ops: snap.counts, capacity: snap.capacity, statuses };
+  return {
+    invocations: n,
+    meanMs: ms / n,
+    cpuMs: Math.min(ms, (cpu.user + cpu.system) / 1000) / n,
+    logBytes: captured / n,
+    ops: snap.counts,
+    capacity: snap.capacity,
+    statuses,
+  };
 }
 
 async function run(req: ProbeRequest): Promise<ProbeResult> {
   const agent = await import('../lambdas/handlers/agent.js');
   const scheduler = await import('../lambdas/handlers/scheduler.js');
   const auth = { authorization: `Bearer ${req.credential}` };
-  const poll = async () => (await agent.handler(agentEvent('GET', '/agent/v1/desired', { ...auth, 'if-none-match': req.etag }), context('tether-agent-api'))).statusCode;
+  const poll = async () =>
+    (await agent.handler(agentEvent('GET', '/agent/v1/desired', { ...auth, 'if-none-match': req.etag }), context('tether-agent-api')))
+      .statusCode;
   // The first invocation builds the context (and so the DynamoDB client) lazily.
   await poll();
   const agentOps = counterOf(clients[0]);
@@ -125,7 +140,10 @@ async function run(req: ProbeRequest): Promise<ProbeResult> {
             'POST',
             '/agent/v1/status',
             { ...auth, 'content-type': 'application/json' },
-            JSON.stringify({ ...req.report, claims: [...(req.report.claims as unknown[]), { name: 'probe.example.com', value: String(i) }] }),
+            JSON.stringify({
+              ...req.report,
+              claims: [...(req.report.claims as unknown[]), { name: 'probe.example.com', value: String(i) }],
+            }),
           ),
           context('tether-agent-api'),
         )

@@ -118,7 +118,15 @@ export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions):
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
   });
-  const request: ProbeRequest = { credential: opts.credential, etag: opts.etag, report: opts.report, polls: opts.polls ?? 5000, pollWarmup: PROBE_POLL_WARMUP, reports: opts.reports ?? 100, ticks: opts.ticks ?? 10 };
+  const request: ProbeRequest = {
+    credential: opts.credential,
+    etag: opts.etag,
+    report: opts.report,
+    polls: opts.polls ?? 5000,
+    pollWarmup: PROBE_POLL_WARMUP,
+    reports: opts.reports ?? 100,
+    ticks: opts.ticks ?? 10,
+  };
   const result = await new Promise<ProbeResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -142,7 +150,8 @@ export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions):
     [result.idlePoll, '304'],
     [result.statusReport, '204'],
   ] as const) {
-    if (step.statuses[expected] !== step.invocations) throw new LambdaProbeError(`expected only ${expected} answers, got ${JSON.stringify(step.statuses)}`);
+    if (step.statuses[expected] !== step.invocations)
+      throw new LambdaProbeError(`expected only ${expected} answers, got ${JSON.stringify(step.statuses)}`);
   }
   return result;
 }

@@ -52,7 +52,11 @@ export function installedVersion(name: string, root = process.cwd()): string {
 
 function gitCommit(root: string): string {
   try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return sha || 'unknown';
   } catch {
     return 'unknown';

@@ -18,11 +18,15 @@ export interface CpuProfile {
 }
 
 /** Who a sample is charged to. */
-export type ProfileGroup = 'tether' | 'local runtime' | 'dynalite' | 'sqs emulator' | 'aws sdk' | 'lambda glue' | 'other deps' | 'node' | 'gc' | 'idle';
+export type ProfileGroup =
+  'tether' | 'local runtime' | 'dynalite' | 'sqs emulator' | 'aws sdk' | 'lambda glue' | 'other deps' | 'node' | 'gc' | 'idle';
 
 /** Group rules by script URL; the first match wins. Checked from the leaf frame upwards. */
 const RULES: Array<[ProfileGroup, RegExp]> = [
-  ['dynalite', /node_modules\/(dynalite|level|leveldown|classic-level|abstract-level|memdown|encoding-down|levelup|deferred-leveldown|subleveldown|lazy|big\.js|buffer-crc32)\//],
+  [
+    'dynalite',
+    /node_modules\/(dynalite|level|leveldown|classic-level|abstract-level|memdown|encoding-down|levelup|deferred-leveldown|subleveldown|lazy|big\.js|buffer-crc32)\//,
+  ],
   ['sqs emulator', /node_modules\/(fauxqs|toad-cache|local-aws-sqs)\/|lambdas\/local\/sqs-embedded/],
   ['aws sdk', /node_modules\/(@aws-sdk|@smithy|@aws-crypto|fast-xml-parser|strnum|tslib|bowser|uuid)\//],
   ['lambda glue', /node_modules\/(@middy|@aws-lambda-powertools|aws-xray-sdk|cls-hooked|async-hook-jl)/],

@@ -9,7 +9,9 @@ export class CpuProfiler {
   private session?: Session;
 
   private post<T>(method: string, params?: object): Promise<T> {
-    return new Promise((resolve, reject) => this.session!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as T))));
+    return new Promise((resolve, reject) =>
+      this.session!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result as T))),
+    );
   }
 
   /** Starts sampling every `intervalMicros` (default 1 ms). */

@@ -57,16 +57,38 @@ export function figuresOf(saved: SavedResult): Figure[] {
     case 'B1': {
       const r = saved.result as B1Result;
       const ref = r.dynamodbLocal;
-      const idleOk = [r.dynalite, ref].every((x) => ops(x.idlePoll.ops) === '1 GetItem' && x.idlePoll.capacity.GetItem === 0.5 && x.idlePoll.writes === 0);
+      const idleOk = [r.dynalite, ref].every(
+        (x) => ops(x.idlePoll.ops) === '1 GetItem' && x.idlePoll.capacity.GetItem === 0.5 && x.idlePoll.writes === 0,
+      );
       return [
-        { figure: 'B1 idle poll: DynamoDB operations', goal: '1 eventually consistent GetItem', measured: `${ops(ref.idlePoll.ops)}, ${ref.idlePoll.capacity.GetItem} RCU, ${ref.idlePoll.writes} writes`, verdict: idleOk ? 'met' : 'missed' },
-        { figure: 'B1 idle poll: item read', goal: 'under 1 KB', measured: `${ref.headItemBytes} bytes`, verdict: ref.headItemBytes < 1024 ? 'met' : 'missed' },
-        { figure: 'B1 idle poll: answer', goal: '304', measured: Object.keys(ref.idlePoll.requests).join(', '), verdict: ref.idlePoll.requests['desired 304'] === 1 ? 'met' : 'missed' },
+        {
+          figure: 'B1 idle poll: DynamoDB operations',
+          goal: '1 eventually consistent GetItem',
+          measured: `${ops(ref.idlePoll.ops)}, ${ref.idlePoll.capacity.GetItem} RCU, ${ref.idlePoll.writes} writes`,
+          verdict: idleOk ? 'met' : 'missed',
+        },
+        {
+          figure: 'B1 idle poll: item read',
+          goal: 'under 1 KB',
+          measured: `${ref.headItemBytes} bytes`,
+          verdict: ref.headItemBytes < 1024 ? 'met' : 'missed',
+        },
+        {
+          figure: 'B1 idle poll: answer',
+          goal: '304',
+          measured: Object.keys(ref.idlePoll.requests).join(', '),
+          verdict: ref.idlePoll.requests['desired 304'] === 1 ? 'met' : 'missed',
+        },
         {
           figure: 'B1 lease and heartbeat writes',
           goal: 'no head write per poll of a live cluster; at most 1 heartbeat batch per flush interval',
           measured: `${ref.leaseWindow.ops.UpdateItem ?? 0} UpdateItem in ${ref.leaseWindow.polls} polls over one ${ref.leaseWindow.leaseDurationSeconds} s period; ${ref.heartbeatWindow.ops.PutItem ?? 0} batches in ${ref.heartbeatWindow.polls} polls over ${Math.round(ref.heartbeatWindow.spanSeconds ?? 29)} s`,
-          verdict: (ref.leaseWindow.ops.UpdateItem ?? 0) === 0 && (ref.heartbeatWindow.ops.PutItem ?? 0) <= 1 + Math.floor((ref.heartbeatWindow.spanSeconds ?? 29) / ref.heartbeatWindow.flushIntervalSeconds) ? 'met' : 'missed',
+          verdict:
+            (ref.leaseWindow.ops.UpdateItem ?? 0) === 0 &&
+            (ref.heartbeatWindow.ops.PutItem ?? 0) <=
+              1 + Math.floor((ref.heartbeatWindow.spanSeconds ?? 29) / ref.heartbeatWindow.flushIntervalSeconds)
+              ? 'met'
+              : 'missed',
         },
       ];
     }
@@ -107,7 +129,12 @@ export function figuresOf(saved: SavedResult): Figure[] {
       const r = saved.result as ResultOf['B5'];
       const rss = (label: string, p: AgentPhases): Figure => {
         const peak = Math.max(p.idle.peakRssBytes, p.apply.peakRssBytes);
-        return { figure: `B5 agent RSS${label}, ${r.resources} resources applied`, goal: 'at most 64 MiB', measured: `idle ${mib(p.idle.rssBytes)}, peak while applying ${mib(p.apply.peakRssBytes)}, after joining ${mib(p.joined.rssBytes)}`, verdict: peak <= 64 * 2 ** 20 ? 'met' : 'missed' };
+        return {
+          figure: `B5 agent RSS${label}, ${r.resources} resources applied`,
+          goal: 'at most 64 MiB',
+          measured: `idle ${mib(p.idle.rssBytes)}, peak while applying ${mib(p.apply.peakRssBytes)}, after joining ${mib(p.joined.rssBytes)}`,
+          verdict: peak <= 64 * 2 ** 20 ? 'met' : 'missed',
+        };
       };
       const cpu = (label: string, p: AgentPhases): Figure => ({
         figure: `B5 agent idle CPU${label} at a ${r.pollSeconds} s poll`,
@@ -115,14 +142,22 @@ export function figuresOf(saved: SavedResult): Figure[] {
         measured: `${p.idle.milliCpu.toFixed(2)} mCPU (${p.idle.cpuMs} ms over ${p.idle.seconds} s)`,
         verdict: p.idle.milliCpu <= 2 ? 'met' : 'missed',
       });
-      const split = r.entryBytes !== undefined && r.kubeChunkBytes !== undefined ? ` (entry ${(r.entryBytes / 1e6).toFixed(2)} MB, Kubernetes chunk ${(r.kubeChunkBytes / 1e6).toFixed(2)} MB)` : '';
+      const split =
+        r.entryBytes !== undefined && r.kubeChunkBytes !== undefined
+          ? ` (entry ${(r.entryBytes / 1e6).toFixed(2)} MB, Kubernetes chunk ${(r.kubeChunkBytes / 1e6).toFixed(2)} MB)`
+          : '';
       const kubeLabel = ', Kubernetes adapter (stub API server)';
       return [
         rss(r.kube ? ', --simulate' : '', r),
         ...(r.kube ? [rss(kubeLabel, r.kube)] : []),
         cpu(r.kube ? ', --simulate,' : '', r),
         ...(r.kube ? [cpu(`${kubeLabel},`, r.kube)] : []),
-        { figure: 'B5 agent bundle', goal: 'at most 5 MB', measured: `${(r.bundleBytes / 1e6).toFixed(2)} MB${split}`, verdict: r.bundleBytes <= 5e6 ? 'met' : 'missed' } satisfies Figure,
+        {
+          figure: 'B5 agent bundle',
+          goal: 'at most 5 MB',
+          measured: `${(r.bundleBytes / 1e6).toFixed(2)} MB${split}`,
+          verdict: r.bundleBytes <= 5e6 ? 'met' : 'missed',
+        } satisfies Figure,
       ];
     }
     case 'B6': {
@@ -162,14 +197,19 @@ export function detailsOf(saved: SavedResult): string {
       const r = saved.result as B1Result;
       lines.push('| step | dynalite (as `tether dev`) | DynamoDB Local (capacity reference) |', '|---|---|---|');
       const row = (name: string, pick: (x: B1Result['dynalite']) => { ops: Record<string, number>; capacity: Record<string, number> }) =>
-        lines.push(`| ${name} | ${ops(pick(r.dynalite).ops)} (${ops(pick(r.dynalite).capacity)} units) | ${ops(pick(r.dynamodbLocal).ops)} (${ops(pick(r.dynamodbLocal).capacity)} units) |`);
+        lines.push(
+          `| ${name} | ${ops(pick(r.dynalite).ops)} (${ops(pick(r.dynalite).capacity)} units) | ${ops(pick(r.dynamodbLocal).ops)} (${ops(pick(r.dynamodbLocal).capacity)} units) |`,
+        );
       row('idle poll', (x) => x.idlePoll);
       row('poll that takes a lease (transition), with its availability step', (x) => x.renewingPoll);
       row('heartbeat flush of the largest measured size', (x) => {
         const f = x.heartbeatFlushes[x.heartbeatFlushes.length - 1];
         return { ops: { ...f.ops, heartbeats: f.entries }, capacity: { PutItem: f.writeUnits } };
       });
-      row(`expiry sweep, ${r.dynamodbLocal.sweep.liveClusters} live clusters`, (x) => ({ ops: x.sweep.ops, capacity: { Query: x.sweep.readUnits } }));
+      row(`expiry sweep, ${r.dynamodbLocal.sweep.liveClusters} live clusters`, (x) => ({
+        ops: x.sweep.ops,
+        capacity: { Query: x.sweep.readUnits },
+      }));
       row('status report (changed claim)', (x) => x.statusReport);
       row('scheduler tick, nothing expired', (x) => x.schedulerTick);
       lines.push(
@@ -190,7 +230,14 @@ export function detailsOf(saved: SavedResult): string {
         `DynamoDB commands per cluster: ${ops(r.opsPerCluster)}; ${r.queued} queued steps in all. CPU time of the hub process: ${s1(r.cpuSeconds)} (${((r.cpuSeconds / r.fanOutSeconds) * 100).toFixed(0)}% of one core).`,
         ...shareTable(r.shares),
       );
-      if (r.profile?.tetherHotspots.length) lines.push('', `Tether's busiest functions: ${r.profile.tetherHotspots.slice(0, 5).map((h) => `${h.fn} (${ms(h.ms)})`).join('; ')}.`);
+      if (r.profile?.tetherHotspots.length)
+        lines.push(
+          '',
+          `Tether's busiest functions: ${r.profile.tetherHotspots
+            .slice(0, 5)
+            .map((h) => `${h.fn} (${ms(h.ms)})`)
+            .join('; ')}.`,
+        );
       break;
     }
     case 'B3': {
@@ -204,7 +251,9 @@ export function detailsOf(saved: SavedResult): string {
         `| latency seen by the agents | ${lat(r.clientLatency)} |`,
         `| latency inside the hub process | ${lat(r.serverLatency)} |`,
         `| errors | ${r.errors}${r.errorSamples.length ? ` (${r.errorSamples.join('; ')})` : ''} |`,
-        `| answers | ${Object.entries(r.statuses).map(([k, v]) => `${k}: ${n(v)}`).join(', ')} |`,
+        `| answers | ${Object.entries(r.statuses)
+          .map(([k, v]) => `${k}: ${n(v)}`)
+          .join(', ')} |`,
         `| hub process CPU | ${r.hub.cpuPercent.toFixed(1)}% of one core; event loop utilisation ${(r.hub.eventLoopUtilization * 100).toFixed(0)}% |`,
         `| hub process RSS | ${mib(r.hub.rssBytes)} at the end, ${mib(r.hub.peakRssBytes)} peak |`,
         `| hub pauses | GC ${r.hub.gc.count} times, ${ms(r.hub.gc.totalMs)} in all, longest ${ms(r.hub.gc.maxMs)}; event-loop delay p99 ${ms(r.hub.loopDelay.p99Ms)}, max ${ms(r.hub.loopDelay.maxMs)} |`,
@@ -216,14 +265,28 @@ export function detailsOf(saved: SavedResult): string {
     }
     case 'B4': {
       const r = saved.result as ResultOf['B4'];
-      lines.push(`${n(r.clusters)} agents polling every ${r.pollSeconds} s (each wait jittered within ${r.pollJitterBand ?? '[0.9, 1)'} of it); a FleetDeployment (rollout type All, a Namespace and a ConfigMap) published through the admin API.`, '', '| publish | per-agent latency | last agent | applied |', '|---|---|---|---|');
-      for (const round of r.rounds) lines.push(`| ${round.what} | p50 ${s1(round.latency.p50)}, p90 ${s1(round.latency.p90)} | ${s1(round.allAppliedSeconds)} | ${round.applied}/${r.clusters} |`);
-      lines.push('', `An agent polls at most ${r.pollSeconds} s after its previous poll, so the ${r.goalSeconds} s goal leaves ${r.goalSeconds - r.pollSeconds} s for the hub's fan-out, the apply and the report.`);
+      lines.push(
+        `${n(r.clusters)} agents polling every ${r.pollSeconds} s (each wait jittered within ${r.pollJitterBand ?? '[0.9, 1)'} of it); a FleetDeployment (rollout type All, a Namespace and a ConfigMap) published through the admin API.`,
+        '',
+        '| publish | per-agent latency | last agent | applied |',
+        '|---|---|---|---|',
+      );
+      for (const round of r.rounds)
+        lines.push(
+          `| ${round.what} | p50 ${s1(round.latency.p50)}, p90 ${s1(round.latency.p90)} | ${s1(round.allAppliedSeconds)} | ${round.applied}/${r.clusters} |`,
+        );
+      lines.push(
+        '',
+        `An agent polls at most ${r.pollSeconds} s after its previous poll, so the ${r.goalSeconds} s goal leaves ${r.goalSeconds - r.pollSeconds} s for the hub's fan-out, the apply and the report.`,
+      );
       break;
     }
     case 'B5': {
       const r = saved.result as ResultOf['B5'];
-      const split = r.entryBytes !== undefined && r.kubeChunkBytes !== undefined ? `; entry ${(r.entryBytes / 1e6).toFixed(2)} MB, Kubernetes chunk ${(r.kubeChunkBytes / 1e6).toFixed(2)} MB` : '';
+      const split =
+        r.entryBytes !== undefined && r.kubeChunkBytes !== undefined
+          ? `; entry ${(r.entryBytes / 1e6).toFixed(2)} MB, Kubernetes chunk ${(r.kubeChunkBytes / 1e6).toFixed(2)} MB`
+          : '';
       const rows = (label: string, p: AgentPhases) => [
         `| ${label}joined, no works | ${mib(p.joined.rssBytes)} (start-up peak ${mib(p.joined.peakRssBytes)}) | ${p.joined.cpuMs} ms since start |`,
         `| ${label}applying ${r.resources} resources | peak ${mib(p.apply.peakRssBytes)} | ${p.apply.cpuMs} ms from publish to the report (${s1(p.apply.seconds)}, mostly waiting for the poll) |`,
@@ -304,13 +367,15 @@ export function renderReport(results: SavedResult[], counts: MeasuredCounts | un
     '|---|---|---|---|---|',
     ...figures.map((f) => `| ${f.figure} | ${f.goal} | ${f.measured} | **${f.verdict}** | \`${f.command}\` |`),
     '',
-    'Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue\'s (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.',
+    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
     '',
     '## Machine and versions',
     '',
     ...sorted.map((r) => `- ${r.id}${r.label ? ` (${r.label})` : ''}: ${environmentLine(r.environment, r)}`),
     '',
-    `Packages: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Packages: ${Object.entries(versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
     '',
     findings.trim(),
     '',

@@ -61,7 +61,12 @@ export async function measureRolloutCost(bench: BenchHub, clusters = 10): Promis
     // Idle polls would have happened without the rollout: take out their one GetItem and half unit each.
     const ops = { ...snap.counts, GetItem: (snap.counts.GetItem ?? 0) - idlePolls };
     const capacity = { ...snap.capacity, GetItem: (snap.capacity.GetItem ?? 0) - idlePolls * 0.5 };
-    const per = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => [k, Math.round((v / clusters) * 1000) / 1000]));
+    const per = (r: Record<string, number>) =>
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => [k, Math.round((v / clusters) * 1000) / 1000]),
+      );
     const agentRequests = Object.entries(requests).reduce((n, [k, v]) => n + (k === 'desired 304' ? 0 : v), 0) / clusters;
     const perOps = per(ops);
     return {

@@ -20,7 +20,14 @@ export const API = 'tether.dev/v1alpha1';
  * `expected` clusters. `tolerateUnreachable` also chooses clusters whose agents stopped polling
  * (the hub's unreachable and unavailable taints).
  */
-export async function placeFleet(admin: AdminCall, name: string, fleet: string, expected: number, settle: () => Promise<void>, opts: { tolerateUnreachable?: boolean; timeoutMs?: number } = {}): Promise<void> {
+export async function placeFleet(
+  admin: AdminCall,
+  name: string,
+  fleet: string,
+  expected: number,
+  settle: () => Promise<void>,
+  opts: { tolerateUnreachable?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
   const tolerations = opts.tolerateUnreachable ? [TAINT_UNREACHABLE, TAINT_UNAVAILABLE].map((key) => ({ key, operator: 'Exists' })) : [];
   const res = await admin('POST', '/v1/placements', {
     apiVersion: API,
@@ -91,7 +98,8 @@ export class DesiredStateWatch {
     const resources = ctx.ports.resources;
     const heads = ctx.ports.heads;
     const onWrite = (r: Resource) => {
-      if (r.kind === 'Work' && r.metadata.labels?.[FLEETDEPLOYMENT_LABEL] === this.deployment && r.metadata.namespace) this.written.add(r.metadata.namespace);
+      if (r.kind === 'Work' && r.metadata.labels?.[FLEETDEPLOYMENT_LABEL] === this.deployment && r.metadata.namespace)
+        this.written.add(r.metadata.namespace);
       return r;
     };
     ctx.ports.resources = overriding(resources, {
@@ -120,7 +128,8 @@ export class DesiredStateWatch {
     const deadline = Date.now() + timeoutMs;
     let shown = -1;
     while (this.done.size < expected) {
-      if (Date.now() > deadline) throw new MeasurementError(`only ${this.done.size} of ${expected} desired states written after ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new MeasurementError(`only ${this.done.size} of ${expected} desired states written after ${timeoutMs / 1000} s`);
       if (this.done.size !== shown) onProgress?.((shown = this.done.size));
       await new Promise((r) => setTimeout(r, 50));
     }

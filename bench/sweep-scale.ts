@@ -30,7 +30,8 @@ const { values } = parseArgs({
 const clusters = Number(values.clusters);
 const latencyMs = Number(values['latency-ms']);
 if (!Number.isInteger(clusters) || clusters < 1) throw new Error(`--clusters must be a positive whole number, got ${values.clusters}`);
-if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a number of milliseconds, at least 0, got ${values['latency-ms']}`);
+if (!Number.isFinite(latencyMs) || latencyMs < 0)
+  throw new Error(`--latency-ms must be a number of milliseconds, at least 0, got ${values['latency-ms']}`);
 
 const nameOf = (i: number) => `c-${String(i).padStart(6, '0')}`;
 
@@ -43,7 +44,12 @@ const detach = onDynamoClientCreated((c) => {
 });
 try {
   const tableName = 'sweep-scale';
-  const ctx = composeHub({ tableName, queueUrl: 'http://127.0.0.1:9/000000000000/unused', dynamodbEndpoint: server.endpoint, log: silentLog });
+  const ctx = composeHub({
+    tableName,
+    queueUrl: 'http://127.0.0.1:9/000000000000/unused',
+    dynamodbEndpoint: server.endpoint,
+    log: silentLog,
+  });
   detach();
   if (!client || !counter) throw new Error('no DynamoDB client was created');
   await createTableIfMissing(client, tableName);
@@ -102,7 +108,11 @@ try {
     const ops = counter!.snapshot().counts;
     // CPU of this process only (the SDK and Tether); DynamoDB Local runs in its own.
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    process.stdout.write(`${what}: ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s of CPU here), ${Object.entries(ops).map(([k, v]) => `${v} ${k}`).join(' + ')}\n`);
+    process.stdout.write(
+      `${what}: ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s of CPU here), ${Object.entries(ops)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(' + ')}\n`,
+    );
   };
   process.stdout.write(`With ${latencyMs} ms added to every DynamoDB request:\n`);
   await timed('  scheduler tick (every task; the sweep lists the segments concurrently, 1,000 heads a page)', async () => {

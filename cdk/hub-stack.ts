@@ -90,4 +90,3 @@ function parseFlag(value: string | undefined): boolean | undefined {
   if (value === 'false') return false;
   return value as unknown as boolean | undefined;
 }
-

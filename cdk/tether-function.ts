@@ -14,8 +14,7 @@ import { FUNCTION_MEMORY_MB } from './function-defaults.js';
  * any `createRequire` the bundle itself imports.
  */
 const ESM_REQUIRE_BANNER =
-  "import { createRequire as __tetherCreateRequire } from 'node:module'; " +
-  'const require = __tetherCreateRequire(import.meta.url);';
+  "import { createRequire as __tetherCreateRequire } from 'node:module'; " + 'const require = __tetherCreateRequire(import.meta.url);';
 
 /** Properties of a {@link TetherFunction}. */
 export interface TetherFunctionProps {
@@ -129,7 +128,8 @@ export class TetherFunction extends NodejsFunction {
                 beforeInstall: () => [],
                 afterBundling: (inputDir: string, outputDir: string) =>
                   (props.assetDirs ?? []).map(
-                    (dir) => `if [ -d "${inputDir}/${dir}" ]; then mkdir -p "${outputDir}/${dir}" && cp -R "${inputDir}/${dir}/." "${outputDir}/${dir}/"; fi`,
+                    (dir) =>
+                      `if [ -d "${inputDir}/${dir}" ]; then mkdir -p "${outputDir}/${dir}" && cp -R "${inputDir}/${dir}/." "${outputDir}/${dir}/"; fi`,
                   ),
               },
             }

@@ -67,7 +67,6 @@ export interface AgentFunctionOptions {
   readonly memorySize?: number;
 }
 
-
 /** Properties of {@link TetherHub}. */
 export interface TetherHubProps {
   /** `dev` destroys the table and queues with the stack; `prod` retains them and protects the table. */
@@ -354,7 +353,10 @@ function agentFunctionErrors(props: TetherHubProps): FieldError[] {
   oneOf('agentFunction.systemLogLevel', options.systemLogLevel, SYSTEM_LOG_LEVELS);
   const memory = options.memorySize;
   if (memory !== undefined && !(Number.isInteger(memory) && memory >= 128 && memory <= 10_240)) {
-    errors.push({ path: 'agentFunction.memorySize', message: `must be a whole number of MB from 128 to 10240, got ${JSON.stringify(memory)}` });
+    errors.push({
+      path: 'agentFunction.memorySize',
+      message: `must be a whole number of MB from 128 to 10240, got ${JSON.stringify(memory)}`,
+    });
   }
   return errors;
 }

@@ -64,7 +64,9 @@ export function parseLabelFlags(flags: string[] | undefined): Record<string, str
 /** Checks an object name (DNS-1123 label) so a typo fails before the request. */
 export function checkName(name: string, what = 'name'): string {
   if (!isDnsLabel(name)) {
-    throw new UsageError(`invalid ${what} "${name}": it must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`);
+    throw new UsageError(
+      `invalid ${what} "${name}": it must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
+    );
   }
   return name;
 }

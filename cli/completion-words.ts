@@ -56,7 +56,12 @@ function findOption(cmds: readonly Command[], flag: string): Option | undefined 
  * Candidates for `current`, the word under the cursor, after `words` (the words before it, without
  * the program name). Only words that start with `current` are returned.
  */
-export async function completeWords(program: Command, words: readonly string[], current: string, names: (q: NamesQuery) => Promise<string[]>): Promise<Candidates> {
+export async function completeWords(
+  program: Command,
+  words: readonly string[],
+  current: string,
+  names: (q: NamesQuery) => Promise<string[]>,
+): Promise<Candidates> {
   const chain: Command[] = [program];
   const positional: string[] = [];
   const values = new Map<string, string>();
@@ -74,7 +79,10 @@ export async function completeWords(program: Command, words: readonly string[], 
     else positional.push(w);
   }
   const cmd = chain[chain.length - 1];
-  const path = chain.slice(1).map((c) => c.name()).join(' ');
+  const path = chain
+    .slice(1)
+    .map((c) => c.name())
+    .join(' ');
   const offer = (list: readonly string[]) => ({ words: [...new Set(list)].filter((x) => x.startsWith(current)).sort() });
   const prev = words[words.length - 1];
   if (prev?.startsWith('-') && !prev.includes('=')) {
@@ -83,11 +91,17 @@ export async function completeWords(program: Command, words: readonly string[], 
       if (o.long === '--filename') return { files: true };
       const hints = valueHints(o);
       if (hints) return offer(hints);
-      if ((o.long === '--cluster' || o.long === '--namespace') && path !== 'cluster import') return offer(await names({ info: KINDS.Cluster }));
+      if ((o.long === '--cluster' || o.long === '--namespace') && path !== 'cluster import')
+        return offer(await names({ info: KINDS.Cluster }));
       return { words: [] };
     }
   }
-  if (current.startsWith('-')) return offer(chain.flatMap((c) => c.options.filter((o) => !o.hidden).flatMap((o) => [o.short, o.long].filter((f): f is string => Boolean(f)))).concat('--help'));
+  if (current.startsWith('-'))
+    return offer(
+      chain
+        .flatMap((c) => c.options.filter((o) => !o.hidden).flatMap((o) => [o.short, o.long].filter((f): f is string => Boolean(f))))
+        .concat('--help'),
+    );
   const subs = visible(cmd);
   if (subs.length && positional.length === 0) return offer([...subs.map((c) => c.name()), ...(cmd === program ? ['help'] : [])]);
   if (path === 'completion') return positional.length === 0 ? offer(['bash', 'zsh', 'fish']) : { words: [] };
@@ -100,7 +114,9 @@ export async function completeWords(program: Command, words: readonly string[], 
     if (info.namespaced && !cluster) return { words: [] };
     return offer((await names({ info, cluster })).filter((n) => !positional.slice(1).includes(n)));
   }
-  if (chain[1]?.name() === 'rollout' && positional.length === 0 && chain.length === 3) return offer(await names({ info: fleetDeploymentKind }));
-  if (chain[1]?.name() === 'cluster' && positional.length === 0 && chain.length === 3 && cmd.name() !== 'import' && cmd.name() !== 'create') return offer(await names({ info: KINDS.Cluster }));
+  if (chain[1]?.name() === 'rollout' && positional.length === 0 && chain.length === 3)
+    return offer(await names({ info: fleetDeploymentKind }));
+  if (chain[1]?.name() === 'cluster' && positional.length === 0 && chain.length === 3 && cmd.name() !== 'import' && cmd.name() !== 'create')
+    return offer(await names({ info: KINDS.Cluster }));
   return { words: [] };
 }

@@ -74,7 +74,9 @@ export async function readConfig(io: Pick<CliIO, 'env' | 'cwd'>): Promise<{ conf
   if (config.token && process.platform !== 'win32') {
     const mode = (await stat(path)).mode & 0o777;
     if (mode & 0o077) {
-      warnings.push(`the config file ${path} holds a token and is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
+      warnings.push(
+        `the config file ${path} holds a token and is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
+      );
     }
   }
   return { config, path, warnings };
@@ -138,7 +140,9 @@ export function normaliseHubUrl(text: string, source: SettingSource = 'flag'): s
   try {
     url = new URL(text);
   } catch (err) {
-    throw new UsageError(`invalid hub URL "${text}" (from ${describeSource(source)}): expected something like http://127.0.0.1:8080`, { cause: err });
+    throw new UsageError(`invalid hub URL "${text}" (from ${describeSource(source)}): expected something like http://127.0.0.1:8080`, {
+      cause: err,
+    });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`invalid hub URL "${text}" (from ${describeSource(source)}): only http and https are supported`);

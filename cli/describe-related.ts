@@ -49,7 +49,13 @@ async function clusterWorks(client: HubClient, cluster: Resource, ctx: DescribeC
   if (!page.items.length) {
     out += `  ${NONE}\n`;
   } else {
-    const rows = page.items.map((w) => [w.metadata.name, conditionCell(w, 'Applied'), conditionCell(w, 'Available'), conditionCell(w, 'Degraded'), age(w.metadata.creationTimestamp, ctx.now)]);
+    const rows = page.items.map((w) => [
+      w.metadata.name,
+      conditionCell(w, 'Applied'),
+      conditionCell(w, 'Available'),
+      conditionCell(w, 'Degraded'),
+      age(w.metadata.creationTimestamp, ctx.now),
+    ]);
     out += indent(renderTable(['NAME', 'APPLIED', 'AVAILABLE', 'DEGRADED', 'AGE'], rows, ctx.paint), '  ');
     if (page.metadata.continue) out += `  ... and more: tether get works --cluster ${cluster.metadata.name}\n`;
   }
@@ -58,13 +64,15 @@ async function clusterWorks(client: HubClient, cluster: Resource, ctx: DescribeC
     .sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
   out += 'Drift Events:\n';
   if (!drift.length) return `${out}  ${NONE}\n`;
-  const rows = drift.slice(0, DRIFT_LIMIT).map((d) => [
-    `${age(d.time, ctx.now)} ago`,
-    d.work,
-    `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`,
-    d.change,
-    d.corrected ? 'yes' : { text: 'no', tone: 'warn' as const },
-  ]);
+  const rows = drift
+    .slice(0, DRIFT_LIMIT)
+    .map((d) => [
+      `${age(d.time, ctx.now)} ago`,
+      d.work,
+      `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`,
+      d.change,
+      d.corrected ? 'yes' : { text: 'no', tone: 'warn' as const },
+    ]);
   out += indent(renderTable(['WHEN', 'WORK', 'RESOURCE', 'CHANGE', 'CORRECTED'], rows, ctx.paint), '  ');
   if (drift.length > DRIFT_LIMIT) out += `  ... and ${drift.length - DRIFT_LIMIT} more\n`;
   return out;
@@ -84,12 +92,19 @@ async function clusterSetMembers(client: HubClient, set: Resource, ctx: Describe
   const page = await client.list(clusters, { labelSelector: selector || undefined, limit: RELATED_LIMIT });
   let out = `Members (${selector || 'all clusters'}):\n`;
   if (!page.items.length) return `${out}  ${NONE}\n`;
-  const rows = page.items.map((c) => [c.metadata.name, conditionCell(c, 'Available'), field<string>(c.status, 'version', 'kubernetes') ?? NONE]);
+  const rows = page.items.map((c) => [
+    c.metadata.name,
+    conditionCell(c, 'Available'),
+    field<string>(c.status, 'version', 'kubernetes') ?? NONE,
+  ]);
   out += indent(renderTable(['NAME', 'AVAILABLE', 'K8S'], rows, ctx.paint), '  ');
   if (page.metadata.continue) {
     // The set's status counts its members; without the count, say where to see the rest.
     const count = field<number>(set.status, 'memberCount');
-    out += count !== undefined && count > page.items.length ? `  ... and ${count - page.items.length} more\n` : `  ... and more: tether get clusters -l '${selector}'\n`;
+    out +=
+      count !== undefined && count > page.items.length
+        ? `  ... and ${count - page.items.length} more\n`
+        : `  ... and more: tether get clusters -l '${selector}'\n`;
   }
   return out;
 }

@@ -38,7 +38,9 @@ export function kindSchema(info: KindInfo): Schema {
     .object({
       apiVersion: z.literal(API_VERSION).describe('The API version of Tether objects.'),
       kind: z.literal(info.kind).describe('The kind of the object.'),
-      metadata: ObjectMetaSchema.describe("Standard object metadata: name, labels, annotations, and the fields the hub sets (uid, resourceVersion, generation, creationTimestamp). For works, namespace is the cluster's name."),
+      metadata: ObjectMetaSchema.describe(
+        "Standard object metadata: name, labels, annotations, and the fields the hub sets (uid, resourceVersion, generation, creationTimestamp). For works, namespace is the cluster's name.",
+      ),
       spec: info.spec.optional().describe(`The desired state of the ${info.kind}, written by you.`),
       status: info.status.optional().describe(`The observed state of the ${info.kind}, written by the hub and the agents. Read-only.`),
     })
@@ -53,7 +55,8 @@ function unwrap(s: Schema): Schema {
   const branches = s.anyOf ?? s.oneOf;
   if (!branches) return s;
   const real = branches.filter((b) => b.type !== 'null');
-  if (real.length === 1) return { ...unwrap(real[0]), description: s.description ?? real[0].description, default: s.default ?? real[0].default };
+  if (real.length === 1)
+    return { ...unwrap(real[0]), description: s.description ?? real[0].description, default: s.default ?? real[0].default };
   return s;
 }
 
@@ -64,7 +67,8 @@ export function typeName(schema: Schema): string {
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== 'null') : s.type;
   if (type === 'array') return `[]${s.items ? typeName(s.items) : 'Object'}`;
   if (type === 'object' || s.properties) {
-    if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object') return `map[string]${typeName(s.additionalProperties)}`;
+    if (!s.properties && s.additionalProperties && typeof s.additionalProperties === 'object')
+      return `map[string]${typeName(s.additionalProperties)}`;
     return 'Object';
   }
   if (s.const !== undefined) return typeof s.const;
@@ -114,7 +118,9 @@ export function resolveField(text: string): { info: KindInfo; path: string[]; sc
     const parent = fieldsOf(schema);
     const next = parent?.properties?.[path[k]];
     if (!parent || !next) {
-      const known = parent?.properties ? `; fields of ${[info.singular, ...path.slice(0, k)].join('.')}: ${Object.keys(parent.properties).join(', ')}` : '';
+      const known = parent?.properties
+        ? `; fields of ${[info.singular, ...path.slice(0, k)].join('.')}: ${Object.keys(parent.properties).join(', ')}`
+        : '';
       throw new UsageError(`field "${path[k]}" does not exist in ${[info.singular, ...path.slice(0, k)].join('.')}${known}`);
     }
     required = parent.required?.includes(path[k]) ?? false;

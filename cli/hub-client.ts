@@ -96,7 +96,12 @@ const AuditListShape = z.looseObject({
 });
 const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
 const HealthShape = z.looseObject({ status: z.string(), version: z.string().optional() });
-const ImportShape = z.looseObject({ cluster: ResourceShape, manifest: z.string(), command: z.string(), bootstrapTokenExpiresAt: z.string() });
+const ImportShape = z.looseObject({
+  cluster: ResourceShape,
+  manifest: z.string(),
+  command: z.string(),
+  bootstrapTokenExpiresAt: z.string(),
+});
 const DetachShape = z.looseObject({ cluster: ResourceShape, message: z.string() });
 
 interface RequestOptions {
@@ -152,7 +157,12 @@ export class HubClient {
       query: { labelSelector: query.labelSelector || undefined, limit: query.limit, continue: query.continue },
     });
     const page = this.shaped(ListShape, answer.body, `GET ${collectionPath(info, query.cluster)}`);
-    return { apiVersion: page.apiVersion, kind: page.kind, metadata: { continue: page.metadata?.continue || undefined }, items: page.items as unknown as Resource[] };
+    return {
+      apiVersion: page.apiVersion,
+      kind: page.kind,
+      metadata: { continue: page.metadata?.continue || undefined },
+      items: page.items as unknown as Resource[],
+    };
   }
 
   /**
@@ -167,7 +177,12 @@ export class HubClient {
     });
     if (answer.status === 304) return { notModified: true, etag: answer.etag ?? etag };
     const page = this.shaped(ListShape, answer.body, `GET ${path}`);
-    const value: ResourceList = { apiVersion: page.apiVersion, kind: page.kind, metadata: { continue: page.metadata?.continue || undefined }, items: page.items as unknown as Resource[] };
+    const value: ResourceList = {
+      apiVersion: page.apiVersion,
+      kind: page.kind,
+      metadata: { continue: page.metadata?.continue || undefined },
+      items: page.items as unknown as Resource[],
+    };
     return { notModified: false, value, etag: answer.etag };
   }
 
@@ -177,7 +192,11 @@ export class HubClient {
     const answer = await this.request('GET', path, { ifNoneMatch: etag });
     if (answer.status === 304) return { notModified: true, etag: answer.etag ?? etag };
     const value = this.resource(answer, `GET ${path}`);
-    return { notModified: false, value, etag: answer.etag ?? (value.metadata.resourceVersion ? `"${value.metadata.resourceVersion}"` : undefined) };
+    return {
+      notModified: false,
+      value,
+      etag: answer.etag ?? (value.metadata.resourceVersion ? `"${value.metadata.resourceVersion}"` : undefined),
+    };
   }
 
   /** Every item of a list, following `metadata.continue` page by page. */
@@ -340,7 +359,9 @@ export class HubClient {
       throw new HubProblemError(problemOf(response, parsed, text), `${method} ${url}`);
     }
     if (parsed === undefined && text.trim() !== '') {
-      throw new HubResponseError(`the hub answered ${method} ${path} with something that is not JSON (content-type ${response.headers.get('content-type') ?? 'none'})`);
+      throw new HubResponseError(
+        `the hub answered ${method} ${path} with something that is not JSON (content-type ${response.headers.get('content-type') ?? 'none'})`,
+      );
     }
     return { status: response.status, body: parsed, etag };
   }

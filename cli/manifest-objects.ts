@@ -31,7 +31,8 @@ export function manifestObjects(sources: readonly ApplySource[]): ManifestObject
   for (const source of sources) {
     parseDocuments(source.text, source.label).forEach((raw, index) => {
       const where = `${source.label}, document ${index + 1}`;
-      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`${where}: not an object with kind and metadata.name`);
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+        throw new UsageError(`${where}: not an object with kind and metadata.name`);
       const doc = raw as Record<string, unknown>;
       const meta = (doc.metadata ?? {}) as { name?: unknown; namespace?: unknown };
       const info = typeof doc.kind === 'string' ? findKind(doc.kind) : undefined;

@@ -41,13 +41,15 @@ export function parseChanges(args: readonly string[], field: MetadataField): Met
     }
     const key = arg.slice(0, eq);
     const value = arg.slice(eq + 1);
-    const problem = eq === 0 ? 'the key must not be empty' : (labelKeyProblem(key) ?? (field === 'labels' ? labelValueProblem(value) : undefined));
+    const problem =
+      eq === 0 ? 'the key must not be empty' : (labelKeyProblem(key) ?? (field === 'labels' ? labelValueProblem(value) : undefined));
     if (problem) throw new UsageError(`invalid ${what} "${arg}": ${problem}`);
     if (remove.includes(key)) throw new UsageError(`can not both modify and remove the ${what} "${key}" in the same command`);
     if (key in set && set[key] !== value) throw new UsageError(`the ${what} "${key}" is given twice with different values`);
     set[key] = value;
   }
-  if (!Object.keys(set).length && !remove.length) throw new UsageError(`at least one ${what} update is required: key=value to set, key- to remove`);
+  if (!Object.keys(set).length && !remove.length)
+    throw new UsageError(`at least one ${what} update is required: key=value to set, key- to remove`);
   return { set, remove };
 }
 
@@ -63,13 +65,19 @@ export interface ChangePlan {
  * What to send for an object whose `metadata.<field>` is `current`.
  * @throws UsageError, as kubectl, when a key already has another value and `overwrite` is false.
  */
-export function planChanges(current: Record<string, string> | undefined, changes: MetadataChanges, field: MetadataField, overwrite: boolean): ChangePlan {
+export function planChanges(
+  current: Record<string, string> | undefined,
+  changes: MetadataChanges,
+  field: MetadataField,
+  overwrite: boolean,
+): ChangePlan {
   const have = current ?? {};
   const patch: Record<string, string | null> = {};
   if (!overwrite) {
     // As kubectl: setting a key to the value it already has is fine; changing it needs --overwrite.
     const clashes = Object.entries(changes.set).filter(([key, value]) => Object.hasOwn(have, key) && have[key] !== value);
-    if (clashes.length) throw new UsageError(clashes.map(([key]) => `'${key}' already has a value (${have[key]}), and --overwrite is false`).join('; '));
+    if (clashes.length)
+      throw new UsageError(clashes.map(([key]) => `'${key}' already has a value (${have[key]}), and --overwrite is false`).join('; '));
   }
   for (const [key, value] of Object.entries(changes.set)) if (have[key] !== value) patch[key] = value;
   const missing: string[] = [];

@@ -23,7 +23,10 @@ function parseMinimum(range: string): [number, number, number] {
 }
 
 function below(version: string, minimum: NodeVersion): boolean {
-  const have = version.replace(/^v/, '').split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const have = version
+    .replace(/^v/, '')
+    .split('.')
+    .map((part) => Number.parseInt(part, 10) || 0);
   for (let i = 0; i < 3; i++) {
     const diff = (have[i] ?? 0) - minimum[i];
     if (diff !== 0) return diff < 0;
@@ -57,5 +60,8 @@ export function nodeVersionProblem(
 ): string | undefined {
   if (!below(version, minimum)) return undefined;
   const have = version.replace(/^v/, '');
-  return [`error: Tether needs Node.js ${minimum.join('.')} or later; this is Node.js ${have}.`, ...howToInstall(host.platform, host.arch)].join('\n');
+  return [
+    `error: Tether needs Node.js ${minimum.join('.')} or later; this is Node.js ${have}.`,
+    ...howToInstall(host.platform, host.arch),
+  ].join('\n');
 }

@@ -17,7 +17,9 @@ import { kindRef } from './output/print.js';
 export function pruneScopes(objects: readonly ManifestObject[]): Array<{ info: KindInfo; scope: Scope }> {
   const seen = new Map<string, { info: KindInfo; scope: Scope }>();
   for (const o of objects) seen.set(`${o.info.kind}/${o.scope.cluster ?? ''}`, { info: o.info, scope: o.scope });
-  return [...seen.values()].sort((a, b) => a.info.kind.localeCompare(b.info.kind) || (a.scope.cluster ?? '').localeCompare(b.scope.cluster ?? ''));
+  return [...seen.values()].sort(
+    (a, b) => a.info.kind.localeCompare(b.info.kind) || (a.scope.cluster ?? '').localeCompare(b.scope.cluster ?? ''),
+  );
 }
 
 /**
@@ -25,7 +27,14 @@ export function pruneScopes(objects: readonly ManifestObject[]): Array<{ info: K
  * only reports) those not in `objects`. Prints `cluster/store-0009 pruned`; a failure is reported
  * and the rest go on.
  */
-export async function prune(ctx: CliContext, cmd: Command, client: HubClient, objects: readonly ManifestObject[], selector: string, dryRun: boolean): Promise<void> {
+export async function prune(
+  ctx: CliContext,
+  cmd: Command,
+  client: HubClient,
+  objects: readonly ManifestObject[],
+  selector: string,
+  dryRun: boolean,
+): Promise<void> {
   const keep = new Set(objects.map((o) => objectKey(o.info.kind, o.name, o.scope.cluster)));
   for (const { info, scope } of pruneScopes(objects)) {
     const found = await client.listAll(info, { ...scope, labelSelector: selector });

@@ -17,9 +17,28 @@ const ViewShape = z.looseObject({
   state: z.string(),
   pausedReason: z.string().optional(),
   summary: z
-    .looseObject({ total: z.number(), updated: z.number(), applied: z.number(), available: z.number(), degraded: z.number(), failed: z.number(), pendingWindow: z.number(), templateErrors: z.number().optional() })
+    .looseObject({
+      total: z.number(),
+      updated: z.number(),
+      applied: z.number(),
+      available: z.number(),
+      degraded: z.number(),
+      failed: z.number(),
+      pendingWindow: z.number(),
+      templateErrors: z.number().optional(),
+    })
     .optional(),
-  groups: z.array(z.looseObject({ name: z.string(), total: z.number(), updated: z.number(), available: z.number(), failed: z.number(), state: z.string(), mandatory: z.boolean().optional() })),
+  groups: z.array(
+    z.looseObject({
+      name: z.string(),
+      total: z.number(),
+      updated: z.number(),
+      available: z.number(),
+      failed: z.number(),
+      state: z.string(),
+      mandatory: z.boolean().optional(),
+    }),
+  ),
   clusters: z.array(z.looseObject({ cluster: z.string(), reason: z.string(), message: z.string() })),
   clustersOmitted: z.number().optional(),
   conditions: z.array(z.looseObject({ type: z.string(), status: z.string(), message: z.string().optional() })),
@@ -42,10 +61,18 @@ export class RolloutApi {
 
   /** The status view; `304` (undefined view) when `etag` still matches. */
   async status(name: string, etag?: string): Promise<{ view?: RolloutView; etag?: string }> {
-    const res = await this.call('GET', `/v1/fleetdeployments/${encodeURIComponent(name)}/status`, undefined, etag ? { 'if-none-match': etag } : {});
+    const res = await this.call(
+      'GET',
+      `/v1/fleetdeployments/${encodeURIComponent(name)}/status`,
+      undefined,
+      etag ? { 'if-none-match': etag } : {},
+    );
     if (res.status === 304) return { etag };
     const view = ViewShape.safeParse(res.body);
-    if (!view.success) throw new HubResponseError(`unexpected answer to the status of ${name}: ${view.error.issues[0].path.join('.')}: ${view.error.issues[0].message}`);
+    if (!view.success)
+      throw new HubResponseError(
+        `unexpected answer to the status of ${name}: ${view.error.issues[0].path.join('.')}: ${view.error.issues[0].message}`,
+      );
     return { view: view.data, etag: res.etag };
   }
 
@@ -59,20 +86,39 @@ export class RolloutApi {
     return (await this.call('POST', `/v1/fleetdeployments/${encodeURIComponent(name)}/${verb}`, body)).body as Resource;
   }
 
-  private async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: unknown; etag?: string }> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown; etag?: string }> {
     const url = `${this.hub}${path}`;
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', authorization: `Bearer ${this.token}`, 'user-agent': this.userAgent, ...extra };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      authorization: `Bearer ${this.token}`,
+      'user-agent': this.userAgent,
+      ...extra,
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const started = Date.now();
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
       text = await res.text();
     } catch (err) {
       this.onRequest?.(`${method} ${url} -> failed (${Date.now() - started} ms)`);
       const e = err as { name?: string; message?: string; cause?: { code?: string } };
-      throw new HubUnreachableError(this.hub, e.name === 'TimeoutError' ? 'timed out after 30s' : (e.cause?.code ?? e.message ?? String(err)), { cause: err });
+      throw new HubUnreachableError(
+        this.hub,
+        e.name === 'TimeoutError' ? 'timed out after 30s' : (e.cause?.code ?? e.message ?? String(err)),
+        { cause: err },
+      );
     }
     this.onRequest?.(`${method} ${url} -> ${res.status} (${Date.now() - started} ms)`);
     let parsed: unknown;
@@ -85,7 +131,12 @@ export class RolloutApi {
       const p = LenientProblem.safeParse(parsed);
       const problem: Problem = p.success
         ? { ...p.data, detail: p.data.detail ?? p.data.title }
-        : { type: 'about:blank', title: res.statusText || `HTTP ${res.status}`, status: res.status, detail: `the hub answered ${res.status} ${res.statusText}`.trim() };
+        : {
+            type: 'about:blank',
+            title: res.statusText || `HTTP ${res.status}`,
+            status: res.status,
+            detail: `the hub answered ${res.status} ${res.statusText}`.trim(),
+          };
       throw new HubProblemError(problem, `${method} ${url}`);
     }
     return { status: res.status, body: parsed, etag: res.headers.get('etag') ?? undefined };
@@ -101,5 +152,10 @@ export async function apiFor(ctx: CliContext, cmd: Command): Promise<RolloutApi>
   if (missing.length || !s.hub || !s.token) throw new AuthMissingError(missing);
   const paint = ctx.paint(cmd);
   const verbose = Boolean(ctx.flags(cmd).verbose);
-  return new RolloutApi(s.hub.replace(/\/+$/, ''), s.token, `tether-cli/${ctx.version}`, verbose ? (line) => ctx.io.err(`${paint(line, 'dim')}\n`) : undefined);
+  return new RolloutApi(
+    s.hub.replace(/\/+$/, ''),
+    s.token,
+    `tether-cli/${ctx.version}`,
+    verbose ? (line) => ctx.io.err(`${paint(line, 'dim')}\n`) : undefined,
+  );
 }

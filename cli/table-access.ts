@@ -33,10 +33,18 @@ export function tableAccessError(err: unknown, table: string): TableAccessError 
   const code = e.code ?? e.cause?.code ?? /\b(E[A-Z]{4,})\b/.exec(message)?.[1] ?? '';
   const options = { cause: err };
   if (name === 'ResourceNotFoundException') {
-    return new TableAccessError(`table ${table} not found: check --table (the stack's TableName output) and --region`, ExitCode.NotFound, options);
+    return new TableAccessError(
+      `table ${table} not found: check --table (the stack's TableName output) and --region`,
+      ExitCode.NotFound,
+      options,
+    );
   }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new TableAccessError('no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with "aws sso login"', ExitCode.Unreachable, options);
+    return new TableAccessError(
+      'no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with "aws sso login"',
+      ExitCode.Unreachable,
+      options,
+    );
   }
   if (/region is missing/i.test(message)) {
     return new TableAccessError('no AWS region: pass --region or set AWS_REGION', ExitCode.Usage, options);

@@ -89,7 +89,9 @@ export class WatchPrinter {
       case 'table':
       case 'wide': {
         // One table for the batch so its rows line up; the suffix goes after the last column.
-        const lines = formatList(this.kind, [...changed, ...deleted], this.format, ctx).trimEnd().split('\n');
+        const lines = formatList(this.kind, [...changed, ...deleted], this.format, ctx)
+          .trimEnd()
+          .split('\n');
         const header = lines.shift() ?? '';
         const rows = lines.map((line, i) => (i >= changed.length ? `${line} (deleted)` : line));
         if (!this.headerPrinted) rows.unshift(header);
@@ -124,7 +126,11 @@ class ConditionalList {
     do {
       const key = token ?? '';
       const cached = this.pages.get(key);
-      const answer = await this.client.listIfChanged(this.target.info, { ...this.target.scope, labelSelector: this.target.selector, continue: token }, cached?.etag);
+      const answer = await this.client.listIfChanged(
+        this.target.info,
+        { ...this.target.scope, labelSelector: this.target.selector, continue: token },
+        cached?.etag,
+      );
       let page: ResourceList;
       if (answer.notModified) {
         if (!cached) throw new HubResponseError(`the hub answered 304 to a list of ${this.target.info.plural} the CLI had not read yet`);
@@ -137,7 +143,8 @@ class ConditionalList {
       items.push(...page.items);
       token = page.metadata.continue;
       // A hub that hands back a token it already gave would otherwise loop forever.
-      if (token !== undefined && next.has(token)) throw new HubResponseError(`the hub returned the same continue token twice while listing ${this.target.info.plural}`);
+      if (token !== undefined && next.has(token))
+        throw new HubResponseError(`the hub returned the same continue token twice while listing ${this.target.info.plural}`);
     } while (token !== undefined);
     this.pages = next;
     return changed ? items : undefined;
@@ -178,7 +185,8 @@ class ConditionalObject {
  * `polls` polls have run or Ctrl-C. Errors of any poll end the watch (the caller reports them).
  */
 export async function watchResources(client: HubClient, target: WatchTarget, options: WatchOptions): Promise<void> {
-  const source = target.name === undefined ? new ConditionalList(client, target) : new ConditionalObject(client, { ...target, name: target.name });
+  const source =
+    target.name === undefined ? new ConditionalList(client, target) : new ConditionalObject(client, { ...target, name: target.name });
   const printer = new WatchPrinter(target.info.kind, options.format, options.out);
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -189,7 +197,11 @@ export async function watchResources(client: HubClient, target: WatchTarget, opt
   try {
     const first = (await source.fetch(true)) ?? [];
     let snapshot = new Map(first.map((o) => [keyOf(o), o]));
-    if (!first.length && target.name === undefined && (options.format === 'table' || options.format === 'wide' || options.format === 'name')) {
+    if (
+      !first.length &&
+      target.name === undefined &&
+      (options.format === 'table' || options.format === 'wide' || options.format === 'name')
+    ) {
       options.err(`No ${target.info.plural} found${target.selector ? ` matching "${target.selector}"` : ''}; watching.\n`);
     }
     printer.print({ changed: first, deleted: [] }, options.printContext());

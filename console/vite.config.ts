@@ -28,7 +28,9 @@ export default defineConfig({
     host: '127.0.0.1',
     port: 5173,
     strictPort: true,
-    proxy: Object.fromEntries(['/v1', '/healthz', '/openapi.json'].map((path) => [path, { target: process.env.TETHER_HUB ?? 'http://127.0.0.1:8080' }])),
+    proxy: Object.fromEntries(
+      ['/v1', '/healthz', '/openapi.json'].map((path) => [path, { target: process.env.TETHER_HUB ?? 'http://127.0.0.1:8080' }]),
+    ),
   },
   logLevel: 'warn',
 });

@@ -77,7 +77,8 @@ function check(o: ImportManifestOptions): Required<Pick<ImportManifestOptions, '
   if (!DNS1123_LABEL.test(o.cluster) || o.cluster.length > 63) problems.push({ path: 'cluster', message: 'must be a DNS-1123 label' });
   if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) problems.push({ path: 'namespace', message: 'must be a DNS-1123 label' });
   if (!/^https?:\/\/[^\s]+$/.test(o.hubUrl)) problems.push({ path: 'hubUrl', message: 'must be an http(s) URL' });
-  if (o.bootstrapToken.trim() === '' || /\s/.test(o.bootstrapToken)) problems.push({ path: 'bootstrapToken', message: 'must be a non-empty token without spaces' });
+  if (o.bootstrapToken.trim() === '' || /\s/.test(o.bootstrapToken))
+    problems.push({ path: 'bootstrapToken', message: 'must be a non-empty token without spaces' });
   if (o.image.trim() === '' || /\s/.test(o.image)) problems.push({ path: 'image', message: 'must be an image repository' });
   if (!IMAGE_TAG.test(o.version)) problems.push({ path: 'version', message: 'must be a valid image tag' });
   if (o.pollIntervalSeconds !== undefined && (!Number.isInteger(o.pollIntervalSeconds) || o.pollIntervalSeconds < 1)) {
@@ -132,7 +133,12 @@ export function agentDeploymentObject(options: ImportManifestOptions): KubeObjec
         metadata: { labels: podLabels },
         spec: {
           serviceAccountName: AGENT_NAME,
-          securityContext: { runAsNonRoot: true, runAsUser: AGENT_RUN_AS_USER, runAsGroup: AGENT_RUN_AS_USER, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: AGENT_RUN_AS_USER,
+            runAsGroup: AGENT_RUN_AS_USER,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: AGENT_CONTAINER,
@@ -141,7 +147,12 @@ export function agentDeploymentObject(options: ImportManifestOptions): KubeObjec
               args: ['agent', '--in-cluster'],
               env,
               ports: [{ name: 'http', containerPort: AGENT_HTTP_PORT, protocol: 'TCP' }],
-              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'http' },
+                initialDelaySeconds: 5,
+                periodSeconds: 10,
+                failureThreshold: 3,
+              },
               readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
               resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
               securityContext: {

@@ -36,10 +36,7 @@ export function parseDocuments(text: string, source = 'input'): unknown[] {
 
 function isList(d: unknown): d is { items: unknown[] } {
   return (
-    typeof d === 'object' &&
-    d !== null &&
-    (d as { kind?: unknown }).kind === 'List' &&
-    Array.isArray((d as { items?: unknown }).items)
+    typeof d === 'object' && d !== null && (d as { kind?: unknown }).kind === 'List' && Array.isArray((d as { items?: unknown }).items)
   );
 }
 
@@ -56,7 +53,9 @@ function parseYaml(text: string, source: string, jsonError?: unknown): unknown[]
       const problem = yamlProblem(err.message);
       const snippet = line ? offendingLine(text, line) : '';
       throw new MalformedInputError(
-        jsonError ? `${source} is neither valid JSON nor YAML: ${problem} (${where})${snippet}` : `${source}: invalid YAML at ${where}: ${problem}${snippet}`,
+        jsonError
+          ? `${source} is neither valid JSON nor YAML: ${problem} (${where})${snippet}`
+          : `${source}: invalid YAML at ${where}: ${problem}${snippet}`,
         line,
         { cause: err },
       );
@@ -72,7 +71,10 @@ function parseYaml(text: string, source: string, jsonError?: unknown): unknown[]
  * so that the message also fits a problem+json `detail`.
  */
 function yamlProblem(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+  return message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/:$/, '');
 }
 
 /** The source line the error points at, quoted (`: "  name: [a"`), or a note when it is past the last line. */

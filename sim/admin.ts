@@ -18,7 +18,11 @@ export function adminCaller(hubUrl: string, token: string): AdminCall {
   return async (method: string, path: string, body?: unknown): Promise<AdminAnswer> => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'user-agent': 'tether-sim' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${hubUrl.replace(/\/+$/, '')}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${hubUrl.replace(/\/+$/, '')}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {

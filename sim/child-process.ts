@@ -68,7 +68,10 @@ export function deathReason(stderr: string): string {
  * @returns the child and a description of its death, for errors raised later.
  * @throws ChildStartError when the child exits or fails to spawn before it is ready.
  */
-export async function forkTypeScript(moduleUrl: URL, options: ForkTypeScriptOptions): Promise<{ child: ChildProcess; describeExit: (code: number | null, signal: NodeJS.Signals | null, when?: string) => string }> {
+export async function forkTypeScript(
+  moduleUrl: URL,
+  options: ForkTypeScriptOptions,
+): Promise<{ child: ChildProcess; describeExit: (code: number | null, signal: NodeJS.Signals | null, when?: string) => string }> {
   const child = fork(fileURLToPath(moduleUrl), [], {
     execArgv: ['--import', tsxLoaderUrl()],
     env: { ...process.env, TSX_TSCONFIG_PATH: PACKAGE_TSCONFIG, ...options.env },

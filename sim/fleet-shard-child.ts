@@ -13,10 +13,12 @@ process.on('message', (raw) => {
   switch (msg.type) {
     case 'join':
       shard = new FleetShard(msg.options as ShardOptions);
-      shard.join((joined, failed) => process.send?.({ type: 'progress', joined, failed })).then(
-        () => reply({ type: 'joined' }),
-        (err: Error) => reply({ type: 'error', error: err.message }),
-      );
+      shard
+        .join((joined, failed) => process.send?.({ type: 'progress', joined, failed }))
+        .then(
+          () => reply({ type: 'joined' }),
+          (err: Error) => reply({ type: 'error', error: err.message }),
+        );
       break;
     case 'run':
       shard?.run();

@@ -67,27 +67,37 @@ export class FleetShard {
   /** Joins every agent through the real flow (its first cycle: join, poll, apply, report). */
   async join(onProgress?: (joined: number, failed: number) => void): Promise<void> {
     const fetch = recordingFetch(this.recorder, { pollIntervalSeconds: this.options.pollIntervalSeconds });
-    await pMap(this.options.clusters, async (imported) => {
-      if (this.stopping) return;
-      const overrides = this.options.initialPollIntervalMs === undefined ? { fetch } : { fetch, initialPollIntervalMs: this.options.initialPollIntervalMs };
-      const sim = createSimAgent(imported, overrides, (obj) => this.observe(imported.name, obj));
-      this.agents.push(sim);
-      const out = await sim.agent.runOnce();
-      if (out === true) this.joined++;
-      else this.joinFailed++;
-      onProgress?.(this.joined, this.joinFailed);
-    }, { concurrency: Math.max(1, this.options.joinConcurrency) });
+    await pMap(
+      this.options.clusters,
+      async (imported) => {
+        if (this.stopping) return;
+        const overrides =
+          this.options.initialPollIntervalMs === undefined
+            ? { fetch }
+            : { fetch, initialPollIntervalMs: this.options.initialPollIntervalMs };
+        const sim = createSimAgent(imported, overrides, (obj) => this.observe(imported.name, obj));
+        this.agents.push(sim);
+        const out = await sim.agent.runOnce();
+        if (out === true) this.joined++;
+        else this.joinFailed++;
+        onProgress?.(this.joined, this.joinFailed);
+      },
+      { concurrency: Math.max(1, this.options.joinConcurrency) },
+    );
   }
 
   /** Starts every joined agent's poll loop, spread evenly over `spreadMs`. */
   run(): void {
     const n = this.agents.length;
     this.agents.forEach((sim, i) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (this.stopping) return;
-        this.running.push(sim.agent.start().then(() => (this.stopping ? undefined : this.exited++)));
-      }, Math.floor((i * this.options.spreadMs) / Math.max(1, n)));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          if (this.stopping) return;
+          this.running.push(sim.agent.start().then(() => (this.stopping ? undefined : this.exited++)));
+        },
+        Math.floor((i * this.options.spreadMs) / Math.max(1, n)),
+      );
       this.timers.add(timer);
     });
   }

@@ -163,7 +163,12 @@ export function clusterName(prefix: string, index: number): string {
 }
 
 /** Imports clusters in bulk, `concurrency` at a time, and returns their bootstrap tokens. */
-export async function importFleet(opts: Pick<FleetOptions, 'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'autoAccept' | 'importConcurrency' | 'onImported'>): Promise<ImportedCluster[]> {
+export async function importFleet(
+  opts: Pick<
+    FleetOptions,
+    'admin' | 'clusters' | 'prefix' | 'names' | 'shape' | 'labels' | 'autoAccept' | 'importConcurrency' | 'onImported'
+  >,
+): Promise<ImportedCluster[]> {
   const names = opts.names ?? Array.from({ length: opts.clusters }, (_, i) => clusterName(opts.prefix, i + 1));
   let done = 0;
   return pMap(

@@ -44,8 +44,16 @@ export interface ImportedCluster {
  * `kubectl apply` would give the agent. Without labels and `autoAccept`, the import of an existing
  * cluster changes nothing but its bootstrap token.
  */
-export async function importForSimulation(admin: AdminCall, name: string, labels?: Record<string, string>, autoAccept = true): Promise<ImportedCluster> {
-  const res = await admin('POST', `/v1/clusters/${name}/import`, { ...(autoAccept ? { autoAccept: true } : {}), ...(labels ? { labels } : {}) });
+export async function importForSimulation(
+  admin: AdminCall,
+  name: string,
+  labels?: Record<string, string>,
+  autoAccept = true,
+): Promise<ImportedCluster> {
+  const res = await admin('POST', `/v1/clusters/${name}/import`, {
+    ...(autoAccept ? { autoAccept: true } : {}),
+    ...(labels ? { labels } : {}),
+  });
   if (res.status !== 200 || typeof res.body?.manifest !== 'string') {
     throw new SimImportError(`import of ${name} answered ${res.status}: ${res.text.slice(0, 300)}`);
   }
@@ -82,7 +90,11 @@ export interface SimAgent {
 }
 
 /** Builds (does not start) the real agent over a fresh in-memory cluster. */
-export function createSimAgent(imported: ImportedCluster, overrides: Partial<AgentOptions> = {}, onApplied?: (obj: KubeObject) => void): SimAgent {
+export function createSimAgent(
+  imported: ImportedCluster,
+  overrides: Partial<AgentOptions> = {},
+  onApplied?: (obj: KubeObject) => void,
+): SimAgent {
   const now = overrides.clock ? () => overrides.clock!.now() : undefined;
   const cluster = new ObservedCluster({ name: imported.name, distribution: 'k3s', ...imported.shape, ...(now ? { now } : {}) }, onApplied);
   const agent = new Agent({

@@ -145,28 +145,31 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     });
     const ticker = setInterval(() => {
       // A failing report means a shard died; fleet.died() ends the run with the reason.
-      void fleet.report().catch(() => undefined).then((r) => {
-        if (!r) return;
-        if (done) return;
-        const now = Date.now();
-        const rate = r.pollLatencies.length / ((now - lastAt) / 1000);
-        lastAt = now;
-        last = r;
-        windows.push(r.pollLatencies);
-        all.push(r.pollLatencies);
-        if (windows.length > 10) windows.shift();
-        polls += r.pollLatencies.length;
-        errors += r.errors;
-        const sorted = sortedLatencies(windows);
-        const line =
-          `polls/s ${rate.toFixed(1).padStart(7)}  errors ${String(errors).padStart(5)}  p50 ${ms(percentileOfSorted(sorted, 50)).padStart(9)}  p99 ${ms(percentileOfSorted(sorted, 99)).padStart(9)}` +
-          `  agents ${r.joined - r.exited}/${opts.clusters}${r.errorSamples.length ? `  last error: ${r.errorSamples[r.errorSamples.length - 1]}` : ''}`;
-        if (io.isTTY) io.err(`\r\x1b[2K${line}`);
-        else if (now - linePrinted >= 10_000) {
-          linePrinted = now;
-          io.err(`${line}\n`);
-        }
-      });
+      void fleet
+        .report()
+        .catch(() => undefined)
+        .then((r) => {
+          if (!r) return;
+          if (done) return;
+          const now = Date.now();
+          const rate = r.pollLatencies.length / ((now - lastAt) / 1000);
+          lastAt = now;
+          last = r;
+          windows.push(r.pollLatencies);
+          all.push(r.pollLatencies);
+          if (windows.length > 10) windows.shift();
+          polls += r.pollLatencies.length;
+          errors += r.errors;
+          const sorted = sortedLatencies(windows);
+          const line =
+            `polls/s ${rate.toFixed(1).padStart(7)}  errors ${String(errors).padStart(5)}  p50 ${ms(percentileOfSorted(sorted, 50)).padStart(9)}  p99 ${ms(percentileOfSorted(sorted, 99)).padStart(9)}` +
+            `  agents ${r.joined - r.exited}/${opts.clusters}${r.errorSamples.length ? `  last error: ${r.errorSamples[r.errorSamples.length - 1]}` : ''}`;
+          if (io.isTTY) io.err(`\r\x1b[2K${line}`);
+          else if (now - linePrinted >= 10_000) {
+            linePrinted = now;
+            io.err(`${line}\n`);
+          }
+        });
     }, 1000);
     const stopTimer = opts.durationSeconds ? setTimeout(finish, opts.durationSeconds * 1000) : undefined;
     process.once('SIGINT', finish);

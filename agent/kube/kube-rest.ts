@@ -96,7 +96,10 @@ export class KubeRest {
     const options: RequestOptions = {};
     await this.authorize(options);
     const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    const headers: Record<string, string | number> = { accept: 'application/json', ...(options.headers as Record<string, string> | undefined) };
+    const headers: Record<string, string | number> = {
+      accept: 'application/json',
+      ...(options.headers as Record<string, string> | undefined),
+    };
     if (body) {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = body.length;
@@ -106,17 +109,27 @@ export class KubeRest {
     const agent = this.options.keepAlive ? this.agentFor(secure, options) : options.agent;
     try {
       return await new Promise<RestAnswer>((resolve, reject) => {
-        const outgoing = send(url, { method: req.method, headers, agent, auth: options.auth, signal: AbortSignal.timeout(this.options.timeoutMs) }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }));
-        });
+        const outgoing = send(
+          url,
+          { method: req.method, headers, agent, auth: options.auth, signal: AbortSignal.timeout(this.options.timeoutMs) },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', reject);
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, headers: flatHeaders(res.headers), text: Buffer.concat(chunks).toString('utf8') }),
+            );
+          },
+        );
         outgoing.on('error', reject);
         outgoing.end(body);
       });
     } catch (err) {
-      throw new KubeUnavailableError(`cannot reach the Kubernetes API server at ${this.server} (${req.target}): ${(err as Error).message}`, undefined, { cause: err });
+      throw new KubeUnavailableError(
+        `cannot reach the Kubernetes API server at ${this.server} (${req.target}): ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
   }
 }

@@ -21,7 +21,12 @@ const count = Number(process.argv[2] ?? 10_000);
 
 const WORK: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop', labels: { app: 'web' } }, data: { LOG_LEVEL: 'info', REGION: 'us-east' } },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'shop', labels: { app: 'web' } },
+    data: { LOG_LEVEL: 'info', REGION: 'us-east' },
+  },
   {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -29,10 +34,18 @@ const WORK: KubeObject[] = [
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
+      },
     },
   },
-  { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }] } },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 80 }] },
+  },
 ];
 
 async function measure(label: string, make: (i: number) => Promise<MemoryCluster>): Promise<void> {

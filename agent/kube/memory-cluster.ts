@@ -1,6 +1,15 @@
 import { ValidationError } from '../../shared/errors.js';
 import { matchesSelector, parseSelector, type LabelSelector } from '../../shared/labels.js';
-import type { ApplyOptions, ClusterApi, CreateOptions, DeleteOptions, ListQuery, PropagationPolicy, ResourceInfo, ServerVersion } from './cluster-api.js';
+import type {
+  ApplyOptions,
+  ClusterApi,
+  CreateOptions,
+  DeleteOptions,
+  ListQuery,
+  PropagationPolicy,
+  ResourceInfo,
+  ServerVersion,
+} from './cluster-api.js';
 import { KubeAlreadyExistsError, KubeForbiddenError, KubeInvalidError, KubeNotFoundError, KubeUnknownKindError } from './errors.js';
 import { isPlainObject, jsonCopy, jsonEqual } from './json.js';
 import { builtinKind, kindKey, type KindInfo } from './kinds.js';
@@ -86,7 +95,12 @@ export class MemoryCluster implements ClusterApi {
     const gitVersion = gitVersionOf(options.version ?? DEFAULT_VERSION, options.distribution ?? 'generic');
     const distribution = options.distribution ?? 'generic';
     for (const node of nodeObjects(nodes, distribution, gitVersion, created, () => this.nextVersion(), newUid)) this.store.put(NODE, node);
-    for (const [info, obj] of distributionObjects(distribution, stableUid(`tether/cluster-id/${kubeSystemUid}`), () => this.nextVersion(), created)) {
+    for (const [info, obj] of distributionObjects(
+      distribution,
+      stableUid(`tether/cluster-id/${kubeSystemUid}`),
+      () => this.nextVersion(),
+      created,
+    )) {
       this.store.put(info, obj);
     }
   }
@@ -111,7 +125,15 @@ export class MemoryCluster implements ClusterApi {
     const info = this.begin('create', obj);
     const config = this.normalize(obj, info);
     if (this.lookup(info, config.metadata.namespace, config.metadata.name)) throw new KubeAlreadyExistsError(describeRef(refOf(config)));
-    recordUpdate({ before: undefined, after: config, manager: options.fieldManager, apiVersion: config.apiVersion, scope: 'main', keyedLists: info.keyedLists, now: this.timestamp() });
+    recordUpdate({
+      before: undefined,
+      after: config,
+      manager: options.fieldManager,
+      apiVersion: config.apiVersion,
+      scope: 'main',
+      keyedLists: info.keyedLists,
+      now: this.timestamp(),
+    });
     return this.commit(info, undefined, config, options.dryRun === true);
   }
 
@@ -190,7 +212,15 @@ export class MemoryCluster implements ClusterApi {
     edited.metadata = { ...(isPlainObject(edited.metadata) ? edited.metadata : {}), name: live.metadata.name };
     if (live.metadata.namespace) edited.metadata.namespace = live.metadata.namespace;
     else delete edited.metadata.namespace;
-    recordUpdate({ before: live, after: edited, manager: OUT_OF_BAND_MANAGER, apiVersion: live.apiVersion, scope: 'all', keyedLists: info.keyedLists, now: this.timestamp() });
+    recordUpdate({
+      before: live,
+      after: edited,
+      manager: OUT_OF_BAND_MANAGER,
+      apiVersion: live.apiVersion,
+      scope: 'all',
+      keyedLists: info.keyedLists,
+      now: this.timestamp(),
+    });
     this.stamp(info, live, edited);
     validateObject(info, edited, live);
     if (sameExceptTimes(live, edited)) return jsonCopy(live);
@@ -241,7 +271,13 @@ export class MemoryCluster implements ClusterApi {
   }
 
   private begin(verb: ClusterVerb, obj: KubeObject): KindInfo {
-    this.checkFailure({ verb, apiVersion: obj?.apiVersion, kind: obj?.kind, namespace: obj?.metadata?.namespace, name: obj?.metadata?.name });
+    this.checkFailure({
+      verb,
+      apiVersion: obj?.apiVersion,
+      kind: obj?.kind,
+      namespace: obj?.metadata?.namespace,
+      name: obj?.metadata?.name,
+    });
     if (!obj || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') {
       throw new KubeInvalidError('Object is invalid: apiVersion and kind are required', [{ field: 'kind', message: 'Required value' }]);
     }
@@ -254,7 +290,9 @@ export class MemoryCluster implements ClusterApi {
   private normalize(obj: KubeObject, info: KindInfo): KubeObject {
     const copy = withoutServerFields(obj);
     if (!isPlainObject(copy.metadata) || typeof copy.metadata.name !== 'string' || copy.metadata.name === '') {
-      throw new KubeInvalidError(`${info.kind} is invalid: metadata.name: Required value`, [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value' }]);
+      throw new KubeInvalidError(`${info.kind} is invalid: metadata.name: Required value`, [
+        { field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value' },
+      ]);
     }
     const meta = copy.metadata;
     if (info.namespaced) meta.namespace = meta.namespace || 'default';
@@ -323,7 +361,16 @@ export class MemoryCluster implements ClusterApi {
 
   private writeStatus(info: KindInfo, obj: KubeObject, status: Record<string, unknown>, manager: string, now: string): void {
     const next: KubeObject = { ...obj, metadata: { ...obj.metadata }, status };
-    recordUpdate({ before: obj, after: next, manager, apiVersion: obj.apiVersion, scope: 'status', subresource: 'status', keyedLists: info.keyedLists, now });
+    recordUpdate({
+      before: obj,
+      after: next,
+      manager,
+      apiVersion: obj.apiVersion,
+      scope: 'status',
+      subresource: 'status',
+      keyedLists: info.keyedLists,
+      now,
+    });
     this.write(info, next);
   }
 
@@ -382,7 +429,15 @@ export class MemoryCluster implements ClusterApi {
       }
       const next: KubeObject = { ...dependent, metadata: { ...dependent.metadata, ownerReferences: remaining } };
       if (remaining.length === 0) delete next.metadata.ownerReferences;
-      recordUpdate({ before: dependent, after: next, manager: CONTROLLER_MANAGER, apiVersion: dependent.apiVersion, scope: 'main', keyedLists: info.keyedLists, now: this.timestamp() });
+      recordUpdate({
+        before: dependent,
+        after: next,
+        manager: CONTROLLER_MANAGER,
+        apiVersion: dependent.apiVersion,
+        scope: 'main',
+        keyedLists: info.keyedLists,
+        now: this.timestamp(),
+      });
       this.write(info, next);
     }
   }
@@ -404,7 +459,8 @@ function selectorOf(selector: string | LabelSelector | undefined): LabelSelector
   try {
     return parseSelector(selector);
   } catch (err) {
-    if (err instanceof ValidationError) throw new KubeInvalidError(err.message, [{ field: 'labelSelector', message: err.message }], { cause: err });
+    if (err instanceof ValidationError)
+      throw new KubeInvalidError(err.message, [{ field: 'labelSelector', message: err.message }], { cause: err });
     throw err;
   }
 }

@@ -15,7 +15,12 @@ import type { KubeObject } from './types.js';
 export const CONTROLLER_MANAGER = 'kube-controller-manager';
 
 /** Kinds the simulated controllers write status for. */
-export const CONTROLLED_KINDS: ReadonlySet<string> = new Set(['apps/v1|Deployment', 'apps/v1|StatefulSet', 'apps/v1|DaemonSet', 'batch/v1|Job']);
+export const CONTROLLED_KINDS: ReadonlySet<string> = new Set([
+  'apps/v1|Deployment',
+  'apps/v1|StatefulSet',
+  'apps/v1|DaemonSet',
+  'batch/v1|Job',
+]);
 
 function spec(obj: KubeObject): Record<string, unknown> {
   return isPlainObject(obj.spec) ? obj.spec : {};
@@ -57,8 +62,22 @@ export function simulatedStatus(obj: KubeObject, nodeCount: number, now: string)
       terminating: 0,
       uncountedTerminatedPods: {},
       conditions: [
-        { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
-        { type: 'Complete', status: 'True', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods', lastProbeTime: now, lastTransitionTime: now },
+        {
+          type: 'SuccessCriteriaMet',
+          status: 'True',
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+          lastProbeTime: now,
+          lastTransitionTime: now,
+        },
+        {
+          type: 'Complete',
+          status: 'True',
+          reason: 'CompletionsReached',
+          message: 'Reached expected number of succeeded pods',
+          lastProbeTime: now,
+          lastTransitionTime: now,
+        },
       ],
     };
   }
@@ -70,7 +89,14 @@ export function simulatedStatus(obj: KubeObject, nodeCount: number, now: string)
         observedGeneration: generation,
         ...withoutZeros({ replicas: n, updatedReplicas: n, readyReplicas: n, availableReplicas: n }),
         conditions: [
-          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
+          {
+            type: 'Available',
+            status: 'True',
+            reason: 'MinimumReplicasAvailable',
+            message: 'Deployment has minimum availability.',
+            lastUpdateTime: now,
+            lastTransitionTime: now,
+          },
           {
             type: 'Progressing',
             status: 'True',

@@ -21,7 +21,8 @@ interface CrdNames {
 function namesOf(crd: KubeObject): CrdNames | undefined {
   const spec = isPlainObject(crd.spec) ? crd.spec : undefined;
   const names = spec && isPlainObject(spec.names) ? spec.names : undefined;
-  if (!spec || !names || typeof spec.group !== 'string' || typeof names.kind !== 'string' || typeof names.plural !== 'string') return undefined;
+  if (!spec || !names || typeof spec.group !== 'string' || typeof names.kind !== 'string' || typeof names.plural !== 'string')
+    return undefined;
   const versions = (Array.isArray(spec.versions) ? spec.versions : [])
     .filter(isPlainObject)
     .map((v) => ({ name: String(v.name), served: v.served !== false, storage: v.storage === true }));
@@ -60,7 +61,8 @@ export function establishedStatus(crd: KubeObject, now: string): Record<string, 
   const storage = namesOf(crd)?.versions.find((v) => v.storage)?.name;
   const previous = isPlainObject(crd.status) && Array.isArray(crd.status.storedVersions) ? (crd.status.storedVersions as string[]) : [];
   const stored = storage && !previous.includes(storage) ? [...previous, storage] : previous;
-  const previousConditions = isPlainObject(crd.status) && Array.isArray(crd.status.conditions) ? crd.status.conditions.filter(isPlainObject) : [];
+  const previousConditions =
+    isPlainObject(crd.status) && Array.isArray(crd.status.conditions) ? crd.status.conditions.filter(isPlainObject) : [];
   // A condition keeps its transition time while its status stays the same.
   const since = (type: string) => {
     const c = previousConditions.find((p) => p.type === type && p.status === 'True');
@@ -68,7 +70,13 @@ export function establishedStatus(crd: KubeObject, now: string): Record<string, 
   };
   return {
     conditions: [
-      { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: since('NamesAccepted') },
+      {
+        type: 'NamesAccepted',
+        status: 'True',
+        reason: 'NoConflicts',
+        message: 'no conflicts found',
+        lastTransitionTime: since('NamesAccepted'),
+      },
       {
         type: 'Established',
         status: 'True',
@@ -77,7 +85,11 @@ export function establishedStatus(crd: KubeObject, now: string): Record<string, 
         lastTransitionTime: since('Established'),
       },
     ],
-    acceptedNames: { ...names, singular: names.singular ?? String(names.kind ?? '').toLowerCase(), listKind: names.listKind ?? `${String(names.kind)}List` },
+    acceptedNames: {
+      ...names,
+      singular: names.singular ?? String(names.kind ?? '').toLowerCase(),
+      listKind: names.listKind ?? `${String(names.kind)}List`,
+    },
     storedVersions: stored,
   };
 }

@@ -119,8 +119,23 @@ function nodeStatus(nodes: Required<NodeSpec>, gitVersion: string, created: stri
     status = deepFreeze({
       capacity: resources,
       allocatable: resources,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: created, lastTransitionTime: created }],
-      nodeInfo: { kubeletVersion: gitVersion, operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'containerd://1.7.27', osImage: 'Linux' },
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: created,
+          lastTransitionTime: created,
+        },
+      ],
+      nodeInfo: {
+        kubeletVersion: gitVersion,
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        containerRuntimeVersion: 'containerd://1.7.27',
+        osImage: 'Linux',
+      },
     });
     if (sharedStatuses.size < 64) sharedStatuses.set(key, status);
   }
@@ -184,11 +199,18 @@ const OPENSHIFT_CLUSTER_VERSION: KindInfo = Object.freeze({
 /** A kind the distribution serves besides the built-ins, or undefined. */
 export function distributionKind(distribution: KubeDistribution, apiVersion: string, kind: string): KindInfo | undefined {
   if (distribution !== 'openshift') return undefined;
-  return kindKey(apiVersion, kind) === kindKey(OPENSHIFT_CLUSTER_VERSION.apiVersion, OPENSHIFT_CLUSTER_VERSION.kind) ? OPENSHIFT_CLUSTER_VERSION : undefined;
+  return kindKey(apiVersion, kind) === kindKey(OPENSHIFT_CLUSTER_VERSION.apiVersion, OPENSHIFT_CLUSTER_VERSION.kind)
+    ? OPENSHIFT_CLUSTER_VERSION
+    : undefined;
 }
 
 /** The distribution's own seed objects, with their kinds (OpenShift's ClusterVersion `version`). */
-export function distributionObjects(distribution: KubeDistribution, clusterId: string, resourceVersion: () => string, created: string): [KindInfo, KubeObject][] {
+export function distributionObjects(
+  distribution: KubeDistribution,
+  clusterId: string,
+  resourceVersion: () => string,
+  created: string,
+): [KindInfo, KubeObject][] {
   if (distribution !== 'openshift') return [];
   const version: KubeObject = {
     apiVersion: 'config.openshift.io/v1',

@@ -15,10 +15,12 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-const LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+const LABEL_MSG =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
 const SUBDOMAIN_MSG =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-const DNS1035_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+const DNS1035_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
 
 const WORKLOADS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -69,13 +71,18 @@ function podTemplateCauses(template: unknown, prefix: string, kind: string): Inv
   } else {
     containers.forEach((c, i) => {
       if (!isPlainObject(c) || typeof c.name !== 'string' || c.name === '') causes.push(required(`${prefix}.spec.containers[${i}].name`));
-      if (!isPlainObject(c) || typeof c.image !== 'string' || c.image === '') causes.push(required(`${prefix}.spec.containers[${i}].image`));
+      if (!isPlainObject(c) || typeof c.image !== 'string' || c.image === '')
+        causes.push(required(`${prefix}.spec.containers[${i}].image`));
     });
   }
   if (kind === 'Job') {
     const policy = podSpec?.restartPolicy;
     if (policy !== 'Never' && policy !== 'OnFailure') {
-      causes.push({ field: `${prefix}.spec.restartPolicy`, reason: 'FieldValueRequired', message: 'Required value: valid values: "OnFailure", "Never"' });
+      causes.push({
+        field: `${prefix}.spec.restartPolicy`,
+        reason: 'FieldValueRequired',
+        message: 'Required value: valid values: "OnFailure", "Never"',
+      });
     }
   }
   return causes;
@@ -111,7 +118,11 @@ function crdCauses(obj: KubeObject): InvalidCause[] {
   if (typeof names.plural !== 'string' || names.plural === '') causes.push(required('spec.names.plural'));
   if (typeof names.kind !== 'string' || names.kind === '') causes.push(required('spec.names.kind'));
   if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-    causes.push({ field: 'spec.scope', reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(spec.scope)}: supported values: "Cluster", "Namespaced"` });
+    causes.push({
+      field: 'spec.scope',
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(spec.scope)}: supported values: "Cluster", "Namespaced"`,
+    });
   }
   if (causes.length === 0 && obj.metadata.name !== `${names.plural as string}.${spec.group as string}`) {
     causes.push(invalid('metadata.name', obj.metadata.name, 'must be spec.names.plural+"."+spec.group'));

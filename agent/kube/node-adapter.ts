@@ -135,7 +135,14 @@ export class KubeClientAdapter implements ClusterApi {
       ['fieldManager', options.fieldManager],
       ['force', String(options.force)],
     ] as const;
-    return this.expect<KubeObject>({ method: 'PATCH', path, query, body, contentType: 'application/apply-patch+yaml', target: describeRef(ref) });
+    return this.expect<KubeObject>({
+      method: 'PATCH',
+      path,
+      query,
+      body,
+      contentType: 'application/apply-patch+yaml',
+      target: describeRef(ref),
+    });
   }
 
   async create(obj: KubeObject, options: CreateOptions): Promise<KubeObject> {
@@ -146,7 +153,13 @@ export class KubeClientAdapter implements ClusterApi {
       ['dryRun', options.dryRun ? 'All' : undefined],
       ['fieldManager', options.fieldManager],
     ] as const;
-    return this.expect<KubeObject>({ method: 'POST', path: this.collectionPath(body.apiVersion, info, this.namespaceOf(ref, info)), query, body, target: describeRef(ref) });
+    return this.expect<KubeObject>({
+      method: 'POST',
+      path: this.collectionPath(body.apiVersion, info, this.namespaceOf(ref, info)),
+      query,
+      body,
+      target: describeRef(ref),
+    });
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -170,7 +183,12 @@ export class KubeClientAdapter implements ClusterApi {
         ['limit', String(LIST_PAGE_SIZE)],
         ['continue', token],
       ] as const;
-      const page = await this.expect<{ items?: KubeObject[]; metadata?: { continue?: string } }>({ method: 'GET', path, query: params, target });
+      const page = await this.expect<{ items?: KubeObject[]; metadata?: { continue?: string } }>({
+        method: 'GET',
+        path,
+        query: params,
+        target,
+      });
       for (const item of page.items ?? []) {
         // List items come without apiVersion and kind.
         out.push({ ...item, apiVersion: item.apiVersion ?? query.apiVersion, kind: item.kind ?? query.kind });
@@ -183,7 +201,9 @@ export class KubeClientAdapter implements ClusterApi {
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
     const info = await this.discover(ref.apiVersion, ref.kind);
     if (!info) return false;
-    const body = options.propagationPolicy ? { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: options.propagationPolicy } : undefined;
+    const body = options.propagationPolicy
+      ? { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: options.propagationPolicy }
+      : undefined;
     const answer = await this.rest.send({ method: 'DELETE', path: this.objectPath(ref, info), body, target: describeRef(ref) });
     if (answer.status === 404) return false;
     this.ok(answer, describeRef(ref));
@@ -239,11 +259,16 @@ export class KubeClientAdapter implements ClusterApi {
   }
 
   private ok<T>(answer: RestAnswer, target: string): T {
-    if (answer.status < 200 || answer.status > 299) throw errorFromResponse({ status: answer.status, body: answer.text, headers: answer.headers }, target);
+    if (answer.status < 200 || answer.status > 299)
+      throw errorFromResponse({ status: answer.status, body: answer.text, headers: answer.headers }, target);
     try {
       return parseJson<T>(answer);
     } catch (err) {
-      throw new KubeRequestError(`the API server answered ${answer.status} on ${target} with a body that is not JSON: ${answer.text.slice(0, 200)}`, answer.status, { cause: err });
+      throw new KubeRequestError(
+        `the API server answered ${answer.status} on ${target} with a body that is not JSON: ${answer.text.slice(0, 200)}`,
+        answer.status,
+        { cause: err },
+      );
     }
   }
 }

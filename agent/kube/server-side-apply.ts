@@ -100,8 +100,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
     for (const key of taken) if (o.keys.delete(key)) o.changed = true;
   }
   const ownedByOthers = (key: string) => others.some((o) => o.keys.has(key));
-  const ownsInside = (item: FieldPath) =>
-    others.some((o) => [...o.keys].some((k) => startsWith(parsePathKey(k), item.slice(0, -1))));
+  const ownsInside = (item: FieldPath) => others.some((o) => [...o.keys].some((k) => startsWith(parsePathKey(k), item.slice(0, -1))));
   const keep = (path: FieldPath) => {
     const key = pathKey(path);
     return applied.has(key) || ownedByOthers(key);
@@ -164,9 +163,7 @@ export function recordUpdate(input: UpdateInput): void {
   for (const o of owners) {
     for (const key of [...changed, ...removed]) if (o.keys.delete(key)) o.changed = true;
   }
-  let mine = owners.find(
-    (o) => o.entry.manager === manager && o.entry.operation === 'Update' && o.entry.subresource === input.subresource,
-  );
+  let mine = owners.find((o) => o.entry.manager === manager && o.entry.operation === 'Update' && o.entry.subresource === input.subresource);
   if (!mine) {
     const entry: ManagedFieldsEntry = { manager, operation: 'Update', apiVersion: input.apiVersion, fieldsType: 'FieldsV1', fieldsV1: {} };
     if (input.subresource) entry.subresource = input.subresource;

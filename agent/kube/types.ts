@@ -112,7 +112,10 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 }
 
 /** Reads a `status.conditions[]` entry of an object by type. */
-export function conditionOf(obj: KubeObject | undefined, type: string): { type: string; status: string; reason?: string; message?: string } | undefined {
+export function conditionOf(
+  obj: KubeObject | undefined,
+  type: string,
+): { type: string; status: string; reason?: string; message?: string } | undefined {
   const status = obj?.status as { conditions?: unknown } | undefined;
   if (!status || !Array.isArray(status.conditions)) return undefined;
   return (status.conditions as { type: string; status: string }[]).find((c) => c && c.type === type);

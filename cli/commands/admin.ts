@@ -97,7 +97,10 @@ export function checkCreateToken(flags: CreateTokenFlags): CreateTokenRequest {
   if (flags.role !== 'admin') {
     throw new UsageError(`invalid --role "${flags.role}": the hub has only the admin role today (every admin token has full access)`);
   }
-  if (flags.description !== undefined && (flags.description.trim() === '' || flags.description.length > MAX_DESCRIPTION_LENGTH || /[\p{Cc}]/u.test(flags.description))) {
+  if (
+    flags.description !== undefined &&
+    (flags.description.trim() === '' || flags.description.length > MAX_DESCRIPTION_LENGTH || /[\p{Cc}]/u.test(flags.description))
+  ) {
     throw new UsageError(`invalid --description: expected 1 to ${MAX_DESCRIPTION_LENGTH} characters on one line`);
   }
   let expiresInSeconds: number | undefined;
@@ -128,13 +131,14 @@ async function createTokenInTable(
   env: Record<string, string | undefined>,
   now: number,
 ): Promise<{ token: string; expiresAt?: number; region?: string }> {
-  const [{ DynamoDBClient }, { DynamoAdminTokenStore }, { newAdminToken, registerAdminToken }, { cryptoIds }, { clockAt }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
-    import('../../lambdas/adapters/dynamodb/admin-token-store.js'),
-    import('../../lambdas/local/admin-token.js'),
-    import('../../lambdas/ports/ids.js'),
-    import('../../lambdas/ports/clock.js'),
-  ]);
+  const [{ DynamoDBClient }, { DynamoAdminTokenStore }, { newAdminToken, registerAdminToken }, { cryptoIds }, { clockAt }] =
+    await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('../../lambdas/adapters/dynamodb/admin-token-store.js'),
+      import('../../lambdas/local/admin-token.js'),
+      import('../../lambdas/ports/ids.js'),
+      import('../../lambdas/ports/clock.js'),
+    ]);
   const region = request.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const client = new DynamoDBClient({ ...(region && { region }), ...(request.endpoint && { endpoint: request.endpoint }), maxAttempts: 3 });
   try {

@@ -38,7 +38,11 @@ export function registerApplyCommand(program: Command, ctx: CliContext): void {
   program
     .command('apply')
     .description('create or update resources from YAML or JSON files')
-    .requiredOption('-f, --filename <path>', 'a file, a directory (its *.yaml, *.yml and *.json, sorted by name) or - for stdin; repeatable', collect)
+    .requiredOption(
+      '-f, --filename <path>',
+      'a file, a directory (its *.yaml, *.yml and *.json, sorted by name) or - for stdin; repeatable',
+      collect,
+    )
     .option('--dry-run', 'validate and report what would change, without saving anything')
     .option('--prune', 'then delete the objects of the applied kinds that match -l and are not in the files')
     .option('-l, --selector <selector>', 'with --prune: the label selector of the objects this set of files owns')
@@ -69,7 +73,10 @@ Examples:
     )
     .action(async (opts: { filename: string[]; dryRun?: boolean; prune?: boolean; selector?: string }, cmd: Command) => {
       const selector = checkSelector(opts.selector);
-      if (opts.prune && !selector) throw new UsageError('--prune needs -l SELECTOR: the label selector of the objects these files own (pruning everything not in the files is never what you want)');
+      if (opts.prune && !selector)
+        throw new UsageError(
+          '--prune needs -l SELECTOR: the label selector of the objects these files own (pruning everything not in the files is never what you want)',
+        );
       if (selector && !opts.prune) throw new UsageError('-l selects the objects to prune; it needs --prune');
       const sources = await readSources(opts.filename, ctx);
       // The client is made on first use, so a run with nothing to send never needs a hub.

@@ -27,7 +27,11 @@ function csvField(value: unknown): string {
 /** Formats audit records for the terminal or a file. */
 export function formatAudit(items: Record<string, unknown>[], format: AuditOptions['output']): string {
   if (format === 'json' || format === 'yaml') return formatData(items, format);
-  if (format === 'csv') return [[...COLUMNS, 'details'].join(','), ...items.map((r) => [...COLUMNS, 'details'].map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
+  if (format === 'csv')
+    return (
+      [[...COLUMNS, 'details'].join(','), ...items.map((r) => [...COLUMNS, 'details'].map((c) => csvField(r[c])).join(','))].join('\n') +
+      '\n'
+    );
   if (!items.length) return 'No audit records in that range.\n';
   const rows = items.map((r) => [
     String(r.time),
@@ -69,7 +73,8 @@ Examples:
     )
     .action(async (opts: AuditOptions, cmd: Command) => {
       const limit = opts.limit === undefined ? undefined : parsePositiveInt(opts.limit, '--limit');
-      if (opts.action !== undefined && !/^[a-z][a-z0-9.-]*$/.test(opts.action)) throw new UsageError(`--action must look like cluster.accept or cluster., got "${opts.action}"`);
+      if (opts.action !== undefined && !/^[a-z][a-z0-9.-]*$/.test(opts.action))
+        throw new UsageError(`--action must look like cluster.accept or cluster., got "${opts.action}"`);
       const client = await ctx.client(cmd);
       const items: Record<string, unknown>[] = [];
       let cursor: string | undefined;

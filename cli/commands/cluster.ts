@@ -47,7 +47,10 @@ Examples:
     .argument('<name>', 'cluster name (DNS-1123 label)')
     .option('--label <key=value>', 'a label; repeatable', collect)
     .addOption(outputOption())
-    .addHelpText('after', '\nExamples:\n  tether cluster create store-0001\n  tether cluster create store-0001 --label tier=store --label region=us-east -o yaml')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tether cluster create store-0001\n  tether cluster create store-0001 --label tier=store --label region=us-east -o yaml',
+    )
     .action(async (name: string, opts: { label?: string[]; output?: string }, cmd: Command) => {
       checkName(name, 'cluster name');
       const labels = parseLabelFlags(opts.label);
@@ -66,7 +69,9 @@ Examples:
 
   cluster
     .command('import')
-    .description('prepare a cluster to join: mints a bootstrap token and writes the agent manifest to a file (-f), prints it (--manifest-only) or prints a one-line install command')
+    .description(
+      'prepare a cluster to join: mints a bootstrap token and writes the agent manifest to a file (-f), prints it (--manifest-only) or prints a one-line install command',
+    )
     .argument('<name>', 'cluster name (created if it does not exist)')
     .option('--auto-accept', 'accept the cluster as soon as its agent joins')
     .option('--ttl <duration>', 'how long the bootstrap token stays valid, e.g. 24h, 90m, 1h30m', '24h')
@@ -89,7 +94,8 @@ Examples:
       checkName(name, 'cluster name');
       const labels = parseLabelFlags(opts.label);
       const ttlSeconds = parseDurationSeconds(opts.ttl);
-      if (ttlSeconds === undefined || ttlSeconds <= 0) throw new UsageError(`invalid --ttl "${opts.ttl}": expected a duration like 24h, 90m or 1h30m`);
+      if (ttlSeconds === undefined || ttlSeconds <= 0)
+        throw new UsageError(`invalid --ttl "${opts.ttl}": expected a duration like 24h, 90m or 1h30m`);
       if (opts.filename && opts.manifestOnly) throw new UsageError('--filename and --manifest-only cannot be combined');
       const client = await ctx.client(cmd);
       const answer = await client.importCluster(name, {

@@ -59,7 +59,12 @@ export async function runComplete(program: Command, ctx: CliContext, args: reado
     try {
       const s = await resolveSettings(ctx.io, { hub: flag('--hub'), token: flag('--token') });
       if (!s.hub || !s.token) return [];
-      const client = new HubClient({ hub: s.hub, token: s.token, timeoutMs: NAMES_TIMEOUT_MS, userAgent: `tether-cli/${ctx.version} (completion)` });
+      const client = new HubClient({
+        hub: s.hub,
+        token: s.token,
+        timeoutMs: NAMES_TIMEOUT_MS,
+        userAgent: `tether-cli/${ctx.version} (completion)`,
+      });
       return (await client.list(q.info, { cluster: q.cluster, limit: 500 })).items.map((o) => o.metadata.name);
     } catch {
       return [];
@@ -123,7 +128,9 @@ export function bashCompletion(program: Command): string {
   const { flags: valueFlags, choices } = valueOptions(program);
   const valuePattern = [...valueFlags].sort().join('|');
   const transitions = all.flatMap((s) => s.subcommands.map((sub) => `"${s.path}:${sub}"`));
-  const choiceCases = [...choices.entries()].map(([key, values]) => `    "${key}") COMPREPLY=($(compgen -W "${values.join(' ')}" -- "$cur")); return ;;`);
+  const choiceCases = [...choices.entries()].map(
+    ([key, values]) => `    "${key}") COMPREPLY=($(compgen -W "${values.join(' ')}" -- "$cur")); return ;;`,
+  );
   const commandCases = all.map((s) => {
     const flags = [...new Set([...s.flags, ...globals])].join(' ');
     const kindIndex = s.args.indexOf('kind');

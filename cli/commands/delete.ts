@@ -32,7 +32,11 @@ export function registerDeleteCommand(program: Command, ctx: CliContext): void {
     .description('delete resources by name, by label selector, or every object in files')
     .argument('[kind]', `resource kind: ${knownKindsText()}`)
     .argument('[name...]', 'one or more objects to delete')
-    .option('-f, --filename <path>', 'delete every object of these files: a file, a directory (its *.yaml, *.yml and *.json) or -; repeatable', collect)
+    .option(
+      '-f, --filename <path>',
+      'delete every object of these files: a file, a directory (its *.yaml, *.yml and *.json) or -; repeatable',
+      collect,
+    )
     .option('-l, --selector <selector>', 'delete every object of the kind matching this label selector')
     .option('--ignore-not-found', 'an object that does not exist is not an error')
     .option('--cluster <name>', 'the cluster the objects belong to (for kinds that belong to a cluster, e.g. works)')
@@ -62,9 +66,16 @@ Examples:
     });
 }
 
-async function resolveTargets(ctx: CliContext, kindText: string | undefined, names: string[], opts: DeleteOptions, cmd: Command): Promise<DeleteTarget[] | undefined> {
+async function resolveTargets(
+  ctx: CliContext,
+  kindText: string | undefined,
+  names: string[],
+  opts: DeleteOptions,
+  cmd: Command,
+): Promise<DeleteTarget[] | undefined> {
   if (opts.filename?.length) {
-    if (kindText !== undefined || opts.selector) throw new UsageError('-f names the objects itself; give no kind, name or --selector with it');
+    if (kindText !== undefined || opts.selector)
+      throw new UsageError('-f names the objects itself; give no kind, name or --selector with it');
     const objects = manifestObjects(await readSources(opts.filename, ctx));
     if (!objects.length) throw new UsageError('no objects passed to delete');
     return objects.map((o) => ({ info: o.info, name: o.name, scope: o.scope }));
@@ -91,7 +102,12 @@ async function resolveTargets(ctx: CliContext, kindText: string | undefined, nam
  * Deletes each target and prints one line per object (`cluster "x" deleted`); reports failures and
  * goes on, except when the hub cannot be reached at all.
  */
-async function deleteTargets(ctx: CliContext, cmd: Command, targets: readonly DeleteTarget[], options: { ignoreNotFound?: boolean } = {}): Promise<void> {
+async function deleteTargets(
+  ctx: CliContext,
+  cmd: Command,
+  targets: readonly DeleteTarget[],
+  options: { ignoreNotFound?: boolean } = {},
+): Promise<void> {
   const client = await ctx.client(cmd);
   for (const { info, name, scope } of targets) {
     const what = `${info.singular} "${name}"${scope.cluster ? ` (cluster ${scope.cluster})` : ''}`;

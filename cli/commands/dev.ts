@@ -25,10 +25,19 @@ function url(value: string): string {
  * What the start banner says about the demo fleet: what this start created, what it found and left
  * as it was (a restart never undoes the user's changes), and which clusters got no agent.
  */
-export function demoLines(requested: number | undefined, objects: { created: number; existing: number } | undefined, agents: { count: number; skipped: string[] } | undefined): string[] {
+export function demoLines(
+  requested: number | undefined,
+  objects: { created: number; existing: number } | undefined,
+  agents: { count: number; skipped: string[] } | undefined,
+): string[] {
   if (!requested || !objects) return [];
   const objectsWord = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
-  const made = objects.existing === 0 ? 'created' : objects.created === 0 ? 'kept as they were' : `${objectsWord(objects.created)} created, ${objectsWord(objects.existing)} kept as they were`;
+  const made =
+    objects.existing === 0
+      ? 'created'
+      : objects.created === 0
+        ? 'kept as they were'
+        : `${objectsWord(objects.created)} created, ${objectsWord(objects.existing)} kept as they were`;
   const lines = [`  Demo fleet:   ${requested} store clusters and 2 cluster sets (${made}); ${agents?.count ?? 0} simulated agents`];
   if (agents?.skipped.length) lines.push(`                no agent for ${agents.skipped.join(', ')} (denied, detached or being deleted)`);
   return lines;
@@ -91,7 +100,9 @@ Examples:
           ? `  Admin token:  ${hub.adminToken}   (shown once; saved to ${hub.adminTokenFile}, mode 0600)`
           : `  Admin token:  in ${hub.adminTokenFile} (mode 0600)`,
         `  Data:         ${hub.dataDir}${dynamodbEndpoint ? ` (DynamoDB at ${dynamodbEndpoint})` : ''}`,
-        ...(opts.host !== '127.0.0.1' && opts.host !== 'localhost' ? [`  WARNING: listening on ${opts.host}; the hub is reachable from your network.`] : []),
+        ...(opts.host !== '127.0.0.1' && opts.host !== 'localhost'
+          ? [`  WARNING: listening on ${opts.host}; the hub is reachable from your network.`]
+          : []),
         ...demoLines(opts.demo, hub.demo, demoAgents),
         '',
         'Next:',

@@ -5,7 +5,15 @@ import type { KindInfo } from '../../shared/resources/kinds.js';
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { collect } from '../args.js';
 import type { CliContext } from '../context.js';
-import { AuthMissingError, ExitCode, exitCodeFor, HubProblemError, HubUnreachableError, UsageError, type ExitCodeValue } from '../errors.js';
+import {
+  AuthMissingError,
+  ExitCode,
+  exitCodeFor,
+  HubProblemError,
+  HubUnreachableError,
+  UsageError,
+  type ExitCodeValue,
+} from '../errors.js';
 import type { HubClient } from '../hub-client.js';
 import { manifestObjects, objectKey, type ManifestObject } from '../manifest-objects.js';
 import { problemLines } from '../output/problem.js';
@@ -27,7 +35,13 @@ import { readSources, type ApplySource } from './apply.js';
  */
 
 /** The part of an object `apply` writes, in a stable order for diffing. */
-export function managedView(kind: string, name: string, cluster: string | undefined, meta: { labels?: unknown; annotations?: unknown }, spec: unknown): Record<string, unknown> {
+export function managedView(
+  kind: string,
+  name: string,
+  cluster: string | undefined,
+  meta: { labels?: unknown; annotations?: unknown },
+  spec: unknown,
+): Record<string, unknown> {
   const metadata: Record<string, unknown> = { name, ...(cluster ? { namespace: cluster } : {}) };
   if (meta.labels && Object.keys(meta.labels).length) metadata.labels = sortKeys(meta.labels);
   if (meta.annotations && Object.keys(meta.annotations).length) metadata.annotations = sortKeys(meta.annotations);
@@ -125,7 +139,10 @@ async function runDiff(ctx: CliContext, cmd: Command, paths: string[]): Promise<
       if (result.action === 'unchanged') continue;
       const live = result.action === 'created' ? undefined : await client.get(object.info, object.name, object.scope);
       changes = true;
-      ctx.out(objectDiff(object, live) || `# ${objectKey(object.info.kind, object.name, object.scope.cluster)}: the hub reports a change in fields not shown\n`);
+      ctx.out(
+        objectDiff(object, live) ||
+          `# ${objectKey(object.info.kind, object.name, object.scope.cluster)}: the hub reports a change in fields not shown\n`,
+      );
     }
   }
   if (documents === 0 && error === undefined) throw new UsageError('no objects passed to diff');
@@ -140,6 +157,10 @@ function errorCode(err: unknown): ExitCodeValue {
 
 function reportFailed(ctx: CliContext, cmd: Command, source: ApplySource, result: ApplyResult): void {
   const ref = result.kind && result.name ? kindRef(result.kind, result.name) : `document ${result.index + 1}`;
-  const [first, ...rest] = result.problem ? problemLines(result.problem, Boolean(ctx.flags(cmd).verbose)) : ['failed (the hub gave no reason)'];
-  ctx.io.err(`${ctx.paint(cmd)('error:', 'bad')} ${ref} (${source.label}, document ${result.index + 1}): ${first}\n${rest.map((l) => `${l}\n`).join('')}`);
+  const [first, ...rest] = result.problem
+    ? problemLines(result.problem, Boolean(ctx.flags(cmd).verbose))
+    : ['failed (the hub gave no reason)'];
+  ctx.io.err(
+    `${ctx.paint(cmd)('error:', 'bad')} ${ref} (${source.label}, document ${result.index + 1}): ${first}\n${rest.map((l) => `${l}\n`).join('')}`,
+  );
 }

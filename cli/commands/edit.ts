@@ -33,7 +33,11 @@ export function editorCommand(env: Record<string, string | undefined>): string {
 /** Runs the editor on `file` through the shell (so `EDITOR="code --wait"` works) and returns its exit status. */
 function runEditor(command: string, file: string, env: Record<string, string | undefined>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(`${command} "$TETHER_EDIT_FILE"`, { shell: true, stdio: 'inherit', env: { ...env, TETHER_EDIT_FILE: file } as NodeJS.ProcessEnv });
+    const child = spawn(`${command} "$TETHER_EDIT_FILE"`, {
+      shell: true,
+      stdio: 'inherit',
+      env: { ...env, TETHER_EDIT_FILE: file } as NodeJS.ProcessEnv,
+    });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -126,7 +130,8 @@ Examples:
           return rm(dir, { recursive: true, force: true });
         } catch (err) {
           const status = err instanceof HubProblemError ? err.status : undefined;
-          if (status === 409) return keep(`${ref} was changed by someone else since you opened it: ${(err as Error).message}`, ExitCode.Conflict);
+          if (status === 409)
+            return keep(`${ref} was changed by someone else since you opened it: ${(err as Error).message}`, ExitCode.Conflict);
           if (status !== 400 && status !== 422) {
             await rm(dir, { recursive: true, force: true });
             throw err;

@@ -21,19 +21,26 @@ export const EVENT_WORDS: ReadonlySet<string> = new Set(['events', 'event', 'ev'
 
 /** The table of events, oldest of the ones shown first. */
 export function renderEvents(events: readonly FleetEvent[], now: Date, paint?: Painter): string {
-  const rows = [...events].reverse().map((e) => [
-    age(e.time, now),
-    e.type === 'Warning' ? { text: e.type, tone: 'warn' as const } : e.type,
-    e.reason,
-    `${kindRef(e.object.kind, e.object.name)}${e.object.namespace ? ` (${e.object.namespace})` : ''}`,
-    e.message,
-  ]);
+  const rows = [...events]
+    .reverse()
+    .map((e) => [
+      age(e.time, now),
+      e.type === 'Warning' ? { text: e.type, tone: 'warn' as const } : e.type,
+      e.reason,
+      `${kindRef(e.object.kind, e.object.name)}${e.object.namespace ? ` (${e.object.namespace})` : ''}`,
+      e.message,
+    ]);
   return renderTable(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'], rows, paint);
 }
 
 /** Runs `get events` with the options `get` parsed. */
-export async function getEvents(ctx: CliContext, cmd: Command, opts: { cluster?: string; limit?: string; output: OutputFormat | JsonPathFormat; selector?: string; name?: string }): Promise<void> {
-  if (opts.name !== undefined || opts.selector) throw new UsageError('events have no names or labels; filter them with -n CLUSTER and --limit');
+export async function getEvents(
+  ctx: CliContext,
+  cmd: Command,
+  opts: { cluster?: string; limit?: string; output: OutputFormat | JsonPathFormat; selector?: string; name?: string },
+): Promise<void> {
+  if (opts.name !== undefined || opts.selector)
+    throw new UsageError('events have no names or labels; filter them with -n CLUSTER and --limit');
   const limit = opts.limit === undefined ? undefined : parsePositiveInt(opts.limit, '--limit');
   if (limit !== undefined && limit > 1000) throw new UsageError('--limit for events is at most 1000');
   const cluster = opts.cluster === undefined ? undefined : checkName(opts.cluster, 'cluster name');

@@ -2,7 +2,16 @@ import { Option, type Command } from 'commander';
 import { clusterKind } from '../../shared/resources/cluster.js';
 import type { KindInfo } from '../../shared/resources/kinds.js';
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
-import { checkName, checkSelector, clusterFlag, knownKindsText, parsePositiveInt, resolveKind, scopeFor, type ClusterFlags } from '../args.js';
+import {
+  checkName,
+  checkSelector,
+  clusterFlag,
+  knownKindsText,
+  parsePositiveInt,
+  resolveKind,
+  scopeFor,
+  type ClusterFlags,
+} from '../args.js';
 import { completeValues } from '../completion-words.js';
 import { EVENT_WORDS, getEvents } from './events.js';
 import type { CliContext } from '../context.js';
@@ -20,7 +29,12 @@ export function registerGetCommand(program: Command, ctx: CliContext): void {
     .argument('<kind>', `resource kind: ${knownKindsText()}; or events`)
     .argument('[name]', 'show only this object')
     .option('-l, --selector <selector>', 'label selector, e.g. "tier=store,region in (us-east,us-west),!legacy"')
-    .addOption(completeValues(new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')} or jsonpath=TEMPLATE`).default('table'), [...OUTPUT_FORMATS, 'jsonpath=']))
+    .addOption(
+      completeValues(
+        new Option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')} or jsonpath=TEMPLATE`).default('table'),
+        [...OUTPUT_FORMATS, 'jsonpath='],
+      ),
+    )
     .option('--sort-by <jsonpath>', 'sort the list by the value this path finds in each object, e.g. .metadata.creationTimestamp')
     .option('--show-labels', 'add a LABELS column to tables')
     .option('--limit <n>', 'return at most N items: one page, without following continue tokens')
@@ -68,8 +82,15 @@ Examples:
     )
     .action(async (kindText: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
       if (EVENT_WORDS.has(kindText.toLowerCase())) {
-        if (opts.watch || opts.allNamespaces || opts.sortBy || opts.showLabels) throw new UsageError('events take -n/--cluster, --limit and -o; not --watch, -A, --sort-by or --show-labels');
-        return getEvents(ctx, cmd, { cluster: clusterFlag(opts), limit: opts.limit, output: parseGetOutput(opts.output), selector: opts.selector, name });
+        if (opts.watch || opts.allNamespaces || opts.sortBy || opts.showLabels)
+          throw new UsageError('events take -n/--cluster, --limit and -o; not --watch, -A, --sort-by or --show-labels');
+        return getEvents(ctx, cmd, {
+          cluster: clusterFlag(opts),
+          limit: opts.limit,
+          output: parseGetOutput(opts.output),
+          selector: opts.selector,
+          name,
+        });
       }
       const info = resolveKind(kindText);
       const output = parseGetOutput(opts.output);
@@ -79,11 +100,13 @@ Examples:
       // As kubectl, -A means nothing for kinds that do not belong to a cluster.
       const allClusters = Boolean(opts.allNamespaces) && info.namespaced;
       if (allClusters && cluster !== undefined) throw new UsageError('-A lists every cluster; it cannot be combined with -n/--cluster');
-      if (allClusters && name !== undefined) throw new UsageError(`a ${info.singular} cannot be read by name across all clusters: name its cluster with -n`);
+      if (allClusters && name !== undefined)
+        throw new UsageError(`a ${info.singular} cannot be read by name across all clusters: name its cluster with -n`);
       const scope = allClusters ? {} : scopeFor(info, cluster);
       if (name !== undefined && (selector || limit)) throw new UsageError('a name cannot be combined with --selector or --limit');
       if (opts.watch && limit !== undefined) throw new UsageError('--watch follows the whole list; it cannot be combined with --limit');
-      if (opts.watch && (allClusters || typeof output !== 'string' || opts.sortBy)) throw new UsageError('--watch cannot be combined with -A, -o jsonpath or --sort-by');
+      if (opts.watch && (allClusters || typeof output !== 'string' || opts.sortBy))
+        throw new UsageError('--watch cannot be combined with -A, -o jsonpath or --sort-by');
       if (allClusters && limit !== undefined) throw new UsageError('-A lists every cluster; it cannot be combined with --limit');
       if (opts.sortBy !== undefined) sortByPath([], opts.sortBy);
       const format = typeof output === 'string' ? output : 'json';
@@ -173,6 +196,7 @@ interface GetOptions extends ClusterFlags {
 /** `--interval` in milliseconds: seconds, fractions allowed (down to 10 ms, which tests use). */
 function parseIntervalMs(text: string | undefined): number {
   const seconds = Number(text ?? '2');
-  if (!/^\d+(\.\d+)?$/.test((text ?? '2').trim()) || seconds < 0.01) throw new UsageError(`invalid --interval "${text}": expected a number of seconds, at least 0.01`);
+  if (!/^\d+(\.\d+)?$/.test((text ?? '2').trim()) || seconds < 0.01)
+    throw new UsageError(`invalid --interval "${text}": expected a number of seconds, at least 0.01`);
   return Math.round(seconds * 1000);
 }

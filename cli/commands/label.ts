@@ -37,7 +37,8 @@ export function registerLabelCommands(program: Command, ctx: CliContext): void {
 
 function register(program: Command, ctx: CliContext, field: MetadataField): void {
   const verb = VERBS[field];
-  const example = field === 'labels' ? ['tier=store', 'region=us-east', 'legacy-'] : ['owner=team-retail', 'note="closed for renovation"', 'note-'];
+  const example =
+    field === 'labels' ? ['tier=store', 'region=us-east', 'legacy-'] : ['owner=team-retail', 'note="closed for renovation"', 'note-'];
   program
     .command(verb.command)
     .description(`add, change or remove ${verb.noun}s of resources`)

@@ -37,6 +37,8 @@ Examples:
       // An authenticated call proves the token, not just that something answers at the URL.
       await client.list(clusters, { limit: 1 });
       const path = await writeConfig(ctx.io, { hub: settings.hub, token: settings.token });
-      ctx.out(`Logged in to ${settings.hub}${health.version ? ` (hub version ${health.version})` : ''}.\nSaved the hub URL and token to ${path} (mode 0600).\n`);
+      ctx.out(
+        `Logged in to ${settings.hub}${health.version ? ` (hub version ${health.version})` : ''}.\nSaved the hub URL and token to ${path} (mode 0600).\n`,
+      );
     });
 }

@@ -15,19 +15,34 @@ import { apiFor } from '../rollout-api.js';
  * (`POST .../rollback` with `{toRevision}`), which makes the chosen content a new revision.
  */
 
-const EntryShape = z.looseObject({ revision: z.number(), createdAt: z.string(), hash: z.string(), rollbackOf: z.number().optional(), current: z.boolean() });
+const EntryShape = z.looseObject({
+  revision: z.number(),
+  createdAt: z.string(),
+  hash: z.string(),
+  rollbackOf: z.number().optional(),
+  current: z.boolean(),
+});
 const HistoryShape = z.looseObject({ name: z.string(), currentRevision: z.number().optional(), revisions: z.array(EntryShape) });
 const RevisionShape = EntryShape.extend({ template: z.unknown(), overrides: z.array(z.unknown()) });
 
 function shaped<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(body);
-  if (!r.success) throw new HubResponseError(`unexpected answer to ${what}: ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message}`);
+  if (!r.success)
+    throw new HubResponseError(
+      `unexpected answer to ${what}: ${r.error.issues[0].path.join('.') || '(root)'}: ${r.error.issues[0].message}`,
+    );
   return r.data;
 }
 
 /** The history table: one row per kept revision, the current one marked. */
 export function renderHistory(history: z.infer<typeof HistoryShape>, now: Date): string {
-  const rows = history.revisions.map((r) => [String(r.revision), age(r.createdAt, now), r.hash, r.rollbackOf !== undefined ? `rollback to ${r.rollbackOf}` : '', r.current ? '*' : '']);
+  const rows = history.revisions.map((r) => [
+    String(r.revision),
+    age(r.createdAt, now),
+    r.hash,
+    r.rollbackOf !== undefined ? `rollback to ${r.rollbackOf}` : '',
+    r.current ? '*' : '',
+  ]);
   return renderTable(['REVISION', 'AGE', 'CONTENT', 'CHANGE', 'CURRENT'], rows);
 }
 
@@ -87,6 +102,10 @@ Examples:
       const to = opts.toRevision === undefined ? undefined : parsePositiveInt(opts.toRevision, '--to-revision');
       const api = await apiFor(ctx, cmd);
       const object = await api.action(name, 'rollback', to === undefined ? {} : { toRevision: to });
-      ctx.out(opts.output ? formatData(object, opts.output) : `${kindRef('FleetDeployment', name)} rolling back${to === undefined ? '' : ` to revision ${to}`}\n`);
+      ctx.out(
+        opts.output
+          ? formatData(object, opts.output)
+          : `${kindRef('FleetDeployment', name)} rolling back${to === undefined ? '' : ` to revision ${to}`}\n`,
+      );
     });
 }

@@ -16,11 +16,9 @@ import { registerHistoryCommands } from './rollout-history.js';
  * change prints plain lines, so logs and pipes stay readable.
  */
 
-
 /** States after which `--watch` stops. */
 const FINAL_STATES = new Set(['Complete', 'CompleteWithFailures', 'Paused', 'Failed', 'Aborted']);
 const ACTIONS = ['pause', 'resume', 'abort', 'rollback'] as const;
-
 
 /** A bar such as `[██████░░░░]`, or `[######----]` without Unicode. */
 export function progressBar(done: number, total: number, width = 20, unicode = true): string {
@@ -45,7 +43,8 @@ export function windowOverrideLine(view: Pick<RolloutView, 'revision' | 'control
   if (o.revision !== view.revision) {
     return `window override of revision ${o.revision} ("${o.reason}") has lapsed: revision ${view.revision ?? '-'} waits for maintenance windows; run tether rollout override-window again to override them for it`;
   }
-  if (o.until && Date.parse(o.until) <= now.getTime()) return `window override ("${o.reason}") lapsed at ${o.until}: maintenance windows apply again`;
+  if (o.until && Date.parse(o.until) <= now.getTime())
+    return `window override ("${o.reason}") lapsed at ${o.until}: maintenance windows apply again`;
   return `maintenance windows overridden for revision ${o.revision}${o.until ? ` until ${o.until}` : ''} ("${o.reason}")`;
 }
 
@@ -58,7 +57,9 @@ export function renderRolloutStatus(view: RolloutView, options: { bars: boolean;
   const s = view.summary ?? { total: 0, updated: 0, applied: 0, available: 0, degraded: 0, failed: 0, pendingWindow: 0, templateErrors: 0 };
   const tone = stateTone(view.state);
   const complete = view.state === 'Complete' || view.state === 'CompleteWithFailures';
-  const progressing = view.conditions.find((c) => c.type === (complete ? 'Complete' : view.state === 'Failed' ? 'Failed' : view.state === 'Paused' ? 'Paused' : 'Progressing'));
+  const progressing = view.conditions.find(
+    (c) => c.type === (complete ? 'Complete' : view.state === 'Failed' ? 'Failed' : view.state === 'Paused' ? 'Paused' : 'Progressing'),
+  );
   const lines = [
     `${kindRef('FleetDeployment', view.name)}  revision ${view.revision ?? '-'}  ${paint(view.state, tone)}${view.pausedReason ? ` (${view.pausedReason})` : ''}`,
     `  updated ${s.updated}/${s.total}  applied ${s.applied}  available ${s.available}  degraded ${s.degraded}  failed ${s.failed}  pending-window ${s.pendingWindow}${s.templateErrors ? `  template-errors ${s.templateErrors}` : ''}`,
@@ -71,7 +72,11 @@ export function renderRolloutStatus(view: RolloutView, options: { bars: boolean;
     lines.push('groups:');
     for (const g of view.groups) {
       const facts = `${g.updated}/${g.total} updated  ${g.available} available  ${g.failed} failed  ${g.state}${g.mandatory ? '  (mandatory)' : ''}`;
-      lines.push(options.bars ? `  ${g.name.padEnd(width)}  ${progressBar(g.updated, g.total)} ${percent(g.updated, g.total).padStart(4)}  ${facts}` : `  ${g.name.padEnd(width)}  ${percent(g.updated, g.total)}  ${facts}`);
+      lines.push(
+        options.bars
+          ? `  ${g.name.padEnd(width)}  ${progressBar(g.updated, g.total)} ${percent(g.updated, g.total).padStart(4)}  ${facts}`
+          : `  ${g.name.padEnd(width)}  ${percent(g.updated, g.total)}  ${facts}`,
+      );
     }
   }
   if (view.clusters.length) {
@@ -104,7 +109,9 @@ export function finalStateMessage(name: string, view: Pick<RolloutView, 'state' 
   const ref = kindRef('FleetDeployment', name);
   if (view.state === 'CompleteWithFailures') {
     const s = view.summary;
-    const what = [s?.failed ? `${s.failed} failed` : '', s?.templateErrors ? `${s.templateErrors} with template errors` : ''].filter(Boolean).join(', ');
+    const what = [s?.failed ? `${s.failed} failed` : '', s?.templateErrors ? `${s.templateErrors} with template errors` : '']
+      .filter(Boolean)
+      .join(', ');
     return `${ref} completed with failures${what ? ` (${what})` : ''}; see "clusters needing attention" above`;
   }
   return `${ref} is ${view.state}${view.pausedReason ? ` (${view.pausedReason})` : ''}; it will not complete until resumed`;
@@ -119,9 +126,11 @@ interface StatusOptions {
 
 async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusOptions): Promise<void> {
   const interval = Number(opts.interval);
-  if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`invalid --interval "${opts.interval}": expected a number of seconds such as 2 or 0.5`);
+  if (!Number.isFinite(interval) || interval <= 0)
+    throw new UsageError(`invalid --interval "${opts.interval}": expected a number of seconds such as 2 or 0.5`);
   const timeoutSeconds = opts.timeout === undefined ? undefined : parseDurationSeconds(opts.timeout);
-  if (opts.timeout !== undefined && (timeoutSeconds === undefined || timeoutSeconds <= 0)) throw new UsageError(`invalid --timeout "${opts.timeout}": expected a duration like 10m or 1h`);
+  if (opts.timeout !== undefined && (timeoutSeconds === undefined || timeoutSeconds <= 0))
+    throw new UsageError(`invalid --timeout "${opts.timeout}": expected a duration like 10m or 1h`);
   const api = await apiFor(ctx, cmd);
   const format = opts.output as 'json' | 'yaml' | undefined;
   const bars = ctx.io.isTTY && !format;
@@ -144,7 +153,9 @@ async function status(ctx: CliContext, cmd: Command, name: string, opts: StatusO
     }
     if (!opts.watch || (view && FINAL_STATES.has(view.state))) break;
     if (timeoutSeconds !== undefined && Date.now() - started >= timeoutSeconds * 1000) {
-      ctx.io.err(`error: timed out after ${opts.timeout} waiting for ${kindRef('FleetDeployment', name)} (state ${view?.state ?? 'unknown'})\n`);
+      ctx.io.err(
+        `error: timed out after ${opts.timeout} waiting for ${kindRef('FleetDeployment', name)} (state ${view?.state ?? 'unknown'})\n`,
+      );
       ctx.fail(ExitCode.Failed);
       return;
     }
@@ -212,7 +223,11 @@ Examples:
       .action(async (name: string, opts: { output?: 'json' | 'yaml' }, cmd: Command) => {
         const api = await apiFor(ctx, cmd);
         const object = await api.action(checkName(name, 'FleetDeployment name'), verb);
-        ctx.out(opts.output ? formatData(object, opts.output) : `${kindRef('FleetDeployment', name)} ${verb === 'abort' ? 'aborted' : verb === 'rollback' ? 'rolling back' : `${verb}d`}\n`);
+        ctx.out(
+          opts.output
+            ? formatData(object, opts.output)
+            : `${kindRef('FleetDeployment', name)} ${verb === 'abort' ? 'aborted' : verb === 'rollback' ? 'rolling back' : `${verb}d`}\n`,
+        );
       });
   }
 
@@ -224,11 +239,17 @@ Examples:
     .argument('<name>', 'FleetDeployment name')
     .requiredOption('--reason <text>', 'why; recorded in the audit log')
     .option('--until <time>', 'RFC 3339 time after which windows apply again (default: until this revision is rolled out)')
-    .addHelpText('after', '\nThe reason and the time go to the audit log. The override holds for the current revision only: a new one\n(a template change or a rollback) waits for its windows again, and `rollout status` says so.\n\nExamples:\n  tether rollout override-window pos --reason "CVE-2026-1234 hotfix"\n  tether rollout override-window pos --reason "store opening" --until 2026-11-10T06:00:00Z')
+    .addHelpText(
+      'after',
+      '\nThe reason and the time go to the audit log. The override holds for the current revision only: a new one\n(a template change or a rollback) waits for its windows again, and `rollout status` says so.\n\nExamples:\n  tether rollout override-window pos --reason "CVE-2026-1234 hotfix"\n  tether rollout override-window pos --reason "store opening" --until 2026-11-10T06:00:00Z',
+    )
     .action(async (name: string, opts: { reason: string; until?: string }, cmd: Command) => {
       if (opts.reason.trim().length < 3) throw new UsageError('--reason must say why the windows are overridden');
       const api = await apiFor(ctx, cmd);
-      const fd = await api.action(checkName(name, 'FleetDeployment name'), 'override-window', { reason: opts.reason, ...(opts.until ? { until: opts.until } : {}) });
+      const fd = await api.action(checkName(name, 'FleetDeployment name'), 'override-window', {
+        reason: opts.reason,
+        ...(opts.until ? { until: opts.until } : {}),
+      });
       const revision = (fd.status as { revision?: number } | undefined)?.revision;
       ctx.out(
         `${kindRef('FleetDeployment', name)} ignores maintenance windows for revision ${revision ?? '-'}${opts.until ? ` until ${opts.until}` : ' until it is rolled out'}; ` +

@@ -17,13 +17,15 @@ import { AuthMissingError, UsageError } from '../errors.js';
 
 function whole(min: number, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
     return Number(value);
   };
 }
 
 function prefix(value: string): string {
-  if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(value)) throw new InvalidArgumentError('must be a DNS-1123 label of at most 42 characters (cluster names append -00001)');
+  if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(value))
+    throw new InvalidArgumentError('must be a DNS-1123 label of at most 42 characters (cluster names append -00001)');
   return value;
 }
 
@@ -38,7 +40,8 @@ interface SimFlags {
 }
 
 /** Why `tether sim` has no hub, and the three ways to give it one. */
-export const NO_HUB = 'no hub to simulate against: pass --hub URL (with --token), log in with "tether login", or use --local for a private local hub';
+export const NO_HUB =
+  'no hub to simulate against: pass --hub URL (with --token), log in with "tether login", or use --local for a private local hub';
 
 const SOURCES: Record<SettingSource, string> = { flag: '--hub', env: 'TETHER_HUB', config: 'the config file' };
 
@@ -63,8 +66,16 @@ export function registerSimCommand(program: Command, ctx: CliContext): void {
     .description('simulate a fleet: N real agents with in-memory clusters join a hub and poll it')
     .requiredOption('--clusters <n>', 'number of simulated clusters', whole(1, 100_000))
     .option('--local', 'start a private local hub in this process (temporary data, removed on exit) instead of using the configured hub')
-    .option('--poll <seconds>', 'poll interval (the --local hub hands it out; against a configured hub the simulator overrides what the hub says)', whole(1, 3600))
-    .option('--workers <n>', `child processes running agents (default: none up to ${LOCAL_HUB_AGENTS_IN_PROCESS} agents with --local or ${AGENTS_PER_PROCESS} against a configured hub, else one per ${AGENTS_PER_PROCESS})`, whole(0, 64))
+    .option(
+      '--poll <seconds>',
+      'poll interval (the --local hub hands it out; against a configured hub the simulator overrides what the hub says)',
+      whole(1, 3600),
+    )
+    .option(
+      '--workers <n>',
+      `child processes running agents (default: none up to ${LOCAL_HUB_AGENTS_IN_PROCESS} agents with --local or ${AGENTS_PER_PROCESS} against a configured hub, else one per ${AGENTS_PER_PROCESS})`,
+      whole(0, 64),
+    )
     .option('--prefix <name>', 'cluster names are <prefix>-00001, <prefix>-00002, ...', prefix, 'sim')
     .option('--join-concurrency <n>', 'imports and joins in flight at once', whole(1, 1000), 32)
     .option('--duration <seconds>', 'stop after this long (default: until Ctrl-C)', whole(1, 7 * 86_400))
@@ -96,7 +107,12 @@ Examples:
         const { silentLog } = await import('../../lambdas/ports/log.js');
         process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
         try {
-          const hub = await startLocalHub({ port: 0, dataDir, log: silentLog, config: opts.poll ? { pollIntervalSeconds: opts.poll } : {} });
+          const hub = await startLocalHub({
+            port: 0,
+            dataDir,
+            log: silentLog,
+            config: opts.poll ? { pollIntervalSeconds: opts.poll } : {},
+          });
           local = hub;
           hubUrl = hub.url;
           token = hub.adminToken;

@@ -43,7 +43,8 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 function toneOf(column: PrinterColumn, text: string, value: unknown): Cell {
   const tones = column.tones;
   if (!tones) return { text };
-  const tone = 'nonZero' in tones ? (typeof value === 'number' && value > 0 ? tones.nonZero : undefined) : (tones as Record<string, CellTone>)[text];
+  const tone =
+    'nonZero' in tones ? (typeof value === 'number' && value > 0 ? tones.nonZero : undefined) : (tones as Record<string, CellTone>)[text];
   return tone ? { text, tone } : { text };
 }
 
@@ -127,10 +128,6 @@ export function field<T>(value: unknown, ...path: string[]): T | undefined {
   }
   return cur as T | undefined;
 }
-
-
-
-
 
 /** `ExclusiveClusterSetLabel tether.dev/clusterset=<name>` or `LabelSelector <selector>`. */
 function clusterSetSelector(o: Resource, clusterSelector: { selectorType?: string; labelSelector?: LabelSelector } | undefined): string {

@@ -93,13 +93,27 @@ function describeClusterStatus(o: Resource, ctx: DescribeContext): string {
   let out = keyValues(pairs, '  ', 'Status:');
   out += 'Claims:\n';
   out += claims.length
-    ? indent(renderTable(['NAME', 'VALUE'], claims.map((c) => [String(c.name), String(c.value)]), ctx.paint), '  ')
+    ? indent(
+        renderTable(
+          ['NAME', 'VALUE'],
+          claims.map((c) => [String(c.name), String(c.value)]),
+          ctx.paint,
+        ),
+        '  ',
+      )
     : `  ${NONE}\n`;
   out += `ClusterSets:\n  ${sets.length ? sets.join(', ') : NONE}\n`;
   const taints = field<Array<{ key: string; value?: string; effect: string; timeAdded?: string }>>(o.spec, 'taints') ?? [];
   out += 'Taints:\n';
   out += taints.length
-    ? indent(renderTable(['KEY', 'VALUE', 'EFFECT', 'AGE'], taints.map((t) => [t.key, t.value || NONE, t.effect, t.timeAdded ? age(t.timeAdded, ctx.now) : NONE]), ctx.paint), '  ')
+    ? indent(
+        renderTable(
+          ['KEY', 'VALUE', 'EFFECT', 'AGE'],
+          taints.map((t) => [t.key, t.value || NONE, t.effect, t.timeAdded ? age(t.timeAdded, ctx.now) : NONE]),
+          ctx.paint,
+        ),
+        '  ',
+      )
     : `  ${NONE}\n`;
   return out;
 }
@@ -122,14 +136,34 @@ function describeFleetDeploymentStatus(o: Resource, ctx: DescribeContext): strin
   );
   const keys = ['total', 'updated', 'applied', 'available', 'degraded', 'failed', 'pendingWindow', 'templateErrors'];
   out += 'Summary:\n';
-  out += summary ? indent(renderTable(keys.map((k) => (k === 'pendingWindow' ? 'PENDING-WINDOW' : k === 'templateErrors' ? 'TEMPLATE-ERRORS' : k)), [keys.map((k) => String(summary[k] ?? 0))], ctx.paint), '  ') : `  ${NONE}\n`;
-  const groups = field<Array<{ name: string; total: number; updated: number; available: number; failed: number; state: string; mandatory?: boolean }>>(s, 'groups') ?? [];
+  out += summary
+    ? indent(
+        renderTable(
+          keys.map((k) => (k === 'pendingWindow' ? 'PENDING-WINDOW' : k === 'templateErrors' ? 'TEMPLATE-ERRORS' : k)),
+          [keys.map((k) => String(summary[k] ?? 0))],
+          ctx.paint,
+        ),
+        '  ',
+      )
+    : `  ${NONE}\n`;
+  const groups =
+    field<Array<{ name: string; total: number; updated: number; available: number; failed: number; state: string; mandatory?: boolean }>>(
+      s,
+      'groups',
+    ) ?? [];
   out += 'Groups:\n';
   out += groups.length
     ? indent(
         renderTable(
           ['NAME', 'STATE', 'UPDATED', 'AVAILABLE', 'FAILED', 'MANDATORY'],
-          groups.map((g) => [g.name, g.state, `${g.updated}/${g.total}`, String(g.available), g.failed > 0 ? { text: String(g.failed), tone: 'bad' as const } : '0', g.mandatory ? 'yes' : 'no']),
+          groups.map((g) => [
+            g.name,
+            g.state,
+            `${g.updated}/${g.total}`,
+            String(g.available),
+            g.failed > 0 ? { text: String(g.failed), tone: 'bad' as const } : '0',
+            g.mandatory ? 'yes' : 'no',
+          ]),
           ctx.paint,
         ),
         '  ',
@@ -139,7 +173,14 @@ function describeFleetDeploymentStatus(o: Resource, ctx: DescribeContext): strin
   const omitted = field<number>(s, 'clustersOmitted') ?? 0;
   out += 'Clusters With Errors:\n';
   if (!problems.length) return `${out}  ${NONE}\n`;
-  out += indent(renderTable(['CLUSTER', 'REASON', 'MESSAGE'], problems.map((p) => [p.cluster, p.reason, p.message]), ctx.paint), '  ');
+  out += indent(
+    renderTable(
+      ['CLUSTER', 'REASON', 'MESSAGE'],
+      problems.map((p) => [p.cluster, p.reason, p.message]),
+      ctx.paint,
+    ),
+    '  ',
+  );
   if (omitted > 0) out += `  ... and ${omitted} more\n`;
   return out;
 }
@@ -191,7 +232,11 @@ function describeWorkStatus(o: Resource, ctx: DescribeContext): string {
   const observed = field<number>(s, 'observedGeneration');
   const generation = o.metadata.generation;
   const observedText =
-    observed === undefined ? 'not reported yet' : observed === generation ? String(observed) : `${observed} (the agent has not reported generation ${generation} yet)`;
+    observed === undefined
+      ? 'not reported yet'
+      : observed === generation
+        ? String(observed)
+        : `${observed} (the agent has not reported generation ${generation} yet)`;
   const last = field<string>(s, 'lastReportTime');
   let out = keyValues(
     [
@@ -201,7 +246,14 @@ function describeWorkStatus(o: Resource, ctx: DescribeContext): string {
     '  ',
     'Status:',
   );
-  const manifests = field<Array<{ resourceMeta: ManifestShape['metadata'] & { kind?: string }; conditions?: ConditionShape[]; statusFeedback?: { values?: Array<{ name: string; value: unknown }> } }>>(s, 'resourceStatus', 'manifests') ?? [];
+  const manifests =
+    field<
+      Array<{
+        resourceMeta: ManifestShape['metadata'] & { kind?: string };
+        conditions?: ConditionShape[];
+        statusFeedback?: { values?: Array<{ name: string; value: unknown }> };
+      }>
+    >(s, 'resourceStatus', 'manifests') ?? [];
   out += 'Manifests:\n';
   if (!manifests.length) {
     out += `  ${NONE}\n`;
@@ -211,7 +263,9 @@ function describeWorkStatus(o: Resource, ctx: DescribeContext): string {
       conditionStatus(m.conditions, 'Applied'),
       conditionStatus(m.conditions, 'Available'),
       conditionStatus(m.conditions, 'Degraded'),
-      (m.statusFeedback?.values ?? []).map((v) => `${v.name}=${typeof v.value === 'string' ? v.value : JSON.stringify(v.value)}`).join(', ') || NONE,
+      (m.statusFeedback?.values ?? [])
+        .map((v) => `${v.name}=${typeof v.value === 'string' ? v.value : JSON.stringify(v.value)}`)
+        .join(', ') || NONE,
     ]);
     out += indent(renderTable(['RESOURCE', 'APPLIED', 'AVAILABLE', 'DEGRADED', 'FEEDBACK'], rows, ctx.paint), '  ');
     // What needs a person's attention: every manifest condition that is not as it should be.
@@ -219,24 +273,33 @@ function describeWorkStatus(o: Resource, ctx: DescribeContext): string {
     for (const m of manifests) {
       for (const c of m.conditions ?? []) {
         const bad = c.type === 'Degraded' ? c.status === 'True' : c.status !== 'True';
-        if (bad) problems.push(`${objectRef(m.resourceMeta?.kind, m.resourceMeta?.namespace, m.resourceMeta?.name)}: ${c.type}=${c.status} ${c.reason ?? ''}${c.message ? `: ${c.message}` : ''}`);
+        if (bad)
+          problems.push(
+            `${objectRef(m.resourceMeta?.kind, m.resourceMeta?.namespace, m.resourceMeta?.name)}: ${c.type}=${c.status} ${c.reason ?? ''}${c.message ? `: ${c.message}` : ''}`,
+          );
       }
     }
     if (problems.length) out += `Manifest Problems:\n${problems.map((p) => `  ${p}`).join('\n')}\n`;
   }
-  const drift = field<Array<{ kind: string; namespace?: string; name: string; change: string; fields?: string[]; corrected?: boolean; time: string }>>(s, 'driftEvents') ?? [];
+  const drift =
+    field<Array<{ kind: string; namespace?: string; name: string; change: string; fields?: string[]; corrected?: boolean; time: string }>>(
+      s,
+      'driftEvents',
+    ) ?? [];
   out += 'Drift Events:\n';
   if (!drift.length) {
     out += `  ${NONE}\n`;
   } else {
     // Newest first, as a person reads an event list.
-    const rows = [...drift].reverse().map((d) => [
-      `${age(d.time, ctx.now)} ago`,
-      objectRef(d.kind, d.namespace, d.name),
-      d.change,
-      d.corrected ? 'yes' : { text: 'no', tone: 'warn' as const },
-      (d.fields ?? []).join(', ') || NONE,
-    ]);
+    const rows = [...drift]
+      .reverse()
+      .map((d) => [
+        `${age(d.time, ctx.now)} ago`,
+        objectRef(d.kind, d.namespace, d.name),
+        d.change,
+        d.corrected ? 'yes' : { text: 'no', tone: 'warn' as const },
+        (d.fields ?? []).join(', ') || NONE,
+      ]);
     out += indent(renderTable(['WHEN', 'RESOURCE', 'CHANGE', 'CORRECTED', 'FIELDS'], rows, ctx.paint), '  ');
   }
   return out;
@@ -259,7 +322,14 @@ function describePlacementStatus(o: Resource, ctx: DescribeContext): string {
   const groups = field<Array<{ decisionGroupIndex: number; decisionGroupName: string; clusterCount: number }>>(s, 'decisionGroups') ?? [];
   out += 'Decision Groups:\n';
   out += groups.length
-    ? indent(renderTable(['INDEX', 'NAME', 'CLUSTERS'], groups.map((g) => [String(g.decisionGroupIndex), g.decisionGroupName || NONE, String(g.clusterCount)]), ctx.paint), '  ')
+    ? indent(
+        renderTable(
+          ['INDEX', 'NAME', 'CLUSTERS'],
+          groups.map((g) => [String(g.decisionGroupIndex), g.decisionGroupName || NONE, String(g.clusterCount)]),
+          ctx.paint,
+        ),
+        '  ',
+      )
     : `  ${NONE}\n`;
   return out;
 }

@@ -122,7 +122,10 @@ export function jsonpathOutput(template: string, data: unknown): string {
  * The sort is stable, so equal keys keep the hub's order.
  */
 export function sortByPath<T>(items: readonly T[], path: string): T[] {
-  const bare = path.trim().replace(/^\{(.*)\}$/, '$1').trim();
+  const bare = path
+    .trim()
+    .replace(/^\{(.*)\}$/, '$1')
+    .trim();
   if (!bare) throw new UsageError('--sort-by needs a JSONPath such as .metadata.creationTimestamp');
   parseTemplate(`{${bare}}`);
   const keyed = items.map((item) => ({ item, key: findAll(item, bare)[0] }));

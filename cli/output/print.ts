@@ -46,11 +46,11 @@ export function parseGetOutput(text: string | undefined): OutputFormat | JsonPat
   const m = /^jsonpath=(.*)$/s.exec(text ?? '');
   if (m) {
     const template = m[1].replace(/^'(.*)'$/s, '$1');
-    if (!template) throw new UsageError('-o jsonpath= needs a template, e.g. -o jsonpath=\'{.items[*].metadata.name}\'');
+    if (!template) throw new UsageError("-o jsonpath= needs a template, e.g. -o jsonpath='{.items[*].metadata.name}'");
     parseTemplate(template);
     return { jsonpath: template };
   }
-  if (text === 'jsonpath') throw new UsageError('-o jsonpath needs a template: -o jsonpath=\'{.items[*].metadata.name}\'');
+  if (text === 'jsonpath') throw new UsageError("-o jsonpath needs a template: -o jsonpath='{.items[*].metadata.name}'");
   try {
     return parseOutputFormat(text);
   } catch (err) {
@@ -72,7 +72,8 @@ export function formatList(kind: string, items: Resource[], format: OutputFormat
     case 'table':
     case 'wide': {
       const columns = columnsFor(kind, format === 'wide');
-      if (ctx.showLabels && !columns.some((c) => c.header === 'LABELS')) columns.push({ header: 'LABELS', value: (o) => formatLabels(o.metadata.labels) });
+      if (ctx.showLabels && !columns.some((c) => c.header === 'LABELS'))
+        columns.push({ header: 'LABELS', value: (o) => formatLabels(o.metadata.labels) });
       if (ctx.clusterColumn) columns.unshift({ header: 'CLUSTER', value: (o) => o.metadata.namespace ?? NONE });
       const rows = items.map((o) => columns.map((c) => c.value(o, { now: ctx.now })));
       return renderTable(

@@ -37,10 +37,13 @@ function mask(own: Obj, other: Obj | undefined, side: 'before' | 'after'): void 
     const values = own[field];
     if (!isObj(values)) continue;
     const theirs = other && isObj(other[field]) ? (other[field] as Obj) : undefined;
-    own[field] = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, theirs && k in theirs && theirs[k] !== v ? `*** (${side})` : '***']));
+    own[field] = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, theirs && k in theirs && theirs[k] !== v ? `*** (${side})` : '***']),
+    );
   }
   const meta = isObj(own.metadata) ? own.metadata : undefined;
-  if (meta && isObj(meta.annotations) && LAST_APPLIED in meta.annotations) meta.annotations = { ...meta.annotations, [LAST_APPLIED]: '***' };
+  if (meta && isObj(meta.annotations) && LAST_APPLIED in meta.annotations)
+    meta.annotations = { ...meta.annotations, [LAST_APPLIED]: '***' };
 }
 
 /** Copies of `before` and `after` (either may be absent) with every Secret value hidden. */

@@ -28,7 +28,8 @@ export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
   const lcs = new Uint32Array((n + 1) * (m + 1));
   const at = (i: number, j: number) => i * (m + 1) + j;
   for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) lcs[at(i, j)] = x[i] === y[j] ? lcs[at(i + 1, j + 1)] + 1 : Math.max(lcs[at(i + 1, j)], lcs[at(i, j + 1)]);
+    for (let j = m - 1; j >= 0; j--)
+      lcs[at(i, j)] = x[i] === y[j] ? lcs[at(i + 1, j + 1)] + 1 : Math.max(lcs[at(i + 1, j)], lcs[at(i, j + 1)]);
   }
   const ops: Op[] = a.slice(0, head).map((line) => ({ type: ' ', line }));
   let i = 0;

@@ -87,7 +87,14 @@ async function send(method: string, path: string, init: { body?: unknown; etag?:
   try {
     // no-store: the console does its own revalidation; the browser cache must not answer for it.
     // A hub that accepts the connection but never answers counts as unreachable after 20 s.
-    return await fetch(path, { method, headers, body, cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    return await fetch(path, {
+      method,
+      headers,
+      body,
+      cache: 'no-store',
+      credentials: 'omit',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
   } catch (err) {
     throw new HubUnreachableError(`the hub did not answer ${method} ${path}: ${(err as Error).message}`, { cause: err });
   }
@@ -98,7 +105,13 @@ async function problemOf(res: Response): Promise<Problem> {
   try {
     const p = JSON.parse(text) as Partial<Problem>;
     if (p && typeof p === 'object' && typeof p.title === 'string') {
-      return { type: p.type ?? 'about:blank', title: p.title, status: p.status ?? res.status, detail: p.detail ?? p.title, errors: p.errors };
+      return {
+        type: p.type ?? 'about:blank',
+        title: p.title,
+        status: p.status ?? res.status,
+        detail: p.detail ?? p.title,
+        errors: p.errors,
+      };
     }
   } catch {
     // Not JSON: a proxy's error page. Fall through to a problem made from the status.
@@ -159,7 +172,9 @@ export async function verifyToken(token: string): Promise<void> {
 export function describeError(err: unknown): string {
   if (err instanceof HubProblemError) {
     const fields = err.problem.errors?.map((e) => `${e.path}: ${e.message}`) ?? [];
-    return fields.length && !fields.some((f) => err.problem.detail.includes(f)) ? `${err.problem.detail} (${fields.join('; ')})` : err.problem.detail;
+    return fields.length && !fields.some((f) => err.problem.detail.includes(f))
+      ? `${err.problem.detail} (${fields.join('; ')})`
+      : err.problem.detail;
   }
   return err instanceof Error ? err.message : String(err);
 }

@@ -114,14 +114,24 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         <header class="top">
           <span class="brand">Tether</span>
           {/* On a phone the links fold behind this button; on wider screens it is hidden. */}
-          <button type="button" class="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+          <button
+            type="button"
+            class="menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
             Menu
           </button>
           <nav aria-label="Main" id="main-nav" class={menuOpen ? 'open' : undefined}>
             <ul>
               {NAV.map((n) => (
                 <li key={n.label}>
-                  <a href={routeHref(n.route)} aria-current={n.matches.includes(route.view) ? 'page' : undefined} onClick={() => setMenuOpen(false)}>
+                  <a
+                    href={routeHref(n.route)}
+                    aria-current={n.matches.includes(route.view) ? 'page' : undefined}
+                    onClick={() => setMenuOpen(false)}
+                  >
                     {n.label}
                   </a>
                 </li>

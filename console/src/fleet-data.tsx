@@ -28,7 +28,11 @@ export function loadClusters() {
 export function FleetDataProvider({ children }: { children: ComponentChildren }) {
   // One page of 500 clusters per 5 s on average, however big the fleet.
   const clusters = usePoll('clusters', loadClusters, (list) => scaledInterval((list?.length ?? 0) / 500));
-  const deployments = usePoll('fleetdeployments', () => listAll<DeploymentObject>('/v1/fleetdeployments'), (list) => scaledInterval((list?.length ?? 0) / 500));
+  const deployments = usePoll(
+    'fleetdeployments',
+    () => listAll<DeploymentObject>('/v1/fleetdeployments'),
+    (list) => scaledInterval((list?.length ?? 0) / 500),
+  );
   const deploymentsUnsupported = deployments.cause instanceof HubProblemError && deployments.cause.problem.status === 404;
   return <FleetContext.Provider value={{ clusters, deployments, deploymentsUnsupported }}>{children}</FleetContext.Provider>;
 }

@@ -35,7 +35,11 @@ export function scaledInterval(requests: number, base = POLL_MS): number {
  * be a function of the last value (a longer period for a bigger fleet).
  * A new `key` starts over (and shows no stale value from the previous key).
  */
-export function usePoll<T>(key: string | null, load: () => Promise<Fetched<T>>, interval: number | ((value: T | undefined) => number) = POLL_MS): Polled<T> {
+export function usePoll<T>(
+  key: string | null,
+  load: () => Promise<Fetched<T>>,
+  interval: number | ((value: T | undefined) => number) = POLL_MS,
+): Polled<T> {
   const [value, setValue] = useState<T | undefined>(undefined);
   const [failure, setFailure] = useState<{ message: string; cause: unknown } | undefined>(undefined);
   const loadRef = useRef(load);

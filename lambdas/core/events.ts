@@ -26,6 +26,8 @@ export async function publish<S extends z.ZodType>(ctx: HubContext, event: HubEv
   const steps = ctx.registry.subscribers(event);
   if (!payloads.length || !steps.length) return;
   for (const p of payloads) parseOrThrow(event.payload, p, `event ${event.name} payload`);
-  const messages: StepMessage[] = steps.flatMap((step) => payloads.map((payload) => ({ type: step.type, payload: payload as Record<string, unknown> })));
+  const messages: StepMessage[] = steps.flatMap((step) =>
+    payloads.map((payload) => ({ type: step.type, payload: payload as Record<string, unknown> })),
+  );
   await ctx.ports.queue.send(messages);
 }

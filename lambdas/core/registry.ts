@@ -147,7 +147,9 @@ function mergeBehaviours(kind: string, parts: { capability: string; behaviour: K
   for (const key of OWNER_ONLY) {
     const owners = parts.filter((p) => p.behaviour[key]);
     if (owners.length > 1) {
-      throw new CompositionError(`${kind}.${key} is contributed by ${owners.map((o) => o.capability).join(' and ')}; only the kind's owner may contribute it`);
+      throw new CompositionError(
+        `${kind}.${key} is contributed by ${owners.map((o) => o.capability).join(' and ')}; only the kind's owner may contribute it`,
+      );
     }
     if (owners[0]) (merged as Record<string, unknown>)[key] = owners[0].behaviour[key];
   }
@@ -191,10 +193,15 @@ export function buildRegistry(capabilities: readonly DomainContribution[]): HubR
   const tagged = <T>(pick: (c: DomainContribution) => readonly T[] | undefined) =>
     capabilities.flatMap((c) => (pick(c) ?? []).map((item) => ({ capability: c.name, item })));
 
-  const kinds = uniqueBy(tagged((c) => c.kinds), (k) => k.kind, 'kind');
+  const kinds = uniqueBy(
+    tagged((c) => c.kinds),
+    (k) => k.kind,
+    'kind',
+  );
   const byKind = new Map<string, { capability: string; behaviour: KindBehaviour }[]>();
   for (const { capability, item } of tagged((c) => c.behaviours)) {
-    if (!kinds.has(item.kind)) throw new CompositionError(`capability "${capability}" adds behaviour to ${item.kind}, but no composed capability serves that kind`);
+    if (!kinds.has(item.kind))
+      throw new CompositionError(`capability "${capability}" adds behaviour to ${item.kind}, but no composed capability serves that kind`);
     byKind.set(item.kind, [...(byKind.get(item.kind) ?? []), { capability, behaviour: item.behaviour }]);
   }
   const behaviours = new Map([...byKind].map(([kind, parts]) => [kind, mergeBehaviours(kind, parts)]));
@@ -207,9 +214,21 @@ export function buildRegistry(capabilities: readonly DomainContribution[]): HubR
     (s) => s.type,
     'step type',
   );
-  const tasks = uniqueBy(tagged((c) => c.periodicTasks), (t) => t.name, 'periodic task');
-  const cleanups = uniqueBy(tagged((c) => c.clusterCleanups), (c) => c.name, 'cluster clean-up');
-  const redactions = uniqueBy(tagged((c) => c.redactions), (r) => r.kind, 'list redaction for kind');
+  const tasks = uniqueBy(
+    tagged((c) => c.periodicTasks),
+    (t) => t.name,
+    'periodic task',
+  );
+  const cleanups = uniqueBy(
+    tagged((c) => c.clusterCleanups),
+    (c) => c.name,
+    'cluster clean-up',
+  );
+  const redactions = uniqueBy(
+    tagged((c) => c.redactions),
+    (r) => r.kind,
+    'list redaction for kind',
+  );
 
   const parts: Partial<DesiredStateParts> = {};
   for (const c of capabilities) {

@@ -39,13 +39,20 @@ export function requireKind(text: string, among: readonly AnyKind[] = ALL_KINDS)
  * `expectKind` pins the kind (routes like /v1/clusters); `where` prefixes error messages; `among`
  * is the kinds the hub serves (its composed registry's; default all).
  */
-export function parseDesired(doc: unknown, expectKind?: KindInfo, where = 'document', among: readonly AnyKind[] = ALL_KINDS): DesiredObject {
+export function parseDesired(
+  doc: unknown,
+  expectKind?: KindInfo,
+  where = 'document',
+  among: readonly AnyKind[] = ALL_KINDS,
+): DesiredObject {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ValidationError(`${where} must be an object with apiVersion, kind, metadata and spec`);
   }
   const kindText = (doc as { kind?: unknown }).kind;
   if (typeof kindText !== 'string' || kindText === '') {
-    throw new ValidationError(`${where} has no kind; set kind to one of ${kindNames(among).join(', ')}`, [{ path: 'kind', message: 'required' }]);
+    throw new ValidationError(`${where} has no kind; set kind to one of ${kindNames(among).join(', ')}`, [
+      { path: 'kind', message: 'required' },
+    ]);
   }
   const info = expectKind?.kind === kindText ? expectKind : findKind(kindText, among);
   if (!info || info.kind !== kindText) {
@@ -161,15 +168,27 @@ export class ResourceService {
    * (409 on mismatch); without, it re-reads and retries on conflict, so status written concurrently
    * by the hub is never lost.
    */
-  async replace(desired: DesiredObject, expectedVersion?: string, known: Omit<ApplyOptions, 'existing'> & { current?: Resource } = {}): Promise<Resource> {
+  async replace(
+    desired: DesiredObject,
+    expectedVersion?: string,
+    known: Omit<ApplyOptions, 'existing'> & { current?: Resource } = {},
+  ): Promise<Resource> {
     return this.update(desired.info, desired.name, desired.namespace, expectedVersion, () => desired, known);
   }
 
   /** Applies an RFC 7396 merge patch to labels, annotations and spec. */
-  async patch(info: KindInfo, name: string, namespace: string | undefined, patch: Record<string, unknown>, ifMatch?: string): Promise<Resource> {
+  async patch(
+    info: KindInfo,
+    name: string,
+    namespace: string | undefined,
+    patch: Record<string, unknown>,
+    ifMatch?: string,
+  ): Promise<Resource> {
     const patchVersion = (patch.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
     if (patchVersion !== undefined && typeof patchVersion !== 'string') {
-      throw new ValidationError('metadata.resourceVersion must be a string', [{ path: 'metadata.resourceVersion', message: 'expected a string' }]);
+      throw new ValidationError('metadata.resourceVersion must be a string', [
+        { path: 'metadata.resourceVersion', message: 'expected a string' },
+      ]);
     }
     const expected = ifMatch ?? (patchVersion as string | undefined);
     return this.update(info, name, namespace, expected, (current) => {
@@ -186,7 +205,9 @@ export class ResourceService {
       const merged = applyMergePatch(base, patch) as Record<string, unknown>;
       const meta = (merged.metadata ?? {}) as Record<string, unknown>;
       if (meta.name !== name) {
-        throw new ValidationError(`metadata.name cannot be changed by a patch (${name})`, [{ path: 'metadata.name', message: 'immutable' }]);
+        throw new ValidationError(`metadata.name cannot be changed by a patch (${name})`, [
+          { path: 'metadata.name', message: 'immutable' },
+        ]);
       }
       delete meta.resourceVersion;
       merged.kind = info.kind;
@@ -241,7 +262,12 @@ export class ResourceService {
    * Deletes, or marks for deletion when the kind finalises through queued steps. `known` is the
    * object as the caller just read it (strongly consistent), so it is not read again.
    */
-  async delete(info: KindInfo, name: string, namespace?: string, known?: Resource): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
+  async delete(
+    info: KindInfo,
+    name: string,
+    namespace?: string,
+    known?: Resource,
+  ): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
     const current = known ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
     if (!current) throw new NotFoundError(info.kind, name);
     const behaviour = this.ctx.registry.behaviour(info.kind);
@@ -255,11 +281,18 @@ export class ResourceService {
    * Create-or-update for apply: returns what happened. Dry runs validate and compute the action
    * without writing. See {@link ApplyOptions} for what a caller that read the object already passes.
    */
-  async apply(desired: DesiredObject, dryRun: boolean, opts: ApplyOptions = {}): Promise<{ action: 'created' | 'configured' | 'unchanged'; object?: Resource }> {
+  async apply(
+    desired: DesiredObject,
+    dryRun: boolean,
+    opts: ApplyOptions = {},
+  ): Promise<{ action: 'created' | 'configured' | 'unchanged'; object?: Resource }> {
     const existing =
       opts.existing !== undefined
         ? (opts.existing ?? undefined)
-        : await this.ctx.ports.resources.get({ kind: desired.info.kind, name: desired.name, namespace: desired.namespace }, { consistent: true });
+        : await this.ctx.ports.resources.get(
+            { kind: desired.info.kind, name: desired.name, namespace: desired.namespace },
+            { consistent: true },
+          );
     const decorate = opts.decorate;
     if (!existing) {
       if (dryRun) {
@@ -272,7 +305,10 @@ export class ResourceService {
     if (sameDesired(existing, next)) return { action: 'unchanged', object: existing };
     if (dryRun) {
       if (desired.resourceVersion && desired.resourceVersion !== existing.metadata.resourceVersion) {
-        throw new ConflictError(`${desired.info.kind} "${desired.name}" was modified since resourceVersion ${desired.resourceVersion}`, existing.metadata.resourceVersion);
+        throw new ConflictError(
+          `${desired.info.kind} "${desired.name}" was modified since resourceVersion ${desired.resourceVersion}`,
+          existing.metadata.resourceVersion,
+        );
       }
       await this.ctx.registry.behaviour(desired.info.kind).validate?.(next, existing, this.ctx);
       return { action: 'configured' };

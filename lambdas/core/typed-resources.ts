@@ -23,7 +23,12 @@ export function asKind<K extends AnyKind>(kind: K, res: Resource): ResourceOf<K>
 }
 
 /** Reads one object of a kind, or undefined. */
-export async function readResource<K extends AnyKind>(ctx: HubContext, kind: K, key: ObjectKey, opts?: { consistent?: boolean }): Promise<ResourceOf<K> | undefined> {
+export async function readResource<K extends AnyKind>(
+  ctx: HubContext,
+  kind: K,
+  key: ObjectKey,
+  opts?: { consistent?: boolean },
+): Promise<ResourceOf<K> | undefined> {
   const res = await ctx.ports.resources.get({ kind: kind.kind, ...key }, opts);
   return res && asKind(kind, res);
 }
@@ -43,7 +48,11 @@ export async function readResources<K extends AnyKind>(
 }
 
 /** One page of the objects of a kind. */
-export async function listResources<K extends AnyKind>(ctx: HubContext, kind: K, opts: ListOptions): Promise<{ items: ResourceOf<K>[]; cursor?: string }> {
+export async function listResources<K extends AnyKind>(
+  ctx: HubContext,
+  kind: K,
+  opts: ListOptions,
+): Promise<{ items: ResourceOf<K>[]; cursor?: string }> {
   const page = await ctx.ports.resources.list(kind.kind, opts);
   return { items: page.items.map((res) => asKind(kind, res)), ...(page.cursor ? { cursor: page.cursor } : {}) };
 }

@@ -70,7 +70,8 @@ export class StoredAuditLog implements AuditLog {
         this.oldestDenial ??= now;
       }
     }
-    if (this.denials.size >= AUDIT_MAX_BUFFERED || (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS)) void this.flush(true);
+    if (this.denials.size >= AUDIT_MAX_BUFFERED || (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS))
+      void this.flush(true);
   }
 
   /**
@@ -89,7 +90,11 @@ export class StoredAuditLog implements AuditLog {
     }
     const store = this.store;
     this.writing = this.writing.then(() =>
-      store.append(batch).catch((err) => this.log.error('audit store: write failed; the events are in the log', { count: batch.length, error: (err as Error).message })),
+      store
+        .append(batch)
+        .catch((err) =>
+          this.log.error('audit store: write failed; the events are in the log', { count: batch.length, error: (err as Error).message }),
+        ),
     );
     return this.writing;
   }

@@ -59,7 +59,6 @@ export function composeCapabilities(capabilities: readonly Capability[] = HUB_CA
 /** Name of the SDK's logger middleware, which {@link composeHub} removes from the DynamoDB client. */
 export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';
 
-
 /**
  * HTTP settings of the DynamoDB client when it talks to an endpoint on this machine (the local
  * hub's dynalite or DynamoDB Local), where the SDK's defaults are sized for a Lambda invocation

@@ -29,7 +29,9 @@ function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
   if (req.params.plural !== info.plural) throw new ValidationError(`use the plural path /v1/${info.plural}`);
   if (info.namespaced !== namespaced) {
     throw new ValidationError(
-      namespaced ? `${info.kind} is not scoped to a cluster; use /v1/${info.plural}` : `${info.kind} belongs to a cluster; use /v1/clusters/{cluster}/${info.plural}`,
+      namespaced
+        ? `${info.kind} is not scoped to a cluster; use /v1/${info.plural}`
+        : `${info.kind} belongs to a cluster; use /v1/clusters/{cluster}/${info.plural}`,
     );
   }
   return info;
@@ -38,9 +40,10 @@ function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
 function nameParam(req: HttpRequest, key = 'name'): string {
   const name = req.params[key];
   if (!isDnsLabel(name)) {
-    throw new ValidationError(`"${name}" is not a valid name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`, [
-      { path: key, message: 'invalid name' },
-    ]);
+    throw new ValidationError(
+      `"${name}" is not a valid name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`,
+      [{ path: key, message: 'invalid name' }],
+    );
   }
   return name;
 }
@@ -63,7 +66,12 @@ async function list(req: HttpRequest, ctx: Ctx, info: KindInfo, namespace?: stri
   const selector = req.query.labelSelector ? parseSelector(req.query.labelSelector) : undefined;
   const limit = intParam(req, 'limit', 500, 1, 1000);
   const page = await ctx.service.list(info, { selector, limit, cursor: req.query.continue || undefined, namespace });
-  const body = { apiVersion: API_VERSION, kind: `${info.kind}List`, metadata: page.cursor ? { continue: page.cursor } : {}, items: page.items };
+  const body = {
+    apiVersion: API_VERSION,
+    kind: `${info.kind}List`,
+    metadata: page.cursor ? { continue: page.cursor } : {},
+    items: page.items,
+  };
   // A content hash as ETag lets pollers (console, `get --watch`) skip unchanged pages.
   const tag = `W/"${canonicalHash(body).slice(0, 32)}"`;
   if (notModified(req, tag.slice(2))) return { status: 304, headers: { etag: tag } };
@@ -82,7 +90,12 @@ function withNamespace(body: Record<string, unknown>, namespace: string | undefi
 function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
   const ns = (req: HttpRequest) => (namespaced ? nameParam(req, 'cluster') : undefined);
   return [
-    { method: 'GET', pattern: `${prefix}/{plural}`, summary: 'List objects', handler: (req, ctx) => list(req, ctx, kindParam(req, ctx, namespaced), ns(req)) },
+    {
+      method: 'GET',
+      pattern: `${prefix}/{plural}`,
+      summary: 'List objects',
+      handler: (req, ctx) => list(req, ctx, kindParam(req, ctx, namespaced), ns(req)),
+    },
     {
       method: 'POST',
       pattern: `${prefix}/{plural}`,
@@ -114,7 +127,9 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
         const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
         const desired = parseDesired(body, info, `${info.kind} "${name}"`);
         if (desired.name !== name) {
-          throw new ValidationError(`metadata.name "${desired.name}" does not match the name in the path "${name}"`, [{ path: 'metadata.name', message: 'must match the path' }]);
+          throw new ValidationError(`metadata.name "${desired.name}" does not match the name in the path "${name}"`, [
+            { path: 'metadata.name', message: 'must match the path' },
+          ]);
         }
         const obj = await ctx.service.replace(desired, parseIfMatch(req.headers['if-match']) ?? desired.resourceVersion);
         return { status: 200, headers: etag(obj), body: obj };
@@ -147,7 +162,8 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
   const dryRun = boolParam(req, 'dryRun');
   const docs = parseDocumentsBody(req);
   if (docs.length === 0) throw new ValidationError('nothing to apply: the body holds no documents');
-  if (docs.length > MAX_APPLY_DOCUMENTS) throw new ValidationError(`too many documents (${docs.length}); the limit is ${MAX_APPLY_DOCUMENTS} per request`);
+  if (docs.length > MAX_APPLY_DOCUMENTS)
+    throw new ValidationError(`too many documents (${docs.length}); the limit is ${MAX_APPLY_DOCUMENTS} per request`);
   const results: ApplyResult[] = [];
   // Documents are applied in order, one at a time, so that a later document may rely on an earlier one.
   for (let index = 0; index < docs.length; index++) {
@@ -166,7 +182,12 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
         ]);
       }
       const out = await ctx.service.apply(desired, dryRun);
-      results.push({ ...base, action: out.action, ...(desired.namespace ? { namespace: desired.namespace } : {}), ...(out.object ? { resourceVersion: out.object.metadata.resourceVersion } : {}) });
+      results.push({
+        ...base,
+        action: out.action,
+        ...(desired.namespace ? { namespace: desired.namespace } : {}),
+        ...(out.object ? { resourceVersion: out.object.metadata.resourceVersion } : {}),
+      });
     } catch (err) {
       // A server error fails the whole apply (logged, generic detail); a client error is this document's.
       if (isServerError(err)) throw err;
@@ -187,8 +208,19 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
   const router = new Router<Ctx>();
-  router.add({ method: 'GET', pattern: '/healthz', public: true, summary: 'Liveness', handler: async () => ({ status: 200, body: { status: 'ok', version: HUB_VERSION } }) });
-  router.add({ method: 'POST', pattern: '/v1/apply', summary: 'Create or update many objects (multi-document YAML or JSON)', handler: apply });
+  router.add({
+    method: 'GET',
+    pattern: '/healthz',
+    public: true,
+    summary: 'Liveness',
+    handler: async () => ({ status: 200, body: { status: 'ok', version: HUB_VERSION } }),
+  });
+  router.add({
+    method: 'POST',
+    pattern: '/v1/apply',
+    summary: 'Create or update many objects (multi-document YAML or JSON)',
+    handler: apply,
+  });
   for (const r of capabilityRoutes) router.add(r);
   for (const r of resourceRoutes('/v1', false)) router.add(r);
   for (const r of resourceRoutes('/v1/clusters/{cluster}', true)) router.add(r);

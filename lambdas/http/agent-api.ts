@@ -2,7 +2,6 @@ import type { HubContext } from '../core/context.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
 
-
 /**
  * The agent API: its own Lambda and routes under /agent/v1. Every route authenticates the cluster
  * credential itself and scopes to that one cluster.

@@ -29,13 +29,21 @@ export function sameDigest(a: string, b: string): boolean {
 export async function authenticateAdmin(req: HttpRequest, ctx: HubContext): Promise<AdminTokenRecord> {
   const token = bearerToken(req);
   if (!token) {
-    throw new UnauthenticatedError('this endpoint needs an admin token: send "Authorization: Bearer <token>" (tether login --hub URL --token T)');
+    throw new UnauthenticatedError(
+      'this endpoint needs an admin token: send "Authorization: Bearer <token>" (tether login --hub URL --token T)',
+    );
   }
   const hash = sha256Hex(token);
   const record = await ctx.ports.adminTokens.getByHash(hash);
   const now = ctx.ports.clock.now();
   if (!record || !sameDigest(record.hash, hash) || (record.expiresAt !== undefined && record.expiresAt <= now)) {
-    ctx.ports.audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: record ? 'expired' : 'unknown token', sourceIp: req.sourceIp, path: req.path });
+    ctx.ports.audit.record({
+      action: 'admin.authenticate',
+      outcome: 'denied',
+      reason: record ? 'expired' : 'unknown token',
+      sourceIp: req.sourceIp,
+      path: req.path,
+    });
     throw new ForbiddenError('the admin token is not valid (unknown, revoked or expired)');
   }
   return record;

@@ -76,7 +76,10 @@ function operation<C>(route: Route<C>, info: AnyKind | undefined, path: string):
       );
       responses['200'] = { description: 'A page of objects', content: { 'application/json': { schema: ref(`${info.kind}List`) } } };
     } else {
-      responses[route.method === 'POST' ? '201' : '200'] = { description: info.kind, content: { 'application/json': { schema: ref(info.kind) } } };
+      responses[route.method === 'POST' ? '201' : '200'] = {
+        description: info.kind,
+        content: { 'application/json': { schema: ref(info.kind) } },
+      };
     }
     if (route.method === 'POST' || route.method === 'PUT') {
       op.requestBody = {
@@ -88,7 +91,10 @@ function operation<C>(route: Route<C>, info: AnyKind | undefined, path: string):
       op.requestBody = { required: true, content: { 'application/merge-patch+json': { schema: { type: 'object' } } } };
     }
   } else if (path === '/v1/apply') {
-    op.requestBody = { required: true, content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: {} } } };
+    op.requestBody = {
+      required: true,
+      content: { 'application/yaml': { schema: { type: 'string' } }, 'application/json': { schema: {} } },
+    };
     (op.parameters as unknown[]).push({ name: 'dryRun', in: 'query', schema: { type: 'boolean' } });
     responses['200'] = { description: 'Per-document results', content: { 'application/json': { schema: ref('ApplyResponse') } } };
   } else {

@@ -34,7 +34,9 @@ export class ResponseTooLargeError extends TetherError {
     readonly actualBytes: number,
     readonly compressed: boolean,
   ) {
-    super(`the response body is ${actualBytes} bytes${compressed ? ' after gzip and base64' : ' (the client did not accept gzip)'}; the limit is ${limitBytes} bytes`);
+    super(
+      `the response body is ${actualBytes} bytes${compressed ? ' after gzip and base64' : ' (the client did not accept gzip)'}; the limit is ${limitBytes} bytes`,
+    );
   }
 }
 
@@ -183,9 +185,11 @@ export function parseDocumentsBody(req: HttpRequest): unknown[] {
 export function intParam(req: HttpRequest, name: string, def: number, min: number, max: number): number {
   const raw = req.query[name];
   if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw)) throw new ValidationError(`query parameter ${name} must be a whole number`, [{ path: name, message: 'not a number' }]);
+  if (!/^\d+$/.test(raw))
+    throw new ValidationError(`query parameter ${name} must be a whole number`, [{ path: name, message: 'not a number' }]);
   const n = Number(raw);
-  if (n < min || n > max) throw new ValidationError(`query parameter ${name} must be between ${min} and ${max}`, [{ path: name, message: 'out of range' }]);
+  if (n < min || n > max)
+    throw new ValidationError(`query parameter ${name} must be between ${min} and ${max}`, [{ path: name, message: 'out of range' }]);
   return n;
 }
 

@@ -3,7 +3,14 @@ import { PROBLEM_BASE, type Problem } from '../../shared/api.js';
 import type { Log } from '../ports/log.js';
 import { isServerError } from '../../shared/errors.js';
 import { toProblem } from './problem.js';
-import { acceptsGzip, fromApiGatewayEvent, ResponseTooLargeError, toApiGatewayResult, type HttpRequest, type HttpResponse } from './request.js';
+import {
+  acceptsGzip,
+  fromApiGatewayEvent,
+  ResponseTooLargeError,
+  toApiGatewayResult,
+  type HttpRequest,
+  type HttpResponse,
+} from './request.js';
 
 /** An HTTP application: a function from request to response. */
 export type HttpApp = (req: HttpRequest) => Promise<HttpResponse>;
@@ -36,8 +43,18 @@ export async function serveApiGateway(app: HttpApp, event: APIGatewayProxyEventV
   } catch (err) {
     if (!(err instanceof ResponseTooLargeError)) throw err;
     const path = req?.path ?? event.rawPath;
-    log.error('response too large for Lambda', { method: event.requestContext?.http?.method, path, status: res.status, bytes: err.actualBytes, limit: err.limitBytes });
-    return toApiGatewayResult({ status: ResponseTooLargeError.status, headers: { 'content-type': 'application/problem+json' }, body: tooLargeProblem(err, path) });
+    log.error('response too large for Lambda', {
+      method: event.requestContext?.http?.method,
+      path,
+      status: res.status,
+      bytes: err.actualBytes,
+      limit: err.limitBytes,
+    });
+    return toApiGatewayResult({
+      status: ResponseTooLargeError.status,
+      headers: { 'content-type': 'application/problem+json' },
+      body: tooLargeProblem(err, path),
+    });
   }
 }
 

@@ -32,7 +32,12 @@ export function demoCanaryCount(count: number): number {
  */
 export function demoDocuments(count: number): unknown[] {
   const docs: unknown[] = [
-    { apiVersion: API_VERSION, kind: 'ClusterSet', metadata: { name: 'stores' }, spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'ClusterSet',
+      metadata: { name: 'stores' },
+      spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } },
+    },
     {
       apiVersion: API_VERSION,
       kind: 'ClusterSet',

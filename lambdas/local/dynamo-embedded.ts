@@ -136,7 +136,10 @@ async function startOnThread(opts: DynaliteOptions): Promise<EmbeddedDynamo> {
   if (started instanceof Error || started.type !== 'ready') {
     const reason = started instanceof Error ? started.message : started.type === 'failed' ? started.message : 'unexpected message';
     await worker.terminate();
-    throw new DynaliteError(`cannot start the embedded DynamoDB (dynalite): ${reason}`, started instanceof Error ? { cause: started } : undefined);
+    throw new DynaliteError(
+      `cannot start the embedded DynamoDB (dynalite): ${reason}`,
+      started instanceof Error ? { cause: started } : undefined,
+    );
   }
   worker.on('error', (error) => {
     if (!closing) opts.onCrash?.(new DynaliteError(`the embedded DynamoDB (dynalite) failed: ${error.message}`, { cause: error }));
@@ -158,7 +161,8 @@ async function startOnThread(opts: DynaliteOptions): Promise<EmbeddedDynamo> {
         const answer = await Promise.race([reply, exited.then(() => undefined), sleep(CLOSE_TIMEOUT_MS)]);
         if (await Promise.race([exited.then(() => false), sleep(1000).then(() => true)])) await worker.terminate();
         if (answer === undefined) throw new DynaliteError('the embedded DynamoDB (dynalite) did not close in time');
-        if (answer.type === 'closed' && answer.error) throw new DynaliteError(`closing the embedded DynamoDB (dynalite) failed: ${answer.error}`);
+        if (answer.type === 'closed' && answer.error)
+          throw new DynaliteError(`closing the embedded DynamoDB (dynalite) failed: ${answer.error}`);
       })();
       return closed;
     },

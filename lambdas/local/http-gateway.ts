@@ -47,7 +47,9 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: 
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = query[k] !== undefined ? `${query[k]},${v}` : v;
-  const textual = /^(application\/(json|yaml|x-yaml|merge-patch\+json|problem\+json)|text\/)/i.test(headers['content-type'] ?? 'application/json');
+  const textual = /^(application\/(json|yaml|x-yaml|merge-patch\+json|problem\+json)|text\/)/i.test(
+    headers['content-type'] ?? 'application/json',
+  );
   const method = (req.method ?? 'GET').toUpperCase();
   const now = new Date();
   return {
@@ -124,7 +126,8 @@ export async function startHttpGateway(opts: {
       // A handler that outlives its Lambda time limit is what API Gateway reports as 504.
       const timedOut = (err as Error | undefined)?.name === 'TimeoutError';
       if (res.headersSent) res.end();
-      else if (timedOut) sendProblem(res, 504, 'timeout', 'Gateway timeout', 'the hub did not answer within its time limit; retry the request');
+      else if (timedOut)
+        sendProblem(res, 504, 'timeout', 'Gateway timeout', 'the hub did not answer within its time limit; retry the request');
       else sendProblem(res, 500, 'internal', 'Internal error', 'the local gateway failed to handle the request');
     });
   });
@@ -134,7 +137,13 @@ export async function startHttpGateway(opts: {
     const route = opts.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
     if (!route) {
       if (opts.fallback && (await opts.fallback(req, res))) return;
-      sendProblem(res, 404, 'route-not-found', 'No such route', `no route for ${req.method} ${path}; the API lives under /v1 and /agent/v1`);
+      sendProblem(
+        res,
+        404,
+        'route-not-found',
+        'No such route',
+        `no route for ${req.method} ${path}; the API lives under /v1 and /agent/v1`,
+      );
       return;
     }
     const requestBody = await readBody(req);

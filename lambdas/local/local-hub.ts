@@ -165,7 +165,10 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
 
     const scheduler = buildSchedulerHandler(() => ctx);
     const tick = () => scheduler({}, lambdaContext('tether-scheduler'));
-    const timer = setInterval(() => void tick().catch((err) => log.error('scheduler tick failed', { error: String(err) })), opts.schedulerIntervalMs ?? 5000);
+    const timer = setInterval(
+      () => void tick().catch((err) => log.error('scheduler tick failed', { error: String(err) })),
+      opts.schedulerIntervalMs ?? 5000,
+    );
     timer.unref();
     cleanups.push(async () => clearInterval(timer));
 

@@ -15,13 +15,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
 import { TetherError, ValidationError } from '../../shared/errors.js';
 import { SqsResponseError } from '../adapters/sqs/errors.js';
-import {
-  createLambdaContext,
-  eventSourceOf,
-  failedMessageIds,
-  toSqsEvent,
-  type EventSourceQueue,
-} from '../adapters/sqs/lambda-event.js';
+import { createLambdaContext, eventSourceOf, failedMessageIds, toSqsEvent, type EventSourceQueue } from '../adapters/sqs/lambda-event.js';
 
 /** A worker Lambda handler as the poller calls it. */
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -231,11 +225,7 @@ class SqsEventSourcePoller implements QueuePoller {
     const { Attributes = {} } = await this.settings.client.send(
       new GetQueueAttributesCommand({
         QueueUrl: this.settings.queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
       }),
     );
     return {

@@ -98,7 +98,10 @@ export const ManifestStatusSchema = z
     namespace: z.string().optional(),
     name: z.string(),
     conditions: z.array(ConditionSchema).max(20),
-    feedback: z.array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).strict()).max(50).optional(),
+    feedback: z
+      .array(z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).strict())
+      .max(50)
+      .optional(),
   })
   .strict();
 

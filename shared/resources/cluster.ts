@@ -9,7 +9,11 @@ export const TaintSchema = z
   .object({
     key: z.string().min(1, 'taint key is required').describe('The taint key, e.g. tether.dev/unreachable.'),
     value: z.string().optional().describe('The taint value, matched by tolerations with operator Equal.'),
-    effect: z.enum(TaintEffects, { error: `effect must be one of ${TaintEffects.join(', ')}` }).describe('NoSelect: placements do not choose the cluster unless they tolerate the taint; PreferNoSelect: avoided when others fit; NoSelectIfNew: kept where already chosen, never newly chosen.'),
+    effect: z
+      .enum(TaintEffects, { error: `effect must be one of ${TaintEffects.join(', ')}` })
+      .describe(
+        'NoSelect: placements do not choose the cluster unless they tolerate the taint; PreferNoSelect: avoided when others fit; NoSelectIfNew: kept where already chosen, never newly chosen.',
+      ),
     timeAdded: z.string().optional().describe('When the taint was added (RFC 3339); set by the hub for its own taints.'),
   })
   .strict();
@@ -45,16 +49,38 @@ export type ClusterPhase = (typeof ClusterPhases)[number];
  * - `Unknown`: its agent reported before but its heartbeats stopped (three lease durations);
  * - `Detaching`: being detached or deleted.
  */
-export const ClusterStates = ['PendingAcceptance', 'Denied', 'WaitingForAgent', 'Available', 'Unavailable', 'Unknown', 'Detaching'] as const;
+export const ClusterStates = [
+  'PendingAcceptance',
+  'Denied',
+  'WaitingForAgent',
+  'Available',
+  'Unavailable',
+  'Unknown',
+  'Detaching',
+] as const;
 export type ClusterState = (typeof ClusterStates)[number];
 
 export const ClusterSpecSchema = z
   .object({
     /** The acceptance gate: an agent may join only while this is true. */
-    hubAcceptsClient: z.boolean().default(false).describe("The acceptance gate: the cluster's agent may join only while this is true (tether cluster accept|deny)."),
+    hubAcceptsClient: z
+      .boolean()
+      .default(false)
+      .describe("The acceptance gate: the cluster's agent may join only while this is true (tether cluster accept|deny)."),
     /** How often the agent must renew its lease; Available turns Unknown after 3x this. */
-    leaseDurationSeconds: z.number().int().min(10).max(3600).default(60).describe('How often the agent must renew its lease, in seconds; Available turns Unknown after 3 missed renewals.'),
-    taints: z.array(TaintSchema).default([]).describe('Taints keep placements away from the cluster unless they tolerate them; the hub adds tether.dev/unreachable and tether.dev/unavailable itself.'),
+    leaseDurationSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(3600)
+      .default(60)
+      .describe('How often the agent must renew its lease, in seconds; Available turns Unknown after 3 missed renewals.'),
+    taints: z
+      .array(TaintSchema)
+      .default([])
+      .describe(
+        'Taints keep placements away from the cluster unless they tolerate them; the hub adds tether.dev/unreachable and tether.dev/unavailable itself.',
+      ),
     agent: z
       .object({
         /** Desired agent version; the agent upgrades itself to it. */
@@ -104,7 +130,15 @@ export const clusterKind = defineKind({
       name: 'STATUS',
       jsonPath: '.status.state',
       type: 'string',
-      tones: { Available: 'good', Unknown: 'bad', Denied: 'bad', Unavailable: 'bad', PendingAcceptance: 'warn', WaitingForAgent: 'warn', Detaching: 'warn' },
+      tones: {
+        Available: 'good',
+        Unknown: 'bad',
+        Denied: 'bad',
+        Unavailable: 'bad',
+        PendingAcceptance: 'warn',
+        WaitingForAgent: 'warn',
+        Detaching: 'warn',
+      },
     },
     { name: 'ACCEPTED', jsonPath: '.spec.hubAcceptsClient', type: 'boolean', default: 'false' },
     conditionColumn('JOINED'),

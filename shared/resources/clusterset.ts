@@ -10,8 +10,15 @@ export const ClusterSetSpecSchema = z
   .object({
     clusterSelector: z
       .object({
-        selectorType: z.enum(['ExclusiveClusterSetLabel', 'LabelSelector']).default('ExclusiveClusterSetLabel').describe('ExclusiveClusterSetLabel: members are the clusters labelled tether.dev/clusterset=<this set> (a cluster is in at most one such set); LabelSelector: members are the clusters labelSelector matches.'),
-        labelSelector: LabelSelectorSchema.optional().describe('With selectorType LabelSelector: the clusters that are members (matchLabels, matchExpressions).'),
+        selectorType: z
+          .enum(['ExclusiveClusterSetLabel', 'LabelSelector'])
+          .default('ExclusiveClusterSetLabel')
+          .describe(
+            'ExclusiveClusterSetLabel: members are the clusters labelled tether.dev/clusterset=<this set> (a cluster is in at most one such set); LabelSelector: members are the clusters labelSelector matches.',
+          ),
+        labelSelector: LabelSelectorSchema.optional().describe(
+          'With selectorType LabelSelector: the clusters that are members (matchLabels, matchExpressions).',
+        ),
       })
       .strict()
       .superRefine((sel, ctx) => {

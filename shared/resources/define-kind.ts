@@ -89,7 +89,11 @@ export type ResourceOf<K extends AnyKind> = Resource<SpecOf<K>, StatusOf<K>>;
 export function defineKind<const Name extends string, Spec extends z.ZodType, Status extends z.ZodType>(
   info: KindInfo<Name, Spec, Status>,
 ): KindInfo<Name, Spec, Status> {
-  return Object.freeze({ ...info, shortNames: Object.freeze([...info.shortNames]), printerColumns: info.printerColumns && Object.freeze([...info.printerColumns]) });
+  return Object.freeze({
+    ...info,
+    shortNames: Object.freeze([...info.shortNames]),
+    printerColumns: info.printerColumns && Object.freeze([...info.printerColumns]),
+  });
 }
 
 /** Columns every kind shares. */

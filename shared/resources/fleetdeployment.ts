@@ -56,10 +56,12 @@ function countProblem(value: unknown, min: number): string | undefined {
 }
 
 function countSchema(min: number) {
-  return z.union([z.number(), z.string()], { error: 'must be a whole number or a percentage string such as "25%"' }).superRefine((v, ctx) => {
-    const p = countProblem(v, min);
-    if (p) ctx.addIssue({ code: 'custom', message: p });
-  });
+  return z
+    .union([z.number(), z.string()], { error: 'must be a whole number or a percentage string such as "25%"' })
+    .superRefine((v, ctx) => {
+      const p = countProblem(v, min);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    });
 }
 
 function durationSchema(opts: { allowNone?: boolean; positive?: boolean } = {}) {
@@ -164,27 +166,45 @@ export const OverrideSchema = z
     /** A JSON merge patch (RFC 7396) applied to each selected manifest; may hold template references. */
     patch: z.record(z.string(), z.unknown()).optional(),
     /** Rewrites the registry of container images: `from` (default: any registry) becomes `to`. */
-    imageRegistry: z.object({ from: z.string().min(1).optional(), to: z.string().min(1, 'imageRegistry.to must name a registry') }).strict().optional(),
+    imageRegistry: z
+      .object({ from: z.string().min(1).optional(), to: z.string().min(1, 'imageRegistry.to must name a registry') })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
-    if (!o.patch && !o.imageRegistry) ctx.addIssue({ code: 'custom', message: 'an override needs a patch, an imageRegistry rewrite, or both' });
+    if (!o.patch && !o.imageRegistry)
+      ctx.addIssue({ code: 'custom', message: 'an override needs a patch, an imageRegistry rewrite, or both' });
   });
 export type Override = z.infer<typeof OverrideSchema>;
 
 export const RolloutStrategySchema = z
   .object({
-    type: z.enum(RolloutTypes, { error: `rolloutStrategy.type must be one of ${RolloutTypes.join(', ')}` }).default('All').describe('All: every cluster at once; Progressive: maxConcurrency clusters at a time; ProgressivePerGroup: one decision group after another.'),
+    type: z
+      .enum(RolloutTypes, { error: `rolloutStrategy.type must be one of ${RolloutTypes.join(', ')}` })
+      .default('All')
+      .describe(
+        'All: every cluster at once; Progressive: maxConcurrency clusters at a time; ProgressivePerGroup: one decision group after another.',
+      ),
     /** Clusters updating at once (Progressive; caps each group for ProgressivePerGroup). Default 25%. */
-    maxConcurrency: countSchema(1).optional().describe('Clusters updating at once, a number or a percentage (Progressive; caps each group for ProgressivePerGroup). Default 25%.'),
+    maxConcurrency: countSchema(1)
+      .optional()
+      .describe('Clusters updating at once, a number or a percentage (Progressive; caps each group for ProgressivePerGroup). Default 25%.'),
     /** How long a cluster must stay Available before it counts as succeeded. Default 0. */
-    minSuccessTime: durationSchema().default('0s').describe('How long a cluster must stay Available before it counts as succeeded, e.g. 5m.'),
+    minSuccessTime: durationSchema()
+      .default('0s')
+      .describe('How long a cluster must stay Available before it counts as succeeded, e.g. 5m.'),
     /** How long a cluster may take to succeed before it counts as failed, or `None`. Default None. */
-    progressDeadline: durationSchema({ allowNone: true }).default('None').describe('How long a cluster may take to succeed before it counts as failed, e.g. 30m, or None.'),
+    progressDeadline: durationSchema({ allowNone: true })
+      .default('None')
+      .describe('How long a cluster may take to succeed before it counts as failed, e.g. 30m, or None.'),
     /** Failed clusters tolerated before the rollout pauses; a number or a percentage. Default 0. */
     maxFailures: countSchema(0).default(0).describe('Failed clusters tolerated before the rollout pauses: a number or a percentage.'),
     /** Decision groups rolled out first, in this order, each fully successful before the rest. */
-    mandatoryDecisionGroups: z.array(z.object({ groupName: z.string().min(1) }).strict()).default([]).describe('Decision groups rolled out first, in this order, each fully successful before the rest (canaries).'),
+    mandatoryDecisionGroups: z
+      .array(z.object({ groupName: z.string().min(1) }).strict())
+      .default([])
+      .describe('Decision groups rolled out first, in this order, each fully successful before the rest (canaries).'),
     /** Pause between two waves, protecting registries from a whole fleet pulling at once. Default 0. */
     waveDelay: durationSchema().default('0s').describe('Pause between two waves, so a whole fleet does not pull images at once.'),
   })
@@ -194,11 +214,26 @@ export type RolloutStrategy = z.infer<typeof RolloutStrategySchema>;
 export const FleetDeploymentSpecSchema = z
   .object({
     /** The Work spec rendered for each cluster (`{{ .cluster.name }}` and friends are expanded). */
-    template: WorkSpecSchema.describe('The Work spec rendered for each cluster; {{ .cluster.name }}, {{ .cluster.labels.x }} and friends are expanded per cluster. Each change makes a new revision.'),
-    placementRef: z.object({ name: NameSchema }, { error: 'placementRef.name (the Placement to follow) is required' }).strict().describe('The Placement whose decisions say which clusters get the Work.'),
-    overrides: z.array(OverrideSchema).max(100).default([]).describe('Per-cluster changes to the rendered manifests: a merge patch or an image registry rewrite, for the clusters a selector matches.'),
+    template: WorkSpecSchema.describe(
+      'The Work spec rendered for each cluster; {{ .cluster.name }}, {{ .cluster.labels.x }} and friends are expanded per cluster. Each change makes a new revision.',
+    ),
+    placementRef: z
+      .object({ name: NameSchema }, { error: 'placementRef.name (the Placement to follow) is required' })
+      .strict()
+      .describe('The Placement whose decisions say which clusters get the Work.'),
+    overrides: z
+      .array(OverrideSchema)
+      .max(100)
+      .default([])
+      .describe(
+        'Per-cluster changes to the rendered manifests: a merge patch or an image registry rewrite, for the clusters a selector matches.',
+      ),
     rolloutStrategy: RolloutStrategySchema.prefault({}).describe('How fast the fleet moves to a new revision.'),
-    maintenanceWindows: z.array(MaintenanceWindowSchema).max(20).default([]).describe('When clusters may be updated (cron schedule, duration, time zone); none means at any time.'),
+    maintenanceWindows: z
+      .array(MaintenanceWindowSchema)
+      .max(20)
+      .default([])
+      .describe('When clusters may be updated (cron schedule, duration, time zone); none means at any time.'),
     /** Stops new waves; what is applied stays. */
     paused: z.boolean().optional().describe('Stops new waves; what is applied stays (tether rollout pause|resume).'),
   })
@@ -211,7 +246,16 @@ export type FleetDeploymentSpec = z.infer<typeof FleetDeploymentSpecSchema>;
  * says that some of them failed (within `maxFailures`) or could not be rendered, so a CI gate that
  * waits for `Complete` does not pass a rollout that left clusters behind.
  */
-export const RolloutStates = ['Pending', 'Progressing', 'WaitingForWindow', 'Paused', 'Aborted', 'Failed', 'Complete', 'CompleteWithFailures'] as const;
+export const RolloutStates = [
+  'Pending',
+  'Progressing',
+  'WaitingForWindow',
+  'Paused',
+  'Aborted',
+  'Failed',
+  'Complete',
+  'CompleteWithFailures',
+] as const;
 export type RolloutState = (typeof RolloutStates)[number];
 
 export const RolloutSummarySchema = z.object({
@@ -272,7 +316,9 @@ export const FleetDeploymentStatusSchema = z.object({
   waves: z.number().int().optional(),
   lastWaveTime: z.string().optional(),
   /** Latched when failures passed maxFailures; a resume after `at` releases it. */
-  failurePause: z.object({ at: z.string(), failed: z.number().int(), revision: z.number().int(), reason: z.string(), message: z.string() }).optional(),
+  failurePause: z
+    .object({ at: z.string(), failed: z.number().int(), revision: z.number().int(), reason: z.string(), message: z.string() })
+    .optional(),
   control: RolloutControlSchema.optional(),
 });
 export type FleetDeploymentStatus = z.infer<typeof FleetDeploymentStatusSchema>;
@@ -292,12 +338,20 @@ export const fleetDeploymentKind = defineKind({
   namespaced: false,
   spec: FleetDeploymentSpecSchema,
   status: FleetDeploymentStatusSchema,
-  description: 'A Work template rolled out progressively to the clusters a Placement chooses, with templating, overrides and maintenance windows.',
+  description:
+    'A Work template rolled out progressively to the clusters a Placement chooses, with templating, overrides and maintenance windows.',
   printerColumns: [
     { name: 'PLACEMENT', jsonPath: '.spec.placementRef.name', type: 'string', priority: 1 },
     { name: 'STRATEGY', jsonPath: '.spec.rolloutStrategy.type', type: 'string', default: 'All', priority: 1 },
     { name: 'REVISION', jsonPath: '.status.revision', type: 'integer' },
-    { name: 'UPDATED/TOTAL', jsonPath: '.status.summary.updated', of: '.status.summary.total', ofDefault: '0', type: 'ratio', default: '0' },
+    {
+      name: 'UPDATED/TOTAL',
+      jsonPath: '.status.summary.updated',
+      of: '.status.summary.total',
+      ofDefault: '0',
+      type: 'ratio',
+      default: '0',
+    },
     { name: 'AVAILABLE', jsonPath: '.status.summary.available', type: 'integer', default: '0' },
     { name: 'FAILED', jsonPath: '.status.summary.failed', type: 'integer', default: '0', tones: { nonZero: 'bad' } },
     { name: 'PENDING-WINDOW', jsonPath: '.status.summary.pendingWindow', type: 'integer', default: '0', priority: 1 },

@@ -34,9 +34,7 @@ const ALL: readonly AnyKind[] = Object.freeze(Object.values(KINDS));
  */
 export function findKind(text: string, among: readonly AnyKind[] = ALL): AnyKind | undefined {
   const t = text.toLowerCase();
-  return among.find(
-    (k) => k.kind.toLowerCase() === t || k.plural === t || k.singular === t || k.shortNames.includes(t),
-  );
+  return among.find((k) => k.kind.toLowerCase() === t || k.plural === t || k.singular === t || k.shortNames.includes(t));
 }
 
 /** Names of all kinds, for error messages. */

@@ -26,8 +26,10 @@ export const ClaimRequirementSchema = z
   .strict()
   .superRefine((req, ctx) => {
     const needsValues = req.operator === 'In' || req.operator === 'NotIn';
-    if (needsValues && !req.values?.length) ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${req.operator} needs at least one value` });
-    if (!needsValues && req.values?.length) ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${req.operator} takes no values` });
+    if (needsValues && !req.values?.length)
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${req.operator} needs at least one value` });
+    if (!needsValues && req.values?.length)
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${req.operator} takes no values` });
   });
 export type ClaimRequirement = z.infer<typeof ClaimRequirementSchema>;
 
@@ -56,12 +58,17 @@ export const TolerationSchema = z
     /** Effect to match; empty matches every effect. */
     effect: z.enum(TaintEffects, { error: `effect must be one of ${TaintEffects.join(', ')}` }).optional(),
     /** How long after the taint was added the toleration holds; unset holds forever. */
-    tolerationSeconds: z.number({ error: 'tolerationSeconds must be a number' }).int('tolerationSeconds must be a whole number').min(0, 'tolerationSeconds must not be negative').optional(),
+    tolerationSeconds: z
+      .number({ error: 'tolerationSeconds must be a number' })
+      .int('tolerationSeconds must be a whole number')
+      .min(0, 'tolerationSeconds must not be negative')
+      .optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
     if (t.operator === 'Exists' && t.value) ctx.addIssue({ code: 'custom', path: ['value'], message: 'operator Exists takes no value' });
-    if (t.operator === 'Equal' && !t.key) ctx.addIssue({ code: 'custom', path: ['key'], message: 'operator Equal needs a key (use operator Exists to tolerate every taint)' });
+    if (t.operator === 'Equal' && !t.key)
+      ctx.addIssue({ code: 'custom', path: ['key'], message: 'operator Equal needs a key (use operator Exists to tolerate every taint)' });
   });
 export type Toleration = z.infer<typeof TolerationSchema>;
 
@@ -121,7 +128,8 @@ export const DecisionStrategySchema = z
       .superRefine((g, ctx) => {
         const seen = new Set<string>();
         (g.decisionGroups ?? []).forEach((d, i) => {
-          if (seen.has(d.groupName)) ctx.addIssue({ code: 'custom', path: ['decisionGroups', i, 'groupName'], message: `duplicate group name "${d.groupName}"` });
+          if (seen.has(d.groupName))
+            ctx.addIssue({ code: 'custom', path: ['decisionGroups', i, 'groupName'], message: `duplicate group name "${d.groupName}"` });
           seen.add(d.groupName);
         });
       })
@@ -135,11 +143,26 @@ export const PlacementSpecSchema = z
     /** Sets to choose from; empty chooses from every cluster. */
     clusterSets: z.array(NameSchema).max(100).default([]).describe('Cluster sets to choose from; empty chooses from every cluster.'),
     /** At most this many clusters; unset selects every matching cluster. */
-    numberOfClusters: z.number({ error: 'numberOfClusters must be a number' }).int('numberOfClusters must be a whole number').min(0, 'numberOfClusters must not be negative').optional().describe('At most this many clusters; unset selects every matching cluster.'),
+    numberOfClusters: z
+      .number({ error: 'numberOfClusters must be a number' })
+      .int('numberOfClusters must be a whole number')
+      .min(0, 'numberOfClusters must not be negative')
+      .optional()
+      .describe('At most this many clusters; unset selects every matching cluster.'),
     /** A cluster is selected when it matches any one predicate (each predicate: all of its selectors). */
-    predicates: z.array(PredicateSchema).max(50).default([]).describe('A cluster is selected when it matches any one predicate (each predicate: all of its label and claim selectors).'),
-    tolerations: z.array(TolerationSchema).max(50).default([]).describe('Taints of clusters this placement tolerates, as Kubernetes tolerations.'),
-    decisionStrategy: DecisionStrategySchema.optional().describe('How the chosen clusters are split into decision groups (named groups first, then chunks), which rollouts go through in order.'),
+    predicates: z
+      .array(PredicateSchema)
+      .max(50)
+      .default([])
+      .describe('A cluster is selected when it matches any one predicate (each predicate: all of its label and claim selectors).'),
+    tolerations: z
+      .array(TolerationSchema)
+      .max(50)
+      .default([])
+      .describe('Taints of clusters this placement tolerates, as Kubernetes tolerations.'),
+    decisionStrategy: DecisionStrategySchema.optional().describe(
+      'How the chosen clusters are split into decision groups (named groups first, then chunks), which rollouts go through in order.',
+    ),
   })
   .strict();
 export type PlacementSpec = z.infer<typeof PlacementSpecSchema>;

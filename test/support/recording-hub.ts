@@ -45,8 +45,7 @@ export function recordingHub(
     ports: {
       ...createDynamoPorts(client, table),
       queue: {
-        send: async (messages) =>
-          void sent.push(...(opts.dropDelays ? messages.map(({ delaySeconds: _d, ...rest }) => rest) : messages)),
+        send: async (messages) => void sent.push(...(opts.dropDelays ? messages.map(({ delaySeconds: _d, ...rest }) => rest) : messages)),
       },
       clock: systemClock,
       ids: cryptoIds,

@@ -34,13 +34,8 @@ export async function startSqsTestServer(): Promise<SqsTestServer> {
 }
 
 /** Visible, in-flight and delayed message counts of a queue. */
-export async function queueCounts(
-  client: SQSClient,
-  queueUrl: string,
-): Promise<{ visible: number; inFlight: number; delayed: number }> {
-  const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
-  );
+export async function queueCounts(client: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+  const { Attributes = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
   return {
     visible: Number(Attributes.ApproximateNumberOfMessages),
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),

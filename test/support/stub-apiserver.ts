@@ -95,7 +95,14 @@ export class StubApiServer {
     });
     // Act as an HTTP CONNECT proxy too: record the tunnel, then serve the tunnelled requests ourselves.
     this.server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      this.requests.push({ method: 'CONNECT', rawUrl: req.url ?? '', path: req.url ?? '', query: new URLSearchParams(), headers: req.headers, body: '' });
+      this.requests.push({
+        method: 'CONNECT',
+        rawUrl: req.url ?? '',
+        path: req.url ?? '',
+        query: new URLSearchParams(),
+        headers: req.headers,
+        body: '',
+      });
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) socket.unshift(head);
       this.server.emit('connection', socket);
@@ -119,7 +126,13 @@ export class StubApiServer {
   }
 
   /** The next request with this method and path gets this answer instead (or never an answer, with `hang`); a Buffer body is sent verbatim. */
-  answerNext(method: string, path: string, status: number, body: unknown, options: { headers?: Record<string, string>; hang?: boolean } = {}): void {
+  answerNext(
+    method: string,
+    path: string,
+    status: number,
+    body: unknown,
+    options: { headers?: Record<string, string>; hang?: boolean } = {},
+  ): void {
     this.canned.push({ method, path, status, body, headers: options.headers ?? {}, hang: options.hang ?? false });
   }
 
@@ -146,7 +159,17 @@ export class StubApiServer {
       return;
     }
     if (q.method === 'GET' && q.path === '/version') {
-      this.send(res, 200, { major: '1', minor: '33', gitVersion: 'v1.33.1-eks-7308294', gitCommit: 'abc', gitTreeState: 'clean', buildDate: '2026-05-01T00:00:00Z', goVersion: 'go1.24.3', compiler: 'gc', platform: 'linux/arm64' });
+      this.send(res, 200, {
+        major: '1',
+        minor: '33',
+        gitVersion: 'v1.33.1-eks-7308294',
+        gitCommit: 'abc',
+        gitTreeState: 'clean',
+        buildDate: '2026-05-01T00:00:00Z',
+        goVersion: 'go1.24.3',
+        compiler: 'gc',
+        platform: 'linux/arm64',
+      });
       return;
     }
     const groupVersion = /^\/api\/(v1)$/.exec(q.path)?.[1] ?? /^\/apis\/([^/]+\/[^/]+)$/.exec(q.path)?.[1];
@@ -170,7 +193,11 @@ export class StubApiServer {
       const obj = JSON.parse(q.body) as { metadata: { name: string } };
       const path = `${q.path}/${obj.metadata.name}`;
       if (this.objects.has(path)) {
-        return this.send(res, 409, statusBody(409, 'AlreadyExists', `${plural} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, kind: plural }));
+        return this.send(
+          res,
+          409,
+          statusBody(409, 'AlreadyExists', `${plural} "${obj.metadata.name}" already exists`, { name: obj.metadata.name, kind: plural }),
+        );
       }
       return this.send(res, 201, this.store(path, obj, q.query.get('fieldManager') ?? '', 'Update'));
     }
@@ -199,7 +226,16 @@ export class StubApiServer {
         uid: prevMeta.uid ?? `uid-${this.revision}`,
         resourceVersion: String(++this.revision),
         creationTimestamp: prevMeta.creationTimestamp ?? '2026-11-01T10:00:00Z',
-        managedFields: [{ manager, operation, apiVersion: obj.apiVersion, time: '2026-11-01T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } }],
+        managedFields: [
+          {
+            manager,
+            operation,
+            apiVersion: obj.apiVersion,
+            time: '2026-11-01T10:00:00Z',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:metadata': {} },
+          },
+        ],
       },
       status: previous?.status ?? { observedGeneration: 1, someFutureField: { nested: true } },
     };
@@ -215,7 +251,11 @@ export class StubApiServer {
       .filter(([path, o]) => {
         const meta = o.metadata as { namespace?: string; labels?: Record<string, string> };
         const sameKind = path.split('/').at(-2) === plural && o.apiVersion === groupVersion;
-        return sameKind && (!namespace || meta.namespace === namespace) && terms.every(([k, v]) => (v === undefined ? meta.labels?.[k] !== undefined : meta.labels?.[k] === v));
+        return (
+          sameKind &&
+          (!namespace || meta.namespace === namespace) &&
+          terms.every(([k, v]) => (v === undefined ? meta.labels?.[k] !== undefined : meta.labels?.[k] === v))
+        );
       })
       .sort(([a], [b]) => a.localeCompare(b))
       // Real list items carry no apiVersion or kind.

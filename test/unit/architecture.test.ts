@@ -26,7 +26,9 @@ function sources(): string[] {
 /** Relative runtime imports of a file (type-only imports are erased and cannot form cycles). */
 function runtimeImports(file: string): string[] {
   const src = readFileSync(file, 'utf8');
-  const specs = [...src.matchAll(/^(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"](\.[^'"]+)['"]|^import\s+['"](\.[^'"]+)['"]/gm)].map((m) => m[1] ?? m[2]);
+  const specs = [...src.matchAll(/^(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"](\.[^'"]+)['"]|^import\s+['"](\.[^'"]+)['"]/gm)].map(
+    (m) => m[1] ?? m[2],
+  );
   return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
@@ -36,7 +38,11 @@ function runtimeImports(file: string): string[] {
  */
 function allImports(file: string): string[] {
   const src = readFileSync(file, 'utf8');
-  const specs = [...src.matchAll(/^(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|^import\s+['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2] ?? m[3]);
+  const specs = [
+    ...src.matchAll(
+      /^(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|^import\s+['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gm,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? m[3]);
   return specs.map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')));
 }
 
@@ -92,7 +98,10 @@ describe('architecture', () => {
 
   it.each([
     ['shared', ['lambdas/', 'agent/', 'cli/', 'cdk/', 'sim/', 'bench/', 'test/']],
-    ['lambdas/core', ['lambdas/capabilities/', 'lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/', 'lambdas/http/', 'agent/', 'cli/']],
+    [
+      'lambdas/core',
+      ['lambdas/capabilities/', 'lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/', 'lambdas/http/', 'agent/', 'cli/'],
+    ],
     ['lambdas/http', ['lambdas/capabilities/', 'lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/']],
     ['lambdas/capabilities', ['lambdas/adapters/', 'lambdas/handlers/', 'lambdas/local/']],
     ['agent', ['lambdas/', 'cli/', 'cdk/', 'sim/', 'bench/', 'test/']],
@@ -107,7 +116,7 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('keeps HTTP out of the capabilities\' domain files: only their route files and capability.ts import lambdas/http', () => {
+  it("keeps HTTP out of the capabilities' domain files: only their route files and capability.ts import lambdas/http", () => {
     const isEdge = (f: string) => /\/(?:[a-z-]*routes|capability|index)\.ts$/.test(f);
     const offenders = files
       .filter((f) => rel(f).startsWith('lambdas/capabilities/') && !isEdge(rel(f)))

@@ -82,7 +82,13 @@ export function LabelCount({ labels }: { labels?: Record<string, string> }) {
 }
 
 /** A sortable column header: a button inside the `th`, with `aria-sort` on the `th`. */
-export function SortHeader<K extends string>(props: { label: string; column: K; sort: { key: K; descending: boolean }; onSort: (key: K) => void; class?: string }) {
+export function SortHeader<K extends string>(props: {
+  label: string;
+  column: K;
+  sort: { key: K; descending: boolean };
+  onSort: (key: K) => void;
+  class?: string;
+}) {
   const active = props.sort.key === props.column;
   const ariaSort = active ? (props.sort.descending ? 'descending' : 'ascending') : 'none';
   return (
@@ -125,7 +131,9 @@ export function ProgressBar({ label, total, segments }: { label: string; total: 
       aria-valuetext={`${done} of ${total}${text ? `: ${text}` : ''}`}
     >
       {segments.map((s) =>
-        s.count > 0 && total > 0 ? <span key={s.label} class={`bar-seg ${s.tone}`} style={{ width: `${(100 * Math.min(s.count, total)) / total}%` }} /> : null,
+        s.count > 0 && total > 0 ? (
+          <span key={s.label} class={`bar-seg ${s.tone}`} style={{ width: `${(100 * Math.min(s.count, total)) / total}%` }} />
+        ) : null,
       )}
     </div>
   );

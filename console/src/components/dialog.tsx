@@ -28,7 +28,9 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
     if (!dialog) return;
     const opener = document.activeElement as HTMLElement | null;
     dialog.showModal();
-    const target = dialog.querySelector<HTMLElement>('[data-autofocus]') ?? dialog.querySelector<HTMLElement>('input, select, textarea, button:not(.dialog-close)');
+    const target =
+      dialog.querySelector<HTMLElement>('[data-autofocus]') ??
+      dialog.querySelector<HTMLElement>('input, select, textarea, button:not(.dialog-close)');
     target?.focus();
     // Escape fires `cancel`; the parent decides (unmounting closes the dialog).
     const onCancel = (e: Event) => {

@@ -30,7 +30,8 @@ export function FleetSummaryBar() {
                 href={routeHref({ view: 'clusters' }, { state: s.state })}
                 data-summary-cluster={s.state}
               >
-                <strong>{clusters.value ? s.count : '…'}</strong> {AVAILABILITY_LABELS[s.state as keyof typeof AVAILABILITY_LABELS].toLowerCase()}
+                <strong>{clusters.value ? s.count : '…'}</strong>{' '}
+                {AVAILABILITY_LABELS[s.state as keyof typeof AVAILABILITY_LABELS].toLowerCase()}
               </a>
             </li>
           ))}
@@ -44,7 +45,11 @@ export function FleetSummaryBar() {
           <ul>
             {summary.rollouts.byState.map((s) => (
               <li key={s.state}>
-                <a class={`count ${stateTone(s.state)}`} href={routeHref({ view: 'deployments' }, { state: s.state })} data-summary-rollout={s.state}>
+                <a
+                  class={`count ${stateTone(s.state)}`}
+                  href={routeHref({ view: 'deployments' }, { state: s.state })}
+                  data-summary-rollout={s.state}
+                >
                   <strong>{s.count}</strong> {stateLabel(s.state).toLowerCase()}
                 </a>
               </li>

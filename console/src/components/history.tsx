@@ -39,7 +39,9 @@ export function HistoryTable({ entries, now, id, limit = 50 }: { entries: Histor
         </div>
       )}
       {entries.length > shown.length && <p class="detail">and {entries.length - shown.length} older entries</p>}
-      <p class="help">From what the hub records on the object: condition transitions with their times, drift events of its works, rollout controls.</p>
+      <p class="help">
+        From what the hub records on the object: condition transitions with their times, drift events of its works, rollout controls.
+      </p>
     </section>
   );
 }

@@ -33,7 +33,14 @@ export function YamlView({ value, title = 'YAML' }: { value: unknown; title?: st
       <summary>
         <h2>{title}</h2>
       </summary>
-      {open && (text === undefined ? <p class="muted">Loading…</p> : <pre class="yaml-text" data-yaml>{text}</pre>)}
+      {open &&
+        (text === undefined ? (
+          <p class="muted">Loading…</p>
+        ) : (
+          <pre class="yaml-text" data-yaml>
+            {text}
+          </pre>
+        ))}
     </details>
   );
 }

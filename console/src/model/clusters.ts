@@ -96,9 +96,14 @@ export function availabilityOf(c: ClusterObject, now: number): Availability {
   if (isPending(c)) return { state: 'Pending', label: 'Pending acceptance', detail: 'accept it to let its agent join' };
   const available = condition(c, 'Available');
   const seen = timeAgo(c.status?.lastSeen, now);
-  if (available?.status === 'True') return { state: 'Available', label: 'Available', detail: seen ? `last seen ${seen}` : available.message };
+  if (available?.status === 'True')
+    return { state: 'Available', label: 'Available', detail: seen ? `last seen ${seen}` : available.message };
   if (available?.status === 'False') {
-    return { state: 'Unavailable', label: 'Unavailable', detail: available.message || c.status?.agentHealth?.message || 'the agent reports the cluster unhealthy' };
+    return {
+      state: 'Unavailable',
+      label: 'Unavailable',
+      detail: available.message || c.status?.agentHealth?.message || 'the agent reports the cluster unhealthy',
+    };
   }
   const joined = condition(c, 'Joined')?.status === 'True';
   if (available?.status === 'Unknown' && (seen || joined)) {

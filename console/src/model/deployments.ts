@@ -13,7 +13,14 @@ export type DeploymentObject = Resource<DeploymentSpecView, DeploymentStatusView
 
 export interface DeploymentSpecView {
   placementRef?: { name: string };
-  rolloutStrategy?: { type?: string; maxConcurrency?: number | string; maxFailures?: number | string; minSuccessTime?: string; waveDelay?: string; progressDeadline?: string };
+  rolloutStrategy?: {
+    type?: string;
+    maxConcurrency?: number | string;
+    maxFailures?: number | string;
+    minSuccessTime?: string;
+    waveDelay?: string;
+    progressDeadline?: string;
+  };
   maintenanceWindows?: { schedule: string; duration: string; timeZone?: string; timeZoneLabel?: string }[];
   paused?: boolean;
 }
@@ -23,7 +30,16 @@ export interface DeploymentStatusView {
   revision?: number;
   state?: string;
   pausedReason?: string;
-  summary?: { total: number; updated: number; applied: number; available: number; degraded: number; failed: number; pendingWindow: number; templateErrors?: number };
+  summary?: {
+    total: number;
+    updated: number;
+    applied: number;
+    available: number;
+    degraded: number;
+    failed: number;
+    pendingWindow: number;
+    templateErrors?: number;
+  };
   groups?: GroupView[];
   clusters?: { cluster: string; reason: string; message: string }[];
   clustersOmitted?: number;
@@ -57,7 +73,10 @@ export function rolloutState(d: DeploymentObject): string {
   const cond = (type: string) => d.status?.conditions?.find((c) => c.type === type)?.status === 'True';
   if (cond('Failed')) return 'Failed';
   if (cond('Paused') || d.spec?.paused) return 'Paused';
-  if (cond('Complete')) return d.status?.conditions?.find((c) => c.type === 'Complete')?.reason === 'RolloutCompleteWithFailures' ? 'CompleteWithFailures' : 'Complete';
+  if (cond('Complete'))
+    return d.status?.conditions?.find((c) => c.type === 'Complete')?.reason === 'RolloutCompleteWithFailures'
+      ? 'CompleteWithFailures'
+      : 'Complete';
   if (cond('Progressing')) return 'Progressing';
   return 'Pending';
 }
@@ -66,7 +85,16 @@ export function rolloutState(d: DeploymentObject): string {
  * Rollout states in order of concern (problems first), for the summary and the default sort.
  * A state this list does not know (a newer hub) still shows, in a neutral colour.
  */
-export const RolloutStateOrder: readonly string[] = ['Failed', 'Aborted', 'CompleteWithFailures', 'Paused', 'WaitingForWindow', 'Progressing', 'Pending', 'Complete'];
+export const RolloutStateOrder: readonly string[] = [
+  'Failed',
+  'Aborted',
+  'CompleteWithFailures',
+  'Paused',
+  'WaitingForWindow',
+  'Progressing',
+  'Pending',
+  'Complete',
+];
 
 /** A state in words: `WaitingForWindow` reads "Waiting for window"; other CamelCase words are split the same way. */
 export function stateLabel(state: string): string {
@@ -116,13 +144,18 @@ export function isWindowWait(reason: string): boolean {
 }
 
 /** Splits the status' cluster list into failures and clusters waiting for a window. */
-export function clusterProblems(d: DeploymentObject): { failed: { cluster: string; reason: string; message: string }[]; waiting: { cluster: string; reason: string; message: string }[] } {
+export function clusterProblems(d: DeploymentObject): {
+  failed: { cluster: string; reason: string; message: string }[];
+  waiting: { cluster: string; reason: string; message: string }[];
+} {
   const list = d.status?.clusters ?? [];
   return { failed: list.filter((c) => !isWindowWait(c.reason)), waiting: list.filter((c) => isWindowWait(c.reason)) };
 }
 
 /** Bar segments of a group: available, updated but not yet available, failed, the rest. */
-export function groupSegments(g: Pick<GroupView, 'total' | 'updated' | 'available' | 'failed'>): { label: string; count: number; tone: Tone }[] {
+export function groupSegments(
+  g: Pick<GroupView, 'total' | 'updated' | 'available' | 'failed'>,
+): { label: string; count: number; tone: Tone }[] {
   const available = Math.min(g.available, g.total);
   const failed = Math.min(g.failed, g.total - available);
   const updating = Math.max(0, Math.min(g.updated - available - failed, g.total - available - failed));
@@ -194,12 +227,19 @@ export function waveTiming(d: DeploymentObject): WaveTiming {
 }
 
 /** The emergency window override, and whether it still applies (same revision, not expired). */
-export function windowOverride(d: DeploymentObject, now: number): { active: boolean; reason: string; at: string; until?: string; actor?: string; revision: number; why?: string } | undefined {
+export function windowOverride(
+  d: DeploymentObject,
+  now: number,
+): { active: boolean; reason: string; at: string; until?: string; actor?: string; revision: number; why?: string } | undefined {
   const o = d.status?.control?.windowOverride;
   if (!o) return undefined;
   const expired = o.until !== undefined && Date.parse(o.until) <= now;
   const stale = d.status?.revision !== undefined && o.revision !== d.status.revision;
-  const why = expired ? `expired ${o.until}` : stale ? `it was for revision ${o.revision}; revision ${d.status?.revision} needs a new override` : undefined;
+  const why = expired
+    ? `expired ${o.until}`
+    : stale
+      ? `it was for revision ${o.revision}; revision ${d.status?.revision} needs a new override`
+      : undefined;
   return { active: !expired && !stale, reason: o.reason, at: o.at, until: o.until, actor: o.actor, revision: o.revision, why };
 }
 
@@ -225,15 +265,43 @@ export function deploymentHistory(d: DeploymentObject): HistoryEntry[] {
     if (!c.lastTransitionTime) continue;
     const bad = c.type === 'Failed' || c.type === 'Paused';
     const tone: Tone = c.status === 'True' ? (bad ? 'bad' : c.type === 'Complete' ? 'good' : 'info') : 'muted';
-    out.push({ time: c.lastTransitionTime, what: `${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`, detail: c.message || undefined, tone });
+    out.push({
+      time: c.lastTransitionTime,
+      what: `${c.type}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
+      detail: c.message || undefined,
+      tone,
+    });
   }
   const s = d.status;
-  if (s?.lastWaveTime) out.push({ time: s.lastWaveTime, what: s.waves ? `Wave ${s.waves} started` : 'Wave started', detail: s.revision ? `revision ${s.revision}` : undefined, tone: 'info' });
-  if (s?.failurePause) out.push({ time: s.failurePause.at, what: `Paused for failures (${s.failurePause.failed} failed)`, detail: s.failurePause.message, tone: 'bad' });
+  if (s?.lastWaveTime)
+    out.push({
+      time: s.lastWaveTime,
+      what: s.waves ? `Wave ${s.waves} started` : 'Wave started',
+      detail: s.revision ? `revision ${s.revision}` : undefined,
+      tone: 'info',
+    });
+  if (s?.failurePause)
+    out.push({
+      time: s.failurePause.at,
+      what: `Paused for failures (${s.failurePause.failed} failed)`,
+      detail: s.failurePause.message,
+      tone: 'bad',
+    });
   const c = s?.control;
   if (c?.resumedAt) out.push({ time: c.resumedAt, what: 'Resumed', tone: 'info' });
-  if (c?.windowOverride) out.push({ time: c.windowOverride.at, what: `Maintenance windows overridden for revision ${c.windowOverride.revision}`, detail: `${c.windowOverride.reason}${c.windowOverride.actor ? ` (by ${c.windowOverride.actor})` : ''}`, tone: 'warn' });
-  if (c?.rollbackFrom) out.push({ time: c.rollbackFrom.at, what: `Rolled back from revision ${c.rollbackFrom.revision} to ${c.rollbackFrom.to}`, tone: 'warn' });
+  if (c?.windowOverride)
+    out.push({
+      time: c.windowOverride.at,
+      what: `Maintenance windows overridden for revision ${c.windowOverride.revision}`,
+      detail: `${c.windowOverride.reason}${c.windowOverride.actor ? ` (by ${c.windowOverride.actor})` : ''}`,
+      tone: 'warn',
+    });
+  if (c?.rollbackFrom)
+    out.push({
+      time: c.rollbackFrom.at,
+      what: `Rolled back from revision ${c.rollbackFrom.revision} to ${c.rollbackFrom.to}`,
+      tone: 'warn',
+    });
   if (d.metadata.creationTimestamp) out.push({ time: d.metadata.creationTimestamp, what: 'Created', tone: 'muted' });
   return out.sort(byTimeDesc);
 }
@@ -254,8 +322,14 @@ export function readRevisions(body: unknown): RevisionView[] {
   for (const raw of items) {
     const r = raw as Record<string, unknown>;
     if (typeof r?.revision !== 'number') continue;
-    const createdAt = typeof r.createdAt === 'string' ? r.createdAt : typeof r.creationTimestamp === 'string' ? r.creationTimestamp : undefined;
-    out.push({ revision: r.revision, createdAt, hash: typeof r.hash === 'string' ? r.hash : undefined, rollbackOf: typeof r.rollbackOf === 'number' ? r.rollbackOf : undefined });
+    const createdAt =
+      typeof r.createdAt === 'string' ? r.createdAt : typeof r.creationTimestamp === 'string' ? r.creationTimestamp : undefined;
+    out.push({
+      revision: r.revision,
+      createdAt,
+      hash: typeof r.hash === 'string' ? r.hash : undefined,
+      rollbackOf: typeof r.rollbackOf === 'number' ? r.rollbackOf : undefined,
+    });
   }
   return out.sort((a, b) => b.revision - a.revision);
 }

@@ -24,7 +24,11 @@ export interface FleetSummary {
 const ALWAYS_SHOWN: readonly AvailabilityState[] = ['Unknown', 'Pending', 'Available', 'Denied', 'Detaching'];
 
 /** Counts clusters by availability and rollouts by state; both lists in order of concern. */
-export function fleetSummary(clusters: readonly ClusterObject[] | undefined, deployments: readonly DeploymentObject[] | undefined, now: number): FleetSummary {
+export function fleetSummary(
+  clusters: readonly ClusterObject[] | undefined,
+  deployments: readonly DeploymentObject[] | undefined,
+  now: number,
+): FleetSummary {
   const byCluster = new Map<string, number>();
   for (const c of clusters ?? []) {
     const s = availabilityOf(c, now).state;
@@ -38,7 +42,12 @@ export function fleetSummary(clusters: readonly ClusterObject[] | undefined, dep
   }
   return {
     clusters: { total: clusters?.length ?? 0, byState: clusterStates.map((state) => ({ state, count: byCluster.get(state) ?? 0 })) },
-    rollouts: { total: deployments?.length ?? 0, byState: [...byRollout].map(([state, count]) => ({ state, count })).sort((a, b) => rolloutRank(a.state) - rolloutRank(b.state) || a.state.localeCompare(b.state)) },
+    rollouts: {
+      total: deployments?.length ?? 0,
+      byState: [...byRollout]
+        .map(([state, count]) => ({ state, count }))
+        .sort((a, b) => rolloutRank(a.state) - rolloutRank(b.state) || a.state.localeCompare(b.state)),
+    },
   };
 }
 

@@ -23,7 +23,12 @@ export function clusterHistory(cluster: ClusterObject, works: readonly WorkObjec
   const out: HistoryEntry[] = [];
   for (const c of cluster.status?.conditions ?? []) {
     if (!c.lastTransitionTime) continue;
-    out.push({ time: c.lastTransitionTime, what: `${c.type} became ${c.status}${c.reason ? ` (${c.reason})` : ''}`, detail: c.message || undefined, tone: conditionTone(c.type, c.status) });
+    out.push({
+      time: c.lastTransitionTime,
+      what: `${c.type} became ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
+      detail: c.message || undefined,
+      tone: conditionTone(c.type, c.status),
+    });
   }
   for (const t of cluster.spec?.taints ?? []) {
     if (t.timeAdded) out.push({ time: t.timeAdded, what: `Taint ${t.key}${t.value ? `=${t.value}` : ''}:${t.effect} added`, tone: 'warn' });

@@ -39,10 +39,19 @@ export interface Inventory {
 }
 
 /** Builds the matrix; clusters and columns come out sorted by name. */
-export function buildInventory(clusters: ClusterObject[], deployments: DeploymentObject[], worksByCluster: Record<string, WorkObject[]>): Inventory {
+export function buildInventory(
+  clusters: ClusterObject[],
+  deployments: DeploymentObject[],
+  worksByCluster: Record<string, WorkObject[]>,
+): Inventory {
   const columns = new Map<string, InventoryColumn>();
   for (const d of deployments) {
-    columns.set(`fd:${d.metadata.name}`, { key: `fd:${d.metadata.name}`, label: d.metadata.name, source: 'deployment', revision: d.status?.revision });
+    columns.set(`fd:${d.metadata.name}`, {
+      key: `fd:${d.metadata.name}`,
+      label: d.metadata.name,
+      source: 'deployment',
+      revision: d.status?.revision,
+    });
   }
   const rows: InventoryRow[] = [];
   for (const cluster of [...clusters].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
@@ -54,11 +63,18 @@ export function buildInventory(clusters: ClusterObject[], deployments: Deploymen
       const rev = Number(w.metadata.annotations?.[REVISION_ANNOTATION]);
       const revision = Number.isFinite(rev) && rev > 0 ? rev : undefined;
       const current = columns.get(key)?.revision;
-      cells[key] = { state: workState(w), work: w.metadata.name, revision, outdated: revision !== undefined && current !== undefined && revision < current };
+      cells[key] = {
+        state: workState(w),
+        work: w.metadata.name,
+        revision,
+        outdated: revision !== undefined && current !== undefined && revision < current,
+      };
     }
     rows.push({ cluster, cells });
   }
-  const sorted = [...columns.values()].sort((a, b) => (a.source === b.source ? a.label.localeCompare(b.label) : a.source === 'deployment' ? -1 : 1));
+  const sorted = [...columns.values()].sort((a, b) =>
+    a.source === b.source ? a.label.localeCompare(b.label) : a.source === 'deployment' ? -1 : 1,
+  );
   return { columns: sorted, rows };
 }
 

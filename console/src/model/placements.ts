@@ -22,9 +22,19 @@ export type PlacementObject = Resource<
     numberOfClusters?: number;
     predicates?: { requiredClusterSelector: ClusterSelectorView }[];
     tolerations?: { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }[];
-    decisionStrategy?: { groupStrategy?: { decisionGroups?: { groupName: string; groupClusterSelector: ClusterSelectorView }[]; clustersPerDecisionGroup?: number | string } };
+    decisionStrategy?: {
+      groupStrategy?: {
+        decisionGroups?: { groupName: string; groupClusterSelector: ClusterSelectorView }[];
+        clustersPerDecisionGroup?: number | string;
+      };
+    };
   },
-  { conditions?: Condition[]; numberOfSelectedClusters?: number; decisionGroups?: { decisionGroupIndex: number; decisionGroupName: string; clusterCount: number }[]; lastRecomputeTime?: string }
+  {
+    conditions?: Condition[];
+    numberOfSelectedClusters?: number;
+    decisionGroups?: { decisionGroupIndex: number; decisionGroupName: string; clusterCount: number }[];
+    lastRecomputeTime?: string;
+  }
 >;
 
 export type ClusterSetObject = Resource<
@@ -63,7 +73,9 @@ export function selectorText(s: LabelSelectorView | undefined): string {
 /** A cluster selector (labels and claims) in words. */
 export function clusterSelectorText(s: ClusterSelectorView | undefined): string {
   const labels = selectorText(s?.labelSelector);
-  const claims = s?.claimSelector?.matchExpressions?.length ? `claims ${s.claimSelector.matchExpressions.map(requirementText).join(',')}` : '';
+  const claims = s?.claimSelector?.matchExpressions?.length
+    ? `claims ${s.claimSelector.matchExpressions.map(requirementText).join(',')}`
+    : '';
   if (labels === '<all>' && claims) return claims;
   return claims ? `${labels}; ${claims}` : labels;
 }
@@ -76,6 +88,7 @@ export function groupLabel(index: number, name: string): string {
 /** What a ClusterSet selects, in words. */
 export function clusterSetSelectorText(set: ClusterSetObject): string {
   const sel = set.spec?.clusterSelector;
-  if (!sel || (sel.selectorType ?? 'ExclusiveClusterSetLabel') === 'ExclusiveClusterSetLabel') return `label tether.dev/clusterset=${set.metadata.name}`;
+  if (!sel || (sel.selectorType ?? 'ExclusiveClusterSetLabel') === 'ExclusiveClusterSetLabel')
+    return `label tether.dev/clusterset=${set.metadata.name}`;
   return selectorText(sel.labelSelector);
 }

@@ -14,7 +14,8 @@ function labelsModule(): Promise<LabelsModule> {
 }
 
 /** A compiled selector: a match function, or the parser's message for the person typing it. */
-export type CompiledSelector = { ok: true; matches: (labels: Record<string, string> | undefined) => boolean } | { ok: false; error: string };
+export type CompiledSelector =
+  { ok: true; matches: (labels: Record<string, string> | undefined) => boolean } | { ok: false; error: string };
 
 /** Everything matches the empty selector. */
 export const MATCH_ALL: CompiledSelector = { ok: true, matches: () => true };

@@ -144,7 +144,9 @@ export function ClusterDetailView({ name }: { name: string }) {
                 <dt>Agent</dt>
                 <dd>
                   {c.status?.agentVersion ?? '—'}
-                  {c.spec?.agent?.version && c.spec.agent.version !== c.status?.agentVersion ? ` (upgrading to ${c.spec.agent.version})` : ''}
+                  {c.spec?.agent?.version && c.spec.agent.version !== c.status?.agentVersion
+                    ? ` (upgrading to ${c.spec.agent.version})`
+                    : ''}
                 </dd>
                 <dt>Cluster sets</dt>
                 <dd>{c.status?.clusterSets?.length ? c.status.clusterSets.join(', ') : '—'}</dd>
@@ -260,7 +262,11 @@ export function ClusterDetailView({ name }: { name: string }) {
       {dialog === 'upgrade' && (
         <ConfirmDialog
           title={`Upgrade the agent of ${name}`}
-          message={<p>The agent replaces itself with this version on its next poll. It runs {c?.status?.agentVersion ?? 'an unknown version'} now.</p>}
+          message={
+            <p>
+              The agent replaces itself with this version on its next poll. It runs {c?.status?.agentVersion ?? 'an unknown version'} now.
+            </p>
+          }
           confirmLabel="Upgrade"
           disabled={version.trim() === ''}
           onClose={() => setDialog(undefined)}
@@ -273,7 +279,12 @@ export function ClusterDetailView({ name }: { name: string }) {
         >
           <div class="field">
             <label for="upgrade-version">Agent version</label>
-            <input id="upgrade-version" value={version} spellcheck={false} onInput={(e) => setVersion((e.target as HTMLInputElement).value)} />
+            <input
+              id="upgrade-version"
+              value={version}
+              spellcheck={false}
+              onInput={(e) => setVersion((e.target as HTMLInputElement).value)}
+            />
           </div>
         </ConfirmDialog>
       )}
@@ -282,8 +293,8 @@ export function ClusterDetailView({ name }: { name: string }) {
           title={`Detach ${name}?`}
           message={
             <p>
-              The agent removes everything the hub applied, then leaves; the hub forgets the cluster. A forced detach does not wait for the agent:
-              what it applied stays on the cluster.
+              The agent removes everything the hub applied, then leaves; the hub forgets the cluster. A forced detach does not wait for the
+              agent: what it applied stays on the cluster.
             </p>
           }
           confirmLabel={force ? 'Force detach' : 'Detach'}

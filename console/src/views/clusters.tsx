@@ -77,12 +77,15 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
   const pending = useMemo(() => (all ?? []).filter(isPending).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), [all]);
   const shown = useMemo(() => {
     const match = selector.compiled.ok ? selector.compiled.matches : () => true;
-    const filtered = (all ?? []).filter((c) => match(c.metadata.labels) && matchesText(c, text, now) && (!state || availabilityOf(c, now).state === state));
+    const filtered = (all ?? []).filter(
+      (c) => match(c.metadata.labels) && matchesText(c, text, now) && (!state || availabilityOf(c, now).state === state),
+    );
     return sortClusters(filtered, sort, now);
   }, [all, selector.compiled, text, state, sort.key, sort.descending, now]);
   const paged = paginate(shown, page, CLUSTERS_PAGE_SIZE);
 
-  const onSort = (key: ClusterSortKey) => update({ sort: formatSort({ key, descending: sort.key === key ? !sort.descending : false }, DEFAULT_CLUSTER_SORT) });
+  const onSort = (key: ClusterSortKey) =>
+    update({ sort: formatSort({ key, descending: sort.key === key ? !sort.descending : false }, DEFAULT_CLUSTER_SORT) });
 
   const accept = async (name: string) => {
     setActionError(undefined);
@@ -118,7 +121,13 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
                 <a href={routeHref({ view: 'cluster', name: c.metadata.name })}>{c.metadata.name}</a>
                 <LabelChips labels={c.metadata.labels} />
                 <span class="actions">
-                  <button type="button" class="primary" disabled={stale} onClick={() => void accept(c.metadata.name)} aria-label={`Accept ${c.metadata.name}`}>
+                  <button
+                    type="button"
+                    class="primary"
+                    disabled={stale}
+                    onClick={() => void accept(c.metadata.name)}
+                    aria-label={`Accept ${c.metadata.name}`}
+                  >
                     Accept
                   </button>
                   <button type="button" disabled={stale} onClick={() => setDenying(c.metadata.name)} aria-label={`Deny ${c.metadata.name}`}>
@@ -134,7 +143,11 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
       <div class="toolbar" role="search" aria-label="Filter clusters">
         <div class="field narrow">
           <label for="cluster-state">Availability</label>
-          <select id="cluster-state" value={state ?? ''} onChange={(e) => update({ state: (e.target as HTMLSelectElement).value || undefined })}>
+          <select
+            id="cluster-state"
+            value={state ?? ''}
+            onChange={(e) => update({ state: (e.target as HTMLSelectElement).value || undefined })}
+          >
             <option value="">All</option>
             {AvailabilityStates.map((s) => (
               <option key={s} value={s}>
@@ -146,7 +159,13 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
         <SelectorField id="cluster-selector" state={selector} />
         <div class="field">
           <label for="cluster-text">Search</label>
-          <input id="cluster-text" type="search" value={text} placeholder="name, label, version…" onInput={(e) => update({ q: (e.target as HTMLInputElement).value || undefined })} />
+          <input
+            id="cluster-text"
+            type="search"
+            value={text}
+            placeholder="name, label, version…"
+            onInput={(e) => update({ q: (e.target as HTMLInputElement).value || undefined })}
+          />
         </div>
       </div>
 
@@ -207,7 +226,12 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
               </tbody>
             </table>
           </div>
-          <Pager page={paged.page} pages={paged.pages} label="Cluster pages" onPage={(p) => update({ page: p > 1 ? String(p) : undefined })} />
+          <Pager
+            page={paged.page}
+            pages={paged.pages}
+            label="Cluster pages"
+            onPage={(p) => update({ page: p > 1 ? String(p) : undefined })}
+          />
         </>
       )}
 
@@ -223,7 +247,9 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
       {denying && (
         <ConfirmDialog
           title={`Deny ${denying}?`}
-          message={<p>The agent of {denying} will not be allowed to join, and any credential it holds is revoked. You can accept it later.</p>}
+          message={
+            <p>The agent of {denying} will not be allowed to join, and any credential it holds is revoked. You can accept it later.</p>
+          }
           confirmLabel="Deny"
           danger
           onClose={() => setDenying(undefined)}

@@ -73,7 +73,15 @@ export function ClusterSetDetailView({ name }: { name: string }) {
   const { clusters } = useFleet();
   const now = useNow();
   const [page, setPage] = useState(1);
-  const members = useMemo(() => sortClusters((clusters.value ?? []).filter((c) => c.status?.clusterSets?.includes(name)), DEFAULT_CLUSTER_SORT, now), [clusters.value, name, now]);
+  const members = useMemo(
+    () =>
+      sortClusters(
+        (clusters.value ?? []).filter((c) => c.status?.clusterSets?.includes(name)),
+        DEFAULT_CLUSTER_SORT,
+        now,
+      ),
+    [clusters.value, name, now],
+  );
   const s = set.value;
   if (set.cause instanceof HubProblemError && set.cause.problem.status === 404) {
     return (
@@ -111,7 +119,17 @@ export function ClusterSetDetailView({ name }: { name: string }) {
               <dt>Members</dt>
               <dd>{s.status?.memberCount ?? members.length}</dd>
               <dt>Placements</dt>
-              <dd>{usedBy.length ? usedBy.map((p) => <a key={p.metadata.name} href={routeHref({ view: 'placement', name: p.metadata.name })}>{p.metadata.name} </a>) : <span class="muted">none choose from it</span>}</dd>
+              <dd>
+                {usedBy.length ? (
+                  usedBy.map((p) => (
+                    <a key={p.metadata.name} href={routeHref({ view: 'placement', name: p.metadata.name })}>
+                      {p.metadata.name}{' '}
+                    </a>
+                  ))
+                ) : (
+                  <span class="muted">none choose from it</span>
+                )}
+              </dd>
             </dl>
           </section>
           <section class="panel" aria-labelledby="clusterset-members-title">

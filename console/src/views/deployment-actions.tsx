@@ -62,7 +62,9 @@ export function useDeploymentActions(refresh: () => Promise<void>) {
       {overriding && (
         <ConfirmDialog
           title={`Override maintenance windows for ${overriding}?`}
-          message={<p>Emergency only: clusters outside their maintenance window get the current revision now. The reason goes to the audit log.</p>}
+          message={
+            <p>Emergency only: clusters outside their maintenance window get the current revision now. The reason goes to the audit log.</p>
+          }
           confirmLabel="Override windows"
           danger
           disabled={reason.trim().length < 3}

@@ -23,7 +23,11 @@ export function DeploymentDetailView({ name }: { name: string }) {
   const deployment = usePoll(`fleetdeployment/${name}`, () => getJson<DeploymentObject>(apiPath('fleetdeployments', name)));
   // The revision list is an optional hub route: a hub without it answers 404 and the console
   // shows what status says (the current revision, the last rollback) instead.
-  const revisions = usePoll(`fleetdeployment-revisions/${name}`, () => getJson<unknown>(apiPath('fleetdeployments', name, 'revisions')), 30_000);
+  const revisions = usePoll(
+    `fleetdeployment-revisions/${name}`,
+    () => getJson<unknown>(apiPath('fleetdeployments', name, 'revisions')),
+    30_000,
+  );
   const now = useNow();
   const { onAction, onOverride, actionError, dialogs } = useDeploymentActions(deployment.refresh);
   const d = deployment.value;

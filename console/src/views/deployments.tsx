@@ -3,7 +3,18 @@ import { useFleet } from '../fleet-data.js';
 import { useStale } from '../hub-health.js';
 import { countdown } from '../model/durations.js';
 import { rolloutRank } from '../model/fleet.js';
-import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, stateTone, waveTiming, windowOverride, type DeploymentObject } from '../model/deployments.js';
+import {
+  allowedActions,
+  clusterProblems,
+  describeWindow,
+  groupSegments,
+  rolloutState,
+  stateLabel,
+  stateTone,
+  waveTiming,
+  windowOverride,
+  type DeploymentObject,
+} from '../model/deployments.js';
 import { routeHref } from '../model/route.js';
 import { replaceQuery } from '../navigation.js';
 import { useNow } from '../poll.js';
@@ -20,7 +31,9 @@ export function DeploymentsView({ query }: { query: Record<string, string> }) {
   const { onAction, onOverride, actionError, dialogs } = useDeploymentActions(deployments.refresh);
   const state = query.state || undefined;
 
-  const all = [...(deployments.value ?? [])].sort((a, b) => rolloutRank(rolloutState(a)) - rolloutRank(rolloutState(b)) || a.metadata.name.localeCompare(b.metadata.name));
+  const all = [...(deployments.value ?? [])].sort(
+    (a, b) => rolloutRank(rolloutState(a)) - rolloutRank(rolloutState(b)) || a.metadata.name.localeCompare(b.metadata.name),
+  );
   const list = state ? all.filter((d) => rolloutState(d) === state) : all;
   return (
     <section aria-labelledby="deployments-title">
@@ -38,7 +51,11 @@ export function DeploymentsView({ query }: { query: Record<string, string> }) {
         )}
       </div>
       {list.length > 0 && <Legend />}
-      {deploymentsUnsupported ? <p class="muted">This hub does not serve FleetDeployments yet.</p> : <ErrorText message={deployments.error} />}
+      {deploymentsUnsupported ? (
+        <p class="muted">This hub does not serve FleetDeployments yet.</p>
+      ) : (
+        <ErrorText message={deployments.error} />
+      )}
       <ErrorText message={actionError} />
       {!deployments.value && !deployments.error && <p class="muted">Loading deployments…</p>}
       {deployments.value && all.length === 0 && (
@@ -47,7 +64,12 @@ export function DeploymentsView({ query }: { query: Record<string, string> }) {
         </p>
       )}
       {list.map((d) => (
-        <DeploymentCard key={d.metadata.name} d={d} onAction={(action) => onAction(d.metadata.name, action)} onOverride={() => onOverride(d.metadata.name)} />
+        <DeploymentCard
+          key={d.metadata.name}
+          d={d}
+          onAction={(action) => onAction(d.metadata.name, action)}
+          onOverride={() => onOverride(d.metadata.name)}
+        />
       ))}
       {dialogs}
     </section>
@@ -72,7 +94,17 @@ export function Legend() {
 }
 
 /** One FleetDeployment: state, controls, timing, progress per group, problems. `detail` on its own page (no link to itself). */
-export function DeploymentCard({ d, onAction, onOverride, detail }: { d: DeploymentObject; onAction: (action: Action) => void; onOverride: () => void; detail?: boolean }) {
+export function DeploymentCard({
+  d,
+  onAction,
+  onOverride,
+  detail,
+}: {
+  d: DeploymentObject;
+  onAction: (action: Action) => void;
+  onOverride: () => void;
+  detail?: boolean;
+}) {
   const stale = useStale();
   const now = useNow(1000);
   const name = d.metadata.name;
@@ -88,7 +120,8 @@ export function DeploymentCard({ d, onAction, onOverride, detail }: { d: Deploym
     <article class="panel deployment" aria-labelledby={titleId} data-deployment={name} data-state={state}>
       <div class="view-head">
         <h2 id={titleId}>
-          {detail ? name : <a href={routeHref({ view: 'deployment', name })}>{name}</a>} <Badge tone={stateTone(state)}>{stateLabel(state)}</Badge>
+          {detail ? name : <a href={routeHref({ view: 'deployment', name })}>{name}</a>}{' '}
+          <Badge tone={stateTone(state)}>{stateLabel(state)}</Badge>
         </h2>
         <div class="actions">
           {allowed.pause && (
@@ -120,8 +153,12 @@ export function DeploymentCard({ d, onAction, onOverride, detail }: { d: Deploym
       </div>
       <p class="detail">
         Revision {d.status?.revision ?? '—'} · placement{' '}
-        {d.spec?.placementRef?.name ? <a href={routeHref({ view: 'placement', name: d.spec.placementRef.name })}>{d.spec.placementRef.name}</a> : '—'} · strategy{' '}
-        {d.spec?.rolloutStrategy?.type ?? 'All'}
+        {d.spec?.placementRef?.name ? (
+          <a href={routeHref({ view: 'placement', name: d.spec.placementRef.name })}>{d.spec.placementRef.name}</a>
+        ) : (
+          '—'
+        )}{' '}
+        · strategy {d.spec?.rolloutStrategy?.type ?? 'All'}
         {d.spec?.rolloutStrategy?.maxConcurrency !== undefined ? `, ${d.spec.rolloutStrategy.maxConcurrency} at a time` : ''}
         {d.spec?.maintenanceWindows?.length ? ` · maintenance ${d.spec.maintenanceWindows.map(describeWindow).join('; ')}` : ''}
       </p>
@@ -140,12 +177,14 @@ export function DeploymentCard({ d, onAction, onOverride, detail }: { d: Deploym
       )}
       {timing.waveStartedAt !== undefined && (
         <p class="timing" data-timing>
-          {timing.wave ? `Wave ${timing.wave}` : 'Last wave'} started <Time value={new Date(timing.waveStartedAt).toISOString()} now={now} />
+          {timing.wave ? `Wave ${timing.wave}` : 'Last wave'} started{' '}
+          <Time value={new Date(timing.waveStartedAt).toISOString()} now={now} />
           {timing.soakEndsAt !== undefined && timing.soakMs > 0 && (
             <>
               {' · '}
               <span data-soak>
-                soak ({d.spec?.rolloutStrategy?.minSuccessTime}) ends {timing.soakEndsAt > now ? countdown(timing.soakEndsAt, now) : 'now, once its clusters are Available'}
+                soak ({d.spec?.rolloutStrategy?.minSuccessTime}) ends{' '}
+                {timing.soakEndsAt > now ? countdown(timing.soakEndsAt, now) : 'now, once its clusters are Available'}
               </span>
             </>
           )}
@@ -161,7 +200,11 @@ export function DeploymentCard({ d, onAction, onOverride, detail }: { d: Deploym
             <>
               {' · '}
               <span data-eta>
-                done {timing.finishAt > now ? `${countdown(timing.finishAt, now)} (${new Date(timing.finishAt).toLocaleTimeString()})` : 'once the last clusters are Available'} at the earliest
+                done{' '}
+                {timing.finishAt > now
+                  ? `${countdown(timing.finishAt, now)} (${new Date(timing.finishAt).toLocaleTimeString()})`
+                  : 'once the last clusters are Available'}{' '}
+                at the earliest
                 {timing.wavesLeft ? `, ${timing.wavesLeft} more wave${timing.wavesLeft === 1 ? '' : 's'}` : ''}
               </span>
             </>

@@ -46,7 +46,11 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
     }
     setBusy(true);
     try {
-      const body = { ...(Object.keys(parsed.labels).length ? { labels: parsed.labels } : {}), ...(autoAccept ? { autoAccept: true } : {}), ttlSeconds: ttl };
+      const body = {
+        ...(Object.keys(parsed.labels).length ? { labels: parsed.labels } : {}),
+        ...(autoAccept ? { autoAccept: true } : {}),
+        ttlSeconds: ttl,
+      };
       const res = await post<ImportAnswer>(apiPath('clusters', clusterName, 'import'), body);
       setAnswer({ ...res, name: clusterName, autoAccept });
       onImported(clusterName);
@@ -103,7 +107,12 @@ export function ImportDialog({ onClose, onImported }: { onClose: () => void; onI
             </select>
           </div>
           <div class="check">
-            <input id="import-auto" type="checkbox" checked={autoAccept} onChange={(e) => setAutoAccept((e.target as HTMLInputElement).checked)} />
+            <input
+              id="import-auto"
+              type="checkbox"
+              checked={autoAccept}
+              onChange={(e) => setAutoAccept((e.target as HTMLInputElement).checked)}
+            />
             <label for="import-auto">Accept the cluster automatically when its agent joins</label>
           </div>
           {error && (
@@ -150,7 +159,8 @@ function ImportResult({ answer, onClose }: { answer: ImportAnswer & { name: stri
       <div class="dialog-body">
         <p>
           {answer.name} is ready to join. The command below carries the agent manifest with a single-use bootstrap token that expires{' '}
-          <time dateTime={answer.bootstrapTokenExpiresAt}>{new Date(answer.bootstrapTokenExpiresAt).toLocaleString()}</time>: keep it private.
+          <time dateTime={answer.bootstrapTokenExpiresAt}>{new Date(answer.bootstrapTokenExpiresAt).toLocaleString()}</time>: keep it
+          private.
         </p>
         <h3>Run this where kubectl reaches the cluster</h3>
         <div class="command">
@@ -170,7 +180,11 @@ function ImportResult({ answer, onClose }: { answer: ImportAnswer & { name: stri
             Download {fileName}
           </a>
         </p>
-        <p>{answer.autoAccept ? 'The cluster is accepted automatically when its agent joins.' : 'Then accept the cluster when it shows up under “Waiting for acceptance”.'}</p>
+        <p>
+          {answer.autoAccept
+            ? 'The cluster is accepted automatically when its agent joins.'
+            : 'Then accept the cluster when it shows up under “Waiting for acceptance”.'}
+        </p>
         <details>
           <summary>Show the manifest</summary>
           <pre class="manifest" tabIndex={0} aria-label="import manifest">

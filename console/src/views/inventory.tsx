@@ -39,7 +39,10 @@ async function orEmpty<T>(load: Promise<Fetched<T[]>>): Promise<Fetched<T[]>> {
 }
 
 async function loadInventory(): Promise<Fetched<InventoryData>> {
-  const [clusters, deployments] = await Promise.all([listAll<ClusterObject>('/v1/clusters'), orEmpty(listAll<DeploymentObject>('/v1/fleetdeployments'))]);
+  const [clusters, deployments] = await Promise.all([
+    listAll<ClusterObject>('/v1/clusters'),
+    orEmpty(listAll<DeploymentObject>('/v1/fleetdeployments')),
+  ]);
   let changed = clusters.changed || deployments.changed;
   const works: Record<string, WorkObject[]> = {};
   const queue = clusters.value.map((c) => c.metadata.name);
@@ -54,12 +57,24 @@ async function loadInventory(): Promise<Fetched<InventoryData>> {
   return { value: { clusters: clusters.value, deployments: deployments.value, works }, changed };
 }
 
-const FILTER_LABELS: Record<InventoryFilter, string> = { all: 'All clusters', problems: 'Failed, degraded or outdated', missing: 'Not deployed everywhere' };
+const FILTER_LABELS: Record<InventoryFilter, string> = {
+  all: 'All clusters',
+  problems: 'Failed, degraded or outdated',
+  missing: 'Not deployed everywhere',
+};
 
 function Cell({ cell }: { cell?: InventoryCell }) {
-  if (!cell) return <span class="muted" title="not deployed here">—</span>;
+  if (!cell)
+    return (
+      <span class="muted" title="not deployed here">
+        —
+      </span>
+    );
   return (
-    <Badge tone={cell.outdated ? 'warn' : workTone(cell.state)} title={`work ${cell.work}${cell.revision ? `, revision ${cell.revision}` : ''}`}>
+    <Badge
+      tone={cell.outdated ? 'warn' : workTone(cell.state)}
+      title={`work ${cell.work}${cell.revision ? `, revision ${cell.revision}` : ''}`}
+    >
       {cell.state}
       {cell.outdated ? ` (rev ${cell.revision})` : ''}
     </Badge>
@@ -74,11 +89,17 @@ export function InventoryView() {
   const [column, setColumn] = useState('');
   const [filter, setFilter] = useState<InventoryFilter>('all');
 
-  const inventory = useMemo(() => (data.value ? buildInventory(data.value.clusters, data.value.deployments, data.value.works) : undefined), [data.value]);
+  const inventory = useMemo(
+    () => (data.value ? buildInventory(data.value.clusters, data.value.deployments, data.value.works) : undefined),
+    [data.value],
+  );
   const columns = inventory ? inventory.columns.filter((c) => !column || c.key === column) : [];
   const rows = inventory
     ? inventory.rows.filter(
-        (r) => (selector.compiled.ok ? selector.compiled.matches(r.cluster.metadata.labels) : true) && matchesText(r.cluster, text, now) && rowMatches(r, columns, filter),
+        (r) =>
+          (selector.compiled.ok ? selector.compiled.matches(r.cluster.metadata.labels) : true) &&
+          matchesText(r.cluster, text, now) &&
+          rowMatches(r, columns, filter),
       )
     : [];
 
@@ -109,7 +130,11 @@ export function InventoryView() {
         </div>
         <div class="field">
           <label for="inventory-filter">Show</label>
-          <select id="inventory-filter" value={filter} onChange={(e) => setFilter((e.target as HTMLSelectElement).value as InventoryFilter)}>
+          <select
+            id="inventory-filter"
+            value={filter}
+            onChange={(e) => setFilter((e.target as HTMLSelectElement).value as InventoryFilter)}
+          >
             {InventoryFilters.map((f) => (
               <option key={f} value={f}>
                 {FILTER_LABELS[f]}

@@ -79,7 +79,9 @@ export function PlacementsView() {
                   <td class="nowrap">
                     <Satisfied p={p} />
                   </td>
-                  <td class="nowrap opt">{p.spec?.clusterSets?.length ? p.spec.clusterSets.join(', ') : <span class="muted">all clusters</span>}</td>
+                  <td class="nowrap opt">
+                    {p.spec?.clusterSets?.length ? p.spec.clusterSets.join(', ') : <span class="muted">all clusters</span>}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -140,7 +142,15 @@ export function PlacementDetailView({ name }: { name: string }) {
               <h2 id="placement-spec-title">What it chooses</h2>
               <dl class="facts">
                 <dt>Cluster sets</dt>
-                <dd>{p.spec?.clusterSets?.length ? p.spec.clusterSets.map((s) => <a key={s} href={routeHref({ view: 'clusterset', name: s })}>{s} </a>) : 'all clusters'}</dd>
+                <dd>
+                  {p.spec?.clusterSets?.length
+                    ? p.spec.clusterSets.map((s) => (
+                        <a key={s} href={routeHref({ view: 'clusterset', name: s })}>
+                          {s}{' '}
+                        </a>
+                      ))
+                    : 'all clusters'}
+                </dd>
                 <dt>Predicates</dt>
                 <dd>
                   {p.spec?.predicates?.length ? (
@@ -159,7 +169,11 @@ export function PlacementDetailView({ name }: { name: string }) {
                 <dd>{p.spec?.numberOfClusters ?? 'all that match'}</dd>
                 <dt>Tolerations</dt>
                 <dd class="mono">
-                  {p.spec?.tolerations?.length ? p.spec.tolerations.map((t) => `${t.key ?? '*'}${t.operator === 'Exists' ? '' : `=${t.value ?? ''}`}${t.effect ? `:${t.effect}` : ''}`).join(', ') : '—'}
+                  {p.spec?.tolerations?.length
+                    ? p.spec.tolerations
+                        .map((t) => `${t.key ?? '*'}${t.operator === 'Exists' ? '' : `=${t.value ?? ''}`}${t.effect ? `:${t.effect}` : ''}`)
+                        .join(', ')
+                    : '—'}
                 </dd>
                 <dt>Selected</dt>
                 <dd>{p.status?.numberOfSelectedClusters ?? 0} clusters</dd>
@@ -168,7 +182,17 @@ export function PlacementDetailView({ name }: { name: string }) {
                   <Time value={p.status?.lastRecomputeTime} now={now} />
                 </dd>
                 <dt>Used by</dt>
-                <dd>{usedBy.length ? usedBy.map((d) => <a key={d.metadata.name} href={routeHref({ view: 'deployment', name: d.metadata.name })}>{d.metadata.name} </a>) : <span class="muted">no deployment</span>}</dd>
+                <dd>
+                  {usedBy.length ? (
+                    usedBy.map((d) => (
+                      <a key={d.metadata.name} href={routeHref({ view: 'deployment', name: d.metadata.name })}>
+                        {d.metadata.name}{' '}
+                      </a>
+                    ))
+                  ) : (
+                    <span class="muted">no deployment</span>
+                  )}
+                </dd>
               </dl>
             </section>
             <section class="panel" aria-labelledby="placement-groups-title">
@@ -203,7 +227,9 @@ export function PlacementDetailView({ name }: { name: string }) {
                           </button>
                         </th>
                         <td class="mono">
-                          {g.decisionGroupName ? clusterSelectorText(namedGroups.find((n) => n.groupName === g.decisionGroupName)?.groupClusterSelector) : `the rest, ${p.spec?.decisionStrategy?.groupStrategy?.clustersPerDecisionGroup ?? 'all'} per group`}
+                          {g.decisionGroupName
+                            ? clusterSelectorText(namedGroups.find((n) => n.groupName === g.decisionGroupName)?.groupClusterSelector)
+                            : `the rest, ${p.spec?.decisionStrategy?.groupStrategy?.clustersPerDecisionGroup ?? 'all'} per group`}
                         </td>
                         <td>{g.clusterCount}</td>
                       </tr>
@@ -215,7 +241,10 @@ export function PlacementDetailView({ name }: { name: string }) {
           </div>
           <section class="panel" aria-labelledby="placement-clusters-title">
             <h2 id="placement-clusters-title">
-              Chosen clusters{group !== undefined ? ` in ${groupLabel(group, groups.find((g) => g.decisionGroupIndex === group)?.decisionGroupName ?? '')}` : ''}
+              Chosen clusters
+              {group !== undefined
+                ? ` in ${groupLabel(group, groups.find((g) => g.decisionGroupIndex === group)?.decisionGroupName ?? '')}`
+                : ''}
             </h2>
             {isNotFound(decisions.cause) ? (
               <p class="muted">This hub does not list decisions (it needs GET /v1/placements/{'{name}'}/decisions).</p>
@@ -249,7 +278,9 @@ export function PlacementDetailView({ name }: { name: string }) {
                               <a href={routeHref({ view: 'cluster', name: d.cluster })}>{d.cluster}</a>
                             </th>
                             <td class="nowrap">{groupLabel(d.group, d.groupName)}</td>
-                            <td class="nowrap">{a ? <Badge tone={AVAILABILITY_TONES[a.state]}>{a.label}</Badge> : <span class="muted">—</span>}</td>
+                            <td class="nowrap">
+                              {a ? <Badge tone={AVAILABILITY_TONES[a.state]}>{a.label}</Badge> : <span class="muted">—</span>}
+                            </td>
                             <td class="opt">
                               <LabelChips labels={c?.metadata.labels} />
                             </td>

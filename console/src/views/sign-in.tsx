@@ -31,8 +31,8 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (t
       <h1>Tether console</h1>
       <p>
         Sign in with an admin token. A local hub prints it on its first start and keeps it in the <code>admin-token</code> file of its data
-        directory (the <code>Admin token:</code> line of <code>npm start</code> names the file; <code>.tether/admin-token</code> unless you passed{' '}
-        <code>--data</code>).
+        directory (the <code>Admin token:</code> line of <code>npm start</code> names the file; <code>.tether/admin-token</code> unless you
+        passed <code>--data</code>).
       </p>
       {reason && <p class="muted">{reason}</p>}
       <form onSubmit={submit} novalidate>

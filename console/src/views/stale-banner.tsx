@@ -17,8 +17,8 @@ export function StaleBanner() {
       <strong>The hub is not answering.</strong>{' '}
       {at ? (
         <>
-          What you see is from its last answer at <time dateTime={at.toISOString()}>{at.toLocaleTimeString()}</time> ({timeAgo(at.toISOString(), now)}) and may
-          be out of date.
+          What you see is from its last answer at <time dateTime={at.toISOString()}>{at.toLocaleTimeString()}</time> (
+          {timeAgo(at.toISOString(), now)}) and may be out of date.
         </>
       ) : (
         <>Nothing has been loaded yet.</>

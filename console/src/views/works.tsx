@@ -1,5 +1,13 @@
 import { Badge, conditionTone, ErrorText, Time } from '../components/bits.js';
-import { describeResource, driftEventsOf, feedbackText, FLEETDEPLOYMENT_LABEL, workState, workTone, type WorkObject } from '../model/works.js';
+import {
+  describeResource,
+  driftEventsOf,
+  feedbackText,
+  FLEETDEPLOYMENT_LABEL,
+  workState,
+  workTone,
+  type WorkObject,
+} from '../model/works.js';
 
 /**
  * A cluster's works: each with its conditions, and per resource its conditions and status

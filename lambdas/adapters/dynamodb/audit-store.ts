@@ -21,7 +21,15 @@ export function auditDays(since: number, until: number): string[] {
 /** A cursor is the day and sort key to continue below; anything else is refused. */
 function readCursor(cursor: string, days: string[]): { day: string; sk: string } {
   const v = decodeCursor(cursor) as { day?: unknown; sk?: unknown } | null;
-  if (!v || typeof v !== 'object' || typeof v.day !== 'string' || typeof v.sk !== 'string' || !days.includes(v.day) || !v.sk.startsWith(v.day) || v.sk.length > 200) {
+  if (
+    !v ||
+    typeof v !== 'object' ||
+    typeof v.day !== 'string' ||
+    typeof v.sk !== 'string' ||
+    !days.includes(v.day) ||
+    !v.sk.startsWith(v.day) ||
+    v.sk.length > 200
+  ) {
     throw new ValidationError('invalid continue cursor: it does not belong to this audit query');
   }
   return { day: v.day, sk: v.sk };
@@ -48,7 +56,16 @@ export class DynamoAuditStore implements AuditStore {
       records.map((r) => {
         const key = auditKey(r.time, r.id);
         const ttl = Math.floor(Date.parse(r.time) / 1000) + this.retentionDays * 86_400;
-        return { PutRequest: { Item: { [TABLE.partitionKey]: { S: key.pk }, [TABLE.sortKey]: { S: key.sk }, r: { S: JSON.stringify(r) }, ttl: { N: String(ttl) } } } };
+        return {
+          PutRequest: {
+            Item: {
+              [TABLE.partitionKey]: { S: key.pk },
+              [TABLE.sortKey]: { S: key.sk },
+              r: { S: JSON.stringify(r) },
+              ttl: { N: String(ttl) },
+            },
+          },
+        };
       }),
     );
   }

@@ -62,7 +62,13 @@ export function keyString(item: RawItem): string {
  * Sends `items` in requests of `size`, {@link BATCH_CONCURRENCY} requests at a time, each one
  * continued until processed (see {@link untilProcessed}).
  */
-async function sendAll<T>(operation: BatchIncompleteError['operation'], items: readonly T[], size: number, retry: BatchRetry | undefined, send: (part: T[]) => Promise<T[]>): Promise<void> {
+async function sendAll<T>(
+  operation: BatchIncompleteError['operation'],
+  items: readonly T[],
+  size: number,
+  retry: BatchRetry | undefined,
+  send: (part: T[]) => Promise<T[]>,
+): Promise<void> {
   const parts: T[][] = [];
   for (let at = 0; at < items.length; at += size) parts.push(items.slice(at, at + size));
   await pMap(parts, (part) => untilProcessed(operation, part, send, retry ?? DEFAULT_BATCH_RETRY), { concurrency: BATCH_CONCURRENCY });
@@ -78,7 +84,12 @@ function backoff(retry: BatchRetry, round: number): number {
  * against `maxRounds` and grow the backoff: an answer cut at the size limit (16 MB on DynamoDB,
  * about 1.4 MB on dynalite) makes progress every round and is simply continued.
  */
-async function untilProcessed<T>(operation: BatchIncompleteError['operation'], first: T[], send: (part: T[]) => Promise<T[]>, retry: BatchRetry): Promise<void> {
+async function untilProcessed<T>(
+  operation: BatchIncompleteError['operation'],
+  first: T[],
+  send: (part: T[]) => Promise<T[]>,
+  retry: BatchRetry,
+): Promise<void> {
   let pending = await send(first);
   let stalled = 0;
   let rounds = 1;
@@ -106,7 +117,9 @@ export async function batchGet(
   for (const k of keys) unique.set(keyString(k), { pk: k.pk, sk: k.sk });
   const found = new Map<string, RawItem>();
   await sendAll('BatchGetItem', [...unique.values()], BATCH_GET_MAX, opts.retry, async (pending) => {
-    const out = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: opts.consistent ?? false } } }));
+    const out = await client.send(
+      new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: opts.consistent ?? false } } }),
+    );
     for (const item of out.Responses?.[table] ?? []) found.set(keyString(item), item);
     return out.UnprocessedKeys?.[table]?.Keys ?? [];
   });
@@ -118,7 +131,12 @@ export async function batchGet(
  * given more than once is written once, with its last request (one request may not name a key
  * twice).
  */
-export async function batchWrite(client: DynamoDBClient, table: string, requests: readonly WriteRequest[], opts: { retry?: BatchRetry } = {}): Promise<void> {
+export async function batchWrite(
+  client: DynamoDBClient,
+  table: string,
+  requests: readonly WriteRequest[],
+  opts: { retry?: BatchRetry } = {},
+): Promise<void> {
   const unique = new Map<string, WriteRequest>();
   for (const r of requests) {
     const key = r.PutRequest?.Item ?? r.DeleteRequest?.Key;

@@ -138,7 +138,12 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
           UpdateExpression: 'SET leaseRenewedAt = :now, gsi1pk = :gpk, gsi1sk = :gsk ADD #v :one',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(leaseRenewedAt)',
           ExpressionAttributeNames: V,
-          ExpressionAttributeValues: { ':now': { N: String(now) }, ':gpk': { S: index.gsi1pk }, ':gsk': { S: index.gsi1sk }, ':one': { N: '1' } },
+          ExpressionAttributeValues: {
+            ':now': { N: String(now) },
+            ':gpk': { S: index.gsi1pk },
+            ':gsk': { S: index.gsi1sk },
+            ':one': { N: '1' },
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -165,7 +170,8 @@ export class DynamoClusterHeadStore implements ClusterHeadStore {
       throw new ValidationError(`segment must be a whole number from 0 to ${LEASE_SHARDS - 1}, got ${segment}`);
     }
     const position = cursor ? decodeLeaseCursor(cursor) : { shard: segment ?? 0 };
-    if (segment !== undefined && position.shard !== segment) throw new ValidationError(`the cursor belongs to segment ${position.shard}, not ${segment}`);
+    if (segment !== undefined && position.shard !== segment)
+      throw new ValidationError(`the cursor belongs to segment ${position.shard}, not ${segment}`);
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,

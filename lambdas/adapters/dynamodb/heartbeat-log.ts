@@ -98,7 +98,12 @@ export class DynamoHeartbeatLog implements HeartbeatLog {
         await this.client.send(
           new PutItemCommand({
             TableName: this.tableName,
-            Item: { ...keyAttrs(key), base: { N: String(base) }, e: { S: e }, [TABLE.ttlAttribute]: { N: String(base + this.retentionSeconds) } },
+            Item: {
+              ...keyAttrs(key),
+              base: { N: String(base) },
+              e: { S: e },
+              [TABLE.ttlAttribute]: { N: String(base + this.retentionSeconds) },
+            },
           }),
         );
       }

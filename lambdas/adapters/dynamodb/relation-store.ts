@@ -26,13 +26,21 @@ export class DynamoRelationStore implements RelationStore {
   /** BatchWriteItem, 25 puts per request, unprocessed items retried (see ./batch.ts). */
   async putMany(items: readonly RelationItem[]): Promise<void> {
     if (items.length === 0) return;
-    await batchWrite(this.client, this.tableName, items.map((i) => ({ PutRequest: { Item: relationItem(i) } })));
+    await batchWrite(
+      this.client,
+      this.tableName,
+      items.map((i) => ({ PutRequest: { Item: relationItem(i) } })),
+    );
   }
 
   /** BatchWriteItem, 25 deletes per request, unprocessed items retried (see ./batch.ts). */
   async removeMany(items: readonly Omit<RelationItem, 'data'>[]): Promise<void> {
     if (items.length === 0) return;
-    await batchWrite(this.client, this.tableName, items.map((i) => ({ DeleteRequest: { Key: keyAttrs(relationKey(i.relation, i.from, i.to)) } })));
+    await batchWrite(
+      this.client,
+      this.tableName,
+      items.map((i) => ({ DeleteRequest: { Key: keyAttrs(relationKey(i.relation, i.from, i.to)) } })),
+    );
   }
 
   async remove(relation: string, from: string, to: string): Promise<void> {
@@ -44,7 +52,8 @@ export class DynamoRelationStore implements RelationStore {
     from: string,
     opts: { limit: number; cursor?: string },
   ): Promise<{ items: { to: string; data?: RelationData }[]; cursor?: string }> {
-    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new ValidationError(`list limit must be a positive integer, got ${opts.limit}`);
+    if (!Number.isInteger(opts.limit) || opts.limit < 1)
+      throw new ValidationError(`list limit must be a positive integer, got ${opts.limit}`);
     const pk = relationPartition(relation, from);
     const start = opts.cursor ? decodeKeyCursor(opts.cursor, pk) : undefined;
     const out = await this.client.send(

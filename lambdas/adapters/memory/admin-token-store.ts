@@ -11,7 +11,10 @@ export class MemoryAdminTokenStore implements AdminTokenStore {
 
   /** Creates or overwrites the record of `record.hash`; undefined fields are not kept, as on the table. */
   async put(record: AdminTokenRecord): Promise<void> {
-    this.records.set(record.hash, Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as AdminTokenRecord);
+    this.records.set(
+      record.hash,
+      Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as AdminTokenRecord,
+    );
   }
 
   /** Idempotent: deleting an unknown hash is not an error. */

@@ -77,14 +77,19 @@ export class MemoryClusterHeadStore implements ClusterHeadStore {
       throw new ValidationError(`segment must be a whole number from 0 to ${LEASE_SHARDS - 1}, got ${segment}`);
     }
     const position = cursor ? decodeLeaseCursor(cursor) : { shard: segment ?? 0 };
-    if (segment !== undefined && position.shard !== segment) throw new ValidationError(`the cursor belongs to segment ${position.shard}, not ${segment}`);
+    if (segment !== undefined && position.shard !== segment)
+      throw new ValidationError(`the cursor belongs to segment ${position.shard}, not ${segment}`);
     const inShard = [...this.heads.keys()]
       .filter((c) => leaseShard(c) === position.shard && (position.after === undefined || c > position.after))
       .sort()
       .map((c) => this.read(c) as ClusterHead)
       .filter((h) => h.leaseRenewedAt !== undefined);
     const page = inShard.slice(0, limit);
-    const leases = page.map(({ cluster, leaseDurationSeconds, leaseRenewedAt }): LeaseEntry => ({ cluster, leaseDurationSeconds, leaseRenewedAt }));
+    const leases = page.map(({ cluster, leaseDurationSeconds, leaseRenewedAt }): LeaseEntry => ({
+      cluster,
+      leaseDurationSeconds,
+      leaseRenewedAt,
+    }));
     const next: LeaseCursor | undefined =
       inShard.length > limit
         ? { shard: position.shard, after: page[page.length - 1].cluster }
@@ -113,7 +118,12 @@ function decodeLeaseCursor(cursor: string): LeaseCursor {
   const value = decodeCursor(cursor) as Partial<LeaseCursor> | null;
   const shard = value?.shard;
   const after = value?.after;
-  const valid = typeof shard === 'number' && Number.isInteger(shard) && shard >= 0 && shard < LEASE_SHARDS && (after === undefined || typeof after === 'string');
+  const valid =
+    typeof shard === 'number' &&
+    Number.isInteger(shard) &&
+    shard >= 0 &&
+    shard < LEASE_SHARDS &&
+    (after === undefined || typeof after === 'string');
   if (!valid) throw new ValidationError('invalid lease cursor');
   return { shard, ...(after !== undefined ? { after } : {}) };
 }

@@ -28,8 +28,13 @@ export class MemoryRelationStore implements RelationStore {
     for (const i of items) await this.remove(i.relation, i.from, i.to);
   }
 
-  async list(relation: string, from: string, opts: { limit: number; cursor?: string }): Promise<{ items: { to: string; data?: RelationData }[]; cursor?: string }> {
-    if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new ValidationError(`list limit must be a positive integer, got ${opts.limit}`);
+  async list(
+    relation: string,
+    from: string,
+    opts: { limit: number; cursor?: string },
+  ): Promise<{ items: { to: string; data?: RelationData }[]; cursor?: string }> {
+    if (!Number.isInteger(opts.limit) || opts.limit < 1)
+      throw new ValidationError(`list limit must be a positive integer, got ${opts.limit}`);
     const pk = relationPartition(relation, from);
     const after = opts.cursor ? decodeKeyCursor(opts.cursor, pk).sk : undefined;
     const partition = this.partitions.get(pk) ?? new Map<string, RelationData | undefined>();

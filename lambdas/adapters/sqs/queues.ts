@@ -75,9 +75,7 @@ async function ensureQueue(client: SQSClient, name: string, attributes: Record<s
 }
 
 async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
   const arn = Attributes?.QueueArn;
   if (!arn) throw new SqsResponseError(`SQS returned no QueueArn for ${queueUrl}`);
   return arn;
@@ -91,7 +89,5 @@ async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
  */
 function isQueueNameExists(error: unknown): boolean {
   const e = error as { name?: unknown; Code?: unknown; __type?: unknown } | null;
-  return [e?.name, e?.Code, e?.__type].some(
-    (code) => typeof code === 'string' && /(QueueNameExists|QueueAlreadyExists)$/.test(code),
-  );
+  return [e?.name, e?.Code, e?.__type].some((code) => typeof code === 'string' && /(QueueNameExists|QueueAlreadyExists)$/.test(code));
 }

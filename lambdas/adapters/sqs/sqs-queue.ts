@@ -91,9 +91,7 @@ export class SqsQueue implements Queue {
     for (let attempt = 1; pending.length > 0; attempt++) {
       let output;
       try {
-        output = await this.client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending.map((o) => o.entry) }),
-        );
+        output = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending.map((o) => o.entry) }));
       } catch (error) {
         const code = error instanceof Error ? error.name : 'Error';
         const message = error instanceof Error ? error.message : String(error);

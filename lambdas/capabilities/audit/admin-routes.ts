@@ -16,7 +16,9 @@ function timeParam(req: HttpRequest, name: string, now: number): number | undefi
   if (ago !== undefined) return now - ago;
   const at = Date.parse(raw);
   if (!Number.isFinite(at) || !/^\d{4}-\d{2}-\d{2}/.test(raw)) {
-    throw new ValidationError(`${name} must be a duration back from now (24h, 7d) or an RFC 3339 time, got "${raw}"`, [{ path: name, message: 'invalid time' }]);
+    throw new ValidationError(`${name} must be a duration back from now (24h, 7d) or an RFC 3339 time, got "${raw}"`, [
+      { path: name, message: 'invalid time' },
+    ]);
   }
   return at;
 }
@@ -26,21 +28,27 @@ export function auditQueryOf(req: HttpRequest, now: number): AuditQuery {
   const until = timeParam(req, 'until', now) ?? now;
   const since = timeParam(req, 'since', now) ?? until - 86_400_000;
   if (since > until) throw new ValidationError('since must not be after until', [{ path: 'since', message: 'after until' }]);
-  if (until - since > MAX_RANGE_MS) throw new ValidationError(`one query spans at most ${AUDIT_RETENTION_DAYS} days (the retention)`, [{ path: 'since', message: 'range too long' }]);
+  if (until - since > MAX_RANGE_MS)
+    throw new ValidationError(`one query spans at most ${AUDIT_RETENTION_DAYS} days (the retention)`, [
+      { path: 'since', message: 'range too long' },
+    ]);
   const outcome = req.query.outcome;
   if (outcome !== undefined && outcome !== 'allowed' && outcome !== 'denied') {
     throw new ValidationError(`outcome must be allowed or denied, got "${outcome}"`, [{ path: 'outcome', message: 'invalid outcome' }]);
   }
   const action = req.query.action;
   if (action !== undefined && !/^[a-z][a-z0-9.-]{0,99}$/.test(action)) {
-    throw new ValidationError(`action must look like "cluster.accept" (or a prefix such as "cluster."), got "${action}"`, [{ path: 'action', message: 'invalid action' }]);
+    throw new ValidationError(`action must look like "cluster.accept" (or a prefix such as "cluster."), got "${action}"`, [
+      { path: 'action', message: 'invalid action' },
+    ]);
   }
   const cluster = req.query.cluster;
   if (cluster !== undefined && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(cluster)) {
     throw new ValidationError(`cluster must be a cluster name, got "${cluster}"`, [{ path: 'cluster', message: 'invalid name' }]);
   }
   const cursor = req.query.continue;
-  if (cursor !== undefined && cursor.length > 1024) throw new ValidationError('invalid continue cursor', [{ path: 'continue', message: 'too long' }]);
+  if (cursor !== undefined && cursor.length > 1024)
+    throw new ValidationError('invalid continue cursor', [{ path: 'continue', message: 'too long' }]);
   return {
     since,
     until,
@@ -60,7 +68,15 @@ export const auditAdminRoutes: readonly Route<AdminContext>[] = [
     summary: 'Audit records, newest first (since, until, action, outcome, cluster, limit, continue)',
     handler: async (req, ctx) => {
       const page = await ctx.ports.audits.query(auditQueryOf(req, ctx.ports.clock.now()));
-      return { status: 200, body: { apiVersion: 'tether.dev/v1alpha1', kind: 'AuditRecordList', items: page.items, metadata: page.cursor ? { continue: page.cursor } : {} } };
+      return {
+        status: 200,
+        body: {
+          apiVersion: 'tether.dev/v1alpha1',
+          kind: 'AuditRecordList',
+          items: page.items,
+          metadata: page.cursor ? { continue: page.cursor } : {},
+        },
+      };
     },
   },
 ];

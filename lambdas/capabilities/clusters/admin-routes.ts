@@ -35,7 +35,10 @@ export const UpgradeBodySchema = z
   .object({
     version: z
       .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'version must be a valid image tag (letters, digits, "_", "." and "-", at most 128 characters)'),
+      .regex(
+        /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+        'version must be a valid image tag (letters, digits, "_", "." and "-", at most 128 characters)',
+      ),
   })
   .strict();
 
@@ -44,9 +47,10 @@ const EmptyBodySchema = z.object({}).strict();
 function clusterName(req: HttpRequest): string {
   const name = req.params.name;
   if (!isDnsLabel(name)) {
-    throw new ValidationError(`"${name}" is not a valid cluster name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`, [
-      { path: 'name', message: 'invalid name' },
-    ]);
+    throw new ValidationError(
+      `"${name}" is not a valid cluster name: use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`,
+      [{ path: 'name', message: 'invalid name' }],
+    );
   }
   return name;
 }
@@ -64,7 +68,9 @@ export function agentBaseUrl(ctx: HubContext, req: HttpRequest): string {
   if (configured) return configured.replace(/\/+$/, '');
   const host = req.headers['x-forwarded-host'] ?? req.headers.host;
   if (!host || !/^[A-Za-z0-9.\-:[\]]+$/.test(host)) {
-    throw new ValidationError('cannot tell which URL agents should use: the hub has no TETHER_HUB_URL and the request has no valid Host header');
+    throw new ValidationError(
+      'cannot tell which URL agents should use: the hub has no TETHER_HUB_URL and the request has no valid Host header',
+    );
   }
   const proto = (req.headers['x-forwarded-proto'] ?? 'https').split(',')[0].trim();
   return `${proto === 'http' ? 'http' : 'https'}://${host}`;

@@ -29,7 +29,14 @@ const GENERIC_CREDENTIAL_DENIAL =
   'the cluster credential is not valid: unknown, revoked (deny, detach or delete) or rotated out. The agent must join again with a new bootstrap token (tether cluster import)';
 
 /** Audits a denial and returns the error to throw. */
-export function agentDenied(ctx: HubContext, action: string, caller: AgentCaller, reason: string, cluster?: string, message = GENERIC_CREDENTIAL_DENIAL): ForbiddenError {
+export function agentDenied(
+  ctx: HubContext,
+  action: string,
+  caller: AgentCaller,
+  reason: string,
+  cluster?: string,
+  message = GENERIC_CREDENTIAL_DENIAL,
+): ForbiddenError {
   ctx.ports.audit.record({ action, outcome: 'denied', ...(cluster ? { cluster } : {}), reason, sourceIp: caller.sourceIp });
   return new ForbiddenError(message);
 }
@@ -49,7 +56,12 @@ export function agentUnauthenticated(ctx: HubContext, action: string, caller: Ag
  * on the poll path (the cheapest read; a revocation takes effect within the table's replication
  * lag, about a second), consistent where the request writes.
  */
-export async function authenticateCredential(ctx: HubContext, action: string, caller: AgentCaller, opts: { consistent: boolean }): Promise<AgentIdentity> {
+export async function authenticateCredential(
+  ctx: HubContext,
+  action: string,
+  caller: AgentCaller,
+  opts: { consistent: boolean },
+): Promise<AgentIdentity> {
   if (!caller.token) throw agentUnauthenticated(ctx, action, caller, 'credential');
   const parsed = parseAgentToken(caller.token, 'credential');
   if (!parsed) throw agentDenied(ctx, action, caller, 'malformed credential');

@@ -33,17 +33,27 @@ export function validateClaims(claims: ClaimInput[] | undefined): void {
   const seen = new Set<string>();
   claims.forEach((c, i) => {
     if (c.name.length === 0 || c.name.length > CLAIM_NAME_MAX || !CLAIM_NAME.test(c.name)) {
-      errors.push({ path: `claims.${i}.name`, message: `claim name must be 1-${CLAIM_NAME_MAX} letters, digits, '-', '_' or '.', starting and ending with a letter or digit` });
+      errors.push({
+        path: `claims.${i}.name`,
+        message: `claim name must be 1-${CLAIM_NAME_MAX} letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      });
     } else if (seen.has(c.name)) {
       errors.push({ path: `claims.${i}.name`, message: `duplicate claim "${c.name}"` });
     }
     seen.add(c.name);
     // eslint-disable-next-line no-control-regex
     if (c.value.length > CLAIM_VALUE_MAX || /[\u0000-\u001f\u007f]/.test(c.value)) {
-      errors.push({ path: `claims.${i}.value`, message: `claim value must be at most ${CLAIM_VALUE_MAX} characters without control characters` });
+      errors.push({
+        path: `claims.${i}.value`,
+        message: `claim value must be at most ${CLAIM_VALUE_MAX} characters without control characters`,
+      });
     }
   });
-  if (errors.length) throw new ValidationError(`claims are invalid: ${errors[0].path}: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, errors);
+  if (errors.length)
+    throw new ValidationError(
+      `claims are invalid: ${errors[0].path}: ${errors[0].message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+      errors,
+    );
 }
 
 /** A claimed cluster ID that differs from the recorded one. */
@@ -64,7 +74,11 @@ export interface AgentFacts {
  * AgentUpgraded condition, and ClusterIdConflict when the claimed ID differs from the recorded one
  * (which is kept). Returns the record and the conflict, if any.
  */
-export function withAgentFacts(res: ClusterResource, facts: AgentFacts, now: string): { record: ClusterResource; conflict?: ClusterIdConflict } {
+export function withAgentFacts(
+  res: ClusterResource,
+  facts: AgentFacts,
+  now: string,
+): { record: ClusterResource; conflict?: ClusterIdConflict } {
   let record = res;
   let conflict: ClusterIdConflict | undefined;
   const status = record.status ?? { conditions: [] };
@@ -92,7 +106,16 @@ export function withAgentFacts(res: ClusterResource, facts: AgentFacts, now: str
         now,
       );
     } else if (flagged?.status === 'True' && claimed === recorded) {
-      record = withCondition(record, { type: ClusterConditions.ClusterIdConflict, status: 'False', reason: Reasons.idMatches, message: `the agent claims the recorded cluster ID ${recorded}` }, now);
+      record = withCondition(
+        record,
+        {
+          type: ClusterConditions.ClusterIdConflict,
+          status: 'False',
+          reason: Reasons.idMatches,
+          message: `the agent claims the recorded cluster ID ${recorded}`,
+        },
+        now,
+      );
     }
   }
   record = { ...record, status: { ...(record.status ?? { conditions: [] }), agentVersion: facts.agentVersion } };
@@ -103,7 +126,11 @@ export function withAgentFacts(res: ClusterResource, facts: AgentFacts, now: str
 export function withJoined(res: ClusterResource, agentVersion: string, now: string): ClusterResource {
   const current = getCondition(res.status?.conditions, ClusterConditions.Joined);
   if (current?.status === 'True') return res;
-  return withCondition(res, { type: ClusterConditions.Joined, status: 'True', reason: Reasons.joined, message: `agent ${agentVersion} joined` }, now);
+  return withCondition(
+    res,
+    { type: ClusterConditions.Joined, status: 'True', reason: Reasons.joined, message: `agent ${agentVersion} joined` },
+    now,
+  );
 }
 
 /**
@@ -111,7 +138,13 @@ export function withJoined(res: ClusterResource, agentVersion: string, now: stri
  * condition follows only while the lease is live (the lease owns Unknown, and a report must not
  * revive a cluster whose lease the scheduler no longer tracks).
  */
-export function withHealth(res: ClusterResource, healthy: boolean, message: string | undefined, leaseIsLive: boolean, now: string): ClusterResource {
+export function withHealth(
+  res: ClusterResource,
+  healthy: boolean,
+  message: string | undefined,
+  leaseIsLive: boolean,
+  now: string,
+): ClusterResource {
   const status = res.status ?? { conditions: [] };
   const agentHealth = { healthy, ...(healthy || !message ? {} : { message }) };
   let record: ClusterResource = { ...res, status: { ...status, agentHealth } };

@@ -36,9 +36,10 @@ export function heartbeatAge(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (!/^\d{1,12}$/.test(text)) {
-    throw new ValidationError(`header ${HEARTBEAT_AGE_HEADER} must be whole seconds since the agent's last recorded heartbeat (e.g. 30), not "${text.slice(0, 40)}"`, [
-      { path: HEARTBEAT_AGE_HEADER, message: 'expected a non-negative integer' },
-    ]);
+    throw new ValidationError(
+      `header ${HEARTBEAT_AGE_HEADER} must be whole seconds since the agent's last recorded heartbeat (e.g. 30), not "${text.slice(0, 40)}"`,
+      [{ path: HEARTBEAT_AGE_HEADER, message: 'expected a non-negative integer' }],
+    );
   }
   return Number(text);
 }
@@ -69,7 +70,9 @@ export const clusterAgentRoutes: readonly Route<HubContext>[] = [
     pattern: '/agent/v1/desired',
     summary: 'The desired state (the poll, also the heartbeat): 304 when If-None-Match names the current revision',
     handler: async (req, ctx) => {
-      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), ifNoneMatchRevisions(req.headers['if-none-match']), () => heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]));
+      const out = await pollDesiredState(ctx, caller(ctx, req, 'agent.desired'), ifNoneMatchRevisions(req.headers['if-none-match']), () =>
+        heartbeatAge(req.headers[HEARTBEAT_AGE_HEADER]),
+      );
       const headers: Record<string, string> = { etag: out.etag };
       if (out.heartbeat) headers[HEARTBEAT_RECORDED_HEADER] = 'recorded';
       if (out.notModified) return { status: 304, headers };

@@ -33,7 +33,8 @@ export async function authenticateBootstrap(ctx: HubContext, caller: AgentCaller
   if (!parsed) throw agentDenied(ctx, 'agent.join', caller, 'malformed bootstrap token', undefined, bootstrapMessage());
   const head = await ctx.ports.heads.get(parsed.cluster, { consistent: true });
   const reason = checkBootstrap(head, parsed.hash, ctx.ports.clock.now());
-  if (reason || !head) throw agentDenied(ctx, 'agent.join', caller, `bootstrap token ${reason ?? 'unknown cluster'}`, parsed.cluster, bootstrapMessage());
+  if (reason || !head)
+    throw agentDenied(ctx, 'agent.join', caller, `bootstrap token ${reason ?? 'unknown cluster'}`, parsed.cluster, bootstrapMessage());
   return { cluster: parsed.cluster, hash: parsed.hash, head };
 }
 
@@ -42,7 +43,8 @@ function bootstrapMessage(): string {
 }
 
 /** The answer to a join: 202 while the gate is closed, 200 with the credential once accepted. */
-export type JoinOutcome = { status: 202; body: Extract<JoinResponse, { status: 'Pending' }> } | { status: 200; body: Extract<JoinResponse, { status: 'Joined' }> };
+export type JoinOutcome =
+  { status: 202; body: Extract<JoinResponse, { status: 'Pending' }> } | { status: 200; body: Extract<JoinResponse, { status: 'Joined' }> };
 
 /**
  * Writes what the agent told the hub to the record (only if that changes it; `lastSeen` moves
@@ -73,16 +75,46 @@ async function recordAgentFacts(
  */
 export async function joinCluster(ctx: HubContext, grant: BootstrapGrant, req: JoinRequest, caller: AgentCaller): Promise<JoinOutcome> {
   if (req.cluster !== grant.cluster) {
-    throw agentDenied(ctx, 'agent.join', caller, `bootstrap token is bound to cluster "${grant.cluster}", the request names "${req.cluster}"`, grant.cluster, bootstrapMessage());
+    throw agentDenied(
+      ctx,
+      'agent.join',
+      caller,
+      `bootstrap token is bound to cluster "${grant.cluster}", the request names "${req.cluster}"`,
+      grant.cluster,
+      bootstrapMessage(),
+    );
   }
   validateClaims(req.claims);
   let head = grant.head;
   for (let attempt = 0; ; attempt++) {
-    if (head.state === 'Denied') throw agentDenied(ctx, 'agent.join', caller, 'cluster denied', grant.cluster, 'the hub administrator denied this cluster; ask them to accept it and import it again');
-    if (head.state === 'Detaching' || head.state === 'Detached') throw agentDenied(ctx, 'agent.join', caller, `cluster ${head.state.toLowerCase()}`, grant.cluster, 'this cluster is being detached from the hub');
+    if (head.state === 'Denied')
+      throw agentDenied(
+        ctx,
+        'agent.join',
+        caller,
+        'cluster denied',
+        grant.cluster,
+        'the hub administrator denied this cluster; ask them to accept it and import it again',
+      );
+    if (head.state === 'Detaching' || head.state === 'Detached')
+      throw agentDenied(
+        ctx,
+        'agent.join',
+        caller,
+        `cluster ${head.state.toLowerCase()}`,
+        grant.cluster,
+        'this cluster is being detached from the hub',
+      );
     if (head.state === 'Pending') {
       const retryAfterSeconds = ctx.config.pollIntervalSeconds;
-      return { status: 202, body: { status: 'Pending', message: `cluster "${grant.cluster}" awaits acceptance (tether cluster accept ${grant.cluster})`, retryAfterSeconds } };
+      return {
+        status: 202,
+        body: {
+          status: 'Pending',
+          message: `cluster "${grant.cluster}" awaits acceptance (tether cluster accept ${grant.cluster})`,
+          retryAfterSeconds,
+        },
+      };
     }
     const now = ctx.ports.clock.now();
     const minted = mintAgentToken(ctx.ports.ids, 'credential', grant.cluster);
@@ -99,20 +131,33 @@ export async function joinCluster(ctx: HubContext, grant: BootstrapGrant, req: J
       // Someone else wrote the head (a lease, another join): re-read and check the token again.
       const fresh = await ctx.ports.heads.get(grant.cluster, { consistent: true });
       const reason = checkBootstrap(fresh, grant.hash, ctx.ports.clock.now());
-      if (reason || !fresh) throw agentDenied(ctx, 'agent.join', caller, `bootstrap token ${reason ?? 'unknown cluster'}`, grant.cluster, bootstrapMessage());
+      if (reason || !fresh)
+        throw agentDenied(ctx, 'agent.join', caller, `bootstrap token ${reason ?? 'unknown cluster'}`, grant.cluster, bootstrapMessage());
       head = fresh;
       continue;
     }
-    ctx.ports.audit.record({ action: 'agent.join', outcome: 'allowed', cluster: grant.cluster, reason: 'credential issued', sourceIp: caller.sourceIp, agentVersion: req.agentVersion });
+    ctx.ports.audit.record({
+      action: 'agent.join',
+      outcome: 'allowed',
+      cluster: grant.cluster,
+      reason: 'credential issued',
+      sourceIp: caller.sourceIp,
+      agentVersion: req.agentVersion,
+    });
     try {
-      const { newConflict } = await recordAgentFacts(ctx, grant.cluster, head, (res, iso) => withAgentFacts(withJoined(res, req.agentVersion, iso), req, iso));
+      const { newConflict } = await recordAgentFacts(ctx, grant.cluster, head, (res, iso) =>
+        withAgentFacts(withJoined(res, req.agentVersion, iso), req, iso),
+      );
       if (newConflict) auditConflict(ctx, grant.cluster, newConflict, caller);
     } catch (err) {
       // The credential is already issued and the token spent: the join stands. The next status
       // report writes the record again (it re-applies Joined), so only log here.
       ctx.ports.log.error('join: recording the agent on the cluster failed', { cluster: grant.cluster, error: (err as Error).message });
     }
-    return { status: 200, body: { status: 'Joined', cluster: grant.cluster, credential: minted.token, pollIntervalSeconds: ctx.config.pollIntervalSeconds } };
+    return {
+      status: 200,
+      body: { status: 'Joined', cluster: grant.cluster, credential: minted.token, pollIntervalSeconds: ctx.config.pollIntervalSeconds },
+    };
   }
 }
 
@@ -239,7 +284,13 @@ export async function rotateAgentCredential(ctx: HubContext, identity: AgentIden
     const minted = mintAgentToken(ctx.ports.ids, 'credential', identity.cluster);
     try {
       await ctx.ports.heads.put({ ...head, credentials: rotateCredentials(head.credentials, minted.hash, now, overlapSeconds * 1000) });
-      ctx.ports.audit.record({ action: 'agent.rotate', outcome: 'allowed', cluster: identity.cluster, reason: 'credential rotated', sourceIp: caller.sourceIp });
+      ctx.ports.audit.record({
+        action: 'agent.rotate',
+        outcome: 'allowed',
+        cluster: identity.cluster,
+        reason: 'credential rotated',
+        sourceIp: caller.sourceIp,
+      });
       return { credential: minted.token, overlapSeconds };
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= 4) throw err;

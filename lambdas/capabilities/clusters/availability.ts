@@ -6,7 +6,16 @@ import { retryOnConflict } from '../../core/retry.js';
 import type { PeriodicTask } from '../../core/periodic-tasks.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
 import { availabilityFor, recordChanged, withAvailable } from './cluster-status.js';
-import { agentOnline, dropsLease, expiredLeases, leaseLive, silentSeconds, sweepWindowStart, withoutLease, type LiveLease } from './cluster-lease.js';
+import {
+  agentOnline,
+  dropsLease,
+  expiredLeases,
+  leaseLive,
+  silentSeconds,
+  sweepWindowStart,
+  withoutLease,
+  type LiveLease,
+} from './cluster-lease.js';
 import { mutateHead } from './head-ops.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
 import { readResource } from '../../core/typed-resources.js';

@@ -83,7 +83,12 @@ export async function syncHead(ctx: HubContext, name: string): Promise<ClusterHe
     return next;
   });
   if (revokedNow) {
-    ctx.ports.audit.record({ action: 'cluster.credentials-revoked', outcome: 'allowed', cluster: name, reason: 'spec.hubAcceptsClient set to false' });
+    ctx.ports.audit.record({
+      action: 'cluster.credentials-revoked',
+      outcome: 'allowed',
+      cluster: name,
+      reason: 'spec.hubAcceptsClient set to false',
+    });
   }
   return head;
 }
@@ -103,8 +108,16 @@ function initialStatus(res: Resource, ctx: HubContext): ClusterStatus {
       : { type: ClusterConditions.HubAccepted, status: 'False', reason: Reasons.awaiting, message: 'Waiting for `tether cluster accept`' },
     now,
   );
-  conditions = setCondition(conditions, { type: ClusterConditions.Joined, status: 'False', reason: Reasons.notJoined, message: 'No agent has joined yet' }, now);
-  conditions = setCondition(conditions, { type: ClusterConditions.Available, status: 'Unknown', reason: Reasons.noLease, message: 'The agent has never reported' }, now);
+  conditions = setCondition(
+    conditions,
+    { type: ClusterConditions.Joined, status: 'False', reason: Reasons.notJoined, message: 'No agent has joined yet' },
+    now,
+  );
+  conditions = setCondition(
+    conditions,
+    { type: ClusterConditions.Available, status: 'Unknown', reason: Reasons.noLease, message: 'The agent has never reported' },
+    now,
+  );
   return { conditions, phase: spec.hubAcceptsClient ? 'Accepted' : 'Pending' };
 }
 
@@ -208,7 +221,12 @@ export const clusterBehaviour = behaviourFor(clusterKind, {
   /** Deleting a cluster is a forced detach: the agent is cut off at once, then the steps clean up. */
   async delete(res, ctx) {
     await revokeAgent(ctx, res.metadata.name, 'Detached');
-    ctx.ports.audit.record({ action: 'cluster.delete', outcome: 'allowed', cluster: res.metadata.name, reason: 'credentials revoked; clean-up queued' });
+    ctx.ports.audit.record({
+      action: 'cluster.delete',
+      outcome: 'allowed',
+      cluster: res.metadata.name,
+      reason: 'credentials revoked; clean-up queued',
+    });
     return { result: 'finalizing', object: await markClusterForDeletion(ctx, res.metadata.name) };
   },
 });

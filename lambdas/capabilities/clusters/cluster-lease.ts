@@ -75,7 +75,12 @@ export function sweepWindowStart(live: readonly LiveLease[], now: number, lagMs:
  * that expired: no heartbeat (nor direct renewal) for {@link LEASE_GRACE_FACTOR} lease durations
  * plus `lagMs`, the longest a heartbeat may wait in a process's buffer before it is written.
  */
-export function expiredLeases(live: readonly LiveLease[], heartbeats: ReadonlyMap<string, number>, now: number, lagMs: number): ExpiredLease[] {
+export function expiredLeases(
+  live: readonly LiveLease[],
+  heartbeats: ReadonlyMap<string, number>,
+  now: number,
+  lagMs: number,
+): ExpiredLease[] {
   const expired: ExpiredLease[] = [];
   for (const head of live) {
     const seenAt = lastSeen(head, heartbeats.get(head.cluster));

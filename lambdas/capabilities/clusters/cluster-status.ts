@@ -127,11 +127,25 @@ export function availabilityFor(res: ClusterResource, live: boolean, silentFor?:
  * join. Available is left to the lease, except on deny, where the hub itself cut the agent off.
  */
 export function withHeadState(res: ClusterResource, head: Pick<ClusterHead, 'state'>, now: string): ClusterResource {
-  const accepted: ConditionInput = { type: ClusterConditions.HubAccepted, status: 'True', reason: Reasons.accepted, message: 'Accepted by the hub administrator' };
+  const accepted: ConditionInput = {
+    type: ClusterConditions.HubAccepted,
+    status: 'True',
+    reason: Reasons.accepted,
+    message: 'Accepted by the hub administrator',
+  };
   switch (head.state) {
     case 'Pending':
       return withPhase(
-        withCondition(res, { type: ClusterConditions.HubAccepted, status: 'False', reason: Reasons.awaiting, message: 'Waiting for `tether cluster accept`' }, now),
+        withCondition(
+          res,
+          {
+            type: ClusterConditions.HubAccepted,
+            status: 'False',
+            reason: Reasons.awaiting,
+            message: 'Waiting for `tether cluster accept`',
+          },
+          now,
+        ),
         'Pending',
       );
     case 'Accepted':
@@ -141,13 +155,31 @@ export function withHeadState(res: ClusterResource, head: Pick<ClusterHead, 'sta
     case 'Denied': {
       let next = withCondition(
         res,
-        { type: ClusterConditions.HubAccepted, status: 'False', reason: Reasons.denied, message: 'Denied by the hub administrator; the bootstrap token and credentials are revoked' },
+        {
+          type: ClusterConditions.HubAccepted,
+          status: 'False',
+          reason: Reasons.denied,
+          message: 'Denied by the hub administrator; the bootstrap token and credentials are revoked',
+        },
         now,
       );
-      next = withCondition(next, { type: ClusterConditions.Joined, status: 'False', reason: Reasons.revoked, message: 'The agent was cut off when the cluster was denied' }, now);
+      next = withCondition(
+        next,
+        {
+          type: ClusterConditions.Joined,
+          status: 'False',
+          reason: Reasons.revoked,
+          message: 'The agent was cut off when the cluster was denied',
+        },
+        now,
+      );
       const available = getCondition(statusOf(next).conditions, ClusterConditions.Available);
       if (available && available.status !== 'Unknown') {
-        next = withAvailable(next, { status: 'Unknown', reason: Reasons.revoked, message: 'The cluster was denied; the hub no longer hears from its agent' }, now);
+        next = withAvailable(
+          next,
+          { status: 'Unknown', reason: Reasons.revoked, message: 'The cluster was denied; the hub no longer hears from its agent' },
+          now,
+        );
       }
       return withPhase(next, 'Denied');
     }

@@ -42,7 +42,13 @@ export async function detachCluster(ctx: HubContext, name: string, force: boolea
   if (force || !agentPresent) {
     await revokeAgent(ctx, name, 'Detached');
     const marked = await markClusterForDeletion(ctx, name, record.metadata.uid);
-    ctx.ports.audit.record({ action: 'cluster.detach', outcome: 'allowed', cluster: name, reason: force ? 'forced' : 'no agent joined', sourceIp });
+    ctx.ports.audit.record({
+      action: 'cluster.detach',
+      outcome: 'allowed',
+      cluster: name,
+      reason: force ? 'forced' : 'no agent joined',
+      sourceIp,
+    });
     return {
       cluster: marked,
       mode: 'removed',
@@ -51,7 +57,8 @@ export async function detachCluster(ctx: HubContext, name: string, force: boolea
   }
   const next = await mutateHead(ctx, name, (h) => {
     if (h.state === 'Detaching') return h;
-    if (h.state !== 'Joined') throw new StateError(`cluster "${name}" is ${h.state}; only a joined cluster detaches through its agent (use force)`);
+    if (h.state !== 'Joined')
+      throw new StateError(`cluster "${name}" is ${h.state}; only a joined cluster detaches through its agent (use force)`);
     return { ...h, state: 'Detaching', desiredRevision: h.desiredRevision + 1 };
   });
   if (!next) throw new NotFoundError('Cluster', name);
@@ -60,7 +67,8 @@ export async function detachCluster(ctx: HubContext, name: string, force: boolea
   return {
     cluster: updated,
     mode: 'agent',
-    message: 'the agent removes what the hub applied and reports back, then the cluster is removed (use --force if the cluster is gone for good)',
+    message:
+      'the agent removes what the hub applied and reports back, then the cluster is removed (use --force if the cluster is gone for good)',
   };
 }
 
@@ -75,7 +83,12 @@ export const detachCompleteStep = defineStep({
     // Only a detach in progress completes; anything else is a late or forged duplicate.
     if (head && head.state !== 'Detaching' && head.state !== 'Detached') return;
     await revokeAgent(ctx, cluster, 'Detached');
-    ctx.ports.audit.record({ action: 'cluster.detach-complete', outcome: 'allowed', cluster, reason: 'the agent reported its clean-up done' });
+    ctx.ports.audit.record({
+      action: 'cluster.detach-complete',
+      outcome: 'allowed',
+      cluster,
+      reason: 'the agent reported its clean-up done',
+    });
     await markClusterForDeletion(ctx, cluster, uid).catch((err) => {
       if (!(err instanceof NotFoundError)) throw err;
     });

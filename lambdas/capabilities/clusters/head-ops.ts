@@ -41,6 +41,8 @@ export function revoked(head: ClusterHead, state: ClusterHeadState): ClusterHead
 /** Revokes the agent's credentials and bootstrap token at once and sets the head's state. */
 export async function revokeAgent(ctx: HubContext, cluster: string, state: 'Denied' | 'Detached'): Promise<ClusterHead | undefined> {
   return mutateHead(ctx, cluster, (head) =>
-    head.state === state && head.credentials.length === 0 && !head.bootstrap && head.leaseRenewedAt === undefined ? head : revoked(head, state),
+    head.state === state && head.credentials.length === 0 && !head.bootstrap && head.leaseRenewedAt === undefined
+      ? head
+      : revoked(head, state),
   );
 }

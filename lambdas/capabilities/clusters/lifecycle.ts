@@ -59,13 +59,24 @@ export function installCommand(manifest: string): string {
  * opens the gate with `autoAccept`, and mints a fresh single-use bootstrap token that replaces any
  * earlier one. `hubUrl` is where the agent reaches the agent API.
  */
-export async function importCluster(ctx: HubContext, name: string, req: ImportRequest, hubUrl: string, caller: AdminCaller = {}): Promise<ImportResult> {
+export async function importCluster(
+  ctx: HubContext,
+  name: string,
+  req: ImportRequest,
+  hubUrl: string,
+  caller: AdminCaller = {},
+): Promise<ImportResult> {
   const service = new ResourceService(ctx);
   const existing = await readCluster(ctx, name);
   let created = false;
   if (!existing) {
     const desired = parseDesired(
-      { apiVersion: API_VERSION, kind: 'Cluster', metadata: { name, ...(req.labels ? { labels: req.labels } : {}) }, spec: req.autoAccept ? { hubAcceptsClient: true } : {} },
+      {
+        apiVersion: API_VERSION,
+        kind: 'Cluster',
+        metadata: { name, ...(req.labels ? { labels: req.labels } : {}) },
+        spec: req.autoAccept ? { hubAcceptsClient: true } : {},
+      },
       clusterKind(),
       `Cluster "${name}"`,
     );
@@ -90,7 +101,14 @@ export async function importCluster(ctx: HubContext, name: string, req: ImportRe
   const expiresAt = ctx.ports.clock.now() + ttlSeconds * 1000;
   const minted = mintAgentToken(ctx.ports.ids, 'bootstrap', name);
   await mutateHead(ctx, name, (h) => ({ ...h, bootstrap: { hash: minted.hash, expiresAt, spent: false } }));
-  ctx.ports.audit.record({ action: 'cluster.import', outcome: 'allowed', cluster: name, reason: 'bootstrap token minted', sourceIp: caller.sourceIp, expiresAt: new Date(expiresAt).toISOString() });
+  ctx.ports.audit.record({
+    action: 'cluster.import',
+    outcome: 'allowed',
+    cluster: name,
+    reason: 'bootstrap token minted',
+    sourceIp: caller.sourceIp,
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
   const manifest = renderImportManifest({
     cluster: name,
     hubUrl,
@@ -123,7 +141,13 @@ export async function denyCluster(ctx: HubContext, name: string, caller: AdminCa
   }
   const head = await revokeAgent(ctx, name, 'Denied');
   if (head) await normaliseRecord(ctx, name, head);
-  ctx.ports.audit.record({ action: 'cluster.deny', outcome: 'allowed', cluster: name, reason: 'bootstrap token and credentials revoked', sourceIp: caller.sourceIp });
+  ctx.ports.audit.record({
+    action: 'cluster.deny',
+    outcome: 'allowed',
+    cluster: name,
+    reason: 'bootstrap token and credentials revoked',
+    sourceIp: caller.sourceIp,
+  });
   return (await readCluster(ctx, name)) ?? record;
 }
 
@@ -134,7 +158,13 @@ export async function denyCluster(ctx: HubContext, name: string, caller: AdminCa
 export async function upgradeCluster(ctx: HubContext, name: string, version: string, caller: AdminCaller = {}): Promise<ClusterResource> {
   await changeableCluster(ctx, name, 'upgraded');
   await new ResourceService(ctx).patch(clusterKind(), name, undefined, { spec: { agent: { version } } });
-  ctx.ports.audit.record({ action: 'cluster.upgrade', outcome: 'allowed', cluster: name, reason: `agent version ${version}`, sourceIp: caller.sourceIp });
+  ctx.ports.audit.record({
+    action: 'cluster.upgrade',
+    outcome: 'allowed',
+    cluster: name,
+    reason: `agent version ${version}`,
+    sourceIp: caller.sourceIp,
+  });
   const record = await readCluster(ctx, name);
   if (!record) throw new NotFoundError('Cluster', name);
   return record;

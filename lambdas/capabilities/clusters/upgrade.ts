@@ -36,7 +36,11 @@ export function withReportedVersion(res: ClusterResource, reported: string, now:
   if (!target || reported !== target) return res;
   const current = getCondition(res.status?.conditions, ClusterConditions.AgentUpgraded);
   if (current?.status === 'True' && current.reason === Reasons.upgraded) return res;
-  return withCondition(res, { type: ClusterConditions.AgentUpgraded, status: 'True', reason: Reasons.upgraded, message: `The agent runs ${target}` }, now);
+  return withCondition(
+    res,
+    { type: ClusterConditions.AgentUpgraded, status: 'True', reason: Reasons.upgraded, message: `The agent runs ${target}` },
+    now,
+  );
 }
 
 /**
@@ -78,6 +82,12 @@ export const upgradeDeadlineStep = defineStep({
 /** Queues the deadline of an upgrade to `version` that started now. */
 export async function scheduleUpgradeDeadline(ctx: HubContext, res: ClusterResource, version: string): Promise<void> {
   const seconds = ctx.config.upgradeDeadlineSeconds;
-  const payload = { cluster: res.metadata.name, uid: res.metadata.uid, version, deadlineAt: ctx.ports.clock.now() + seconds * 1000, deadlineSeconds: seconds };
+  const payload = {
+    cluster: res.metadata.name,
+    uid: res.metadata.uid,
+    version,
+    deadlineAt: ctx.ports.clock.now() + seconds * 1000,
+    deadlineSeconds: seconds,
+  };
   await ctx.ports.queue.send([stepMessage(upgradeDeadlineStep, payload, Math.min(MAX_DELAY_SECONDS, Math.max(1, seconds)))]);
 }

@@ -117,7 +117,11 @@ function answer(req: HttpRequest, text: string, contentType: string, cache: stri
 export async function serveIndex(req: HttpRequest, dir = consoleDir()): Promise<HttpResponse> {
   const html = await readText(join(dir, 'index.html'));
   if (html === undefined) {
-    return { status: 503, headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, raw: NOT_BUILT_PAGE };
+    return {
+      status: 503,
+      headers: { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+      raw: NOT_BUILT_PAGE,
+    };
   }
   return answer(req, html, CONTENT_TYPES['.html'], REVALIDATE_CACHE);
 }
@@ -149,6 +153,12 @@ export function consoleRoutes(dir?: () => string): Route<unknown>[] {
       summary: 'The web console (redirects to /)',
       handler: async () => ({ status: 308, headers: { location: '/', 'cache-control': 'no-cache' } }),
     },
-    { method: 'GET', pattern: '/console/{file}', public: true, summary: 'Web console files', handler: (req) => serveAsset(req, req.params.file, where()) },
+    {
+      method: 'GET',
+      pattern: '/console/{file}',
+      public: true,
+      summary: 'Web console files',
+      handler: (req) => serveAsset(req, req.params.file, where()),
+    },
   ];
 }

@@ -34,17 +34,27 @@ async function listAll(ctx: AdminContext, kind: string, namespace?: string): Pro
 async function events(req: HttpRequest, ctx: AdminContext): Promise<HttpResponse> {
   const limit = intParam(req, 'limit', 100, 1, 1000);
   const cluster = req.query.cluster || undefined;
-  if (cluster !== undefined && !isDnsLabel(cluster)) throw new ValidationError(`"${cluster}" is not a valid cluster name`, [{ path: 'cluster', message: 'invalid name' }]);
+  if (cluster !== undefined && !isDnsLabel(cluster))
+    throw new ValidationError(`"${cluster}" is not a valid cluster name`, [{ path: 'cluster', message: 'invalid name' }]);
   const objects: Resource[] = [];
   for (const info of ctx.registry.kinds.filter((k) => !k.namespaced)) objects.push(...(await listAll(ctx, info.kind)));
   if (cluster !== undefined) objects.push(...(await listAll(ctx, 'Work', cluster)));
   // With a cluster: its own events and its works'; events of fleet-wide objects name no cluster.
-  const all = recentEvents(cluster === undefined ? objects : objects.filter((o) => (o.kind === 'Cluster' && o.metadata.name === cluster) || o.metadata.namespace === cluster));
+  const all = recentEvents(
+    cluster === undefined
+      ? objects
+      : objects.filter((o) => (o.kind === 'Cluster' && o.metadata.name === cluster) || o.metadata.namespace === cluster),
+  );
   const body: FleetEventList = { kind: 'EventList', items: all.slice(0, limit), total: all.length };
   return { status: 200, headers: { 'cache-control': 'no-cache' }, body };
 }
 
 /** The routes this capability contributes (composed in ./capability.ts). */
 export const eventRoutes: readonly Route<AdminContext>[] = [
-  { method: 'GET', pattern: '/v1/events', summary: 'Recent fleet events, newest first: condition transitions and (with ?cluster=) work drift; ?limit= (100, at most 1000)', handler: events },
+  {
+    method: 'GET',
+    pattern: '/v1/events',
+    summary: 'Recent fleet events, newest first: condition transitions and (with ?cluster=) work drift; ?limit= (100, at most 1000)',
+    handler: events,
+  },
 ];

@@ -14,7 +14,8 @@ import { listDecisions } from './decision-store.js';
 
 function placementName(req: HttpRequest): string {
   const name = req.params.name;
-  if (!isDnsLabel(name)) throw new ValidationError(`"${name}" is not a valid Placement name: use a DNS-1123 label`, [{ path: 'name', message: 'invalid name' }]);
+  if (!isDnsLabel(name))
+    throw new ValidationError(`"${name}" is not a valid Placement name: use a DNS-1123 label`, [{ path: 'name', message: 'invalid name' }]);
   return name;
 }
 

@@ -35,7 +35,14 @@ const MAX_ROUNDS = 3;
 function placementView(c: Resource | undefined): string {
   if (!c) return 'gone';
   const status = (c.status ?? {}) as ClusterStatus;
-  return canonicalJson([c.metadata.uid, c.metadata.labels ?? {}, (c.spec as ClusterSpec | undefined)?.taints ?? [], status.claims ?? [], status.phase ?? '', c.metadata.deletionTimestamp ?? '']);
+  return canonicalJson([
+    c.metadata.uid,
+    c.metadata.labels ?? {},
+    (c.spec as ClusterSpec | undefined)?.taints ?? [],
+    status.claims ?? [],
+    status.phase ?? '',
+    c.metadata.deletionTimestamp ?? '',
+  ]);
 }
 
 /** True when the write from `before` to `after` changed what placements decide on. */
@@ -81,14 +88,29 @@ async function applyToPlacement(ctx: HubContext, placement: string, facts: Clust
     recorded = (await decisionsOfCluster(ctx, facts.name)).get(placement);
     const status = p.status ?? emptyPlacementStatus();
     const counted = countedGroup(status, facts.name, recorded);
-    const current = counted === NONE ? undefined : { group: counted, groupName: status.decisionGroups.find((g) => g.decisionGroupIndex === counted)?.decisionGroupName ?? recorded?.groupName ?? '' };
-    const counts = { numberOfSelectedClusters: status.numberOfSelectedClusters, decisionGroups: status.decisionGroups, chunkSize: status.bookkeeping?.chunkSize };
+    const current =
+      counted === NONE
+        ? undefined
+        : {
+            group: counted,
+            groupName: status.decisionGroups.find((g) => g.decisionGroupIndex === counted)?.decisionGroupName ?? recorded?.groupName ?? '',
+          };
+    const counts = {
+      numberOfSelectedClusters: status.numberOfSelectedClusters,
+      decisionGroups: status.decisionGroups,
+      chunkSize: status.bookkeeping?.chunkSize,
+    };
     const out = decideIncremental(p.spec, facts, current, counts, ctx.ports.clock.now());
     wanted = out.decision;
     outcome = { changed: false, recompute: out.recompute, ...(out.recheckAt !== undefined ? { recheckAt: out.recheckAt } : {}) };
     const to = wanted?.group ?? NONE;
     if (to === counted) return true;
-    const next = withCountChange(status, p.spec, { cluster: facts.name, from: counted, to, toName: wanted?.groupName ?? '' }, isoNow(ctx.ports.clock));
+    const next = withCountChange(
+      status,
+      p.spec,
+      { cluster: facts.name, from: counted, to, toName: wanted?.groupName ?? '' },
+      isoNow(ctx.ports.clock),
+    );
     await ctx.ports.resources.replace({ ...p, status: next }, p.metadata.resourceVersion);
     outcome.changed = true;
     return true;
@@ -126,7 +148,10 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
     const again = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (placementView(again) === placementView(record)) break;
   }
-  const messages = [...[...recompute].map((placement) => recomputeMessage(placement, 'index')), ...recheckMessages(recheck, ctx.ports.clock.now())];
+  const messages = [
+    ...[...recompute].map((placement) => recomputeMessage(placement, 'index')),
+    ...recheckMessages(recheck, ctx.ports.clock.now()),
+  ];
   if (messages.length) await ctx.ports.queue.send(messages);
   if (changed.size) await onDecisionsChanged(ctx, ...changed);
 }

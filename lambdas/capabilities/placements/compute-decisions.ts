@@ -74,7 +74,9 @@ export function computeDecisions(
     if (e.eligible) eligible.push({ facts, preferLow: e.preferLow, was, recheckAt: e.recheckAt });
   }
   eligible.sort((a, b) => Number(a.preferLow) - Number(b.preferLow) || Number(b.was) - Number(a.was) || byName(a.facts, b.facts));
-  const chosen = (spec.numberOfClusters === undefined ? eligible : eligible.slice(0, spec.numberOfClusters)).sort((a, b) => byName(a.facts, b.facts));
+  const chosen = (spec.numberOfClusters === undefined ? eligible : eligible.slice(0, spec.numberOfClusters)).sort((a, b) =>
+    byName(a.facts, b.facts),
+  );
 
   const named = namedGroups(spec);
   const total = chosen.length;
@@ -116,7 +118,12 @@ export function computeDecisions(
  * returning cluster -> chunk number (0-based, dense). Previous chunk members stay while their chunk
  * has room; everyone else fills chunks in order.
  */
-function assignChunks(rest: ClusterFacts[], namedCount: number, size: number | undefined, previous: ReadonlyMap<string, PreviousDecision>): Map<string, number> {
+function assignChunks(
+  rest: ClusterFacts[],
+  namedCount: number,
+  size: number | undefined,
+  previous: ReadonlyMap<string, PreviousDecision>,
+): Map<string, number> {
   const out = new Map<string, number>();
   if (size === undefined) {
     for (const f of rest) out.set(f.name, 0);
@@ -185,11 +192,17 @@ export function decideIncremental(
   }
   if (!current && cap !== undefined && counts.numberOfSelectedClusters >= cap) return { recompute: false, recheckAt: e.recheckAt };
   const named = namedGroups(spec);
-  const withRecheck = (decision: PreviousDecision): IncrementalOutcome => ({ decision, recompute: false, ...(e.recheckAt !== undefined ? { recheckAt: e.recheckAt } : {}) });
+  const withRecheck = (decision: PreviousDecision): IncrementalOutcome => ({
+    decision,
+    recompute: false,
+    ...(e.recheckAt !== undefined ? { recheckAt: e.recheckAt } : {}),
+  });
   const g = namedGroupOf(spec, facts);
   if (g >= 0) return withRecheck({ group: g, groupName: named[g].groupName });
   if (current && current.group >= named.length && current.groupName === '') return withRecheck(current);
-  const chunks = counts.decisionGroups.filter((d) => d.decisionGroupIndex >= named.length && d.decisionGroupName === '' && d.clusterCount > 0);
+  const chunks = counts.decisionGroups.filter(
+    (d) => d.decisionGroupIndex >= named.length && d.decisionGroupName === '' && d.clusterCount > 0,
+  );
   if (!chunks.length) return withRecheck({ group: named.length, groupName: '' });
   const last = chunks.reduce((a, b) => (b.decisionGroupIndex > a.decisionGroupIndex ? b : a));
   const full = counts.chunkSize !== undefined && last.clusterCount >= counts.chunkSize;

@@ -23,7 +23,11 @@ function toDecision(data: Record<string, string | number | boolean> | undefined)
  * One page of a placement's decisions, in cluster-name order. An unknown placement has none.
  * @example const { items, cursor } = await listDecisions(ctx, 'canary-first', { limit: 500 });
  */
-export async function listDecisions(ctx: HubContext, placement: string, page: { cursor?: string; limit: number }): Promise<{ items: Decision[]; cursor?: string }> {
+export async function listDecisions(
+  ctx: HubContext,
+  placement: string,
+  page: { cursor?: string; limit: number },
+): Promise<{ items: Decision[]; cursor?: string }> {
   const out = await ctx.ports.relations.list(PLACEMENT_DECISIONS, placement, { limit: page.limit, cursor: page.cursor });
   return { items: out.items.map((i) => ({ cluster: i.to, ...toDecision(i.data) })), ...(out.cursor ? { cursor: out.cursor } : {}) };
 }
@@ -53,7 +57,12 @@ export async function decisionsOfCluster(ctx: HubContext, cluster: string): Prom
 }
 
 /** Records (or, with undefined, removes) one decision in both directions. Idempotent. */
-export async function writeDecision(ctx: HubContext, placement: string, cluster: string, decision: PreviousDecision | undefined): Promise<void> {
+export async function writeDecision(
+  ctx: HubContext,
+  placement: string,
+  cluster: string,
+  decision: PreviousDecision | undefined,
+): Promise<void> {
   if (decision) {
     const data = { group: decision.group, groupName: decision.groupName };
     await ctx.ports.relations.put(PLACEMENT_DECISIONS, placement, cluster, data);
@@ -70,7 +79,11 @@ export async function writeDecision(ctx: HubContext, placement: string, cluster:
  * reverse item, so that the rule above holds for a batch as for one decision. Idempotent; a
  * failure part-way is repaired by running it again.
  */
-export async function writeDecisions(ctx: HubContext, placement: string, changes: readonly (readonly [string, PreviousDecision | undefined])[]): Promise<void> {
+export async function writeDecisions(
+  ctx: HubContext,
+  placement: string,
+  changes: readonly (readonly [string, PreviousDecision | undefined])[],
+): Promise<void> {
   const puts = changes.flatMap(([cluster, d]) => (d ? [{ cluster, data: { group: d.group, groupName: d.groupName } }] : []));
   const removes = changes.filter(([, d]) => d === undefined).map(([cluster]) => cluster);
   const forward = (cluster: string) => ({ relation: PLACEMENT_DECISIONS, from: placement, to: cluster });
@@ -90,7 +103,10 @@ export function sameDecision(a: PreviousDecision | undefined, b: PreviousDecisio
  * The decisions that differ between `previous` and `next`: cluster -> new decision, or undefined
  * for a cluster no longer chosen. Pure.
  */
-export function decisionDiff(previous: ReadonlyMap<string, PreviousDecision>, next: readonly Decision[]): [string, PreviousDecision | undefined][] {
+export function decisionDiff(
+  previous: ReadonlyMap<string, PreviousDecision>,
+  next: readonly Decision[],
+): [string, PreviousDecision | undefined][] {
   const out: [string, PreviousDecision | undefined][] = [];
   const wanted = new Map(next.map((d) => [d.cluster, { group: d.group, groupName: d.groupName }]));
   for (const [cluster, d] of wanted) if (!sameDecision(previous.get(cluster), d)) out.push([cluster, d]);
@@ -102,7 +118,12 @@ export function decisionDiff(previous: ReadonlyMap<string, PreviousDecision>, ne
  * Makes the relation items of `placement` equal `next`, writing only the differences from
  * `previous` (batched, see {@link writeDecisions}). Returns how many clusters changed.
  */
-export async function writeDecisionDiff(ctx: HubContext, placement: string, previous: ReadonlyMap<string, PreviousDecision>, next: readonly Decision[]): Promise<number> {
+export async function writeDecisionDiff(
+  ctx: HubContext,
+  placement: string,
+  previous: ReadonlyMap<string, PreviousDecision>,
+  next: readonly Decision[],
+): Promise<number> {
   const changes = decisionDiff(previous, next);
   // One change (a small placement, a single move) costs two single writes, as the per-cluster step.
   if (changes.length === 1) await writeDecision(ctx, placement, ...changes[0]);

@@ -48,7 +48,13 @@ export function matchesClaims(selector: ClaimSelector | undefined, claims: Recor
     const has = Object.prototype.hasOwnProperty.call(claims, req.key);
     const values = req.values ?? [];
     const ok =
-      req.operator === 'Exists' ? has : req.operator === 'DoesNotExist' ? !has : req.operator === 'In' ? has && values.includes(claims[req.key]) : !has || !values.includes(claims[req.key]);
+      req.operator === 'Exists'
+        ? has
+        : req.operator === 'DoesNotExist'
+          ? !has
+          : req.operator === 'In'
+            ? has && values.includes(claims[req.key])
+            : !has || !values.includes(claims[req.key]);
     if (!ok) return false;
   }
   return true;
@@ -118,7 +124,8 @@ export interface Eligibility {
  */
 export function evaluateCluster(spec: PlacementSpec, facts: ClusterFacts, wasSelected: boolean, now: number): Eligibility {
   if (facts.leaving) return { eligible: false, preferLow: false, reason: 'the cluster is being removed' };
-  if (!inClusterSets(spec, facts)) return { eligible: false, preferLow: false, reason: `not in cluster sets ${spec.clusterSets.join(', ')}` };
+  if (!inClusterSets(spec, facts))
+    return { eligible: false, preferLow: false, reason: `not in cluster sets ${spec.clusterSets.join(', ')}` };
   if (!matchesPredicates(spec, facts)) return { eligible: false, preferLow: false, reason: 'matches no predicate' };
   let preferLow = false;
   let recheckAt: number | undefined;

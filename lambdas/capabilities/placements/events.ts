@@ -10,5 +10,9 @@ export const placementDecisionsChanged = defineEvent('placement.decisions-change
 
 /** Publishes {@link placementDecisionsChanged} once for each distinct placement. */
 export async function onDecisionsChanged(ctx: HubContext, ...placements: string[]): Promise<void> {
-  await publish(ctx, placementDecisionsChanged, [...new Set(placements)].map((placement) => ({ placement })));
+  await publish(
+    ctx,
+    placementDecisionsChanged,
+    [...new Set(placements)].map((placement) => ({ placement })),
+  );
 }

@@ -15,7 +15,11 @@ const PAGE = 500;
 
 /** Step messages that re-evaluate these clusters. */
 export function clusterChangedMessages(clusters: readonly string[], delaySeconds?: number): StepMessage[] {
-  return [...new Set(clusters)].map((cluster) => ({ type: CLUSTER_CHANGED_STEP, payload: { cluster }, ...(delaySeconds ? { delaySeconds } : {}) }));
+  return [...new Set(clusters)].map((cluster) => ({
+    type: CLUSTER_CHANGED_STEP,
+    payload: { cluster },
+    ...(delaySeconds ? { delaySeconds } : {}),
+  }));
 }
 
 /** Delayed re-evaluations for tolerations that run out (`cluster -> epoch ms`). */

@@ -45,7 +45,8 @@ export const clusterSetChangedStep = defineStep({
   async run({ set }, ctx) {
     const placements = await listAll<PlacementResource>(ctx, placementKind.kind);
     const naming = placements.filter((p) => !p.metadata.deletionTimestamp && p.spec.clusterSets.includes(set));
-    if (naming.length) await ctx.ports.queue.send(naming.map((p) => stepMessage(recomputePlacementStep, { placement: p.metadata.name, source: 'all' })));
+    if (naming.length)
+      await ctx.ports.queue.send(naming.map((p) => stepMessage(recomputePlacementStep, { placement: p.metadata.name, source: 'all' })));
   },
 });
 

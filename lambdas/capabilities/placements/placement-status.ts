@@ -48,17 +48,31 @@ export function countedGroup(status: PlacementStatus, cluster: string, recorded:
 }
 
 /** PlacementSatisfied and PlacementMisconfigured for these counts and missing sets. */
-export function placementConditions(previous: Condition[], spec: PlacementSpec, selected: number, missingSets: string[], now: string): Condition[] {
+export function placementConditions(
+  previous: Condition[],
+  spec: PlacementSpec,
+  selected: number,
+  missingSets: string[],
+  now: string,
+): Condition[] {
   let out = previous;
   const cap = spec.numberOfClusters;
   const satisfied =
     cap !== undefined
       ? selected >= cap
         ? { status: 'True' as const, reason: 'AllDecisionsScheduled', message: `${selected} of ${cap} requested clusters selected` }
-        : { status: 'False' as const, reason: 'NotAllDecisionsScheduled', message: `only ${selected} of ${cap} requested clusters could be selected` }
+        : {
+            status: 'False' as const,
+            reason: 'NotAllDecisionsScheduled',
+            message: `only ${selected} of ${cap} requested clusters could be selected`,
+          }
       : selected > 0
         ? { status: 'True' as const, reason: 'AllDecisionsScheduled', message: `${selected} cluster${selected === 1 ? '' : 's'} selected` }
-        : { status: 'False' as const, reason: 'NoManagedClusterMatched', message: 'no cluster matches the cluster sets, predicates and tolerations' };
+        : {
+            status: 'False' as const,
+            reason: 'NoManagedClusterMatched',
+            message: 'no cluster matches the cluster sets, predicates and tolerations',
+          };
   out = setCondition(out, { type: PlacementConditions.Satisfied, ...satisfied }, now);
   out = setCondition(
     out,

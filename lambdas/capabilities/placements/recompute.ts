@@ -67,12 +67,21 @@ async function setMembers(ctx: HubContext, set: string): Promise<string[]> {
  * after a set's selector changed the index may lag, so `all` reads every cluster and lets the
  * computed membership decide.
  */
-async function loadCandidates(ctx: HubContext, spec: PlacementSpec, sets: Resource<ClusterSetSpec>[], source: 'index' | 'all'): Promise<ClusterFacts[]> {
+async function loadCandidates(
+  ctx: HubContext,
+  spec: PlacementSpec,
+  sets: Resource<ClusterSetSpec>[],
+  source: 'index' | 'all',
+): Promise<ClusterFacts[]> {
   if (spec.clusterSets.length === 0 || source === 'all') return pageClusters(ctx, () => true, sets);
   const names = new Set<string>();
   for (const s of spec.clusterSets) for (const n of await setMembers(ctx, s)) names.add(n);
   if (names.size > DIRECT_READ_LIMIT) return pageClusters(ctx, (n) => names.has(n), sets);
-  const records = await readResources(ctx, clusterKind, [...names].map((name) => ({ name })));
+  const records = await readResources(
+    ctx,
+    clusterKind,
+    [...names].map((name) => ({ name })),
+  );
   return records.filter((r) => r !== undefined).map((r) => clusterFacts(r as ClusterRecord, sets));
 }
 
@@ -103,7 +112,8 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
   const result = computeDecisions(p0, candidates, previous, { now: ctx.ports.clock.now(), keepChunks });
 
   // A newer spec (or a new placement under the same name) gets its own recomputation; this one stops.
-  const stale = (p: PlacementResource | undefined) => !p || p.metadata.uid !== p0.metadata.uid || p.metadata.generation !== generation || !!p.metadata.deletionTimestamp;
+  const stale = (p: PlacementResource | undefined) =>
+    !p || p.metadata.uid !== p0.metadata.uid || p.metadata.generation !== generation || !!p.metadata.deletionTimestamp;
   const requeue = () => ctx.ports.queue.send([stepMessage(recomputePlacementStep, { placement: name, source })]);
   if (stale(await readPlacement(ctx, name))) return requeue();
   const changed = await writeDecisionDiff(ctx, name, previous, result.decisions);
@@ -120,7 +130,12 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
   const messages = [...clusterChangedMessages(recheck), ...recheckMessages(result.recheckAt, ctx.ports.clock.now())];
   if (messages.length) await ctx.ports.queue.send(messages);
   if (changed) await onDecisionsChanged(ctx, name);
-  ctx.ports.log.info('placement recomputed', { placement: name, candidates: candidates.length, selected: result.numberOfSelectedClusters, changed });
+  ctx.ports.log.info('placement recomputed', {
+    placement: name,
+    candidates: candidates.length,
+    selected: result.numberOfSelectedClusters,
+    changed,
+  });
 }
 
 /** Step: recompute one placement in full. */

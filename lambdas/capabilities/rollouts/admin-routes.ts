@@ -23,7 +23,11 @@ type AdminCtx = AdminContext;
 
 export const OverrideWindowBodySchema = z
   .object({
-    reason: z.string({ error: 'reason is required: say why windows are overridden (it goes to the audit log)' }).trim().min(3, 'reason must say why (at least 3 characters)').max(500),
+    reason: z
+      .string({ error: 'reason is required: say why windows are overridden (it goes to the audit log)' })
+      .trim()
+      .min(3, 'reason must say why (at least 3 characters)')
+      .max(500),
     until: z.string().optional(),
   })
   .strict();
@@ -32,24 +36,39 @@ const EmptyBodySchema = z.object({}).strict();
 
 /** Body of the rollback: empty (the previous revision) or `{toRevision: N}`. */
 export const RollbackBodySchema = z
-  .object({ toRevision: z.number({ error: 'toRevision must be a revision number' }).int().min(1, 'toRevision must be a revision number (1 or more)').optional() })
+  .object({
+    toRevision: z
+      .number({ error: 'toRevision must be a revision number' })
+      .int()
+      .min(1, 'toRevision must be a revision number (1 or more)')
+      .optional(),
+  })
   .strict();
 
 function revisionParam(req: HttpRequest): number {
   const text = req.params.revision;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new ValidationError(`"${text}" is not a revision number`, [{ path: 'revision', message: 'expected a whole number, 1 or more' }]);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new ValidationError(`"${text}" is not a revision number`, [{ path: 'revision', message: 'expected a whole number, 1 or more' }]);
   return Number(text);
 }
 
 /** One line of the history: what `tether rollout history` lists (the content only by number). */
 function historyEntry(r: StoredRevision, current: number | undefined) {
-  return { revision: r.revision, createdAt: r.createdAt, hash: r.hash, ...(r.rollbackOf !== undefined ? { rollbackOf: r.rollbackOf } : {}), current: r.revision === current };
+  return {
+    revision: r.revision,
+    createdAt: r.createdAt,
+    hash: r.hash,
+    ...(r.rollbackOf !== undefined ? { rollbackOf: r.rollbackOf } : {}),
+    current: r.revision === current,
+  };
 }
 
 function deploymentName(req: HttpRequest): string {
   const name = req.params.name;
   if (!isDnsLabel(name)) {
-    throw new ValidationError(`"${name}" is not a valid FleetDeployment name: use a DNS-1123 label`, [{ path: 'name', message: 'invalid name' }]);
+    throw new ValidationError(`"${name}" is not a valid FleetDeployment name: use a DNS-1123 label`, [
+      { path: 'name', message: 'invalid name' },
+    ]);
   }
   return name;
 }
@@ -115,10 +134,14 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     emptyBody(req, 'abort request');
     return abortRollout(ctx, name, { sourceIp: req.sourceIp });
   }),
-  action('rollback', 'Roll every updated cluster back to the previous revision, or to body {toRevision}, progressively', (ctx, name, req) => {
-    const body = parseOrThrow(RollbackBodySchema, parseObjectBody(req, { optional: true }), 'rollback request');
-    return rollbackRollout(ctx, name, { sourceIp: req.sourceIp }, body.toRevision);
-  }),
+  action(
+    'rollback',
+    'Roll every updated cluster back to the previous revision, or to body {toRevision}, progressively',
+    (ctx, name, req) => {
+      const body = parseOrThrow(RollbackBodySchema, parseObjectBody(req, { optional: true }), 'rollback request');
+      return rollbackRollout(ctx, name, { sourceIp: req.sourceIp }, body.toRevision);
+    },
+  ),
   {
     method: 'GET',
     pattern: '/v1/fleetdeployments/{name}/revisions',
@@ -127,7 +150,11 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
       const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
       const current = asKind(fleetDeploymentKind, fd).status?.revision;
       const revisions = await listRevisions(ctx, fd.metadata.name);
-      return { status: 200, headers: { 'cache-control': 'no-cache' }, body: { name: fd.metadata.name, currentRevision: current, revisions: revisions.map((r) => historyEntry(r, current)) } };
+      return {
+        status: 200,
+        headers: { 'cache-control': 'no-cache' },
+        body: { name: fd.metadata.name, currentRevision: current, revisions: revisions.map((r) => historyEntry(r, current)) },
+      };
     },
   },
   {
@@ -143,8 +170,12 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
       return { status: 200, body: { ...historyEntry(r, current), template: r.content.template, overrides: r.content.overrides } };
     },
   },
-  action('override-window', 'Emergency: ignore maintenance windows for the current revision (audited); body {reason, until?}', (ctx, name, req) => {
-    const body = parseOrThrow(OverrideWindowBodySchema, parseObjectBody(req), 'override-window request');
-    return overrideWindows(ctx, name, body, { sourceIp: req.sourceIp });
-  }),
+  action(
+    'override-window',
+    'Emergency: ignore maintenance windows for the current revision (audited); body {reason, until?}',
+    (ctx, name, req) => {
+      const body = parseOrThrow(OverrideWindowBodySchema, parseObjectBody(req), 'override-window request');
+      return overrideWindows(ctx, name, body, { sourceIp: req.sourceIp });
+    },
+  ),
 ];

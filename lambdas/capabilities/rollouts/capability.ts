@@ -4,7 +4,15 @@ import { workStatusChanged } from '../works/events.js';
 import { defineCapability } from '../capability.js';
 import { rolloutAdminRoutes } from './admin-routes.js';
 import { fleetDeploymentBehaviour } from './fleetdeployment-behaviour.js';
-import { cleanupStep, placementChangedStep, progressStep, removeClustersStep, rolloutBatchStep, rolloutsTask, workStatusChangedStep } from './rollout-steps.js';
+import {
+  cleanupStep,
+  placementChangedStep,
+  progressStep,
+  removeClustersStep,
+  rolloutBatchStep,
+  rolloutsTask,
+  workStatusChangedStep,
+} from './rollout-steps.js';
 
 /**
  * FleetDeployments: a Work template rolled out progressively to a placement's clusters, with

@@ -35,12 +35,19 @@ function statusOf(fd: FleetDeploymentResource): FleetDeploymentStatus {
 }
 
 /** Read-modify-write of `status.control`, retried on conflict with the controller's status writes. */
-async function updateControl(ctx: HubContext, name: string, change: (control: RolloutControl, fd: FleetDeploymentResource) => RolloutControl): Promise<FleetDeploymentResource> {
+async function updateControl(
+  ctx: HubContext,
+  name: string,
+  change: (control: RolloutControl, fd: FleetDeploymentResource) => RolloutControl,
+): Promise<FleetDeploymentResource> {
   return retryOnConflict(ctx.ports.clock, async () => {
     const fd = await load(ctx, name);
     const status = statusOf(fd);
     const control = change({ ...(status.control ?? {}) }, fd);
-    return asKind(fleetDeploymentKind, await ctx.ports.resources.replace({ ...fd, status: { ...status, control } }, fd.metadata.resourceVersion));
+    return asKind(
+      fleetDeploymentKind,
+      await ctx.ports.resources.replace({ ...fd, status: { ...status, control } }, fd.metadata.resourceVersion),
+    );
   });
 }
 
@@ -49,7 +56,13 @@ async function setPaused(ctx: HubContext, name: string, paused: boolean): Promis
 }
 
 function audit(ctx: HubContext, action: string, name: string, actor: ControlActor, extra: Record<string, unknown> = {}): void {
-  ctx.ports.audit.record({ action: `fleetdeployment.${action}`, outcome: 'allowed', fleetDeployment: name, ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}), ...extra });
+  ctx.ports.audit.record({
+    action: `fleetdeployment.${action}`,
+    outcome: 'allowed',
+    fleetDeployment: name,
+    ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
+    ...extra,
+  });
 }
 
 async function finish(ctx: HubContext, name: string): Promise<Resource> {
@@ -113,7 +126,8 @@ export async function rollbackRollout(ctx: HubContext, name: string, actor: Cont
     // "FleetDeployment "pos" revision "7" not found": the last 10 revisions are kept (tether rollout history).
     throw new NotFoundError(`FleetDeployment "${name}" revision`, String(toRevision));
   }
-  if (!target) throw new StateError(`FleetDeployment "${name}" has no earlier revision to roll back to (revision ${current} is the oldest kept)`);
+  if (!target)
+    throw new StateError(`FleetDeployment "${name}" has no earlier revision to roll back to (revision ${current} is the oldest kept)`);
   const at = new Date(ctx.ports.clock.now()).toISOString();
   await updateControl(ctx, name, (control) => {
     const next: RolloutControl = { ...control, rollbackFrom: { revision: current, to: target.revision, at } };
@@ -127,7 +141,11 @@ export async function rollbackRollout(ctx: HubContext, name: string, actor: Cont
     {
       apiVersion: latest.apiVersion,
       kind: latest.kind,
-      metadata: { name, ...(latest.metadata.labels ? { labels: latest.metadata.labels } : {}), ...(latest.metadata.annotations ? { annotations: latest.metadata.annotations } : {}) },
+      metadata: {
+        name,
+        ...(latest.metadata.labels ? { labels: latest.metadata.labels } : {}),
+        ...(latest.metadata.annotations ? { annotations: latest.metadata.annotations } : {}),
+      },
       spec,
     },
     fleetDeploymentKind,
@@ -149,18 +167,39 @@ export interface WindowOverrideRequest {
  * The emergency override: maintenance windows are ignored for the current revision (until `until`
  * when given). Audited with the reason.
  */
-export async function overrideWindows(ctx: HubContext, name: string, request: WindowOverrideRequest, actor: ControlActor = {}): Promise<Resource> {
+export async function overrideWindows(
+  ctx: HubContext,
+  name: string,
+  request: WindowOverrideRequest,
+  actor: ControlActor = {},
+): Promise<Resource> {
   const now = ctx.ports.clock.now();
   if (request.until !== undefined) {
     const until = Date.parse(request.until);
-    if (Number.isNaN(until)) throw new ValidationError(`until must be an RFC 3339 time such as 2026-11-10T06:00:00Z, got "${request.until}"`, [{ path: 'until', message: 'not a time' }]);
-    if (until <= now) throw new ValidationError(`until (${request.until}) is in the past`, [{ path: 'until', message: 'must be in the future' }]);
+    if (Number.isNaN(until))
+      throw new ValidationError(`until must be an RFC 3339 time such as 2026-11-10T06:00:00Z, got "${request.until}"`, [
+        { path: 'until', message: 'not a time' },
+      ]);
+    if (until <= now)
+      throw new ValidationError(`until (${request.until}) is in the past`, [{ path: 'until', message: 'must be in the future' }]);
   }
   const fd = await updateControl(ctx, name, (control, current) => {
     const revision = statusOf(current).revision;
     if (revision === undefined) throw new StateError(`FleetDeployment "${name}" has no revision yet; retry in a moment`);
-    return { ...control, windowOverride: { reason: request.reason, at: new Date(now).toISOString(), revision, ...(request.until ? { until: new Date(Date.parse(request.until)).toISOString() } : {}) } };
+    return {
+      ...control,
+      windowOverride: {
+        reason: request.reason,
+        at: new Date(now).toISOString(),
+        revision,
+        ...(request.until ? { until: new Date(Date.parse(request.until)).toISOString() } : {}),
+      },
+    };
   });
-  audit(ctx, 'override-window', name, actor, { reason: request.reason, until: request.until ?? 'end of revision', revision: statusOf(fd).revision });
+  audit(ctx, 'override-window', name, actor, {
+    reason: request.reason,
+    until: request.until ?? 'end of revision',
+    revision: statusOf(fd).revision,
+  });
   return finish(ctx, name);
 }

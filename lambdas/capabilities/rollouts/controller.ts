@@ -68,7 +68,12 @@ export function overrideActive(status: FleetDeploymentStatus, revision: number, 
 }
 
 /** Runs the controller of one deployment once, unless another run holds it or already saw the change. */
-export async function reconcileFleetDeployment(ctx: HubContext, name: string, effects: RolloutEffects, requestedAt?: number): Promise<ReconcileResult> {
+export async function reconcileFleetDeployment(
+  ctx: HubContext,
+  name: string,
+  effects: RolloutEffects,
+  requestedAt?: number,
+): Promise<ReconcileResult> {
   const lease = await acquireLease(ctx, name, requestedAt);
   if ('busy' in lease) return { outcome: 'busy' };
   if ('fresh' in lease) return { outcome: 'fresh' };
@@ -131,7 +136,14 @@ async function runOnce(ctx: HubContext, name: string, effects: RolloutEffects, n
  * tracking records it updates in `observation.next`: the clusters handed out, newly succeeded,
  * resent, or being removed.
  */
-function planNextWave({ spec, previous, control }: Deployment, state: RunState, observation: WaveObservation, view: WindowView, target: Target, now: number): WaveDecision {
+function planNextWave(
+  { spec, previous, control }: Deployment,
+  state: RunState,
+  observation: WaveObservation,
+  view: WindowView,
+  target: Target,
+  now: number,
+): WaveDecision {
   const { placement, tracks } = state;
   const { next, templateErrors, retryTemplate, leaving, works } = observation;
   const fp = previous.failurePause;
@@ -154,14 +166,27 @@ function planNextWave({ spec, previous, control }: Deployment, state: RunState, 
   for (const c of plan.newlySucceeded) next.set(c, { ...next.get(c), succeeded: true });
   for (const c of plan.update) {
     const prev = next.get(c) ?? {};
-    next.set(c, { hash: target.hash, revision: target.revision, handedAt: now, phase: 'progressing', since: now, windowLabels: prev.windowLabels, labelsRevision: prev.labelsRevision });
+    next.set(c, {
+      hash: target.hash,
+      revision: target.revision,
+      handedAt: now,
+      phase: 'progressing',
+      since: now,
+      windowLabels: prev.windowLabels,
+      labelsRevision: prev.labelsRevision,
+    });
   }
   // Handed out but still without a Work after a while (a lost or dead-lettered message): send again.
   const resend = placement.decisions
     .map((d) => d.cluster)
     .filter((c) => {
       const t = next.get(c);
-      return t?.hash === target.hash && !t.written && !templateErrors.has(c) && now - Math.max(t.handedAt ?? 0, t.resentAt ?? 0) >= RESEND_AFTER_MS;
+      return (
+        t?.hash === target.hash &&
+        !t.written &&
+        !templateErrors.has(c) &&
+        now - Math.max(t.handedAt ?? 0, t.resentAt ?? 0) >= RESEND_AFTER_MS
+      );
     });
   for (const c of [...resend, ...retryTemplate]) next.set(c, { ...next.get(c), resentAt: now });
 
@@ -189,7 +214,8 @@ async function writeWave(ctx: HubContext, run: Run): Promise<void> {
   for (const [c, t] of next) {
     const before = tracks.get(c);
     const data = encodeTrack(t);
-    if (!before || JSON.stringify(encodeTrack(before)) !== JSON.stringify(data)) changedTracks.push({ relation: TRACK_RELATION, from: name, to: c, data });
+    if (!before || JSON.stringify(encodeTrack(before)) !== JSON.stringify(data))
+      changedTracks.push({ relation: TRACK_RELATION, from: name, to: c, data });
   }
   await ctx.ports.relations.putMany(changedTracks);
   const forgotten = leaving.filter((c) => !removeNow.includes(c));
@@ -236,7 +262,8 @@ async function recordStatus(ctx: HubContext, run: Run): Promise<FleetDeploymentS
   await writeStatus(ctx, fd, status);
   // Template errors keep a finished rollout on the scheduler's list, so a fixed label is picked up.
   // An empty placement is not active: its placement-changed event wakes the controller.
-  const active = ((status.state === 'Progressing' || status.state === 'WaitingForWindow') && placement.decisions.length > 0) || templateErrors.size > 0;
+  const active =
+    ((status.state === 'Progressing' || status.state === 'WaitingForWindow') && placement.decisions.length > 0) || templateErrors.size > 0;
   if (active) await ctx.ports.relations.put(ACTIVE_RELATION, ACTIVE_KEY, name);
   else await ctx.ports.relations.remove(ACTIVE_RELATION, ACTIVE_KEY, name);
   return status;
@@ -251,7 +278,13 @@ async function sendWave(ctx: HubContext, effects: RolloutEffects, run: Run): Pro
   if (handOut.length || retryTemplate.length) await effects.handOut(ctx, name, target, [...handOut, ...retryTemplate], retryTemplate);
   if (removeNow.length) await effects.remove(ctx, name, removeNow);
   if (plan.nextCheckAt !== undefined && plan.nextCheckAt - now <= MAX_WAKE_MS) await effects.wakeAt(ctx, name, plan.nextCheckAt);
-  if (handOut.length) ctx.ports.log.info('rollout wave', { fleetDeployment: name, revision: target.revision, clusters: handOut.length, resent: resend.length });
+  if (handOut.length)
+    ctx.ports.log.info('rollout wave', {
+      fleetDeployment: name,
+      revision: target.revision,
+      clusters: handOut.length,
+      resent: resend.length,
+    });
   return handOut;
 }
 

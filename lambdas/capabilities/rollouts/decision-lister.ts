@@ -17,7 +17,11 @@ export interface PlacementDecision {
 }
 
 /** Pages through a placement's decisions; an unknown placement has none. */
-export type DecisionLister = (ctx: HubContext, placement: string, page: { cursor?: string; limit: number }) => Promise<{ items: PlacementDecision[]; cursor?: string }>;
+export type DecisionLister = (
+  ctx: HubContext,
+  placement: string,
+  page: { cursor?: string; limit: number },
+) => Promise<{ items: PlacementDecision[]; cursor?: string }>;
 
 /** The name a decision group goes by in rollouts and status. */
 export function groupNameOf(d: { group: number; groupName: string }): string {

@@ -16,13 +16,21 @@ function semanticErrors(spec: FleetDeploymentSpec): FieldError[] {
   const errors = revisionSyntaxErrors({ template: spec.template, overrides: spec.overrides });
   const seen = new Set<string>();
   spec.rolloutStrategy.mandatoryDecisionGroups.forEach((g, i) => {
-    if (seen.has(g.groupName)) errors.push({ path: `spec.rolloutStrategy.mandatoryDecisionGroups.${i}.groupName`, message: `group "${g.groupName}" is listed twice` });
+    if (seen.has(g.groupName))
+      errors.push({
+        path: `spec.rolloutStrategy.mandatoryDecisionGroups.${i}.groupName`,
+        message: `group "${g.groupName}" is listed twice`,
+      });
     seen.add(g.groupName);
   });
   const names = new Set<string>();
   spec.template.workload.manifests.forEach((m, i) => {
     const id = `${m.apiVersion}/${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
-    if (names.has(id)) errors.push({ path: `spec.template.workload.manifests.${i}`, message: `${m.kind} "${m.metadata.name}" appears twice in the template` });
+    if (names.has(id))
+      errors.push({
+        path: `spec.template.workload.manifests.${i}`,
+        message: `${m.kind} "${m.metadata.name}" appears twice in the template`,
+      });
     names.add(id);
   });
   return errors;

@@ -33,7 +33,9 @@ export function observeWork(work: Resource | undefined, name: string): WorkObser
   const conditions = status.conditions ?? [];
   const applied = getCondition(conditions, WorkConditions.Applied);
   const current =
-    status.observedGeneration !== undefined ? status.observedGeneration === gen : applied?.observedGeneration !== undefined && applied.observedGeneration === gen;
+    status.observedGeneration !== undefined
+      ? status.observedGeneration === gen
+      : applied?.observedGeneration !== undefined && applied.observedGeneration === gen;
   const is = (type: string, value: string) => current && getCondition(conditions, type)?.status === value;
   const rev = Number(work.metadata.annotations?.[REVISION_ANNOTATION]);
   const applyFailed = is(WorkConditions.Applied, 'False');

@@ -31,7 +31,8 @@ const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralConta
 export function splitImage(image: string): { registry: string; path: string } {
   const slash = image.indexOf('/');
   const first = slash >= 0 ? image.slice(0, slash) : '';
-  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) return { registry: first, path: image.slice(slash + 1) };
+  if (slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost'))
+    return { registry: first, path: image.slice(slash + 1) };
   // Docker Hub's official images live under library/: a mirror needs the full path.
   return { registry: 'docker.io', path: slash >= 0 ? image : `library/${image}` };
 }

@@ -212,7 +212,10 @@ export function planRolloutWave(input: PlanInput): Plan {
         message: `${counts.failed} cluster${counts.failed === 1 ? '' : 's'} failed${input.acknowledgedFailures ? ` (${input.acknowledgedFailures} acknowledged)` : ''}; maxFailures allows ${failureThreshold}`,
       };
     } else if (mandatoryFailed > 0 && counts.failed > input.acknowledgedFailures) {
-      pause = { reason: 'MandatoryGroupFailed', message: `${mandatoryFailed} cluster${mandatoryFailed === 1 ? '' : 's'} failed in mandatory group(s) ${mandatory.join(', ')}` };
+      pause = {
+        reason: 'MandatoryGroupFailed',
+        message: `${mandatoryFailed} cluster${mandatoryFailed === 1 ? '' : 's'} failed in mandatory group(s) ${mandatory.join(', ')}`,
+      };
     }
   }
 
@@ -226,13 +229,23 @@ export function planRolloutWave(input: PlanInput): Plan {
 
   const complete = counts.inFlight === 0 && counts.pending === 0 && counts.pendingWindow === 0;
   const base = { newlySucceeded, outcomes, counts, failureThreshold, groups, complete };
-  const stop = (state: RolloutState, message: string, extra: Partial<Plan> = {}): Plan => ({ ...base, update: [], state, message, nextCheckAt, ...extra });
+  const stop = (state: RolloutState, message: string, extra: Partial<Plan> = {}): Plan => ({
+    ...base,
+    update: [],
+    state,
+    message,
+    nextCheckAt,
+    ...extra,
+  });
 
   if (input.aborted) return stop('Aborted', 'the rollout of this revision was aborted; what was applied stays');
-  if (pause || input.failurePaused) return stop('Failed', pause?.message ?? 'paused after failures; resume to continue', pause ? { pause } : {});
+  if (pause || input.failurePaused)
+    return stop('Failed', pause?.message ?? 'paused after failures; resume to continue', pause ? { pause } : {});
   if (input.paused) return stop('Paused', 'paused by request; resume to continue');
   if (complete) {
-    const tail = [counts.failed ? `${counts.failed} failed` : '', counts.error ? `${counts.error} with template errors` : ''].filter(Boolean).join(', ');
+    const tail = [counts.failed ? `${counts.failed} failed` : '', counts.error ? `${counts.error} with template errors` : '']
+      .filter(Boolean)
+      .join(', ');
     // Failures within the budget do not stop the rollout, but they must not read as a clean success.
     return stop(tail ? 'CompleteWithFailures' : 'Complete', `all ${counts.total} clusters processed${tail ? `; ${tail}` : ''}`);
   }
@@ -248,7 +261,8 @@ export function planRolloutWave(input: PlanInput): Plan {
     const current = order.find((g) => !groupDone(perGroup.get(g) ?? zeroCounts()));
     candidates = pending.filter((c) => c.group === current);
   }
-  const inFlightOf = (filter: (c: ClusterRolloutState) => boolean) => input.clusters.filter((c) => filter(c) && outcomes[c.name] === 'inFlight').length;
+  const inFlightOf = (filter: (c: ClusterRolloutState) => boolean) =>
+    input.clusters.filter((c) => filter(c) && outcomes[c.name] === 'inFlight').length;
   if (s.type === 'Progressive') {
     limit = Math.max(1, resolveCount(s.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, counts.total, true)) - counts.inFlight;
   } else if (s.type === 'ProgressivePerGroup' && s.maxConcurrency !== undefined && candidates.length) {
@@ -273,5 +287,11 @@ export function planRolloutWave(input: PlanInput): Plan {
   // The new wave is in flight as soon as it is handed out; a deadline may fall due later.
   if (s.progressDeadlineMs !== undefined) wake(now + s.progressDeadlineMs);
   if (s.waveDelayMs > 0) wake(now + s.waveDelayMs);
-  return { ...base, update, state: 'Progressing', message: `updating ${update.length} cluster${update.length === 1 ? '' : 's'}`, nextCheckAt };
+  return {
+    ...base,
+    update,
+    state: 'Progressing',
+    message: `updating ${update.length} cluster${update.length === 1 ? '' : 's'}`,
+    nextCheckAt,
+  };
 }

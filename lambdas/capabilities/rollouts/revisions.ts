@@ -62,7 +62,10 @@ function fromResource(res: Resource): StoredRevision {
 
 /** Reads revision `n` of a FleetDeployment, or undefined. */
 export async function getRevision(ctx: HubContext, fleetDeployment: string, n: number): Promise<StoredRevision | undefined> {
-  const res = await ctx.ports.resources.get({ kind: REVISION_KIND, namespace: fleetDeployment, name: revisionName(n) }, { consistent: true });
+  const res = await ctx.ports.resources.get(
+    { kind: REVISION_KIND, namespace: fleetDeployment, name: revisionName(n) },
+    { consistent: true },
+  );
   return res ? fromResource(res) : undefined;
 }
 
@@ -83,10 +86,22 @@ export async function listRevisions(ctx: HubContext, fleetDeployment: string): P
  * number already holds the same content (a duplicate run), it is returned as is. A number taken by
  * other content (a concurrent edit) is skipped.
  */
-export async function ensureRevision(ctx: HubContext, fleetDeployment: string, content: RevisionContent, after: number, rollbackOf?: number): Promise<StoredRevision> {
+export async function ensureRevision(
+  ctx: HubContext,
+  fleetDeployment: string,
+  content: RevisionContent,
+  after: number,
+  rollbackOf?: number,
+): Promise<StoredRevision> {
   const hash = contentHash(content);
   for (let n = after + 1; ; n++) {
-    const spec: RevisionSpec = { revision: n, hash, template: content.template, overrides: content.overrides, ...(rollbackOf !== undefined ? { rollbackOf } : {}) };
+    const spec: RevisionSpec = {
+      revision: n,
+      hash,
+      template: content.template,
+      overrides: content.overrides,
+      ...(rollbackOf !== undefined ? { rollbackOf } : {}),
+    };
     try {
       const created = await ctx.ports.resources.create({
         apiVersion: API_VERSION,

@@ -13,7 +13,16 @@ import { deleteLease } from './controller-lock.js';
 import { renderWorkSpec } from './render.js';
 import { contentHash, deleteRevisions } from './revisions.js';
 import { TemplateRenderError, templateClusterOf } from './template.js';
-import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, listAll, markWorkChanged, PLACEMENT_RELATION, TRACK_RELATION } from './tracking.js';
+import {
+  ACTIVE_KEY,
+  ACTIVE_RELATION,
+  DIRTY_RELATION,
+  ERROR_RELATION,
+  listAll,
+  markWorkChanged,
+  PLACEMENT_RELATION,
+  TRACK_RELATION,
+} from './tracking.js';
 import { LEASE_KIND } from './controller-lock.js';
 import { removeClusterWork, writeClusterWork } from './work-writer.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
@@ -61,7 +70,10 @@ export const progressStep = defineStep({
   payload: z.object({ name: z.string().min(1), requestedAt: z.number().optional() }),
   async run({ name, requestedAt }, ctx) {
     const result = await runController(ctx, name, requestedAt);
-    if (result.outcome === 'busy') await ctx.ports.queue.send([stepMessage(progressStep, { name, requestedAt: requestedAt ?? ctx.ports.clock.now() }, BUSY_RETRY_SECONDS)]);
+    if (result.outcome === 'busy')
+      await ctx.ports.queue.send([
+        stepMessage(progressStep, { name, requestedAt: requestedAt ?? ctx.ports.clock.now() }, BUSY_RETRY_SECONDS),
+      ]);
   },
 });
 
@@ -87,7 +99,13 @@ export const rolloutBatchStep = defineStep({
     const errors: RelationItem[] = [];
     const cleared: RelationItem[] = [];
     await forEachRead(ctx, name, clusters, async ({ cluster, record: res, work }) => {
-      const record = (message: string) => void errors.push({ relation: ERROR_RELATION, from: name, to: cluster, data: { h: hash, m: message.slice(0, 500), at: ctx.ports.clock.now() } });
+      const record = (message: string) =>
+        void errors.push({
+          relation: ERROR_RELATION,
+          from: name,
+          to: cluster,
+          data: { h: hash, m: message.slice(0, 500), at: ctx.ports.clock.now() },
+        });
       if (!res) return record(`cluster ${cluster} does not exist`);
       let rendered;
       try {
@@ -100,7 +118,13 @@ export const rolloutBatchStep = defineStep({
         await writeClusterWork(ctx, name, cluster, { revision: number, hash }, rendered, { work, cluster: res });
       } catch (err) {
         // What only this cluster can fix is recorded for it; anything else retries the step.
-        if (err instanceof StateError || err instanceof NotFoundError || err instanceof ValidationError || err instanceof PayloadTooLargeError) return record(err.message);
+        if (
+          err instanceof StateError ||
+          err instanceof NotFoundError ||
+          err instanceof ValidationError ||
+          err instanceof PayloadTooLargeError
+        )
+          return record(err.message);
         throw err;
       }
       if (retry?.includes(cluster)) cleared.push({ relation: ERROR_RELATION, from: name, to: cluster });
@@ -126,8 +150,19 @@ async function forEachRead(
   for (let i = 0; i < clusters.length; i += READ_SLICE) {
     const slice = clusters.slice(i, i + READ_SLICE);
     const [works, records] = await Promise.all([
-      readResources(ctx, workKind, slice.map((c) => ({ namespace: c, name })), { consistent: true }),
-      opts.records ? readResources(ctx, clusterKind, slice.map((c) => ({ name: c }))) : [],
+      readResources(
+        ctx,
+        workKind,
+        slice.map((c) => ({ namespace: c, name })),
+        { consistent: true },
+      ),
+      opts.records
+        ? readResources(
+            ctx,
+            clusterKind,
+            slice.map((c) => ({ name: c })),
+          )
+        : [],
     ]);
     const reads = slice.map((cluster, j) => ({ cluster, work: works[j] ?? null, record: records[j] ?? null }));
     // DynamoDB likes parallel single-item calls, within a bound.
@@ -137,7 +172,8 @@ async function forEachRead(
 
 /** Removes the deployment's Works from `clusters` (their Works read in batches, then the deletes). */
 async function removeWorksOf(ctx: HubContext, name: string, clusters: string[]): Promise<void> {
-  const remove = async ({ cluster, work }: { cluster: string; work: Resource | null }) => void (await removeClusterWork(ctx, name, cluster, { work }));
+  const remove = async ({ cluster, work }: { cluster: string; work: Resource | null }) =>
+    void (await removeClusterWork(ctx, name, cluster, { work }));
   await forEachRead(ctx, name, clusters, remove, { records: false });
 }
 
@@ -184,9 +220,15 @@ export const cleanupStep = defineStep({
     // Re-created under the same name: the new deployment adopts the Works; nothing to clean.
     if (await readResource(ctx, fleetDeploymentKind, { name }, { consistent: true })) return;
     const page = await ctx.ports.relations.list(TRACK_RELATION, name, { limit: ctx.config.fanOutBatchSize, cursor });
-    await removeWorksOf(ctx, name, page.items.map((i) => i.to));
+    await removeWorksOf(
+      ctx,
+      name,
+      page.items.map((i) => i.to),
+    );
     // The page's index items go once their Works are gone (the track last: it is the page).
-    await ctx.ports.relations.removeMany(page.items.flatMap(({ to }) => [ERROR_RELATION, DIRTY_RELATION].map((relation) => ({ relation, from: name, to }))));
+    await ctx.ports.relations.removeMany(
+      page.items.flatMap(({ to }) => [ERROR_RELATION, DIRTY_RELATION].map((relation) => ({ relation, from: name, to }))),
+    );
     await ctx.ports.relations.removeMany(page.items.map(({ to }) => ({ relation: TRACK_RELATION, from: name, to })));
     if (page.cursor) {
       await ctx.ports.queue.send([stepMessage(cleanupStep, { name, ...(placement ? { placement } : {}), cursor: page.cursor })]);
@@ -204,12 +246,20 @@ export const queuedEffects: RolloutEffects = {
   async handOut(ctx, name, target, clusters, retry) {
     const messages = chunks(clusters, ctx.config.fanOutBatchSize).map((batch) => {
       const retried = batch.filter((c) => retry.includes(c));
-      return stepMessage(rolloutBatchStep, { name, revision: target.revision, hash: target.hash, clusters: batch, ...(retried.length ? { retry: retried } : {}) });
+      return stepMessage(rolloutBatchStep, {
+        name,
+        revision: target.revision,
+        hash: target.hash,
+        clusters: batch,
+        ...(retried.length ? { retry: retried } : {}),
+      });
     });
     await ctx.ports.queue.send(messages);
   },
   async remove(ctx, name, clusters) {
-    await ctx.ports.queue.send(chunks(clusters, ctx.config.fanOutBatchSize).map((batch) => stepMessage(removeClustersStep, { name, clusters: batch })));
+    await ctx.ports.queue.send(
+      chunks(clusters, ctx.config.fanOutBatchSize).map((batch) => stepMessage(removeClustersStep, { name, clusters: batch })),
+    );
   },
   async wakeAt(ctx, name, at) {
     const delay = Math.min(900, Math.max(1, Math.ceil((at - ctx.ports.clock.now()) / 1000)));

@@ -51,7 +51,10 @@ async function observeWorks(ctx: HubContext, name: string, clusters: string[]): 
   const out = new Map<string, WorkObservation | undefined>();
   for (let i = 0; i < clusters.length; i += OBSERVE_SLICE) {
     const slice = clusters.slice(i, i + OBSERVE_SLICE);
-    const works = await readWorks(ctx, slice.map((c) => ({ cluster: c, name })));
+    const works = await readWorks(
+      ctx,
+      slice.map((c) => ({ cluster: c, name })),
+    );
     slice.forEach((c, j) => out.set(c, observeWork(works[j], name)));
   }
   return out;
@@ -108,7 +111,14 @@ export async function observeWave(ctx: HubContext, name: string, state: RunState
  * (read once per revision, kept in the tracking record) and whether a window is open now. Returns
  * the planner's view of every decided cluster; adds the labels read to `observation.next`.
  */
-export async function judgeWindows(ctx: HubContext, spec: FleetDeploymentSpec, state: RunState, observation: WaveObservation, target: Target, now: number): Promise<WindowView> {
+export async function judgeWindows(
+  ctx: HubContext,
+  spec: FleetDeploymentSpec,
+  state: RunState,
+  observation: WaveObservation,
+  target: Target,
+  now: number,
+): Promise<WindowView> {
   const { placement } = state;
   const { next, templateErrors } = observation;
   const windows = spec.maintenanceWindows;
@@ -116,7 +126,11 @@ export async function judgeWindows(ctx: HubContext, spec: FleetDeploymentSpec, s
   const waiting = placement.decisions.filter((d) => next.get(d.cluster)?.hash !== target.hash).map((d) => d.cluster);
   if (labelKeys.length) {
     const stale = waiting.filter((c) => next.get(c)?.labelsRevision !== target.revision);
-    const clusters = await readResources(ctx, clusterKind, stale.map((c) => ({ name: c })));
+    const clusters = await readResources(
+      ctx,
+      clusterKind,
+      stale.map((c) => ({ name: c })),
+    );
     for (const [i, c] of stale.entries()) {
       const labels = clusters[i]?.metadata.labels ?? {};
       const subset = Object.fromEntries(labelKeys.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k]]));

@@ -79,7 +79,9 @@ export async function loadState(ctx: HubContext, name: string, spec: FleetDeploy
   let placementProblem: string | undefined;
   if (placement.decisions.length === 0) {
     const exists = await readResource(ctx, placementKind, { name: spec.placementRef.name });
-    placementProblem = exists ? `Placement "${spec.placementRef.name}" has chosen no clusters (yet)` : `Placement "${spec.placementRef.name}" does not exist`;
+    placementProblem = exists
+      ? `Placement "${spec.placementRef.name}" has chosen no clusters (yet)`
+      : `Placement "${spec.placementRef.name}" does not exist`;
   }
   const decided = new Map(placement.decisions.map((d) => [d.cluster, d]));
   const tracks = await listTracks(ctx, name);

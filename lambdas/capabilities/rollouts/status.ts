@@ -55,7 +55,8 @@ function facts(t: ClusterTrack | undefined, hash: string): { updated: boolean; a
 function failureReason(t: ClusterTrack | undefined): { reason: string; message: string } {
   if (t?.phase === 'failed') return { reason: 'ApplyFailed', message: t.message ?? 'the agent could not apply the work' };
   if (t?.phase === 'offline') return { reason: 'Offline', message: 'the agent has been offline longer than progressDeadline' };
-  if (t?.phase === 'degraded') return { reason: 'ProgressDeadlineExceeded', message: `degraded past progressDeadline${t.message ? `: ${t.message}` : ''}` };
+  if (t?.phase === 'degraded')
+    return { reason: 'ProgressDeadlineExceeded', message: `degraded past progressDeadline${t.message ? `: ${t.message}` : ''}` };
   return { reason: 'ProgressDeadlineExceeded', message: 'not available within progressDeadline' };
 }
 
@@ -86,7 +87,12 @@ export function buildStatus(input: StatusInput): FleetDeploymentStatus {
     g.available += Number(f.available);
     perGroup.set(d.groupName, g);
     const outcome = plan.outcomes[d.cluster];
-    if (outcome === 'error') problems.push({ cluster: d.cluster, reason: 'TemplateError', message: input.templateErrors.get(d.cluster) ?? 'the template could not be rendered' });
+    if (outcome === 'error')
+      problems.push({
+        cluster: d.cluster,
+        reason: 'TemplateError',
+        message: input.templateErrors.get(d.cluster) ?? 'the template could not be rendered',
+      });
     else if (outcome === 'failed') problems.push({ cluster: d.cluster, ...failureReason(t) });
     const zone = input.zoneProblems.get(d.cluster);
     if (zone) problems.push({ cluster: d.cluster, reason: 'TimeZoneLabel', message: zone });
@@ -111,16 +117,31 @@ export function buildStatus(input: StatusInput): FleetDeploymentStatus {
 
   let conditions: Condition[] = input.previous.conditions ?? [];
   const set = (type: string, on: boolean, reason: string, msg: string) => {
-    conditions = setCondition(conditions, { type, status: on ? 'True' : 'False', reason, message: msg, observedGeneration: input.generation }, input.nowIso);
+    conditions = setCondition(
+      conditions,
+      { type, status: on ? 'True' : 'False', reason, message: msg, observedGeneration: input.generation },
+      input.nowIso,
+    );
   };
   const moving = state === 'Progressing' || state === 'WaitingForWindow';
-  set(C.Progressing, moving, noPlacement ? 'PlacementUnavailable' : moving ? (state === 'WaitingForWindow' ? 'WaitingForWindow' : 'RolloutProgressing') : state, message);
+  set(
+    C.Progressing,
+    moving,
+    noPlacement ? 'PlacementUnavailable' : moving ? (state === 'WaitingForWindow' ? 'WaitingForWindow' : 'RolloutProgressing') : state,
+    message,
+  );
   set(C.Paused, Boolean(pausedReason), pausedReason ?? 'NotPaused', pausedReason ? message : 'the rollout is not paused');
   // Complete is True for both final states (every cluster processed); its reason tells them apart.
   const complete = state === 'Complete' || state === 'CompleteWithFailures';
-  const completeReason = state === 'CompleteWithFailures' ? 'RolloutCompleteWithFailures' : complete ? 'RolloutComplete' : 'RolloutIncomplete';
+  const completeReason =
+    state === 'CompleteWithFailures' ? 'RolloutCompleteWithFailures' : complete ? 'RolloutComplete' : 'RolloutIncomplete';
   set(C.Complete, complete, completeReason, complete ? message : `${summary.updated} of ${summary.total} clusters updated`);
-  set(C.Failed, state === 'Failed', failure?.reason ?? 'WithinFailureBudget', state === 'Failed' ? message : `${summary.failed} failed; maxFailures allows ${plan.failureThreshold}`);
+  set(
+    C.Failed,
+    state === 'Failed',
+    failure?.reason ?? 'WithinFailureBudget',
+    state === 'Failed' ? message : `${summary.failed} failed; maxFailures allows ${plan.failureThreshold}`,
+  );
 
   const out: FleetDeploymentStatus = {
     conditions,

@@ -43,7 +43,10 @@ export class TemplateRenderError extends TetherError {
     readonly issues: TemplateIssue[],
     options?: ErrorOptions,
   ) {
-    super(`template for cluster ${cluster}: ${issues[0]?.path}: ${issues[0]?.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, options);
+    super(
+      `template for cluster ${cluster}: ${issues[0]?.path}: ${issues[0]?.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`,
+      options,
+    );
   }
 }
 
@@ -52,7 +55,8 @@ const SOURCE_NAME = /^\.cluster\.name$/;
 const SOURCE_MAP = /^\.cluster\.(labels|annotations|claims)(?:\.([A-Za-z0-9_-]+)|\[\s*"([^"\\]*)"\s*\])$/;
 const STRING = /^"((?:[^"\\]|\\.)*)"$/;
 
-type Source = { kind: 'name' } | { kind: 'map'; map: 'labels' | 'annotations' | 'claims'; key: string } | { kind: 'literal'; value: string };
+type Source =
+  { kind: 'name' } | { kind: 'map'; map: 'labels' | 'annotations' | 'claims'; key: string } | { kind: 'literal'; value: string };
 type Filter = { kind: 'default'; value: string } | { kind: 'lower' } | { kind: 'upper' };
 interface Expression {
   source: Source;
@@ -113,12 +117,16 @@ function evaluate(expr: Expression, cluster: TemplateCluster): { value: string }
   let value: string | undefined;
   if (expr.source.kind === 'name') value = cluster.name;
   else if (expr.source.kind === 'literal') value = expr.source.value;
-  else value = Object.prototype.hasOwnProperty.call(cluster[expr.source.map], expr.source.key) ? cluster[expr.source.map][expr.source.key] : undefined;
+  else
+    value = Object.prototype.hasOwnProperty.call(cluster[expr.source.map], expr.source.key)
+      ? cluster[expr.source.map][expr.source.key]
+      : undefined;
   for (const f of expr.filters) {
     if (f.kind === 'default') value ??= f.value;
     else if (value !== undefined) value = f.kind === 'lower' ? value.toLowerCase() : value.toUpperCase();
   }
-  if (value === undefined) return { missing: `${describe(expr.source)} is not set on cluster ${cluster.name} (add it, or use | default "VALUE")` };
+  if (value === undefined)
+    return { missing: `${describe(expr.source)} is not set on cluster ${cluster.name} (add it, or use | default "VALUE")` };
   return { value };
 }
 

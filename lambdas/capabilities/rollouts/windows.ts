@@ -31,7 +31,10 @@ export function windowZone(window: MaintenanceWindow, labels: Record<string, str
   const raw = labels?.[window.timeZoneLabel];
   const zone = zoneFromLabel(raw);
   if (zone) return { zone };
-  const why = raw === undefined ? `has no label ${window.timeZoneLabel}` : `label ${window.timeZoneLabel}="${raw}" is not a known time zone (write "/" as ".", e.g. America.New_York)`;
+  const why =
+    raw === undefined
+      ? `has no label ${window.timeZoneLabel}`
+      : `label ${window.timeZoneLabel}="${raw}" is not a known time zone (write "/" as ".", e.g. America.New_York)`;
   return { zone: fallback, problem: `cluster ${why}; its window uses ${fallback}` };
 }
 
@@ -43,7 +46,9 @@ export function windowZone(window: MaintenanceWindow, labels: Record<string, str
  */
 export function windowOpenAt(window: MaintenanceWindow, zone: string, now: number): { open: boolean; opensAt: number; closesAt: number } {
   const durationMs = parseDuration(window.duration) ?? 0;
-  const start = CronExpressionParser.parse(window.schedule, { currentDate: new Date(now - durationMs), tz: zone }).next().getTime();
+  const start = CronExpressionParser.parse(window.schedule, { currentDate: new Date(now - durationMs), tz: zone })
+    .next()
+    .getTime();
   return { open: start <= now, opensAt: start, closesAt: start + durationMs };
 }
 

@@ -35,17 +35,29 @@ export async function writeClusterWork(
   spec: WorkSpec,
   read?: { work: Resource | null; cluster: Resource | null },
 ): Promise<WriteOutcome> {
-  const existing = read ? (read.work ?? undefined) : await readResource(ctx, workKind, { namespace: cluster, name: deployment }, { consistent: true });
+  const existing = read
+    ? (read.work ?? undefined)
+    : await readResource(ctx, workKind, { namespace: cluster, name: deployment }, { consistent: true });
   if (existing && existing.metadata.labels?.[FLEETDEPLOYMENT_LABEL] !== deployment) {
-    throw new StateError(`cluster ${cluster} already has a Work named "${deployment}" that FleetDeployment ${deployment} did not create; rename one of them`);
+    throw new StateError(
+      `cluster ${cluster} already has a Work named "${deployment}" that FleetDeployment ${deployment} did not create; rename one of them`,
+    );
   }
-  const out = await applyWork(ctx, {
-    cluster,
-    name: deployment,
-    labels: { ...(existing?.metadata.labels ?? {}), [FLEETDEPLOYMENT_LABEL]: deployment },
-    annotations: { ...(existing?.metadata.annotations ?? {}), [REVISION_ANNOTATION]: String(revision.revision), [REVISION_HASH_ANNOTATION]: revision.hash },
-    spec,
-  }, { known: { existing: existing ?? null, ...(read ? { cluster: read.cluster } : {}), decorate: false } });
+  const out = await applyWork(
+    ctx,
+    {
+      cluster,
+      name: deployment,
+      labels: { ...(existing?.metadata.labels ?? {}), [FLEETDEPLOYMENT_LABEL]: deployment },
+      annotations: {
+        ...(existing?.metadata.annotations ?? {}),
+        [REVISION_ANNOTATION]: String(revision.revision),
+        [REVISION_HASH_ANNOTATION]: revision.hash,
+      },
+      spec,
+    },
+    { known: { existing: existing ?? null, ...(read ? { cluster: read.cluster } : {}), decorate: false } },
+  );
   if (out.action === 'unchanged') await bumpClusterRevision(ctx, cluster);
   return out.action;
 }
@@ -55,7 +67,12 @@ export async function writeClusterWork(
  * `read` is the Work as the caller read it (strongly consistent, `null` when none); without it, it
  * is read here.
  */
-export async function removeClusterWork(ctx: HubContext, deployment: string, cluster: string, read?: { work: Resource | null }): Promise<boolean> {
+export async function removeClusterWork(
+  ctx: HubContext,
+  deployment: string,
+  cluster: string,
+  read?: { work: Resource | null },
+): Promise<boolean> {
   const existing = read ? read.work : await readResource(ctx, workKind, { namespace: cluster, name: deployment }, { consistent: true });
   if (!existing || existing.metadata.labels?.[FLEETDEPLOYMENT_LABEL] !== deployment) return false;
   try {

@@ -57,6 +57,10 @@ export async function ingestWorkReports(ctx: HubContext, cluster: string, report
   const changed = updates.filter((_, i) => results[i]).map(([name]) => name);
   if (changed.length) {
     ctx.ports.log.debug('work status changed', { cluster, works: changed.length });
-    await publish(ctx, workStatusChanged, changed.map((work) => ({ cluster, work })));
+    await publish(
+      ctx,
+      workStatusChanged,
+      changed.map((work) => ({ cluster, work })),
+    );
   }
 }

@@ -22,13 +22,18 @@ function label(work: Resource): string {
 async function checkCluster(ctx: HubContext, work: Resource): Promise<void> {
   const cluster = work.metadata.namespace;
   if (!cluster) {
-    throw new ValidationError(`${label(work)} needs metadata.namespace set to its cluster's name`, [{ path: 'metadata.namespace', message: 'required' }]);
+    throw new ValidationError(`${label(work)} needs metadata.namespace set to its cluster's name`, [
+      { path: 'metadata.namespace', message: 'required' },
+    ]);
   }
   const record = await clusterRecordFor(ctx, cluster);
   if (!record) {
-    throw new NotFoundError('Cluster', cluster, { cause: new Error(`works belong to a cluster; create or import cluster "${cluster}" first`) });
+    throw new NotFoundError('Cluster', cluster, {
+      cause: new Error(`works belong to a cluster; create or import cluster "${cluster}" first`),
+    });
   }
-  if (record.metadata.deletionTimestamp) throw new StateError(`cluster "${cluster}" is being removed; its works cannot be created or changed`);
+  if (record.metadata.deletionTimestamp)
+    throw new StateError(`cluster "${cluster}" is being removed; its works cannot be created or changed`);
 }
 
 export const workBehaviour = behaviourFor(workKind, {

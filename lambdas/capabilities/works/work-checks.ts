@@ -50,7 +50,9 @@ interface ManifestLike {
 export function identifierMatches(id: ResourceIdentifier, m: ManifestLike): boolean {
   const eq = (pattern: string, value: string) => pattern === '*' || pattern === value;
   const resourceOk = id.resource === '*' || id.resource === guessResource(m.kind) || id.resource === m.kind.toLowerCase();
-  return resourceOk && eq(id.group, apiGroupOf(m.apiVersion)) && eq(id.namespace, m.metadata.namespace ?? '') && eq(id.name, m.metadata.name);
+  return (
+    resourceOk && eq(id.group, apiGroupOf(m.apiVersion)) && eq(id.namespace, m.metadata.namespace ?? '') && eq(id.name, m.metadata.name)
+  );
 }
 
 function describeManifest(m: ManifestLike): string {
@@ -71,7 +73,10 @@ export function checkWorkSpec(spec: WorkSpec, what: string): void {
     const key = [apiGroupOf(m.apiVersion), m.kind, m.metadata.namespace ?? '', m.metadata.name].join('\u0000');
     const first = seen.get(key);
     if (first !== undefined) {
-      errors.push({ path: `spec.workload.manifests.${i}`, message: `${describeManifest(m)} is already manifest ${first}; each object may appear once in a work` });
+      errors.push({
+        path: `spec.workload.manifests.${i}`,
+        message: `${describeManifest(m)} is already manifest ${first}; each object may appear once in a work`,
+      });
     } else {
       seen.set(key, i);
     }
@@ -81,7 +86,13 @@ export function checkWorkSpec(spec: WorkSpec, what: string): void {
     const id = c.resourceIdentifier;
     const sameName = manifests.filter((m) => m.metadata.name === id.name || id.name === '*');
     const hint = sameName.length
-      ? `; manifests with that name: ${sameName.slice(0, 3).map((m) => `${describeManifest(m)} -> group "${apiGroupOf(m.apiVersion)}", resource "${guessResource(m.kind)}", namespace "${m.metadata.namespace ?? ''}"`).join('; ')}`
+      ? `; manifests with that name: ${sameName
+          .slice(0, 3)
+          .map(
+            (m) =>
+              `${describeManifest(m)} -> group "${apiGroupOf(m.apiVersion)}", resource "${guessResource(m.kind)}", namespace "${m.metadata.namespace ?? ''}"`,
+          )
+          .join('; ')}`
       : '';
     errors.push({
       path: `spec.manifestConfigs.${i}.resourceIdentifier`,

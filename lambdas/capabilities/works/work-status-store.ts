@@ -24,8 +24,14 @@ export function emptyWorkStatus(): WorkStatus {
 }
 
 /** Reads the status item of a work, or undefined. */
-export async function readStatusItem(ctx: HubContext, cluster: string, name: string, consistent = false): Promise<WorkStatusItem | undefined> {
-  return (await ctx.ports.resources.get({ kind: WORK_STATUS_KIND, name, namespace: cluster }, { consistent })) as WorkStatusItem | undefined;
+export async function readStatusItem(
+  ctx: HubContext,
+  cluster: string,
+  name: string,
+  consistent = false,
+): Promise<WorkStatusItem | undefined> {
+  return (await ctx.ports.resources.get({ kind: WORK_STATUS_KIND, name, namespace: cluster }, { consistent })) as
+    WorkStatusItem | undefined;
 }
 
 /** The status of this work: its status item if it belongs to this incarnation (uid), else empty. */
@@ -70,7 +76,14 @@ export async function updateWorkStatus(
         const created: WorkStatusItem = {
           apiVersion: API_VERSION,
           kind: WORK_STATUS_KIND,
-          metadata: { name, namespace: cluster, uid: ctx.ports.ids.uid(), resourceVersion: '0', generation: 1, creationTimestamp: isoNow(ctx.ports.clock) },
+          metadata: {
+            name,
+            namespace: cluster,
+            uid: ctx.ports.ids.uid(),
+            resourceVersion: '0',
+            generation: 1,
+            creationTimestamp: isoNow(ctx.ports.clock),
+          },
           spec: { workUid: work.metadata.uid },
           status,
         };
@@ -85,7 +98,12 @@ export async function updateWorkStatus(
       // A concurrent first report created the item: re-read and merge through the conflict path.
       if (err instanceof AlreadyExistsError) throw new ConflictError('status item created concurrently', undefined, { cause: err });
       if (!(err instanceof PayloadTooLargeError)) throw err;
-      ctx.ports.log.warn('work status too large for one item; stored without feedback values', { cluster, work: name, limitBytes: err.limitBytes, actualBytes: err.actualBytes });
+      ctx.ports.log.warn('work status too large for one item; stored without feedback values', {
+        cluster,
+        work: name,
+        limitBytes: err.limitBytes,
+        actualBytes: err.actualBytes,
+      });
       await write(slim(next));
     }
     return { before: current, after: next };

@@ -23,7 +23,17 @@ function mergeConditions(previous: Condition[] | undefined, reported: Condition[
   let out = previous ?? [];
   for (const c of reported) {
     if (c.type === WorkConditions.Drifted) continue;
-    out = setCondition(out, { type: c.type, status: c.status, reason: c.reason, message: c.message, ...(observedGeneration !== undefined ? { observedGeneration } : {}) }, now);
+    out = setCondition(
+      out,
+      {
+        type: c.type,
+        status: c.status,
+        reason: c.reason,
+        message: c.message,
+        ...(observedGeneration !== undefined ? { observedGeneration } : {}),
+      },
+      now,
+    );
   }
   return out;
 }
@@ -44,7 +54,10 @@ function manifestStatuses(previous: ManifestStatus[] | undefined, reported: Work
       ...(r.namespace ? { namespace: r.namespace } : {}),
       name: r.name,
     };
-    const out: ManifestStatus = { resourceMeta, conditions: mergeConditions(prev?.conditions, r.conditions, now).filter((c) => r.conditions.some((x) => x.type === c.type)) };
+    const out: ManifestStatus = {
+      resourceMeta,
+      conditions: mergeConditions(prev?.conditions, r.conditions, now).filter((c) => r.conditions.some((x) => x.type === c.type)),
+    };
     if (r.feedback?.length) out.statusFeedback = { values: r.feedback.map((f) => ({ name: f.name, value: f.value })) };
     return out;
   });
@@ -76,7 +89,10 @@ export function mergeDriftEvents(previous: DriftRecord[] | undefined, events: Dr
 
 function describeDrift(d: DriftRecord): string {
   const target = `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
-  const what = d.change === 'Deleted' ? 'was deleted' : `changed${d.fields.length ? ` (${d.fields.slice(0, 5).join(', ')}${d.fields.length > 5 ? ', ...' : ''})` : ''}`;
+  const what =
+    d.change === 'Deleted'
+      ? 'was deleted'
+      : `changed${d.fields.length ? ` (${d.fields.slice(0, 5).join(', ')}${d.fields.length > 5 ? ', ...' : ''})` : ''}`;
   // The agent says why it did not correct it (CreateOnly, or a failed re-apply such as a conflict
   // with another field manager); an older agent that does not say gets no guess.
   const outcome = d.corrected ? '; the agent re-applied it' : d.reason ? `; not corrected: ${d.reason}` : '; not corrected';
@@ -98,14 +114,24 @@ function driftCondition(events: DriftRecord[], had: boolean, nowMs: number): Omi
     };
   }
   if (!had) return undefined;
-  return { type: WorkConditions.Drifted, status: 'False', reason: DriftReasons.none, message: 'no change made on the cluster in the last hour' };
+  return {
+    type: WorkConditions.Drifted,
+    status: 'False',
+    reason: DriftReasons.none,
+    message: 'no change made on the cluster in the last hour',
+  };
 }
 
 /**
  * The status after a report: the work's part of the report (if any) and its drift events.
  * `now` is the hub's time; transition times move only when a condition's status changes.
  */
-export function workStatusFromReport(previous: WorkStatus | undefined, report: WorkStatusReport | undefined, drift: DriftEvent[], now: string): WorkStatus {
+export function workStatusFromReport(
+  previous: WorkStatus | undefined,
+  report: WorkStatusReport | undefined,
+  drift: DriftEvent[],
+  now: string,
+): WorkStatus {
   const prev: WorkStatus = previous ?? { conditions: [] };
   let conditions = report ? mergeConditions(prev.conditions, report.conditions, now, report.observedGeneration) : prev.conditions;
   const driftEvents = drift.length ? mergeDriftEvents(prev.driftEvents, drift) : (prev.driftEvents ?? []);

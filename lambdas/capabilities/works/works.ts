@@ -54,10 +54,19 @@ export async function readWork(ctx: HubContext, cluster: string, name: string): 
  * Many works with their status, in few round trips (batched reads of the works, then of the status
  * items of those that exist). The answer is aligned with `keys`.
  */
-export async function readWorks(ctx: HubContext, keys: readonly { cluster: string; name: string }[]): Promise<(WorkResource | undefined)[]> {
-  const works = await readResources(ctx, workKind, keys.map((k) => ({ name: k.name, namespace: k.cluster })));
+export async function readWorks(
+  ctx: HubContext,
+  keys: readonly { cluster: string; name: string }[],
+): Promise<(WorkResource | undefined)[]> {
+  const works = await readResources(
+    ctx,
+    workKind,
+    keys.map((k) => ({ name: k.name, namespace: k.cluster })),
+  );
   const found = works.filter((w) => w !== undefined);
-  const items = await ctx.ports.resources.getMany(found.map((w) => ({ kind: WORK_STATUS_KIND, name: w.metadata.name, namespace: w.metadata.namespace })));
+  const items = await ctx.ports.resources.getMany(
+    found.map((w) => ({ kind: WORK_STATUS_KIND, name: w.metadata.name, namespace: w.metadata.namespace })),
+  );
   const status = new Map(found.map((w, i) => [w, statusOfItem(w, items[i] as WorkStatusItem | undefined)]));
   return works.map((w) => (w ? { ...w, status: status.get(w) } : undefined));
 }
@@ -75,7 +84,12 @@ export async function applyWork(
   const doc = {
     apiVersion: API_VERSION,
     kind: 'Work',
-    metadata: { name: input.name, namespace: input.cluster, ...(input.labels ? { labels: input.labels } : {}), ...(input.annotations ? { annotations: input.annotations } : {}) },
+    metadata: {
+      name: input.name,
+      namespace: input.cluster,
+      ...(input.labels ? { labels: input.labels } : {}),
+      ...(input.annotations ? { annotations: input.annotations } : {}),
+    },
     spec: input.spec,
   };
   const desired = parseDesired(doc, workKind, `Work "${input.cluster}/${input.name}"`);
@@ -100,8 +114,17 @@ export async function removeWork(ctx: HubContext, cluster: string, name: string,
 }
 
 /** The works of a cluster, a page at a time, in name order (without status). */
-export async function listClusterWorks(ctx: HubContext, cluster: string, opts: { limit?: number; cursor?: string; consistent?: boolean } = {}): Promise<{ items: WorkResource[]; cursor?: string }> {
-  const page = await listResources(ctx, workKind, { namespace: cluster, limit: opts.limit ?? PAGE, cursor: opts.cursor, consistent: opts.consistent });
+export async function listClusterWorks(
+  ctx: HubContext,
+  cluster: string,
+  opts: { limit?: number; cursor?: string; consistent?: boolean } = {},
+): Promise<{ items: WorkResource[]; cursor?: string }> {
+  const page = await listResources(ctx, workKind, {
+    namespace: cluster,
+    limit: opts.limit ?? PAGE,
+    cursor: opts.cursor,
+    consistent: opts.consistent,
+  });
   return { items: page.items as WorkResource[], cursor: page.cursor };
 }
 

@@ -1,7 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { CONSOLE_CSP, IMMUTABLE_CACHE, NOT_BUILT_PAGE, REVALIDATE_CACHE, consoleDir } from '../../../lambdas/capabilities/console/admin-routes.js';
+import {
+  CONSOLE_CSP,
+  IMMUTABLE_CACHE,
+  NOT_BUILT_PAGE,
+  REVALIDATE_CACHE,
+  consoleDir,
+} from '../../../lambdas/capabilities/console/admin-routes.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { buildConsole, tempDir } from './harness.js';
 
@@ -94,7 +100,14 @@ test('/console redirects to /; unknown files and escaping names are 404 problems
   const redirect = await get('/console');
   expect(redirect.status).toBe(308);
   expect(redirect.headers.get('location')).toBe('/');
-  for (const path of ['/console/nope-12345678.js', '/console/..%2F..%2Fpackage.json', '/console/%2E%2E%2Fpackage.json', '/console/.env', '/console/index.ts', '/console/..%5Cpackage.json']) {
+  for (const path of [
+    '/console/nope-12345678.js',
+    '/console/..%2F..%2Fpackage.json',
+    '/console/%2E%2E%2Fpackage.json',
+    '/console/.env',
+    '/console/index.ts',
+    '/console/..%5Cpackage.json',
+  ]) {
     const res = await rawGet(path);
     expect([res.status, path]).toEqual([404, path]);
     expect(res.contentType).toBe('application/problem+json');

@@ -2,7 +2,20 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { ARTIFACTS, buildConsole, launchBrowser, measureBundle, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type BundleSize, type SimulatedAgent } from './harness.js';
+import {
+  ARTIFACTS,
+  buildConsole,
+  launchBrowser,
+  measureBundle,
+  newPage,
+  screenshot,
+  signIn,
+  startAgentFromManifest,
+  tearDownConsoleTest,
+  watchPageErrors,
+  type BundleSize,
+  type SimulatedAgent,
+} from './harness.js';
 
 /**
  * The console's cluster flows in Chromium against a local hub with simulated agents: sign in,
@@ -33,7 +46,12 @@ async function waitForText(page: Page, selector: string, pattern: RegExp, timeou
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    last = (await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+    last =
+      (await page
+        .locator(selector)
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) ?? '';
     if (pattern.test(last)) return last;
     await page.waitForTimeout(200);
   }
@@ -60,7 +78,6 @@ async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 10
 function rowNames(page: Page): Promise<string[]> {
   return page.locator('table.data tbody tr[data-cluster]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cluster') ?? ''));
 }
-
 
 test('sign-in keeps the token in session storage only and shows the hub’s detail for a bad token', async () => {
   const { context, page } = await newPage(browser, hub.url);
@@ -98,7 +115,9 @@ test('clusters table: label selector (validated by the hub’s parser), free tex
     ['lab-west', { region: 'us-west', tier: 'lab' }],
     ['lab-eu', { region: 'eu-central', tier: 'edge' }],
   ] as const) {
-    const res = await hub.api('/v1/clusters', { body: { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name, labels }, spec: { hubAcceptsClient: true } } });
+    const res = await hub.api('/v1/clusters', {
+      body: { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name, labels }, spec: { hubAcceptsClient: true } },
+    });
     expect(res.status).toBe(201);
   }
   const { context, page } = await newPage(browser, hub.url);
@@ -273,10 +292,17 @@ test('measures time to first render (with 100 more clusters) and records the bun
   const fleet = Array.from({ length: 100 }, (_, i) => ({
     apiVersion: 'tether.dev/v1alpha1',
     kind: 'Cluster',
-    metadata: { name: `fleet-${String(i).padStart(3, '0')}`, labels: { region: ['us-east', 'us-west', 'eu-central'][i % 3], tier: 'store' } },
+    metadata: {
+      name: `fleet-${String(i).padStart(3, '0')}`,
+      labels: { region: ['us-east', 'us-west', 'eu-central'][i % 3], tier: 'store' },
+    },
     spec: { hubAcceptsClient: true },
   }));
-  const applied = await hub.api('/v1/apply', { method: 'POST', raw: fleet.map((d) => JSON.stringify(d)).join('\n---\n'), contentType: 'application/yaml' });
+  const applied = await hub.api('/v1/apply', {
+    method: 'POST',
+    raw: fleet.map((d) => JSON.stringify(d)).join('\n---\n'),
+    contentType: 'application/yaml',
+  });
   expect(applied.status).toBe(200);
   expect(applied.body.summary.created).toBe(100);
   const { context, page } = await newPage(browser, hub.url);

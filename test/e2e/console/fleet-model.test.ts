@@ -1,10 +1,32 @@
 import { parseDuration as hubParseDuration } from '../../../shared/duration.js';
-import { DEFAULT_CLUSTER_SORT, formatSort, parseSort, sortClusters, ClusterSortKeys, type ClusterObject } from '../../../console/src/model/clusters.js';
-import { deploymentHistory, readRevisions, rolloutState, stateLabel, stateTone, waveTiming, windowOverride, type DeploymentObject } from '../../../console/src/model/deployments.js';
+import {
+  DEFAULT_CLUSTER_SORT,
+  formatSort,
+  parseSort,
+  sortClusters,
+  ClusterSortKeys,
+  type ClusterObject,
+} from '../../../console/src/model/clusters.js';
+import {
+  deploymentHistory,
+  readRevisions,
+  rolloutState,
+  stateLabel,
+  stateTone,
+  waveTiming,
+  windowOverride,
+  type DeploymentObject,
+} from '../../../console/src/model/deployments.js';
 import { countdown, parseDuration } from '../../../console/src/model/durations.js';
 import { fleetSummary, paginate, rolloutRank } from '../../../console/src/model/fleet.js';
 import { clusterHistory } from '../../../console/src/model/history.js';
-import { clusterSelectorText, clusterSetSelectorText, groupLabel, selectorText, type ClusterSetObject } from '../../../console/src/model/placements.js';
+import {
+  clusterSelectorText,
+  clusterSetSelectorText,
+  groupLabel,
+  selectorText,
+  type ClusterSetObject,
+} from '../../../console/src/model/placements.js';
 import { parseQuery, parseRoute, routeHref, routeKey } from '../../../console/src/model/route.js';
 import type { WorkObject } from '../../../console/src/model/works.js';
 
@@ -18,11 +40,20 @@ const NOW = Date.parse('2026-11-20T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
 const meta = (name: string) => ({ name, uid: name, resourceVersion: '1', generation: 1, creationTimestamp: ago(3600) });
 
-function cluster(name: string, o: { accepted?: boolean; phase?: string; available?: 'True' | 'False' | 'Unknown'; joined?: boolean } = {}): ClusterObject {
+function cluster(
+  name: string,
+  o: { accepted?: boolean; phase?: string; available?: 'True' | 'False' | 'Unknown'; joined?: boolean } = {},
+): ClusterObject {
   const conditions = [];
   if (o.available) conditions.push({ type: 'Available', status: o.available, reason: 'r', message: '', lastTransitionTime: ago(30) });
   if (o.joined) conditions.push({ type: 'Joined', status: 'True' as const, reason: 'Joined', message: '', lastTransitionTime: ago(600) });
-  return { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: meta(name), spec: { hubAcceptsClient: o.accepted ?? true }, status: { conditions, phase: o.phase, lastSeen: o.joined ? ago(600) : undefined } };
+  return {
+    apiVersion: 'tether.dev/v1alpha1',
+    kind: 'Cluster',
+    metadata: meta(name),
+    spec: { hubAcceptsClient: o.accepted ?? true },
+    status: { conditions, phase: o.phase, lastSeen: o.joined ? ago(600) : undefined },
+  };
 }
 
 const fd = (name: string, status: DeploymentObject['status'], spec: DeploymentObject['spec'] = {}) =>
@@ -39,7 +70,17 @@ const fleet = [
 
 describe('fleet summary', () => {
   test('counts clusters by availability (problems first, the usual states even at zero) and rollouts by state', () => {
-    const s = fleetSummary(fleet, [fd('a', { state: 'Complete' }), fd('b', { state: 'Failed' }), fd('c', { state: 'CompleteWithFailures' }), fd('d', { state: 'Complete' }), fd('e', { state: 'Rebalancing' })], NOW);
+    const s = fleetSummary(
+      fleet,
+      [
+        fd('a', { state: 'Complete' }),
+        fd('b', { state: 'Failed' }),
+        fd('c', { state: 'CompleteWithFailures' }),
+        fd('d', { state: 'Complete' }),
+        fd('e', { state: 'Rebalancing' }),
+      ],
+      NOW,
+    );
     expect(s.clusters.total).toBe(6);
     expect(s.clusters.byState).toEqual([
       { state: 'Unavailable', count: 1 },
@@ -69,7 +110,14 @@ describe('fleet summary', () => {
 
 describe('clusters table at fleet scale', () => {
   test('the default sort puts unreachable and failing clusters on top', () => {
-    expect(sortClusters(fleet, DEFAULT_CLUSTER_SORT, NOW).map((c) => c.metadata.name)).toEqual(['sick', 'gone', 'new', 'leaving', 'ok-1', 'ok-2']);
+    expect(sortClusters(fleet, DEFAULT_CLUSTER_SORT, NOW).map((c) => c.metadata.name)).toEqual([
+      'sick',
+      'gone',
+      'new',
+      'leaving',
+      'ok-1',
+      'ok-2',
+    ]);
   });
 
   test('sorts round-trip through the URL; the default is left out; junk falls back', () => {
@@ -97,7 +145,13 @@ describe('clusters table at fleet scale', () => {
     expect(parseQuery(href)).toEqual({ state: 'Unknown', selector: 'region in (eu,us)', sort: '-name', page: '2' });
     expect(parseQuery('#/clusters')).toEqual({});
     expect(routeKey(parseRoute('#/deployments/web?x=1'))).toBe('deployment/web');
-    for (const r of [{ view: 'placement', name: 'stores' }, { view: 'clusterset', name: 'eu' }, { view: 'deployment', name: 'web' }, { view: 'placements' }, { view: 'clustersets' }] as const) {
+    for (const r of [
+      { view: 'placement', name: 'stores' },
+      { view: 'clusterset', name: 'eu' },
+      { view: 'deployment', name: 'web' },
+      { view: 'placements' },
+      { view: 'clustersets' },
+    ] as const) {
       expect(parseRoute(routeHref(r))).toEqual(r);
     }
   });
@@ -112,7 +166,8 @@ describe('rollouts', () => {
   });
 
   test('durations mean what they mean to the hub', () => {
-    for (const t of ['0', '30s', '5m', '1h30m', '2d', '250ms', 'soon', '10 minutes', '']) expect([t, parseDuration(t)]).toEqual([t, hubParseDuration(t)]);
+    for (const t of ['0', '30s', '5m', '1h30m', '2d', '250ms', 'soon', '10 minutes', ''])
+      expect([t, parseDuration(t)]).toEqual([t, hubParseDuration(t)]);
     expect(countdown(NOW + 250_000, NOW)).toBe('in 4 min 10 s');
     expect(countdown(NOW + 2 * 3600_000 + 5 * 60_000, NOW)).toBe('in 2 h 5 min');
     expect(countdown(NOW - 1, NOW)).toBe('now');
@@ -121,7 +176,12 @@ describe('rollouts', () => {
   test('soak countdown, next wave and ETA of a progressive rollout, at the earliest', () => {
     const d = fd(
       'web',
-      { state: 'Progressing', waves: 2, lastWaveTime: ago(120), summary: { total: 10, updated: 4, applied: 4, available: 3, degraded: 0, failed: 0, pendingWindow: 0 } },
+      {
+        state: 'Progressing',
+        waves: 2,
+        lastWaveTime: ago(120),
+        summary: { total: 10, updated: 4, applied: 4, available: 3, degraded: 0, failed: 0, pendingWindow: 0 },
+      },
       { rolloutStrategy: { type: 'Progressive', maxConcurrency: 2, minSuccessTime: '5m', waveDelay: '1m' } },
     );
     const t = waveTiming(d);
@@ -162,7 +222,10 @@ describe('rollouts', () => {
   test('a window override applies to its revision until it expires', () => {
     const control = { windowOverride: { reason: 'hotfix', at: ago(60), revision: 3, actor: 'admin' } };
     expect(windowOverride(fd('w', { revision: 3, control }), NOW)).toMatchObject({ active: true, reason: 'hotfix', revision: 3 });
-    expect(windowOverride(fd('w', { revision: 4, control }), NOW)).toMatchObject({ active: false, why: 'it was for revision 3; revision 4 needs a new override' });
+    expect(windowOverride(fd('w', { revision: 4, control }), NOW)).toMatchObject({
+      active: false,
+      why: 'it was for revision 3; revision 4 needs a new override',
+    });
     const expired = { windowOverride: { ...control.windowOverride, until: ago(1) } };
     expect(windowOverride(fd('w', { revision: 3, control: expired }), NOW)?.active).toBe(false);
     expect(windowOverride(fd('w', { revision: 3 }), NOW)).toBeUndefined();
@@ -190,7 +253,11 @@ describe('rollouts', () => {
 
   test('a revision list is read tolerantly (the route is optional)', () => {
     expect(readRevisions(undefined)).toEqual([]);
-    expect(readRevisions({ items: [{ revision: 1, createdAt: ago(9) }, { nope: true }, { revision: 2, metadata: {}, rollbackOf: 1, hash: 'abc' }] })).toEqual([
+    expect(
+      readRevisions({
+        items: [{ revision: 1, createdAt: ago(9) }, { nope: true }, { revision: 2, metadata: {}, rollbackOf: 1, hash: 'abc' }],
+      }),
+    ).toEqual([
       { revision: 2, createdAt: undefined, hash: 'abc', rollbackOf: 1 },
       { revision: 1, createdAt: ago(9), hash: undefined, rollbackOf: undefined },
     ]);
@@ -206,22 +273,45 @@ describe('cluster history, placements and sets in words', () => {
       kind: 'Work',
       metadata: { ...meta('web'), namespace: 'store-1' },
       spec: {},
-      status: { driftEvents: [{ kind: 'ConfigMap', namespace: 'default', name: 'cfg', change: 'Modified', fields: ['data.a'], corrected: true, time: ago(5) }] },
+      status: {
+        driftEvents: [
+          { kind: 'ConfigMap', namespace: 'default', name: 'cfg', change: 'Modified', fields: ['data.a'], corrected: true, time: ago(5) },
+        ],
+      },
     } as WorkObject;
     const h = clusterHistory(c, [work]);
-    expect(h.map((e) => e.what)).toEqual(['Drift: ConfigMap default/cfg Modified', 'Taint tether.dev/unreachable:NoSelect added', 'Available became Unknown (r)', 'Joined became True (Joined)', 'Created']);
+    expect(h.map((e) => e.what)).toEqual([
+      'Drift: ConfigMap default/cfg Modified',
+      'Taint tether.dev/unreachable:NoSelect added',
+      'Available became Unknown (r)',
+      'Joined became True (Joined)',
+      'Created',
+    ]);
     expect(h[0].detail).toBe('work web; fields data.a; re-applied by the agent');
     expect(h.find((e) => e.what.startsWith('Available'))?.tone).toBe('warn');
   });
 
   test('selectors as `-l` writes them; chunk groups by index; sets by their label', () => {
-    expect(selectorText({ matchLabels: { tier: 'store' }, matchExpressions: [{ key: 'region', operator: 'In', values: ['eu', 'us'] }, { key: 'legacy', operator: 'DoesNotExist' }] })).toBe('tier=store,region in (eu,us),!legacy');
+    expect(
+      selectorText({
+        matchLabels: { tier: 'store' },
+        matchExpressions: [
+          { key: 'region', operator: 'In', values: ['eu', 'us'] },
+          { key: 'legacy', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toBe('tier=store,region in (eu,us),!legacy');
     expect(selectorText(undefined)).toBe('<all>');
-    expect(clusterSelectorText({ claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['EKS'] }] } })).toBe('claims platform.tether.dev in (EKS)');
+    expect(
+      clusterSelectorText({ claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['EKS'] }] } }),
+    ).toBe('claims platform.tether.dev in (EKS)');
     expect(groupLabel(2, '')).toBe('group 2 (chunk)');
     expect(groupLabel(0, 'canary')).toBe('canary');
-    const set = (spec: ClusterSetObject['spec']) => ({ apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterSet', metadata: meta('eu'), spec }) as ClusterSetObject;
+    const set = (spec: ClusterSetObject['spec']) =>
+      ({ apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterSet', metadata: meta('eu'), spec }) as ClusterSetObject;
     expect(clusterSetSelectorText(set({}))).toBe('label tether.dev/clusterset=eu');
-    expect(clusterSetSelectorText(set({ clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'eu' } } } }))).toBe('region=eu');
+    expect(
+      clusterSetSelectorText(set({ clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'eu' } } } })),
+    ).toBe('region=eu');
   });
 });

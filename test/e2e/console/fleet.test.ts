@@ -1,6 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { buildConsole, launchBrowser, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type SimulatedAgent } from './harness.js';
+import {
+  buildConsole,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signIn,
+  startAgentFromManifest,
+  tearDownConsoleTest,
+  watchPageErrors,
+  type SimulatedAgent,
+} from './harness.js';
 
 /**
  * The console at fleet scale, in Chromium against a local hub: 265 clusters (three simulated
@@ -12,7 +22,17 @@ import { buildConsole, launchBrowser, newPage, screenshot, signIn, startAgentFro
  */
 
 const STORES: { name: string; labels: Record<string, string> }[] = [
-  { name: 'store-a', labels: { ring: 'canary', region: 'us-east', tier: 'store', city: 'boston', format: 'flagship', 'tether.dev/timezone': 'America.New_York' } },
+  {
+    name: 'store-a',
+    labels: {
+      ring: 'canary',
+      region: 'us-east',
+      tier: 'store',
+      city: 'boston',
+      format: 'flagship',
+      'tether.dev/timezone': 'America.New_York',
+    },
+  },
   { name: 'store-b', labels: { ring: 'main', region: 'eu', tier: 'store' } },
   { name: 'store-c', labels: { ring: 'main', region: 'eu', tier: 'store' } },
 ];
@@ -34,7 +54,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-const availability = async (name: string) => (await hub.api(`/v1/clusters/${name}`)).body?.status?.conditions?.find((c: any) => c.type === 'Available')?.status;
+const availability = async (name: string) =>
+  (await hub.api(`/v1/clusters/${name}`)).body?.status?.conditions?.find((c: any) => c.type === 'Available')?.status;
 
 async function importStore(name: string, labels: Record<string, string>): Promise<SimulatedAgent> {
   const res = await hub.api(`/v1/clusters/${name}/import`, { body: { labels, autoAccept: true } });
@@ -62,7 +83,14 @@ beforeAll(async () => {
   expect(await availability('store-gone')).toBe('Unknown');
 
   for (const s of STORES) await importStore(s.name, s.labels);
-  const created = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name: 'store-new', labels: { tier: 'new-store' } }, spec: { hubAcceptsClient: false } } });
+  const created = await hub.api('/v1/clusters', {
+    body: {
+      apiVersion: API,
+      kind: 'Cluster',
+      metadata: { name: 'store-new', labels: { tier: 'new-store' } },
+      spec: { hubAcceptsClient: false },
+    },
+  });
   expect(created.status).toBe(201);
   const shops = Array.from({ length: SHOPS }, (_, i) => ({
     apiVersion: API,
@@ -72,41 +100,88 @@ beforeAll(async () => {
   }));
   for (let i = 0; i < shops.length; i += 100) {
     const batch = shops.slice(i, i + 100);
-    const applied = await hub.api('/v1/apply', { method: 'POST', raw: batch.map((d) => JSON.stringify(d)).join('\n---\n'), contentType: 'application/yaml' });
+    const applied = await hub.api('/v1/apply', {
+      method: 'POST',
+      raw: batch.map((d) => JSON.stringify(d)).join('\n---\n'),
+      contentType: 'application/yaml',
+    });
     expect([applied.status, applied.body?.summary?.created]).toEqual([200, batch.length]);
   }
 
   const objects = [
-    { apiVersion: API, kind: 'ClusterSet', metadata: { name: 'eu' }, spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'eu' } } } } },
+    {
+      apiVersion: API,
+      kind: 'ClusterSet',
+      metadata: { name: 'eu' },
+      spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'eu' } } } },
+    },
     {
       apiVersion: API,
       kind: 'Placement',
       metadata: { name: 'stores' },
       spec: {
         predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'store' } } } }],
-        decisionStrategy: { groupStrategy: { decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }] } },
+        decisionStrategy: {
+          groupStrategy: {
+            decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }],
+          },
+        },
       },
     },
   ];
-  for (const o of objects) expect((await hub.api(`/v1/${o.kind === 'ClusterSet' ? 'clustersets' : 'placements'}`, { body: o })).status).toBe(201);
-  await until(async () => (await Promise.all(STORES.map((s) => availability(s.name)))).every((a) => a === 'True'), 30_000, 'the stores Available');
-  await until(async () => (await hub.api('/v1/placements/stores')).body.status?.numberOfSelectedClusters === 3, 20_000, 'the placement to choose the three live stores');
+  for (const o of objects)
+    expect((await hub.api(`/v1/${o.kind === 'ClusterSet' ? 'clustersets' : 'placements'}`, { body: o })).status).toBe(201);
+  await until(
+    async () => (await Promise.all(STORES.map((s) => availability(s.name)))).every((a) => a === 'True'),
+    30_000,
+    'the stores Available',
+  );
+  await until(
+    async () => (await hub.api('/v1/placements/stores')).body.status?.numberOfSelectedClusters === 3,
+    20_000,
+    'the placement to choose the three live stores',
+  );
 
-  const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { store: '{{ .cluster.name }}' } });
+  const configMap = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'default' },
+    data: { store: '{{ .cluster.name }}' },
+  });
   // web: one store at a time, each soaking ten minutes: the console shows the countdown and ETA.
-  const web = { apiVersion: API, kind: 'FleetDeployment', metadata: { name: 'web' }, spec: { template: { workload: { manifests: [configMap('web')] } }, placementRef: { name: 'stores' }, rolloutStrategy: { type: 'Progressive', maxConcurrency: 1, minSuccessTime: '10m' } } };
+  const web = {
+    apiVersion: API,
+    kind: 'FleetDeployment',
+    metadata: { name: 'web' },
+    spec: {
+      template: { workload: { manifests: [configMap('web')] } },
+      placementRef: { name: 'stores' },
+      rolloutStrategy: { type: 'Progressive', maxConcurrency: 1, minSuccessTime: '10m' },
+    },
+  };
   // nightly: its window is closed for the whole test; an audited override lets it through.
   const closedHour = (new Date().getUTCHours() + 12) % 24;
   const nightly = {
     apiVersion: API,
     kind: 'FleetDeployment',
     metadata: { name: 'nightly' },
-    spec: { template: { workload: { manifests: [configMap('nightly')] } }, placementRef: { name: 'stores' }, rolloutStrategy: { type: 'All' }, maintenanceWindows: [{ schedule: `0 ${closedHour} * * *`, duration: '1m', timeZone: 'UTC' }] },
+    spec: {
+      template: { workload: { manifests: [configMap('nightly')] } },
+      placementRef: { name: 'stores' },
+      rolloutStrategy: { type: 'All' },
+      maintenanceWindows: [{ schedule: `0 ${closedHour} * * *`, duration: '1m', timeZone: 'UTC' }],
+    },
   };
   for (const d of [web, nightly]) expect((await hub.api('/v1/fleetdeployments', { body: d })).status).toBe(201);
   await until(async () => (await hub.api('/v1/fleetdeployments/web/status')).body.waves >= 1, 30_000, 'the first wave of web');
-  await until(async () => (await hub.api('/v1/fleetdeployments/nightly/status')).body.summary?.pendingWindow === 3, 30_000, 'nightly waiting for its window');
-  expect((await hub.api('/v1/fleetdeployments/nightly/override-window', { body: { reason: 'hotfix for the payment outage' } })).status).toBe(200);
+  await until(
+    async () => (await hub.api('/v1/fleetdeployments/nightly/status')).body.summary?.pendingWindow === 3,
+    30_000,
+    'nightly waiting for its window',
+  );
+  expect(
+    (await hub.api('/v1/fleetdeployments/nightly/override-window', { body: { reason: 'hotfix for the payment outage' } })).status,
+  ).toBe(200);
   browser = await launchBrowser();
 }, 180_000);
 
@@ -138,7 +213,17 @@ test('fleet summary, problems first, one line per row at 1440 px, pages, and a U
   // The summary counts every state; the zero states are there too, so "0 denied" is visibly zero.
   const summary = page.getByRole('navigation', { name: 'Fleet summary' });
   const count = (state: string) => summary.locator(`[data-summary-cluster="${state}"] strong`).textContent();
-  await eventually(async () => [await count('Unknown'), await count('Pending'), await count('Waiting'), await count('Available'), await count('Denied'), await count('Detaching')], ['1', '1', `${SHOPS}`, '3', '0', '0']);
+  await eventually(
+    async () => [
+      await count('Unknown'),
+      await count('Pending'),
+      await count('Waiting'),
+      await count('Available'),
+      await count('Denied'),
+      await count('Detaching'),
+    ],
+    ['1', '1', `${SHOPS}`, '3', '0', '0'],
+  );
   await summary.getByText(/\d+ rollouts/).waitFor();
   expect(await summary.locator('[data-summary-rollout]').count()).toBeGreaterThanOrEqual(1);
 
@@ -148,7 +233,10 @@ test('fleet summary, problems first, one line per row at 1440 px, pages, and a U
 
   // Dense: every row is one line; names and versions never wrap; labels are a count.
   const rows = await page.locator('table.clusters tbody tr[data-cluster]').evaluateAll((trs) =>
-    trs.map((tr) => ({ h: tr.getBoundingClientRect().height, wraps: Array.from(tr.querySelectorAll('.nowrap')).some((c) => (c as HTMLElement).scrollWidth > (c as HTMLElement).clientWidth + 1) })),
+    trs.map((tr) => ({
+      h: tr.getBoundingClientRect().height,
+      wraps: Array.from(tr.querySelectorAll('.nowrap')).some((c) => (c as HTMLElement).scrollWidth > (c as HTMLElement).clientWidth + 1),
+    })),
   );
   expect(rows).toHaveLength(200);
   const heights = rows.map((r) => r.h);
@@ -158,7 +246,9 @@ test('fleet summary, problems first, one line per row at 1440 px, pages, and a U
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440);
   await page.getByLabel('Search').fill('boston');
   const labels = page.locator('tr[data-cluster="store-a"] details.label-count');
-  expect(await labels.locator('summary').getAttribute('title')).toBe('city=boston, format=flagship, region=us-east, ring=canary, tether.dev/timezone=America.New_York, tier=store');
+  expect(await labels.locator('summary').getAttribute('title')).toBe(
+    'city=boston, format=flagship, region=us-east, ring=canary, tether.dev/timezone=America.New_York, tier=store',
+  );
   // What the eye sees is the count; screen readers also hear the labels.
   expect(await labels.locator('summary').innerText()).toMatch(/^6 labels/);
   expect(await labels.locator('summary .sr-only').evaluate((e) => getComputedStyle(e).position)).toBe('absolute');
@@ -217,7 +307,11 @@ test('placements with decision groups and chosen clusters, cluster sets, a deplo
   expect(await groups.locator('tr[data-group="1"] td').last().textContent()).toBe('2');
   const chosen = page.getByRole('region', { name: /Chosen clusters/ });
   await chosen.locator('tr[data-decision="store-c"]').waitFor();
-  expect(await chosen.locator('tr[data-decision]').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-decision')))).toEqual(['store-a', 'store-b', 'store-c']);
+  expect(await chosen.locator('tr[data-decision]').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-decision')))).toEqual([
+    'store-a',
+    'store-b',
+    'store-c',
+  ]);
   expect(await chosen.locator('tr[data-decision="store-a"]').innerText()).toMatch(/canary\s+Available/);
   await groups.getByRole('button', { name: 'group 1 (chunk)' }).click();
   await eventually(() => chosen.locator('tr[data-decision]').count(), 2);
@@ -257,11 +351,16 @@ test('placements with decision groups and chosen clusters, cluster sets, a deplo
   await page.goto(`${hub.url}/#/deployments`);
   const nightly = page.locator('article[data-deployment="nightly"]');
   await nightly.locator('[data-override="active"]').waitFor({ timeout: 20_000 });
-  expect(await nightly.locator('[data-override]').textContent()).toMatch(/^Window override active — “hotfix for the payment outage”.*, for revision 1$/);
+  expect(await nightly.locator('[data-override]').textContent()).toMatch(
+    /^Window override active — “hotfix for the payment outage”.*, for revision 1$/,
+  );
   // The rollout summary's links filter the list.
   const state = (await hub.api('/v1/fleetdeployments/web/status')).body.state;
   await page.getByRole('navigation', { name: 'Fleet summary' }).locator(`[data-summary-rollout="${state}"]`).click();
-  await eventually(async () => page.locator('article[data-deployment]').evaluateAll((as) => as.map((a) => a.getAttribute('data-deployment'))), ['web']);
+  await eventually(
+    async () => page.locator('article[data-deployment]').evaluateAll((as) => as.map((a) => a.getAttribute('data-deployment'))),
+    ['web'],
+  );
 
   // A cluster's history and YAML.
   await page.goto(`${hub.url}/#/clusters/store-gone`);
@@ -338,7 +437,10 @@ test('at a phone’s width (390 px) nothing scrolls sideways and the navigation 
   for (const [hash, ready] of views) {
     await page.goto(`${hub.url}/${hash}`);
     await page.locator(ready).first().waitFor({ timeout: 20_000 });
-    const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const width = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
     expect([hash, width.scroll]).toEqual([hash, width.client]);
   }
   expect(errors).toEqual([]);

@@ -25,7 +25,15 @@ export const ARTIFACTS = resolve(process.cwd(), 'test-artifacts', 'console');
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Launch flags for Chromium in a container without a GPU or network beyond loopback; playwright adds --headless and a fresh profile. */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * Builds the console with Vite into a new temporary directory and returns it. Vite runs in a child
@@ -34,12 +42,16 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
 export async function buildConsole(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'tether-console-'));
   const vite = resolve(process.cwd(), 'node_modules', 'vite', 'bin', 'vite.js');
-  await run(process.execPath, [vite, 'build', '--config', 'console/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: process.cwd(),
-    // Jest sets NODE_ENV=test, which would make Vite keep development-only code in the bundle.
-    env: { ...process.env, NODE_ENV: 'production' },
-    timeout: 120_000,
-  });
+  await run(
+    process.execPath,
+    [vite, 'build', '--config', 'console/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'],
+    {
+      cwd: process.cwd(),
+      // Jest sets NODE_ENV=test, which would make Vite keep development-only code in the bundle.
+      env: { ...process.env, NODE_ENV: 'production' },
+      timeout: 120_000,
+    },
+  );
   return outDir;
 }
 

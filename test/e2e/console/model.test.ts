@@ -1,5 +1,14 @@
 import { availabilityOf, matchesText, sortClusters, timeAgo, type ClusterObject } from '../../../console/src/model/clusters.js';
-import { allowedActions, clusterProblems, describeWindow, groupSegments, rolloutState, stateLabel, stateTone, type DeploymentObject } from '../../../console/src/model/deployments.js';
+import {
+  allowedActions,
+  clusterProblems,
+  describeWindow,
+  groupSegments,
+  rolloutState,
+  stateLabel,
+  stateTone,
+  type DeploymentObject,
+} from '../../../console/src/model/deployments.js';
 import { manifestFileName, parseLabelText } from '../../../console/src/model/import.js';
 import { buildInventory, rowMatches } from '../../../console/src/model/inventory.js';
 import { parseRoute, routeHref } from '../../../console/src/model/route.js';
@@ -15,24 +24,56 @@ import { driftEventsOf, workState, type WorkObject } from '../../../console/src/
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW - seconds * 1000).toISOString();
 
-function cluster(name: string, o: { labels?: Record<string, string>; accepted?: boolean; phase?: string; available?: 'True' | 'False' | 'Unknown'; joined?: boolean; lastSeen?: string; k8s?: string; agent?: string; sets?: string[]; message?: string } = {}): ClusterObject {
+function cluster(
+  name: string,
+  o: {
+    labels?: Record<string, string>;
+    accepted?: boolean;
+    phase?: string;
+    available?: 'True' | 'False' | 'Unknown';
+    joined?: boolean;
+    lastSeen?: string;
+    k8s?: string;
+    agent?: string;
+    sets?: string[];
+    message?: string;
+  } = {},
+): ClusterObject {
   const conditions = [];
-  if (o.available) conditions.push({ type: 'Available', status: o.available, reason: 'r', message: o.message ?? '', lastTransitionTime: ago(30) });
+  if (o.available)
+    conditions.push({ type: 'Available', status: o.available, reason: 'r', message: o.message ?? '', lastTransitionTime: ago(30) });
   if (o.joined) conditions.push({ type: 'Joined', status: 'True' as const, reason: 'r', message: '', lastTransitionTime: ago(600) });
   return {
     apiVersion: 'tether.dev/v1alpha1',
     kind: 'Cluster',
     metadata: { name, labels: o.labels, uid: name, resourceVersion: '1', generation: 1, creationTimestamp: ago(3600) },
     spec: { hubAcceptsClient: o.accepted ?? true },
-    status: { conditions, phase: o.phase, lastSeen: o.lastSeen, version: o.k8s ? { kubernetes: o.k8s } : undefined, agentVersion: o.agent, clusterSets: o.sets },
+    status: {
+      conditions,
+      phase: o.phase,
+      lastSeen: o.lastSeen,
+      version: o.k8s ? { kubernetes: o.k8s } : undefined,
+      agentVersion: o.agent,
+      clusterSets: o.sets,
+    },
   };
 }
 
 describe('availability', () => {
   test('Available, Unknown with when it was last seen, Unavailable with the reason', () => {
-    expect(availabilityOf(cluster('a', { available: 'True', joined: true, lastSeen: ago(10) }), NOW)).toEqual({ state: 'Available', label: 'Available', detail: 'last seen just now' });
-    expect(availabilityOf(cluster('b', { available: 'Unknown', joined: true, lastSeen: ago(7 * 60 + 5) }), NOW)).toEqual({ state: 'Unknown', label: 'Unknown', detail: 'last seen 7 minutes ago' });
-    expect(availabilityOf(cluster('c', { available: 'False', joined: true, lastSeen: ago(5), message: 'disk pressure' }), NOW)).toMatchObject({ state: 'Unavailable', detail: 'disk pressure' });
+    expect(availabilityOf(cluster('a', { available: 'True', joined: true, lastSeen: ago(10) }), NOW)).toEqual({
+      state: 'Available',
+      label: 'Available',
+      detail: 'last seen just now',
+    });
+    expect(availabilityOf(cluster('b', { available: 'Unknown', joined: true, lastSeen: ago(7 * 60 + 5) }), NOW)).toEqual({
+      state: 'Unknown',
+      label: 'Unknown',
+      detail: 'last seen 7 minutes ago',
+    });
+    expect(
+      availabilityOf(cluster('c', { available: 'False', joined: true, lastSeen: ago(5), message: 'disk pressure' }), NOW),
+    ).toMatchObject({ state: 'Unavailable', detail: 'disk pressure' });
   });
 
   test('lifecycle states: pending acceptance, waiting for the agent, denied, detaching', () => {
@@ -55,7 +96,14 @@ describe('clusters table', () => {
   const list = [
     cluster('store-10', { k8s: 'v1.30.2', available: 'True', joined: true, lastSeen: ago(5), labels: { region: 'eu' } }),
     cluster('store-9', { k8s: 'v1.9.0', available: 'Unknown', joined: true, lastSeen: ago(900), labels: { region: 'us' } }),
-    cluster('store-2', { k8s: 'v1.31.0', available: 'False', joined: true, lastSeen: ago(5), labels: { region: 'us', tier: 'store' }, sets: ['stores'] }),
+    cluster('store-2', {
+      k8s: 'v1.31.0',
+      available: 'False',
+      joined: true,
+      lastSeen: ago(5),
+      labels: { region: 'us', tier: 'store' },
+      sets: ['stores'],
+    }),
   ];
   const names = (l: ClusterObject[]) => l.map((c) => c.metadata.name);
 
@@ -102,7 +150,12 @@ describe('routes', () => {
   });
 });
 
-function work(cluster: string, name: string, conditions: Record<string, 'True' | 'False'>, o: { fd?: string; revision?: number; drift?: { time: string; name: string }[] } = {}): WorkObject {
+function work(
+  cluster: string,
+  name: string,
+  conditions: Record<string, 'True' | 'False'>,
+  o: { fd?: string; revision?: number; drift?: { time: string; name: string }[] } = {},
+): WorkObject {
   return {
     apiVersion: 'tether.dev/v1alpha1',
     kind: 'Work',
@@ -118,8 +171,21 @@ function work(cluster: string, name: string, conditions: Record<string, 'True' |
     },
     spec: {},
     status: {
-      conditions: Object.entries(conditions).map(([type, status]) => ({ type, status, reason: 'r', message: '', lastTransitionTime: ago(10) })),
-      driftEvents: o.drift?.map((d) => ({ kind: 'ConfigMap', name: d.name, change: 'Modified', fields: ['data.x'], corrected: true, time: d.time })),
+      conditions: Object.entries(conditions).map(([type, status]) => ({
+        type,
+        status,
+        reason: 'r',
+        message: '',
+        lastTransitionTime: ago(10),
+      })),
+      driftEvents: o.drift?.map((d) => ({
+        kind: 'ConfigMap',
+        name: d.name,
+        change: 'Modified',
+        fields: ['data.x'],
+        corrected: true,
+        time: d.time,
+      })),
     },
   };
 }
@@ -134,7 +200,10 @@ describe('works and inventory', () => {
   });
 
   test('drift events of all works, newest first', () => {
-    const events = driftEventsOf([work('c', 'a', {}, { drift: [{ time: ago(50), name: 'old' }] }), work('c', 'b', {}, { drift: [{ time: ago(5), name: 'new' }] })]);
+    const events = driftEventsOf([
+      work('c', 'a', {}, { drift: [{ time: ago(50), name: 'old' }] }),
+      work('c', 'b', {}, { drift: [{ time: ago(5), name: 'new' }] }),
+    ]);
     expect(events.map((e) => [e.work, e.name])).toEqual([
       ['b', 'new'],
       ['a', 'old'],
@@ -142,7 +211,13 @@ describe('works and inventory', () => {
   });
 
   test('matrix: deployments first, outdated revisions flagged, filters for problems and gaps', () => {
-    const fd = { apiVersion: 'tether.dev/v1alpha1', kind: 'FleetDeployment', metadata: { name: 'web', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: ago(1) }, spec: {}, status: { revision: 3 } } as DeploymentObject;
+    const fd = {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'FleetDeployment',
+      metadata: { name: 'web', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: ago(1) },
+      spec: {},
+      status: { revision: 3 },
+    } as DeploymentObject;
     const clusters = [cluster('b'), cluster('a'), cluster('c')];
     const inv = buildInventory(clusters, [fd], {
       a: [work('a', 'web', { Applied: 'True', Available: 'True' }, { fd: 'web', revision: 3 }), work('a', 'extra', { Applied: 'True' })],
@@ -168,11 +243,19 @@ describe('words', () => {
 
 describe('deployments', () => {
   const fd = (status: DeploymentObject['status'], spec: DeploymentObject['spec'] = {}) =>
-    ({ apiVersion: 'tether.dev/v1alpha1', kind: 'FleetDeployment', metadata: { name: 'web', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: ago(1) }, spec, status }) as DeploymentObject;
+    ({
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'FleetDeployment',
+      metadata: { name: 'web', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: ago(1) },
+      spec,
+      status,
+    }) as DeploymentObject;
 
   test('state from status.state, else from conditions; controls follow the state', () => {
     expect(rolloutState(fd({ state: 'WaitingForWindow' }))).toBe('WaitingForWindow');
-    expect(rolloutState(fd({ conditions: [{ type: 'Paused', status: 'True', reason: 'r', message: '', lastTransitionTime: ago(1) }] }))).toBe('Paused');
+    expect(
+      rolloutState(fd({ conditions: [{ type: 'Paused', status: 'True', reason: 'r', message: '', lastTransitionTime: ago(1) }] })),
+    ).toBe('Paused');
     expect(rolloutState(fd({}, { paused: true }))).toBe('Paused');
     expect(allowedActions('Progressing', 2)).toEqual({ pause: true, resume: false, abort: true, rollback: true });
     expect(allowedActions('Paused', 3)).toEqual({ pause: false, resume: true, abort: true, rollback: true });
@@ -184,7 +267,8 @@ describe('deployments', () => {
     expect(stateTone('Complete')).toBe('good');
     expect(stateTone('CompleteWithFailures')).toBe('warn');
     expect(stateLabel('CompleteWithFailures')).toBe('Complete with failures');
-    const complete = (reason: string) => fd({ conditions: [{ type: 'Complete', status: 'True', reason, message: '', lastTransitionTime: ago(1) }] });
+    const complete = (reason: string) =>
+      fd({ conditions: [{ type: 'Complete', status: 'True', reason, message: '', lastTransitionTime: ago(1) }] });
     expect(rolloutState(complete('RolloutCompleteWithFailures'))).toBe('CompleteWithFailures');
     expect(rolloutState(complete('RolloutComplete'))).toBe('Complete');
   });
@@ -200,7 +284,9 @@ describe('deployments', () => {
     expect(stateLabel('WaitingForWindow')).toBe('Waiting for window');
     expect(stateLabel('Paused')).toBe('Paused');
     expect(describeWindow({ schedule: '0 2 * * *', duration: '2h', timeZone: 'Europe/Berlin' })).toBe('0 2 * * * (Europe/Berlin, 2h)');
-    expect(describeWindow({ schedule: '0 2 * * *', duration: '2h', timeZoneLabel: 'tether.dev/timezone', timeZone: 'UTC' })).toBe('0 2 * * * (zone from label tether.dev/timezone, else UTC, 2h)');
+    expect(describeWindow({ schedule: '0 2 * * *', duration: '2h', timeZoneLabel: 'tether.dev/timezone', timeZone: 'UTC' })).toBe(
+      '0 2 * * * (zone from label tether.dev/timezone, else UTC, 2h)',
+    );
     expect(describeWindow({ schedule: '@daily', duration: '1h' })).toBe('@daily (UTC, 1h)');
   });
 

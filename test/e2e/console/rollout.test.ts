@@ -1,6 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { buildConsole, launchBrowser, newPage, screenshot, signIn, startAgentFromManifest, tearDownConsoleTest, watchPageErrors, type SimulatedAgent } from './harness.js';
+import {
+  buildConsole,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signIn,
+  startAgentFromManifest,
+  tearDownConsoleTest,
+  watchPageErrors,
+  type SimulatedAgent,
+} from './harness.js';
 
 /**
  * A rollout watched and steered from the console: four simulated stores (one canary), a
@@ -31,10 +41,17 @@ beforeAll(async () => {
     expect(res.status).toBe(200);
     agents.push(startAgentFromManifest(res.body.manifest));
   }
-  await until(async () => {
-    const list = await hub.api('/v1/clusters?labelSelector=tier%3Dstore');
-    return list.body.items.filter((c: any) => c.status?.conditions?.some((k: any) => k.type === 'Available' && k.status === 'True')).length === STORES.length;
-  }, 30_000, 'all stores Available');
+  await until(
+    async () => {
+      const list = await hub.api('/v1/clusters?labelSelector=tier%3Dstore');
+      return (
+        list.body.items.filter((c: any) => c.status?.conditions?.some((k: any) => k.type === 'Available' && k.status === 'True')).length ===
+        STORES.length
+      );
+    },
+    30_000,
+    'all stores Available',
+  );
   browser = await launchBrowser();
 }, 120_000);
 
@@ -86,8 +103,14 @@ const DEPLOYMENT = {
  * applied with force, so the agent takes back fields someone edits on the cluster.
  */
 const MANIFEST_CONFIGS = [
-  { resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'default', name: 'web' }, feedbackRules: [{ type: 'WellKnownStatus' }] },
-  { resourceIdentifier: { resource: 'configmaps', namespace: 'default', name: 'store-config' }, updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } } },
+  {
+    resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'default', name: 'web' },
+    feedbackRules: [{ type: 'WellKnownStatus' }],
+  },
+  {
+    resourceIdentifier: { resource: 'configmaps', namespace: 'default', name: 'store-config' },
+    updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } },
+  },
 ];
 
 test('start a rollout, watch it per group, pause and resume it to completion', async () => {
@@ -118,7 +141,12 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
       spec: {
         template: { workload: { manifests: [CONFIGMAP, DEPLOYMENT] }, manifestConfigs: MANIFEST_CONFIGS },
         placementRef: { name: 'stores' },
-        rolloutStrategy: { type: 'ProgressivePerGroup', maxConcurrency: 1, minSuccessTime: '3s', mandatoryDecisionGroups: [{ groupName: 'canary' }] },
+        rolloutStrategy: {
+          type: 'ProgressivePerGroup',
+          maxConcurrency: 1,
+          minSuccessTime: '3s',
+          mandatoryDecisionGroups: [{ groupName: 'canary' }],
+        },
       },
     },
   });
@@ -135,7 +163,11 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
   expect(await card.getByRole('button', { name: 'Roll back web' }).count()).toBe(0);
 
   // Watch: the canary group fills first; the main group waits for it.
-  await until(async () => (await page.getByRole('progressbar', { name: 'web: group canary' }).count()) === 1, 20_000, 'the canary group bar');
+  await until(
+    async () => (await page.getByRole('progressbar', { name: 'web: group canary' }).count()) === 1,
+    20_000,
+    'the canary group bar',
+  );
   await until(async () => (await groupBar(page, 'canary')).now === 1, 30_000, 'the canary available in the console');
   expect(await groupBar(page, 'canary')).toEqual({ now: 1, max: 1, text: expect.stringMatching(/^1 of 1/) });
   await screenshot(page, 'deployments');
@@ -189,14 +221,26 @@ test('start a rollout, watch it per group, pause and resume it to completion', a
   await workItem.getByRole('rowheader', { name: /ConfigMap default\/store-config/ }).waitFor();
   const deploymentRow = workItem.getByRole('row', { name: /Deployment default\/web/ });
   await deploymentRow.waitFor();
-  expect(await deploymentRow.locator('dl.feedback dt').allTextContents()).toEqual(expect.arrayContaining(['readyReplicas', 'availableReplicas']));
+  expect(await deploymentRow.locator('dl.feedback dt').allTextContents()).toEqual(
+    expect.arrayContaining(['readyReplicas', 'availableReplicas']),
+  );
   const drift = page.getByRole('region', { name: 'Drift events' });
   await drift.getByRole('row', { name: /ConfigMap default\/store-config Modified/ }).waitFor({ timeout: 20_000 });
   // The console shows what the hub recorded, including whether the agent could put it back.
   const recorded = (await hub.api('/v1/clusters/store-a/works/web')).body.status.driftEvents.find((e: any) => e.name === 'store-config');
   expect(recorded).toMatchObject({ kind: 'ConfigMap', change: 'Modified', fields: expect.arrayContaining(['data.greeting']) });
-  const cells = await drift.getByRole('row', { name: /ConfigMap default\/store-config Modified/ }).first().locator('td').allTextContents();
-  expect(cells.slice(1)).toEqual(['web', 'ConfigMap default/store-config', 'Modified', recorded.fields.join(', '), recorded.corrected ? 'yes, re-applied' : 'no']);
+  const cells = await drift
+    .getByRole('row', { name: /ConfigMap default\/store-config Modified/ })
+    .first()
+    .locator('td')
+    .allTextContents();
+  expect(cells.slice(1)).toEqual([
+    'web',
+    'ConfigMap default/store-config',
+    'Modified',
+    recorded.fields.join(', '),
+    recorded.corrected ? 'yes, re-applied' : 'no',
+  ]);
   expect(recorded.corrected).toBe(true);
   await screenshot(page, 'cluster-detail-works', { fullPage: true });
   expect(errors).toEqual([]);
@@ -239,7 +283,12 @@ test('clusters outside their maintenance window are shown waiting; the audited o
   await dialog.getByLabel('Reason (for the audit log)').fill('hotfix for the payment outage');
   await confirm.click();
   await page.getByRole('status').getByText('Maintenance windows of nightly overridden.').waitFor();
-  expect(hub.audit.some((e: any) => e.action === 'fleetdeployment.override-window' && e.fleetDeployment === 'nightly' && e.reason === 'hotfix for the payment outage')).toBe(true);
+  expect(
+    hub.audit.some(
+      (e: any) =>
+        e.action === 'fleetdeployment.override-window' && e.fleetDeployment === 'nightly' && e.reason === 'hotfix for the payment outage',
+    ),
+  ).toBe(true);
   await until(async () => (await hub.api('/v1/fleetdeployments/nightly/status')).body.state === 'Complete', 60_000, 'nightly to complete');
   await card.getByText('Complete', { exact: true }).first().waitFor({ timeout: 10_000 });
   expect(await card.getByText(/waiting for a maintenance window/).count()).toBe(0);

@@ -57,7 +57,10 @@ describe('agent bundle', () => {
     // node:http only through require: an ES import of it loads undici on Node 22 (agent/build.ts, httpViaRequire).
     for (const file of built.files) {
       const text = readFileSync(join(built.outdir, file.path), 'utf8');
-      expect({ file: file.path, imports: text.match(/(?:from|import)\s*\(?\s*"(?:node:)?http"/g) }).toEqual({ file: file.path, imports: null });
+      expect({ file: file.path, imports: text.match(/(?:from|import)\s*\(?\s*"(?:node:)?http"/g) }).toEqual({
+        file: file.path,
+        imports: null,
+      });
     }
     // Only client-node's kubeconfig module: not its generated API and model classes, nor an HTTP client (undici, node-fetch).
     const all = built.files.flatMap((f) => inputsOf(f.path));
@@ -72,7 +75,23 @@ describe('agent bundle', () => {
     try {
       hub.accepted = true;
       const token = hub.issueBootstrapToken();
-      const res = await node([join(copy, 'tether-agent.mjs'), 'agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', 'off'], dir);
+      const res = await node(
+        [
+          join(copy, 'tether-agent.mjs'),
+          'agent',
+          '--simulate',
+          '--once',
+          '--hub',
+          hub.url,
+          '--name',
+          hub.cluster,
+          '--bootstrap-token',
+          token,
+          '--health-addr',
+          'off',
+        ],
+        dir,
+      );
       expect(res.code).toBe(0);
       expect(hub.reports).toHaveLength(1);
     } finally {
@@ -97,7 +116,26 @@ describe('agent bundle', () => {
     try {
       hub.accepted = true;
       const token = hub.issueBootstrapToken();
-      const res = await node([...IMAGE_FLAGS, '--import', REPORT_UNDICI, bundle, 'agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', '127.0.0.1:0'], dir);
+      const res = await node(
+        [
+          ...IMAGE_FLAGS,
+          '--import',
+          REPORT_UNDICI,
+          bundle,
+          'agent',
+          '--simulate',
+          '--once',
+          '--hub',
+          hub.url,
+          '--name',
+          hub.cluster,
+          '--bootstrap-token',
+          token,
+          '--health-addr',
+          '127.0.0.1:0',
+        ],
+        dir,
+      );
       expect(res.stderr).toMatch(/simulate/);
       expect(res.code).toBe(0);
       expect(res.stderr).toContain('undici loaded: false');
@@ -119,7 +157,27 @@ describe('agent bundle', () => {
       );
       hub.accepted = true;
       const token = hub.issueBootstrapToken();
-      const res = await node([...IMAGE_FLAGS, '--import', REPORT_UNDICI, bundle, 'agent', '--kubeconfig', kubeconfig, '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', token, '--health-addr', 'off'], dir);
+      const res = await node(
+        [
+          ...IMAGE_FLAGS,
+          '--import',
+          REPORT_UNDICI,
+          bundle,
+          'agent',
+          '--kubeconfig',
+          kubeconfig,
+          '--once',
+          '--hub',
+          hub.url,
+          '--name',
+          hub.cluster,
+          '--bootstrap-token',
+          token,
+          '--health-addr',
+          'off',
+        ],
+        dir,
+      );
       expect(res.stderr).toMatch(/kubeconfig/);
       expect(res.code).toBe(0);
       expect(res.stderr).toContain('undici loaded: false');
@@ -127,7 +185,9 @@ describe('agent bundle', () => {
       expect(stub.requests.length).toBeGreaterThan(0);
       expect(stub.requests.every((q) => q.headers.authorization === 'Bearer stub-token')).toBe(true);
       // The credential the hub issued is kept in the agent's Secret, applied server-side.
-      const secretApply = stub.requests.find((q) => q.method === 'PATCH' && q.path === '/api/v1/namespaces/tether-agent/secrets/tether-agent-credential');
+      const secretApply = stub.requests.find(
+        (q) => q.method === 'PATCH' && q.path === '/api/v1/namespaces/tether-agent/secrets/tether-agent-credential',
+      );
       expect(secretApply?.headers['content-type']).toBe('application/apply-patch+yaml');
       expect(secretApply?.query.get('fieldManager')).toBe('tether-agent');
     } finally {
@@ -143,7 +203,24 @@ describe('agent bundle', () => {
       kubeconfig,
       'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: abc}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
     );
-    const res = await node([bundle, 'agent', '--kubeconfig', kubeconfig, '--once', '--hub', 'http://127.0.0.1:1', '--name', 'c1', '--bootstrap-token', 'thb_c1.xxxxxxxxxxxx', '--health-addr', 'off'], dir);
+    const res = await node(
+      [
+        bundle,
+        'agent',
+        '--kubeconfig',
+        kubeconfig,
+        '--once',
+        '--hub',
+        'http://127.0.0.1:1',
+        '--name',
+        'c1',
+        '--bootstrap-token',
+        'thb_c1.xxxxxxxxxxxx',
+        '--health-addr',
+        'off',
+      ],
+      dir,
+    );
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:1/);
     expect(res.stderr).toMatch(/^error: /m);

@@ -48,7 +48,13 @@ describe('tether agent', () => {
     const token = hub.issueBootstrapToken();
     writeFileSync(
       join(dir, 'import.yaml'),
-      renderImportManifest({ cluster: hub.cluster, hubUrl: hub.url, bootstrapToken: token, image: 'ghcr.io/tether-dev/tether-agent', version: '0.1.0' }),
+      renderImportManifest({
+        cluster: hub.cluster,
+        hubUrl: hub.url,
+        bootstrapToken: token,
+        image: 'ghcr.io/tether-dev/tether-agent',
+        version: '0.1.0',
+      }),
     );
     hub.setWorks([
       {
@@ -61,7 +67,9 @@ describe('tether agent', () => {
     ]);
     const c = captureIO(dir);
     const code = await run(['agent', '--simulate', '--from-manifest', 'import.yaml', '--once', '--health-addr', '127.0.0.1:0'], c.io);
-    expect(c.errors()).toMatch(/^tether agent \S+: cluster store-0042, hub http:\/\/127\.0\.0\.1:\d+, simulate, health on http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(c.errors()).toMatch(
+      /^tether agent \S+: cluster store-0042, hub http:\/\/127\.0\.0\.1:\d+, simulate, health on http:\/\/127\.0\.0\.1:\d+\n$/,
+    );
     expect(code).toBe(0);
     expect(hub.joins).toHaveLength(1);
     const report = hub.reports.at(-1)!;
@@ -77,10 +85,18 @@ describe('tether agent', () => {
 
   test('a second simulated agent takes another free health port; an agent whose port is taken says how to choose another', async () => {
     const first = captureIO(dir);
-    const firstRun = run(['agent', '--simulate', '--hub', hub.url, '--name', 'shop-a', '--bootstrap-token', hub.issueBootstrapToken()], first.io);
+    const firstRun = run(
+      ['agent', '--simulate', '--hub', hub.url, '--name', 'shop-a', '--bootstrap-token', hub.issueBootstrapToken()],
+      first.io,
+    );
     // Two simulated agents at once, both with the default address: neither fails with EADDRINUSE.
     const second = captureIO(dir);
-    expect(await run(['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', hub.issueBootstrapToken()], second.io)).toBe(0);
+    expect(
+      await run(
+        ['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', hub.issueBootstrapToken()],
+        second.io,
+      ),
+    ).toBe(0);
     const port = (text: string) => Number(/health on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(text)?.[1]);
     await until(() => port(first.errors()) > 0);
     expect(port(second.errors())).toBeGreaterThan(0);
@@ -90,9 +106,26 @@ describe('tether agent', () => {
     // An agent asked for the port the first one holds: the error names --health-addr.
     const taken = port(first.errors());
     const third = captureIO(dir);
-    const code = await run(['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', 'thb_x.y', '--health-addr', `127.0.0.1:${taken}`], third.io);
+    const code = await run(
+      [
+        'agent',
+        '--simulate',
+        '--once',
+        '--hub',
+        hub.url,
+        '--name',
+        hub.cluster,
+        '--bootstrap-token',
+        'thb_x.y',
+        '--health-addr',
+        `127.0.0.1:${taken}`,
+      ],
+      third.io,
+    );
     expect(code).toBe(2);
-    expect(third.errors()).toContain(`cannot listen on 127.0.0.1:${taken} for /healthz, /readyz and /metrics: EADDRINUSE: the port is taken (another agent?); choose another with --health-addr 127.0.0.1:PORT`);
+    expect(third.errors()).toContain(
+      `cannot listen on 127.0.0.1:${taken} for /healthz, /readyz and /metrics: EADDRINUSE: the port is taken (another agent?); choose another with --health-addr 127.0.0.1:PORT`,
+    );
     process.emit('SIGINT');
     await firstRun;
   });
@@ -128,7 +161,22 @@ describe('tether agent', () => {
 
   test('--once exits 1 when the hub rejects the bootstrap token', async () => {
     const c = captureIO(dir);
-    const code = await run(['agent', '--simulate', '--once', '--hub', hub.url, '--name', hub.cluster, '--bootstrap-token', 'thb_wrong.token-value', '--health-addr', 'off'], c.io);
+    const code = await run(
+      [
+        'agent',
+        '--simulate',
+        '--once',
+        '--hub',
+        hub.url,
+        '--name',
+        hub.cluster,
+        '--bootstrap-token',
+        'thb_wrong.token-value',
+        '--health-addr',
+        'off',
+      ],
+      c.io,
+    );
     expect(code).toBe(1);
     expect(c.errors()).toMatch(/the agent stopped: revoked/);
   });

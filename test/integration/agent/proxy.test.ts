@@ -30,10 +30,35 @@ describe('agent traffic through an HTTP proxy', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tether-proxy-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${HOST}`, '-addext', `subjectAltName=DNS:${HOST}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${HOST}`,
+        '-addext',
+        `subjectAltName=DNS:${HOST}`,
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     hub = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
-      const body = JSON.stringify({ path: req.url, host: req.headers.host, authorization: req.headers.authorization, acceptEncoding: req.headers['accept-encoding'] });
+      const body = JSON.stringify({
+        path: req.url,
+        host: req.headers.host,
+        authorization: req.headers.authorization,
+        acceptEncoding: req.headers['accept-encoding'],
+      });
       // Like the hub: gzip for a client that asks for it (here on every path under /gzip).
       if (req.url?.startsWith('/gzip') && /gzip/.test(req.headers['accept-encoding'] ?? '')) {
         res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
@@ -95,9 +120,17 @@ describe('agent traffic through an HTTP proxy', () => {
 
   test('https through HTTPS_PROXY: a CONNECT tunnel, TLS to the hub end to end', async () => {
     const hubFetch = envFetch({ env: { HTTPS_PROXY: proxyUrl }, ca: cert });
-    const res = await hubFetch(`https://${HOST}:${hubPort}/agent/v1/desired?x=1`, { method: 'GET', headers: { authorization: 'Bearer thc_secret' } });
+    const res = await hubFetch(`https://${HOST}:${hubPort}/agent/v1/desired?x=1`, {
+      method: 'GET',
+      headers: { authorization: 'Bearer thc_secret' },
+    });
     expect(res.status).toBe(200);
-    expect(JSON.parse(await res.text())).toEqual({ path: '/agent/v1/desired?x=1', host: `${HOST}:${hubPort}`, authorization: 'Bearer thc_secret', acceptEncoding: 'gzip' });
+    expect(JSON.parse(await res.text())).toEqual({
+      path: '/agent/v1/desired?x=1',
+      host: `${HOST}:${hubPort}`,
+      authorization: 'Bearer thc_secret',
+      acceptEncoding: 'gzip',
+    });
     // The proxy saw only the authority, never the path or the credential.
     expect(seen).toEqual([{ method: 'CONNECT', url: `${HOST}:${hubPort}`, auth: undefined }]);
   });
@@ -189,12 +222,18 @@ describe('agent traffic through an HTTP proxy', () => {
     });
 
     test('verifies the TLS certificate: the hub reached by an address its certificate does not name is refused', async () => {
-      const err = await envFetch({ env: {}, ca: cert })(`https://127.0.0.1:${hubPort}/x`, { method: 'GET', headers: {} }).catch((e: Error) => e);
+      const err = await envFetch({ env: {}, ca: cert })(`https://127.0.0.1:${hubPort}/x`, { method: 'GET', headers: {} }).catch(
+        (e: Error) => e,
+      );
       expect((err as NodeJS.ErrnoException).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     });
 
     test('an aborted request rejects', async () => {
-      const err = await envFetch({ env: {} })(`http://127.0.0.1:${hubPort}/x`, { method: 'GET', headers: {}, signal: AbortSignal.abort() }).catch((e: Error) => e);
+      const err = await envFetch({ env: {} })(`http://127.0.0.1:${hubPort}/x`, {
+        method: 'GET',
+        headers: {},
+        signal: AbortSignal.abort(),
+      }).catch((e: Error) => e);
       expect((err as Error).name).toBe('AbortError');
     });
   });

@@ -45,7 +45,8 @@ async function tether(...args: string[]) {
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const createToken = (...extra: string[]) => tether('admin', 'create-token', '--table', TABLE, '--region', 'us-east-1', '--endpoint', endpoint, ...extra);
+const createToken = (...extra: string[]) =>
+  tether('admin', 'create-token', '--table', TABLE, '--region', 'us-east-1', '--endpoint', endpoint, ...extra);
 
 /** Every admin token item in the table, as stored. */
 async function tokenItems(): Promise<Record<string, unknown>[]> {
@@ -61,7 +62,15 @@ function adminApiAt(now: number) {
   /** The HTTP status of `GET /v1/clusters` with this token (errors become problems, as in serve.ts). */
   return async (token: string): Promise<number> => {
     try {
-      const res = await app({ method: 'GET', path: '/v1/clusters', headers: { authorization: `Bearer ${token}` }, query: {}, body: '', params: {}, requestId: 'test' });
+      const res = await app({
+        method: 'GET',
+        path: '/v1/clusters',
+        headers: { authorization: `Bearer ${token}` },
+        query: {},
+        body: '',
+        params: {},
+        requestId: 'test',
+      });
       return res.status;
     } catch (err) {
       return toProblem(err, '/v1/clusters').problem.status;

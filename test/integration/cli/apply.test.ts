@@ -68,7 +68,9 @@ describe('tether apply', () => {
       'error: cluster/store-1 (mixed.yaml, document 2): Cluster "store-1" is invalid: spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew (422)\n',
     );
     const verbose = await tether(['apply', '-f', 'mixed.yaml', '-v']);
-    expect(verbose.err).toContain('  field errors:\n    spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew\n');
+    expect(verbose.err).toContain(
+      '  field errors:\n    spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew\n',
+    );
   });
 
   test('a file that does not parse is reported with its line, skipped, and fails the run; other files still apply', async () => {
@@ -76,7 +78,9 @@ describe('tether apply', () => {
     writeFileSync(join(rig.dir, 'b-good.yaml'), cluster('store-0001'));
     const r = await tether(['apply', '-f', 'a-broken.yaml', '-f', 'b-good.yaml']);
     expect(r.code).toBe(1);
-    expect(r.err).toBe('error: a-broken.yaml: invalid YAML at line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ] (at the end of the input)\n');
+    expect(r.err).toBe(
+      'error: a-broken.yaml: invalid YAML at line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ] (at the end of the input)\n',
+    );
     expect(r.out).toBe('cluster/store-0001 created\n');
     expect(rig.hub.requests).toHaveLength(1);
   });
@@ -85,7 +89,14 @@ describe('tether apply', () => {
     rig.hub.overrides.set('POST /v1/apply', {
       status: 413,
       contentType: 'application/problem+json',
-      body: { type: 'https://tether.dev/problems/payload-too-large', title: 'Payload Too Large', status: 413, detail: 'request body is 9000000 bytes; the limit is 6291456 bytes', limitBytes: 6291456, actualBytes: 9000000 },
+      body: {
+        type: 'https://tether.dev/problems/payload-too-large',
+        title: 'Payload Too Large',
+        status: 413,
+        detail: 'request body is 9000000 bytes; the limit is 6291456 bytes',
+        limitBytes: 6291456,
+        actualBytes: 9000000,
+      },
     });
     writeFileSync(join(rig.dir, 'big.yaml'), cluster('store-0001'));
     const r = await tether(['apply', '-f', 'big.yaml']);

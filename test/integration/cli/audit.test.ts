@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 async function tether(args: string[]) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' }, cwd: dir });
+  const io = captureIO({
+    env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' },
+    cwd: dir,
+  });
   const code = await run(args, io);
   return { code, out: io.stdout(), err: io.stderr() };
 }

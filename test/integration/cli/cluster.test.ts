@@ -25,7 +25,18 @@ describe('tether cluster', () => {
   });
 
   test('import writes the manifest 0600 to -f and prints only the file and the kubectl command, never the token', async () => {
-    const r = await tether(['cluster', 'import', 'store-0002', '--auto-accept', '--ttl', '2h', '--label', 'tier=store', '-f', 'import.yaml']);
+    const r = await tether([
+      'cluster',
+      'import',
+      'store-0002',
+      '--auto-accept',
+      '--ttl',
+      '2h',
+      '--label',
+      'tier=store',
+      '-f',
+      'import.yaml',
+    ]);
     expect(r.code).toBe(0);
     expect(rig.hub.requests[0]).toMatchObject({ method: 'POST', path: '/v1/clusters/store-0002/import' });
     expect(bodyOf(0)).toEqual({ labels: { tier: 'store' }, autoAccept: true, ttlSeconds: 7200 });
@@ -47,7 +58,12 @@ describe('tether cluster', () => {
   test('import --manifest-only prints only the manifest; without either flag the command and how to accept', async () => {
     const only = await tether(['cluster', 'import', 'store-0003', '--manifest-only']);
     expect(only.code).toBe(0);
-    expect(parseYaml(only.out)).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tether-bootstrap' }, stringData: { token: 'boot-store-0003' } });
+    expect(parseYaml(only.out)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'tether-bootstrap' },
+      stringData: { token: 'boot-store-0003' },
+    });
     expect(bodyOf(0)).toEqual({ ttlSeconds: 86400 });
     const plain = await tether(['cluster', 'import', 'store-0004']);
     expect(plain.out).toContain(`  curl -sSf ${rig.hub.url}/agent/v1/install/store-0004?token=boot-store-0004 | kubectl apply -f -\n`);
@@ -67,9 +83,20 @@ describe('tether cluster', () => {
     rig.hub.seed('Cluster', 'store-0001');
     expect(await tether(['cluster', 'accept', 'store-0001'])).toEqual({ code: 0, out: 'cluster/store-0001 accepted\n', err: '' });
     expect(await tether(['cluster', 'deny', 'store-0001'])).toEqual({ code: 0, out: 'cluster/store-0001 denied\n', err: '' });
-    expect(await tether(['cluster', 'detach', 'store-0001'])).toEqual({ code: 0, out: 'cluster/store-0001 detaching: the agent will clean up and leave\n', err: '' });
-    expect(await tether(['cluster', 'detach', 'store-0001', '--force'])).toMatchObject({ code: 0, out: 'cluster/store-0001 detaching: forced: credentials revoked, nothing cleaned up\n' });
-    expect(await tether(['cluster', 'upgrade', 'store-0001', '--version', '0.2.0'])).toEqual({ code: 0, out: 'cluster/store-0001 agent upgrade to 0.2.0 requested\n', err: '' });
+    expect(await tether(['cluster', 'detach', 'store-0001'])).toEqual({
+      code: 0,
+      out: 'cluster/store-0001 detaching: the agent will clean up and leave\n',
+      err: '',
+    });
+    expect(await tether(['cluster', 'detach', 'store-0001', '--force'])).toMatchObject({
+      code: 0,
+      out: 'cluster/store-0001 detaching: forced: credentials revoked, nothing cleaned up\n',
+    });
+    expect(await tether(['cluster', 'upgrade', 'store-0001', '--version', '0.2.0'])).toEqual({
+      code: 0,
+      out: 'cluster/store-0001 agent upgrade to 0.2.0 requested\n',
+      err: '',
+    });
     expect(rig.hub.requests.map((q) => `${q.method} ${q.path} ${q.body}`)).toEqual([
       'POST /v1/clusters/store-0001/accept ',
       'POST /v1/clusters/store-0001/deny ',
@@ -98,7 +125,11 @@ describe('tether delete', () => {
     expect(r.code).toBe(4);
     expect(r.out).toBe('cluster "a" deleted\ncluster "b" deletion started (finalizers running)\n');
     expect(r.err).toBe('error: Cluster "ghost" not found (404)\n');
-    expect(rig.hub.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['DELETE /v1/clusters/a', 'DELETE /v1/clusters/ghost', 'DELETE /v1/clusters/b']);
+    expect(rig.hub.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'DELETE /v1/clusters/a',
+      'DELETE /v1/clusters/ghost',
+      'DELETE /v1/clusters/b',
+    ]);
   });
 });
 

@@ -53,7 +53,12 @@ describe('completion of object names from the hub', () => {
   test('the bash script asks "tether __complete" for names (a real bash, the real bin)', async () => {
     const script = (await rig.tether(['completion', 'bash'])).out;
     const probe = `${script}\ntether() { node ${JSON.stringify(BIN)} "$@"; }\nCOMP_WORDS=(tether get clusters st); COMP_CWORD=3; _tether; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const env = { PATH: process.env.PATH ?? '', TETHER_HUB: rig.hub.url, TETHER_TOKEN: rig.hub.token, TETHER_CONFIG: `${rig.dir}/none.json` };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TETHER_HUB: rig.hub.url,
+      TETHER_TOKEN: rig.hub.token,
+      TETHER_CONFIG: `${rig.dir}/none.json`,
+    };
     const r = await exec('bash', ['--norc', '--noprofile', '-c', probe], { env, encoding: 'utf8', timeout: 20_000 });
     expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(['store-0001', 'store-0002']);
   }, 30_000);

@@ -21,7 +21,13 @@ describe('tether describe: related objects', () => {
         ],
       },
     });
-    rig.hub.seed('Work', 'redis', { namespace: 'store-0001', status: { conditions: [cond('Applied', 'False')], driftEvents: [{ kind: 'Service', name: 'redis', change: 'modified', corrected: true, time: '2026-11-10T11:55:00Z' }] } });
+    rig.hub.seed('Work', 'redis', {
+      namespace: 'store-0001',
+      status: {
+        conditions: [cond('Applied', 'False')],
+        driftEvents: [{ kind: 'Service', name: 'redis', change: 'modified', corrected: true, time: '2026-11-10T11:55:00Z' }],
+      },
+    });
     rig.hub.seed('Work', 'other', { namespace: 'store-0002' });
     const r = await tether('describe', 'cluster', 'store-0001');
     expect(r.code).toBe(0);
@@ -30,7 +36,9 @@ describe('tether describe: related objects', () => {
       ['/v1/clusters/store-0001/works', '20'],
     ]);
     expect(r.out).toMatch(/Taints:\n {2}KEY\s+VALUE\s+EFFECT\s+AGE\n {2}tether\.dev\/unreachable\s+<none>\s+NoSelect\s+30m\n/);
-    expect(r.out).toMatch(/Works:\n {2}NAME\s+APPLIED\s+AVAILABLE\s+DEGRADED\s+AGE\n {2}nginx\s+True\s+True\s+False\s+2d\n {2}redis\s+False\s+<none>\s+<none>\s+2d\n/);
+    expect(r.out).toMatch(
+      /Works:\n {2}NAME\s+APPLIED\s+AVAILABLE\s+DEGRADED\s+AGE\n {2}nginx\s+True\s+True\s+False\s+2d\n {2}redis\s+False\s+<none>\s+<none>\s+2d\n/,
+    );
     const drift = r.out.slice(r.out.indexOf('Drift Events:')).split('\n');
     expect(drift[1]).toMatch(/^ {2}WHEN\s+WORK\s+RESOURCE\s+CHANGE\s+CORRECTED$/);
     expect(drift.slice(2, 5).map((l) => l.trim().split(/\s{3,}/))).toEqual([
@@ -59,11 +67,20 @@ describe('tether describe: related objects', () => {
   });
 
   test('an exclusive cluster set lists members by its label; a LabelSelector set by its selector, with "... and N more"', async () => {
-    rig.hub.seed('Cluster', 'a', { labels: { 'tether.dev/clusterset': 'stores', region: 'us-east' }, status: { conditions: [cond('Available', 'True')], version: { kubernetes: 'v1.31.2' } } });
+    rig.hub.seed('Cluster', 'a', {
+      labels: { 'tether.dev/clusterset': 'stores', region: 'us-east' },
+      status: { conditions: [cond('Available', 'True')], version: { kubernetes: 'v1.31.2' } },
+    });
     rig.hub.seed('Cluster', 'b', { labels: { region: 'us-east' } });
     rig.hub.seed('Cluster', 'c', { labels: { region: 'us-east' } });
-    rig.hub.seed('ClusterSet', 'stores', { spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } }, status: { memberCount: 1 } });
-    rig.hub.seed('ClusterSet', 'east', { spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'us-east' } } } }, status: { memberCount: 3 } });
+    rig.hub.seed('ClusterSet', 'stores', {
+      spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } },
+      status: { memberCount: 1 },
+    });
+    rig.hub.seed('ClusterSet', 'east', {
+      spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'us-east' } } } },
+      status: { memberCount: 3 },
+    });
 
     const stores = await tether('describe', 'cs', 'stores');
     expect(stores.code).toBe(0);
@@ -105,16 +122,29 @@ describe('tether describe: related objects', () => {
     expect(rig.hub.requests).toHaveLength(1);
     expect(r.out).toMatch(/^ {2}State:\s+Paused \(failures passed maxFailures\)$/m);
     expect(r.out).toMatch(/^ {2}Last Wave:\s+2026-11-10T11:40:00Z \(20m ago\)$/m);
-    expect(r.out).toMatch(/Summary:\n {2}TOTAL\s+UPDATED\s+APPLIED\s+AVAILABLE\s+DEGRADED\s+FAILED\s+PENDING-WINDOW\s+TEMPLATE-ERRORS\n {2}10\s+6\s+6\s+5\s+1\s+2\s+1\s+0\n/);
-    expect(r.out).toMatch(/Groups:\n {2}NAME\s+STATE\s+UPDATED\s+AVAILABLE\s+FAILED\s+MANDATORY\n {2}canary\s+Succeeded\s+2\/2\s+2\s+0\s+yes\n {2}rest\s+Failed\s+4\/8\s+3\s+2\s+no\n/);
-    expect(r.out).toMatch(/Clusters With Errors:\n {2}CLUSTER\s+REASON\s+MESSAGE\n {2}store-0007\s+Degraded\s+CrashLoopBackOff\n {2}\.\.\. and 1 more\n/);
+    expect(r.out).toMatch(
+      /Summary:\n {2}TOTAL\s+UPDATED\s+APPLIED\s+AVAILABLE\s+DEGRADED\s+FAILED\s+PENDING-WINDOW\s+TEMPLATE-ERRORS\n {2}10\s+6\s+6\s+5\s+1\s+2\s+1\s+0\n/,
+    );
+    expect(r.out).toMatch(
+      /Groups:\n {2}NAME\s+STATE\s+UPDATED\s+AVAILABLE\s+FAILED\s+MANDATORY\n {2}canary\s+Succeeded\s+2\/2\s+2\s+0\s+yes\n {2}rest\s+Failed\s+4\/8\s+3\s+2\s+no\n/,
+    );
+    expect(r.out).toMatch(
+      /Clusters With Errors:\n {2}CLUSTER\s+REASON\s+MESSAGE\n {2}store-0007\s+Degraded\s+CrashLoopBackOff\n {2}\.\.\. and 1 more\n/,
+    );
     expect(r.out).toMatch(/Conditions:\n {2}TYPE\s+STATUS.*\n {2}Paused\s+True/);
   });
 
   test('a Placement shows its decision groups and conditions', async () => {
     rig.hub.seed('Placement', 'stores-east', {
       spec: { numberOfClusters: 5 },
-      status: { numberOfSelectedClusters: 4, decisionGroups: [{ decisionGroupIndex: 0, decisionGroupName: 'canary', clusterCount: 1 }, { decisionGroupIndex: 1, decisionGroupName: '', clusterCount: 3 }], conditions: [cond('PlacementSatisfied', 'False')] },
+      status: {
+        numberOfSelectedClusters: 4,
+        decisionGroups: [
+          { decisionGroupIndex: 0, decisionGroupName: 'canary', clusterCount: 1 },
+          { decisionGroupIndex: 1, decisionGroupName: '', clusterCount: 3 },
+        ],
+        conditions: [cond('PlacementSatisfied', 'False')],
+      },
     });
     const r = await tether('describe', 'pl', 'stores-east');
     expect(r.code).toBe(0);
@@ -125,7 +155,10 @@ describe('tether describe: related objects', () => {
 
   test('a hub error while reading related objects is one line (details with -v) and the exit code of its status', async () => {
     rig.hub.seed('Cluster', 'store-0001');
-    rig.hub.overrides.set('GET /v1/clusters/store-0001/works', { status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again' } });
+    rig.hub.overrides.set('GET /v1/clusters/store-0001/works', {
+      status: 503,
+      body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again' },
+    });
     const r = await tether('describe', 'cluster', 'store-0001');
     expect(r).toMatchObject({ code: 1, out: '', err: 'error: try again (503)\n' });
     const v = await tether('-v', 'describe', 'cluster', 'store-0001');

@@ -16,8 +16,14 @@ const puts = () => rig.hub.requests.filter((r) => r.method === 'PUT');
 
 describe('tether edit', () => {
   test('saves the edited YAML with a PUT carrying the resourceVersion that was read', async () => {
-    const seeded = rig.hub.seed('Cluster', 'store-0001', { labels: { tier: 'store' }, spec: { hubAcceptsClient: false, leaseDurationSeconds: 60, taints: [] } });
-    const r = await editWith(`sed -i 's/tier: store/tier: flagship/; s/hubAcceptsClient: false/hubAcceptsClient: true/' "$1"`, ['cluster', 'store-0001']);
+    const seeded = rig.hub.seed('Cluster', 'store-0001', {
+      labels: { tier: 'store' },
+      spec: { hubAcceptsClient: false, leaseDurationSeconds: 60, taints: [] },
+    });
+    const r = await editWith(`sed -i 's/tier: store/tier: flagship/; s/hubAcceptsClient: false/hubAcceptsClient: true/' "$1"`, [
+      'cluster',
+      'store-0001',
+    ]);
     expect(r).toMatchObject({ code: 0, out: 'cluster/store-0001 edited\n', err: '' });
     expect(puts()).toHaveLength(1);
     expect(puts()[0].path).toBe('/v1/clusters/store-0001');
@@ -50,7 +56,9 @@ if grep -q 'was not valid' "$1"; then cp "$1" ${JSON.stringify(log)}; sed -i 's/
     );
     expect(r.code).toBe(0);
     expect(r.out).toBe('cluster/store-0001 edited\n');
-    expect(r.err).toMatch(/^error: cluster\/store-0001 is invalid; reopening the editor \(Cluster "store-0001" is invalid: spec\.leaseDurationSeconds: .*\(422\)\)\n$/);
+    expect(r.err).toMatch(
+      /^error: cluster\/store-0001 is invalid; reopening the editor \(Cluster "store-0001" is invalid: spec\.leaseDurationSeconds: .*\(422\)\)\n$/,
+    );
     expect(readFileSync(log, 'utf8')).toMatch(/# cluster\/store-0001 was not valid:\n# \* .*\n/);
     expect(puts()).toHaveLength(2);
     expect(rig.hub.objects.get('Cluster/store-0001')?.spec).toMatchObject({ leaseDurationSeconds: 30 });
@@ -87,7 +95,12 @@ if grep -q 'was not valid' "$1"; then cp "$1" ${JSON.stringify(log)}; sed -i 's/
 
   test('works are edited in their cluster (-n)', async () => {
     rig.hub.seed('Work', 'nginx', { namespace: 'store-0001', spec: { workload: { manifests: [] }, manifestConfigs: [] } });
-    const r = await editWith(`sed -i 's/^  name: nginx$/  name: nginx\\n  labels: {app: web}/' "$1"`, ['work', 'nginx', '-n', 'store-0001']);
+    const r = await editWith(`sed -i 's/^  name: nginx$/  name: nginx\\n  labels: {app: web}/' "$1"`, [
+      'work',
+      'nginx',
+      '-n',
+      'store-0001',
+    ]);
     expect(r).toMatchObject({ code: 0, out: 'work/nginx edited\n' });
     expect(puts()[0].path).toBe('/v1/clusters/store-0001/works/nginx');
   });

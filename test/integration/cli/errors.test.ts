@@ -23,7 +23,8 @@ describe('errors are one clear line on stderr with a documented exit code', () =
         type: 'https://tether.dev/problems/validation-failed',
         title: 'Unprocessable Entity',
         status: 422,
-        detail: 'Cluster "store-1" is invalid: spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew (and 1 more)',
+        detail:
+          'Cluster "store-1" is invalid: spec.taints.0.effect: effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew (and 1 more)',
         errors: [
           { path: 'spec.taints.0.effect', message: 'effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew' },
           { path: 'spec.leaseDurationSeconds', message: 'must be at least 10' },
@@ -70,7 +71,9 @@ describe('errors are one clear line on stderr with a documented exit code', () =
   test('no hub or token anywhere: exit 3 and how to fix it; nothing is sent', async () => {
     const r = await tether(['get', 'clusters'], { TETHER_HUB: undefined, TETHER_TOKEN: undefined });
     expect(r.code).toBe(3);
-    expect(r.err).toBe('error: no hub URL and no token configured: run "tether login --hub URL --token TOKEN" or set TETHER_HUB and TETHER_TOKEN\n');
+    expect(r.err).toBe(
+      'error: no hub URL and no token configured: run "tether login --hub URL --token TOKEN" or set TETHER_HUB and TETHER_TOKEN\n',
+    );
     const noToken = await tether(['get', 'clusters'], { TETHER_TOKEN: '' });
     expect(noToken.code).toBe(3);
     expect(noToken.err).toContain('no token configured');
@@ -82,7 +85,11 @@ describe('errors are one clear line on stderr with a documented exit code', () =
     expect(wrong.code).toBe(1);
     expect(rig.hub.requests[0].headers.authorization).toBe('Bearer nope');
     expect(wrong.err).toBe('error: the token is not valid (403) — the token does not grant this; check it with "tether login"\n');
-    rig.hub.overrides.set('GET /v1/clusters', { status: 401, contentType: 'application/problem+json', body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'token expired' } });
+    rig.hub.overrides.set('GET /v1/clusters', {
+      status: 401,
+      contentType: 'application/problem+json',
+      body: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'token expired' },
+    });
     const expired = await tether(['get', 'clusters']);
     expect(expired.code).toBe(3);
     expect(expired.err).toBe('error: token expired (401) — run "tether login" or set TETHER_TOKEN\n');
@@ -103,7 +110,10 @@ describe('errors are one clear line on stderr with a documented exit code', () =
   });
 
   test('a hub that repeats a continue token is stopped instead of looping', async () => {
-    rig.hub.overrides.set('GET /v1/clusters', { status: 200, body: { apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterList', metadata: { continue: 'same' }, items: [] } });
+    rig.hub.overrides.set('GET /v1/clusters', {
+      status: 200,
+      body: { apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterList', metadata: { continue: 'same' }, items: [] },
+    });
     const r = await tether(['get', 'clusters']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('error: the hub returned the same continue token twice while listing clusters\n');
@@ -119,7 +129,10 @@ describe('errors are one clear line on stderr with a documented exit code', () =
       [['get', 'cluster', 'a', '-l', 'x=y'], 'error: a name cannot be combined with --selector or --limit\n'],
       [['get'], "error: missing required argument 'kind'\n"],
       [['get', 'clusters', '--frobnicate'], "error: unknown option '--frobnicate'\n"],
-      [['get', 'clusters', '-o', 'xml'], "error: unknown output format \"xml\"; use one of: table, wide, json, yaml, name, jsonpath=TEMPLATE"],
+      [
+        ['get', 'clusters', '-o', 'xml'],
+        'error: unknown output format "xml"; use one of: table, wide, json, yaml, name, jsonpath=TEMPLATE',
+      ],
       [['frobnicate'], "error: unknown command 'frobnicate'"],
       [['cluster', 'create', 'x', '--label', 'novalue'], 'error: invalid --label "novalue": expected key=value\n'],
       [['get', 'clusters', '--hub', 'ftp://x'], 'error: invalid hub URL "ftp://x" (from --hub): only http and https are supported\n'],

@@ -10,7 +10,7 @@ function seedFleet(): void {
 }
 
 describe('tether get -o jsonpath', () => {
-  test("{.items[*].metadata.name} prints every name separated by a space, as kubectl", async () => {
+  test('{.items[*].metadata.name} prints every name separated by a space, as kubectl', async () => {
     seedFleet();
     const r = await tether(['get', 'clusters', '-o', 'jsonpath={.items[*].metadata.name}']);
     expect(r).toMatchObject({ code: 0, out: 'edge-0001 store-0001 store-0002', err: '' });
@@ -18,11 +18,25 @@ describe('tether get -o jsonpath', () => {
 
   test('range, quoted escapes, filters and a missing field (printed as nothing)', async () => {
     seedFleet();
-    const r = await tether(['get', 'clusters', '-l', 'tier=store', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.version}{"\\t"}{.metadata.labels.region}{"\\n"}{end}']);
+    const r = await tether([
+      'get',
+      'clusters',
+      '-l',
+      'tier=store',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.version}{"\\t"}{.metadata.labels.region}{"\\n"}{end}',
+    ]);
     expect(r.out).toBe('store-0001\t1.29.0\t\nstore-0002\t1.30.2\tus-east\n');
     const one = await tether(['get', 'cluster', 'store-0002', '-o', "jsonpath='{.metadata.labels.tier}'"]);
     expect(one.out).toBe('store');
-    rig.hub.seed('Cluster', 'c', { status: { conditions: [{ type: 'Available', status: 'True' }, { type: 'Joined', status: 'False' }] } });
+    rig.hub.seed('Cluster', 'c', {
+      status: {
+        conditions: [
+          { type: 'Available', status: 'True' },
+          { type: 'Joined', status: 'False' },
+        ],
+      },
+    });
     const filter = await tether(['get', 'cluster', 'c', '-o', 'jsonpath={.status.conditions[?(@.type=="Joined")].status}']);
     expect(filter.out).toBe('False');
   });
@@ -68,7 +82,11 @@ describe('tether get works -n / -A', () => {
     expect(lines[0]).toMatch(/^CLUSTER\s+NAME\s/);
     expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['store-0001 pos', 'store-0002 pos']);
     const json = JSON.parse((await tether(['get', 'works', '-A', '-o', 'json'])).out);
-    expect(json.items.map((w: { metadata: { namespace: string; name: string } }) => `${w.metadata.namespace}/${w.metadata.name}`)).toEqual(['edge-0001/agent', 'store-0001/pos', 'store-0002/pos']);
+    expect(json.items.map((w: { metadata: { namespace: string; name: string } }) => `${w.metadata.namespace}/${w.metadata.name}`)).toEqual([
+      'edge-0001/agent',
+      'store-0001/pos',
+      'store-0002/pos',
+    ]);
   });
 
   test('-A is ignored for kinds that do not belong to a cluster; conflicting flags are usage errors', async () => {

@@ -21,8 +21,15 @@ function seedFleet() {
     },
   });
   // status.state as the hub computes it when it answers (lab-0001: a hub too old to send it).
-  rig.hub.seed('Cluster', 'store-0002', { labels: { tier: 'store', region: 'us-west' }, status: { conditions: [], state: 'PendingAcceptance' } });
-  rig.hub.seed('Cluster', 'edge-0001', { labels: { tier: 'edge' }, spec: { hubAcceptsClient: true }, status: { conditions: [], state: 'WaitingForAgent' } });
+  rig.hub.seed('Cluster', 'store-0002', {
+    labels: { tier: 'store', region: 'us-west' },
+    status: { conditions: [], state: 'PendingAcceptance' },
+  });
+  rig.hub.seed('Cluster', 'edge-0001', {
+    labels: { tier: 'edge' },
+    spec: { hubAcceptsClient: true },
+    status: { conditions: [], state: 'WaitingForAgent' },
+  });
   rig.hub.seed('Cluster', 'edge-0002', { labels: { tier: 'edge' }, status: { conditions: [], phase: 'Denied', state: 'Denied' } });
   rig.hub.seed('Cluster', 'lab-0001');
 }
@@ -44,8 +51,28 @@ describe('tether get', () => {
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATUS\s+ACCEPTED\s+JOINED\s+AVAILABLE\s+K8S\s+AGENT\s+SETS\s+AGE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['edge-0001', 'edge-0002', 'lab-0001', 'store-0001', 'store-0002']);
-    expect(lines.find((l) => l.startsWith('store-0001'))?.split(/\s{3,}/)).toEqual(['store-0001', 'Unknown', 'true', 'True', 'False', 'v1.31.2', '0.1.0', 'stores,east', '2d']);
-    expect(lines.find((l) => l.startsWith('lab-0001'))?.split(/\s{3,}/)).toEqual(['lab-0001', '<none>', 'false', '<none>', '<none>', '<none>', '<none>', '<none>', '2d']);
+    expect(lines.find((l) => l.startsWith('store-0001'))?.split(/\s{3,}/)).toEqual([
+      'store-0001',
+      'Unknown',
+      'true',
+      'True',
+      'False',
+      'v1.31.2',
+      '0.1.0',
+      'stores,east',
+      '2d',
+    ]);
+    expect(lines.find((l) => l.startsWith('lab-0001'))?.split(/\s{3,}/)).toEqual([
+      'lab-0001',
+      '<none>',
+      'false',
+      '<none>',
+      '<none>',
+      '<none>',
+      '<none>',
+      '<none>',
+      '2d',
+    ]);
     const status = (name: string) => lines.find((l) => l.startsWith(name))?.split(/\s+/)[1];
     expect(['store-0002', 'edge-0001', 'edge-0002'].map(status)).toEqual(['PendingAcceptance', 'WaitingForAgent', 'Denied']);
   });
@@ -89,9 +116,20 @@ describe('tether get', () => {
   });
 
   test('cluster sets show their selector and member count', async () => {
-    rig.hub.seed('ClusterSet', 'stores', { spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } }, status: { memberCount: 12 } });
+    rig.hub.seed('ClusterSet', 'stores', {
+      spec: { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } },
+      status: { memberCount: 12 },
+    });
     rig.hub.seed('ClusterSet', 'east', {
-      spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'us-east' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['store', 'edge'] }] } } },
+      spec: {
+        clusterSelector: {
+          selectorType: 'LabelSelector',
+          labelSelector: {
+            matchLabels: { region: 'us-east' },
+            matchExpressions: [{ key: 'tier', operator: 'In', values: ['store', 'edge'] }],
+          },
+        },
+      },
     });
     const r = await tether('get', 'clustersets');
     expect(r.code).toBe(0);
@@ -144,10 +182,14 @@ describe('tether describe', () => {
     expect(out).toMatch(/^Created:\s+2026-11-08T12:00:00Z \(2d ago\)$/m);
     expect(out).toContain('Spec:\n  hubAcceptsClient: true\n');
     expect(out).toMatch(/^ {2}Kubernetes:\s+v1\.31\.2$/m);
-    expect(out).toMatch(/^ {2}Last Seen:\s+2026-11-10T11:59:55Z \(5s ago\) {2}last heartbeat; a live agent's is up to 40s old \(every half lease, written within 10s\)$/m);
+    expect(out).toMatch(
+      /^ {2}Last Seen:\s+2026-11-10T11:59:55Z \(5s ago\) {2}last heartbeat; a live agent's is up to 40s old \(every half lease, written within 10s\)$/m,
+    );
     expect(out).toMatch(/Claims:\n {2}NAME\s+VALUE\n {2}platform\.tether\.dev\s+eks\n/);
     expect(out).toContain('ClusterSets:\n  stores, east\n');
-    expect(out).toMatch(/Conditions:\n {2}TYPE\s+STATUS\s+REASON\s+AGE\s+MESSAGE\n {2}Joined\s+True\s+AgentJoined\s+3m\s+joined\n {2}Available\s+False\s+LeaseExpired\s+2h\s+no heartbeat\n/);
+    expect(out).toMatch(
+      /Conditions:\n {2}TYPE\s+STATUS\s+REASON\s+AGE\s+MESSAGE\n {2}Joined\s+True\s+AgentJoined\s+3m\s+joined\n {2}Available\s+False\s+LeaseExpired\s+2h\s+no heartbeat\n/,
+    );
   });
 
   test('a missing object is one line on stderr with exit code 4', async () => {

@@ -46,7 +46,10 @@ describe('tether delete -f', () => {
 
 describe('tether diff -f', () => {
   test('exit 0 and no output when the hub already matches the files', async () => {
-    rig.hub.seed('Cluster', 'store-0001', { labels: { tier: 'store', 'gitops.tether.dev/repo': 'fleet' }, spec: { hubAcceptsClient: true } });
+    rig.hub.seed('Cluster', 'store-0001', {
+      labels: { tier: 'store', 'gitops.tether.dev/repo': 'fleet' },
+      spec: { hubAcceptsClient: true },
+    });
     writeRepo({ 'a.yaml': cluster('store-0001') });
     const r = await tether(['diff', '-f', 'fleet']);
     expect(r).toMatchObject({ code: 0, out: '', err: '' });
@@ -54,7 +57,11 @@ describe('tether diff -f', () => {
   });
 
   test('exit 1 with a unified diff per changed or new object; nothing is saved', async () => {
-    rig.hub.seed('Cluster', 'store-0001', { labels: { tier: 'edge', 'gitops.tether.dev/repo': 'fleet' }, spec: { hubAcceptsClient: true }, status: { conditions: [] } });
+    rig.hub.seed('Cluster', 'store-0001', {
+      labels: { tier: 'edge', 'gitops.tether.dev/repo': 'fleet' },
+      spec: { hubAcceptsClient: true },
+      status: { conditions: [] },
+    });
     writeRepo({ 'a.yaml': [cluster('store-0001'), cluster('store-0002')].join('---\n') });
     const r = await tether(['diff', '-f', 'fleet']);
     expect(r.err).toBe('');
@@ -95,9 +102,23 @@ describe('tether diff -f', () => {
   });
 
   test('Secret values never show: *** when equal, *** (before) / *** (after) when changed', async () => {
-    const secret = (password: string, token: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'pos' }, stringData: { password, token } });
-    rig.hub.seed('Work', 'pos', { namespace: 'store-0001', labels: { 'gitops.tether.dev/repo': 'fleet' }, spec: { workload: { manifests: [secret('hunter2', 'tok-1')] }, manifestConfigs: [] } });
-    const file = { apiVersion: 'tether.dev/v1alpha1', kind: 'Work', metadata: { name: 'pos', namespace: 'store-0001', labels: { 'gitops.tether.dev/repo': 'fleet' } }, spec: { workload: { manifests: [secret('correct-horse', 'tok-1')] } } };
+    const secret = (password: string, token: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'pos' },
+      stringData: { password, token },
+    });
+    rig.hub.seed('Work', 'pos', {
+      namespace: 'store-0001',
+      labels: { 'gitops.tether.dev/repo': 'fleet' },
+      spec: { workload: { manifests: [secret('hunter2', 'tok-1')] }, manifestConfigs: [] },
+    });
+    const file = {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'Work',
+      metadata: { name: 'pos', namespace: 'store-0001', labels: { 'gitops.tether.dev/repo': 'fleet' } },
+      spec: { workload: { manifests: [secret('correct-horse', 'tok-1')] } },
+    };
     writeRepo({ 'w.json': JSON.stringify(file) });
     const r = await tether(['diff', '-f', 'fleet']);
     expect(r.code).toBe(1);
@@ -118,7 +139,10 @@ describe('tether diff -f', () => {
 
 describe('tether apply --prune -l', () => {
   test('deletes the owned objects of the applied kinds that left the files, and only those', async () => {
-    rig.hub.seed('Cluster', 'store-0001', { labels: { tier: 'store', 'gitops.tether.dev/repo': 'fleet' }, spec: { hubAcceptsClient: true } });
+    rig.hub.seed('Cluster', 'store-0001', {
+      labels: { tier: 'store', 'gitops.tether.dev/repo': 'fleet' },
+      spec: { hubAcceptsClient: true },
+    });
     rig.hub.seed('Cluster', 'store-0009', { labels: { 'gitops.tether.dev/repo': 'fleet' } });
     rig.hub.seed('Cluster', 'lab-0001', { labels: { tier: 'lab' } });
     rig.hub.seed('ClusterSet', 'stores', { labels: { 'gitops.tether.dev/repo': 'fleet' } });
@@ -127,16 +151,28 @@ describe('tether apply --prune -l', () => {
     writeRepo({ 'a.yaml': cluster('store-0001'), 'b.yaml': work('nginx', 'store-0001') });
     const dry = await tether(['apply', '-f', 'fleet', '--prune', '-l', 'gitops.tether.dev/repo=fleet', '--dry-run']);
     expect(dry).toMatchObject({ code: 0, err: '' });
-    expect(dry.out).toBe('cluster/store-0001 unchanged (dry run)\nwork/nginx (cluster store-0001) created (dry run)\ncluster/store-0009 pruned (dry run)\nwork/old (cluster store-0001) pruned (dry run)\n');
+    expect(dry.out).toBe(
+      'cluster/store-0001 unchanged (dry run)\nwork/nginx (cluster store-0001) created (dry run)\ncluster/store-0009 pruned (dry run)\nwork/old (cluster store-0001) pruned (dry run)\n',
+    );
     expect(rig.hub.requests.filter((q) => q.method === 'DELETE')).toHaveLength(0);
 
     const r = await tether(['apply', '-f', 'fleet', '--prune', '-l', 'gitops.tether.dev/repo=fleet']);
     expect(r).toMatchObject({ code: 0, err: '' });
-    expect(r.out).toBe('cluster/store-0001 unchanged\nwork/nginx (cluster store-0001) created\ncluster/store-0009 pruned\nwork/old (cluster store-0001) pruned\n');
+    expect(r.out).toBe(
+      'cluster/store-0001 unchanged\nwork/nginx (cluster store-0001) created\ncluster/store-0009 pruned\nwork/old (cluster store-0001) pruned\n',
+    );
     // A kind the files do not hold (ClusterSet), an unowned cluster and another cluster's work stay.
-    expect([...rig.hub.objects.keys()].sort()).toEqual(['Cluster/lab-0001', 'Cluster/store-0001', 'ClusterSet/stores', 'Work/store-0001/nginx', 'Work/store-0002/other']);
+    expect([...rig.hub.objects.keys()].sort()).toEqual([
+      'Cluster/lab-0001',
+      'Cluster/store-0001',
+      'ClusterSet/stores',
+      'Work/store-0001/nginx',
+      'Work/store-0002/other',
+    ]);
     const lists = rig.hub.requests.filter((q) => q.method === 'GET').map((q) => `${q.path}?${q.query.labelSelector}`);
-    expect(new Set(lists)).toEqual(new Set(['/v1/clusters?gitops.tether.dev/repo=fleet', '/v1/clusters/store-0001/works?gitops.tether.dev/repo=fleet']));
+    expect(new Set(lists)).toEqual(
+      new Set(['/v1/clusters?gitops.tether.dev/repo=fleet', '/v1/clusters/store-0001/works?gitops.tether.dev/repo=fleet']),
+    );
   });
 
   test('refuses --prune without -l; prunes nothing when a document failed', async () => {

@@ -14,21 +14,40 @@ function seedWorks() {
     namespace: 'store-0001',
     labels: { app: 'web' },
     spec: { workload: { manifests: [{ kind: 'Deployment' }, { kind: 'Service' }] } },
-    status: { observedGeneration: 1, conditions: [cond('Applied', 'True'), cond('Available', 'True'), cond('Degraded', 'False'), cond('Drifted', 'False')] },
+    status: {
+      observedGeneration: 1,
+      conditions: [cond('Applied', 'True'), cond('Available', 'True'), cond('Degraded', 'False'), cond('Drifted', 'False')],
+    },
   });
-  rig.hub.seed('Work', 'redis', { namespace: 'store-0001', labels: { app: 'cache' }, spec: { workload: { manifests: [{ kind: 'StatefulSet' }] } } });
+  rig.hub.seed('Work', 'redis', {
+    namespace: 'store-0001',
+    labels: { app: 'cache' },
+    spec: { workload: { manifests: [{ kind: 'StatefulSet' }] } },
+  });
 }
 
 function seedPlacements() {
-  rig.hub.seed('Placement', 'stores', { labels: { team: 'retail' }, spec: { numberOfClusters: 5, clusterSets: ['stores'] }, status: { numberOfSelectedClusters: 4, decisionGroups: [{}, {}], conditions: [cond('PlacementSatisfied', 'False')] } });
-  rig.hub.seed('Placement', 'all', { labels: { team: 'platform' }, spec: {}, status: { numberOfSelectedClusters: 12, decisionGroups: [{}], conditions: [cond('PlacementSatisfied', 'True')] } });
+  rig.hub.seed('Placement', 'stores', {
+    labels: { team: 'retail' },
+    spec: { numberOfClusters: 5, clusterSets: ['stores'] },
+    status: { numberOfSelectedClusters: 4, decisionGroups: [{}, {}], conditions: [cond('PlacementSatisfied', 'False')] },
+  });
+  rig.hub.seed('Placement', 'all', {
+    labels: { team: 'platform' },
+    spec: {},
+    status: { numberOfSelectedClusters: 12, decisionGroups: [{}], conditions: [cond('PlacementSatisfied', 'True')] },
+  });
 }
 
 function seedDeployments() {
   rig.hub.seed('FleetDeployment', 'pos', {
     labels: { team: 'retail' },
     spec: { placementRef: { name: 'stores' }, rolloutStrategy: { type: 'Progressive' } },
-    status: { revision: 2, state: 'Progressing', summary: { total: 10, updated: 6, applied: 6, available: 5, degraded: 0, failed: 1, pendingWindow: 3, templateErrors: 0 } },
+    status: {
+      revision: 2,
+      state: 'Progressing',
+      summary: { total: 10, updated: 6, applied: 6, available: 5, degraded: 0, failed: 1, pendingWindow: 3, templateErrors: 0 },
+    },
   });
   rig.hub.seed('FleetDeployment', 'monitoring', { labels: { team: 'platform' }, spec: { placementRef: { name: 'all' } } });
 }
@@ -50,7 +69,10 @@ describe('works', () => {
 
   test('json, yaml, name and -l', async () => {
     seedWorks();
-    const json = JSON.parse((await tether('get', 'works', '--cluster', 'store-0001', '-o', 'json')).out) as { kind: string; items: Array<{ metadata: { name: string; namespace: string } }> };
+    const json = JSON.parse((await tether('get', 'works', '--cluster', 'store-0001', '-o', 'json')).out) as {
+      kind: string;
+      items: Array<{ metadata: { name: string; namespace: string } }>;
+    };
     expect(json.kind).toBe('WorkList');
     expect(json.items.map((i) => `${i.metadata.namespace}/${i.metadata.name}`)).toEqual(['store-0001/nginx', 'store-0001/redis']);
     const yaml = await tether('get', 'work', 'redis', '--cluster', 'store-0001', '-o', 'yaml');
@@ -92,16 +114,26 @@ describe('fleetdeployments', () => {
     expect(cells(lines[1])).toEqual(['monitoring', '<none>', '0/0', '0', '0', 'Pending', '2d']);
     expect(cells(lines[2])).toEqual(['pos', '2', '6/10', '5', '1', 'Progressing', '2d']);
     const w = (await tether('get', 'fleetdeployments', '-o', 'wide')).out.trimEnd().split('\n');
-    expect(w[0]).toMatch(/^NAME\s+PLACEMENT\s+STRATEGY\s+REVISION\s+UPDATED\/TOTAL\s+AVAILABLE\s+FAILED\s+PENDING-WINDOW\s+STATE\s+AGE\s+LABELS$/);
+    expect(w[0]).toMatch(
+      /^NAME\s+PLACEMENT\s+STRATEGY\s+REVISION\s+UPDATED\/TOTAL\s+AVAILABLE\s+FAILED\s+PENDING-WINDOW\s+STATE\s+AGE\s+LABELS$/,
+    );
     expect(cells(w[2])).toEqual(['pos', 'stores', 'Progressive', '2', '6/10', '5', '1', '3', 'Progressing', '2d', 'team=retail']);
   });
 
   test('json, yaml, name and -l', async () => {
     seedDeployments();
-    const json = JSON.parse((await tether('get', 'fleetdeployments', '-l', 'team=retail', '-o', 'json')).out) as { kind: string; items: unknown[] };
+    const json = JSON.parse((await tether('get', 'fleetdeployments', '-l', 'team=retail', '-o', 'json')).out) as {
+      kind: string;
+      items: unknown[];
+    };
     expect(json).toMatchObject({ kind: 'FleetDeploymentList', items: [rig.hub.objects.get('FleetDeployment/pos')] });
-    expect(parseYaml((await tether('get', 'fleetdeployment', 'monitoring', '-o', 'yaml')).out)).toEqual(rig.hub.objects.get('FleetDeployment/monitoring'));
+    expect(parseYaml((await tether('get', 'fleetdeployment', 'monitoring', '-o', 'yaml')).out)).toEqual(
+      rig.hub.objects.get('FleetDeployment/monitoring'),
+    );
     expect(await tether('get', 'fleetdeployments', '-l', '!team', '-o', 'name')).toMatchObject({ code: 0, out: '' });
-    expect(await tether('get', 'fleetdeployments', '-l', 'team', '-o', 'name')).toMatchObject({ code: 0, out: 'fleetdeployment/monitoring\nfleetdeployment/pos\n' });
+    expect(await tether('get', 'fleetdeployments', '-l', 'team', '-o', 'name')).toMatchObject({
+      code: 0,
+      out: 'fleetdeployment/monitoring\nfleetdeployment/pos\n',
+    });
   });
 });

@@ -12,14 +12,20 @@ describe('tether label', () => {
     expect(patches()).toHaveLength(1);
     expect(patches()[0].headers['content-type']).toBe('application/merge-patch+json');
     // Only the key that changes is sent; tier already has that value.
-    expect(JSON.parse(patches()[0].body)).toEqual({ metadata: { resourceVersion: seeded.metadata.resourceVersion, labels: { region: 'us-east' } } });
+    expect(JSON.parse(patches()[0].body)).toEqual({
+      metadata: { resourceVersion: seeded.metadata.resourceVersion, labels: { region: 'us-east' } },
+    });
     expect(rig.hub.objects.get('Cluster/store-0001')?.metadata.labels).toEqual({ tier: 'store', region: 'us-east' });
   });
 
   test('refuses to change an existing value without --overwrite, as kubectl, and sends nothing', async () => {
     rig.hub.seed('Cluster', 'store-0001', { labels: { tier: 'store' } });
     const r = await tether(['label', 'cluster', 'store-0001', 'tier=edge']);
-    expect(r).toMatchObject({ code: 2, out: '', err: "error: cluster/store-0001: 'tier' already has a value (store), and --overwrite is false\n" });
+    expect(r).toMatchObject({
+      code: 2,
+      out: '',
+      err: "error: cluster/store-0001: 'tier' already has a value (store), and --overwrite is false\n",
+    });
     expect(patches()).toHaveLength(0);
     const dry = await tether(['label', 'cluster', 'store-0001', 'tier=edge', '--overwrite', '--dry-run']);
     expect(dry).toMatchObject({ code: 0, out: 'cluster/store-0001 labeled (dry run)\n' });
@@ -89,6 +95,10 @@ describe('tether annotate', () => {
     await tether(['annotate', 'cluster', 'store-0001', 'owner=team-b', '--overwrite']);
     await tether(['annotate', 'cluster', 'store-0001', 'note-']);
     expect(rig.hub.objects.get('Cluster/store-0001')?.metadata.annotations).toEqual({ owner: 'team-b' });
-    expect(patches().map((p) => JSON.parse(p.body).metadata.annotations)).toEqual([{ note: 'closed for renovation, back 1 Dec' }, { owner: 'team-b' }, { note: null }]);
+    expect(patches().map((p) => JSON.parse(p.body).metadata.annotations)).toEqual([
+      { note: 'closed for renovation, back 1 Dec' },
+      { owner: 'team-b' },
+      { note: null },
+    ]);
   });
 });

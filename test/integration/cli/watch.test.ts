@@ -28,7 +28,11 @@ describe('tether get --watch', () => {
     // Two pages per list (the stub's page size is 2): GETs 1-2 are the first listing, 3-4 the first poll.
     onNthGet('/v1/clusters', 3, () => {
       rig.hub.update('Cluster', 'store-0001', {
-        status: { conditions: [{ type: 'Available', status: 'True', reason: 'LeaseRenewed', message: '', lastTransitionTime: '2026-11-10T11:59:00Z' }] },
+        status: {
+          conditions: [
+            { type: 'Available', status: 'True', reason: 'LeaseRenewed', message: '', lastTransitionTime: '2026-11-10T11:59:00Z' },
+          ],
+        },
       });
       rig.hub.objects.delete('Cluster/edge-0001');
       rig.hub.seed('Cluster', 'store-0003');
@@ -38,7 +42,14 @@ describe('tether get --watch', () => {
     expect(r.err).toBe('');
     const lines = r.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+ACCEPTED\s+JOINED\s+AVAILABLE\s+K8S\s+AGENT\s+SETS\s+AGE$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['edge-0001', 'store-0001', 'store-0002', 'store-0001', 'store-0003', 'edge-0001']);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
+      'edge-0001',
+      'store-0001',
+      'store-0002',
+      'store-0001',
+      'store-0003',
+      'edge-0001',
+    ]);
     // The header is printed once; a changed row shows its new state; the deleted row its last one.
     expect(lines.filter((l) => l.startsWith('NAME'))).toHaveLength(1);
     expect(lines[4].split(/\s{3,}/)).toEqual(['store-0001', 'false', '<none>', 'True', '<none>', '<none>', '<none>', '2d']);
@@ -78,11 +89,26 @@ describe('tether get --watch', () => {
   test('a watched object that is deleted prints "(deleted)" and the watch goes on; -o json prints one document per change', async () => {
     rig.hub.seed('Work', 'nginx', { namespace: 'store-0001' });
     onNthGet('/v1/clusters/store-0001/works/nginx', 2, () => rig.hub.objects.delete('Work/store-0001/nginx'));
-    const named = await tether('get', 'work', 'nginx', '--cluster', 'store-0001', '-w', '-o', 'name', '--interval', '0.01', '--watch-count', '2');
+    const named = await tether(
+      'get',
+      'work',
+      'nginx',
+      '--cluster',
+      'store-0001',
+      '-w',
+      '-o',
+      'name',
+      '--interval',
+      '0.01',
+      '--watch-count',
+      '2',
+    );
     expect(named).toMatchObject({ code: 0, out: 'work/nginx\nwork/nginx (deleted)\n', err: '' });
 
     rig.hub.seed('Work', 'redis', { namespace: 'store-0002' });
-    onNthGet('/v1/clusters/store-0002/works', 2, () => rig.hub.update('Work', 'redis', { namespace: 'store-0002', status: { observedGeneration: 1 } }));
+    onNthGet('/v1/clusters/store-0002/works', 2, () =>
+      rig.hub.update('Work', 'redis', { namespace: 'store-0002', status: { observedGeneration: 1 } }),
+    );
     const json = await tether('get', 'works', '--cluster', 'store-0002', '-w', '-o', 'json', '--interval', '0.01', '--watch-count', '2');
     expect(json.code).toBe(0);
     const docs = json.out.split(/\n(?=\{)/).map((t) => JSON.parse(t) as { kind: string; status?: { observedGeneration?: number } });
@@ -123,14 +149,25 @@ describe('tether get --watch', () => {
 
   test('hub errors during a watch are one line with the usual exit code', async () => {
     rig.hub.seed('Cluster', 'a');
-    onNthGet('/v1/clusters', 2, () => rig.hub.overrides.set('GET /v1/clusters', { status: 503, body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the table is throttled' } }));
+    onNthGet('/v1/clusters', 2, () =>
+      rig.hub.overrides.set('GET /v1/clusters', {
+        status: 503,
+        body: { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the table is throttled' },
+      }),
+    );
     const r = await tether('get', 'clusters', '-w', '-o', 'name', '--interval', '0.01', '--watch-count', '5');
     expect(r).toMatchObject({ code: 1, out: 'cluster/a\n', err: 'error: the table is throttled (503)\n' });
   });
 
   test('flag checks: --watch with --limit, a bad --interval; --watch-count is not in the help', async () => {
-    expect(await tether('get', 'clusters', '-w', '--limit', '2')).toMatchObject({ code: 2, err: 'error: --watch follows the whole list; it cannot be combined with --limit\n' });
-    expect(await tether('get', 'clusters', '-w', '--interval', 'soon')).toMatchObject({ code: 2, err: 'error: invalid --interval "soon": expected a number of seconds, at least 0.01\n' });
+    expect(await tether('get', 'clusters', '-w', '--limit', '2')).toMatchObject({
+      code: 2,
+      err: 'error: --watch follows the whole list; it cannot be combined with --limit\n',
+    });
+    expect(await tether('get', 'clusters', '-w', '--interval', 'soon')).toMatchObject({
+      code: 2,
+      err: 'error: invalid --interval "soon": expected a number of seconds, at least 0.01\n',
+    });
     expect(rig.hub.requests).toHaveLength(0);
     const help = await tether('get', '--help');
     expect(help.out).toContain('-w, --watch');

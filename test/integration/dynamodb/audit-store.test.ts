@@ -11,7 +11,14 @@ const NOW = Date.parse('2026-12-05T12:00:00Z');
 const HOUR = 3_600_000;
 
 function rec(i: number, hoursAgo: number, extra: Partial<AuditRecord> = {}): AuditRecord {
-  return { id: `id-${String(i).padStart(4, '0')}`, time: new Date(NOW - hoursAgo * HOUR).toISOString(), action: 'cluster.accept', outcome: 'allowed', count: 1, ...extra };
+  return {
+    id: `id-${String(i).padStart(4, '0')}`,
+    time: new Date(NOW - hoursAgo * HOUR).toISOString(),
+    action: 'cluster.accept',
+    outcome: 'allowed',
+    count: 1,
+    ...extra,
+  };
 }
 
 let server: DynamoServer;
@@ -45,9 +52,14 @@ describe.each(backends)('audit store on %s', (name, make) => {
     const q = { since: NOW - 72 * HOUR, until: NOW, limit: 100 };
     const all = (await store.query(q)).items.filter((r) => r.id.startsWith(name));
     expect(all.map((r) => r.id.slice(name.length + 1))).toEqual(['id-0001', 'id-0004', 'id-0002', 'id-0003']);
-    expect((await store.query({ ...q, action: 'cluster.' })).items.filter((r) => r.id.startsWith(name)).map((r) => r.action)).toEqual(['cluster.accept', 'cluster.deny']);
+    expect((await store.query({ ...q, action: 'cluster.' })).items.filter((r) => r.id.startsWith(name)).map((r) => r.action)).toEqual([
+      'cluster.accept',
+      'cluster.deny',
+    ]);
     expect((await store.query({ ...q, outcome: 'denied' })).items.filter((r) => r.id.startsWith(name)).map((r) => r.count)).toEqual([40]);
-    expect((await store.query({ ...q, cluster: 'store-2' })).items.filter((r) => r.id.startsWith(name)).map((r) => r.action)).toEqual(['cluster.deny']);
+    expect((await store.query({ ...q, cluster: 'store-2' })).items.filter((r) => r.id.startsWith(name)).map((r) => r.action)).toEqual([
+      'cluster.deny',
+    ]);
     // Pages of one, following the cursor, give the same records in the same order.
     const paged: string[] = [];
     let cursor: string | undefined;
@@ -62,7 +74,9 @@ describe.each(backends)('audit store on %s', (name, make) => {
   it('refuses a cursor that does not belong to the query', async () => {
     const store = make();
     const q = { since: NOW - HOUR, until: NOW, limit: 10 };
-    await expect(store.query({ ...q, cursor: encodeCursor({ day: '1999-01-01', sk: '1999-01-01T00:00:00.000Z#x' }) })).rejects.toThrow(/invalid continue cursor/);
+    await expect(store.query({ ...q, cursor: encodeCursor({ day: '1999-01-01', sk: '1999-01-01T00:00:00.000Z#x' }) })).rejects.toThrow(
+      /invalid continue cursor/,
+    );
     await expect(store.query({ ...q, cursor: 'not-a-cursor' })).rejects.toThrow(/invalid continue cursor/);
   });
 });

@@ -36,7 +36,11 @@ export function batchCases(ctx: BackendContext): void {
           expect(got.slice(0, 240).map((r) => r?.metadata.labels?.i)).toEqual(range(240).map(String));
           expect(got.slice(240, 248)).toEqual(range(8).map(() => undefined));
           expect(got[248]).toEqual(got[7]);
-          expect(got[249]).toMatchObject({ kind: 'Work', metadata: { name: 'w', namespace: 'bg-001', resourceVersion: '1' }, spec: { n: 1 } });
+          expect(got[249]).toMatchObject({
+            kind: 'Work',
+            metadata: { name: 'w', namespace: 'bg-001', resourceVersion: '1' },
+            spec: { n: 1 },
+          });
           // 249 distinct keys: 100 + 100 + 49.
           if (ops) expect(ops.snapshot().counts).toEqual({ BatchGetItem: 3 });
         }
@@ -52,7 +56,11 @@ export function batchCases(ctx: BackendContext): void {
       // 70 items of about 280 KB each as stored (random data compresses little): about 19 MB.
       const names = range(70).map((i) => numbered('big', i));
       for (let i = 0; i < names.length; i += 6) {
-        await Promise.all(names.slice(i, i + 6).map((name) => store.create(resource('Blob', name, { spec: { data: randomBytes(280 * 1024).toString('base64') } }))));
+        await Promise.all(
+          names
+            .slice(i, i + 6)
+            .map((name) => store.create(resource('Blob', name, { spec: { data: randomBytes(280 * 1024).toString('base64') } }))),
+        );
       }
       const ops = countOperationsOf(ctx);
       let partial = 0;
@@ -82,7 +90,12 @@ export function batchCases(ctx: BackendContext): void {
 
     it('putMany and removeMany write 25 items per BatchWriteItem, last data wins, and repeat harmlessly', async () => {
       const rel = ports.relations;
-      const items = range(60).map((i) => ({ relation: 'decisions', from: i < 50 ? 'p-a' : 'p-b', to: numbered('c', i), data: { group: i % 3, name: `g${i % 3}` } }));
+      const items = range(60).map((i) => ({
+        relation: 'decisions',
+        from: i < 50 ? 'p-a' : 'p-b',
+        to: numbered('c', i),
+        data: { group: i % 3, name: `g${i % 3}` },
+      }));
       const ops = countOperationsOf(ctx);
       try {
         await rel.putMany([...items, { relation: 'decisions', from: 'p-a', to: 'c-000', data: { group: 9, name: 'last' } }]);
@@ -101,7 +114,9 @@ export function batchCases(ctx: BackendContext): void {
         await rel.removeMany([]);
         await rel.putMany([]);
         if (ops) expect(ops.snapshot().counts).toEqual({ BatchWriteItem: 4 });
-        expect((await rel.list('decisions', 'p-a', { limit: 100 })).items.map((i) => i.to)).toEqual(range(20).map((i) => numbered('c', i + 30)));
+        expect((await rel.list('decisions', 'p-a', { limit: 100 })).items.map((i) => i.to)).toEqual(
+          range(20).map((i) => numbered('c', i + 30)),
+        );
       } finally {
         ops?.detach();
       }

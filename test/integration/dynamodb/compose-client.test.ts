@@ -42,7 +42,13 @@ async function compose(cacheSdkHandlers: boolean): Promise<{ ctx: HubContext; cl
   });
   let ctx: HubContext;
   try {
-    ctx = composeHub({ tableName, queueUrl: 'http://127.0.0.1:9/000000000000/q', dynamodbEndpoint: server.endpoint, log: silentLog, cacheSdkHandlers });
+    ctx = composeHub({
+      tableName,
+      queueUrl: 'http://127.0.0.1:9/000000000000/q',
+      dynamodbEndpoint: server.endpoint,
+      log: silentLog,
+      cacheSdkHandlers,
+    });
   } finally {
     remove();
   }
@@ -54,7 +60,13 @@ async function compose(cacheSdkHandlers: boolean): Promise<{ ctx: HubContext; cl
 
 async function createHeads(ctx: HubContext, clusters: string[]): Promise<void> {
   for (const cluster of clusters) {
-    await ctx.ports.heads.create({ cluster, desiredRevision: cluster.length, state: 'Accepted', leaseDurationSeconds: 60, credentials: [{ hash: 'a'.repeat(64), issuedAt: NOW }] });
+    await ctx.ports.heads.create({
+      cluster,
+      desiredRevision: cluster.length,
+      state: 'Accepted',
+      leaseDurationSeconds: 60,
+      credentials: [{ hash: 'a'.repeat(64), issuedAt: NOW }],
+    });
   }
 }
 
@@ -72,24 +84,29 @@ describe('composeHub DynamoDB client', () => {
     expect(client.config.cacheMiddleware).toBeUndefined();
   });
 
-  it.each([false, true])('with cacheSdkHandlers=%s, reads answer each request with its own input and every request is counted', async (cache) => {
-    const { ctx, client, ops } = await compose(cache);
-    expect(client.config.cacheMiddleware === true).toBe(cache);
-    await createHeads(ctx, ['alpha', 'bravo-two']);
-    ops.reset();
-    for (let i = 0; i < 3; i++) {
-      expect((await ctx.ports.heads.get('alpha'))?.desiredRevision).toBe(5);
-      expect((await ctx.ports.heads.get('bravo-two', { consistent: true }))?.desiredRevision).toBe(9);
-      expect(await ctx.ports.heads.get('missing')).toBeUndefined();
-    }
-    expect(ops.snapshot().counts).toEqual({ GetItem: 9 });
-    expect(ops.snapshot().capacity.GetItem).toBeGreaterThan(0);
-  });
+  it.each([false, true])(
+    'with cacheSdkHandlers=%s, reads answer each request with its own input and every request is counted',
+    async (cache) => {
+      const { ctx, client, ops } = await compose(cache);
+      expect(client.config.cacheMiddleware === true).toBe(cache);
+      await createHeads(ctx, ['alpha', 'bravo-two']);
+      ops.reset();
+      for (let i = 0; i < 3; i++) {
+        expect((await ctx.ports.heads.get('alpha'))?.desiredRevision).toBe(5);
+        expect((await ctx.ports.heads.get('bravo-two', { consistent: true }))?.desiredRevision).toBe(9);
+        expect(await ctx.ports.heads.get('missing')).toBeUndefined();
+      }
+      expect(ops.snapshot().counts).toEqual({ GetItem: 9 });
+      expect(ops.snapshot().capacity.GetItem).toBeGreaterThan(0);
+    },
+  );
 
   it('with cached chains, an error still reaches the caller as the SDK error', async () => {
     const { ctx } = await compose(true);
     await createHeads(ctx, ['alpha']);
-    await expect(ctx.ports.heads.create({ cluster: 'alpha', desiredRevision: 0, state: 'Accepted', leaseDurationSeconds: 60, credentials: [] })).rejects.toMatchObject({
+    await expect(
+      ctx.ports.heads.create({ cluster: 'alpha', desiredRevision: 0, state: 'Accepted', leaseDurationSeconds: 60, credentials: [] }),
+    ).rejects.toMatchObject({
       name: 'AlreadyExistsError',
     });
   });
@@ -115,7 +132,11 @@ describe('contextFromEnv', () => {
   });
 
   it('builds a Lambda client that caches middleware chains and has no logger middleware', () => {
-    Object.assign(process.env, { TETHER_TABLE: 'compose-env', TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q', TETHER_DYNAMODB_ENDPOINT: server.endpoint });
+    Object.assign(process.env, {
+      TETHER_TABLE: 'compose-env',
+      TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q',
+      TETHER_DYNAMODB_ENDPOINT: server.endpoint,
+    });
     let client: DynamoDBClient | undefined;
     const remove = onDynamoClientCreated((c) => {
       client = c;

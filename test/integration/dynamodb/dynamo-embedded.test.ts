@@ -48,7 +48,9 @@ describe('startDynalite', () => {
     try {
       expect((await client2.send(new ListTablesCommand({}))).TableNames).toEqual(['tether']);
       await createTableIfMissing(client2, 'tether');
-      expect(await createDynamoPorts(client2, 'tether').resources.get({ kind: 'Cluster', name: 'kept' }, { consistent: true })).toEqual(created);
+      expect(await createDynamoPorts(client2, 'tether').resources.get({ kind: 'Cluster', name: 'kept' }, { consistent: true })).toEqual(
+        created,
+      );
     } finally {
       client2.destroy();
       await second.close();

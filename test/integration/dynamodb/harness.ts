@@ -76,7 +76,11 @@ export function useBackend(backend: DynamoBackend): BackendContext {
 }
 
 /** A stored-shape resource of `kind` for tests. */
-export function resource(kind: string, name: string, opts: { namespace?: string; labels?: Record<string, string>; spec?: unknown } = {}): Resource {
+export function resource(
+  kind: string,
+  name: string,
+  opts: { namespace?: string; labels?: Record<string, string>; spec?: unknown } = {},
+): Resource {
   return {
     apiVersion: API_VERSION,
     kind,

@@ -127,11 +127,15 @@ export function clusterHeadStoreCases(ctx: BackendContext): void {
         const listed = await allLeases(heads, limit);
         // Only what judging a lease takes: no credentials, no version.
         const byName = (a: LeaseEntry, b: LeaseEntry) => a.cluster.localeCompare(b.cluster);
-        expect([...listed].sort(byName)).toEqual(live.map((cluster, i) => ({ cluster, leaseDurationSeconds: 60, leaseRenewedAt: NOW - 1000 * i })).sort(byName));
+        expect([...listed].sort(byName)).toEqual(
+          live.map((cluster, i) => ({ cluster, leaseDurationSeconds: 60, leaseRenewedAt: NOW - 1000 * i })).sort(byName),
+        );
       }
 
       const rawKeys = async (cluster: string) => {
-        const raw = await ctx.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: `H#${cluster}` }, sk: { S: 'H' } }, ConsistentRead: true }));
+        const raw = await ctx.client.send(
+          new GetItemCommand({ TableName: table, Key: { pk: { S: `H#${cluster}` }, sk: { S: 'H' } }, ConsistentRead: true }),
+        );
         return { gsi1pk: raw.Item?.gsi1pk?.S, gsi1sk: raw.Item?.gsi1sk?.S };
       };
       // The live-set key is the cluster's: unchanged by other writes of a live head (index keys are
@@ -169,7 +173,9 @@ export function clusterHeadStoreCases(ctx: BackendContext): void {
           cursor = result.cursor;
           if (!cursor) break;
           // A cursor of this segment is refused for another one.
-          await expect(heads.listLeases(2, cursor, (segment + 1) % heads.leaseSegments)).rejects.toThrow(`the cursor belongs to segment ${segment}`);
+          await expect(heads.listLeases(2, cursor, (segment + 1) % heads.leaseSegments)).rejects.toThrow(
+            `the cursor belongs to segment ${segment}`,
+          );
         }
         bySegment.push(found);
       }

@@ -26,7 +26,16 @@ export function heartbeatLogCases(ctx: BackendContext): void {
     afterEach(() => ops?.detach());
 
     const batches = async (at: number) =>
-      (await ctx.client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: heartbeatPartition(at) } }, ConsistentRead: true }))).Items ?? [];
+      (
+        await ctx.client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :p',
+            ExpressionAttributeValues: { ':p': { S: heartbeatPartition(at) } },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
 
     tableOnly('writes at most one batch per flush interval per process, however many polls it records', async () => {
       const counted = ops as OperationCounter;
@@ -105,7 +114,13 @@ export function heartbeatLogCases(ctx: BackendContext): void {
       await createTableIfMissing(ctx.client, missing);
       try {
         await log.record('also', T0 + FLUSH);
-        const item = await ctx.client.send(new GetItemCommand({ TableName: missing, Key: { pk: { S: heartbeatPartition(T0) }, sk: { S: 'w#00000001' } }, ConsistentRead: true }));
+        const item = await ctx.client.send(
+          new GetItemCommand({
+            TableName: missing,
+            Key: { pk: { S: heartbeatPartition(T0) }, sk: { S: 'w#00000001' } },
+            ConsistentRead: true,
+          }),
+        );
         const decoded = new Map<string, number>();
         decodeBatch(item.Item ?? {}, (c, at) => decoded.set(c, at));
         expect(Object.fromEntries(decoded)).toEqual({ kept: T0, also: T0 + FLUSH });

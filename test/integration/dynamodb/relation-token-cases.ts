@@ -14,7 +14,9 @@ export function relationAndTokenCases(ctx: BackendContext): void {
   describe('RelationStore', () => {
     it('puts, lists in pages, counts and removes targets of one source', async () => {
       const rel = ports.relations;
-      await Promise.all(range(25).map((i) => rel.put('members', 'set-a', numbered('m', i), i % 2 === 0 ? { weight: i, ok: true } : undefined)));
+      await Promise.all(
+        range(25).map((i) => rel.put('members', 'set-a', numbered('m', i), i % 2 === 0 ? { weight: i, ok: true } : undefined)),
+      );
       await Promise.all(range(3).map((i) => rel.put('members', 'set-b', numbered('m', i))));
 
       const seen: { to: string; data?: Record<string, string | number | boolean> }[] = [];
@@ -52,7 +54,13 @@ export function relationAndTokenCases(ctx: BackendContext): void {
   describe('AdminTokenStore', () => {
     it('puts, gets by hash and deletes token records', async () => {
       const tokens = ports.adminTokens;
-      const full = { hash: sha256Hex('token-1'), role: 'admin' as const, description: 'bootstrap admin', createdAt: 1_800_000_000_000, expiresAt: 1_800_086_400_000 };
+      const full = {
+        hash: sha256Hex('token-1'),
+        role: 'admin' as const,
+        description: 'bootstrap admin',
+        createdAt: 1_800_000_000_000,
+        expiresAt: 1_800_086_400_000,
+      };
       const bare = { hash: sha256Hex('token-2'), role: 'viewer' as const, createdAt: 1_800_000_000_000 };
       await tokens.put(full);
       await tokens.put(bare);
@@ -67,23 +75,26 @@ export function relationAndTokenCases(ctx: BackendContext): void {
   });
 
   describe('countOperations', () => {
-    (ctx.isDynamo ? it : () => undefined)('counts an idle poll as exactly one eventually consistent GetItem of half a read unit', async () => {
-      await ports.heads.create({ cluster: 'poller', desiredRevision: 3, state: 'Joined', leaseDurationSeconds: 60, credentials: [] });
-      const ops = countOperations(ctx.client);
-      try {
-        expect((await ports.heads.get('poller'))?.desiredRevision).toBe(3);
-        expect(ops.snapshot()).toEqual({ counts: { GetItem: 1 }, capacity: { GetItem: 0.5 }, total: 1 });
-        ops.reset();
-        expect(ops.snapshot()).toEqual({ counts: {}, capacity: {}, total: 0 });
-        await ports.heads.get('poller', { consistent: true });
-        await ports.heads.bumpRevision('poller');
-        expect(ops.counts).toEqual({ GetItem: 1, UpdateItem: 1 });
-        expect(ops.capacity.GetItem).toBe(1);
-      } finally {
-        ops.detach();
-      }
-      await ports.heads.get('poller');
-      expect(ops.snapshot().total).toBe(2);
-    });
+    (ctx.isDynamo ? it : () => undefined)(
+      'counts an idle poll as exactly one eventually consistent GetItem of half a read unit',
+      async () => {
+        await ports.heads.create({ cluster: 'poller', desiredRevision: 3, state: 'Joined', leaseDurationSeconds: 60, credentials: [] });
+        const ops = countOperations(ctx.client);
+        try {
+          expect((await ports.heads.get('poller'))?.desiredRevision).toBe(3);
+          expect(ops.snapshot()).toEqual({ counts: { GetItem: 1 }, capacity: { GetItem: 0.5 }, total: 1 });
+          ops.reset();
+          expect(ops.snapshot()).toEqual({ counts: {}, capacity: {}, total: 0 });
+          await ports.heads.get('poller', { consistent: true });
+          await ports.heads.bumpRevision('poller');
+          expect(ops.counts).toEqual({ GetItem: 1, UpdateItem: 1 });
+          expect(ops.capacity.GetItem).toBe(1);
+        } finally {
+          ops.detach();
+        }
+        await ports.heads.get('poller');
+        expect(ops.snapshot().total).toBe(2);
+      },
+    );
   });
 }

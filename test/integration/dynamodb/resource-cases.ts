@@ -105,14 +105,20 @@ export function resourceStoreCases(ctx: BackendContext): void {
       );
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
       const final = (await store.get(key, { consistent: true })) as Resource;
-      expect(Object.keys(final.metadata.labels ?? {}).sort()).toEqual(range(100).map((i) => `writer-${i}`).sort());
+      expect(Object.keys(final.metadata.labels ?? {}).sort()).toEqual(
+        range(100)
+          .map((i) => `writer-${i}`)
+          .sort(),
+      );
       expect(final.metadata.resourceVersion).toBe('101');
       expect(conflicts).toBeGreaterThan(0);
     }, 120_000);
 
     it('pages in name order with limit and cursor, never skipping or repeating when a filter drops items', async () => {
       const kind = 'PageKind';
-      await Promise.all(range(60).map((i) => ports.resources.create(resource(kind, numbered('item', i), { labels: { keep: i % 3 === 0 ? 'no' : 'yes' } }))));
+      await Promise.all(
+        range(60).map((i) => ports.resources.create(resource(kind, numbered('item', i), { labels: { keep: i % 3 === 0 ? 'no' : 'yes' } }))),
+      );
       const all = range(60).map((i) => numbered('item', i));
       const kept = all.filter((_, i) => i % 3 !== 0);
       const keep = (r: Resource) => r.metadata.labels?.keep === 'yes';
@@ -154,7 +160,12 @@ export function resourceStoreCases(ctx: BackendContext): void {
       // How the bodies are stored is the table's own business: checked on its items.
       if (!ctx.isDynamo) return;
 
-      const raw = await ctx.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: resourceKey({ kind: 'Work', name: 'big', namespace: 'c1' }).pk }, sk: { S: 'big' } } }));
+      const raw = await ctx.client.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { pk: { S: resourceKey({ kind: 'Work', name: 'big', namespace: 'c1' }).pk }, sk: { S: 'big' } },
+        }),
+      );
       expect(raw.Item?.body).toBeUndefined();
       expect(raw.Item?.bodyz?.B?.byteLength).toBeLessThan(JSON.stringify(big).length / 5);
 
@@ -175,7 +186,9 @@ export function resourceStoreCases(ctx: BackendContext): void {
         expect(await ports.resources.get({ kind: 'Work', name: 'huge', namespace: 'c1' }, { consistent: true })).toBeUndefined();
 
         const small = await ports.resources.create(resource('Work', 'grows', { namespace: 'c1' }));
-        await expect(ports.resources.replace({ ...huge, metadata: { ...huge.metadata, name: 'grows' } }, '1')).rejects.toBeInstanceOf(PayloadTooLargeError);
+        await expect(ports.resources.replace({ ...huge, metadata: { ...huge.metadata, name: 'grows' } }, '1')).rejects.toBeInstanceOf(
+          PayloadTooLargeError,
+        );
         expect(await ports.resources.get({ kind: 'Work', name: 'grows', namespace: 'c1' }, { consistent: true })).toEqual(small);
       } finally {
         ops?.detach();

@@ -39,7 +39,9 @@ describe('admin API: health, auth and description', () => {
     const res = await hub.api('/openapi.json', { token: null });
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/clusters', '/v1/clusters/{name}', '/v1/clustersets/{name}', '/v1/apply']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/clusters', '/v1/clusters/{name}', '/v1/clustersets/{name}', '/v1/apply']),
+    );
     const clusterSpec = res.body.components.schemas.Cluster.properties.spec;
     expect(clusterSpec.properties.taints.items.properties.effect.enum).toEqual(['NoSelect', 'PreferNoSelect', 'NoSelectIfNew']);
   });
@@ -60,18 +62,27 @@ describe('admin API: resources', () => {
     // status.state (the STATUS column) is computed on every read, one object or a list.
     expect(got.body.status.state).toBe('PendingAcceptance');
     const listed = await hub.api('/v1/clusters?labelSelector=tier%3Dstore');
-    expect(listed.body.items.find((c: { metadata: { name: string } }) => c.metadata.name === 'crud-1').status.state).toBe('PendingAcceptance');
+    expect(listed.body.items.find((c: { metadata: { name: string } }) => c.metadata.name === 'crud-1').status.state).toBe(
+      'PendingAcceptance',
+    );
 
     const replaced = await hub.api('/v1/clusters/crud-1', {
       method: 'PUT',
-      body: { ...cluster('crud-1', { tier: 'factory' }, { leaseDurationSeconds: 30 }), metadata: { name: 'crud-1', labels: { tier: 'factory' }, resourceVersion: '1' } },
+      body: {
+        ...cluster('crud-1', { tier: 'factory' }, { leaseDurationSeconds: 30 }),
+        metadata: { name: 'crud-1', labels: { tier: 'factory' }, resourceVersion: '1' },
+      },
     });
     expect(replaced.status).toBe(200);
     expect(replaced.body.metadata).toMatchObject({ resourceVersion: '2', generation: 2, labels: { tier: 'factory' } });
     // The hub's taint is the hub's: a PUT without it keeps it, with the same timeAdded.
     expect(replaced.body.spec.taints).toEqual(created.body.spec.taints);
 
-    const patched = await hub.api('/v1/clusters/crud-1', { method: 'PATCH', body: { metadata: { labels: { region: 'eu' } } }, contentType: 'application/merge-patch+json' });
+    const patched = await hub.api('/v1/clusters/crud-1', {
+      method: 'PATCH',
+      body: { metadata: { labels: { region: 'eu' } } },
+      contentType: 'application/merge-patch+json',
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.metadata.labels).toEqual({ tier: 'factory', region: 'eu' });
     expect(patched.body.metadata.generation).toBe(2);
@@ -110,10 +121,21 @@ describe('admin API: resources', () => {
   it('answers 409 on a stale resourceVersion or If-Match, and 409 on create of an existing name', async () => {
     await hub.api('/v1/clusters', { body: cluster('stale-1') });
     await hub.api('/v1/clusters/stale-1', { method: 'PATCH', body: { metadata: { labels: { a: 'b' } } } });
-    const stale = await hub.api('/v1/clusters/stale-1', { method: 'PUT', body: { ...cluster('stale-1'), metadata: { name: 'stale-1', resourceVersion: '1' } } });
+    const stale = await hub.api('/v1/clusters/stale-1', {
+      method: 'PUT',
+      body: { ...cluster('stale-1'), metadata: { name: 'stale-1', resourceVersion: '1' } },
+    });
     expectProblem(stale, 409, /resourceVersion 1.*current one is/);
     expect(stale.body.currentResourceVersion).toBeDefined();
-    expectProblem(await hub.api('/v1/clusters/stale-1', { method: 'PATCH', body: { spec: { leaseDurationSeconds: 20 } }, headers: { 'if-match': '"1"' } }), 409, /was modified/);
+    expectProblem(
+      await hub.api('/v1/clusters/stale-1', {
+        method: 'PATCH',
+        body: { spec: { leaseDurationSeconds: 20 } },
+        headers: { 'if-match': '"1"' },
+      }),
+      409,
+      /was modified/,
+    );
     expectProblem(await hub.api('/v1/clusters', { body: cluster('stale-1') }), 409, /already exists/);
   });
 
@@ -126,7 +148,12 @@ describe('admin API: resources', () => {
         const labels = { ...(cur.body.metadata.labels ?? {}), [`writer-${i}`]: 'x' };
         const res = await hub.api('/v1/clusters/contended', {
           method: 'PUT',
-          body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'contended', labels, resourceVersion: cur.body.metadata.resourceVersion }, spec: cur.body.spec },
+          body: {
+            apiVersion: api,
+            kind: 'Cluster',
+            metadata: { name: 'contended', labels, resourceVersion: cur.body.metadata.resourceVersion },
+            spec: cur.body.spec,
+          },
         });
         if (res.status === 200) return;
         expect(res.status).toBe(409);
@@ -143,7 +170,9 @@ describe('admin API: resources', () => {
   it('also loses nothing with unconditional merge patches from 100 clients', async () => {
     await hub.api('/v1/clusters', { body: cluster('patched') });
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => hub.api('/v1/clusters/patched', { method: 'PATCH', body: { metadata: { labels: { [`p-${i}`]: 'x' } } } })),
+      Array.from({ length: 100 }, (_, i) =>
+        hub.api('/v1/clusters/patched', { method: 'PATCH', body: { metadata: { labels: { [`p-${i}`]: 'x' } } } }),
+      ),
     );
     // Without a precondition the hub re-reads and retries on its own; under extreme contention it
     // gives up with a 409 well before its time limit. Whatever answered 200 must be in the result.
@@ -163,7 +192,9 @@ describe('admin API: resources', () => {
     let cont: string | undefined;
     let pages = 0;
     do {
-      const res = await hub.api(`/v1/clusters?labelSelector=${encodeURIComponent('pager in (three,other)')}&limit=5${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+      const res = await hub.api(
+        `/v1/clusters?labelSelector=${encodeURIComponent('pager in (three,other)')}&limit=5${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.kind).toBe('ClusterList');
       expect(res.body.items.length).toBeLessThanOrEqual(5);
@@ -209,7 +240,10 @@ metadata: {name: apply-2, labels: {region: apply-west}}
     ]);
     const again = await hub.api('/v1/apply', { raw: yaml, contentType: 'application/yaml' });
     expect(again.body.summary).toEqual({ unchanged: 3 });
-    const changed = await hub.api('/v1/apply', { raw: yaml.replace('region: apply-west', 'region: apply-east'), contentType: 'application/yaml' });
+    const changed = await hub.api('/v1/apply', {
+      raw: yaml.replace('region: apply-west', 'region: apply-east'),
+      contentType: 'application/yaml',
+    });
     expect(changed.body.results.map((r: any) => r.action)).toEqual(['unchanged', 'unchanged', 'configured']);
 
     await hub.settle();
@@ -234,7 +268,10 @@ metadata: {name: apply-2, labels: {region: apply-west}}
   });
 
   it('rejects bad YAML with the line number and touches nothing', async () => {
-    const res = await hub.api('/v1/apply', { raw: `apiVersion: ${api}\nkind: Cluster\nmetadata: {name: yaml-bad\n`, contentType: 'application/yaml' });
+    const res = await hub.api('/v1/apply', {
+      raw: `apiVersion: ${api}\nkind: Cluster\nmetadata: {name: yaml-bad\n`,
+      contentType: 'application/yaml',
+    });
     expectProblem(res, 400, /invalid YAML at line \d/);
   });
 });
@@ -254,10 +291,28 @@ describe('admin API: bad input never gives a 500', () => {
     ['a bad selector', '/v1/clusters?labelSelector=a%20in%20(', { method: 'GET' }, 422, /invalid label selector/],
     ['a bad limit', '/v1/clusters?limit=0', { method: 'GET' }, 422, /between 1 and 1000/],
     ['a garbage continue token', '/v1/clusters?continue=%%%garbage', { method: 'GET' }, 422, /continue/],
-    ['a name mismatch on PUT', '/v1/clusters/one', { method: 'PUT', body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'two' } } }, 422, /does not match/],
-    ['a kind mismatch', '/v1/clustersets', { body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'x' } } }, 422, /serves ClusterSet/],
+    [
+      'a name mismatch on PUT',
+      '/v1/clusters/one',
+      { method: 'PUT', body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'two' } } },
+      422,
+      /does not match/,
+    ],
+    [
+      'a kind mismatch',
+      '/v1/clustersets',
+      { body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'x' } } },
+      422,
+      /serves ClusterSet/,
+    ],
     ['a patch that renames', '/v1/clusters/stale-1', { method: 'PATCH', body: { metadata: { name: 'other' } } }, 422, /cannot be changed/],
-    ['a huge label value', '/v1/clusters', { body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'x', labels: { a: 'v'.repeat(100) } } } }, 422, /63/],
+    [
+      'a huge label value',
+      '/v1/clusters',
+      { body: { apiVersion: api, kind: 'Cluster', metadata: { name: 'x', labels: { a: 'v'.repeat(100) } } } },
+      422,
+      /63/,
+    ],
   ];
   it.each(cases)('%s', async (_what, path, init, status, detail) => {
     const res = await hub.api(path, init);

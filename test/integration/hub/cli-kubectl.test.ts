@@ -25,17 +25,39 @@ afterAll(async () => {
 });
 
 async function tether(args: string[], env: Record<string, string> = {}) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1', PATH: process.env.PATH ?? '', TMPDIR: dir, ...env }, cwd: dir });
+  const io = captureIO({
+    env: {
+      TETHER_HUB: hub.url,
+      TETHER_TOKEN: hub.adminToken,
+      TETHER_CONFIG: join(dir, 'config.json'),
+      NO_COLOR: '1',
+      PATH: process.env.PATH ?? '',
+      TMPDIR: dir,
+      ...env,
+    },
+    cwd: dir,
+  });
   const code = await run(args, io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const cluster = (name: string, tier: string) => `apiVersion: tether.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels: {tier: ${tier}, gitops.tether.dev/repo: fleet}\nspec:\n  hubAcceptsClient: true\n`;
+const cluster = (name: string, tier: string) =>
+  `apiVersion: tether.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: ${name}\n  labels: {tier: ${tier}, gitops.tether.dev/repo: fleet}\nspec:\n  hubAcceptsClient: true\n`;
 
 describe('kubectl habits against the real hub', () => {
   it('label and annotate: merge patch with the resourceVersion; --overwrite; key- removes', async () => {
-    expect((await hub.api('/v1/clusters', { body: { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'lab-1', labels: { tier: 'lab' } } } })).status).toBe(201);
-    expect(await tether(['label', 'cluster', 'lab-1', 'region=eu', 'tier=lab'])).toEqual({ code: 0, out: 'cluster/lab-1 labeled\n', err: '' });
+    expect(
+      (
+        await hub.api('/v1/clusters', {
+          body: { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'lab-1', labels: { tier: 'lab' } } },
+        })
+      ).status,
+    ).toBe(201);
+    expect(await tether(['label', 'cluster', 'lab-1', 'region=eu', 'tier=lab'])).toEqual({
+      code: 0,
+      out: 'cluster/lab-1 labeled\n',
+      err: '',
+    });
     expect((await tether(['label', 'cluster', 'lab-1', 'tier=edge'])).code).toBe(2);
     expect((await tether(['label', 'cluster', 'lab-1', 'tier=edge', '--overwrite', 'region-'])).code).toBe(0);
     expect((await tether(['annotate', 'cluster', 'lab-1', 'note=hello'])).code).toBe(0);
@@ -46,11 +68,16 @@ describe('kubectl habits against the real hub', () => {
 
   it('edit: a PUT with the resourceVersion read; an invalid value reopens, then a fix saves', async () => {
     const editor = join(dir, 'editor.sh');
-    writeFileSync(editor, `#!/bin/sh\nif grep -q 'was not valid' "$1"; then sed -i 's/leaseDurationSeconds: 5$/leaseDurationSeconds: 120/' "$1"; else sed -i 's/leaseDurationSeconds: 60/leaseDurationSeconds: 5/' "$1"; fi\n`);
+    writeFileSync(
+      editor,
+      `#!/bin/sh\nif grep -q 'was not valid' "$1"; then sed -i 's/leaseDurationSeconds: 5$/leaseDurationSeconds: 120/' "$1"; else sed -i 's/leaseDurationSeconds: 60/leaseDurationSeconds: 5/' "$1"; fi\n`,
+    );
     chmodSync(editor, 0o755);
     const r = await tether(['edit', 'cluster', 'lab-1'], { EDITOR: editor });
     expect(r.out).toBe('cluster/lab-1 edited\n');
-    expect(r.err).toMatch(/^error: cluster\/lab-1 is invalid; reopening the editor \(Cluster "lab-1" is invalid: spec\.leaseDurationSeconds/);
+    expect(r.err).toMatch(
+      /^error: cluster\/lab-1 is invalid; reopening the editor \(Cluster "lab-1" is invalid: spec\.leaseDurationSeconds/,
+    );
     expect((await hub.api('/v1/clusters/lab-1')).body.spec.leaseDurationSeconds).toBe(120);
   });
 
@@ -73,7 +100,11 @@ describe('kubectl habits against the real hub', () => {
     const pruned = await hub.api('/v1/clusters/store-2');
     expect(pruned.status === 404 || Boolean(pruned.body.metadata.deletionTimestamp)).toBe(true);
     // A second run does not prune it again while it is being deleted.
-    expect(await tether(['apply', '-f', 'fleet', '--prune', '-l', 'gitops.tether.dev/repo=fleet'])).toEqual({ code: 0, out: 'cluster/store-1 unchanged\n', err: '' });
+    expect(await tether(['apply', '-f', 'fleet', '--prune', '-l', 'gitops.tether.dev/repo=fleet'])).toEqual({
+      code: 0,
+      out: 'cluster/store-1 unchanged\n',
+      err: '',
+    });
     // Not owned by the repository: never pruned.
     expect((await hub.api('/v1/clusters/lab-1')).status).toBe(200);
   });

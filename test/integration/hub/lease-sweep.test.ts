@@ -49,7 +49,8 @@ async function sweep(): Promise<number> {
 
 async function available(): Promise<{ status: string; reason: string; message: string } | undefined> {
   const record = await scheduler.ctx.ports.resources.get({ kind: 'Cluster', name: CLUSTER }, { consistent: true });
-  const conditions = (record?.status as { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }).conditions ?? [];
+  const conditions =
+    (record?.status as { conditions?: Array<{ type: string; status: string; reason: string; message: string }> }).conditions ?? [];
   return conditions.find((c) => c.type === 'Available');
 }
 
@@ -61,7 +62,12 @@ beforeEach(async () => {
   agentSide.ctx.ports.clock = clock;
   scheduler.ctx.ports.clock = clock;
   await new ResourceService(scheduler.ctx).apply(
-    parseDesired({ apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name: CLUSTER }, spec: { hubAcceptsClient: true, leaseDurationSeconds: LEASE } }),
+    parseDesired({
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: CLUSTER },
+      spec: { hubAcceptsClient: true, leaseDurationSeconds: LEASE },
+    }),
     false,
   );
   await deliverTwice();
@@ -97,7 +103,11 @@ describe('lease across processes', () => {
     advance(1);
     expect(await sweep()).toBe(1);
     await deliverTwice();
-    expect(await available()).toMatchObject({ status: 'Unknown', reason: 'LeaseExpired', message: `no heartbeat for ${3 * LEASE + FLUSH} s` });
+    expect(await available()).toMatchObject({
+      status: 'Unknown',
+      reason: 'LeaseExpired',
+      message: `no heartbeat for ${3 * LEASE + FLUSH} s`,
+    });
     expect((await scheduler.ctx.ports.heads.get(CLUSTER, { consistent: true }))?.leaseRenewedAt).toBeUndefined();
     expect((await scheduler.ctx.ports.heads.listLeases(100)).leases).toEqual([]);
     // Out of the live set: later sweeps find nothing.
@@ -170,7 +180,14 @@ describe('lease across processes', () => {
     for (let i = 0; i < fleet.length; i += 100) {
       await Promise.all(
         fleet.slice(i, i + 100).map((cluster) =>
-          scheduler.ctx.ports.heads.create({ cluster, desiredRevision: 0, state: 'Joined', leaseDurationSeconds: LEASE, credentials: [], leaseRenewedAt: now }),
+          scheduler.ctx.ports.heads.create({
+            cluster,
+            desiredRevision: 0,
+            state: 'Joined',
+            leaseDurationSeconds: LEASE,
+            credentials: [],
+            leaseRenewedAt: now,
+          }),
         ),
       );
     }
@@ -188,7 +205,7 @@ describe('lease across processes', () => {
     expect([...handled, ...second].sort()).toEqual(fleet);
   }, 60_000);
 
-  it('a denied cluster\'s polls are refused before any heartbeat is recorded', async () => {
+  it("a denied cluster's polls are refused before any heartbeat is recorded", async () => {
     await poll();
     await deliverTwice();
     advance(FLUSH);

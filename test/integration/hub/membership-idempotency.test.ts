@@ -26,8 +26,18 @@ const docs = [
     metadata: { name: `c-${i}`, labels: { region: i % 2 ? 'east' : 'west', ...(i < 4 ? { 'tether.dev/clusterset': 'stores' } : {}) } },
   })),
   { apiVersion: api, kind: 'ClusterSet', metadata: { name: 'stores' } },
-  { apiVersion: api, kind: 'ClusterSet', metadata: { name: 'east' }, spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'east' } } } } },
-  { apiVersion: api, kind: 'ClusterSet', metadata: { name: 'doomed' }, spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: {} } } },
+  {
+    apiVersion: api,
+    kind: 'ClusterSet',
+    metadata: { name: 'east' },
+    spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'east' } } } },
+  },
+  {
+    apiVersion: api,
+    kind: 'ClusterSet',
+    metadata: { name: 'doomed' },
+    spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: {} } },
+  },
 ];
 
 /** Applies the documents, relabels two clusters and deletes a set: every step message is captured. */
@@ -47,7 +57,9 @@ async function snapshot(ctx: HubContext) {
     sets[s] = (await ctx.ports.relations.list(CLUSTERSET_MEMBERS, s, { limit: 100 })).items.map((i) => i.to);
   }
   return {
-    memberships: Object.fromEntries(clusters.items.map((c) => [c.metadata.name, (c.status as { clusterSets?: string[] })?.clusterSets ?? []])),
+    memberships: Object.fromEntries(
+      clusters.items.map((c) => [c.metadata.name, (c.status as { clusterSets?: string[] })?.clusterSets ?? []]),
+    ),
     relations: sets,
   };
 }

@@ -27,7 +27,14 @@ describe('agent routes', () => {
   it('422 for malformed claims, with the failing fields', async () => {
     const res = await t.agent('POST', '/agent/v1/status', {
       token: cred,
-      body: report({ claims: [{ name: 'bad name!', value: 'x' }, { name: 'ok.example', value: 'a\u0001b' }, { name: 'dup', value: '1' }, { name: 'dup', value: '2' }] }),
+      body: report({
+        claims: [
+          { name: 'bad name!', value: 'x' },
+          { name: 'ok.example', value: 'a\u0001b' },
+          { name: 'dup', value: '1' },
+          { name: 'dup', value: '2' },
+        ],
+      }),
     });
     problem(res, 422, 'validation-failed');
     expect(res.body.errors).toEqual([
@@ -52,9 +59,25 @@ describe('agent routes', () => {
   });
 
   it('400 for malformed JSON and 415 for a wrong content type', async () => {
-    problem(await t.agent('POST', '/agent/v1/status', { token: cred, raw: '{"observedRevision": ', headers: { 'content-type': 'application/json' } }), 400, 'malformed-input');
-    problem(await t.agent('POST', '/agent/v1/status', { token: cred, raw: 'healthy=true', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type');
-    problem(await t.agent('POST', '/agent/v1/status', { token: cred, raw: '[1,2]', headers: { 'content-type': 'application/json' } }), 422, 'validation-failed');
+    problem(
+      await t.agent('POST', '/agent/v1/status', {
+        token: cred,
+        raw: '{"observedRevision": ',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'malformed-input',
+    );
+    problem(
+      await t.agent('POST', '/agent/v1/status', { token: cred, raw: 'healthy=true', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported-media-type',
+    );
+    problem(
+      await t.agent('POST', '/agent/v1/status', { token: cred, raw: '[1,2]', headers: { 'content-type': 'application/json' } }),
+      422,
+      'validation-failed',
+    );
   });
 
   it('413 for an oversized report, with the limit and the size', async () => {
@@ -65,7 +88,15 @@ describe('agent routes', () => {
   });
 
   it('checks the token before the body: an unauthenticated caller learns nothing from validation', async () => {
-    problem(await t.agent('POST', '/agent/v1/status', { token: `thc_bad-1.${'A'.repeat(43)}`, raw: '{', headers: { 'content-type': 'application/json' } }), 403, 'forbidden');
+    problem(
+      await t.agent('POST', '/agent/v1/status', {
+        token: `thc_bad-1.${'A'.repeat(43)}`,
+        raw: '{',
+        headers: { 'content-type': 'application/json' },
+      }),
+      403,
+      'forbidden',
+    );
   });
 
   it('validates join bodies after the bootstrap token', async () => {
@@ -73,10 +104,16 @@ describe('agent routes', () => {
     const missing = await t.agent('POST', '/agent/v1/join', { token, body: { cluster: 'bad-join' } });
     problem(missing, 422, 'validation-failed');
     expect(missing.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['agentVersion', 'claims']);
-    const badClaims = await t.agent('POST', '/agent/v1/join', { token, body: { cluster: 'bad-join', agentVersion: '0.1.0', claims: [{ name: '', value: '' }] } });
+    const badClaims = await t.agent('POST', '/agent/v1/join', {
+      token,
+      body: { cluster: 'bad-join', agentVersion: '0.1.0', claims: [{ name: '', value: '' }] },
+    });
     problem(badClaims, 422, 'validation-failed');
     // The token survives bad bodies: it is spent only by a successful join.
-    const ok = await t.agent('POST', '/agent/v1/join', { token, body: { cluster: 'bad-join', agentVersion: '0.1.0', claims: claimsOf('kube-j') } });
+    const ok = await t.agent('POST', '/agent/v1/join', {
+      token,
+      body: { cluster: 'bad-join', agentVersion: '0.1.0', claims: claimsOf('kube-j') },
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -119,7 +156,8 @@ describe('admin routes', () => {
     const name = 'adm-detaching';
     await joinedCluster(t, name);
     expect((await t.admin('POST', `/v1/clusters/${name}/detach`, {})).status).toBe(202);
-    for (const verb of ['accept', 'deny', 'import']) problem(await t.admin('POST', `/v1/clusters/${name}/${verb}`, {}), 409, 'invalid-state');
+    for (const verb of ['accept', 'deny', 'import'])
+      problem(await t.admin('POST', `/v1/clusters/${name}/${verb}`, {}), 409, 'invalid-state');
     problem(await t.admin('POST', `/v1/clusters/${name}/upgrade`, { version: '9.9.9' }), 409, 'invalid-state');
     // Detaching twice is not an error; forcing finishes it.
     expect((await t.admin('POST', `/v1/clusters/${name}/detach`, {})).body.mode).toBe('agent');

@@ -56,7 +56,10 @@ describe('cluster lifecycle', () => {
   });
 
   it('answers a join before acceptance with 202 Pending and Retry-After', async () => {
-    const res = await t.agent('POST', '/agent/v1/join', { token: bootstrap, body: { cluster: NAME, agentVersion: '0.1.0', claims: claimsOf('kube-uid-1') } });
+    const res = await t.agent('POST', '/agent/v1/join', {
+      token: bootstrap,
+      body: { cluster: NAME, agentVersion: '0.1.0', claims: claimsOf('kube-uid-1') },
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get('retry-after')).toBe('20');
     expect(JoinResponseSchema.parse(res.body)).toMatchObject({ status: 'Pending', retryAfterSeconds: 20 });
@@ -72,7 +75,10 @@ describe('cluster lifecycle', () => {
   });
 
   it('joins once accepted: credential issued, claims and Joined recorded, bootstrap spent', async () => {
-    const res = await t.agent('POST', '/agent/v1/join', { token: bootstrap, body: { cluster: NAME, agentVersion: '0.1.0', claims: claimsOf('kube-uid-1') } });
+    const res = await t.agent('POST', '/agent/v1/join', {
+      token: bootstrap,
+      body: { cluster: NAME, agentVersion: '0.1.0', claims: claimsOf('kube-uid-1') },
+    });
     expect(res.status).toBe(200);
     const body = JoinResponseSchema.parse(res.body);
     if (body.status !== 'Joined') throw new Error('expected Joined');
@@ -96,7 +102,14 @@ describe('cluster lifecycle', () => {
     const first = await t.agent('GET', '/agent/v1/desired', { token: credential });
     expect(first.status).toBe(200);
     const state = DesiredStateSchema.parse(first.body);
-    expect(state).toMatchObject({ cluster: NAME, works: [], detach: false, rotateCredential: false, pollIntervalSeconds: 20, leaseDurationSeconds: 60 });
+    expect(state).toMatchObject({
+      cluster: NAME,
+      works: [],
+      detach: false,
+      rotateCredential: false,
+      pollIntervalSeconds: 20,
+      leaseDurationSeconds: 60,
+    });
     expect(state.agent).toEqual({ version: '0.1.0', image: t.hub.ctx.config.agentImage });
     etag = first.headers.get('etag') ?? '';
     expect(etag).toBe(`"${state.revision}"`);
@@ -110,7 +123,11 @@ describe('cluster lifecycle', () => {
   });
 
   it('records a heartbeat by the age the agent sends: none or half a lease answers "recorded"; a malformed age is a 422 problem', async () => {
-    const poll = (age?: string) => t.agent('GET', '/agent/v1/desired', { token: credential, headers: { 'if-none-match': etag, ...(age === undefined ? {} : { 'tether-heartbeat-age': age }) } });
+    const poll = (age?: string) =>
+      t.agent('GET', '/agent/v1/desired', {
+        token: credential,
+        headers: { 'if-none-match': etag, ...(age === undefined ? {} : { 'tether-heartbeat-age': age }) },
+      });
     const none = await poll();
     expect(none.status).toBe(304);
     expect(none.headers.get('tether-heartbeat')).toBe('recorded');
@@ -123,7 +140,10 @@ describe('cluster lifecycle', () => {
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     expect((bad.body as { detail: string }).detail).toContain('tether-heartbeat-age must be whole seconds');
     // Without a valid credential the header is never looked at: the answer is the credential's.
-    const stranger = await t.agent('GET', '/agent/v1/desired', { token: 'tcr_not-a-credential', headers: { 'tether-heartbeat-age': 'soon' } });
+    const stranger = await t.agent('GET', '/agent/v1/desired', {
+      token: 'tcr_not-a-credential',
+      headers: { 'tether-heartbeat-age': 'soon' },
+    });
     expect([401, 403]).toContain(stranger.status);
   });
 
@@ -152,7 +172,12 @@ describe('cluster lifecycle', () => {
   });
 
   it('turns Unknown with the unreachable taint when the lease expires, and Available again on the next poll', async () => {
-    const patched = await t.admin('PATCH', `/v1/clusters/${NAME}`, { spec: { leaseDurationSeconds: 10 } }, { 'content-type': 'application/merge-patch+json' });
+    const patched = await t.admin(
+      'PATCH',
+      `/v1/clusters/${NAME}`,
+      { spec: { leaseDurationSeconds: 10 } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(patched.status).toBe(200);
     await t.hub.settle();
     expect((await t.hub.ctx.ports.heads.get(NAME, { consistent: true }))?.leaseDurationSeconds).toBe(10);
@@ -185,7 +210,11 @@ describe('cluster lifecycle', () => {
     const res = await t.admin('POST', `/v1/clusters/${NAME}/upgrade`, { version: '0.2.0' });
     expect(res.status).toBe(200);
     expect(res.body.spec.agent.version).toBe('0.2.0');
-    expect(condition(res.body, 'AgentUpgraded')).toMatchObject({ status: 'False', reason: 'Upgrading', message: 'upgrading from 0.1.0 to 0.2.0' });
+    expect(condition(res.body, 'AgentUpgraded')).toMatchObject({
+      status: 'False',
+      reason: 'Upgrading',
+      message: 'upgrading from 0.1.0 to 0.2.0',
+    });
     const poll = await t.agent('GET', '/agent/v1/desired', { token: credential, headers: { 'if-none-match': etag } });
     expect(poll.status).toBe(200);
     expect(poll.body.agent.version).toBe('0.2.0');
@@ -202,7 +231,11 @@ describe('cluster lifecycle', () => {
 
   it('marks an upgrade failed when the agent does not reach the version before the deadline', async () => {
     const res = await t.admin('POST', `/v1/clusters/${NAME}/upgrade`, { version: '0.3.0' });
-    expect(condition(res.body, 'AgentUpgraded')).toMatchObject({ status: 'False', reason: 'Upgrading', message: 'upgrading from 0.2.0 to 0.3.0' });
+    expect(condition(res.body, 'AgentUpgraded')).toMatchObject({
+      status: 'False',
+      reason: 'Upgrading',
+      message: 'upgrading from 0.2.0 to 0.3.0',
+    });
     // The deadline is a delayed step: wait for it too.
     await t.hub.settle(15_000, { includeDelayed: true });
     const c = await cluster();

@@ -74,7 +74,7 @@ describe('poll cost', () => {
     expect(head?.leaseRenewedAt).toBeDefined();
   });
 
-  it('a 200 answer reads the head and queries the cluster\'s works, and writes nothing', async () => {
+  it("a 200 answer reads the head and queries the cluster's works, and writes nothing", async () => {
     ops.reset();
     const res = await t.agent('GET', '/agent/v1/desired', { token: cred });
     expect(res.status).toBe(200);

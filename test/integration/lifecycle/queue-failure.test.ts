@@ -30,7 +30,13 @@ const unreachableQueue: Queue = {
 function expectGeneric503(res: { status: number; headers: Headers; body: any; text: string }, instance: string) {
   expect(res.status).toBe(503);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(res.body).toEqual({ type: PROBLEM_BASE + 'queue-send-failed', title: 'Queue unavailable', status: 503, detail: GENERIC_DETAIL, instance });
+  expect(res.body).toEqual({
+    type: PROBLEM_BASE + 'queue-send-failed',
+    title: 'Queue unavailable',
+    status: 503,
+    detail: GENERIC_DETAIL,
+    instance,
+  });
   expect(res.text).not.toMatch(/ECONNREFUSED|internal\.example|TimeoutError/);
 }
 
@@ -60,7 +66,11 @@ describe('the queue cannot be reached', () => {
 
   it('an admin write that queues a step answers 503 with a generic detail', async () => {
     t.hub.ctx.ports.queue = unreachableQueue;
-    const res = await t.admin('POST', '/v1/clustersets', { apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterSet', metadata: { name: 'queue-down-set' } });
+    const res = await t.admin('POST', '/v1/clustersets', {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'ClusterSet',
+      metadata: { name: 'queue-down-set' },
+    });
     expectGeneric503(res, '/v1/clustersets');
   });
 });

@@ -25,7 +25,10 @@ describe('re-joining', () => {
     const name = 'rj-replace';
     const old = await joinedCluster(t, name, 'kube-1');
     const { token } = await importCluster(t, name);
-    const res = await t.agent('POST', '/agent/v1/join', { token, body: { cluster: name, agentVersion: '0.1.0', claims: claimsOf('kube-1') } });
+    const res = await t.agent('POST', '/agent/v1/join', {
+      token,
+      body: { cluster: name, agentVersion: '0.1.0', claims: claimsOf('kube-1') },
+    });
     expect(res.status).toBe(200);
     expect((await t.agent('GET', '/agent/v1/desired', { token: old })).status).toBe(403);
     expect((await t.agent('GET', '/agent/v1/desired', { token: res.body.credential })).status).toBe(200);
@@ -36,14 +39,19 @@ describe('re-joining', () => {
     await joinedCluster(t, name, 'kube-original');
     const { token } = await importCluster(t, name);
     const mark = t.hub.audit.length;
-    const res = await t.agent('POST', '/agent/v1/join', { token, body: { cluster: name, agentVersion: '0.1.0', claims: claimsOf('kube-impostor') } });
+    const res = await t.agent('POST', '/agent/v1/join', {
+      token,
+      body: { cluster: name, agentVersion: '0.1.0', claims: claimsOf('kube-impostor') },
+    });
     expect(res.status).toBe(200);
     const cluster = (await t.admin('GET', `/v1/clusters/${name}`)).body;
     expect(cluster.status.claims).toContainEqual({ name: 'id.k8s.io', value: 'kube-original' });
     expect(condition(cluster, 'ClusterIdConflict')).toMatchObject({ status: 'True', reason: 'ClusterIdChanged' });
     expect(condition(cluster, 'ClusterIdConflict')?.message).toMatch(/kube-impostor.*kube-original/);
     const events = t.hub.audit.slice(mark).filter((e) => e.action === 'cluster.claim-id');
-    expect(events).toEqual([expect.objectContaining({ outcome: 'denied', cluster: name, recordedId: 'kube-original', claimedId: 'kube-impostor' })]);
+    expect(events).toEqual([
+      expect.objectContaining({ outcome: 'denied', cluster: name, recordedId: 'kube-original', claimedId: 'kube-impostor' }),
+    ]);
     // Repeating the claim in a report does not audit it again; claiming the recorded ID clears the flag.
     const cred = res.body.credential as string;
     await t.agent('POST', '/agent/v1/status', { token: cred, body: report({ claims: claimsOf('kube-impostor') }) });
@@ -62,15 +70,24 @@ describe('re-joining', () => {
     const accepted = await t.admin('POST', `/v1/clusters/${name}/accept`);
     expect(accepted.body.status.phase).toBe('Accepted');
     // The deny revoked the token for good.
-    expect((await t.agent('POST', '/agent/v1/join', { token, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status).toBe(403);
+    expect((await t.agent('POST', '/agent/v1/join', { token, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status).toBe(
+      403,
+    );
     const { token: fresh } = await importCluster(t, name);
-    expect((await t.agent('POST', '/agent/v1/join', { token: fresh, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status).toBe(200);
+    expect(
+      (await t.agent('POST', '/agent/v1/join', { token: fresh, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status,
+    ).toBe(200);
   });
 
   it('turning the gate off with a PATCH is a deny: the agent is cut off', async () => {
     const name = 'rj-patch';
     const cred = await joinedCluster(t, name);
-    const res = await t.admin('PATCH', `/v1/clusters/${name}`, { spec: { hubAcceptsClient: false } }, { 'content-type': 'application/merge-patch+json' });
+    const res = await t.admin(
+      'PATCH',
+      `/v1/clusters/${name}`,
+      { spec: { hubAcceptsClient: false } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
     expect(res.status).toBe(200);
     expect((await t.agent('GET', '/agent/v1/desired', { token: cred })).status).toBe(403);
     expect((await t.admin('GET', `/v1/clusters/${name}`)).body.status.phase).toBe('Denied');

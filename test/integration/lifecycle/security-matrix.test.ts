@@ -72,11 +72,17 @@ describe('cluster isolation', () => {
     expect(asBootstrap.status).toBe(403);
     const { token } = await importCluster(t, A);
     secrets.push(token);
-    const wrong = await t.agent('POST', '/agent/v1/join', { token, body: { cluster: B, agentVersion: '0.1.0', claims: claimsOf('kube-b') } });
+    const wrong = await t.agent('POST', '/agent/v1/join', {
+      token,
+      body: { cluster: B, agentVersion: '0.1.0', claims: claimsOf('kube-b') },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.headers.get('content-type')).toContain('application/problem+json');
     const events = deniedSince(mark, 'agent.join');
-    expect(events.map((e) => e.reason)).toEqual(['malformed bootstrap token', `bootstrap token is bound to cluster "${A}", the request names "${B}"`]);
+    expect(events.map((e) => e.reason)).toEqual([
+      'malformed bootstrap token',
+      `bootstrap token is bound to cluster "${A}", the request names "${B}"`,
+    ]);
     expect(events[1].cluster).toBe(A);
     expect(typeof events[1].sourceIp).toBe('string');
   });
@@ -114,21 +120,35 @@ describe('bootstrap tokens', () => {
     const { token: fresh } = await importCluster(t, name);
     secrets.push(old, fresh);
     const mark = t.hub.audit.length;
-    expect((await t.agent('POST', '/agent/v1/join', { token: old, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status).toBe(403);
+    expect(
+      (await t.agent('POST', '/agent/v1/join', { token: old, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status,
+    ).toBe(403);
     expect(deniedSince(mark, 'agent.join')).toEqual([expect.objectContaining({ reason: 'bootstrap token unknown token' })]);
-    expect((await t.agent('POST', '/agent/v1/join', { token: fresh, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status).toBe(200);
+    expect(
+      (await t.agent('POST', '/agent/v1/join', { token: fresh, body: { cluster: name, agentVersion: '0.1.0', claims: [] } })).status,
+    ).toBe(200);
   });
 
   it('refuse a forged token for an existing cluster', async () => {
     const mark = t.hub.audit.length;
     const forged = `thb_${B}.${'A'.repeat(43)}`;
-    expect((await t.agent('POST', '/agent/v1/join', { token: forged, body: { cluster: B, agentVersion: '0.1.0', claims: [] } })).status).toBe(403);
+    expect(
+      (await t.agent('POST', '/agent/v1/join', { token: forged, body: { cluster: B, agentVersion: '0.1.0', claims: [] } })).status,
+    ).toBe(403);
     expect(deniedSince(mark, 'agent.join')).toEqual([expect.objectContaining({ cluster: B })]);
   });
 });
 
 describe('garbage and missing tokens', () => {
-  const garbage = ['abc', 'thc_', `thc_${A}.`, `thc_${A}.short`, `thc_${'x'.repeat(300)}.${'A'.repeat(43)}`, `thc_UPPER.${'A'.repeat(43)}`, `thc_nosuch.${'A'.repeat(43)}`];
+  const garbage = [
+    'abc',
+    'thc_',
+    `thc_${A}.`,
+    `thc_${A}.short`,
+    `thc_${'x'.repeat(300)}.${'A'.repeat(43)}`,
+    `thc_UPPER.${'A'.repeat(43)}`,
+    `thc_nosuch.${'A'.repeat(43)}`,
+  ];
 
   it.each(AGENT_ROUTES)('$method $path refuses garbage (403) and missing tokens (401), auditing each', async (route) => {
     for (const token of garbage) {
@@ -163,7 +183,9 @@ describe('revocation', () => {
     for (const route of AGENT_ROUTES) {
       const mark = t.hub.audit.length;
       expect((await t.agent(route.method, route.path, { token: cred, body: route.body })).status).toBe(403);
-      expect(deniedSince(mark, `agent.${route.path.split('/').pop()}`)).toEqual([expect.objectContaining({ cluster: name, reason: 'revoked' })]);
+      expect(deniedSince(mark, `agent.${route.path.split('/').pop()}`)).toEqual([
+        expect.objectContaining({ cluster: name, reason: 'revoked' }),
+      ]);
     }
   });
 
@@ -204,7 +226,9 @@ describe('revocation', () => {
     for (const route of AGENT_ROUTES) {
       const mark = t.hub.audit.length;
       expect((await t.agent(route.method, route.path, { token: old, body: route.body })).status).toBe(403);
-      expect(deniedSince(mark, `agent.${route.path.split('/').pop()}`)).toEqual([expect.objectContaining({ cluster: name, reason: 'rotated out' })]);
+      expect(deniedSince(mark, `agent.${route.path.split('/').pop()}`)).toEqual([
+        expect.objectContaining({ cluster: name, reason: 'rotated out' }),
+      ]);
     }
     expect((await t.agent('GET', '/agent/v1/desired', { token: fresh })).status).toBe(200);
   });

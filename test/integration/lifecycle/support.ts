@@ -34,7 +34,11 @@ export interface TestHub {
   hub: LocalHub;
   clock: TestClock;
   admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
-  agent(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Answer>;
+  agent(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Answer>;
   close(): Promise<void>;
 }
 
@@ -75,9 +79,13 @@ export async function startTestHub(config: Partial<HubConfig> = {}): Promise<Tes
   return {
     hub,
     clock,
-    admin: (method, path, body, headers = {}) => call(method, path, body, undefined, { authorization: `Bearer ${hub.adminToken}`, ...headers }),
+    admin: (method, path, body, headers = {}) =>
+      call(method, path, body, undefined, { authorization: `Bearer ${hub.adminToken}`, ...headers }),
     agent: (method, path, opts = {}) =>
-      call(method, path, opts.body, opts.raw, { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.headers ?? {}) }),
+      call(method, path, opts.body, opts.raw, {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.headers ?? {}),
+      }),
     close: async () => {
       await hub.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -95,7 +103,11 @@ export function claimsOf(id: string, kube = 'v1.31.2'): { name: string; value: s
 }
 
 /** Imports a cluster and returns the bootstrap token from its manifest. */
-export async function importCluster(t: TestHub, name: string, body: Record<string, unknown> = {}): Promise<{ token: string; answer: Answer }> {
+export async function importCluster(
+  t: TestHub,
+  name: string,
+  body: Record<string, unknown> = {},
+): Promise<{ token: string; answer: Answer }> {
   const res = await t.admin('POST', `/v1/clusters/${name}/import`, body);
   if (res.status !== 200) throw new Error(`import ${name}: ${res.status} ${res.text}`);
   return { token: parseImportManifest(res.body.manifest).bootstrapToken, answer: res };

@@ -43,9 +43,17 @@ describe('restarting the demo fleet', () => {
     expect(agents!.count).toBe(4);
 
     // The user's changes: a label added and one removed, a set's selector, a denied store.
-    const patched = await first.api('/v1/clusters/store-0002', { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { labels: { owner: 'team-pos', tier: null } } } });
+    const patched = await first.api('/v1/clusters/store-0002', {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { owner: 'team-pos', tier: null } } },
+    });
     expect(patched.status).toBe(200);
-    const set = await first.api('/v1/clustersets/canary', { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { clusterSelector: { labelSelector: { matchLabels: { ring: 'pilot' } } } } } });
+    const set = await first.api('/v1/clustersets/canary', {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { clusterSelector: { labelSelector: { matchLabels: { ring: 'pilot' } } } } },
+    });
     expect(set.status).toBe(200);
     expect((await first.api('/v1/clusters/store-0003/deny', { method: 'POST' })).status).toBe(200);
     const before = (await first.api('/v1/clusters/store-0002')).body.metadata.labels;
@@ -59,7 +67,9 @@ describe('restarting the demo fleet', () => {
     expect(store2.metadata.labels).toEqual(before);
     expect(store2.metadata.labels).toMatchObject({ owner: 'team-pos', fleet: 'retail' });
     expect(store2.metadata.labels.tier).toBeUndefined();
-    expect((await second.api('/v1/clustersets/canary')).body.spec.clusterSelector.labelSelector).toEqual({ matchLabels: { ring: 'pilot' } });
+    expect((await second.api('/v1/clustersets/canary')).body.spec.clusterSelector.labelSelector).toEqual({
+      matchLabels: { ring: 'pilot' },
+    });
     const store3 = (await second.api('/v1/clusters/store-0003')).body;
     expect(store3.spec.hubAcceptsClient).toBe(false);
     expect(store3.status.phase).toBe('Denied');

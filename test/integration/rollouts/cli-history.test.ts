@@ -23,12 +23,18 @@ beforeAll(async () => {
   await createPlacement(hub, 'shops', 'shops', []);
   await markOnline(hub.ctx, 'shop-a');
   const res = await hub.api('/v1/fleetdeployments', {
-    body: fleetDeployment('menu', { template: { workload: { manifests: [configMap('menu', { price: 'v1' })] } }, placementRef: { name: 'shops' } }),
+    body: fleetDeployment('menu', {
+      template: { workload: { manifests: [configMap('menu', { price: 'v1' })] } },
+      placementRef: { name: 'shops' },
+    }),
   });
   expect(res.status).toBe(201);
   await drain(hub);
   for (const v of ['v2', 'v3']) {
-    const patched = await hub.api('/v1/fleetdeployments/menu', { method: 'PATCH', body: { spec: { template: { workload: { manifests: [configMap('menu', { price: v })] } } } } });
+    const patched = await hub.api('/v1/fleetdeployments/menu', {
+      method: 'PATCH',
+      body: { spec: { template: { workload: { manifests: [configMap('menu', { price: v })] } } } },
+    });
     expect(patched.status).toBe(200);
     await drain(hub);
   }
@@ -39,18 +45,25 @@ afterAll(async () => {
 });
 
 async function tether(args: string[]) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' }, cwd: dir });
+  const io = captureIO({
+    env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' },
+    cwd: dir,
+  });
   const code = await run(args, io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const price = (template: unknown) => (template as { workload: { manifests: { data: { price: string } }[] } }).workload.manifests[0].data.price;
+const price = (template: unknown) =>
+  (template as { workload: { manifests: { data: { price: string } }[] } }).workload.manifests[0].data.price;
 
 describe('tether rollout history / undo', () => {
   it('lists the kept revisions with the current one marked, and shows one revision with its template', async () => {
     const table = await tether(['rollout', 'history', 'menu']);
     expect(table).toMatchObject({ code: 0, err: '' });
-    const lines = table.out.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+    const lines = table.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s{2,}/));
     expect(lines[0]).toEqual(['REVISION', 'AGE', 'CONTENT', 'CHANGE', 'CURRENT']);
     expect(lines.slice(1).map((l) => [l[0], l[l.length - 1]])).toEqual([
       ['1', expect.any(String)],
@@ -66,8 +79,12 @@ describe('tether rollout history / undo', () => {
     expect(missing).toMatchObject({ code: 4, err: 'error: FleetDeployment "menu" revision "9" not found (404)\n' });
   });
 
-  it('undo --to-revision N makes revision N\'s content a new revision; plain undo goes to the previous one', async () => {
-    expect(await tether(['rollout', 'undo', 'menu', '--to-revision', '1'])).toEqual({ code: 0, out: 'fleetdeployment/menu rolling back to revision 1\n', err: '' });
+  it("undo --to-revision N makes revision N's content a new revision; plain undo goes to the previous one", async () => {
+    expect(await tether(['rollout', 'undo', 'menu', '--to-revision', '1'])).toEqual({
+      code: 0,
+      out: 'fleetdeployment/menu rolling back to revision 1\n',
+      err: '',
+    });
     await drain(hub);
     const fd = await hub.api('/v1/fleetdeployments/menu');
     expect(price(fd.body.spec.template)).toBe('v1');

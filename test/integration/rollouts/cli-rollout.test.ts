@@ -19,7 +19,10 @@ const names = ['shop-a', 'shop-b', 'shop-c', 'shop-d'];
 beforeAll(async () => {
   hub = await startTestHub();
   dir = mkdtempSync(join(tmpdir(), 'tether-cli-rollout-'));
-  await createClusters(hub, names.map((name, i) => ({ name, labels: { fleet: 'shops', ring: i === 0 ? 'canary' : 'stable' } })));
+  await createClusters(
+    hub,
+    names.map((name, i) => ({ name, labels: { fleet: 'shops', ring: i === 0 ? 'canary' : 'stable' } })),
+  );
   await createPlacement(hub, 'shops', 'shops', [{ groupName: 'canary', labels: { ring: 'canary' } }]);
   for (const n of names) await markOnline(hub.ctx, n);
   const res = await hub.api('/v1/fleetdeployments', {
@@ -38,7 +41,11 @@ afterAll(async () => {
 });
 
 async function tether(args: string[], opts: { tty?: boolean } = {}) {
-  const io = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' }, cwd: dir, isTTY: opts.tty });
+  const io = captureIO({
+    env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' },
+    cwd: dir,
+    isTTY: opts.tty,
+  });
   const code = await run(args, io);
   return { code, out: io.stdout(), err: io.stderr() };
 }
@@ -52,7 +59,19 @@ describe('tether get fleetdeployments', () => {
     expect(row.split(/\s{2,}/).slice(0, 6)).toEqual(['menu', '1', '0/4', '0', '0', 'Progressing']);
     const wide = await tether(['get', 'fd', '-o', 'wide']);
     const [wideHeader, wideRow] = wide.out.trimEnd().split('\n');
-    expect(wideHeader.split(/\s{2,}/)).toEqual(['NAME', 'PLACEMENT', 'STRATEGY', 'REVISION', 'UPDATED/TOTAL', 'AVAILABLE', 'FAILED', 'PENDING-WINDOW', 'STATE', 'AGE', 'LABELS']);
+    expect(wideHeader.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'PLACEMENT',
+      'STRATEGY',
+      'REVISION',
+      'UPDATED/TOTAL',
+      'AVAILABLE',
+      'FAILED',
+      'PENDING-WINDOW',
+      'STATE',
+      'AGE',
+      'LABELS',
+    ]);
     expect(wideRow.split(/\s{2,}/).slice(0, 9)).toEqual(['menu', 'shops', 'ProgressivePerGroup', '1', '0/4', '0', '0', '0', 'Progressing']);
   });
 });
@@ -97,7 +116,10 @@ describe('tether rollout status', () => {
 
 describe('tether rollout actions', () => {
   it('pauses and resumes; --watch on a paused rollout exits 1 and says why', async () => {
-    const patched = await hub.api('/v1/fleetdeployments/menu', { method: 'PATCH', body: { spec: { template: { workload: { manifests: [configMap('menu', { price: 'v2' })] } } } } });
+    const patched = await hub.api('/v1/fleetdeployments/menu', {
+      method: 'PATCH',
+      body: { spec: { template: { workload: { manifests: [configMap('menu', { price: 'v2' })] } } } },
+    });
     expect(patched.status).toBe(200);
     expect(await tether(['rollout', 'pause', 'menu'])).toEqual({ code: 0, out: 'fleetdeployment/menu paused\n', err: '' });
     await drain(hub);
@@ -122,9 +144,14 @@ describe('tether rollout actions', () => {
       err: '',
     });
     expect(hub.audit.some((e) => e.action === 'fleetdeployment.override-window' && e.reason === 'store opening hotfix')).toBe(true);
-    expect((await tether(['rollout', 'status', 'menu'])).out).toContain(`  maintenance windows overridden for revision ${revision} ("store opening hotfix")\n`);
+    expect((await tether(['rollout', 'status', 'menu'])).out).toContain(
+      `  maintenance windows overridden for revision ${revision} ("store opening hotfix")\n`,
+    );
     // A new revision does not inherit the override, and status says so rather than going quiet.
-    const next = await hub.api('/v1/fleetdeployments/menu', { method: 'PATCH', body: { spec: { template: { workload: { manifests: [configMap('menu', { price: 'v3' })] } } } } });
+    const next = await hub.api('/v1/fleetdeployments/menu', {
+      method: 'PATCH',
+      body: { spec: { template: { workload: { manifests: [configMap('menu', { price: 'v3' })] } } } },
+    });
     expect(next.status).toBe(200);
     await drain(hub);
     expect((await tether(['rollout', 'status', 'menu'])).out).toContain(
@@ -160,7 +187,11 @@ describe('a rollout that completes with failures', () => {
     expect(watched.out).toContain('fleetdeployment/soup  revision 1  CompleteWithFailures');
     expect(watched.out).toContain('shop-d  ApplyFailed  image pull failed');
     expect(watched.err).toBe('fleetdeployment/soup completed with failures (1 failed); see "clusters needing attention" above\n');
-    const coloured = captureIO({ env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json') }, cwd: dir, isTTY: true });
+    const coloured = captureIO({
+      env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json') },
+      cwd: dir,
+      isTTY: true,
+    });
     expect(await run(['get', 'fleetdeployment', 'soup'], coloured)).toBe(0);
     // Amber (33), as Paused: not the green (32) of a clean Complete.
     expect(coloured.stdout()).toContain('\u001b[33mCompleteWithFailures');

@@ -24,17 +24,37 @@ async function fleetOf(size: number): Promise<{ ctx: HubContext; sent: StepMessa
   };
   const service = new ResourceService(ctx);
   const names = Array.from({ length: size }, (_, i) => `s-${i}`);
-  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }), false);
-  await service.apply(parseDesired({ apiVersion: API, kind: 'Placement', metadata: { name: 'p' }, spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }] } }), false);
+  for (const name of names)
+    await service.apply(
+      parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }),
+      false,
+    );
+  await service.apply(
+    parseDesired({
+      apiVersion: API,
+      kind: 'Placement',
+      metadata: { name: 'p' },
+      spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }] },
+    }),
+    false,
+  );
   await drain();
   for (const name of names) await markOnline(ctx, name);
-  await service.apply(parseDesired(fleetDeployment('menu', { template: { workload: { manifests: [configMap('menu', { a: 'b' })] } }, placementRef: { name: 'p' } })), false);
+  await service.apply(
+    parseDesired(
+      fleetDeployment('menu', { template: { workload: { manifests: [configMap('menu', { a: 'b' })] } }, placementRef: { name: 'p' } }),
+    ),
+    false,
+  );
   await drain();
   for (const name of names) await reportWork(ctx, name, 'menu');
   await drain();
   await runStep(progressMessage(ctx, 'menu'), ctx);
   const fd = await ctx.ports.resources.get({ kind: 'FleetDeployment', name: 'menu' }, { consistent: true });
-  expect((fd?.status as { state: string; summary: { available: number } })).toMatchObject({ state: 'Complete', summary: { available: size } });
+  expect(fd?.status as { state: string; summary: { available: number } }).toMatchObject({
+    state: 'Complete',
+    summary: { available: size },
+  });
   return { ctx, sent };
 }
 

@@ -53,11 +53,16 @@ const placement = {
   apiVersion: API,
   kind: 'Placement',
   metadata: { name: 'p' },
-  spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }], decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: 3 } } },
+  spec: {
+    predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }],
+    decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: 3 } },
+  },
 };
 const deployment = (version: string) =>
   fleetDeployment('menu', {
-    template: { workload: { manifests: [configMap('menu', { version, city: '{{ .cluster.labels.city }}', cluster: '{{ .cluster.name }}' })] } },
+    template: {
+      workload: { manifests: [configMap('menu', { version, city: '{{ .cluster.labels.city }}', cluster: '{{ .cluster.name }}' })] },
+    },
     placementRef: { name: 'p' },
     overrides: [{ clusterSelector: { matchLabels: { region: 'eu' } }, patch: { data: { mirror: 'eu' } } }],
     rolloutStrategy: { type: 'All' },
@@ -92,7 +97,12 @@ async function snapshot(ctx: HubContext) {
   const works: Record<string, unknown> = {};
   for (const c of clusters) {
     const w = await ctx.ports.resources.get({ kind: 'Work', namespace: c.metadata.name, name: 'menu' }, { consistent: true });
-    if (w) works[c.metadata.name] = { annotations: w.metadata.annotations, labels: w.metadata.labels, data: (w.spec as { workload: { manifests: { data: unknown }[] } }).workload.manifests[0].data };
+    if (w)
+      works[c.metadata.name] = {
+        annotations: w.metadata.annotations,
+        labels: w.metadata.labels,
+        data: (w.spec as { workload: { manifests: { data: unknown }[] } }).workload.manifests[0].data,
+      };
   }
   const tracks = await ctx.ports.relations.list(TRACK_RELATION, 'menu', { limit: 100 });
   const errors = await ctx.ports.relations.list(ERROR_RELATION, 'menu', { limit: 100 });

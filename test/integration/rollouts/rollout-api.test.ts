@@ -46,7 +46,13 @@ describe('validation', () => {
       body: fleetDeployment('bad', {
         template: { workload: { manifests: [configMap('x', { a: '{{ .cluster.nope }}' })] } },
         placementRef: { name: 'retail' },
-        rolloutStrategy: { type: 'Canary', maxConcurrency: -1, maxFailures: '150%', minSuccessTime: 'soon', progressDeadline: '10 minutes' },
+        rolloutStrategy: {
+          type: 'Canary',
+          maxConcurrency: -1,
+          maxFailures: '150%',
+          minSuccessTime: 'soon',
+          progressDeadline: '10 minutes',
+        },
         maintenanceWindows: [{ schedule: '0 25 * * *', duration: '2h', timeZone: 'Mars/Olympus' }],
       }),
     });
@@ -60,20 +66,30 @@ describe('validation', () => {
       'spec.rolloutStrategy.progressDeadline': 'must be a duration such as "30s", "5m" or "1h30m", or "None", got "10 minutes"',
       'spec.rolloutStrategy.maxFailures': 'percentage must be between 0% and 100%, got 150%',
       'spec.maintenanceWindows.0.schedule': 'invalid cron expression "0 25 * * *": Constraint error, got value 25 expected range 0-23',
-      'spec.maintenanceWindows.0.timeZone': 'unknown time zone "Mars/Olympus"; use an IANA name such as "America/New_York", "Europe/Berlin" or "UTC"',
+      'spec.maintenanceWindows.0.timeZone':
+        'unknown time zone "Mars/Olympus"; use an IANA name such as "America/New_York", "Europe/Berlin" or "UTC"',
     });
   });
 
   it('checks template syntax at write time, and refuses a template too big to store with 413', async () => {
     const syntax = await hub.api('/v1/fleetdeployments', {
-      body: fleetDeployment('syntax', { template: { workload: { manifests: [configMap('x', { a: '{{ .cluster.nope }}' })] } }, placementRef: { name: 'retail' } }),
+      body: fleetDeployment('syntax', {
+        template: { workload: { manifests: [configMap('x', { a: '{{ .cluster.nope }}' })] } },
+        placementRef: { name: 'retail' },
+      }),
     });
     expect(syntax.status).toBe(422);
     expect(syntax.body.errors[0].path).toBe('spec.template.workload.manifests.0.data.a');
     // Random data does not compress: ~600 KB of it is over the item limit even gzipped.
-    const noise = Array.from({ length: 600 }, (_, i) => [`k${i}`, Buffer.from(Array.from({ length: 768 }, () => Math.floor(Math.random() * 256))).toString('base64')]);
+    const noise = Array.from({ length: 600 }, (_, i) => [
+      `k${i}`,
+      Buffer.from(Array.from({ length: 768 }, () => Math.floor(Math.random() * 256))).toString('base64'),
+    ]);
     const huge = await hub.api('/v1/fleetdeployments', {
-      body: fleetDeployment('huge', { template: { workload: { manifests: [configMap('x', Object.fromEntries(noise))] } }, placementRef: { name: 'retail' } }),
+      body: fleetDeployment('huge', {
+        template: { workload: { manifests: [configMap('x', Object.fromEntries(noise))] } },
+        placementRef: { name: 'retail' },
+      }),
     });
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ limitBytes: expect.any(Number), actualBytes: expect.any(Number) });
@@ -84,13 +100,20 @@ describe('validation', () => {
 describe('placement', () => {
   it('a deployment whose placement is missing is never Complete, and says why', async () => {
     const res = await hub.api('/v1/fleetdeployments', {
-      body: fleetDeployment('orphan', { template: { workload: { manifests: [configMap('x', { a: 'b' })] } }, placementRef: { name: 'nowhere' } }),
+      body: fleetDeployment('orphan', {
+        template: { workload: { manifests: [configMap('x', { a: 'b' })] } },
+        placementRef: { name: 'nowhere' },
+      }),
     });
     expect(res.status).toBe(201);
     await drain(hub);
     const s = await status('orphan');
     expect(s).toMatchObject({ state: 'Pending', summary: { total: 0 } });
-    expect(s.conditions.find((c: { type: string }) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'PlacementUnavailable', message: 'Placement "nowhere" does not exist' });
+    expect(s.conditions.find((c: { type: string }) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'PlacementUnavailable',
+      message: 'Placement "nowhere" does not exist',
+    });
     expect(s.conditions.find((c: { type: string }) => c.type === 'Complete')).toMatchObject({ status: 'False' });
     expect((await hub.api('/v1/fleetdeployments/orphan', { method: 'DELETE' })).status).toBe(200);
     await drain(hub);
@@ -101,9 +124,19 @@ describe('fan-out and templating', () => {
   it('writes one rendered Work per cluster; a missing label is an error for that cluster only', async () => {
     const created = await hub.api('/v1/fleetdeployments', {
       body: fleetDeployment('pos', {
-        template: { workload: { manifests: [configMap('pos', { store: '{{ .cluster.name }}', city: '{{ .cluster.labels.city }}', image: 'nginx:1.27' })] } },
+        template: {
+          workload: {
+            manifests: [configMap('pos', { store: '{{ .cluster.name }}', city: '{{ .cluster.labels.city }}', image: 'nginx:1.27' })],
+          },
+        },
         placementRef: { name: 'retail' },
-        overrides: [{ clusterSelector: { matchLabels: { region: 'eu' } }, manifestSelector: { kind: 'ConfigMap' }, patch: { data: { mirror: 'eu.example.com' } } }],
+        overrides: [
+          {
+            clusterSelector: { matchLabels: { region: 'eu' } },
+            manifestSelector: { kind: 'ConfigMap' },
+            patch: { data: { mirror: 'eu.example.com' } },
+          },
+        ],
         rolloutStrategy: { type: 'All' },
       }),
     });
@@ -117,7 +150,9 @@ describe('fan-out and templating', () => {
       image: 'nginx:1.27',
       mirror: 'eu.example.com',
     });
-    expect((works['store-0'].spec as { workload: { manifests: { data: Record<string, string> }[] } }).workload.manifests[0].data.mirror).toBeUndefined();
+    expect(
+      (works['store-0'].spec as { workload: { manifests: { data: Record<string, string> }[] } }).workload.manifests[0].data.mirror,
+    ).toBeUndefined();
     expect(works['store-0'].revision).toBe('1');
     const s = await status('pos');
     expect(s.clusters).toEqual([
@@ -129,11 +164,17 @@ describe('fan-out and templating', () => {
     expect(after.summary).toMatchObject({ total: 6, updated: 5, applied: 5, available: 5, failed: 0, templateErrors: 1 });
     // Done, but one cluster did not get the release: complete with failures, never a plain Complete.
     expect(after.state).toBe('CompleteWithFailures');
-    expect(after.conditions.find((c: { type: string }) => c.type === 'Complete')).toMatchObject({ status: 'True', message: 'all 6 clusters processed; 1 with template errors' });
+    expect(after.conditions.find((c: { type: string }) => c.type === 'Complete')).toMatchObject({
+      status: 'True',
+      message: 'all 6 clusters processed; 1 with template errors',
+    });
   }, 60_000);
 
   it('retries a template error after a while, so fixing the label is enough', async () => {
-    const patched = await hub.api('/v1/clusters/store-5', { method: 'PATCH', body: { metadata: { labels: { ...stores[5].labels, city: 'city-5' } } } });
+    const patched = await hub.api('/v1/clusters/store-5', {
+      method: 'PATCH',
+      body: { metadata: { labels: { ...stores[5].labels, city: 'city-5' } } },
+    });
     expect(patched.status).toBe(200);
     // Five minutes later (TEMPLATE_RETRY_MS) the controller hands the revision to store-5 again.
     const real = hub.ctx.ports.clock;
@@ -142,7 +183,9 @@ describe('fan-out and templating', () => {
       for (const s of names) await markOnline(hub.ctx, s);
       await drain(hub);
       const works = await worksOf(hub.ctx, names, 'pos');
-      expect((works['store-5'].spec as { workload: { manifests: { data: Record<string, string> }[] } }).workload.manifests[0].data.city).toBe('city-5');
+      expect(
+        (works['store-5'].spec as { workload: { manifests: { data: Record<string, string> }[] } }).workload.manifests[0].data.city,
+      ).toBe('city-5');
       await reportAll('pos', ['store-5']);
       expect(await status('pos')).toMatchObject({ state: 'Complete', clusters: [], summary: { total: 6, updated: 6, templateErrors: 0 } });
     } finally {
@@ -242,17 +285,21 @@ describe('progressive rollout controls', () => {
     // Clusters that never left v1 count at once; the four on v2 roll back two at a time.
     expect(s.summary.updated).toBe(2);
     works = await worksOf(hub.ctx, names, 'app');
-    expect(names.map((c) => (works[c].spec as { workload: { manifests: { data: { version: string } }[] } }).workload.manifests[0].data.version)).toEqual(['v1', 'v1', 'v2', 'v2', 'v1', 'v1']);
+    expect(
+      names.map((c) => (works[c].spec as { workload: { manifests: { data: { version: string } }[] } }).workload.manifests[0].data.version),
+    ).toEqual(['v1', 'v1', 'v2', 'v2', 'v1', 'v1']);
     await reportAll('app', ['store-0', 'store-1']);
     await reportAll('app', ['store-2', 'store-3']);
     s = await status('app');
     expect(s).toMatchObject({ state: 'Complete', revision: 3, summary: { updated: 6, available: 6, failed: 0 } });
     const revisions = await hub.ctx.ports.resources.list('FleetDeploymentRevision', { namespace: 'app', limit: 20, consistent: true });
-    expect(revisions.items.map((r) => [(r.spec as { revision: number }).revision, (r.spec as { rollbackOf?: number }).rollbackOf])).toEqual([
-      [1, undefined],
-      [2, undefined],
-      [3, 1],
-    ]);
+    expect(revisions.items.map((r) => [(r.spec as { revision: number }).revision, (r.spec as { rollbackOf?: number }).rollbackOf])).toEqual(
+      [
+        [1, undefined],
+        [2, undefined],
+        [3, 1],
+      ],
+    );
     expect(hub.audit.filter((e) => String(e.action).startsWith('fleetdeployment.')).map((e) => e.action)).toEqual([
       'fleetdeployment.resume',
       'fleetdeployment.pause',
@@ -277,9 +324,13 @@ describe('deletion', () => {
     expect(del.status).toBe(200);
     await drain(hub);
     expect(await worksOf(hub.ctx, names, 'pos')).toEqual({});
-    expect((await hub.ctx.ports.resources.list('FleetDeploymentRevision', { namespace: 'pos', limit: 20, consistent: true })).items).toEqual([]);
+    expect(
+      (await hub.ctx.ports.resources.list('FleetDeploymentRevision', { namespace: 'pos', limit: 20, consistent: true })).items,
+    ).toEqual([]);
     expect((await hub.ctx.ports.relations.list('fleetdeployment-clusters', 'pos', { limit: 20 })).items).toEqual([]);
-    expect((await hub.ctx.ports.relations.list('placement-fleetdeployments', 'retail', { limit: 20 })).items.map((i) => i.to)).not.toContain('pos');
+    expect(
+      (await hub.ctx.ports.relations.list('placement-fleetdeployments', 'retail', { limit: 20 })).items.map((i) => i.to),
+    ).not.toContain('pos');
   }, 60_000);
 });
 
@@ -302,8 +353,13 @@ describe('maintenance windows', () => {
 
     const bad = await hub.api('/v1/fleetdeployments/night/override-window', { body: {} });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors[0]).toEqual({ path: 'reason', message: 'reason is required: say why windows are overridden (it goes to the audit log)' });
-    const past = await hub.api('/v1/fleetdeployments/night/override-window', { body: { reason: 'security fix', until: '2020-01-01T00:00:00Z' } });
+    expect(bad.body.errors[0]).toEqual({
+      path: 'reason',
+      message: 'reason is required: say why windows are overridden (it goes to the audit log)',
+    });
+    const past = await hub.api('/v1/fleetdeployments/night/override-window', {
+      body: { reason: 'security fix', until: '2020-01-01T00:00:00Z' },
+    });
     expect(past.status).toBe(422);
 
     const ok = await hub.api('/v1/fleetdeployments/night/override-window', { body: { reason: 'CVE-2026-1234 hotfix' } });

@@ -43,7 +43,12 @@ describe('the demo fleet', () => {
     const first = await hub.api('/v1/clusters/store-0001');
     expect(first.body.status.phase).toBe('Joined');
     // The labels the local hub applied for the demo are kept by the import.
-    expect(first.body.metadata.labels).toMatchObject({ 'tether.dev/clusterset': 'stores', region: 'us-east', tier: 'store', ring: 'canary' });
+    expect(first.body.metadata.labels).toMatchObject({
+      'tether.dev/clusterset': 'stores',
+      region: 'us-east',
+      tier: 'store',
+      ring: 'canary',
+    });
     await agents.stop();
     agents = undefined;
   });

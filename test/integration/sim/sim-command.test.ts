@@ -68,7 +68,9 @@ describe('tether sim against the configured hub', () => {
     const started = Date.now();
     expect(await run(['sim', '--clusters', '2'], io)).toBe(2);
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(io.stderr()).toBe('error: no hub to simulate against: pass --hub URL (with --token), log in with "tether login", or use --local for a private local hub\n');
+    expect(io.stderr()).toBe(
+      'error: no hub to simulate against: pass --hub URL (with --token), log in with "tether login", or use --local for a private local hub\n',
+    );
     expect(io.stdout()).toBe('');
   });
 

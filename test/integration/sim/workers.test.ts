@@ -48,7 +48,8 @@ describe('simulator workers', () => {
         process.execPath,
         [join(REPO, 'bin', 'tether.js'), 'sim', '--local', '--clusters', '2', '--workers', '1', '--poll', '1', '--duration', '2'],
         { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, TETHER_CONFIG: join(dir, 'absent.json') }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, out: stdout, err: stderr }),
+        (error, stdout, stderr) =>
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, out: stdout, err: stderr }),
       );
     });
     expect(result.err).not.toMatch(/Cannot find package|error:/);
@@ -65,14 +66,24 @@ describe('simulator workers', () => {
     const started = Date.now();
     let failure: unknown;
     try {
-      await Fleet.start({ admin: async () => ({ status: 500, body: undefined, text: '' }), clusters: 0, prefix: 'dead', workers: 1, importConcurrency: 1, joinConcurrency: 1, spreadMs: 0 });
+      await Fleet.start({
+        admin: async () => ({ status: 500, body: undefined, text: '' }),
+        clusters: 0,
+        prefix: 'dead',
+        workers: 1,
+        importConcurrency: 1,
+        joinConcurrency: 1,
+        spreadMs: 0,
+      });
     } catch (err) {
       failure = err;
     } finally {
       process.env.NODE_OPTIONS = saved;
     }
     expect(failure).toBeInstanceOf(FleetShardError);
-    expect((failure as Error).message).toMatch(/^fleet shard process \d+ exited with code 1 before it was ready: Error: Cannot find module '.*no-such-preload\.cjs'/);
+    expect((failure as Error).message).toMatch(
+      /^fleet shard process \d+ exited with code 1 before it was ready: Error: Cannot find module '.*no-such-preload\.cjs'/,
+    );
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 

@@ -125,9 +125,7 @@ describe('queue poller', () => {
       expect(record.attributes.ApproximateReceiveCount).toBe('1');
       expect(record.attributes.SenderId.length).toBeGreaterThan(0);
       expect(Number(record.attributes.SentTimestamp)).toBeGreaterThan(sentAfter);
-      expect(Number(record.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(
-        Number(record.attributes.SentTimestamp),
-      );
+      expect(Number(record.attributes.ApproximateFirstReceiveTimestamp)).toBeGreaterThanOrEqual(Number(record.attributes.SentTimestamp));
     }
     expect(step.messageAttributes).toEqual({});
     expect(withAttributes.messageAttributes).toEqual({
@@ -241,7 +239,10 @@ describe('queue poller', () => {
 
   it('drain waits for slow batches to finish, and times out with what is left', async () => {
     const { queueUrl } = await sqs.queues();
-    await sendBodies(queueUrl, Array.from({ length: 30 }, (_, i) => `slow${i}`));
+    await sendBodies(
+      queueUrl,
+      Array.from({ length: 30 }, (_, i) => `slow${i}`),
+    );
     const run = pollWith(queueUrl, () => new Promise((resolve) => setTimeout(resolve, 150)));
     await run.poller.drain(10_000);
     expect(run.deliveries).toHaveLength(30);
@@ -310,7 +311,10 @@ describe('queue poller', () => {
 
   it('runs `concurrency` batches at once', async () => {
     const { queueUrl } = await sqs.queues();
-    await sendBodies(queueUrl, Array.from({ length: 40 }, (_, i) => `c${i}`));
+    await sendBodies(
+      queueUrl,
+      Array.from({ length: 40 }, (_, i) => `c${i}`),
+    );
     let running = 0;
     let most = 0;
     const run = pollWith(
@@ -329,9 +333,9 @@ describe('queue poller', () => {
 
   it('refuses invalid options before polling', () => {
     for (const bad of [{ batchSize: 11 }, { waitTimeSeconds: 21 }, { concurrency: 0 }, { visibilityTimeoutSeconds: -1 }]) {
-      expect(() =>
-        startQueuePoller({ client: sqs.client, queueUrl: 'unused', handler: async () => undefined, ...bad }),
-      ).toThrow(ValidationError);
+      expect(() => startQueuePoller({ client: sqs.client, queueUrl: 'unused', handler: async () => undefined, ...bad })).toThrow(
+        ValidationError,
+      );
     }
   });
 });

@@ -66,9 +66,7 @@ describe('embedded SQS emulator', () => {
 
   it('redelivers after the visibility timeout expires', async () => {
     const { queueUrl } = await sqs.queues();
-    await sqs.client.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'again' }] }),
-    );
+    await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'again' }] }));
     const [first] = await receiveMessages(sqs.client, queueUrl, 1, 5_000, 1);
     const startedAt = Date.now();
     const [second] = await receiveMessages(sqs.client, queueUrl, 1, 5_000, 60);
@@ -80,13 +78,9 @@ describe('embedded SQS emulator', () => {
   it('blocks a long poll until a message arrives, then answers at once', async () => {
     const { queueUrl } = await sqs.queues();
     const startedAt = Date.now();
-    const poll = sqs.client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 10 }),
-    );
+    const poll = sqs.client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 10 }));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await sqs.client.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'late', MessageBody: 'late' }] }),
-    );
+    await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'late', MessageBody: 'late' }] }));
     const { Messages = [] } = await poll;
     const elapsed = Date.now() - startedAt;
     expect(Messages.map((m) => m.Body)).toEqual(['late']);
@@ -101,9 +95,7 @@ describe('embedded SQS emulator', () => {
     );
     expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 });
 
-    await sqs.client.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'p', MessageBody: 'poison' }] }),
-    );
+    await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'p', MessageBody: 'poison' }] }));
     for (let receive = 1; receive <= 2; receive++) {
       const [message] = await receiveMessages(sqs.client, queueUrl, 1, 5_000, 60);
       expect(message.Attributes?.ApproximateReceiveCount).toBe(String(receive));
@@ -122,12 +114,10 @@ describe('embedded SQS emulator', () => {
     const client = createSqsClient({ endpoint: emulator.endpoint });
     try {
       const { queueUrl } = await ensureQueues(client, { name: 'closing' });
-      const poll = client
-        .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }))
-        .then(
-          () => 'answered',
-          () => 'failed',
-        );
+      const poll = client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 })).then(
+        () => 'answered',
+        () => 'failed',
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const startedAt = Date.now();
       await emulator.close();

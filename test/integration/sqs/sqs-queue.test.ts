@@ -1,11 +1,6 @@
 // SqsQueue (the Queue port on SQS) and ensureQueues, against the embedded emulator.
 import { createServer } from 'node:net';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-  type SendMessageBatchCommandInput,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import { PayloadTooLargeError, ValidationError } from '../../../shared/errors.js';
 import { createSqsClient } from '../../../lambdas/adapters/sqs/client.js';
 import { decodeStepBody } from '../../../lambdas/adapters/sqs/envelope.js';
@@ -167,9 +162,7 @@ describe('SqsQueue', () => {
     expect(error).toBeInstanceOf(QueueSendError);
     const sendError = error as QueueSendError;
     expect(sendError.total).toBe(3);
-    expect(sendError.failed).toEqual([
-      expect.objectContaining({ index: 1, type: 'too-big-for-this-queue', senderFault: true }),
-    ]);
+    expect(sendError.failed).toEqual([expect.objectContaining({ index: 1, type: 'too-big-for-this-queue', senderFault: true })]);
     expect(sendError.message).toContain('1 of 3 step messages were not sent');
     expect(batches).toEqual([3]);
     expect((await receiveMessages(sqs.client, QueueUrl, 2)).length).toBe(2);
@@ -206,9 +199,7 @@ describe('ensureQueues', () => {
     const first = await ensureQueues(sqs.client, { name: 'work-idem' });
     expect(first.dlqUrl).toMatch(/\/work-idem-dlq$/);
     expect(first.queueArn).toBe('arn:aws:sqs:us-east-1:000000000000:work-idem');
-    const { Attributes = {} } = await sqs.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ['All'] }),
-    );
+    const { Attributes = {} } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ['All'] }));
     expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toEqual({
       deadLetterTargetArn: first.dlqArn,
       maxReceiveCount: 5,

@@ -27,7 +27,14 @@ beforeAll(async () => {
   // the placements tolerate it, so a relabel alone moves decisions.
   const tolerations = [{ key: 'tether.dev/unreachable', operator: 'Exists' }];
   for (const [name, spec] of [
-    ['all-stores', { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'store' } } } }], decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: 5 } }, tolerations }],
+    [
+      'all-stores',
+      {
+        predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'store' } } } }],
+        decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: 5 } },
+        tolerations,
+      },
+    ],
     ['canaries', { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }], tolerations }],
   ] as const) {
     expect((await hub.api('/v1/placements', { body: { apiVersion: API, kind: 'Placement', metadata: { name }, spec } })).status).toBe(201);
@@ -53,7 +60,11 @@ async function grow(to: number, from: number): Promise<void> {
 async function measure(cluster: string): Promise<{ join: OperationSnapshot; leave: OperationSnapshot; again: OperationSnapshot }> {
   const relabel = async (labels: Record<string, string | null>) => {
     ops.reset();
-    const res = await hub.api(`/v1/clusters/${cluster}`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { labels } } });
+    const res = await hub.api(`/v1/clusters/${cluster}`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels } },
+    });
     expect(res.status).toBe(200);
     await hub.settle();
     return ops.snapshot();

@@ -24,7 +24,11 @@ function hubWithRecorder(table: string): { ctx: HubContext; sent: StepMessage[] 
 const api = 'tether.dev/v1alpha1';
 /** No agent runs here: every cluster carries the unreachable taint of one that never reported, which the placements tolerate. */
 const tolerations = [{ key: 'tether.dev/unreachable', operator: 'Exists' }];
-const clusterDoc = (i: number, labels: Record<string, string>) => ({ apiVersion: api, kind: 'Cluster', metadata: { name: `c-${i}`, labels } });
+const clusterDoc = (i: number, labels: Record<string, string>) => ({
+  apiVersion: api,
+  kind: 'Cluster',
+  metadata: { name: `c-${i}`, labels },
+});
 const docs = [
   ...Array.from({ length: 12 }, (_, i) => clusterDoc(i, { region: i % 3 === 0 ? 'east' : 'west', ...(i < 2 ? { ring: 'canary' } : {}) })),
   {
@@ -33,12 +37,24 @@ const docs = [
     metadata: { name: 'waves' },
     spec: {
       decisionStrategy: {
-        groupStrategy: { decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }], clustersPerDecisionGroup: 4 },
+        groupStrategy: {
+          decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }],
+          clustersPerDecisionGroup: 4,
+        },
       },
       tolerations,
     },
   },
-  { apiVersion: api, kind: 'Placement', metadata: { name: 'three-west' }, spec: { numberOfClusters: 3, predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }], tolerations } },
+  {
+    apiVersion: api,
+    kind: 'Placement',
+    metadata: { name: 'three-west' },
+    spec: {
+      numberOfClusters: 3,
+      predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }],
+      tolerations,
+    },
+  },
 ];
 
 /** Runs queued messages (and what they send) until none are left, with a delivery policy; returns how many were sent. */
@@ -103,7 +119,11 @@ describe('placement steps count each change once', () => {
     const a = hubWithRecorder('pl-inorder');
     const b = hubWithRecorder('pl-chaos');
     const c = hubWithRecorder('pl-storm');
-    const counts = [await scenario(a.ctx, a.sent, inOrder(a.ctx)), await scenario(b.ctx, b.sent, chaos(b.ctx)), await scenario(c.ctx, c.sent, storm(c.ctx))];
+    const counts = [
+      await scenario(a.ctx, a.sent, inOrder(a.ctx)),
+      await scenario(b.ctx, b.sent, chaos(b.ctx)),
+      await scenario(c.ctx, c.sent, storm(c.ctx)),
+    ];
     // Re-checks after recomputations converge: no step keeps re-queuing others (about 50-80 here).
     for (const n of counts) expect(n).toBeLessThan(200);
     const west = ['c-10', 'c-11', 'c-20', 'c-4', 'c-5', 'c-7', 'c-8'];
@@ -112,7 +132,11 @@ describe('placement steps count each change once', () => {
       // Uncapped: every cluster that exists, in the canary group exactly those labelled canary.
       const waves = snap.waves as Record<string, number>;
       expect(Object.keys(waves).sort()).toEqual(['c-0', 'c-1', 'c-10', 'c-11', 'c-20', 'c-3', 'c-4', 'c-5', 'c-6', 'c-7', 'c-8', 'c-9']);
-      expect(Object.keys(waves).filter((c) => waves[c] === 0).sort()).toEqual(['c-0', 'c-5']);
+      expect(
+        Object.keys(waves)
+          .filter((c) => waves[c] === 0)
+          .sort(),
+      ).toEqual(['c-0', 'c-5']);
       // Capped: three west clusters. Which three depends on the order changes arrived in (stability).
       const three = Object.keys(snap['three-west'] as Record<string, number>);
       expect(three).toHaveLength(3);

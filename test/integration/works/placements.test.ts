@@ -26,10 +26,17 @@ beforeAll(async () => {
   // Ten stores: two canaries, east and west, all in the "stores" set.
   for (let i = 0; i < 10; i++) {
     const name = `store-${String(i).padStart(2, '0')}`;
-    await createCluster(hub, name, { 'tether.dev/clusterset': 'stores', region: i % 2 ? 'east' : 'west', ...(i < 2 ? { ring: 'canary' } : {}) }, { hubAcceptsClient: true });
+    await createCluster(
+      hub,
+      name,
+      { 'tether.dev/clusterset': 'stores', region: i % 2 ? 'east' : 'west', ...(i < 2 ? { ring: 'canary' } : {}) },
+      { hubAcceptsClient: true },
+    );
   }
   await createCluster(hub, 'lab-1', { region: 'east', tier: 'lab' }, { hubAcceptsClient: true });
-  expect((await hub.api('/v1/clustersets', { body: { apiVersion: API, kind: 'ClusterSet', metadata: { name: 'stores' } } })).status).toBe(201);
+  expect((await hub.api('/v1/clustersets', { body: { apiVersion: API, kind: 'ClusterSet', metadata: { name: 'stores' } } })).status).toBe(
+    201,
+  );
   await fleetPolls();
   await hub.settle();
 }, 60_000);
@@ -57,7 +64,11 @@ async function decisions(name: string): Promise<Record<string, [number, string]>
 }
 
 async function patchLabels(cluster: string, labels: Record<string, string | null>) {
-  const res = await hub.api(`/v1/clusters/${cluster}`, { method: 'PATCH', body: { metadata: { labels } }, contentType: 'application/merge-patch+json' });
+  const res = await hub.api(`/v1/clusters/${cluster}`, {
+    method: 'PATCH',
+    body: { metadata: { labels } },
+    contentType: 'application/merge-patch+json',
+  });
   expect(res.status).toBe(200);
   await hub.settle();
 }
@@ -92,7 +103,10 @@ describe('placement decisions', () => {
       { decisionGroupIndex: 3, decisionGroupName: '', clusterCount: 2 },
     ]);
     expect(p.status.observedGeneration).toBe(1);
-    expect(p.status.conditions.find((c: any) => c.type === 'PlacementSatisfied')).toMatchObject({ status: 'True', reason: 'AllDecisionsScheduled' });
+    expect(p.status.conditions.find((c: any) => c.type === 'PlacementSatisfied')).toMatchObject({
+      status: 'True',
+      reason: 'AllDecisionsScheduled',
+    });
     expect(p.status.conditions.find((c: any) => c.type === 'PlacementMisconfigured')).toMatchObject({ status: 'False' });
     // The hub's bookkeeping is not part of the API answer.
     expect(p.status.bookkeeping).toBeUndefined();
@@ -123,11 +137,24 @@ describe('placement decisions', () => {
 
   it('drops a cluster that becomes unreachable unless tolerated, and takes it back when it returns', async () => {
     const tolerant = await hub.api('/v1/placements', {
-      body: { apiVersion: API, kind: 'Placement', metadata: { name: 'tolerant' }, spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'edge' } } } }], tolerations: [{ key: 'tether.dev/unreachable', operator: 'Exists' }] } },
+      body: {
+        apiVersion: API,
+        kind: 'Placement',
+        metadata: { name: 'tolerant' },
+        spec: {
+          predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'edge' } } } }],
+          tolerations: [{ key: 'tether.dev/unreachable', operator: 'Exists' }],
+        },
+      },
     });
     expect(tolerant.status).toBe(201);
     const strict = await hub.api('/v1/placements', {
-      body: { apiVersion: API, kind: 'Placement', metadata: { name: 'strict' }, spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'edge' } } } }] } },
+      body: {
+        apiVersion: API,
+        kind: 'Placement',
+        metadata: { name: 'strict' },
+        spec: { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'edge' } } } }] },
+      },
     });
     expect(strict.status).toBe(201);
     const credential = await joinCluster(hub, 'edge-1', { tier: 'edge' });
@@ -145,7 +172,10 @@ describe('placement decisions', () => {
     const cluster = (await hub.api('/v1/clusters/edge-1')).body;
     expect(cluster.spec.taints.map((t: any) => t.key)).toEqual(['tether.dev/unreachable']);
     expect(await decisions('strict')).toEqual({});
-    expect((await placement('strict')).status.conditions.find((c: any) => c.type === 'PlacementSatisfied')).toMatchObject({ status: 'False', reason: 'NoManagedClusterMatched' });
+    expect((await placement('strict')).status.conditions.find((c: any) => c.type === 'PlacementSatisfied')).toMatchObject({
+      status: 'False',
+      reason: 'NoManagedClusterMatched',
+    });
     expect(Object.keys(await decisions('tolerant'))).toEqual(['edge-1']);
 
     // The agent polls again: available, untainted, chosen again.
@@ -162,7 +192,15 @@ describe('placement decisions', () => {
         apiVersion: API,
         kind: 'Placement',
         metadata: { name: 'k3s-only' },
-        spec: { predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['k3s'] }] } } }] },
+        spec: {
+          predicates: [
+            {
+              requiredClusterSelector: {
+                claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['k3s'] }] },
+              },
+            },
+          ],
+        },
       },
     });
     expect(res.status).toBe(201);
@@ -191,7 +229,12 @@ describe('placement decisions', () => {
 
   it('numberOfClusters: a chosen cluster that leaves is replaced by the next eligible one', async () => {
     const res = await hub.api('/v1/placements', {
-      body: { apiVersion: API, kind: 'Placement', metadata: { name: 'two-west' }, spec: { numberOfClusters: 2, predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }] } },
+      body: {
+        apiVersion: API,
+        kind: 'Placement',
+        metadata: { name: 'two-west' },
+        spec: { numberOfClusters: 2, predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { region: 'west' } } } }] },
+      },
     });
     expect(res.status).toBe(201);
     await hub.settle();
@@ -200,20 +243,33 @@ describe('placement decisions', () => {
     expect(Object.keys(await decisions('two-west'))).toEqual(['store-02', 'store-04']);
     const p = await placement('two-west');
     expect(p.status.numberOfSelectedClusters).toBe(2);
-    expect(p.status.conditions.find((c: any) => c.type === 'PlacementSatisfied')).toMatchObject({ status: 'True', message: '2 of 2 requested clusters selected' });
+    expect(p.status.conditions.find((c: any) => c.type === 'PlacementSatisfied')).toMatchObject({
+      status: 'True',
+      message: '2 of 2 requested clusters selected',
+    });
   });
 
   it('a spec change recomputes; a new ClusterSet selector is followed; a missing set is reported', async () => {
-    const east = await hub.api('/v1/placements', { body: { apiVersion: API, kind: 'Placement', metadata: { name: 'by-set' }, spec: { clusterSets: ['east', 'nowhere'] } } });
+    const east = await hub.api('/v1/placements', {
+      body: { apiVersion: API, kind: 'Placement', metadata: { name: 'by-set' }, spec: { clusterSets: ['east', 'nowhere'] } },
+    });
     expect(east.status).toBe(201);
     await hub.settle();
     let p = await placement('by-set');
     expect(p.status.numberOfSelectedClusters).toBe(0);
-    expect(p.status.conditions.find((c: any) => c.type === 'PlacementMisconfigured')).toMatchObject({ status: 'True', reason: 'ClusterSetNotFound' });
+    expect(p.status.conditions.find((c: any) => c.type === 'PlacementMisconfigured')).toMatchObject({
+      status: 'True',
+      reason: 'ClusterSetNotFound',
+    });
     expect(p.status.conditions.find((c: any) => c.type === 'PlacementMisconfigured').message).toContain('east, nowhere');
 
     const set = await hub.api('/v1/clustersets', {
-      body: { apiVersion: API, kind: 'ClusterSet', metadata: { name: 'east' }, spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'east' } } } } },
+      body: {
+        apiVersion: API,
+        kind: 'ClusterSet',
+        metadata: { name: 'east' },
+        spec: { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: { region: 'east' } } } },
+      },
     });
     expect(set.status).toBe(201);
     await hub.settle();
@@ -234,7 +290,11 @@ describe('placement decisions', () => {
     expect(Object.keys(await decisions('by-set'))).toEqual(['lab-1']);
 
     // Change the placement itself.
-    const changed = await hub.api('/v1/placements/by-set', { method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { clusterSets: ['stores'], numberOfClusters: 1 } } });
+    const changed = await hub.api('/v1/placements/by-set', {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { clusterSets: ['stores'], numberOfClusters: 1 } },
+    });
     expect(changed.status).toBe(200);
     await hub.settle();
     p = await placement('by-set');
@@ -257,7 +317,8 @@ describe('placement decisions', () => {
 });
 
 describe('placement input problems', () => {
-  const post = (spec: unknown) => hub.api('/v1/placements', { body: { apiVersion: API, kind: 'Placement', metadata: { name: 'bad' }, spec } });
+  const post = (spec: unknown) =>
+    hub.api('/v1/placements', { body: { apiVersion: API, kind: 'Placement', metadata: { name: 'bad' }, spec } });
 
   it('answers 422 problem+json naming the field', async () => {
     const negative = await post({ numberOfClusters: -2 });
@@ -273,9 +334,16 @@ describe('placement input problems', () => {
     expect(unknown.status).toBe(422);
     expect(unknown.body.detail).toContain('clusterSet');
 
-    const selector = await post({ predicates: [{ requiredClusterSelector: { labelSelector: { matchExpressions: [{ key: 'ring', operator: 'Exists', values: ['x'] }] } } }] });
+    const selector = await post({
+      predicates: [
+        { requiredClusterSelector: { labelSelector: { matchExpressions: [{ key: 'ring', operator: 'Exists', values: ['x'] }] } } },
+      ],
+    });
     expect(selector.status).toBe(422);
-    expect(selector.body.errors[0]).toEqual({ path: 'spec.predicates.0.requiredClusterSelector.labelSelector.matchExpressions.0.values', message: 'operator Exists takes no values' });
+    expect(selector.body.errors[0]).toEqual({
+      path: 'spec.predicates.0.requiredClusterSelector.labelSelector.matchExpressions.0.values',
+      message: 'operator Exists takes no values',
+    });
 
     expect((await hub.api('/v1/placements/bad')).status).toBe(404);
   });

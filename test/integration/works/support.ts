@@ -36,7 +36,8 @@ export interface WorksHub extends TestHub {
 /** Starts a hub whose scheduler runs only when the test ticks, recording what it logs as a problem. */
 export async function startWorksHub(): Promise<WorksHub> {
   const problems: string[] = [];
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void problems.push(`${level}: ${message} ${JSON.stringify(fields ?? {})}`);
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void problems.push(`${level}: ${message} ${JSON.stringify(fields ?? {})}`);
   const log: Log = { debug() {}, info() {}, warn: record('warn'), error: record('error') };
   const hub = await startTestHub({ config: { pollIntervalSeconds: 20 }, log });
   const clock = new MovableClock();
@@ -47,7 +48,12 @@ export async function startWorksHub(): Promise<WorksHub> {
 export const API = 'tether.dev/v1alpha1';
 
 /** Creates a cluster through the admin API. */
-export async function createCluster(hub: TestHub, name: string, labels: Record<string, string> = {}, spec: Record<string, unknown> = {}): Promise<void> {
+export async function createCluster(
+  hub: TestHub,
+  name: string,
+  labels: Record<string, string> = {},
+  spec: Record<string, unknown> = {},
+): Promise<void> {
   const res = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name, labels }, spec } });
   expect(res.status).toBe(201);
 }
@@ -74,7 +80,11 @@ export const deployment = (name = 'web', replicas = 2) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'shop' },
-  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'nginx:1.27' }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'nginx:1.27' }] } },
+  },
 });
 
 /** The cluster's desired revision as the poll path sees it. */

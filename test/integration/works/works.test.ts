@@ -56,12 +56,19 @@ describe('Work CRUD', () => {
     expect(await headRevision(hub, 'store-1')).toBe(r1 + 1);
 
     // A label is not part of what the agent applies: no bump.
-    const labelled = await hub.api(`${works()}/web`, { method: 'PATCH', body: { metadata: { labels: { team: 'web' } } }, contentType: 'application/merge-patch+json' });
+    const labelled = await hub.api(`${works()}/web`, {
+      method: 'PATCH',
+      body: { metadata: { labels: { team: 'web' } } },
+      contentType: 'application/merge-patch+json',
+    });
     expect(labelled.status).toBe(200);
     expect(labelled.body.metadata.generation).toBe(2);
     expect(await headRevision(hub, 'store-1')).toBe(r1 + 1);
 
-    const stale = await hub.api(`${works()}/web`, { method: 'PUT', body: { ...workDoc('web', [deployment('web', 4)]), metadata: { name: 'web', resourceVersion: '1' } } });
+    const stale = await hub.api(`${works()}/web`, {
+      method: 'PUT',
+      body: { ...workDoc('web', [deployment('web', 4)]), metadata: { name: 'web', resourceVersion: '1' } },
+    });
     expect(stale.status).toBe(409);
 
     const deleted = await hub.api(`${works()}/web`, { method: 'DELETE' });
@@ -92,7 +99,10 @@ describe('Work CRUD', () => {
     expect(ok.body.results[0]).toMatchObject({ name: 'dry', action: 'created' });
     expect((await hub.api(`${works()}/dry`)).status).toBe(404);
     const missing = await hub.api('/v1/apply?dryRun=true', { body: doc('dry', 'no-such-store') });
-    expect(missing.body.results[0]).toMatchObject({ action: 'failed', problem: { status: 404, detail: 'Cluster "no-such-store" not found' } });
+    expect(missing.body.results[0]).toMatchObject({
+      action: 'failed',
+      problem: { status: 404, detail: 'Cluster "no-such-store" not found' },
+    });
   });
 });
 
@@ -116,7 +126,9 @@ describe('applyWork with what the caller read already', () => {
     // Told "there is none" while there is one: the create is conditional and refuses.
     await expect(applyWork(hub.ctx, input(4), { known: { existing: null } })).rejects.toBeInstanceOf(AlreadyExistsError);
     // The Cluster record handed down is what the checks look at.
-    await expect(applyWork(hub.ctx, input(1, 'no-such-store'), { known: { existing: null, cluster: null } })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(applyWork(hub.ctx, input(1, 'no-such-store'), { known: { existing: null, cluster: null } })).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     const record = await hub.ctx.ports.resources.get({ kind: 'Cluster', name: 'store-1' });
     const leaving = { ...record!, metadata: { ...record!.metadata, deletionTimestamp: '2026-11-24T00:00:00Z' } };
     await expect(applyWork(hub.ctx, input(5), { known: { cluster: leaving } })).rejects.toBeInstanceOf(StateError);
@@ -127,10 +139,17 @@ describe('Work input problems', () => {
   it('duplicate manifests, configs naming nothing and unknown fields get 422 with field errors', async () => {
     const dup = await hub.api(works(), { body: workDoc('dup', [deployment(), deployment()]) });
     expect(dup.status).toBe(422);
-    expect(dup.body.errors).toEqual([{ path: 'spec.workload.manifests.1', message: 'Deployment shop/web (apps/v1) is already manifest 0; each object may appear once in a work' }]);
+    expect(dup.body.errors).toEqual([
+      {
+        path: 'spec.workload.manifests.1',
+        message: 'Deployment shop/web (apps/v1) is already manifest 0; each object may appear once in a work',
+      },
+    ]);
 
     const cfg = await hub.api(works(), {
-      body: workDoc('cfg', [deployment()], { manifestConfigs: [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'api' } }] }),
+      body: workDoc('cfg', [deployment()], {
+        manifestConfigs: [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'api' } }],
+      }),
     });
     expect(cfg.status).toBe(422);
     expect(cfg.body.errors[0].path).toBe('spec.manifestConfigs.0.resourceIdentifier');
@@ -140,7 +159,14 @@ describe('Work input problems', () => {
     expect(unknown.body.detail).toContain('deletePolicy');
 
     const strategy = await hub.api(works(), {
-      body: workDoc('strat', [deployment()], { manifestConfigs: [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, updateStrategy: { type: 'Replace' } }] }),
+      body: workDoc('strat', [deployment()], {
+        manifestConfigs: [
+          {
+            resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+            updateStrategy: { type: 'Replace' },
+          },
+        ],
+      }),
     });
     expect(strategy.status).toBe(422);
     expect(strategy.body.errors[0].message).toBe('updateStrategy.type must be one of ServerSideApply, CreateOnly, ReadOnly');
@@ -149,7 +175,12 @@ describe('Work input problems', () => {
 
 describe('Work size', () => {
   const configMaps = (count: number, make: (i: number) => string, prefix = 'cm') =>
-    Array.from({ length: count }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, namespace: 'shop' }, data: { 'app.properties': make(i) } }));
+    Array.from({ length: count }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${prefix}-${i}`, namespace: 'shop' },
+      data: { 'app.properties': make(i) },
+    }));
 
   it('accepts a work with more than 500 KiB of manifests and returns it intact', async () => {
     const text = (i: number) => Array.from({ length: 40 }, (_, j) => `server.pool.${i}.${j}.size=${(i * 37 + j) % 101}`).join('\n');
@@ -176,11 +207,18 @@ describe('Work size', () => {
     expect(res.status).toBe(413);
     expect(res.body.limitBytes).toBe(WORK_MAX_JSON_BYTES);
     expect(res.body.actualBytes).toBeGreaterThan(WORK_MAX_JSON_BYTES);
-    expect(res.body.detail).toBe(`Work "store-1/huge" (as JSON) is ${res.body.actualBytes} bytes; the limit is ${WORK_MAX_JSON_BYTES} bytes`);
+    expect(res.body.detail).toBe(
+      `Work "store-1/huge" (as JSON) is ${res.body.actualBytes} bytes; the limit is ${WORK_MAX_JSON_BYTES} bytes`,
+    );
   });
 
   it('refuses a work of data that does not compress with 413 on the compressed size', async () => {
-    const res = await hub.api(works(), { body: workDoc('random', configMaps(400, () => randomBytes(2000).toString('base64'))) });
+    const res = await hub.api(works(), {
+      body: workDoc(
+        'random',
+        configMaps(400, () => randomBytes(2000).toString('base64')),
+      ),
+    });
     expect(res.status).toBe(413);
     expect(res.body.limitBytes).toBe(WORK_MAX_COMPRESSED_BYTES);
     expect(res.body.actualBytes).toBeGreaterThan(WORK_MAX_COMPRESSED_BYTES);
@@ -190,7 +228,13 @@ describe('Work size', () => {
 
 describe('Secrets in works', () => {
   it('lists show Secret values redacted; reading the work by name returns it whole', async () => {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop' }, data: { password: 'c2VjcmV0' }, stringData: { dsn: 'postgres://u:pw@db' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'shop' },
+      data: { password: 'c2VjcmV0' },
+      stringData: { dsn: 'postgres://u:pw@db' },
+    };
     expect((await hub.api(works(), { body: workDoc('creds', [secret]) })).status).toBe(201);
     const list = await hub.api(`${works()}?limit=100`);
     const listed = list.body.items.find((w: any) => w.metadata.name === 'creds');
@@ -218,7 +262,12 @@ describe('works and the agent', () => {
 
     const created = await hub.api(works('store-2'), {
       body: workDoc('web', [deployment()], {
-        manifestConfigs: [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, feedbackRules: [{ type: 'WellKnownStatus' }] }],
+        manifestConfigs: [
+          {
+            resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+            feedbackRules: [{ type: 'WellKnownStatus' }],
+          },
+        ],
         deleteOption: { propagationPolicy: 'Orphan' },
       }),
     });
@@ -232,11 +281,19 @@ describe('works and the agent', () => {
         uid: created.body.metadata.uid,
         generation: 1,
         manifests: [deployment()],
-        manifestConfigs: [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, feedbackRules: [{ type: 'WellKnownStatus' }] }],
+        manifestConfigs: [
+          {
+            resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+            feedbackRules: [{ type: 'WellKnownStatus' }],
+          },
+        ],
         deleteOption: { propagationPolicy: 'Orphan' },
       },
     ]);
-    const idle = await hub.api('/agent/v1/desired', { token: credential, headers: { 'if-none-match': next.headers.get('etag') as string } });
+    const idle = await hub.api('/agent/v1/desired', {
+      token: credential,
+      headers: { 'if-none-match': next.headers.get('etag') as string },
+    });
     expect(idle.status).toBe(304);
   });
 
@@ -251,7 +308,11 @@ describe('works and the agent', () => {
         {
           name: 'web',
           observedGeneration: 1,
-          conditions: [c('Applied', 'True', 'AppliedManifestComplete'), c('Available', 'True', 'ResourcesAvailable'), c('Degraded', 'False', 'AsExpected')],
+          conditions: [
+            c('Applied', 'True', 'AppliedManifestComplete'),
+            c('Available', 'True', 'ResourcesAvailable'),
+            c('Degraded', 'False', 'AsExpected'),
+          ],
           manifests: [
             {
               group: 'apps',
@@ -268,7 +329,18 @@ describe('works and the agent', () => {
         // A work the hub does not know (deleted meanwhile) is ignored.
         { name: 'gone', observedGeneration: 1, conditions: [], manifests: [] },
       ],
-      driftEvents: [{ work: 'web', kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time: now }],
+      driftEvents: [
+        {
+          work: 'web',
+          kind: 'Deployment',
+          namespace: 'shop',
+          name: 'web',
+          change: 'Modified',
+          fields: ['spec.replicas'],
+          corrected: true,
+          time: now,
+        },
+      ],
     };
     const res = await hub.api('/agent/v1/status', { token: credential, body: report });
     expect(res.status).toBe(204);
@@ -281,7 +353,9 @@ describe('works and the agent', () => {
       ['Drifted', 'True'],
     ]);
     expect(work.status.resourceStatus.manifests[0].statusFeedback).toEqual({ values: [{ name: 'readyReplicas', value: 2 }] });
-    expect(work.status.driftEvents).toEqual([{ kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time: now }]);
+    expect(work.status.driftEvents).toEqual([
+      { kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time: now },
+    ]);
     expect(work.status.lastReportTime).toBeDefined();
     expect(await hub.ctx.ports.resources.get({ kind: 'WorkStatus', name: 'gone', namespace: 'store-2' })).toBeUndefined();
     // Lists carry status too.

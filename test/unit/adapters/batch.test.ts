@@ -38,7 +38,10 @@ describe('batchGet', () => {
       const keys = (input as GetInput).RequestItems[TABLE].Keys;
       // Each answer processes only the first key and hands the rest back.
       const [first, ...rest] = keys;
-      return { Responses: { [TABLE]: [{ ...first, body: { S: `read in call ${call}` } }] }, UnprocessedKeys: rest.length ? { [TABLE]: { Keys: rest } } : {} };
+      return {
+        Responses: { [TABLE]: [{ ...first, body: { S: `read in call ${call}` } }] },
+        UnprocessedKeys: rest.length ? { [TABLE]: { Keys: rest } } : {},
+      };
     });
     const retry = fastRetry(5);
     const found = await batchGet(client, TABLE, [key(1), key(2), key(3), key(2)], { consistent: true, retry });
@@ -51,7 +54,10 @@ describe('batchGet', () => {
   });
 
   it('fails after maxRounds in a row without progress, backing off more each time', async () => {
-    const { client, inputs } = scripted((input) => ({ Responses: { [TABLE]: [] }, UnprocessedKeys: { [TABLE]: { Keys: (input as GetInput).RequestItems[TABLE].Keys } } }));
+    const { client, inputs } = scripted((input) => ({
+      Responses: { [TABLE]: [] },
+      UnprocessedKeys: { [TABLE]: { Keys: (input as GetInput).RequestItems[TABLE].Keys } },
+    }));
     const retry = fastRetry(4);
     const random = jest.spyOn(Math, 'random').mockReturnValue(0.999);
     try {
@@ -68,7 +74,12 @@ describe('batchGet', () => {
 
   it('splits 250 keys into requests of at most 100', async () => {
     const { client, inputs } = scripted((input) => ({ Responses: { [TABLE]: (input as GetInput).RequestItems[TABLE].Keys } }));
-    const found = await batchGet(client, TABLE, Array.from({ length: 250 }, (_, i) => key(i)), { retry: fastRetry() });
+    const found = await batchGet(
+      client,
+      TABLE,
+      Array.from({ length: 250 }, (_, i) => key(i)),
+      { retry: fastRetry() },
+    );
     expect(found.size).toBe(250);
     expect(inputs.map((i) => (i as GetInput).RequestItems[TABLE].Keys.length)).toEqual([100, 100, 50]);
   });
@@ -98,7 +109,11 @@ describe('batchWrite', () => {
 
   it('fails after maxRounds when items stay unprocessed, and refuses a request without a key', async () => {
     const { client } = scripted((input) => ({ UnprocessedItems: { [TABLE]: (input as WriteInput).RequestItems[TABLE] } }));
-    await expect(batchWrite(client, TABLE, [{ DeleteRequest: { Key: key(1) } }], { retry: fastRetry(2) })).rejects.toMatchObject({ name: 'BatchIncompleteError', operation: 'BatchWriteItem', unprocessed: 1 });
+    await expect(batchWrite(client, TABLE, [{ DeleteRequest: { Key: key(1) } }], { retry: fastRetry(2) })).rejects.toMatchObject({
+      name: 'BatchIncompleteError',
+      operation: 'BatchWriteItem',
+      unprocessed: 1,
+    });
     await expect(batchWrite(client, TABLE, [{}], { retry: fastRetry(2) })).rejects.toThrow(/PutRequest item or a DeleteRequest key/);
   });
 });

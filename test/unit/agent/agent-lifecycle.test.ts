@@ -28,7 +28,9 @@ describe('Agent: join, credential, revocation', () => {
     expect(r.hub.credentials.has(stored)).toBe(true);
     // The join carried the measured claims.
     const claimNames = r.hub.joins.at(-1)!.claims.map((c) => c.name);
-    expect(claimNames).toEqual(expect.arrayContaining(['id.k8s.io', 'kubeversion.tether.dev', 'platform.tether.dev', 'agentversion.tether.dev']));
+    expect(claimNames).toEqual(
+      expect.arrayContaining(['id.k8s.io', 'kubeversion.tether.dev', 'platform.tether.dev', 'agentversion.tether.dev']),
+    );
   });
 
   test('a restarted agent reuses the stored credential and does not join again', async () => {
@@ -59,7 +61,9 @@ describe('Agent: join, credential, revocation', () => {
     expect(r.hub.count('/agent/v1/desired')).toBe(pollsBefore);
     expect(await r.cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' })).toBeDefined();
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' })).toBeDefined();
-    expect(r.logs.messages().some((m) => m.includes('polling stopped') && m.includes('Workloads on this cluster are left as they are'))).toBe(true);
+    expect(
+      r.logs.messages().some((m) => m.includes('polling stopped') && m.includes('Workloads on this cluster are left as they are')),
+    ).toBe(true);
     expect(r.agent.phase).toBe('revoked');
     expect(r.agent.healthSource().joined()).toBe(false);
   });
@@ -87,7 +91,12 @@ describe('Agent: join, credential, revocation', () => {
     r.hub.setWorks([
       work('creds', [
         namespace('shop'),
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop' }, stringData: { password: 'hunter2-very-secret-pw' } },
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'shop' },
+          stringData: { password: 'hunter2-very-secret-pw' },
+        },
       ]),
     ]);
     r.hub.setDesired({ rotateCredential: true });

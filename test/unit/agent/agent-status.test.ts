@@ -46,7 +46,16 @@ describe('Agent: status, drift, rotation, detach and upgrade', () => {
     const withDrift = r.hub.reports.filter((x) => x.driftEvents?.length);
     expect(withDrift).toHaveLength(1);
     expect(withDrift[0].driftEvents).toEqual([
-      { work: 'cfg', kind: 'ConfigMap', namespace: 'default', name: 'settings', change: 'Deleted', fields: [], corrected: true, time: new Date(r.clock.now()).toISOString() },
+      {
+        work: 'cfg',
+        kind: 'ConfigMap',
+        namespace: 'default',
+        name: 'settings',
+        change: 'Deleted',
+        fields: [],
+        corrected: true,
+        time: new Date(r.clock.now()).toISOString(),
+      },
     ]);
     expect(r.agent.metrics.driftEvents).toBe(1);
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'settings' })).toBeDefined();
@@ -110,7 +119,9 @@ describe('Agent: status, drift, rotation, detach and upgrade', () => {
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'bystander' })).toBeDefined();
     // Its own objects are gone: credential, desired state, inventories, namespace.
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'tether-agent', name: CREDENTIAL_SECRET })).toBeUndefined();
-    expect(await r.cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'tether-agent', name: DESIRED_STATE_SECRET })).toBeUndefined();
+    expect(
+      await r.cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'tether-agent', name: DESIRED_STATE_SECRET }),
+    ).toBeUndefined();
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'tether-agent' })).toBeUndefined();
     expect(r.agent.phase).toBe('detached');
   });
@@ -128,7 +139,10 @@ describe('Agent: status, drift, rotation, detach and upgrade', () => {
     expect(r.hub.reports.at(-1)!.agentVersion).toBe('0.2.0');
     const rv = deploy!.metadata.resourceVersion;
     await r.agent.runOnce();
-    expect((await r.cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'tether-agent', name: 'tether-agent' }))!.metadata.resourceVersion).toBe(rv);
+    expect(
+      (await r.cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'tether-agent', name: 'tether-agent' }))!.metadata
+        .resourceVersion,
+    ).toBe(rv);
   });
 
   test('an in-cluster agent applies the upgrade once and keeps reporting its own version until replaced', async () => {
@@ -138,7 +152,9 @@ describe('Agent: status, drift, rotation, detach and upgrade', () => {
     await r.agent.runOnce();
     await r.agent.runOnce();
     const deploy = await r.cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'tether-agent', name: 'tether-agent' });
-    expect(((deploy!.spec as any).template.spec.containers as { image: string }[])[0].image).toBe('registry.example.com/tether-agent:0.3.0');
+    expect(((deploy!.spec as any).template.spec.containers as { image: string }[])[0].image).toBe(
+      'registry.example.com/tether-agent:0.3.0',
+    );
     expect(r.agent.version).toBe('0.1.0');
     expect(r.logs.messages().filter((m) => m === 'self-upgrade applied')).toHaveLength(1);
   });

@@ -1,4 +1,14 @@
-import { Backoff, fullJitterDelay, jitteredInterval, jitteredRetryAfter, MEAN_POLL_FRACTION, parseRetryAfter, POLL_JITTER_BAND, startPhaseDelay, RETRY_AFTER_MAX_MS } from '../../../agent/backoff.js';
+import {
+  Backoff,
+  fullJitterDelay,
+  jitteredInterval,
+  jitteredRetryAfter,
+  MEAN_POLL_FRACTION,
+  parseRetryAfter,
+  POLL_JITTER_BAND,
+  startPhaseDelay,
+  RETRY_AFTER_MAX_MS,
+} from '../../../agent/backoff.js';
 
 describe('backoff', () => {
   test('poll interval jitter stays within [0.96, 1) of the interval, never above it', () => {

@@ -7,8 +7,14 @@ const claimMap = (claims: { name: string; value: string }[]) => Object.fromEntri
 
 describe('claims', () => {
   test('measures cluster ID, version, nodes, allocatable CPU and memory, and the agent version', async () => {
-    const cluster = new MemoryCluster({ name: 'c1', kubeSystemUid: '6f1d1c9e-0000-4000-8000-000000000001', nodes: { count: 3, cpu: '3920m', memory: '16Gi' } });
-    const claims = claimMap(await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: new CapturedLog().log }));
+    const cluster = new MemoryCluster({
+      name: 'c1',
+      kubeSystemUid: '6f1d1c9e-0000-4000-8000-000000000001',
+      nodes: { count: 3, cpu: '3920m', memory: '16Gi' },
+    });
+    const claims = claimMap(
+      await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: new CapturedLog().log }),
+    );
     expect(claims).toEqual({
       'id.k8s.io': '6f1d1c9e-0000-4000-8000-000000000001',
       'kubeversion.tether.dev': 'v1.33.1',
@@ -29,7 +35,9 @@ describe('claims', () => {
     ['generic', 'Kubernetes'],
   ])('detects the platform of a %s cluster', async (distribution, platform) => {
     const cluster = new MemoryCluster({ name: 'c1', distribution, nodes: { count: 2 } });
-    const claims = claimMap(await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: new CapturedLog().log }));
+    const claims = claimMap(
+      await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: new CapturedLog().log }),
+    );
     expect(claims['platform.tether.dev']).toBe(platform);
   });
 
@@ -44,11 +52,32 @@ describe('claims', () => {
     const apply = (obj: object) => cluster.apply(obj as KubeObject, { fieldManager: 'kubectl', force: false });
     await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tether-agent' } });
     await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere' } });
-    const data: Record<string, string> = { region: 'us-east', 'example.com/tier': 'store', 'bad key!': 'x', 'platform.tether.dev': 'spoofed', long: 'x'.repeat(2000) };
+    const data: Record<string, string> = {
+      region: 'us-east',
+      'example.com/tier': 'store',
+      'bad key!': 'x',
+      'platform.tether.dev': 'spoofed',
+      long: 'x'.repeat(2000),
+    };
     for (let i = 0; i < MAX_USER_CLAIMS + 2; i++) data[`extra-${String(i).padStart(2, '0')}`] = String(i);
-    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'claims', namespace: 'tether-agent', labels: { 'tether.dev/claim': '' } }, data });
-    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'claims', namespace: 'elsewhere', labels: { 'tether.dev/claim': '' } }, data: { injected: 'yes' } });
-    await apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unlabelled', namespace: 'tether-agent' }, data: { unlabelled: 'yes' } });
+    await apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'claims', namespace: 'tether-agent', labels: { 'tether.dev/claim': '' } },
+      data,
+    });
+    await apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'claims', namespace: 'elsewhere', labels: { 'tether.dev/claim': '' } },
+      data: { injected: 'yes' },
+    });
+    await apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'unlabelled', namespace: 'tether-agent' },
+      data: { unlabelled: 'yes' },
+    });
     const claims = await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: logs.log });
     const user = claims.filter((c) => !c.name.endsWith('.tether.dev') && c.name !== 'id.k8s.io');
     expect(user).toHaveLength(MAX_USER_CLAIMS);
@@ -58,7 +87,10 @@ describe('claims', () => {
     expect(byName.injected).toBeUndefined();
     expect(byName.unlabelled).toBeUndefined();
     expect(claimMap(claims)['platform.tether.dev']).toBe('Kubernetes');
-    const warned = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'ignoring an invalid user claim').map((l) => l.claim);
+    const warned = logs.lines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'ignoring an invalid user claim')
+      .map((l) => l.claim);
     expect(warned.sort()).toEqual(['bad key!', 'long', 'platform.tether.dev']);
     expect(logs.messages()).toContain(`ignoring user claims beyond the first ${MAX_USER_CLAIMS}`);
   });

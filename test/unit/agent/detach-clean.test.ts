@@ -31,7 +31,11 @@ async function tetherLeftovers(cluster: MemoryCluster): Promise<string[]> {
   for (const [apiVersion, kind] of KINDS) {
     for (const o of await cluster.list({ apiVersion, kind })) {
       const labels = o.metadata.labels ?? {};
-      if (labels['app.kubernetes.io/part-of'] === 'tether' || labels['app.kubernetes.io/managed-by'] === 'tether-agent' || o.metadata.name.startsWith('tether-agent')) {
+      if (
+        labels['app.kubernetes.io/part-of'] === 'tether' ||
+        labels['app.kubernetes.io/managed-by'] === 'tether-agent' ||
+        o.metadata.name.startsWith('tether-agent')
+      ) {
         left.push(`${kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
       }
     }
@@ -41,7 +45,14 @@ async function tetherLeftovers(cluster: MemoryCluster): Promise<string[]> {
 
 /** Applies the import manifest as `kubectl apply -f` would; `withNamespace: false` installs into an existing namespace. */
 async function install(cluster: MemoryCluster, namespace: string, withNamespace = true): Promise<void> {
-  const objects = importManifestObjects({ cluster: 'store-0001', hubUrl: 'https://hub.example.com', bootstrapToken: 'thb_store-0001.secret', image: 'ghcr.io/tether-dev/tether-agent', version: '0.1.0', namespace });
+  const objects = importManifestObjects({
+    cluster: 'store-0001',
+    hubUrl: 'https://hub.example.com',
+    bootstrapToken: 'thb_store-0001.secret',
+    image: 'ghcr.io/tether-dev/tether-agent',
+    version: '0.1.0',
+    namespace,
+  });
   for (const o of objects) {
     if (!withNamespace && o.kind === 'Namespace') continue;
     await cluster.apply(o as KubeObject, { fieldManager: 'kubectl-client-side-apply', force: false });
@@ -54,17 +65,28 @@ describe('removeSelf under RBAC', () => {
     await install(cluster, 'tether-agent');
     expect(await tetherLeftovers(cluster)).toContain(`ClusterRole ${AGENT_WORK_ROLE}`);
     const logs = new CapturedLog();
-    const failed = await removeSelf(asServiceAccount(cluster, { namespace: 'tether-agent', name: 'tether-agent' }), 'tether-agent', logs.log);
+    const failed = await removeSelf(
+      asServiceAccount(cluster, { namespace: 'tether-agent', name: 'tether-agent' }),
+      'tether-agent',
+      logs.log,
+    );
     expect(failed).toEqual([]);
     expect(await tetherLeftovers(cluster)).toEqual([]);
   });
 
   test('in a namespace it shares with other software: leaves the namespace, removes everything of its own', async () => {
     const cluster = new MemoryCluster({ name: 'store-0001' });
-    await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'platform' } } as KubeObject, { fieldManager: 'kubectl', force: false });
+    await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'platform' } } as KubeObject, {
+      fieldManager: 'kubectl',
+      force: false,
+    });
     await cluster.apply(configMap('other-software', 'platform', { a: '1' }) as KubeObject, { fieldManager: 'kubectl', force: false });
     await install(cluster, 'platform', false);
-    const failed = await removeSelf(asServiceAccount(cluster, { namespace: 'platform', name: 'tether-agent' }), 'platform', new CapturedLog().log);
+    const failed = await removeSelf(
+      asServiceAccount(cluster, { namespace: 'platform', name: 'tether-agent' }),
+      'platform',
+      new CapturedLog().log,
+    );
     expect(failed).toEqual([]);
     expect(await tetherLeftovers(cluster)).toEqual([]);
     expect(await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'platform' })).toBeDefined();
@@ -79,9 +101,21 @@ describe('removeSelf under RBAC', () => {
       { apiGroups: ['', 'apps'], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['*'], verbs: ['get', 'list', 'delete'] },
     ];
-    await cluster.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: AGENT_WORK_ROLE }, rules: narrowed } as KubeObject, { fieldManager: 'kubectl-client-side-apply', force: true });
+    await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: AGENT_WORK_ROLE },
+        rules: narrowed,
+      } as KubeObject,
+      { fieldManager: 'kubectl-client-side-apply', force: true },
+    );
     const logs = new CapturedLog();
-    const failed = await removeSelf(asServiceAccount(cluster, { namespace: 'tether-agent', name: 'tether-agent' }), 'tether-agent', logs.log);
+    const failed = await removeSelf(
+      asServiceAccount(cluster, { namespace: 'tether-agent', name: 'tether-agent' }),
+      'tether-agent',
+      logs.log,
+    );
     // Whatever stays is named (with the kubectl command in the log), never silently left.
     expect(failed).toContain(`ClusterRole ${AGENT_WORK_ROLE}`);
     expect((await tetherLeftovers(cluster)).sort()).toEqual([...failed].sort());

@@ -6,13 +6,24 @@ import { imageRepository } from '../../../agent/self.js';
 import { isOrphaned, parseWorkConfig, policyFor } from '../../../agent/work-config.js';
 
 describe('field ownership and drift', () => {
-  const obj = (managedFields: unknown[]): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', managedFields } as never });
+  const obj = (managedFields: unknown[]): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'x', managedFields } as never,
+  });
 
   test('ownedFields merges every entry of one manager (main resource only)', () => {
     const live = obj([
       { manager: 'tether-agent', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } },
       { manager: 'tether-agent', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:b': {} } } },
-      { manager: 'tether-agent', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:status': {} }, subresource: 'status' },
+      {
+        manager: 'tether-agent',
+        operation: 'Update',
+        apiVersion: 'v1',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:status': {} },
+        subresource: 'status',
+      },
       { manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:c': {} } } },
     ]);
     expect(ownedFields(live, 'tether-agent')).toEqual({ 'f:data': { 'f:a': {}, 'f:b': {} } });
@@ -20,20 +31,36 @@ describe('field ownership and drift', () => {
   });
 
   test('lostFields names what another manager took, in a readable form', () => {
-    const before = { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } } };
+    const before = {
+      'f:spec': {
+        'f:replicas': {},
+        'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } },
+      },
+    };
     const after = { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:name': {} } } } } } };
     expect(lostFields(before, after)).toEqual(['spec.replicas', 'spec.template.spec.containers[name=web].image']);
     expect(lostFields(before, before)).toEqual([]);
-    expect(formatPath(['f:spec', 'f:ports', 'k:{"port":80,"protocol":"TCP"}', 'f:targetPort'])).toBe('spec.ports[port=80,protocol=TCP].targetPort');
+    expect(formatPath(['f:spec', 'f:ports', 'k:{"port":80,"protocol":"TCP"}', 'f:targetPort'])).toBe(
+      'spec.ports[port=80,protocol=TCP].targetPort',
+    );
     expect(formatPath(['f:metadata', 'f:finalizers', 'v:"x"'])).toBe('metadata.finalizers[="x"]');
   });
 
   test('valueDrift compares only what was applied', () => {
-    const applied = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w', labels: { a: '1' } }, spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image: 'v1' }] } } } } as KubeObject;
+    const applied = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'w', labels: { a: '1' } },
+      spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image: 'v1' }] } } },
+    } as KubeObject;
     const live = {
       ...applied,
       metadata: { name: 'w', labels: { a: '1', extra: 'y' }, uid: 'u' },
-      spec: { replicas: 3, strategy: {}, template: { spec: { containers: [{ name: 'c', image: 'v1', imagePullPolicy: 'IfNotPresent' }] } } },
+      spec: {
+        replicas: 3,
+        strategy: {},
+        template: { spec: { containers: [{ name: 'c', image: 'v1', imagePullPolicy: 'IfNotPresent' }] } },
+      },
     } as KubeObject;
     expect(valueDrift(applied, live)).toEqual(['spec.replicas']);
     const gone = { ...live, spec: { replicas: 2, template: { spec: { containers: [] } } } } as KubeObject;
@@ -45,18 +72,36 @@ describe('work configuration', () => {
   test('manifestConfigs: strategies, force in both notations, bad entries reported', () => {
     const cfg = parseWorkConfig(
       [
-        { resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, updateStrategy: { type: 'ServerSideApply', force: true } },
+        {
+          resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+          updateStrategy: { type: 'ServerSideApply', force: true },
+        },
         { resourceIdentifier: { resource: 'configmaps', namespace: '*', name: 'seed' }, updateStrategy: { type: 'CreateOnly' } },
-        { resourceIdentifier: { resource: 'secrets', name: 'x' }, updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true, fieldManager: 'team-a' } } },
+        {
+          resourceIdentifier: { resource: 'secrets', name: 'x' },
+          updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true, fieldManager: 'team-a' } },
+        },
         { resourceIdentifier: { name: 'no-resource' } },
       ],
       undefined,
     );
     expect(cfg.problems).toEqual([expect.stringMatching(/^manifestConfigs\[3\] is invalid: resourceIdentifier.resource/)]);
-    expect(policyFor(cfg.configs, { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, 'tether-agent')).toMatchObject({ strategy: 'ServerSideApply', force: true, fieldManager: 'tether-agent' });
-    expect(policyFor(cfg.configs, { group: '', resource: 'configmaps', namespace: 'any', name: 'seed' }, 'tether-agent').strategy).toBe('CreateOnly');
-    expect(policyFor(cfg.configs, { group: '', resource: 'secrets', namespace: '', name: 'x' }, 'tether-agent')).toMatchObject({ force: true, fieldManager: 'team-a' });
-    expect(policyFor(cfg.configs, { group: '', resource: 'services', namespace: 'a', name: 'b' }, 'tether-agent')).toEqual({ strategy: 'ServerSideApply', force: false, fieldManager: 'tether-agent', feedbackRules: [] });
+    expect(
+      policyFor(cfg.configs, { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, 'tether-agent'),
+    ).toMatchObject({ strategy: 'ServerSideApply', force: true, fieldManager: 'tether-agent' });
+    expect(policyFor(cfg.configs, { group: '', resource: 'configmaps', namespace: 'any', name: 'seed' }, 'tether-agent').strategy).toBe(
+      'CreateOnly',
+    );
+    expect(policyFor(cfg.configs, { group: '', resource: 'secrets', namespace: '', name: 'x' }, 'tether-agent')).toMatchObject({
+      force: true,
+      fieldManager: 'team-a',
+    });
+    expect(policyFor(cfg.configs, { group: '', resource: 'services', namespace: 'a', name: 'b' }, 'tether-agent')).toEqual({
+      strategy: 'ServerSideApply',
+      force: false,
+      fieldManager: 'tether-agent',
+      feedbackRules: [],
+    });
     expect(cfg.deleteOption).toEqual({ propagationPolicy: 'Foreground' });
   });
 
@@ -69,7 +114,12 @@ describe('work configuration', () => {
 });
 
 describe('JSONPath feedback', () => {
-  const live = { apiVersion: 'v1', kind: 'X', metadata: { name: 'x' }, status: { items: [{ n: 1 }, { n: 2 }], nested: { a: 'b' } } } as KubeObject;
+  const live = {
+    apiVersion: 'v1',
+    kind: 'X',
+    metadata: { name: 'x' },
+    status: { items: [{ n: 1 }, { n: 2 }], nested: { a: 'b' } },
+  } as KubeObject;
   test('single values, lists and objects, and no script execution', () => {
     expect(evaluate(live, '.status.items[1].n')).toBe(2);
     expect(evaluate(live, '$.status.items[*].n')).toBe('[1,2]');

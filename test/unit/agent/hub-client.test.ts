@@ -1,4 +1,10 @@
-import { AgentConfigError, CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from '../../../agent/errors.js';
+import {
+  AgentConfigError,
+  CredentialRejectedError,
+  HubProtocolError,
+  HubUnavailableError,
+  JoinPendingError,
+} from '../../../agent/errors.js';
 import { HubClient } from '../../../agent/hub-client.js';
 import { FakeHub } from './support/fake-hub.js';
 
@@ -89,7 +95,11 @@ describe('HubClient', () => {
     const err = await down.desired('c', undefined).catch((e) => e);
     expect(err).toBeInstanceOf(HubUnavailableError);
     expect(err.message).toMatch(/ECONNREFUSED/);
-    const slow = new HubClient({ hubUrl: 'http://127.0.0.1:1', timeoutMs: 50, fetch: (_u, init) => new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))) });
+    const slow = new HubClient({
+      hubUrl: 'http://127.0.0.1:1',
+      timeoutMs: 50,
+      fetch: (_u, init) => new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason))),
+    });
     expect((await slow.desired('c', undefined).catch((e) => e)).message).toMatch(/timed out after 50 ms/);
     hub = await new FakeHub().start();
   });

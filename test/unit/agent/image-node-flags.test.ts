@@ -19,7 +19,9 @@ function withDockerfile(text: string): string[] {
 
 describe('imageNodeFlags', () => {
   it('reads ENV NODE_OPTIONS, then the options the ENTRYPOINT passes before the bundle', () => {
-    const flags = withDockerfile('FROM x\nENV NODE_OPTIONS="--jitless --max-semi-space-size=1"\nENTRYPOINT ["/nodejs/bin/node", "--stack-trace-limit=20", "/app/tether-agent.mjs"]\nCMD ["agent"]\n');
+    const flags = withDockerfile(
+      'FROM x\nENV NODE_OPTIONS="--jitless --max-semi-space-size=1"\nENTRYPOINT ["/nodejs/bin/node", "--stack-trace-limit=20", "/app/tether-agent.mjs"]\nCMD ["agent"]\n',
+    );
     expect(flags).toEqual(['--jitless', '--max-semi-space-size=1', '--stack-trace-limit=20']);
   });
 

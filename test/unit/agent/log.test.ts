@@ -7,7 +7,13 @@ describe('agent logs', () => {
       bootstrapToken: 'thb_x.abc',
       headers: { Authorization: 'Bearer thc_live_123', accept: 'application/json' },
       note: 'sent Bearer thc_inline_456 to the hub',
-      object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, data: { password: 'aHVudGVyMg==' }, stringData: { user: 'admin' } },
+      object: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'db' },
+        data: { password: 'aHVudGVyMg==' },
+        stringData: { user: 'admin' },
+      },
       count: 3,
       credentialStored: true,
     }) as Record<string, any>;
@@ -28,14 +34,23 @@ describe('agent logs', () => {
     const loop: Record<string, unknown> = { a: 1 };
     loop.self = loop;
     expect(redact({ error: err, loop })).toEqual({
-      error: { name: 'Error', message: 'cannot reach the hub', cause: { name: 'Error', message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' } },
+      error: {
+        name: 'Error',
+        message: 'cannot reach the hub',
+        cause: { name: 'Error', message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' },
+      },
       loop: { a: 1, self: '[Circular]' },
     });
   });
 
   test('jsonLog writes one JSON object per line, honours the level, and masks registered secrets anywhere', () => {
     const lines: string[] = [];
-    const log = jsonLog({ write: (l) => lines.push(l), level: 'info', base: { cluster: 'c1' }, now: () => new Date('2026-11-02T10:00:00Z') });
+    const log = jsonLog({
+      write: (l) => lines.push(l),
+      level: 'info',
+      base: { cluster: 'c1' },
+      now: () => new Date('2026-11-02T10:00:00Z'),
+    });
     const token = 'thc_9f8e7d6c5b4a39281706';
     log.addSecret(token);
     log.debug('dropped');
@@ -44,7 +59,13 @@ describe('agent logs', () => {
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
     const first = JSON.parse(lines[0]);
-    expect(first).toEqual({ time: '2026-11-02T10:00:00.000Z', level: 'info', msg: 'joined', cluster: 'c1', detail: `got ${REDACTED} from the hub` });
+    expect(first).toEqual({
+      time: '2026-11-02T10:00:00.000Z',
+      level: 'info',
+      msg: 'joined',
+      cluster: 'c1',
+      detail: `got ${REDACTED} from the hub`,
+    });
     expect(lines.join('')).not.toContain(token);
   });
 });

@@ -51,7 +51,14 @@ const crd = {
     group: 'example.com',
     names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
     scope: 'Namespaced',
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 };
 const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'shop' }, spec: { size: 3 } };
@@ -66,11 +73,23 @@ describe('Reconciler', () => {
     await s.reconciler.reconcile([work('infra', [])]); // creates nothing but proves an empty work is fine
     const rec = recording(cluster);
     const reconciler = new Reconciler({ api: rec.api, namespace: NS, log: s.logs.log, crdWaitMs: 2_000 });
-    const result = await reconciler.reconcile([work('app', [widget, deployment('web', 'shop'), configMap('cfg', 'shop', { a: '1' }), crd, namespace('shop')])]);
+    const result = await reconciler.reconcile([
+      work('app', [widget, deployment('web', 'shop'), configMap('cfg', 'shop', { a: '1' }), crd, namespace('shop')]),
+    ]);
     const applies = rec.writes.filter((w) => w.startsWith('apply') && !w.includes('tether-work-'));
-    expect(applies).toEqual(['apply Namespace/shop', 'apply CustomResourceDefinition/widgets.example.com', 'apply ConfigMap/cfg', 'apply Deployment/web', 'apply Widget/w1']);
+    expect(applies).toEqual([
+      'apply Namespace/shop',
+      'apply CustomResourceDefinition/widgets.example.com',
+      'apply ConfigMap/cfg',
+      'apply Deployment/web',
+      'apply Widget/w1',
+    ]);
     const w = result.works[0];
-    expect(w.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'True', reason: 'AppliedManifestsComplete', observedGeneration: 1 });
+    expect(w.conditions.find((c) => c.type === 'Applied')).toMatchObject({
+      status: 'True',
+      reason: 'AppliedManifestsComplete',
+      observedGeneration: 1,
+    });
     expect(await cluster.get({ apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'shop', name: 'w1' })).toBeDefined();
   });
 
@@ -80,11 +99,20 @@ describe('Reconciler', () => {
     await cluster.apply(namespace('shop') as KubeObject, { fieldManager: 'kubectl', force: false });
     // A ConfigMap someone else made, which the work later also names.
     await cluster.apply(configMap('theirs', 'shop', { owner: 'ops' }) as KubeObject, { fieldManager: 'kubectl', force: false });
-    const v1 = work('app', [namespace('shop'), configMap('a', 'shop', { x: '1' }), configMap('b', 'shop', { x: '2' }), configMap('theirs', 'shop', { owner: 'ops' })]);
+    const v1 = work('app', [
+      namespace('shop'),
+      configMap('a', 'shop', { x: '1' }),
+      configMap('b', 'shop', { x: '2' }),
+      configMap('theirs', 'shop', { owner: 'ops' }),
+    ]);
     await s.reconciler.reconcile([v1]);
     const inv = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: inventoryName('app') });
     expect(inv?.metadata.labels).toMatchObject({ 'tether.dev/inventory': 'true', 'tether.dev/work': 'app' });
-    const entries = JSON.parse((inv!.data as Record<string, string>).inventory).entries as { name: string; created: boolean; hash: string }[];
+    const entries = JSON.parse((inv!.data as Record<string, string>).inventory).entries as {
+      name: string;
+      created: boolean;
+      hash: string;
+    }[];
     expect(entries.map((e) => [e.name, e.created])).toEqual([
       ['shop', false],
       ['a', true],
@@ -105,9 +133,16 @@ describe('Reconciler', () => {
   test('deletes a removed work using its inventory, after a restart too, honouring SelectivelyOrphan', async () => {
     const s = setup();
     cluster = s.cluster;
-    const w = work('app', [namespace('shop'), configMap('keep', 'shop', { a: '1' }), configMap('drop', 'shop', { a: '2' }), deployment('web', 'shop')], {
-      deleteOption: { propagationPolicy: 'SelectivelyOrphan', selectivelyOrphans: { orphaningRules: [{ group: '', resource: 'configmaps', namespace: 'shop', name: 'keep' }] } },
-    });
+    const w = work(
+      'app',
+      [namespace('shop'), configMap('keep', 'shop', { a: '1' }), configMap('drop', 'shop', { a: '2' }), deployment('web', 'shop')],
+      {
+        deleteOption: {
+          propagationPolicy: 'SelectivelyOrphan',
+          selectivelyOrphans: { orphaningRules: [{ group: '', resource: 'configmaps', namespace: 'shop', name: 'keep' }] },
+        },
+      },
+    );
     await s.reconciler.reconcile([w, work('other', [configMap('other', 'default', { a: '3' })])]);
     // A new process: inventories come from the cluster.
     const fresh = s.make();
@@ -130,7 +165,12 @@ describe('Reconciler', () => {
     const reconciler = new Reconciler({ api: rec.api, namespace: NS, log: s.logs.log });
     const result = await reconciler.reconcile([]);
     expect(result.deletions).toBe(3);
-    expect(rec.writes).toEqual(['delete Deployment/web', 'delete ConfigMap/a', 'delete Namespace/shop', 'delete ConfigMap/tether-work-app']);
+    expect(rec.writes).toEqual([
+      'delete Deployment/web',
+      'delete ConfigMap/a',
+      'delete Namespace/shop',
+      'delete ConfigMap/tether-work-app',
+    ]);
     expect(await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'shop' })).toBeUndefined();
   });
 
@@ -157,17 +197,31 @@ describe('Reconciler', () => {
     cluster = s.cluster;
     await cluster.apply(configMap('external', 'default', { owner: 'ops' }) as KubeObject, { fieldManager: 'kubectl', force: false });
     const configs = [
-      { resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'seed' }, updateStrategy: { type: 'CreateOnly' } },
-      { resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'external' }, updateStrategy: { type: 'ReadOnly' }, feedbackRules: [{ type: 'JSONPaths', jsonPaths: [{ name: 'owner', path: '.data.owner' }] }] },
+      {
+        resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'seed' },
+        updateStrategy: { type: 'CreateOnly' },
+      },
+      {
+        resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'external' },
+        updateStrategy: { type: 'ReadOnly' },
+        feedbackRules: [{ type: 'JSONPaths', jsonPaths: [{ name: 'owner', path: '.data.owner' }] }],
+      },
     ];
-    const v1 = work('app', [configMap('seed', 'default', { v: '1' }), configMap('external', 'default', { owner: 'tether' })], { manifestConfigs: configs });
+    const v1 = work('app', [configMap('seed', 'default', { v: '1' }), configMap('external', 'default', { owner: 'tether' })], {
+      manifestConfigs: configs,
+    });
     const r1 = await s.reconciler.reconcile([v1]);
     expect(r1.writes).toBe(1);
-    const v2 = work('app', [configMap('seed', 'default', { v: '2' }), configMap('external', 'default', { owner: 'tether' })], { manifestConfigs: configs, generation: 2 });
+    const v2 = work('app', [configMap('seed', 'default', { v: '2' }), configMap('external', 'default', { owner: 'tether' })], {
+      manifestConfigs: configs,
+      generation: 2,
+    });
     const r2 = await s.reconciler.reconcile([v2]);
     expect(r2.writes).toBe(0);
     expect((await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'seed' }))!.data).toEqual({ v: '1' });
-    expect((await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'external' }))!.data).toEqual({ owner: 'ops' });
+    expect((await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'external' }))!.data).toEqual({
+      owner: 'ops',
+    });
     const external = r2.works[0].manifests.find((m) => m.name === 'external')!;
     expect(external.feedback).toEqual([{ name: 'owner', value: 'ops' }]);
     expect(external.conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'True', reason: 'ReadOnly' });
@@ -180,8 +234,15 @@ describe('Reconciler', () => {
   test('drift: a modified and a deleted object are detected, reported and corrected', async () => {
     const s = setup();
     cluster = s.cluster;
-    const forceWeb = [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } } }];
-    const w = work('app', [namespace('shop'), deployment('web', 'shop', { replicas: 2 }), configMap('cfg', 'shop', { a: '1' })], { manifestConfigs: forceWeb });
+    const forceWeb = [
+      {
+        resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+        updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } },
+      },
+    ];
+    const w = work('app', [namespace('shop'), deployment('web', 'shop', { replicas: 2 }), configMap('cfg', 'shop', { a: '1' })], {
+      manifestConfigs: forceWeb,
+    });
     expect((await s.reconciler.reconcile([w])).driftEvents).toEqual([]);
     cluster.mutate({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' }, (d) => {
       (d.spec as { replicas: number }).replicas = 5;
@@ -189,10 +250,31 @@ describe('Reconciler', () => {
     cluster.remove({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'cfg' });
     const result = await s.reconciler.reconcile([w]);
     expect(result.driftEvents).toEqual([
-      { work: 'app', kind: 'ConfigMap', namespace: 'shop', name: 'cfg', change: 'Deleted', fields: [], corrected: true, time: expect.any(String) },
-      { work: 'app', kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time: expect.any(String) },
+      {
+        work: 'app',
+        kind: 'ConfigMap',
+        namespace: 'shop',
+        name: 'cfg',
+        change: 'Deleted',
+        fields: [],
+        corrected: true,
+        time: expect.any(String),
+      },
+      {
+        work: 'app',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web',
+        change: 'Modified',
+        fields: ['spec.replicas'],
+        corrected: true,
+        time: expect.any(String),
+      },
     ]);
-    expect(((await cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' }))!.spec as { replicas: number }).replicas).toBe(2);
+    expect(
+      ((await cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' }))!.spec as { replicas: number })
+        .replicas,
+    ).toBe(2);
     expect(await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'cfg' })).toBeDefined();
     // Corrected: the next pass finds nothing.
     expect((await s.reconciler.reconcile([w])).driftEvents).toEqual([]);
@@ -225,7 +307,10 @@ describe('Reconciler', () => {
     const w = work('app', [namespace('shop'), deployment('web', 'shop', { replicas: 2 })]);
     await s.reconciler.reconcile([w]);
     // What `kubectl scale --replicas=5` leaves on a real API server: manager "kubectl" owns .spec.replicas.
-    await cluster.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 5 } } as KubeObject, { fieldManager: 'kubectl', force: true });
+    await cluster.apply(
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 5 } } as KubeObject,
+      { fieldManager: 'kubectl', force: true },
+    );
     const result = await s.reconciler.reconcile([w]);
     expect(result.driftEvents).toMatchObject([{ kind: 'Deployment', name: 'web', fields: ['spec.replicas'], corrected: false }]);
     const reason = result.driftEvents[0].reason!;
@@ -242,7 +327,12 @@ describe('Reconciler', () => {
   test('drift on a CreateOnly manifest says that CreateOnly leaves it', async () => {
     const s = setup();
     cluster = s.cluster;
-    const createOnly = [{ resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'cfg' }, updateStrategy: { type: 'CreateOnly' } }];
+    const createOnly = [
+      {
+        resourceIdentifier: { group: '', resource: 'configmaps', namespace: 'default', name: 'cfg' },
+        updateStrategy: { type: 'CreateOnly' },
+      },
+    ];
     const w = work('app', [configMap('cfg', 'default', { a: '1' })], { manifestConfigs: createOnly });
     await s.reconciler.reconcile([w]);
     cluster.mutate({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'cfg' }, (c) => {
@@ -260,7 +350,10 @@ describe('Reconciler', () => {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'logs', namespace: 'default' },
-      spec: { selector: { matchLabels: { app: 'logs' } }, template: { metadata: { labels: { app: 'logs' } }, spec: { containers: [{ name: 'c', image: 'fluent-bit:3' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'logs' } },
+        template: { metadata: { labels: { app: 'logs' } }, spec: { containers: [{ name: 'c', image: 'fluent-bit:3' }] } },
+      },
     };
     const configs = [
       {
@@ -277,9 +370,14 @@ describe('Reconciler', () => {
           },
         ],
       },
-      { resourceIdentifier: { group: 'apps', resource: 'daemonsets', namespace: 'default', name: 'logs' }, feedbackRules: [{ type: 'WellKnownStatus' }] },
+      {
+        resourceIdentifier: { group: 'apps', resource: 'daemonsets', namespace: 'default', name: 'logs' },
+        feedbackRules: [{ type: 'WellKnownStatus' }],
+      },
     ];
-    const result = await s.reconciler.reconcile([work('app', [deployment('web', 'default', { replicas: 3 }), ds], { manifestConfigs: configs })]);
+    const result = await s.reconciler.reconcile([
+      work('app', [deployment('web', 'default', { replicas: 3 }), ds], { manifestConfigs: configs }),
+    ]);
     const [web, logs] = result.works[0].manifests;
     expect(web.feedback).toEqual([
       { name: 'replicas', value: 3 },
@@ -309,7 +407,10 @@ describe('Reconciler', () => {
     const byKind = Object.fromEntries(result.works[0].manifests.map((m) => [`${m.kind}/${m.name}`, m]));
     expect(byKind['Gadget/g'].conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'False', reason: 'UnknownKind' });
     expect(byKind['Gadget/g'].conditions.find((c) => c.type === 'Applied')!.message).toMatch(/install its CustomResourceDefinition/);
-    expect(byKind['ConfigMap/(unnamed)'].conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'False', reason: 'InvalidManifest' });
+    expect(byKind['ConfigMap/(unnamed)'].conditions.find((c) => c.type === 'Applied')).toMatchObject({
+      status: 'False',
+      reason: 'InvalidManifest',
+    });
     expect(byKind['ConfigMap/ok'].conditions.find((c) => c.type === 'Applied')).toMatchObject({ status: 'True' });
     expect(await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'ok' })).toBeDefined();
     const applied = result.works[0].conditions.find((c) => c.type === 'Applied')!;

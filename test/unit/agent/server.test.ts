@@ -9,7 +9,13 @@ describe('health and metrics server', () => {
   });
 
   function source(state: { joined: boolean; lastPoll?: number; now: number }, metrics = new AgentMetrics()): HealthSource {
-    return { joined: () => state.joined, lastSuccessfulPollMs: () => state.lastPoll, pollIntervalMs: () => 30_000, metrics: () => metrics.render(), now: () => state.now };
+    return {
+      joined: () => state.joined,
+      lastSuccessfulPollMs: () => state.lastPoll,
+      pollIntervalMs: () => 30_000,
+      metrics: () => metrics.render(),
+      now: () => state.now,
+    };
   }
 
   test('/healthz always, /readyz only when joined and polled within three intervals', async () => {

@@ -26,7 +26,15 @@ const prices: PriceBook = {
   recordedOn: '2026-01-01',
   verification: 'test prices',
   items: {
-    apiGatewayHttpApiPerMillionRequests: { tiers: [{ upTo: 1e9, price: 2 }, { upTo: null, price: 1 }], unit: 'test', source: 'test', verified: false },
+    apiGatewayHttpApiPerMillionRequests: {
+      tiers: [
+        { upTo: 1e9, price: 2 },
+        { upTo: null, price: 1 },
+      ],
+      unit: 'test',
+      source: 'test',
+      verified: false,
+    },
     lambdaRequestsPerMillion: flat(1),
     lambdaArm64PerGbSecond: flat(0.00001),
     dynamodbOnDemandPerMillionReadUnits: flat(0.125),
@@ -41,7 +49,16 @@ const prices: PriceBook = {
   },
 };
 
-const none: RequestCost = { invocations: 0, agentRequests: 0, lambdaMs: 0, ops: {}, readUnits: 0, writeUnits: 0, sqsRequests: 0, logBytes: 0 };
+const none: RequestCost = {
+  invocations: 0,
+  agentRequests: 0,
+  lambdaMs: 0,
+  ops: {},
+  readUnits: 0,
+  writeUnits: 0,
+  sqsRequests: 0,
+  logBytes: 0,
+};
 const counts: MeasuredCounts = {
   measuredAt: '2026-01-01T00:00:00Z',
   commit: 'test',
@@ -110,7 +127,7 @@ describe('computeScenario', () => {
     // 33.3 polls/s x 4 ms = 0.13 busy instances, at 50% utilization one instance: it flushes every
     // 10 s, ~333 heartbeats of 16 bytes + 44 fixed = 6 write units a flush.
     const wcu = 0.1 * 2_628_000 * 6;
-    expect(r.perCluster.dynamodbWrites).toBeCloseTo((wcu / 1000) * 0.625 / 1e6, 10);
+    expect(r.perCluster.dynamodbWrites).toBeCloseTo(((wcu / 1000) * 0.625) / 1e6, 10);
     // 4 billed ms at 1 GB.
     expect(r.perCluster.lambdaDuration).toBeCloseTo(POLLS * 0.004 * 0.00001, 8);
     expect(r.perCluster.logs).toBeCloseTo(((POLLS * 400) / 1024 ** 3) * 0.5, 8);
@@ -137,25 +154,43 @@ describe('computeScenario', () => {
 
   it('the what-if without heartbeats drops exactly the heartbeat writes', () => {
     const base = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a);
-    const tuned = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutHeartbeats: true });
+    const tuned = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, {
+      ...a,
+      withoutHeartbeats: true,
+    });
     expect(base.perCluster.dynamodbWrites).toBeGreaterThan(0);
     expect(tuned.perCluster.dynamodbWrites).toBe(0);
     expect(tuned.totalPerCluster).toBeCloseTo(base.totalPerCluster - base.perCluster.dynamodbWrites, 12);
   });
 
-  it('polls more often than the nominal interval by the jitter\'s mean, and prices agent and background platform lines apart', () => {
+  it("polls more often than the nominal interval by the jitter's mean, and prices agent and background platform lines apart", () => {
     const nominal = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, a);
-    const jittered = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, meanPollFraction: 0.95 });
+    const jittered = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, {
+      ...a,
+      meanPollFraction: 0.95,
+    });
     expect(jittered.perCluster.lambdaRequests).toBeCloseTo(nominal.perCluster.lambdaRequests / 0.95, 12);
-    const quietAgent = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, agentPlatformLogBytes: 0 });
+    const quietAgent = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, {
+      ...a,
+      agentPlatformLogBytes: 0,
+    });
     expect(quietAgent.perCluster.logs).toBeCloseTo((nominal.perCluster.logs * 100) / 400, 10);
     // Background lines apply to the scheduler's invocations, not to the polls.
-    const loudWorker = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, { ...counts, schedulerTick: { ...none, invocations: 1 } }, prices, { ...a, backgroundPlatformLogBytes: 1000 });
+    const loudWorker = computeScenario(
+      { clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' },
+      { ...counts, schedulerTick: { ...none, invocations: 1 } },
+      prices,
+      { ...a, backgroundPlatformLogBytes: 1000 },
+    );
     expect(loudWorker.perCluster.logs - nominal.perCluster.logs).toBeCloseTo((((TICKS / 1000) * 1000) / 1024 ** 3) * 0.5, 12);
   });
 
   it('prices a lease transition per assumed transition', () => {
-    const one = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, { ...a, withoutHeartbeats: true, leaseTransitionsPerMonth: 1 });
+    const one = computeScenario({ clusters: 1000, pollSeconds: 30, profile: 'FunctionUrl' }, counts, prices, {
+      ...a,
+      withoutHeartbeats: true,
+      leaseTransitionsPerMonth: 1,
+    });
     expect(one.perCluster.dynamodbWrites).toBeCloseTo((2 * 0.625) / 1e6, 12);
   });
 });
@@ -196,7 +231,9 @@ describe('heartbeat plan', () => {
     expect(flushWriteUnits(counts, 62)).toBe(2);
     // Past the item limit the flush splits into items, each rounded up.
     expect(flushWriteUnits(counts, 8192, 64 * 1024)).toBe(2 * Math.ceil((44 + 4096 * 16) / 1024));
-    expect(() => heartbeatBytes({ ...counts, heartbeatFlushes: [counts.heartbeatFlushes[0], counts.heartbeatFlushes[0]] })).toThrow(ValidationError);
+    expect(() => heartbeatBytes({ ...counts, heartbeatFlushes: [counts.heartbeatFlushes[0], counts.heartbeatFlushes[0]] })).toThrow(
+      ValidationError,
+    );
   });
 
   it('spreads a large fleet over the instances its request rate needs, each flushing on its own', () => {

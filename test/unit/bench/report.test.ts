@@ -16,7 +16,15 @@ const environment: RunEnvironment = {
 };
 
 function saved<K extends SavedResult['id']>(id: K, result: SavedResult<K>['result']): SavedResult<K> {
-  return { id, command: `npx tsx bench/run.ts --only ${id}`, settings: defaultSettings('small'), environment, loadAtEnd: [0.5, 0.4, 0.3], wallSeconds: 12, result };
+  return {
+    id,
+    command: `npx tsx bench/run.ts --only ${id}`,
+    settings: defaultSettings('small'),
+    environment,
+    loadAtEnd: [0.5, 0.4, 0.3],
+    wallSeconds: 12,
+    result,
+  };
 }
 
 const footprint = (rss: number, milliCpu: number, bundleBytes: number) =>
@@ -44,7 +52,10 @@ describe('figuresOf', () => {
       apply: { seconds: 20, cpuMs: 400, peakRssBytes: rss },
       idle: { seconds: 120, cpuMs: 240, milliCpu: 2, rssBytes: rss, peakRssBytes: rss },
     });
-    const both = { ...base, result: { ...base.result, entryBytes: 3e5, kubeChunkBytes: 1e6, kube: { ...phases(80 * 2 ** 20), apiRequests: 315 } } };
+    const both = {
+      ...base,
+      result: { ...base.result, entryBytes: 3e5, kubeChunkBytes: 1e6, kube: { ...phases(80 * 2 ** 20), apiRequests: 315 } },
+    };
     const figures = figuresOf(both);
     expect(figures.map((f) => [f.figure, f.verdict])).toEqual([
       ['B5 agent RSS, --simulate, 100 resources applied', 'met'],
@@ -58,7 +69,18 @@ describe('figuresOf', () => {
 
   it('B2 below 10,000 clusters is judged on the rate projected to 10,000', () => {
     const b2 = (clusters: number, seconds: number) =>
-      saved('B2', { clusters, joinSeconds: 1, placementSeconds: 1, fanOutSeconds: seconds, clustersPerSecond: clusters / seconds, ops: {}, opsPerCluster: {}, queued: 0, cpuSeconds: 1, verified: clusters });
+      saved('B2', {
+        clusters,
+        joinSeconds: 1,
+        placementSeconds: 1,
+        fanOutSeconds: seconds,
+        clustersPerSecond: clusters / seconds,
+        ops: {},
+        opsPerCluster: {},
+        queued: 0,
+        cpuSeconds: 1,
+        verified: clusters,
+      });
     const fast = figuresOf(b2(1000, 2))[0];
     expect(fast.verdict).toBe('met');
     expect(fast.measured).toContain('20.0 s projected for 10,000');
@@ -66,9 +88,16 @@ describe('figuresOf', () => {
     expect(figuresOf(b2(10_000, 29))[0]).toMatchObject({ verdict: 'met', measured: '29.0 s (345 clusters/s)' });
   });
 
-  it('B4 is met when every agent applied in time, and says so when the fleet is smaller than the goal\'s', () => {
+  it("B4 is met when every agent applied in time, and says so when the fleet is smaller than the goal's", () => {
     const b4 = (clusters: number, max: number, applied = clusters) =>
-      saved('B4', { clusters, pollSeconds: 30, goalSeconds: 35, rounds: [{ what: 'change', latency: { count: applied, p50: 15, p90: 30, p99: max, max, mean: 15 }, allAppliedSeconds: max, applied }] });
+      saved('B4', {
+        clusters,
+        pollSeconds: 30,
+        goalSeconds: 35,
+        rounds: [
+          { what: 'change', latency: { count: applied, p50: 15, p90: 30, p99: max, max, mean: 15 }, allAppliedSeconds: max, applied },
+        ],
+      });
     expect(figuresOf(b4(1000, 34))[0].verdict).toBe('met');
     expect(figuresOf(b4(1000, 36))[0].verdict).toBe('missed');
     expect(figuresOf(b4(1000, 20, 999))[0].verdict).toBe('missed');

@@ -10,7 +10,9 @@ describe('kinds', () => {
 
   test('an unknown kind is a usage error that lists the known kinds', () => {
     expect(() => resolveKind('pods')).toThrow(UsageError);
-    expect(() => resolveKind('pods')).toThrow('unknown resource kind "pods"; known kinds: clusters (cluster, cl), clustersets (clusterset, cs)');
+    expect(() => resolveKind('pods')).toThrow(
+      'unknown resource kind "pods"; known kinds: clusters (cluster, cl), clustersets (clusterset, cs)',
+    );
   });
 
   test('--cluster is required for namespaced kinds and refused for the others', () => {
@@ -34,7 +36,11 @@ describe('selectors, labels, names, numbers', () => {
   });
 
   test('--label flags follow Kubernetes rules', () => {
-    expect(parseLabelFlags(['tier=store', 'tether.dev/clusterset=east', 'empty='])).toEqual({ tier: 'store', 'tether.dev/clusterset': 'east', empty: '' });
+    expect(parseLabelFlags(['tier=store', 'tether.dev/clusterset=east', 'empty='])).toEqual({
+      tier: 'store',
+      'tether.dev/clusterset': 'east',
+      empty: '',
+    });
     expect(parseLabelFlags(undefined)).toBeUndefined();
     expect(() => parseLabelFlags(['novalue'])).toThrow('invalid --label "novalue": expected key=value');
     expect(() => parseLabelFlags(['=x'])).toThrow(UsageError);

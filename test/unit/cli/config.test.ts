@@ -14,7 +14,10 @@ const io = (env: Record<string, string | undefined>) => ({ env, cwd: dir });
 
 describe('config file location', () => {
   test('$TETHER_CONFIG (relative to cwd), else $XDG_CONFIG_HOME/tether, else ~/.config/tether', () => {
-    expect(configLocation(io({ TETHER_CONFIG: 'my.json', XDG_CONFIG_HOME: '/x', HOME: '/h' }))).toEqual({ path: join(dir, 'my.json'), ownDir: false });
+    expect(configLocation(io({ TETHER_CONFIG: 'my.json', XDG_CONFIG_HOME: '/x', HOME: '/h' }))).toEqual({
+      path: join(dir, 'my.json'),
+      ownDir: false,
+    });
     expect(configLocation(io({ XDG_CONFIG_HOME: '/x', HOME: '/h' }))).toEqual({ path: '/x/tether/config.json', ownDir: true });
     expect(configLocation(io({ XDG_CONFIG_HOME: '', HOME: '/h' }))).toEqual({ path: '/h/.config/tether/config.json', ownDir: true });
   });
@@ -79,7 +82,10 @@ describe('precedence: flags > environment > config file', () => {
   });
 
   test('flags beat both', async () => {
-    const s = await resolveSettings(io({ TETHER_CONFIG: path(), TETHER_HUB: 'http://from-env', TETHER_TOKEN: 'env-token' }), { hub: 'https://from-flag:8443/base/', token: 'flag-token' });
+    const s = await resolveSettings(io({ TETHER_CONFIG: path(), TETHER_HUB: 'http://from-env', TETHER_TOKEN: 'env-token' }), {
+      hub: 'https://from-flag:8443/base/',
+      token: 'flag-token',
+    });
     expect(s).toMatchObject({ hub: 'https://from-flag:8443/base', token: 'flag-token', source: { hub: 'flag', token: 'flag' } });
   });
 
@@ -93,9 +99,13 @@ describe('precedence: flags > environment > config file', () => {
 describe('hub URLs', () => {
   test('http and https only, no query, trailing slashes dropped', () => {
     expect(normaliseHubUrl('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080');
-    expect(normaliseHubUrl('https://abc.execute-api.eu-west-1.amazonaws.com/prod//')).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/prod');
+    expect(normaliseHubUrl('https://abc.execute-api.eu-west-1.amazonaws.com/prod//')).toBe(
+      'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    );
     expect(() => normaliseHubUrl('127.0.0.1:8080')).toThrow(UsageError);
     expect(() => normaliseHubUrl('localhost')).toThrow(/invalid hub URL "localhost" \(from --hub\)/);
-    expect(() => normaliseHubUrl('http://h/?x=1', 'env')).toThrow('invalid hub URL "http://h/?x=1" (from TETHER_HUB): it must not have a query or fragment');
+    expect(() => normaliseHubUrl('http://h/?x=1', 'env')).toThrow(
+      'invalid hub URL "http://h/?x=1" (from TETHER_HUB): it must not have a query or fragment',
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('tether explain', () => {
   test('a field path: type, required, allowed values, defaults and bounds from the schema', () => {
     const taints = explain('cl.spec.taints');
     expect(taints).toContain('FIELD:    taints <[]Object>\n');
-    expect(taints).toContain('   effect\t<string> -required-\n     NoSelect: placements do not choose the cluster unless they tolerate the taint;');
+    expect(taints).toContain(
+      '   effect\t<string> -required-\n     NoSelect: placements do not choose the cluster unless they tolerate the taint;',
+    );
     expect(taints).toContain('never newly chosen.\n     Allowed values: NoSelect, PreferNoSelect, NoSelectIfNew\n');
     // Descriptions wrap at about 100 columns, as kubectl wraps at 80.
     expect(Math.max(...taints.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
@@ -33,7 +35,9 @@ describe('tether explain', () => {
 
   test('unknown kinds and fields are usage errors that name the fields there are', async () => {
     expect(() => explain('nope')).toThrow(UsageError);
-    expect(() => explain('cluster.spec.taint')).toThrow('field "taint" does not exist in cluster.spec; fields of cluster.spec: hubAcceptsClient, leaseDurationSeconds, taints, agent');
+    expect(() => explain('cluster.spec.taint')).toThrow(
+      'field "taint" does not exist in cluster.spec; fields of cluster.spec: hubAcceptsClient, leaseDurationSeconds, taints, agent',
+    );
     const io = captureIO();
     expect(await run(['explain', 'cluster.spec.nope'], io)).toBe(2);
     expect(await run(['explain', 'fd.spec.rolloutStrategy'], io)).toBe(0);

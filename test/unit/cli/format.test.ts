@@ -54,15 +54,21 @@ describe('ages, like kubectl', () => {
 
 describe('tables', () => {
   test('columns are aligned with three spaces, headers upper-cased, no trailing blanks', () => {
-    const out = renderTable(['name', 'status', 'note'], [
-      ['a', 'True', ''],
-      ['long-name', 'False', 'x'],
-    ]);
+    const out = renderTable(
+      ['name', 'status', 'note'],
+      [
+        ['a', 'True', ''],
+        ['long-name', 'False', 'x'],
+      ],
+    );
     expect(out).toBe('NAME        STATUS   NOTE\na           True\nlong-name   False    x\n');
   });
 
   test('colour wraps only the text, so alignment is the same with and without it', () => {
-    const rows = [[{ text: 'True', tone: 'good' as const }, 'x'], [{ text: 'False', tone: 'bad' as const }, 'y']];
+    const rows = [
+      [{ text: 'True', tone: 'good' as const }, 'x'],
+      [{ text: 'False', tone: 'bad' as const }, 'y'],
+    ];
     const plain = renderTable(['S', 'V'], rows, painter(false));
     const coloured = renderTable(['S', 'V'], rows, painter(true));
     expect(coloured).toBe('S       V\n\u001b[32mTrue\u001b[39m    x\n\u001b[31mFalse\u001b[39m   y\n');
@@ -77,15 +83,30 @@ describe('tables', () => {
   test('kinds without columns get NAME and AGE (LABELS when wide); Cluster has its own', () => {
     expect(columnsFor('Gadget', false).map((c) => c.header)).toEqual(['NAME', 'AGE']);
     expect(columnsFor('Gadget', true).map((c) => c.header)).toEqual(['NAME', 'AGE', 'LABELS']);
-    expect(columnsFor('Cluster', false).map((c) => c.header)).toEqual(['NAME', 'STATUS', 'ACCEPTED', 'JOINED', 'AVAILABLE', 'K8S', 'AGENT', 'SETS', 'AGE']);
-    expect(columnsFor('Cluster', true).map((c) => c.header).slice(-2)).toEqual(['LABELS', 'LAST-SEEN']);
+    expect(columnsFor('Cluster', false).map((c) => c.header)).toEqual([
+      'NAME',
+      'STATUS',
+      'ACCEPTED',
+      'JOINED',
+      'AVAILABLE',
+      'K8S',
+      'AGENT',
+      'SETS',
+      'AGE',
+    ]);
+    expect(
+      columnsFor('Cluster', true)
+        .map((c) => c.header)
+        .slice(-2),
+    ).toEqual(['LABELS', 'LAST-SEEN']);
     const out = formatList('Gadget', [resource('Gadget', 'p1')], 'table', { now: NOW, paint: painter(false) });
     expect(out).toBe('NAME   AGE\np1     1h\n');
   });
 
   test("a cluster's STATUS is the hub's status.state, coloured: available good, unknown and denied bad, pending and waiting amber", () => {
     const status = columnsFor('Cluster', false).find((c) => c.header === 'STATUS')!;
-    const cell = (state?: string) => status.value(resource('Cluster', 'c', { status: state ? { conditions: [], state } : { conditions: [] } }), { now: NOW });
+    const cell = (state?: string) =>
+      status.value(resource('Cluster', 'c', { status: state ? { conditions: [], state } : { conditions: [] } }), { now: NOW });
     expect(cell('Available')).toEqual({ text: 'Available', tone: 'good' });
     expect(cell('Unknown')).toEqual({ text: 'Unknown', tone: 'bad' });
     expect(cell('Unavailable')).toEqual({ text: 'Unavailable', tone: 'bad' });

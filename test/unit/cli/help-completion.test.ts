@@ -20,7 +20,9 @@ describe('help', () => {
   const paths = allCommands(program);
 
   test('the walk reaches every level of the tree', () => {
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['get', 'cluster import', 'rollout status', 'rollout override-window', 'agent', 'sim', 'completion']));
+    expect(paths.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining(['get', 'cluster import', 'rollout status', 'rollout override-window', 'agent', 'sim', 'completion']),
+    );
     expect(paths.map((p) => p.join(' '))).toContain('dev');
   });
 
@@ -36,7 +38,19 @@ describe('help', () => {
   test('"tether --help" lists the commands and global flags', async () => {
     const r = await tether('--help');
     expect(r.code).toBe(0);
-    for (const word of ['login', 'get', 'describe', 'delete', 'apply', 'cluster', 'dev', 'completion', '--token <token>', '-v, --verbose', '--no-color']) {
+    for (const word of [
+      'login',
+      'get',
+      'describe',
+      'delete',
+      'apply',
+      'cluster',
+      'dev',
+      'completion',
+      '--token <token>',
+      '-v, --verbose',
+      '--no-color',
+    ]) {
       expect(r.out).toContain(word);
     }
   });
@@ -69,7 +83,27 @@ describe('bash completion', () => {
   }
 
   test('commands, subcommands and kinds', () => {
-    expect(complete('tether ')).toEqual(['admin', 'agent', 'annotate', 'apply', 'audit', 'cluster', 'completion', 'delete', 'describe', 'dev', 'diff', 'edit', 'explain', 'get', 'help', 'label', 'login', 'rollout', 'sim']);
+    expect(complete('tether ')).toEqual([
+      'admin',
+      'agent',
+      'annotate',
+      'apply',
+      'audit',
+      'cluster',
+      'completion',
+      'delete',
+      'describe',
+      'dev',
+      'diff',
+      'edit',
+      'explain',
+      'get',
+      'help',
+      'label',
+      'login',
+      'rollout',
+      'sim',
+    ]);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
     expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);
@@ -83,12 +117,18 @@ describe('bash completion', () => {
 
   test('flags of the command plus the global ones, and flag values', () => {
     const flags = complete('tether get clusters --');
-    expect(flags).toEqual(expect.arrayContaining(['--selector', '--output', '--limit', '--cluster', '--hub', '--token', '--verbose', '--no-color', '--help']));
+    expect(flags).toEqual(
+      expect.arrayContaining(['--selector', '--output', '--limit', '--cluster', '--hub', '--token', '--verbose', '--no-color', '--help']),
+    );
     expect(flags).not.toContain('--dry-run');
     expect(complete('tether apply --d')).toEqual(['--dry-run']);
-    expect(complete('tether cluster import x --')).toEqual(expect.arrayContaining(['--auto-accept', '--ttl', '--manifest-only', '--filename']));
+    expect(complete('tether cluster import x --')).toEqual(
+      expect.arrayContaining(['--auto-accept', '--ttl', '--manifest-only', '--filename']),
+    );
     expect(complete('tether admin ')).toEqual(['create-token']);
-    expect(complete('tether admin create-token --')).toEqual(expect.arrayContaining(['--table', '--region', '--role', '--description', '--expires-in', '--endpoint']));
+    expect(complete('tether admin create-token --')).toEqual(
+      expect.arrayContaining(['--table', '--region', '--role', '--description', '--expires-in', '--endpoint']),
+    );
     expect(complete('tether get clusters -o ')).toEqual(['json', 'jsonpath=', 'name', 'table', 'wide', 'yaml']);
     expect(complete('tether cluster accept x -o ')).toEqual(['json', 'name', 'yaml']);
   });

@@ -3,8 +3,8 @@ import { MINIMUM_NODE, NODE22_RELEASE, nodeVersionProblem } from '../../../cli/n
 
 const linux = { platform: 'linux', arch: 'x64' };
 
-describe('the launcher\'s Node.js version check', () => {
-  test('the minimum is package.json engines.node: Node 22.12, what commander and Lambda\'s nodejs22.x need', () => {
+describe("the launcher's Node.js version check", () => {
+  test("the minimum is package.json engines.node: Node 22.12, what commander and Lambda's nodejs22.x need", () => {
     expect(pkg.engines.node).toBe('>=22.12');
     expect(MINIMUM_NODE).toEqual([22, 12, 0]);
   });
@@ -15,10 +15,14 @@ describe('the launcher\'s Node.js version check', () => {
 
   test.each(['20.19.5', '20.20.0', '22.11.0', '18.20.8', 'v21.7.3'])('%s is refused, naming both versions', (version) => {
     const problem = nodeVersionProblem(version, linux);
-    expect(problem).toMatch(new RegExp(`^error: Tether needs Node\\.js 22\\.12\\.0 or later; this is Node\\.js ${version.replace(/^v/, '').replace(/\./g, '\\.')}\\.\\n`));
+    expect(problem).toMatch(
+      new RegExp(
+        `^error: Tether needs Node\\.js 22\\.12\\.0 or later; this is Node\\.js ${version.replace(/^v/, '').replace(/\./g, '\\.')}\\.\\n`,
+      ),
+    );
   });
 
-  test('on Linux it gives the npm registry one-liner of the README, for this machine\'s architecture', () => {
+  test("on Linux it gives the npm registry one-liner of the README, for this machine's architecture", () => {
     expect(nodeVersionProblem('20.19.5', { platform: 'linux', arch: 'arm64' })).toBe(
       [
         'error: Tether needs Node.js 22.12.0 or later; this is Node.js 20.19.5.',

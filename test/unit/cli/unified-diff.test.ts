@@ -17,7 +17,11 @@ describe('unifiedDiff', () => {
     const out = unifiedDiff(lines.join('\n'), changed.join('\n'), 'a', 'b');
     expect(out.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -1,5 +1,5 @@', '@@ -15,6 +15,6 @@']);
     const near = lines.map((l) => (l === 'l5' || l === 'l9' ? `${l}!` : l));
-    expect(unifiedDiff(lines.join('\n'), near.join('\n'), 'a', 'b').split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -2,11 +2,11 @@']);
+    expect(
+      unifiedDiff(lines.join('\n'), near.join('\n'), 'a', 'b')
+        .split('\n')
+        .filter((l) => l.startsWith('@@')),
+    ).toEqual(['@@ -2,11 +2,11 @@']);
   });
 
   test('from nothing: every line added, starting at -0,0', () => {
@@ -25,6 +29,13 @@ describe('unifiedDiff', () => {
   });
 
   test('removals come before additions within a change', () => {
-    expect(diffLines(['a', 'x', 'y', 'b'], ['a', 'p', 'q', 'b']).map((o) => `${o.type}${o.line}`)).toEqual([' a', '-x', '-y', '+p', '+q', ' b']);
+    expect(diffLines(['a', 'x', 'y', 'b'], ['a', 'p', 'q', 'b']).map((o) => `${o.type}${o.line}`)).toEqual([
+      ' a',
+      '-x',
+      '-y',
+      '+p',
+      '+q',
+      ' b',
+    ]);
   });
 });

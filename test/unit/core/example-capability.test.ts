@@ -32,7 +32,11 @@ const runbookKind = defineKind({
   spec: RunbookSpecSchema,
   status: z.object({ conditions: z.array(ConditionSchema).default([]), acknowledgedBy: z.string().optional() }),
   description: 'A link to the runbook an on-call engineer follows.',
-  printerColumns: [{ name: 'SEVERITY', jsonPath: '.spec.severity', type: 'string', tones: { high: 'bad' } }, { name: 'URL', jsonPath: '.spec.url', type: 'string' }, AGE_COLUMN],
+  printerColumns: [
+    { name: 'SEVERITY', jsonPath: '.spec.severity', type: 'string', tones: { high: 'bad' } },
+    { name: 'URL', jsonPath: '.spec.url', type: 'string' },
+    AGE_COLUMN,
+  ],
 });
 
 // lambdas/capabilities/runbooks/capability.ts
@@ -44,7 +48,8 @@ const runbooksCapability = defineCapability({
       initialStatus: () => ({ conditions: [] }),
       async validate(next) {
         // Typed by kind: next.spec.url is a string, no cast.
-        if (!next.spec.url.startsWith('https://')) throw new ValidationError('runbook url must use https', [{ path: 'spec.url', message: 'not https' }]);
+        if (!next.spec.url.startsWith('https://'))
+          throw new ValidationError('runbook url must use https', [{ path: 'spec.url', message: 'not https' }]);
       },
     }),
   ],
@@ -56,7 +61,10 @@ const runbooksCapability = defineCapability({
       handler: async (req, ctx) => {
         const rb = await readResource(ctx, runbookKind, { name: req.params.name }, { consistent: true });
         if (!rb) return { status: 404, body: { detail: 'no such runbook' } };
-        const saved = await ctx.ports.resources.replace({ ...rb, status: { ...rb.status, conditions: rb.status?.conditions ?? [], acknowledgedBy: 'admin' } }, rb.metadata.resourceVersion);
+        const saved = await ctx.ports.resources.replace(
+          { ...rb, status: { ...rb.status, conditions: rb.status?.conditions ?? [], acknowledgedBy: 'admin' } },
+          rb.metadata.resourceVersion,
+        );
         return { status: 200, body: saved };
       },
     },
@@ -64,7 +72,15 @@ const runbooksCapability = defineCapability({
 });
 
 function request(method: string, path: string, body?: unknown): HttpRequest {
-  return { method, path, headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, query: {}, body: body === undefined ? '' : JSON.stringify(body), params: {}, requestId: 'test' };
+  return {
+    method,
+    path,
+    headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+    query: {},
+    body: body === undefined ? '' : JSON.stringify(body),
+    params: {},
+    requestId: 'test',
+  };
 }
 
 describe('the worked example of docs/contributing.md', () => {
@@ -80,7 +96,12 @@ describe('the worked example of docs/contributing.md', () => {
         return { status: toProblem(err).problem.status, body: toProblem(err).problem };
       }
     };
-    const doc = { apiVersion: 'tether.dev/v1alpha1', kind: 'Runbook', metadata: { name: 'disk-full' }, spec: { url: 'https://wiki.example.com/disk-full', severity: 'high' } };
+    const doc = {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'Runbook',
+      metadata: { name: 'disk-full' },
+      spec: { url: 'https://wiki.example.com/disk-full', severity: 'high' },
+    };
     expect((await call(request('POST', '/v1/runbooks', { ...doc, spec: { url: 'http://insecure.example.com' } }))).status).toBe(422);
     expect((await call(request('POST', '/v1/runbooks', doc))).status).toBe(201);
     const ack = await call(request('POST', '/v1/runbooks/disk-full/acknowledge'));
@@ -89,7 +110,10 @@ describe('the worked example of docs/contributing.md', () => {
     // A hub composed without it does not serve the kind.
     const plainHub = memoryHubContext();
     await plainHub.ctx.ports.adminTokens.put({ hash: sha256Hex('t'), role: 'admin', createdAt: 0 });
-    const plain = createAdminApi(plainHub.ctx, HUB_CAPABILITIES.flatMap((c) => c.adminRoutes ?? []));
+    const plain = createAdminApi(
+      plainHub.ctx,
+      HUB_CAPABILITIES.flatMap((c) => c.adminRoutes ?? []),
+    );
     const missing = await plain(request('GET', '/v1/runbooks')).catch((err) => ({ status: toProblem(err).problem.status }));
     expect(missing.status).toBe(404);
   });

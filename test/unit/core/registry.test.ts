@@ -54,15 +54,32 @@ describe('buildRegistry', () => {
   });
 
   it('refuses a step type, kind, capability or periodic task declared twice', () => {
-    expect(() => buildRegistry([{ name: 'a', steps: [step('x.y')] }, { name: 'b', steps: [step('x.y')] }])).toThrow(/step type "x.y" is contributed twice \(by a and b\)/);
-    expect(() => buildRegistry([{ name: 'a', kinds: [workKind] }, { name: 'b', kinds: [workKind] }])).toThrow(/kind "Work" is contributed twice/);
+    expect(() =>
+      buildRegistry([
+        { name: 'a', steps: [step('x.y')] },
+        { name: 'b', steps: [step('x.y')] },
+      ]),
+    ).toThrow(/step type "x.y" is contributed twice \(by a and b\)/);
+    expect(() =>
+      buildRegistry([
+        { name: 'a', kinds: [workKind] },
+        { name: 'b', kinds: [workKind] },
+      ]),
+    ).toThrow(/kind "Work" is contributed twice/);
     expect(() => buildRegistry([{ name: 'a' }, { name: 'a' }])).toThrow(/capability "a" is composed twice/);
     const task = { name: 't', run: async () => ({ transitions: 0 }) };
-    expect(() => buildRegistry([{ name: 'a', periodicTasks: [task] }, { name: 'b', periodicTasks: [task] }])).toThrow(/periodic task "t"/);
+    expect(() =>
+      buildRegistry([
+        { name: 'a', periodicTasks: [task] },
+        { name: 'b', periodicTasks: [task] },
+      ]),
+    ).toThrow(/periodic task "t"/);
   });
 
   it('refuses behaviour for a kind no composed capability serves', () => {
-    expect(() => buildRegistry([{ name: 'a', behaviours: [behaviourFor(workKind, { afterCreate: noop })] }])).toThrow(/adds behaviour to Work, but no composed capability serves that kind/);
+    expect(() => buildRegistry([{ name: 'a', behaviours: [behaviourFor(workKind, { afterCreate: noop })] }])).toThrow(
+      /adds behaviour to Work, but no composed capability serves that kind/,
+    );
   });
 
   it('lets only one capability own initialStatus, delete and decorate of a kind', () => {
@@ -73,8 +90,15 @@ describe('buildRegistry', () => {
 
   it("chains the hooks of a kind in composition order, the owner's first", async () => {
     const calls: string[] = [];
-    const owner = { name: 'owner', kinds: [clusterSetKind], behaviours: [behaviourFor(clusterSetKind, { afterCreate: async () => void calls.push('owner') })] };
-    const follower = { name: 'follower', behaviours: [behaviourFor(clusterSetKind, { afterCreate: async () => void calls.push('follower') })] };
+    const owner = {
+      name: 'owner',
+      kinds: [clusterSetKind],
+      behaviours: [behaviourFor(clusterSetKind, { afterCreate: async () => void calls.push('owner') })],
+    };
+    const follower = {
+      name: 'follower',
+      behaviours: [behaviourFor(clusterSetKind, { afterCreate: async () => void calls.push('follower') })],
+    };
     const { ctx } = contextOf([owner, follower]);
     await ctx.registry.behaviour('ClusterSet').afterCreate?.({} as never, ctx);
     expect(calls).toEqual(['owner', 'follower']);
@@ -122,7 +146,9 @@ describe('events', () => {
 
   it('validates the payload at the publisher', async () => {
     const event = defineEvent('x.happened', z.object({ n: z.number() }));
-    const { ctx } = contextOf([{ name: 'x', subscriptions: [{ event, step: defineStep({ type: 'x.step', payload: z.object({ n: z.number() }), run: noop }) }] }]);
+    const { ctx } = contextOf([
+      { name: 'x', subscriptions: [{ event, step: defineStep({ type: 'x.step', payload: z.object({ n: z.number() }), run: noop }) }] },
+    ]);
     await expect(publish(ctx, event, [{ n: 'one' } as never])).rejects.toThrow(/event x.happened payload/);
   });
 

@@ -20,17 +20,33 @@ function rig(store: AuditStore = new MemoryAuditStore()) {
 describe('StoredAuditLog', () => {
   it('logs every event at once and stores allowed ones on flush, with their details and no unknown field lost', async () => {
     const { audit, lines, all } = rig();
-    audit.record({ action: 'cluster.accept', outcome: 'allowed', cluster: 'store-1', actor: 'admin', fleetDeployment: undefined, revision: 3 });
+    audit.record({
+      action: 'cluster.accept',
+      outcome: 'allowed',
+      cluster: 'store-1',
+      actor: 'admin',
+      fleetDeployment: undefined,
+      revision: 3,
+    });
     expect(lines).toEqual([{ level: 'info', msg: 'audit', data: { audit: expect.objectContaining({ action: 'cluster.accept' }) } }]);
     await audit.flush();
     const [r] = await all();
-    expect(r).toMatchObject({ action: 'cluster.accept', outcome: 'allowed', cluster: 'store-1', actor: 'admin', count: 1, details: { revision: 3 }, time: '2026-12-05T10:00:00.000Z' });
+    expect(r).toMatchObject({
+      action: 'cluster.accept',
+      outcome: 'allowed',
+      cluster: 'store-1',
+      actor: 'admin',
+      count: 1,
+      details: { revision: 3 },
+      time: '2026-12-05T10:00:00.000Z',
+    });
     expect(r.details).not.toHaveProperty('fleetDeployment');
   });
 
   it('stores a flood of identical denials as one record with a count, written once the interval has passed', async () => {
     const { audit, all, advance } = rig();
-    for (let i = 0; i < 5000; i++) audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '203.0.113.9' });
+    for (let i = 0; i < 5000; i++)
+      audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '203.0.113.9' });
     audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '198.51.100.1' });
     await audit.flush();
     expect(await all()).toEqual([]);
@@ -55,10 +71,17 @@ describe('StoredAuditLog', () => {
   });
 
   it('logs a failed store write instead of throwing: the request it describes already happened', async () => {
-    const failing: AuditStore = { append: async () => Promise.reject(new Error('table unreachable')), query: async () => ({ items: [] as AuditRecord[] }) };
+    const failing: AuditStore = {
+      append: async () => Promise.reject(new Error('table unreachable')),
+      query: async () => ({ items: [] as AuditRecord[] }),
+    };
     const { audit, lines } = rig(failing);
     audit.record({ action: 'cluster.deny', outcome: 'allowed', cluster: 'c' });
     await expect(audit.flush()).resolves.toBeUndefined();
-    expect(lines.at(-1)).toMatchObject({ level: 'error', msg: 'audit store: write failed; the events are in the log', data: { count: 1, error: 'table unreachable' } });
+    expect(lines.at(-1)).toMatchObject({
+      level: 'error',
+      msg: 'audit store: write failed; the events are in the log',
+      data: { count: 1, error: 'table unreachable' },
+    });
   });
 });

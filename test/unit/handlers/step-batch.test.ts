@@ -27,18 +27,34 @@ const failingStep = defineStep({
 });
 
 const record = (messageId: string, body: string): SQSRecord =>
-  ({ messageId, body, attributes: { ApproximateReceiveCount: '2' }, receiptHandle: 'r', messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1' }) as unknown as SQSRecord;
+  ({
+    messageId,
+    body,
+    attributes: { ApproximateReceiveCount: '2' },
+    receiptHandle: 'r',
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn',
+    awsRegion: 'us-east-1',
+  }) as unknown as SQSRecord;
 
 function context() {
   const lines: Array<{ level: string; msg: string; data?: Record<string, unknown> }> = [];
   const at = (level: string) => (msg: string, data?: Record<string, unknown>) => lines.push({ level, msg, data });
   const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as unknown as Log;
-  return { ctx: { ports: { log }, registry: buildRegistry([{ name: 'test', steps: [okStep, failingStep] }]) } as unknown as HubContext, lines };
+  return {
+    ctx: { ports: { log }, registry: buildRegistry([{ name: 'test', steps: [okStep, failingStep] }]) } as unknown as HubContext,
+    lines,
+  };
 }
 
 describe('decodeStepRecord', () => {
   it('decodes {type, payload}, dropping anything else', () => {
-    expect(decodeStepRecord(record('m1', JSON.stringify({ type: 't', payload: { a: 1 }, extra: true })))).toEqual({ type: 't', payload: { a: 1 } });
+    expect(decodeStepRecord(record('m1', JSON.stringify({ type: 't', payload: { a: 1 }, extra: true })))).toEqual({
+      type: 't',
+      payload: { a: 1 },
+    });
   });
 
   it.each([
@@ -69,13 +85,22 @@ describe('processBatch', () => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['fails-1', 'poison-1', 'unknown-1']);
     expect(ran.sort()).toEqual(['a', 'b']);
     const byId = (id: string) => lines.find((l) => l.data?.messageId === id);
-    expect(byId('poison-1')).toMatchObject({ level: 'error', msg: 'step failed', data: { poison: true, receiveCount: '2', error: expect.stringMatching(/^PoisonMessageError: /) } });
-    expect(byId('unknown-1')).toMatchObject({ level: 'error', data: { poison: true, error: expect.stringContaining('unknown step type "test.step-batch.nope"') } });
+    expect(byId('poison-1')).toMatchObject({
+      level: 'error',
+      msg: 'step failed',
+      data: { poison: true, receiveCount: '2', error: expect.stringMatching(/^PoisonMessageError: /) },
+    });
+    expect(byId('unknown-1')).toMatchObject({
+      level: 'error',
+      data: { poison: true, error: expect.stringContaining('unknown step type "test.step-batch.nope"') },
+    });
     expect(byId('fails-1')).toMatchObject({ level: 'warn', data: { poison: false, error: expect.stringMatching(/^QueueSendError: /) } });
   });
 
   it('answers an empty failure list when every record succeeded', async () => {
     const { ctx } = context();
-    expect(await processBatch({ Records: [record('ok-3', JSON.stringify({ type: 'test.step-batch.ok', payload: { id: 'c' } }))] }, ctx)).toEqual({ batchItemFailures: [] });
+    expect(
+      await processBatch({ Records: [record('ok-3', JSON.stringify({ type: 'test.step-batch.ok', payload: { id: 'c' } }))] }, ctx),
+    ).toEqual({ batchItemFailures: [] });
   });
 });

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { acceptsGzip, COMPRESS_MIN_BYTES, MAX_RESPONSE_BYTES, ResponseTooLargeError, toApiGatewayResult } from '../../../lambdas/http/request.js';
+import {
+  acceptsGzip,
+  COMPRESS_MIN_BYTES,
+  MAX_RESPONSE_BYTES,
+  ResponseTooLargeError,
+  toApiGatewayResult,
+} from '../../../lambdas/http/request.js';
 import { serveApiGateway } from '../../../lambdas/http/serve.js';
 import type { Log } from '../../../lambdas/ports/log.js';
 
@@ -48,7 +54,10 @@ describe('response encoding', () => {
     const small = toApiGatewayResult({ status: 200, body: { ok: true } }, { gzip: true });
     expect(small).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });
     expect(JSON.stringify({ ok: true }).length).toBeLessThan(COMPRESS_MIN_BYTES);
-    expect(toApiGatewayResult({ status: 304, headers: { etag: '"7"' } }, { gzip: true })).toEqual({ statusCode: 304, headers: { etag: '"7"' } });
+    expect(toApiGatewayResult({ status: 304, headers: { etag: '"7"' } }, { gzip: true })).toEqual({
+      statusCode: 304,
+      headers: { etag: '"7"' },
+    });
   });
 
   test('a body over the Lambda response limit throws, compressed or not, naming both sizes', () => {
@@ -64,14 +73,22 @@ describe('response encoding', () => {
       expect((err as ResponseTooLargeError).actualBytes).toBeGreaterThan(MAX_RESPONSE_BYTES);
     }
     // The same size of repetitive JSON compresses well under the limit and is sent.
-    const repetitive = toApiGatewayResult({ status: 200, raw: 'a'.repeat(MAX_RESPONSE_BYTES + 10), headers: { 'content-type': 'text/plain' } }, { gzip: true });
+    const repetitive = toApiGatewayResult(
+      { status: 200, raw: 'a'.repeat(MAX_RESPONSE_BYTES + 10), headers: { 'content-type': 'text/plain' } },
+      { gzip: true },
+    );
     expect(repetitive.isBase64Encoded).toBe(true);
   });
 });
 
 describe('serveApiGateway', () => {
   const errors: Array<{ msg: string; data?: Record<string, unknown> }> = [];
-  const log = { debug: () => {}, info: () => {}, warn: () => {}, error: (msg: string, data?: Record<string, unknown>) => errors.push({ msg, data }) } as unknown as Log;
+  const log = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (msg: string, data?: Record<string, unknown>) => errors.push({ msg, data }),
+  } as unknown as Log;
   const event = (path: string, headers: Record<string, string>): APIGatewayProxyEventV2 =>
     ({
       version: '2.0',
@@ -84,7 +101,11 @@ describe('serveApiGateway', () => {
     }) as unknown as APIGatewayProxyEventV2;
 
   test('compresses when the request accepts gzip', async () => {
-    const out = await serveApiGateway(async () => ({ status: 200, body: { text: 'x'.repeat(5000) } }), event('/v1/clusters', { 'accept-encoding': 'gzip, deflate' }), log);
+    const out = await serveApiGateway(
+      async () => ({ status: 200, body: { text: 'x'.repeat(5000) } }),
+      event('/v1/clusters', { 'accept-encoding': 'gzip, deflate' }),
+      log,
+    );
     expect(out.headers?.['content-encoding']).toBe('gzip');
     expect(JSON.parse(gunzipSync(Buffer.from(out.body!, 'base64')).toString('utf8'))).toEqual({ text: 'x'.repeat(5000) });
   });
@@ -96,7 +117,12 @@ describe('serveApiGateway', () => {
     expect(out.statusCode).toBe(500);
     expect(out.headers?.['content-type']).toBe('application/problem+json');
     const problem = JSON.parse(out.body!);
-    expect(problem).toMatchObject({ type: expect.stringMatching(/response-too-large$/), status: 500, instance: '/agent/v1/desired', limitBytes: MAX_RESPONSE_BYTES });
+    expect(problem).toMatchObject({
+      type: expect.stringMatching(/response-too-large$/),
+      status: 500,
+      instance: '/agent/v1/desired',
+      limitBytes: MAX_RESPONSE_BYTES,
+    });
     expect(problem.actualBytes).toBeGreaterThan(MAX_RESPONSE_BYTES);
     expect(problem.detail).toMatch(/reduce the works placed on it/);
     expect(errors).toHaveLength(1);

@@ -7,7 +7,14 @@ function set(name: string, spec: ClusterSetSpec, deleting = false): Resource<Clu
   return {
     apiVersion: 'tether.dev/v1alpha1',
     kind: 'ClusterSet',
-    metadata: { name, uid: name, resourceVersion: '1', generation: 1, creationTimestamp: '', ...(deleting ? { deletionTimestamp: 'x' } : {}) },
+    metadata: {
+      name,
+      uid: name,
+      resourceVersion: '1',
+      generation: 1,
+      creationTimestamp: '',
+      ...(deleting ? { deletionTimestamp: 'x' } : {}),
+    },
     spec,
   };
 }

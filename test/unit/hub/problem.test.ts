@@ -18,7 +18,13 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '../../../shared/errors.js';
-import { GENERIC_DETAIL, MethodNotAllowedError, RouteNotFoundError, toProblem, UnsupportedMediaTypeError } from '../../../lambdas/http/problem.js';
+import {
+  GENERIC_DETAIL,
+  MethodNotAllowedError,
+  RouteNotFoundError,
+  toProblem,
+  UnsupportedMediaTypeError,
+} from '../../../lambdas/http/problem.js';
 import { ResponseTooLargeError } from '../../../lambdas/http/request.js';
 import { PoisonMessageError } from '../../../lambdas/core/steps.js';
 import { TemplateRenderError } from '../../../lambdas/capabilities/rollouts/template.js';
@@ -27,7 +33,13 @@ import { QueueSendError, SqsResponseError, UnsupportedLambdaApiError } from '../
 import { DynaliteError } from '../../../lambdas/local/dynamo-embedded.js';
 import { SqsEmulatorError } from '../../../lambdas/local/sqs-embedded.js';
 import { DeleteFailedError, DrainTimeoutError, PollerStoppedError } from '../../../lambdas/local/queue-poller.js';
-import { AgentConfigError, CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from '../../../agent/errors.js';
+import {
+  AgentConfigError,
+  CredentialRejectedError,
+  HubProtocolError,
+  HubUnavailableError,
+  JoinPendingError,
+} from '../../../agent/errors.js';
 import { AgentRunError } from '../../../agent/command.js';
 import { PackError } from '../../../agent/pack.js';
 import {
@@ -60,7 +72,12 @@ const hubProblem: Problem = { type: PROBLEM_BASE + 'not-found', title: 'Not foun
  * instance and the status and title it must carry. The last test checks that this list is complete.
  */
 const CASES: Array<[file: string, error: TetherError, status: number, title: string]> = [
-  ['shared/errors.ts', new ValidationError('spec.replicas must be a number', [{ path: 'spec.replicas', message: 'expected number' }]), 422, 'Validation failed'],
+  [
+    'shared/errors.ts',
+    new ValidationError('spec.replicas must be a number', [{ path: 'spec.replicas', message: 'expected number' }]),
+    422,
+    'Validation failed',
+  ],
   ['shared/errors.ts', new MalformedInputError('not JSON', 3), 400, 'Malformed request body'],
   ['shared/errors.ts', new NotFoundError('Cluster', 'c1'), 404, 'Not found'],
   ['shared/errors.ts', new AlreadyExistsError('Cluster', 'c1'), 409, 'Already exists'],
@@ -75,16 +92,42 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
   ['lambdas/http/problem.ts', new UnsupportedMediaTypeError('text/plain is not accepted'), 415, 'Unsupported media type'],
   ['lambdas/http/request.ts', new ResponseTooLargeError(10, 20, true), 500, 'Response too large'],
   ['lambdas/core/step-errors.ts', new PoisonMessageError('unknown step type "x.y"'), 500, 'Poison message'],
-  ['lambdas/capabilities/rollouts/template.ts', new TemplateRenderError('c1', [{ path: 'template.x', message: 'no label zone' }]), 422, 'Template cannot be rendered'],
+  [
+    'lambdas/capabilities/rollouts/template.ts',
+    new TemplateRenderError('c1', [{ path: 'template.x', message: 'no label zone' }]),
+    422,
+    'Template cannot be rendered',
+  ],
   ['lambdas/adapters/dynamodb/batch.ts', new BatchIncompleteError('BatchWriteItem', 3, 8), 503, 'Database busy'],
   [
     'lambdas/adapters/sqs/errors.ts',
-    new QueueSendError([{ type: 'membership.recompute', index: 0, code: 'InternalError', message: 'sqs.internal.example: connect ECONNREFUSED', senderFault: false }], 1),
+    new QueueSendError(
+      [
+        {
+          type: 'membership.recompute',
+          index: 0,
+          code: 'InternalError',
+          message: 'sqs.internal.example: connect ECONNREFUSED',
+          senderFault: false,
+        },
+      ],
+      1,
+    ),
     503,
     'Queue unavailable',
   ],
-  ['lambdas/adapters/sqs/errors.ts', new SqsResponseError('SQS returned no QueueArn for http://127.0.0.1:9324/000000000000/tether-work'), 502, 'Bad queue response'],
-  ['lambdas/adapters/sqs/errors.ts', new UnsupportedLambdaApiError('context.done() is the pre-async Lambda API'), 500, 'Unsupported Lambda API'],
+  [
+    'lambdas/adapters/sqs/errors.ts',
+    new SqsResponseError('SQS returned no QueueArn for http://127.0.0.1:9324/000000000000/tether-work'),
+    502,
+    'Bad queue response',
+  ],
+  [
+    'lambdas/adapters/sqs/errors.ts',
+    new UnsupportedLambdaApiError('context.done() is the pre-async Lambda API'),
+    500,
+    'Unsupported Lambda API',
+  ],
   ['lambdas/local/dynamo-embedded.ts', new DynaliteError('dynalite data directory /srv/tether is locked'), 503, 'Database unavailable'],
   ['lambdas/local/sqs-embedded.ts', new SqsEmulatorError('fauxqs could not listen on 127.0.0.1:9324'), 503, 'Queue unavailable'],
   ['lambdas/local/queue-poller.ts', new DrainTimeoutError(100, { visible: 1, inFlight: 2, delayed: 0 }, 1), 504, 'Queue not drained'],
@@ -92,11 +135,21 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
   ['lambdas/local/queue-poller.ts', new DeleteFailedError('could not delete 2 processed messages'), 503, 'Queue unavailable'],
   ['agent/command.ts', new AgentRunError('the agent stopped'), 500, 'Agent run failed'],
   ['agent/pack.ts', new PackError('payload over 900 KiB'), 500, 'Payload cannot be packed'],
-  ['agent/kube/errors.ts', new KubeConflictError('Deployment web/app', [{ manager: 'kubectl', field: '.spec.replicas' }]), 409, 'Kubernetes conflict'],
+  [
+    'agent/kube/errors.ts',
+    new KubeConflictError('Deployment web/app', [{ manager: 'kubectl', field: '.spec.replicas' }]),
+    409,
+    'Kubernetes conflict',
+  ],
   ['agent/kube/errors.ts', new KubeNotFoundError('namespace web not found', 'Deployment web/app'), 404, 'Kubernetes object not found'],
   ['agent/kube/errors.ts', new KubeAlreadyExistsError('Deployment web/app'), 409, 'Kubernetes object already exists'],
   ['agent/kube/errors.ts', new KubeUnknownKindError('example.com/v1', 'Widget'), 422, 'Unknown Kubernetes kind'],
-  ['agent/kube/errors.ts', new KubeInvalidError('spec.replicas: Invalid value', [{ field: 'spec.replicas', message: 'must be >= 0' }]), 422, 'Invalid Kubernetes object'],
+  [
+    'agent/kube/errors.ts',
+    new KubeInvalidError('spec.replicas: Invalid value', [{ field: 'spec.replicas', message: 'must be >= 0' }]),
+    422,
+    'Invalid Kubernetes object',
+  ],
   ['agent/kube/errors.ts', new KubeForbiddenError('cannot create deployments'), 403, 'Kubernetes access forbidden'],
   ['agent/kube/errors.ts', new KubeUnavailableError('connect ECONNREFUSED 10.0.0.1:6443', 3), 503, 'Kubernetes API unavailable'],
   ['agent/kube/errors.ts', new KubeTimeoutError('CRDs not established after 30s'), 504, 'Kubernetes API timed out'],
@@ -127,22 +180,25 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
 const name = (err: TetherError) => err.constructor.name;
 
 describe('toProblem over every error class', () => {
-  it.each(CASES.map(([file, err, status, title]) => [`${file} ${name(err)}`, status, title, err] as const))('%s → %d %s', (_label, status, title, err) => {
-    expect(statusOf(err)).toBe(status);
-    expect(titleOf(err)).toBe(title);
-    expect(isServerError(err)).toBe(status >= 500);
-    const { problem } = toProblem(err, '/v1/clusters');
-    expect(problem).toMatchObject({ type: PROBLEM_BASE + err.code, title, status, instance: '/v1/clusters' });
-    if (status < 500) {
-      expect(problem.detail).toBe(err.message);
-    } else {
-      // A server error tells the caller nothing of its internals: not its message, not its stack.
-      expect(problem.detail).toBe(GENERIC_DETAIL);
-      expect(JSON.stringify(problem)).not.toContain(err.message);
-      expect(JSON.stringify(problem)).not.toContain('    at ');
-      expect(Object.keys(problem).sort()).toEqual(['detail', 'instance', 'status', 'title', 'type']);
-    }
-  });
+  it.each(CASES.map(([file, err, status, title]) => [`${file} ${name(err)}`, status, title, err] as const))(
+    '%s → %d %s',
+    (_label, status, title, err) => {
+      expect(statusOf(err)).toBe(status);
+      expect(titleOf(err)).toBe(title);
+      expect(isServerError(err)).toBe(status >= 500);
+      const { problem } = toProblem(err, '/v1/clusters');
+      expect(problem).toMatchObject({ type: PROBLEM_BASE + err.code, title, status, instance: '/v1/clusters' });
+      if (status < 500) {
+        expect(problem.detail).toBe(err.message);
+      } else {
+        // A server error tells the caller nothing of its internals: not its message, not its stack.
+        expect(problem.detail).toBe(GENERIC_DETAIL);
+        expect(JSON.stringify(problem)).not.toContain(err.message);
+        expect(JSON.stringify(problem)).not.toContain('    at ');
+        expect(Object.keys(problem).sort()).toEqual(['detail', 'instance', 'status', 'title', 'type']);
+      }
+    },
+  );
 
   it('lists every TetherError class declared in the repository, each with its own status and title', () => {
     const declared: string[] = [];
@@ -153,7 +209,8 @@ describe('toProblem over every error class', () => {
           if (entry !== 'node_modules' && entry !== 'dist') walk(path);
         } else if (path.endsWith('.ts') && !path.endsWith('.d.ts')) {
           const src = readFileSync(path, 'utf8');
-          for (const m of src.matchAll(/^export class (\w+) extends (?:TetherError|KubeError)\b/gm)) declared.push(`${relative(process.cwd(), path)} ${m[1]}`);
+          for (const m of src.matchAll(/^export class (\w+) extends (?:TetherError|KubeError)\b/gm))
+            declared.push(`${relative(process.cwd(), path)} ${m[1]}`);
         }
       }
     };
@@ -161,14 +218,20 @@ describe('toProblem over every error class', () => {
     const listed = CASES.map(([file, err]) => `${file} ${name(err)}`);
     expect([...new Set(listed)].sort()).toEqual(declared.sort());
     for (const [, err] of CASES) {
-      expect([name(err), Object.hasOwn(err.constructor, 'status'), Object.hasOwn(err.constructor, 'title')]).toEqual([name(err), true, true]);
+      expect([name(err), Object.hasOwn(err.constructor, 'status'), Object.hasOwn(err.constructor, 'title')]).toEqual([
+        name(err),
+        true,
+        true,
+      ]);
     }
   });
 });
 
 describe('toProblem details', () => {
   it('keeps the fields a client acts on, and the headers', () => {
-    expect(toProblem(new ValidationError('bad', [{ path: 'spec.x', message: 'required' }])).problem.errors).toEqual([{ path: 'spec.x', message: 'required' }]);
+    expect(toProblem(new ValidationError('bad', [{ path: 'spec.x', message: 'required' }])).problem.errors).toEqual([
+      { path: 'spec.x', message: 'required' },
+    ]);
     expect(toProblem(new ConflictError('changed', '9')).problem.currentResourceVersion).toBe('9');
     expect(toProblem(new PayloadTooLargeError(10, 20)).problem).toMatchObject({ limitBytes: 10, actualBytes: 20 });
     expect(toProblem(new MethodNotAllowedError('no', ['GET', 'PUT'])).headers).toEqual({ allow: 'GET, PUT' });
@@ -184,7 +247,13 @@ describe('toProblem details', () => {
     ['undefined', undefined],
   ])('%s becomes a 500 internal problem with a generic detail', (_label, err) => {
     const { problem, headers } = toProblem(err, '/agent/v1/desired');
-    expect(problem).toEqual({ type: PROBLEM_BASE + 'internal', title: 'Internal error', status: 500, detail: GENERIC_DETAIL, instance: '/agent/v1/desired' });
+    expect(problem).toEqual({
+      type: PROBLEM_BASE + 'internal',
+      title: 'Internal error',
+      status: 500,
+      detail: GENERIC_DETAIL,
+      instance: '/agent/v1/desired',
+    });
     expect(headers).toEqual({});
     expect(isServerError(err)).toBe(true);
   });

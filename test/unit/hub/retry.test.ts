@@ -34,9 +34,11 @@ describe('retryOnConflict', () => {
 
   it('caps the pause at 250 ms', async () => {
     const clock = fakeClock(0.999999);
-    await expect(retryOnConflict(clock, async () => {
-      throw new ConflictError('stale');
-    })).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      retryOnConflict(clock, async () => {
+        throw new ConflictError('stale');
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
     expect(Math.max(...clock.waits)).toBeLessThan(250);
     expect(Math.max(...clock.waits)).toBeGreaterThan(249);
   });
@@ -44,20 +46,33 @@ describe('retryOnConflict', () => {
   it('gives up after the attempts, rethrowing the last conflict', async () => {
     const clock = fakeClock();
     let calls = 0;
-    await expect(retryOnConflict(clock, async () => {
-      calls++;
-      throw new ConflictError(`stale ${calls}`);
-    }, 4)).rejects.toThrow('stale 4');
+    await expect(
+      retryOnConflict(
+        clock,
+        async () => {
+          calls++;
+          throw new ConflictError(`stale ${calls}`);
+        },
+        4,
+      ),
+    ).rejects.toThrow('stale 4');
     expect(calls).toBe(4);
   });
 
   it('gives up once the time budget is spent', async () => {
     const clock = fakeClock(0.999999);
     let calls = 0;
-    await expect(retryOnConflict(clock, async () => {
-      calls++;
-      throw new ConflictError('stale');
-    }, 1000, 600)).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      retryOnConflict(
+        clock,
+        async () => {
+          calls++;
+          throw new ConflictError('stale');
+        },
+        1000,
+        600,
+      ),
+    ).rejects.toBeInstanceOf(ConflictError);
     // Pauses of about 5, 10, 20, 40, 80, 160, 250: the budget of 600 ms runs out after the 8th pause.
     expect(calls).toBe(8);
   });
@@ -65,10 +80,12 @@ describe('retryOnConflict', () => {
   it('rethrows any other error at once', async () => {
     const clock = fakeClock();
     let calls = 0;
-    await expect(retryOnConflict(clock, async () => {
-      calls++;
-      throw new ValidationError('bad');
-    })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      retryOnConflict(clock, async () => {
+        calls++;
+        throw new ValidationError('bad');
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(calls).toBe(1);
     expect(clock.waits).toEqual([]);
   });

@@ -10,10 +10,7 @@ import type { Log } from '../../../lambdas/ports/log.js';
 /** A log that keeps what was written, by level. */
 function recordingLog() {
   const lines: Array<{ level: string; msg: string; data?: Record<string, unknown> }> = [];
-  const at =
-    (level: string) =>
-    (msg: string, data?: Record<string, unknown>) =>
-      lines.push({ level, msg, data });
+  const at = (level: string) => (msg: string, data?: Record<string, unknown>) => lines.push({ level, msg, data });
   const log = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as unknown as Log;
   return { log, lines, errors: () => lines.filter((l) => l.level === 'error') };
 }
@@ -44,7 +41,13 @@ describe('serveApiGateway and errors', () => {
 
     expect(out.statusCode).toBe(500);
     expect(out.headers?.['content-type']).toBe('application/problem+json');
-    expect(JSON.parse(out.body!)).toEqual({ type: PROBLEM_BASE + 'internal', title: 'Internal error', status: 500, detail: GENERIC_DETAIL, instance: '/v1/clusters/c1' });
+    expect(JSON.parse(out.body!)).toEqual({
+      type: PROBLEM_BASE + 'internal',
+      title: 'Internal error',
+      status: 500,
+      detail: GENERIC_DETAIL,
+      instance: '/v1/clusters/c1',
+    });
     expect(out.body).not.toMatch(/ECONNREFUSED|tether-prod|cannot read/);
 
     expect(errors()).toHaveLength(1);
@@ -77,7 +80,9 @@ describe('serveApiGateway and errors', () => {
       log,
     );
     expect(out.statusCode).toBe(500);
-    expect(errors()).toEqual([expect.objectContaining({ msg: 'request failed', data: expect.objectContaining({ error: { value: 'boom' } }) })]);
+    expect(errors()).toEqual([
+      expect.objectContaining({ msg: 'request failed', data: expect.objectContaining({ error: { value: 'boom' } }) }),
+    ]);
   });
 
   it('cuts a cause chain that loops', async () => {
@@ -101,19 +106,33 @@ describe('serveApiGateway and errors', () => {
     const sqsDown = new Error('connect ECONNREFUSED sqs.internal.example:443');
     const out = await serveApiGateway(
       async () => {
-        throw new QueueSendError([{ type: 'membership.recompute-clusters', index: 0, code: 'TimeoutError', message: sqsDown.message, senderFault: false }], 1, { cause: sqsDown });
+        throw new QueueSendError(
+          [{ type: 'membership.recompute-clusters', index: 0, code: 'TimeoutError', message: sqsDown.message, senderFault: false }],
+          1,
+          { cause: sqsDown },
+        );
       },
       event('/agent/v1/desired'),
       log,
     );
     expect(out.statusCode).toBe(503);
     const problem = JSON.parse(out.body!);
-    expect(problem).toEqual({ type: PROBLEM_BASE + 'queue-send-failed', title: 'Queue unavailable', status: 503, detail: GENERIC_DETAIL, instance: '/agent/v1/desired' });
+    expect(problem).toEqual({
+      type: PROBLEM_BASE + 'queue-send-failed',
+      title: 'Queue unavailable',
+      status: 503,
+      detail: GENERIC_DETAIL,
+      instance: '/agent/v1/desired',
+    });
     expect(out.body).not.toMatch(/sqs\.internal|ECONNREFUSED|membership/);
     expect(errors()).toHaveLength(1);
     expect(errors()[0].data).toMatchObject({
       path: '/agent/v1/desired',
-      error: { name: 'QueueSendError', message: expect.stringContaining('1 of 1 step messages were not sent'), cause: { message: sqsDown.message } },
+      error: {
+        name: 'QueueSendError',
+        message: expect.stringContaining('1 of 1 step messages were not sent'),
+        cause: { message: sqsDown.message },
+      },
     });
   });
 

@@ -37,7 +37,11 @@ describe('backoffDelay', () => {
   });
 
   it('does not draw a random number without jitter', () => {
-    expect(backoffDelay(10, { ...policy, jitter: 'none' }, () => { throw new Error('drew'); })).toBe(1000);
+    expect(
+      backoffDelay(10, { ...policy, jitter: 'none' }, () => {
+        throw new Error('drew');
+      }),
+    ).toBe(1000);
   });
 });
 
@@ -81,10 +85,12 @@ describe('retry', () => {
     const { options, waits } = fake();
     const boom = new Error('boom');
     let calls = 0;
-    await expect(retry(async () => {
-      calls++;
-      throw boom;
-    }, options)).rejects.toBe(boom);
+    await expect(
+      retry(async () => {
+        calls++;
+        throw boom;
+      }, options),
+    ).rejects.toBe(boom);
     expect(calls).toBe(1);
     expect(waits).toEqual([]);
   });
@@ -104,10 +110,12 @@ describe('retry', () => {
   it('stops once the time budget is spent', async () => {
     const { options } = fake({ attempts: 100, budgetMs: 30, random: () => 0.999 });
     let calls = 0;
-    await expect(retry(async () => {
-      calls++;
-      throw new Retryable();
-    }, options)).rejects.toBeInstanceOf(Retryable);
+    await expect(
+      retry(async () => {
+        calls++;
+        throw new Retryable();
+      }, options),
+    ).rejects.toBeInstanceOf(Retryable);
     // Waits of ~10, ~20 (30 spent): the budget ends the run after the third try.
     expect(calls).toBe(3);
   });

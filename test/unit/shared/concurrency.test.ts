@@ -7,15 +7,19 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 async function peak(count: number, concurrency?: number): Promise<{ peak: number; results: number[] }> {
   let running = 0;
   let most = 0;
-  const results = await pMap(Array.from({ length: count }, (_, i) => i), async (n, index) => {
-    expect(index).toBe(n);
-    running++;
-    most = Math.max(most, running);
-    // Later items finish first, so the order of the results is not the order of completion.
-    for (let i = 0; i < count - n; i++) await tick();
-    running--;
-    return n * 10;
-  }, concurrency === undefined ? {} : { concurrency });
+  const results = await pMap(
+    Array.from({ length: count }, (_, i) => i),
+    async (n, index) => {
+      expect(index).toBe(n);
+      running++;
+      most = Math.max(most, running);
+      // Later items finish first, so the order of the results is not the order of completion.
+      for (let i = 0; i < count - n; i++) await tick();
+      running--;
+      return n * 10;
+    },
+    concurrency === undefined ? {} : { concurrency },
+  );
   return { peak: most, results };
 }
 
@@ -39,11 +43,17 @@ describe('pMap', () => {
   it('rejects with the first error and starts no further call', async () => {
     const started: number[] = [];
     const boom = new Error('boom');
-    await expect(pMap([0, 1, 2, 3, 4, 5], async (n) => {
-      started.push(n);
-      await tick();
-      if (n === 1) throw boom;
-    }, { concurrency: 2 })).rejects.toBe(boom);
+    await expect(
+      pMap(
+        [0, 1, 2, 3, 4, 5],
+        async (n) => {
+          started.push(n);
+          await tick();
+          if (n === 1) throw boom;
+        },
+        { concurrency: 2 },
+      ),
+    ).rejects.toBe(boom);
     await tick();
     expect(started).toEqual([0, 1, 2]);
   });

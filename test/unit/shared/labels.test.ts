@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatSelector, labelKeyProblem, labelValueProblem, LabelsSchema, matchesSelector, parseSelector } from '../../../shared/labels.js';
+import {
+  formatSelector,
+  labelKeyProblem,
+  labelValueProblem,
+  LabelsSchema,
+  matchesSelector,
+  parseSelector,
+} from '../../../shared/labels.js';
 import { ValidationError } from '../../../shared/errors.js';
 
 describe('label syntax', () => {

@@ -54,7 +54,10 @@ function deployment(): KubeObject {
       // A field newer than client-node's models: must reach the server untouched.
       futureField: { enabled: true },
       selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', futureContainerField: 'x' }] } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27', futureContainerField: 'x' }] },
+      },
     },
     status: { readyReplicas: 2 },
   };
@@ -123,10 +126,19 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
     });
 
     it('builds cluster-scoped URLs without a namespace and defaults namespaced objects to the context namespace', async () => {
-      await api.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }, { fieldManager: TETHER_FIELD_MANAGER, force: false });
-      await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }, { fieldManager: TETHER_FIELD_MANAGER, force: false });
+      await api.apply(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+        { fieldManager: TETHER_FIELD_MANAGER, force: false },
+      );
+      await api.apply(
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } },
+        { fieldManager: TETHER_FIELD_MANAGER, force: false },
+      );
 
-      expect(stub.calls.map((q) => `${q.method} ${q.path}`)).toEqual(['PATCH /api/v1/namespaces/shop', 'PATCH /api/v1/namespaces/default/configmaps/settings']);
+      expect(stub.calls.map((q) => `${q.method} ${q.path}`)).toEqual([
+        'PATCH /api/v1/namespaces/shop',
+        'PATCH /api/v1/namespaces/default/configmaps/settings',
+      ]);
     });
 
     it('fails with KubeUnknownKindError, sending no PATCH, when discovery does not know the group or the kind', async () => {
@@ -144,14 +156,24 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
 
   describe('create, get, list, delete', () => {
     it('create POSTs JSON to the collection with the field manager; an existing object is KubeAlreadyExistsError', async () => {
-      const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'once', namespace: 'shop', resourceVersion: '9' }, data: { a: '1' } };
+      const cm: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'once', namespace: 'shop', resourceVersion: '9' },
+        data: { a: '1' },
+      };
       await api.create(cm, { fieldManager: TETHER_FIELD_MANAGER });
       const err = await api.create(cm, { fieldManager: TETHER_FIELD_MANAGER }).catch((e: unknown) => e);
 
       const [post] = stub.calls;
       expect(`${post.method} ${post.path}?${post.query}`).toBe('POST /api/v1/namespaces/shop/configmaps?fieldManager=tether-agent');
       expect(post.headers['content-type']).toBe('application/json');
-      expect(JSON.parse(post.body)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'once', namespace: 'shop' }, data: { a: '1' } });
+      expect(JSON.parse(post.body)).toEqual({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'once', namespace: 'shop' },
+        data: { a: '1' },
+      });
       expect(err).toBeInstanceOf(KubeAlreadyExistsError);
       expect((err as Error).message).toBe('ConfigMap shop/once already exists');
     });
@@ -162,15 +184,26 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
       const missing = await api.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'nope' });
       const unknownKind = await api.get({ apiVersion: 'example.com/v1', kind: 'Widget', namespace: 'shop', name: 'w' });
 
-      expect(stub.calls.slice(1).map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${DEPLOYMENT_PATH}`, 'GET /apis/apps/v1/namespaces/shop/deployments/nope']);
+      expect(stub.calls.slice(1).map((q) => `${q.method} ${q.path}`)).toEqual([
+        `GET ${DEPLOYMENT_PATH}`,
+        'GET /apis/apps/v1/namespaces/shop/deployments/nope',
+      ]);
       expect(live?.metadata.uid).toBe('uid-100');
       expect(missing).toBeUndefined();
       expect(unknownKind).toBeUndefined();
     });
 
     it('list sends labelSelector and limit, follows continue tokens, and fills in apiVersion and kind of items', async () => {
-      for (const [name, app] of [['a', 'web'], ['b', 'db'], ['c', 'web'], ['d', 'web']]) {
-        await api.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', labels: { app } } }, { fieldManager: TETHER_FIELD_MANAGER, force: false });
+      for (const [name, app] of [
+        ['a', 'web'],
+        ['b', 'db'],
+        ['c', 'web'],
+        ['d', 'web'],
+      ]) {
+        await api.apply(
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', labels: { app } } },
+          { fieldManager: TETHER_FIELD_MANAGER, force: false },
+        );
       }
       stub.pageSize = 2;
       stub.requests.length = 0;
@@ -188,14 +221,23 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
     });
 
     it('list formats a structured selector and lists across namespaces without one', async () => {
-      await api.list({ apiVersion: 'apps/v1', kind: 'Deployment', labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] } });
+      await api.list({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        labelSelector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] },
+      });
 
-      expect(stub.calls.map((q) => `${q.path}?${q.query}`)).toEqual(['/apis/apps/v1/deployments?labelSelector=app%3Dweb%2Ctier+in+%28a%2Cb%29&limit=500']);
+      expect(stub.calls.map((q) => `${q.path}?${q.query}`)).toEqual([
+        '/apis/apps/v1/deployments?labelSelector=app%3Dweb%2Ctier+in+%28a%2Cb%29&limit=500',
+      ]);
     });
 
     it('delete sends DELETE with a DeleteOptions body naming the propagation policy; a missing object is false', async () => {
       await api.apply(deployment(), { fieldManager: TETHER_FIELD_MANAGER, force: false });
-      const deleted = await api.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' }, { propagationPolicy: 'Foreground' });
+      const deleted = await api.delete(
+        { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
+        { propagationPolicy: 'Foreground' },
+      );
       const again = await api.delete({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' });
 
       const [del, del2] = stub.calls.slice(1);
@@ -223,7 +265,12 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
         metadata: { name: 'widgets.example.com' },
-        status: { conditions: [{ type: 'NamesAccepted', status: 'True' }, { type: 'Established', status: 'True' }] },
+        status: {
+          conditions: [
+            { type: 'NamesAccepted', status: 'True' },
+            { type: 'Established', status: 'True' },
+          ],
+        },
       });
       expect(await api.isCrdEstablished('widgets.example.com')).toBe(true);
       expect(stub.calls.map((q) => `${q.method} ${q.path}`)).toEqual([`GET ${path}`, `GET ${path}`]);
@@ -261,7 +308,12 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
     });
 
     it('404 (namespace missing) is KubeNotFoundError with the server message', async () => {
-      stub.answerNext('PATCH', DEPLOYMENT_PATH, 404, statusBody(404, 'NotFound', 'namespaces "shop" not found', { name: 'shop', kind: 'namespaces' }));
+      stub.answerNext(
+        'PATCH',
+        DEPLOYMENT_PATH,
+        404,
+        statusBody(404, 'NotFound', 'namespaces "shop" not found', { name: 'shop', kind: 'namespaces' }),
+      );
       const err = await apply().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KubeNotFoundError);
       expect((err as Error).message).toBe('namespaces "shop" not found');
@@ -272,20 +324,38 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
         'PATCH',
         DEPLOYMENT_PATH,
         422,
-        statusBody(422, 'Invalid', 'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"x"}: `selector` does not match template `labels`', {
-          name: 'web',
-          group: 'apps',
-          kind: 'Deployment',
-          causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: {"app":"x"}: `selector` does not match template `labels`', field: 'spec.template.metadata.labels' }],
-        }),
+        statusBody(
+          422,
+          'Invalid',
+          'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"x"}: `selector` does not match template `labels`',
+          {
+            name: 'web',
+            group: 'apps',
+            kind: 'Deployment',
+            causes: [
+              {
+                reason: 'FieldValueInvalid',
+                message: 'Invalid value: {"app":"x"}: `selector` does not match template `labels`',
+                field: 'spec.template.metadata.labels',
+              },
+            ],
+          },
+        ),
       );
       const err = (await apply().catch((e: unknown) => e)) as KubeInvalidError;
       expect(err).toBeInstanceOf(KubeInvalidError);
-      expect(err.causes).toEqual([{ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', message: 'Invalid value: {"app":"x"}: `selector` does not match template `labels`' }]);
+      expect(err.causes).toEqual([
+        {
+          field: 'spec.template.metadata.labels',
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: {"app":"x"}: `selector` does not match template `labels`',
+        },
+      ]);
     });
 
     it('403 is KubeForbiddenError with the RBAC message', async () => {
-      const message = 'deployments.apps "web" is forbidden: User "system:serviceaccount:tether:agent" cannot patch resource "deployments" in API group "apps" in the namespace "shop"';
+      const message =
+        'deployments.apps "web" is forbidden: User "system:serviceaccount:tether:agent" cannot patch resource "deployments" in API group "apps" in the namespace "shop"';
       stub.answerNext('PATCH', DEPLOYMENT_PATH, 403, statusBody(403, 'Forbidden', message));
       const err = await apply().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KubeForbiddenError);
@@ -295,7 +365,9 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
     it('500 and 429 are retryable KubeUnavailableError, with Retry-After', async () => {
       stub.answerNext('PATCH', DEPLOYMENT_PATH, 500, statusBody(500, 'InternalError', 'etcdserver: request timed out'));
       const e500 = (await apply().catch((e: unknown) => e)) as KubeUnavailableError;
-      stub.answerNext('PATCH', DEPLOYMENT_PATH, 429, statusBody(429, 'TooManyRequests', 'too many requests'), { headers: { 'retry-after': '7' } });
+      stub.answerNext('PATCH', DEPLOYMENT_PATH, 429, statusBody(429, 'TooManyRequests', 'too many requests'), {
+        headers: { 'retry-after': '7' },
+      });
       const e429 = (await apply().catch((e: unknown) => e)) as KubeUnavailableError;
 
       expect(e500).toBeInstanceOf(KubeUnavailableError);
@@ -308,7 +380,9 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
     it('a refused connection is KubeUnavailableError', async () => {
       const port = await freePort();
       const offline = new KubeClientAdapter(kubeConfig(`http://127.0.0.1:${port}`), { env: {} });
-      const err = (await offline.apply(deployment(), { fieldManager: TETHER_FIELD_MANAGER, force: false }).catch((e: unknown) => e)) as KubeUnavailableError;
+      const err = (await offline
+        .apply(deployment(), { fieldManager: TETHER_FIELD_MANAGER, force: false })
+        .catch((e: unknown) => e)) as KubeUnavailableError;
       expect(err).toBeInstanceOf(KubeUnavailableError);
       expect(err.message).toContain(`cannot reach the Kubernetes API server at http://127.0.0.1:${port}`);
       expect(err.message).toContain('ECONNREFUSED');
@@ -344,7 +418,10 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
     it("puts namespaced objects without a namespace in the context's namespace", async () => {
       const kc = kubeConfig(stub.url);
       kc.contexts[0] = { ...kc.contexts[0], namespace: 'ops' };
-      await new KubeClientAdapter(kc, { env: {} }).apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }, { fieldManager: TETHER_FIELD_MANAGER, force: false });
+      await new KubeClientAdapter(kc, { env: {} }).apply(
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } },
+        { fieldManager: TETHER_FIELD_MANAGER, force: false },
+      );
       expect(stub.calls.map((q) => `${q.method} ${q.path}`)).toEqual(['PATCH /api/v1/namespaces/ops/configmaps/settings']);
     });
 
@@ -355,7 +432,11 @@ describe('KubeClientAdapter contract (stub kube-apiserver)', () => {
       kc.users[0] = { ...kc.users[0], token: 'rotated-token' };
       await adapter.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' });
 
-      expect(stub.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /apis/apps/v1', `PATCH ${DEPLOYMENT_PATH}`, `GET ${DEPLOYMENT_PATH}`]);
+      expect(stub.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+        'GET /apis/apps/v1',
+        `PATCH ${DEPLOYMENT_PATH}`,
+        `GET ${DEPLOYMENT_PATH}`,
+      ]);
       expect(stub.requests.map((q) => q.headers.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, 'Bearer rotated-token']);
       expect(stub.connections).toBe(1);
     });

@@ -12,7 +12,9 @@ export interface CapturedIO extends CliIO {
 export const NOW = new Date('2026-11-10T12:00:00Z');
 
 /** Builds a captured IO; `env` replaces the process environment entirely. */
-export function captureIO(options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string; isTTY?: boolean } = {}): CapturedIO {
+export function captureIO(
+  options: { env?: Record<string, string | undefined>; cwd?: string; stdin?: string; isTTY?: boolean } = {},
+): CapturedIO {
   let out = '';
   let err = '';
   const handlers = new Set<() => void>();

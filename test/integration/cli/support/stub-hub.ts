@@ -31,7 +31,13 @@ export interface Override {
   contentType?: string;
 }
 
-const PLURAL_KIND: Record<string, string> = { clusters: 'Cluster', clustersets: 'ClusterSet', works: 'Work', placements: 'Placement', fleetdeployments: 'FleetDeployment' };
+const PLURAL_KIND: Record<string, string> = {
+  clusters: 'Cluster',
+  clustersets: 'ClusterSet',
+  works: 'Work',
+  placements: 'Placement',
+  fleetdeployments: 'FleetDeployment',
+};
 
 /** The stub hub: start it, seed objects, run the CLI against `url`, inspect `requests`, stop it. */
 export class StubHub {
@@ -83,7 +89,18 @@ export class StubHub {
   }
 
   /** Adds an object as the hub would store it. */
-  seed(kind: string, name: string, extra: { labels?: Record<string, string>; annotations?: Record<string, string>; spec?: unknown; status?: unknown; namespace?: string; finalizers?: string[] } = {}): Resource {
+  seed(
+    kind: string,
+    name: string,
+    extra: {
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      spec?: unknown;
+      status?: unknown;
+      namespace?: string;
+      finalizers?: string[];
+    } = {},
+  ): Resource {
     const obj: Resource = {
       apiVersion: API_VERSION,
       kind,
@@ -162,7 +179,13 @@ export class StubHub {
       const input = JSON.parse(r.body) as Resource;
       const name = input.metadata?.name;
       if (!isDnsLabel(name ?? '')) {
-        return [422, { ...problem(422, 'Unprocessable Entity', `${kind} "${name}" is invalid: metadata.name: name must be a DNS-1123 label`), errors: [{ path: 'metadata.name', message: 'name must be a DNS-1123 label' }] }];
+        return [
+          422,
+          {
+            ...problem(422, 'Unprocessable Entity', `${kind} "${name}" is invalid: metadata.name: name must be a DNS-1123 label`),
+            errors: [{ path: 'metadata.name', message: 'name must be a DNS-1123 label' }],
+          },
+        ];
       }
       if (this.objects.has(keyOf(kind, name, namespace))) return [409, problem(409, 'Conflict', `${kind} "${name}" already exists`)];
       return [201, this.seed(kind, name, { labels: input.metadata.labels, spec: input.spec, namespace })];
@@ -174,7 +197,8 @@ export class StubHub {
     if (r.method === 'GET') return [200, obj];
     if (r.method === 'PATCH' || r.method === 'PUT') return this.write(obj, key, r);
     if (r.method === 'DELETE') {
-      if (obj.metadata.finalizers?.length) return [202, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: '2026-11-10T12:00:00Z' } }];
+      if (obj.metadata.finalizers?.length)
+        return [202, { ...obj, metadata: { ...obj.metadata, deletionTimestamp: '2026-11-10T12:00:00Z' } }];
       this.objects.delete(key);
       return [200, obj];
     }
@@ -187,30 +211,88 @@ export class StubHub {
    * untouched, the version bumped only when something changed, 422 for invalid label keys.
    */
   private write(obj: Resource, key: string, r: RecordedRequest): [number, unknown] {
-    const body = JSON.parse(r.body || '{}') as { metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+    const body = JSON.parse(r.body || '{}') as {
+      metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      spec?: unknown;
+    };
     const expected = body.metadata?.resourceVersion;
     if (expected !== undefined && expected !== obj.metadata.resourceVersion) {
-      return [409, { ...problem(409, 'Conflict', `${obj.kind} "${obj.metadata.name}" was modified: you sent resourceVersion ${expected}, the current one is ${obj.metadata.resourceVersion}; get it again, re-apply your change and retry`), currentResourceVersion: obj.metadata.resourceVersion }];
+      return [
+        409,
+        {
+          ...problem(
+            409,
+            'Conflict',
+            `${obj.kind} "${obj.metadata.name}" was modified: you sent resourceVersion ${expected}, the current one is ${obj.metadata.resourceVersion}; get it again, re-apply your change and retry`,
+          ),
+          currentResourceVersion: obj.metadata.resourceVersion,
+        },
+      ];
     }
-    const base = { metadata: { name: obj.metadata.name, labels: obj.metadata.labels, annotations: obj.metadata.annotations }, spec: obj.spec };
-    const next = (r.method === 'PATCH' ? applyMergePatch(base, body) : { metadata: { name: body.metadata?.name, labels: body.metadata?.labels, annotations: body.metadata?.annotations }, spec: body.spec ?? {} }) as typeof base;
-    if (next.metadata.name !== obj.metadata.name) return [422, problem(422, 'Unprocessable Entity', `metadata.name "${next.metadata.name}" does not match the name in the path "${obj.metadata.name}"`)];
-    const badKey = Object.keys({ ...next.metadata.labels, ...next.metadata.annotations }).find((k) => !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k));
-    if (badKey !== undefined) return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: metadata.labels: invalid key "${badKey}"`), errors: [{ path: 'metadata.labels', message: `invalid key "${badKey}"` }] }];
+    const base = {
+      metadata: { name: obj.metadata.name, labels: obj.metadata.labels, annotations: obj.metadata.annotations },
+      spec: obj.spec,
+    };
+    const next = (
+      r.method === 'PATCH'
+        ? applyMergePatch(base, body)
+        : {
+            metadata: { name: body.metadata?.name, labels: body.metadata?.labels, annotations: body.metadata?.annotations },
+            spec: body.spec ?? {},
+          }
+    ) as typeof base;
+    if (next.metadata.name !== obj.metadata.name)
+      return [
+        422,
+        problem(
+          422,
+          'Unprocessable Entity',
+          `metadata.name "${next.metadata.name}" does not match the name in the path "${obj.metadata.name}"`,
+        ),
+      ];
+    const badKey = Object.keys({ ...next.metadata.labels, ...next.metadata.annotations }).find(
+      (k) => !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k),
+    );
+    if (badKey !== undefined)
+      return [
+        422,
+        {
+          ...problem(
+            422,
+            'Unprocessable Entity',
+            `${obj.kind} "${obj.metadata.name}" is invalid: metadata.labels: invalid key "${badKey}"`,
+          ),
+          errors: [{ path: 'metadata.labels', message: `invalid key "${badKey}"` }],
+        },
+      ];
     const parsed = findKind(obj.kind)?.spec.safeParse(next.spec ?? {});
     if (parsed && !parsed.success) {
       const errors = parsed.error.issues.map((i) => ({ path: ['spec', ...i.path].join('.'), message: i.message }));
-      return [422, { ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: ${errors[0].path}: ${errors[0].message}`), errors }];
+      return [
+        422,
+        {
+          ...problem(422, 'Unprocessable Entity', `${obj.kind} "${obj.metadata.name}" is invalid: ${errors[0].path}: ${errors[0].message}`),
+          errors,
+        },
+      ];
     }
     if (parsed?.success) next.spec = parsed.data;
     const labels = next.metadata.labels && Object.keys(next.metadata.labels).length ? next.metadata.labels : undefined;
     const annotations = next.metadata.annotations && Object.keys(next.metadata.annotations).length ? next.metadata.annotations : undefined;
-    const same = canonicalJson([obj.spec, obj.metadata.labels ?? {}, obj.metadata.annotations ?? {}]) === canonicalJson([next.spec, labels ?? {}, annotations ?? {}]);
+    const same =
+      canonicalJson([obj.spec, obj.metadata.labels ?? {}, obj.metadata.annotations ?? {}]) ===
+      canonicalJson([next.spec, labels ?? {}, annotations ?? {}]);
     if (same) return [200, obj];
     const { labels: _l, annotations: _a, ...meta } = obj.metadata;
     const written: Resource = {
       ...obj,
-      metadata: { ...meta, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), resourceVersion: String(this.nextVersion++), generation: obj.metadata.generation + (canonicalJson(obj.spec) === canonicalJson(next.spec) ? 0 : 1) },
+      metadata: {
+        ...meta,
+        ...(labels ? { labels } : {}),
+        ...(annotations ? { annotations } : {}),
+        resourceVersion: String(this.nextVersion++),
+        generation: obj.metadata.generation + (canonicalJson(obj.spec) === canonicalJson(next.spec) ? 0 : 1),
+      },
       spec: next.spec,
     };
     this.objects.set(key, written);
@@ -223,16 +305,23 @@ export class StubHub {
       const body = JSON.parse(r.body || '{}') as { labels?: Record<string, string>; autoAccept?: boolean; ttlSeconds?: number };
       cluster ??= this.seed('Cluster', name, { labels: body.labels, spec: { hubAcceptsClient: Boolean(body.autoAccept) } });
       const expires = new Date(Date.parse('2026-11-10T12:00:00Z') + (body.ttlSeconds ?? 86400) * 1000).toISOString();
-      return [200, {
-        cluster,
-        manifest: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tether-bootstrap\nstringData:\n  token: boot-${name}\n`,
-        command: `curl -sSf ${this.url}/agent/v1/install/${name}?token=boot-${name} | kubectl apply -f -`,
-        bootstrapTokenExpiresAt: expires,
-      }];
+      return [
+        200,
+        {
+          cluster,
+          manifest: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tether-bootstrap\nstringData:\n  token: boot-${name}\n`,
+          command: `curl -sSf ${this.url}/agent/v1/install/${name}?token=boot-${name} | kubectl apply -f -`,
+          bootstrapTokenExpiresAt: expires,
+        },
+      ];
     }
     if (!cluster) return [404, problem(404, 'Not Found', `Cluster "${name}" not found`)];
     const update = (spec: Record<string, unknown>) => {
-      cluster = { ...cluster!, spec: { ...(cluster!.spec as object), ...spec }, metadata: { ...cluster!.metadata, resourceVersion: String(this.nextVersion++) } };
+      cluster = {
+        ...cluster!,
+        spec: { ...(cluster!.spec as object), ...spec },
+        metadata: { ...cluster!.metadata, resourceVersion: String(this.nextVersion++) },
+      };
       this.objects.set(keyOf('Cluster', name), cluster);
       return cluster;
     };
@@ -242,7 +331,15 @@ export class StubHub {
       case 'deny':
         return [200, update({ hubAcceptsClient: false })];
       case 'detach':
-        return [200, { cluster: update({}), message: JSON.parse(r.body || '{}').force ? 'forced: credentials revoked, nothing cleaned up' : 'the agent will clean up and leave' }];
+        return [
+          200,
+          {
+            cluster: update({}),
+            message: JSON.parse(r.body || '{}').force
+              ? 'forced: credentials revoked, nothing cleaned up'
+              : 'the agent will clean up and leave',
+          },
+        ];
       case 'upgrade': {
         const { version } = JSON.parse(r.body) as { version: string };
         return [200, update({ agent: { version } })];
@@ -255,7 +352,9 @@ export class StubHub {
   private events(r: RecordedRequest): [number, unknown] {
     const cluster = r.query.cluster;
     const limit = r.query.limit ? Number(r.query.limit) : 100;
-    const objects = [...this.objects.values()].filter((o) => (cluster ? (o.kind === 'Cluster' && o.metadata.name === cluster) || o.metadata.namespace === cluster : !o.metadata.namespace));
+    const objects = [...this.objects.values()].filter((o) =>
+      cluster ? (o.kind === 'Cluster' && o.metadata.name === cluster) || o.metadata.namespace === cluster : !o.metadata.namespace,
+    );
     const all = recentEvents(objects);
     return [200, { kind: 'EventList', items: all.slice(0, limit), total: all.length }];
   }
@@ -278,17 +377,45 @@ export class StubHub {
       const taints = (doc.spec as { taints?: Array<{ effect?: string }> } | undefined)?.taints ?? [];
       const bad = taints.findIndex((t) => !['NoSelect', 'PreferNoSelect', 'NoSelectIfNew'].includes(t.effect ?? ''));
       if (bad >= 0 || !isDnsLabel(name ?? '')) {
-        const errors = bad >= 0 ? [{ path: `spec.taints.${bad}.effect`, message: 'effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew' }] : [{ path: 'metadata.name', message: 'name must be a DNS-1123 label' }];
-        return { index, kind, name, action: 'failed', problem: { ...problem(422, 'Unprocessable Entity', `${kind} "${name}" is invalid: ${errors[0].path}: ${errors[0].message}`), errors } };
+        const errors =
+          bad >= 0
+            ? [{ path: `spec.taints.${bad}.effect`, message: 'effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew' }]
+            : [{ path: 'metadata.name', message: 'name must be a DNS-1123 label' }];
+        return {
+          index,
+          kind,
+          name,
+          action: 'failed',
+          problem: {
+            ...problem(422, 'Unprocessable Entity', `${kind} "${name}" is invalid: ${errors[0].path}: ${errors[0].message}`),
+            errors,
+          },
+        };
       }
       const key = keyOf(kind, name!, doc.metadata?.namespace);
       const existing = this.objects.get(key);
       // The hub stores the spec as its kind's schema parses it (defaults filled in) and compares that.
       const spec = normalSpec(kind, doc.spec);
-      const same = existing && canonicalJson([normalSpec(kind, existing.spec), existing.metadata.labels ?? {}, existing.metadata.annotations ?? {}]) === canonicalJson([spec, doc.metadata?.labels ?? {}, doc.metadata?.annotations ?? {}]);
+      const same =
+        existing &&
+        canonicalJson([normalSpec(kind, existing.spec), existing.metadata.labels ?? {}, existing.metadata.annotations ?? {}]) ===
+          canonicalJson([spec, doc.metadata?.labels ?? {}, doc.metadata?.annotations ?? {}]);
       const action = !existing ? 'created' : same ? 'unchanged' : 'configured';
-      if (!dryRun && action !== 'unchanged') this.seed(kind, name!, { labels: doc.metadata?.labels, annotations: doc.metadata?.annotations, spec, namespace: doc.metadata?.namespace });
-      return { index, kind, name, ...(doc.metadata?.namespace ? { namespace: doc.metadata.namespace } : {}), action, resourceVersion: this.objects.get(key)?.metadata.resourceVersion };
+      if (!dryRun && action !== 'unchanged')
+        this.seed(kind, name!, {
+          labels: doc.metadata?.labels,
+          annotations: doc.metadata?.annotations,
+          spec,
+          namespace: doc.metadata?.namespace,
+        });
+      return {
+        index,
+        kind,
+        name,
+        ...(doc.metadata?.namespace ? { namespace: doc.metadata.namespace } : {}),
+        action,
+        resourceVersion: this.objects.get(key)?.metadata.resourceVersion,
+      };
     });
     const summary: Record<string, number> = {};
     for (const res of results) summary[res.action] = (summary[res.action] ?? 0) + 1;
@@ -325,6 +452,9 @@ function matches(header: string | string[] | undefined, tag: string): boolean {
 
 function send(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', etag?: string): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { ...(status === 304 ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(text) }), ...(etag ? { etag } : {}) });
+  res.writeHead(status, {
+    ...(status === 304 ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(text) }),
+    ...(etag ? { etag } : {}),
+  });
   res.end(text);
 }

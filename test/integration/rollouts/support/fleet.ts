@@ -14,13 +14,21 @@ export const API = 'tether.dev/v1alpha1';
 /** Creates accepted clusters (their agents may join) with labels through the admin API. */
 export async function createClusters(hub: TestHub, clusters: { name: string; labels?: Record<string, string> }[]): Promise<void> {
   for (const c of clusters) {
-    const res = await hub.api('/v1/clusters', { body: { apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: c.labels ?? {} }, spec: { hubAcceptsClient: true } } });
+    const res = await hub.api('/v1/clusters', {
+      body: { apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: c.labels ?? {} }, spec: { hubAcceptsClient: true } },
+    });
     if (res.status !== 201) throw new Error(`create cluster ${c.name}: ${res.status} ${res.text}`);
   }
 }
 
 /** Creates a placement over every cluster with label `fleet=<fleet>`, with named groups first. */
-export async function createPlacement(hub: TestHub, name: string, fleet: string, groups: { groupName: string; labels: Record<string, string> }[] = [], perGroup?: number | string): Promise<void> {
+export async function createPlacement(
+  hub: TestHub,
+  name: string,
+  fleet: string,
+  groups: { groupName: string; labels: Record<string, string> }[] = [],
+  perGroup?: number | string,
+): Promise<void> {
   const res = await hub.api('/v1/placements', {
     body: {
       apiVersion: API,
@@ -30,7 +38,10 @@ export async function createPlacement(hub: TestHub, name: string, fleet: string,
         predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet } } } }],
         decisionStrategy: {
           groupStrategy: {
-            decisionGroups: groups.map((g) => ({ groupName: g.groupName, groupClusterSelector: { labelSelector: { matchLabels: g.labels } } })),
+            decisionGroups: groups.map((g) => ({
+              groupName: g.groupName,
+              groupClusterSelector: { labelSelector: { matchLabels: g.labels } },
+            })),
             ...(perGroup !== undefined ? { clustersPerDecisionGroup: perGroup } : {}),
           },
         },
@@ -60,7 +71,8 @@ export async function markOnline(ctx: HubContext, cluster: string): Promise<void
   const head = await ctx.ports.heads.get(cluster, { consistent: true });
   if (!head) throw new Error(`cluster ${cluster} has no head`);
   // As the join endpoint: an agent joins only a cluster the hub accepted.
-  if (head.state === 'Pending' || head.state === 'Denied') throw new Error(`cluster ${cluster} is ${head.state}: create it with spec.hubAcceptsClient true`);
+  if (head.state === 'Pending' || head.state === 'Denied')
+    throw new Error(`cluster ${cluster} is ${head.state}: create it with spec.hubAcceptsClient true`);
   const now = ctx.ports.clock.now();
   const joined = await ctx.ports.heads.put({ ...head, state: 'Joined' });
   if (joined.leaseRenewedAt === undefined) {
@@ -83,12 +95,24 @@ export interface WorkHealth {
  * Reports the status of the work `name` of `cluster` at its current generation, as the agent would
  * after applying it. Returns the generation reported, or undefined when the cluster has no such work.
  */
-export async function reportWork(ctx: HubContext, cluster: string, name: string, health: WorkHealth = { applied: true, available: true }): Promise<number | undefined> {
+export async function reportWork(
+  ctx: HubContext,
+  cluster: string,
+  name: string,
+  health: WorkHealth = { applied: true, available: true },
+): Promise<number | undefined> {
   const work = await ctx.ports.resources.get({ kind: 'Work', namespace: cluster, name }, { consistent: true });
   if (!work) return undefined;
   const gen = work.metadata.generation;
   const t = new Date(ctx.ports.clock.now()).toISOString();
-  const cond = (type: string, ok: boolean, reason: string) => ({ type, status: (ok ? 'True' : 'False') as 'True' | 'False', reason, message: health.message ?? reason, lastTransitionTime: t, observedGeneration: gen });
+  const cond = (type: string, ok: boolean, reason: string) => ({
+    type,
+    status: (ok ? 'True' : 'False') as 'True' | 'False',
+    reason,
+    message: health.message ?? reason,
+    lastTransitionTime: t,
+    observedGeneration: gen,
+  });
   await ingestWorkReports(ctx, cluster, {
     observedRevision: '1',
     agentVersion: '0.1.0',
@@ -110,7 +134,11 @@ export async function reportWork(ctx: HubContext, cluster: string, name: string,
 }
 
 /** The works of a deployment on every cluster that has one: cluster -> {revision annotation, manifests}. */
-export async function worksOf(ctx: HubContext, clusters: string[], name: string): Promise<Record<string, { revision: string | undefined; spec: unknown }>> {
+export async function worksOf(
+  ctx: HubContext,
+  clusters: string[],
+  name: string,
+): Promise<Record<string, { revision: string | undefined; spec: unknown }>> {
   const out: Record<string, { revision: string | undefined; spec: unknown }> = {};
   for (const c of clusters) {
     const w = await ctx.ports.resources.get({ kind: 'Work', namespace: c, name }, { consistent: true });

@@ -10,7 +10,8 @@ import {
   KubeUnavailableError,
 } from '../../../../agent/kube/errors.js';
 
-const status = (code: number, reason: string, message: string, details?: object) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message, details });
+const status = (code: number, reason: string, message: string, details?: object) =>
+  JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message, details });
 
 describe('errorFromResponse', () => {
   it('maps a 409 with field-manager causes to KubeConflictError, one entry per conflicting field', () => {
@@ -20,7 +21,11 @@ describe('errorFromResponse', () => {
         body: status(409, 'Conflict', 'Apply failed with 2 conflicts', {
           causes: [
             { reason: 'FieldManagerConflict', message: 'conflict with "helm" using apps/v1', field: '.spec.replicas' },
-            { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.template.spec.containers[name="web"].image' },
+            {
+              reason: 'FieldManagerConflict',
+              message: 'conflict with "kubectl-edit" using apps/v1',
+              field: '.spec.template.spec.containers[name="web"].image',
+            },
           ],
         }),
       },
@@ -36,18 +41,33 @@ describe('errorFromResponse', () => {
   });
 
   it('maps a 409 without causes (resourceVersion precondition) to a KubeConflictError with the server message', () => {
-    const err = errorFromResponse({ status: 409, body: status(409, 'Conflict', 'the object has been modified') }, 'ConfigMap a/b') as KubeConflictError;
+    const err = errorFromResponse(
+      { status: 409, body: status(409, 'Conflict', 'the object has been modified') },
+      'ConfigMap a/b',
+    ) as KubeConflictError;
     expect(err.conflicts).toEqual([]);
     expect(err.message).toContain('the object has been modified');
   });
 
   it('maps AlreadyExists, NotFound, Invalid, BadRequest, Unauthorized and Forbidden', () => {
     expect(errorFromResponse({ status: 409, body: status(409, 'AlreadyExists', 'x') }, 'T')).toBeInstanceOf(KubeAlreadyExistsError);
-    expect(errorFromResponse({ status: 404, body: status(404, 'NotFound', 'namespaces "shop" not found') }, 'T').message).toBe('namespaces "shop" not found');
+    expect(errorFromResponse({ status: 404, body: status(404, 'NotFound', 'namespaces "shop" not found') }, 'T').message).toBe(
+      'namespaces "shop" not found',
+    );
     expect(errorFromResponse({ status: 404, body: '' }, 'ConfigMap a/b')).toBeInstanceOf(KubeNotFoundError);
-    const invalid = errorFromResponse({ status: 422, body: JSON.parse(status(422, 'Invalid', 'bad', { causes: [{ field: 'spec.x', message: 'Required value', reason: 'FieldValueRequired' }] })) }, 'T') as KubeInvalidError;
+    const invalid = errorFromResponse(
+      {
+        status: 422,
+        body: JSON.parse(
+          status(422, 'Invalid', 'bad', { causes: [{ field: 'spec.x', message: 'Required value', reason: 'FieldValueRequired' }] }),
+        ),
+      },
+      'T',
+    ) as KubeInvalidError;
     expect(invalid.causes).toEqual([{ field: 'spec.x', message: 'Required value', reason: 'FieldValueRequired' }]);
-    expect(errorFromResponse({ status: 400, body: 'yaml: line 3: mapping values are not allowed' }, 'T').message).toBe('yaml: line 3: mapping values are not allowed');
+    expect(errorFromResponse({ status: 400, body: 'yaml: line 3: mapping values are not allowed' }, 'T').message).toBe(
+      'yaml: line 3: mapping values are not allowed',
+    );
     expect(errorFromResponse({ status: 401, body: status(401, 'Unauthorized', 'Unauthorized') }, 'T')).toBeInstanceOf(KubeForbiddenError);
     expect(errorFromResponse({ status: 403, body: status(403, 'Forbidden', 'no') }, 'T')).toBeInstanceOf(KubeForbiddenError);
   });
@@ -66,7 +86,9 @@ describe('errorFromResponse', () => {
 
   it('keeps other statuses as KubeRequestError with the status, and the cause', () => {
     const cause = new Error('raw');
-    const err = errorFromResponse({ status: 405, body: status(405, 'MethodNotAllowed', 'not allowed') }, 'T', { cause }) as KubeRequestError;
+    const err = errorFromResponse({ status: 405, body: status(405, 'MethodNotAllowed', 'not allowed') }, 'T', {
+      cause,
+    }) as KubeRequestError;
     expect(err).toBeInstanceOf(KubeRequestError);
     expect(err.httpStatus).toBe(405);
     expect(err.cause).toBe(cause);

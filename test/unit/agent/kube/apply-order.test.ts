@@ -78,7 +78,12 @@ describe('waitForCrds', () => {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: `${plural}.example.com` },
-    spec: { group: 'example.com', scope: 'Namespaced', names: { kind: plural, plural }, versions: [{ name: 'v1', served: true, storage: true }] },
+    spec: {
+      group: 'example.com',
+      scope: 'Namespaced',
+      names: { kind: plural, plural },
+      versions: [{ name: 'v1', served: true, storage: true }],
+    },
   });
 
   it('resolves once every CRD is Established', async () => {
@@ -92,7 +97,9 @@ describe('waitForCrds', () => {
   it('fails with a retryable KubeTimeoutError naming the CRDs still pending', async () => {
     const cluster = new MemoryCluster();
     await cluster.apply(crd('widgets'), { fieldManager: 'tether-agent', force: false });
-    const err = (await waitForCrds(cluster, ['widgets.example.com', 'missing.example.com'], { timeoutMs: 60, intervalMs: 10 }).catch((e: unknown) => e)) as KubeTimeoutError;
+    const err = (await waitForCrds(cluster, ['widgets.example.com', 'missing.example.com'], { timeoutMs: 60, intervalMs: 10 }).catch(
+      (e: unknown) => e,
+    )) as KubeTimeoutError;
     expect(err).toBeInstanceOf(KubeTimeoutError);
     expect(err.retryable).toBe(true);
     expect(err.message).toContain('missing.example.com not established after 60 ms');

@@ -31,7 +31,11 @@ describe('field paths', () => {
   });
 
   it('treats every list as atomic without keyed lists, and a list with duplicate keys as atomic', () => {
-    expect([...flattenObject(pod, 'main', false).values()].map((l) => formatFieldPath(l.path))).toEqual(['.metadata.labels.app', '.spec.containers', '.spec.volumes']);
+    expect([...flattenObject(pod, 'main', false).values()].map((l) => formatFieldPath(l.path))).toEqual([
+      '.metadata.labels.app',
+      '.spec.containers',
+      '.spec.volumes',
+    ]);
     const dup = { spec: { containers: [{ name: 'a' }, { name: 'a' }] } };
     expect([...flattenObject(dup, 'main', true).values()].map((l) => formatFieldPath(l.path))).toEqual(['.spec.containers']);
   });
@@ -41,7 +45,9 @@ describe('field paths', () => {
     const tree = toFieldsV1([...paths, ['f:spec']]);
     expect(tree['f:spec']['.']).toEqual({});
     expect(tree['f:spec']['f:containers']['k:{"name":"web"}']['.']).toEqual({});
-    const back = fromFieldsV1(tree).map((p) => JSON.stringify(p)).sort();
+    const back = fromFieldsV1(tree)
+      .map((p) => JSON.stringify(p))
+      .sort();
     expect(back).toEqual([...paths, ['f:spec']].map((p) => JSON.stringify(p)).sort());
   });
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { TETHER_FIELD_MANAGER } from '../../../../agent/kube/cluster-api.js';
-import { KubeAlreadyExistsError, KubeConflictError, KubeForbiddenError, KubeInvalidError, KubeNotFoundError, KubeUnavailableError, KubeUnknownKindError } from '../../../../agent/kube/errors.js';
+import {
+  KubeAlreadyExistsError,
+  KubeConflictError,
+  KubeForbiddenError,
+  KubeInvalidError,
+  KubeNotFoundError,
+  KubeUnavailableError,
+  KubeUnknownKindError,
+} from '../../../../agent/kube/errors.js';
 import { MemoryCluster, OUT_OF_BAND_MANAGER } from '../../../../agent/kube/memory-cluster.js';
 import type { KubeObject, ObjectRef } from '../../../../agent/kube/types.js';
 import { AGENT, CM, configMap, DEPLOY, deployment, FORCED, managers, mustGet, namespace } from './memory-fixtures.js';
@@ -11,7 +19,11 @@ describe('MemoryCluster: delete and garbage collection', () => {
   const owned = (name: string, owners: { name: string; uid: string }[]): KubeObject => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name, namespace: 'default', ownerReferences: owners.map((o) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.name, uid: o.uid })) },
+    metadata: {
+      name,
+      namespace: 'default',
+      ownerReferences: owners.map((o) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.name, uid: o.uid })),
+    },
   });
   const ref = (name: string): ObjectRef => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name });
 
@@ -94,7 +106,8 @@ describe('MemoryCluster: out-of-band changes (drift)', () => {
 describe('MemoryCluster: simulated controllers', () => {
   const ready = async (cluster: MemoryCluster, obj: KubeObject) => {
     await cluster.apply(obj, AGENT);
-    return (await mustGet(cluster, { apiVersion: obj.apiVersion, kind: obj.kind, namespace: 'default', name: obj.metadata.name })).status as Record<string, unknown>;
+    return (await mustGet(cluster, { apiVersion: obj.apiVersion, kind: obj.kind, namespace: 'default', name: obj.metadata.name }))
+      .status as Record<string, unknown>;
   };
 
   it('reports a Deployment available with spec.replicas (default 1) at the current generation', async () => {
@@ -103,7 +116,10 @@ describe('MemoryCluster: simulated controllers', () => {
     expect(one).toMatchObject({ observedGeneration: 1, replicas: 1, readyReplicas: 1, availableReplicas: 1, updatedReplicas: 1 });
     const three = await ready(cluster, deployment({ replicas: 3 }));
     expect(three).toMatchObject({ observedGeneration: 2, replicas: 3, readyReplicas: 3, availableReplicas: 3, updatedReplicas: 3 });
-    expect((three.conditions as { type: string; status: string }[]).map((c) => `${c.type}=${c.status}`)).toEqual(['Available=True', 'Progressing=True']);
+    expect((three.conditions as { type: string; status: string }[]).map((c) => `${c.type}=${c.status}`)).toEqual([
+      'Available=True',
+      'Progressing=True',
+    ]);
     const live = await mustGet(cluster, DEPLOY);
     expect(managers(live)).toEqual(['tether-agent/Apply', 'kube-controller-manager/Update/status']);
   });
@@ -118,10 +134,23 @@ describe('MemoryCluster: simulated controllers', () => {
   it('reports StatefulSets ready (counts and revisions, no conditions) and DaemonSets on every node', async () => {
     const cluster = new MemoryCluster({ nodes: { count: 3 } });
     const sts = await ready(cluster, { ...deployment({ replicas: 2 }), kind: 'StatefulSet' });
-    expect(sts).toMatchObject({ observedGeneration: 1, replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+    expect(sts).toMatchObject({
+      observedGeneration: 1,
+      replicas: 2,
+      readyReplicas: 2,
+      currentReplicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+    });
     expect(sts).not.toHaveProperty('conditions');
     const ds = await ready(cluster, { ...deployment(), kind: 'DaemonSet' });
-    expect(ds).toMatchObject({ observedGeneration: 1, desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 3, numberAvailable: 3 });
+    expect(ds).toMatchObject({
+      observedGeneration: 1,
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberReady: 3,
+      numberAvailable: 3,
+    });
   });
 
   it('completes Jobs', async () => {
@@ -174,9 +203,13 @@ describe('MemoryCluster: isolation, validation, queries and hooks', () => {
     (bad.spec as { template: { metadata: { labels: unknown } } }).template.metadata.labels = { app: 'other' };
     const err = (await cluster.apply(bad, AGENT).catch((e: unknown) => e)) as KubeInvalidError;
     expect(err).toBeInstanceOf(KubeInvalidError);
-    expect(err.message).toBe('Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`');
+    expect(err.message).toBe(
+      'Deployment.apps "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+    );
 
-    const badName = await cluster.apply({ ...configMap({}), metadata: { name: 'Bad_Name', namespace: 'default' } }, AGENT).catch((e: unknown) => e);
+    const badName = await cluster
+      .apply({ ...configMap({}), metadata: { name: 'Bad_Name', namespace: 'default' } }, AGENT)
+      .catch((e: unknown) => e);
     expect((badName as KubeInvalidError).causes.map((c) => c.field)).toEqual(['metadata.name']);
     expect(await cluster.get({ ...CM, name: 'Bad_Name' })).toBeUndefined();
   });
@@ -192,13 +225,31 @@ describe('MemoryCluster: isolation, validation, queries and hooks', () => {
   it('lists by namespace and label selector (string or structured), sorted by namespace and name', async () => {
     const cluster = new MemoryCluster();
     await cluster.apply(namespace('shop'), AGENT);
-    for (const [ns, name, app] of [['shop', 'b', 'web'], ['default', 'c', 'web'], ['shop', 'a', 'web'], ['shop', 'z', 'db']]) {
+    for (const [ns, name, app] of [
+      ['shop', 'b', 'web'],
+      ['default', 'c', 'web'],
+      ['shop', 'a', 'web'],
+      ['shop', 'z', 'db'],
+    ]) {
       await cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { app } } }, AGENT);
     }
     const names = (objs: KubeObject[]) => objs.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
 
-    expect(names(await cluster.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: 'app=web' }))).toEqual(['default/c', 'shop/a', 'shop/b']);
-    expect(names(await cluster.list({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', labelSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] } }))).toEqual(['shop/z']);
+    expect(names(await cluster.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: 'app=web' }))).toEqual([
+      'default/c',
+      'shop/a',
+      'shop/b',
+    ]);
+    expect(
+      names(
+        await cluster.list({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          namespace: 'shop',
+          labelSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['web'] }] },
+        }),
+      ),
+    ).toEqual(['shop/z']);
     await expect(cluster.list({ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: 'app in (' })).rejects.toThrow(KubeInvalidError);
     await expect(cluster.list({ apiVersion: 'example.com/v1', kind: 'Widget' })).rejects.toThrow(KubeUnknownKindError);
   });
@@ -230,7 +281,9 @@ describe('MemoryCluster: claims signals', () => {
 
     const openshift = new MemoryCluster({ distribution: 'openshift' });
     expect(await openshift.discover('config.openshift.io/v1', 'ClusterVersion')).toEqual({ namespaced: false, plural: 'clusterversions' });
-    expect((await mustGet(openshift, { apiVersion: 'config.openshift.io/v1', kind: 'ClusterVersion', name: 'version' })).spec).toMatchObject({ clusterID: expect.any(String) });
+    expect(
+      (await mustGet(openshift, { apiVersion: 'config.openshift.io/v1', kind: 'ClusterVersion', name: 'version' })).spec,
+    ).toMatchObject({ clusterID: expect.any(String) });
     expect(await cluster.discover('config.openshift.io/v1', 'ClusterVersion')).toBeUndefined();
 
     const k3s = new MemoryCluster({ distribution: 'k3s' });

@@ -3,7 +3,20 @@ import { waitForCrds } from '../../../../agent/kube/apply-order.js';
 import { KubeConflictError, KubeNotFoundError, KubeUnknownKindError } from '../../../../agent/kube/errors.js';
 import { MemoryCluster } from '../../../../agent/kube/memory-cluster.js';
 import type { ObjectRef } from '../../../../agent/kube/types.js';
-import { AGENT, CM, configMap, DEPLOY, deployment, FORCED, managers, mustGet, namespace, OTHER, widget, WIDGET_CRD } from './memory-fixtures.js';
+import {
+  AGENT,
+  CM,
+  configMap,
+  DEPLOY,
+  deployment,
+  FORCED,
+  managers,
+  mustGet,
+  namespace,
+  OTHER,
+  widget,
+  WIDGET_CRD,
+} from './memory-fixtures.js';
 
 /** Server-side apply, metadata, namespaces and custom resources of the in-memory cluster. */
 
@@ -64,7 +77,15 @@ describe('MemoryCluster: server-side apply', () => {
 
   it('merges keyed lists item by item: a container another manager added survives, a dropped one goes', async () => {
     const cluster = new MemoryCluster();
-    await cluster.apply(deployment({ containers: [{ name: 'web', image: 'nginx' }, { name: 'log', image: 'fluentbit' }] }), AGENT);
+    await cluster.apply(
+      deployment({
+        containers: [
+          { name: 'web', image: 'nginx' },
+          { name: 'log', image: 'fluentbit' },
+        ],
+      }),
+      AGENT,
+    );
     cluster.mutate(DEPLOY, (d) => {
       (d.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers.push({ name: 'debug', image: 'busybox' });
     });
@@ -165,7 +186,15 @@ describe('MemoryCluster: namespaces', () => {
   it('puts namespaced objects without a namespace in default, and drops the namespace of cluster-scoped ones', async () => {
     const cluster = new MemoryCluster();
     const cm = await cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain' } }, AGENT);
-    const role = await cluster.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'system:reader', namespace: 'shop' }, rules: [] }, AGENT);
+    const role = await cluster.apply(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'system:reader', namespace: 'shop' },
+        rules: [],
+      },
+      AGENT,
+    );
     expect(cm.metadata.namespace).toBe('default');
     expect(role.metadata).not.toHaveProperty('namespace');
   });
@@ -174,9 +203,7 @@ describe('MemoryCluster: namespaces', () => {
 describe('MemoryCluster: custom resources', () => {
   it('rejects an unknown kind until its CRD is applied and Established (asynchronously)', async () => {
     const cluster = new MemoryCluster();
-    await expect(cluster.apply(widget(1), AGENT)).rejects.toThrow(
-      new KubeUnknownKindError('example.com/v1', 'Widget'),
-    );
+    await expect(cluster.apply(widget(1), AGENT)).rejects.toThrow(new KubeUnknownKindError('example.com/v1', 'Widget'));
     expect(await cluster.discover('example.com/v1', 'Widget')).toBeUndefined();
 
     await cluster.apply(WIDGET_CRD, AGENT);
@@ -185,8 +212,15 @@ describe('MemoryCluster: custom resources', () => {
 
     await waitForCrds(cluster, ['widgets.example.com'], { timeoutMs: 1000, intervalMs: 1 });
     expect(await cluster.discover('example.com/v1', 'Widget')).toEqual({ namespaced: true, plural: 'widgets' });
-    const crd = await mustGet(cluster, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'widgets.example.com' });
-    expect((crd.status as { conditions: { type: string; status: string }[] }).conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['NamesAccepted=True', 'Established=True']);
+    const crd = await mustGet(cluster, {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: 'widgets.example.com',
+    });
+    expect((crd.status as { conditions: { type: string; status: string }[] }).conditions.map((c) => `${c.type}=${c.status}`)).toEqual([
+      'NamesAccepted=True',
+      'Established=True',
+    ]);
     const w = await cluster.apply(widget(1), AGENT);
     expect(w.metadata.generation).toBe(1);
   });

@@ -13,13 +13,23 @@ export function configMap(data: Record<string, string>, labels?: Record<string, 
 }
 export const CM: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'settings' };
 
-export function deployment(options: { replicas?: number; image?: string; containers?: { name: string; image: string }[]; labels?: Record<string, string> } = {}): KubeObject {
+export function deployment(
+  options: { replicas?: number; image?: string; containers?: { name: string; image: string }[]; labels?: Record<string, string> } = {},
+): KubeObject {
   const spec: Record<string, unknown> = {
     selector: { matchLabels: { app: 'web' } },
-    template: { metadata: { labels: { app: 'web' } }, spec: { containers: options.containers ?? [{ name: 'web', image: options.image ?? 'nginx:1.27' }] } },
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: options.containers ?? [{ name: 'web', image: options.image ?? 'nginx:1.27' }] },
+    },
   };
   if (options.replicas !== undefined) spec.replicas = options.replicas;
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'default', ...(options.labels ? { labels: options.labels } : {}) }, spec };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default', ...(options.labels ? { labels: options.labels } : {}) },
+    spec,
+  };
 }
 export const DEPLOY: ObjectRef = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'web' };
 
@@ -31,10 +41,22 @@ export const WIDGET_CRD: KubeObject = {
     group: 'example.com',
     names: { kind: 'Widget', plural: 'widgets', singular: 'widget' },
     scope: 'Namespaced',
-    versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 };
-export const widget = (size: number): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec: { size } });
+export const widget = (size: number): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name: 'w1', namespace: 'default' },
+  spec: { size },
+});
 
 export function namespace(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };

@@ -17,7 +17,9 @@ describe('proxyForServer', () => {
   });
 
   it('honours NO_PROXY', () => {
-    expect(proxyForServer('https://kubernetes.default.svc:443', { HTTPS_PROXY: 'http://p:1', NO_PROXY: '.svc,.cluster.local' })).toBeUndefined();
+    expect(
+      proxyForServer('https://kubernetes.default.svc:443', { HTTPS_PROXY: 'http://p:1', NO_PROXY: '.svc,.cluster.local' }),
+    ).toBeUndefined();
     expect(proxyForServer('https://10.96.0.1:443', { HTTPS_PROXY: 'http://p:1', no_proxy: '10.0.0.0/8' })).toBeUndefined();
     expect(proxyForServer('https://api.example.com', { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'other.com' })).toBe('http://p:1');
   });

@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { heartbeatDue } from '../../../../lambdas/capabilities/clusters/cluster-lease.js';
-import { HEARTBEAT_AGE_HEADER, HEARTBEAT_RECORDED_HEADER, JoinRequestSchema, StatusReportSchema, type DesiredState, type DesiredWork, type JoinRequest, type StatusReport } from '../../../../shared/protocol/v1.js';
+import {
+  HEARTBEAT_AGE_HEADER,
+  HEARTBEAT_RECORDED_HEADER,
+  JoinRequestSchema,
+  StatusReportSchema,
+  type DesiredState,
+  type DesiredWork,
+  type JoinRequest,
+  type StatusReport,
+} from '../../../../shared/protocol/v1.js';
 
 /**
  * A tiny hub for agent tests: the `/agent/v1` protocol over node:http on 127.0.0.1:0, with its state
@@ -114,7 +123,13 @@ export class FakeHub {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const path = (req.url ?? '').split('?')[0];
-    this.requests.push({ method: req.method ?? '', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'], heartbeatAge: req.headers[HEARTBEAT_AGE_HEADER] as string | undefined });
+    this.requests.push({
+      method: req.method ?? '',
+      path,
+      authorization: req.headers.authorization,
+      ifNoneMatch: req.headers['if-none-match'],
+      heartbeatAge: req.headers[HEARTBEAT_AGE_HEADER] as string | undefined,
+    });
     const i = this.injected.findIndex((x) => !x.path || x.path === path);
     if (i >= 0) {
       const inj = this.injected[i];
@@ -128,14 +143,20 @@ export class FakeHub {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
-    const problem = (status: number, detail: string) => send(status, { type: 'https://tether.dev/problems/x', title: 'problem', status, detail });
+    const problem = (status: number, detail: string) =>
+      send(status, { type: 'https://tether.dev/problems/x', title: 'problem', status, detail });
 
     if (req.method === 'POST' && path === '/agent/v1/join') {
       if (!this.bootstrapTokens.has(token)) return problem(401, 'bootstrap token is invalid, used or expired');
       const parsed = JoinRequestSchema.safeParse(JSON.parse(text));
       if (!parsed.success) return problem(422, parsed.error.message);
       this.joins.push(parsed.data);
-      if (!this.accepted) return send(202, { status: 'Pending', message: 'waiting for an administrator to accept the cluster', retryAfterSeconds: this.pendingRetryAfterSeconds });
+      if (!this.accepted)
+        return send(202, {
+          status: 'Pending',
+          message: 'waiting for an administrator to accept the cluster',
+          retryAfterSeconds: this.pendingRetryAfterSeconds,
+        });
       this.bootstrapTokens.delete(token);
       const credential = this.newCredential();
       return send(200, { status: 'Joined', cluster: this.cluster, credential, pollIntervalSeconds: this.state.pollIntervalSeconds });
@@ -144,7 +165,9 @@ export class FakeHub {
     if (req.method === 'GET' && path === '/agent/v1/desired') {
       // As the real hub: a heartbeat every half lease, by the age the agent sends.
       const age = req.headers[HEARTBEAT_AGE_HEADER] as string | undefined;
-      const beat: Record<string, string> = heartbeatDue(age === undefined ? undefined : Number(age), this.state.leaseDurationSeconds) ? { [HEARTBEAT_RECORDED_HEADER]: 'recorded' } : {};
+      const beat: Record<string, string> = heartbeatDue(age === undefined ? undefined : Number(age), this.state.leaseDurationSeconds)
+        ? { [HEARTBEAT_RECORDED_HEADER]: 'recorded' }
+        : {};
       // As the real hub: a due rotation suspends 304 until the agent has rotated.
       if (req.headers['if-none-match'] === `"${this.state.revision}"` && !this.state.rotateCredential) return send(304, undefined, beat);
       return send(200, this.state, { etag: `"${this.state.revision}"`, ...beat });

@@ -103,7 +103,11 @@ export async function rig(overrides: Partial<AgentOptions> = {}, hubSetup?: (hub
 }
 
 /** A Deployment manifest. */
-export function deployment(name: string, namespace: string, extra: { replicas?: number; image?: string; labels?: Record<string, string> } = {}) {
+export function deployment(
+  name: string,
+  namespace: string,
+  extra: { replicas?: number; image?: string; labels?: Record<string, string> } = {},
+) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -125,8 +129,19 @@ export function configMap(name: string, namespace: string, data: Record<string, 
 }
 
 /** A work as the hub delivers it. */
-export function work(name: string, manifests: Record<string, unknown>[], more: { generation?: number; manifestConfigs?: Record<string, unknown>[]; deleteOption?: Record<string, unknown> } = {}) {
-  return { name, uid: `uid-${name}`, generation: more.generation ?? 1, manifests, manifestConfigs: more.manifestConfigs ?? [], ...(more.deleteOption ? { deleteOption: more.deleteOption } : {}) };
+export function work(
+  name: string,
+  manifests: Record<string, unknown>[],
+  more: { generation?: number; manifestConfigs?: Record<string, unknown>[]; deleteOption?: Record<string, unknown> } = {},
+) {
+  return {
+    name,
+    uid: `uid-${name}`,
+    generation: more.generation ?? 1,
+    manifests,
+    manifestConfigs: more.manifestConfigs ?? [],
+    ...(more.deleteOption ? { deleteOption: more.deleteOption } : {}),
+  };
 }
 
 /** Waits until `check` is true, polling on the event loop (the test clock does not move time here). */

@@ -15,7 +15,9 @@ import type { KubeObject, ObjectRef } from '../../../../agent/kube/types.js';
 export function asServiceAccount(cluster: MemoryCluster, sa: { namespace: string; name: string }): ClusterApi {
   const rbac = 'rbac.authorization.k8s.io/v1';
   const bound = (b: KubeObject) =>
-    ((b.subjects as { kind: string; name: string; namespace?: string }[] | undefined) ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === sa.name && s.namespace === sa.namespace);
+    ((b.subjects as { kind: string; name: string; namespace?: string }[] | undefined) ?? []).some(
+      (s) => s.kind === 'ServiceAccount' && s.name === sa.name && s.namespace === sa.namespace,
+    );
   const allows = (role: KubeObject | undefined, group: string, resource: string, verb: string, name?: string) =>
     ((role?.rules as { apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[] }[] | undefined) ?? []).some(
       (r) =>
@@ -35,12 +37,20 @@ export function asServiceAccount(cluster: MemoryCluster, sa: { namespace: string
     const namespace = info.namespaced ? (ref.namespace ?? 'default') : undefined;
     for (const b of await cluster.list({ apiVersion: rbac, kind: 'ClusterRoleBinding' })) {
       const roleRef = b.roleRef as { name: string };
-      if (bound(b) && allows(await cluster.get({ apiVersion: rbac, kind: 'ClusterRole', name: roleRef.name }), group, info.plural, verb, ref.name)) return;
+      if (
+        bound(b) &&
+        allows(await cluster.get({ apiVersion: rbac, kind: 'ClusterRole', name: roleRef.name }), group, info.plural, verb, ref.name)
+      )
+        return;
     }
     if (namespace) {
       for (const b of await cluster.list({ apiVersion: rbac, kind: 'RoleBinding', namespace })) {
         const roleRef = b.roleRef as { kind: string; name: string };
-        const role = await cluster.get(roleRef.kind === 'ClusterRole' ? { apiVersion: rbac, kind: 'ClusterRole', name: roleRef.name } : { apiVersion: rbac, kind: 'Role', namespace, name: roleRef.name });
+        const role = await cluster.get(
+          roleRef.kind === 'ClusterRole'
+            ? { apiVersion: rbac, kind: 'ClusterRole', name: roleRef.name }
+            : { apiVersion: rbac, kind: 'Role', namespace, name: roleRef.name },
+        );
         if (bound(b) && allows(role, group, info.plural, verb, ref.name)) return;
       }
     }
@@ -49,7 +59,12 @@ export function asServiceAccount(cluster: MemoryCluster, sa: { namespace: string
       `${info.plural}${ref.name ? ` "${ref.name}"` : ''} is forbidden: User "system:serviceaccount:${sa.namespace}:${sa.name}" cannot ${verb} resource "${info.plural}" in API group "${group}"${where}`,
     );
   }
-  const refOf = (o: KubeObject): ObjectRef => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+  const refOf = (o: KubeObject): ObjectRef => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: o.metadata.namespace,
+    name: o.metadata.name,
+  });
 
   return {
     async apply(obj, o) {

@@ -110,9 +110,16 @@ describe('import manifest', () => {
   });
 
   it('grants the agent only its own Deployment for self-upgrade', () => {
-    const role = importManifestObjects(base).find((o) => o.kind === 'Role') as { rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[] };
+    const role = importManifestObjects(base).find((o) => o.kind === 'Role') as {
+      rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+    };
     const deployments = role.rules.find((r) => r.resources.includes('deployments'));
-    expect(deployments).toEqual({ apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['tether-agent'], verbs: ['get', 'patch'] });
+    expect(deployments).toEqual({
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+      resourceNames: ['tether-agent'],
+      verbs: ['get', 'patch'],
+    });
   });
 
   it('refuses options that would render a broken manifest', () => {
@@ -123,7 +130,8 @@ describe('import manifest', () => {
 
   it('explains what is missing when a manifest is not an import manifest', () => {
     expect(() => parseImportManifest('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n')).toThrow(/tether-agent-bootstrap/);
-    const noToken = 'apiVersion: v1\nkind: Secret\nmetadata: {name: tether-agent-bootstrap}\nstringData: {hubUrl: "https://h", cluster: c}\n';
+    const noToken =
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: tether-agent-bootstrap}\nstringData: {hubUrl: "https://h", cluster: c}\n';
     expect(() => parseImportManifest(noToken)).toThrow(/bootstrapToken/);
   });
 });

@@ -15,8 +15,13 @@ import {
 const T0 = '2026-11-01T00:00:00Z';
 const T1 = '2026-11-01T00:05:00Z';
 
-function cluster(available?: Partial<Condition>, extra: { spec?: Partial<ClusterSpec>; status?: Partial<ClusterStatus> } = {}): ClusterResource {
-  const conditions: Condition[] = available ? [{ type: 'Available', status: 'Unknown', reason: 'NoLease', message: '', lastTransitionTime: T0, ...available }] : [];
+function cluster(
+  available?: Partial<Condition>,
+  extra: { spec?: Partial<ClusterSpec>; status?: Partial<ClusterStatus> } = {},
+): ClusterResource {
+  const conditions: Condition[] = available
+    ? [{ type: 'Available', status: 'Unknown', reason: 'NoLease', message: '', lastTransitionTime: T0, ...available }]
+    : [];
   return {
     apiVersion: 'tether.dev/v1alpha1',
     kind: 'Cluster',
@@ -30,7 +35,10 @@ const available = (r: ClusterResource) => getCondition(r.status?.conditions, 'Av
 
 describe('availability transitions', () => {
   it('a live lease makes a cluster Available', () => {
-    expect(availabilityFor(cluster({ status: 'Unknown', reason: 'NoLease' }), true)).toMatchObject({ status: 'True', reason: 'AgentAvailable' });
+    expect(availabilityFor(cluster({ status: 'Unknown', reason: 'NoLease' }), true)).toMatchObject({
+      status: 'True',
+      reason: 'AgentAvailable',
+    });
     expect(availabilityFor(cluster({ status: 'Unknown', reason: 'LeaseExpired' }), true)).toMatchObject({ status: 'True' });
   });
 
@@ -40,8 +48,15 @@ describe('availability transitions', () => {
   });
 
   it('a lost lease turns a seen cluster Unknown, with how long it was silent', () => {
-    expect(availabilityFor(cluster({ status: 'True' }), false, 95)).toEqual({ status: 'Unknown', reason: 'LeaseExpired', message: 'no heartbeat for 95 s' });
-    expect(availabilityFor(cluster({ status: 'False' }), false)).toMatchObject({ status: 'Unknown', message: 'no heartbeat within three lease durations' });
+    expect(availabilityFor(cluster({ status: 'True' }), false, 95)).toEqual({
+      status: 'Unknown',
+      reason: 'LeaseExpired',
+      message: 'no heartbeat for 95 s',
+    });
+    expect(availabilityFor(cluster({ status: 'False' }), false)).toMatchObject({
+      status: 'Unknown',
+      message: 'no heartbeat within three lease durations',
+    });
   });
 
   it('a lost lease leaves a never-seen or already-Unknown cluster alone', () => {
@@ -54,16 +69,26 @@ describe('hub taints', () => {
   it('follow the Available condition', () => {
     expect(hubTaintFor(undefined)).toBeUndefined();
     expect(hubTaintFor({ type: 'Available', status: 'True', reason: 'x', message: '', lastTransitionTime: T0 })).toBeUndefined();
-    expect(hubTaintFor({ type: 'Available', status: 'False', reason: 'x', message: '', lastTransitionTime: T0 })).toBe('tether.dev/unavailable');
-    expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'LeaseExpired', message: '', lastTransitionTime: T0 })).toBe('tether.dev/unreachable');
+    expect(hubTaintFor({ type: 'Available', status: 'False', reason: 'x', message: '', lastTransitionTime: T0 })).toBe(
+      'tether.dev/unavailable',
+    );
+    expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'LeaseExpired', message: '', lastTransitionTime: T0 })).toBe(
+      'tether.dev/unreachable',
+    );
     // Never reported (imported, not accepted or no agent yet): unreachable too, as in OCM, so
     // placements do not choose a store whose hardware has not arrived.
-    expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'NoLease', message: '', lastTransitionTime: T0 })).toBe('tether.dev/unreachable');
+    expect(hubTaintFor({ type: 'Available', status: 'Unknown', reason: 'NoLease', message: '', lastTransitionTime: T0 })).toBe(
+      'tether.dev/unreachable',
+    );
   });
 
   it('are added and removed without touching user taints', () => {
     const user = { key: 'example.com/maintenance', effect: 'NoSelect' as const };
-    const lost = withAvailable(cluster({ status: 'True' }, { spec: { taints: [user] } }), { status: 'Unknown', reason: 'LeaseExpired', message: 'm' }, T1);
+    const lost = withAvailable(
+      cluster({ status: 'True' }, { spec: { taints: [user] } }),
+      { status: 'Unknown', reason: 'LeaseExpired', message: 'm' },
+      T1,
+    );
     expect(lost.spec.taints).toEqual([user, { key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: T1 }]);
     expect(available(lost)).toMatchObject({ status: 'Unknown', lastTransitionTime: T1 });
     const back = withAvailable(lost, { status: 'True', reason: 'AgentAvailable', message: 'm' }, T1);
@@ -75,7 +100,10 @@ describe('hub taints', () => {
   it('come back when a user removes one the condition still calls for, keeping an existing timeAdded', () => {
     const r = cluster({ status: 'Unknown', reason: 'LeaseExpired' });
     expect(withHubTaints(r, T1).spec.taints).toEqual([{ key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: T1 }]);
-    const kept = cluster({ status: 'Unknown', reason: 'LeaseExpired' }, { spec: { taints: [{ key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: T0 }] } });
+    const kept = cluster(
+      { status: 'Unknown', reason: 'LeaseExpired' },
+      { spec: { taints: [{ key: 'tether.dev/unreachable', effect: 'NoSelect', timeAdded: T0 }] } },
+    );
     expect(withHubTaints(kept, T1)).toBe(kept);
   });
 
@@ -83,7 +111,10 @@ describe('hub taints', () => {
     const hubTaint = { key: 'tether.dev/unreachable', effect: 'NoSelect' as const, timeAdded: T0 };
     const user = { key: 'example.com/maintenance', effect: 'NoSelect' as const };
     const stored = cluster({ status: 'Unknown', reason: 'NoLease' }, { spec: { taints: [hubTaint] } });
-    const applied = cluster({ status: 'Unknown', reason: 'NoLease' }, { spec: { taints: [user, { key: 'tether.dev/unavailable', effect: 'NoSelect' }] } });
+    const applied = cluster(
+      { status: 'Unknown', reason: 'NoLease' },
+      { spec: { taints: [user, { key: 'tether.dev/unavailable', effect: 'NoSelect' }] } },
+    );
     expect(withTaintsOf(applied, stored).spec.taints).toEqual([user, hubTaint]);
     expect(withTaintsOf(cluster({ status: 'True' }), cluster({ status: 'True' }, { spec: { taints: [user] } })).spec.taints).toEqual([]);
   });

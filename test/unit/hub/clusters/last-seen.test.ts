@@ -18,7 +18,8 @@ const MIN = 60_000;
 async function hubWith(names: string[]): Promise<{ hub: MemoryHub; service: ResourceService }> {
   const hub = memoryHubContext();
   const service = new ResourceService(hub.ctx);
-  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name }, spec: { hubAcceptsClient: true } }), false);
+  for (const name of names)
+    await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name }, spec: { hubAcceptsClient: true } }), false);
   await hub.settle();
   for (const name of names) {
     await markOnline(hub.ctx, name);
@@ -62,7 +63,10 @@ describe('status.lastSeen at read time', () => {
     // Never fresher than its last heartbeat (before this change it read fresher than "healthy").
     expect(Date.parse((killed.status as ClusterStatus).lastSeen!)).toBeLessThanOrEqual(killedAt);
     expect(seenAgo(killed, now)).toBeGreaterThanOrEqual(10 * MIN);
-    expect((killed.status as ClusterStatus).conditions.find((c) => c.type === 'Available')).toMatchObject({ status: 'Unknown', reason: 'LeaseExpired' });
+    expect((killed.status as ClusterStatus).conditions.find((c) => c.type === 'Available')).toMatchObject({
+      status: 'Unknown',
+      reason: 'LeaseExpired',
+    });
 
     const list = await service.list(info, { limit: 10 });
     const byName = Object.fromEntries(list.items.map((r) => [r.metadata.name, r]));
@@ -83,7 +87,9 @@ describe('status.lastSeen at read time', () => {
     // Silent past three leases and the flush lag: the sweep drops the lease.
     await polls(hub, [], 4 * MIN);
     const stored = (await hub.ctx.ports.resources.get({ kind: 'Cluster', name: 'gone' }))!;
-    expect(stored.status).toMatchObject({ conditions: expect.arrayContaining([expect.objectContaining({ type: 'Available', status: 'Unknown', reason: 'LeaseExpired' })]) });
+    expect(stored.status).toMatchObject({
+      conditions: expect.arrayContaining([expect.objectContaining({ type: 'Available', status: 'Unknown', reason: 'LeaseExpired' })]),
+    });
     const kept = Date.parse((stored.status as ClusterStatus).lastSeen!);
     expect(kept).toBeLessThanOrEqual(lastBeat);
     expect(kept).toBeGreaterThanOrEqual(Date.parse(before.lastSeen ?? '1970-01-01T00:00:00Z'));

@@ -61,11 +61,7 @@ describe('expiry decision', () => {
       live('new', 5), // just became live
       live('short', 1000, 10), // 10 s lease: 40 s allowed
     ];
-    const beats = new Map([
-      ...seen({ fresh: 20, silent: 500, short: 41 }),
-      ['edge', NOW - 190_000],
-      ['almost', NOW - 189_999],
-    ]);
+    const beats = new Map([...seen({ fresh: 20, silent: 500, short: 41 }), ['edge', NOW - 190_000], ['almost', NOW - 189_999]]);
     expect(expiredLeases(heads, beats, NOW, LAG)).toEqual([
       { cluster: 'silent', seenAt: NOW - 500_000 },
       { cluster: 'edge', seenAt: NOW - 190_000 },
@@ -97,7 +93,15 @@ describe('expiry decision', () => {
   });
 
   it('drops the renewal time, so that the head leaves the live set and the next poll takes a lease again', () => {
-    const head: ClusterHead = { cluster: 'c', version: 1, desiredRevision: 1, state: 'Joined', credentials: [], leaseDurationSeconds: 60, leaseRenewedAt: NOW };
+    const head: ClusterHead = {
+      cluster: 'c',
+      version: 1,
+      desiredRevision: 1,
+      state: 'Joined',
+      credentials: [],
+      leaseDurationSeconds: 60,
+      leaseRenewedAt: NOW,
+    };
     const next = withoutLease(head);
     expect(next).not.toHaveProperty('leaseRenewedAt');
     expect(leaseLive(next)).toBe(false);

@@ -38,7 +38,17 @@ describe('agent tokens', () => {
     const { token, hash } = mintAgentToken(cryptoIds, 'credential', 'store-1');
     expect(parseAgentToken(token, 'credential')).toEqual({ kind: 'credential', cluster: 'store-1', hash });
     expect(parseAgentToken(token, 'bootstrap')).toBeUndefined();
-    for (const bad of [undefined, '', 'thc_', 'thc_store-1.', 'thc_store-1.short', `thc_Store.${'a'.repeat(43)}`, `thc_-x.${'a'.repeat(43)}`, `thc_a.b.${'a'.repeat(43)}`, `thc_x.${'a'.repeat(300)}`]) {
+    for (const bad of [
+      undefined,
+      '',
+      'thc_',
+      'thc_store-1.',
+      'thc_store-1.short',
+      `thc_Store.${'a'.repeat(43)}`,
+      `thc_-x.${'a'.repeat(43)}`,
+      `thc_a.b.${'a'.repeat(43)}`,
+      `thc_x.${'a'.repeat(300)}`,
+    ]) {
       expect(parseAgentToken(bad, 'credential')).toBeUndefined();
     }
   });
@@ -60,7 +70,9 @@ describe('bootstrap check', () => {
   it('names why a token is refused', () => {
     expect(checkBootstrap(undefined, hash, NOW)).toBe('unknown cluster');
     expect(checkBootstrap(head(), hash, NOW)).toBe('no bootstrap token');
-    expect(checkBootstrap(head({ bootstrap: { hash: sha256Hex('other'), expiresAt: NOW + 1, spent: false } }), hash, NOW)).toBe('unknown token');
+    expect(checkBootstrap(head({ bootstrap: { hash: sha256Hex('other'), expiresAt: NOW + 1, spent: false } }), hash, NOW)).toBe(
+      'unknown token',
+    );
     expect(checkBootstrap(head({ bootstrap: { hash, expiresAt: NOW + 1, spent: true } }), hash, NOW)).toBe('already used');
     expect(checkBootstrap(head({ bootstrap: { hash, expiresAt: NOW, spent: false } }), hash, NOW)).toBe('expired');
   });
@@ -78,15 +90,26 @@ describe('credential check', () => {
     expect(checkCredential(undefined, a, NOW)).toEqual({ ok: false, reason: 'unknown cluster' });
     expect(checkCredential(head({ state: 'Denied' }), a, NOW)).toEqual({ ok: false, reason: 'revoked' });
     expect(checkCredential(head({ credentials: [{ hash: b, issuedAt: 0 }] }), a, NOW)).toEqual({ ok: false, reason: 'unknown credential' });
-    expect(checkCredential(head({ credentials: [{ hash: a, issuedAt: 0, expiresAt: NOW }] }), a, NOW)).toEqual({ ok: false, reason: 'rotated out' });
-    expect(checkCredential(head({ state: 'Accepted', credentials: [{ hash: a, issuedAt: 0 }] }), a, NOW)).toEqual({ ok: false, reason: 'cluster is Accepted' });
+    expect(checkCredential(head({ credentials: [{ hash: a, issuedAt: 0, expiresAt: NOW }] }), a, NOW)).toEqual({
+      ok: false,
+      reason: 'rotated out',
+    });
+    expect(checkCredential(head({ state: 'Accepted', credentials: [{ hash: a, issuedAt: 0 }] }), a, NOW)).toEqual({
+      ok: false,
+      reason: 'cluster is Accepted',
+    });
   });
 });
 
 describe('rotation', () => {
   const day = 24 * 3600 * 1000;
   it('is due once the newest credential reaches the maximum age', () => {
-    const h = head({ credentials: [{ hash: 'x', issuedAt: NOW - 40 * day, expiresAt: NOW + 1 }, { hash: 'y', issuedAt: NOW - 10 * day }] });
+    const h = head({
+      credentials: [
+        { hash: 'x', issuedAt: NOW - 40 * day, expiresAt: NOW + 1 },
+        { hash: 'y', issuedAt: NOW - 10 * day },
+      ],
+    });
     expect(rotationDue(h, NOW, 30 * day)).toBe(false);
     expect(rotationDue(h, NOW + 20 * day, 30 * day)).toBe(true);
     expect(rotationDue(head(), NOW, 30 * day)).toBe(false);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { computeDecisions, decideIncremental, type PreviousDecision } from '../../../../lambdas/capabilities/placements/compute-decisions.js';
+import {
+  computeDecisions,
+  decideIncremental,
+  type PreviousDecision,
+} from '../../../../lambdas/capabilities/placements/compute-decisions.js';
 import type { ClusterFacts } from '../../../../lambdas/capabilities/placements/eligibility.js';
 import type { Taint } from '../../../../shared/resources/cluster.js';
 import { PlacementSpecSchema, type PlacementSpec } from '../../../../shared/resources/placement.js';
@@ -50,7 +54,10 @@ describe('computeDecisions: cluster sets', () => {
 
 describe('computeDecisions: predicates', () => {
   const fleet = [
-    cluster('east-1', { labels: { region: 'east', tier: 'store' }, claims: { 'kubeversion.tether.dev': 'v1.31.2', 'platform.tether.dev': 'k3s' } }),
+    cluster('east-1', {
+      labels: { region: 'east', tier: 'store' },
+      claims: { 'kubeversion.tether.dev': 'v1.31.2', 'platform.tether.dev': 'k3s' },
+    }),
     cluster('east-2', { labels: { region: 'east', tier: 'lab' }, claims: { 'kubeversion.tether.dev': 'v1.29.0' } }),
     cluster('west-1', { labels: { region: 'west', tier: 'store' }, claims: { 'platform.tether.dev': 'eks' } }),
   ];
@@ -81,7 +88,14 @@ describe('computeDecisions: predicates', () => {
 
   it('claim operators: Exists, DoesNotExist, NotIn', () => {
     const by = (req: Record<string, unknown>) =>
-      names(computeDecisions({ spec: spec({ predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [req] } } }] }) }, fleet, none, { now: NOW }));
+      names(
+        computeDecisions(
+          { spec: spec({ predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [req] } } }] }) },
+          fleet,
+          none,
+          { now: NOW },
+        ),
+      );
     expect(by({ key: 'kubeversion.tether.dev', operator: 'Exists' })).toEqual(['east-1', 'east-2']);
     expect(by({ key: 'kubeversion.tether.dev', operator: 'DoesNotExist' })).toEqual(['west-1']);
     // NotIn also matches clusters without the claim, as label selectors do.
@@ -89,7 +103,9 @@ describe('computeDecisions: predicates', () => {
   });
 
   it('an empty selector in a predicate matches every cluster', () => {
-    expect(names(computeDecisions({ spec: spec({ predicates: [{ requiredClusterSelector: {} }] }) }, fleet, none, { now: NOW }))).toHaveLength(3);
+    expect(
+      names(computeDecisions({ spec: spec({ predicates: [{ requiredClusterSelector: {} }] }) }, fleet, none, { now: NOW })),
+    ).toHaveLength(3);
   });
 });
 
@@ -113,9 +129,18 @@ describe('computeDecisions: taints and tolerations', () => {
   });
 
   it('Equal compares the value; an empty key with Exists tolerates every taint', () => {
-    expect(names(computeDecisions({ spec: spec({ tolerations: [{ key: 'maintenance', value: 'true' }] }) }, fleet, none, { now: NOW }))).toEqual(['maint', 'ok']);
-    expect(names(computeDecisions({ spec: spec({ tolerations: [{ key: 'maintenance', value: 'false' }] }) }, fleet, none, { now: NOW }))).toEqual(['ok']);
-    expect(names(computeDecisions({ spec: spec({ tolerations: [{ operator: 'Exists' }] }) }, fleet, none, { now: NOW }))).toEqual(['lost', 'maint', 'ok', 'sick']);
+    expect(
+      names(computeDecisions({ spec: spec({ tolerations: [{ key: 'maintenance', value: 'true' }] }) }, fleet, none, { now: NOW })),
+    ).toEqual(['maint', 'ok']);
+    expect(
+      names(computeDecisions({ spec: spec({ tolerations: [{ key: 'maintenance', value: 'false' }] }) }, fleet, none, { now: NOW })),
+    ).toEqual(['ok']);
+    expect(names(computeDecisions({ spec: spec({ tolerations: [{ operator: 'Exists' }] }) }, fleet, none, { now: NOW }))).toEqual([
+      'lost',
+      'maint',
+      'ok',
+      'sick',
+    ]);
   });
 
   it('a toleration for another effect does not match', () => {
@@ -144,7 +169,13 @@ describe('computeDecisions: taints and tolerations', () => {
     const fleet2 = [cluster('a', { taints: [{ key: 'old-hw', effect: 'PreferNoSelect' }] }), cluster('b'), cluster('c')];
     expect(names(computeDecisions({ spec: spec({ numberOfClusters: 2 }) }, fleet2, none, { now: NOW }))).toEqual(['b', 'c']);
     expect(names(computeDecisions({ spec: spec({ numberOfClusters: 3 }) }, fleet2, none, { now: NOW }))).toEqual(['a', 'b', 'c']);
-    expect(names(computeDecisions({ spec: spec({ numberOfClusters: 2, tolerations: [{ key: 'old-hw', operator: 'Exists' }] }) }, fleet2, none, { now: NOW }))).toEqual(['a', 'b']);
+    expect(
+      names(
+        computeDecisions({ spec: spec({ numberOfClusters: 2, tolerations: [{ key: 'old-hw', operator: 'Exists' }] }) }, fleet2, none, {
+          now: NOW,
+        }),
+      ),
+    ).toEqual(['a', 'b']);
   });
 });
 
@@ -178,14 +209,19 @@ describe('computeDecisions: numberOfClusters', () => {
 });
 
 describe('computeDecisions: decision groups', () => {
-  const fleet = Array.from({ length: 10 }, (_, i) => cluster(`s${String(i).padStart(2, '0')}`, { labels: { ring: i < 2 ? 'canary' : i < 5 ? 'early' : 'main' } }));
+  const fleet = Array.from({ length: 10 }, (_, i) =>
+    cluster(`s${String(i).padStart(2, '0')}`, { labels: { ring: i < 2 ? 'canary' : i < 5 ? 'early' : 'main' } }),
+  );
   const groups = (extra: Record<string, unknown>) =>
     spec({
       decisionStrategy: {
         groupStrategy: {
           decisionGroups: [
             { groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } },
-            { groupName: 'early', groupClusterSelector: { labelSelector: { matchExpressions: [{ key: 'ring', operator: 'In', values: ['canary', 'early'] }] } } },
+            {
+              groupName: 'early',
+              groupClusterSelector: { labelSelector: { matchExpressions: [{ key: 'ring', operator: 'In', values: ['canary', 'early'] }] } },
+            },
           ],
           ...extra,
         },
@@ -228,12 +264,25 @@ describe('computeDecisions: decision groups', () => {
     expect(out.chunkSize).toBe(3);
     expect(out.groups.slice(2).map((g) => g.clusterCount)).toEqual([3, 2]);
     // 25% of 10 is 2.5 -> 3; 1% is never less than one cluster per chunk.
-    expect(computeDecisions({ spec: spec({ decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: '25%' } } }) }, fleet, none, { now: NOW }).groups.map((g) => g.clusterCount)).toEqual([3, 3, 3, 1]);
-    expect(computeDecisions({ spec: spec({ decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: '1%' } } }) }, fleet, none, { now: NOW }).groups).toHaveLength(10);
+    expect(
+      computeDecisions({ spec: spec({ decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: '25%' } } }) }, fleet, none, {
+        now: NOW,
+      }).groups.map((g) => g.clusterCount),
+    ).toEqual([3, 3, 3, 1]);
+    expect(
+      computeDecisions({ spec: spec({ decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: '1%' } } }) }, fleet, none, {
+        now: NOW,
+      }).groups,
+    ).toHaveLength(10);
   });
 
   it('named groups stay listed when empty', () => {
-    const out = computeDecisions({ spec: groups({}) }, fleet.filter((c) => c.labels.ring === 'main'), none, { now: NOW });
+    const out = computeDecisions(
+      { spec: groups({}) },
+      fleet.filter((c) => c.labels.ring === 'main'),
+      none,
+      { now: NOW },
+    );
     expect(out.groups.map((g) => g.clusterCount)).toEqual([0, 0, 5]);
   });
 
@@ -275,25 +324,106 @@ describe('decideIncremental', () => {
   });
   const canary = spec({
     decisionStrategy: {
-      groupStrategy: { decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }], clustersPerDecisionGroup: 2 },
+      groupStrategy: {
+        decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }],
+        clustersPerDecisionGroup: 2,
+      },
     },
   });
 
   it('a newly eligible cluster joins its named group', () => {
-    const out = decideIncremental(canary, cluster('x', { labels: { ring: 'canary' } }), undefined, counts(3, [[0, 'canary', 1], [1, '', 2]], 2), NOW);
+    const out = decideIncremental(
+      canary,
+      cluster('x', { labels: { ring: 'canary' } }),
+      undefined,
+      counts(
+        3,
+        [
+          [0, 'canary', 1],
+          [1, '', 2],
+        ],
+        2,
+      ),
+      NOW,
+    );
     expect(out).toEqual({ decision: { group: 0, groupName: 'canary' }, recompute: false });
   });
 
   it('joins the last chunk while it has room, else opens the next one', () => {
-    expect(decideIncremental(canary, cluster('x'), undefined, counts(2, [[0, 'canary', 1], [1, '', 1]], 2), NOW).decision).toEqual({ group: 1, groupName: '' });
-    expect(decideIncremental(canary, cluster('x'), undefined, counts(3, [[0, 'canary', 1], [1, '', 2]], 2), NOW).decision).toEqual({ group: 2, groupName: '' });
-    expect(decideIncremental(canary, cluster('x'), undefined, counts(0, [[0, 'canary', 0]], 2), NOW).decision).toEqual({ group: 1, groupName: '' });
+    expect(
+      decideIncremental(
+        canary,
+        cluster('x'),
+        undefined,
+        counts(
+          2,
+          [
+            [0, 'canary', 1],
+            [1, '', 1],
+          ],
+          2,
+        ),
+        NOW,
+      ).decision,
+    ).toEqual({ group: 1, groupName: '' });
+    expect(
+      decideIncremental(
+        canary,
+        cluster('x'),
+        undefined,
+        counts(
+          3,
+          [
+            [0, 'canary', 1],
+            [1, '', 2],
+          ],
+          2,
+        ),
+        NOW,
+      ).decision,
+    ).toEqual({ group: 2, groupName: '' });
+    expect(decideIncremental(canary, cluster('x'), undefined, counts(0, [[0, 'canary', 0]], 2), NOW).decision).toEqual({
+      group: 1,
+      groupName: '',
+    });
   });
 
   it('a chosen cluster keeps its chunk, and follows its labels into or out of a named group', () => {
-    expect(decideIncremental(canary, cluster('x'), { group: 1, groupName: '' }, counts(3, [[0, 'canary', 1], [1, '', 2]], 2), NOW).decision).toEqual({ group: 1, groupName: '' });
-    expect(decideIncremental(canary, cluster('x', { labels: { ring: 'canary' } }), { group: 1, groupName: '' }, counts(3, [], 2), NOW).decision).toEqual({ group: 0, groupName: 'canary' });
-    expect(decideIncremental(canary, cluster('x'), { group: 0, groupName: 'canary' }, counts(3, [[0, 'canary', 1], [1, '', 1]], 2), NOW).decision).toEqual({ group: 1, groupName: '' });
+    expect(
+      decideIncremental(
+        canary,
+        cluster('x'),
+        { group: 1, groupName: '' },
+        counts(
+          3,
+          [
+            [0, 'canary', 1],
+            [1, '', 2],
+          ],
+          2,
+        ),
+        NOW,
+      ).decision,
+    ).toEqual({ group: 1, groupName: '' });
+    expect(
+      decideIncremental(canary, cluster('x', { labels: { ring: 'canary' } }), { group: 1, groupName: '' }, counts(3, [], 2), NOW).decision,
+    ).toEqual({ group: 0, groupName: 'canary' });
+    expect(
+      decideIncremental(
+        canary,
+        cluster('x'),
+        { group: 0, groupName: 'canary' },
+        counts(
+          3,
+          [
+            [0, 'canary', 1],
+            [1, '', 1],
+          ],
+          2,
+        ),
+        NOW,
+      ).decision,
+    ).toEqual({ group: 1, groupName: '' });
   });
 
   it('a cluster that becomes unreachable is dropped', () => {
@@ -305,8 +435,12 @@ describe('decideIncremental', () => {
     const capped = spec({ numberOfClusters: 2 });
     expect(decideIncremental(capped, cluster('x'), undefined, counts(2, [[0, '', 2]]), NOW).decision).toBeUndefined();
     expect(decideIncremental(capped, cluster('x'), undefined, counts(1, [[0, '', 1]]), NOW).decision).toEqual({ group: 0, groupName: '' });
-    expect(decideIncremental(capped, cluster('x', { leaving: true }), { group: 0, groupName: '' }, counts(2, [[0, '', 2]]), NOW).recompute).toBe(true);
+    expect(
+      decideIncremental(capped, cluster('x', { leaving: true }), { group: 0, groupName: '' }, counts(2, [[0, '', 2]]), NOW).recompute,
+    ).toBe(true);
     // Below the cap every eligible cluster is already chosen: nothing to replace.
-    expect(decideIncremental(capped, cluster('x', { leaving: true }), { group: 0, groupName: '' }, counts(1, [[0, '', 1]]), NOW).recompute).toBe(false);
+    expect(
+      decideIncremental(capped, cluster('x', { leaving: true }), { group: 0, groupName: '' }, counts(1, [[0, '', 1]]), NOW).recompute,
+    ).toBe(false);
   });
 });

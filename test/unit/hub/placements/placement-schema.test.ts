@@ -18,22 +18,39 @@ describe('Placement spec validation', () => {
     const spec = PlacementSpecSchema.parse({
       clusterSets: ['stores'],
       numberOfClusters: 10,
-      predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'store' } }, claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['k3s'] }] } } }],
+      predicates: [
+        {
+          requiredClusterSelector: {
+            labelSelector: { matchLabels: { tier: 'store' } },
+            claimSelector: { matchExpressions: [{ key: 'platform.tether.dev', operator: 'In', values: ['k3s'] }] },
+          },
+        },
+      ],
       tolerations: [{ key: 'tether.dev/unreachable', operator: 'Exists', tolerationSeconds: 300 }],
-      decisionStrategy: { groupStrategy: { decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }], clustersPerDecisionGroup: '25%' } },
+      decisionStrategy: {
+        groupStrategy: {
+          decisionGroups: [{ groupName: 'canary', groupClusterSelector: { labelSelector: { matchLabels: { ring: 'canary' } } } }],
+          clustersPerDecisionGroup: '25%',
+        },
+      },
     });
     expect(spec.tolerations[0].operator).toBe('Exists');
     expect(PlacementSpecSchema.parse({})).toEqual({ clusterSets: [], predicates: [], tolerations: [] });
   });
 
   it('negative or fractional numberOfClusters', () => {
-    expect(problems({ numberOfClusters: -1 })).toEqual([{ path: 'spec.numberOfClusters', message: 'numberOfClusters must not be negative' }]);
+    expect(problems({ numberOfClusters: -1 })).toEqual([
+      { path: 'spec.numberOfClusters', message: 'numberOfClusters must not be negative' },
+    ]);
     expect(problems({ numberOfClusters: 1.5 })[0].message).toBe('numberOfClusters must be a whole number');
   });
 
   it('bad percentages and group sizes', () => {
     const at = (v: unknown) => problems({ decisionStrategy: { groupStrategy: { clustersPerDecisionGroup: v } } });
-    expect(at('150%')[0]).toEqual({ path: 'spec.decisionStrategy.groupStrategy.clustersPerDecisionGroup', message: 'clustersPerDecisionGroup percentage must be between 1% and 100%, got "150%"' });
+    expect(at('150%')[0]).toEqual({
+      path: 'spec.decisionStrategy.groupStrategy.clustersPerDecisionGroup',
+      message: 'clustersPerDecisionGroup percentage must be between 1% and 100%, got "150%"',
+    });
     expect(at('0%')[0].message).toContain('between 1% and 100%');
     expect(at('ten%')[0].message).toContain('a whole number or a percentage such as "25%"');
     expect(at('-5%')[0].message).toContain('a whole number or a percentage');
@@ -51,21 +68,45 @@ describe('Placement spec validation', () => {
   });
 
   it('invalid selectors, claim keys and tolerations', () => {
-    expect(problems({ predicates: [{ requiredClusterSelector: { labelSelector: { matchExpressions: [{ key: 'ring', operator: 'In' }] } } }] })[0]).toEqual({
+    expect(
+      problems({
+        predicates: [{ requiredClusterSelector: { labelSelector: { matchExpressions: [{ key: 'ring', operator: 'In' }] } } }],
+      })[0],
+    ).toEqual({
       path: 'spec.predicates.0.requiredClusterSelector.labelSelector.matchExpressions.0.values',
       message: 'operator In needs at least one value',
     });
-    expect(problems({ predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { 'bad key!': 'x' } } } }] })[0].path).toBe('spec.predicates.0.requiredClusterSelector.labelSelector.matchLabels.bad key!');
-    expect(problems({ predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [{ key: 'x', operator: 'Near' }] } } }] })[0].message).toBe('operator must be one of In, NotIn, Exists, DoesNotExist');
+    expect(problems({ predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { 'bad key!': 'x' } } } }] })[0].path).toBe(
+      'spec.predicates.0.requiredClusterSelector.labelSelector.matchLabels.bad key!',
+    );
+    expect(
+      problems({ predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [{ key: 'x', operator: 'Near' }] } } }] })[0]
+        .message,
+    ).toBe('operator must be one of In, NotIn, Exists, DoesNotExist');
     expect(problems({ tolerations: [{ operator: 'Equal', value: 'x' }] })[0].message).toContain('operator Equal needs a key');
     expect(problems({ tolerations: [{ key: 'k', operator: 'Exists', value: 'x' }] })[0].message).toBe('operator Exists takes no value');
-    expect(problems({ tolerations: [{ key: 'k', operator: 'Exists', tolerationSeconds: -3 }] })[0].message).toBe('tolerationSeconds must not be negative');
-    expect(problems({ tolerations: [{ key: 'k', effect: 'NoExecute' }] })[0].message).toBe('effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew');
+    expect(problems({ tolerations: [{ key: 'k', operator: 'Exists', tolerationSeconds: -3 }] })[0].message).toBe(
+      'tolerationSeconds must not be negative',
+    );
+    expect(problems({ tolerations: [{ key: 'k', effect: 'NoExecute' }] })[0].message).toBe(
+      'effect must be one of NoSelect, PreferNoSelect, NoSelectIfNew',
+    );
   });
 
   it('duplicate group names and bad set names', () => {
     const g = { groupClusterSelector: {} };
-    expect(problems({ decisionStrategy: { groupStrategy: { decisionGroups: [{ groupName: 'a', ...g }, { groupName: 'a', ...g }] } } })[0]).toEqual({
+    expect(
+      problems({
+        decisionStrategy: {
+          groupStrategy: {
+            decisionGroups: [
+              { groupName: 'a', ...g },
+              { groupName: 'a', ...g },
+            ],
+          },
+        },
+      })[0],
+    ).toEqual({
       path: 'spec.decisionStrategy.groupStrategy.decisionGroups.1.groupName',
       message: 'duplicate group name "a"',
     });

@@ -23,9 +23,16 @@ describe('placement counts', () => {
       { decisionGroupIndex: 0, decisionGroupName: '', clusterCount: 1 },
       { decisionGroupIndex: 1, decisionGroupName: '', clusterCount: 1 },
     ]);
-    expect(s.conditions.find((c) => c.type === 'PlacementSatisfied')).toMatchObject({ status: 'False', reason: 'NotAllDecisionsScheduled' });
+    expect(s.conditions.find((c) => c.type === 'PlacementSatisfied')).toMatchObject({
+      status: 'False',
+      reason: 'NotAllDecisionsScheduled',
+    });
     s = withCountChange(s, spec, { cluster: 'c', from: NONE, to: 1, toName: '' }, NOW);
-    expect(s.conditions.find((c) => c.type === 'PlacementSatisfied')).toMatchObject({ status: 'True', reason: 'AllDecisionsScheduled', message: '3 of 3 requested clusters selected' });
+    expect(s.conditions.find((c) => c.type === 'PlacementSatisfied')).toMatchObject({
+      status: 'True',
+      reason: 'AllDecisionsScheduled',
+      message: '3 of 3 requested clusters selected',
+    });
     // a moves from chunk 0 to chunk 1: chunk 0 empties and disappears.
     s = withCountChange(s, spec, { cluster: 'a', from: 0, to: 1, toName: '' }, NOW);
     expect(s.numberOfSelectedClusters).toBe(3);
@@ -35,7 +42,11 @@ describe('placement counts', () => {
   });
 
   it('named groups stay listed at zero', () => {
-    let s: PlacementStatus = { ...emptyPlacementStatus(), decisionGroups: [{ decisionGroupIndex: 0, decisionGroupName: 'canary', clusterCount: 1 }], numberOfSelectedClusters: 1 };
+    let s: PlacementStatus = {
+      ...emptyPlacementStatus(),
+      decisionGroups: [{ decisionGroupIndex: 0, decisionGroupName: 'canary', clusterCount: 1 }],
+      numberOfSelectedClusters: 1,
+    };
     s = withCountChange(s, spec, { cluster: 'a', from: 0, to: NONE, toName: '' }, NOW);
     expect(s.decisionGroups).toEqual([{ decisionGroupIndex: 0, decisionGroupName: 'canary', clusterCount: 0 }]);
   });
@@ -82,7 +93,10 @@ describe('placement counts', () => {
     // y was not chosen by the recomputation: the counts say so until y is looked at again.
     expect(countedGroup(out.status, 'y', { group: 0, groupName: '' })).toBe(NONE);
     expect(countedGroup(out.status, 'x', { group: 1, groupName: '' })).toBe(0);
-    expect(out.status.conditions.find((c) => c.type === 'PlacementMisconfigured')).toMatchObject({ status: 'True', reason: 'ClusterSetNotFound' });
+    expect(out.status.conditions.find((c) => c.type === 'PlacementMisconfigured')).toMatchObject({
+      status: 'True',
+      reason: 'ClusterSetNotFound',
+    });
     expect(out.status.conditions.find((c) => c.type === 'PlacementMisconfigured')?.message).toContain('missing-set');
     // The missing set stays reported across later incremental changes.
     const later = withCountChange(out.status, spec, { cluster: 'z', from: NONE, to: 0, toName: '' }, NOW);

@@ -23,15 +23,36 @@ const names = Array.from({ length: 6 }, (_, i) => `s-${i}`);
 async function rollout(spec: Record<string, unknown>, neverJoined: { name: string; accepted: boolean }[] = []): Promise<MemoryHub> {
   const hub = memoryHubContext();
   const service = new ResourceService(hub.ctx);
-  for (const name of names) await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }), false);
+  for (const name of names)
+    await service.apply(
+      parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: true } }),
+      false,
+    );
   for (const c of neverJoined) {
-    await service.apply(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name: c.name, labels: { fleet: 'f' } }, spec: { hubAcceptsClient: c.accepted } }), false);
+    await service.apply(
+      parseDesired({
+        apiVersion: API,
+        kind: 'Cluster',
+        metadata: { name: c.name, labels: { fleet: 'f' } },
+        spec: { hubAcceptsClient: c.accepted },
+      }),
+      false,
+    );
   }
   const placement = { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { fleet: 'f' } } } }] };
   await service.apply(parseDesired({ apiVersion: API, kind: 'Placement', metadata: { name: 'p' }, spec: placement }), false);
   await hub.settle();
   for (const name of names) await markOnline(hub.ctx, name);
-  await service.apply(parseDesired(fleetDeployment('app', { template: { workload: { manifests: [configMap('app', { v: '1' })] } }, placementRef: { name: 'p' }, ...spec })), false);
+  await service.apply(
+    parseDesired(
+      fleetDeployment('app', {
+        template: { workload: { manifests: [configMap('app', { v: '1' })] } },
+        placementRef: { name: 'p' },
+        ...spec,
+      }),
+    ),
+    false,
+  );
   await hub.settle();
   return hub;
 }
@@ -97,7 +118,10 @@ describe('rollout controller on the memory ports', () => {
     await markOnline(hub.ctx, 'new-accepted');
     await hub.settle();
     await hub.advance(EVENT_DELAY_MS);
-    expect(Object.keys(await worksOf(hub.ctx, [...names, 'new-accepted', 'new-pending'], 'app')).sort()).toEqual(['new-accepted', ...names]);
+    expect(Object.keys(await worksOf(hub.ctx, [...names, 'new-accepted', 'new-pending'], 'app')).sort()).toEqual([
+      'new-accepted',
+      ...names,
+    ]);
   });
 
   it('finishes as CompleteWithFailures, not Complete, when clusters failed within maxFailures', async () => {
@@ -147,7 +171,10 @@ describe('rollout controller on the memory ports', () => {
 
   it('waits while the maintenance window is closed, and rolls out once it opens', async () => {
     // The clock starts at 12:00 UTC; the window opens at 18:00 UTC for ten minutes.
-    const hub = await rollout({ rolloutStrategy: { type: 'All' }, maintenanceWindows: [{ schedule: '0 18 * * *', duration: '10m', timeZone: 'UTC' }] });
+    const hub = await rollout({
+      rolloutStrategy: { type: 'All' },
+      maintenanceWindows: [{ schedule: '0 18 * * *', duration: '10m', timeZone: 'UTC' }],
+    });
     expect(await clustersWithWork(hub)).toEqual([]);
     expect(await status(hub)).toMatchObject({ state: 'WaitingForWindow', summary: { total: 6, pendingWindow: 6, updated: 0 } });
 

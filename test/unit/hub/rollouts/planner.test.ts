@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { planRolloutWave, type ClusterRolloutState, type PlanInput, type PlanStrategy } from '../../../../lambdas/capabilities/rollouts/planner.js';
+import {
+  planRolloutWave,
+  type ClusterRolloutState,
+  type PlanInput,
+  type PlanStrategy,
+} from '../../../../lambdas/capabilities/rollouts/planner.js';
 
 const MIN = 60_000;
 const NOW = Date.parse('2026-11-10T12:00:00Z');
@@ -70,7 +75,9 @@ describe('group order and mandatory groups', () => {
   it('ProgressivePerGroup updates one group at a time, in decision order', () => {
     const p = plan({ strategy: strategy({ type: 'ProgressivePerGroup' }), groups, clusters });
     expect(p.update).toEqual(['k-00', 'k-01']);
-    const afterCanary = clusters.map((c) => (c.group === 'canary' ? { ...c, phase: 'available' as const, updatedAt: NOW - MIN, since: NOW - MIN } : c));
+    const afterCanary = clusters.map((c) =>
+      c.group === 'canary' ? { ...c, phase: 'available' as const, updatedAt: NOW - MIN, since: NOW - MIN } : c,
+    );
     const next = plan({ strategy: strategy({ type: 'ProgressivePerGroup' }), groups, clusters: afterCanary });
     expect(next.update).toEqual(['e-00', 'e-01', 'e-02']);
     expect(next.groups.map((g) => [g.name, g.state])).toEqual([
@@ -82,7 +89,14 @@ describe('group order and mandatory groups', () => {
 
   it('does not start the next group while one cluster of the current group is in flight', () => {
     const state = clusters.map((c) =>
-      c.group === 'canary' ? { ...c, phase: (c.name === 'k-01' ? 'progressing' : 'available') as 'progressing' | 'available', updatedAt: NOW - MIN, since: NOW - MIN } : c,
+      c.group === 'canary'
+        ? {
+            ...c,
+            phase: (c.name === 'k-01' ? 'progressing' : 'available') as 'progressing' | 'available',
+            updatedAt: NOW - MIN,
+            since: NOW - MIN,
+          }
+        : c,
     );
     const p = plan({ strategy: strategy({ type: 'ProgressivePerGroup' }), groups, clusters: state });
     expect(p.update).toEqual([]);
@@ -104,13 +118,25 @@ describe('group order and mandatory groups', () => {
     expect(prog.update).toEqual(['k-00', 'k-01']);
     const all = plan({ strategy: strategy({ type: 'All', mandatoryGroups: ['canary'] }), groups, clusters });
     expect(all.update).toEqual(['k-00', 'k-01']);
-    const done = clusters.map((c) => (c.group === 'canary' ? { ...c, phase: 'available' as const, updatedAt: NOW - MIN, since: NOW - MIN } : c));
-    expect(plan({ strategy: strategy({ type: 'All', mandatoryGroups: ['canary'] }), groups, clusters: done }).update).toEqual(['e-00', 'e-01', 'e-02', 'w-00', 'w-01']);
+    const done = clusters.map((c) =>
+      c.group === 'canary' ? { ...c, phase: 'available' as const, updatedAt: NOW - MIN, since: NOW - MIN } : c,
+    );
+    expect(plan({ strategy: strategy({ type: 'All', mandatoryGroups: ['canary'] }), groups, clusters: done }).update).toEqual([
+      'e-00',
+      'e-01',
+      'e-02',
+      'w-00',
+      'w-01',
+    ]);
   });
 
   it('a failure in a mandatory group pauses even within maxFailures', () => {
     const state = clusters.map((c) => (c.name === 'k-00' ? { ...c, phase: 'failed' as const, updatedAt: NOW - MIN } : c));
-    const p = plan({ strategy: strategy({ type: 'ProgressivePerGroup', mandatoryGroups: ['canary'], maxFailures: 5 }), groups, clusters: state });
+    const p = plan({
+      strategy: strategy({ type: 'ProgressivePerGroup', mandatoryGroups: ['canary'], maxFailures: 5 }),
+      groups,
+      clusters: state,
+    });
     expect(p.pause?.reason).toBe('MandatoryGroupFailed');
     expect(p.state).toBe('Failed');
     expect(p.update).toEqual([]);
@@ -175,7 +201,14 @@ describe('failure thresholds', () => {
 
 describe('minSuccessTime and deadlines', () => {
   it('a cluster counts as succeeded only after being Available for minSuccessTime', () => {
-    const c: ClusterRolloutState = { name: 'a', group: '', phase: 'available', updatedAt: NOW - 10 * MIN, since: NOW - 4 * MIN, inWindow: true };
+    const c: ClusterRolloutState = {
+      name: 'a',
+      group: '',
+      phase: 'available',
+      updatedAt: NOW - 10 * MIN,
+      since: NOW - 4 * MIN,
+      inWindow: true,
+    };
     const early = plan({ strategy: strategy({ minSuccessMs: 5 * MIN }), clusters: [c, pending('b')] });
     expect(early.outcomes.a).toBe('inFlight');
     expect(early.nextCheckAt).toBe(NOW + MIN);
@@ -185,7 +218,15 @@ describe('minSuccessTime and deadlines', () => {
   });
 
   it('success is sticky: a succeeded cluster that degrades later does not reopen its wave', () => {
-    const c: ClusterRolloutState = { name: 'a', group: '', phase: 'degraded', updatedAt: NOW - 60 * MIN, since: NOW - MIN, succeeded: true, inWindow: true };
+    const c: ClusterRolloutState = {
+      name: 'a',
+      group: '',
+      phase: 'degraded',
+      updatedAt: NOW - 60 * MIN,
+      since: NOW - MIN,
+      succeeded: true,
+      inWindow: true,
+    };
     const p = plan({ strategy: strategy({ progressDeadlineMs: 10 * MIN }), clusters: [c] });
     expect(p.outcomes.a).toBe('succeeded');
     expect(p.complete).toBe(true);
@@ -200,7 +241,14 @@ describe('minSuccessTime and deadlines', () => {
   });
 
   it('without a deadline (None) a slow cluster never fails', () => {
-    const slow: ClusterRolloutState = { name: 'a', group: '', phase: 'degraded', updatedAt: NOW - 1000 * MIN, since: NOW - 999 * MIN, inWindow: true };
+    const slow: ClusterRolloutState = {
+      name: 'a',
+      group: '',
+      phase: 'degraded',
+      updatedAt: NOW - 1000 * MIN,
+      since: NOW - 999 * MIN,
+      inWindow: true,
+    };
     expect(plan({ clusters: [slow] }).outcomes.a).toBe('inFlight');
   });
 
@@ -212,7 +260,14 @@ describe('minSuccessTime and deadlines', () => {
 
 describe('offline clusters', () => {
   it('count as failed only after progressDeadline since they went offline', () => {
-    const off = (sinceMin: number): ClusterRolloutState => ({ name: 'a', group: '', phase: 'offline', updatedAt: NOW - 30 * MIN, since: NOW - sinceMin * MIN, inWindow: true });
+    const off = (sinceMin: number): ClusterRolloutState => ({
+      name: 'a',
+      group: '',
+      phase: 'offline',
+      updatedAt: NOW - 30 * MIN,
+      since: NOW - sinceMin * MIN,
+      inWindow: true,
+    });
     const s = strategy({ progressDeadlineMs: 10 * MIN });
     const fresh = plan({ strategy: s, clusters: [off(2), pending('b')] });
     expect(fresh.outcomes.a).toBe('inFlight');
@@ -264,9 +319,23 @@ describe('pause, abort, windows, waves and completion', () => {
   });
 
   it('is Complete only when every cluster succeeded; failures within maxFailures make it CompleteWithFailures', () => {
-    const ok = (name: string): ClusterRolloutState => ({ name, group: '', phase: 'available', updatedAt: NOW - MIN, since: NOW - MIN, inWindow: true });
-    expect(plan({ clusters: [ok('a'), ok('b')] })).toMatchObject({ complete: true, state: 'Complete', message: 'all 2 clusters processed' });
-    const withFailure = plan({ strategy: strategy({ maxFailures: 1 }), clusters: [ok('a'), { name: 'b', group: '', phase: 'failed', inWindow: true }] });
+    const ok = (name: string): ClusterRolloutState => ({
+      name,
+      group: '',
+      phase: 'available',
+      updatedAt: NOW - MIN,
+      since: NOW - MIN,
+      inWindow: true,
+    });
+    expect(plan({ clusters: [ok('a'), ok('b')] })).toMatchObject({
+      complete: true,
+      state: 'Complete',
+      message: 'all 2 clusters processed',
+    });
+    const withFailure = plan({
+      strategy: strategy({ maxFailures: 1 }),
+      clusters: [ok('a'), { name: 'b', group: '', phase: 'failed', inWindow: true }],
+    });
     expect(withFailure).toMatchObject({ complete: true, state: 'CompleteWithFailures', message: 'all 2 clusters processed; 1 failed' });
   });
 });

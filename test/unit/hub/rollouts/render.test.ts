@@ -3,9 +3,19 @@ import { FleetDeploymentSpecSchema, type Override } from '../../../../shared/res
 import type { WorkSpec } from '../../../../shared/resources/work.js';
 import { applyOverrides, rewriteImage } from '../../../../lambdas/capabilities/rollouts/overrides.js';
 import { renderWorkSpec, revisionSyntaxErrors } from '../../../../lambdas/capabilities/rollouts/render.js';
-import { renderTemplate, TemplateRenderError, templateClusterOf, type TemplateCluster } from '../../../../lambdas/capabilities/rollouts/template.js';
+import {
+  renderTemplate,
+  TemplateRenderError,
+  templateClusterOf,
+  type TemplateCluster,
+} from '../../../../lambdas/capabilities/rollouts/template.js';
 
-const store = (name: string, labels: Record<string, string>, claims: Record<string, string> = {}): TemplateCluster => ({ name, labels, annotations: {}, claims });
+const store = (name: string, labels: Record<string, string>, claims: Record<string, string> = {}): TemplateCluster => ({
+  name,
+  labels,
+  annotations: {},
+  claims,
+});
 
 function deployment(image = 'nginx:1.27'): Record<string, unknown> {
   return {
@@ -40,16 +50,19 @@ function template(manifests: Record<string, unknown>[]): WorkSpec {
 
 describe('templating', () => {
   it('expands name, labels (dotted and quoted keys), claims, defaults and filters', () => {
-    const out = renderTemplate(deployment(), store('store-0042', { region: 'us-east', 'tether.dev/ring': 'canary' }, { 'id.k8s.io': 'abc-123' }));
+    const out = renderTemplate(
+      deployment(),
+      store('store-0042', { region: 'us-east', 'tether.dev/ring': 'canary' }, { 'id.k8s.io': 'abc-123' }),
+    );
     const spec = (out.spec as { template: { spec: { containers: { env: { value: string }[] }[] } } }).template.spec;
     expect((out.metadata as { labels: Record<string, string> }).labels.store).toBe('store-0042');
     expect(spec.containers[0].env.map((e) => e.value)).toEqual(['us-east', 'abc-123', 'CANARY']);
     const fallback = renderTemplate(deployment(), store('store-7', { region: 'eu' }));
-    expect((fallback.spec as typeof out.spec & { template: { spec: { containers: { env: { value: string }[] }[] } } }).template.spec.containers[0].env.map((e) => e.value)).toEqual([
-      'eu',
-      'unknown',
-      'STABLE',
-    ]);
+    expect(
+      (
+        fallback.spec as typeof out.spec & { template: { spec: { containers: { env: { value: string }[] }[] } } }
+      ).template.spec.containers[0].env.map((e) => e.value),
+    ).toEqual(['eu', 'unknown', 'STABLE']);
   });
 
   it('a missing label is an error naming the cluster and the path, and nothing is evaluated', () => {
@@ -66,7 +79,9 @@ describe('templating', () => {
       { path: 'manifest.a', message: 'label "region" is not set on cluster store-9 (add it, or use | default "VALUE")' },
       { path: 'manifest.b.0', message: 'label "zone" is not set on cluster store-9 (add it, or use | default "VALUE")' },
     ]);
-    expect(e.message).toBe('template for cluster store-9: manifest.a: label "region" is not set on cluster store-9 (add it, or use | default "VALUE") (and 1 more)');
+    expect(e.message).toBe(
+      'template for cluster store-9: manifest.a: label "region" is not set on cluster store-9 (add it, or use | default "VALUE") (and 1 more)',
+    );
   });
 
   it('writes literal braces through a string expression and leaves keys alone', () => {
@@ -75,7 +90,14 @@ describe('templating', () => {
 
   it('finds syntax errors without a cluster: unknown references and filters, unclosed braces', () => {
     const content = {
-      template: template([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: '{{ .cluster.labelz.x }}', b: '{{ .cluster.name | trim }}', c: '{{ .cluster.name' } }]),
+      template: template([
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'x' },
+          data: { a: '{{ .cluster.labelz.x }}', b: '{{ .cluster.name | trim }}', c: '{{ .cluster.name' },
+        },
+      ]),
       overrides: [{ patch: { data: { d: '{{ env.HOME }}' } } }] as Override[],
     };
     expect(revisionSyntaxErrors(content).map((e) => e.path)).toEqual([
@@ -84,11 +106,15 @@ describe('templating', () => {
       'spec.template.workload.manifests.0.data.c',
       'spec.overrides.0.patch.data.d',
     ]);
-    expect(revisionSyntaxErrors(content)[1].message).toBe('unknown filter "trim" in "{{ .cluster.name | trim }}"; filters are default "VALUE", lower and upper');
+    expect(revisionSyntaxErrors(content)[1].message).toBe(
+      'unknown filter "trim" in "{{ .cluster.name | trim }}"; filters are default "VALUE", lower and upper',
+    );
   });
 
   it('reads claims from a Cluster resource', () => {
-    expect(templateClusterOf({ metadata: { name: 'c1', labels: { a: 'b' } }, status: { claims: [{ name: 'id.k8s.io', value: 'u-1' }] } })).toEqual({
+    expect(
+      templateClusterOf({ metadata: { name: 'c1', labels: { a: 'b' } }, status: { claims: [{ name: 'id.k8s.io', value: 'u-1' }] } }),
+    ).toEqual({
       name: 'c1',
       labels: { a: 'b' },
       annotations: {},
@@ -104,9 +130,12 @@ describe('overrides', () => {
     expect(rewriteImage('ghcr.io/acme/pos:2', 'docker.io', 'm.example.com')).toBe('ghcr.io/acme/pos:2');
     expect(rewriteImage('ghcr.io/acme/pos:2', undefined, 'm.example.com')).toBe('m.example.com/acme/pos:2');
     expect(rewriteImage('localhost:5000/pos', 'localhost:5000', 'r.example.com')).toBe('r.example.com/pos');
-    const overrides: Override[] = [{ clusterSelector: { matchLabels: { region: 'eu' } }, imageRegistry: { from: 'docker.io', to: 'mirror.eu.example.com' } }];
+    const overrides: Override[] = [
+      { clusterSelector: { matchLabels: { region: 'eu' } }, imageRegistry: { from: 'docker.io', to: 'mirror.eu.example.com' } },
+    ];
     const [eu] = applyOverrides([deployment()], overrides, { region: 'eu' });
-    const containers = (eu.spec as { template: { spec: { containers: { image: string }[]; initContainers: { image: string }[] } } }).template.spec;
+    const containers = (eu.spec as { template: { spec: { containers: { image: string }[]; initContainers: { image: string }[] } } })
+      .template.spec;
     expect(containers.containers[0].image).toBe('mirror.eu.example.com/library/nginx:1.27');
     expect(containers.initContainers[0].image).toBe('mirror.eu.example.com/library/busybox');
     const [us] = applyOverrides([deployment()], overrides, { region: 'us' });
@@ -117,7 +146,11 @@ describe('overrides', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { a: '1', b: '2' } };
     const overrides: Override[] = [
       { manifestSelector: { kind: 'Deployment', name: 'pos' }, patch: { spec: { replicas: 1 } } },
-      { clusterSelector: { matchLabels: { ring: 'canary' } }, manifestSelector: { kind: 'ConfigMap' }, patch: { data: { a: 'canary', b: null } } },
+      {
+        clusterSelector: { matchLabels: { ring: 'canary' } },
+        manifestSelector: { kind: 'ConfigMap' },
+        patch: { data: { a: 'canary', b: null } },
+      },
       { clusterSelector: { matchLabels: { ring: 'canary' } }, manifestSelector: { kind: 'ConfigMap' }, patch: { data: { a: 'last' } } },
     ];
     const [dep, cfg] = applyOverrides([deployment(), cm], overrides, { ring: 'canary' });
@@ -130,15 +163,28 @@ describe('overrides', () => {
 describe('renderWorkSpec', () => {
   it('applies overrides before templating, so patches may hold references', () => {
     const spec = renderWorkSpec(
-      { template: template([deployment()]), overrides: [{ clusterSelector: { matchLabels: { region: 'eu' } }, patch: { metadata: { annotations: { owner: 'team-{{ .cluster.labels.region }}' } } } }] },
+      {
+        template: template([deployment()]),
+        overrides: [
+          {
+            clusterSelector: { matchLabels: { region: 'eu' } },
+            patch: { metadata: { annotations: { owner: 'team-{{ .cluster.labels.region }}' } } },
+          },
+        ],
+      },
       store('store-1', { region: 'eu' }),
     );
     expect((spec.workload.manifests[0].metadata as unknown as { annotations: Record<string, string> }).annotations.owner).toBe('team-eu');
   });
 
   it('refuses a render whose manifest is no longer valid, for that cluster only', () => {
-    const content = { template: template([deployment()]), overrides: [{ clusterSelector: { matchLabels: { broken: 'yes' } }, patch: { kind: null } }] as Override[] };
-    expect(() => renderWorkSpec(content, store('bad', { broken: 'yes', region: 'x' }))).toThrow(/template for cluster bad: template.workload.manifests.0.kind: after overrides and templating/);
+    const content = {
+      template: template([deployment()]),
+      overrides: [{ clusterSelector: { matchLabels: { broken: 'yes' } }, patch: { kind: null } }] as Override[],
+    };
+    expect(() => renderWorkSpec(content, store('bad', { broken: 'yes', region: 'x' }))).toThrow(
+      /template for cluster bad: template.workload.manifests.0.kind: after overrides and templating/,
+    );
     expect(renderWorkSpec(content, store('good', { region: 'x' })).workload.manifests[0].kind).toBe('Deployment');
   });
 });

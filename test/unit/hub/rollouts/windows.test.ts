@@ -3,7 +3,11 @@ import type { MaintenanceWindow } from '../../../../shared/resources/fleetdeploy
 import { isInWindow, WindowEvaluator, windowOpenAt, windowZone } from '../../../../lambdas/capabilities/rollouts/windows.js';
 
 const at = (iso: string) => Date.parse(iso);
-const nightly = (schedule: string, duration: string, extra: Partial<MaintenanceWindow> = {}): MaintenanceWindow => ({ schedule, duration, ...extra });
+const nightly = (schedule: string, duration: string, extra: Partial<MaintenanceWindow> = {}): MaintenanceWindow => ({
+  schedule,
+  duration,
+  ...extra,
+});
 
 describe('isInWindow', () => {
   it('is always open without windows', () => {
@@ -100,7 +104,11 @@ describe('zones from labels', () => {
 
   it('the evaluator reports the next opening and the zone problem', () => {
     const e = new WindowEvaluator([nightly('0 2 * * *', '2h', { timeZoneLabel: 'tz' })], at('2026-06-15T12:00:00Z'));
-    expect(e.verdict({})).toEqual({ open: false, nextOpenAt: at('2026-06-16T02:00:00Z'), problem: 'cluster has no label tz; its window uses UTC' });
+    expect(e.verdict({})).toEqual({
+      open: false,
+      nextOpenAt: at('2026-06-16T02:00:00Z'),
+      problem: 'cluster has no label tz; its window uses UTC',
+    });
     expect(e.verdict({ tz: 'Asia.Tokyo' })).toEqual({ open: false, nextOpenAt: at('2026-06-15T17:00:00Z') });
   });
 });

@@ -9,12 +9,25 @@ import type { Resource } from '../../../../shared/resources/meta.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const ctx = { now: NOW, paint: painter(false) };
-const c = (type: string, status: string, reason: string, message = '') => ({ type, status, reason, message, lastTransitionTime: '2026-11-24T11:50:00Z' });
+const c = (type: string, status: string, reason: string, message = '') => ({
+  type,
+  status,
+  reason,
+  message,
+  lastTransitionTime: '2026-11-24T11:50:00Z',
+});
 
 const work: Resource = {
   apiVersion: 'tether.dev/v1alpha1',
   kind: 'Work',
-  metadata: { name: 'web', namespace: 'store-1', uid: 'u1', resourceVersion: '7', generation: 3, creationTimestamp: '2026-11-24T10:00:00Z' },
+  metadata: {
+    name: 'web',
+    namespace: 'store-1',
+    uid: 'u1',
+    resourceVersion: '7',
+    generation: 3,
+    creationTimestamp: '2026-11-24T10:00:00Z',
+  },
   spec: {
     workload: {
       manifests: [
@@ -25,7 +38,12 @@ const work: Resource = {
     manifestConfigs: [],
   },
   status: {
-    conditions: [c('Applied', 'True', 'AppliedManifestComplete'), c('Available', 'False', 'ResourcesNotAvailable'), c('Degraded', 'False', 'AsExpected'), c('Drifted', 'True', 'DriftCorrected', '1 change')],
+    conditions: [
+      c('Applied', 'True', 'AppliedManifestComplete'),
+      c('Available', 'False', 'ResourcesNotAvailable'),
+      c('Degraded', 'False', 'AsExpected'),
+      c('Drifted', 'True', 'DriftCorrected', '1 change'),
+    ],
     observedGeneration: 2,
     lastReportTime: '2026-11-24T11:58:00Z',
     resourceStatus: {
@@ -33,13 +51,29 @@ const work: Resource = {
         {
           resourceMeta: { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
           conditions: [c('Applied', 'True', 'Applied'), c('Available', 'False', 'MinimumReplicasUnavailable', '1 of 3 replicas ready')],
-          statusFeedback: { values: [{ name: 'readyReplicas', value: 1 }, { name: 'replicas', value: 3 }] },
+          statusFeedback: {
+            values: [
+              { name: 'readyReplicas', value: 1 },
+              { name: 'replicas', value: 3 },
+            ],
+          },
         },
-        { resourceMeta: { group: '', version: 'v1', kind: 'Secret', namespace: 'shop', name: 'db' }, conditions: [c('Applied', 'True', 'Applied')] },
+        {
+          resourceMeta: { group: '', version: 'v1', kind: 'Secret', namespace: 'shop', name: 'db' },
+          conditions: [c('Applied', 'True', 'Applied')],
+        },
       ],
     },
     driftEvents: [
-      { kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time: '2026-11-24T11:40:00Z' },
+      {
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web',
+        change: 'Modified',
+        fields: ['spec.replicas'],
+        corrected: true,
+        time: '2026-11-24T11:40:00Z',
+      },
       { kind: 'Secret', namespace: 'shop', name: 'db', change: 'Deleted', fields: [], corrected: false, time: '2026-11-24T11:55:00Z' },
     ],
   },
@@ -64,13 +98,25 @@ const placement: Resource = {
 
 describe('tether get', () => {
   it('works: cluster, manifest count and conditions; generation when wide', () => {
-    expect(formatList('Work', [work], 'table', ctx)).toBe('NAME   CLUSTER   MANIFESTS   APPLIED   AVAILABLE   DEGRADED   DRIFTED   AGE\nweb    store-1   2           True      False       False      True      2h\n');
-    expect(columnsFor('Work', true).map((x) => x.header).slice(-2)).toEqual(['GENERATION', 'LABELS']);
-    expect(columnsFor('Work', true).find((x) => x.header === 'GENERATION')?.value(work, { now: NOW })).toBe('3 (observed 2)');
+    expect(formatList('Work', [work], 'table', ctx)).toBe(
+      'NAME   CLUSTER   MANIFESTS   APPLIED   AVAILABLE   DEGRADED   DRIFTED   AGE\nweb    store-1   2           True      False       False      True      2h\n',
+    );
+    expect(
+      columnsFor('Work', true)
+        .map((x) => x.header)
+        .slice(-2),
+    ).toEqual(['GENERATION', 'LABELS']);
+    expect(
+      columnsFor('Work', true)
+        .find((x) => x.header === 'GENERATION')
+        ?.value(work, { now: NOW }),
+    ).toBe('3 (observed 2)');
   });
 
   it('placements: selected of requested, groups, satisfied', () => {
-    expect(formatList('Placement', [placement], 'table', ctx)).toBe('NAME      SELECTED   GROUPS   SATISFIED   AGE\nrollout   10/12      2        False       1h\n');
+    expect(formatList('Placement', [placement], 'table', ctx)).toBe(
+      'NAME      SELECTED   GROUPS   SATISFIED   AGE\nrollout   10/12      2        False       1h\n',
+    );
   });
 });
 
@@ -78,11 +124,17 @@ describe('tether describe', () => {
   it('a work: manifests summarised (no Secret values), per-manifest conditions, feedback, problems and drift events', () => {
     const out = describeResource(work, ctx);
     expect(out).not.toContain('c2VjcmV0');
-    expect(out).toContain('Spec:\n  Manifests:        2\n  Manifest Configs: 0\n  Delete Policy:    Foreground\n  MANIFEST              API VERSION\n  Deployment shop/web   apps/v1\n  Secret shop/db        v1\n');
+    expect(out).toContain(
+      'Spec:\n  Manifests:        2\n  Manifest Configs: 0\n  Delete Policy:    Foreground\n  MANIFEST              API VERSION\n  Deployment shop/web   apps/v1\n  Secret shop/db        v1\n',
+    );
     expect(out).toContain('  Observed Generation: 2 (the agent has not reported generation 3 yet)\n');
-    expect(out).toContain('Manifests:\n  RESOURCE              APPLIED   AVAILABLE   DEGRADED   FEEDBACK\n  Deployment shop/web   True      False       <none>     readyReplicas=1, replicas=3\n  Secret shop/db        True      <none>      <none>     <none>\n');
+    expect(out).toContain(
+      'Manifests:\n  RESOURCE              APPLIED   AVAILABLE   DEGRADED   FEEDBACK\n  Deployment shop/web   True      False       <none>     readyReplicas=1, replicas=3\n  Secret shop/db        True      <none>      <none>     <none>\n',
+    );
     expect(out).toContain('Manifest Problems:\n  Deployment shop/web: Available=False MinimumReplicasUnavailable: 1 of 3 replicas ready\n');
-    expect(out).toContain('Drift Events:\n  WHEN      RESOURCE              CHANGE     CORRECTED   FIELDS\n  5m ago    Secret shop/db        Deleted    no          <none>\n  20m ago   Deployment shop/web   Modified   yes         spec.replicas\n');
+    expect(out).toContain(
+      'Drift Events:\n  WHEN      RESOURCE              CHANGE     CORRECTED   FIELDS\n  5m ago    Secret shop/db        Deleted    no          <none>\n  20m ago   Deployment shop/web   Modified   yes         spec.replicas\n',
+    );
     expect(out).toContain('Drifted     True     DriftCorrected            10m   1 change');
   });
 

@@ -3,7 +3,13 @@ import { describe, expect, it } from '@jest/globals';
 // The resource store's measure, as the hub's Work behaviour passes it (ports.resources.storedBodyBytes).
 import { storedBodyBytes } from '../../../../lambdas/adapters/dynamodb/resource-item.js';
 import { redactWorkSecrets, REDACTED } from '../../../../lambdas/capabilities/works/redaction.js';
-import { checkWorkSize, checkWorkSpec, guessResource, WORK_MAX_COMPRESSED_BYTES, WORK_MAX_JSON_BYTES } from '../../../../lambdas/capabilities/works/work-checks.js';
+import {
+  checkWorkSize,
+  checkWorkSpec,
+  guessResource,
+  WORK_MAX_COMPRESSED_BYTES,
+  WORK_MAX_JSON_BYTES,
+} from '../../../../lambdas/capabilities/works/work-checks.js';
 import { PayloadTooLargeError, ValidationError } from '../../../../shared/errors.js';
 import type { Resource } from '../../../../shared/resources/meta.js';
 import { WorkSpecSchema } from '../../../../shared/resources/work.js';
@@ -16,7 +22,12 @@ function spec(manifests: unknown[], manifestConfigs: unknown[] = []) {
 }
 
 function work(s: unknown): Resource {
-  return { apiVersion: 'tether.dev/v1alpha1', kind: 'Work', metadata: { name: 'w', namespace: 'c', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: '' }, spec: s };
+  return {
+    apiVersion: 'tether.dev/v1alpha1',
+    kind: 'Work',
+    metadata: { name: 'w', namespace: 'c', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: '' },
+    spec: s,
+  };
 }
 
 function fieldErrors(fn: () => void): { path: string; message: string }[] {
@@ -32,19 +43,42 @@ function fieldErrors(fn: () => void): { path: string; message: string }[] {
 describe('checkWorkSpec', () => {
   it('accepts distinct manifests and configs that name one of them', () => {
     expect(() =>
-      checkWorkSpec(spec([deployment, service], [{ resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' }, feedbackRules: [{ type: 'WellKnownStatus' }] }]), 'Work "w"'),
+      checkWorkSpec(
+        spec(
+          [deployment, service],
+          [
+            {
+              resourceIdentifier: { group: 'apps', resource: 'deployments', namespace: 'shop', name: 'web' },
+              feedbackRules: [{ type: 'WellKnownStatus' }],
+            },
+          ],
+        ),
+        'Work "w"',
+      ),
     ).not.toThrow();
   });
 
   it('refuses the same object twice (API group, kind, namespace, name), whatever the version', () => {
     const errors = fieldErrors(() => checkWorkSpec(spec([deployment, service, { ...deployment, apiVersion: 'apps/v1beta2' }]), 'Work "w"'));
-    expect(errors).toEqual([{ path: 'spec.workload.manifests.2', message: 'Deployment shop/web (apps/v1beta2) is already manifest 0; each object may appear once in a work' }]);
+    expect(errors).toEqual([
+      {
+        path: 'spec.workload.manifests.2',
+        message: 'Deployment shop/web (apps/v1beta2) is already manifest 0; each object may appear once in a work',
+      },
+    ]);
     // Same name in another namespace or another kind is another object.
-    expect(fieldErrors(() => checkWorkSpec(spec([deployment, { ...deployment, metadata: { name: 'web', namespace: 'other' } }, service]), 'w'))).toEqual([]);
+    expect(
+      fieldErrors(() => checkWorkSpec(spec([deployment, { ...deployment, metadata: { name: 'web', namespace: 'other' } }, service]), 'w')),
+    ).toEqual([]);
   });
 
   it('refuses a manifestConfig that names no manifest, and says what is there', () => {
-    const errors = fieldErrors(() => checkWorkSpec(spec([deployment], [{ resourceIdentifier: { group: '', resource: 'deployments', namespace: 'shop', name: 'web' } }]), 'Work "w"'));
+    const errors = fieldErrors(() =>
+      checkWorkSpec(
+        spec([deployment], [{ resourceIdentifier: { group: '', resource: 'deployments', namespace: 'shop', name: 'web' } }]),
+        'Work "w"',
+      ),
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0].path).toBe('spec.manifestConfigs.0.resourceIdentifier');
     expect(errors[0].message).toContain('names no manifest of this work (group "", resource "deployments"');
@@ -52,11 +86,22 @@ describe('checkWorkSpec', () => {
   });
 
   it('wildcards match as on the agent', () => {
-    expect(fieldErrors(() => checkWorkSpec(spec([deployment], [{ resourceIdentifier: { group: '*', resource: '*', namespace: '*', name: '*' } }]), 'w'))).toEqual([]);
+    expect(
+      fieldErrors(() =>
+        checkWorkSpec(spec([deployment], [{ resourceIdentifier: { group: '*', resource: '*', namespace: '*', name: '*' } }]), 'w'),
+      ),
+    ).toEqual([]);
   });
 
   it('guesses plural resource names as kubectl does', () => {
-    expect(['Deployment', 'Ingress', 'NetworkPolicy', 'Gateway', 'Endpoints', 'ConfigMap'].map(guessResource)).toEqual(['deployments', 'ingresses', 'networkpolicies', 'gateways', 'endpoints', 'configmaps']);
+    expect(['Deployment', 'Ingress', 'NetworkPolicy', 'Gateway', 'Endpoints', 'ConfigMap'].map(guessResource)).toEqual([
+      'deployments',
+      'ingresses',
+      'networkpolicies',
+      'gateways',
+      'endpoints',
+      'configmaps',
+    ]);
   });
 });
 
@@ -68,13 +113,20 @@ describe('checkWorkSize', () => {
       seen.push(json);
       return WORK_MAX_COMPRESSED_BYTES + 1;
     };
-    expect(() => checkWorkSize(w, 'Work "w"', measure)).toThrow(`Work "w" compressed (its JSON is ${Buffer.byteLength(JSON.stringify(w))} bytes`);
+    expect(() => checkWorkSize(w, 'Work "w"', measure)).toThrow(
+      `Work "w" compressed (its JSON is ${Buffer.byteLength(JSON.stringify(w))} bytes`,
+    );
     expect(seen).toEqual([JSON.stringify(w)]);
     expect(checkWorkSize(w, 'Work "w"', () => 10)).toEqual({ jsonBytes: Buffer.byteLength(JSON.stringify(w)), compressedBytes: 10 });
   });
 
   function configMaps(count: number, make: (i: number) => string, prefix = 'cm') {
-    return Array.from({ length: count }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i}`, namespace: 'shop' }, data: { 'app.properties': make(i) } }));
+    return Array.from({ length: count }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${prefix}-${i}`, namespace: 'shop' },
+      data: { 'app.properties': make(i) },
+    }));
   }
 
   it('accepts 500 KiB of manifests, even half of them random hex', () => {
@@ -120,7 +172,11 @@ describe('redactWorkSecrets', () => {
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: 'db', namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"c2VjcmV0"}}', team: 'payments' } },
+    metadata: {
+      name: 'db',
+      namespace: 'shop',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"password":"c2VjcmV0"}}', team: 'payments' },
+    },
     data: { password: 'c2VjcmV0', user: 'YWRtaW4=' },
     stringData: { dsn: 'postgres://admin:secret@db/shop' },
   };

@@ -7,13 +7,23 @@ const T0 = '2026-11-24T12:00:00Z';
 const T1 = '2026-11-24T12:05:00Z';
 const T2 = '2026-11-24T14:30:00Z';
 
-const cond = (type: string, status: 'True' | 'False' | 'Unknown', reason: string, message = '') => ({ type, status, reason, message, lastTransitionTime: '2026-11-24T11:59:58Z' });
+const cond = (type: string, status: 'True' | 'False' | 'Unknown', reason: string, message = '') => ({
+  type,
+  status,
+  reason,
+  message,
+  lastTransitionTime: '2026-11-24T11:59:58Z',
+});
 
 function report(extra: Partial<WorkStatusReport> = {}): WorkStatusReport {
   return {
     name: 'web',
     observedGeneration: 2,
-    conditions: [cond('Applied', 'True', 'AppliedManifestComplete', 'all 2 manifests applied'), cond('Available', 'False', 'ResourcesNotAvailable', '1 of 2 not available'), cond('Degraded', 'False', 'AsExpected')],
+    conditions: [
+      cond('Applied', 'True', 'AppliedManifestComplete', 'all 2 manifests applied'),
+      cond('Available', 'False', 'ResourcesNotAvailable', '1 of 2 not available'),
+      cond('Degraded', 'False', 'AsExpected'),
+    ],
     manifests: [
       {
         group: 'apps',
@@ -28,14 +38,31 @@ function report(extra: Partial<WorkStatusReport> = {}): WorkStatusReport {
           { name: 'replicas', value: 3 },
         ],
       },
-      { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'web-config', conditions: [cond('Applied', 'True', 'Applied')] },
+      {
+        group: '',
+        version: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'shop',
+        name: 'web-config',
+        conditions: [cond('Applied', 'True', 'Applied')],
+      },
     ],
     ...extra,
   };
 }
 
 function drift(time: string, extra: Partial<DriftEvent> = {}): DriftEvent {
-  return { work: 'web', kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time, ...extra };
+  return {
+    work: 'web',
+    kind: 'Deployment',
+    namespace: 'shop',
+    name: 'web',
+    change: 'Modified',
+    fields: ['spec.replicas'],
+    corrected: true,
+    time,
+    ...extra,
+  };
 }
 
 describe('workStatusFromReport', () => {
@@ -56,7 +83,12 @@ describe('workStatusFromReport', () => {
         { type: 'Applied', status: 'True', reason: 'Applied', message: '', lastTransitionTime: T0 },
         { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable', message: '1 of 3 ready', lastTransitionTime: T0 },
       ],
-      statusFeedback: { values: [{ name: 'readyReplicas', value: 1 }, { name: 'replicas', value: 3 }] },
+      statusFeedback: {
+        values: [
+          { name: 'readyReplicas', value: 1 },
+          { name: 'replicas', value: 3 },
+        ],
+      },
     });
     expect(s.resourceStatus?.manifests[1].statusFeedback).toBeUndefined();
     expect(s.driftEvents).toBeUndefined();
@@ -83,15 +115,32 @@ describe('workStatusFromReport', () => {
 
   it('records drift events and sets Drifted with what changed', () => {
     const s = workStatusFromReport(undefined, report(), [drift('2026-11-24T11:59:00Z')], T0);
-    expect(s.driftEvents).toEqual([{ kind: 'Deployment', namespace: 'shop', name: 'web', change: 'Modified', fields: ['spec.replicas'], corrected: true, time: '2026-11-24T11:59:00Z' }]);
+    expect(s.driftEvents).toEqual([
+      {
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web',
+        change: 'Modified',
+        fields: ['spec.replicas'],
+        corrected: true,
+        time: '2026-11-24T11:59:00Z',
+      },
+    ]);
     const d = s.conditions.find((c) => c.type === 'Drifted');
     expect(d).toMatchObject({ status: 'True', reason: 'DriftCorrected' });
-    expect(d?.message).toBe('1 change made on the cluster in the last hour; latest: Deployment shop/web changed (spec.replicas) on the cluster at 2026-11-24T11:59:00Z; the agent re-applied it');
+    expect(d?.message).toBe(
+      '1 change made on the cluster in the last hour; latest: Deployment shop/web changed (spec.replicas) on the cluster at 2026-11-24T11:59:00Z; the agent re-applied it',
+    );
   });
 
   it('an uncorrected deletion is DriftDetected; drift arrives without a work report too', () => {
     const first = workStatusFromReport(undefined, report(), [], T0);
-    const s = workStatusFromReport(first, undefined, [drift(T1, { change: 'Deleted', fields: [], corrected: false, kind: 'ConfigMap', name: 'web-config' })], T1);
+    const s = workStatusFromReport(
+      first,
+      undefined,
+      [drift(T1, { change: 'Deleted', fields: [], corrected: false, kind: 'ConfigMap', name: 'web-config' })],
+      T1,
+    );
     expect(s.observedGeneration).toBe(2);
     expect(s.resourceStatus?.manifests).toHaveLength(2);
     expect(s.conditions.find((c) => c.type === 'Drifted')).toMatchObject({ status: 'True', reason: 'DriftDetected' });
@@ -99,7 +148,8 @@ describe('workStatusFromReport', () => {
   });
 
   it('uncorrected drift carries the reason the agent gave, and says no more than "not corrected" without one', () => {
-    const why = 'server-side apply of Deployment shop/web conflicts: field manager "kubectl" owns .spec.replicas with different values. To take these fields over, set force: true';
+    const why =
+      'server-side apply of Deployment shop/web conflicts: field manager "kubectl" owns .spec.replicas with different values. To take these fields over, set force: true';
     const s = workStatusFromReport(undefined, undefined, [drift(T1, { corrected: false, reason: why })], T1);
     expect(s.driftEvents?.[0]).toMatchObject({ corrected: false, reason: why });
     expect(s.conditions.find((c) => c.type === 'Drifted')?.message).toBe(
@@ -112,7 +162,11 @@ describe('workStatusFromReport', () => {
   it('Drifted turns False once the last drift is over an hour old; events stay', () => {
     const s1 = workStatusFromReport(undefined, report(), [drift(T0)], T0);
     const s2 = workStatusFromReport(s1, report(), [], T2);
-    expect(s2.conditions.find((c) => c.type === 'Drifted')).toMatchObject({ status: 'False', reason: 'NoRecentDrift', lastTransitionTime: T2 });
+    expect(s2.conditions.find((c) => c.type === 'Drifted')).toMatchObject({
+      status: 'False',
+      reason: 'NoRecentDrift',
+      lastTransitionTime: T2,
+    });
     expect(s2.driftEvents).toHaveLength(1);
   });
 
