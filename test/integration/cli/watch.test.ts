@@ -41,7 +41,7 @@ describe('tether get --watch', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     const lines = r.out.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+ACCEPTED\s+JOINED\s+AVAILABLE\s+K8S\s+AGENT\s+SETS\s+AGE$/);
+    expect(lines[0]).toMatch(/^NAME\s+STATUS\s+ACCEPTED\s+JOINED\s+AVAILABLE\s+K8S\s+AGENT\s+SETS\s+AGE$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual([
       'edge-0001',
       'store-0001',
@@ -52,7 +52,8 @@ describe('tether get --watch', () => {
     ]);
     // The header is printed once; a changed row shows its new state; the deleted row its last one.
     expect(lines.filter((l) => l.startsWith('NAME'))).toHaveLength(1);
-    expect(lines[4].split(/\s{3,}/)).toEqual(['store-0001', 'false', '<none>', 'True', '<none>', '<none>', '<none>', '2d']);
+    // The stub hub computes no status.state (the real hub does), so STATUS shows <none>.
+    expect(lines[4].split(/\s{3,}/)).toEqual(['store-0001', '<none>', 'false', '<none>', 'True', '<none>', '<none>', '<none>', '2d']);
     expect(lines[6]).toMatch(/^edge-0001\s.*2d \(deleted\)$/);
 
     const lists = gets('/v1/clusters');
@@ -131,7 +132,7 @@ describe('tether get --watch', () => {
     const r = await tether('get', 'clusters', '-l', 'tier!=edge', '-w', '--interval', '0.01', '--watch-count', '1');
     expect(r.code).toBe(0);
     expect(r.err).toBe('No clusters found matching "tier!=edge"; watching.\n');
-    expect(r.out.split('\n')[0]).toMatch(/^NAME\s+ACCEPTED/);
+    expect(r.out.split('\n')[0]).toMatch(/^NAME\s+STATUS\s+ACCEPTED/);
     expect(r.out.split('\n')[1]).toMatch(/^new-0001\s/);
     expect(gets('/v1/clusters').every((q) => q.query.labelSelector === 'tier!=edge')).toBe(true);
   });
