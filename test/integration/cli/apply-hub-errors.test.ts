@@ -1,37 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { run } from '../../../cli/main.js';
-import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { captureIO } from './support/capture-io.js';
+import { describe, expect, it } from '@jest/globals';
+import { useRealHubCli } from './support/real-hub-cli.js';
 
 /** `tether apply` against a real local hub: each failed document is named once, not twice. */
 
-let hub: TestHub;
-let dir: string;
-beforeAll(async () => {
-  hub = await startTestHub();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-apply-hub-'));
-});
-afterAll(async () => {
-  await hub?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(args: string[]) {
-  const io = captureIO({
-    env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' },
-    cwd: dir,
-  });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const { dir, tether } = useRealHubCli('apply-hub');
 
 describe('tether apply errors from the hub', () => {
   it('names the file and the document once', async () => {
     writeFileSync(
-      join(dir, 'fleet.yaml'),
+      join(dir(), 'fleet.yaml'),
       [
         'apiVersion: tether.dev/v1alpha1\nmetadata: {name: nokind}',
         'apiVersion: tether.dev/v1alpha1\nkind: Gadget\nmetadata: {name: x}',

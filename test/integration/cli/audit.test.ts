@@ -1,36 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { run } from '../../../cli/main.js';
-import { startTestHub, type TestHub } from '../../support/local-hub.js';
-import { captureIO } from './support/capture-io.js';
+import { describe, expect, it } from '@jest/globals';
+import { useRealHubCli } from './support/real-hub-cli.js';
 
 /** `tether audit` against a real local hub: the audit trail is stored in the hub's table and read back. */
 
-let hub: TestHub;
-let dir: string;
-beforeAll(async () => {
-  hub = await startTestHub();
-  dir = mkdtempSync(join(tmpdir(), 'tether-cli-audit-'));
-});
-afterAll(async () => {
-  await hub?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tether(args: string[]) {
-  const io = captureIO({
-    env: { TETHER_HUB: hub.url, TETHER_TOKEN: hub.adminToken, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1' },
-    cwd: dir,
-  });
-  const code = await run(args, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const { hub, dir, tether } = useRealHubCli('audit');
 
 describe('tether audit', () => {
   it('reads back what the hub did, newest first, filtered; as a table, JSON and CSV', async () => {
-    expect((await tether(['cluster', 'import', 'store-audit-1', '-f', join(dir, 'store-audit-1.yaml')])).code).toBe(0);
+    expect((await tether(['cluster', 'import', 'store-audit-1', '-f', join(dir(), 'store-audit-1.yaml')])).code).toBe(0);
     expect((await tether(['cluster', 'accept', 'store-audit-1'])).code).toBe(0);
     expect((await tether(['cluster', 'deny', 'store-audit-1'])).code).toBe(0);
 
@@ -40,7 +18,7 @@ describe('tether audit', () => {
     // Denying a cluster also revokes its credentials, which is audited on its own.
     expect(records.map((r) => r.action)).toEqual(['cluster.deny', 'cluster.credentials-revoked', 'cluster.accept', 'cluster.import']);
     expect(records.every((r) => r.outcome === 'allowed' && r.cluster === 'store-audit-1' && r.count === 1)).toBe(true);
-    expect(json.out).not.toContain(hub.adminToken);
+    expect(json.out).not.toContain(hub().adminToken);
 
     const table = await tether(['audit', '--action', 'cluster.accept']);
     expect(table.out.split('\n')[0]).toMatch(/^TIME\s+ACTION\s+OUTCOME\s+CLUSTER\s+ACTOR\s+SOURCE\s+COUNT\s+REASON$/);
