@@ -24,6 +24,13 @@ function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** The object an event is about besides its cluster (`fleetdeployment/pos`), from its details. */
+export function auditObject(r: Record<string, unknown>): string {
+  const details = (r.details ?? {}) as Record<string, unknown>;
+  if (typeof details.fleetDeployment === 'string') return `fleetdeployment/${details.fleetDeployment}`;
+  return '';
+}
+
 /** Formats audit records for the terminal or a file. */
 export function formatAudit(items: Record<string, unknown>[], format: AuditOptions['output']): string {
   if (format === 'json' || format === 'yaml') return formatData(items, format);
@@ -38,12 +45,13 @@ export function formatAudit(items: Record<string, unknown>[], format: AuditOptio
     String(r.action),
     r.outcome === 'denied' ? { text: 'denied', tone: 'bad' as const } : String(r.outcome),
     String(r.cluster ?? ''),
+    auditObject(r),
     String(r.actor ?? ''),
     String(r.sourceIp ?? ''),
     String(r.count ?? 1),
     String(r.reason ?? ''),
   ]);
-  return renderTable(['TIME', 'ACTION', 'OUTCOME', 'CLUSTER', 'ACTOR', 'SOURCE', 'COUNT', 'REASON'], rows);
+  return renderTable(['TIME', 'ACTION', 'OUTCOME', 'CLUSTER', 'OBJECT', 'ACTOR', 'SOURCE', 'COUNT', 'REASON'], rows);
 }
 
 /** `tether audit`: reads the hub's audit trail (the same store locally and on AWS). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { auditObject } from '../../../cli/commands/audit.js';
 import { useRealHubCli } from './support/real-hub-cli.js';
 
 /** `tether audit` against a real local hub: the audit trail is stored in the hub's table and read back. */
@@ -21,13 +22,18 @@ describe('tether audit', () => {
     expect(json.out).not.toContain(hub().adminToken);
 
     const table = await tether(['audit', '--action', 'cluster.accept']);
-    expect(table.out.split('\n')[0]).toMatch(/^TIME\s+ACTION\s+OUTCOME\s+CLUSTER\s+ACTOR\s+SOURCE\s+COUNT\s+REASON$/);
+    expect(table.out.split('\n')[0]).toMatch(/^TIME\s+ACTION\s+OUTCOME\s+CLUSTER\s+OBJECT\s+ACTOR\s+SOURCE\s+COUNT\s+REASON$/);
     expect(table.out).toContain('store-audit-1');
 
     const csv = await tether(['audit', '--action', 'cluster.deny', '-o', 'csv']);
     expect(csv.out.split('\n')[0]).toBe('time,action,outcome,cluster,actor,sourceIp,count,reason,details');
     expect(csv.out.split('\n')[1]).toMatch(/^\d{4}-\d{2}-\d{2}T[^,]+,cluster\.deny,allowed,store-audit-1,/);
   }, 30_000);
+
+  it('names the FleetDeployment a rollout action was about', () => {
+    expect(auditObject({ action: 'fleetdeployment.pause', details: { fleetDeployment: 'pos' } })).toBe('fleetdeployment/pos');
+    expect(auditObject({ action: 'cluster.accept', cluster: 'c' })).toBe('');
+  });
 
   it('refuses a bad range with a problem that says what to write', async () => {
     const r = await tether(['audit', '--since', 'yesterday-ish']);
