@@ -31,15 +31,21 @@ function percent(done: number, total: number): string {
   return `${total > 0 ? Math.floor((done / total) * 100) : 100}%`;
 }
 
+/** States in which a rollout is over: nothing waits for a window any more. */
+const FINISHED_STATES: ReadonlySet<string> = new Set(['Complete', 'CompleteWithFailures', 'Aborted']);
+
 /**
  * What `rollout status` says about an emergency window override: in force, or lapsed. An override
  * holds for the revision it was given for (and until `until`); a new revision — an apply that
  * changes the template, a rollback — brings the windows back, and saying so keeps that from going
  * unnoticed.
  */
-export function windowOverrideLine(view: Pick<RolloutView, 'revision' | 'control'>, now: Date): string | undefined {
+export function windowOverrideLine(view: Pick<RolloutView, 'revision' | 'control' | 'state'>, now: Date): string | undefined {
   const o = view.control?.windowOverride;
   if (!o) return undefined;
+  // A finished rollout waits for nothing: a lapsed override is no longer worth a hint.
+  if (FINISHED_STATES.has(view.state) && (o.revision !== view.revision || (o.until && Date.parse(o.until) <= now.getTime())))
+    return undefined;
   if (o.revision !== view.revision) {
     return `window override of revision ${o.revision} ("${o.reason}") has lapsed: revision ${view.revision ?? '-'} waits for maintenance windows; run tether rollout override-window again to override them for it`;
   }
