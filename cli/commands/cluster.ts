@@ -5,7 +5,7 @@ import { findKind } from '../../shared/resources/kinds.js';
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { checkName, collect, parseLabelFlags } from '../args.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { AuthMissingError, exitCodeFor, HubUnreachableError, UsageError } from '../errors.js';
 import { parseDurationSeconds } from '../../shared/duration.js';
 import { formatOne, kindRef, parseOutputFormat, type OutputFormat } from '../output/print.js';
 
@@ -123,28 +123,48 @@ Examples:
       ctx.out(`${lines.join('\n')}\n`);
     });
 
+  /** Runs `act` for each name, going on past failures (reported; the exit code is the first failure's), as `delete` does. */
+  const eachName = async (cmd: Command, names: string[], act: (name: string) => Promise<void>) => {
+    for (const name of names) {
+      try {
+        await act(name);
+      } catch (err) {
+        // Without a hub or a token every further name would fail the same way.
+        if (err instanceof HubUnreachableError || err instanceof AuthMissingError || names.length === 1) throw err;
+        ctx.report(cmd, err);
+        ctx.fail(exitCodeFor(err));
+      }
+    }
+  };
+
   cluster
     .command('accept')
-    .description('accept a cluster: its agent may join (sets spec.hubAcceptsClient)')
-    .argument('<name>', 'cluster name')
+    .description('accept clusters: their agents may join (sets spec.hubAcceptsClient)')
+    .argument('<name...>', 'one or more cluster names')
     .addOption(outputOption())
-    .addHelpText('after', '\nExamples:\n  tether cluster accept store-0001')
-    .action(async (name: string, _opts: unknown, cmd: Command) => {
-      checkName(name, 'cluster name');
+    .addHelpText(
+      'after',
+      '\nEach name is done in turn; a failure is reported and the rest still go ahead (exit code of the first failure).\n\nExamples:\n  tether cluster accept store-0001\n  tether cluster accept store-0001 store-0002',
+    )
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      names.forEach((n) => checkName(n, 'cluster name'));
       const client = await ctx.client(cmd);
-      printed(cmd, await client.acceptCluster(name), 'accepted');
+      await eachName(cmd, names, async (name) => printed(cmd, await client.acceptCluster(name), 'accepted'));
     });
 
   cluster
     .command('deny')
-    .description('deny a cluster: its agent may not join, and any credential it has is revoked')
-    .argument('<name>', 'cluster name')
+    .description('deny clusters: their agents may not join, and any credential they have is revoked')
+    .argument('<name...>', 'one or more cluster names')
     .addOption(outputOption())
-    .addHelpText('after', '\nExamples:\n  tether cluster deny store-0001')
-    .action(async (name: string, _opts: unknown, cmd: Command) => {
-      checkName(name, 'cluster name');
+    .addHelpText(
+      'after',
+      '\nEach name is done in turn; a failure is reported and the rest still go ahead (exit code of the first failure).\n\nExamples:\n  tether cluster deny store-0001\n  tether cluster deny store-0001 store-0002',
+    )
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      names.forEach((n) => checkName(n, 'cluster name'));
       const client = await ctx.client(cmd);
-      printed(cmd, await client.denyCluster(name), 'denied');
+      await eachName(cmd, names, async (name) => printed(cmd, await client.denyCluster(name), 'denied'));
     });
 
   cluster

@@ -115,6 +115,22 @@ describe('tether cluster', () => {
     const missing = await tether(['cluster', 'accept', 'ghost']);
     expect(missing).toEqual({ code: 4, out: '', err: 'error: Cluster "ghost" not found (404)\n' });
   });
+
+  test('accept and deny take several names, going on past a failure with its exit code', async () => {
+    rig.hub.seed('Cluster', 'store-0002');
+    rig.hub.seed('Cluster', 'store-0003');
+    const r = await tether(['cluster', 'accept', 'store-0002', 'ghost', 'store-0003']);
+    expect(r).toEqual({
+      code: 4,
+      out: 'cluster/store-0002 accepted\ncluster/store-0003 accepted\n',
+      err: 'error: Cluster "ghost" not found (404)\n',
+    });
+    expect(await tether(['cluster', 'deny', 'store-0002', 'store-0003'])).toEqual({
+      code: 0,
+      out: 'cluster/store-0002 denied\ncluster/store-0003 denied\n',
+      err: '',
+    });
+  });
 });
 
 describe('tether delete', () => {
