@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
@@ -17,7 +18,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 export interface AgentBuildOptions {
   /** Output directory; emptied first. Default `dist/agent` under `root`. */
   outdir?: string;
-  /** Repository root (where package.json is). Default the current directory. */
+  /** Repository root (where package.json is). Default the checkout this module belongs to. */
   root?: string;
   /** Default true: smaller image, and stack traces still name functions (`keepNames`). */
   minify?: boolean;
@@ -114,12 +115,15 @@ export const httpViaRequire: Plugin = {
   },
 };
 
+/** The checkout this module belongs to (agent/..): the build's default root, from any folder. */
+const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
 /** The entry's file name in the output directory. */
 export const AGENT_ENTRY = 'tether-agent.mjs';
 
 /** Builds the bundle and returns where it is and how big. */
 export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise<AgentBundle> {
-  const root = resolve(options.root ?? process.cwd());
+  const root = resolve(options.root ?? CHECKOUT);
   const outdir = resolve(root, options.outdir ?? 'dist/agent');
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -167,7 +171,7 @@ export async function buildAgentBundle(options: AgentBuildOptions = {}): Promise
  * agent/Dockerfile's `ENV NODE_OPTIONS=...`, then those its ENTRYPOINT passes before the bundle
  * (`["/nodejs/bin/node", <options...>, "/app/tether-agent.mjs"]`). Callers pass them on the command line.
  */
-export function imageNodeFlags(root = process.cwd()): string[] {
+export function imageNodeFlags(root = CHECKOUT): string[] {
   let text: string;
   try {
     text = readFileSync(join(root, 'agent', 'Dockerfile'), 'utf8');
@@ -187,7 +191,8 @@ export function imageNodeFlags(root = process.cwd()): string[] {
 if (/agent[\\/]build\.ts$/.test(process.argv[1] ?? '')) {
   const i = process.argv.indexOf('--outdir');
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
-  const bundle = await buildAgentBundle({ outdir: i > 0 ? process.argv[i + 1] : undefined });
+  // A path typed on the command line is the user's, relative to where they are.
+  const bundle = await buildAgentBundle({ outdir: i > 0 ? resolve(process.argv[i + 1]) : undefined });
   process.stdout.write(
     `built ${bundle.entry}: ${mb(bundle.bytes)} in ${bundle.files.length} files; entry ${mb(bundle.entryBytes)}, Kubernetes chunk ${bundle.kubeChunk.path} ${mb(bundle.kubeChunk.bytes)}\n`,
   );

@@ -63,15 +63,15 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /**
- * Where the built console is: `TETHER_CONSOLE_DIR`, else `console/dist` in the Lambda task root,
- * beside this checkout, or under the current directory — the first that holds an index.html.
+ * Where the built console is: `TETHER_CONSOLE_DIR`, else `console/dist` in the Lambda task root
+ * or in the checkout this module belongs to (found from the module, never from the current
+ * directory, so `tether dev` serves the console from any folder) — the first that holds an index.html.
  */
 export function consoleDir(env: Record<string, string | undefined> = process.env): string {
   if (env.TETHER_CONSOLE_DIR) return resolve(env.TETHER_CONSOLE_DIR);
   const candidates = [
     env.LAMBDA_TASK_ROOT ? join(env.LAMBDA_TASK_ROOT, 'console', 'dist') : undefined,
-    resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'console', 'dist'),
-    resolve(process.cwd(), 'console', 'dist'),
+    resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'console', 'dist'),
   ].filter((c): c is string => c !== undefined);
   return candidates.find((c) => existsSync(join(c, 'index.html'))) ?? candidates[candidates.length - 1];
 }

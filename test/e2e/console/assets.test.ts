@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   CONSOLE_CSP,
   IMMUTABLE_CACHE,
@@ -132,6 +133,19 @@ test('without a build, / explains how to make one', async () => {
   } finally {
     process.env.TETHER_CONSOLE_DIR = dir;
     empty.remove();
+  }
+});
+
+test("consoleDir: without settings, the checkout's console/dist, whatever the current directory", () => {
+  const checkout = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const cwd = process.cwd();
+  const elsewhere = tempDir('tether-cwd-');
+  try {
+    process.chdir(elsewhere.dir);
+    expect(consoleDir({})).toBe(join(checkout, 'console', 'dist'));
+  } finally {
+    process.chdir(cwd);
+    elsewhere.remove();
   }
 });
 
