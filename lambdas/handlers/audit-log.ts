@@ -32,9 +32,9 @@ function recordOf(e: AuditEvent, time: string): AuditRecord {
 /**
  * The hub's audit log: every event goes to the structured log at once (the `audit` key, as before,
  * so CloudWatch keeps the complete trail) and to the queryable audit store. Allowed events are
- * written as they come (the admin API awaits {@link flush} before it answers); denials are counted
- * per action, reason, source and cluster and written as one record with a count when the oldest is
- * {@link AUDIT_DENIAL_FLUSH_MS} old, so a flood of bad credentials costs a few writes, not one a
+ * written as they come (the admin API awaits {@link flush} before it answers, so they are stored by
+ * then); denials are counted per action, reason, source and cluster and written as one record with
+ * a count when the oldest is {@link AUDIT_DENIAL_FLUSH_MS} old, so a flood of bad credentials costs a few writes, not one a
  * request, and adds no write to a denied request's path. A failed write is logged, never thrown:
  * the request the event describes has already happened.
  */
@@ -70,7 +70,11 @@ export class StoredAuditLog implements AuditLog {
         this.oldestDenial ??= now;
       }
     }
-    if (this.denials.size >= AUDIT_MAX_BUFFERED || (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS))
+    if (event.outcome === 'allowed') void this.flush();
+    else if (
+      this.denials.size >= AUDIT_MAX_BUFFERED ||
+      (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS)
+    )
       void this.flush(true);
   }
 

@@ -13,12 +13,6 @@ export function createAgentApi(ctx: HubContext, capabilityRoutes: readonly Route
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
-    try {
-      return await route.handler(req, ctx);
-    } finally {
-      // Writes only what is due (allowed events, denial counts past their interval); never awaited on
-      // the agent's path.
-      void ctx.ports.audit.flush?.();
-    }
+    return route.handler(req, ctx);
   };
 }
