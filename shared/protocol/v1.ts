@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { ClaimSchema } from '../resources/cluster.js';
 import { ConditionSchema } from '../resources/meta.js';
+import {
+  ComplianceStates,
+  ComplianceTypes,
+  NamespaceSelectorSchema,
+  PruneObjectBehaviors,
+  RemediationActions,
+} from '../resources/policy.js';
 
 /**
  * The agent <-> hub wire protocol, version 1 (`/agent/v1/*`). The hub validates every agent body
@@ -70,13 +77,54 @@ export const DesiredWorkSchema = z.object({
 });
 export type DesiredWork = z.infer<typeof DesiredWorkSchema>;
 
+/** One object template of a policy as the agent receives it: rendered for this cluster. */
+export const DesiredObjectTemplateSchema = z.object({
+  complianceType: z.enum(ComplianceTypes),
+  objectDefinition: z.record(z.string(), z.unknown()),
+  recordDiff: z.enum(['InStatus', 'None']),
+});
+export type DesiredObjectTemplate = z.infer<typeof DesiredObjectTemplateSchema>;
+
+/** One policy template (configuration policy) as the agent receives it. */
+export const DesiredPolicyTemplateSchema = z.object({
+  /** Unique in its policy (defaulted by the hub). */
+  name: z.string(),
+  objectTemplates: z.array(DesiredObjectTemplateSchema),
+  namespaceSelector: NamespaceSelectorSchema.optional(),
+  /** Seconds between evaluations; null: never again until the policy changes. */
+  evaluationInterval: z.object({ compliant: z.number().int().positive().nullable(), noncompliant: z.number().int().positive().nullable() }),
+  pruneObjectBehavior: z.enum(PruneObjectBehaviors),
+});
+export type DesiredPolicyTemplate = z.infer<typeof DesiredPolicyTemplateSchema>;
+
+/**
+ * A policy as the agent of one cluster receives it: templates rendered for that cluster on the hub.
+ * `renderError` is set (and `templates` empty) when the templates cannot be rendered for this
+ * cluster: the agent then reports NonCompliant with reason `TemplateError` and touches nothing.
+ * `disabled` policies are sent so that the agent keeps (and does not prune) what they created; it
+ * does not evaluate them.
+ */
+export const DesiredPolicySchema = z.object({
+  name: z.string(),
+  uid: z.string(),
+  generation: z.number().int(),
+  /** Content hash of what the agent gets for this policy (rendered templates, action, dependencies). */
+  hash: z.string(),
+  remediationAction: z.enum(RemediationActions),
+  disabled: z.boolean(),
+  dependencies: z.array(z.object({ name: z.string(), compliance: z.enum(['Compliant', 'NonCompliant', 'Pending']) })),
+  templates: z.array(DesiredPolicyTemplateSchema),
+  renderError: z.string().optional(),
+});
+export type DesiredPolicy = z.infer<typeof DesiredPolicySchema>;
+
 /** GET /agent/v1/desired — 304 when If-None-Match equals the revision. */
 export const DesiredStateSchema = z.object({
   cluster: z.string(),
   /** Opaque revision; also the ETag. */
   revision: z.string(),
   works: z.array(DesiredWorkSchema),
-  policies: z.array(z.unknown()).default([]),
+  policies: z.array(DesiredPolicySchema).default([]),
   syncRules: z.array(z.unknown()).default([]),
   agent: z.object({ version: z.string(), image: z.string() }),
   /** The hub asks the agent to remove everything it applied and then itself. */
@@ -141,6 +189,67 @@ export const DriftEventSchema = z
   .strict();
 export type DriftEvent = z.infer<typeof DriftEventSchema>;
 
+/** Longest diff a violation carries (characters); a longer one is cut and marked so. */
+export const MAX_VIOLATION_DIFF = 4096;
+/** Most objects reported per template (violations first); the count of the rest is in `omittedObjects`. */
+export const MAX_REPORTED_OBJECTS = 100;
+
+/** One object a template evaluated, with whether it complies and why (OCM relatedObjects). */
+export const ComplianceObjectSchema = z
+  .object({
+    apiVersion: z.string(),
+    kind: z.string(),
+    namespace: z.string().optional(),
+    /** Empty for an object that a musthave template needs and that has no name match (absent object). */
+    name: z.string(),
+    compliant: z.boolean(),
+    /**
+     * Short machine-readable reason: `Matches`, `Missing`, `Mismatch`, `Present` (mustnothave),
+     * `KindNotFound`, `Created`, `Updated`, `Deleted`, `EnforceFailed`, `Forbidden`.
+     */
+    reason: z.string().max(64),
+    message: z.string().max(1024).optional(),
+    /** A unified-style diff of the fields that differ, with Secret values redacted. */
+    diff: z
+      .string()
+      .max(MAX_VIOLATION_DIFF + 64)
+      .optional(),
+    /** The agent created this object to enforce the policy (what DeleteIfCreated prunes). */
+    createdByPolicy: z.boolean().optional(),
+  })
+  .strict();
+export type ComplianceObject = z.infer<typeof ComplianceObjectSchema>;
+
+export const TemplateComplianceSchema = z
+  .object({
+    name: z.string(),
+    compliance: z.enum(ComplianceStates),
+    /** `Pending`: `DependencyNotMet`; NonCompliant: `Violation`, `KindNotFound`, `TemplateError`, `EvaluationFailed`. */
+    reason: z.string().max(64).optional(),
+    message: z.string().max(2048).optional(),
+    objects: z.array(ComplianceObjectSchema).max(MAX_REPORTED_OBJECTS),
+    omittedObjects: z.number().int().min(0).optional(),
+  })
+  .strict();
+export type TemplateCompliance = z.infer<typeof TemplateComplianceSchema>;
+
+/** The agent's compliance with one policy. */
+export const PolicyComplianceReportSchema = z
+  .object({
+    name: z.string(),
+    /** The policy's uid and generation the agent evaluated. */
+    uid: z.string(),
+    generation: z.number().int(),
+    compliance: z.enum(ComplianceStates),
+    /** When the state last changed on the agent (RFC 3339). */
+    since: z.string(),
+    /** The evaluation this report comes from (RFC 3339); not part of the report hash. */
+    evaluatedAt: z.string(),
+    templates: z.array(TemplateComplianceSchema).max(50),
+  })
+  .strict();
+export type PolicyComplianceReport = z.infer<typeof PolicyComplianceReportSchema>;
+
 /** POST /agent/v1/status — sent only when something changed (the agent hashes its report). */
 export const StatusReportSchema = z
   .object({
@@ -153,6 +262,13 @@ export const StatusReportSchema = z
     claims: claims.optional(),
     works: z.array(WorkStatusReportSchema).max(1000).optional(),
     driftEvents: z.array(DriftEventSchema).max(100).optional(),
+    /**
+     * Compliance of every policy the agent holds whose report changed (the agent debounces flapping
+     * ones). Policies not listed keep their last report; `removedPolicies` lists policies the agent
+     * dropped (deleted on the hub or no longer placed here).
+     */
+    policies: z.array(PolicyComplianceReportSchema).max(500).optional(),
+    removedPolicies: z.array(z.string()).max(500).optional(),
     /** Set once the agent has removed everything it applied after a detach request. */
     detached: z.boolean().optional(),
   })

@@ -5,6 +5,7 @@ import type { AnyKind } from './define-kind.js';
 import { fleetDeploymentKind } from './fleetdeployment.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 import { placementKind } from './placement.js';
+import { policyKind, policySetKind } from './policy.js';
 import { workKind } from './work.js';
 
 export type { AnyKind, KindInfo, PrinterColumn, ResourceOf, SpecOf, StatusOf } from './define-kind.js';
@@ -21,6 +22,8 @@ export const KINDS = Object.freeze({
   Work: workKind,
   Placement: placementKind,
   FleetDeployment: fleetDeploymentKind,
+  Policy: policyKind,
+  PolicySet: policySetKind,
 } as const);
 
 /** The name of a hub kind. */
