@@ -75,8 +75,8 @@ export async function createTableIfMissing(client: DynamoDBClient, tableName: st
 /**
  * Adds, one at a time (DynamoDB creates one index per update), each index of {@link TABLE_INDEXES}
  * the table lacks. DynamoDB and DynamoDB Local build it online (UpdateTable, then backfill until
- * ACTIVE). dynalite accepts the request but ignores it; then the table is rebuilt with the full
- * shape by copying its items (see rebuild-table.ts), which is fine for local data.
+ * ACTIVE). dynalite cannot (it refuses the request or ignores it); then the table is rebuilt with
+ * the full shape by copying its items (see rebuild-table.ts), which is fine for local data.
  */
 async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
   for (const index of TABLE_INDEXES) {
@@ -91,7 +91,14 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string): Pro
       );
     } catch (err) {
       // Another process started the same index between our describe and update: wait for it.
-      if (!hasIndex(await describeTable(client, tableName), index.indexName)) throw err;
+      // dynalite refuses an on-demand index Create as invalid (it wants provisioned throughput):
+      // rebuild below. Anything else is a real failure.
+      if (
+        !hasIndex(await describeTable(client, tableName), index.indexName) &&
+        !(err instanceof Error && err.name === 'ValidationException')
+      ) {
+        throw err;
+      }
     }
     if (!hasIndex(await describeTable(client, tableName), index.indexName)) {
       await rebuildTable(client, tableName, tableDefinition);

@@ -13,7 +13,8 @@ import { describeTable, waitUntilActive, waitUntilGone } from './table-status.js
 
 /**
  * Rebuilding a local table with a new shape, for emulators that cannot add an index to an existing
- * table (dynalite accepts UpdateTable's GlobalSecondaryIndexUpdates.Create and ignores it). Only the
+ * table (dynalite refuses UpdateTable's GlobalSecondaryIndexUpdates.Create on an on-demand table, and
+ * ignores it on a provisioned one). Only the
  * local hub and tests get here: in AWS the CDK construct adds indexes online.
  *
  * The items are copied to a side table `<name>.rebuild`, the table is deleted and created again with
