@@ -19,6 +19,13 @@ import { selectorChoosesSomething } from './namespace-selection.js';
 export interface EvaluationContext {
   api: ClusterApi;
   remediationAction: RemediationAction;
+  /**
+   * Apply enforced objects even when they comply: the policy is new or changed (or the agent
+   * restarted). Server-side apply then removes what tether-policy applied before and the policy no
+   * longer declares (an item taken out of a list), which a compliance check cannot see since the
+   * object still has everything the policy declares. An apply that changes nothing writes nothing.
+   */
+  reapply: boolean;
   discover(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
   namespaces(selector: NamespaceSelector): Promise<string[]>;
 }
@@ -50,7 +57,12 @@ export async function evaluateObjectTemplate(
   try {
     info = await ctx.discover(apiVersion, kind);
   } catch (err) {
-    out.objects.push({ ...base, compliant: false, reason: 'EvaluationFailed', message: clip(`discovery failed: ${(err as Error).message}`) });
+    out.objects.push({
+      ...base,
+      compliant: false,
+      reason: 'EvaluationFailed',
+      message: clip(`discovery failed: ${(err as Error).message}`),
+    });
     return out;
   }
   if (!info) {
@@ -147,7 +159,7 @@ async function evaluateNamed(
   }
   const mode: ComparisonMode = template.complianceType;
   const before = judge(def, live, mode, template.recordDiff);
-  if (before.compliant || !enforce) {
+  if (!enforce || (before.compliant && !(ctx.reapply && live))) {
     if (live) out.named.push(ref);
     out.objects.push({ ...id, ...before });
     return;
@@ -157,8 +169,11 @@ async function evaluateNamed(
     if (!live) out.created.push(ref);
     out.named.push(ref);
     // Re-evaluate: the report says what the cluster holds after enforcement, not what was sent.
-    const after = judge(def, await ctx.api.get(ref), mode, template.recordDiff);
-    if (after.compliant) {
+    const now = await ctx.api.get(ref);
+    const after = judge(def, now, mode, template.recordDiff);
+    if (after.compliant && live && now?.metadata.resourceVersion === live.metadata.resourceVersion) {
+      out.objects.push({ ...id, ...after });
+    } else if (after.compliant) {
       out.objects.push({
         ...id,
         compliant: true,
@@ -191,13 +206,20 @@ async function evaluateUnnamed(
   const apiVersion = String(def.apiVersion);
   const kind = String(def.kind);
   const where = namespace ? ` in namespace ${namespace}` : '';
-  const labels = isPlainObject(def.metadata) && isPlainObject(def.metadata.labels) ? (def.metadata.labels as Record<string, string>) : undefined;
+  const labels =
+    isPlainObject(def.metadata) && isPlainObject(def.metadata.labels) ? (def.metadata.labels as Record<string, string>) : undefined;
   let items: KubeObject[];
   try {
     // The definition's labels narrow the list on the server; the comparison still checks everything.
     items = await ctx.api.list({ apiVersion, kind, namespace, ...(labels ? { labelSelector: { matchLabels: labels } } : {}) });
   } catch (err) {
-    out.objects.push({ apiVersion, kind, ...(namespace ? { namespace } : {}), name: '', ...failure(err, `listing ${kind}${where} failed`, 'EvaluationFailed') });
+    out.objects.push({
+      apiVersion,
+      kind,
+      ...(namespace ? { namespace } : {}),
+      name: '',
+      ...failure(err, `listing ${kind}${where} failed`, 'EvaluationFailed'),
+    });
     return;
   }
   const matchMode: ComparisonMode = mode === 'mustonlyhave' ? 'mustonlyhave' : 'musthave';
@@ -206,12 +228,22 @@ async function evaluateUnnamed(
     for (const o of matching) {
       const ref = { apiVersion, kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
       if (ctx.remediationAction !== 'enforce') {
-        out.objects.push({ ...entryOf(ref), compliant: false, reason: 'Present', message: `${describeRef(ref)} matches and must not exist` });
+        out.objects.push({
+          ...entryOf(ref),
+          compliant: false,
+          reason: 'Present',
+          message: `${describeRef(ref)} matches and must not exist`,
+        });
         continue;
       }
       try {
         await ctx.api.delete(ref, { propagationPolicy: 'Background' });
-        out.objects.push({ ...entryOf(ref), compliant: true, reason: 'Deleted', message: `deleted ${describeRef(ref)}, which must not exist` });
+        out.objects.push({
+          ...entryOf(ref),
+          compliant: true,
+          reason: 'Deleted',
+          message: `deleted ${describeRef(ref)}, which must not exist`,
+        });
       } catch (err) {
         out.objects.push({ ...entryOf(ref), ...failure(err, `deleting ${describeRef(ref)} failed`) });
       }
@@ -252,7 +284,12 @@ function judge(
   return {
     compliant: false,
     reason: 'Mismatch',
-    message: clip(`${describeRef(ref)}: ${fields} (${diffs.slice(0, 3).map((d) => d.path).join(', ')}${diffs.length > 3 ? ', …' : ''})`),
+    message: clip(
+      `${describeRef(ref)}: ${fields} (${diffs
+        .slice(0, 3)
+        .map((d) => d.path)
+        .join(', ')}${diffs.length > 3 ? ', …' : ''})`,
+    ),
     ...(recordDiff === 'InStatus' ? { diff: formatDiff(diffs, ref.kind) } : {}),
   };
 }

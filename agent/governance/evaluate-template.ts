@@ -1,4 +1,9 @@
-import { MAX_REPORTED_OBJECTS, type ComplianceObject, type DesiredPolicyTemplate, type TemplateCompliance } from '../../shared/protocol/v1.js';
+import {
+  MAX_REPORTED_OBJECTS,
+  type ComplianceObject,
+  type DesiredPolicyTemplate,
+  type TemplateCompliance,
+} from '../../shared/protocol/v1.js';
 import type { ObjectRef } from '../kube/types.js';
 import { evaluateObjectTemplate, type EvaluationContext } from './evaluate-object.js';
 

@@ -119,10 +119,14 @@ export class Governor implements PolicyReportSource {
       depStates.set(name, 'Pending');
     }
     for (const level of plan.levels) {
-      await pMap(level, async (name) => {
-        const p = desired.get(name)!;
-        pass.evaluated += await this.evaluatePolicy(p, depStates, records, now);
-      }, { concurrency: this.options.concurrency ?? 4 });
+      await pMap(
+        level,
+        async (name) => {
+          const p = desired.get(name)!;
+          pass.evaluated += await this.evaluatePolicy(p, depStates, records, now);
+        },
+        { concurrency: this.options.concurrency ?? 4 },
+      );
       for (const name of level) depStates.set(name, this.states.get(name)?.compliance);
     }
     try {
@@ -188,19 +192,30 @@ export class Governor implements PolicyReportSource {
     const fresh = this.states.get(p.name)?.hash !== p.hash;
     const st = this.stateOf(p);
     if (p.renderError !== undefined) {
-      const t: TemplateCompliance = { name: p.name, compliance: 'NonCompliant', reason: 'TemplateError', message: p.renderError.slice(0, 2048), objects: [] };
+      const t: TemplateCompliance = {
+        name: p.name,
+        compliance: 'NonCompliant',
+        reason: 'TemplateError',
+        message: p.renderError.slice(0, 2048),
+        objects: [],
+      };
       this.finish(p, st, [t], now);
       return 0;
     }
     const unmet = unmetDependencies(p, depStates);
     if (unmet.length) {
-      this.setPending(p, st, `dependencies not met: ${unmet.join('; ')}; the policy is not evaluated and its objects are left as they are`, now);
+      this.setPending(
+        p,
+        st,
+        `dependencies not met: ${unmet.join('; ')}; the policy is not evaluated and its objects are left as they are`,
+        now,
+      );
       return 0;
     }
     const wasPending = st.pending;
     st.pending = false;
     if (fresh) await this.pruneDroppedTemplates(p, records);
-    const ctx = this.context(p);
+    const ctx = this.context(p, fresh);
     let evaluated = 0;
     for (const t of p.templates) {
       const ts = st.templates.get(t.name) ?? {};
@@ -213,7 +228,13 @@ export class Governor implements PolicyReportSource {
       this.record(p, t, outcome, records);
       evaluated++;
     }
-    if (evaluated > 0 || fresh || wasPending) this.finish(p, st, p.templates.map((t) => st.templates.get(t.name)!.result!), now);
+    if (evaluated > 0 || fresh || wasPending)
+      this.finish(
+        p,
+        st,
+        p.templates.map((t) => st.templates.get(t.name)!.result!),
+        now,
+      );
     return evaluated;
   }
 
@@ -226,7 +247,12 @@ export class Governor implements PolicyReportSource {
       message: message.slice(0, 2048),
       objects: [],
     }));
-    this.finish(p, st, templates.length ? templates : [{ name: p.name, compliance: 'Pending', reason: 'DependencyNotMet', message, objects: [] }], now);
+    this.finish(
+      p,
+      st,
+      templates.length ? templates : [{ name: p.name, compliance: 'Pending', reason: 'DependencyNotMet', message, objects: [] }],
+      now,
+    );
   }
 
   private finish(p: DesiredPolicy, st: PolicyState, templates: TemplateCompliance[], now: number): void {
@@ -288,13 +314,14 @@ export class Governor implements PolicyReportSource {
   }
 
   /** Discovery and namespace lists, cached for one policy's pass. */
-  private context(p: DesiredPolicy): EvaluationContext {
+  private context(p: DesiredPolicy, reapply: boolean): EvaluationContext {
     const api = this.options.api;
     const kinds = new Map<string, Promise<ResourceInfo | undefined>>();
     const namespaces = new Map<string, Promise<string[]>>();
     return {
       api,
       remediationAction: p.remediationAction,
+      reapply,
       discover: (apiVersion, kind) => {
         const key = `${apiVersion}|${kind}`;
         if (!kinds.has(key)) kinds.set(key, api.discover(apiVersion, kind));

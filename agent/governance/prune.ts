@@ -58,7 +58,8 @@ export async function pruneTemplates(
         });
       }
     }
-    if (failed.length) left.push({ ...t, created: t.created.filter((r) => failed.includes(r)), named: t.named.filter((r) => failed.includes(r)) });
+    if (failed.length)
+      left.push({ ...t, created: t.created.filter((r) => failed.includes(r)), named: t.named.filter((r) => failed.includes(r)) });
   }
   return left;
 }

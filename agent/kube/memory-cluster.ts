@@ -330,6 +330,13 @@ export class MemoryCluster implements ClusterApi {
     if (info.namespaced && !this.lookup(NAMESPACE, undefined, meta.namespace!)) {
       throw new KubeNotFoundError(`namespaces "${meta.namespace}" not found`, `Namespace ${meta.namespace}`);
     }
+    if (info.kind === 'Secret' && info.group === '' && isPlainObject(copy.stringData)) {
+      // As the API server: stringData is write-only, merged into data (base64) and never stored.
+      const data: Record<string, unknown> = isPlainObject(copy.data) ? copy.data : {};
+      for (const [k, v] of Object.entries(copy.stringData)) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+      copy.data = data;
+      delete copy.stringData;
+    }
     return copy;
   }
 
