@@ -123,7 +123,9 @@ export class Governor implements PolicyReportSource {
         level,
         async (name) => {
           const p = desired.get(name)!;
-          pass.evaluated += await this.evaluatePolicy(p, depStates, records, now);
+          // Not `+= await`: that reads the counter before the await and loses concurrent updates.
+          const n = await this.evaluatePolicy(p, depStates, records, now);
+          pass.evaluated += n;
         },
         { concurrency: this.options.concurrency ?? 4 },
       );
