@@ -2,6 +2,7 @@ import type { DesiredState } from '../shared/protocol/v1.js';
 import { Backoff, jitteredInterval, jitteredRetryAfter, startPhaseDelay, type RandomSource } from './backoff.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
+import { Governor } from './governance/governor.js';
 import { HubClient } from './hub-client.js';
 import type { ClusterApi } from './kube/cluster-api.js';
 import { silentLog, type AgentLog } from './log.js';
@@ -72,6 +73,7 @@ export class Agent {
   private readonly hub: HubClient;
   private readonly store: AgentStateStore;
   private readonly reconciler: Reconciler;
+  private readonly governor: Governor;
   private readonly clock: AgentClock;
   private readonly random: RandomSource;
   private readonly log: AgentLog;
@@ -117,6 +119,13 @@ export class Agent {
       observeWrite: (s) => this.metrics.observeApply(s),
     });
     this.backoff = new Backoff({ random: this.random });
+    this.governor = new Governor({
+      api: options.api,
+      namespace: options.namespace,
+      log: this.log,
+      now: () => this.clock.now(),
+      random: this.random,
+    });
     this.status = new StatusReporter({
       hub: this.hub,
       api: options.api,
@@ -124,6 +133,7 @@ export class Agent {
       log: this.log,
       now: () => this.clock.now(),
       claimsIntervalMs: options.claimsIntervalMs,
+      policies: this.governor,
     });
   }
 
@@ -225,6 +235,7 @@ export class Agent {
         return { delayMs: this.nextPollDelay(), ok: true };
       }
       if (once || answer.changed || this.resyncDue()) await this.reconcile();
+      await this.govern();
       try {
         await this.report();
       } catch (err) {
@@ -329,6 +340,16 @@ export class Agent {
     }
   }
 
+  /**
+   * Evaluates the policies that are due (agent/governance): in the agent's own loop, after the
+   * works, and without any hub call; a pass with nothing due touches nothing.
+   */
+  private async govern(): Promise<void> {
+    if (!this.desired) return;
+    const pass = await this.governor.run(this.desired.policies);
+    this.metrics.policyEvaluations += pass.evaluated;
+  }
+
   private async report(): Promise<void> {
     if (!this.desired || !this.credential) return;
     if (
@@ -421,6 +442,8 @@ export class Agent {
       });
       // Keep correcting drift from the last desired state while the hub is away.
       if (this.prepared && this.credential && this.resyncDue()) await this.reconcile();
+      // And keep evaluating (and enforcing) policies: their reports wait for the hub.
+      if (this.prepared && this.credential) await this.govern();
     } else {
       this.log.error('agent cycle failed; backing off', { error: err, retryInSeconds: Math.round(delayMs / 1000) });
     }

@@ -18,6 +18,8 @@ export class AgentMetrics {
   works = 0;
   driftEvents = 0;
   statusReports = 0;
+  /** Policy templates evaluated (agent/governance). */
+  policyEvaluations = 0;
   private readonly bucketCounts = APPLY_BUCKETS.map(() => 0);
   private applyCount = 0;
   private applySum = 0;
@@ -59,6 +61,8 @@ export class AgentMetrics {
     lines.push(`tether_agent_drift_events_total ${this.driftEvents}`);
     family('tether_agent_status_reports_total', 'counter', 'Status reports sent to the hub.');
     lines.push(`tether_agent_status_reports_total ${this.statusReports}`);
+    family('tether_agent_policy_evaluations_total', 'counter', 'Policy templates evaluated (and enforced, for enforce policies).');
+    lines.push(`tether_agent_policy_evaluations_total ${this.policyEvaluations}`);
     return lines.join('\n') + '\n';
   }
 }

@@ -19,14 +19,18 @@ export const CREDENTIAL_KEY = 'credential';
 /** Secret holding the last desired state. */
 export const DESIRED_STATE_SECRET = 'tether-agent-desired';
 
+/** ConfigMap holding what policy enforcement created and named, for pruning (agent/governance/policy-store.ts). */
+export const POLICY_STATE_CONFIGMAP = 'tether-agent-policies';
+
 /** Label on every object the agent creates for its own bookkeeping. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'tether-agent';
 
-/** The Secret and ConfigMap refs of the agent's own state, for cleanup on detach. */
+/** The Secrets and ConfigMap of the agent's own state, for cleanup on detach. */
 export function stateRefs(namespace: string): ObjectRef[] {
   return [
     { apiVersion: 'v1', kind: 'Secret', namespace, name: DESIRED_STATE_SECRET },
+    { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: POLICY_STATE_CONFIGMAP },
     { apiVersion: 'v1', kind: 'Secret', namespace, name: CREDENTIAL_SECRET },
   ];
 }

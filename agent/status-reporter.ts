@@ -1,6 +1,7 @@
 import { canonicalHash } from '../shared/hash.js';
 import type { DriftEvent, StatusReport, WorkStatusReport } from '../shared/protocol/v1.js';
 import { collectClaims, type Claim } from './claims.js';
+import type { PolicyReportSource } from './governance/governor.js';
 import type { HubClient } from './hub-client.js';
 import type { ClusterApi } from './kube/cluster-api.js';
 import type { AgentLog } from './log.js';
@@ -8,7 +9,10 @@ import type { AgentLog } from './log.js';
 /**
  * What the agent tells the hub: claims, work status, health and drift events, sent only when the
  * report differs from the last one the hub accepted (by canonical hash). Drift events are not part
- * of the hash: each is sent once, and kept until a report carrying it was accepted.
+ * of the hash: each is sent once, and kept until a report carrying it was accepted. Policy
+ * compliance is not part of the hash either: the governor hands over only the policy reports that
+ * changed (debounced) and the policies removed, and they ride on the next report, which is sent
+ * for them alone when nothing else changed.
  */
 
 /** The protocol carries at most this many drift events per report; the newest are kept. */
@@ -23,6 +27,8 @@ export interface StatusReporterOptions {
   now: () => number;
   /** How often claims are measured again. Default 10 min. */
   claimsIntervalMs?: number;
+  /** Compliance reports of policies (the governor). */
+  policies?: PolicyReportSource;
 }
 
 /** Collects what the agent reports and sends it when it changed. */
@@ -67,6 +73,7 @@ export class StatusReporter {
   /** Forgets what was sent, so the next report goes out whatever it holds (a new join: the hub knows nothing yet). */
   forgetSent(): void {
     this.lastSentHash = undefined;
+    this.options.policies?.forgetSent();
   }
 
   /** The claims, measured again when older than the interval, when `force`, or when the agent version changed. */
@@ -94,11 +101,21 @@ export class StatusReporter {
       works: [...this.works.values()],
     };
     const hash = canonicalHash(report);
-    if (hash === this.lastSentHash && this.drift.length === 0) return false;
+    const now = this.options.now();
+    const policy = this.options.policies?.pending(now) ?? { policies: [], removed: [] };
+    const policyNews = policy.policies.length > 0 || policy.removed.length > 0;
+    if (hash === this.lastSentHash && this.drift.length === 0 && !policyNews) return false;
     const drift = this.drift;
-    await this.options.hub.status(credential, drift.length ? { ...report, driftEvents: drift } : report, signal);
+    const body: StatusReport = {
+      ...report,
+      ...(drift.length ? { driftEvents: drift } : {}),
+      ...(policy.policies.length ? { policies: policy.policies } : {}),
+      ...(policy.removed.length ? { removedPolicies: policy.removed } : {}),
+    };
+    await this.options.hub.status(credential, body, signal);
     this.lastSentHash = hash;
     this.drift = this.drift.slice(drift.length);
+    if (policyNews) this.options.policies?.sent(policy.policies, policy.removed, now);
     return true;
   }
 }

@@ -29,6 +29,12 @@ export interface ListQuery {
   labelSelector?: string | LabelSelector;
 }
 
+/** Options of a JSON merge patch. */
+export interface MergePatchOptions {
+  /** Who the changed fields are recorded under (an `Update` entry in managedFields). */
+  fieldManager: string;
+}
+
 /** How dependents (objects whose ownerReferences name the deleted object) are treated. */
 export type PropagationPolicy = 'Foreground' | 'Background' | 'Orphan';
 
@@ -86,6 +92,16 @@ export interface ClusterApi {
    * @throws KubeAlreadyExistsError when it exists.
    */
   create(obj: KubeObject, options: CreateOptions): Promise<KubeObject>;
+
+  /**
+   * JSON merge patch (RFC 7386) of an existing object: maps merge, `null` removes a key, lists are
+   * replaced whole. Used where server-side apply cannot express a removal: taking out map entries
+   * and list items that other field managers own (a `mustonlyhave` policy). The changed fields
+   * become owned by `fieldManager`.
+   * @throws KubeNotFoundError when the object does not exist.
+   * @throws KubeUnknownKindError when the cluster does not serve the kind.
+   */
+  mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options: MergePatchOptions): Promise<KubeObject>;
 
   /** Reads one object; undefined when it (or its whole kind) does not exist. */
   get(ref: ObjectRef): Promise<KubeObject | undefined>;

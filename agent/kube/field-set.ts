@@ -43,7 +43,7 @@ const SYSTEM_METADATA: ReadonlySet<string> = new Set([
 ]);
 
 /** Keyed lists of built-in kinds, by field name, with their (single) key field. */
-const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
+export const LIST_KEYS: Readonly<Record<string, readonly string[]>> = {
   containers: ['name'],
   initContainers: ['name'],
   ephemeralContainers: ['name'],

@@ -6,12 +6,14 @@ import type {
   CreateOptions,
   DeleteOptions,
   ListQuery,
+  MergePatchOptions,
   PropagationPolicy,
   ResourceInfo,
   ServerVersion,
 } from './cluster-api.js';
 import { KubeAlreadyExistsError, KubeForbiddenError, KubeInvalidError, KubeNotFoundError, KubeUnknownKindError } from './errors.js';
 import { isPlainObject, jsonCopy, jsonEqual } from './json.js';
+import { applyMergePatch } from './merge-patch.js';
 import { builtinKind, kindKey, type KindInfo } from './kinds.js';
 import { CONTROLLER_MANAGER, simulatedStatus } from './memory-controllers.js';
 import { APISERVER_MANAGER, crdGroupKind, establishedStatus, kindsOfCrd } from './memory-crds.js';
@@ -135,6 +137,34 @@ export class MemoryCluster implements ClusterApi {
       now: this.timestamp(),
     });
     return this.commit(info, undefined, config, options.dryRun === true);
+  }
+
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options: MergePatchOptions): Promise<KubeObject> {
+    this.checkFailure({ verb: 'mergePatch', ...ref });
+    const info = this.kindOf(ref.apiVersion, ref.kind);
+    if (!info) throw new KubeUnknownKindError(ref.apiVersion, ref.kind);
+    const live = this.lookup(info, info.namespaced ? (ref.namespace ?? 'default') : undefined, ref.name);
+    if (!live) throw new KubeNotFoundError(`${describeRef(ref)} not found`, describeRef(ref));
+    // As the API server: status goes through its subresource, and identity and system metadata stay.
+    const body = jsonCopy(patch);
+    delete body.status;
+    const next = applyMergePatch(live, body) as KubeObject;
+    next.apiVersion = live.apiVersion;
+    next.kind = live.kind;
+    next.metadata = { ...(isPlainObject(next.metadata) ? next.metadata : {}), name: live.metadata.name };
+    if (live.metadata.namespace) next.metadata.namespace = live.metadata.namespace;
+    next.metadata.managedFields = live.metadata.managedFields;
+    if (live.status !== undefined) next.status = jsonCopy(live.status);
+    recordUpdate({
+      before: live,
+      after: next,
+      manager: options.fieldManager,
+      apiVersion: ref.apiVersion,
+      scope: 'main',
+      keyedLists: info.keyedLists,
+      now: this.timestamp(),
+    });
+    return this.commit(info, live, next, false);
   }
 
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -299,6 +329,13 @@ export class MemoryCluster implements ClusterApi {
     else delete meta.namespace;
     if (info.namespaced && !this.lookup(NAMESPACE, undefined, meta.namespace!)) {
       throw new KubeNotFoundError(`namespaces "${meta.namespace}" not found`, `Namespace ${meta.namespace}`);
+    }
+    if (info.kind === 'Secret' && info.group === '' && isPlainObject(copy.stringData)) {
+      // As the API server: stringData is write-only, merged into data (base64) and never stored.
+      const data: Record<string, unknown> = isPlainObject(copy.data) ? copy.data : {};
+      for (const [k, v] of Object.entries(copy.stringData)) if (typeof v === 'string') data[k] = Buffer.from(v, 'utf8').toString('base64');
+      copy.data = data;
+      delete copy.stringData;
     }
     return copy;
   }

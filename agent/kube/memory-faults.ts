@@ -4,7 +4,7 @@
  */
 
 /** The operations a failure can be injected into. */
-export type ClusterVerb = 'apply' | 'create' | 'get' | 'list' | 'delete' | 'discover' | 'isCrdEstablished' | 'serverVersion';
+export type ClusterVerb = 'apply' | 'create' | 'mergePatch' | 'get' | 'list' | 'delete' | 'discover' | 'isCrdEstablished' | 'serverVersion';
 
 /** One call, as failure matchers see it. */
 export interface ClusterCall {

@@ -5,7 +5,16 @@
 import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { formatSelector } from '../../shared/labels.js';
 import { errorFromResponse } from './api-errors.js';
-import type { ApplyOptions, ClusterApi, CreateOptions, DeleteOptions, ListQuery, ResourceInfo, ServerVersion } from './cluster-api.js';
+import type {
+  ApplyOptions,
+  ClusterApi,
+  CreateOptions,
+  DeleteOptions,
+  ListQuery,
+  MergePatchOptions,
+  ResourceInfo,
+  ServerVersion,
+} from './cluster-api.js';
 import { KubeConfigError, KubeRequestError, KubeUnknownKindError } from './errors.js';
 import { KubeRest, type RestAnswer, type RestRequest } from './kube-rest.js';
 import { proxyForServer, type ProxyEnv } from './proxy-env.js';
@@ -21,6 +30,7 @@ import { conditionOf, describeRef, refOf, splitApiVersion, withoutServerFields, 
  *   again when a kind is not in the cached list, e.g. a CRD installed since);
  * - server-side apply: `PATCH <object URL>?fieldManager=...&force=...` with
  *   `Content-Type: application/apply-patch+yaml` and a JSON body (JSON is YAML);
+ * - JSON merge patch: `PATCH <object URL>?fieldManager=...` with `Content-Type: application/merge-patch+json`;
  * - create (`POST` to the collection), get, list (`limit` and `continue` pages), delete (with a
  *   `DeleteOptions` body naming the propagation policy) and `GET /version`.
  */
@@ -158,6 +168,18 @@ export class KubeClientAdapter implements ClusterApi {
       path: this.collectionPath(body.apiVersion, info, this.namespaceOf(ref, info)),
       query,
       body,
+      target: describeRef(ref),
+    });
+  }
+
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>, options: MergePatchOptions): Promise<KubeObject> {
+    const path = this.objectPath(ref, await this.requireKind(ref.apiVersion, ref.kind));
+    return this.expect<KubeObject>({
+      method: 'PATCH',
+      path,
+      query: [['fieldManager', options.fieldManager]],
+      body: patch,
+      contentType: 'application/merge-patch+json',
       target: describeRef(ref),
     });
   }

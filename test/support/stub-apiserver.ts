@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { applyMergePatch } from '../../agent/kube/merge-patch.js';
 
 /**
  * A stand-in kube-apiserver for contract tests: records every request exactly as received and
@@ -40,6 +41,7 @@ const r = (name: string, kind: string, namespaced: boolean): ApiResource => ({ n
 const DISCOVERY: Record<string, ApiResource[]> = {
   v1: [
     r('configmaps', 'ConfigMap', true),
+    r('pods', 'Pod', true),
     r('namespaces', 'Namespace', false),
     r('namespaces/status', 'Namespace', false),
     r('nodes', 'Node', false),
@@ -206,6 +208,12 @@ export class StubApiServer {
       case 'GET':
         return existing ? this.send(res, 200, existing) : notFound();
       case 'PATCH':
+        if (q.headers['content-type'] === 'application/merge-patch+json') {
+          // A merge patch needs the object; it merges (RFC 7386) and records an Update.
+          if (!existing) return notFound();
+          const merged = applyMergePatch(existing, JSON.parse(q.body)) as Record<string, unknown>;
+          return this.send(res, 200, this.store(q.path, merged, q.query.get('fieldManager') ?? '', 'Update'));
+        }
         return this.send(res, existing ? 200 : 201, this.store(q.path, JSON.parse(q.body), q.query.get('fieldManager') ?? '', 'Apply'));
       case 'DELETE':
         if (!existing) return notFound();

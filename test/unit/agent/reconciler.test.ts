@@ -34,6 +34,10 @@ function recording(api: ClusterApi): { api: ClusterApi; writes: string[] } {
       writes.push(`delete ${ref.kind}/${ref.name}`);
       return api.delete(ref, o);
     },
+    mergePatch: (ref, p, o) => {
+      writes.push(`mergePatch ${ref.kind}/${ref.name}`);
+      return api.mergePatch(ref, p, o);
+    },
     get: (ref) => api.get(ref),
     list: (q) => api.list(q),
     discover: (a, k) => api.discover(a, k),

@@ -75,6 +75,10 @@ export function asServiceAccount(cluster: MemoryCluster, sa: { namespace: string
       await authorise('create', refOf(obj));
       return cluster.create(obj, o);
     },
+    async mergePatch(ref, patch, o) {
+      await authorise('patch', ref);
+      return cluster.mergePatch(ref, patch, o);
+    },
     async get(ref) {
       await authorise('get', ref);
       return cluster.get(ref);
