@@ -66,13 +66,13 @@ export async function evaluateObjectTemplate(
     return out;
   }
   if (!info) {
-    // A kind the cluster does not serve: nothing of it can exist, which only mustnothave wants.
-    const compliant = template.complianceType === 'mustnothave';
+    // A kind the cluster does not serve is NonCompliant even for mustnothave: nothing of it can
+    // exist, but a typo in apiVersion or kind would otherwise pass an audit silently for ever.
     out.objects.push({
       ...base,
-      compliant,
+      compliant: false,
       reason: 'KindNotFound',
-      message: `the cluster has no resource type for kind ${kind} in apiVersion ${apiVersion}${compliant ? ', so no such object exists' : ''}`,
+      message: `the cluster has no resource type for kind ${kind} in apiVersion ${apiVersion}; check the apiVersion and kind, or install the CRD first (a dependency on the policy that installs it keeps this one Pending until then)`,
     });
     return out;
   }

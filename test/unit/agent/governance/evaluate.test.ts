@@ -215,6 +215,16 @@ describe('evaluating and enforcing a template', () => {
     expect(out.compliance.objects[0].message).toContain('no resource type for kind Application');
   });
 
+  it('a mustnothave of a kind the cluster does not have is KindNotFound too, so a typo never passes an audit', async () => {
+    const { ctx } = await setup();
+    const out = await evaluateTemplate(
+      ctx('inform'),
+      tpl([{ complianceType: 'mustnothave', objectDefinition: { apiVersion: 'v1', kind: 'Podd', metadata: { namespace: 'default' } } }]),
+    );
+    expect(out.compliance).toMatchObject({ compliance: 'NonCompliant', reason: 'KindNotFound' });
+    expect(out.compliance.objects[0]).toMatchObject({ compliant: false, reason: 'KindNotFound' });
+  });
+
   it('a namespaced object without namespace or selector is NonCompliant with a clear message; a selector spreads it', async () => {
     const { ctx } = await setup();
     const def = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audit' }, data: { level: 'full' } };
