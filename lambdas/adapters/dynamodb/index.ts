@@ -3,6 +3,8 @@ import type { AdminTokenStore } from '../../ports/admin-token-store.js';
 import type { AuditStore } from '../../ports/audit-store.js';
 import { DynamoAuditStore } from './audit-store.js';
 import type { ClusterHeadStore } from '../../ports/cluster-head-store.js';
+import type { ComplianceHistory } from '../../ports/compliance-history.js';
+import { MemoryComplianceHistory } from '../memory/compliance-history.js';
 import type { HeartbeatLog } from '../../ports/heartbeat-log.js';
 import type { RelationStore } from '../../ports/relation-store.js';
 import type { ResourceStore } from '../../ports/resource-store.js';
@@ -31,6 +33,7 @@ export interface DynamoPorts {
   relations: RelationStore;
   adminTokens: AdminTokenStore;
   audits: AuditStore;
+  complianceHistory: ComplianceHistory;
 }
 
 /**
@@ -46,5 +49,7 @@ export function createDynamoPorts(client: DynamoDBClient, tableName: string, opt
     relations: new DynamoRelationStore(client, tableName),
     adminTokens: new DynamoAdminTokenStore(client, tableName),
     audits: new DynamoAuditStore(client, tableName),
+    // TEMPORARY stand-in until the table-backed history (branch gov-history) is merged.
+    complianceHistory: new MemoryComplianceHistory(),
   };
 }
