@@ -1,6 +1,6 @@
 import type { ComplianceEvent } from '../../../shared/compliance.js';
 import { pMap } from '../../../shared/concurrency.js';
-import { canonicalJson } from '../../../shared/hash.js';
+import { canonicalHash, canonicalJson } from '../../../shared/hash.js';
 import type { PolicyComplianceReport, StatusReport } from '../../../shared/protocol/v1.js';
 import { complianceMapping, policyKind } from '../../../shared/resources/policy.js';
 import type { HubContext } from '../../core/context.js';
@@ -102,8 +102,10 @@ export function complianceEvent(
   time: string,
 ): ComplianceEvent {
   const mapping = complianceMapping(policy);
+  // The content in the id keeps two changes within one millisecond apart, and a retried append idempotent.
+  const digest = canonicalHash([after.compliance, after.policyGeneration, violatingObjects(after)]).slice(0, 8);
   return {
-    id: `${time}#${cluster}#${policy.metadata.name}`,
+    id: `${time}#${cluster}#${policy.metadata.name}#${digest}`,
     time,
     cluster,
     policy: policy.metadata.name,
