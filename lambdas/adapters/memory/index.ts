@@ -16,8 +16,8 @@ import { MemoryComplianceHistory } from './compliance-history.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
-export { MemoryComplianceHistory } from './compliance-history.js';
 export { MemoryClusterHeadStore } from './cluster-head-store.js';
+export { MemoryComplianceHistory } from './compliance-history.js';
 export { MemoryHeartbeatBatches, MemoryHeartbeatLog, type MemoryHeartbeatLogOptions } from './heartbeat-log.js';
 export { MemoryQueue, type QueuedMessage } from './queue.js';
 export { MemoryRelationStore } from './relation-store.js';
