@@ -140,7 +140,9 @@ async function ingestOne(
     const next = recordOf(report, now);
     if (before && content(before) === content(next)) return undefined;
     const written = await writeComplianceItem(ctx, item, { policy: policy.metadata.name, cluster, policyUid: uid }, next);
-    return eventWorthy(before, written) ? complianceEvent(policy, cluster, before, written, now) : undefined;
+    // Events carry milliseconds: the history's order is by time, and changes come faster than seconds.
+    const time = new Date(ctx.ports.clock.now()).toISOString();
+    return eventWorthy(before, written) ? complianceEvent(policy, cluster, before, written, time) : undefined;
   });
 }
 
