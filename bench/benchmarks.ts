@@ -4,18 +4,19 @@ import { runSustained, type SustainedResult } from './b3-sustained.js';
 import { runChangeLatency, type ChangeLatencyResult } from './b4-change-latency.js';
 import { measureAgentFootprint, type FootprintResult } from './b5-agent-footprint.js';
 import { measureUnavailability, type UnavailabilityResult } from './b6-unavailability.js';
+import { measureHistoryQuery, type HistoryQueryResult } from './b7-history-query.js';
 import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
 import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
 import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
 
 /**
- * The benchmark suite: what each of B1–B6 runs at the small and large sizes, and its settings.
+ * The benchmark suite: what each of B1–B7 runs at the small and large sizes, and its settings.
  * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
  */
 
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6';
-export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'];
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
 
 /** Settings of one run of the suite; `--size` picks defaults, flags override them. */
 export interface Settings {
@@ -26,6 +27,8 @@ export interface Settings {
   b4Clusters: number;
   b5IdleSeconds: number;
   b6Trials: number;
+  /** Clusters given a year of compliance history in B7 (the first is the one queried). */
+  b7Clusters: number;
   /** Node options of the B5 agent process; undefined: what agent/Dockerfile's ENTRYPOINT passes. */
   b5NodeFlags?: string[];
   pollSeconds: number;
@@ -46,6 +49,7 @@ export function defaultSettings(size: 'small' | 'large'): Settings {
     b4Clusters: small ? 200 : 1_000,
     b5IdleSeconds: small ? 120 : 600,
     b6Trials: small ? 20 : 50,
+    b7Clusters: small ? 3 : 10,
     pollSeconds: 30,
     joinConcurrency: 32,
     profile: true,
@@ -73,6 +77,7 @@ export interface ResultOf {
   B4: ChangeLatencyResult;
   B5: FootprintResult;
   B6: UnavailabilityResult;
+  B7: HistoryQueryResult;
 }
 
 /** The command line that reproduces one benchmark at these settings. */
@@ -85,6 +90,7 @@ export function commandFor(id: BenchId, s: Settings): string {
     B4: s.b4Clusters !== defaultSettings(s.size).b4Clusters ? ` --b4-clusters ${s.b4Clusters}` : '',
     B5: `${s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : ''}${s.b5NodeFlags ? ` --b5-node-flags "${s.b5NodeFlags.join(' ')}"` : ''}`,
     B6: '',
+    B7: s.b7Clusters !== defaultSettings(s.size).b7Clusters ? ` --b7-clusters ${s.b7Clusters}` : '',
   };
   const workers = s.workers !== undefined && (id === 'B3' || id === 'B4') ? ` --workers ${s.workers}` : '';
   return `npx tsx bench/run.ts --only ${id}${size}${flags[id]}${workers}`;
@@ -148,6 +154,14 @@ export async function runBenchmark<K extends BenchId>(
       const hub = await startBenchHub();
       try {
         return await measureUnavailability(hub, { trials: s.b6Trials, pollSeconds: s.pollSeconds });
+      } finally {
+        await hub.close();
+      }
+    },
+    B7: async () => {
+      const hub = await startBenchHub();
+      try {
+        return await measureHistoryQuery(hub, { clusters: s.b7Clusters, log });
       } finally {
         await hub.close();
       }

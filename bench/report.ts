@@ -172,6 +172,19 @@ export function figuresOf(saved: SavedResult): Figure[] {
         },
       ];
     }
+    case 'B7': {
+      const r = saved.result as ResultOf['B7'];
+      const [p100, p1000, whole] = r.queries;
+      const ok = p100 !== undefined && p1000 !== undefined && p100.latency.p99 < 200 && p1000.latency.p99 < 200;
+      return [
+        {
+          figure: `B7 compliance history query: one cluster's year (${r.policies} policies x ${r.days} days, ${n(r.clusterEvents)} events)`,
+          goal: 'under 200 ms on the local hub',
+          measured: `page of 1,000: p50 ${ms(p1000?.latency.p50 ?? NaN)}, p99 ${ms(p1000?.latency.p99 ?? NaN)}; page of 100: p99 ${ms(p100?.latency.p99 ?? NaN)}; all ${n(whole?.items ?? 0)} events in ${whole ? Math.ceil(whole.items / 1000) : 0} pages: p50 ${ms(whole?.latency.p50 ?? NaN)}`,
+          verdict: ok ? 'met' : 'missed',
+        },
+      ];
+    }
   }
 }
 
@@ -322,6 +335,17 @@ export function detailsOf(saved: SavedResult): string {
       );
       break;
     }
+    case 'B7': {
+      const r = saved.result as ResultOf['B7'];
+      lines.push(
+        `${n(r.clusters)} clusters with a year of history each (${r.policies} policies, one change a day per policy: ${n(r.totalEvents)} events, appended through the adapter in ${s1(r.appendSeconds)}), queried through the hub's own ComplianceHistory adapter and DynamoDB client on dynalite (on disk, on its worker thread, as \`tether dev\` runs it), ${r.queries[0]?.latency.count ?? 0} timed runs of each query after 2 untimed ones. The HTTP layer is not included.`,
+        '',
+        '| query | events answered | DynamoDB per query | latency |',
+        '|---|---|---|---|',
+        ...r.queries.map((q) => `| ${q.what} | ${n(q.items)} | ${ops(q.ops)} | ${lat(q.latency)} |`),
+      );
+      break;
+    }
   }
   return lines.join('\n');
 }
@@ -333,6 +357,7 @@ const TITLES: Record<BenchId, string> = {
   B4: 'B4, change latency',
   B5: 'B5, agent footprint',
   B6: 'B6, unavailability detection',
+  B7: 'B7, compliance history query',
 };
 
 function environmentLine(e: RunEnvironment, saved: SavedResult): string {
@@ -367,7 +392,7 @@ export function renderReport(results: SavedResult[], counts: MeasuredCounts | un
     '|---|---|---|---|---|',
     ...figures.map((f) => `| ${f.figure} | ${f.goal} | ${f.measured} | **${f.verdict}** | \`${f.command}\` |`),
     '',
-    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
+    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
     '',
     '## Machine and versions',
     '',

@@ -189,6 +189,17 @@ describe('policies on the local hub', () => {
     expect(data.policies.map((p: { name: string; compliant: string }) => [p.name, p.compliant])).toEqual([['audit-cm', 'NonCompliant']]);
     expect(data.rows.map((r: { cluster: string }) => r.cluster)).toEqual(['s-bare', 's-eu', 's-us']);
     expect(data.events).toHaveLength(3);
+    const csv = await hub.api('/v1/compliance/report?format=csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.text).toContain('s-us');
+    const html = await hub.api('/v1/compliance/report?format=html&control=PCI-DSS%201.2.1');
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html.text).toMatch(/<html/i);
+    expect(html.text).toContain('audit-cm');
+    const openReports = await hub.api('/v1/compliance/report?format=openreports');
+    expect(openReports.status).toBe(200);
+    expect(openReports.text).toContain('openreports.io/v1alpha1');
     const none = JSON.parse((await hub.api('/v1/compliance/report?standard=NIST')).text);
     expect(none.policies).toEqual([]);
     expect((await hub.api('/v1/compliance/report?format=pdf')).status).toBe(422);
