@@ -89,6 +89,11 @@ export interface TetherHubProps {
    * silence the sweep allows. @default 10
    */
   readonly heartbeatFlushSeconds?: number;
+  /**
+   * Days the compliance history is kept (1 to 36,500): reads never reach further back, and events
+   * become eligible for TTL clean-up after it. @default 730 (two years)
+   */
+  readonly complianceRetentionDays?: number;
   /** SNS topic for alarm and OK notifications. */
   readonly alarmTopic?: ITopic;
   /** @default 'HttpApi' */
@@ -199,6 +204,9 @@ export class TetherHub extends Construct {
       // Every function: the agent function flushes with it, the scheduler's sweep allows for it.
       ...(props.heartbeatFlushSeconds !== undefined && {
         TETHER_HEARTBEAT_FLUSH_SECONDS: String(props.heartbeatFlushSeconds),
+      }),
+      ...(props.complianceRetentionDays !== undefined && {
+        TETHER_COMPLIANCE_RETENTION_DAYS: String(props.complianceRetentionDays),
       }),
     };
     const common = {

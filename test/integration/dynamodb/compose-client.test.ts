@@ -163,9 +163,15 @@ describe('contextFromEnv', () => {
       TETHER_CREDENTIAL_OVERLAP_SECONDS: '0',
       TETHER_UPGRADE_DEADLINE_SECONDS: '',
       TETHER_HEARTBEAT_FLUSH_SECONDS: '30',
+      TETHER_COMPLIANCE_RETENTION_DAYS: '365',
     });
     const ctx = contextFromEnv(silentLog);
-    expect(ctx.config).toMatchObject({ pollIntervalSeconds: 45, credentialOverlapSeconds: 0, upgradeDeadlineSeconds: 600 });
+    expect(ctx.config).toMatchObject({
+      pollIntervalSeconds: 45,
+      credentialOverlapSeconds: 0,
+      upgradeDeadlineSeconds: 600,
+      complianceRetentionDays: 365,
+    });
     // The heartbeat log flushes every 30 s, and the sweep allows for it.
     expect(ctx.ports.heartbeats.lagMs).toBe(30_000);
     delete process.env.TETHER_HEARTBEAT_FLUSH_SECONDS;
@@ -180,5 +186,9 @@ describe('contextFromEnv', () => {
       process.env = { ...saved, TETHER_TABLE: 'compose-env', TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q', [name]: value };
       expect(() => contextFromEnv(silentLog)).toThrow(`environment variable ${name} must be a whole number of seconds`);
     }
+    process.env = { ...saved, TETHER_TABLE: 'compose-env', TETHER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/q' };
+    expect(contextFromEnv(silentLog).config.complianceRetentionDays).toBe(730);
+    process.env.TETHER_COMPLIANCE_RETENTION_DAYS = '2y';
+    expect(() => contextFromEnv(silentLog)).toThrow('environment variable TETHER_COMPLIANCE_RETENTION_DAYS must be a whole number of days');
   });
 });
