@@ -130,7 +130,11 @@ export function registerComplianceCommands(program: Command, ctx: CliContext): v
       'after',
       `
 Current compliance is on the policies themselves: tether get policies, tether describe policy NAME,
-tether describe cluster NAME.`,
+tether describe cluster NAME.
+
+Examples:
+  tether compliance history --since 30d
+  tether compliance report --standard "PCI DSS 4.0" -o html > report.html`,
     );
 
   compliance
