@@ -45,7 +45,12 @@ const ComplianceShape = z.looseObject({
     .default([]),
 });
 
-const CompliancePageShape = z.looseObject({ items: z.array(ComplianceShape), continue: z.string().optional() });
+// The continue token may be at the top level or in `metadata` (a list-shaped answer): both are read.
+const CompliancePageShape = z.looseObject({
+  items: z.array(ComplianceShape),
+  continue: z.string().optional(),
+  metadata: z.looseObject({ continue: z.string().optional() }).optional(),
+});
 
 const EventShape = z.looseObject({
   id: z.string(),
@@ -64,7 +69,11 @@ const EventShape = z.looseObject({
   reportedBy: z.string().optional(),
 });
 
-const EventPageShape = z.looseObject({ items: z.array(EventShape), continue: z.string().optional() });
+const EventPageShape = z.looseObject({
+  items: z.array(EventShape),
+  continue: z.string().optional(),
+  metadata: z.looseObject({ continue: z.string().optional() }).optional(),
+});
 
 /** One page of current compliance. */
 export interface CompliancePage {
@@ -79,7 +88,8 @@ export async function policyCompliancePage(
   query: { limit?: number; continue?: string; compliance?: ComplianceState },
 ): Promise<CompliancePage> {
   const page = await client.read(`/v1/policies/${encodeURIComponent(policy)}/compliance`, CompliancePageShape, query);
-  return page as unknown as CompliancePage;
+  const next = page.continue || page.metadata?.continue || undefined;
+  return { items: page.items as unknown as ClusterPolicyCompliance[], ...(next ? { continue: next } : {}) };
 }
 
 /**
@@ -114,7 +124,8 @@ export interface EventPageQuery {
 /** `GET /v1/compliance/events`: one page of the history. */
 export async function complianceEventsPage(client: HubClient, query: EventPageQuery): Promise<ComplianceEventPage> {
   const page = await client.read('/v1/compliance/events', EventPageShape, { ...query });
-  return page as unknown as { items: ComplianceEvent[]; continue?: string };
+  const next = page.continue || page.metadata?.continue || undefined;
+  return { items: page.items as unknown as ComplianceEvent[], ...(next ? { continue: next } : {}) };
 }
 
 /** Filters of a report. */

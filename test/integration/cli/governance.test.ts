@@ -230,7 +230,13 @@ describe('tether describe policy / policyset / cluster', () => {
     expect(clusters).toHaveLength(2 + 50 + 1);
     expect(clusters.slice(2).every((l, i) => i === 50 || l.includes('NonCompliant'))).toBe(true);
     expect(clusters.at(-1)).toBe('  ... and 80 more');
-    expect(rig.hub.requests.filter((q) => q.path.endsWith('/compliance')).map((q) => q.query.compliance)).toEqual(['NonCompliant']);
+    expect(
+      rig.hub.requests.filter((q) => q.path.endsWith('/compliance')).map((q) => [q.query.compliance, q.query.limit, q.query.continue]),
+    ).toEqual([
+      ['NonCompliant', '50', undefined],
+      ['NonCompliant', '30', '20'],
+      ['NonCompliant', '10', '40'],
+    ]);
   });
 
   test('a policy set lists its policies with their counts, non-compliant first', async () => {

@@ -50,9 +50,13 @@ export class StubCompliance {
       .filter((c) => c.policy === name && (!query.compliance || c.compliance === query.compliance))
       .sort((a, b) => a.cluster.localeCompare(b.cluster));
     const start = query.continue ? Number(query.continue) : 0;
-    const size = query.limit ? Number(query.limit) : 100;
+    // Pages of at most 20, so that following continue is exercised; the token in `metadata`, as the hub's list-shaped answer has it.
+    const size = Math.min(query.limit ? Number(query.limit) : 100, 20);
     const items = all.slice(start, start + size);
-    return [200, { items, ...(start + size < all.length ? { continue: String(start + size) } : {}) }];
+    return [
+      200,
+      { kind: 'ClusterPolicyComplianceList', items, metadata: start + size < all.length ? { continue: String(start + size) } : {} },
+    ];
   }
 
   /** `GET /v1/clusters/{name}/compliance`. */
