@@ -71,7 +71,10 @@ export interface PolicyStatusShape {
 
 export interface PolicyTemplateShape {
   name?: string;
-  objectTemplates?: { complianceType?: string; objectDefinition?: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } }[];
+  objectTemplates?: {
+    complianceType?: string;
+    objectDefinition?: { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } };
+  }[];
   namespaceSelector?: { include?: string[]; exclude?: string[] };
   evaluationInterval?: { compliant?: string; noncompliant?: string };
   pruneObjectBehavior?: string;
@@ -196,7 +199,9 @@ function rowOf(control: string, policies: readonly PolicyObject[]): ControlRow {
 /** Non-compliant first (by state, then by how many clusters), then by name. */
 function byConcern<T extends ControlRow>(key: (r: T) => string) {
   return (a: T, b: T) =>
-    complianceRank(a.compliance) - complianceRank(b.compliance) || b.nonCompliantClusters - a.nonCompliantClusters || key(a).localeCompare(key(b));
+    complianceRank(a.compliance) - complianceRank(b.compliance) ||
+    b.nonCompliantClusters - a.nonCompliantClusters ||
+    key(a).localeCompare(key(b));
 }
 
 /**
@@ -243,7 +248,10 @@ export interface ClusterComplianceRow {
  * (yet). Sorted by how many policies fail, then by name. `truncated` says whether some policy's
  * list was cut at the hub's cap, so that counts may be low.
  */
-export function byCluster(policies: readonly PolicyObject[], clusters: readonly string[]): { rows: ClusterComplianceRow[]; truncated: boolean } {
+export function byCluster(
+  policies: readonly PolicyObject[],
+  clusters: readonly string[],
+): { rows: ClusterComplianceRow[]; truncated: boolean } {
   const failing = new Map<string, string[]>(clusters.map((c) => [c, []]));
   let truncated = false;
   for (const p of policies) {
