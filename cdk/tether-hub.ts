@@ -121,7 +121,7 @@ const WORKER_TIMEOUT = Duration.seconds(60);
  * new CfnOutput(this, 'ApiUrl', { value: hub.apiUrl });
  */
 export class TetherHub extends Construct {
-  /** The single table (pk/sk, TTL, sparse gsi1). */
+  /** The single table (pk/sk, TTL, sparse gsi1 and gsi2). */
   readonly table: TableV2;
   /** Lifecycle steps for the worker. */
   readonly queue: Queue;
@@ -161,6 +161,13 @@ export class TetherHub extends Construct {
           indexName: TABLE.gsi1.indexName,
           partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
           sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
+        },
+        // Added after gsi1: CloudFormation creates at most one GSI per table update, so an
+        // existing stack gains it in one deploy; never add two here in the same change.
+        {
+          indexName: TABLE.gsi2.indexName,
+          partitionKey: { name: TABLE.gsi2.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: TABLE.gsi2.sortKey, type: AttributeType.STRING },
         },
       ],
     });

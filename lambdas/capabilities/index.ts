@@ -4,6 +4,7 @@ import { clustersCapability } from './clusters/capability.js';
 import { clusterSetsCapability } from './clustersets/capability.js';
 import { consoleCapability } from './console/capability.js';
 import { eventsCapability } from './events/capability.js';
+import { governanceCapability } from './governance/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { worksCapability } from './works/capability.js';
@@ -21,6 +22,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   worksCapability,
   placementsCapability,
   rolloutsCapability,
+  governanceCapability,
   auditCapability,
   eventsCapability,
   consoleCapability,

@@ -1,5 +1,6 @@
 import type { Ports } from '../ports/index.js';
 import { TETHER_VERSION } from '../../shared/version.js';
+import { DEFAULT_COMPLIANCE_RETENTION_DAYS } from '../../shared/compliance.js';
 import type { HubRegistry } from './registry.js';
 
 /** Hub-wide settings, read once from the environment by the composition root. */
@@ -22,6 +23,11 @@ export interface HubConfig {
   credentialOverlapSeconds: number;
   /** Time an agent has to report a requested version before the upgrade counts as failed, seconds. */
   upgradeDeadlineSeconds: number;
+  /**
+   * How long the compliance history is kept, days (default 730, two years): reads never reach
+   * further back, and events become eligible for TTL clean-up after it.
+   */
+  complianceRetentionDays: number;
 }
 
 export const defaultHubConfig: HubConfig = {
@@ -33,6 +39,7 @@ export const defaultHubConfig: HubConfig = {
   credentialMaxAgeSeconds: 30 * 24 * 3600,
   credentialOverlapSeconds: 300,
   upgradeDeadlineSeconds: 600,
+  complianceRetentionDays: DEFAULT_COMPLIANCE_RETENTION_DAYS,
 };
 
 /** What every domain service receives: the ports, the settings and the composed registry. */

@@ -1,4 +1,4 @@
-import type { DesiredWork, StatusReport } from '../../shared/protocol/v1.js';
+import type { DesiredPolicy, DesiredWork, StatusReport } from '../../shared/protocol/v1.js';
 import type { AnyKind, ResourceOf } from '../../shared/resources/define-kind.js';
 import type { Resource } from '../../shared/resources/meta.js';
 import type { HubContext } from './context.js';
@@ -60,6 +60,9 @@ export type StatusReportHandler = (ctx: HubContext, cluster: string, report: Sta
 /** Loads the works the agent of `cluster` must apply, as the desired state carries them. */
 export type DesiredWorksLoader = (ctx: HubContext, cluster: string) => Promise<DesiredWork[]>;
 
+/** Loads the policies the agent of `cluster` must evaluate, rendered for that cluster. */
+export type DesiredPoliciesLoader = (ctx: HubContext, cluster: string) => Promise<DesiredPolicy[]>;
+
 /**
  * The parts of an agent's desired state and who provides each. Every part is required: an agent
  * prunes what its desired state no longer lists, so a part that is missing because of wiring would
@@ -68,10 +71,11 @@ export type DesiredWorksLoader = (ctx: HubContext, cluster: string) => Promise<D
  */
 export interface DesiredStateParts {
   works: DesiredWorksLoader;
+  policies: DesiredPoliciesLoader;
 }
 
 /** Names of the desired-state parts, checked at composition. */
-export const DESIRED_STATE_PARTS: readonly (keyof DesiredStateParts)[] = Object.freeze(['works'] as const);
+export const DESIRED_STATE_PARTS: readonly (keyof DesiredStateParts)[] = Object.freeze(['works', 'policies'] as const);
 
 /** Clean-up of something that belongs to a cluster, run (idempotently) when the cluster is finally removed. */
 export interface ClusterCleanup {
@@ -232,9 +236,9 @@ export function buildRegistry(capabilities: readonly DomainContribution[]): HubR
 
   const parts: Partial<DesiredStateParts> = {};
   for (const c of capabilities) {
-    for (const [part, provider] of Object.entries(c.desiredState ?? {}) as [keyof DesiredStateParts, DesiredWorksLoader][]) {
+    for (const [part, provider] of Object.entries(c.desiredState ?? {}) as [keyof DesiredStateParts, DesiredStateParts[keyof DesiredStateParts]][]) {
       if (parts[part]) throw new CompositionError(`desired-state part "${part}" is provided twice (the second by ${c.name})`);
-      parts[part] = provider;
+      (parts as Record<string, unknown>)[part] = provider;
     }
   }
   const server = capabilities.find((c) => c.servesDesiredState);

@@ -137,13 +137,13 @@ function required(name: string): string {
  * A whole number of seconds from the environment, or `def` when the variable is unset. A value that
  * is not one fails loudly, naming the variable, rather than becoming NaN inside the hub.
  */
-function seconds(name: string, def: number, min: number, max = Infinity): number {
+function seconds(name: string, def: number, min: number, max = Infinity, unit = 'seconds'): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
     const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-    throw new Error(`environment variable ${name} must be a whole number of seconds, ${range}; it is "${raw}"`);
+    throw new Error(`environment variable ${name} must be a whole number of ${unit}, ${range}; it is "${raw}"`);
   }
   return n;
 }
@@ -169,6 +169,7 @@ export function contextFromEnv(log: Log): ComposedHub {
       credentialMaxAgeSeconds: seconds('TETHER_CREDENTIAL_MAX_AGE_SECONDS', defaultHubConfig.credentialMaxAgeSeconds, 1),
       credentialOverlapSeconds: seconds('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds, 0),
       upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
+      complianceRetentionDays: seconds('TETHER_COMPLIANCE_RETENTION_DAYS', defaultHubConfig.complianceRetentionDays, 1, 36_500, 'days'),
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { AdminTokenStore } from './admin-token-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { Clock } from './clock.js';
+import type { ComplianceHistory } from './compliance-history.js';
 import type { ClusterHeadStore } from './cluster-head-store.js';
 import type { HeartbeatLog } from './heartbeat-log.js';
 import type { Ids } from './ids.js';
@@ -12,6 +13,7 @@ import type { ResourceStore } from './resource-store.js';
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
 export type { Clock } from './clock.js';
+export type { ComplianceHistory, ComplianceHistoryQuery } from './compliance-history.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
 export type { HeartbeatLog } from './heartbeat-log.js';
 export type { Ids } from './ids.js';
@@ -29,6 +31,8 @@ export interface Ports {
   adminTokens: AdminTokenStore;
   /** The queryable audit trail (what `ports.audit` writes). */
   audits: AuditStore;
+  /** The append-only compliance history (governance). */
+  complianceHistory: ComplianceHistory;
   queue: Queue;
   clock: Clock;
   ids: Ids;

@@ -70,7 +70,7 @@ afterAll(() => {
 });
 
 describe('table', () => {
-  it('is a TableV2 with pk/sk, on-demand billing, PITR, TTL and the sparse gsi1', () => {
+  it('is a TableV2 with pk/sk, on-demand billing, PITR, TTL and the sparse gsi1 and gsi2', () => {
     dev.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
@@ -82,6 +82,8 @@ describe('table', () => {
         { AttributeName: 'sk', AttributeType: 'S' },
         { AttributeName: 'gsi1pk', AttributeType: 'S' },
         { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        { AttributeName: 'gsi2pk', AttributeType: 'S' },
+        { AttributeName: 'gsi2sk', AttributeType: 'S' },
       ]),
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
@@ -91,6 +93,15 @@ describe('table', () => {
           KeySchema: [
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        // The compliance history by policy. Added alone: CloudFormation creates one GSI per update.
+        {
+          IndexName: 'gsi2',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },

@@ -2,6 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AdminTokenStore } from '../../ports/admin-token-store.js';
 import type { AuditStore } from '../../ports/audit-store.js';
 import { DynamoAuditStore } from './audit-store.js';
+import { DynamoComplianceHistory } from './compliance-history.js';
+import type { ComplianceHistory } from '../../ports/compliance-history.js';
 import type { ClusterHeadStore } from '../../ports/cluster-head-store.js';
 import type { HeartbeatLog } from '../../ports/heartbeat-log.js';
 import type { RelationStore } from '../../ports/relation-store.js';
@@ -14,6 +16,7 @@ import { DynamoResourceStore } from './resource-store.js';
 
 export { DynamoAdminTokenStore } from './admin-token-store.js';
 export { DynamoAuditStore } from './audit-store.js';
+export { DynamoComplianceHistory } from './compliance-history.js';
 export { DynamoClusterHeadStore, MAX_HEAD_BYTES } from './cluster-head-store.js';
 export { createTableIfMissing } from './create-table.js';
 export { DynamoHeartbeatLog, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS, type HeartbeatLogOptions } from './heartbeat-log.js';
@@ -31,6 +34,7 @@ export interface DynamoPorts {
   relations: RelationStore;
   adminTokens: AdminTokenStore;
   audits: AuditStore;
+  complianceHistory: ComplianceHistory;
 }
 
 /**
@@ -46,5 +50,6 @@ export function createDynamoPorts(client: DynamoDBClient, tableName: string, opt
     relations: new DynamoRelationStore(client, tableName),
     adminTokens: new DynamoAdminTokenStore(client, tableName),
     audits: new DynamoAuditStore(client, tableName),
+    complianceHistory: new DynamoComplianceHistory(client, tableName),
   };
 }

@@ -11,6 +11,8 @@
  * | admin token       | `T#{sha256 hex}`                | `T`       | hash, role, description, createdAt, expiresAt, ttl                       |
  * | heartbeat batch   | `HB#{epoch minute}`             | `{writer}#{seq}` | base (N, epoch s), e (S, `name:offset,...`), ttl                  |
  * | audit record      | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the record's JSON), ttl                                      |
+ * | compliance event  | `CE#{cluster}`                  | `{time}#{id}` | gsi2pk, gsi2sk, e (S, the event's JSON), ttl                      |
+ * | compliance policy | `CEC#catalog`                   | `{policy}` | st, ca, co (SS: standards, categories, controls seen), optional  |
  *
  * GSI `gsi1` (sparse, ALL projection) holds only cluster heads that hold a lease (`leaseRenewedAt`
  * set): the live set. Its key does not move while a cluster stays live, so the index is written only
@@ -19,6 +21,15 @@
  * | gsi1pk              | gsi1sk      |
  * |---------------------|-------------|
  * | `LEASE#{shard}`     | `{cluster}` |
+ *
+ * GSI `gsi2` (sparse, ALL projection) holds only compliance events, by policy:
+ *
+ * | gsi2pk              | gsi2sk          |
+ * |---------------------|-----------------|
+ * | `CEP#{policy}`      | `{time}#{id}`   |
+ *
+ * In compliance keys `time` is the event's time as `toISOString()` (always 24 characters, UTC,
+ * milliseconds), so that string order is time order whatever RFC 3339 form the event carries.
  *
  * `shard` is {@link leaseShard}: a stable hash of the cluster name mod {@link LEASE_SHARDS}, so that
  * the lease index never concentrates a whole fleet's writes on one index partition.
@@ -145,4 +156,36 @@ export function auditPartition(day: string): string {
 /** Key of one audit record: its day's partition, sorted by time then id. */
 export function auditKey(time: string, id: string): TableKey {
   return { pk: auditPartition(time.slice(0, 10)), sk: `${time}#${id}` };
+}
+
+/** The event time as it appears in compliance keys (fixed-width UTC, so string order is time order). */
+export function complianceKeyTime(time: string | number): string {
+  return new Date(typeof time === 'number' ? time : Date.parse(time)).toISOString();
+}
+
+/** The sort key of a compliance event, the same in its cluster partition and its policy partition. */
+export function complianceSortKey(time: string, id: string): string {
+  return `${complianceKeyTime(time)}#${id}`;
+}
+
+/** Partition of one cluster's compliance events (the table's own key). */
+export function complianceClusterPartition(cluster: string): string {
+  return `CE#${cluster}`;
+}
+
+/** Partition of one policy's compliance events (in gsi2). */
+export function compliancePolicyPartition(policy: string): string {
+  return `CEP#${policy}`;
+}
+
+/** Partition of the catalogue of policies that have compliance history. */
+export const COMPLIANCE_CATALOG_PK = 'CEC#catalog';
+
+/** Keys of one compliance event: the table key (by cluster) and the gsi2 key (by policy). */
+export function complianceEventKeys(e: { time: string; id: string; cluster: string; policy: string }): TableKey & {
+  gsi2pk: string;
+  gsi2sk: string;
+} {
+  const sk = complianceSortKey(e.time, e.id);
+  return { pk: complianceClusterPartition(e.cluster), sk, gsi2pk: compliancePolicyPartition(e.policy), gsi2sk: sk };
 }

@@ -11,7 +11,8 @@ export class MemoryComplianceHistory implements ComplianceHistory {
   }
 
   async query(q: ComplianceHistoryQuery): Promise<{ items: ComplianceEvent[]; cursor?: string }> {
-    const key = (e: ComplianceEvent) => `${e.time}#${e.id}`;
+    // Fixed-width UTC time, as the table's keys: string order is time order whatever RFC 3339 form an event carries.
+    const key = (e: ComplianceEvent) => `${new Date(Date.parse(e.time)).toISOString()}#${e.id}`;
     const all = [...this.events.values()]
       .filter((e) => Date.parse(e.time) >= q.since && Date.parse(e.time) <= q.until && complianceEventMatches(e, q))
       .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -12,10 +12,12 @@ import { MemoryHeartbeatBatches, MemoryHeartbeatLog, type MemoryHeartbeatLogOpti
 import { MemoryQueue } from './queue.js';
 import { MemoryRelationStore } from './relation-store.js';
 import { MemoryAuditStore } from './audit-store.js';
+import { MemoryComplianceHistory } from './compliance-history.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
 export { MemoryClusterHeadStore } from './cluster-head-store.js';
+export { MemoryComplianceHistory } from './compliance-history.js';
 export { MemoryHeartbeatBatches, MemoryHeartbeatLog, type MemoryHeartbeatLogOptions } from './heartbeat-log.js';
 export { MemoryQueue, type QueuedMessage } from './queue.js';
 export { MemoryRelationStore } from './relation-store.js';
@@ -31,6 +33,7 @@ export interface MemoryPorts {
   relations: MemoryRelationStore;
   adminTokens: MemoryAdminTokenStore;
   audits: MemoryAuditStore;
+  complianceHistory: MemoryComplianceHistory;
   queue: MemoryQueue;
 }
 
@@ -57,6 +60,7 @@ export function createMemoryPorts(opts: MemoryPortsOptions = {}): MemoryPorts {
     relations: new MemoryRelationStore(),
     adminTokens: new MemoryAdminTokenStore(),
     audits: new MemoryAuditStore(),
+    complianceHistory: new MemoryComplianceHistory(),
     queue: new MemoryQueue(opts.clock ?? systemClock),
   };
 }

@@ -3,7 +3,7 @@ import type { Override } from '../../../shared/resources/fleetdeployment.js';
 import { WorkSpecSchema, type WorkSpec } from '../../../shared/resources/work.js';
 import { fieldErrorsOf } from '../../../shared/validation.js';
 import { applyOverrides } from './overrides.js';
-import { renderTemplate, templateSyntaxErrors, TemplateRenderError, type TemplateCluster } from './template.js';
+import { renderTemplate, templateSyntaxErrors, TemplateRenderError, type TemplateCluster } from '../../core/template.js';
 
 /**
  * Renders a FleetDeployment revision into the Work spec of one cluster: overrides first (in

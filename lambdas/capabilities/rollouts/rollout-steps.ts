@@ -12,7 +12,7 @@ import { reconcileFleetDeployment, type ReconcileResult, type RolloutEffects } f
 import { deleteLease } from './controller-lock.js';
 import { renderWorkSpec } from './render.js';
 import { contentHash, deleteRevisions } from './revisions.js';
-import { TemplateRenderError, templateClusterOf } from './template.js';
+import { TemplateRenderError, templateClusterOf } from '../../core/template.js';
 import {
   ACTIVE_KEY,
   ACTIVE_RELATION,

@@ -11,6 +11,8 @@ import { measurePollCost, type PollCostResult } from '../../../bench/b1-poll-cos
 import { startBenchHub, type BenchHub } from '../../../bench/hub.js';
 import { heartbeatsPerPoll } from '../../../bench/cost-model.js';
 import { MEAN_POLL_FRACTION } from '../../../agent/backoff.js';
+import { parseImportManifest } from '../../../shared/agent-manifest.js';
+import { DesiredStateSchema, HEARTBEAT_AGE_HEADER } from '../../../shared/protocol/v1.js';
 
 let bench: BenchHub;
 let result: PollCostResult;
@@ -131,5 +133,64 @@ describe('lease and heartbeats', () => {
     expect(Object.keys(result.schedulerTick.ops)).toEqual(['Query']);
     expect(result.schedulerTick.writes).toBe(0);
     expect(result.schedulerTick.queued).toBe(0);
+  });
+});
+
+describe('idle poll of a cluster with 30 policies (governance)', () => {
+  const POLICIES = 30;
+  let credential = '';
+  let etag = '';
+
+  const poll = (headers: Record<string, string> = {}) =>
+    fetch(`${bench.url}/agent/v1/desired`, { headers: { authorization: `Bearer ${credential}`, ...headers } });
+
+  beforeAll(async () => {
+    const imported = await bench.admin('POST', '/v1/clusters/gov-30/import', { autoAccept: true, labels: { gov: 'thirty' } });
+    expect(imported.status).toBe(200);
+    const joined = await fetch(`${bench.url}/agent/v1/join`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${parseImportManifest(imported.body.manifest).bootstrapToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ cluster: 'gov-30', agentVersion: '0.1.0', claims: [{ name: 'id.k8s.io', value: 'uid-gov-30' }] }),
+    });
+    expect(joined.status).toBe(200);
+    credential = ((await joined.json()) as { credential: string }).credential;
+    // The first poll takes the lease, so that the cluster is live and the placement may choose it.
+    expect((await poll()).status).toBe(200);
+    await bench.hub.settle();
+    const placement = { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { gov: 'thirty' } } } }] };
+    expect((await bench.admin('POST', '/v1/placements', { apiVersion: 'tether.dev/v1alpha1', kind: 'Placement', metadata: { name: 'gov' }, spec: placement })).status).toBe(201);
+    for (let i = 0; i < POLICIES; i++) {
+      const objectTemplates = Array.from({ length: 10 }, (_, j) => ({
+        complianceType: 'musthave',
+        objectDefinition: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${j}`, namespace: 'retail' }, data: { owner: '{{ .cluster.name }}' } },
+      }));
+      const res = await bench.admin('POST', '/v1/policies', {
+        apiVersion: 'tether.dev/v1alpha1',
+        kind: 'Policy',
+        metadata: { name: `p-${String(i).padStart(2, '0')}` },
+        spec: { placementRef: { name: 'gov' }, policyTemplates: [{ objectTemplates }] },
+      });
+      expect(res.status).toBe(201);
+    }
+    await bench.hub.settle();
+    const full = await poll();
+    expect(full.status).toBe(200);
+    etag = full.headers.get('etag') as string;
+    const state = DesiredStateSchema.parse(await full.json());
+    expect(state.policies).toHaveLength(POLICIES);
+    expect(state.policies[0].templates[0].objectTemplates[0].objectDefinition).toMatchObject({ data: { owner: 'gov-30' } });
+    await bench.hub.settle();
+  }, 90_000);
+
+  it('is still exactly one eventually consistent GetItem and no write, answered 304', async () => {
+    bench.ops.reset();
+    bench.queue.reset();
+    // An agent that had a heartbeat recorded a moment ago: the poll records none.
+    const res = await poll({ 'if-none-match': etag, [HEARTBEAT_AGE_HEADER]: '1' });
+    expect(res.status).toBe(304);
+    const snap = bench.ops.snapshot();
+    expect(snap.counts).toEqual({ GetItem: 1 });
+    expect(snap.capacity).toEqual({ GetItem: 0.5 });
+    expect(bench.queue.messages).toBe(0);
   });
 });

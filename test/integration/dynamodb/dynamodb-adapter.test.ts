@@ -2,6 +2,7 @@ import { describe } from '@jest/globals';
 import { DYNAMO_BACKENDS } from '../../support/dynamo-servers.js';
 import { batchCases } from './batch-cases.js';
 import { clusterHeadStoreCases } from './head-cases.js';
+import { complianceHistoryCases } from './compliance-history-cases.js';
 import { heartbeatLogCases } from './heartbeat-cases.js';
 import { useBackend } from './harness.js';
 import { relationAndTokenCases } from './relation-token-cases.js';
@@ -16,4 +17,5 @@ describe.each(DYNAMO_BACKENDS)('DynamoDB adapter on $name', (backend) => {
   heartbeatLogCases(ctx);
   relationAndTokenCases(ctx);
   batchCases(ctx);
+  complianceHistoryCases(ctx);
 });

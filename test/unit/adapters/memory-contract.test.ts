@@ -3,6 +3,7 @@ import { createMemoryPorts, MemoryHeartbeatLog, MemoryResourceStore, type Memory
 import { batchCases } from '../../integration/dynamodb/batch-cases.js';
 import type { BackendContext } from '../../integration/dynamodb/harness.js';
 import { clusterHeadStoreCases } from '../../integration/dynamodb/head-cases.js';
+import { complianceHistoryCases } from '../../integration/dynamodb/compliance-history-cases.js';
 import { heartbeatLogCases } from '../../integration/dynamodb/heartbeat-cases.js';
 import { relationAndTokenCases } from '../../integration/dynamodb/relation-token-cases.js';
 import { resourceStoreCases } from '../../integration/dynamodb/resource-cases.js';
@@ -44,4 +45,5 @@ describe('memory adapters', () => {
   heartbeatLogCases(ctx);
   relationAndTokenCases(ctx);
   batchCases(ctx);
+  complianceHistoryCases(ctx);
 });

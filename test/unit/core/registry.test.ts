@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { HUB_CAPABILITIES } from '../../../lambdas/capabilities/index.js';
 import { clustersCapability } from '../../../lambdas/capabilities/clusters/capability.js';
+import { governanceCapability } from '../../../lambdas/capabilities/governance/capability.js';
 import { placementDecisionsChanged, onDecisionsChanged } from '../../../lambdas/capabilities/placements/events.js';
 import { worksCapability } from '../../../lambdas/capabilities/works/capability.js';
 import { workStatusChanged } from '../../../lambdas/capabilities/works/events.js';
@@ -30,12 +31,23 @@ function contextOf(capabilities: readonly DomainContribution[]): { ctx: HubConte
 describe('buildRegistry', () => {
   it('composes the hub: every step type once, the periodic tasks, and the works part of the desired state', () => {
     const registry = buildRegistry(HUB_CAPABILITIES);
-    expect(registry.capabilities).toEqual(['clusters', 'clustersets', 'works', 'placements', 'rollouts', 'audit', 'events', 'console']);
-    expect(registry.kinds.map((k) => k.kind)).toEqual(['Cluster', 'ClusterSet', 'Work', 'Placement', 'FleetDeployment']);
+    expect(registry.capabilities).toEqual([
+      'clusters',
+      'clustersets',
+      'works',
+      'placements',
+      'rollouts',
+      'governance',
+      'audit',
+      'events',
+      'console',
+    ]);
+    expect(registry.kinds.map((k) => k.kind)).toEqual(['Cluster', 'ClusterSet', 'Work', 'Placement', 'FleetDeployment', 'Policy', 'PolicySet']);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');
     expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts']);
     expect(typeof registry.desiredState.works).toBe('function');
+    expect(typeof registry.desiredState.policies).toBe('function');
     expect(registry.redaction('Work')).toBeDefined();
     expect(registry.redaction('Cluster')).toBeUndefined();
     expect(Object.isFrozen(registry)).toBe(true);
@@ -44,8 +56,10 @@ describe('buildRegistry', () => {
   it('refuses, at start-up, a hub that serves agents without a provider of every desired-state part', () => {
     // Without works, an agent would be told it has no works and prune everything it applied.
     expect(() => buildRegistry([clustersCapability])).toThrow(CompositionError);
-    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works"/);
-    expect(() => buildRegistry([clustersCapability, worksCapability])).not.toThrow();
+    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies"/);
+    // Without governance, an agent would be told it has no policies and prune what they created.
+    expect(() => buildRegistry([clustersCapability, worksCapability])).toThrow(/provides its part\(s\) "policies"/);
+    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability])).not.toThrow();
   });
 
   it('throws when a missing desired-state part is read, instead of answering an empty list', () => {
@@ -152,9 +166,12 @@ describe('events', () => {
     await expect(publish(ctx, event, [{ n: 'one' } as never])).rejects.toThrow(/event x.happened payload/);
   });
 
-  it("the hub's rollouts subscribe to placement decisions and to work status", () => {
+  it("the hub's rollouts and governance subscribe to placement decisions, rollouts to work status", () => {
     const registry = buildRegistry(HUB_CAPABILITIES);
-    expect(registry.subscribers(placementDecisionsChanged).map((s) => s.type)).toEqual(['fleetdeployment.placement-changed']);
+    expect(registry.subscribers(placementDecisionsChanged).map((s) => s.type)).toEqual([
+      'fleetdeployment.placement-changed',
+      'governance.placement-changed',
+    ]);
     expect(registry.subscribers(workStatusChanged).map((s) => s.type)).toEqual(['fleetdeployment.work-status-changed']);
   });
 });

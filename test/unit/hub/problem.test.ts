@@ -27,7 +27,7 @@ import {
 } from '../../../lambdas/http/problem.js';
 import { ResponseTooLargeError } from '../../../lambdas/http/request.js';
 import { PoisonMessageError } from '../../../lambdas/core/steps.js';
-import { TemplateRenderError } from '../../../lambdas/capabilities/rollouts/template.js';
+import { TemplateRenderError } from '../../../lambdas/core/template.js';
 import { BatchIncompleteError } from '../../../lambdas/adapters/dynamodb/batch.js';
 import { QueueSendError, SqsResponseError, UnsupportedLambdaApiError } from '../../../lambdas/adapters/sqs/errors.js';
 import { DynaliteError } from '../../../lambdas/local/dynamo-embedded.js';
@@ -93,7 +93,7 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
   ['lambdas/http/request.ts', new ResponseTooLargeError(10, 20, true), 500, 'Response too large'],
   ['lambdas/core/step-errors.ts', new PoisonMessageError('unknown step type "x.y"'), 500, 'Poison message'],
   [
-    'lambdas/capabilities/rollouts/template.ts',
+    'lambdas/core/template.ts',
     new TemplateRenderError('c1', [{ path: 'template.x', message: 'no label zone' }]),
     422,
     'Template cannot be rendered',

@@ -8,7 +8,7 @@ import {
   TemplateRenderError,
   templateClusterOf,
   type TemplateCluster,
-} from '../../../../lambdas/capabilities/rollouts/template.js';
+} from '../../../../lambdas/core/template.js';
 
 const store = (name: string, labels: Record<string, string>, claims: Record<string, string> = {}): TemplateCluster => ({
   name,

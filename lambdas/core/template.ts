@@ -1,7 +1,7 @@
-import { TetherError, type FieldError } from '../../../shared/errors.js';
+import { TetherError, type FieldError } from '../../shared/errors.js';
 
 /**
- * Per-cluster templating of FleetDeployment manifests: a tiny, safe substitution language (no
+ * Per-cluster templating of FleetDeployment manifests and Policy templates: a tiny, safe substitution language (no
  * eval, no loops, no functions beyond three filters). Every string value of the template may hold
  * references, expanded per cluster:
  *
