@@ -131,7 +131,7 @@ function Counts({ row }: { row: ControlRow }) {
         {row.atLeast ? '≥ ' : ''}
         {row.nonCompliantClusters}
       </td>
-      <td class="num detail" data-col="results">
+      <td class="detail results" data-col="results">
         {row.results.compliant} compliant · {row.results.nonCompliant} non-compliant · {row.results.pending} pending · {row.results.unknown}{' '}
         unknown
       </td>
@@ -160,7 +160,9 @@ function StandardsTable({ policies }: { policies: PolicyObject[] }) {
             <th scope="col" class="num">
               Non-compliant clusters
             </th>
-            <th scope="col">Cluster results (policy × cluster)</th>
+            <th scope="col" class="results">
+              Cluster results <span class="detail">(per policy and cluster)</span>
+            </th>
           </tr>
         </thead>
         {rows.map((s) => (
@@ -170,7 +172,7 @@ function StandardsTable({ policies }: { policies: PolicyObject[] }) {
               <td>
                 <ComplianceBadge state={s.compliance} />
               </td>
-              <td>{countOf(s.policies.length, 'policy', 'policies')}</td>
+              <td class="nowrap">{countOf(s.policies.length, 'policy', 'policies')}</td>
               <Counts row={s} />
             </tr>
             {s.controls.map((c) => (
@@ -183,7 +185,7 @@ function StandardsTable({ policies }: { policies: PolicyObject[] }) {
                 </td>
                 <td>
                   {c.policies.map((p, i) => (
-                    <span key={p}>
+                    <span key={p} class="nowrap">
                       {i > 0 ? ', ' : ''}
                       <a href={routeHref({ view: 'policy', name: p })}>{p}</a>
                     </span>

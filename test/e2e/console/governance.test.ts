@@ -177,7 +177,7 @@ test('the Governance view: by standard and control, by policy and by cluster, no
   await screenshot(page, 'governance-clusters');
   expect(errors).toEqual([]);
   await context.close();
-});
+}, 60_000);
 
 test('the policy page: roll-up, then each cluster non-compliant first with its violating object and the diff as text', async () => {
   const { context, page } = await newPage(browser, hub.url);
@@ -209,12 +209,12 @@ test('the policy page: roll-up, then each cluster non-compliant first with its v
   await screenshot(page, 'policy-detail', { fullPage: true });
 
   // The state filter lives in the URL.
-  await page.getByLabel('Compliance').selectOption('NonCompliant');
+  await page.getByRole('combobox', { name: 'Compliance' }).selectOption('NonCompliant');
   await until(async () => (await blocks.count()) === 1, 5000, 'the filter');
   expect(page.url()).toContain('state=NonCompliant');
   expect(errors).toEqual([]);
   await context.close();
-});
+}, 60_000);
 
 test("the cluster page lists the cluster's policies non-compliant first, and a new report shows up live", async () => {
   const { context, page } = await newPage(browser, hub.url);
@@ -244,4 +244,4 @@ test("the cluster page lists the cluster's policies non-compliant first, and a n
   expect(await section.locator('[data-compliance-counts]').textContent()).toBe('0 non-compliant · 0 pending · 0 unknown · 2 compliant');
   expect(errors).toEqual([]);
   await context.close();
-});
+}, 60_000);
