@@ -140,6 +140,22 @@ describe('governance in the CLI against the real hub', () => {
       ].join('\n'),
     );
 
+    const set = await hub().api('/v1/policysets', {
+      body: {
+        apiVersion: 'tether.dev/v1alpha1',
+        kind: 'PolicySet',
+        metadata: { name: 'pci' },
+        spec: { policies: ['pci-owner', 'not-yet'] },
+      },
+    });
+    expect(set.status).toBe(201);
+    const ds = await tether(['describe', 'policyset', 'pci']);
+    expect(ds.code).toBe(0);
+    expect(ds.out).toContain('  Missing Policies:       not-yet\n');
+    expect(ds.out).toMatch(
+      /Policies \(non-compliant first\):\n {2}NAME\s+COMPLIANCE\s+REMEDIATION\s+COMPLIANT\s+NONCOMPLIANT\s+PENDING\s+UNKNOWN\n {2}pci-owner\s+NonCompliant\s+inform\s+1\s+1\s+0\s+0\n/,
+    );
+
     const c = await tether(['describe', 'cluster', 'store-gov-b']);
     expect(c.code).toBe(0);
     expect(c.out).toMatch(
