@@ -88,11 +88,12 @@ export async function completeWords(
   if (prev?.startsWith('-') && !prev.includes('=')) {
     const o = findOption(chain, prev);
     if (o && (o.required || o.optional)) {
-      if (o.long === '--filename') return { files: true };
+      if (o.long === '--filename' || o.long === '--output-file') return { files: true };
       const hints = valueHints(o);
       if (hints) return offer(hints);
       if ((o.long === '--cluster' || o.long === '--namespace') && path !== 'cluster import')
         return offer(await names({ info: KINDS.Cluster }));
+      if (o.long === '--policy') return offer(await names({ info: KINDS.Policy }));
       return { words: [] };
     }
   }

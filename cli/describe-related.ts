@@ -2,6 +2,7 @@ import { formatSelector, type LabelSelector } from '../shared/labels.js';
 import { CLUSTERSET_LABEL } from '../shared/resources/clusterset.js';
 import { findKind } from '../shared/resources/kinds.js';
 import type { Resource } from '../shared/resources/meta.js';
+import { governanceSections } from './describe-governance.js';
 import type { HubClient } from './hub-client.js';
 import { age } from './output/age.js';
 import { conditionCell, field, NONE } from './output/columns.js';
@@ -11,7 +12,7 @@ import { renderTable } from './output/table.js';
 
 /**
  * The "related objects" sections of `tether describe`: a cluster's works and their recent drift
- * events, a cluster set's members. Each costs one bounded request (one page of at most
+ * events (and its compliance), a cluster set's members, a policy's clusters, a policy set's policies. Each costs one bounded request (one page of at most
  * {@link RELATED_LIMIT} items), so describing a cluster with thousands of works stays quick.
  */
 
@@ -33,11 +34,11 @@ interface DriftEvent {
 export async function relatedSections(client: HubClient, object: Resource, ctx: DescribeContext): Promise<string> {
   switch (object.kind) {
     case 'Cluster':
-      return clusterWorks(client, object, ctx);
+      return (await clusterWorks(client, object, ctx)) + (await governanceSections(client, object, ctx));
     case 'ClusterSet':
       return clusterSetMembers(client, object, ctx);
     default:
-      return '';
+      return governanceSections(client, object, ctx);
   }
 }
 

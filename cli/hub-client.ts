@@ -114,12 +114,21 @@ interface RequestOptions {
   auth?: boolean;
   /** Sent as `If-None-Match`; a 304 answer is then returned rather than thrown. */
   ifNoneMatch?: string;
+  /** The answer is a document of its own (a CSV or HTML report): returned as text, not parsed as JSON. */
+  text?: boolean;
 }
 
 interface HubAnswer {
   status: number;
   body: unknown;
   etag?: string;
+  contentType?: string;
+}
+
+/** A document the hub renders (a compliance report), exactly as it sent it. */
+export interface TextAnswer {
+  contentType: string;
+  body: string;
 }
 
 /** The hub's admin API. One instance per command run. */
@@ -255,6 +264,15 @@ export class HubClient {
     return this.shaped(schema, (await this.request('GET', path, { query })).body, `GET ${path}`);
   }
 
+  /**
+   * `GET` of a document the hub renders in a format of its own (CSV, HTML), returned unparsed with
+   * its content type; error answers are problems as everywhere else. `path` is already encoded.
+   */
+  async readText(path: string, query: Record<string, string | number | undefined> = {}): Promise<TextAnswer> {
+    const answer = await this.request('GET', path, { query, text: true });
+    return { contentType: answer.contentType ?? 'application/octet-stream', body: answer.body as string };
+  }
+
   /** `DELETE /v1/{plural}/{name}`: 200 with the deleted object, or 202 when finalisation is queued. */
   async delete(info: KindInfo, name: string, scope: Scope = {}): Promise<DeleteResult> {
     const answer = await this.request('DELETE', objectPath(info, name, scope.cluster));
@@ -323,7 +341,10 @@ export class HubClient {
   private async request(method: string, path: string, options: RequestOptions = {}): Promise<HubAnswer> {
     const url = new URL(this.hub + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json', 'user-agent': this.userAgent };
+    const headers: Record<string, string> = {
+      accept: options.text ? '*/*' : 'application/json, application/problem+json',
+      'user-agent': this.userAgent,
+    };
     if (options.ifNoneMatch) headers['if-none-match'] = options.ifNoneMatch;
     if (options.auth !== false) {
       if (!this.token) throw new AuthMissingError(['token']);
@@ -354,6 +375,9 @@ export class HubClient {
     this.onRequest?.(`${method} ${url} -> ${response.status} (${Date.now() - started} ms)`);
     const etag = response.headers.get('etag') ?? undefined;
     if (response.status === 304 && options.ifNoneMatch) return { status: 304, body: undefined, etag };
+    // A rendered document is returned as sent; parsing a large report as JSON would only waste time.
+    if (options.text && response.ok)
+      return { status: response.status, body: text, etag, contentType: response.headers.get('content-type') ?? undefined };
     const parsed = parseJson(text);
     if (!response.ok) {
       throw new HubProblemError(problemOf(response, parsed, text), `${method} ${url}`);

@@ -4,6 +4,7 @@ import { registerAgentCommand } from './commands/agent.js';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClusterCommands } from './commands/cluster.js';
 import { registerCompletionCommand, runComplete } from './commands/completion.js';
+import { registerComplianceCommands } from './commands/compliance.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
@@ -84,6 +85,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDescribeCommand(program, ctx);
   registerDeleteCommand(program, ctx);
   registerAuditCommand(program, ctx);
+  registerComplianceCommands(program, ctx);
   registerApplyCommand(program, ctx);
   registerDiffCommand(program, ctx);
   registerLabelCommands(program, ctx);

@@ -174,7 +174,7 @@ _tether() {
 ${choiceCases.join('\n')}
   esac
   case "$prev" in
-    -f|--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -f|--filename|--output-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     ${valuePattern}) return ;;
   esac
   case "$cmd" in

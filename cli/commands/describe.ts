@@ -17,14 +17,17 @@ export function registerDescribeCommand(program: Command, ctx: CliContext): void
       'after',
       `
 Related objects cost one bounded request (at most 20 shown): a cluster's works with their recent drift
-events, a cluster set's members. A FleetDeployment shows its summary, groups and clusters with errors.
+events and its compliance, a cluster set's members. A FleetDeployment shows its summary, groups and
+clusters with errors. A policy shows its clusters, non-compliant first (at most 50), with each
+violating object, its reason and its diff.
 
 Examples:
   tether describe cluster store-0001
   tether describe fleetdeployment pos
   tether describe placement stores-east
   tether describe cs stores
-  tether describe work nginx -n store-0001`,
+  tether describe work nginx -n store-0001
+  tether describe policy pci-network-default-deny`,
     )
     .action(async (kindText: string, name: string, opts: ClusterFlags, cmd: Command) => {
       const info = resolveKind(kindText);

@@ -3,7 +3,11 @@ import type { Resource } from '../../shared/resources/meta.js';
 import { age } from './age.js';
 import { conditionTone, type Painter } from './color.js';
 import { conditionsOf, field, NONE } from './columns.js';
+import { describePolicySetSpec, describePolicySpec, describePolicyStatus } from './describe-policy.js';
+import { indent, keyValues, timeWithAge, type Pair } from './describe-text.js';
 import { renderTable } from './table.js';
+
+export { indent, keyValues } from './describe-text.js';
 
 /**
  * `tether describe`: one object for a person to read. Metadata as aligned key/value lines, the
@@ -16,8 +20,6 @@ export interface DescribeContext {
   paint: Painter;
 }
 
-type Pair = [label: string, value: string | string[]];
-
 /** Kind-specific status lines and extra sections; kinds without an entry print their status as YAML. */
 const STATUS_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => string> = {
   Cluster: describeClusterStatus,
@@ -25,14 +27,19 @@ const STATUS_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => s
   Work: describeWorkStatus,
   Placement: describePlacementStatus,
   FleetDeployment: describeFleetDeploymentStatus,
+  Policy: describePolicyStatus,
+  PolicySet: describePolicyStatus,
 };
 
 /**
  * Kind-specific spec sections; kinds without an entry print their spec as YAML. A work's spec is
- * summarised, one line per manifest: its YAML can run to megabytes and hold Secret values.
+ * summarised, one line per manifest: its YAML can run to megabytes and hold Secret values. A
+ * policy's is summarised too, one line per template (`tether get policy NAME -o yaml` has it all).
  */
 const SPEC_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => string> = {
   Work: describeWorkSpec,
+  Policy: describePolicySpec,
+  PolicySet: describePolicySetSpec,
 };
 
 /**
@@ -347,18 +354,6 @@ function conditionsSection(o: Resource, ctx: DescribeContext): string {
   return `Conditions:\n${indent(renderTable(['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'], rows, ctx.paint), '  ')}`;
 }
 
-/** Aligned `Label:  value` lines (exported for the related-object sections); list values continue on following lines under the first. */
-export function keyValues(pairs: Pair[], prefix: string, heading?: string): string {
-  const width = Math.max(...pairs.map(([label]) => label.length)) + 2;
-  const lines: string[] = heading ? [heading] : [];
-  for (const [label, value] of pairs) {
-    const values = Array.isArray(value) ? (value.length ? value : [NONE]) : [value];
-    lines.push(`${prefix}${`${label}:`.padEnd(width)}${values[0]}`);
-    for (const more of values.slice(1)) lines.push(`${prefix}${' '.repeat(width)}${more}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 function yamlSection(title: string, value: unknown): string {
   if (value === undefined || value === null) return `${title}:  ${NONE}\n`;
   if (typeof value === 'object' && Object.keys(value).length === 0) return `${title}:  ${NONE}\n`;
@@ -373,16 +368,4 @@ function withoutConditions(status: unknown): unknown {
 
 function mapLines(map: Record<string, string> | undefined): string[] {
   return Object.entries(map ?? {}).map(([k, v]) => `${k}=${v}`);
-}
-
-function timeWithAge(timestamp: string | undefined, now: Date): string {
-  return timestamp ? `${timestamp} (${age(timestamp, now)} ago)` : NONE;
-}
-
-/** Indents every non-empty line. */
-export function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line === '' ? line : by + line))
-    .join('\n');
 }

@@ -12,8 +12,10 @@ import { ClusterSetDetailView, ClusterSetsView } from './views/clustersets.js';
 import { ClustersView } from './views/clusters.js';
 import { DeploymentDetailView } from './views/deployment-detail.js';
 import { DeploymentsView } from './views/deployments.js';
+import { GovernanceView } from './views/governance.js';
 import { InventoryView } from './views/inventory.js';
 import { PlacementDetailView, PlacementsView } from './views/placements.js';
+import { PolicyDetailView } from './views/policy-detail.js';
 import { SignIn } from './views/sign-in.js';
 import { StaleBanner, StaleMain } from './views/stale-banner.js';
 
@@ -76,6 +78,7 @@ const NAV: { label: string; route: Route; matches: Route['view'][] }[] = [
   { label: 'Cluster sets', route: { view: 'clustersets' }, matches: ['clustersets', 'clusterset'] },
   { label: 'Placements', route: { view: 'placements' }, matches: ['placements', 'placement'] },
   { label: 'Deployments', route: { view: 'deployments' }, matches: ['deployments', 'deployment'] },
+  { label: 'Governance', route: { view: 'governance' }, matches: ['governance', 'policy'] },
   { label: 'Fleet inventory', route: { view: 'inventory' }, matches: ['inventory'] },
 ];
 
@@ -157,6 +160,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           {route.view === 'clustersets' && <ClusterSetsView />}
           {route.view === 'clusterset' && <ClusterSetDetailView key={route.name} name={route.name} />}
           {route.view === 'inventory' && <InventoryView />}
+          {route.view === 'governance' && <GovernanceView query={query} />}
+          {route.view === 'policy' && <PolicyDetailView key={route.name} name={route.name} query={query} />}
         </StaleMain>
       </FleetDataProvider>
     </NoticeContext.Provider>

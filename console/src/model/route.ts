@@ -15,7 +15,9 @@ export type Route =
   | { view: 'placement'; name: string }
   | { view: 'clustersets' }
   | { view: 'clusterset'; name: string }
-  | { view: 'inventory' };
+  | { view: 'inventory' }
+  | { view: 'governance' }
+  | { view: 'policy'; name: string };
 
 /** Collections whose objects have a detail page: list view -> detail view. */
 const DETAIL = { clusters: 'cluster', deployments: 'deployment', placements: 'placement', clustersets: 'clusterset' } as const;
@@ -40,6 +42,9 @@ export function parseRoute(hash: string): Route {
     return { view: parts[0] };
   }
   if (parts[0] === 'inventory') return { view: 'inventory' };
+  // Policies have no list view of their own: the governance view lists them (by policy).
+  if (parts[0] === 'policies') return parts[1] ? { view: 'policy', name: parts[1] } : { view: 'governance' };
+  if (parts[0] === 'governance') return { view: 'governance' };
   return { view: 'clusters' };
 }
 
@@ -58,6 +63,9 @@ export function routeHref(route: Route, query: Record<string, string | undefined
       break;
     case 'clusterset':
       path = `#/clustersets/${encodeURIComponent(route.name)}`;
+      break;
+    case 'policy':
+      path = `#/policies/${encodeURIComponent(route.name)}`;
       break;
     default:
       path = `#/${route.view}`;

@@ -12,11 +12,12 @@ import { type WorkObject } from '../model/works.js';
 import { useNotify } from '../notices.js';
 import { useNow, usePoll } from '../poll.js';
 import { AVAILABILITY_TONES } from './availability.js';
+import { ClusterCompliance } from './cluster-compliance.js';
 import { DriftTable, WorkList } from './works.js';
 
 /**
  * One cluster: overview, conditions with their times, claims, taints, its works with
- * per-resource status and feedback, drift events, and the lifecycle actions (accept or deny while
+ * per-resource status and feedback, drift events, its compliance with each policy, and the lifecycle actions (accept or deny while
  * pending; upgrade the agent; detach, optionally forced), each behind a confirmation.
  */
 
@@ -239,6 +240,7 @@ export function ClusterDetailView({ name }: { name: string }) {
           </div>
           <WorkList works={works.value} error={worksGone ? undefined : works.error} unsupported={worksGone} now={now} />
           <DriftTable works={works.value ?? []} now={now} />
+          <ClusterCompliance name={name} now={now} />
           <HistoryTable entries={clusterHistory(c, works.value ?? [])} now={now} id="cluster-history" />
           <YamlView value={c} />
         </>

@@ -34,6 +34,7 @@ describe('tether describe: related objects', () => {
     expect(rig.hub.requests.map((q) => [q.path, q.query.limit])).toEqual([
       ['/v1/clusters/store-0001', undefined],
       ['/v1/clusters/store-0001/works', '20'],
+      ['/v1/clusters/store-0001/compliance', undefined],
     ]);
     expect(r.out).toMatch(/Taints:\n {2}KEY\s+VALUE\s+EFFECT\s+AGE\n {2}tether\.dev\/unreachable\s+<none>\s+NoSelect\s+30m\n/);
     expect(r.out).toMatch(

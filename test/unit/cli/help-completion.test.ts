@@ -91,6 +91,7 @@ describe('bash completion', () => {
       'audit',
       'cluster',
       'completion',
+      'compliance',
       'delete',
       'describe',
       'dev',
@@ -131,6 +132,13 @@ describe('bash completion', () => {
     );
     expect(complete('tether get clusters -o ')).toEqual(['json', 'jsonpath=', 'name', 'table', 'wide', 'yaml']);
     expect(complete('tether cluster accept x -o ')).toEqual(['json', 'name', 'yaml']);
+    expect(complete('tether compliance ')).toEqual(['history', 'report']);
+    expect(complete('tether compliance history --compliance ')).toEqual(['Compliant', 'NonCompliant', 'Pending', 'Unknown']);
+    expect(complete('tether compliance history -o ')).toEqual(['json', 'table', 'yaml']);
+    expect(complete('tether compliance report -o ')).toEqual(['csv', 'html', 'json', 'openreports']);
+    expect(complete('tether compliance report --')).toEqual(
+      expect.arrayContaining(['--standard', '--control', '--cluster', '--policy', '--since', '--output-file']),
+    );
   });
 
   test('zsh gets the same function through bashcompinit', async () => {

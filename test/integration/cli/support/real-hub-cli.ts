@@ -10,7 +10,11 @@ import { captureIO } from './capture-io.js';
  * A real local hub for the test file and a `tether` that talks to it (environment, a scratch
  * directory as the working directory and config, no colour).
  */
-export function useRealHubCli(prefix: string): {
+export function useRealHubCli(
+  prefix: string,
+  /** Options of the hub (a faster scheduler, shorter polls). */
+  options: Parameters<typeof startTestHub>[0] = {},
+): {
   hub: () => TestHub;
   dir: () => string;
   tether: (args: string[]) => Promise<{ code: number; out: string; err: string }>;
@@ -18,7 +22,7 @@ export function useRealHubCli(prefix: string): {
   let hub: TestHub | undefined;
   let dir: string | undefined;
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub(options);
     dir = mkdtempSync(join(tmpdir(), `tether-cli-${prefix}-`));
   });
   afterAll(async () => {

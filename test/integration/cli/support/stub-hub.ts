@@ -7,6 +7,7 @@ import { matchesSelector, parseSelector } from '../../../../shared/labels.js';
 import { parseDocuments } from '../../../../shared/manifests.js';
 import { findKind } from '../../../../shared/resources/kinds.js';
 import { API_VERSION, isDnsLabel, type Resource } from '../../../../shared/resources/meta.js';
+import { StubCompliance, type StubAnswer } from './stub-compliance.js';
 
 /**
  * A small stand-in for the hub's admin API, on 127.0.0.1:0, for the CLI's integration tests.
@@ -37,6 +38,8 @@ const PLURAL_KIND: Record<string, string> = {
   works: 'Work',
   placements: 'Placement',
   fleetdeployments: 'FleetDeployment',
+  policies: 'Policy',
+  policysets: 'PolicySet',
 };
 
 /** The stub hub: start it, seed objects, run the CLI against `url`, inspect `requests`, stop it. */
@@ -49,6 +52,8 @@ export class StubHub {
   pageSize = 2;
   /** Answers keyed by `METHOD /path` that take precedence over the stub's behaviour. */
   readonly overrides = new Map<string, Override>();
+  /** Current compliance and history the compliance routes answer from. */
+  readonly compliance = new StubCompliance();
   /**
    * Whether GETs carry an ETag and honour If-None-Match as the hub does (objects: the quoted
    * resourceVersion; lists: a weak content hash). Off, the stub plays a hub without ETags.
@@ -138,16 +143,16 @@ export class StubHub {
     const override = this.overrides.get(`${recorded.method} ${recorded.path}`);
     if (override) return send(res, override.status, override.body, override.contentType);
     try {
-      const [status, body] = this.route(recorded);
+      const [status, body, contentType] = this.route(recorded);
       const tag = this.etags && recorded.method === 'GET' && status === 200 && recorded.path.startsWith('/v1/') ? etagOf(body) : undefined;
       if (tag && matches(recorded.headers['if-none-match'], tag)) return send(res, 304, undefined, undefined, tag);
-      send(res, status, body, status >= 400 ? 'application/problem+json' : 'application/json', tag);
+      send(res, status, body, contentType ?? (status >= 400 ? 'application/problem+json' : 'application/json'), tag);
     } catch (err) {
       send(res, 500, problem(500, 'Internal Server Error', (err as Error).message), 'application/problem+json');
     }
   }
 
-  private route(r: RecordedRequest): [number, unknown] {
+  private route(r: RecordedRequest): StubAnswer {
     if (r.method === 'GET' && r.path === '/healthz') return [200, { status: 'ok', version: '0.1.0-stub' }];
     if (!r.path.startsWith('/v1/')) return [404, problem(404, 'Not Found', `no route for ${r.path}`)];
     const auth = r.headers.authorization;
@@ -156,6 +161,18 @@ export class StubHub {
     const parts = r.path.split('/').slice(2).map(decodeURIComponent);
     if (r.method === 'POST' && parts[0] === 'apply' && parts.length === 1) return this.apply(r);
     if (r.method === 'GET' && parts[0] === 'events' && parts.length === 1) return this.events(r);
+    if (r.method === 'GET' && parts[0] === 'compliance' && parts[1] === 'events' && parts.length === 2)
+      return this.compliance.history(r.query);
+    if (r.method === 'GET' && parts[0] === 'compliance' && parts[1] === 'report' && parts.length === 2)
+      return this.compliance.report(r.query);
+    if (r.method === 'GET' && parts[0] === 'policies' && parts[2] === 'compliance' && parts.length === 3) {
+      if (!this.objects.has(keyOf('Policy', parts[1]))) return [404, problem(404, 'Not Found', `Policy "${parts[1]}" not found`)];
+      return this.compliance.policy(parts[1], r.query);
+    }
+    if (r.method === 'GET' && parts[0] === 'clusters' && parts[2] === 'compliance' && parts.length === 3) {
+      if (!this.objects.has(keyOf('Cluster', parts[1]))) return [404, problem(404, 'Not Found', `Cluster "${parts[1]}" not found`)];
+      return this.compliance.cluster(parts[1]);
+    }
     if (parts[0] === 'clusters' && parts.length === 3 && parts[2] !== 'works') return this.clusterAction(parts[1], parts[2], r);
     if (parts[0] === 'clusters' && parts[2] === 'works') return this.collection('works', parts.slice(3), r, parts[1]);
     return this.collection(parts[0], parts.slice(1), r);
