@@ -236,7 +236,10 @@ export function buildRegistry(capabilities: readonly DomainContribution[]): HubR
 
   const parts: Partial<DesiredStateParts> = {};
   for (const c of capabilities) {
-    for (const [part, provider] of Object.entries(c.desiredState ?? {}) as [keyof DesiredStateParts, DesiredStateParts[keyof DesiredStateParts]][]) {
+    for (const [part, provider] of Object.entries(c.desiredState ?? {}) as [
+      keyof DesiredStateParts,
+      DesiredStateParts[keyof DesiredStateParts],
+    ][]) {
       if (parts[part]) throw new CompositionError(`desired-state part "${part}" is provided twice (the second by ${c.name})`);
       (parts as Record<string, unknown>)[part] = provider;
     }

@@ -162,17 +162,15 @@ describe('governance end to end', () => {
     // Drift while the policy only informs: store-a turns NonCompliant, with the field in the diff.
     await patchPolicy('pci-audit-config', { remediationAction: 'inform' });
     const cm = await configMap('store-a');
-    await spokes
-      .get('store-a')!
-      .apply(
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: 'audit-policy', namespace: 'pci-audit' },
-          data: { ...cm.data, retention: '30d' },
-        },
-        { fieldManager: 'kubectl', force: true },
-      );
+    await spokes.get('store-a')!.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'audit-policy', namespace: 'pci-audit' },
+        data: { ...cm.data, retention: '30d' },
+      },
+      { fieldManager: 'kubectl', force: true },
+    );
     await until('store-a to report the drift', async () => {
       await passTime(11 * 60);
       const c = await complianceOf('pci-audit-config', 'store-a');

@@ -31,7 +31,8 @@ export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
   {
     method: 'GET',
     pattern: '/v1/policies/{name}/compliance',
-    summary: "A policy's current compliance per cluster, in cluster order (limit, continue, compliance=Compliant|NonCompliant|Pending|Unknown)",
+    summary:
+      "A policy's current compliance per cluster, in cluster order (limit, continue, compliance=Compliant|NonCompliant|Pending|Unknown)",
     handler: async (req, ctx) => {
       const page = await policyCompliancePage(ctx, nameParam(req), {
         limit: intParam(req, 'limit', 500, 1, 1000),
@@ -76,7 +77,8 @@ export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
   {
     method: 'GET',
     pattern: '/v1/compliance/report',
-    summary: 'A compliance report for auditors (format=json|csv|html|openreports; standard, category, control, cluster, policy, since, until)',
+    summary:
+      'A compliance report for auditors (format=json|csv|html|openreports; standard, category, control, cluster, policy, since, until)',
     handler: async (req, ctx) => {
       const q = parseReportQuery(req.query);
       const report = renderReport(q.format, await gatherReportData(ctx, q));

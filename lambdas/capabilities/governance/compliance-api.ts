@@ -107,7 +107,8 @@ export function historyWindow(
   const now = ctx.ports.clock.now();
   const retentionStart = now - ctx.config.complianceRetentionDays * DAY_MS;
   const end = until !== undefined ? (parseTimeBound(until, now) as number) : now;
-  const asked = since !== undefined ? (parseTimeBound(since, now) as number) : defaultWindowMs !== undefined ? end - defaultWindowMs : retentionStart;
+  const asked =
+    since !== undefined ? (parseTimeBound(since, now) as number) : defaultWindowMs !== undefined ? end - defaultWindowMs : retentionStart;
   const start = Math.max(asked, retentionStart);
   if (start > end) {
     throw new ValidationError('since must not be after until (and the history reaches back only as far as its retention)', [

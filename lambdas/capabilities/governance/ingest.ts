@@ -134,7 +134,8 @@ async function ingestOne(
     const item =
       attempt === 0
         ? firstRead
-        : ((await ctx.ports.resources.get(complianceKey(policy.metadata.name, cluster), { consistent: true })) as ComplianceItem | undefined);
+        : ((await ctx.ports.resources.get(complianceKey(policy.metadata.name, cluster), { consistent: true })) as
+            ComplianceItem | undefined);
     const before = item && item.spec.policyUid === uid ? item.status : undefined;
     const now = isoNow(ctx.ports.clock);
     const next = recordOf(report, now);

@@ -8,14 +8,7 @@ import type { StepMessage } from '../../ports/queue.js';
 import { allDecisions } from '../placements/decision-store.js';
 import { bumpClusterRevision } from '../works/works.js';
 import { deleteComplianceItem, deletePolicyComplianceItems } from './compliance-store.js';
-import {
-  CLUSTER_POLICIES,
-  listAllTargets,
-  PLACEMENT_POLICIES,
-  PLACEMENT_POLICYSETS,
-  POLICY_CLUSTERS,
-  policyStamp,
-} from './relations.js';
+import { CLUSTER_POLICIES, listAllTargets, PLACEMENT_POLICIES, PLACEMENT_POLICYSETS, POLICY_CLUSTERS, policyStamp } from './relations.js';
 
 /**
  * Propagation: which clusters get which policy. A policy goes to the clusters its own placement

@@ -149,7 +149,10 @@ describe('idle poll of a cluster with 30 policies (governance)', () => {
     expect(imported.status).toBe(200);
     const joined = await fetch(`${bench.url}/agent/v1/join`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${parseImportManifest(imported.body.manifest).bootstrapToken}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${parseImportManifest(imported.body.manifest).bootstrapToken}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ cluster: 'gov-30', agentVersion: '0.1.0', claims: [{ name: 'id.k8s.io', value: 'uid-gov-30' }] }),
     });
     expect(joined.status).toBe(200);
@@ -158,11 +161,25 @@ describe('idle poll of a cluster with 30 policies (governance)', () => {
     expect((await poll()).status).toBe(200);
     await bench.hub.settle();
     const placement = { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { gov: 'thirty' } } } }] };
-    expect((await bench.admin('POST', '/v1/placements', { apiVersion: 'tether.dev/v1alpha1', kind: 'Placement', metadata: { name: 'gov' }, spec: placement })).status).toBe(201);
+    expect(
+      (
+        await bench.admin('POST', '/v1/placements', {
+          apiVersion: 'tether.dev/v1alpha1',
+          kind: 'Placement',
+          metadata: { name: 'gov' },
+          spec: placement,
+        })
+      ).status,
+    ).toBe(201);
     for (let i = 0; i < POLICIES; i++) {
       const objectTemplates = Array.from({ length: 10 }, (_, j) => ({
         complianceType: 'musthave',
-        objectDefinition: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${j}`, namespace: 'retail' }, data: { owner: '{{ .cluster.name }}' } },
+        objectDefinition: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `cm-${j}`, namespace: 'retail' },
+          data: { owner: '{{ .cluster.name }}' },
+        },
       }));
       const res = await bench.admin('POST', '/v1/policies', {
         apiVersion: 'tether.dev/v1alpha1',

@@ -97,7 +97,10 @@ beforeAll(async () => {
   for (const c of Object.keys(creds)) expect((await poll(c)).status).toBe(200);
   await hub.settle();
   const placement = { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { tier: 'store' } } } }] };
-  expect((await hub.api('/v1/placements', { body: { apiVersion: API, kind: 'Placement', metadata: { name: 'stores' }, spec: placement } })).status).toBe(201);
+  expect(
+    (await hub.api('/v1/placements', { body: { apiVersion: API, kind: 'Placement', metadata: { name: 'stores' }, spec: placement } }))
+      .status,
+  ).toBe(201);
   await hub.settle();
   expect((await hub.api('/v1/policies', { body: policy('audit-cm') })).status).toBe(201);
   await hub.settle();
@@ -126,7 +129,10 @@ describe('policies on the local hub', () => {
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const paths = (res.body.errors ?? res.body.fieldErrors ?? []).map((e: { path: string }) => e.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['spec.policyTemplates.0.objectTemplates.0.complianceType', 'spec.policyTemplates.0.evaluationInterval.compliant']),
+      expect.arrayContaining([
+        'spec.policyTemplates.0.objectTemplates.0.complianceType',
+        'spec.policyTemplates.0.evaluationInterval.compliant',
+      ]),
     );
   });
 
@@ -146,14 +152,22 @@ describe('policies on the local hub', () => {
     const perCluster = await hub.api('/v1/policies/audit-cm/compliance?limit=2');
     expect(perCluster.status).toBe(200);
     expect(perCluster.body.items.map((v: { cluster: string }) => v.cluster)).toEqual(['s-bare', 's-eu']);
-    const rest = await hub.api(`/v1/policies/audit-cm/compliance?limit=2&continue=${encodeURIComponent(perCluster.body.metadata.continue)}`);
-    expect(rest.body.items.map((v: { cluster: string; compliance: string }) => [v.cluster, v.compliance])).toEqual([['s-us', 'NonCompliant']]);
+    const rest = await hub.api(
+      `/v1/policies/audit-cm/compliance?limit=2&continue=${encodeURIComponent(perCluster.body.metadata.continue)}`,
+    );
+    expect(rest.body.items.map((v: { cluster: string; compliance: string }) => [v.cluster, v.compliance])).toEqual([
+      ['s-us', 'NonCompliant'],
+    ]);
     const onlyBad = await hub.api('/v1/policies/audit-cm/compliance?compliance=NonCompliant');
     expect(onlyBad.body.items.map((v: { cluster: string }) => v.cluster)).toEqual(['s-bare', 's-us']);
 
     const us = await hub.api('/v1/clusters/s-us/compliance');
     expect(us.body.items).toMatchObject([
-      { policy: 'audit-cm', compliance: 'NonCompliant', templates: [{ objects: [{ name: 'audit', reason: 'Mismatch', diff: expect.any(String) }] }] },
+      {
+        policy: 'audit-cm',
+        compliance: 'NonCompliant',
+        templates: [{ objects: [{ name: 'audit', reason: 'Mismatch', diff: expect.any(String) }] }],
+      },
     ]);
     expect((await hub.api('/v1/clusters/nope/compliance')).status).toBe(404);
     expect((await hub.api('/v1/policies/nope/compliance')).status).toBe(404);
@@ -168,7 +182,12 @@ describe('policies on the local hub', () => {
       ['s-us', 'NonCompliant'],
       ['s-bare', 'NonCompliant'],
     ]);
-    expect(all.body.items[0]).toMatchObject({ standards: ['PCI DSS 4.0'], controls: ['PCI-DSS 1.2.1'], severity: 'high', reportedBy: 'agent' });
+    expect(all.body.items[0]).toMatchObject({
+      standards: ['PCI DSS 4.0'],
+      controls: ['PCI-DSS 1.2.1'],
+      severity: 'high',
+      reportedBy: 'agent',
+    });
     const page = await hub.api('/v1/compliance/events?limit=2');
     expect(page.body.items).toHaveLength(2);
     const next = await hub.api(`/v1/compliance/events?limit=2&continue=${encodeURIComponent(page.body.continue)}`);

@@ -42,7 +42,15 @@ describe('buildRegistry', () => {
       'events',
       'console',
     ]);
-    expect(registry.kinds.map((k) => k.kind)).toEqual(['Cluster', 'ClusterSet', 'Work', 'Placement', 'FleetDeployment', 'Policy', 'PolicySet']);
+    expect(registry.kinds.map((k) => k.kind)).toEqual([
+      'Cluster',
+      'ClusterSet',
+      'Work',
+      'Placement',
+      'FleetDeployment',
+      'Policy',
+      'PolicySet',
+    ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');
     expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts']);

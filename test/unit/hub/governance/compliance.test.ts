@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { clusterCompliance, policyCompliancePage, queryComplianceEvents } from '../../../../lambdas/capabilities/governance/compliance-api.js';
-import { fitRecord, MAX_COMPLIANCE_ITEM_BYTES, type ComplianceRecord } from '../../../../lambdas/capabilities/governance/compliance-store.js';
+import {
+  clusterCompliance,
+  policyCompliancePage,
+  queryComplianceEvents,
+} from '../../../../lambdas/capabilities/governance/compliance-api.js';
+import {
+  fitRecord,
+  MAX_COMPLIANCE_ITEM_BYTES,
+  type ComplianceRecord,
+} from '../../../../lambdas/capabilities/governance/compliance-store.js';
 import { ResourceService } from '../../../../lambdas/core/resource-service.js';
 import { storedBodyBytes } from '../../../../lambdas/adapters/dynamodb/resource-item.js';
 import { policyKind, policySetKind } from '../../../../shared/resources/policy.js';
@@ -21,14 +29,20 @@ describe('compliance ingestion', () => {
     const hub = await policyWith({ s1: { fleet: 'a' } });
     const count = countWrites(hub.ctx);
     hub.clock.advance(1000);
-    await report(hub.ctx, 's1', [await complianceReport(hub.ctx, 'audit-cm', 'NonCompliant', [{ name: 'audit', message: 'owner differs' }])]);
+    await report(hub.ctx, 's1', [
+      await complianceReport(hub.ctx, 'audit-cm', 'NonCompliant', [{ name: 'audit', message: 'owner differs' }]),
+    ]);
     expect([count.writes(), count.events()]).toEqual([1, 1]);
     hub.clock.advance(1000);
-    await report(hub.ctx, 's1', [await complianceReport(hub.ctx, 'audit-cm', 'NonCompliant', [{ name: 'audit', message: 'owner differs' }])]);
+    await report(hub.ctx, 's1', [
+      await complianceReport(hub.ctx, 'audit-cm', 'NonCompliant', [{ name: 'audit', message: 'owner differs' }]),
+    ]);
     expect([count.writes(), count.events()]).toEqual([1, 1]);
     // Same state and violations, another message: the item is rewritten, no event.
     hub.clock.advance(1000);
-    await report(hub.ctx, 's1', [await complianceReport(hub.ctx, 'audit-cm', 'NonCompliant', [{ name: 'audit', message: 'owner is "x"' }])]);
+    await report(hub.ctx, 's1', [
+      await complianceReport(hub.ctx, 'audit-cm', 'NonCompliant', [{ name: 'audit', message: 'owner is "x"' }]),
+    ]);
     expect([count.writes(), count.events()]).toEqual([2, 1]);
     // Another violating object: an event.
     hub.clock.advance(1000);
@@ -189,7 +203,9 @@ describe('history query', () => {
     // Older than the retention is never read, even when asked for.
     hub.clock.advance(731 * 86_400_000);
     expect((await queryComplianceEvents(hub.ctx, { since: '2020-01-01' })).items).toEqual([]);
-    const bad = (await queryComplianceEvents(hub.ctx, { compliance: 'Fine' as never, limit: 0 }).catch((e: unknown) => e)) as ValidationError;
+    const bad = (await queryComplianceEvents(hub.ctx, { compliance: 'Fine' as never, limit: 0 }).catch(
+      (e: unknown) => e,
+    )) as ValidationError;
     expect(bad).toBeInstanceOf(ValidationError);
     expect(bad.fieldErrors.map((f) => f.path).sort()).toEqual(['compliance', 'limit']);
   });

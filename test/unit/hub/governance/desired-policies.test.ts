@@ -11,26 +11,26 @@ describe('desired policies', () => {
     const hub = await fleetHub({ eu1: { fleet: 'a', region: 'eu' }, bare: { fleet: 'a' } });
     await apply(
       hub,
-      policyDoc(
-        'region-cm',
-        {
-          placementRef: { name: 'a' },
-          dependencies: [{ name: 'base' }],
-          policyTemplates: [
-            {
-              objectTemplates: [
-                { complianceType: 'musthave', objectDefinition: configMap('site', { region: '{{ .cluster.labels.region }}', name: '{{ .cluster.name }}' }) },
-              ],
-              evaluationInterval: { compliant: 'never', noncompliant: '45s' },
-            },
-            {
-              name: 'named',
-              objectTemplates: [{ complianceType: 'mustnothave', objectDefinition: configMap('legacy', {}) }],
-              pruneObjectBehavior: 'DeleteIfCreated',
-            },
-          ],
-        },
-      ),
+      policyDoc('region-cm', {
+        placementRef: { name: 'a' },
+        dependencies: [{ name: 'base' }],
+        policyTemplates: [
+          {
+            objectTemplates: [
+              {
+                complianceType: 'musthave',
+                objectDefinition: configMap('site', { region: '{{ .cluster.labels.region }}', name: '{{ .cluster.name }}' }),
+              },
+            ],
+            evaluationInterval: { compliant: 'never', noncompliant: '45s' },
+          },
+          {
+            name: 'named',
+            objectTemplates: [{ complianceType: 'mustnothave', objectDefinition: configMap('legacy', {}) }],
+            pruneObjectBehavior: 'DeleteIfCreated',
+          },
+        ],
+      }),
     );
     await hub.settle();
     const [eu] = await loadDesiredPolicies(hub.ctx, 'eu1');
@@ -44,7 +44,9 @@ describe('desired policies', () => {
       templates: [
         {
           name: 'region-cm-1',
-          objectTemplates: [{ complianceType: 'musthave', recordDiff: 'InStatus', objectDefinition: { data: { region: 'eu', name: 'eu1' } } }],
+          objectTemplates: [
+            { complianceType: 'musthave', recordDiff: 'InStatus', objectDefinition: { data: { region: 'eu', name: 'eu1' } } },
+          ],
           evaluationInterval: { compliant: null, noncompliant: 45 },
           pruneObjectBehavior: 'None',
         },
@@ -101,7 +103,9 @@ describe('desired policies', () => {
       Array.from({ length: n }, (_, i) => ({
         complianceType: 'musthave',
         // Incompressible-ish data, as certificates are.
-        objectDefinition: configMap(`cm-${i}`, { blob: Array.from({ length: bytes / 8 }, (_, j) => ((i * 7919 + j * 104729) % 2 ** 32).toString(36)).join('') }),
+        objectDefinition: configMap(`cm-${i}`, {
+          blob: Array.from({ length: bytes / 8 }, (_, j) => ((i * 7919 + j * 104729) % 2 ** 32).toString(36)).join(''),
+        }),
       }));
     await apply(hub, policyDoc('many', {}, objects(400, 200)));
     const err = await apply(hub, policyDoc('huge', {}, objects(450, 4000))).catch((e: unknown) => e);

@@ -37,21 +37,37 @@ describe('policy propagation', () => {
     await report(hub.ctx, 's2', [await complianceReport(hub.ctx, 'audit-cm', 'Compliant')]);
     expect(await hub.ctx.ports.resources.get({ kind: 'PolicyCompliance', namespace: 'audit-cm', name: 's2' })).toBeDefined();
 
-    await apply(hub, { apiVersion: API, kind: 'Cluster', metadata: { name: 's3', labels: { fleet: 'a' } }, spec: { hubAcceptsClient: true } });
+    await apply(hub, {
+      apiVersion: API,
+      kind: 'Cluster',
+      metadata: { name: 's3', labels: { fleet: 'a' } },
+      spec: { hubAcceptsClient: true },
+    });
     await hub.settle();
     await markOnline(hub.ctx, 's3');
     await hub.settle();
     expect(await clustersOfPolicy(hub.ctx, 'audit-cm')).toEqual(['s1', 's2', 's3']);
 
     const r2 = await revision(hub.ctx, 's2');
-    await apply(hub, { apiVersion: API, kind: 'Cluster', metadata: { name: 's2', labels: { fleet: 'x' } }, spec: { hubAcceptsClient: true } });
+    await apply(hub, {
+      apiVersion: API,
+      kind: 'Cluster',
+      metadata: { name: 's2', labels: { fleet: 'x' } },
+      spec: { hubAcceptsClient: true },
+    });
     await hub.settle();
     expect(await clustersOfPolicy(hub.ctx, 'audit-cm')).toEqual(['s1', 's3']);
     expect(await policiesOfCluster(hub.ctx, 's2')).toEqual([]);
     expect(await revision(hub.ctx, 's2')).toBeGreaterThan(r2);
     expect(await hub.ctx.ports.resources.get({ kind: 'PolicyCompliance', namespace: 'audit-cm', name: 's2' })).toBeUndefined();
     // The history stays.
-    const h = await hub.ctx.ports.complianceHistory.query({ since: 0, until: Date.parse('2100-01-01'), direction: 'asc', limit: 10, cluster: 's2' });
+    const h = await hub.ctx.ports.complianceHistory.query({
+      since: 0,
+      until: Date.parse('2100-01-01'),
+      direction: 'asc',
+      limit: 10,
+      cluster: 's2',
+    });
     expect(h.items).toHaveLength(1);
   });
 
@@ -64,7 +80,10 @@ describe('policy propagation', () => {
     await apply(hub, policyDoc('audit-cm', { placementRef: { name: 'a' } }, undefined, { labels: { team: 'sec' } }));
     await hub.settle();
     expect(await revision(hub.ctx, 's1')).toBe(r);
-    await apply(hub, policyDoc('audit-cm', { placementRef: { name: 'a' }, remediationAction: 'enforce' }, undefined, { labels: { team: 'sec' } }));
+    await apply(
+      hub,
+      policyDoc('audit-cm', { placementRef: { name: 'a' }, remediationAction: 'enforce' }, undefined, { labels: { team: 'sec' } }),
+    );
     await hub.settle();
     expect(await revision(hub.ctx, 's1')).toBe(r + 1);
     expect(await revision(hub.ctx, 's2')).toBe(r2 + 1);
@@ -77,8 +96,18 @@ describe('policy propagation', () => {
     await hub.settle();
     const r1 = await revision(hub.ctx, 's1');
     const r2 = await revision(hub.ctx, 's2');
-    await apply(hub, { apiVersion: API, kind: 'Cluster', metadata: { name: 's1', labels: { fleet: 'a', region: 'eu' } }, spec: { hubAcceptsClient: true } });
-    await apply(hub, { apiVersion: API, kind: 'Cluster', metadata: { name: 's2', labels: { fleet: 'b', region: 'eu' } }, spec: { hubAcceptsClient: true } });
+    await apply(hub, {
+      apiVersion: API,
+      kind: 'Cluster',
+      metadata: { name: 's1', labels: { fleet: 'a', region: 'eu' } },
+      spec: { hubAcceptsClient: true },
+    });
+    await apply(hub, {
+      apiVersion: API,
+      kind: 'Cluster',
+      metadata: { name: 's2', labels: { fleet: 'b', region: 'eu' } },
+      spec: { hubAcceptsClient: true },
+    });
     await hub.settle();
     expect(await revision(hub.ctx, 's1')).toBeGreaterThan(r1);
     expect(await revision(hub.ctx, 's2')).toBe(r2);

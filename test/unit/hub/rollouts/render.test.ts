@@ -3,12 +3,7 @@ import { FleetDeploymentSpecSchema, type Override } from '../../../../shared/res
 import type { WorkSpec } from '../../../../shared/resources/work.js';
 import { applyOverrides, rewriteImage } from '../../../../lambdas/capabilities/rollouts/overrides.js';
 import { renderWorkSpec, revisionSyntaxErrors } from '../../../../lambdas/capabilities/rollouts/render.js';
-import {
-  renderTemplate,
-  TemplateRenderError,
-  templateClusterOf,
-  type TemplateCluster,
-} from '../../../../lambdas/core/template.js';
+import { renderTemplate, TemplateRenderError, templateClusterOf, type TemplateCluster } from '../../../../lambdas/core/template.js';
 
 const store = (name: string, labels: Record<string, string>, claims: Record<string, string> = {}): TemplateCluster => ({
   name,
