@@ -193,6 +193,8 @@ export const PolicyStatusSchema = z
       })
       .partial()
       .optional(),
+    /** True while the policy is disabled: it is evaluated nowhere and has no compliance. */
+    disabled: z.boolean().optional(),
     /** Names of non-compliant clusters, the first 100 in name order. */
     nonCompliantClusters: z.array(z.string()).optional(),
   })

@@ -162,7 +162,23 @@ export async function ingestPolicyReports(ctx: HubContext, cluster: string, repo
   if (!reports.length && !removed.length) return;
   // Assigned now: a report about a policy no longer assigned (the agent was behind) is ignored.
   const assigned = new Set(await policiesOfCluster(ctx, cluster));
-  for (const name of removed) if (!assigned.has(name)) await deleteComplianceItem(ctx, name, cluster);
+  // A policy the agent dropped: its item goes unless the policy is still assigned and enabled (an
+  // agent that is behind must not wipe a live policy's state). A disabled policy is not evaluated,
+  // so its last answer must not stay as if it were current.
+  const stillAssigned = removed.filter((name) => assigned.has(name));
+  const disabled = new Set(
+    (
+      await readResources(
+        ctx,
+        policyKind,
+        stillAssigned.map((name) => ({ name })),
+        { consistent: true },
+      )
+    )
+      .filter((p) => p?.spec.disabled)
+      .map((p) => p!.metadata.name),
+  );
+  for (const name of removed) if (!assigned.has(name) || disabled.has(name)) await deleteComplianceItem(ctx, name, cluster);
   // The last report of a policy wins if the agent listed it twice.
   const byName = new Map(reports.filter((r) => assigned.has(r.name)).map((r) => [r.name, r]));
   const relevant = [...byName.values()];

@@ -119,7 +119,10 @@ export function summarize(states: ReadonlyMap<string, ComplianceState>): PolicyS
 export async function withPolicyRollups(ctx: HubContext, policies: readonly PolicyResource[]): Promise<PolicyResource[]> {
   const views = await complianceViewsOf(ctx, policies);
   return policies.map((p) => {
-    const states = new Map((views.get(p.metadata.name) ?? []).map((v) => [v.cluster, v.compliance]));
+    const ofPolicy = views.get(p.metadata.name) ?? [];
+    // A disabled policy is evaluated nowhere: it has no compliance, only its clusters.
+    if (p.spec.disabled) return { ...p, status: { disabled: true, summary: { clusters: ofPolicy.length } } };
+    const states = new Map(ofPolicy.map((v) => [v.cluster, v.compliance]));
     return { ...p, status: summarize(states) };
   });
 }
@@ -139,9 +142,10 @@ export async function withPolicySetRollups(ctx: HubContext, sets: readonly Polic
     policyKind,
     names.map((name) => ({ name })),
   );
-  const policies = found.filter((p): p is PolicyResource => p !== undefined && !p.metadata.deletionTimestamp);
+  // Disabled policies are evaluated nowhere, so they do not count in a set's roll-up.
+  const policies = found.filter((p): p is PolicyResource => p !== undefined && !p.metadata.deletionTimestamp && !p.spec.disabled);
   const views = await complianceViewsOf(ctx, policies);
-  const existing = new Set(policies.map((p) => p.metadata.name));
+  const present = new Set(found.filter((p) => p && !p.metadata.deletionTimestamp).map((p) => p!.metadata.name));
   return sets.map((set) => {
     const perCluster = new Map<string, ComplianceState[]>();
     for (const name of set.spec.policies) {
@@ -150,7 +154,7 @@ export async function withPolicySetRollups(ctx: HubContext, sets: readonly Polic
     const states = new Map([...perCluster].map(([c, s]) => [c, rollUpCompliance(s) ?? 'Unknown']));
     const status: PolicySetStatus = {
       ...summarize(states),
-      missingPolicies: set.spec.policies.filter((p) => !existing.has(p)),
+      missingPolicies: set.spec.policies.filter((p) => !present.has(p)),
     };
     return { ...set, status };
   });

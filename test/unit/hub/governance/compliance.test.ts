@@ -181,6 +181,32 @@ describe('roll-up', () => {
   });
 });
 
+describe('disabled policies', () => {
+  it('a disabled policy has no compliance: the agent drops it, the hub deletes its items, and sets leave it out', async () => {
+    const hub = await fleetHub({ s1: { fleet: 'a' } });
+    await apply(hub, policyDoc('p1', { placementRef: { name: 'a' } }), policyDoc('p2', { placementRef: { name: 'a' } }));
+    await apply(hub, policySetDoc('pci', ['p1', 'p2']));
+    await hub.settle();
+    await report(hub.ctx, 's1', [
+      await complianceReport(hub.ctx, 'p1', 'Compliant'),
+      await complianceReport(hub.ctx, 'p2', 'NonCompliant', [{ name: 'x' }]),
+    ]);
+    await apply(hub, policyDoc('p2', { placementRef: { name: 'a' }, disabled: true }));
+    await hub.settle();
+    // The agent stops evaluating it and says so once; the item goes although the policy is still assigned.
+    await report(hub.ctx, 's1', [], ['p2']);
+    expect((await policyCompliancePage(hub.ctx, 'p2', { limit: 10 })).items).toEqual([
+      { cluster: 's1', policy: 'p2', compliance: 'Unknown', templates: [] },
+    ]);
+    const service = new ResourceService(hub.ctx);
+    expect((await service.get(policyKind, 'p2')).status).toEqual({ disabled: true, summary: { clusters: 1 } });
+    expect((await service.get(policySetKind, 'pci')).status).toMatchObject({ compliant: 'Compliant', missingPolicies: [] });
+    // An enabled policy the agent lists as removed (it was behind) keeps its state.
+    await report(hub.ctx, 's1', [], ['p1']);
+    expect((await policyCompliancePage(hub.ctx, 'p1', { limit: 10 })).items[0].compliance).toBe('Compliant');
+  });
+});
+
 describe('history query', () => {
   it('clamps since to the retention, filters, pages with continue, and refuses bad input with field paths', async () => {
     const hub = await policyWith({ s1: { fleet: 'a' }, s2: { fleet: 'a' } });
