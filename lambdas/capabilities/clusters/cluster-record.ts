@@ -1,9 +1,11 @@
 import { canonicalJson } from '../../../shared/hash.js';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../../core/context.js';
+import { publish } from '../../core/events.js';
 import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
 import { recordChanged, type ClusterResource } from './cluster-status.js';
+import { clusterClaimsChanged } from './events.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
 import { readResource } from '../../core/typed-resources.js';
 
@@ -30,6 +32,9 @@ export async function updateClusterRecord(
     const metadata = specChanged ? { ...current.metadata, generation: current.metadata.generation + 1 } : current.metadata;
     const written = (await ctx.ports.resources.replace({ ...next, metadata }, current.metadata.resourceVersion)) as ClusterResource;
     await notifyPlacementsOnChange(ctx, current, written);
+    if (canonicalJson(current.status?.claims ?? []) !== canonicalJson(written.status?.claims ?? [])) {
+      await publish(ctx, clusterClaimsChanged, [{ cluster: name }]);
+    }
     return written;
   });
 }

@@ -1,11 +1,12 @@
 import { policyKind, policySetKind } from '../../../shared/resources/policy.js';
+import { clusterClaimsChanged } from '../clusters/events.js';
 import { placementDecisionsChanged } from '../placements/events.js';
 import { defineCapability } from '../capability.js';
 import { governanceAdminRoutes } from './admin-routes.js';
 import { clusterReaction, policyBehaviour, policySetBehaviour } from './behaviours.js';
 import { loadDesiredPolicies } from './desired-policies.js';
 import { ingestPolicyReports } from './ingest.js';
-import { placementChangedStep, removeClusterPolicies, syncPolicyStep } from './propagation.js';
+import { clusterClaimsChangedStep, placementChangedStep, removeClusterPolicies, syncPolicyStep } from './propagation.js';
 
 /**
  * Governance: Policy and PolicySet, rendered per cluster into the desired state's `policies` part,
@@ -17,7 +18,10 @@ export const governanceCapability = defineCapability({
   kinds: [policyKind, policySetKind],
   behaviours: [policyBehaviour, policySetBehaviour, clusterReaction],
   steps: [syncPolicyStep],
-  subscriptions: [{ event: placementDecisionsChanged, step: placementChangedStep }],
+  subscriptions: [
+    { event: placementDecisionsChanged, step: placementChangedStep },
+    { event: clusterClaimsChanged, step: clusterClaimsChangedStep },
+  ],
   desiredState: { policies: loadDesiredPolicies },
   statusReportHandlers: [ingestPolicyReports],
   clusterCleanups: [{ name: 'governance', run: removeClusterPolicies }],

@@ -8,7 +8,15 @@ import type { StepMessage } from '../../ports/queue.js';
 import { allDecisions } from '../placements/decision-store.js';
 import { bumpClusterRevision } from '../works/works.js';
 import { deleteComplianceItem, deletePolicyComplianceItems } from './compliance-store.js';
-import { CLUSTER_POLICIES, listAllTargets, PLACEMENT_POLICIES, PLACEMENT_POLICYSETS, POLICY_CLUSTERS, policyStamp } from './relations.js';
+import {
+  CLUSTER_POLICIES,
+  listAllTargets,
+  policiesOfCluster,
+  PLACEMENT_POLICIES,
+  PLACEMENT_POLICYSETS,
+  POLICY_CLUSTERS,
+  policyStamp,
+} from './relations.js';
 
 /**
  * Propagation: which clusters get which policy. A policy goes to the clusters its own placement
@@ -153,3 +161,28 @@ export async function removeClusterPolicies(ctx: HubContext, cluster: string): P
   await ctx.ports.relations.removeMany(policies.map((p) => ({ relation: POLICY_CLUSTERS, from: p, to: cluster })));
   await ctx.ports.relations.removeMany(policies.map((p) => ({ relation: CLUSTER_POLICIES, from: cluster, to: p })));
 }
+
+/** Does any template of a policy read the cluster's claims (`{{ .cluster.claims... }}`)? */
+function readsClaims(policy: { spec: { policyTemplates: unknown } }): boolean {
+  return /\.cluster\.claims\b/.test(JSON.stringify(policy.spec.policyTemplates));
+}
+
+/**
+ * Step (subscribed to `cluster.claims-changed`): a cluster whose claims changed gets a new desired
+ * revision when one of its policies renders claims, so its agent receives the policy rendered with
+ * the new values. Policies that do not read claims cost the agent nothing.
+ */
+export const clusterClaimsChangedStep = defineStep({
+  type: 'governance.cluster-claims-changed',
+  payload: z.object({ cluster: z.string().min(1) }),
+  async run({ cluster }, ctx) {
+    const names = await policiesOfCluster(ctx, cluster);
+    if (!names.length) return;
+    const policies = await readResources(
+      ctx,
+      policyKind,
+      names.map((name) => ({ name })),
+    );
+    if (policies.some((p) => p && readsClaims(p))) await bumpClusterRevision(ctx, cluster);
+  },
+});

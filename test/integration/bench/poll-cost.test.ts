@@ -43,11 +43,11 @@ describe('idle poll', () => {
 });
 
 describe('status reports', () => {
-  it('a changed claim writes the record once and queues one placement step, run to the end', () => {
+  it('a changed claim writes the record once and queues two steps (placement, and governance: templates may read claims), run to the end', () => {
     const r = result.statusReport;
     expect(r.requests).toEqual({ 'status 204': 1 });
     expect(r.ops.PutItem).toBe(1);
-    expect(r.queued).toBe(1);
+    expect(r.queued).toBe(2);
   });
 
   it('a health change is counted through the same route, with its step', () => {

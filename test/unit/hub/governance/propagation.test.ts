@@ -5,6 +5,7 @@ import { mintAgentToken } from '../../../../lambdas/capabilities/clusters/tokens
 import { removeClusterPolicies } from '../../../../lambdas/capabilities/governance/propagation.js';
 import { CLUSTER_POLICIES, clustersOfPolicy, policiesOfCluster } from '../../../../lambdas/capabilities/governance/relations.js';
 import { ResourceService } from '../../../../lambdas/core/resource-service.js';
+import { updateClusterRecord } from '../../../../lambdas/capabilities/clusters/cluster-record.js';
 import { policyKind, policySetKind } from '../../../../shared/resources/policy.js';
 import { markOnline } from '../../../integration/rollouts/support/fleet.js';
 import { apply, complianceReport, fleetHub, policyDoc, policySetDoc, report, revision, API } from './support.js';
@@ -111,6 +112,36 @@ describe('policy propagation', () => {
     await hub.settle();
     expect(await revision(hub.ctx, 's1')).toBeGreaterThan(r1);
     expect(await revision(hub.ctx, 's2')).toBe(r2);
+  });
+
+  it('a claims change bumps a cluster whose policies render claims, re-rendered with the new value; other clusters are left alone', async () => {
+    const hub = await fleetHub({ s1: { fleet: 'a' }, s2: { fleet: 'b' } }, ['a', 'b']);
+    const store = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'store', namespace: 'retail' } };
+    await apply(
+      hub,
+      policyDoc('by-claim', { placementRef: { name: 'a' } }, [
+        {
+          complianceType: 'musthave',
+          objectDefinition: { ...store, data: { platform: '{{ .cluster.claims["platform.tether.dev"] | default "none" }}' } },
+        },
+      ]),
+      policyDoc('plain', { placementRef: { name: 'b' } }),
+    );
+    await hub.settle();
+    const setClaim = (cluster: string, value: string) =>
+      updateClusterRecord(hub.ctx, cluster, (res) => ({
+        ...res,
+        status: { conditions: [], ...res.status, claims: [{ name: 'platform.tether.dev', value }] },
+      }));
+    const r1 = await revision(hub.ctx, 's1');
+    const r2 = await revision(hub.ctx, 's2');
+    await setClaim('s1', 'k3s');
+    await setClaim('s2', 'k3s');
+    await hub.settle();
+    expect(await revision(hub.ctx, 's1')).toBeGreaterThan(r1);
+    expect(await revision(hub.ctx, 's2')).toBe(r2);
+    const [desired] = await loadDesiredPolicies(hub.ctx, 's1');
+    expect(desired.templates[0].objectTemplates[0].objectDefinition).toMatchObject({ data: { platform: 'k3s' } });
   });
 
   it('a PolicySet adds its placement’s clusters to each member; deleting the set takes them away again', async () => {
