@@ -44,7 +44,9 @@ function line(name: string, standards: string[], policies: ReportPolicy[], rows:
   return { name, standards, policies: [...names].sort(), clusters, nonCompliantClusters };
 }
 
-const sortedUnique = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** Natural order, so control 2.2.1 comes before 10.2.1 (the same for every locale: same data, same bytes). */
+const natural = new Intl.Collator('en', { numeric: true });
+const sortedUnique = (values: Iterable<string>) => [...new Set(values)].sort(natural.compare);
 
 /** One line per standard in the report's policies (policies without one under {@link UNMAPPED}, last). */
 export function summaryByStandard(data: ComplianceReportData): SummaryLine[] {

@@ -341,6 +341,19 @@ describe('summaries', () => {
       ['(none)', [], []],
     ]);
   });
+
+  it('orders controls naturally, as an auditor reads them (2.2.1 before 10.2.1)', () => {
+    const d = data();
+    d.policies = ['10.2.1', '2.2.1', '1.3.1'].map((control) => ({
+      name: `p-${control}`,
+      remediationAction: 'inform',
+      disabled: false,
+      standards: ['PCI DSS 4.0'],
+      categories: [],
+      controls: [control],
+    }));
+    expect(summaryByControl(d).map((l) => l.name)).toEqual(['1.3.1', '2.2.1', '10.2.1']);
+  });
 });
 
 describe('openreports report', () => {
