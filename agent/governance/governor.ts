@@ -13,7 +13,7 @@ import type { EvaluationContext } from './evaluate-object.js';
 import { selectNamespaces } from './namespace-selection.js';
 import { PolicyStore, type PolicyRecord, type TemplateRecord } from './policy-store.js';
 import { pruneTemplates } from './prune.js';
-import { nextEvaluationAt } from './schedule.js';
+import { kindNotFoundRetryAt, nextEvaluationAt } from './schedule.js';
 
 /**
  * The agent's governance loop: evaluates (and enforces) the policies of the desired state on the
@@ -55,6 +55,8 @@ export interface GovernancePass {
 interface TemplateState {
   nextAt?: number;
   result?: TemplateCompliance;
+  /** KindNotFound results in a row (their retries come sooner than the interval). */
+  kindNotFound?: number;
 }
 
 interface PolicyState {
@@ -226,7 +228,13 @@ export class Governor implements PolicyReportSource {
       if (!due) continue;
       const outcome = await evaluateTemplate(ctx, t);
       ts.result = outcome.compliance;
-      ts.nextAt = nextEvaluationAt(now, outcome.compliance.compliance, t.evaluationInterval, this.random());
+      if (outcome.compliance.reason === 'KindNotFound') {
+        ts.nextAt = kindNotFoundRetryAt(now, ts.kindNotFound ?? 0, t.evaluationInterval, this.random());
+        ts.kindNotFound = (ts.kindNotFound ?? 0) + 1;
+      } else {
+        ts.nextAt = nextEvaluationAt(now, outcome.compliance.compliance, t.evaluationInterval, this.random());
+        ts.kindNotFound = 0;
+      }
       this.record(p, t, outcome, records);
       evaluated++;
     }

@@ -27,3 +27,25 @@ export function nextEvaluationAt(
   const ms = seconds * 1000;
   return now + Math.round(ms * (1 - EVALUATION_JITTER + 2 * EVALUATION_JITTER * random));
 }
+
+/** First retry of a template whose kind the cluster does not serve yet (doubling up to its interval). */
+export const KIND_NOT_FOUND_RETRY_MS = 15_000;
+
+/**
+ * The next evaluation of a template found `KindNotFound`: usually a CRD that another policy (or a
+ * work) has just created and the API server has not established yet. Retried after 15 s, then
+ * 30 s, 60 s, ... up to the template's noncompliant interval, so a bootstrap chain (install the CRD,
+ * then create its objects) completes in seconds rather than a whole interval, and a typo costs
+ * only a few early retries.
+ * @param attempt 0 for the first KindNotFound in a row.
+ */
+export function kindNotFoundRetryAt(
+  now: number,
+  attempt: number,
+  interval: DesiredPolicyTemplate['evaluationInterval'],
+  random: number,
+): number | undefined {
+  const regular = nextEvaluationAt(now, 'NonCompliant', interval, random);
+  const soon = now + KIND_NOT_FOUND_RETRY_MS * 2 ** Math.min(attempt, 10);
+  return regular === undefined ? soon : Math.min(regular, soon);
+}

@@ -257,6 +257,53 @@ describe('Agent: governance', () => {
     expect(policyReports(r, 'ok').at(-1)!.compliance).toBe('Compliant');
   });
 
+  test('a bootstrap chain completes in seconds: the CRD one policy installs is retried for the next one after 15 s, not a whole interval', async () => {
+    r = await rig();
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'applications.argoproj.io' },
+      spec: {
+        group: 'argoproj.io',
+        scope: 'Namespaced',
+        names: { kind: 'Application', plural: 'applications', singular: 'application', listKind: 'ApplicationList' },
+        versions: [
+          {
+            name: 'v1alpha1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    };
+    const install = policy('install', [template(crd, { name: 'crd' })], { remediationAction: 'enforce' });
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'root', namespace: 'default' },
+      spec: { project: 'default' },
+    };
+    const root = policy('root', [template(app, { name: 'app' })], {
+      remediationAction: 'enforce',
+      dependencies: [{ name: 'install', compliance: 'Compliant' }],
+    });
+    r.hub.setDesired({ policies: [install, root] });
+    await r.agent.runOnce();
+    // The CRD is created but not yet Established when the dependant runs in the same pass.
+    expect(policyReports(r, 'install').at(-1)!.compliance).toBe('Compliant');
+    expect(policyReports(r, 'root').at(-1)!.templates[0]).toMatchObject({ compliance: 'NonCompliant', reason: 'KindNotFound' });
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the API server establishes the CRD
+    r.clock.advance(16_000);
+    await r.agent.runOnce();
+    r.clock.advance(61_000); // the report of the same policy within 60 s is held by the debounce
+    await r.agent.runOnce();
+    expect(policyReports(r, 'root').at(-1)!.compliance).toBe('Compliant');
+    expect(
+      await r.cluster.get({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', namespace: 'default', name: 'root' }),
+    ).toBeDefined();
+  });
+
   test('a flapping object is reported at most once per window, never once per poll', async () => {
     r = await rig();
     const p = policy('flap', [template(auditCm({ level: 'full' }), { evaluationInterval: { compliant: 10, noncompliant: 10 } })]);

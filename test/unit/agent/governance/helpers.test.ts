@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ReportDebouncer } from '../../../../agent/governance/debounce.js';
 import { planDependencies, unmetDependencies } from '../../../../agent/governance/dependencies.js';
 import { filterNamespaces, globMatch, selectNamespaces } from '../../../../agent/governance/namespace-selection.js';
-import { nextEvaluationAt } from '../../../../agent/governance/schedule.js';
+import { kindNotFoundRetryAt, nextEvaluationAt } from '../../../../agent/governance/schedule.js';
 import { MemoryCluster } from '../../../../agent/kube/memory-cluster.js';
 
 describe('namespace globs (filepath.Match)', () => {
@@ -81,6 +81,13 @@ describe('evaluation schedule', () => {
     expect(nextEvaluationAt(0, 'NonCompliant', interval, 0)).toBe(108_000);
     expect(nextEvaluationAt(0, 'Pending', interval, 0.999999)).toBe(132_000);
     expect(nextEvaluationAt(0, 'Compliant', { compliant: null, noncompliant: 60 }, 0.5)).toBeUndefined();
+  });
+
+  it('retries a KindNotFound template after 15 s, doubling up to the noncompliant interval (a CRD being established)', () => {
+    expect([0, 1, 2, 3, 4].map((attempt) => kindNotFoundRetryAt(0, attempt, interval, 0.5))).toEqual([
+      15_000, 30_000, 60_000, 120_000, 120_000,
+    ]);
+    expect(kindNotFoundRetryAt(0, 5, { compliant: 600, noncompliant: null }, 0.5)).toBe(480_000);
   });
 });
 
