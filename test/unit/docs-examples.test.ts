@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { parseDesired, ResourceService } from '../../lambdas/core/resource-service.js';
+import { parseDocuments } from '../../shared/manifests.js';
+import { memoryHubContext } from '../support/memory-hub.js';
 
 /**
  * docs/rollouts.md shows the YAML of docs/examples/rollouts/ inline, under a link to each file; the
@@ -23,6 +26,22 @@ describe('docs/rollouts.md', () => {
       ).exec(guide);
       expect(block).not.toBeNull();
       expect(block![1].trim()).toBe(withoutComments(read(`docs/examples/rollouts/${file}`)));
+    });
+  }
+});
+
+describe('docs/examples/governance', () => {
+  const dir = new URL('../../docs/examples/governance/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    it(`${file} is accepted by the hub as written (schema, templates, references)`, async () => {
+      const hub = memoryHubContext();
+      const service = new ResourceService(hub.ctx);
+      const docs = parseDocuments(readFileSync(new URL(file, dir), 'utf8'), file);
+      expect(docs.length).toBeGreaterThan(0);
+      for (const [i, doc] of docs.entries()) {
+        const out = await service.apply(parseDesired(doc, undefined, `${file} document ${i + 1}`), false);
+        expect(out.action).toBe('created');
+      }
     });
   }
 });
