@@ -28,10 +28,7 @@ export type PruneObjectBehavior = (typeof PruneObjectBehaviors)[number];
 export const ComplianceStates = ['Compliant', 'NonCompliant', 'Pending', 'Unknown'] as const;
 export type ComplianceState = (typeof ComplianceStates)[number];
 
-/** The OCM annotations a Policy's compliance mapping may also be given in (comma-separated values). */
-export const STANDARDS_ANNOTATION = 'policy.open-cluster-management.io/standards';
-export const CATEGORIES_ANNOTATION = 'policy.open-cluster-management.io/categories';
-export const CONTROLS_ANNOTATION = 'policy.open-cluster-management.io/controls';
+export { CATEGORIES_ANNOTATION, complianceMapping, CONTROLS_ANNOTATION, STANDARDS_ANNOTATION } from '../compliance-mapping.js';
 
 /** Default evaluation intervals: a compliant template is checked every 10 minutes, a non-compliant one every 2. */
 export const DEFAULT_EVALUATION_INTERVAL = Object.freeze({ compliant: '10m', noncompliant: '2m' });
@@ -281,30 +278,6 @@ export const policySetKind = defineKind({
     LABELS_COLUMN,
   ],
 });
-
-/** Splits an OCM mapping annotation (`PCI DSS 4.0, NIST SP 800-53`) into its values. */
-function annotationList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** The compliance mapping of a policy: its fields and the OCM annotations, merged, in order, without repeats. */
-export function complianceMapping(policy: {
-  metadata: { annotations?: Record<string, string> };
-  spec: Pick<PolicySpec, 'standards' | 'categories' | 'controls'>;
-}): { standards: string[]; categories: string[]; controls: string[] } {
-  const a = policy.metadata.annotations ?? {};
-  const merge = (fields: readonly string[] | undefined, annotation: string) => [
-    ...new Set([...(fields ?? []), ...annotationList(a[annotation])]),
-  ];
-  return {
-    standards: merge(policy.spec.standards, STANDARDS_ANNOTATION),
-    categories: merge(policy.spec.categories, CATEGORIES_ANNOTATION),
-    controls: merge(policy.spec.controls, CONTROLS_ANNOTATION),
-  };
-}
 
 /** The name of a policy's template at `index` (0-based): its own name, or `<policy>-<index+1>`. */
 export function templateName(policy: string, template: Pick<PolicyTemplate, 'name'>, index: number): string {

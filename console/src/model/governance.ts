@@ -1,5 +1,6 @@
 import type { ClusterPolicyCompliance } from '../../../shared/compliance.js';
 import type { ComplianceState } from '../../../shared/resources/policy.js';
+import { complianceMapping } from '../../../shared/compliance-mapping.js';
 import type { Tone } from './tone.js';
 
 export type { ClusterPolicyCompliance, ComplianceObjectView } from '../../../shared/compliance.js';
@@ -12,13 +13,6 @@ export type { ComplianceState } from '../../../shared/resources/policy.js';
  * the policies' read-time roll-ups (one listing of `/v1/policies`), so the view costs the same
  * whether the fleet has ten clusters or ten thousand.
  */
-
-/** The OCM annotations a policy's compliance mapping may also be given in. */
-const MAPPING_ANNOTATIONS = {
-  standards: 'policy.open-cluster-management.io/standards',
-  categories: 'policy.open-cluster-management.io/categories',
-  controls: 'policy.open-cluster-management.io/controls',
-} as const;
 
 /** States in order of concern: what needs attention first. */
 export const ComplianceOrder: readonly ComplianceState[] = ['NonCompliant', 'Pending', 'Unknown', 'Compliant'];
@@ -105,22 +99,9 @@ export function isComplianceState(s: string | undefined): s is ComplianceState {
   return s !== undefined && (ComplianceOrder as readonly string[]).includes(s);
 }
 
-function annotationList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 /** A policy's standards, categories and controls: the fields and the OCM annotations, merged without repeats. */
 export function mappingOf(p: PolicyObject): { standards: string[]; categories: string[]; controls: string[] } {
-  const a = p.metadata.annotations ?? {};
-  const merge = (fields: string[] | undefined, annotation: string) => [...new Set([...(fields ?? []), ...annotationList(a[annotation])])];
-  return {
-    standards: merge(p.spec?.standards, MAPPING_ANNOTATIONS.standards),
-    categories: merge(p.spec?.categories, MAPPING_ANNOTATIONS.categories),
-    controls: merge(p.spec?.controls, MAPPING_ANNOTATIONS.controls),
-  };
+  return complianceMapping(p);
 }
 
 /** Policies sorted for a table: non-compliant first, then by name. */
