@@ -1,5 +1,4 @@
-import { LIST_KEYS } from '../kube/field-set.js';
-import { isPlainObject } from '../kube/json.js';
+import { LIST_KEYS, listKeyOf } from '../kube/field-set.js';
 
 /**
  * Merge keys of lists, for comparing a policy's lists with live ones item by item. They are the
@@ -22,20 +21,7 @@ import { isPlainObject } from '../kube/json.js';
  */
 export const MERGE_KEYS: Readonly<Record<string, readonly string[]>> = LIST_KEYS;
 
-/** The merge key of the list `field` as the policy gives it, or undefined when it has none. */
+/** The merge key of the list `field` as the policy gives it, or undefined when it has none (the rule server-side apply uses). */
 export function mergeKeyOf(field: string, items: readonly unknown[]): string | undefined {
-  const candidates = MERGE_KEYS[field];
-  if (!candidates || items.length === 0) return undefined;
-  for (const key of candidates) {
-    const seen = new Set<unknown>();
-    const ok = items.every((item) => {
-      if (!isPlainObject(item)) return false;
-      const v = item[key];
-      if ((typeof v !== 'string' && typeof v !== 'number') || seen.has(v)) return false;
-      seen.add(v);
-      return true;
-    });
-    if (ok) return key;
-  }
-  return undefined;
+  return listKeyOf(field, [...items]);
 }

@@ -119,7 +119,7 @@ function walk(path: string[], field: string, value: unknown, out: FieldMap, keye
 }
 
 /** The key field of a keyed list, or undefined when the list must be treated as atomic. */
-function listKeyOf(field: string, items: unknown[]): string | undefined {
+export function listKeyOf(field: string, items: unknown[]): string | undefined {
   const candidates = LIST_KEYS[field];
   if (!candidates || items.length === 0) return undefined;
   for (const key of candidates) {

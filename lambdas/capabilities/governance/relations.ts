@@ -1,4 +1,7 @@
 import type { HubContext } from '../../core/context.js';
+import { listAllTargets } from '../../core/relations.js';
+
+export { listAllTargets };
 
 /**
  * The index items governance keeps (RelationStore: one Query per 1,000 targets):
@@ -22,20 +25,6 @@ export const CLUSTER_POLICIES = 'cluster-policies';
 export const PLACEMENT_POLICIES = 'placement-policies';
 /** placement → policy set whose placementRef names it. */
 export const PLACEMENT_POLICYSETS = 'placement-policysets';
-
-type Data = Record<string, string | number | boolean>;
-
-/** Every item of one relation source, page by page. */
-export async function listAllTargets(ctx: HubContext, relation: string, from: string): Promise<{ to: string; data?: Data }[]> {
-  const out: { to: string; data?: Data }[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.ports.relations.list(relation, from, { limit: 1000, cursor });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
 
 /** The names of the policies assigned to `cluster`, in name order. */
 export async function policiesOfCluster(ctx: HubContext, cluster: string): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { HubContext } from '../../core/context.js';
+import { listAllTargets } from '../../core/relations.js';
 import type { ClusterPhase } from './planner.js';
 
 /**
@@ -93,16 +94,7 @@ export function decodeTrack(data: Data | undefined): ClusterTrack {
 }
 
 /** Every item of one relation source, page by page. */
-export async function listAll(ctx: HubContext, relation: string, from: string): Promise<{ to: string; data?: Data }[]> {
-  const out: { to: string; data?: Data }[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.ports.relations.list(relation, from, { limit: 1000, cursor });
-    out.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
+export const listAll = listAllTargets;
 
 /** Every tracked cluster of a FleetDeployment. */
 export async function listTracks(ctx: HubContext, fleetDeployment: string): Promise<Map<string, ClusterTrack>> {
