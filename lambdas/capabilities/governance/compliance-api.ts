@@ -1,3 +1,4 @@
+import type { ComplianceHistoryQuery } from '../../ports/compliance-history.js';
 import {
   ComplianceEventQuerySchema,
   ComplianceReportQuerySchema,
@@ -118,17 +119,20 @@ export function historyWindow(
   return { since: start, until: end };
 }
 
+/** The filters of a history query that name clusters, policies or their mapping (the ones given). */
+function historyFilters(q: { cluster?: string; policy?: string; standard?: string; category?: string; control?: string }) {
+  return Object.fromEntries(
+    (['cluster', 'policy', 'standard', 'category', 'control'] as const).filter((k) => q[k]).map((k) => [k, q[k]]),
+  ) as Pick<ComplianceHistoryQuery, 'cluster' | 'policy' | 'standard' | 'category' | 'control'>;
+}
+
 /** `GET /v1/compliance/events`: the history, filtered and paged. */
 export async function queryComplianceEvents(ctx: HubContext, input: ComplianceEventQueryInput): Promise<ComplianceEventPage> {
   const q = parseOrThrow(ComplianceEventQuerySchema, input, 'compliance event query');
   const window = historyWindow(ctx, q.since, q.until);
   const page = await ctx.ports.complianceHistory.query({
     ...window,
-    ...(q.cluster ? { cluster: q.cluster } : {}),
-    ...(q.policy ? { policy: q.policy } : {}),
-    ...(q.standard ? { standard: q.standard } : {}),
-    ...(q.category ? { category: q.category } : {}),
-    ...(q.control ? { control: q.control } : {}),
+    ...historyFilters(q),
     ...(q.compliance ? { compliance: q.compliance } : {}),
     direction: q.direction,
     limit: q.limit,
@@ -194,11 +198,7 @@ export async function gatherReportData(ctx: HubContext, q: ReportQuery): Promise
     do {
       const page = await ctx.ports.complianceHistory.query({
         ...window,
-        ...(q.cluster ? { cluster: q.cluster } : {}),
-        ...(q.policy ? { policy: q.policy } : {}),
-        ...(q.standard ? { standard: q.standard } : {}),
-        ...(q.category ? { category: q.category } : {}),
-        ...(q.control ? { control: q.control } : {}),
+        ...historyFilters(q),
         direction: 'desc',
         limit: MAX_EVENTS_PAGE,
         ...(cursor ? { cursor } : {}),
