@@ -1,9 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { TETHER_VERSION } from '../shared/version.js';
 import { TetherHub, type AgentEndpoint, type AgentFunctionOptions, type AgentLogLevel, type TetherStage } from './tether-hub.js';
+import type { NodeRuntime } from './tether-function.js';
 
 /** Agent image repository used when the `agentImage` context value is not given. */
 export const DEFAULT_AGENT_IMAGE = 'ghcr.io/tether-dev/tether-agent';
@@ -31,6 +33,18 @@ export interface HubStackProps extends StackProps {
    * function's {@link AgentFunctionOptions}. @default no tracing, INFO, 256 MB
    */
   readonly agentFunction?: AgentFunctionOptions;
+  /** Context `runtime`: `nodejs22.x` or `nodejs24.x`. @default 'nodejs22.x' */
+  readonly runtime?: NodeRuntime;
+  /** Context `existingTableName`: run on this existing table (e.g. restored) instead of creating one. */
+  readonly existingTableName?: string;
+  /** Context `tableName`: physical name of a new table (recommended in prod, see docs/deploy.md). */
+  readonly tableName?: string;
+  /** Context `reservedConcurrency=false`: reserve no concurrency (accounts with a small quota). */
+  readonly reservedConcurrency?: false;
+  /** Context `logRetentionDays`: retention of the functions' log groups, days (a CloudWatch Logs value). */
+  readonly logRetentionDays?: number;
+  /** Context `webAclArn`: AWS WAF web ACL (CLOUDFRONT scope) in front of both endpoints. */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -50,8 +64,19 @@ export class HubStack extends Stack {
     const poll = props.pollIntervalSeconds ?? ctx('pollIntervalSeconds');
     const flush = props.heartbeatFlushSeconds ?? ctx('heartbeatFlushSeconds');
     const alarmEmail = props.alarmEmail ?? ctx('alarmEmail');
-    const alarmTopic = alarmEmail === undefined ? undefined : new Topic(this, 'AlarmTopic');
-    if (alarmTopic && alarmEmail) alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
+    // enforceSSL: the topic's policy refuses publishing and subscribing over plain HTTP.
+    const alarmTopic = alarmEmail === undefined ? undefined : new Topic(this, 'AlarmTopic', { enforceSSL: true });
+    if (alarmTopic && alarmEmail) {
+      const subscription = alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An e-mail to the on-call address that SNS cannot deliver has no consumer to redrive to; the alarm itself stays in ALARM in CloudWatch.',
+      });
+    }
+    const existingTableName = props.existingTableName ?? ctx('existingTableName');
+    const tableName = props.tableName ?? ctx('tableName');
+    const retention = props.logRetentionDays ?? parseNumber(ctx('logRetentionDays'));
 
     this.hub = new TetherHub(this, 'Hub', {
       stage: props.stage ?? ((ctx('stage') ?? 'dev') as TetherStage),
@@ -68,6 +93,11 @@ export class HubStack extends Stack {
         logLevel: ctx('agentLogLevel')?.toUpperCase() as AgentLogLevel | undefined,
         memorySize: parseNumber(ctx('agentMemorySize')),
       },
+      runtime: props.runtime ?? (ctx('runtime') as NodeRuntime | undefined),
+      ...((existingTableName ?? tableName) !== undefined && { table: { existingTableName, tableName } }),
+      ...((props.reservedConcurrency === false || ctx('reservedConcurrency') === 'false') && { reservedConcurrency: false }),
+      logRetention: retention as RetentionDays | undefined,
+      webAclArn: props.webAclArn ?? ctx('webAclArn'),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.hub.apiUrl, description: 'Admin API and console' });

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -15,6 +16,16 @@ import { FUNCTION_MEMORY_MB } from './function-defaults.js';
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __tetherCreateRequire } from 'node:module'; " + 'const require = __tetherCreateRequire(import.meta.url);';
+
+/** Node runtimes the hub's functions may run on; the bundles target the same Node version. */
+export const NODE_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
+/** A Node runtime of the hub's functions. */
+export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
+
+const RUNTIMES: Record<NodeRuntime, { runtime: Runtime; target: string }> = {
+  'nodejs22.x': { runtime: Runtime.NODEJS_22_X, target: 'node22' },
+  'nodejs24.x': { runtime: Runtime.NODEJS_24_X, target: 'node24' },
+};
 
 /** Properties of a {@link TetherFunction}. */
 export interface TetherFunctionProps {
@@ -55,6 +66,14 @@ export interface TetherFunctionProps {
   readonly logRetention?: RetentionDays;
   /** What happens to the log group when the function is removed from the stack. @default RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Lambda runtime (and esbuild target). @default 'nodejs22.x' */
+  readonly runtime?: NodeRuntime;
+  /**
+   * Reserved concurrency: both the most instances the function may run and the share of the
+   * account's concurrency kept for it, so a flood elsewhere cannot starve it and a flood here
+   * cannot starve the rest of the account. @default none (the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -82,12 +101,21 @@ export class TetherFunction extends NodejsFunction {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+    // Our own role instead of the AWSLambdaBasicExecutionRole managed policy, which may write to
+    // every log group of the account: this one writes to the function's own group only.
+    const role = new Role(scope, `${id}ServiceRole`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+    const runtime = RUNTIMES[props.runtime ?? 'nodejs22.x'];
     super(scope, id, {
+      role,
+      runtime: runtime.runtime,
+      ...(props.reservedConcurrency !== undefined && { reservedConcurrentExecutions: props.reservedConcurrency }),
       entry,
       handler: 'handler',
       projectRoot: props.projectRoot,
       depsLockFilePath: lockFile,
-      runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -109,7 +137,7 @@ export class TetherFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: runtime.target,
         // Prefer packages' ESM builds so esbuild can tree-shake them.
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
@@ -136,7 +164,16 @@ export class TetherFunction extends NodejsFunction {
           : {}),
       },
     });
+    this.logGroupOfFunction = logGroup;
+    const logGroupId = Stack.of(this).getLogicalId(logGroup.node.defaultChild as CfnResource);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>]`,
+      reason: "The log group's ARN ends in :* to cover its log streams, which Lambda names itself; the role writes to this one group only.",
+    });
   }
+
+  /** The function's own log group (retention and removal policy set by the hub). */
+  readonly logGroupOfFunction: LogGroup;
 }
 
 /** Lambda's application log level for a Powertools level; the two share these names. */

@@ -1,118 +1,65 @@
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type CfnStage, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { FunctionUrlAuthType, SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, type FunctionUrl, type SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-import { MAX_HEARTBEAT_FLUSH_SECONDS } from '../lambdas/adapters/dynamodb/heartbeat-log.js';
-import { TABLE } from '../lambdas/adapters/dynamodb/table.js';
-import { ValidationError, type FieldError } from '../shared/errors.js';
 import { AGENT_FUNCTION_MEMORY_MB } from './function-defaults.js';
-import { HubAlarms } from './hub-alarms.js';
+import { acknowledgeXray, grantHubAccess } from './hub-access.js';
+import { HubAlarms, type EndpointMetrics } from './hub-alarms.js';
+import { HubEdge } from './hub-edge.js';
+import { acknowledgeFunction } from './hub-nag.js';
+import { DEFAULT_RESERVED_CONCURRENCY, DEFAULT_ROUTE_THROTTLES, validateProps, type TetherHubProps } from './hub-props.js';
+import { HubTable } from './hub-table.js';
 import { TetherFunction } from './tether-function.js';
 
-/** Deployment stage: `dev` data is disposable, `prod` data is retained and deletion-protected. */
-export type TetherStage = 'dev' | 'prod';
-
-/**
- * How agents reach the hub. `HttpApi`: the `/agent/*` routes of the shared HTTP API.
- * `FunctionUrl`: a Lambda Function URL on the agent function (about a fifth of the per-request
- * price of an HTTP API; the agent still authenticates with its bearer credential in the handler).
- */
-export type AgentEndpoint = 'HttpApi' | 'FunctionUrl';
-
-/** Log levels the agent function accepts: the names Powertools and Lambda's log filtering share. */
-export const AGENT_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
-/** A log level of the agent function. */
-export type AgentLogLevel = (typeof AGENT_LOG_LEVELS)[number];
-
-/** Levels of Lambda's own (platform) log lines. */
-export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
-
-/**
- * Logging and tracing of the agent function. Every agent poll invokes it, so per-request extras
- * are multiplied by the whole fleet's poll rate: by default it has no X-Ray tracing and uses
- * Lambda's JSON log format without the START/END/REPORT lines. Turn them back on while debugging.
- */
-export interface AgentFunctionOptions {
-  /** X-Ray active tracing. The other functions are always traced. @default false */
-  readonly tracing?: boolean;
-  /**
-   * Level of the handler's own log lines (Powertools and Lambda's application log level). At
-   * `INFO` an ordinary poll or status report writes nothing; denials are logged at WARN, failures
-   * at ERROR, and joins and credential rotations as INFO audit lines. `DEBUG` adds one line per
-   * request (method, path, status, duration).
-   * @default the hub's `logLevel`, else 'INFO'
-   */
-  readonly logLevel?: AgentLogLevel;
-  /**
-   * Level of Lambda's own lines. `WARN` drops START, END and REPORT (about 260 bytes per
-   * invocation); `INFO` brings them back, with the REPORT line's duration and memory used.
-   * @default 'WARN'
-   */
-  readonly systemLogLevel?: (typeof SYSTEM_LOG_LEVELS)[number];
-  /**
-   * Memory of the agent function, MB (128 to 10,240). Lambda bills memory × time and gives CPU in
-   * proportion to memory, so for a handler that mostly waits on DynamoDB, less memory costs less.
-   * The bundled handler holds about 70 MB after loading and under 100 MB after thousands of polls
-   * (Node 20 here), which leaves room at 256 MB; 128 MB would be tight.
-   * @default 256
-   */
-  readonly memorySize?: number;
-}
-
-/** Properties of {@link TetherHub}. */
-export interface TetherHubProps {
-  /** `dev` destroys the table and queues with the stack; `prod` retains them and protects the table. */
-  readonly stage: TetherStage;
-  /** Container image repository of the agent, e.g. `ghcr.io/acme/tether-agent`; goes into import manifests. */
-  readonly agentImage: string;
-  /** Agent version (image tag) new clusters get unless their spec asks for another. */
-  readonly agentVersion: string;
-  /**
-   * Public base URL of the hub (for example a custom domain), written into import manifests.
-   * When unset, the admin function derives it from the request. With the `FunctionUrl` profile the
-   * admin function also gets `TETHER_AGENT_URL`, the Function URL that agents poll.
-   */
-  readonly hubUrl?: string;
-  /** Poll interval the hub tells agents to use, in seconds (5 to 3600). @default the handler's default */
-  readonly pollIntervalSeconds?: number;
-  /**
-   * How long an agent-function instance buffers heartbeats before it writes them, in seconds
-   * (1 to 60). Longer means fewer, larger writes and a later Unknown: the interval is added to the
-   * silence the sweep allows. @default 10
-   */
-  readonly heartbeatFlushSeconds?: number;
-  /**
-   * Days the compliance history is kept (1 to 36,500): reads never reach further back, and events
-   * become eligible for TTL clean-up after it. @default 730 (two years)
-   */
-  readonly complianceRetentionDays?: number;
-  /** SNS topic for alarm and OK notifications. */
-  readonly alarmTopic?: ITopic;
-  /** @default 'HttpApi' */
-  readonly agentEndpoint?: AgentEndpoint;
-  /** Default throttling of the HTTP API stage. @default 1000 requests/s, burst 2000 */
-  readonly throttle?: ThrottleSettings;
-  /** Powertools log level of all functions (the agent function's can be set apart). @default 'INFO' */
-  readonly logLevel?: string;
-  /** Tracing and logging of the agent function, the one every poll invokes. @default quiet: see {@link AgentFunctionOptions} */
-  readonly agentFunction?: AgentFunctionOptions;
-  /**
-   * Directory holding `lambdas/handlers/*.ts` and `package-lock.json`.
-   * @default the Tether checkout or package this construct was loaded from
-   */
-  readonly projectRoot?: string;
-}
+export * from './hub-props.js';
 
 /** Worker timeout; the queue's visibility timeout is six times this, as AWS advises for SQS sources. */
 const WORKER_TIMEOUT = Duration.seconds(60);
+
+/**
+ * What an incident needs from each request, as one JSON line (never a header, so no credential):
+ * who (source IP, user agent), what (method, route, path), when, the outcome (status, sizes,
+ * latencies, integration errors) and the request id the functions' logs also carry.
+ */
+export const ACCESS_LOG_FIELDS: Record<string, string> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+  domainName: '$context.domainName',
+};
+
+/** Route keys of the console and the public documents (one throttle bucket). */
+const CONSOLE_ROUTES: Array<[HttpMethod, string]> = [
+  [HttpMethod.GET, '/healthz'],
+  [HttpMethod.GET, '/openapi.json'],
+  [HttpMethod.GET, '/'],
+  [HttpMethod.GET, '/console'],
+  [HttpMethod.GET, '/console/{proxy+}'],
+];
+const ADMIN_ROUTE: [HttpMethod, string] = [HttpMethod.ANY, '/v1/{proxy+}'];
+const AGENT_ROUTE: [HttpMethod, string] = [HttpMethod.ANY, '/agent/{proxy+}'];
 
 /**
  * The whole Tether hub as one construct, usable inside any stack: the single DynamoDB table, the
@@ -126,23 +73,33 @@ const WORKER_TIMEOUT = Duration.seconds(60);
  * new CfnOutput(this, 'ApiUrl', { value: hub.apiUrl });
  */
 export class TetherHub extends Construct {
-  /** The single table (pk/sk, TTL, sparse gsi1 and gsi2). */
-  readonly table: TableV2;
+  /** The single table (pk/sk, TTL, sparse gsi1 and gsi2): created, or the existing one given. */
+  readonly table: ITableV2;
   /** Lifecycle steps for the worker. */
   readonly queue: Queue;
   /** Steps that failed five times land here; its depth is alarmed. */
   readonly deadLetterQueue: Queue;
   /** The HTTP API: admin routes, console, and the agent routes in the `HttpApi` profile. */
   readonly httpApi: HttpApi;
+  /** The HTTP API's `$default` stage (throttles, access logs). */
+  readonly stage: HttpStage;
+  /** The stage's JSON access log. */
+  readonly accessLogGroup: LogGroup;
   readonly adminFunction: TetherFunction;
   readonly agentFunction: TetherFunction;
   readonly workerFunction: TetherFunction;
   readonly schedulerFunction: TetherFunction;
+  /** The agent function's URL in the `FunctionUrl` profile. */
+  readonly functionUrl?: FunctionUrl;
+  /** Custom domains and CloudFront distributions, when `domain` or `webAclArn` is given. */
+  readonly edge?: HubEdge;
+  /** The table and its backup plan. */
+  readonly tableResources: HubTable;
   /** Base URL of the admin API and console, without a trailing slash. */
   readonly apiUrl: string;
   /** Base URL agents poll, without a trailing slash: the Function URL or {@link apiUrl}. */
   readonly agentUrl: string;
-  /** The DLQ, error and throttle alarms. */
+  /** The alarms (rates, queue age, DLQ, DynamoDB, scheduler). */
   readonly alarms: HubAlarms;
 
   constructor(scope: Construct, id: string, props: TetherHubProps) {
@@ -152,36 +109,20 @@ export class TetherHub extends Construct {
     const prod = props.stage === 'prod';
     const removalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const projectRoot = props.projectRoot ?? fileURLToPath(new URL('..', import.meta.url));
+    const reserved = props.reservedConcurrency === false ? undefined : { ...DEFAULT_RESERVED_CONCURRENCY, ...props.reservedConcurrency };
 
-    this.table = new TableV2(this, 'Table', {
-      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TABLE.ttlAttribute,
-      deletionProtection: prod,
-      removalPolicy,
-      globalSecondaryIndexes: [
-        {
-          indexName: TABLE.gsi1.indexName,
-          partitionKey: { name: TABLE.gsi1.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TABLE.gsi1.sortKey, type: AttributeType.STRING },
-        },
-        // Added after gsi1: CloudFormation creates at most one GSI per table update, so an
-        // existing stack gains it in one deploy; never add two here in the same change.
-        {
-          indexName: TABLE.gsi2.indexName,
-          partitionKey: { name: TABLE.gsi2.partitionKey, type: AttributeType.STRING },
-          sortKey: { name: TABLE.gsi2.sortKey, type: AttributeType.STRING },
-        },
-      ],
-    });
+    this.tableResources = new HubTable(this, 'TableResources', { ...props.table, prod });
+    this.table = this.tableResources.table;
 
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: 'This is the dead-letter queue itself: the end of the line, watched by the DeadLetterQueueDepth alarm.',
     });
     this.queue = new Queue(this, 'WorkQueue', {
       visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
@@ -214,6 +155,8 @@ export class TetherHub extends Construct {
       environment,
       logLevel: props.logLevel,
       logRemovalPolicy: removalPolicy,
+      logRetention: props.logRetention,
+      runtime: props.runtime,
     };
     this.adminFunction = new TetherFunction(this, 'Admin', {
       ...common,
@@ -222,6 +165,7 @@ export class TetherHub extends Construct {
       assetDirs: ['console/dist'],
       serviceName: 'tether-admin',
       timeout: Duration.seconds(29), // API Gateway's integration limit
+      reservedConcurrency: reserved?.admin,
     });
     const agentOptions = props.agentFunction ?? {};
     this.agentFunction = new TetherFunction(this, 'Agent', {
@@ -233,18 +177,21 @@ export class TetherHub extends Construct {
       tracing: agentOptions.tracing ?? false,
       logLevel: agentOptions.logLevel ?? props.logLevel,
       jsonLogging: { systemLogLevel: (agentOptions.systemLogLevel ?? 'WARN').toUpperCase() as SystemLogLevel },
+      reservedConcurrency: reserved?.agent,
     });
     this.workerFunction = new TetherFunction(this, 'Worker', {
       ...common,
       entry: 'lambdas/handlers/worker.ts',
       serviceName: 'tether-worker',
       timeout: WORKER_TIMEOUT,
+      reservedConcurrency: reserved?.worker,
     });
     this.schedulerFunction = new TetherFunction(this, 'Scheduler', {
       ...common,
       entry: 'lambdas/handlers/scheduler.ts',
       serviceName: 'tether-scheduler',
       timeout: Duration.seconds(55), // finish before the next tick starts
+      reservedConcurrency: reserved?.scheduler,
     });
 
     const functions = {
@@ -253,125 +200,160 @@ export class TetherHub extends Construct {
       Worker: this.workerFunction,
       Scheduler: this.schedulerFunction,
     };
-    for (const fn of Object.values(functions)) {
-      this.table.grantReadWriteData(fn);
-      this.queue.grantSendMessages(fn);
+    grantHubAccess(this.table, this.queue, functions);
+    for (const [name, fn] of Object.entries(functions)) {
+      acknowledgeFunction(fn, name as keyof typeof functions, { runtime: props.runtime ?? 'nodejs22.x', kms: !!this.table.encryptionKey });
+      if (name !== 'Agent' || agentOptions.tracing) acknowledgeXray(fn);
     }
     // The event source grants the worker receive/delete/visibility on the queue, nothing more.
-    this.workerFunction.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: 10,
-        maxBatchingWindow: Duration.seconds(1),
-        reportBatchItemFailures: true,
-      }),
-    );
+    // maxConcurrency stays within the reserved concurrency, so the poller never picks up messages
+    // that Lambda would throttle (they would come back later and count towards the DLQ).
+    const workerSource = new SqsEventSource(this.queue, {
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(1),
+      reportBatchItemFailures: true,
+      maxConcurrency: props.workerMaxConcurrency ?? Math.min(1000, Math.max(2, reserved?.worker ?? 20)),
+    });
+    this.workerFunction.addEventSource(workerSource);
+    Validations.of(this.workerFunction).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "On-failure destinations are for stream sources; an SQS source's failures go to the queue's own redrive policy (5 receives, then the alarmed DLQ).",
+    });
 
-    new Rule(this, 'SchedulerTick', {
+    // A missed tick is covered by the next one a minute later, so a failed tick is never retried:
+    // not by EventBridge (retryAttempts 0) and not by Lambda's own async retries (2 by default, for
+    // up to 6 hours), which are switched off here.
+    this.schedulerFunction.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    Validations.of(this.schedulerFunction).acknowledge({
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason:
+        'A failed tick is dropped on purpose (the next tick redoes its work); SchedulerFailures and SchedulerTicksUndelivered alarm on repeats.',
+    });
+    const tick = new Rule(this, 'SchedulerTick', {
       description: 'Tether scheduler tick: lease expiry, rollout waves, maintenance windows',
       schedule: Schedule.rate(Duration.minutes(1)),
-      // A missed tick is covered by the next one a minute later, so retrying only piles up work.
       targets: [new LambdaFunction(this.schedulerFunction, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+    Validations.of(tick).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'A tick that could not be delivered is superseded by the next one a minute later; keeping it would only replay stale work. The SchedulerTicksUndelivered alarm counts them.',
     });
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Tether hub: admin API, console and agent API',
       createDefaultStage: false,
     });
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.THREE_MONTHS,
+      removalPolicy,
+    });
     // HttpApi has no throttle option for its auto-created stage, so the $default stage is explicit.
-    new HttpStage(this, 'DefaultStage', {
+    this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
     });
+    const throttles = { ...DEFAULT_ROUTE_THROTTLES, ...props.routeThrottles };
     const admin = new HttpLambdaIntegration('AdminIntegration', this.adminFunction);
-    const adminRoutes: Array<[HttpMethod, string]> = [
-      [HttpMethod.GET, '/healthz'],
-      [HttpMethod.GET, '/openapi.json'],
-      [HttpMethod.ANY, '/v1/{proxy+}'],
-      [HttpMethod.GET, '/'],
-      [HttpMethod.GET, '/console'],
-      [HttpMethod.GET, '/console/{proxy+}'],
-    ];
-    for (const [method, path] of adminRoutes) {
-      this.httpApi.addRoutes({ path, methods: [method], integration: admin });
-    }
-    this.apiUrl = this.httpApi.apiEndpoint;
+    const routes: Array<{ route: HttpRoute; key: string; group: keyof typeof throttles }> = [];
+    const addRoute = ([method, path]: [HttpMethod, string], integration: HttpLambdaIntegration, group: keyof typeof throttles) => {
+      for (const route of this.httpApi.addRoutes({ path, methods: [method], integration })) {
+        routes.push({ route, key: `${method} ${path}`, group });
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            group === 'console'
+              ? 'Public by design: the console shell, health check and OpenAPI document carry no data; the console calls /v1 with a bearer token.'
+              : 'The handler authenticates a bearer token on every request (admin tokens on /v1, cluster credentials on /agent) before it reads the body; agents have no AWS credentials for an IAM authorizer.',
+        });
+      }
+    };
+    for (const route of CONSOLE_ROUTES) addRoute(route, admin, 'console');
+    addRoute(ADMIN_ROUTE, admin, 'admin');
 
+    let agentMetrics: EndpointMetrics;
     if (agentEndpoint === 'FunctionUrl') {
-      const url = this.agentFunction.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+      this.functionUrl = this.agentFunction.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
       // The URL attribute ends with '/'; keep only the origin so both profiles look alike.
-      this.agentUrl = `https://${Fn.select(2, Fn.split('/', url.url))}`;
-      // Import manifests must send agents to the Function URL, not to the HTTP API. Only the admin
-      // function needs it; giving it to the agent function would make it depend on its own URL.
-      this.adminFunction.addEnvironment('TETHER_AGENT_URL', this.agentUrl);
+      this.agentUrl = `https://${Fn.select(2, Fn.split('/', this.functionUrl.url))}`;
+      const urlMetric = (metricName: string) =>
+        new Metric({
+          namespace: 'AWS/Lambda',
+          metricName,
+          dimensionsMap: { FunctionName: this.agentFunction.functionName },
+          statistic: 'Sum',
+        });
+      agentMetrics = {
+        requests: urlMetric('UrlRequestCount'),
+        clientErrors: urlMetric('Url4xxCount'),
+        serverErrors: urlMetric('Url5xxCount'),
+      };
     } else {
-      this.httpApi.addRoutes({
-        path: '/agent/{proxy+}',
-        methods: [HttpMethod.ANY],
-        integration: new HttpLambdaIntegration('AgentIntegration', this.agentFunction),
-      });
-      this.agentUrl = this.apiUrl;
+      addRoute(AGENT_ROUTE, new HttpLambdaIntegration('AgentIntegration', this.agentFunction), 'agent');
+      this.agentUrl = this.httpApi.apiEndpoint;
+      // Route-level metrics exist only with detailed metrics, which the route settings turn on.
+      const routeMetric = (metricName: string) =>
+        new Metric({
+          namespace: 'AWS/ApiGateway',
+          metricName,
+          dimensionsMap: { ApiId: this.httpApi.apiId, Stage: '$default', Method: AGENT_ROUTE[0], Resource: AGENT_ROUTE[1] },
+          statistic: 'Sum',
+        });
+      agentMetrics = { requests: routeMetric('Count'), clientErrors: routeMetric('4xx'), serverErrors: routeMetric('5xx') };
     }
+    // One token bucket per route: a flood of agents cannot use up the admins' or the console's share.
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      routes.map(({ key, group }) => [
+        key,
+        // RouteSettings is a JSON map in CloudFormation: its keys are written as CloudFormation spells them.
+        {
+          ThrottlingRateLimit: throttles[group].rateLimit,
+          ThrottlingBurstLimit: throttles[group].burstLimit,
+          ...(group === 'agent' && { DetailedMetricsEnabled: true }),
+        },
+      ]),
+    );
+    // Route settings name routes by key: the stage must be created after them.
+    for (const { route } of routes) this.stage.node.addDependency(route);
+
+    if (props.domain || props.webAclArn) {
+      this.edge = new HubEdge(this, 'Edge', {
+        httpApi: this.httpApi,
+        stage: this.stage,
+        functionUrl: this.functionUrl,
+        domain: props.domain,
+        webAclArn: props.webAclArn,
+      });
+    }
+    this.apiUrl = this.edge?.apiUrl ?? this.httpApi.apiEndpoint;
+    if (agentEndpoint === 'HttpApi') this.agentUrl = this.apiUrl;
+    else if (this.edge?.agentUrl) this.agentUrl = this.edge.agentUrl;
+    // Import manifests must send agents to the Function URL (or its domain), not to the HTTP API.
+    // Only the admin function needs it; giving it to the agent function would make it depend on its own URL.
+    if (agentEndpoint === 'FunctionUrl') this.adminFunction.addEnvironment('TETHER_AGENT_URL', this.agentUrl);
 
     this.alarms = new HubAlarms(this, 'Alarms', {
+      queue: this.queue,
       deadLetterQueue: this.deadLetterQueue,
-      functions,
+      table: this.table,
+      functions: { Admin: this.adminFunction, Agent: this.agentFunction, Worker: this.workerFunction },
+      scheduler: this.schedulerFunction,
+      schedulerRule: tick,
+      api: {
+        requests: this.stage.metricCount({ statistic: 'Sum' }),
+        clientErrors: this.stage.metricClientError({ statistic: 'Sum' }),
+        serverErrors: this.stage.metricServerError({ statistic: 'Sum' }),
+      },
+      agent: agentMetrics,
       alarmTopic: props.alarmTopic,
     });
   }
-}
-
-/** Props arrive from CDK context and plain JavaScript too, so check what the types cannot. */
-function validateProps(props: TetherHubProps): void {
-  const errors: FieldError[] = [];
-  if (props.stage !== 'dev' && props.stage !== 'prod') {
-    errors.push({ path: 'stage', message: `must be "dev" or "prod", got ${JSON.stringify(props.stage)}` });
-  }
-  const endpoint = props.agentEndpoint;
-  if (endpoint !== undefined && endpoint !== 'HttpApi' && endpoint !== 'FunctionUrl') {
-    errors.push({ path: 'agentEndpoint', message: `must be "HttpApi" or "FunctionUrl", got ${JSON.stringify(endpoint)}` });
-  }
-  if (!props.agentImage) errors.push({ path: 'agentImage', message: 'must not be empty' });
-  if (!props.agentVersion) errors.push({ path: 'agentVersion', message: 'must not be empty' });
-  const poll = props.pollIntervalSeconds;
-  if (poll !== undefined && (!Number.isInteger(poll) || poll < 5 || poll > 3600)) {
-    errors.push({ path: 'pollIntervalSeconds', message: `must be an integer from 5 to 3600, got ${poll}` });
-  }
-  const flush = props.heartbeatFlushSeconds;
-  if (flush !== undefined && (!Number.isInteger(flush) || flush < 1 || flush > MAX_HEARTBEAT_FLUSH_SECONDS)) {
-    errors.push({ path: 'heartbeatFlushSeconds', message: `must be an integer from 1 to ${MAX_HEARTBEAT_FLUSH_SECONDS}, got ${flush}` });
-  }
-  errors.push(...agentFunctionErrors(props));
-  if (props.hubUrl !== undefined && !/^https?:\/\/[^/]+/.test(props.hubUrl)) {
-    errors.push({ path: 'hubUrl', message: `must be an absolute http(s) URL, got ${JSON.stringify(props.hubUrl)}` });
-  }
-  if (errors.length > 0) {
-    throw new ValidationError(`Invalid TetherHub properties: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors);
-  }
-}
-
-function agentFunctionErrors(props: TetherHubProps): FieldError[] {
-  const errors: FieldError[] = [];
-  const options: AgentFunctionOptions = props.agentFunction ?? {};
-  const oneOf = (path: string, value: unknown, allowed: readonly string[]) => {
-    if (value !== undefined && !allowed.includes(String(value).toUpperCase())) {
-      errors.push({ path, message: `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}` });
-    }
-  };
-  if (options.tracing !== undefined && typeof options.tracing !== 'boolean') {
-    errors.push({ path: 'agentFunction.tracing', message: `must be true or false, got ${JSON.stringify(options.tracing)}` });
-  }
-  // The agent function also hands its level to Lambda's log filter, which knows fewer names.
-  if (options.logLevel !== undefined) oneOf('agentFunction.logLevel', options.logLevel, AGENT_LOG_LEVELS);
-  else oneOf('logLevel', props.logLevel, AGENT_LOG_LEVELS);
-  oneOf('agentFunction.systemLogLevel', options.systemLogLevel, SYSTEM_LOG_LEVELS);
-  const memory = options.memorySize;
-  if (memory !== undefined && !(Number.isInteger(memory) && memory >= 128 && memory <= 10_240)) {
-    errors.push({
-      path: 'agentFunction.memorySize',
-      message: `must be a whole number of MB from 128 to 10240, got ${JSON.stringify(memory)}`,
-    });
-  }
-  return errors;
 }
