@@ -100,9 +100,13 @@ export class HubEdge extends Construct {
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       },
       priceClass: PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       ...(opts.webAclArn !== undefined && { webAclId: opts.webAclArn }),
-      ...(opts.domainName !== undefined && { domainNames: [opts.domainName], certificate: opts.certificate }),
+      // The TLS policy can only be chosen with a certificate of our own (the default one is fixed).
+      ...(opts.domainName !== undefined && {
+        domainNames: [opts.domainName],
+        certificate: opts.certificate,
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR3',

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ValidationError } from '../shared/errors.js';
 import { BackupPlan, BackupPlanRule, BackupResource, BackupSelection, BackupVault, type IBackupPlan } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Schedule } from 'aws-cdk-lib/aws-events';
@@ -61,6 +62,12 @@ export class HubTable extends Construct {
         encryptionKey: props.encryptionKey,
       });
     } else {
+      if ((props.encryptionKey || props.replicaRegions?.length) && Token.isUnresolved(Stack.of(this).region)) {
+        // TableV2 renders key and replica settings per region, which needs the region at synth time.
+        throw new ValidationError('Invalid TableV2 options: a customer-managed key or replicas need a stack with an explicit region', [
+          { path: props.encryptionKey ? 'table.encryptionKey' : 'table.replicaRegions', message: 'needs a stack with env.region set' },
+        ]);
+      }
       this.table = new TableV2(scope, 'Table', {
         tableName: props.tableName,
         partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },

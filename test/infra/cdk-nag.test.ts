@@ -8,24 +8,17 @@
  * (`aws:cdk:bundling-stacks`), which keeps this file fast.
  */
 import { describe, expect, it } from '@jest/globals';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations, type App } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { readFileSync } from 'node:fs';
 import { HubStack } from '../../cdk/hub-stack.js';
 import { TetherHub } from '../../cdk/tether-hub.js';
+import { unbundledApp } from './hub-apps.js';
 
-/** The feature flags `npm run synth` and `cdk deploy` use. */
-const CDK_JSON_CONTEXT = (
-  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> }
-).context;
-
-function app(context: Record<string, unknown> = {}): App {
-  return new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
-}
+const app = unbundledApp;
 
 /** `rule -> construct paths` of every unacknowledged finding of both packs at `severity`. */
 function findings(scope: IConstruct, severity: 'error' | 'warning'): Record<string, string[]> {

@@ -37,16 +37,24 @@ export function logicalId(t: Template, type: string, pathPart: string): string {
   return id;
 }
 
-/** Every IAM action the policies attached to the function's execution role grant. */
-export function actionsOfRole(t: Template, fnId: string): string[] {
+/** An IAM policy statement as it appears in a template. */
+export type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+
+/** Every statement of the policies attached to the function's execution role. */
+export function statementsOfRole(t: Template, fnId: string): Statement[] {
   const fn = t.findResources('AWS::Lambda::Function')[fnId];
   const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
   const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) =>
     (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
   );
-  return policies.flatMap((p) =>
-    (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((s) => [s.Action].flat()),
-  );
+  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** Every IAM action the policies attached to the function's execution role allow. */
+export function actionsOfRole(t: Template, fnId: string): string[] {
+  return statementsOfRole(t, fnId)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => [s.Action].flat());
 }
 
 /** Route key -> logical id of the function its integration invokes. */

@@ -23,7 +23,18 @@ import { HubStack } from '../../cdk/hub-stack.js';
 import { TetherHub } from '../../cdk/tether-hub.js';
 import { TABLE } from '../../lambdas/adapters/dynamodb/table.js';
 import { ValidationError } from '../../shared/errors.js';
-import { actionsOfRole, envOf, functionByService, functions, logicalId, routes, type Resource } from './template-queries.js';
+import { ITEM_ACTIONS } from '../../cdk/hub-access.js';
+import { ALARM_COUNT, CDK_JSON_CONTEXT } from './hub-apps.js';
+import {
+  actionsOfRole,
+  envOf,
+  functionByService,
+  functions,
+  logicalId,
+  routes,
+  statementsOfRole,
+  type Resource,
+} from './template-queries.js';
 
 jest.setTimeout(120_000);
 
@@ -41,6 +52,7 @@ let assemblyDir: string;
 beforeAll(() => {
   app = new App({
     context: {
+      ...CDK_JSON_CONTEXT,
       stage: 'prod',
       agentEndpoint: 'FunctionUrl',
       agentImage: 'registry.example.com/tether-agent',
@@ -197,8 +209,12 @@ describe('functions', () => {
       for (const f of functions(t))
         expect(f.Properties.MemorySize).toBe(envOf(f).POWERTOOLS_SERVICE_NAME === 'tether-agent-api' ? agentMb : 512);
     }
-    dev.resourceCountIs('AWS::Logs::LogGroup', 4);
-    dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // One per function (30 days by default, `logRetention`), and the API's access log (90 days).
+    dev.resourceCountIs('AWS::Logs::LogGroup', 5);
+    const accessLogs = logicalId(dev, 'AWS::Logs::LogGroup', 'AccessLogs');
+    for (const [id, group] of Object.entries(dev.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(id === accessLogs ? 90 : 30);
+    }
   });
 
   it("admin, worker and scheduler are traced with X-Ray and keep Lambda's text logs", () => {
@@ -323,16 +339,50 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('every function reads and writes the table and sends to the queue; only the worker consumes', () => {
+  // Each function's policy as it should be, statement by statement (test/infra/hardening.test.ts
+  // covers the deny of the admin-token prefix and the KMS variant).
+  it('every function gets the item actions its code sends on the table, SendMessage, and nothing table-wide', () => {
+    const tableId = logicalId(dev, 'AWS::DynamoDB::GlobalTable', 'Table');
     for (const service of SERVICES) {
       const [id] = functionByService(dev, service);
       const actions = actionsOfRole(dev, id);
-      expect(actions).toEqual(
-        expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'sqs:SendMessage']),
-      );
+      expect(actions).toEqual(expect.arrayContaining([...ITEM_ACTIONS, 'sqs:SendMessage']));
+      for (const absent of [
+        'dynamodb:Scan',
+        'dynamodb:DescribeTable',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:DescribeStream',
+        'dynamodb:ListStreams',
+      ])
+        expect(actions).not.toContain(absent);
       expect(actions.includes('sqs:ReceiveMessage')).toBe(service === 'tether-worker');
       expect(actions.includes('sqs:DeleteMessage')).toBe(service === 'tether-worker');
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+      const allows = statementsOfRole(dev, id).filter(
+        (st) => st.Effect === 'Allow' && [st.Action].flat().some((a) => a.startsWith('dynamodb:')),
+      );
+      // Item actions on the table itself; Query alone on the two named indexes (no index/* wildcard).
+      expect(allows.map((st) => st.Resource)).toEqual(
+        service === 'tether-agent-api'
+          ? [{ 'Fn::GetAtt': [tableId, 'Arn'] }]
+          : [
+              { 'Fn::GetAtt': [tableId, 'Arn'] },
+              ['gsi1', 'gsi2'].map((index) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index}`]] })),
+            ],
+      );
+    }
+  });
+
+  it('roles write only to their own log group, without the AWSLambdaBasicExecutionRole managed policy', () => {
+    for (const service of SERVICES) {
+      const [id, fn] = functionByService(dev, service);
+      const role = dev.findResources('AWS::IAM::Role')[(fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const logs = statementsOfRole(dev, id).find((st) => [st.Action].flat().includes('logs:PutLogEvents'));
+      const logGroupRef = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logs?.Resource).toEqual({ 'Fn::GetAtt': [logGroupRef, 'Arn'] });
     }
   });
 });
@@ -428,27 +478,11 @@ describe('alarms', () => {
     });
   });
 
-  it('each function has an errors and a throttles alarm', () => {
-    for (const service of SERVICES) {
-      const [id] = functionByService(dev, service);
-      for (const metric of ['Errors', 'Throttles']) {
-        dev.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          Namespace: 'AWS/Lambda',
-          MetricName: metric,
-          Dimensions: [{ Name: 'FunctionName', Value: { Ref: id } }],
-          Threshold: 0,
-          ComparisonOperator: 'GreaterThanThreshold',
-        });
-      }
-    }
-    dev.resourceCountIs('AWS::CloudWatch::Alarm', 9);
-  });
-
   it('alarms notify the alarm topic when one is given, and nothing otherwise', () => {
     const topicId = logicalId(prod, 'AWS::SNS::Topic', 'AlarmTopic');
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(ALARM_COUNT);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
