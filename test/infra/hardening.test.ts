@@ -271,7 +271,7 @@ describe('alarms', () => {
       (a) => (a.Properties.Metrics as Array<{ Id: string; MetricStat?: { Metric: { MetricName: string } } }> | undefined) ?? [],
     );
     const ddb = new Set(expressions.map((m) => m.MetricStat?.Metric.MetricName).filter(Boolean));
-    expect([...ddb]).toEqual(expect.arrayContaining(['ThrottledRequests', 'SystemErrors']));
+    expect([...ddb]).toEqual(expect.arrayContaining(['ReadThrottleEvents', 'WriteThrottleEvents', 'SystemErrors']));
   });
 
   it('the alarm topic refuses plain HTTP', () => {
