@@ -7,6 +7,9 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TABLE } from '../lambdas/adapters/dynamodb/table.js';
 
+/** Id of the synth warning for a `prod` table without a fixed name (acknowledge it as `Annotation::` + this). */
+export const PROD_TABLE_WITHOUT_NAME = 'tether:prodTableWithoutName';
+
 /** The hub's table: a new one, or an existing one (for example after a point-in-time restore). */
 export interface HubTableOptions {
   /**
@@ -67,6 +70,15 @@ export class HubTable extends Construct {
         throw new ValidationError('Invalid TableV2 options: a customer-managed key or replicas need a stack with an explicit region', [
           { path: props.encryptionKey ? 'table.encryptionKey' : 'table.replicaRegions', message: 'needs a stack with env.region set' },
         ]);
+      }
+      if (props.prod && props.tableName === undefined) {
+        // Not an error: stacks deployed before tableName existed must not be forced to replace
+        // their table. But say it on every synth, so a destroy-then-deploy is never a surprise.
+        Validations.of(this).addWarning(
+          PROD_TABLE_WITHOUT_NAME,
+          'prod table without tableName: after a destroy (which retains the table) a new deploy creates a new, EMPTY table. ' +
+            'Set tableName for a new stack, or existingTableName to re-attach a retained or restored table (docs/deploy.md, "Destroy and deploy again in prod").',
+        );
       }
       this.table = new TableV2(scope, 'Table', {
         tableName: props.tableName,

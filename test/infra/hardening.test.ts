@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -216,6 +216,17 @@ describe('table options', () => {
       Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-central-1' })]),
     });
     t.hasResourceProperties('AWS::DynamoDB::GlobalTable', { Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-west-1' })]) });
+  });
+
+  it('prod without tableName or existingTableName warns at every synth that a redeploy after destroy would start empty', () => {
+    const warned = (context: Record<string, unknown>) => {
+      const stack = new HubStack(unbundledApp(context), 'TetherHub');
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('creates a new, EMPTY table')).length;
+    };
+    expect(warned({ stage: 'prod' })).toBe(1);
+    expect(warned({ stage: 'prod', tableName: 'tether-prod' })).toBe(0);
+    expect(warned({ stage: 'prod', existingTableName: 'tether-prod' })).toBe(0);
+    expect(warned({})).toBe(0);
   });
 
   it('context existingTableName re-attaches the stack to a retained or restored table', () => {
