@@ -339,6 +339,10 @@ export class TetherHub extends Construct {
     // Import manifests must send agents to the Function URL (or its domain), not to the HTTP API.
     // Only the admin function needs it; giving it to the agent function would make it depend on its own URL.
     if (agentEndpoint === 'FunctionUrl') this.adminFunction.addEnvironment('TETHER_AGENT_URL', this.agentUrl);
+    // Behind CloudFront the admin function sees the origin's Host, not the public name, so it
+    // cannot derive the hub's URL from the request: tell it (unless hubUrl already does).
+    else if (this.edge?.apiUrl !== undefined && props.hubUrl === undefined)
+      this.adminFunction.addEnvironment('TETHER_HUB_URL', this.apiUrl);
 
     this.alarms = new HubAlarms(this, 'Alarms', {
       queue: this.queue,

@@ -381,7 +381,14 @@ describe('custom domain and WAF', () => {
         expect(stack.resolve(h.agentUrl)).toEqual({
           'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringContaining('AgentDistribution'), 'DomainName'] }]],
         });
-      } else expect(h.agentUrl).toBe(h.apiUrl);
+      } else {
+        expect(h.agentUrl).toBe(h.apiUrl);
+        // CloudFront sends the origin's Host, so the admin function is told the public URL for manifests.
+        const [, admin] = functionByService(t, 'tether-admin');
+        expect(stack.resolve((admin.Properties.Environment as { Variables: Record<string, unknown> }).Variables.TETHER_HUB_URL)).toEqual(
+          stack.resolve(h.apiUrl),
+        );
+      }
     }
   });
 });
