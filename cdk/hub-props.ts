@@ -72,7 +72,7 @@ export interface ReservedConcurrency {
   readonly admin?: number;
   /** @default 100 (an idle poll takes ~10 ms: 100 instances serve ~10,000 polls/s) */
   readonly agent?: number;
-  /** @default 20 (and the queue's event source never runs more than this) */
+  /** At least 2 (the SQS event source runs at least 2). @default 20 (and the event source never runs more than this) */
   readonly worker?: number;
   /** @default 2 (one tick a minute; a second instance only when a tick overruns) */
   readonly scheduler?: number;
@@ -241,8 +241,13 @@ function deploymentErrors(props: TetherHubProps): FieldError[] {
   const reserved = props.reservedConcurrency;
   if (reserved !== undefined && reserved !== false) {
     for (const [name, value] of Object.entries(reserved)) {
-      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-        errors.push({ path: `reservedConcurrency.${name}`, message: `must be a whole number of at least 1, got ${JSON.stringify(value)}` });
+      // The worker's SQS event source runs at least 2 instances, so the worker needs room for them.
+      const min = name === 'worker' ? 2 : 1;
+      if (value !== undefined && !(Number.isInteger(value) && value >= min)) {
+        errors.push({
+          path: `reservedConcurrency.${name}`,
+          message: `must be a whole number of at least ${min}, got ${JSON.stringify(value)}`,
+        });
       }
     }
   }

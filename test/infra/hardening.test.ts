@@ -397,6 +397,7 @@ describe('props validation of the deployment options', () => {
   it.each([
     [{ runtime: 'nodejs20.x' }, 'runtime'],
     [{ reservedConcurrency: { agent: 0 } }, 'reservedConcurrency.agent'],
+    [{ reservedConcurrency: { worker: 1 } }, 'reservedConcurrency.worker'],
     [{ workerMaxConcurrency: 1 }, 'workerMaxConcurrency'],
     [{ workerMaxConcurrency: 21 }, 'workerMaxConcurrency'],
     [{ table: { existingTableName: 't', replicaRegions: ['eu-central-1'] } }, 'table.replicaRegions'],
