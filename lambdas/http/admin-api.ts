@@ -5,6 +5,7 @@ import { parseSelector } from '../../shared/labels.js';
 import { isDnsLabel, API_VERSION } from '../../shared/resources/meta.js';
 import type { KindInfo } from '../../shared/resources/kinds.js';
 import type { HubContext } from '../core/context.js';
+import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
 import { authenticateAdmin } from './auth.js';
@@ -201,6 +202,17 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
   return { status: 200, body };
 }
 
+/** The answer with its `continue` cursor (in `metadata`, or at the top of the body) signed for `scope`. */
+async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise<HttpResponse> {
+  const body = res.body as { continue?: unknown; metadata?: { continue?: unknown } } | undefined;
+  if (body === null || typeof body !== 'object') return res;
+  if (typeof body.metadata?.continue === 'string') {
+    return { ...res, body: { ...body, metadata: { ...body.metadata, continue: await sealCursor(ctx.ports, body.metadata.continue, scope) } } };
+  }
+  if (typeof body.continue === 'string') return { ...res, body: { ...body, continue: await sealCursor(ctx.ports, body.continue, scope) } };
+  return res;
+}
+
 /**
  * Builds the admin API application over the given hub context: health, apply, the generic resource
  * routes of every composed kind, and the routes the composed capabilities contribute.
@@ -240,7 +252,10 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
     req.params = params;
     if (!route.public) await authenticateAdmin(req, ctx);
     try {
-      return await route.handler(req, ctx);
+      // Every list route pages with `continue`: cursors are opened here and sealed on the way
+      // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
+      if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
+      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
     } finally {
       // The audit records of what this request changed are stored before it is answered.
       await ctx.ports.audit.flush?.();
