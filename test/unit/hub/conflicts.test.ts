@@ -28,7 +28,9 @@ describe('conflicts', () => {
   it('an unconditional PATCH of a cluster being deleted answers 409 at once, without spending a retry budget', async () => {
     const hub = memoryHubContext();
     const service = new ResourceService(hub.ctx);
-    await service.create(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name: 'victim' }, spec: { hubAcceptsClient: true } }));
+    await service.create(
+      parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name: 'victim' }, spec: { hubAcceptsClient: true } }),
+    );
     const out = await service.delete(clusterInfo, 'victim');
     expect(out.result).toBe('finalizing');
     let reads = 0;
@@ -46,7 +48,7 @@ describe('conflicts', () => {
     expect(hub.clock.now()).toBe(started);
   });
 
-  it("a contention 409 says writers kept winning, never a resourceVersion the client did not send", async () => {
+  it('a contention 409 says writers kept winning, never a resourceVersion the client did not send', async () => {
     const hub = memoryHubContext();
     const service = new ResourceService(hub.ctx);
     await service.create(parseDesired({ apiVersion: API, kind: 'Cluster', metadata: { name: 'busy' }, spec: {} }));
