@@ -207,7 +207,10 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
   const body = res.body as { continue?: unknown; metadata?: { continue?: unknown } } | undefined;
   if (body === null || typeof body !== 'object') return res;
   if (typeof body.metadata?.continue === 'string') {
-    return { ...res, body: { ...body, metadata: { ...body.metadata, continue: await sealCursor(ctx.ports, body.metadata.continue, scope) } } };
+    return {
+      ...res,
+      body: { ...body, metadata: { ...body.metadata, continue: await sealCursor(ctx.ports, body.metadata.continue, scope) } },
+    };
   }
   if (typeof body.continue === 'string') return { ...res, body: { ...body, continue: await sealCursor(ctx.ports, body.continue, scope) } };
   return res;

@@ -310,7 +310,13 @@ export async function rotateAgentCredential(ctx: HubContext, identity: AgentIden
 
 /** The refusal of a rotation with a rotated-out credential: audited, a 409 that says what to use. */
 function rotatedOutRotation(ctx: HubContext, cluster: string, caller: AgentCaller): ConflictError {
-  ctx.ports.audit.record({ action: 'agent.rotate', outcome: 'denied', cluster, reason: 'rotated-out credential', sourceIp: caller.sourceIp });
+  ctx.ports.audit.record({
+    action: 'agent.rotate',
+    outcome: 'denied',
+    cluster,
+    reason: 'rotated-out credential',
+    sourceIp: caller.sourceIp,
+  });
   return new ConflictError(
     'this credential has been rotated out and only works until its overlap ends; it cannot rotate again. Use the credential the last rotation returned',
   );
