@@ -269,7 +269,9 @@ describe('cluster lifecycle', () => {
     const headAfter = await t.hub.ctx.ports.heads.get(NAME, { consistent: true });
     expect(headAfter?.credentials).toEqual(headBefore?.credentials);
     expect(headAfter?.credentials.find((c) => c.expiresAt === undefined)).toBeDefined();
-    expect(t.hub.audit.some((e) => e.action === 'agent.rotate' && e.outcome === 'denied' && e.reason === 'rotated-out credential')).toBe(true);
+    expect(t.hub.audit.some((e) => e.action === 'agent.rotate' && e.outcome === 'denied' && e.reason === 'rotated-out credential')).toBe(
+      true,
+    );
     expect((await t.agent('GET', '/agent/v1/desired', { token: credential, headers: { 'if-none-match': etag } })).status).toBe(304);
     await t.hub.settle();
   });
