@@ -222,6 +222,33 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
+  const router = adminRouter(hub, capabilityRoutes);
+  return async (req) => {
+    const { route, params } = router.match(req.method, req.path);
+    req.params = params;
+    if (!route.public) await authenticateAdmin(req, ctx);
+    try {
+      // Every list route pages with `continue`: cursors are opened here and sealed on the way
+      // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
+      if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
+      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
+    } finally {
+      // The audit records of what this request changed are stored before it is answered.
+      await ctx.ports.audit.flush?.();
+    }
+  };
+}
+
+/**
+ * Every route of the admin API (health, apply, the capabilities' routes, the generic resource
+ * routes, the OpenAPI document), in matching order: what the API serves and what tests such as the
+ * fuzzing suite walk.
+ */
+export function adminRouteTable(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): readonly Route<AdminContext>[] {
+  return adminRouter(hub, capabilityRoutes).list();
+}
+
+function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): Router<Ctx> {
   const router = new Router<Ctx>();
   router.add({
     method: 'GET',
@@ -250,18 +277,5 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
       return { status: 200, body: openapi };
     },
   });
-  return async (req) => {
-    const { route, params } = router.match(req.method, req.path);
-    req.params = params;
-    if (!route.public) await authenticateAdmin(req, ctx);
-    try {
-      // Every list route pages with `continue`: cursors are opened here and sealed on the way
-      // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
-      if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
-      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
-    } finally {
-      // The audit records of what this request changed are stored before it is answered.
-      await ctx.ports.audit.flush?.();
-    }
-  };
+  return router;
 }
