@@ -150,6 +150,28 @@ export async function startHttpGateway(opts: {
     });
   });
 
+  // A request node:http cannot parse (headers over its 16 KiB limit, a malformed request line)
+  // never reaches `handle`; node would answer a bare 400/431. Answer a problem like the hub does.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: PROBLEM_BASE + (tooLarge ? 'headers-too-large' : 'bad-request'),
+      title: tooLarge ? 'Request header fields too large' : 'Bad request',
+      status,
+      detail: tooLarge
+        ? 'the request line and headers exceed 16 KiB; send a shorter URL (fewer or shorter query parameters) and smaller headers'
+        : 'the request is not valid HTTP/1.1',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { path } = splitTarget(req.url ?? '/');
     const route = opts.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
