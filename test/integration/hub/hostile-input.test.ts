@@ -121,6 +121,9 @@ describe('item 15: hostile bodies are 4xx problems, never 500', () => {
     const fd = `{"apiVersion":"${API}","kind":"FleetDeployment","metadata":{"name":"deep"},"spec":{"placementRef":{"name":"p"},"template":{"workload":{"manifests":[${manifest(5_000)}]}}}}`;
     expectProblem(await raw('POST', '/v1/clusters/victim/works', work(5_000)), 422, /nested more than 100 levels deep/);
     expectProblem(await raw('POST', '/v1/fleetdeployments', fd), 422, /nested more than 100 levels deep/);
+    const policy = `{"apiVersion":"${API}","kind":"Policy","metadata":{"name":"deep"},"spec":{"policyTemplates":[{"objectTemplates":[{"complianceType":"musthave","objectDefinition":${manifest(5_000)}}]}]}}`;
+    expectProblem(await raw('POST', '/v1/policies', policy), 422, /nested more than 100 levels deep/);
+    expectProblem(await raw('POST', '/v1/apply', policy, 'application/yaml'), 422, /nested more than 100 levels deep/);
     expectProblem(
       await raw('POST', '/v1/apply', `[${work(5_000).replace('"name":"deep"}', '"name":"deep","namespace":"victim"}')}]`),
       422,
