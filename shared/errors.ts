@@ -107,6 +107,14 @@ export class ConflictError extends TetherError {
   }
 }
 
+/**
+ * A conflict that no retry can resolve (the object is being deleted): whoever retries on conflict
+ * gives up at once on this one.
+ */
+export class PermanentConflictError extends ConflictError {
+  readonly permanent = true;
+}
+
 /** Input larger than the hub accepts. */
 export class PayloadTooLargeError extends TetherError {
   static override readonly status = 413;

@@ -1,5 +1,12 @@
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import { MalformedInputError } from './errors.js';
+import { assertNestingDepth } from './nesting.js';
+
+/**
+ * Most aliases one YAML document may expand (a billion-laughs bomb multiplies them); real
+ * manifests use a handful, if any.
+ */
+export const MAX_YAML_ALIASES = 100;
 
 /**
  * Parses multi-document YAML or JSON into plain objects.
@@ -26,6 +33,7 @@ export function parseDocuments(text: string, source = 'input'): unknown[] {
     docs = parseYaml(text, source);
   }
   const out: unknown[] = [];
+  docs.forEach((d, i) => assertNestingDepth(d, docs.length > 1 ? `${source} (document ${i + 1})` : source));
   for (const d of docs) {
     if (d === null || d === undefined) continue;
     if (isList(d)) out.push(...d.items);
@@ -41,7 +49,14 @@ function isList(d: unknown): d is { items: unknown[] } {
 }
 
 function parseYaml(text: string, source: string, jsonError?: unknown): unknown[] {
-  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  let documents: ReturnType<typeof parseAllDocuments>;
+  try {
+    documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    // The parser recurses into nested collections; a hostile nesting can exhaust the stack.
+    if (err instanceof RangeError) throw new MalformedInputError(`${source} is nested too deeply to read`, undefined, { cause: err });
+    throw err;
+  }
   const list = Array.isArray(documents) ? documents : [documents];
   const out: unknown[] = [];
   list.forEach((doc, index) => {
@@ -60,9 +75,41 @@ function parseYaml(text: string, source: string, jsonError?: unknown): unknown[]
         { cause: err },
       );
     }
-    out.push(doc.toJS({ maxAliasCount: 100 }));
+    out.push(toJs(doc, source, index));
   });
   return out;
+}
+
+/**
+ * A parsed document as plain data. Aliases are where YAML input turns hostile: one naming no anchor,
+ * or so many that expanding them would exhaust memory (billion laughs), is malformed input.
+ */
+function toJs(doc: Pick<Document, 'toJS'>, source: string, index: number): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    const where = `document ${index + 1}`;
+    if (/Excessive alias count/i.test(message)) {
+      throw new MalformedInputError(
+        `${source}: ${where} expands too many YAML aliases; the limit is ${MAX_YAML_ALIASES} (a document that multiplies aliases is refused)`,
+        undefined,
+        { cause: err },
+      );
+    }
+    if (/Unresolved alias/i.test(message)) {
+      const name = /:\s*(\S+)\s*$/.exec(message)?.[1];
+      throw new MalformedInputError(
+        `${source}: ${where} uses the YAML alias ${name ? `*${name} ` : ''}before (or without) its anchor`,
+        undefined,
+        { cause: err },
+      );
+    }
+    if (err instanceof RangeError) {
+      throw new MalformedInputError(`${source}: ${where} is nested too deeply to read`, undefined, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { conditionsOf, field, NONE } from './columns.js';
 import { describePolicySetSpec, describePolicySpec, describePolicyStatus } from './describe-policy.js';
 import { indent, keyValues, timeWithAge, type Pair } from './describe-text.js';
 import { renderTable } from './table.js';
+import { redactSecrets } from '../../shared/redaction.js';
 
 export { indent, keyValues } from './describe-text.js';
 
@@ -46,7 +47,10 @@ const SPEC_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => str
  * Renders the whole description, ending with a newline. `related` holds sections about other
  * objects (a cluster's works, a set's members), fetched by the caller and printed last.
  */
-export function describeResource(object: Resource, ctx: DescribeContext, related = ''): string {
+export function describeResource(shown: Resource, ctx: DescribeContext, related = ''): string {
+  // A description is for reading, like a list: Secret values are hidden by the hub's one rule
+  // (shared/redaction.ts); `tether get KIND NAME -o yaml` returns the object whole.
+  const object = redactSecrets(shown);
   const m = object.metadata;
   const pairs: Pair[] = [
     ['Name', m.name],

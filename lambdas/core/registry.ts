@@ -83,7 +83,10 @@ export interface ClusterCleanup {
   run(ctx: HubContext, cluster: string): Promise<void>;
 }
 
-/** How a kind hides sensitive values in list answers. Reading one object by name is not redacted. */
+/**
+ * How a kind hides sensitive values in list answers (for manifests: the one rule of
+ * shared/redaction.ts). Reading one object by name is not redacted.
+ */
 export interface ListRedaction {
   kind: string;
   redact(res: Resource): Resource;

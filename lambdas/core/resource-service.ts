@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../shared/hash.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError, PermanentConflictError, ValidationError } from '../../shared/errors.js';
 import { matchesSelector, type LabelSelector } from '../../shared/labels.js';
 import { findKind, inputSchema, kindNames, KINDS, type AnyKind, type KindInfo } from '../../shared/resources/kinds.js';
 
@@ -238,7 +238,10 @@ export class ResourceService {
         );
       }
       if (current.metadata.deletionTimestamp) {
-        throw new ConflictError(`${info.kind} "${name}" is being deleted; it cannot be changed`, current.metadata.resourceVersion);
+        throw new PermanentConflictError(
+          `${info.kind} "${name}" is being deleted; it cannot be changed (wait until it is gone, then create it again)`,
+          current.metadata.resourceVersion,
+        );
       }
       const desired = compute(current);
       if (desired.name !== name) {
@@ -253,9 +256,30 @@ export class ResourceService {
       return { result: written, changed: true, prev: current };
     };
     // A caller-supplied version must fail on conflict; otherwise re-read and retry.
-    const out = expectedVersion !== undefined ? await attempt() : await retryOnConflict(this.ctx.ports.clock, attempt, 200);
+    const out = expectedVersion !== undefined ? await attempt() : await this.retryContended(info, name, attempt);
     if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
     return known.decorate === false ? out.result : this.decorate(out.result);
+  }
+
+  /**
+   * An unconditional write, retried on conflict. When other writers keep winning until the budget
+   * is spent, the 409 says so: the store's own message speaks of a resourceVersion "the request
+   * expected", which this caller never sent.
+   */
+  private async retryContended<T>(info: KindInfo, name: string, attempt: () => Promise<T>): Promise<T> {
+    const clock = this.ctx.ports.clock;
+    const started = clock.now();
+    try {
+      return await retryOnConflict(clock, attempt, 200);
+    } catch (err) {
+      if (!(err instanceof ConflictError) || err instanceof PermanentConflictError) throw err;
+      const seconds = Math.max(1, Math.round((clock.now() - started) / 1000));
+      throw new ConflictError(
+        `${info.kind} "${name}" is being changed by other writers at the same time: the hub re-read it and retried your change for about ${seconds} s, and another write got in first every time. Nothing was changed; retry later`,
+        err.currentResourceVersion,
+        { cause: err },
+      );
+    }
   }
 
   /**

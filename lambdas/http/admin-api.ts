@@ -5,6 +5,7 @@ import { parseSelector } from '../../shared/labels.js';
 import { isDnsLabel, API_VERSION } from '../../shared/resources/meta.js';
 import type { KindInfo } from '../../shared/resources/kinds.js';
 import type { HubContext } from '../core/context.js';
+import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
 import { authenticateAdmin } from './auth.js';
@@ -201,12 +202,53 @@ async function apply(req: HttpRequest, ctx: Ctx): Promise<HttpResponse> {
   return { status: 200, body };
 }
 
+/** The answer with its `continue` cursor (in `metadata`, or at the top of the body) signed for `scope`. */
+async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise<HttpResponse> {
+  const body = res.body as { continue?: unknown; metadata?: { continue?: unknown } } | undefined;
+  if (body === null || typeof body !== 'object') return res;
+  if (typeof body.metadata?.continue === 'string') {
+    return {
+      ...res,
+      body: { ...body, metadata: { ...body.metadata, continue: await sealCursor(ctx.ports, body.metadata.continue, scope) } },
+    };
+  }
+  if (typeof body.continue === 'string') return { ...res, body: { ...body, continue: await sealCursor(ctx.ports, body.continue, scope) } };
+  return res;
+}
+
 /**
  * Builds the admin API application over the given hub context: health, apply, the generic resource
  * routes of every composed kind, and the routes the composed capabilities contribute.
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
+  const router = adminRouter(hub, capabilityRoutes);
+  return async (req) => {
+    const { route, params } = router.match(req.method, req.path);
+    req.params = params;
+    if (!route.public) await authenticateAdmin(req, ctx);
+    try {
+      // Every list route pages with `continue`: cursors are opened here and sealed on the way
+      // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
+      if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
+      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
+    } finally {
+      // The audit records of what this request changed are stored before it is answered.
+      await ctx.ports.audit.flush?.();
+    }
+  };
+}
+
+/**
+ * Every route of the admin API (health, apply, the capabilities' routes, the generic resource
+ * routes, the OpenAPI document), in matching order: what the API serves and what tests such as the
+ * fuzzing suite walk.
+ */
+export function adminRouteTable(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): readonly Route<AdminContext>[] {
+  return adminRouter(hub, capabilityRoutes).list();
+}
+
+function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): Router<Ctx> {
   const router = new Router<Ctx>();
   router.add({
     method: 'GET',
@@ -235,15 +277,5 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
       return { status: 200, body: openapi };
     },
   });
-  return async (req) => {
-    const { route, params } = router.match(req.method, req.path);
-    req.params = params;
-    if (!route.public) await authenticateAdmin(req, ctx);
-    try {
-      return await route.handler(req, ctx);
-    } finally {
-      // The audit records of what this request changed are stored before it is answered.
-      await ctx.ports.audit.flush?.();
-    }
-  };
+  return router;
 }

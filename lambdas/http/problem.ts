@@ -18,6 +18,13 @@ export class RouteNotFoundError extends TetherError {
   readonly code = 'route-not-found';
 }
 
+/** A path segment is no name (a dot segment, a bad encoding, a control character, too long). */
+export class InvalidPathError extends TetherError {
+  static override readonly status = 400;
+  static override readonly title = 'Invalid path';
+  readonly code = 'invalid-path';
+}
+
 /** A route matches the path but not the method; `allowed` becomes the `Allow` header. */
 export class MethodNotAllowedError extends TetherError {
   static override readonly status = 405;

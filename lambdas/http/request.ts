@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { parseDocuments } from '../../shared/manifests.js';
+import { assertNestingDepth } from '../../shared/nesting.js';
 import { MalformedInputError, PayloadTooLargeError, TetherError, ValidationError } from '../../shared/errors.js';
 import { UnsupportedMediaTypeError } from './problem.js';
 
@@ -157,6 +158,7 @@ export function parseObjectBody(req: HttpRequest, opts: { allowYaml?: boolean; o
     } catch (err) {
       throw new MalformedInputError(`request body is not valid JSON: ${(err as Error).message}`, undefined, { cause: err });
     }
+    assertNestingDepth(value);
   } else if (opts.allowYaml && YAML_TYPES.has(type)) {
     const docs = parseDocuments(req.body, 'request body');
     if (docs.length !== 1) throw new ValidationError(`expected exactly one YAML document, got ${docs.length}`);

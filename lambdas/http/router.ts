@@ -1,4 +1,4 @@
-import { MethodNotAllowedError, RouteNotFoundError } from './problem.js';
+import { InvalidPathError, MethodNotAllowedError, RouteNotFoundError } from './problem.js';
 import type { HttpRequest, HttpResponse } from './request.js';
 
 /** A route handler receives the request with `params` filled from the path pattern. */
@@ -38,6 +38,7 @@ export class Router<Ctx> {
 
   match(method: string, path: string): { route: Route<Ctx>; params: Record<string, string> } {
     const parts = split(path);
+    checkSegments(parts);
     const candidates: { route: Compiled<Ctx>; params: Record<string, string>; score: number }[] = [];
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
@@ -59,19 +60,55 @@ function split(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
+/** Longest path segment, decoded: a DNS subdomain's 253 characters (names are at most 63). */
+export const MAX_SEGMENT_LENGTH = 253;
+
+/**
+ * What a path segment may be once percent-decoded: a name. Letters, digits, `_`, `.`, `-`, `~`,
+ * not starting with a dot, so never `.` or `..`, and never a `/` or `\` smuggled in encoded.
+ */
+const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._~-]*$/;
+
+/**
+ * Every segment of the path is checked as a name before any route is matched, so that no
+ * gateway's handling of dot segments or encodings (`..`, `%2e%2e`, `%2F`, `%00`, ...) can make a
+ * request act on another object than the one it names: such a path is a 400, not a lookup.
+ * Literal segments pass this check as they are; parameters are further checked by their route.
+ */
+function checkSegments(parts: string[]): void {
+  for (const raw of parts) {
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      throw new InvalidPathError(`the path segment "${printable(raw)}" is not valid percent-encoding`);
+    }
+    if (value.length > MAX_SEGMENT_LENGTH) {
+      throw new InvalidPathError(`a path segment is ${value.length} characters long; names have at most ${MAX_SEGMENT_LENGTH}`);
+    }
+    if (value === '.' || value === '..') throw new InvalidPathError(`the path segment "${value}" is not allowed: name the object itself`);
+    if (!SEGMENT.test(value)) {
+      throw new InvalidPathError(
+        `the path segment "${printable(value)}" is not a valid name: use letters, digits, '-', '_', '.' and '~', not starting with '.'`,
+      );
+    }
+  }
+}
+
+/** A segment as it can be shown in a detail: control characters escaped, long values cut. */
+function printable(value: string): string {
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value).slice(1, -1);
+  return shown;
+}
+
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
     if (p.startsWith('{') && p.endsWith('}')) {
-      let value: string;
-      try {
-        value = decodeURIComponent(parts[i]);
-      } catch {
-        return undefined;
-      }
-      params[p.slice(1, -1)] = value;
+      // checkSegments has decoded every segment once already, so this cannot throw.
+      params[p.slice(1, -1)] = decodeURIComponent(parts[i]);
     } else if (p !== parts[i]) {
       return undefined;
     }

@@ -39,7 +39,8 @@ export function lambdaContext(functionName: string): Context {
  * the same header, query and base64 rules, so the same handler functions serve local and AWS.
  */
 export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: string): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://local');
+  const { path: rawPath, search } = splitTarget(req.url ?? '/');
+  const url = new URL(`http://local/${search}`);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -55,7 +56,7 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: 
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
+    rawPath,
     rawQueryString: url.search.slice(1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
@@ -66,7 +67,7 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: 
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: { method, path: rawPath, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -74,6 +75,23 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, sourceIp: 
       timeEpoch: now.getTime(),
     },
   };
+}
+
+/**
+ * The path and query of a request target exactly as sent. `new URL()` would resolve dot segments
+ * (`/v1/clusters/a/works/..` becomes `/v1/clusters/a`), making a request act on another object than
+ * it names; the hub's router refuses such segments instead, so they must reach it untouched.
+ */
+export function splitTarget(target: string): { path: string; search: string } {
+  let rest = target;
+  // An absolute-form target (RFC 9112, 3.2.2) names scheme and host first: keep only what follows.
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
+  if (absolute) rest = rest.slice(absolute[0].length);
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const q = rest.indexOf('?');
+  const path = q >= 0 ? rest.slice(0, q) : rest;
+  return { path: path.startsWith('/') ? path : `/${path}`, search: q >= 0 ? rest.slice(q) : '' };
 }
 
 const NO_BODY = Buffer.alloc(0);
@@ -132,8 +150,30 @@ export async function startHttpGateway(opts: {
     });
   });
 
+  // A request node:http cannot parse (headers over its 16 KiB limit, a malformed request line)
+  // never reaches `handle`; node would answer a bare 400/431. Answer a problem like the hub does.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: PROBLEM_BASE + (tooLarge ? 'headers-too-large' : 'bad-request'),
+      title: tooLarge ? 'Request header fields too large' : 'Bad request',
+      status,
+      detail: tooLarge
+        ? 'the request line and headers exceed 16 KiB; send a shorter URL (fewer or shorter query parameters) and smaller headers'
+        : 'the request is not valid HTTP/1.1',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const { path } = splitTarget(req.url ?? '/');
     const route = opts.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
     if (!route) {
       if (opts.fallback && (await opts.fallback(req, res))) return;

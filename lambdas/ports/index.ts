@@ -9,6 +9,7 @@ import type { AuditLog, Log } from './log.js';
 import type { Queue } from './queue.js';
 import type { RelationStore } from './relation-store.js';
 import type { ResourceStore } from './resource-store.js';
+import type { SecretStore } from './secret-store.js';
 
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
@@ -21,6 +22,7 @@ export type { Log, AuditLog, AuditEvent } from './log.js';
 export type { Queue, StepMessage } from './queue.js';
 export type { RelationStore } from './relation-store.js';
 export type { ResourceStore, ResourceKey, ListOptions, ListPage } from './resource-store.js';
+export type { SecretStore } from './secret-store.js';
 
 /** Everything the domain services need from the outside world. */
 export interface Ports {
@@ -33,6 +35,8 @@ export interface Ports {
   audits: AuditStore;
   /** The append-only compliance history (governance). */
   complianceHistory: ComplianceHistory;
+  /** Secrets the hub makes for itself (the cursor-signing key). */
+  secrets: SecretStore;
   queue: Queue;
   clock: Clock;
   ids: Ids;

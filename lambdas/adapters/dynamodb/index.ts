@@ -13,6 +13,8 @@ import { DynamoClusterHeadStore } from './cluster-head-store.js';
 import { DynamoHeartbeatLog, type HeartbeatLogOptions } from './heartbeat-log.js';
 import { DynamoRelationStore } from './relation-store.js';
 import { DynamoResourceStore } from './resource-store.js';
+import type { SecretStore } from '../../ports/secret-store.js';
+import { DynamoSecretStore } from './secret-store.js';
 
 export { DynamoAdminTokenStore } from './admin-token-store.js';
 export { DynamoAuditStore } from './audit-store.js';
@@ -24,6 +26,7 @@ export { countOperations, type OperationCounter, type OperationSnapshot } from '
 export { DynamoRelationStore } from './relation-store.js';
 export { COMPRESS_THRESHOLD_BYTES, MAX_ITEM_BYTES } from './resource-item.js';
 export { DynamoResourceStore, type DynamoResourceStoreOptions } from './resource-store.js';
+export { DynamoSecretStore } from './secret-store.js';
 export { TABLE } from './table.js';
 
 /** The storage ports that live in the single table. */
@@ -35,6 +38,7 @@ export interface DynamoPorts {
   adminTokens: AdminTokenStore;
   audits: AuditStore;
   complianceHistory: ComplianceHistory;
+  secrets: SecretStore;
 }
 
 /**
@@ -51,5 +55,6 @@ export function createDynamoPorts(client: DynamoDBClient, tableName: string, opt
     adminTokens: new DynamoAdminTokenStore(client, tableName),
     audits: new DynamoAuditStore(client, tableName),
     complianceHistory: new DynamoComplianceHistory(client, tableName),
+    secrets: new DynamoSecretStore(client, tableName),
   };
 }

@@ -9,6 +9,7 @@
  * | cluster head      | `H#{cluster}`                   | `H`       | v, desiredRevision, state, lease fields, credentials, bootstrap, attrs    |
  * | relation          | `X#{relation}#{from}`           | `{to}`    | data (M, optional)                                                       |
  * | admin token       | `T#{sha256 hex}`                | `T`       | hash, role, description, createdAt, expiresAt, ttl                       |
+ * | hub secret        | `K#{name}`                      | `K`       | s (S, the secret, e.g. the cursor-signing key)                            |
  * | heartbeat batch   | `HB#{epoch minute}`             | `{writer}#{seq}` | base (N, epoch s), e (S, `name:offset,...`), ttl                  |
  * | audit record      | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the record's JSON), ttl                                      |
  * | compliance event  | `CE#{cluster}`                  | `{time}#{id}` | gsi2pk, gsi2sk, e (S, the event's JSON), ttl                      |
@@ -88,6 +89,14 @@ export function adminTokenKey(hash: string): TableKey {
   return { pk: `T#${hash}`, sk: TOKEN_SK };
 }
 
+/** The sort key value of every hub secret item. */
+export const SECRET_SK = 'K';
+
+/** Key of a secret the hub made for itself ({@link SecretStore}), such as the cursor-signing key. */
+export function hubSecretKey(name: string): TableKey {
+  return { pk: `K#${name}`, sk: SECRET_SK };
+}
+
 /** Number of lease-index partitions; listing the live set queries each of them. */
 export const LEASE_SHARDS = 16;
 
@@ -119,6 +128,9 @@ export function heartbeatKey(epochMs: number, writer: string, seq: number): Tabl
   return { pk: heartbeatPartition(epochMs), sk: `${writer}#${String(seq).padStart(8, '0')}` };
 }
 
+/** DynamoDB's limit on a sort key value. */
+export const MAX_SORT_KEY_BYTES = 1024;
+
 /** Encodes a key (or any small JSON value) as an opaque, URL-safe list cursor. */
 export function encodeCursor(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -144,6 +156,10 @@ export function decodeKeyCursor(cursor: string, pk: string): TableKey {
   const value = decodeCursor(cursor) as Partial<TableKey> | null;
   if (value === null || typeof value !== 'object' || value.pk !== pk || typeof value.sk !== 'string') {
     throw new ValidationError('invalid continue cursor: it does not belong to this list');
+  }
+  // DynamoDB refuses an empty sort key or one over 1024 bytes with an error of its own: say it here.
+  if (value.sk === '' || Buffer.byteLength(value.sk, 'utf8') > MAX_SORT_KEY_BYTES) {
+    throw new ValidationError('invalid continue cursor: its position is not a valid key');
   }
   return { pk: value.pk, sk: value.sk };
 }

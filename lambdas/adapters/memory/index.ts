@@ -14,6 +14,7 @@ import { MemoryRelationStore } from './relation-store.js';
 import { MemoryAuditStore } from './audit-store.js';
 import { MemoryComplianceHistory } from './compliance-history.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
+import { MemorySecretStore } from './secret-store.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
 export { MemoryClusterHeadStore } from './cluster-head-store.js';
@@ -22,6 +23,7 @@ export { MemoryHeartbeatBatches, MemoryHeartbeatLog, type MemoryHeartbeatLogOpti
 export { MemoryQueue, type QueuedMessage } from './queue.js';
 export { MemoryRelationStore } from './relation-store.js';
 export { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
+export { MemorySecretStore } from './secret-store.js';
 
 /** The storage ports (as createDynamoPorts builds them) plus the queue, all in memory. */
 export interface MemoryPorts {
@@ -34,6 +36,7 @@ export interface MemoryPorts {
   adminTokens: MemoryAdminTokenStore;
   audits: MemoryAuditStore;
   complianceHistory: MemoryComplianceHistory;
+  secrets: MemorySecretStore;
   queue: MemoryQueue;
 }
 
@@ -61,6 +64,7 @@ export function createMemoryPorts(opts: MemoryPortsOptions = {}): MemoryPorts {
     adminTokens: new MemoryAdminTokenStore(),
     audits: new MemoryAuditStore(),
     complianceHistory: new MemoryComplianceHistory(),
+    secrets: new MemorySecretStore(),
     queue: new MemoryQueue(opts.clock ?? systemClock),
   };
 }

@@ -282,8 +282,13 @@ export async function reportStatus(ctx: HubContext, identity: AgentIdentity, rep
 export async function rotateAgentCredential(ctx: HubContext, identity: AgentIdentity, caller: AgentCaller): Promise<RotateResponse> {
   const overlapSeconds = ctx.config.credentialOverlapSeconds;
   let head = identity.head;
+  let credential = identity.credential;
   for (let attempt = 0; ; attempt++) {
     const now = ctx.ports.clock.now();
+    // Only the current credential may rotate. One in its overlap window still authenticates (so
+    // requests in flight are not stranded) but minting with it would hand whoever holds it a fresh
+    // credential and cut the legitimate new one to the overlap's end.
+    if (credential.expiresAt !== undefined) throw rotatedOutRotation(ctx, identity.cluster, caller);
     const minted = mintAgentToken(ctx.ports.ids, 'credential', identity.cluster);
     try {
       await ctx.ports.heads.put({ ...head, credentials: rotateCredentials(head.credentials, minted.hash, now, overlapSeconds * 1000) });
@@ -298,7 +303,21 @@ export async function rotateAgentCredential(ctx: HubContext, identity: AgentIden
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= 4) throw err;
       // Re-authenticate against the fresh head: a deny or detach in between must win.
-      head = (await authenticateCredential(ctx, 'agent.rotate', caller, { consistent: true })).head;
+      ({ head, credential } = await authenticateCredential(ctx, 'agent.rotate', caller, { consistent: true }));
     }
   }
+}
+
+/** The refusal of a rotation with a rotated-out credential: audited, a 409 that says what to use. */
+function rotatedOutRotation(ctx: HubContext, cluster: string, caller: AgentCaller): ConflictError {
+  ctx.ports.audit.record({
+    action: 'agent.rotate',
+    outcome: 'denied',
+    cluster,
+    reason: 'rotated-out credential',
+    sourceIp: caller.sourceIp,
+  });
+  return new ConflictError(
+    'this credential has been rotated out and only works until its overlap ends; it cannot rotate again. Use the credential the last rotation returned',
+  );
 }

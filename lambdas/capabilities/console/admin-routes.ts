@@ -50,8 +50,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** A flat file name: no slash, no leading dot (so never `..`). */
-const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** A flat file name: no slash, no leading dot (so never `..`), and short enough for any file system (255 bytes). */
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}$/;
 /** Vite's `name-<8 char hash>.ext`. */
 const HASHED_NAME = /-[A-Za-z0-9_-]{8}\.(js|css)$/;
 
@@ -100,7 +100,8 @@ async function readText(path: string): Promise<string | undefined> {
     if (!(await stat(path)).isFile()) return undefined;
     return await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    // A name the file system cannot hold is a file that is not there, not the hub's failure.
+    if (['ENOENT', 'ENOTDIR', 'ENAMETOOLONG'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw err;
   }
 }

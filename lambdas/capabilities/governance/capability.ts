@@ -1,3 +1,4 @@
+import { redactPolicy } from '../../../shared/redaction.js';
 import { policyKind, policySetKind } from '../../../shared/resources/policy.js';
 import { clusterClaimsChanged } from '../clusters/events.js';
 import { placementDecisionsChanged } from '../placements/events.js';
@@ -26,4 +27,6 @@ export const governanceCapability = defineCapability({
   statusReportHandlers: [ingestPolicyReports],
   clusterCleanups: [{ name: 'governance', run: removeClusterPolicies }],
   adminRoutes: governanceAdminRoutes,
+  // Object definitions may state Secrets: lists hide their values (shared/redaction.ts).
+  redactions: [{ kind: policyKind.kind, redact: redactPolicy }],
 });

@@ -1,3 +1,4 @@
+import { redactFleetDeployment } from '../../../shared/redaction.js';
 import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
 import { placementDecisionsChanged } from '../placements/events.js';
 import { workStatusChanged } from '../works/events.js';
@@ -29,4 +30,6 @@ export const rolloutsCapability = defineCapability({
     { event: workStatusChanged, step: workStatusChangedStep },
   ],
   adminRoutes: rolloutAdminRoutes,
+  // Templates carry manifests, Secrets among them: lists hide their values (shared/redaction.ts).
+  redactions: [{ kind: fleetDeploymentKind.kind, redact: redactFleetDeployment }],
 });

@@ -253,9 +253,26 @@ describe('cluster lifecycle', () => {
     expect(rotated.status).toBe(200);
     const body = RotateResponseSchema.parse(rotated.body);
     expect(body.overlapSeconds).toBe(300);
+    const old = credential;
     credential = body.credential;
     const after = await t.agent('GET', '/agent/v1/desired', { token: credential, headers: { 'if-none-match': etag } });
     expect(after.status).toBe(304);
+
+    // Issue 16, item 20: the rotated-out credential still works in its overlap, but cannot rotate
+    // again: a clear 409, nothing minted, and the new credential keeps its full life.
+    const headBefore = await t.hub.ctx.ports.heads.get(NAME, { consistent: true });
+    expect((await t.agent('GET', '/agent/v1/desired', { token: old })).status).toBe(200);
+    const again = await t.agent('POST', '/agent/v1/rotate', { token: old });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    expect(again.body.detail).toMatch(/rotated out .* cannot rotate again\. Use the credential the last rotation returned/);
+    const headAfter = await t.hub.ctx.ports.heads.get(NAME, { consistent: true });
+    expect(headAfter?.credentials).toEqual(headBefore?.credentials);
+    expect(headAfter?.credentials.find((c) => c.expiresAt === undefined)).toBeDefined();
+    expect(t.hub.audit.some((e) => e.action === 'agent.rotate' && e.outcome === 'denied' && e.reason === 'rotated-out credential')).toBe(
+      true,
+    );
+    expect((await t.agent('GET', '/agent/v1/desired', { token: credential, headers: { 'if-none-match': etag } })).status).toBe(304);
     await t.hub.settle();
   });
 

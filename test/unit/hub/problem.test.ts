@@ -20,6 +20,7 @@ import {
 } from '../../../shared/errors.js';
 import {
   GENERIC_DETAIL,
+  InvalidPathError,
   MethodNotAllowedError,
   RouteNotFoundError,
   toProblem,
@@ -88,6 +89,7 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
   ['shared/errors.ts', new StateError('the cluster is detaching'), 409, 'Invalid state'],
   ['shared/errors.ts', new ThrottledError('slow down', 7), 429, 'Too many requests'],
   ['lambdas/http/problem.ts', new RouteNotFoundError('no route for GET /v9'), 404, 'No such route'],
+  ['lambdas/http/problem.ts', new InvalidPathError('the path segment ".." is not allowed'), 400, 'Invalid path'],
   ['lambdas/http/problem.ts', new MethodNotAllowedError('PATCH is not allowed', ['GET', 'PUT']), 405, 'Method not allowed'],
   ['lambdas/http/problem.ts', new UnsupportedMediaTypeError('text/plain is not accepted'), 415, 'Unsupported media type'],
   ['lambdas/http/request.ts', new ResponseTooLargeError(10, 20, true), 500, 'Response too large'],
