@@ -171,9 +171,21 @@ export function contextFromEnv(log: Log): ComposedHub {
       upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
       complianceRetentionDays: seconds('TETHER_COMPLIANCE_RETENTION_DAYS', defaultHubConfig.complianceRetentionDays, 1, 36_500, 'days'),
       agentRateLimit: {
-        requestsPerSecond: seconds('TETHER_AGENT_RATE_LIMIT_PER_SECOND', DEFAULT_AGENT_RATE_LIMIT.requestsPerSecond, 0, 100_000, 'requests'),
+        requestsPerSecond: seconds(
+          'TETHER_AGENT_RATE_LIMIT_PER_SECOND',
+          DEFAULT_AGENT_RATE_LIMIT.requestsPerSecond,
+          0,
+          100_000,
+          'requests',
+        ),
         burst: seconds('TETHER_AGENT_RATE_LIMIT_BURST', DEFAULT_AGENT_RATE_LIMIT.burst, 1, 1_000_000, 'requests'),
-        maxCredentials: seconds('TETHER_AGENT_RATE_LIMIT_CREDENTIALS', DEFAULT_AGENT_RATE_LIMIT.maxCredentials, 1, 10_000_000, 'credentials'),
+        maxCredentials: seconds(
+          'TETHER_AGENT_RATE_LIMIT_CREDENTIALS',
+          DEFAULT_AGENT_RATE_LIMIT.maxCredentials,
+          1,
+          10_000_000,
+          'credentials',
+        ),
       },
     },
   });

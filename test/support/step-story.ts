@@ -55,10 +55,7 @@ function request(method: string, path: string, token: string, body?: unknown): H
  * delivered; `deliverWith` replaces that delivery altogether (e.g. the real SQS poller), given the
  * hub and the set to record delivered step types in.
  */
-export async function harness(
-  mode: Mode,
-  deliverWith?: (hub: MemoryHub, seen: Set<string>) => () => Promise<void>,
-): Promise<Harness> {
+export async function harness(mode: Mode, deliverWith?: (hub: MemoryHub, seen: Set<string>) => () => Promise<void>): Promise<Harness> {
   const hub = memoryHubContext({ config: { hubUrl: 'https://hub.example.com' } });
   await hub.ctx.ports.adminTokens.put({ hash: sha256Hex(ADMIN_TOKEN), role: 'admin', createdAt: 0 });
   const { routes } = composeCapabilities();
@@ -234,10 +231,7 @@ export async function story(h: Harness): Promise<void> {
   await h.deliver();
 
   // s3 leaves the fleet and the EU set: placements, the rollout and the policy follow.
-  expectOk(
-    'relabel s3',
-    await h.admin('PATCH', '/v1/clusters/s3', { metadata: { labels: { fleet: 'b', region: 'us' } } }),
-  );
+  expectOk('relabel s3', await h.admin('PATCH', '/v1/clusters/s3', { metadata: { labels: { fleet: 'b', region: 'us' } } }));
   await h.deliver();
 
   // s1's upgrade never reports: its deadline passes.
@@ -251,7 +245,12 @@ export async function story(h: Harness): Promise<void> {
   expectOk('s2 polls', await h.agent('GET', '/agent/v1/desired', credentials.s2));
   expectOk(
     's2 reports detached',
-    await h.agent('POST', '/agent/v1/status', credentials.s2, { observedRevision: '1', agentVersion: '0.1.0', healthy: true, detached: true }),
+    await h.agent('POST', '/agent/v1/status', credentials.s2, {
+      observedRevision: '1',
+      agentVersion: '0.1.0',
+      healthy: true,
+      detached: true,
+    }),
   );
   await h.deliver();
 
@@ -299,7 +298,8 @@ export function changedParts(a: unknown, b: unknown): string[] {
  */
 export const DELIBERATE: Record<string, RegExp> = {
   'fleetdeployment.rollout-batch': /^\/heads\/heads\/[^/]+\/(desiredRevision|version)$/,
-  'placement.recompute': /^\/resources\/partitions\/R#Placement#-\/[^/]+\/(version|json\/metadata\/resourceVersion|json\/status\/bookkeeping\/.*)$/,
+  'placement.recompute':
+    /^\/resources\/partitions\/R#Placement#-\/[^/]+\/(version|json\/metadata\/resourceVersion|json\/status\/bookkeeping\/.*)$/,
 };
 
 /** A snapshot without what {@link DELIBERATE} lets a duplicate change, for the end-state comparison. */
@@ -339,4 +339,3 @@ export function snapshot(hub: MemoryHub): unknown {
     heartbeats: priv(p.heartbeatBatches),
   });
 }
-

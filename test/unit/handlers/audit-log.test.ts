@@ -104,7 +104,12 @@ describe('StoredAuditLog', () => {
     const lines: unknown[] = [];
     const sunk: unknown[] = [];
     const log = { debug() {}, info() {}, warn: (m: string) => void lines.push(m), error() {} } as Log;
-    const audit = new StoredAuditLog(undefined, log, () => now, (e) => void sunk.push(e));
+    const audit = new StoredAuditLog(
+      undefined,
+      log,
+      () => now,
+      (e) => void sunk.push(e),
+    );
     for (let i = 0; i < 100; i++) audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'unknown token' });
     now += AUDIT_DENIAL_FLUSH_MS;
     audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'unknown token' });
