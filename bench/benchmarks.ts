@@ -5,18 +5,19 @@ import { runChangeLatency, type ChangeLatencyResult } from './b4-change-latency.
 import { measureAgentFootprint, type FootprintResult } from './b5-agent-footprint.js';
 import { measureUnavailability, type UnavailabilityResult } from './b6-unavailability.js';
 import { measureHistoryQuery, type HistoryQueryResult } from './b7-history-query.js';
+import { runFloodBench, type FloodResult } from './b10-rate-limit.js';
 import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
 import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
 import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
 
 /**
- * The benchmark suite: what each of B1–B7 runs at the small and large sizes, and its settings.
+ * The benchmark suite: what each of B1–B7 and B10 runs at the small and large sizes, and its settings.
  * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
  */
 
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7';
-export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B10';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B10'];
 
 /** Settings of one run of the suite; `--size` picks defaults, flags override them. */
 export interface Settings {
@@ -29,6 +30,10 @@ export interface Settings {
   b6Trials: number;
   /** Clusters given a year of compliance history in B7 (the first is the one queried). */
   b7Clusters: number;
+  /** Well-behaved agents polling while one credential floods in B10 (absent in older results). */
+  b10Agents?: number;
+  /** Length of B10's flood, s. */
+  b10FloodSeconds?: number;
   /** Node options of the B5 agent process; undefined: what agent/Dockerfile's ENTRYPOINT passes. */
   b5NodeFlags?: string[];
   pollSeconds: number;
@@ -50,6 +55,8 @@ export function defaultSettings(size: 'small' | 'large'): Settings {
     b5IdleSeconds: small ? 120 : 600,
     b6Trials: small ? 20 : 50,
     b7Clusters: small ? 3 : 10,
+    b10Agents: 100,
+    b10FloodSeconds: 20,
     pollSeconds: 30,
     joinConcurrency: 32,
     profile: true,
@@ -78,6 +85,7 @@ export interface ResultOf {
   B5: FootprintResult;
   B6: UnavailabilityResult;
   B7: HistoryQueryResult;
+  B10: FloodResult;
 }
 
 /** The command line that reproduces one benchmark at these settings. */
@@ -91,6 +99,7 @@ export function commandFor(id: BenchId, s: Settings): string {
     B5: `${s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : ''}${s.b5NodeFlags ? ` --b5-node-flags "${s.b5NodeFlags.join(' ')}"` : ''}`,
     B6: '',
     B7: s.b7Clusters !== defaultSettings(s.size).b7Clusters ? ` --b7-clusters ${s.b7Clusters}` : '',
+    B10: `${s.b10Agents !== defaultSettings(s.size).b10Agents ? ` --b10-agents ${s.b10Agents}` : ''}${s.b10FloodSeconds !== defaultSettings(s.size).b10FloodSeconds ? ` --b10-seconds ${s.b10FloodSeconds}` : ''}`,
   };
   const workers = s.workers !== undefined && (id === 'B3' || id === 'B4') ? ` --workers ${s.workers}` : '';
   return `npx tsx bench/run.ts --only ${id}${size}${flags[id]}${workers}`;
@@ -166,6 +175,16 @@ export async function runBenchmark<K extends BenchId>(
         await hub.close();
       }
     },
+    B10: () =>
+      runFloodBench({
+        agents: s.b10Agents ?? 100,
+        pollSeconds: 2,
+        baselineSeconds: 10,
+        floodSeconds: s.b10FloodSeconds ?? 20,
+        floodConcurrency: 32,
+        floodPerSecond: 400,
+        log,
+      }),
   };
   return run[id]() as Promise<ResultOf[K]>;
 }

@@ -6,6 +6,7 @@ import { goalCheck, renderCostReport, usd } from './cost-report.js';
 import type { RunEnvironment } from './machine.js';
 import type { ProfileGroup } from './profile.js';
 import type { LatencySummary } from '../sim/stats.js';
+import { b10Details, b10Figures } from './report-b10.js';
 
 /**
  * docs/benchmarks.md from the saved results of each benchmark (bench/results/B*.json): a summary
@@ -185,6 +186,8 @@ export function figuresOf(saved: SavedResult): Figure[] {
         },
       ];
     }
+    case 'B10':
+      return b10Figures(saved.result as ResultOf['B10']);
   }
 }
 
@@ -346,6 +349,9 @@ export function detailsOf(saved: SavedResult): string {
       );
       break;
     }
+    case 'B10':
+      lines.push(b10Details(saved.result as ResultOf['B10']));
+      break;
   }
   return lines.join('\n');
 }
@@ -358,6 +364,7 @@ const TITLES: Record<BenchId, string> = {
   B5: 'B5, agent footprint',
   B6: 'B6, unavailability detection',
   B7: 'B7, compliance history query',
+  B10: 'B10, a flooding credential and the agent rate limit',
 };
 
 function environmentLine(e: RunEnvironment, saved: SavedResult): string {
@@ -366,7 +373,9 @@ function environmentLine(e: RunEnvironment, saved: SavedResult): string {
 
 /** The whole report. */
 export function renderReport(results: SavedResult[], counts: MeasuredCounts | undefined, prices: PriceBook, findings: string): string {
-  const sorted = [...results].sort((a, b) => a.id.localeCompare(b.id) || (a.label ?? '').localeCompare(b.label ?? ''));
+  const sorted = [...results].sort(
+    (a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }) || (a.label ?? '').localeCompare(b.label ?? ''),
+  );
   const figures = sorted.flatMap((r) => figuresOf(r).map((f) => ({ ...f, command: r.command })));
   if (counts) {
     const check = goalCheck(counts, prices, DEFAULT_ASSUMPTIONS);
@@ -392,7 +401,7 @@ export function renderReport(results: SavedResult[], counts: MeasuredCounts | un
     '|---|---|---|---|---|',
     ...figures.map((f) => `| ${f.figure} | ${f.goal} | ${f.measured} | **${f.verdict}** | \`${f.command}\` |`),
     '',
-    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
+    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--b10-agents N`, `--b10-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
     '',
     '## Machine and versions',
     '',

@@ -3,6 +3,23 @@ import { TETHER_VERSION } from '../../shared/version.js';
 import { DEFAULT_COMPLIANCE_RETENTION_DAYS } from '../../shared/compliance.js';
 import type { HubRegistry } from './registry.js';
 
+/** Settings of the agent API's per-credential rate limiter (lambdas/http/rate-limit.ts). */
+export interface RateLimitSettings {
+  /** Sustained requests per second one credential may make; 0 turns the limiter off. */
+  requestsPerSecond: number;
+  /** Requests one credential may make at once before the sustained rate applies. */
+  burst: number;
+  /** Credentials tracked at most per process; the least recently seen is forgotten first. */
+  maxCredentials: number;
+}
+
+/**
+ * The rate limiter's defaults: far above a normal agent (a poll every 30 s, a status report when
+ * something changes, a join and a few retries at start-up), so that only a client that floods is
+ * refused. 20,000 tracked credentials take a few MB.
+ */
+export const DEFAULT_AGENT_RATE_LIMIT: RateLimitSettings = { requestsPerSecond: 2, burst: 120, maxCredentials: 20_000 };
+
 /** Hub-wide settings, read once from the environment by the composition root. */
 export interface HubConfig {
   /** Public base URL of the hub that agents reach (for import manifests), if known. */
@@ -28,6 +45,11 @@ export interface HubConfig {
    * further back, and events become eligible for TTL clean-up after it.
    */
   complianceRetentionDays: number;
+  /**
+   * Per-credential rate limit of the agent API, per process (each Lambda container): see
+   * lambdas/http/rate-limit.ts and docs/security.md. `requestsPerSecond: 0` turns it off.
+   */
+  agentRateLimit: RateLimitSettings;
 }
 
 export const defaultHubConfig: HubConfig = {
@@ -40,6 +62,7 @@ export const defaultHubConfig: HubConfig = {
   credentialOverlapSeconds: 300,
   upgradeDeadlineSeconds: 600,
   complianceRetentionDays: DEFAULT_COMPLIANCE_RETENTION_DAYS,
+  agentRateLimit: DEFAULT_AGENT_RATE_LIMIT,
 };
 
 /** What every domain service receives: the ports, the settings and the composed registry. */

@@ -4,7 +4,7 @@ import { createDynamoPorts, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SEC
 import { createSqsClient } from '../adapters/sqs/client.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
 import { HUB_CAPABILITIES, type Capability } from '../capabilities/index.js';
-import { defaultHubConfig, type HubConfig, type HubContext } from '../core/context.js';
+import { DEFAULT_AGENT_RATE_LIMIT, defaultHubConfig, type HubConfig, type HubContext } from '../core/context.js';
 import { buildRegistry } from '../core/registry.js';
 import type { AdminContext } from '../http/admin-api.js';
 import type { Route } from '../http/router.js';
@@ -134,7 +134,7 @@ function required(name: string): string {
 }
 
 /**
- * A whole number of seconds from the environment, or `def` when the variable is unset. A value that
+ * A whole number (of seconds, unless `unit` says otherwise) from the environment, or `def` when the variable is unset. A value that
  * is not one fails loudly, naming the variable, rather than becoming NaN inside the hub.
  */
 function seconds(name: string, def: number, min: number, max = Infinity, unit = 'seconds'): number {
@@ -170,6 +170,23 @@ export function contextFromEnv(log: Log): ComposedHub {
       credentialOverlapSeconds: seconds('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds, 0),
       upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
       complianceRetentionDays: seconds('TETHER_COMPLIANCE_RETENTION_DAYS', defaultHubConfig.complianceRetentionDays, 1, 36_500, 'days'),
+      agentRateLimit: {
+        requestsPerSecond: seconds(
+          'TETHER_AGENT_RATE_LIMIT_PER_SECOND',
+          DEFAULT_AGENT_RATE_LIMIT.requestsPerSecond,
+          0,
+          100_000,
+          'requests',
+        ),
+        burst: seconds('TETHER_AGENT_RATE_LIMIT_BURST', DEFAULT_AGENT_RATE_LIMIT.burst, 1, 1_000_000, 'requests'),
+        maxCredentials: seconds(
+          'TETHER_AGENT_RATE_LIMIT_CREDENTIALS',
+          DEFAULT_AGENT_RATE_LIMIT.maxCredentials,
+          1,
+          10_000_000,
+          'credentials',
+        ),
+      },
     },
   });
 }

@@ -4,6 +4,7 @@ import { ingestWorkReports } from './ingest.js';
 import { redactWorkSecrets } from './redaction.js';
 import { workBehaviour } from './work-behaviour.js';
 import { deleteClusterWorks, loadDesiredWorks } from './works.js';
+import { forgetClusterSizes } from './desired-size.js';
 
 /**
  * Works: manifests for one cluster, applied by its agent. Plugs into the cluster lifecycle through
@@ -21,6 +22,7 @@ export const worksCapability = defineCapability({
       name: 'works',
       run: async (ctx, cluster) => {
         await deleteClusterWorks(ctx, cluster);
+        await forgetClusterSizes(ctx, cluster);
       },
     },
   ],

@@ -5,6 +5,7 @@ import type { HubContext } from '../../core/context.js';
 import { behaviourFor } from '../../core/registry.js';
 import { clusterRecordFor } from './known-cluster.js';
 import { checkWorkSize, checkWorkSpec } from './work-checks.js';
+import { checkDesiredStateSize, forgetWorkSize, recordWorkSize } from './desired-size.js';
 import { deleteWorkStatus, readWorkStatus } from './work-status-store.js';
 import { bumpClusterRevision } from './works.js';
 
@@ -37,21 +38,28 @@ async function checkCluster(ctx: HubContext, work: Resource): Promise<void> {
 }
 
 export const workBehaviour = behaviourFor(workKind, {
-  async validate(next, _prev, ctx) {
+  async validate(next, prev, ctx) {
     await checkCluster(ctx, next);
     checkWorkSpec(next.spec, label(next));
     checkWorkSize(next, label(next), (json) => ctx.ports.resources.storedBodyBytes(json));
+    // Last: the one check that reads (a Query of the cluster's size index, never the works).
+    await checkDesiredStateSize(ctx, next, prev);
   },
   async afterCreate(res, ctx) {
+    await recordWorkSize(ctx, res);
     await bumpClusterRevision(ctx, res.metadata.namespace ?? '');
   },
   async afterUpdate(prev, next, ctx) {
     // Labels and annotations are not part of what the agent applies; only a spec change is.
-    if (prev.metadata.generation !== next.metadata.generation) await bumpClusterRevision(ctx, next.metadata.namespace ?? '');
+    if (prev.metadata.generation !== next.metadata.generation) {
+      await recordWorkSize(ctx, next);
+      await bumpClusterRevision(ctx, next.metadata.namespace ?? '');
+    }
   },
   async afterDelete(res, ctx) {
     const cluster = res.metadata.namespace ?? '';
     await deleteWorkStatus(ctx, cluster, res.metadata.name);
+    await forgetWorkSize(ctx, cluster, res.metadata.name);
     await bumpClusterRevision(ctx, cluster);
   },
   async decorate(res, ctx) {

@@ -152,12 +152,15 @@ describe('garbage and missing tokens', () => {
 
   it.each(AGENT_ROUTES)('$method $path refuses garbage (403) and missing tokens (401), auditing each', async (route) => {
     for (const token of garbage) {
+      // A new window of denial lines: the same denial again within 10 s is counted, not logged (see below).
+      await t.hub.ctx.ports.audit.flush?.(true);
       const mark = t.hub.audit.length;
       const res = await t.agent(route.method, route.path, { token, body: route.body });
       expect(res.status).toBe(403);
       expect(res.body.type).toBe('https://tether.dev/problems/forbidden');
       expect(deniedSince(mark, `agent.${route.path.split('/').pop()}`)).toHaveLength(1);
     }
+    await t.hub.ctx.ports.audit.flush?.(true);
     const mark = t.hub.audit.length;
     const none = await t.agent(route.method, route.path, { body: route.body });
     expect(none.status).toBe(401);
@@ -165,6 +168,23 @@ describe('garbage and missing tokens', () => {
     const basic = await t.agent(route.method, route.path, { body: route.body, headers: { authorization: 'Basic dXNlcjpwYXNz' } });
     expect(basic.status).toBe(401);
     expect(t.hub.audit.slice(mark).filter((e) => e.outcome === 'denied')).toHaveLength(2);
+  });
+});
+
+describe('a flood of denials', () => {
+  it('logs a repeated denial once at once, then one line with the count; every denial is accounted for', async () => {
+    const token = `thc_nosuch.${'B'.repeat(43)}`;
+    await t.hub.ctx.ports.audit.flush?.(true);
+    const mark = t.hub.audit.length;
+    for (let i = 0; i < 50; i++) expect((await t.agent('GET', '/agent/v1/desired', { token })).status).toBe(403);
+    expect(deniedSince(mark, 'agent.desired')).toEqual([expect.objectContaining({ cluster: 'nosuch', reason: 'unknown cluster' })]);
+    await t.hub.ctx.ports.audit.flush?.(true);
+    const lines = deniedSince(mark, 'agent.desired');
+    expect(lines).toEqual([
+      expect.objectContaining({ cluster: 'nosuch' }),
+      expect.objectContaining({ cluster: 'nosuch', count: 49, aggregated: true }),
+    ]);
+    expect(lines.reduce((n, e) => n + ((e.count as number | undefined) ?? 1), 0)).toBe(50);
   });
 });
 

@@ -104,6 +104,26 @@ describe('figuresOf', () => {
     expect(figuresOf(b4(200, 20))[0].verdict).toBe('met below goal size');
     expect(figuresOf(b4(200, 36))[0].verdict).toBe('missed');
   });
+
+  it('B10 is met when the p99 during the flood stays near the calm one with the limit, without errors', () => {
+    const lat = (p99: number) => ({ count: 1000, p50: 4, p90: 8, p99, max: p99 * 2, mean: 5 });
+    const run = (base: number, during: number, goodErrors: Record<string, number> = {}) => ({
+      limit: { requestsPerSecond: 2, burst: 120, maxCredentials: 20_000 },
+      baseline: lat(base),
+      during: lat(during),
+      goodErrors,
+      flood: { requests: 8000, perSecond: 400, statuses: { '200': 160, '429': 7840 } },
+      ops: { GetItem: 1500 },
+      serverLatency: lat(1),
+      hubCpuPercent: 30,
+    });
+    const b10 = (on: ReturnType<typeof run>) =>
+      saved('B10', { agents: 100, pollSeconds: 2, baselineSeconds: 10, floodSeconds: 20, floodConcurrency: 32, off: run(30, 400), on });
+    expect(figuresOf(b10(run(30, 40))).map((f) => f.verdict)).toEqual(['met', 'met']);
+    expect(figuresOf(b10(run(30, 100)))[0].verdict).toBe('missed');
+    expect(figuresOf(b10(run(30, 40, { '429': 1 })))[0].verdict).toBe('missed');
+    expect(figuresOf(b10(run(30, 40)))[1].measured).toBe('8,000 requests (400/s): 160 x 200, 7,840 x 429');
+  });
 });
 
 describe('renderReport', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AUDIT_DENIAL_FLUSH_MS, StoredAuditLog } from '../../../lambdas/handlers/audit-log.js';
+import { AUDIT_DENIAL_FLUSH_MS, AUDIT_MAX_LOGGED_DENIALS, StoredAuditLog } from '../../../lambdas/handlers/audit-log.js';
 import { MemoryAuditStore } from '../../../lambdas/adapters/memory/audit-store.js';
 import type { AuditRecord, AuditStore } from '../../../lambdas/ports/audit-store.js';
 import type { Log } from '../../../lambdas/ports/log.js';
@@ -61,6 +61,60 @@ describe('StoredAuditLog', () => {
     const flood = stored.find((r) => r.sourceIp === '203.0.113.9')!;
     expect(flood.firstTime).toBe('2026-12-05T10:00:00.000Z');
     expect(flood.time).toBe('2026-12-05T10:00:10.000Z');
+  });
+
+  it('logs a flood of identical denials as one line at once and one line with the count per window, not one a request', async () => {
+    const { audit, lines, advance } = rig();
+    const flood = { action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '203.0.113.9' } as const;
+    for (let i = 0; i < 5000; i++) audit.record(flood);
+    expect(lines).toEqual([{ level: 'warn', msg: 'audit', data: { audit: flood } }]);
+    advance(AUDIT_DENIAL_FLUSH_MS);
+    audit.record(flood);
+    // The window's repeats in one line, then the new window's first denial.
+    expect(lines.slice(1)).toEqual([
+      {
+        level: 'warn',
+        msg: 'audit',
+        data: {
+          audit: { ...flood, count: 4999, aggregated: true, firstTime: '2026-12-05T10:00:00.000Z', lastTime: '2026-12-05T10:00:00.000Z' },
+        },
+      },
+      { level: 'warn', msg: 'audit', data: { audit: flood } },
+    ]);
+  });
+
+  it('bounds the lines of ever-different denials: past the distinct limit they are counted per action and reason', async () => {
+    const { audit, lines } = rig();
+    for (let i = 0; i < 1000; i++)
+      audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown cluster', cluster: `c-${i}`, sourceIp: '203.0.113.9' });
+    expect(lines).toHaveLength(AUDIT_MAX_LOGGED_DENIALS);
+    await audit.flush(true);
+    expect(lines).toHaveLength(AUDIT_MAX_LOGGED_DENIALS + 1);
+    expect(lines.at(-1)?.data?.audit).toMatchObject({
+      action: 'agent.desired',
+      outcome: 'denied',
+      reason: 'unknown cluster',
+      count: 1000 - AUDIT_MAX_LOGGED_DENIALS,
+      aggregated: true,
+    });
+  });
+
+  it('aggregates the lines without an audit store too, and feeds the sink the same lines', () => {
+    let now = T0;
+    const lines: unknown[] = [];
+    const sunk: unknown[] = [];
+    const log = { debug() {}, info() {}, warn: (m: string) => void lines.push(m), error() {} } as Log;
+    const audit = new StoredAuditLog(
+      undefined,
+      log,
+      () => now,
+      (e) => void sunk.push(e),
+    );
+    for (let i = 0; i < 100; i++) audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'unknown token' });
+    now += AUDIT_DENIAL_FLUSH_MS;
+    audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'unknown token' });
+    expect(lines).toHaveLength(3);
+    expect(sunk).toHaveLength(3);
   });
 
   it('writes buffered denials when asked (a hub that stops)', async () => {
