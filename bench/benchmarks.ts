@@ -5,18 +5,21 @@ import { runChangeLatency, type ChangeLatencyResult } from './b4-change-latency.
 import { measureAgentFootprint, type FootprintResult } from './b5-agent-footprint.js';
 import { measureUnavailability, type UnavailabilityResult } from './b6-unavailability.js';
 import { measureHistoryQuery, type HistoryQueryResult } from './b7-history-query.js';
+import { runGovernanceFleet, type GovernanceFleetResult } from './b8-governance.js';
+import { measureGovernanceAgent, type GovernanceAgentResult } from './b9-governance-agent.js';
 import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
 import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
 import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
+import { measureComplianceCost, type ComplianceChangeCost } from './compliance-cost.js';
 
 /**
- * The benchmark suite: what each of B1–B7 runs at the small and large sizes, and its settings.
+ * The benchmark suite: what each of B1–B9 runs at the small and large sizes, and its settings.
  * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
  */
 
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7';
-export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7'];
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9'];
 
 /** Settings of one run of the suite; `--size` picks defaults, flags override them. */
 export interface Settings {
@@ -29,10 +32,12 @@ export interface Settings {
   b6Trials: number;
   /** Clusters given a year of compliance history in B7 (the first is the one queried). */
   b7Clusters: number;
+  /** Simulated clusters of B8 (governance at fleet scale). Absent in results saved before B8. */
+  b8Clusters?: number;
   /** Node options of the B5 agent process; undefined: what agent/Dockerfile's ENTRYPOINT passes. */
   b5NodeFlags?: string[];
   pollSeconds: number;
-  /** Agent shard processes for B3/B4; undefined: 0 up to 2,000 agents, else 1. */
+  /** Agent shard processes for B3/B4/B8; undefined: 0 up to 2,000 agents, else 1. */
   workers?: number;
   joinConcurrency: number;
   profile: boolean;
@@ -50,6 +55,7 @@ export function defaultSettings(size: 'small' | 'large'): Settings {
     b5IdleSeconds: small ? 120 : 600,
     b6Trials: small ? 20 : 50,
     b7Clusters: small ? 3 : 10,
+    b8Clusters: small ? 200 : 1_000,
     pollSeconds: 30,
     joinConcurrency: 32,
     profile: true,
@@ -67,6 +73,8 @@ export interface B1Result {
   dynamodbLocal: PollCostResult;
   probe: ProbeResult;
   rollout: RolloutCost;
+  /** One compliance change (absent in results saved before it was counted). */
+  compliance?: ComplianceChangeCost;
 }
 
 /** What each benchmark returns. */
@@ -78,6 +86,13 @@ export interface ResultOf {
   B5: FootprintResult;
   B6: UnavailabilityResult;
   B7: HistoryQueryResult;
+  B8: GovernanceFleetResult;
+  B9: GovernanceAgentResult;
+}
+
+/** B8's fleet size (settings saved before B8 lack it: the size's default). */
+export function b8Clusters(s: Settings): number {
+  return s.b8Clusters ?? (s.size === 'small' ? 200 : 1_000);
 }
 
 /** The command line that reproduces one benchmark at these settings. */
@@ -91,8 +106,10 @@ export function commandFor(id: BenchId, s: Settings): string {
     B5: `${s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : ''}${s.b5NodeFlags ? ` --b5-node-flags "${s.b5NodeFlags.join(' ')}"` : ''}`,
     B6: '',
     B7: s.b7Clusters !== defaultSettings(s.size).b7Clusters ? ` --b7-clusters ${s.b7Clusters}` : '',
+    B8: b8Clusters(s) !== b8Clusters(defaultSettings(s.size)) ? ` --b8-clusters ${b8Clusters(s)}` : '',
+    B9: '',
   };
-  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4') ? ` --workers ${s.workers}` : '';
+  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4' || id === 'B8') ? ` --workers ${s.workers}` : '';
   return `npx tsx bench/run.ts --only ${id}${size}${flags[id]}${workers}`;
 }
 
@@ -114,7 +131,7 @@ export async function runBenchmark<K extends BenchId>(
         await lite.close();
       }
       log('  B1: counting on DynamoDB Local (the capacity reference), with the Lambda-mode probe and a rollout');
-      const ref = await startBenchHub({ backend: 'dynamodb-local' });
+      const ref = await startBenchHub({ backend: 'dynamodb-local', ledger: true });
       try {
         const dynamodbLocal = await measurePollCost(ref);
         const probe = await runLambdaProbe(ref, {
@@ -123,9 +140,17 @@ export async function runBenchmark<K extends BenchId>(
           report: dynamodbLocal.lastReport,
         });
         const rollout = await measureRolloutCost(ref);
-        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout));
+        log('  B1: counting a compliance change');
+        const compliance = await measureComplianceCost(ref);
+        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout, undefined, compliance));
         // Credentials are secrets even in a throw-away hub: keep them out of saved results.
-        return { dynalite: { ...dynalite, credential: '' }, dynamodbLocal: { ...dynamodbLocal, credential: '' }, probe, rollout };
+        return {
+          dynalite: { ...dynalite, credential: '' },
+          dynamodbLocal: { ...dynamodbLocal, credential: '' },
+          probe,
+          rollout,
+          compliance,
+        };
       } finally {
         await ref.close();
       }
@@ -166,6 +191,15 @@ export async function runBenchmark<K extends BenchId>(
         await hub.close();
       }
     },
+    B8: () =>
+      runGovernanceFleet({
+        clusters: b8Clusters(s),
+        pollSeconds: s.pollSeconds,
+        workers: workersFor(s, b8Clusters(s)),
+        joinConcurrency: s.joinConcurrency,
+        log,
+      }),
+    B9: () => measureGovernanceAgent(log),
   };
   return run[id]() as Promise<ResultOf[K]>;
 }
