@@ -31,6 +31,8 @@ export interface ComplianceChangeCost {
   writeItems: number;
   /** Write units of the ingestion per change (the event's gsi2 copy included). */
   writeUnits: number;
+  /** The same by port call (the current item, the history append). */
+  writeUnitsByCall: Record<string, number>;
   /** Agent requests per change (the status report). */
   agentRequests: number;
   /** Size of one history event as a DynamoDB item (attribute names and values). */
@@ -129,6 +131,7 @@ export async function measureComplianceCost(bench: BenchHub, clusters = 5): Prom
       readUnits: readUnits / clusters,
       writeItems: writes.ingestion.total / clusters,
       writeUnits: ingestionUnits / clusters,
+      writeUnitsByCall: Object.fromEntries(Object.keys(writes.ingestion.byCall).map((label) => [label, (units[label] ?? 0) / clusters])),
       agentRequests: Object.entries(requests).reduce((n, [k, v]) => n + (k === 'desired 304' ? 0 : v), 0) / clusters,
       eventItemBytes: eventItemBytes(events.items[0]!, expiresAt),
       complianceItemBytes: Buffer.byteLength(JSON.stringify(item)),

@@ -107,6 +107,8 @@ export const ComplianceCountsSchema = z.object({
   change: RequestCostSchema,
   /** DynamoDB items written per change. */
   writeItems: z.number().nonnegative(),
+  /** Write units per change by the hub port call that wrote them (absent in older measurements). */
+  writeUnitsByCall: z.record(z.string(), z.number()).optional(),
   /** Size of one history event as a DynamoDB item. */
   eventItemBytes: z.number().positive(),
   /** JSON size of one current-compliance item (a 10-object policy). */

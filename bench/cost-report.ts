@@ -207,7 +207,13 @@ export function governanceSection(counts: MeasuredCounts, prices: PriceBook, h: 
   return [
     `${h}# Governance`,
     '',
-    `What compliance adds per cluster-month at **${g.changesPerDay} compliance change per cluster per day** (each one status report carrying one changed policy), on top of the figures above. Counted on DynamoDB Local (bench/compliance-cost.ts, in B1): a change costs ${r2(cc.writeItems)} write items (the current-compliance item and the history event) and ${r2(cc.change.writeUnits)} write units (the event's copy in the gsi2 index is billed as a write too), ${r2(cc.change.readUnits)} read units (${Object.entries(
+    `What compliance adds per cluster-month at **${g.changesPerDay} compliance change per cluster per day** (each one status report carrying one changed policy), on top of the figures above. Counted on DynamoDB Local (bench/compliance-cost.ts, in B1): a change costs ${r2(cc.writeItems)} write items (the current-compliance item and the history event) and ${r2(cc.change.writeUnits)} write units (${
+      cc.writeUnitsByCall
+        ? `${Object.entries(cc.writeUnitsByCall)
+            .map(([k, v]) => `${r2(v)} by \`${k}\``)
+            .join(', ')}; `
+        : ''
+    }a write unit is 1 KB, and the event's copy in the gsi2 index is billed as a write too), ${r2(cc.change.readUnits)} read units (${Object.entries(
       cc.change.ops,
     )
       .map(([k, v]) => `${r2(v)} ${k}`)

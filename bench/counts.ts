@@ -101,6 +101,7 @@ export function complianceCounts(c: ComplianceChangeCost, probe: ProbeResult): N
       logBytes: invocations * probe.statusReport.logBytes,
     },
     writeItems: c.writeItems,
+    writeUnitsByCall: c.writeUnitsByCall,
     eventItemBytes: c.eventItemBytes,
     complianceItemBytes: c.complianceItemBytes,
   };
