@@ -213,13 +213,13 @@ export function governanceSection(counts: MeasuredCounts, prices: PriceBook, h: 
             .map(([k, v]) => `${r2(v)} by \`${k}\``)
             .join(', ')}; `
         : ''
-    }a write unit is 1 KB, and the event's copy in the gsi2 index is billed as a write too), ${r2(cc.change.readUnits)} read units (${Object.entries(
+    }a write unit is 1 KB, and the event's copy in the gsi2 index is billed as a write too), ${r2(cc.change.readUnits)} read units (the report's authentication, its cluster, its policies and their items) and ${r2(cc.change.agentRequests)} agent request; DynamoDB commands per change: ${Object.entries(
       cc.change.ops,
     )
       .map(([k, v]) => `${r2(v)} ${k}`)
       .join(
         ' + ',
-      )} per change: the report's authentication, its cluster, its policies and their items) and ${r2(cc.change.agentRequests)} agent request. An event is ${cc.eventItemBytes} bytes as an item, a current item of a 10-object policy ${cc.complianceItemBytes} bytes.`,
+      )}. An event is ${cc.eventItemBytes} bytes as an item, a current item of a 10-object policy ${cc.complianceItemBytes} bytes.`,
     '',
     `| line | ${sizes.map((n) => `${n.toLocaleString('en-US')} clusters`).join(' | ')} |`,
     `|---|${sizes.map(() => '---').join('|')}|`,

@@ -77,7 +77,7 @@ export function governanceFleetDetails(r: GovernanceFleetResult): string {
     `| the policy update's own writes (part of changing the policy) | ${n(c.writes.policyChange.total)}: ${calls(c.writes.policyChange)} |`,
     `| the fleet's background writes in the same window (${n(c.polls)} polls) | ${n(c.writes.background.total)}: ${calls(c.writes.background)} |`,
     `| other writes | ${n(c.writes.other.total)}${c.writes.other.total ? `: ${calls(c.writes.other)}` : ''} |`,
-    `| DynamoDB commands in the change window | ${perPollText(c.ops)} |`,
+    `| DynamoDB commands in the change window (the bench's roll-up reads every second included) | ${perPollText(c.ops)} |`,
     '',
     `Write items are DynamoDB items written, booked under the hub port call that sent them (bench/write-ledger.ts: an AsyncLocalStorage carries the port call to an SDK middleware): a PutItem, UpdateItem or DeleteItem is one item; a BatchWriteItem counts every request it carries. An event's copy in the gsi2 index (by policy) is not an item: DynamoDB bills it as one more write unit, which the cost model adds. The latency goal leaves ${r.goalSeconds - r.pollSeconds} s after the agent's poll for the hub's sync step, the evaluation and the report; a new policy has no earlier report, so the agents' 60 s report debounce does not hold it, and the change round starts after a quiet window longer than that debounce.`,
   ].join('\n');
