@@ -93,6 +93,8 @@ export interface GovernanceFleetResult {
    * every cluster, none Unknown.
    */
   convergeSeconds: number;
+  /** True when the policies were created before the Placement (absent in results saved before: the Placement first). */
+  placementAfterPolicies?: boolean;
   newPolicy: NewPolicyRound;
   idle: IdleWindow;
   change: ChangeRound;
@@ -307,6 +309,7 @@ export async function runGovernanceFleet(opts: GovernanceFleetOptions): Promise<
       objectsPerPolicy: objects,
       goalSeconds: opts.pollSeconds + 10,
       convergeSeconds,
+      placementAfterPolicies: true,
       newPolicy,
       idle,
       change,

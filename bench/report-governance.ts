@@ -61,7 +61,11 @@ export function governanceFleetDetails(r: GovernanceFleetResult): string {
   const c = r.change;
   const np = r.newPolicy;
   return [
-    `${n(r.clusters)} simulated agents (the real agent code${r.workers ? `, in ${r.workers} shard process${r.workers > 1 ? 'es' : ''}` : ', in the bench process'}) polling a local hub process (dynalite on disk) every ${r.pollSeconds} s (each wait jittered within ${r.pollJitterBand} of it); a Placement choosing them all; ${r.policies} inform policies of ${r.objectsPerPolicy} ConfigMaps each (musthave, default evaluation interval; the ConfigMaps do not exist on the simulated clusters, so these policies are NonCompliant everywhere and re-evaluated at the noncompliant interval, the agents' heavier case). The policies were created first and the Placement then; all ${r.policies} were reported by every cluster ${s1(r.convergeSeconds)} after the Placement was created.`,
+    `${n(r.clusters)} simulated agents (the real agent code${r.workers ? `, in ${r.workers} shard process${r.workers > 1 ? 'es' : ''}` : ', in the bench process'}) polling a local hub process (dynalite on disk) every ${r.pollSeconds} s (each wait jittered within ${r.pollJitterBand} of it); a Placement choosing them all; ${r.policies} inform policies of ${r.objectsPerPolicy} ConfigMaps each (musthave, default evaluation interval; the ConfigMaps do not exist on the simulated clusters, so these policies are NonCompliant everywhere and re-evaluated at the noncompliant interval, the agents' heavier case). ${
+      r.placementAfterPolicies
+        ? `The policies were created first and the Placement then; all ${r.policies} were reported by every cluster ${s1(r.convergeSeconds)} after the Placement was created.`
+        : `The Placement was created first and the policies then, one after the other; all ${r.policies} were reported by every cluster ${s1(r.convergeSeconds)} after the first was created.`
+    }`,
     '',
     '| step | measured |',
     '|---|---|',
