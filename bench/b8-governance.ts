@@ -231,12 +231,14 @@ export async function runGovernanceFleet(opts: GovernanceFleetOptions): Promise<
     // the fleet, instead of 30 admin requests that each move every cluster's desired state.
     await createPolicies(hub, policies, objects);
     const placed = Date.now();
-    await placeFleet(hub.admin, PLACEMENT, 'b8', opts.clusters, () => hub.settle(600_000), { timeoutMs: 900_000 });
+    // The placement's count is what is waited for: the sync steps it starts may outlast a drain.
+    const drain = (ms: number) => hub.settle(ms).catch(() => undefined);
+    await placeFleet(hub.admin, PLACEMENT, 'b8', opts.clusters, () => drain(30_000), { timeoutMs: 900_000 });
     await converged(hub, opts, policies);
     const convergeSeconds = (Date.now() - placed) / 1000;
     opts.log(`  B8: ${policies} policies reported by all ${opts.clusters} clusters after ${convergeSeconds.toFixed(0)} s`);
     // Every agent polls at its own phase again before the timed change.
-    await hub.settle(120_000);
+    await drain(300_000);
     await sleep((opts.pollSeconds + 5) * 1000);
 
     // 1. A new policy: Compliant everywhere (none of its ConfigMaps exist).
