@@ -5,19 +5,22 @@ import { runChangeLatency, type ChangeLatencyResult } from './b4-change-latency.
 import { measureAgentFootprint, type FootprintResult } from './b5-agent-footprint.js';
 import { measureUnavailability, type UnavailabilityResult } from './b6-unavailability.js';
 import { measureHistoryQuery, type HistoryQueryResult } from './b7-history-query.js';
+import { runGovernanceFleet, type GovernanceFleetResult } from './b8-governance.js';
+import { measureGovernanceAgent, type GovernanceAgentResult } from './b9-governance-agent.js';
 import { runFloodBench, type FloodResult } from './b10-rate-limit.js';
 import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
 import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
 import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
+import { measureComplianceCost, type ComplianceChangeCost } from './compliance-cost.js';
 
 /**
- * The benchmark suite: what each of B1–B7 and B10 runs at the small and large sizes, and its settings.
+ * The benchmark suite: what each of B1–B10 runs at the small and large sizes, and its settings.
  * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
  */
 
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B10';
-export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B10'];
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10'];
 
 /** Settings of one run of the suite; `--size` picks defaults, flags override them. */
 export interface Settings {
@@ -30,6 +33,8 @@ export interface Settings {
   b6Trials: number;
   /** Clusters given a year of compliance history in B7 (the first is the one queried). */
   b7Clusters: number;
+  /** Simulated clusters of B8 (governance at fleet scale). Absent in results saved before B8. */
+  b8Clusters?: number;
   /** Well-behaved agents polling while one credential floods in B10 (absent in older results). */
   b10Agents?: number;
   /** Length of B10's flood, s. */
@@ -37,7 +42,7 @@ export interface Settings {
   /** Node options of the B5 agent process; undefined: what agent/Dockerfile's ENTRYPOINT passes. */
   b5NodeFlags?: string[];
   pollSeconds: number;
-  /** Agent shard processes for B3/B4; undefined: 0 up to 2,000 agents, else 1. */
+  /** Agent shard processes for B3/B4/B8; undefined: 0 up to 2,000 agents, else 1. */
   workers?: number;
   joinConcurrency: number;
   profile: boolean;
@@ -55,6 +60,7 @@ export function defaultSettings(size: 'small' | 'large'): Settings {
     b5IdleSeconds: small ? 120 : 600,
     b6Trials: small ? 20 : 50,
     b7Clusters: small ? 3 : 10,
+    b8Clusters: small ? 200 : 1_000,
     b10Agents: 100,
     b10FloodSeconds: 20,
     pollSeconds: 30,
@@ -74,6 +80,8 @@ export interface B1Result {
   dynamodbLocal: PollCostResult;
   probe: ProbeResult;
   rollout: RolloutCost;
+  /** One compliance change (absent in results saved before it was counted). */
+  compliance?: ComplianceChangeCost;
 }
 
 /** What each benchmark returns. */
@@ -85,7 +93,14 @@ export interface ResultOf {
   B5: FootprintResult;
   B6: UnavailabilityResult;
   B7: HistoryQueryResult;
+  B8: GovernanceFleetResult;
+  B9: GovernanceAgentResult;
   B10: FloodResult;
+}
+
+/** B8's fleet size (settings saved before B8 lack it: the size's default). */
+export function b8Clusters(s: Settings): number {
+  return s.b8Clusters ?? (s.size === 'small' ? 200 : 1_000);
 }
 
 /** The command line that reproduces one benchmark at these settings. */
@@ -99,9 +114,11 @@ export function commandFor(id: BenchId, s: Settings): string {
     B5: `${s.b5IdleSeconds !== defaultSettings(s.size).b5IdleSeconds ? ` --b5-idle-seconds ${s.b5IdleSeconds}` : ''}${s.b5NodeFlags ? ` --b5-node-flags "${s.b5NodeFlags.join(' ')}"` : ''}`,
     B6: '',
     B7: s.b7Clusters !== defaultSettings(s.size).b7Clusters ? ` --b7-clusters ${s.b7Clusters}` : '',
+    B8: b8Clusters(s) !== b8Clusters(defaultSettings(s.size)) ? ` --b8-clusters ${b8Clusters(s)}` : '',
+    B9: '',
     B10: `${s.b10Agents !== defaultSettings(s.size).b10Agents ? ` --b10-agents ${s.b10Agents}` : ''}${s.b10FloodSeconds !== defaultSettings(s.size).b10FloodSeconds ? ` --b10-seconds ${s.b10FloodSeconds}` : ''}`,
   };
-  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4') ? ` --workers ${s.workers}` : '';
+  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4' || id === 'B8') ? ` --workers ${s.workers}` : '';
   return `npx tsx bench/run.ts --only ${id}${size}${flags[id]}${workers}`;
 }
 
@@ -123,7 +140,7 @@ export async function runBenchmark<K extends BenchId>(
         await lite.close();
       }
       log('  B1: counting on DynamoDB Local (the capacity reference), with the Lambda-mode probe and a rollout');
-      const ref = await startBenchHub({ backend: 'dynamodb-local' });
+      const ref = await startBenchHub({ backend: 'dynamodb-local', ledger: true });
       try {
         const dynamodbLocal = await measurePollCost(ref);
         const probe = await runLambdaProbe(ref, {
@@ -132,9 +149,17 @@ export async function runBenchmark<K extends BenchId>(
           report: dynamodbLocal.lastReport,
         });
         const rollout = await measureRolloutCost(ref);
-        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout));
+        log('  B1: counting a compliance change');
+        const compliance = await measureComplianceCost(ref);
+        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout, undefined, compliance));
         // Credentials are secrets even in a throw-away hub: keep them out of saved results.
-        return { dynalite: { ...dynalite, credential: '' }, dynamodbLocal: { ...dynamodbLocal, credential: '' }, probe, rollout };
+        return {
+          dynalite: { ...dynalite, credential: '' },
+          dynamodbLocal: { ...dynamodbLocal, credential: '' },
+          probe,
+          rollout,
+          compliance,
+        };
       } finally {
         await ref.close();
       }
@@ -175,6 +200,15 @@ export async function runBenchmark<K extends BenchId>(
         await hub.close();
       }
     },
+    B8: () =>
+      runGovernanceFleet({
+        clusters: b8Clusters(s),
+        pollSeconds: s.pollSeconds,
+        workers: workersFor(s, b8Clusters(s)),
+        joinConcurrency: s.joinConcurrency,
+        log,
+      }),
+    B9: () => measureGovernanceAgent(log),
     B10: () =>
       runFloodBench({
         agents: s.b10Agents ?? 100,

@@ -101,6 +101,21 @@ export const SweepCostSchema = z.object({
 });
 export type SweepCost = z.infer<typeof SweepCostSchema>;
 
+/** One compliance change, counted on DynamoDB Local (bench/compliance-cost.ts). */
+export const ComplianceCountsSchema = z.object({
+  /** The status report that carries it and the ingestion's writes (item + event, the event's gsi2 copy in the write units). */
+  change: RequestCostSchema,
+  /** DynamoDB items written per change. */
+  writeItems: z.number().nonnegative(),
+  /** Write units per change by the hub port call that wrote them (absent in older measurements). */
+  writeUnitsByCall: z.record(z.string(), z.number()).optional(),
+  /** Size of one history event as a DynamoDB item. */
+  eventItemBytes: z.number().positive(),
+  /** JSON size of one current-compliance item (a 10-object policy). */
+  complianceItemBytes: z.number().positive(),
+});
+export type ComplianceCounts = z.infer<typeof ComplianceCountsSchema>;
+
 /** bench/measured-counts.json: what B1 counted. */
 export const MeasuredCountsSchema = z.object({
   measuredAt: z.string(),
@@ -135,6 +150,8 @@ export const MeasuredCountsSchema = z.object({
   schedulerTick: RequestCostSchema,
   /** Per cluster and rollout: fan-out writes, worker steps, the changed poll's extra, the reports. Absent until measured. */
   rolloutPerCluster: RequestCostSchema.optional(),
+  /** One compliance change (governance). Absent until measured. */
+  complianceChange: ComplianceCountsSchema.optional(),
 });
 export type MeasuredCounts = z.infer<typeof MeasuredCountsSchema>;
 

@@ -15,6 +15,7 @@ import {
   type MeasuredCounts,
   type PriceBook,
 } from './cost-model.js';
+import { DEFAULT_GOVERNANCE, governanceCost, type GovernanceCost } from './cost-governance.js';
 
 /**
  * The cost model as Markdown: the issue's scenario grid, the breakdown of the goal scenario, the
@@ -184,6 +185,54 @@ function assumptionList(counts: MeasuredCounts, a: Assumptions): string {
   ].join('\n');
 }
 
+/** The governance line: what one compliance change per cluster per day adds, per cluster-month. */
+export function governanceSection(counts: MeasuredCounts, prices: PriceBook, h: string): string[] {
+  const cc = counts.complianceChange;
+  if (!cc) return [`${h}# Governance`, '', 'Not computed: the compliance change has not been counted yet (run B1).'];
+  const g = DEFAULT_GOVERNANCE;
+  const sizes = [1_000, 10_000, 100_000];
+  const rows = (profile: 'FunctionUrl' | 'HttpApi') => sizes.map((clusters) => governanceCost({ clusters, profile }, cc, prices, g));
+  const url = rows('FunctionUrl');
+  const http = rows('HttpApi');
+  const r2 = (v: number) => String(Math.round(v * 100) / 100);
+  const names: Record<keyof GovernanceCost['lines'], string> = {
+    requests: 'Lambda requests (Function URL; the HTTP API adds its request price)',
+    duration: 'Lambda duration (arm64)',
+    writes: 'DynamoDB writes (current item + event + its gsi2 copy)',
+    reads: 'DynamoDB reads (the report, one auditor export a month)',
+    storage: `DynamoDB storage (${g.retentionDays} days of events, table + gsi2; ${g.policiesPerCluster} current items)`,
+    logs: 'CloudWatch Logs',
+  };
+  const c = url[0];
+  return [
+    `${h}# Governance`,
+    '',
+    `What compliance adds per cluster-month at **${g.changesPerDay} compliance change per cluster per day** (each one status report carrying one changed policy), on top of the figures above. Counted on DynamoDB Local (bench/compliance-cost.ts, in B1): a change costs ${r2(cc.writeItems)} write items (the current-compliance item and the history event) and ${r2(cc.change.writeUnits)} write units (${
+      cc.writeUnitsByCall
+        ? `${Object.entries(cc.writeUnitsByCall)
+            .map(([k, v]) => `${r2(v)} by \`${k}\``)
+            .join(', ')}; `
+        : ''
+    }a write unit is 1 KB, and the event's copy in the gsi2 index is billed as a write too), ${r2(cc.change.readUnits)} read units (the report's authentication, its cluster, its policies and their items) and ${r2(cc.change.agentRequests)} agent request; DynamoDB commands per change: ${Object.entries(
+      cc.change.ops,
+    )
+      .map(([k, v]) => `${r2(v)} ${k}`)
+      .join(
+        ' + ',
+      )}. An event is ${cc.eventItemBytes} bytes as an item, a current item of a 10-object policy ${cc.complianceItemBytes} bytes.`,
+    '',
+    `| line | ${sizes.map((n) => `${n.toLocaleString('en-US')} clusters`).join(' | ')} |`,
+    `|---|${sizes.map(() => '---').join('|')}|`,
+    ...(Object.keys(names) as Array<keyof GovernanceCost['lines']>).map(
+      (k) => `| ${names[k]} | ${url.map((r) => usd(r.lines[k])).join(' | ')} |`,
+    ),
+    `| **governance per cluster-month, Function URL** | ${url.map((r) => `**${usd(r.total)}**`).join(' | ')} |`,
+    `| governance per cluster-month, HTTP API | ${http.map((r) => usd(r.total)).join(' | ')} |`,
+    '',
+    `Volumes per cluster-month: ${r2(c.changesPerMonth)} changes, ${r2(c.writeUnits)} write units, ${r2(c.readUnits)} read units; ${c.eventsKept} events kept at steady state, ${(c.storedBytes / 1024).toFixed(0)} KB stored (each item plus ${g.itemOverheadBytes} bytes of DynamoDB overhead, the gsi2 copy of each event counted again). The history query reads are one export a month of each cluster's last 30 days (${r2(g.changesPerDay * 30)} events in one eventually consistent Query); B7 shows that such a query is one key-range Query whatever the table holds. Storage grows for the first ${g.retentionDays} days and then stays: the events past retention are removed by TTL.`,
+  ];
+}
+
 /** The whole cost model section as Markdown. */
 export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts: { heading?: string } = {}): string {
   const h = opts.heading ?? '##';
@@ -223,6 +272,8 @@ export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts
       const c = goalCheck(counts, prices, v.assumptions);
       return `| ${v.name} | ${v.description} | ${c.rows.map((r) => usd(r.totalPerCluster)).join(' | ')} | ${c.met ? 'met' : 'missed'} |`;
     }),
+    '',
+    ...governanceSection(counts, prices, h),
     '',
     `${h}# Inputs (counted)`,
     '',

@@ -4,6 +4,7 @@ import type { CountedStep, PollCostResult } from './b1-poll-cost.js';
 import { MeasuredCountsSchema, PriceBookSchema, type MeasuredCounts, type PriceBook, type RequestCost } from './cost-model.js';
 import type { ProbeResult, ProbeStep } from './lambda-probe.js';
 import type { RolloutCost } from './rollout-cost.js';
+import type { ComplianceChangeCost } from './compliance-cost.js';
 
 /**
  * Turns what B1 counted (the in-process measurement and the Lambda-mode probe) into the cost
@@ -81,6 +82,32 @@ function withStepsCost(r: CountedStep & { agentRequests: number }, probe: ProbeR
 }
 
 /**
+ * A compliance change for the cost model: one status report (an agent-function invocation as long
+ * as a measured status report, an upper bound: it queues no step) with the counted reads and the
+ * ingestion's write units (the event's gsi2 copy included: DynamoDB Local counts index writes).
+ */
+export function complianceCounts(c: ComplianceChangeCost, probe: ProbeResult): NonNullable<MeasuredCounts['complianceChange']> {
+  const invocations = c.agentRequests;
+  return {
+    change: {
+      invocations,
+      agentRequests: c.agentRequests,
+      lambdaMs: invocations * probe.statusReport.meanMs,
+      cpuMs: invocations * probe.statusReport.cpuMs,
+      ops: c.ops,
+      readUnits: c.readUnits,
+      writeUnits: c.writeUnits,
+      sqsRequests: 0,
+      logBytes: invocations * probe.statusReport.logBytes,
+    },
+    writeItems: c.writeItems,
+    writeUnitsByCall: c.writeUnitsByCall,
+    eventItemBytes: c.eventItemBytes,
+    complianceItemBytes: c.complianceItemBytes,
+  };
+}
+
+/**
  * The cost model's inputs from one B1 run. `counted` should come from DynamoDB Local, whose
  * capacity figures include index writes (dynalite leaves them out).
  */
@@ -90,6 +117,7 @@ export function toMeasuredCounts(
   commit: string,
   rollout?: RolloutCost,
   measuredAt = new Date().toISOString(),
+  compliance?: ComplianceChangeCost,
 ): MeasuredCounts {
   // The transition's own write, and the availability step it queues (one worker invocation).
   const transition = {
@@ -118,6 +146,7 @@ export function toMeasuredCounts(
     heartbeatThinning: counted.heartbeatThinning,
     schedulerTick: cost(counted.schedulerTick, probe.schedulerTick, { invocations: 1, agentRequests: 0 }),
     ...(rollout ? { rolloutPerCluster: withStepsCost(rollout, probe) } : {}),
+    ...(compliance ? { complianceChange: complianceCounts(compliance, probe) } : {}),
   });
 }
 

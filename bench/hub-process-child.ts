@@ -85,6 +85,7 @@ function usage(): HubUsage {
     loopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 },
     ...(dynaliteElu ? { dynaliteThread: { eventLoopUtilization: dynaliteElu.utilization, busyMs: dynaliteElu.active } } : {}),
     ops: bench?.ops.snapshot().counts ?? {},
+    ...(bench?.ledger ? { writeItems: bench.ledger.snapshot() } : {}),
     queued: bench?.queue.messages ?? 0,
   };
 }
@@ -100,6 +101,7 @@ function resetUsage(): void {
   gc = { count: 0, totalMs: 0, maxMs: 0 };
   loopDelay.reset();
   bench?.ops.reset();
+  bench?.ledger?.reset();
   bench?.queue.reset();
 }
 

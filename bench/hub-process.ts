@@ -42,6 +42,8 @@ export interface HubUsage {
   dynaliteThread?: { eventLoopUtilization: number; busyMs: number };
   /** DynamoDB commands of the hub's client. */
   ops: Record<string, number>;
+  /** DynamoDB write items by the port call that sent them (hubs started with `ledger`). */
+  writeItems?: Record<string, number>;
   /** Step messages queued. */
   queued: number;
 }

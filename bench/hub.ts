@@ -14,6 +14,7 @@ import type { Queue, StepMessage } from '../lambdas/ports/queue.js';
 import { TetherError } from '../shared/errors.js';
 import { startDynamoDbLocal } from '../test/support/dynamo-servers.js';
 import { adminCaller, type AdminAnswer } from '../sim/admin.js';
+import { WriteLedger } from './write-ledger.js';
 
 /**
  * A local hub for benchmarks: the real `startLocalHub` (same handlers, gateway, worker and
@@ -90,6 +91,8 @@ export interface BenchHub {
   ops: OperationCounter;
   queue: CountingQueue;
   clock: OffsetClock;
+  /** Write items by port call (only with the `ledger` option). */
+  ledger?: WriteLedger;
   /** Calls the admin API with the admin token. */
   admin(method: string, path: string, body?: unknown): Promise<AdminAnswer>;
   close(): Promise<void>;
@@ -107,6 +110,8 @@ export interface BenchHubOptions {
   inMemory?: boolean;
   /** Where dynalite runs: its own worker thread (default, as `tether dev`) or the hub's event loop. */
   dynalite?: DynaliteMode;
+  /** Book every DynamoDB write item under the port call that sent it ({@link WriteLedger}). */
+  ledger?: boolean;
 }
 
 /** Starts an instrumented local hub on 127.0.0.1 in a fresh temp directory. */
@@ -158,6 +163,11 @@ export async function startBenchHub(opts: BenchHubOptions = {}): Promise<BenchHu
     hub.ctx.ports.clock = clock;
     const queue = new CountingQueue(hub.ctx.ports.queue);
     hub.ctx.ports.queue = queue;
+    let ledger: WriteLedger | undefined;
+    if (opts.ledger) {
+      ledger = new WriteLedger();
+      ledger.attach(hub.ctx.ports, clients[0]);
+    }
 
     const admin = adminCaller(hub.url, hub.adminToken);
 
@@ -174,6 +184,7 @@ export async function startBenchHub(opts: BenchHubOptions = {}): Promise<BenchHu
       ops,
       queue,
       clock,
+      ...(ledger ? { ledger } : {}),
       admin,
       close: closeAll,
     };

@@ -3,8 +3,10 @@ import type { B1Result, BenchId, ResultOf, Settings } from './benchmarks.js';
 import type { MeasuredCounts, PriceBook } from './cost-model.js';
 import { COST_GOAL_PER_CLUSTER_MONTH, DEFAULT_ASSUMPTIONS } from './cost-model.js';
 import { goalCheck, renderCostReport, usd } from './cost-report.js';
+import { governanceCost } from './cost-governance.js';
 import type { RunEnvironment } from './machine.js';
 import type { ProfileGroup } from './profile.js';
+import { governanceAgentDetails, governanceAgentFigures, governanceFleetDetails, governanceFleetFigures } from './report-governance.js';
 import type { LatencySummary } from '../sim/stats.js';
 import { b10Details, b10Figures } from './report-b10.js';
 
@@ -186,6 +188,10 @@ export function figuresOf(saved: SavedResult): Figure[] {
         },
       ];
     }
+    case 'B8':
+      return governanceFleetFigures(saved.result as ResultOf['B8']);
+    case 'B9':
+      return governanceAgentFigures(saved.result as ResultOf['B9']);
     case 'B10':
       return b10Figures(saved.result as ResultOf['B10']);
   }
@@ -349,6 +355,12 @@ export function detailsOf(saved: SavedResult): string {
       );
       break;
     }
+    case 'B8':
+      lines.push(governanceFleetDetails(saved.result as ResultOf['B8']));
+      break;
+    case 'B9':
+      lines.push(governanceAgentDetails(saved.result as ResultOf['B9']));
+      break;
     case 'B10':
       lines.push(b10Details(saved.result as ResultOf['B10']));
       break;
@@ -364,6 +376,8 @@ const TITLES: Record<BenchId, string> = {
   B5: 'B5, agent footprint',
   B6: 'B6, unavailability detection',
   B7: 'B7, compliance history query',
+  B8: 'B8, governance at fleet scale',
+  B9: 'B9, agent governance footprint',
   B10: 'B10, a flooding credential and the agent rate limit',
 };
 
@@ -386,6 +400,18 @@ export function renderReport(results: SavedResult[], counts: MeasuredCounts | un
       verdict: check.met ? 'met' : 'missed',
       command: 'npx tsx bench/cost.ts',
     });
+    if (counts.complianceChange) {
+      const cc = counts.complianceChange;
+      figures.push({
+        figure: 'Governance per cluster-month, one compliance change per cluster per day (Function URL)',
+        goal: 'none set (report it)',
+        measured: [1_000, 10_000, 100_000]
+          .map((clusters) => `${usd(governanceCost({ clusters, profile: 'FunctionUrl' }, cc, prices).total)} at ${n(clusters)}`)
+          .join(', '),
+        verdict: 'no goal',
+        command: 'npx tsx bench/cost.ts',
+      });
+    }
   }
   const versions = sorted[0]?.environment.packages ?? {};
   const out = [
@@ -401,7 +427,7 @@ export function renderReport(results: SavedResult[], counts: MeasuredCounts | un
     '|---|---|---|---|---|',
     ...figures.map((f) => `| ${f.figure} | ${f.goal} | ${f.measured} | **${f.verdict}** | \`${f.command}\` |`),
     '',
-    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--b10-agents N`, `--b10-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
+    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 and B8 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 and B8 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--b8-clusters N`, `--b10-agents N`, `--b10-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
     '',
     '## Machine and versions',
     '',
