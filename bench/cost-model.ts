@@ -263,7 +263,9 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   xraySampleRate: 0.05,
   // Up to five pollers, each a 20 s long poll, all month.
   sqsIdlePollingRequestsPerMonth: 5 * 3 * 60 * 730,
-  alarms: 9,
+  // CloudWatch bills an alarm per metric it reads: TetherHub's 15 alarms read 28 metrics (9 rate
+  // alarms of 2 metrics each, 6 of one), checked against the synthesized stack by test/infra.
+  alarms: 28,
   // StepsFailed (worker); nothing else repeats what Lambda and SQS publish for free.
   customMetrics: 1,
   storageBytesPerCluster: 8 * 1024,

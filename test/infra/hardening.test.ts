@@ -1,3 +1,4 @@
+import { DEFAULT_ASSUMPTIONS } from '../../bench/cost-model.js';
 /**
  * CDK assertions for the production hardening of the deployment: concurrency bounds, per-route
  * throttles, access logs, the scheduler's async invoke settings, per-function IAM, table options,
@@ -238,6 +239,16 @@ describe('table options', () => {
 
 describe('alarms', () => {
   const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+
+  it('read as many metrics as the cost model prices (CloudWatch bills an alarm per metric it reads)', () => {
+    for (const t of [dev, prod]) {
+      const metrics = alarms(t).reduce((n, a) => {
+        const list = a.Properties.Metrics as Array<{ MetricStat?: unknown }> | undefined;
+        return n + (list ? list.filter((m) => m.MetricStat).length : 1);
+      }, 0);
+      expect(metrics).toBe(DEFAULT_ASSUMPTIONS.alarms);
+    }
+  });
 
   it('page on rates, ages and depths, never on a single function error', () => {
     for (const t of [dev, prod]) {
