@@ -151,6 +151,8 @@ describe('governance end to end', () => {
     // Enforce: every store complies; the ConfigMap is rendered per store.
     expect((await tether(['apply', '-f', join(EXAMPLES, 'pci-enforce.yaml')])).code).toBe(0);
     await until('every store to comply', async () => {
+      // Each policy reported its inform state moments ago: its next report waits out the 60 s debounce.
+      await passTime(61);
       const all = await Promise.all(['pci-namespace-owner', 'pci-default-deny', 'pci-audit-config'].map(summary));
       return all.every((s) => s.compliant === 3);
     });
