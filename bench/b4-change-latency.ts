@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { POLL_JITTER_BAND } from '../agent/backoff.js';
 import { MeasurementError } from './b1-poll-cost.js';
-import { Fleet } from '../sim/fleet.js';
+import type { Fleet } from '../sim/fleet.js';
 import { startHubProcess } from './hub-process.js';
-import { markedDeployment, placeFleet } from './rollout.js';
+import { markedDeployment, placeFleet, startPollingFleet } from './rollout.js';
 import { SampleSet, type LatencySummary } from '../sim/stats.js';
 
 /**
@@ -53,24 +53,7 @@ export async function runChangeLatency(opts: ChangeLatencyOptions): Promise<Chan
   });
   let fleet: Fleet | undefined;
   try {
-    let lastLog = 0;
-    fleet = await Fleet.start({
-      admin: hub.admin,
-      clusters: opts.clusters,
-      prefix: 'b4',
-      labels: () => ({ fleet: 'b4' }),
-      workers: opts.workers,
-      importConcurrency: opts.joinConcurrency,
-      joinConcurrency: opts.joinConcurrency,
-      spreadMs: opts.pollSeconds * 1000,
-      onJoined: (joined, failed, total) => {
-        if (Date.now() - lastLog > 15_000 || joined + failed === total) {
-          lastLog = Date.now();
-          opts.log(`  B4: ${joined}/${total} agents joined`);
-        }
-      },
-    });
-    await fleet.run();
+    fleet = await startPollingFleet(hub.admin, { prefix: 'b4', ...opts });
     await placeFleet(hub.admin, 'b4', 'b4', opts.clusters, () => hub.settle(120_000));
     // Every agent polls at its own phase before the first publish.
     await sleep((opts.pollSeconds + 5) * 1000);

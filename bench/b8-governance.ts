@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { POLL_JITTER_BAND } from '../agent/backoff.js';
-import { Fleet } from '../sim/fleet.js';
+import type { Fleet } from '../sim/fleet.js';
 import type { AdminCall } from '../sim/admin.js';
 import { SampleSet, type LatencySummary } from '../sim/stats.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import { classifyWrites, governancePolicy, perPoll, type WriteClasses } from './b8-writes.js';
 import { startHubProcess, type HubProcess } from './hub-process.js';
-import { placeFleet } from './rollout.js';
+import { placeFleet, startPollingFleet } from './rollout.js';
 
 /**
  * B8, governance at fleet scale: N simulated agents (the real agent code, sim/fleet.ts) polling a
@@ -228,24 +228,7 @@ export async function runGovernanceFleet(opts: GovernanceFleetOptions): Promise<
   });
   let fleet: Fleet | undefined;
   try {
-    let lastLog = 0;
-    fleet = await Fleet.start({
-      admin: hub.admin,
-      clusters: opts.clusters,
-      prefix: 'b8',
-      labels: () => ({ fleet: 'b8' }),
-      workers: opts.workers,
-      importConcurrency: opts.joinConcurrency,
-      joinConcurrency: opts.joinConcurrency,
-      spreadMs: opts.pollSeconds * 1000,
-      onJoined: (joined, failed, total) => {
-        if (Date.now() - lastLog > 15_000 || joined + failed === total) {
-          lastLog = Date.now();
-          opts.log(`  B8: ${joined}/${total} agents joined`);
-        }
-      },
-    });
-    await fleet.run();
+    fleet = await startPollingFleet(hub.admin, { prefix: 'b8', ...opts });
     // The policies first, then the placement: one sync step per policy when the placement chooses
     // the fleet, instead of 30 admin requests that each move every cluster's desired state.
     await createPolicies(hub, policies, objects);

@@ -4,6 +4,7 @@ import type { Resource } from '../shared/resources/meta.js';
 import type { HubContext } from '../lambdas/core/context.js';
 import { MeasurementError } from './b1-poll-cost.js';
 import type { AdminCall } from '../sim/admin.js';
+import { Fleet } from '../sim/fleet.js';
 import { MARK_ANNOTATION } from '../sim/sim-agent.js';
 
 /**
@@ -135,4 +136,33 @@ export class DesiredStateWatch {
     }
     return Math.max(...this.done.values());
   }
+}
+
+/**
+ * Imports, joins and runs `clusters` simulated agents labelled `fleet=<prefix>`, polling with their
+ * phases spread over the poll interval, logging join progress every 15 s (B4 and B8).
+ */
+export async function startPollingFleet(
+  admin: AdminCall,
+  opts: { prefix: string; clusters: number; pollSeconds: number; workers: number; joinConcurrency: number; log: (line: string) => void },
+): Promise<Fleet> {
+  let lastLog = 0;
+  const fleet = await Fleet.start({
+    admin,
+    clusters: opts.clusters,
+    prefix: opts.prefix,
+    labels: () => ({ fleet: opts.prefix }),
+    workers: opts.workers,
+    importConcurrency: opts.joinConcurrency,
+    joinConcurrency: opts.joinConcurrency,
+    spreadMs: opts.pollSeconds * 1000,
+    onJoined: (joined, failed, total) => {
+      if (Date.now() - lastLog > 15_000 || joined + failed === total) {
+        lastLog = Date.now();
+        opts.log(`  ${opts.prefix.toUpperCase()}: ${joined}/${total} agents joined`);
+      }
+    },
+  });
+  await fleet.run();
+  return fleet;
 }
