@@ -9,35 +9,11 @@ import { readMeasuredCounts, readPrices } from '../../../bench/counts.js';
 import { renderCostReport } from '../../../bench/cost-report.js';
 import { DEFAULT_GOVERNANCE, governanceCost, queryReadUnits } from '../../../bench/cost-governance.js';
 import type { ComplianceCounts, PriceBook } from '../../../bench/cost-model.js';
-import type { RunEnvironment } from '../../../bench/machine.js';
-import { figuresOf, renderReport, type SavedResult } from '../../../bench/report.js';
+import { figuresOf, renderReport } from '../../../bench/report.js';
 import { portCallLabel, WriteLedger, writeItemsOf } from '../../../bench/write-ledger.js';
 import type { Ports } from '../../../lambdas/ports/index.js';
 import { policyKind } from '../../../shared/resources/policy.js';
-
-const environment: RunEnvironment = {
-  date: '2026-12-05T10:00:00Z',
-  cpuModel: 'Test CPU',
-  cores: 2,
-  memoryGiB: 8,
-  os: 'Linux test',
-  node: 'v22.0.0',
-  packages: { tether: '0.1.0' },
-  commit: 'abc1234',
-  loadAverage: [0.1, 0.2, 0.3],
-};
-
-function saved<K extends SavedResult['id']>(id: K, result: SavedResult<K>['result']): SavedResult<K> {
-  return {
-    id,
-    command: `npx tsx bench/run.ts --only ${id}`,
-    settings: defaultSettings('small'),
-    environment,
-    loadAtEnd: [0.5, 0.4, 0.3],
-    wallSeconds: 12,
-    result,
-  };
-}
+import { saved } from './saved-result.js';
 
 const latency = (max: number) => ({ count: 200, p50: max / 2, p90: max * 0.9, p99: max, max, mean: max / 2 });
 

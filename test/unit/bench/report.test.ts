@@ -1,31 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { defaultSettings } from '../../../bench/benchmarks.js';
-import type { RunEnvironment } from '../../../bench/machine.js';
-import { figuresOf, renderReport, type SavedResult } from '../../../bench/report.js';
-
-const environment: RunEnvironment = {
-  date: '2026-11-24T10:00:00Z',
-  cpuModel: 'Test CPU',
-  cores: 2,
-  memoryGiB: 8,
-  os: 'Linux test',
-  node: 'v20.20.2',
-  packages: { tether: '0.1.0' },
-  commit: 'abc1234',
-  loadAverage: [0.1, 0.2, 0.3],
-};
-
-function saved<K extends SavedResult['id']>(id: K, result: SavedResult<K>['result']): SavedResult<K> {
-  return {
-    id,
-    command: `npx tsx bench/run.ts --only ${id}`,
-    settings: defaultSettings('small'),
-    environment,
-    loadAtEnd: [0.5, 0.4, 0.3],
-    wallSeconds: 12,
-    result,
-  };
-}
+import { figuresOf, renderReport } from '../../../bench/report.js';
+import { saved } from './saved-result.js';
 
 const footprint = (rss: number, milliCpu: number, bundleBytes: number) =>
   saved('B5', {
