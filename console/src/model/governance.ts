@@ -1,6 +1,9 @@
 import type { ClusterPolicyCompliance } from '../../../shared/compliance.js';
 import type { ComplianceState } from '../../../shared/resources/policy.js';
-import { complianceMapping } from '../../../shared/compliance-mapping.js';
+import { complianceMapping as mappingOf } from '../../../shared/compliance-mapping.js';
+
+/** A policy's standards, categories and controls: the fields and the OCM annotations, merged without repeats. */
+export { mappingOf };
 import type { Tone } from './tone.js';
 
 export type { ClusterPolicyCompliance, ComplianceObjectView } from '../../../shared/compliance.js';
@@ -97,11 +100,6 @@ export function complianceLabel(state: ComplianceState | undefined): string {
 /** Whether `s` is a compliance state (for filters read from the URL). */
 export function isComplianceState(s: string | undefined): s is ComplianceState {
   return s !== undefined && (ComplianceOrder as readonly string[]).includes(s);
-}
-
-/** A policy's standards, categories and controls: the fields and the OCM annotations, merged without repeats. */
-export function mappingOf(p: PolicyObject): { standards: string[]; categories: string[]; controls: string[] } {
-  return complianceMapping(p);
 }
 
 /** Policies sorted for a table: non-compliant first, then by name. */
