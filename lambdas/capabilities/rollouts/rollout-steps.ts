@@ -1,3 +1,4 @@
+import { listAllTargets } from '../../core/relations.js';
 import { z } from 'zod';
 import { pMap } from '../../../shared/concurrency.js';
 import { NotFoundError, PayloadTooLargeError, StateError, ValidationError } from '../../../shared/errors.js';
@@ -18,7 +19,6 @@ import {
   ACTIVE_RELATION,
   DIRTY_RELATION,
   ERROR_RELATION,
-  listAll,
   markWorkChanged,
   PLACEMENT_RELATION,
   TRACK_RELATION,
@@ -207,7 +207,7 @@ export const placementChangedStep = defineStep({
   type: 'fleetdeployment.placement-changed',
   payload: z.object({ placement: z.string().min(1) }),
   async run({ placement }, ctx) {
-    const followers = await listAll(ctx, PLACEMENT_RELATION, placement);
+    const followers = await listAllTargets(ctx, PLACEMENT_RELATION, placement);
     const now = ctx.ports.clock.now();
     if (followers.length) await ctx.ports.queue.send(followers.map((f) => stepMessage(progressStep, { name: f.to, requestedAt: now })));
   },
@@ -281,7 +281,7 @@ export function progressMessage(ctx: HubContext, name: string, delaySeconds?: nu
 export const rolloutsTask: PeriodicTask = {
   name: 'fleetdeployment.rollouts',
   async run(ctx) {
-    const active = await listAll(ctx, ACTIVE_RELATION, ACTIVE_KEY);
+    const active = await listAllTargets(ctx, ACTIVE_RELATION, ACTIVE_KEY);
     const now = ctx.ports.clock.now();
     if (active.length) await ctx.ports.queue.send(active.map((a) => stepMessage(progressStep, { name: a.to, requestedAt: now })));
     return { transitions: active.length };

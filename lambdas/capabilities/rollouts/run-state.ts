@@ -1,9 +1,10 @@
+import { listAllTargets } from '../../core/relations.js';
 import type { FleetDeploymentSpec, FleetDeploymentStatus, RolloutControl } from '../../../shared/resources/fleetdeployment.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { HubContext } from '../../core/context.js';
 import { loadDecisions, type PlacementDecision } from './decision-lister.js';
 import { contentHash, ensureRevision, pruneRevisions } from './revisions.js';
-import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, listAll, listTracks, type ClusterTrack } from './tracking.js';
+import { ACTIVE_KEY, ACTIVE_RELATION, DIRTY_RELATION, ERROR_RELATION, listTracks, type ClusterTrack } from './tracking.js';
 import { fleetDeploymentKind } from '../../../shared/resources/fleetdeployment.js';
 import { placementKind } from '../../../shared/resources/placement.js';
 import { readResource } from '../../core/typed-resources.js';
@@ -85,12 +86,12 @@ export async function loadState(ctx: HubContext, name: string, spec: FleetDeploy
   }
   const decided = new Map(placement.decisions.map((d) => [d.cluster, d]));
   const tracks = await listTracks(ctx, name);
-  const errors = new Map((await listAll(ctx, ERROR_RELATION, name)).map((i) => [i.to, i.data ?? {}]));
+  const errors = new Map((await listAllTargets(ctx, ERROR_RELATION, name)).map((i) => [i.to, i.data ?? {}]));
   // Errors of an older revision no longer apply (and no step for that revision writes any more).
   const staleErrors = [...errors.entries()].filter(([, e]) => e.h !== target.hash).map(([c]) => c);
   await ctx.ports.relations.removeMany(staleErrors.map((c) => ({ relation: ERROR_RELATION, from: name, to: c })));
   for (const c of staleErrors) errors.delete(c);
-  const dirty = (await listAll(ctx, DIRTY_RELATION, name)).map((i) => i.to);
+  const dirty = (await listAllTargets(ctx, DIRTY_RELATION, name)).map((i) => i.to);
   await ctx.ports.relations.removeMany(dirty.map((c) => ({ relation: DIRTY_RELATION, from: name, to: c })));
   return { placement, ...(placementProblem !== undefined ? { placementProblem } : {}), decided, tracks, errors, dirty };
 }

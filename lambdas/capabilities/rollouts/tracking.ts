@@ -93,12 +93,9 @@ export function decodeTrack(data: Data | undefined): ClusterTrack {
   return out as ClusterTrack;
 }
 
-/** Every item of one relation source, page by page. */
-export const listAll = listAllTargets;
-
 /** Every tracked cluster of a FleetDeployment. */
 export async function listTracks(ctx: HubContext, fleetDeployment: string): Promise<Map<string, ClusterTrack>> {
-  const items = await listAll(ctx, TRACK_RELATION, fleetDeployment);
+  const items = await listAllTargets(ctx, TRACK_RELATION, fleetDeployment);
   return new Map(items.map((i) => [i.to, decodeTrack(i.data)]));
 }
 
