@@ -8,6 +8,7 @@ import {
   PruneObjectBehaviors,
   RemediationActions,
 } from '../resources/policy.js';
+import { DesiredSyncSchema, SyncDestinationReportSchema } from './sync.js';
 
 /**
  * The agent <-> hub wire protocol, version 1 (`/agent/v1/*`). The hub validates every agent body
@@ -125,7 +126,8 @@ export const DesiredStateSchema = z.object({
   revision: z.string(),
   works: z.array(DesiredWorkSchema),
   policies: z.array(DesiredPolicySchema).default([]),
-  syncRules: z.array(z.unknown()).default([]),
+  /** Resource sync: rules this cluster is a source of, and objects it receives (shared/protocol/sync.ts). */
+  sync: DesiredSyncSchema.default({ sources: [], destinationRules: [], objects: [] }),
   agent: z.object({ version: z.string(), image: z.string() }),
   /** The hub asks the agent to remove everything it applied and then itself. */
   detach: z.boolean(),
@@ -269,6 +271,8 @@ export const StatusReportSchema = z
      */
     policies: z.array(PolicyComplianceReportSchema).max(500).optional(),
     removedPolicies: z.array(z.string()).max(500).optional(),
+    /** Resource sync: this cluster's state as a destination, per rule it receives from (all of them, when any changed). */
+    syncDestinations: z.array(SyncDestinationReportSchema).max(500).optional(),
     /** Set once the agent has removed everything it applied after a detach request. */
     detached: z.boolean().optional(),
   })

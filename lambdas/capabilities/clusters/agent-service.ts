@@ -216,7 +216,7 @@ export async function pollDesiredState(
     revision,
     works,
     policies,
-    syncRules: [],
+    sync: { sources: [], destinationRules: [], objects: [] },
     agent: { version, image: ctx.config.agentImage },
     detach,
     rotateCredential: rotate,

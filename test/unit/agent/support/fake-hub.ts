@@ -57,7 +57,7 @@ export class FakeHub {
       revision: '1',
       works: [],
       policies: [],
-      syncRules: [],
+      sync: { sources: [], destinationRules: [], objects: [] },
       agent: { version: '0.1.0', image: 'ghcr.io/tether-dev/tether-agent' },
       detach: false,
       rotateCredential: false,
