@@ -1,5 +1,5 @@
 import { canonicalJson } from '../../shared/hash.js';
-import { ConflictError, NotFoundError, PermanentConflictError, ValidationError } from '../../shared/errors.js';
+import { ConflictError, isServerError, NotFoundError, PermanentConflictError, TetherError, ValidationError } from '../../shared/errors.js';
 import { matchesSelector, type LabelSelector } from '../../shared/labels.js';
 import { findKind, inputSchema, kindNames, KINDS, type AnyKind, type KindInfo } from '../../shared/resources/kinds.js';
 
@@ -9,6 +9,7 @@ import { parseOrThrow } from '../../shared/validation.js';
 import { isoNow } from '../ports/clock.js';
 import type { HubContext } from './context.js';
 import { applyMergePatch } from './merge-patch.js';
+import { closeChange, openChange, withChange, type OpenChange } from './pending-changes.js';
 import { retryOnConflict } from './retry.js';
 
 /** A validated document as the user wrote it: what apply/create/replace act on. */
@@ -158,8 +159,12 @@ export class ResourceService {
     const spec = behaviour.hubOwnedSpec?.(res, undefined, this.ctx);
     if (spec !== undefined) res.spec = spec;
     await behaviour.validate?.(res, undefined, this.ctx);
-    const created = await this.ctx.ports.resources.create(res);
-    await behaviour.afterCreate?.(created, this.ctx);
+    const change = await openChange(this.ctx, info, 'create', { name: desired.name, namespace: res.metadata.namespace });
+    const created = await withChange(this.ctx, change, async () => {
+      const written = await this.ctx.ports.resources.create(res);
+      await behaviour.afterCreate?.(written, this.ctx);
+      return written;
+    });
     return opts.decorate === false ? created : this.decorate(created);
   }
 
@@ -227,6 +232,9 @@ export class ResourceService {
     const behaviour = this.ctx.registry.behaviour(info.kind);
     // The caller's consistent read serves the first attempt; a conflict re-reads.
     let firstRead = known.current;
+    // Opened before the first write attempt (see ./pending-changes.ts); retries share it.
+    let change: OpenChange | undefined;
+    let opened = false;
     const attempt = async () => {
       const current = firstRead ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
       firstRead = undefined;
@@ -252,12 +260,24 @@ export class ResourceService {
       const next = this.merged(current, desired);
       if (sameDesired(current, next)) return { result: current, changed: false };
       await behaviour.validate?.(next, current, this.ctx);
+      if (!opened) {
+        change = await openChange(this.ctx, info, 'update', { name, namespace }, current);
+        opened = true;
+      }
       const written = await this.ctx.ports.resources.replace(next, current.metadata.resourceVersion);
       return { result: written, changed: true, prev: current };
     };
-    // A caller-supplied version must fail on conflict; otherwise re-read and retry.
-    const out = expectedVersion !== undefined ? await attempt() : await this.retryContended(info, name, attempt);
-    if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
+    let out: Awaited<ReturnType<typeof attempt>>;
+    try {
+      // A caller-supplied version must fail on conflict; otherwise re-read and retry.
+      out = expectedVersion !== undefined ? await attempt() : await this.retryContended(info, name, attempt);
+      if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
+    } catch (err) {
+      // As withChange: a client error leaves nothing to replay; a server error or a crash does.
+      if (err instanceof TetherError && !isServerError(err)) await closeChange(this.ctx, change);
+      throw err;
+    }
+    await closeChange(this.ctx, change);
     return known.decorate === false ? out.result : this.decorate(out.result);
   }
 
@@ -295,10 +315,13 @@ export class ResourceService {
     const current = known ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
     if (!current) throw new NotFoundError(info.kind, name);
     const behaviour = this.ctx.registry.behaviour(info.kind);
-    if (behaviour.delete) return behaviour.delete(current, this.ctx);
-    await this.ctx.ports.resources.delete({ kind: info.kind, name, namespace });
-    await behaviour.afterDelete?.(current, this.ctx);
-    return { result: 'deleted', object: current };
+    const change = await openChange(this.ctx, info, 'delete', { name, namespace }, current);
+    return withChange(this.ctx, change, async () => {
+      if (behaviour.delete) return behaviour.delete(current, this.ctx);
+      await this.ctx.ports.resources.delete({ kind: info.kind, name, namespace });
+      await behaviour.afterDelete?.(current, this.ctx);
+      return { result: 'deleted' as const, object: current };
+    });
   }
 
   /**

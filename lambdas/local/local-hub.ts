@@ -26,7 +26,7 @@ export interface LocalHubOptions {
   port?: number;
   /** Listen address. Default 127.0.0.1: nothing is reachable from outside unless asked. */
   host?: string;
-  /** Data directory (DynamoDB files, admin token, audit log). Default `.tether`. */
+  /** Data directory (DynamoDB files, the queue file, admin token, audit log). Default `.tether`. */
   dataDir?: string;
   /** Create the demo fleet's objects that are absent, for this many clusters (existing ones are left as they are). */
   demo?: number;
@@ -98,7 +98,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       dynamodbEndpoint = db.endpoint;
     }
     if (!opts.aws && !sqsEndpoint) {
-      const sqs = await startSqsEmulator();
+      const sqs = await startSqsEmulator({ dataDir: join(dataDir, 'sqs') });
       cleanups.push(() => sqs.close());
       sqsEndpoint = sqs.endpoint;
     }
@@ -157,7 +157,7 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
     });
     // Stopping order on close: the gateway first (refuse new work), then drain the queue.
     cleanups.push(async () => {
-      // Delayed steps (deadline timers) cannot run now; they are lost with the in-memory queue.
+      // Delayed steps (deadline timers) cannot run now; they stay in the queue's file for the next start.
       await poller.drain(10_000, { ignoreDelayed: true }).catch(() => undefined);
     });
     cleanups.push(() => gateway.close());

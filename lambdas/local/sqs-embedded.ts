@@ -1,11 +1,10 @@
 /**
  * The embedded SQS emulator of the local hub: fauxqs's SQS engine served on 127.0.0.1 by node:http.
  *
- * Why not `startFauxqs()`: fauxqs's entry module statically imports its SQLite persistence
- * (`node:sqlite`, behind a flag before Node 22.13) and always listens on 0.0.0.0,
- * which breaks the rule that embedded servers are never reachable from outside. Its SQS engine
- * (`dist/sqs/*` plus `dist/common/*`) needs only node:crypto and toad-cache, so we load those
- * modules by file path and put them behind our own loopback-only listener. fauxqs is pinned
+ * Why not `startFauxqs()`: it always listens on 0.0.0.0, which breaks the rule that embedded
+ * servers are never reachable from outside, and it loads the S3 and SNS emulators too. Its SQS
+ * engine (`dist/sqs/*` plus `dist/common/*`) and its SQLite write-through persistence
+ * (`dist/persistence.js`, on `node:sqlite`) load by file path, behind our own loopback-only listener. fauxqs is pinned
  * exactly in package.json because these are internal modules; a changed layout fails loudly here.
  *
  * This file is the only place that knows which emulator is used (see docs/queue.md to swap it).
@@ -31,6 +30,12 @@ export interface SqsEmulator {
 export interface SqsEmulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;
+  /**
+   * Keep queues and messages in a SQLite file in this directory (fauxqs's write-through
+   * persistence on `node:sqlite`), so that queued and delayed steps survive a crash or a restart.
+   * Without it, state is in memory and lost on close.
+   */
+  dataDir?: string;
 }
 
 /** The embedded emulator could not be loaded or could not listen. */
@@ -68,7 +73,23 @@ const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 /** The slice of fauxqs's SqsStore we touch. */
 interface FauxqsStore {
   host: string;
+  /** Queues by URL. */
+  queues: Map<string, FauxqsQueue>;
+  persistence?: FauxqsPersistence;
   shutdown(): void;
+}
+
+/** The slice of a fauxqs queue we touch. */
+interface FauxqsQueue {
+  name: string;
+  url: string;
+  persistence?: FauxqsPersistence;
+}
+
+/** The slice of fauxqs's PersistenceManager (SQLite write-through) we touch. */
+interface FauxqsPersistence {
+  loadSqsQueues(store: FauxqsStore): void;
+  close(): void;
 }
 
 /** The reply object fauxqs's SqsRouter writes to (a subset of Fastify's reply). */
@@ -86,6 +107,7 @@ interface FauxqsRouter {
 interface FauxqsEngine {
   store: FauxqsStore;
   router: FauxqsRouter;
+  persistence?: FauxqsPersistence;
 }
 
 /**
@@ -93,7 +115,9 @@ interface FauxqsEngine {
  *
  * Supports standard and FIFO queues, SendMessageBatch, long-polling ReceiveMessage, visibility
  * timeouts, ChangeMessageVisibility, DeleteMessageBatch, GetQueueAttributes and DLQ redrive after
- * `maxReceiveCount`. State is in memory and lost on close.
+ * `maxReceiveCount`. State is in memory and lost on close, unless `dataDir` is given: then every
+ * queue and message is written through to SQLite and loaded again at the next start (messages in
+ * flight at a crash come back when their visibility timeout has passed, as in SQS).
  *
  * @example
  * const sqs = await startSqsEmulator();
@@ -102,11 +126,18 @@ interface FauxqsEngine {
  * await sqs.close();
  */
 export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
-  const engine = await loadFauxqsEngine();
+  const engine = await loadFauxqsEngine(options.dataDir);
   const server = createServer((req, res) => {
     serve(engine.router, req, res).catch((error: unknown) => answerError(res, 500, 'InternalError', error));
   });
-  const address = await listenOnLoopback(server, options.port ?? 0);
+  let address: AddressInfo;
+  try {
+    address = await listenOnLoopback(server, options.port ?? 0);
+  } catch (err) {
+    engine.persistence?.close();
+    throw err;
+  }
+  rehomeQueues(engine.store, `127.0.0.1:${address.port}`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -115,7 +146,10 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
       closing ??= new Promise<void>((resolve) => {
         // Pending long polls hold their sockets open; release them first so close() is prompt.
         engine.store.shutdown();
-        server.close(() => resolve());
+        server.close(() => {
+          engine.persistence?.close();
+          resolve();
+        });
         server.closeAllConnections();
       });
       return closing;
@@ -123,7 +157,22 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   };
 }
 
-async function loadFauxqsEngine(): Promise<FauxqsEngine> {
+/**
+ * Queue URLs carry the host and port of the request that created the queue, and a restarted
+ * emulator listens on a new port: point the queues loaded from disk at this one. Only memory
+ * changes; the URL on disk is rewritten the same way at every start.
+ */
+function rehomeQueues(store: FauxqsStore, host: string): void {
+  for (const [url, queue] of [...store.queues]) {
+    const next = url.replace(/^(https?:\/\/)[^/]+/, `$1${host}`);
+    if (next === url) continue;
+    store.queues.delete(url);
+    queue.url = next;
+    store.queues.set(next, queue);
+  }
+}
+
+async function loadFauxqsEngine(dataDir?: string): Promise<FauxqsEngine> {
   const dist = findFauxqsDist();
   const load = async (relative: string): Promise<Record<string, unknown>> => {
     try {
@@ -141,6 +190,15 @@ async function loadFauxqsEngine(): Promise<FauxqsEngine> {
   // which resolves, instead of fauxqs's default sqs.<region>.localhost, which does not.
   store.host = '';
   const router = new SqsRouter(store);
+  let persistence: FauxqsPersistence | undefined;
+  if (dataDir) {
+    // Load before wiring write-through, as fauxqs itself does: loading must not re-write every row.
+    const { PersistenceManager } = (await load('persistence.js')) as { PersistenceManager: new (dir: string) => FauxqsPersistence };
+    persistence = new PersistenceManager(dataDir);
+    persistence.loadSqsQueues(store);
+    store.persistence = persistence;
+    for (const queue of store.queues.values()) queue.persistence = persistence;
+  }
   for (const action of ACTIONS) {
     const name = action.charAt(0).toLowerCase() + action.slice(1);
     const handler = (await load(`sqs/actions/${name}.js`))[name];
@@ -149,7 +207,7 @@ async function loadFauxqsEngine(): Promise<FauxqsEngine> {
     }
     router.register(action, handler);
   }
-  return { store, router };
+  return { store, router, persistence };
 }
 
 /** fauxqs's package `exports` hide its internals, so find its directory the way Node would. */

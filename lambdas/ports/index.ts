@@ -10,6 +10,7 @@ import type { Queue } from './queue.js';
 import type { RelationStore } from './relation-store.js';
 import type { ResourceStore } from './resource-store.js';
 import type { SecretStore } from './secret-store.js';
+import type { PendingChangeStore } from './pending-changes.js';
 
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
@@ -23,6 +24,7 @@ export type { Queue, StepMessage } from './queue.js';
 export type { RelationStore } from './relation-store.js';
 export type { ResourceStore, ResourceKey, ListOptions, ListPage } from './resource-store.js';
 export type { SecretStore } from './secret-store.js';
+export type { PendingChange, PendingChangeStore } from './pending-changes.js';
 
 /** Everything the domain services need from the outside world. */
 export interface Ports {
@@ -37,6 +39,8 @@ export interface Ports {
   complianceHistory: ComplianceHistory;
   /** Secrets the hub makes for itself (the cursor-signing key). */
   secrets: SecretStore;
+  /** Admin writes whose follow-up work is not known to be done (replayed by the scheduler). */
+  pendingChanges: PendingChangeStore;
   queue: Queue;
   clock: Clock;
   ids: Ids;

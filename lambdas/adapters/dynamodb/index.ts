@@ -15,6 +15,8 @@ import { DynamoRelationStore } from './relation-store.js';
 import { DynamoResourceStore } from './resource-store.js';
 import type { SecretStore } from '../../ports/secret-store.js';
 import { DynamoSecretStore } from './secret-store.js';
+import type { PendingChangeStore } from '../../ports/pending-changes.js';
+import { DynamoPendingChanges } from './pending-changes.js';
 
 export { DynamoAdminTokenStore } from './admin-token-store.js';
 export { DynamoAuditStore } from './audit-store.js';
@@ -27,6 +29,7 @@ export { DynamoRelationStore } from './relation-store.js';
 export { COMPRESS_THRESHOLD_BYTES, MAX_ITEM_BYTES } from './resource-item.js';
 export { DynamoResourceStore, type DynamoResourceStoreOptions } from './resource-store.js';
 export { DynamoSecretStore } from './secret-store.js';
+export { DynamoPendingChanges } from './pending-changes.js';
 export { TABLE } from './table.js';
 
 /** The storage ports that live in the single table. */
@@ -39,6 +42,7 @@ export interface DynamoPorts {
   audits: AuditStore;
   complianceHistory: ComplianceHistory;
   secrets: SecretStore;
+  pendingChanges: PendingChangeStore;
 }
 
 /**
@@ -56,5 +60,6 @@ export function createDynamoPorts(client: DynamoDBClient, tableName: string, opt
     audits: new DynamoAuditStore(client, tableName),
     complianceHistory: new DynamoComplianceHistory(client, tableName),
     secrets: new DynamoSecretStore(client, tableName),
+    pendingChanges: new DynamoPendingChanges(client, tableName),
   };
 }

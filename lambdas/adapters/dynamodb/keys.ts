@@ -14,6 +14,7 @@
  * | audit record      | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the record's JSON), ttl                                      |
  * | compliance event  | `CE#{cluster}`                  | `{time}#{id}` | gsi2pk, gsi2sk, e (S, the event's JSON), ttl                      |
  * | compliance policy | `CEC#catalog`                   | `{policy}` | st, ca, co (SS: standards, categories, controls seen), optional  |
+ * | pending change    | `PC#{shard}`                    | `{openedAt, 13 digits}#{id}` | c (S, the change's JSON), ttl          |
  *
  * GSI `gsi1` (sparse, ALL projection) holds only cluster heads that hold a lease (`leaseRenewedAt`
  * set): the live set. Its key does not move while a cluster stays live, so the index is written only
@@ -204,4 +205,18 @@ export function complianceEventKeys(e: { time: string; id: string; cluster: stri
 } {
   const sk = complianceSortKey(e.time, e.id);
   return { pk: complianceClusterPartition(e.cluster), sk, gsi2pk: compliancePolicyPartition(e.policy), gsi2sk: sk };
+}
+
+/** Number of pending-change partitions; a sweep queries each of them. */
+export const PENDING_CHANGE_SHARDS = 4;
+
+/** The partition of a pending change (by a hash of its id, so concurrent writers spread). */
+export function pendingChangePartition(shard: number): string {
+  return `PC#${shard}`;
+}
+
+/** Key of one pending change: sorted by the time it was opened. */
+export function pendingChangeKey(id: string, openedAt: number): TableKey {
+  const shard = createHash('sha256').update(id).digest().readUInt32BE(0) % PENDING_CHANGE_SHARDS;
+  return { pk: pendingChangePartition(shard), sk: `${String(openedAt).padStart(13, '0')}#${id}` };
 }

@@ -15,6 +15,7 @@ import { MemoryAuditStore } from './audit-store.js';
 import { MemoryComplianceHistory } from './compliance-history.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 import { MemorySecretStore } from './secret-store.js';
+import { MemoryPendingChanges } from './pending-changes.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
 export { MemoryClusterHeadStore } from './cluster-head-store.js';
@@ -24,6 +25,7 @@ export { MemoryQueue, type QueuedMessage } from './queue.js';
 export { MemoryRelationStore } from './relation-store.js';
 export { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 export { MemorySecretStore } from './secret-store.js';
+export { MemoryPendingChanges } from './pending-changes.js';
 
 /** The storage ports (as createDynamoPorts builds them) plus the queue, all in memory. */
 export interface MemoryPorts {
@@ -37,6 +39,7 @@ export interface MemoryPorts {
   audits: MemoryAuditStore;
   complianceHistory: MemoryComplianceHistory;
   secrets: MemorySecretStore;
+  pendingChanges: MemoryPendingChanges;
   queue: MemoryQueue;
 }
 
@@ -65,6 +68,7 @@ export function createMemoryPorts(opts: MemoryPortsOptions = {}): MemoryPorts {
     audits: new MemoryAuditStore(),
     complianceHistory: new MemoryComplianceHistory(),
     secrets: new MemorySecretStore(),
+    pendingChanges: new MemoryPendingChanges(),
     queue: new MemoryQueue(opts.clock ?? systemClock),
   };
 }

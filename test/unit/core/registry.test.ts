@@ -12,6 +12,7 @@ import { behaviourFor, buildRegistry, CompositionError, type DomainContribution 
 import { defineStep, runStep } from '../../../lambdas/core/steps.js';
 import { runSchedulerTick } from '../../../lambdas/core/periodic-tasks.js';
 import type { StepMessage } from '../../../lambdas/ports/queue.js';
+import { MemoryPendingChanges } from '../../../lambdas/adapters/memory/pending-changes.js';
 import { clusterSetKind } from '../../../shared/resources/clusterset.js';
 import { workKind } from '../../../shared/resources/work.js';
 
@@ -21,7 +22,12 @@ const step = (type: string) => defineStep({ type, payload: z.object({ placement:
 function contextOf(capabilities: readonly DomainContribution[]): { ctx: HubContext; sent: StepMessage[] } {
   const sent: StepMessage[] = [];
   const ctx = {
-    ports: { queue: { send: async (m: StepMessage[]) => void sent.push(...m) }, log: { error() {}, warn() {}, info() {}, debug() {} } },
+    ports: {
+      queue: { send: async (m: StepMessage[]) => void sent.push(...m) },
+      log: { error() {}, warn() {}, info() {}, debug() {} },
+      pendingChanges: new MemoryPendingChanges(),
+      clock: { now: () => 0 },
+    },
     config: defaultHubConfig,
     registry: buildRegistry(capabilities),
   } as unknown as HubContext;
@@ -136,9 +142,9 @@ describe('buildRegistry', () => {
     await expect(runStep({ type: 'b.run', payload: {} }, ctx)).rejects.toThrow(/unknown step type "b.run"/);
   });
 
-  it('ticks only the composed periodic tasks', async () => {
+  it("ticks the core's replay of interrupted writes, then only the composed periodic tasks", async () => {
     const { ctx } = contextOf([{ name: 'a', periodicTasks: [{ name: 'a.task', run: async () => ({ transitions: 3 }) }] }]);
-    expect(await runSchedulerTick(ctx)).toEqual({ 'a.task': 3 });
+    expect(await runSchedulerTick(ctx)).toEqual({ 'core.replay-interrupted-writes': 0, 'a.task': 3 });
   });
 });
 
