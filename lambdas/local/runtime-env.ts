@@ -11,4 +11,13 @@
  */
 if (!process.env.AWS_LAMBDA_FUNCTION_NAME) process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 
+// The embedded SQS emulator keeps its queue in node:sqlite, which Node 22 flags as experimental on
+// every start; that one warning says nothing a local hub's user can act on, so it is not printed.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  if (text.startsWith('SQLite is an experimental feature')) return;
+  (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
 export {};

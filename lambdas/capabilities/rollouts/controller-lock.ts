@@ -10,7 +10,9 @@ import type { HubContext } from '../../core/context.js';
  * one to give back) serialises them; a run that crashed loses it after {@link LEASE_TTL_MS}.
  *
  * The item also remembers when the last run started, which lets a queued "something changed"
- * message be dropped when a run that started after it has already seen the change.
+ * message be dropped when a run that started after it has finished (and so has seen the change).
+ * A run that died holding the lease has not: its messages come back (SQS redelivers them) and run
+ * once the lease has expired.
  */
 
 export const LEASE_KIND = 'FleetDeploymentLease';
@@ -57,8 +59,12 @@ export async function acquireLease(ctx: HubContext, name: string, notBefore?: nu
         return { held: { name, holder, startedAt: now, resource: created } };
       }
       const held = current.spec as LeaseSpec;
-      if (notBefore !== undefined && held.startedAt >= notBefore) return { fresh: true };
+      // A run in progress may still die before it acts on the change: ask again later (busy),
+      // rather than dropping the message because that run started after it.
       if (held.until > now) return { busy: true };
+      // Only a run that gave the lease back (until 0) finished; one whose lease merely expired died
+      // (a crash, a timeout) and saw nothing that counts, so its start time does not make this fresh.
+      if (notBefore !== undefined && held.startedAt >= notBefore && held.until === 0) return { fresh: true };
       const written = await ctx.ports.resources.replace({ ...current, spec }, current.metadata.resourceVersion);
       return { held: { name, holder, startedAt: now, resource: written } };
     } catch (err) {

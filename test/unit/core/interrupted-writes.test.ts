@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseImportManifest } from '../../../shared/agent-manifest.js';
 import { REPLAY_GRACE_MS } from '../../../lambdas/core/pending-changes.js';
+import { crashAfterWrite, type Crash } from '../../support/crash.js';
 import { harness, type Harness } from '../../support/step-story.js';
 
 /**
@@ -13,40 +14,7 @@ import { harness, type Harness } from '../../support/step-story.js';
 
 const API = 'tether.dev/v1alpha1';
 
-/** Every port write after the armed request's first stored write throws, as if the process had died. */
-function crashAfterWrite(h: Harness): { arm(): void; disarm(): void; crashed(): boolean } {
-  let armed = false;
-  let dead = false;
-  const ports = h.hub.ctx.ports as unknown as Record<string, Record<string, unknown>>;
-  const wrap = (port: string, method: string, isTheWrite: boolean) => {
-    const target = ports[port];
-    const original = target[method] as (...args: unknown[]) => Promise<unknown>;
-    target[method] = async (...args: unknown[]) => {
-      if (dead) throw new Error(`simulated crash: ${port}.${method} never ran`);
-      const out = await original.apply(target, args);
-      if (armed && isTheWrite) dead = true;
-      return out;
-    };
-  };
-  for (const m of ['create', 'replace', 'delete']) wrap('resources', m, true);
-  for (const m of ['put', 'remove']) wrap('relations', m, false);
-  wrap('queue', 'send', false);
-  for (const m of ['bumpRevision', 'put', 'update']) if (typeof ports.heads[m] === 'function') wrap('heads', m, false);
-  return {
-    arm: () => {
-      armed = true;
-      dead = false;
-    },
-    // The process "restarts": ports work again.
-    disarm: () => {
-      armed = false;
-      dead = false;
-    },
-    crashed: () => dead,
-  };
-}
-
-async function fleet(): Promise<{ h: Harness; crash: ReturnType<typeof crashAfterWrite>; credentials: Record<string, string> }> {
+async function fleet(): Promise<{ h: Harness; crash: Crash; credentials: Record<string, string> }> {
   const h = await harness('once');
   const credentials: Record<string, string> = {};
   for (const [name, labels] of [
@@ -67,7 +35,7 @@ async function fleet(): Promise<{ h: Harness; crash: ReturnType<typeof crashAfte
   await h.deliver();
   for (const c of Object.values(credentials)) expect((await h.agent('GET', '/agent/v1/desired', c)).status).toBe(200);
   await h.deliver();
-  return { h, crash: crashAfterWrite(h), credentials };
+  return { h, crash: crashAfterWrite(h.hub.ctx, 'resource'), credentials };
 }
 
 const placement = (name: string, fleetLabel: string) => ({
@@ -88,7 +56,7 @@ async function openChanges(h: Harness): Promise<number> {
 }
 
 /** The crashed request, then the restart: time passes beyond the grace period and the scheduler ticks. */
-async function crashThenRecover(h: Harness, crash: ReturnType<typeof crashAfterWrite>, request: () => Promise<{ status: number }>) {
+async function crashThenRecover(h: Harness, crash: Crash, request: () => Promise<{ status: number }>) {
   crash.arm();
   const res = await request();
   expect(crash.crashed()).toBe(true);
