@@ -7,13 +7,26 @@ import { PoisonMessageError } from './step-errors.js';
 export { PoisonMessageError };
 
 /**
+ * How a message reached the step. `attempt` is SQS's receive count: above 1, an earlier delivery
+ * of this very message failed or its process died mid-way, possibly after writing. A step that
+ * sends follow-up messages only when its write changed something must send them again on a
+ * redelivery, since the earlier attempt may have written and died before sending.
+ */
+export interface Delivery {
+  attempt: number;
+}
+
+/** A first delivery. */
+export const FIRST_DELIVERY: Delivery = Object.freeze({ attempt: 1 });
+
+/**
  * Lifecycle steps: idempotent units of work run by the worker from the queue. Each step re-reads
  * the state it acts on, so a duplicate, late or reordered message is harmless.
  */
 export interface StepDefinition<S extends z.ZodType = z.ZodType> {
   type: string;
   payload: S;
-  run(payload: z.infer<S>, ctx: HubContext): Promise<void>;
+  run(payload: z.infer<S>, ctx: HubContext, delivery: Delivery): Promise<void>;
 }
 
 /**
@@ -31,7 +44,7 @@ export function stepMessage<S extends z.ZodType>(def: StepDefinition<S>, payload
 }
 
 /** Runs one step message. */
-export async function runStep(message: StepMessage, ctx: HubContext): Promise<void> {
+export async function runStep(message: StepMessage, ctx: HubContext, delivery: Delivery = FIRST_DELIVERY): Promise<void> {
   const def = ctx.registry.step(message.type);
   if (!def) throw new PoisonMessageError(`unknown step type "${message.type}"`);
   let payload: unknown;
@@ -40,5 +53,5 @@ export async function runStep(message: StepMessage, ctx: HubContext): Promise<vo
   } catch (err) {
     throw new PoisonMessageError((err as Error).message, { cause: err });
   }
-  await def.run(payload, ctx);
+  await def.run(payload, ctx, delivery);
 }

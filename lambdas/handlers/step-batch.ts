@@ -37,7 +37,7 @@ export async function processBatch(event: SQSEvent, ctx: HubContext): Promise<SQ
   await Promise.all(
     event.Records.map(async (record) => {
       try {
-        await runStep(decodeStepRecord(record), ctx);
+        await runStep(decodeStepRecord(record), ctx, { attempt: Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1 });
       } catch (err) {
         failures.push({ itemIdentifier: record.messageId });
         const poison = err instanceof PoisonMessageError;

@@ -9,6 +9,7 @@ import { createAgentApi } from '../../lambdas/http/agent-api.js';
 import { toProblem } from '../../lambdas/http/problem.js';
 import type { HttpRequest } from '../../lambdas/http/request.js';
 import type { StepMessage } from '../../lambdas/ports/queue.js';
+import { crashAfterWrite } from './crash.js';
 import { memoryHubContext, type MemoryHub } from './memory-hub.js';
 
 /**
@@ -20,7 +21,7 @@ import { memoryHubContext, type MemoryHub } from './memory-hub.js';
  */
 
 /** How the queue is delivered: see test/unit/core/step-duplicates.test.ts. */
-export type Mode = 'once' | 'twice' | 'late';
+export type Mode = 'once' | 'twice' | 'late' | 'crash';
 const API = 'tether.dev/v1alpha1';
 const ADMIN_TOKEN = 'dup-admin';
 
@@ -28,6 +29,8 @@ const ADMIN_TOKEN = 'dup-admin';
 export interface Harness {
   hub: MemoryHub;
   seen: Set<string>;
+  /** In mode `crash`: the step types whose first delivery died after a write. */
+  crashed: ReadonlySet<string>;
   /** In mode `twice`: the step types whose second delivery changed the stored state, with what changed. */
   changedByDuplicate: Map<string, string[]>;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
@@ -71,35 +74,64 @@ export async function harness(mode: Mode, deliverWith?: (hub: MemoryHub, seen: S
     }
   };
   const seen = new Set<string>();
+  // Mode `crash`: each delivery dies right after the step's first write, then SQS delivers it again.
+  const crash = mode === 'crash' ? crashAfterWrite(hub.ctx, 'any') : undefined;
+  const crashedTypes = new Set<string>();
   const changedByDuplicate = new Map<string, string[]>();
-  const run = async (m: StepMessage, tick: boolean) => {
+  const run = async (m: StepMessage, tick: boolean, attempt = 1) => {
     seen.add(m.type);
     if (tick) hub.clock.advance(1);
-    await runStep(m, hub.ctx);
+    await runStep(m, hub.ctx, { attempt });
     if (tick) hub.clock.advance(1);
   };
   const deliver = async () => {
     let delivered = 0;
-    for (let due = hub.ports.queue.takeDue(); due.length > 0; due = hub.ports.queue.takeDue()) {
-      if ((delivered += due.length) > 5_000) throw new Error('the queue does not settle');
-      const batch = due.map((d) => ({ type: d.type, payload: structuredClone(d.payload) }) as StepMessage);
-      for (const m of batch) {
-        await run(m, true);
-        // The duplicate runs at the same instant: a step that is idempotent writes nothing new.
-        if (mode === 'twice') {
-          const before = snapshot(hub);
-          await run({ ...m, payload: structuredClone(m.payload) }, false);
-          const changed = changedParts(before, snapshot(hub));
-          if (changed.length) changedByDuplicate.set(m.type, [...new Set([...(changedByDuplicate.get(m.type) ?? []), ...changed])]);
+    let crashes = crashedTypes.size;
+    await deliverDue();
+    // Mode `crash`: recovery may take the hub's own timers (a dead run's controller lease expires
+    // after 2 minutes), so the story goes on only once they have run.
+    while (crashedTypes.size > crashes) {
+      crashes = crashedTypes.size;
+      // Not a scheduler tick: the agents are not polling in this story, and a tick would expire their leases.
+      hub.clock.advance(130_000);
+      await deliverDue();
+    }
+    async function deliverDue(): Promise<void> {
+      for (let due = hub.ports.queue.takeDue(); due.length > 0; due = hub.ports.queue.takeDue()) {
+        if ((delivered += due.length) > 5_000) throw new Error('the queue does not settle');
+        const batch = due.map((d) => ({ type: d.type, payload: structuredClone(d.payload) }) as StepMessage);
+        for (const m of batch) {
+          // Mode `crash`: the first delivery of each step type that writes dies after its first write.
+          if (crash && !crashedTypes.has(m.type)) {
+            crash.arm();
+            await run(m, true).catch(() => undefined);
+            const died = crash.crashed();
+            crash.disarm();
+            // The message was never deleted: it comes back once its visibility timeout has passed.
+            if (died) {
+              crashedTypes.add(m.type);
+              await run({ ...m, payload: structuredClone(m.payload) }, true, 2);
+            }
+            continue;
+          }
+          await run(m, true);
+          // The duplicate runs at the same instant: a step that is idempotent writes nothing new.
+          if (mode === 'twice') {
+            const before = snapshot(hub);
+            await run({ ...m, payload: structuredClone(m.payload) }, false);
+            const changed = changedParts(before, snapshot(hub));
+            if (changed.length) changedByDuplicate.set(m.type, [...new Set([...(changedByDuplicate.get(m.type) ?? []), ...changed])]);
+          }
         }
+        if (mode === 'late') for (const m of [...batch].reverse()) await run({ ...m, payload: structuredClone(m.payload) }, false);
       }
-      if (mode === 'late') for (const m of [...batch].reverse()) await run({ ...m, payload: structuredClone(m.payload) }, false);
     }
   };
   const delivery = deliverWith ? deliverWith(hub, seen) : deliver;
   return {
     hub,
     seen,
+    crashed: crashedTypes,
     changedByDuplicate,
     admin: (method, path, body) => call(adminApi, request(method, path, ADMIN_TOKEN, body)),
     agent: (method, path, token, body) => call(agentApi, request(method, path, token, body)),
@@ -338,4 +370,46 @@ export function snapshot(hub: MemoryHub): unknown {
     complianceHistory: priv(p.complianceHistory),
     heartbeats: priv(p.heartbeatBatches),
   });
+}
+
+/** Gives a story's hub time for its own timers (leases, resends, deadlines): ten minutes, ticking every minute. */
+export async function converge(h: Harness): Promise<void> {
+  for (let i = 0; i < 10; i++) {
+    await h.advance(60_000);
+    await h.tick();
+  }
+}
+
+/**
+ * What a story achieved, without when: every stored object's spec, labels, lifecycle phase and
+ * condition states (not their times), and every index entry (not its data).
+ */
+export function outcome(hub: MemoryHub): unknown {
+  const { resources, relations } = snapshot(hub) as {
+    resources: Record<string, [string, unknown][]>;
+    relations: Record<string, [string, unknown][]>;
+  };
+  const objects: Record<string, unknown> = {};
+  for (const entries of Object.values(resources)) {
+    for (const [key, item] of entries) {
+      const r = ((item as { resource?: unknown }).resource ?? item) as {
+        kind?: string;
+        metadata?: { labels?: unknown; deletionTimestamp?: string };
+        spec?: unknown;
+        status?: { phase?: string; conditions?: { type: string; status: string }[] };
+      };
+      objects[key] = {
+        labels: r.metadata?.labels ?? {},
+        deleting: Boolean(r.metadata?.deletionTimestamp),
+        spec: r.kind === 'FleetDeploymentLease' ? undefined : r.spec,
+        phase: r.status?.phase,
+        conditions: (r.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`).sort(),
+      };
+    }
+  }
+  // A memory partition whose last item went stays as an empty map: not state (DynamoDB has no empty partitions).
+  const index = Object.values(relations)
+    .flatMap((entries) => entries.filter(([, items]) => !Array.isArray(items) || items.length > 0).map(([key]) => key))
+    .sort();
+  return { objects, index };
 }

@@ -207,8 +207,12 @@ export function complianceEventKeys(e: { time: string; id: string; cluster: stri
   return { pk: complianceClusterPartition(e.cluster), sk, gsi2pk: compliancePolicyPartition(e.policy), gsi2sk: sk };
 }
 
-/** Number of pending-change partitions; a sweep queries each of them. */
-export const PENDING_CHANGE_SHARDS = 4;
+/**
+ * Number of pending-change partitions; a sweep queries each of them, every scheduler tick. One is
+ * plenty: only admin writes open changes (a partition takes 1,000 writes a second), and an idle
+ * sweep is then a single empty Query.
+ */
+export const PENDING_CHANGE_SHARDS = 1;
 
 /** The partition of a pending change (by a hash of its id, so concurrent writers spread). */
 export function pendingChangePartition(shard: number): string {

@@ -128,7 +128,7 @@ async function applyToPlacement(ctx: HubContext, placement: string, facts: Clust
  * changed meanwhile, an earlier evaluation may have written a stale outcome after a newer step
  * finished, so the round repeats.
  */
-export async function evaluateChangedCluster(ctx: HubContext, cluster: string): Promise<void> {
+export async function evaluateChangedCluster(ctx: HubContext, cluster: string, opts: { announce?: boolean } = {}): Promise<void> {
   const changed = new Set<string>();
   const recompute = new Set<string>();
   const recheck: Record<string, number> = {};
@@ -136,6 +136,8 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
     // Placements first: a hub without any pays one query per cluster change, nothing more.
     const placements = (await listAll<PlacementResource>(ctx, 'Placement')).filter((p) => !p.metadata.deletionTimestamp);
     if (!placements.length) return;
+    // A redelivery: the dead attempt may have moved decisions and not announced them.
+    if (opts.announce) for (const p of placements) changed.add(p.metadata.name);
     const record = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     const sets = (await listAll<Resource<ClusterSetSpec>>(ctx, 'ClusterSet')).filter((s) => !s.metadata.deletionTimestamp);
     const facts = record ? clusterFacts(record, sets) : goneFacts(cluster);
@@ -160,7 +162,7 @@ export async function evaluateChangedCluster(ctx: HubContext, cluster: string): 
 export const clusterChangedStep = defineStep({
   type: CLUSTER_CHANGED_STEP,
   payload: z.object({ cluster: z.string() }),
-  async run({ cluster }, ctx) {
-    await evaluateChangedCluster(ctx, cluster);
+  async run({ cluster }, ctx, delivery) {
+    await evaluateChangedCluster(ctx, cluster, { announce: delivery.attempt > 1 });
   },
 });

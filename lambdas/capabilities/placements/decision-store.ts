@@ -6,8 +6,14 @@ import type { Decision, PreviousDecision } from './compute-decisions.js';
  * - `placement-decisions`: placement -> cluster, `{group, groupName}`; what rollouts page through.
  * - `cluster-placement-decisions`: cluster -> placement, the same data; so a changed cluster finds
  *   its decisions with one query instead of one per placement.
- * Writes go forward first, then reverse: a reverse item that agrees with the wanted decision means
- * the forward item was written too (a step that stops between the two writes redoes both).
+ * The order of the two writes depends on which direction the writer reads when it runs again after
+ * dying between them (SQS delivers its message again), so that the second run still sees the
+ * difference and redoes both:
+ * - the per-cluster step reads the reverse items ({@link decisionsOfCluster}), so it writes forward
+ *   first, then reverse ({@link writeDecision});
+ * - a placement's full recomputation reads the forward items ({@link allDecisions}), so it writes
+ *   reverse first, then forward ({@link writeDecisionDiff}). Writing forward first there left a
+ *   chosen cluster without its reverse item for good when the process died in between.
  */
 
 /** placement -> cluster. */
@@ -56,28 +62,34 @@ export async function decisionsOfCluster(ctx: HubContext, cluster: string): Prom
   return out;
 }
 
-/** Records (or, with undefined, removes) one decision in both directions. Idempotent. */
+/** Which direction is written first (see the module comment). */
+type WriteOrder = 'forward-first' | 'reverse-first';
+
+/** Records (or, with undefined, removes) one decision in both directions, forward first by default. Idempotent. */
 export async function writeDecision(
   ctx: HubContext,
   placement: string,
   cluster: string,
   decision: PreviousDecision | undefined,
+  order: WriteOrder = 'forward-first',
 ): Promise<void> {
-  if (decision) {
-    const data = { group: decision.group, groupName: decision.groupName };
-    await ctx.ports.relations.put(PLACEMENT_DECISIONS, placement, cluster, data);
-    await ctx.ports.relations.put(CLUSTER_PLACEMENT_DECISIONS, cluster, placement, data);
-  } else {
-    await ctx.ports.relations.remove(PLACEMENT_DECISIONS, placement, cluster);
-    await ctx.ports.relations.remove(CLUSTER_PLACEMENT_DECISIONS, cluster, placement);
-  }
+  const data = decision ? { group: decision.group, groupName: decision.groupName } : undefined;
+  const forward = () =>
+    data
+      ? ctx.ports.relations.put(PLACEMENT_DECISIONS, placement, cluster, data)
+      : ctx.ports.relations.remove(PLACEMENT_DECISIONS, placement, cluster);
+  const reverse = () =>
+    data
+      ? ctx.ports.relations.put(CLUSTER_PLACEMENT_DECISIONS, cluster, placement, data)
+      : ctx.ports.relations.remove(CLUSTER_PLACEMENT_DECISIONS, cluster, placement);
+  for (const write of order === 'forward-first' ? [forward, reverse] : [reverse, forward]) await write();
 }
 
 /**
  * Records (or removes, for undefined) many decisions of one placement in both directions, with
- * batched writes (BatchWriteItem, 25 items per request): every forward item first, then every
- * reverse item, so that the rule above holds for a batch as for one decision. Idempotent; a
- * failure part-way is repaired by running it again.
+ * batched writes (BatchWriteItem, 25 items per request): every reverse item first, then every
+ * forward item, for the full recomputation that reads the forward items (see the module comment).
+ * Idempotent; a failure part-way is repaired by running it again.
  */
 export async function writeDecisions(
   ctx: HubContext,
@@ -88,7 +100,7 @@ export async function writeDecisions(
   const removes = changes.filter(([, d]) => d === undefined).map(([cluster]) => cluster);
   const forward = (cluster: string) => ({ relation: PLACEMENT_DECISIONS, from: placement, to: cluster });
   const reverse = (cluster: string) => ({ relation: CLUSTER_PLACEMENT_DECISIONS, from: cluster, to: placement });
-  for (const item of [forward, reverse]) {
+  for (const item of [reverse, forward]) {
     await ctx.ports.relations.putMany(puts.map((p) => ({ ...item(p.cluster), data: p.data })));
     await ctx.ports.relations.removeMany(removes.map(item));
   }
@@ -126,7 +138,7 @@ export async function writeDecisionDiff(
 ): Promise<number> {
   const changes = decisionDiff(previous, next);
   // One change (a small placement, a single move) costs two single writes, as the per-cluster step.
-  if (changes.length === 1) await writeDecision(ctx, placement, ...changes[0]);
+  if (changes.length === 1) await writeDecision(ctx, placement, ...changes[0], 'reverse-first');
   else await writeDecisions(ctx, placement, changes);
   return changes.length;
 }

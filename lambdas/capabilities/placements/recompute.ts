@@ -96,11 +96,20 @@ export async function removeAllDecisions(ctx: HubContext, placement: string): Pr
   return previous.size;
 }
 
-/** Recomputes one placement in full; see the module comment. */
-export async function recomputePlacement(ctx: HubContext, name: string, source: 'index' | 'all' = 'index'): Promise<void> {
+/**
+ * Recomputes one placement in full; see the module comment. With `announce`, the decisions-changed
+ * event goes out even when this run changed nothing: a redelivered message's earlier attempt may
+ * have written the decisions and died before announcing them.
+ */
+export async function recomputePlacement(
+  ctx: HubContext,
+  name: string,
+  source: 'index' | 'all' = 'index',
+  opts: { announce?: boolean } = {},
+): Promise<void> {
   const p0 = await readPlacement(ctx, name);
   if (!p0 || p0.metadata.deletionTimestamp) {
-    if (await removeAllDecisions(ctx, name)) await onDecisionsChanged(ctx, name);
+    if ((await removeAllDecisions(ctx, name)) || opts.announce) await onDecisionsChanged(ctx, name);
     return;
   }
   const generation = p0.metadata.generation;
@@ -129,7 +138,7 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
   // Clusters that changed recently are looked at again against what was just written.
   const messages = [...clusterChangedMessages(recheck), ...recheckMessages(result.recheckAt, ctx.ports.clock.now())];
   if (messages.length) await ctx.ports.queue.send(messages);
-  if (changed) await onDecisionsChanged(ctx, name);
+  if (changed || opts.announce) await onDecisionsChanged(ctx, name);
   ctx.ports.log.info('placement recomputed', {
     placement: name,
     candidates: candidates.length,
@@ -142,8 +151,8 @@ export async function recomputePlacement(ctx: HubContext, name: string, source: 
 export const recomputePlacementStep = defineStep({
   type: RECOMPUTE_STEP,
   payload: z.object({ placement: z.string(), source: z.enum(['index', 'all']).default('index') }),
-  async run({ placement, source }, ctx) {
-    await recomputePlacement(ctx, placement, source);
+  async run({ placement, source }, ctx, delivery) {
+    await recomputePlacement(ctx, placement, source, { announce: delivery.attempt > 1 });
   },
 });
 

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createTableIfMissing } from '../../../lambdas/adapters/dynamodb/index.js';
 import { pollDesiredState } from '../../../lambdas/capabilities/clusters/agent-service.js';
 import { EXPIRY_BATCH_LIMIT } from '../../../lambdas/capabilities/clusters/availability.js';
@@ -77,6 +77,9 @@ beforeEach(async () => {
   await scheduler.ctx.ports.heads.put({ ...head, state: 'Joined', credentials: [{ hash: minted.hash, issuedAt: now }] });
   token = minted.token;
 });
+
+// Each test drives dozens of polls and sweeps through dynalite: seconds of real time on a loaded machine.
+jest.setTimeout(60_000);
 
 describe('lease across processes', () => {
   it('a polling cluster is never expired by the other process; a silent one turns Unknown after 3 leases + flush interval, and recovers on its next poll', async () => {

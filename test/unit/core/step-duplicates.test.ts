@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DELIBERATE, harness, snapshot, story, withoutDeliberate } from '../../support/step-story.js';
+import { converge, DELIBERATE, harness, outcome, snapshot, story, withoutDeliberate } from '../../support/step-story.js';
 
 /**
  * Duplicate and out-of-order delivery of EVERY step type, generated from the step registry of a
@@ -10,7 +10,14 @@ import { DELIBERATE, harness, snapshot, story, withoutDeliberate } from '../../s
  * - once: each message once, in order (the reference);
  * - twice: each message twice in a row;
  * - late: each batch in order, then the whole batch again in reverse order (a duplicate arriving
- *   after later messages, as SQS may deliver it).
+ *   after later messages, as SQS may deliver it);
+ * - crash: the first delivery of each step type that writes dies right after its first write (every later write and send of
+ *   that run fails, as if the process had been killed), then the message is delivered again, as
+ *   SQS does when it was never deleted: a step must not lose its follow-up work because its first
+ *   run already wrote what it compares against. Recovery may take the hub's own timers (a dead
+ *   run's controller lease expires, a hand-out without a Work is sent again), so both this run and
+ *   the reference are given the same time to converge and compared on their outcome: every
+ *   object's spec, labels, lifecycle and condition states, and every index entry.
  *
  * Every run must end in the same stored state, and the story must have delivered every step type
  * the registry knows: a new step type fails this test until the story produces it.
@@ -38,5 +45,34 @@ describe('duplicate and out-of-order delivery of every step type', () => {
     );
     expect(undue).toEqual([]);
     expect(withoutDeliberate(snapshot(h.hub))).toEqual(withoutDeliberate(reference));
+  });
+
+  it('every step type dying once right after its first write, then delivered again, converges to the same outcome', async () => {
+    const once = await harness('once');
+    await story(once);
+    await converge(once);
+    const h = await harness('crash');
+    await story(h);
+    await converge(h);
+    expect(outcome(h.hub)).toEqual(outcome(once.hub));
+    expect(h.seen).toEqual(seen);
+    // Every step type that writes died once (the others only send messages, so there is nothing to die after).
+    expect([...h.crashed].sort()).toEqual([
+      'cluster.detach-complete',
+      'cluster.finalize',
+      'cluster.lease-expired',
+      'cluster.lease-renewed',
+      'cluster.upgrade-deadline',
+      'fleetdeployment.cleanup',
+      'fleetdeployment.progress',
+      'fleetdeployment.remove-clusters',
+      'fleetdeployment.rollout-batch',
+      'fleetdeployment.work-status-changed',
+      'governance.sync-policy',
+      'membership.recompute-clusters',
+      'placement.cluster-changed',
+      'placement.deleted',
+      'placement.recompute',
+    ]);
   });
 });
