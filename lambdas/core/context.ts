@@ -50,6 +50,11 @@ export interface HubConfig {
    * lambdas/http/rate-limit.ts and docs/security.md. `requestsPerSecond: 0` turns it off.
    */
   agentRateLimit: RateLimitSettings;
+  /**
+   * How long an admin write's follow-up may stay unfinished before the scheduler replays it,
+   * seconds (lambdas/core/pending-changes.ts). Longer than any admin request takes.
+   */
+  replayGraceSeconds: number;
 }
 
 export const defaultHubConfig: HubConfig = {
@@ -63,6 +68,7 @@ export const defaultHubConfig: HubConfig = {
   upgradeDeadlineSeconds: 600,
   complianceRetentionDays: DEFAULT_COMPLIANCE_RETENTION_DAYS,
   agentRateLimit: DEFAULT_AGENT_RATE_LIMIT,
+  replayGraceSeconds: 60,
 };
 
 /** What every domain service receives: the ports, the settings and the composed registry. */

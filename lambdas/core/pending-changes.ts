@@ -11,7 +11,7 @@ import type { KindBehaviour } from './registry.js';
  *
  * The resource service opens a {@link PendingChange} before it writes an object whose kind has
  * after-write hooks, and closes it when the hooks have run. The scheduler replays the changes left
- * open for longer than {@link REPLAY_GRACE_MS}: it reads the object as it is now and runs the hooks
+ * open for longer than `replayGraceSeconds` (default {@link REPLAY_GRACE_MS}): it reads the object as it is now and runs the hooks
  * again (`afterCreate(current)`, `afterUpdate(prev, current)`, `afterDelete(prev)`, or the kind's
  * own `delete` for an object still marked for deletion). Hooks are idempotent (relations are put,
  * steps re-read what they act on), so a replay of work that did finish is harmless. A change whose
@@ -23,7 +23,7 @@ import type { KindBehaviour } from './registry.js';
  * record is one small PutItem and one DeleteItem per admin write, nothing on the agent path.
  */
 
-/** A change is replayed once it has been open this long (an admin request finishes well within it). */
+/** The default of `replayGraceSeconds`: a change is replayed once it has been open this long (an admin request finishes well within it). */
 export const REPLAY_GRACE_MS = 60_000;
 /** Most changes replayed per scheduler tick; the rest wait for the next tick. */
 export const REPLAY_BATCH = 100;
@@ -154,7 +154,7 @@ export async function replayChange(ctx: HubContext, change: PendingChange): Prom
  * them. One failing replay is logged and stays open for the next tick.
  */
 export async function replayPendingChanges(ctx: HubContext): Promise<{ transitions: number }> {
-  const due = await ctx.ports.pendingChanges.due(ctx.ports.clock.now() - REPLAY_GRACE_MS, REPLAY_BATCH);
+  const due = await ctx.ports.pendingChanges.due(ctx.ports.clock.now() - ctx.config.replayGraceSeconds * 1000, REPLAY_BATCH);
   let replayed = 0;
   for (const change of due) {
     try {

@@ -137,7 +137,7 @@ function required(name: string): string {
  * A whole number (of seconds, unless `unit` says otherwise) from the environment, or `def` when the variable is unset. A value that
  * is not one fails loudly, naming the variable, rather than becoming NaN inside the hub.
  */
-function seconds(name: string, def: number, min: number, max = Infinity, unit = 'seconds'): number {
+export function seconds(name: string, def: number, min: number, max = Infinity, unit = 'seconds'): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return def;
   const n = Number(raw);
@@ -170,6 +170,7 @@ export function contextFromEnv(log: Log): ComposedHub {
       credentialOverlapSeconds: seconds('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds, 0),
       upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
       complianceRetentionDays: seconds('TETHER_COMPLIANCE_RETENTION_DAYS', defaultHubConfig.complianceRetentionDays, 1, 36_500, 'days'),
+      replayGraceSeconds: seconds('TETHER_REPLAY_GRACE_SECONDS', defaultHubConfig.replayGraceSeconds, 1, 86_400),
       agentRateLimit: {
         requestsPerSecond: seconds(
           'TETHER_AGENT_RATE_LIMIT_PER_SECOND',

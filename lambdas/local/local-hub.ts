@@ -8,13 +8,14 @@ import { createSqsClient } from '../adapters/sqs/client.js';
 import { ensureQueues } from '../adapters/sqs/queues.js';
 import { buildAdminHandler } from '../handlers/admin.js';
 import { buildAgentHandler } from '../handlers/agent.js';
-import { composeHub } from '../handlers/compose.js';
+import { composeHub, seconds } from '../handlers/compose.js';
 import { log as powertoolsLog } from '../handlers/powertools.js';
 import { buildSchedulerHandler } from '../handlers/scheduler.js';
 import { buildWorkerHandler } from '../handlers/worker.js';
-import type { HubConfig, HubContext } from '../core/context.js';
+import { defaultHubConfig, type HubConfig, type HubContext } from '../core/context.js';
 import type { AuditEvent, Log } from '../ports/log.js';
 import { ensureLocalAdminToken } from './admin-token.js';
+import { faultInjectionEnabled, injectFaults, withFaults } from './fault-injection.js';
 import { applyDemoFleet } from './demo.js';
 import { startDynalite, type DynaliteMode } from './dynamo-embedded.js';
 import { lambdaContext, startHttpGateway } from './http-gateway.js';
@@ -122,7 +123,11 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       sqsEndpoint,
       region,
       log,
-      config: opts.config,
+      // The one setting the local hub takes from the environment, so that crash tests of `tether dev` can shorten it.
+      config: {
+        replayGraceSeconds: seconds('TETHER_REPLAY_GRACE_SECONDS', defaultHubConfig.replayGraceSeconds, 1, 86_400),
+        ...opts.config,
+      },
       auditSink: (e) => {
         const entry = { time: new Date().toISOString(), ...e };
         audit.push(entry);
@@ -137,6 +142,11 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       await ctx.ports.audit.flush?.(true);
     });
     const admin = await ensureLocalAdminToken(ctx, dataDir);
+    const faults = faultInjectionEnabled();
+    if (faults) {
+      injectFaults(ctx);
+      log.warn('fault injection is on (TETHER_FAULT_INJECTION=1): a request may kill this process; never use it outside tests');
+    }
 
     const worker = buildWorkerHandler(() => ctx);
     const poller = startQueuePoller({
@@ -152,7 +162,11 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       port: opts.port ?? 8080,
       routes: [
         { prefix: '/agent', functionName: 'tether-agent-api', handler: buildAgentHandler(() => ctx) },
-        { prefix: '/', functionName: 'tether-admin', handler: buildAdminHandler(() => ctx) },
+        {
+          prefix: '/',
+          functionName: 'tether-admin',
+          handler: faults ? withFaults(buildAdminHandler(() => ctx)) : buildAdminHandler(() => ctx),
+        },
       ],
     });
     // Stopping order on close: the gateway first (refuse new work), then drain the queue.
