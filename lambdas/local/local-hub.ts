@@ -9,6 +9,7 @@ import { ensureQueues } from '../adapters/sqs/queues.js';
 import { buildAdminHandler } from '../handlers/admin.js';
 import { buildAgentHandler } from '../handlers/agent.js';
 import { composeHub } from '../handlers/compose.js';
+import { keyFileEnvelope } from '../adapters/envelope/index.js';
 import { log as powertoolsLog } from '../handlers/powertools.js';
 import { buildSchedulerHandler } from '../handlers/scheduler.js';
 import { buildWorkerHandler } from '../handlers/worker.js';
@@ -123,6 +124,8 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
       region,
       log,
       config: opts.config,
+      // Synced Secret data is sealed under a key file of the data directory (0600; refused when others may read it).
+      envelope: keyFileEnvelope(join(dataDir, 'sync.key')),
       auditSink: (e) => {
         const entry = { time: new Date().toISOString(), ...e };
         audit.push(entry);

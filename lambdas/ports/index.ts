@@ -1,6 +1,7 @@
 import type { AdminTokenStore } from './admin-token-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { Clock } from './clock.js';
+import type { Envelope } from './envelope.js';
 import type { ComplianceHistory } from './compliance-history.js';
 import type { ClusterHeadStore } from './cluster-head-store.js';
 import type { HeartbeatLog } from './heartbeat-log.js';
@@ -14,6 +15,7 @@ import type { SecretStore } from './secret-store.js';
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
 export type { Clock } from './clock.js';
+export type { Envelope, Sealed, SealContext } from './envelope.js';
 export type { ComplianceHistory, ComplianceHistoryQuery } from './compliance-history.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
 export type { HeartbeatLog } from './heartbeat-log.js';
@@ -37,6 +39,8 @@ export interface Ports {
   complianceHistory: ComplianceHistory;
   /** Secrets the hub makes for itself (the cursor-signing key). */
   secrets: SecretStore;
+  /** Envelope encryption of values the hub stores for others (synced Secret data). */
+  envelope: Envelope;
   queue: Queue;
   clock: Clock;
   ids: Ids;

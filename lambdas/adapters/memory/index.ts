@@ -15,6 +15,7 @@ import { MemoryAuditStore } from './audit-store.js';
 import { MemoryComplianceHistory } from './compliance-history.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 import { MemorySecretStore } from './secret-store.js';
+import { memoryEnvelope, type EnvelopeCipher } from '../envelope/cipher.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
 export { MemoryClusterHeadStore } from './cluster-head-store.js';
@@ -37,6 +38,8 @@ export interface MemoryPorts {
   audits: MemoryAuditStore;
   complianceHistory: MemoryComplianceHistory;
   secrets: MemorySecretStore;
+  /** Envelope encryption with a master key of this process (what it seals opens only here). */
+  envelope: EnvelopeCipher;
   queue: MemoryQueue;
 }
 
@@ -65,6 +68,7 @@ export function createMemoryPorts(opts: MemoryPortsOptions = {}): MemoryPorts {
     audits: new MemoryAuditStore(),
     complianceHistory: new MemoryComplianceHistory(),
     secrets: new MemorySecretStore(),
+    envelope: memoryEnvelope(),
     queue: new MemoryQueue(opts.clock ?? systemClock),
   };
 }
