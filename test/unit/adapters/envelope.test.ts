@@ -70,11 +70,11 @@ describe('KMS data keys', () => {
       async send(command: any) {
         calls.push({ name: command.constructor.name, input: command.input });
         if (command instanceof GenerateDataKeyCommand) {
-          const { plain, wrapped } = await master.generate(command.input.EncryptionContext);
+          const { plain, wrapped } = await master.generate(command.input.EncryptionContext!);
           return { Plaintext: plain, CiphertextBlob: Buffer.from(wrapped, 'base64') };
         }
         if (command instanceof DecryptCommand) {
-          return { Plaintext: await master.unwrap(Buffer.from(command.input.CiphertextBlob).toString('base64'), command.input.EncryptionContext) };
+          return { Plaintext: await master.unwrap(Buffer.from(command.input.CiphertextBlob!).toString('base64'), command.input.EncryptionContext!) };
         }
         throw new Error('unexpected');
       },
