@@ -63,23 +63,23 @@ const same = (a: unknown, b: unknown) => canonicalJson(a ?? {}) === canonicalJso
  */
 export const clusterReaction = behaviourFor(clusterKind, {
   async afterCreate(res, ctx) {
-    await queueResyncAll(ctx, res.metadata.name);
+    await queueResyncAll(ctx);
   },
   async afterUpdate(prev, next, ctx) {
-    if (!same(prev.metadata.labels, next.metadata.labels)) await queueResyncAll(ctx, next.metadata.name);
+    if (!same(prev.metadata.labels, next.metadata.labels)) await queueResyncAll(ctx);
   },
 });
 
 /** A cluster set's selector moves clusters in and out of it: rules naming sets may change. */
 export const clusterSetReaction = behaviourFor(clusterSetKind, {
   async afterCreate(res, ctx) {
-    await queueResyncAll(ctx, res.metadata.name);
+    await queueResyncAll(ctx);
   },
   async afterUpdate(prev, next, ctx) {
-    if (prev.metadata.generation !== next.metadata.generation) await queueResyncAll(ctx, next.metadata.name);
+    if (prev.metadata.generation !== next.metadata.generation) await queueResyncAll(ctx);
   },
   async afterDelete(res, ctx) {
-    await queueResyncAll(ctx, res.metadata.name);
+    await queueResyncAll(ctx);
   },
 });
 
@@ -99,8 +99,8 @@ export const placementChangedStep = defineStep({
 export const clusterClaimsChangedStep = defineStep({
   type: 'sync.cluster-claims-changed',
   payload: z.object({ cluster: z.string().min(1) }),
-  async run({ cluster }, ctx) {
-    await queueResyncAll(ctx, cluster);
+  async run(_payload, ctx) {
+    await queueResyncAll(ctx);
   },
 });
 
@@ -121,5 +121,5 @@ export async function removeClusterSync(ctx: HubContext, cluster: string): Promi
   await ctx.ports.relations.removeMany(asDestination.map((r) => ({ relation: RULE_DESTINATIONS, from: r, to: cluster })));
   await ctx.ports.relations.removeMany(asDestination.map((r) => ({ relation: CLUSTER_DESTINATION_RULES, from: cluster, to: r })));
   // Opted-out entries are keyed by rule (any rule may list the cluster there): a re-sync of every rule drops them.
-  await queueResyncAll(ctx, cluster);
+  await queueResyncAll(ctx);
 }

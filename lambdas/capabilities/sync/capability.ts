@@ -6,7 +6,7 @@ import { defineCapability } from '../capability.js';
 import { syncAgentRoutes } from './agent-routes.js';
 import { clusterClaimsChangedStep, clusterReaction, clusterSetReaction, placementChangedStep, removeClusterSync, syncRuleBehaviour } from './behaviours.js';
 import { loadDesiredSync } from './desired-sync.js';
-import { resyncAllRulesStep, syncRuleStep } from './propagation.js';
+import { syncRuleStep } from './propagation.js';
 import { bumpDestinationsStep } from './source-objects.js';
 import { ingestSyncDestinations } from './status.js';
 
@@ -21,7 +21,7 @@ export const syncCapability = defineCapability({
   name: 'sync',
   kinds: [syncRuleKind],
   behaviours: [syncRuleBehaviour, clusterReaction, clusterSetReaction],
-  steps: [syncRuleStep, resyncAllRulesStep, bumpDestinationsStep, placementChangedStep, clusterClaimsChangedStep],
+  steps: [syncRuleStep, bumpDestinationsStep, placementChangedStep, clusterClaimsChangedStep],
   subscriptions: [
     { event: placementDecisionsChanged, step: placementChangedStep },
     { event: clusterClaimsChanged, step: clusterClaimsChangedStep },

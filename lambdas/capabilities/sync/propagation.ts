@@ -183,19 +183,10 @@ export async function allRuleNames(ctx: HubContext): Promise<string[]> {
 }
 
 /**
- * Step (queued by cluster and cluster set changes, subscribed to `cluster.claims-changed`): any
- * rule may select on labels, sets or features, so every rule is re-synced; a rule whose selection
- * did not change writes nothing.
+ * Queues the sync of every rule: a cluster or cluster set change may move any rule's sources or
+ * destinations (selectors, sets, features, the opt-out label). One Query for the names (rules are
+ * few); a rule whose selection did not change writes nothing when its step runs.
  */
-export const resyncAllRulesStep = defineStep({
-  type: 'sync.resync-all-rules',
-  payload: z.object({ cluster: z.string().optional() }),
-  async run(_payload, ctx) {
-    await queueRuleSync(ctx, await allRuleNames(ctx));
-  },
-});
-
-/** Queues {@link resyncAllRulesStep} (one message, whatever the number of rules). */
-export async function queueResyncAll(ctx: HubContext, cluster?: string): Promise<void> {
-  await ctx.ports.queue.send([stepMessage(resyncAllRulesStep, cluster ? { cluster } : {})]);
+export async function queueResyncAll(ctx: HubContext): Promise<void> {
+  await queueRuleSync(ctx, await allRuleNames(ctx));
 }
