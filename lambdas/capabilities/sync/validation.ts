@@ -1,8 +1,7 @@
 import type { FieldError } from '../../../shared/errors.js';
 import { labelKeyProblem } from '../../../shared/labels.js';
 import type { GroupVersionKind, SyncRuleSpec } from '../../../shared/resources/sync-rule.js';
-import { jsonPathProblem } from '../../../shared/sync-match.js';
-import { parseDefinitePath } from './json-path.js';
+import { jsonPathSyntaxProblem, parseDefinitePath } from './json-path.js';
 
 /**
  * Pure: what a SyncRule's schema cannot say. JSONPath syntax in match content and overrides
@@ -33,7 +32,7 @@ export function syncRuleSpecErrors(spec: SyncRuleSpec): FieldError[] {
     const at = `spec.rules.${i}`;
     entry.match.forEach((m, j) => {
       m.content?.forEach((c, k) => {
-        const problem = jsonPathProblem(c.path);
+        const problem = jsonPathSyntaxProblem(c.path);
         if (problem) errors.push({ path: `${at}.match.${j}.content.${k}.path`, message: problem });
       });
     });
