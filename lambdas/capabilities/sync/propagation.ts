@@ -75,16 +75,18 @@ export interface RuleSyncOutcome {
   optedOut: string[];
 }
 
-/** Moves a relation (forward with stamp, reverse plain) to `wanted`, bumping the clusters told. */
-async function moveRelation(
-  ctx: HubContext,
-  rule: string,
-  forward: string,
-  reverse: string,
-  wanted: readonly string[],
-  stamp: string,
-  alsoBump: ReadonlySet<string>,
-): Promise<{ added: string[]; removed: string[] }> {
+/** A relation move in two phases: reverse items now, forward items after the bumps. */
+interface Move {
+  added: string[];
+  removed: string[];
+  /** Clusters to bump (told of a change). */
+  bump: string[];
+  /** Writes the forward items: the record that the clusters were told. */
+  finish(): Promise<void>;
+}
+
+/** Moves the reverse items of a relation (forward with stamp, reverse plain) to `wanted`; the forward items follow in `finish`. */
+async function moveRelation(ctx: HubContext, rule: string, forward: string, reverse: string, wanted: readonly string[], stamp: string): Promise<Move> {
   const current = new Map((await listAllTargets(ctx, forward, rule)).map((i) => [i.to, i.data?.s]));
   const wantedSet = new Set(wanted);
   const put = wanted.filter((c) => current.get(c) !== stamp);
@@ -92,11 +94,15 @@ async function moveRelation(
   const { relations } = ctx.ports;
   await relations.putMany(put.map((c) => ({ relation: reverse, from: c, to: rule })));
   await relations.removeMany(removed.map((c) => ({ relation: reverse, from: c, to: rule })));
-  const bump = new Set([...put, ...removed, ...wanted.filter((c) => alsoBump.has(c))]);
-  await pMap([...bump], (c) => bumpClusterRevision(ctx, c), { concurrency: BUMP_CONCURRENCY });
-  await relations.putMany(put.map((c) => ({ relation: forward, from: rule, to: c, data: { s: stamp } })));
-  await relations.removeMany(removed.map((c) => ({ relation: forward, from: rule, to: c })));
-  return { added: put.filter((c) => !current.has(c)), removed };
+  return {
+    added: put.filter((c) => !current.has(c)),
+    removed,
+    bump: [...put, ...removed],
+    async finish() {
+      await relations.putMany(put.map((c) => ({ relation: forward, from: rule, to: c, data: { s: stamp } })));
+      await relations.removeMany(removed.map((c) => ({ relation: forward, from: rule, to: c })));
+    },
+  };
 }
 
 /** Makes one rule's relations, stored objects and clusters' revisions agree with the rule as stored now. */
@@ -111,24 +117,19 @@ export async function syncRule(ctx: HubContext, name: string): Promise<RuleSyncO
   }
   const stamp = live ? ruleStamp(live) : '';
 
-  // Sources first: one that leaves takes its objects, and every destination must hear of it.
+  // A source that leaves takes its objects: every destination must hear of it.
   const wantedSources = new Set(selection.sources);
   const leaving = (await listAllTargets(ctx, RULE_SOURCES, name)).map((i) => i.to).filter((c) => !wantedSources.has(c));
   let objectsGone = false;
   for (const source of leaving) if (await removeSourceObjects(ctx, name, source)) objectsGone = true;
-  const sources = await moveRelation(ctx, name, RULE_SOURCES, CLUSTER_SOURCE_RULES, selection.sources, stamp, new Set());
+  const sources = await moveRelation(ctx, name, RULE_SOURCES, CLUSTER_SOURCE_RULES, selection.sources, stamp);
+  const destinations = await moveRelation(ctx, name, RULE_DESTINATIONS, CLUSTER_DESTINATION_RULES, selection.destinations, stamp);
+  // One bump per cluster, whatever it was told (a source is often a destination too).
+  const bump = new Set([...sources.bump, ...destinations.bump, ...(objectsGone ? selection.destinations : [])]);
+  await pMap([...bump], (c) => bumpClusterRevision(ctx, c), { concurrency: BUMP_CONCURRENCY });
+  await sources.finish();
+  await destinations.finish();
   for (const source of leaving) await deleteItem(ctx, SYNC_SOURCE_KIND, name, source);
-
-  const refresh = objectsGone ? new Set(selection.destinations) : new Set<string>();
-  const destinations = await moveRelation(
-    ctx,
-    name,
-    RULE_DESTINATIONS,
-    CLUSTER_DESTINATION_RULES,
-    selection.destinations,
-    stamp,
-    refresh,
-  );
   for (const c of destinations.removed) await deleteItem(ctx, SYNC_DESTINATION_KIND, name, c);
 
   const optedOutNow = new Set(selection.optedOut);
@@ -144,14 +145,19 @@ export async function syncRule(ctx: HubContext, name: string): Promise<RuleSyncO
     for (const item of await listItems(ctx, SYNC_DESTINATION_KIND, name, true))
       await deleteItem(ctx, SYNC_DESTINATION_KIND, name, item.metadata.name);
   }
-  const outcome = { sources, destinations, optedOut: selection.optedOut };
-  if (sources.added.length || sources.removed.length || destinations.added.length || destinations.removed.length) {
+  const outcome = {
+    sources: { added: sources.added, removed: sources.removed },
+    destinations: { added: destinations.added, removed: destinations.removed },
+    optedOut: selection.optedOut,
+  };
+  if (bump.size) {
     ctx.ports.log.debug('sync rule propagated', {
       rule: name,
       sourcesAdded: sources.added.length,
       sourcesRemoved: sources.removed.length,
       destinationsAdded: destinations.added.length,
       destinationsRemoved: destinations.removed.length,
+      bumped: bump.size,
     });
   }
   return outcome;
