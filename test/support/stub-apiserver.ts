@@ -1,6 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { matchesFieldTerms, parseFieldSelector } from '../../agent/kube/field-selector.js';
 import { applyMergePatch } from '../../agent/kube/merge-patch.js';
+import type { KubeObject } from '../../agent/kube/types.js';
+import { matchesSelector, parseSelector } from '../../shared/labels.js';
 
 /**
  * A stand-in kube-apiserver for contract tests: records every request exactly as received and
@@ -214,7 +217,25 @@ export class StubApiServer {
           const merged = applyMergePatch(existing, JSON.parse(q.body)) as Record<string, unknown>;
           return this.send(res, 200, this.store(q.path, merged, q.query.get('fieldManager') ?? '', 'Update'));
         }
-        return this.send(res, existing ? 200 : 201, this.store(q.path, JSON.parse(q.body), q.query.get('fieldManager') ?? '', 'Apply'));
+        {
+          const manager = q.query.get('fieldManager') ?? '';
+          const body = JSON.parse(q.body) as Record<string, unknown>;
+          const conflicts = existing && q.query.get('force') !== 'true' ? applyConflicts(existing, body, manager) : [];
+          if (conflicts.length > 0) {
+            const owner = managersOf(existing!)[0];
+            return this.send(
+              res,
+              409,
+              statusBody(
+                409,
+                'Conflict',
+                `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.map((f) => `conflict with "${owner}": ${f}`).join('; ')}`,
+                { name, kind: plural, causes: conflicts.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${owner}"`, field: f })) },
+              ),
+            );
+          }
+          return this.send(res, existing ? 200 : 201, this.store(q.path, body, manager, 'Apply'));
+        }
       case 'DELETE':
         if (!existing) return notFound();
         this.objects.delete(q.path);
@@ -227,6 +248,8 @@ export class StubApiServer {
     const previous = this.objects.get(path);
     const meta = obj.metadata as Record<string, unknown>;
     const prevMeta = (previous?.metadata ?? {}) as Record<string, unknown>;
+    // Managers accumulate (one entry each) as on a real server; the fieldsV1 are not modelled.
+    const others = ((prevMeta.managedFields ?? []) as { manager: string }[]).filter((e) => e.manager !== manager);
     const stored = {
       ...obj,
       metadata: {
@@ -235,6 +258,7 @@ export class StubApiServer {
         resourceVersion: String(++this.revision),
         creationTimestamp: prevMeta.creationTimestamp ?? '2026-11-01T10:00:00Z',
         managedFields: [
+          ...others,
           {
             manager,
             operation,
@@ -252,9 +276,18 @@ export class StubApiServer {
   }
 
   private list(q: RecordedRequest, res: ServerResponse, groupVersion: string, plural: string, namespace: string | undefined): void {
-    const selector = q.query.get('labelSelector');
-    // Equality (`app=web`) and existence (`tether.dev/claim`) terms; nothing else is needed here.
-    const terms = selector ? selector.split(',').map((p) => p.split('=') as [string, string | undefined]) : [];
+    // Label selectors with the real grammar (equality, sets, existence); field selectors on
+    // metadata.name and metadata.namespace, which the real server supports for every kind.
+    const selectorText = q.query.get('labelSelector');
+    const fieldText = q.query.get('fieldSelector');
+    let selector: ReturnType<typeof parseSelector> | undefined;
+    let fields: ReturnType<typeof parseFieldSelector> = [];
+    try {
+      selector = selectorText ? parseSelector(selectorText) : undefined;
+      fields = fieldText ? parseFieldSelector(fieldText, plural) : [];
+    } catch (err) {
+      return this.send(res, 400, statusBody(400, 'BadRequest', (err as Error).message));
+    }
     const all = [...this.objects.entries()]
       .filter(([path, o]) => {
         const meta = o.metadata as { namespace?: string; labels?: Record<string, string> };
@@ -262,7 +295,8 @@ export class StubApiServer {
         return (
           sameKind &&
           (!namespace || meta.namespace === namespace) &&
-          terms.every(([k, v]) => (v === undefined ? meta.labels?.[k] !== undefined : meta.labels?.[k] === v))
+          matchesSelector(selector, meta.labels) &&
+          matchesFieldTerms(fields, o as unknown as KubeObject)
         );
       })
       .sort(([a], [b]) => a.localeCompare(b))
@@ -280,4 +314,34 @@ export class StubApiServer {
       items: page,
     });
   }
+}
+
+/** The managers recorded on an object, in order. */
+function managersOf(obj: Record<string, unknown>): string[] {
+  const meta = obj.metadata as { managedFields?: { manager: string }[] };
+  return (meta.managedFields ?? []).map((e) => e.manager);
+}
+
+/**
+ * The fields an apply by `manager` would take from another manager with a different value, as the
+ * real server's 409 lists them: coarse (top-level fields, and labels and annotations by key) but
+ * with the same rule: a manager that has written the object before (or the same value) never conflicts.
+ */
+function applyConflicts(existing: Record<string, unknown>, body: Record<string, unknown>, manager: string): string[] {
+  const managers = managersOf(existing);
+  if (managers.includes(manager)) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(body)) {
+    if (['apiVersion', 'kind', 'metadata', 'status'].includes(k)) continue;
+    if (k in existing && JSON.stringify(existing[k]) !== JSON.stringify(v)) out.push(`.${k}`);
+  }
+  const liveMeta = existing.metadata as Record<string, Record<string, string> | undefined>;
+  const newMeta = (body.metadata ?? {}) as Record<string, Record<string, string> | undefined>;
+  for (const field of ['labels', 'annotations']) {
+    for (const [k, v] of Object.entries(newMeta[field] ?? {})) {
+      const live = liveMeta[field]?.[k];
+      if (live !== undefined && live !== v) out.push(`.metadata.${field}.${k}`);
+    }
+  }
+  return out;
 }
