@@ -33,7 +33,10 @@ export function parseFieldSelector(text: string, kind: string): FieldTerm[] {
     const [, field, op, value] = m;
     if (!SUPPORTED.has(field)) {
       throw new KubeInvalidError(`field label not supported: ${field}`, [
-        { field: 'fieldSelector', message: `"${field}" is not a known field selector for ${kind}: only "metadata.name", "metadata.namespace"` },
+        {
+          field: 'fieldSelector',
+          message: `"${field}" is not a known field selector for ${kind}: only "metadata.name", "metadata.namespace"`,
+        },
       ]);
     }
     terms.push({ field: field as FieldTerm['field'], equal: op !== '!=', value: value.trim() });

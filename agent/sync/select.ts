@@ -85,7 +85,17 @@ const DROPPED_ANNOTATIONS: readonly string[] = ['kubectl.kubernetes.io/last-appl
 export function reportedObject(obj: KubeObject, withStatus: boolean): Record<string, unknown> {
   const { status, metadata, ...rest } = obj;
   const meta: Record<string, unknown> = { ...metadata };
-  for (const k of ['uid', 'resourceVersion', 'generation', 'managedFields', 'creationTimestamp', 'ownerReferences', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds'])
+  for (const k of [
+    'uid',
+    'resourceVersion',
+    'generation',
+    'managedFields',
+    'creationTimestamp',
+    'ownerReferences',
+    'selfLink',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+  ])
     delete meta[k];
   if (metadata.annotations) {
     const annotations = { ...metadata.annotations };

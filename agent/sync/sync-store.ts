@@ -21,6 +21,8 @@ const CopySchema = z.object({
   kind: z.string(),
   namespace: z.string().optional(),
   name: z.string(),
+  /** Existed before sync wrote it (taken over with conflictPolicy Overwrite): never deleted by sync. */
+  adopted: z.boolean().optional(),
 });
 /** A copy written by sync on this cluster. */
 export type CopyRecord = z.infer<typeof CopySchema>;
@@ -39,7 +41,7 @@ export function emptySyncState(): SyncState {
 }
 
 /** The key of a copy (rule and object). */
-export function copyKey(c: CopyRecord): string {
+export function copyKey(c: Omit<CopyRecord, 'adopted'>): string {
   return `${c.rule}|${c.apiVersion}|${c.kind}|${c.namespace ?? ''}|${c.name}`;
 }
 

@@ -230,7 +230,11 @@ export class StubApiServer {
                 409,
                 'Conflict',
                 `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.map((f) => `conflict with "${owner}": ${f}`).join('; ')}`,
-                { name, kind: plural, causes: conflicts.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${owner}"`, field: f })) },
+                {
+                  name,
+                  kind: plural,
+                  causes: conflicts.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${owner}"`, field: f })),
+                },
               ),
             );
           }
