@@ -74,6 +74,8 @@ export class StubApiServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private revision = 100;
+  /** Who owns each field of each object (see {@link StubApiServer.applyConflicts}). */
+  private readonly owners = new Map<string, Map<string, string>>();
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -220,20 +222,19 @@ export class StubApiServer {
         {
           const manager = q.query.get('fieldManager') ?? '';
           const body = JSON.parse(q.body) as Record<string, unknown>;
-          const conflicts = existing && q.query.get('force') !== 'true' ? applyConflicts(existing, body, manager) : [];
+          const conflicts = existing && q.query.get('force') !== 'true' ? this.applyConflicts(q.path, existing, body, manager) : [];
           if (conflicts.length > 0) {
-            const owner = managersOf(existing!)[0];
             return this.send(
               res,
               409,
               statusBody(
                 409,
                 'Conflict',
-                `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.map((f) => `conflict with "${owner}": ${f}`).join('; ')}`,
+                `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.map((c) => `conflict with "${c.owner}": ${c.field}`).join('; ')}`,
                 {
                   name,
                   kind: plural,
-                  causes: conflicts.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${owner}"`, field: f })),
+                  causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.owner}"`, field: c.field })),
                 },
               ),
             );
@@ -243,13 +244,39 @@ export class StubApiServer {
       case 'DELETE':
         if (!existing) return notFound();
         this.objects.delete(q.path);
+        this.owners.delete(q.path);
         return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: plural } });
     }
     this.send(res, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
   }
 
+  /**
+   * The fields an apply by `manager` would take from another manager with a different value, as the
+   * real server's 409 lists them (ownership tracked per map key, e.g. `.data.k`, and per label and
+   * annotation; lists and deeper fields as a whole).
+   */
+  private applyConflicts(
+    path: string,
+    existing: Record<string, unknown>,
+    body: Record<string, unknown>,
+    manager: string,
+  ): { owner: string; field: string }[] {
+    const owners = this.owners.get(path) ?? new Map<string, string>();
+    const live = fieldValues(existing);
+    const out: { owner: string; field: string }[] = [];
+    for (const [field, value] of fieldValues(body)) {
+      const owner = owners.get(field);
+      if (owner !== undefined && owner !== manager && live.has(field) && live.get(field) !== value) out.push({ owner, field });
+    }
+    return out;
+  }
+
   private store(path: string, obj: Record<string, unknown>, manager: string, operation: string): Record<string, unknown> {
     const previous = this.objects.get(path);
+    const owners = this.owners.get(path) ?? new Map<string, string>();
+    if (!previous) owners.clear();
+    for (const field of fieldValues(obj).keys()) owners.set(field, manager);
+    this.owners.set(path, owners);
     const meta = obj.metadata as Record<string, unknown>;
     const prevMeta = (previous?.metadata ?? {}) as Record<string, unknown>;
     // Managers accumulate (one entry each) as on a real server; the fieldsV1 are not modelled.
@@ -320,32 +347,19 @@ export class StubApiServer {
   }
 }
 
-/** The managers recorded on an object, in order. */
-function managersOf(obj: Record<string, unknown>): string[] {
-  const meta = obj.metadata as { managedFields?: { manager: string }[] };
-  return (meta.managedFields ?? []).map((e) => e.manager);
-}
-
-/**
- * The fields an apply by `manager` would take from another manager with a different value, as the
- * real server's 409 lists them: coarse (top-level fields, and labels and annotations by key) but
- * with the same rule: a manager that has written the object before (or the same value) never conflicts.
- */
-function applyConflicts(existing: Record<string, unknown>, body: Record<string, unknown>, manager: string): string[] {
-  const managers = managersOf(existing);
-  if (managers.includes(manager)) return [];
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(body)) {
-    if (['apiVersion', 'kind', 'metadata', 'status'].includes(k)) continue;
-    if (k in existing && JSON.stringify(existing[k]) !== JSON.stringify(v)) out.push(`.${k}`);
-  }
-  const liveMeta = existing.metadata as Record<string, Record<string, string> | undefined>;
-  const newMeta = (body.metadata ?? {}) as Record<string, Record<string, string> | undefined>;
-  for (const field of ['labels', 'annotations']) {
-    for (const [k, v] of Object.entries(newMeta[field] ?? {})) {
-      const live = liveMeta[field]?.[k];
-      if (live !== undefined && live !== v) out.push(`.metadata.${field}.${k}`);
-    }
+/** Field paths of an applied configuration, at the depth the stub tracks ownership: `.data.k`, `.spec.x`, `.metadata.labels.app`. */
+function fieldValues(obj: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const [k, v] of Object.entries(obj)) {
+    if (['apiVersion', 'kind', 'status'].includes(k)) continue;
+    if (k === 'metadata') {
+      for (const field of ['labels', 'annotations']) {
+        const m = (isMap(v) ? v[field] : undefined) as Record<string, unknown> | undefined;
+        for (const [key, value] of Object.entries(m ?? {})) out.set(`.metadata.${field}.${key}`, JSON.stringify(value));
+      }
+    } else if (isMap(v)) for (const [child, value] of Object.entries(v)) out.set(`.${k}.${child}`, JSON.stringify(value));
+    else out.set(`.${k}`, JSON.stringify(v));
   }
   return out;
 }

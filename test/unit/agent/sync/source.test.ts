@@ -2,12 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryCluster } from '../../../../agent/kube/memory-cluster.js';
 import { SyncSource } from '../../../../agent/sync/source.js';
 import { emptySyncState, type SyncState } from '../../../../agent/sync/sync-store.js';
-import {
-  MAX_SYNC_OBJECT_BYTES,
-  MAX_SYNC_REPORT_OBJECTS,
-  ORIGIN_CLUSTER_ANNOTATION,
-  type DesiredSyncSource,
-} from '../../../../shared/protocol/sync.js';
+import { MAX_SYNC_REPORT_OBJECTS, ORIGIN_CLUSTER_ANNOTATION, type DesiredSyncSource } from '../../../../shared/protocol/sync.js';
 import { CallLog, CONFIGMAP, configMap, HubDouble, log, SECRET, secret, sourceRule } from './support.js';
 
 /** The source side against the in-memory cluster and an in-process hub that follows the contract. */
