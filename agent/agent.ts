@@ -402,6 +402,8 @@ export class Agent {
 
   private async detach(desired: DesiredState): Promise<void> {
     this.log.info('the hub asked to detach: removing everything the agent applied', { revision: desired.revision });
+    // The cluster leaves every sync rule: copies go per their rule's delete policy (Orphan ones stay).
+    await this.syncAgent.leaveAll();
     const left = await this.reconciler.removeAll();
     if (left > 0) {
       this.status.setHealth(false, `detaching: ${left} objects could not be deleted yet`);

@@ -49,6 +49,8 @@ export interface SyncStatusSource {
 }
 
 const DEFAULT_RECHECK_MS = 10 * 60_000;
+/** Most rules in one status report's `syncDestinations` (the protocol's limit). */
+const MAX_DESTINATION_REPORTS = 500;
 
 /** Runs resource sync. One per agent. */
 export class SyncAgent implements SyncStatusSource {
@@ -130,7 +132,16 @@ export class SyncAgent implements SyncStatusSource {
 
   destinations(): SyncDestinationReport[] | undefined {
     if (!this.receiving || !this.last) return undefined;
-    return destinationReports(this.last, (o) => this.destination.outcome(o));
+    return destinationReports(this.last, (o) => this.destination.outcome(o)).slice(0, MAX_DESTINATION_REPORTS);
+  }
+
+  /**
+   * Detach: the cluster leaves every rule. Copies whose rule says Propagate are deleted, Orphan
+   * ones stay; no hub call. A no-op (no call at all) when sync never ran here.
+   */
+  async leaveAll(): Promise<void> {
+    const none: DesiredSync = { sources: [], destinationRules: [], objects: [] };
+    await this.run(none, async () => Promise.reject(new Error('no sync report during detach')), false);
   }
 
   /** This cluster's ID (the kube-system namespace's UID), which origin annotations name. */

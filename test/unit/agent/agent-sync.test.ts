@@ -3,7 +3,9 @@ import type { KubeObject } from '../../../agent/kube/types.js';
 import { SYNC_STATE_CONFIGMAP } from '../../../agent/state-store.js';
 import { ORIGIN_RULE_ANNOTATION, type DesiredSync, type DesiredSyncSource } from '../../../shared/protocol/sync.js';
 import { canonicalHash } from '../../../shared/hash.js';
+import { importManifestObjects } from '../../../shared/agent-manifest.js';
 import { rig, type Rig } from './support/harness.js';
+import { asServiceAccount } from './support/rbac.js';
 
 /**
  * The agent with resource sync in its desired state, over the in-memory cluster and the fake hub
@@ -164,5 +166,74 @@ describe('Agent: resource sync', () => {
     await r.agent.runOnce();
     expect(await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'shared' })).toBeUndefined();
     expect(r.hub.reports.at(-1)?.syncDestinations).toEqual([]);
+  });
+
+  test('detach deletes the copies of Propagate rules and leaves Orphan ones', async () => {
+    r = await rig();
+    await withShop();
+    const a = cm('a', { v: '1' });
+    const b = cm('b', { v: '1' });
+    const item = (rule: string, object: KubeObject) => ({
+      rule,
+      sourceCluster: 'store-0001',
+      originClusterId: 'uid-1',
+      sourceResourceVersion: '7',
+      hash: canonicalHash(object),
+      object,
+    });
+    r.hub.setDesired({
+      sync: sync({
+        destinationRules: [
+          { rule: 'p', uid: 'uid-p', conflictPolicy: 'Abort', deletePolicy: 'Propagate' },
+          { rule: 'o', uid: 'uid-o', conflictPolicy: 'Abort', deletePolicy: 'Orphan' },
+        ],
+        objects: [item('p', a), item('o', b)],
+      }),
+    });
+    await r.agent.runOnce();
+    r.hub.setDesired({ detach: true });
+
+    await r.agent.runOnce();
+
+    expect(await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'a' })).toBeUndefined();
+    expect(await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'b' })).toBeDefined();
+    expect(r.hub.reports.at(-1)?.detached).toBe(true);
+  });
+
+  test("with the import manifest's RBAC only: lists and reports as a source, applies as a destination, cleans up on detach", async () => {
+    r = await rig();
+    for (const o of importManifestObjects({
+      cluster: 'store-0042',
+      hubUrl: 'https://hub.example.com',
+      bootstrapToken: 'thb_store-0042.secret',
+      image: 'ghcr.io/tether-dev/tether-agent',
+      version: '0.1.0',
+    }))
+      await r.cluster.apply(o as KubeObject, { fieldManager: 'kubectl-client-side-apply', force: false });
+    await withShop();
+    await r.cluster.apply(cm('local', { v: '1' }, { sync: 'yes' }), AGENT);
+    const agent = r.restart({ api: asServiceAccount(r.cluster, { namespace: 'tether-agent', name: 'tether-agent' }) });
+    const copy = cm('copy', { v: '1' });
+    r.hub.setDesired({
+      sync: sync({
+        sources: [source()],
+        destinationRules: [{ rule: 'in', uid: 'uid-in', conflictPolicy: 'Abort', deletePolicy: 'Propagate' }],
+        objects: [
+          { rule: 'in', sourceCluster: 'x', originClusterId: 'uid-x', sourceResourceVersion: '1', hash: canonicalHash(copy), object: copy },
+        ],
+      }),
+    });
+
+    await agent.runOnce();
+
+    expect(r.logs.text).not.toContain('Forbidden');
+    expect([...(r.hub.syncHeld.get('settings')?.keys() ?? [])]).toEqual(['shop/local']);
+    expect(r.hub.reports.at(-1)?.syncDestinations?.[0]).toMatchObject({ rule: 'in', state: 'Synced' });
+    r.hub.setDesired({ detach: true });
+    await agent.runOnce();
+    expect(await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'copy' })).toBeUndefined();
+    expect(
+      await r.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'tether-agent', name: SYNC_STATE_CONFIGMAP }),
+    ).toBeUndefined();
   });
 });
