@@ -27,7 +27,7 @@ import { copyKey, type CopyRecord, type SyncState } from './sync-store.js';
 
 /** Outcome of one object, as the status report counts it. */
 export interface ObjectOutcome {
-  state: Exclude<SyncDestinationState, 'Pending'> | 'Pending';
+  state: SyncDestinationState;
   reason?: string;
   /** What was applied (object hash, origin, policy): equal means nothing to do until a full pass. Unset: retry next pass. */
   applied?: string;

@@ -1,4 +1,5 @@
 import {
+  MAX_SYNC_OBJECTS_PER_SOURCE,
   MAX_SYNC_REPORT_BYTES,
   MAX_SYNC_REPORT_OBJECTS,
   syncDigest,
@@ -164,7 +165,13 @@ export class SyncSource {
       if (err instanceof KubeInvalidError) return { blocked: `the API server refused the list: ${err.message}`.slice(0, 1024) };
       throw err;
     }
-    return { objects: selectObjects(pages, match, clusterId, src.withStatus) };
+    const objects = selectObjects(pages, match, clusterId, src.withStatus);
+    // The hub takes at most this many from one source: a rule matching more is a rule to narrow.
+    if (objects.length > MAX_SYNC_OBJECTS_PER_SOURCE)
+      return {
+        blocked: `${objects.length} objects match; one source may sync at most ${MAX_SYNC_OBJECTS_PER_SOURCE} per rule: narrow the rule`,
+      };
+    return { objects };
   }
 
   /** Reports until the hub needs nothing more this process can give it. */

@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MemoryCluster } from '../../../../agent/kube/memory-cluster.js';
 import { SyncSource } from '../../../../agent/sync/source.js';
 import { emptySyncState, type SyncState } from '../../../../agent/sync/sync-store.js';
-import { MAX_SYNC_REPORT_OBJECTS, ORIGIN_CLUSTER_ANNOTATION, type DesiredSyncSource } from '../../../../shared/protocol/sync.js';
+import {
+  MAX_SYNC_OBJECTS_PER_SOURCE,
+  MAX_SYNC_REPORT_OBJECTS,
+  ORIGIN_CLUSTER_ANNOTATION,
+  type DesiredSyncSource,
+} from '../../../../shared/protocol/sync.js';
 import { CallLog, CONFIGMAP, configMap, HubDouble, log, SECRET, secret, sourceRule } from './support.js';
 
 /** The source side against the in-memory cluster and an in-process hub that follows the contract. */
@@ -195,6 +200,23 @@ describe('SyncSource', () => {
 
     expect(hub.reports.at(-1)).toMatchObject({ state: 'Ok', inventory: [{ namespace: 'shop', name: 'w' }] });
     expect(state.blockedSources).toEqual({});
+  });
+
+  it('a rule matching more objects than one source may sync is Blocked with the count and the limit', async () => {
+    const many = Array.from({ length: MAX_SYNC_OBJECTS_PER_SOURCE + 1 }, (_, i) => configMap(`cm-${i}`, 'shop', {}));
+    const api = { ...calls.api, list: async () => many };
+    await new SyncSource({ api, log, now: () => t, resyncMs: 0 }).run([sourceRule('r', CONFIGMAP)], {
+      clusterId,
+      state,
+      send: (r) => hub.send(r),
+      force: true,
+    });
+    expect(hub.reports).toEqual([
+      expect.objectContaining({
+        state: 'Blocked',
+        reason: `${MAX_SYNC_OBJECTS_PER_SOURCE + 1} objects match; one source may sync at most ${MAX_SYNC_OBJECTS_PER_SOURCE} per rule: narrow the rule`,
+      }),
+    ]);
   });
 
   it('an empty source whose rule was Blocked reports Ok even when both digests are empty', async () => {
