@@ -238,7 +238,11 @@ export async function story(h: Harness): Promise<void> {
       apiVersion: API,
       kind: 'SyncRule',
       metadata: { name: 'settings' },
-      spec: { resource: { version: 'v1', kind: 'ConfigMap' }, rules: [{ match: [{ namespaces: ['retail'] }] }], sources: { clusterSelector: { matchLabels: { region: 'eu' } } } },
+      spec: {
+        resource: { version: 'v1', kind: 'ConfigMap' },
+        rules: [{ match: [{ namespaces: ['retail'] }] }],
+        sources: { clusterSelector: { matchLabels: { region: 'eu' } } },
+      },
     }),
   );
   await h.deliver();

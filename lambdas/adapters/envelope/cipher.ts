@@ -61,7 +61,14 @@ export class EnvelopeCipher implements Envelope {
     const { plain: key, wrapped } = await this.provider.generate(context);
     const { iv, tag, ct } = gcmSeal(key, plain, aadOf(context));
     this.remember(this.cacheKey(wrapped, context), key);
-    return { v: 1, k: wrapped, kid: this.provider.keyId, iv: iv.toString('base64'), tag: tag.toString('base64'), ct: ct.toString('base64') };
+    return {
+      v: 1,
+      k: wrapped,
+      kid: this.provider.keyId,
+      iv: iv.toString('base64'),
+      tag: tag.toString('base64'),
+      ct: ct.toString('base64'),
+    };
   }
 
   async open(sealed: Sealed, context: SealContext): Promise<Buffer> {
@@ -119,7 +126,11 @@ export class MasterKeyProvider implements DataKeyProvider {
 
   async unwrap(wrapped: string, context: SealContext): Promise<Buffer> {
     const raw = Buffer.from(wrapped, 'base64');
-    return gcmOpen(this.master, { iv: raw.subarray(0, IV_BYTES), tag: raw.subarray(IV_BYTES, IV_BYTES + 16), ct: raw.subarray(IV_BYTES + 16) }, aadOf(context));
+    return gcmOpen(
+      this.master,
+      { iv: raw.subarray(0, IV_BYTES), tag: raw.subarray(IV_BYTES, IV_BYTES + 16), ct: raw.subarray(IV_BYTES + 16) },
+      aadOf(context),
+    );
   }
 }
 

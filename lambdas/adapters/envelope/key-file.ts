@@ -32,7 +32,8 @@ export function loadOrCreateKeyFile(path: string): Buffer {
     );
   }
   const key = readFileSync(path);
-  if (key.length !== 32) throw new Error(`the sync key file ${path} must hold 32 bytes, it holds ${key.length}; move it away to make a new one`);
+  if (key.length !== 32)
+    throw new Error(`the sync key file ${path} must hold 32 bytes, it holds ${key.length}; move it away to make a new one`);
   return key;
 }
 

@@ -15,7 +15,9 @@ export class KmsDataKeyProvider implements DataKeyProvider {
   ) {}
 
   async generate(context: SealContext): Promise<{ plain: Buffer; wrapped: string }> {
-    const out = await this.client.send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }));
+    const out = await this.client.send(
+      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: { ...context } }),
+    );
     if (!out.Plaintext || !out.CiphertextBlob) throw new Error('KMS GenerateDataKey returned no key');
     return { plain: Buffer.from(out.Plaintext), wrapped: Buffer.from(out.CiphertextBlob).toString('base64') };
   }

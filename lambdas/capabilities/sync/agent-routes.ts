@@ -22,13 +22,19 @@ export const syncAgentRoutes: readonly Route<HubContext>[] = [
   {
     method: 'POST',
     pattern: '/agent/v1/sync',
-    summary: "Resource sync: a source's inventory and changed objects for one rule; answers the hub's digest, the keys it needs, and refusals",
+    summary:
+      "Resource sync: a source's inventory and changed objects for one rule; answers the hub's digest, the keys it needs, and refusals",
     handler: async (req, ctx) => {
       let token: string | undefined;
       try {
         token = bearerToken(req);
       } catch (err) {
-        ctx.ports.audit.record({ action: 'agent.sync', outcome: 'denied', reason: 'malformed Authorization header', sourceIp: req.sourceIp });
+        ctx.ports.audit.record({
+          action: 'agent.sync',
+          outcome: 'denied',
+          reason: 'malformed Authorization header',
+          sourceIp: req.sourceIp,
+        });
         throw err;
       }
       const { cluster } = await authenticateCredential(ctx, 'agent.sync', { token, sourceIp: req.sourceIp }, { consistent: true });

@@ -9,7 +9,14 @@ import { behaviourFor } from '../../core/registry.js';
 import { defineStep } from '../../core/steps.js';
 import { readResources } from '../../core/typed-resources.js';
 import { queueResyncAll, queueRuleSync } from './propagation.js';
-import { CLUSTER_DESTINATION_RULES, CLUSTER_SOURCE_RULES, listAllTargets, PLACEMENT_SYNCRULES, RULE_DESTINATIONS, RULE_SOURCES } from './relations.js';
+import {
+  CLUSTER_DESTINATION_RULES,
+  CLUSTER_SOURCE_RULES,
+  listAllTargets,
+  PLACEMENT_SYNCRULES,
+  RULE_DESTINATIONS,
+  RULE_SOURCES,
+} from './relations.js';
 import { removeSourceObjects, queueBumpDestinations } from './source-objects.js';
 import { withRuleStatus } from './status.js';
 import { deleteItem, SYNC_DESTINATION_KIND, SYNC_SOURCE_KIND } from './store.js';
@@ -89,9 +96,16 @@ export const placementChangedStep = defineStep({
   payload: z.object({ placement: z.string().min(1) }),
   async run({ placement }, ctx) {
     const names = (await listAllTargets(ctx, PLACEMENT_SYNCRULES, placement)).map((i) => i.to);
-    const rules = await readResources(ctx, syncRuleKind, names.map((name) => ({ name })));
+    const rules = await readResources(
+      ctx,
+      syncRuleKind,
+      names.map((name) => ({ name })),
+    );
     // The index may be stale: only rules whose placementRef still names the placement.
-    await queueRuleSync(ctx, rules.filter((r) => r?.spec.placementRef?.name === placement).map((r) => r!.metadata.name));
+    await queueRuleSync(
+      ctx,
+      rules.filter((r) => r?.spec.placementRef?.name === placement).map((r) => r!.metadata.name),
+    );
   },
 });
 

@@ -4,7 +4,14 @@ import { clusterClaimsChanged } from '../clusters/events.js';
 import { placementDecisionsChanged } from '../placements/events.js';
 import { defineCapability } from '../capability.js';
 import { syncAgentRoutes } from './agent-routes.js';
-import { clusterClaimsChangedStep, clusterReaction, clusterSetReaction, placementChangedStep, removeClusterSync, syncRuleBehaviour } from './behaviours.js';
+import {
+  clusterClaimsChangedStep,
+  clusterReaction,
+  clusterSetReaction,
+  placementChangedStep,
+  removeClusterSync,
+  syncRuleBehaviour,
+} from './behaviours.js';
 import { loadDesiredSync } from './desired-sync.js';
 import { syncRuleStep } from './propagation.js';
 import { bumpDestinationsStep } from './source-objects.js';

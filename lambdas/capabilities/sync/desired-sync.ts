@@ -30,7 +30,10 @@ export interface Candidate {
 }
 
 /** Pure: keeps the first source of every destination key (earliest first seen, then source name); returns the kept and the losers. */
-export function resolveConflicts(candidates: readonly Candidate[]): { kept: Candidate[]; conflicts: Map<string, { kept: string; ignored: string[] }> } {
+export function resolveConflicts(candidates: readonly Candidate[]): {
+  kept: Candidate[];
+  conflicts: Map<string, { kept: string; ignored: string[] }>;
+} {
   const byKey = new Map<string, Candidate[]>();
   for (const c of candidates) byKey.set(c.key, [...(byKey.get(c.key) ?? []), c]);
   const kept: Candidate[] = [];
@@ -47,7 +50,11 @@ async function sourcePart(ctx: HubContext, cluster: string): Promise<DesiredSync
   const names = await sourceRulesOf(ctx, cluster);
   if (!names.length) return [];
   const [rules, states] = await Promise.all([
-    readResources(ctx, syncRuleKind, names.map((name) => ({ name }))),
+    readResources(
+      ctx,
+      syncRuleKind,
+      names.map((name) => ({ name })),
+    ),
     ctx.ports.resources.getMany(names.map((rule) => ({ kind: SYNC_SOURCE_KIND, namespace: rule, name: cluster }))),
   ]);
   const out: DesiredSyncSource[] = [];
@@ -72,7 +79,11 @@ export async function candidatesOf(ctx: HubContext, rule: SyncRuleResource, clus
   const name = rule.metadata.name;
   const sources = (await sourcesOf(ctx, name)).filter((s) => s !== cluster);
   if (!sources.length) return [];
-  const records = await readResources(ctx, clusterKind, sources.map((s) => ({ name: s })));
+  const records = await readResources(
+    ctx,
+    clusterKind,
+    sources.map((s) => ({ name: s })),
+  );
   const out: Candidate[] = [];
   for (const [i, source] of sources.entries()) {
     const originClusterId = records[i]?.status?.claims?.find((c) => c.name === WellKnownClaims.id)?.value ?? source;
@@ -119,7 +130,11 @@ async function candidate(
 export async function loadDesiredSync(ctx: HubContext, cluster: string): Promise<DesiredSync> {
   const [sources, destinationNames] = await Promise.all([sourcePart(ctx, cluster), destinationRulesOf(ctx, cluster)]);
   const rules = destinationNames.length
-    ? await readResources(ctx, syncRuleKind, destinationNames.map((name) => ({ name })))
+    ? await readResources(
+        ctx,
+        syncRuleKind,
+        destinationNames.map((name) => ({ name })),
+      )
     : [];
   const destinationRules: DesiredSync['destinationRules'] = [];
   const objects: DesiredSyncObject[] = [];

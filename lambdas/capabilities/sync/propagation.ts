@@ -86,7 +86,14 @@ interface Move {
 }
 
 /** Moves the reverse items of a relation (forward with stamp, reverse plain) to `wanted`; the forward items follow in `finish`. */
-async function moveRelation(ctx: HubContext, rule: string, forward: string, reverse: string, wanted: readonly string[], stamp: string): Promise<Move> {
+async function moveRelation(
+  ctx: HubContext,
+  rule: string,
+  forward: string,
+  reverse: string,
+  wanted: readonly string[],
+  stamp: string,
+): Promise<Move> {
   const current = new Map((await listAllTargets(ctx, forward, rule)).map((i) => [i.to, i.data?.s]));
   const wantedSet = new Set(wanted);
   const put = wanted.filter((c) => current.get(c) !== stamp);
@@ -141,7 +148,8 @@ export async function syncRule(ctx: HubContext, name: string): Promise<RuleSyncO
 
   if (!live) {
     // Leftovers of a deleted rule: status items of clusters that were never told (a run cut short).
-    for (const item of await listItems(ctx, SYNC_SOURCE_KIND, name, true)) await deleteItem(ctx, SYNC_SOURCE_KIND, name, item.metadata.name);
+    for (const item of await listItems(ctx, SYNC_SOURCE_KIND, name, true))
+      await deleteItem(ctx, SYNC_SOURCE_KIND, name, item.metadata.name);
     for (const item of await listItems(ctx, SYNC_DESTINATION_KIND, name, true))
       await deleteItem(ctx, SYNC_DESTINATION_KIND, name, item.metadata.name);
   }

@@ -74,10 +74,14 @@ export async function ingestSyncReport(ctx: HubContext, cluster: string, report:
   const ignored = (why: string): SyncReportResponse => ({ digest: '', need: [], rejected: [], ignored: why });
   if (!rule || rule.metadata.deletionTimestamp) return ignored(`SyncRule "${name}" does not exist (any more)`);
   if (rule.metadata.uid !== report.uid) {
-    return ignored(`SyncRule "${name}" was recreated (uid ${rule.metadata.uid}, the report is for ${report.uid}); report again from the next desired state`);
+    return ignored(
+      `SyncRule "${name}" was recreated (uid ${rule.metadata.uid}, the report is for ${report.uid}); report again from the next desired state`,
+    );
   }
   if (!(await sourceRulesOf(ctx, cluster)).includes(name)) {
-    throw new ForbiddenError(`cluster "${cluster}" is not a source of SyncRule "${name}"; it may report only the rules its desired state lists as sources`);
+    throw new ForbiddenError(
+      `cluster "${cluster}" is not a source of SyncRule "${name}"; it may report only the rules its desired state lists as sources`,
+    );
   }
   if (rule.spec.suspend) return ignored(`SyncRule "${name}" is suspended`);
 
@@ -91,7 +95,10 @@ export async function ingestSyncReport(ctx: HubContext, cluster: string, report:
   const inventory = new Map(report.inventory.map((e) => [objectKeyName(e), e.hash]));
   const keyed = report.objects.map((o, i) => {
     const meta = (o.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-    const key = typeof meta.name === 'string' && meta.name ? objectKeyName({ namespace: typeof meta.namespace === 'string' ? meta.namespace : '', name: meta.name }) : undefined;
+    const key =
+      typeof meta.name === 'string' && meta.name
+        ? objectKeyName({ namespace: typeof meta.namespace === 'string' ? meta.namespace : '', name: meta.name })
+        : undefined;
     if (!key) errors.push({ path: `objects.${i}.object.metadata.name`, message: 'an object needs metadata.name' });
     else if (!inventory.has(key)) errors.push({ path: `objects.${i}`, message: `object ${key} is not in the inventory` });
     return { key: key ?? '', o };
@@ -100,8 +107,7 @@ export async function ingestSyncReport(ctx: HubContext, cluster: string, report:
 
   const sourceKey = { namespace: name, name: cluster };
   const previous = (await ctx.ports.resources.get({ kind: SYNC_SOURCE_KIND, ...sourceKey }, { consistent: true })) as
-    | { spec: SyncSourceSpec; metadata: { resourceVersion: string } }
-    | undefined;
+    { spec: SyncSourceSpec; metadata: { resourceVersion: string } } | undefined;
   const prevSpec = previous?.spec.ruleUid === rule.metadata.uid ? previous.spec : undefined;
   const now = ctx.ports.clock.now();
   const from = inventoryOf(name, cluster);
@@ -142,7 +148,13 @@ export async function ingestSyncReport(ctx: HubContext, cluster: string, report:
       }
       if (before?.hash === hash && !before.refused) return;
       const { object, sealed } = await sealObject(ctx, o.object, sealContext(name, cluster, key, String(o.object.kind)));
-      const spec: SyncObjectSpec = { ruleUid: rule.metadata.uid, hash, sourceResourceVersion: o.resourceVersion, object, ...(sealed ? { sealed } : {}) };
+      const spec: SyncObjectSpec = {
+        ruleUid: rule.metadata.uid,
+        hash,
+        sourceResourceVersion: o.resourceVersion,
+        object,
+        ...(sealed ? { sealed } : {}),
+      };
       await putItem(ctx, SYNC_OBJECT_KIND, from, key, spec);
       written.push({ key, hash, firstSeen });
       deliverableChanged = true;

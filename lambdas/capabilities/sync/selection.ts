@@ -47,7 +47,12 @@ export function isSource(spec: SyncRuleSpec['sources'], c: ClusterView): boolean
  * Sources and destinations of one rule. `decisions` are the chosen clusters of its placement
  * (undefined when it names none).
  */
-export function selectClusters(rule: string, spec: SyncRuleSpec, clusters: readonly ClusterView[], decisions?: ReadonlySet<string>): Selection {
+export function selectClusters(
+  rule: string,
+  spec: SyncRuleSpec,
+  clusters: readonly ClusterView[],
+  decisions?: ReadonlySet<string>,
+): Selection {
   const byName = [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const sources = byName.filter((c) => isSource(spec.sources, c)).map((c) => c.name);
   const sets = spec.sources.clusterSets ?? [];

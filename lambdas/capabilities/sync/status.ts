@@ -40,7 +40,12 @@ export async function ingestSyncDestinations(ctx: HubContext, cluster: string, r
   const mine = new Set(await destinationRulesOf(ctx, cluster));
   const relevant = [...new Map(reports.filter((r) => mine.has(r.rule)).map((r) => [r.rule, r])).values()];
   if (!relevant.length) return;
-  const rules = await readResources(ctx, syncRuleKind, relevant.map((r) => ({ name: r.rule })), { consistent: true });
+  const rules = await readResources(
+    ctx,
+    syncRuleKind,
+    relevant.map((r) => ({ name: r.rule })),
+    { consistent: true },
+  );
   const items = (await ctx.ports.resources.getMany(
     relevant.map((r) => ({ kind: SYNC_DESTINATION_KIND, namespace: r.rule, name: cluster })),
     { consistent: true },
@@ -75,7 +80,9 @@ export async function ruleStatus(ctx: HubContext, rule: SyncRuleResource): Promi
   const inventories = await Promise.all(sources.map((s) => readInventory(ctx, name, s)));
   const { conflicts } = resolveConflicts(
     inventories.flatMap((entries, i) =>
-      entries.filter((e) => !e.refused).map((e) => ({ source: sources[i], firstSeen: e.firstSeen, key: e.key, object: undefined as never })),
+      entries
+        .filter((e) => !e.refused)
+        .map((e) => ({ source: sources[i], firstSeen: e.firstSeen, key: e.key, object: undefined as never })),
     ),
   );
   const losing = new Map<string, string[]>();
@@ -87,7 +94,12 @@ export async function ruleStatus(ctx: HubContext, rule: SyncRuleResource): Promi
     if (!online.has(cluster)) return { ...base, state: 'Unknown', reason: "the source's agent is silent; its copies stay" };
     if (s?.state === 'Blocked') return { ...base, state: 'Blocked', ...(s.reason ? { reason: s.reason } : {}) };
     const lost = losing.get(cluster);
-    if (lost) return { ...base, state: 'Conflict', reason: `${lost.length} object(s) also come from a source seen first, e.g. ${lost[0].replace(/^\//, '')}` };
+    if (lost)
+      return {
+        ...base,
+        state: 'Conflict',
+        reason: `${lost.length} object(s) also come from a source seen first, e.g. ${lost[0].replace(/^\//, '')}`,
+      };
     if (s?.refused) return { ...base, state: 'Ok', reason: `${s.refused} object(s) refused: ${(s.reasons ?? []).join('; ')}` };
     return { ...base, state: 'Ok' };
   });

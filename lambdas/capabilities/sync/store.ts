@@ -74,7 +74,10 @@ function newItem<S>(ctx: HubContext, kind: string, namespace: string, name: stri
  */
 export async function putItem<S>(ctx: HubContext, kind: string, namespace: string, name: string, spec: S, existing?: Resource<S>) {
   for (let attempt = 0; ; attempt++) {
-    const current = attempt === 0 && existing !== undefined ? existing : ((await ctx.ports.resources.get({ kind, namespace, name }, { consistent: true })) as Resource<S> | undefined);
+    const current =
+      attempt === 0 && existing !== undefined
+        ? existing
+        : ((await ctx.ports.resources.get({ kind, namespace, name }, { consistent: true })) as Resource<S> | undefined);
     try {
       if (!current) await ctx.ports.resources.create(newItem(ctx, kind, namespace, name, spec));
       else await ctx.ports.resources.replace({ ...current, spec }, current.metadata.resourceVersion);

@@ -19,9 +19,13 @@ function gvkErrors(gvk: GroupVersionKind, path: string): FieldError[] {
     errors.push({ path: `${path}.group`, message: `group "${gvk.group}" must be a DNS subdomain (empty for the core group)` });
   }
   if (!VERSION.test(gvk.version)) {
-    errors.push({ path: `${path}.version`, message: `version "${gvk.version}" must look like v1, v2beta1 or v1alpha2 (the group goes in group)` });
+    errors.push({
+      path: `${path}.version`,
+      message: `version "${gvk.version}" must look like v1, v2beta1 or v1alpha2 (the group goes in group)`,
+    });
   }
-  if (!KIND.test(gvk.kind)) errors.push({ path: `${path}.kind`, message: `kind "${gvk.kind}" must be CamelCase, like Secret or ConfigMap (not the plural)` });
+  if (!KIND.test(gvk.kind))
+    errors.push({ path: `${path}.kind`, message: `kind "${gvk.kind}" must be CamelCase, like Secret or ConfigMap (not the plural)` });
   return errors;
 }
 
@@ -54,7 +58,8 @@ export function syncRuleSpecErrors(spec: SyncRuleSpec): FieldError[] {
   if (!s.clusterSelector && !s.clusterSets?.length && !s.clusterFeatureMatch?.length) {
     errors.push({
       path: 'spec.sources',
-      message: 'sources must give at least one of clusterSelector, clusterSets or clusterFeatureMatch (use clusterSelector: {} for every cluster)',
+      message:
+        'sources must give at least one of clusterSelector, clusterSets or clusterFeatureMatch (use clusterSelector: {} for every cluster)',
     });
   }
   return errors;

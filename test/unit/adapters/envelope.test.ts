@@ -3,7 +3,14 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenerateDataKeyCommand, DecryptCommand } from '@aws-sdk/client-kms';
-import { EnvelopeCipher, keyFileEnvelope, kmsEnvelope, MasterKeyProvider, memoryEnvelope, noEnvelope } from '../../../lambdas/adapters/envelope/index.js';
+import {
+  EnvelopeCipher,
+  keyFileEnvelope,
+  kmsEnvelope,
+  MasterKeyProvider,
+  memoryEnvelope,
+  noEnvelope,
+} from '../../../lambdas/adapters/envelope/index.js';
 import { EnvelopeOpenError } from '../../../lambdas/ports/envelope.js';
 
 const ctx = { rule: 'r1', source: 'east', object: 'v1/Secret/ns/db' };
@@ -74,7 +81,9 @@ describe('KMS data keys', () => {
           return { Plaintext: plain, CiphertextBlob: Buffer.from(wrapped, 'base64') };
         }
         if (command instanceof DecryptCommand) {
-          return { Plaintext: await master.unwrap(Buffer.from(command.input.CiphertextBlob!).toString('base64'), command.input.EncryptionContext!) };
+          return {
+            Plaintext: await master.unwrap(Buffer.from(command.input.CiphertextBlob!).toString('base64'), command.input.EncryptionContext!),
+          };
         }
         throw new Error('unexpected');
       },

@@ -22,7 +22,14 @@ const FLEET = {
 
 async function hubWithRule(spec: Record<string, unknown> = {}) {
   const hub = await fleetHub(FLEET, []);
-  await apply(hub, ruleDoc('db-creds', { resource: { version: 'v1', kind: 'Secret' }, sources: { clusterSelector: { matchLabels: { role: 'source' } } }, ...spec }));
+  await apply(
+    hub,
+    ruleDoc('db-creds', {
+      resource: { version: 'v1', kind: 'Secret' },
+      sources: { clusterSelector: { matchLabels: { role: 'source' } } },
+      ...spec,
+    }),
+  );
   await hub.settle();
   return hub;
 }
@@ -32,10 +39,18 @@ describe('resource sync: rule validation', () => {
     const hub = await fleetHub({ a: {} }, []);
     const err = await apply(
       hub,
-      ruleDoc('bad', { resource: { version: 'v1', kind: 'secrets' }, rules: [{ mutations: { overrides: [{ path: '$.data[*]', value: 1 }] } }], sources: {} }),
+      ruleDoc('bad', {
+        resource: { version: 'v1', kind: 'secrets' },
+        rules: [{ mutations: { overrides: [{ path: '$.data[*]', value: 1 }] } }],
+        sources: {},
+      }),
     ).catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
-    expect((err as ValidationError).fieldErrors.map((e) => e.path)).toEqual(['spec.resource.kind', 'spec.rules.0.mutations.overrides.0.path', 'spec.sources']);
+    expect((err as ValidationError).fieldErrors.map((e) => e.path)).toEqual([
+      'spec.resource.kind',
+      'spec.rules.0.mutations.overrides.0.path',
+      'spec.sources',
+    ]);
     expect(await hub.ctx.ports.resources.get({ kind: 'SyncRule', name: 'bad' })).toBeUndefined();
   });
 });
@@ -44,13 +59,21 @@ describe('resource sync: sources, destinations and reports', () => {
   it('selects sources and destinations and bumps exactly those clusters', async () => {
     const hub = await fleetHub(FLEET, []);
     const before = Object.fromEntries(await Promise.all(Object.keys(FLEET).map(async (c) => [c, await revision(hub.ctx, c)])));
-    await apply(hub, ruleDoc('db-creds', { resource: { version: 'v1', kind: 'Secret' }, sources: { clusterSelector: { matchLabels: { role: 'source' } } } }));
+    await apply(
+      hub,
+      ruleDoc('db-creds', {
+        resource: { version: 'v1', kind: 'Secret' },
+        sources: { clusterSelector: { matchLabels: { role: 'source' } } },
+      }),
+    );
     await hub.settle();
     expect(await sourcesOf(hub.ctx, 'db-creds')).toEqual(['east']);
     expect(await destinationsOf(hub.ctx, 'db-creds')).toEqual(['east', 'north', 'south', 'west']);
     for (const c of Object.keys(FLEET)) expect(await revision(hub.ctx, c)).toBe(before[c] + 1);
     const d = await loadDesiredSync(hub.ctx, 'east');
-    expect(d.sources).toEqual([expect.objectContaining({ rule: 'db-creds', digest: '', resource: { group: '', version: 'v1', kind: 'Secret' } })]);
+    expect(d.sources).toEqual([
+      expect.objectContaining({ rule: 'db-creds', digest: '', resource: { group: '', version: 'v1', kind: 'Secret' } }),
+    ]);
     // Idempotent: running the step again bumps nobody.
     await hub.ctx.ports.queue.send([{ type: 'sync.sync-rule', payload: { rule: 'db-creds' } }]);
     await hub.settle();
@@ -73,13 +96,21 @@ describe('resource sync: sources, destinations and reports', () => {
     expect(await revision(hub.ctx, 'east')).toBe(rev.east + 1); // its digest changed
     expect(await revision(hub.ctx, 'west')).toBe(rev.west + 1); // it receives the object
     const west = await loadDesiredSync(hub.ctx, 'west');
-    expect(west.destinationRules).toEqual([{ rule: 'db-creds', uid: expect.any(String), conflictPolicy: 'Abort', deletePolicy: 'Propagate' }]);
+    expect(west.destinationRules).toEqual([
+      { rule: 'db-creds', uid: expect.any(String), conflictPolicy: 'Abort', deletePolicy: 'Propagate' },
+    ]);
     expect(west.objects).toEqual([
       expect.objectContaining({
         rule: 'db-creds',
         sourceCluster: 'east',
         sourceResourceVersion: '11',
-        object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'apps', labels: { synced: 'yes' } }, type: 'Opaque', data: { password: 'aHVudGVyMg==' } },
+        object: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'db', namespace: 'apps', labels: { synced: 'yes' } },
+          type: 'Opaque',
+          data: { password: 'aHVudGVyMg==' },
+        },
       }),
     ]);
     expect((await received(hub.ctx, 'east')).size).toBe(0); // a source never receives its own objects
@@ -123,13 +154,22 @@ describe('resource sync: sources, destinations and reports', () => {
     (copy.metadata as Record<string, unknown>).annotations = { 'sync.tether.dev/origin-cluster': 'other-uid' };
     const answer = await reportObjects(hub.ctx, 'east', 'db-creds', [big, copy, secret('ok', { k: 'eA==' })]);
     expect(answer.rejected).toEqual([
-      { namespace: 'apps', name: 'big', reason: expect.stringMatching(new RegExp(`object is \\d+ bytes, over the limit of ${MAX_SYNC_OBJECT_BYTES} bytes`)) },
+      {
+        namespace: 'apps',
+        name: 'big',
+        reason: expect.stringMatching(new RegExp(`object is \\d+ bytes, over the limit of ${MAX_SYNC_OBJECT_BYTES} bytes`)),
+      },
       { namespace: 'apps', name: 'copy', reason: expect.stringMatching(/copy written by sync/) },
     ]);
     expect(answer.need).toEqual([]);
     expect([...(await received(hub.ctx, 'west')).keys()]).toEqual(['east:apps/ok']);
     const status = (await ruleOf(hub.ctx, 'db-creds')).status as any;
-    expect(status.sources[0]).toMatchObject({ cluster: 'east', state: 'Ok', objects: 3, reason: expect.stringMatching(/2 object\(s\) refused/) });
+    expect(status.sources[0]).toMatchObject({
+      cluster: 'east',
+      state: 'Ok',
+      objects: 3,
+      reason: expect.stringMatching(/2 object\(s\) refused/),
+    });
 
     await reportObjects(hub.ctx, 'east', 'db-creds', [], 'none');
     expect((await received(hub.ctx, 'west')).size).toBe(0);
@@ -141,7 +181,9 @@ describe('resource sync: sources, destinations and reports', () => {
     const r = await ruleOf(hub.ctx, 'db-creds');
     const report = { rule: 'db-creds', uid: r.metadata.uid, generation: 1, state: 'Ok' as const, inventory: [], objects: [] };
     await expect(ingestSyncReport(hub.ctx, 'west', report)).rejects.toBeInstanceOf(ForbiddenError);
-    expect(await ingestSyncReport(hub.ctx, 'east', { ...report, uid: 'old' })).toMatchObject({ ignored: expect.stringMatching(/recreated/) });
+    expect(await ingestSyncReport(hub.ctx, 'east', { ...report, uid: 'old' })).toMatchObject({
+      ignored: expect.stringMatching(/recreated/),
+    });
   });
 
   it('keeps the first of two sources for one object, reports the conflict, and never flaps', async () => {
@@ -162,7 +204,12 @@ describe('resource sync: sources, destinations and reports', () => {
 
   it('keeps opted-out clusters off (OptedOut in status) and puts a relabelled one back', async () => {
     const hub = await hubWithRule();
-    await apply(hub, { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'north', labels: { region: 'eu', 'sync.tether.dev/disabled': 'db-creds' } }, spec: { hubAcceptsClient: true } });
+    await apply(hub, {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: 'north', labels: { region: 'eu', 'sync.tether.dev/disabled': 'db-creds' } },
+      spec: { hubAcceptsClient: true },
+    });
     await hub.settle();
     expect(await destinationsOf(hub.ctx, 'db-creds')).toEqual(['east', 'south', 'west']);
     await reportObjects(hub.ctx, 'east', 'db-creds', [secret('db', { k: 'eA==' })]);
@@ -170,7 +217,12 @@ describe('resource sync: sources, destinations and reports', () => {
     const status = (await ruleOf(hub.ctx, 'db-creds')).status as any;
     expect(status.destinations.find((d: any) => d.cluster === 'north')).toEqual({ cluster: 'north', state: 'OptedOut' });
     expect(status.summary).toMatchObject({ sources: 1, objects: 1, destinations: 3, optedOut: 1, pending: 3 });
-    await apply(hub, { apiVersion: 'tether.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'north', labels: { region: 'eu' } }, spec: { hubAcceptsClient: true } });
+    await apply(hub, {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: 'north', labels: { region: 'eu' } },
+      spec: { hubAcceptsClient: true },
+    });
     await hub.settle();
     expect([...(await received(hub.ctx, 'north')).keys()]).toEqual(['east:apps/db']);
   });
@@ -180,19 +232,42 @@ describe('resource sync: sources, destinations and reports', () => {
     await reportObjects(hub.ctx, 'east', 'db-creds', [secret('db', { k: 'eA==' })]);
     const uid = (await ruleOf(hub.ctx, 'db-creds')).metadata.uid;
     const dest = { rule: 'db-creds', uid, objects: 1, synced: 1, conflicts: 0, blocked: 0, optedOut: 0, reasons: [] };
-    await ingestSyncDestinations(hub.ctx, 'west', { observedRevision: '1', agentVersion: '0.1.0', healthy: true, syncDestinations: [{ ...dest, state: 'Synced' }] });
+    await ingestSyncDestinations(hub.ctx, 'west', {
+      observedRevision: '1',
+      agentVersion: '0.1.0',
+      healthy: true,
+      syncDestinations: [{ ...dest, state: 'Synced' }],
+    });
     await ingestSyncDestinations(hub.ctx, 'north', {
       observedRevision: '1',
       agentVersion: '0.1.0',
       healthy: true,
-      syncDestinations: [{ ...dest, state: 'Conflict', synced: 0, conflicts: 1, reasons: ['apps/db: exists and was not created by sync (conflictPolicy Abort)'] }],
+      syncDestinations: [
+        {
+          ...dest,
+          state: 'Conflict',
+          synced: 0,
+          conflicts: 1,
+          reasons: ['apps/db: exists and was not created by sync (conflictPolicy Abort)'],
+        },
+      ],
     });
     const writes = countWrites(hub.ctx);
-    await ingestSyncDestinations(hub.ctx, 'west', { observedRevision: '1', agentVersion: '0.1.0', healthy: true, syncDestinations: [{ ...dest, state: 'Synced' }] });
+    await ingestSyncDestinations(hub.ctx, 'west', {
+      observedRevision: '1',
+      agentVersion: '0.1.0',
+      healthy: true,
+      syncDestinations: [{ ...dest, state: 'Synced' }],
+    });
     expect(writes.writes()).toBe(0); // unchanged: no write
     await silence(hub.ctx, 'east');
     const status = (await ruleOf(hub.ctx, 'db-creds')).status as any;
-    expect(status.destinations.map((d: any) => `${d.cluster}=${d.state}`)).toEqual(['north=Conflict', 'east=Pending', 'south=Pending', 'west=Synced']);
+    expect(status.destinations.map((d: any) => `${d.cluster}=${d.state}`)).toEqual([
+      'north=Conflict',
+      'east=Pending',
+      'south=Pending',
+      'west=Synced',
+    ]);
     expect(status.sources).toEqual([expect.objectContaining({ cluster: 'east', state: 'Unknown', objects: 1 })]);
     expect(status.summary).toMatchObject({ synced: 1, conflict: 1, destinations: 4 });
     expect([...(await received(hub.ctx, 'west')).keys()]).toEqual(['east:apps/db']);

@@ -43,11 +43,15 @@ describe('SyncRule validation', () => {
       'spec.sources',
     ]);
     expect(errors.find((e) => e.path === 'spec.rules.0.mutations.overrides.0.path')!.message).toMatch(/definite/);
-    expect(errors.find((e) => e.path === 'spec.sources')!.message).toMatch(/at least one of clusterSelector, clusterSets or clusterFeatureMatch/);
+    expect(errors.find((e) => e.path === 'spec.sources')!.message).toMatch(
+      /at least one of clusterSelector, clusterSets or clusterFeatureMatch/,
+    );
   });
 
   it('accepts a sound rule', () => {
-    expect(syncRuleSpecErrors(spec({ resource: { group: 'apps', version: 'v1', kind: 'Deployment' }, sources: { clusterSets: ['eu'] } }))).toEqual([]);
+    expect(
+      syncRuleSpecErrors(spec({ resource: { group: 'apps', version: 'v1', kind: 'Deployment' }, sources: { clusterSets: ['eu'] } })),
+    ).toEqual([]);
   });
 });
 
@@ -55,7 +59,17 @@ describe('JSONPath syntax', () => {
   it('refuses what an evaluation against an empty object lets through', () => {
     for (const bad of ['$.data[', '$.a[?(@.b', '$.a[?(@.b==)]', "$.a['x", '$.a]', '$[', '$.a.', '$.a[?(@.b ==== 2)]'])
       expect([bad, jsonPathSyntaxProblem(bad)]).toEqual([bad, expect.stringMatching(/not a valid JSONPath/)]);
-    for (const good of ['.data.tier', '$.a[0].b', '$.a.*.b', '$..x', "$.a['b.c']", '$.a[?(@.b==1)].c', '$.a[0,1]', '$.a[1:3]', '{.spec.replicas}'])
+    for (const good of [
+      '.data.tier',
+      '$.a[0].b',
+      '$.a.*.b',
+      '$..x',
+      "$.a['b.c']",
+      '$.a[?(@.b==1)].c',
+      '$.a[0,1]',
+      '$.a[1:3]',
+      '{.spec.replicas}',
+    ])
       expect([good, jsonPathSyntaxProblem(good)]).toEqual([good, undefined]);
   });
 });
@@ -63,7 +77,9 @@ describe('JSONPath syntax', () => {
 describe('definite JSONPaths', () => {
   it('parses properties, quoted keys and indexes in both notations', () => {
     expect(parseDefinitePath('.spec.containers[0].image')).toEqual({ segments: ['spec', 'containers', 0, 'image'] });
-    expect(parseDefinitePath("$.metadata.labels['app.kubernetes.io/name']")).toEqual({ segments: ['metadata', 'labels', 'app.kubernetes.io/name'] });
+    expect(parseDefinitePath("$.metadata.labels['app.kubernetes.io/name']")).toEqual({
+      segments: ['metadata', 'labels', 'app.kubernetes.io/name'],
+    });
     expect(parseDefinitePath('{.data.tier}')).toEqual({ segments: ['data', 'tier'] });
     for (const bad of ['$.a[*]', '$..a', '$.a[?(@.b)]', '$.a[0:2]', '$']) expect(parseDefinitePath(bad)).toHaveProperty('problem');
   });
@@ -116,7 +132,12 @@ describe('mutations', () => {
 });
 
 describe('selection of sources and destinations', () => {
-  const c = (name: string, labels: Record<string, string>, sets: string[] = [], claims: { name: string; value: string }[] = []): ClusterView => ({
+  const c = (
+    name: string,
+    labels: Record<string, string>,
+    sets: string[] = [],
+    claims: { name: string; value: string }[] = [],
+  ): ClusterView => ({
     name,
     labels,
     sets,
@@ -131,19 +152,23 @@ describe('selection of sources and destinations', () => {
     c('e', { 'sync.tether.dev/disabled': 'other-rule' }, ['eu']),
   ];
 
-  it('ANDs the source fields; destinations are the sources\' sets minus the opted out', () => {
+  it("ANDs the source fields; destinations are the sources' sets minus the opted out", () => {
     const s = selectClusters('r', spec({ sources: { clusterSelector: { matchLabels: { env: 'prod' } }, clusterSets: ['eu'] } }), fleet);
     expect(s).toEqual({ sources: ['a', 'b', 'd'], destinations: ['a', 'e'], optedOut: ['b', 'd'] });
   });
 
   it('selects by feature (claims and hub labels, matchLabels), and every cluster without sets', () => {
     expect(selectClusters('r', spec({ sources: { clusterFeatureMatch: [{ featureName: 'vault' }] } }), fleet).sources).toEqual(['a', 'd']);
-    const gold = selectClusters('r', spec({ sources: { clusterFeatureMatch: [{ featureName: 'vault', matchLabels: { tier: 'gold' } }] } }), fleet);
+    const gold = selectClusters(
+      'r',
+      spec({ sources: { clusterFeatureMatch: [{ featureName: 'vault', matchLabels: { tier: 'gold' } }] } }),
+      fleet,
+    );
     expect(gold.sources).toEqual(['a']);
     expect(gold.destinations).toEqual(['a', 'c', 'e']);
   });
 
-  it('takes the placement\'s decisions when the rule names one', () => {
+  it("takes the placement's decisions when the rule names one", () => {
     const s = selectClusters('r', spec({ placementRef: { name: 'p' } }), fleet, new Set(['b', 'c']));
     expect(s.destinations).toEqual(['c']);
     expect(s.optedOut).toEqual(['b']);

@@ -15,8 +15,20 @@ export function ruleDoc(name: string, spec: Record<string, unknown>): Record<str
   return { apiVersion: API, kind: 'SyncRule', metadata: { name }, spec: { rules: [{}], ...spec } };
 }
 
-export function secret(name: string, data: Record<string, string>, namespace = 'apps', extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, resourceVersion: '11', uid: `uid-${name}` }, type: 'Opaque', data, ...extra };
+export function secret(
+  name: string,
+  data: Record<string, string>,
+  namespace = 'apps',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, resourceVersion: '11', uid: `uid-${name}` },
+    type: 'Opaque',
+    data,
+    ...extra,
+  };
 }
 
 export async function ruleOf(ctx: HubContext, name: string): Promise<Resource> {
