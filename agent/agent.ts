@@ -11,6 +11,7 @@ import { Reconciler } from './reconciler.js';
 import { removeSelf, upgradeSelf } from './self.js';
 import type { HealthSource } from './server.js';
 import { StatusReporter } from './status-reporter.js';
+import { SyncAgent } from './sync/sync-agent.js';
 import { AgentStateStore } from './state-store.js';
 import type { FetchLike } from './transport.js';
 
@@ -47,6 +48,10 @@ export interface AgentOptions {
   claimsIntervalMs?: number;
   /** How long a work waits for its CRDs. Default 30 s. */
   crdWaitMs?: number;
+  /** How often each resource-sync source rule is listed again. Default: every poll. */
+  syncSourceResyncMs?: number;
+  /** How often every received sync object is checked again (repairs hand edits). Default 10 min. */
+  syncDestinationRecheckMs?: number;
   /** Simulation: a self-upgrade cannot restart the process, so the agent switches its version once the apply succeeded. */
   simulate?: boolean;
   /** Proxy settings to keep in the Deployment on self-upgrade. */
@@ -74,6 +79,7 @@ export class Agent {
   private readonly store: AgentStateStore;
   private readonly reconciler: Reconciler;
   private readonly governor: Governor;
+  private readonly syncAgent: SyncAgent;
   private readonly clock: AgentClock;
   private readonly random: RandomSource;
   private readonly log: AgentLog;
@@ -126,6 +132,14 @@ export class Agent {
       now: () => this.clock.now(),
       random: this.random,
     });
+    this.syncAgent = new SyncAgent({
+      api: options.api,
+      namespace: options.namespace,
+      log: this.log,
+      now: () => this.clock.now(),
+      sourceResyncMs: options.syncSourceResyncMs,
+      destinationRecheckMs: options.syncDestinationRecheckMs,
+    });
     this.status = new StatusReporter({
       hub: this.hub,
       api: options.api,
@@ -134,6 +148,7 @@ export class Agent {
       now: () => this.clock.now(),
       claimsIntervalMs: options.claimsIntervalMs,
       policies: this.governor,
+      sync: this.syncAgent,
     });
   }
 
@@ -236,6 +251,7 @@ export class Agent {
       }
       if (once || answer.changed || this.resyncDue()) await this.reconcile();
       await this.govern();
+      await this.sync(answer.changed);
       try {
         await this.report();
       } catch (err) {
@@ -268,6 +284,7 @@ export class Agent {
     if (stored && !this.desired) {
       this.desired = stored;
       this.pollMs = stored.pollIntervalSeconds * 1000;
+      this.syncAgent.noteStored(stored.sync);
       this.log.info('loaded the last desired state', { revision: stored.revision, works: stored.works.length });
     }
     this.prepared = true;
@@ -350,6 +367,17 @@ export class Agent {
     this.metrics.policyEvaluations += pass.evaluated;
   }
 
+  /**
+   * Resource sync (agent/sync): applies what this cluster receives and reports what it is a source
+   * of. A desired state without sync rules makes it return at once, with no call at all.
+   */
+  private async sync(changed: boolean): Promise<void> {
+    if (!this.desired || !this.credential) return;
+    const credential = this.credential;
+    const pass = await this.syncAgent.run(this.desired.sync, (report) => this.hub.sync(credential, report, this.abort.signal), changed);
+    if (pass.source) this.metrics.syncReports += pass.source.reports;
+  }
+
   private async report(): Promise<void> {
     if (!this.desired || !this.credential) return;
     if (
@@ -374,6 +402,8 @@ export class Agent {
 
   private async detach(desired: DesiredState): Promise<void> {
     this.log.info('the hub asked to detach: removing everything the agent applied', { revision: desired.revision });
+    // The cluster leaves every sync rule: copies go per their rule's delete policy (Orphan ones stay).
+    await this.syncAgent.leaveAll();
     const left = await this.reconciler.removeAll();
     if (left > 0) {
       this.status.setHealth(false, `detaching: ${left} objects could not be deleted yet`);

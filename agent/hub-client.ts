@@ -11,6 +11,7 @@ import {
   type RotateResponse,
   type StatusReport,
 } from '../shared/protocol/v1.js';
+import { SyncReportResponseSchema, SyncReportSchema, type SyncReport, type SyncReportResponse } from '../shared/protocol/sync.js';
 import { parseRetryAfter } from './backoff.js';
 import { AgentConfigError, CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
 import type { FetchLike, FetchResponse } from './transport.js';
@@ -135,6 +136,26 @@ export class HubClient {
     }
     const res = await this.request('POST', '/agent/v1/status', credential, checked.data, undefined, signal);
     if (res.status < 200 || res.status > 299) await this.fail(res, 'status');
+  }
+
+  /**
+   * POST /agent/v1/sync: a source's report for one rule (resource sync). Checked against the
+   * schema first, as the status report is.
+   * @returns the hub's digest and the keys it still needs (and those it refused).
+   */
+  async sync(credential: string, report: SyncReport, signal?: AbortSignal): Promise<SyncReportResponse> {
+    const checked = SyncReportSchema.safeParse(report);
+    if (!checked.success) {
+      throw new HubProtocolError(
+        `the agent built an invalid sync report: ${checked.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+      );
+    }
+    const res = await this.request('POST', '/agent/v1/sync', credential, checked.data, undefined, signal);
+    if (res.status !== 200) await this.fail(res, 'sync');
+    return this.parse(res, SyncReportResponseSchema, 'sync');
   }
 
   /** POST /agent/v1/rotate: exchanges the credential for a new one. */

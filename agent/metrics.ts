@@ -20,6 +20,8 @@ export class AgentMetrics {
   statusReports = 0;
   /** Policy templates evaluated (agent/governance). */
   policyEvaluations = 0;
+  /** POST /agent/v1/sync calls (resource sync sources, agent/sync). */
+  syncReports = 0;
   private readonly bucketCounts = APPLY_BUCKETS.map(() => 0);
   private applyCount = 0;
   private applySum = 0;
@@ -63,6 +65,8 @@ export class AgentMetrics {
     lines.push(`tether_agent_status_reports_total ${this.statusReports}`);
     family('tether_agent_policy_evaluations_total', 'counter', 'Policy templates evaluated (and enforced, for enforce policies).');
     lines.push(`tether_agent_policy_evaluations_total ${this.policyEvaluations}`);
+    family('tether_agent_sync_reports_total', 'counter', 'Resource sync reports sent to the hub by this source cluster.');
+    lines.push(`tether_agent_sync_reports_total ${this.syncReports}`);
     return lines.join('\n') + '\n';
   }
 }

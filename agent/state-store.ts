@@ -22,6 +22,9 @@ export const DESIRED_STATE_SECRET = 'tether-agent-desired';
 /** ConfigMap holding what policy enforcement created and named, for pruning (agent/governance/policy-store.ts). */
 export const POLICY_STATE_CONFIGMAP = 'tether-agent-policies';
 
+/** ConfigMap holding what resource sync wrote and each destination rule's delete policy (agent/sync/sync-store.ts). */
+export const SYNC_STATE_CONFIGMAP = 'tether-agent-sync';
+
 /** Label on every object the agent creates for its own bookkeeping. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'tether-agent';
@@ -31,6 +34,7 @@ export function stateRefs(namespace: string): ObjectRef[] {
   return [
     { apiVersion: 'v1', kind: 'Secret', namespace, name: DESIRED_STATE_SECRET },
     { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: POLICY_STATE_CONFIGMAP },
+    { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: SYNC_STATE_CONFIGMAP },
     { apiVersion: 'v1', kind: 'Secret', namespace, name: CREDENTIAL_SECRET },
   ];
 }

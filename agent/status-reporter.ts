@@ -5,6 +5,7 @@ import type { PolicyReportSource } from './governance/governor.js';
 import type { HubClient } from './hub-client.js';
 import type { ClusterApi } from './kube/cluster-api.js';
 import type { AgentLog } from './log.js';
+import type { SyncStatusSource } from './sync/sync-agent.js';
 
 /**
  * What the agent tells the hub: claims, work status, health and drift events, sent only when the
@@ -12,7 +13,8 @@ import type { AgentLog } from './log.js';
  * of the hash: each is sent once, and kept until a report carrying it was accepted. Policy
  * compliance is not part of the hash either: the governor hands over only the policy reports that
  * changed (debounced) and the policies removed, and they ride on the next report, which is sent
- * for them alone when nothing else changed.
+ * for them alone when nothing else changed. Resource sync's destination status (`syncDestinations`,
+ * every rule this cluster receives from) is part of the hash: it goes out whenever it changed.
  */
 
 /** The protocol carries at most this many drift events per report; the newest are kept. */
@@ -29,6 +31,8 @@ export interface StatusReporterOptions {
   claimsIntervalMs?: number;
   /** Compliance reports of policies (the governor). */
   policies?: PolicyReportSource;
+  /** Resource sync's destination status (hashed with the rest: sent only when it changed). */
+  sync?: SyncStatusSource;
 }
 
 /** Collects what the agent reports and sends it when it changed. */
@@ -100,6 +104,8 @@ export class StatusReporter {
       claims: await this.claimsFor(base.agentVersion),
       works: [...this.works.values()],
     };
+    const syncDestinations = this.options.sync?.destinations();
+    if (syncDestinations) report.syncDestinations = syncDestinations;
     const hash = canonicalHash(report);
     const now = this.options.now();
     const policy = this.options.policies?.pending(now) ?? { policies: [], removed: [] };

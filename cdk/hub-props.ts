@@ -1,5 +1,6 @@
 import type { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { MAX_HEARTBEAT_FLUSH_SECONDS } from '../lambdas/adapters/dynamodb/heartbeat-log.js';
 import { ValidationError, type FieldError } from '../shared/errors.js';
@@ -167,6 +168,13 @@ export interface TetherHubProps {
   readonly accessLogRetention?: RetentionDays;
   /** The table: an existing one, a KMS key, replicas, backups. @default a new table */
   readonly table?: HubTableOptions;
+  /**
+   * The KMS key that wraps the data keys of synced Secret data (resource sync's envelope
+   * encryption). Only the agent function may use it (GenerateDataKey and Decrypt). Bring your own
+   * to control its policy and rotation. @default a new key with yearly rotation, retained with a
+   * `prod` stage
+   */
+  readonly syncKey?: IKey;
   /** Custom domain names (API Gateway custom domain; CloudFront in front of a Function URL). */
   readonly domain?: HubDomainOptions;
   /**

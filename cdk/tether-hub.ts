@@ -6,6 +6,7 @@ import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Key, type IKey } from 'aws-cdk-lib/aws-kms';
 import { FunctionUrlAuthType, type FunctionUrl, type SystemLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -95,6 +96,8 @@ export class TetherHub extends Construct {
   readonly edge?: HubEdge;
   /** The table and its backup plan. */
   readonly tableResources: HubTable;
+  /** The KMS key of resource sync's envelope encryption (yours from `syncKey`, or one made here). */
+  readonly syncKey: IKey;
   /** Base URL of the admin API and console, without a trailing slash. */
   readonly apiUrl: string;
   /** Base URL agents poll, without a trailing slash: the Function URL or {@link apiUrl}. */
@@ -193,6 +196,18 @@ export class TetherHub extends Construct {
       timeout: Duration.seconds(55), // finish before the next tick starts
       reservedConcurrency: reserved?.scheduler,
     });
+
+    // Resource sync seals Secret data under data keys this key wraps. Only the agent function seals
+    // (a source's report) and opens (a destination's desired state); no other function may use it.
+    this.syncKey =
+      props.syncKey ??
+      new Key(this, 'SyncKey', {
+        description: 'Tether resource sync: wraps the data keys of synced Secret data',
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+    this.syncKey.grant(this.agentFunction, 'kms:GenerateDataKey', 'kms:Decrypt');
+    this.agentFunction.addEnvironment('TETHER_SYNC_KEY_ID', this.syncKey.keyArn);
 
     const functions = {
       Admin: this.adminFunction,

@@ -123,11 +123,38 @@ export function redactPolicy<R extends Resource>(policy: R): R {
   return changed ? { ...policy, spec: { ...spec, policyTemplates } } : policy;
 }
 
+/**
+ * A SyncRule of Secrets with the values it may state about them redacted: every override value,
+ * and the value of every content match whose path reads `data` or `stringData`.
+ */
+export function redactSyncRule<R extends Resource>(rule: R): R {
+  const spec = rule.spec as Obj | undefined;
+  if (!isObj(spec) || !isObj(spec.resource) || spec.resource.kind !== 'Secret' || !Array.isArray(spec.rules)) return rule;
+  const secretPath = (p: unknown) => typeof p === 'string' && /data/i.test(p);
+  const rules = spec.rules.map((r: unknown) => {
+    if (!isObj(r)) return r;
+    const match = Array.isArray(r.match)
+      ? r.match.map((m: unknown) =>
+          isObj(m) && Array.isArray(m.content)
+            ? { ...m, content: m.content.map((c: unknown) => (isObj(c) && secretPath(c.path) ? { ...c, value: REDACTED } : c)) }
+            : m,
+        )
+      : r.match;
+    const mutations =
+      isObj(r.mutations) && Array.isArray(r.mutations.overrides)
+        ? { ...r.mutations, overrides: r.mutations.overrides.map((o: unknown) => (isObj(o) ? { ...o, value: REDACTED } : o)) }
+        : r.mutations;
+    return { ...r, ...(r.match !== undefined ? { match } : {}), ...(r.mutations !== undefined ? { mutations } : {}) };
+  });
+  return { ...rule, spec: { ...spec, rules } };
+}
+
 /** The redaction of each kind that can carry manifests, by kind. */
 export const SECRET_REDACTIONS: Readonly<Record<string, <R extends Resource>(res: R) => R>> = Object.freeze({
   Work: redactWork,
   FleetDeployment: redactFleetDeployment,
   Policy: redactPolicy,
+  SyncRule: redactSyncRule,
 });
 
 /** Any object with the rule of its kind applied (kinds that carry no manifests are returned as they are). */

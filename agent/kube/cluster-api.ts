@@ -27,6 +27,11 @@ export interface ListQuery {
   namespace?: string;
   /** Either the string form (`app=web,tier in (a,b)`) or the structured form. */
   labelSelector?: string | LabelSelector;
+  /**
+   * A field selector over `metadata.name` and `metadata.namespace` (`=`, `==`, `!=`, comma-ANDed),
+   * which every API server supports for every kind, custom resources included. Others are refused.
+   */
+  fieldSelector?: string;
 }
 
 /** Options of a JSON merge patch. */

@@ -12,6 +12,7 @@ import type {
   ServerVersion,
 } from './cluster-api.js';
 import { KubeAlreadyExistsError, KubeForbiddenError, KubeInvalidError, KubeNotFoundError, KubeUnknownKindError } from './errors.js';
+import { matchesFieldTerms, parseFieldSelector } from './field-selector.js';
 import { isPlainObject, jsonCopy, jsonEqual } from './json.js';
 import { applyMergePatch } from './merge-patch.js';
 import { builtinKind, kindKey, type KindInfo } from './kinds.js';
@@ -179,10 +180,12 @@ export class MemoryCluster implements ClusterApi {
     const info = this.kindOf(query.apiVersion, query.kind);
     if (!info) throw new KubeUnknownKindError(query.apiVersion, query.kind);
     const selector = selectorOf(query.labelSelector);
+    const fields = query.fieldSelector ? parseFieldSelector(query.fieldSelector, info.kind) : [];
     const out: KubeObject[] = [];
     for (const obj of this.store.ofKind(info.group, info.kind)) {
       if (info.namespaced && query.namespace && obj.metadata.namespace !== query.namespace) continue;
       if (!matchesSelector(selector, obj.metadata.labels)) continue;
+      if (!matchesFieldTerms(fields, obj)) continue;
       out.push(this.copyOut(obj, query.apiVersion));
     }
     return out;

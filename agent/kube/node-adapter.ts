@@ -31,7 +31,8 @@ import { conditionOf, describeRef, refOf, splitApiVersion, withoutServerFields, 
  * - server-side apply: `PATCH <object URL>?fieldManager=...&force=...` with
  *   `Content-Type: application/apply-patch+yaml` and a JSON body (JSON is YAML);
  * - JSON merge patch: `PATCH <object URL>?fieldManager=...` with `Content-Type: application/merge-patch+json`;
- * - create (`POST` to the collection), get, list (`limit` and `continue` pages), delete (with a
+ * - create (`POST` to the collection), get, list (`labelSelector`, `fieldSelector`, `limit` and
+ *   `continue` pages), delete (with a
  *   `DeleteOptions` body naming the propagation policy) and `GET /version`.
  */
 
@@ -202,6 +203,7 @@ export class KubeClientAdapter implements ClusterApi {
     do {
       const params = [
         ['labelSelector', selector || undefined],
+        ['fieldSelector', query.fieldSelector || undefined],
         ['limit', String(LIST_PAGE_SIZE)],
         ['continue', token],
       ] as const;

@@ -4,6 +4,7 @@ import { age } from './age.js';
 import { conditionTone, type Painter } from './color.js';
 import { conditionsOf, field, NONE } from './columns.js';
 import { describePolicySetSpec, describePolicySpec, describePolicyStatus } from './describe-policy.js';
+import { describeSyncRuleSpec, describeSyncRuleStatus } from './describe-syncrule.js';
 import { indent, keyValues, timeWithAge, type Pair } from './describe-text.js';
 import { renderTable } from './table.js';
 import { redactSecrets } from '../../shared/redaction.js';
@@ -30,6 +31,7 @@ const STATUS_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => s
   FleetDeployment: describeFleetDeploymentStatus,
   Policy: describePolicyStatus,
   PolicySet: describePolicyStatus,
+  SyncRule: describeSyncRuleStatus,
 };
 
 /**
@@ -41,6 +43,7 @@ const SPEC_DESCRIBERS: Record<string, (o: Resource, ctx: DescribeContext) => str
   Work: describeWorkSpec,
   Policy: describePolicySpec,
   PolicySet: describePolicySetSpec,
+  SyncRule: describeSyncRuleSpec,
 };
 
 /**

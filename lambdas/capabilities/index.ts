@@ -7,6 +7,7 @@ import { eventsCapability } from './events/capability.js';
 import { governanceCapability } from './governance/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
+import { syncCapability } from './sync/capability.js';
 import { worksCapability } from './works/capability.js';
 
 export type { Capability } from './capability.js';
@@ -23,6 +24,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   placementsCapability,
   rolloutsCapability,
   governanceCapability,
+  syncCapability,
   auditCapability,
   eventsCapability,
   consoleCapability,

@@ -1,3 +1,4 @@
+import type { DesiredSync } from '../../shared/protocol/sync.js';
 import type { DesiredPolicy, DesiredWork, StatusReport } from '../../shared/protocol/v1.js';
 import type { AnyKind, ResourceOf } from '../../shared/resources/define-kind.js';
 import type { Resource } from '../../shared/resources/meta.js';
@@ -63,6 +64,9 @@ export type DesiredWorksLoader = (ctx: HubContext, cluster: string) => Promise<D
 /** Loads the policies the agent of `cluster` must evaluate, rendered for that cluster. */
 export type DesiredPoliciesLoader = (ctx: HubContext, cluster: string) => Promise<DesiredPolicy[]>;
 
+/** Loads the resource-sync part of the desired state of `cluster` (rules it is a source of, objects it receives). */
+export type DesiredSyncLoader = (ctx: HubContext, cluster: string) => Promise<DesiredSync>;
+
 /**
  * The parts of an agent's desired state and who provides each. Every part is required: an agent
  * prunes what its desired state no longer lists, so a part that is missing because of wiring would
@@ -72,10 +76,11 @@ export type DesiredPoliciesLoader = (ctx: HubContext, cluster: string) => Promis
 export interface DesiredStateParts {
   works: DesiredWorksLoader;
   policies: DesiredPoliciesLoader;
+  sync: DesiredSyncLoader;
 }
 
 /** Names of the desired-state parts, checked at composition. */
-export const DESIRED_STATE_PARTS: readonly (keyof DesiredStateParts)[] = Object.freeze(['works', 'policies'] as const);
+export const DESIRED_STATE_PARTS: readonly (keyof DesiredStateParts)[] = Object.freeze(['works', 'policies', 'sync'] as const);
 
 /** Clean-up of something that belongs to a cluster, run (idempotently) when the cluster is finally removed. */
 export interface ClusterCleanup {

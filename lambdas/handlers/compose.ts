@@ -1,5 +1,7 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { kmsEnvelope, noEnvelope } from '../adapters/envelope/index.js';
 import { createDynamoPorts, HEARTBEAT_FLUSH_INTERVAL_MS, MAX_HEARTBEAT_FLUSH_SECONDS } from '../adapters/dynamodb/index.js';
 import { createSqsClient } from '../adapters/sqs/client.js';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.js';
@@ -12,6 +14,7 @@ import { cryptoIds } from '../ports/ids.js';
 import { StoredAuditLog } from './audit-log.js';
 import { systemClock } from '../ports/clock.js';
 import type { AuditEvent, Log } from '../ports/log.js';
+import type { Envelope } from '../ports/envelope.js';
 
 export interface ComposeOptions {
   tableName: string;
@@ -35,6 +38,17 @@ export interface ComposeOptions {
   cacheSdkHandlers?: boolean;
   /** The capabilities to compose (default: all of the hub's, {@link HUB_CAPABILITIES}). */
   capabilities?: readonly Capability[];
+  /** Envelope encryption of synced Secret data (the local hub: its key file). Default: {@link envelopeFromEnv}. */
+  envelope?: Envelope;
+}
+
+/**
+ * The envelope of a Lambda hub: the KMS key in `TETHER_SYNC_KEY_ID` (the TetherHub construct sets
+ * it), or none (then syncing a Secret is refused with a clear reason; nothing else needs a key).
+ */
+export function envelopeFromEnv(region: string): Envelope {
+  const keyId = process.env.TETHER_SYNC_KEY_ID;
+  return keyId ? kmsEnvelope(new KMSClient({ region, maxAttempts: 5 }), keyId) : noEnvelope;
 }
 
 /**
@@ -121,6 +135,7 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
       ids: cryptoIds,
       log: opts.log,
       audit: new StoredAuditLog(stores.audits, opts.log, Date.now, opts.auditSink),
+      envelope: opts.envelope ?? envelopeFromEnv(region),
     },
     config: { ...defaultHubConfig, ...opts.config },
     ...composed,

@@ -9,6 +9,7 @@ import { ensureQueues } from '../adapters/sqs/queues.js';
 import { buildAdminHandler } from '../handlers/admin.js';
 import { buildAgentHandler } from '../handlers/agent.js';
 import { composeHub, seconds } from '../handlers/compose.js';
+import { keyFileEnvelope } from '../adapters/envelope/index.js';
 import { log as powertoolsLog } from '../handlers/powertools.js';
 import { buildSchedulerHandler } from '../handlers/scheduler.js';
 import { buildWorkerHandler } from '../handlers/worker.js';
@@ -128,6 +129,8 @@ export async function startLocalHub(opts: LocalHubOptions = {}): Promise<LocalHu
         replayGraceSeconds: seconds('TETHER_REPLAY_GRACE_SECONDS', defaultHubConfig.replayGraceSeconds, 1, 86_400),
         ...opts.config,
       },
+      // Synced Secret data is sealed under a key file of the data directory (0600; refused when others may read it).
+      envelope: keyFileEnvelope(join(dataDir, 'sync.key')),
       auditSink: (e) => {
         const entry = { time: new Date().toISOString(), ...e };
         audit.push(entry);

@@ -1,6 +1,7 @@
 import type { AdminTokenStore } from './admin-token-store.js';
 import type { AuditStore } from './audit-store.js';
 import type { Clock } from './clock.js';
+import type { Envelope } from './envelope.js';
 import type { ComplianceHistory } from './compliance-history.js';
 import type { ClusterHeadStore } from './cluster-head-store.js';
 import type { HeartbeatLog } from './heartbeat-log.js';
@@ -15,6 +16,7 @@ import type { PendingChangeStore } from './pending-changes.js';
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
 export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
 export type { Clock } from './clock.js';
+export type { Envelope, Sealed, SealContext } from './envelope.js';
 export type { ComplianceHistory, ComplianceHistoryQuery } from './compliance-history.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
 export type { HeartbeatLog } from './heartbeat-log.js';
@@ -41,6 +43,8 @@ export interface Ports {
   secrets: SecretStore;
   /** Admin writes whose follow-up work is not known to be done (replayed by the scheduler). */
   pendingChanges: PendingChangeStore;
+  /** Envelope encryption of values the hub stores for others (synced Secret data). */
+  envelope: Envelope;
   queue: Queue;
   clock: Clock;
   ids: Ids;

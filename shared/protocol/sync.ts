@@ -168,6 +168,11 @@ export const SyncReportResponseSchema = z.object({
   need: z.array(SyncKeySchema),
   /** Objects the hub refused (too large, ...), with the reason; the agent does not resend them until they change. */
   rejected: z.array(SyncKeySchema.extend({ reason: z.string() })).default([]),
+  /**
+   * Set when the hub ignored the report as a whole, and why (the rule was deleted or recreated,
+   * or is suspended): the agent's desired state is behind; it reports again once it is not.
+   */
+  ignored: z.string().optional(),
 });
 export type SyncReportResponse = z.infer<typeof SyncReportResponseSchema>;
 

@@ -6,6 +6,7 @@ import { fleetDeploymentKind } from './fleetdeployment.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 import { placementKind } from './placement.js';
 import { policyKind, policySetKind } from './policy.js';
+import { syncRuleKind } from './sync-rule.js';
 import { workKind } from './work.js';
 
 export type { AnyKind, KindInfo, PrinterColumn, ResourceOf, SpecOf, StatusOf } from './define-kind.js';
@@ -24,6 +25,7 @@ export const KINDS = Object.freeze({
   FleetDeployment: fleetDeploymentKind,
   Policy: policyKind,
   PolicySet: policySetKind,
+  SyncRule: syncRuleKind,
 } as const);
 
 /** The name of a hub kind. */

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
@@ -384,6 +385,52 @@ describe('least privilege', () => {
       const logGroupRef = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(logs?.Resource).toEqual({ 'Fn::GetAtt': [logGroupRef, 'Arn'] });
     }
+  });
+});
+
+describe('resource sync key', () => {
+  it('a KMS key with rotation, destroyed with a dev stack and retained with a prod one', () => {
+    const keys = Object.values(dev.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(1);
+    expect(keys[0].Properties).toMatchObject({ EnableKeyRotation: true });
+    expect(keys[0].DeletionPolicy).toBe('Delete');
+    expect(Object.values(prod.findResources('AWS::KMS::Key')).map((k) => k.DeletionPolicy)).toEqual(['Retain']);
+  });
+
+  it('only the agent function may use it, to generate and decrypt data keys; its ARN is in its environment alone', () => {
+    const keyId = logicalId(dev, 'AWS::KMS::Key', 'SyncKey');
+    for (const service of SERVICES) {
+      const [id, fn] = functionByService(dev, service);
+      const kms = statementsOfRole(dev, id).filter((st) => [st.Action].flat().some((a) => a.startsWith('kms:')));
+      if (service === 'tether-agent-api') {
+        expect(kms).toEqual([
+          expect.objectContaining({
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+          }),
+        ]);
+        expect(envOf(fn).TETHER_SYNC_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      } else {
+        expect(kms).toEqual([]);
+        expect(envOf(fn).TETHER_SYNC_KEY_ID).toBeUndefined();
+      }
+    }
+  });
+
+  it('takes your key instead of making one', () => {
+    const own = new App({ context: CDK_JSON_CONTEXT });
+    const stack = new Stack(own, 'Own');
+    const key = new Key(stack, 'Mine', { enableKeyRotation: true });
+    const hubConstruct = new TetherHub(stack, 'Hub', {
+      stage: 'dev',
+      agentImage: 'ghcr.io/acme/agent',
+      agentVersion: '0.9.0',
+      syncKey: key,
+    });
+    expect(hubConstruct.syncKey).toBe(key);
+    const t = Template.fromStack(stack);
+    expect(Object.keys(t.findResources('AWS::KMS::Key'))).toEqual([stack.getLogicalId(key.node.defaultChild as never)]);
   });
 });
 

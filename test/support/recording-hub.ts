@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoPorts } from '../../lambdas/adapters/dynamodb/index.js';
+import { memoryEnvelope } from '../../lambdas/adapters/envelope/index.js';
 import type { Capability } from '../../lambdas/capabilities/index.js';
 import { defaultHubConfig, type HubConfig } from '../../lambdas/core/context.js';
 import { composeCapabilities, type ComposedHub } from '../../lambdas/handlers/compose.js';
@@ -51,6 +52,7 @@ export function recordingHub(
       ids: cryptoIds,
       log: silentLog,
       audit: { record() {} },
+      envelope: memoryEnvelope(),
     },
     config: { ...defaultHubConfig, ...opts.config },
   };

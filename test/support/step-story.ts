@@ -1,5 +1,6 @@
 import { parseImportManifest } from '../../shared/agent-manifest.js';
 import { sha256Hex } from '../../shared/hash.js';
+import { syncObjectHash } from '../../shared/protocol/sync.js';
 import { ingestWorkReports } from '../../lambdas/capabilities/works/ingest.js';
 import { composeCapabilities } from '../../lambdas/handlers/compose.js';
 import { runSchedulerTick } from '../../lambdas/core/periodic-tasks.js';
@@ -262,7 +263,38 @@ export async function story(h: Harness): Promise<void> {
   );
   await h.deliver();
 
-  // s3 leaves the fleet and the EU set: placements, the rollout and the policy follow.
+  // Resource sync: the EU clusters are the sources of a rule of ConfigMaps; s1 reports one.
+  expectOk(
+    'syncrule',
+    await h.admin('POST', '/v1/syncrules', {
+      apiVersion: API,
+      kind: 'SyncRule',
+      metadata: { name: 'settings' },
+      spec: {
+        resource: { version: 'v1', kind: 'ConfigMap' },
+        rules: [{ match: [{ namespaces: ['retail'] }] }],
+        sources: { clusterSelector: { matchLabels: { region: 'eu' } } },
+      },
+    }),
+  );
+  await h.deliver();
+  const settings = configMap('settings', { colour: 'blue' });
+  const settingsHash = syncObjectHash(settings, false);
+  const rule = await h.admin('GET', '/v1/syncrules/settings');
+  expectOk(
+    's1 reports settings',
+    await h.agent('POST', '/agent/v1/sync', credentials.s1, {
+      rule: 'settings',
+      uid: rule.body.metadata.uid,
+      generation: rule.body.metadata.generation,
+      state: 'Ok',
+      inventory: [{ namespace: 'retail', name: 'settings', hash: settingsHash }],
+      objects: [{ resourceVersion: '7', hash: settingsHash, object: settings }],
+    }),
+  );
+  await h.deliver();
+
+  // s3 leaves the fleet and the EU set: placements, the rollout, the policy and the sync rule follow.
   expectOk('relabel s3', await h.admin('PATCH', '/v1/clusters/s3', { metadata: { labels: { fleet: 'b', region: 'us' } } }));
   await h.deliver();
 
@@ -293,6 +325,7 @@ export async function story(h: Harness): Promise<void> {
   expectOk('delete fleetdeployment', await h.admin('DELETE', '/v1/fleetdeployments/shop'));
   await h.deliver();
   expectOk('delete policy', await h.admin('DELETE', '/v1/policies/audit'));
+  expectOk('delete syncrule', await h.admin('DELETE', '/v1/syncrules/settings'));
   expectOk('delete placement', await h.admin('DELETE', '/v1/placements/retail-eu'));
   await h.deliver();
   expectOk('delete s3', await h.admin('DELETE', '/v1/clusters/s3'));
@@ -327,9 +360,13 @@ export function changedParts(a: unknown, b: unknown): string[] {
  * - placement.recompute advances the placement's private bookkeeping (a change sequence that orders
  *   recomputations against incremental changes), hence a new resourceVersion; decisions, counts and
  *   conditions stay as they were.
+ * - sync.bump-destinations bumps the desired revision of a rule's destinations after a source's
+ *   objects changed: a step cannot tell whether an earlier delivery bumped them already, and an
+ *   extra bump costs each agent one full poll (lambdas/capabilities/sync/source-objects.ts).
  */
 export const DELIBERATE: Record<string, RegExp> = {
   'fleetdeployment.rollout-batch': /^\/heads\/heads\/[^/]+\/(desiredRevision|version)$/,
+  'sync.bump-destinations': /^\/heads\/heads\/[^/]+\/(desiredRevision|version)$/,
   'placement.recompute':
     /^\/resources\/partitions\/R#Placement#-\/[^/]+\/(version|json\/metadata\/resourceVersion|json\/status\/bookkeeping\/.*)$/,
 };

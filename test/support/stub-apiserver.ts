@@ -1,6 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { matchesFieldTerms, parseFieldSelector } from '../../agent/kube/field-selector.js';
 import { applyMergePatch } from '../../agent/kube/merge-patch.js';
+import type { KubeObject } from '../../agent/kube/types.js';
+import { matchesSelector, parseSelector } from '../../shared/labels.js';
 
 /**
  * A stand-in kube-apiserver for contract tests: records every request exactly as received and
@@ -71,6 +74,8 @@ export class StubApiServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private revision = 100;
+  /** Who owns each field of each object (see {@link StubApiServer.applyConflicts}). */
+  private readonly owners = new Map<string, Map<string, string>>();
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -214,19 +219,68 @@ export class StubApiServer {
           const merged = applyMergePatch(existing, JSON.parse(q.body)) as Record<string, unknown>;
           return this.send(res, 200, this.store(q.path, merged, q.query.get('fieldManager') ?? '', 'Update'));
         }
-        return this.send(res, existing ? 200 : 201, this.store(q.path, JSON.parse(q.body), q.query.get('fieldManager') ?? '', 'Apply'));
+        {
+          const manager = q.query.get('fieldManager') ?? '';
+          const body = JSON.parse(q.body) as Record<string, unknown>;
+          const conflicts = existing && q.query.get('force') !== 'true' ? this.applyConflicts(q.path, existing, body, manager) : [];
+          if (conflicts.length > 0) {
+            return this.send(
+              res,
+              409,
+              statusBody(
+                409,
+                'Conflict',
+                `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.map((c) => `conflict with "${c.owner}": ${c.field}`).join('; ')}`,
+                {
+                  name,
+                  kind: plural,
+                  causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.owner}"`, field: c.field })),
+                },
+              ),
+            );
+          }
+          return this.send(res, existing ? 200 : 201, this.store(q.path, body, manager, 'Apply'));
+        }
       case 'DELETE':
         if (!existing) return notFound();
         this.objects.delete(q.path);
+        this.owners.delete(q.path);
         return this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: plural } });
     }
     this.send(res, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
   }
 
+  /**
+   * The fields an apply by `manager` would take from another manager with a different value, as the
+   * real server's 409 lists them (ownership tracked per map key, e.g. `.data.k`, and per label and
+   * annotation; lists and deeper fields as a whole).
+   */
+  private applyConflicts(
+    path: string,
+    existing: Record<string, unknown>,
+    body: Record<string, unknown>,
+    manager: string,
+  ): { owner: string; field: string }[] {
+    const owners = this.owners.get(path) ?? new Map<string, string>();
+    const live = fieldValues(existing);
+    const out: { owner: string; field: string }[] = [];
+    for (const [field, value] of fieldValues(body)) {
+      const owner = owners.get(field);
+      if (owner !== undefined && owner !== manager && live.has(field) && live.get(field) !== value) out.push({ owner, field });
+    }
+    return out;
+  }
+
   private store(path: string, obj: Record<string, unknown>, manager: string, operation: string): Record<string, unknown> {
     const previous = this.objects.get(path);
+    const owners = this.owners.get(path) ?? new Map<string, string>();
+    if (!previous) owners.clear();
+    for (const field of fieldValues(obj).keys()) owners.set(field, manager);
+    this.owners.set(path, owners);
     const meta = obj.metadata as Record<string, unknown>;
     const prevMeta = (previous?.metadata ?? {}) as Record<string, unknown>;
+    // Managers accumulate (one entry each) as on a real server; the fieldsV1 are not modelled.
+    const others = ((prevMeta.managedFields ?? []) as { manager: string }[]).filter((e) => e.manager !== manager);
     const stored = {
       ...obj,
       metadata: {
@@ -235,6 +289,7 @@ export class StubApiServer {
         resourceVersion: String(++this.revision),
         creationTimestamp: prevMeta.creationTimestamp ?? '2026-11-01T10:00:00Z',
         managedFields: [
+          ...others,
           {
             manager,
             operation,
@@ -252,9 +307,18 @@ export class StubApiServer {
   }
 
   private list(q: RecordedRequest, res: ServerResponse, groupVersion: string, plural: string, namespace: string | undefined): void {
-    const selector = q.query.get('labelSelector');
-    // Equality (`app=web`) and existence (`tether.dev/claim`) terms; nothing else is needed here.
-    const terms = selector ? selector.split(',').map((p) => p.split('=') as [string, string | undefined]) : [];
+    // Label selectors with the real grammar (equality, sets, existence); field selectors on
+    // metadata.name and metadata.namespace, which the real server supports for every kind.
+    const selectorText = q.query.get('labelSelector');
+    const fieldText = q.query.get('fieldSelector');
+    let selector: ReturnType<typeof parseSelector> | undefined;
+    let fields: ReturnType<typeof parseFieldSelector> = [];
+    try {
+      selector = selectorText ? parseSelector(selectorText) : undefined;
+      fields = fieldText ? parseFieldSelector(fieldText, plural) : [];
+    } catch (err) {
+      return this.send(res, 400, statusBody(400, 'BadRequest', (err as Error).message));
+    }
     const all = [...this.objects.entries()]
       .filter(([path, o]) => {
         const meta = o.metadata as { namespace?: string; labels?: Record<string, string> };
@@ -262,7 +326,8 @@ export class StubApiServer {
         return (
           sameKind &&
           (!namespace || meta.namespace === namespace) &&
-          terms.every(([k, v]) => (v === undefined ? meta.labels?.[k] !== undefined : meta.labels?.[k] === v))
+          matchesSelector(selector, meta.labels) &&
+          matchesFieldTerms(fields, o as unknown as KubeObject)
         );
       })
       .sort(([a], [b]) => a.localeCompare(b))
@@ -280,4 +345,21 @@ export class StubApiServer {
       items: page,
     });
   }
+}
+
+/** Field paths of an applied configuration, at the depth the stub tracks ownership: `.data.k`, `.spec.x`, `.metadata.labels.app`. */
+function fieldValues(obj: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const [k, v] of Object.entries(obj)) {
+    if (['apiVersion', 'kind', 'status'].includes(k)) continue;
+    if (k === 'metadata') {
+      for (const field of ['labels', 'annotations']) {
+        const m = (isMap(v) ? v[field] : undefined) as Record<string, unknown> | undefined;
+        for (const [key, value] of Object.entries(m ?? {})) out.set(`.metadata.${field}.${key}`, JSON.stringify(value));
+      }
+    } else if (isMap(v)) for (const [child, value] of Object.entries(v)) out.set(`.${k}.${child}`, JSON.stringify(value));
+    else out.set(`.${k}`, JSON.stringify(v));
+  }
+  return out;
 }

@@ -30,18 +30,19 @@ describe('docs/rollouts.md', () => {
   }
 });
 
-describe('docs/examples/governance', () => {
-  const dir = new URL('../../docs/examples/governance/', import.meta.url);
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    it(`${file} is accepted by the hub as written (schema, templates, references)`, async () => {
-      const hub = memoryHubContext();
-      const service = new ResourceService(hub.ctx);
-      const docs = parseDocuments(readFileSync(new URL(file, dir), 'utf8'), file);
-      expect(docs.length).toBeGreaterThan(0);
-      for (const [i, doc] of docs.entries()) {
-        const out = await service.apply(parseDesired(doc, undefined, `${file} document ${i + 1}`), false);
-        expect(out.action).toBe('created');
-      }
-    });
-  }
-});
+for (const example of ['governance', 'resource-sync'])
+  describe(`docs/examples/${example}`, () => {
+    const dir = new URL(`../../docs/examples/${example}/`, import.meta.url);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      it(`${file} is accepted by the hub as written (schema, templates, references)`, async () => {
+        const hub = memoryHubContext();
+        const service = new ResourceService(hub.ctx);
+        const docs = parseDocuments(readFileSync(new URL(file, dir), 'utf8'), file);
+        expect(docs.length).toBeGreaterThan(0);
+        for (const [i, doc] of docs.entries()) {
+          const out = await service.apply(parseDesired(doc, undefined, `${file} document ${i + 1}`), false);
+          expect(out.action).toBe('created');
+        }
+      });
+    }
+  });

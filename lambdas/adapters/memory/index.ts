@@ -16,6 +16,7 @@ import { MemoryComplianceHistory } from './compliance-history.js';
 import { MemoryResourceStore, type MemoryResourceStoreOptions } from './resource-store.js';
 import { MemorySecretStore } from './secret-store.js';
 import { MemoryPendingChanges } from './pending-changes.js';
+import { memoryEnvelope, type EnvelopeCipher } from '../envelope/cipher.js';
 
 export { MemoryAdminTokenStore } from './admin-token-store.js';
 export { MemoryClusterHeadStore } from './cluster-head-store.js';
@@ -40,6 +41,8 @@ export interface MemoryPorts {
   complianceHistory: MemoryComplianceHistory;
   secrets: MemorySecretStore;
   pendingChanges: MemoryPendingChanges;
+  /** Envelope encryption with a master key of this process (what it seals opens only here). */
+  envelope: EnvelopeCipher;
   queue: MemoryQueue;
 }
 
@@ -69,6 +72,7 @@ export function createMemoryPorts(opts: MemoryPortsOptions = {}): MemoryPorts {
     complianceHistory: new MemoryComplianceHistory(),
     secrets: new MemorySecretStore(),
     pendingChanges: new MemoryPendingChanges(),
+    envelope: memoryEnvelope(),
     queue: new MemoryQueue(opts.clock ?? systemClock),
   };
 }

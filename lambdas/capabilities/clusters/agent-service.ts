@@ -208,15 +208,19 @@ export async function pollDesiredState(
   if (knownRevisions.includes(revision) && !rotate) return { notModified: true, etag, heartbeat };
   const detach = head.state === 'Detaching';
   const version = typeof head.attrs?.agentVersion === 'string' ? head.attrs.agentVersion : ctx.config.agentVersion;
-  const [works, policies] = detach
-    ? [[], []]
-    : await Promise.all([ctx.registry.desiredState.works(ctx, cluster), ctx.registry.desiredState.policies(ctx, cluster)]);
+  const [works, policies, sync] = detach
+    ? [[], [], { sources: [], destinationRules: [], objects: [] }]
+    : await Promise.all([
+        ctx.registry.desiredState.works(ctx, cluster),
+        ctx.registry.desiredState.policies(ctx, cluster),
+        ctx.registry.desiredState.sync(ctx, cluster),
+      ]);
   const state: DesiredState = {
     cluster,
     revision,
     works,
     policies,
-    sync: { sources: [], destinationRules: [], objects: [] },
+    sync,
     agent: { version, image: ctx.config.agentImage },
     detach,
     rotateCredential: rotate,

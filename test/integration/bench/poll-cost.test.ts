@@ -13,6 +13,7 @@ import { heartbeatsPerPoll } from '../../../bench/cost-model.js';
 import { MEAN_POLL_FRACTION } from '../../../agent/backoff.js';
 import { parseImportManifest } from '../../../shared/agent-manifest.js';
 import { DesiredStateSchema, HEARTBEAT_AGE_HEADER } from '../../../shared/protocol/v1.js';
+import { syncDigest, syncObjectHash } from '../../../shared/protocol/sync.js';
 
 let bench: BenchHub;
 let result: PollCostResult;
@@ -43,11 +44,11 @@ describe('idle poll', () => {
 });
 
 describe('status reports', () => {
-  it('a changed claim writes the record once and queues two steps (placement, and governance: templates may read claims), run to the end', () => {
+  it('a changed claim writes the record once and queues three steps (placement; governance: templates may read claims; resource sync: features are claims), run to the end', () => {
     const r = result.statusReport;
     expect(r.requests).toEqual({ 'status 204': 1 });
     expect(r.ops.PutItem).toBe(1);
-    expect(r.queued).toBe(2);
+    expect(r.queued).toBe(3);
   });
 
   it('a health change is counted through the same route, with its step', () => {
@@ -203,6 +204,84 @@ describe('idle poll of a cluster with 30 policies (governance)', () => {
     bench.ops.reset();
     bench.queue.reset();
     // An agent that had a heartbeat recorded a moment ago: the poll records none.
+    const res = await poll({ 'if-none-match': etag, [HEARTBEAT_AGE_HEADER]: '1' });
+    expect(res.status).toBe(304);
+    const snap = bench.ops.snapshot();
+    expect(snap.counts).toEqual({ GetItem: 1 });
+    expect(snap.capacity).toEqual({ GetItem: 0.5 });
+    expect(bench.queue.messages).toBe(0);
+  });
+});
+
+describe('idle poll of a sync source with 100 matching, unchanged objects (resource sync)', () => {
+  const OBJECTS = 100;
+  let credential = '';
+  let etag = '';
+  const objects = Array.from({ length: OBJECTS }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `settings-${String(i).padStart(3, '0')}`, namespace: 'apps', resourceVersion: String(100 + i) },
+    data: { value: String(i) },
+  }));
+  const inventory = objects.map((o) => ({ namespace: 'apps', name: o.metadata.name, hash: syncObjectHash(o, false) }));
+
+  const poll = (headers: Record<string, string> = {}) =>
+    fetch(`${bench.url}/agent/v1/desired`, { headers: { authorization: `Bearer ${credential}`, ...headers } });
+
+  beforeAll(async () => {
+    const imported = await bench.admin('POST', '/v1/clusters/sync-src/import', { autoAccept: true, labels: { sync: 'source' } });
+    expect(imported.status).toBe(200);
+    const joined = await fetch(`${bench.url}/agent/v1/join`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${parseImportManifest(imported.body.manifest).bootstrapToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ cluster: 'sync-src', agentVersion: '0.1.0', claims: [{ name: 'id.k8s.io', value: 'uid-sync-src' }] }),
+    });
+    expect(joined.status).toBe(200);
+    credential = ((await joined.json()) as { credential: string }).credential;
+    expect((await poll()).status).toBe(200);
+    const rule = await bench.admin('POST', '/v1/syncrules', {
+      apiVersion: 'tether.dev/v1alpha1',
+      kind: 'SyncRule',
+      metadata: { name: 'settings' },
+      spec: {
+        resource: { version: 'v1', kind: 'ConfigMap' },
+        rules: [{ match: [{ namespaces: ['apps'] }] }],
+        sources: { clusterSelector: { matchLabels: { sync: 'source' } } },
+      },
+    });
+    expect(rule.status).toBe(201);
+    await bench.hub.settle();
+    // The source reports its objects (inventory and all objects, in batches of 100).
+    const report = await fetch(`${bench.url}/agent/v1/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        rule: 'settings',
+        uid: rule.body.metadata.uid,
+        generation: rule.body.metadata.generation,
+        state: 'Ok',
+        inventory,
+        objects: objects.map((o, i) => ({ resourceVersion: o.metadata.resourceVersion, hash: inventory[i].hash, object: o })),
+      }),
+    });
+    expect(report.status).toBe(200);
+    expect(((await report.json()) as { need: unknown[] }).need).toEqual([]);
+    await bench.hub.settle();
+    const full = await poll();
+    expect(full.status).toBe(200);
+    etag = full.headers.get('etag') as string;
+    const state = DesiredStateSchema.parse(await full.json());
+    // The hub's digest equals the one the agent computes over its unchanged objects: the agent sends nothing.
+    expect(state.sync.sources).toEqual([expect.objectContaining({ rule: 'settings', digest: syncDigest(inventory) })]);
+    await bench.hub.settle();
+  }, 90_000);
+
+  it('is still exactly one eventually consistent GetItem and no write, answered 304', async () => {
+    bench.ops.reset();
+    bench.queue.reset();
     const res = await poll({ 'if-none-match': etag, [HEARTBEAT_AGE_HEADER]: '1' });
     expect(res.status).toBe(304);
     const snap = bench.ops.snapshot();

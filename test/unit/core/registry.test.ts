@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { HUB_CAPABILITIES } from '../../../lambdas/capabilities/index.js';
 import { clustersCapability } from '../../../lambdas/capabilities/clusters/capability.js';
+import { clusterSetsCapability } from '../../../lambdas/capabilities/clustersets/capability.js';
 import { governanceCapability } from '../../../lambdas/capabilities/governance/capability.js';
+import { syncCapability } from '../../../lambdas/capabilities/sync/capability.js';
 import { placementDecisionsChanged, onDecisionsChanged } from '../../../lambdas/capabilities/placements/events.js';
 import { worksCapability } from '../../../lambdas/capabilities/works/capability.js';
 import { workStatusChanged } from '../../../lambdas/capabilities/works/events.js';
@@ -44,6 +46,7 @@ describe('buildRegistry', () => {
       'placements',
       'rollouts',
       'governance',
+      'sync',
       'audit',
       'events',
       'console',
@@ -56,12 +59,14 @@ describe('buildRegistry', () => {
       'FleetDeployment',
       'Policy',
       'PolicySet',
+      'SyncRule',
     ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');
     expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts']);
     expect(typeof registry.desiredState.works).toBe('function');
     expect(typeof registry.desiredState.policies).toBe('function');
+    expect(typeof registry.desiredState.sync).toBe('function');
     expect(registry.redaction('Work')).toBeDefined();
     expect(registry.redaction('Cluster')).toBeUndefined();
     expect(Object.isFrozen(registry)).toBe(true);
@@ -70,10 +75,12 @@ describe('buildRegistry', () => {
   it('refuses, at start-up, a hub that serves agents without a provider of every desired-state part', () => {
     // Without works, an agent would be told it has no works and prune everything it applied.
     expect(() => buildRegistry([clustersCapability])).toThrow(CompositionError);
-    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies"/);
+    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies", "sync"/);
     // Without governance, an agent would be told it has no policies and prune what they created.
-    expect(() => buildRegistry([clustersCapability, worksCapability])).toThrow(/provides its part\(s\) "policies"/);
-    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability])).not.toThrow();
+    expect(() => buildRegistry([clustersCapability, worksCapability])).toThrow(/provides its part\(s\) "policies", "sync"/);
+    // Without resource sync, a destination would be told it receives nothing and delete its copies.
+    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability])).toThrow(/provides its part\(s\) "sync"/);
+    expect(() => buildRegistry([clustersCapability, clusterSetsCapability, worksCapability, governanceCapability, syncCapability])).not.toThrow();
   });
 
   it('throws when a missing desired-state part is read, instead of answering an empty list', () => {
@@ -185,6 +192,7 @@ describe('events', () => {
     expect(registry.subscribers(placementDecisionsChanged).map((s) => s.type)).toEqual([
       'fleetdeployment.placement-changed',
       'governance.placement-changed',
+      'sync.placement-changed',
     ]);
     expect(registry.subscribers(workStatusChanged).map((s) => s.type)).toEqual(['fleetdeployment.work-status-changed']);
   });

@@ -73,6 +73,8 @@ describe('duplicate and out-of-order delivery of every step type', () => {
       'placement.cluster-changed',
       'placement.deleted',
       'placement.recompute',
+      'sync.bump-destinations',
+      'sync.sync-rule',
     ]);
   });
 });

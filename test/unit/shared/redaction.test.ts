@@ -58,6 +58,22 @@ const policy: Resource = {
   },
 };
 
+const syncRule: Resource = {
+  apiVersion: API,
+  kind: 'SyncRule',
+  metadata: meta('sr'),
+  spec: {
+    resource: { group: '', version: 'v1', kind: 'Secret' },
+    rules: [
+      {
+        match: [{ content: [{ path: '.data.password', value: 'aHVudGVyMg==' }, { path: '.type', value: 'visible' }] }],
+        mutations: { overrides: [{ path: '.data.extra', value: 'per-cluster' }] },
+      },
+    ],
+    sources: { clusterSelector: {} },
+  },
+};
+
 /** Every string in a value, so an assertion can say "this secret value appears nowhere". */
 function strings(v: unknown): string[] {
   if (typeof v === 'string') return [v];
@@ -70,6 +86,7 @@ describe('secret redaction', () => {
     ['Work (a Secret, and one inside kind: List)', work],
     ['FleetDeployment (template and override patches)', fleetDeployment],
     ['Policy (object definitions)', policy],
+    ['SyncRule of Secrets (override values, content matches on data)', syncRule],
   ])('hides every Secret value of a %s, keeps the keys and everything else', (_, res) => {
     const before = structuredClone(res);
     const out = redactSecrets(res);
@@ -107,7 +124,7 @@ describe('secret redaction', () => {
     for (const kind of Object.keys(SECRET_REDACTIONS)) {
       const redact = registry.redaction(kind);
       expect(redact).toBeDefined();
-      const sample = { Work: work, FleetDeployment: fleetDeployment, Policy: policy }[kind]!;
+      const sample = { Work: work, FleetDeployment: fleetDeployment, Policy: policy, SyncRule: syncRule }[kind]!;
       expect(redact!(sample)).toEqual(redactSecrets(sample));
     }
   });

@@ -12,6 +12,21 @@ import {
   type JoinRequest,
   type StatusReport,
 } from '../../../../shared/protocol/v1.js';
+import {
+  MAX_SYNC_OBJECT_BYTES,
+  SyncReportSchema,
+  syncDigest,
+  syncKeyString,
+  type SyncReport,
+  type SyncReportResponse,
+} from '../../../../shared/protocol/sync.js';
+
+/** What the fake hub holds of one source object (resource sync). */
+export interface HeldSyncObject {
+  hash: string;
+  resourceVersion: string;
+  object: Record<string, unknown>;
+}
 
 /**
  * A tiny hub for agent tests: the `/agent/v1` protocol over node:http on 127.0.0.1:0, with its state
@@ -40,6 +55,12 @@ export class FakeHub {
   readonly requests: RecordedRequest[] = [];
   readonly joins: JoinRequest[] = [];
   readonly reports: StatusReport[] = [];
+  /** Resource sync reports received (POST /agent/v1/sync), in order. */
+  readonly syncReports: SyncReport[] = [];
+  /** What the hub holds per source rule, by `namespace/name` (resource sync). */
+  readonly syncHeld = new Map<string, Map<string, HeldSyncObject>>();
+  /** The last state each source rule reported (`Ok`, or `Blocked: <reason>`). */
+  readonly syncSourceStates = new Map<string, string>();
   /** Bootstrap tokens the hub accepts, by token (single use). */
   readonly bootstrapTokens = new Set<string>();
   /** Credentials the hub accepts. */
@@ -178,6 +199,11 @@ export class FakeHub {
       this.reports.push(parsed.data);
       return send(204);
     }
+    if (req.method === 'POST' && path === '/agent/v1/sync') {
+      const parsed = SyncReportSchema.safeParse(JSON.parse(text));
+      if (!parsed.success) return problem(422, parsed.error.message);
+      return send(200, this.acceptSync(parsed.data));
+    }
     if (req.method === 'POST' && path === '/agent/v1/rotate') {
       const credential = this.newCredential();
       // The old credential stays valid for the overlap; rotation is done, so the flag clears
@@ -186,6 +212,56 @@ export class FakeHub {
       return send(200, { credential, overlapSeconds: 300 });
     }
     problem(404, `no route ${req.method} ${path}`);
+  }
+
+  /**
+   * As the real hub (shared/protocol/sync.ts): deletes what is not in the inventory, stores the
+   * objects given (refusing those over the size limit), answers the keys it does not hold at the
+   * inventory's hash, and bumps the revision with the new digest in the source's desired entry.
+   */
+  private acceptSync(report: SyncReport): SyncReportResponse {
+    this.syncReports.push(report);
+    this.syncSourceStates.set(report.rule, report.state === 'Blocked' ? `Blocked: ${report.reason ?? ''}` : 'Ok');
+    const held = this.syncHeld.get(report.rule) ?? new Map<string, HeldSyncObject>();
+    this.syncHeld.set(report.rule, held);
+    const inventory = new Map(report.inventory.map((e) => [syncKeyString(e), e.hash]));
+    for (const key of [...held.keys()]) if (!inventory.has(key)) held.delete(key);
+    const rejected: SyncReportResponse['rejected'] = [];
+    for (const o of report.objects) {
+      const meta = (o.object.metadata ?? {}) as { name?: string; namespace?: string };
+      const key = { namespace: meta.namespace ?? '', name: meta.name ?? '' };
+      const size = Buffer.byteLength(JSON.stringify(o.object));
+      if (size > MAX_SYNC_OBJECT_BYTES) {
+        rejected.push({ ...key, reason: `object is ${size} bytes; the limit is ${MAX_SYNC_OBJECT_BYTES}` });
+        continue;
+      }
+      held.set(syncKeyString(key), { hash: o.hash, resourceVersion: o.resourceVersion, object: o.object });
+    }
+    const refused = new Set(rejected.map((r) => syncKeyString(r)));
+    const need = report.inventory
+      .filter((e) => held.get(syncKeyString(e))?.hash !== e.hash && !refused.has(syncKeyString(e)))
+      .map((e) => ({ namespace: e.namespace, name: e.name }));
+    const digest = this.syncDigestOf(report.rule);
+    const sources = this.state.sync.sources;
+    if (sources.some((src) => src.rule === report.rule && src.digest !== digest)) {
+      this.setDesired({
+        sync: { ...this.state.sync, sources: sources.map((src) => (src.rule === report.rule ? { ...src, digest } : src)) },
+      });
+    }
+    return { digest, need, rejected };
+  }
+
+  /** The digest of what the hub holds for a source rule ('' when nothing). */
+  syncDigestOf(rule: string): string {
+    const held = this.syncHeld.get(rule) ?? new Map<string, HeldSyncObject>();
+    return syncDigest(
+      [...held].map(([key, h]) => {
+        const slash = key.indexOf('/');
+        return slash < 0
+          ? { namespace: '', name: key, hash: h.hash }
+          : { namespace: key.slice(0, slash), name: key.slice(slash + 1), hash: h.hash };
+      }),
+    );
   }
 
   private newCredential(): string {
