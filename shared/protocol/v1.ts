@@ -26,7 +26,23 @@ export const WellKnownClaims = {
   cpu: 'cpu.allocatable.tether.dev',
   memory: 'memory.allocatable.tether.dev',
   agentVersion: 'agentversion.tether.dev',
+  /** Infrastructure provider from the nodes' providerID scheme: `aws`, `gce`, `azure`, `openstack`, `vsphere`, `kind`, ... */
+  provider: 'provider.tether.dev',
+  /** Kubernetes distribution: EKS, GKE, AKS, OpenShift, RKE2, k3s, k0s, MicroK8s, minikube, kind or generic. */
+  distribution: 'distribution.tether.dev',
+  /** The nodes' `topology.kubernetes.io/region`. */
+  region: 'region.tether.dev',
+  /** The nodes' distinct `topology.kubernetes.io/zone` values, sorted, comma-separated. */
+  zones: 'zones.tether.dev',
+  /** The nodes' distinct kubelet versions, sorted, comma-separated. */
+  kubeletVersions: 'kubeletversions.tether.dev',
 } as const;
+
+/**
+ * Prefix of the feature claims: one `feature.tether.dev/<featureName>` per ClusterFeature object on
+ * the cluster, valued with the canonical JSON of the object's labels.
+ */
+export const FEATURE_CLAIM_PREFIX = 'feature.tether.dev/';
 
 /**
  * Heartbeat thinning on the poll. The agent sends {@link HEARTBEAT_AGE_HEADER}: whole seconds since
