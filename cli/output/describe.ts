@@ -7,6 +7,7 @@ import { describePolicySetSpec, describePolicySpec, describePolicyStatus } from 
 import { indent, keyValues, timeWithAge, type Pair } from './describe-text.js';
 import { renderTable } from './table.js';
 import { redactSecrets } from '../../shared/redaction.js';
+import { WellKnownClaims } from '../../shared/protocol/v1.js';
 
 export { indent, keyValues } from './describe-text.js';
 
@@ -93,13 +94,20 @@ function lastSeenLine(o: Resource, ctx: DescribeContext): string {
 
 function describeClusterStatus(o: Resource, ctx: DescribeContext): string {
   const s = o.status;
+  const claims = field<Array<{ name: string; value: string }>>(s, 'claims') ?? [];
+  // Registry metadata the agent measures (claims), where people look for it first.
+  const claim = (name: string) => claims.find((c) => c.name === name)?.value || NONE;
   const pairs: Pair[] = [
     ['Phase', field<string>(s, 'phase') ?? NONE],
     ['Kubernetes', field<string>(s, 'version', 'kubernetes') ?? NONE],
     ['Agent Version', field<string>(s, 'agentVersion') ?? NONE],
     ['Last Seen', lastSeenLine(o, ctx)],
+    ['Provider', claim(WellKnownClaims.provider)],
+    ['Distribution', claim(WellKnownClaims.distribution)],
+    ['Region', claim(WellKnownClaims.region)],
+    ['Zones', claim(WellKnownClaims.zones)],
+    ['Kubelet Versions', claim(WellKnownClaims.kubeletVersions)],
   ];
-  const claims = field<Array<{ name: string; value: string }>>(s, 'claims') ?? [];
   const sets = field<string[]>(s, 'clusterSets') ?? [];
   let out = keyValues(pairs, '  ', 'Status:');
   out += 'Claims:\n';

@@ -64,7 +64,7 @@ describe('ClusterFeature claims', () => {
   });
 
   test('the import manifest installs the CRD and lets the agent list ClusterFeatures', () => {
-    const objects = importManifestObjects({
+    const objects = (importManifestObjects as (o: object) => KubeObject[])({
       cluster: 'c1',
       hubUrl: 'https://hub.example.com',
       bootstrapToken: 'thb_c1.secret',
@@ -75,6 +75,6 @@ describe('ClusterFeature claims', () => {
     expect(crd?.metadata.name).toBe(CLUSTER_FEATURE_CRD);
     expect((crd?.spec as { scope: string }).scope).toBe('Cluster');
     const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'tether-agent:claims');
-    expect((role as { rules: unknown[] }).rules).toContainEqual({ apiGroups: ['tether.dev'], resources: ['clusterfeatures'], verbs: ['list'] });
+    expect((role as unknown as { rules: unknown[] }).rules).toContainEqual({ apiGroups: ['tether.dev'], resources: ['clusterfeatures'], verbs: ['list'] });
   });
 });
