@@ -1,7 +1,7 @@
 import { canonicalJson } from '../shared/hash.js';
 import { labelKeyProblem } from '../shared/labels.js';
 import { CLUSTER_FEATURE_API_VERSION, CLUSTER_FEATURE_KIND } from '../shared/cluster-feature-crd.js';
-import { FEATURE_CLAIM_PREFIX } from '../shared/protocol/v1.js';
+import { FEATURE_CLAIM_PREFIX } from '../shared/protocol/sync.js';
 import type { Claim } from './claims.js';
 import type { ClusterApi } from './kube/cluster-api.js';
 import { KubeUnknownKindError } from './kube/errors.js';

@@ -39,12 +39,6 @@ export const WellKnownClaims = {
 } as const;
 
 /**
- * Prefix of the feature claims: one `feature.tether.dev/<featureName>` per ClusterFeature object on
- * the cluster, valued with the canonical JSON of the object's labels.
- */
-export const FEATURE_CLAIM_PREFIX = 'feature.tether.dev/';
-
-/**
  * Heartbeat thinning on the poll. The agent sends {@link HEARTBEAT_AGE_HEADER}: whole seconds since
  * a poll of its was last recorded as a heartbeat (absent when it knows of none, after a start). The
  * hub records this poll as a heartbeat only when none was recorded for half a lease, and says so
