@@ -5,6 +5,7 @@ import { clusterSetsCapability } from './clustersets/capability.js';
 import { consoleCapability } from './console/capability.js';
 import { eventsCapability } from './events/capability.js';
 import { governanceCapability } from './governance/capability.js';
+import { inventoryCapability } from './inventory/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { worksCapability } from './works/capability.js';
@@ -23,6 +24,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   placementsCapability,
   rolloutsCapability,
   governanceCapability,
+  inventoryCapability,
   auditCapability,
   eventsCapability,
   consoleCapability,

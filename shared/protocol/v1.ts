@@ -8,6 +8,7 @@ import {
   PruneObjectBehaviors,
   RemediationActions,
 } from '../resources/policy.js';
+import { DesiredInventorySchema } from './inventory.js';
 import { DesiredSyncSchema, SyncDestinationReportSchema } from './sync.js';
 
 /**
@@ -138,6 +139,8 @@ export const DesiredStateSchema = z.object({
   policies: z.array(DesiredPolicySchema).default([]),
   /** Resource sync: rules this cluster is a source of, and objects it receives (shared/protocol/sync.ts). */
   sync: DesiredSyncSchema.default({ sources: [], destinationRules: [], objects: [] }),
+  /** Cluster inventory: the ClusterProfiles this cluster keeps (shared/protocol/inventory.ts). */
+  inventory: DesiredInventorySchema.default({ profiles: [] }),
   agent: z.object({ version: z.string(), image: z.string() }),
   /** The hub asks the agent to remove everything it applied and then itself. */
   detach: z.boolean(),

@@ -3,6 +3,7 @@ import { clusterKind } from './cluster.js';
 import { clusterSetKind } from './clusterset.js';
 import type { AnyKind } from './define-kind.js';
 import { fleetDeploymentKind } from './fleetdeployment.js';
+import { inventoryExportKind } from './inventory-export.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 import { placementKind } from './placement.js';
 import { policyKind, policySetKind } from './policy.js';
@@ -24,6 +25,7 @@ export const KINDS = Object.freeze({
   FleetDeployment: fleetDeploymentKind,
   Policy: policyKind,
   PolicySet: policySetKind,
+  ClusterInventoryExport: inventoryExportKind,
 } as const);
 
 /** The name of a hub kind. */

@@ -5,6 +5,7 @@ import { clustersCapability } from '../../../lambdas/capabilities/clusters/capab
 import { governanceCapability } from '../../../lambdas/capabilities/governance/capability.js';
 import { placementDecisionsChanged, onDecisionsChanged } from '../../../lambdas/capabilities/placements/events.js';
 import { worksCapability } from '../../../lambdas/capabilities/works/capability.js';
+import { inventoryCapability } from '../../../lambdas/capabilities/inventory/capability.js';
 import { workStatusChanged } from '../../../lambdas/capabilities/works/events.js';
 import { defaultHubConfig, type HubContext } from '../../../lambdas/core/context.js';
 import { defineEvent, publish } from '../../../lambdas/core/events.js';
@@ -38,6 +39,7 @@ describe('buildRegistry', () => {
       'placements',
       'rollouts',
       'governance',
+      'inventory',
       'audit',
       'events',
       'console',
@@ -50,10 +52,11 @@ describe('buildRegistry', () => {
       'FleetDeployment',
       'Policy',
       'PolicySet',
+      'ClusterInventoryExport',
     ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');
-    expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts']);
+    expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts', 'inventory.refresh']);
     expect(typeof registry.desiredState.works).toBe('function');
     expect(typeof registry.desiredState.policies).toBe('function');
     expect(registry.redaction('Work')).toBeDefined();
@@ -64,10 +67,12 @@ describe('buildRegistry', () => {
   it('refuses, at start-up, a hub that serves agents without a provider of every desired-state part', () => {
     // Without works, an agent would be told it has no works and prune everything it applied.
     expect(() => buildRegistry([clustersCapability])).toThrow(CompositionError);
-    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies"/);
+    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies", "inventory"/);
     // Without governance, an agent would be told it has no policies and prune what they created.
-    expect(() => buildRegistry([clustersCapability, worksCapability])).toThrow(/provides its part\(s\) "policies"/);
-    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability])).not.toThrow();
+    expect(() => buildRegistry([clustersCapability, worksCapability, inventoryCapability])).toThrow(/provides its part\(s\) "policies"/);
+    // Without the inventory, a receiver would be told to keep no ClusterProfiles and delete them.
+    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability])).toThrow(/provides its part\(s\) "inventory"/);
+    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability, inventoryCapability])).not.toThrow();
   });
 
   it('throws when a missing desired-state part is read, instead of answering an empty list', () => {
@@ -179,6 +184,7 @@ describe('events', () => {
     expect(registry.subscribers(placementDecisionsChanged).map((s) => s.type)).toEqual([
       'fleetdeployment.placement-changed',
       'governance.placement-changed',
+      'inventory.placement-changed',
     ]);
     expect(registry.subscribers(workStatusChanged).map((s) => s.type)).toEqual(['fleetdeployment.work-status-changed']);
   });
