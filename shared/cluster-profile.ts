@@ -49,17 +49,17 @@ export function profileHealth(profile: DesiredClusterProfile, confirmedAt: numbe
 }
 
 /**
- * The ClusterProfile of one member. `previous` is the live object, so an unchanged condition keeps
+ * The ClusterProfile of one member. `previousStatus` is the live object's status, so an unchanged condition keeps
  * its lastTransitionTime (metav1.Condition semantics) and the apply is a no-op.
  */
 export function renderClusterProfile(
   profile: DesiredClusterProfile,
   confirmedAt: number,
   now: number,
-  previous?: { status?: unknown },
+  previousStatus?: unknown,
 ): ClusterProfileObject {
   const health = profileHealth(profile, confirmedAt, now);
-  const old = ((previous?.status as ClusterProfileObject['status'] | undefined)?.conditions ?? []).find((c) => c.type === CONTROL_PLANE_HEALTHY);
+  const old = ((previousStatus as ClusterProfileObject['status'] | undefined)?.conditions ?? []).find((c) => c.type === CONTROL_PLANE_HEALTHY);
   const since = health.stale ? new Date(now).toISOString() : (health.since ?? new Date(now).toISOString());
   const lastTransitionTime = old && old.status === health.status ? old.lastTransitionTime : since.replace(/\.\d{3}Z$/, 'Z');
   return {
