@@ -93,7 +93,10 @@ export class ClusterProfileKeeper {
       const obj = renderClusterProfile(p, confirmedAt, now, live?.status);
       const { status, ...rest } = obj;
       const written = await api.apply(rest, { fieldManager: INVENTORY_FIELD_MANAGER, force: true });
-      await api.applyStatus({ ...rest, metadata: { name: written.metadata.name, namespace: p.namespace }, status }, { fieldManager: INVENTORY_FIELD_MANAGER, force: true });
+      await api.applyStatus(
+        { ...rest, metadata: { name: written.metadata.name, namespace: p.namespace }, status },
+        { fieldManager: INVENTORY_FIELD_MANAGER, force: true },
+      );
       applied++;
     }
     return applied;
@@ -143,7 +146,12 @@ export class ClusterProfileKeeper {
     let deleted = 0;
     for (const obj of live) {
       if (wanted.has(`${obj.metadata.namespace}/${obj.metadata.name}`)) continue;
-      const ref = { apiVersion: CLUSTER_PROFILE_API_VERSION, kind: CLUSTER_PROFILE_KIND, namespace: obj.metadata.namespace, name: obj.metadata.name };
+      const ref = {
+        apiVersion: CLUSTER_PROFILE_API_VERSION,
+        kind: CLUSTER_PROFILE_KIND,
+        namespace: obj.metadata.namespace,
+        name: obj.metadata.name,
+      };
       if (await api.delete(ref)) deleted++;
     }
     return deleted;

@@ -8,19 +8,7 @@ import type { KubeObject } from './kube/types.js';
  */
 
 /** Distributions the agent recognises; `generic` when none matches. */
-export const Distributions = [
-  'EKS',
-  'GKE',
-  'AKS',
-  'OpenShift',
-  'RKE2',
-  'k3s',
-  'k0s',
-  'MicroK8s',
-  'minikube',
-  'kind',
-  'generic',
-] as const;
+export const Distributions = ['EKS', 'GKE', 'AKS', 'OpenShift', 'RKE2', 'k3s', 'k0s', 'MicroK8s', 'minikube', 'kind', 'generic'] as const;
 export type Distribution = (typeof Distributions)[number];
 
 /** What {@link registryMetadata} found; absent fields could not be determined. */

@@ -1,9 +1,4 @@
-import {
-  CLUSTER_MANAGER_LABEL,
-  CLUSTER_MANAGER_NAME,
-  INVENTORY_EXPORT_LABEL,
-  type DesiredClusterProfile,
-} from './protocol/inventory.js';
+import { CLUSTER_MANAGER_LABEL, CLUSTER_MANAGER_NAME, INVENTORY_EXPORT_LABEL, type DesiredClusterProfile } from './protocol/inventory.js';
 
 /**
  * ClusterProfile objects (SIG-Multicluster Cluster Inventory API, `multicluster.x-k8s.io/v1alpha1`,
@@ -28,7 +23,14 @@ export interface ClusterProfileObject {
   status: {
     version: { kubernetes?: string };
     properties: { name: string; value: string }[];
-    conditions: { type: string; status: string; reason: string; message: string; lastTransitionTime: string; observedGeneration?: number }[];
+    conditions: {
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      lastTransitionTime: string;
+      observedGeneration?: number;
+    }[];
   };
 }
 
@@ -37,7 +39,11 @@ export interface ClusterProfileObject {
  * validity window (`confirmedAt` is the last successful poll), in which case a True or False
  * turns Unknown: the receiver cannot vouch for a member it has not heard about.
  */
-export function profileHealth(profile: DesiredClusterProfile, confirmedAt: number, now: number): DesiredClusterProfile['health'] & { stale: boolean } {
+export function profileHealth(
+  profile: DesiredClusterProfile,
+  confirmedAt: number,
+  now: number,
+): DesiredClusterProfile['health'] & { stale: boolean } {
   const stale = now - confirmedAt > profile.validForSeconds * 1000;
   if (!stale || profile.health.status === 'Unknown') return { ...profile.health, stale: false };
   return {
@@ -59,7 +65,9 @@ export function renderClusterProfile(
   previousStatus?: unknown,
 ): ClusterProfileObject {
   const health = profileHealth(profile, confirmedAt, now);
-  const old = ((previousStatus as ClusterProfileObject['status'] | undefined)?.conditions ?? []).find((c) => c.type === CONTROL_PLANE_HEALTHY);
+  const old = ((previousStatus as ClusterProfileObject['status'] | undefined)?.conditions ?? []).find(
+    (c) => c.type === CONTROL_PLANE_HEALTHY,
+  );
   const since = health.stale ? new Date(now).toISOString() : (health.since ?? new Date(now).toISOString());
   const lastTransitionTime = old && old.status === health.status ? old.lastTransitionTime : since.replace(/\.\d{3}Z$/, 'Z');
   return {
@@ -74,7 +82,9 @@ export function renderClusterProfile(
     status: {
       version: profile.kubernetesVersion ? { kubernetes: profile.kubernetesVersion } : {},
       properties: profile.properties,
-      conditions: [{ type: CONTROL_PLANE_HEALTHY, status: health.status, reason: health.reason, message: health.message, lastTransitionTime }],
+      conditions: [
+        { type: CONTROL_PLANE_HEALTHY, status: health.status, reason: health.reason, message: health.message, lastTransitionTime },
+      ],
     },
   };
 }
@@ -84,7 +94,12 @@ export function renderClusterProfile(
  * Inventory API project or another cluster manager, is never replaced). Namespaced, with the
  * status subresource, and the fields of v1alpha1 that Tether writes.
  */
-export function clusterProfileCrd(): { apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> } {
+export function clusterProfileCrd(): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels: Record<string, string> };
+  spec: Record<string, unknown>;
+} {
   const str = { type: 'string' };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',

@@ -158,7 +158,12 @@ export class KubeClientAdapter implements ClusterApi {
   async applyStatus(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const ref = refOf(obj);
     const path = `${this.objectPath(ref, await this.requireKind(obj.apiVersion, obj.kind))}/status`;
-    const body = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) }, status: obj.status };
+    const body = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
+      status: obj.status,
+    };
     const query = [
       ['dryRun', options.dryRun ? 'All' : undefined],
       ['fieldManager', options.fieldManager],

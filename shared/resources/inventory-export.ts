@@ -33,7 +33,11 @@ export const InventoryExportSpecSchema = z
   .strict()
   .superRefine((spec, ctx) => {
     if (!spec.placementRef && !spec.clusterSets?.length) {
-      ctx.addIssue({ code: 'custom', path: ['placementRef'], message: 'choose the receiving clusters with placementRef, clusterSets or both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['placementRef'],
+        message: 'choose the receiving clusters with placementRef, clusterSets or both',
+      });
     }
   });
 export type InventoryExportSpec = z.infer<typeof InventoryExportSpecSchema>;

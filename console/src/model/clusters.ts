@@ -148,7 +148,17 @@ export function labelPairs(labels: Record<string, string> | undefined): string[]
 }
 
 /** Columns the Clusters table can sort by. */
-export const ClusterSortKeys = ['name', 'labels', 'availability', 'kubernetes', 'agent', 'sets', 'provider', 'distribution', 'region'] as const;
+export const ClusterSortKeys = [
+  'name',
+  'labels',
+  'availability',
+  'kubernetes',
+  'agent',
+  'sets',
+  'provider',
+  'distribution',
+  'region',
+] as const;
 export type ClusterSortKey = (typeof ClusterSortKeys)[number];
 
 /** A sort order: a column and a direction. */

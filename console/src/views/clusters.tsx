@@ -218,9 +218,15 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
                       <td class="nowrap opt ellipsis" title={c.status?.clusterSets?.join(', ')}>
                         {c.status?.clusterSets?.length ? c.status.clusterSets.join(', ') : <span class="muted">—</span>}
                       </td>
-                      <td class="nowrap opt" data-col="provider">{facts.provider ?? <span class="muted">—</span>}</td>
-                      <td class="nowrap opt" data-col="distribution">{facts.distribution ?? <span class="muted">—</span>}</td>
-                      <td class="nowrap opt" data-col="region">{facts.region ?? <span class="muted">—</span>}</td>
+                      <td class="nowrap opt" data-col="provider">
+                        {facts.provider ?? <span class="muted">—</span>}
+                      </td>
+                      <td class="nowrap opt" data-col="distribution">
+                        {facts.distribution ?? <span class="muted">—</span>}
+                      </td>
+                      <td class="nowrap opt" data-col="region">
+                        {facts.region ?? <span class="muted">—</span>}
+                      </td>
                     </tr>
                   );
                 })}

@@ -50,12 +50,27 @@ export function memberHealth(cluster: ClusterRecord): DesiredClusterProfile['hea
   const since = available?.lastTransitionTime;
   const base = since ? { since } : {};
   if (available?.status === 'True') {
-    return { status: 'True', reason: 'ClusterAvailable', message: 'the cluster’s Tether agent renews its lease and reports it healthy', ...base };
+    return {
+      status: 'True',
+      reason: 'ClusterAvailable',
+      message: 'the cluster’s Tether agent renews its lease and reports it healthy',
+      ...base,
+    };
   }
   if (available?.status === 'False') {
-    return { status: 'False', reason: 'ClusterUnavailable', message: available.message || 'the cluster’s Tether agent reports it unhealthy', ...base };
+    return {
+      status: 'False',
+      reason: 'ClusterUnavailable',
+      message: available.message || 'the cluster’s Tether agent reports it unhealthy',
+      ...base,
+    };
   }
-  return { status: 'Unknown', reason: 'ClusterSilent', message: available?.message || 'no heartbeat from the cluster’s Tether agent', ...base };
+  return {
+    status: 'Unknown',
+    reason: 'ClusterSilent',
+    message: available?.message || 'no heartbeat from the cluster’s Tether agent',
+    ...base,
+  };
 }
 
 /** `status.properties`: set(s), cluster ID and registry metadata the agent measured, sorted by name. */
@@ -69,9 +84,7 @@ export function memberProperties(cluster: ClusterRecord): { name: string; value:
     const value = claims.get(name);
     if (value) out.push({ name, value });
   }
-  return out
-    .filter((p) => p.value.length <= MAX_PROPERTY_VALUE)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.filter((p) => p.value.length <= MAX_PROPERTY_VALUE).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** One member's profile as the export publishes it on every receiver. */

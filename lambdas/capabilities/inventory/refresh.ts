@@ -88,7 +88,9 @@ export const refreshExportStep = defineStep({
 
 /** Queues the refresh of every export (a member changed: every export's receivers may show it). */
 export async function queueAllExports(ctx: HubContext, opts: { all: boolean; delaySeconds?: number }): Promise<void> {
-  const messages = (await allExports(ctx)).map((e) => stepMessage(refreshExportStep, { export: e.metadata.name, all: opts.all }, opts.delaySeconds));
+  const messages = (await allExports(ctx)).map((e) =>
+    stepMessage(refreshExportStep, { export: e.metadata.name, all: opts.all }, opts.delaySeconds),
+  );
   for (let i = 0; i < messages.length; i += 10) await ctx.ports.queue.send(messages.slice(i, i + 10));
 }
 

@@ -75,6 +75,10 @@ describe('ClusterFeature claims', () => {
     expect(crd?.metadata.name).toBe(CLUSTER_FEATURE_CRD);
     expect((crd?.spec as { scope: string }).scope).toBe('Cluster');
     const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'tether-agent:claims');
-    expect((role as unknown as { rules: unknown[] }).rules).toContainEqual({ apiGroups: ['tether.dev'], resources: ['clusterfeatures'], verbs: ['list'] });
+    expect((role as unknown as { rules: unknown[] }).rules).toContainEqual({
+      apiGroups: ['tether.dev'],
+      resources: ['clusterfeatures'],
+      verbs: ['list'],
+    });
   });
 });

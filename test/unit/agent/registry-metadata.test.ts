@@ -35,7 +35,11 @@ const CASES: Case[] = [
       node('ip-10-0-1-23.ec2.internal', {
         providerID: 'aws:///us-east-1a/i-0a1b2c3d4e5f60001',
         kubelet: 'v1.29.3-eks-ae9a62a',
-        labels: { 'eks.amazonaws.com/nodegroup': 'ng-1', 'eks.amazonaws.com/capacityType': 'ON_DEMAND', ...topo('us-east-1', 'us-east-1a') },
+        labels: {
+          'eks.amazonaws.com/nodegroup': 'ng-1',
+          'eks.amazonaws.com/capacityType': 'ON_DEMAND',
+          ...topo('us-east-1', 'us-east-1a'),
+        },
       }),
       node('ip-10-0-2-45.ec2.internal', {
         providerID: 'aws:///us-east-1b/i-0a1b2c3d4e5f60002',
@@ -58,10 +62,20 @@ const CASES: Case[] = [
       node('gke-prod-default-pool-1a2b3c4d-x7k2', {
         providerID: 'gce://my-project/europe-west1-b/gke-prod-default-pool-1a2b3c4d-x7k2',
         kubelet: 'v1.30.5-gke.1014001',
-        labels: { 'cloud.google.com/gke-nodepool': 'default-pool', 'cloud.google.com/gke-os-distribution': 'cos', ...topo('europe-west1', 'europe-west1-b') },
+        labels: {
+          'cloud.google.com/gke-nodepool': 'default-pool',
+          'cloud.google.com/gke-os-distribution': 'cos',
+          ...topo('europe-west1', 'europe-west1-b'),
+        },
       }),
     ],
-    expected: { provider: 'gce', distribution: 'GKE', region: 'europe-west1', zones: ['europe-west1-b'], kubeletVersions: ['v1.30.5-gke.1014001'] },
+    expected: {
+      provider: 'gce',
+      distribution: 'GKE',
+      region: 'europe-west1',
+      zones: ['europe-west1-b'],
+      kubeletVersions: ['v1.30.5-gke.1014001'],
+    },
   },
   {
     name: 'AKS (the version carries no mark; the node labels do)',
@@ -71,7 +85,11 @@ const CASES: Case[] = [
         providerID:
           'azure:///subscriptions/0000/resourceGroups/mc_rg_aks_westeurope/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-12345678-vmss/virtualMachines/0',
         kubelet: 'v1.29.7',
-        labels: { 'kubernetes.azure.com/agentpool': 'nodepool1', 'kubernetes.azure.com/cluster': 'MC_rg_aks_westeurope', ...topo('westeurope', 'westeurope-1') },
+        labels: {
+          'kubernetes.azure.com/agentpool': 'nodepool1',
+          'kubernetes.azure.com/cluster': 'MC_rg_aks_westeurope',
+          ...topo('westeurope', 'westeurope-1'),
+        },
       }),
       node('aks-nodepool1-12345678-vmss000001', {
         providerID:
@@ -80,7 +98,13 @@ const CASES: Case[] = [
         labels: { 'kubernetes.azure.com/agentpool': 'nodepool1', ...topo('westeurope', 'westeurope-2') },
       }),
     ],
-    expected: { provider: 'azure', distribution: 'AKS', region: 'westeurope', zones: ['westeurope-1', 'westeurope-2'], kubeletVersions: ['v1.29.7'] },
+    expected: {
+      provider: 'azure',
+      distribution: 'AKS',
+      region: 'westeurope',
+      zones: ['westeurope-1', 'westeurope-2'],
+      kubeletVersions: ['v1.29.7'],
+    },
   },
   {
     name: 'OpenShift on AWS (config.openshift.io served)',
@@ -93,7 +117,13 @@ const CASES: Case[] = [
         labels: { 'node.openshift.io/os_id': 'rhcos', 'node-role.kubernetes.io/worker': '', ...topo('eu-west-1', 'eu-west-1a') },
       }),
     ],
-    expected: { provider: 'aws', distribution: 'OpenShift', region: 'eu-west-1', zones: ['eu-west-1a'], kubeletVersions: ['v1.29.6+aba1e8d'] },
+    expected: {
+      provider: 'aws',
+      distribution: 'OpenShift',
+      region: 'eu-west-1',
+      zones: ['eu-west-1a'],
+      kubeletVersions: ['v1.29.6+aba1e8d'],
+    },
   },
   {
     name: 'RKE2 on vSphere',
@@ -110,9 +140,7 @@ const CASES: Case[] = [
   {
     name: 'k3s (k3s:// provider IDs from its embedded cloud controller)',
     gitVersion: 'v1.29.3+k3s1',
-    nodes: [
-      node('edge-0', { providerID: 'k3s://edge-0', kubelet: 'v1.29.3+k3s1', labels: { 'node.kubernetes.io/instance-type': 'k3s' } }),
-    ],
+    nodes: [node('edge-0', { providerID: 'k3s://edge-0', kubelet: 'v1.29.3+k3s1', labels: { 'node.kubernetes.io/instance-type': 'k3s' } })],
     expected: { provider: 'k3s', distribution: 'k3s', zones: [], kubeletVersions: ['v1.29.3+k3s1'] },
   },
   {
@@ -124,7 +152,12 @@ const CASES: Case[] = [
   {
     name: 'MicroK8s',
     gitVersion: 'v1.30.1',
-    nodes: [node('ubuntu-vm', { kubelet: 'v1.30.1', labels: { 'microk8s.io/cluster': 'true', 'node.kubernetes.io/microk8s-controlplane': 'microk8s-controlplane' } })],
+    nodes: [
+      node('ubuntu-vm', {
+        kubelet: 'v1.30.1',
+        labels: { 'microk8s.io/cluster': 'true', 'node.kubernetes.io/microk8s-controlplane': 'microk8s-controlplane' },
+      }),
+    ],
     expected: { distribution: 'MicroK8s', zones: [], kubeletVersions: ['v1.30.1'] },
   },
   {
@@ -145,7 +178,9 @@ const CASES: Case[] = [
   {
     name: 'kOps on AWS: a provider, but not EKS',
     gitVersion: 'v1.29.2',
-    nodes: [node('i-0abc', { providerID: 'aws:///eu-central-1a/i-0abc', kubelet: 'v1.29.2', labels: topo('eu-central-1', 'eu-central-1a') })],
+    nodes: [
+      node('i-0abc', { providerID: 'aws:///eu-central-1a/i-0abc', kubelet: 'v1.29.2', labels: topo('eu-central-1', 'eu-central-1a') }),
+    ],
     expected: { provider: 'aws', distribution: 'generic', region: 'eu-central-1', zones: ['eu-central-1a'], kubeletVersions: ['v1.29.2'] },
   },
   {
