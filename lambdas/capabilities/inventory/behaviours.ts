@@ -16,6 +16,9 @@ import { memberChangedStep, refreshExportStep } from './refresh.js';
  * FleetDeployment: the export then has no receivers until it does.
  */
 
+/** How long a label change waits before the inventory looks again (set membership is recomputed in a step of its own). */
+const MEMBERSHIP_DELAY_SECONDS = 2;
+
 async function queueRefresh(ctx: HubContext, name: string): Promise<void> {
   await ctx.ports.queue.send([stepMessage(refreshExportStep, { export: name, all: true })]);
 }
@@ -38,6 +41,6 @@ export const clusterMemberHooks = behaviourFor(clusterKind, {
       canonicalJson(prev.metadata.labels ?? {}) === canonicalJson(next.metadata.labels ?? {}) &&
       canonicalJson(prev.metadata.annotations ?? {}) === canonicalJson(next.metadata.annotations ?? {});
     // Set membership follows labels in a step of its own: look again once it has run.
-    if (!same) await ctx.ports.queue.send([stepMessage(memberChangedStep, { cluster: next.metadata.name }, 5)]);
+    if (!same) await ctx.ports.queue.send([stepMessage(memberChangedStep, { cluster: next.metadata.name }, MEMBERSHIP_DELAY_SECONDS)]);
   },
 });

@@ -34,11 +34,13 @@ const PROPERTY_CLAIMS = [
 /** A property value must be 1 to 1024 characters (the CRD's validation). */
 const MAX_PROPERTY_VALUE = 1024;
 
-/** Is this cluster published by the export? Joined clusters only (one never joined has nothing to say), not while leaving. */
+/** Phases of a cluster the inventory publishes: accepted (its agent may join) or joined; not pending, denied or leaving. */
+const PUBLISHED_PHASES: readonly (string | undefined)[] = ['Accepted', 'Joined'];
+
+/** Is this cluster published by the export? Accepted or joined (Unknown until its agent reports), not while leaving. */
 export function isMember(exp: InventoryExport, cluster: ClusterRecord): boolean {
   if (cluster.metadata.deletionTimestamp) return false;
-  const phase = cluster.status?.phase;
-  if (phase !== 'Joined') return false;
+  if (!PUBLISHED_PHASES.includes(cluster.status?.phase)) return false;
   const members = exp.spec.members ?? {};
   if (members.clusterSets?.length && !members.clusterSets.some((s) => cluster.status?.clusterSets?.includes(s))) return false;
   return matchesSelector(members.labelSelector, cluster.metadata.labels);

@@ -43,18 +43,18 @@ describe('idle poll', () => {
 });
 
 describe('status reports', () => {
-  it('a changed claim writes the record once and queues two steps (placement, and governance: templates may read claims), run to the end', () => {
+  it('a changed claim writes the record once and queues three steps (placement; governance: templates may read claims; inventory: ClusterProfiles show claims), run to the end', () => {
     const r = result.statusReport;
     expect(r.requests).toEqual({ 'status 204': 1 });
     expect(r.ops.PutItem).toBe(1);
-    expect(r.queued).toBe(2);
+    expect(r.queued).toBe(3);
   });
 
   it('a health change is counted through the same route, with its step', () => {
     const r = result.healthReport;
     expect(r.ops.PutItem).toBe(1);
-    // Availability follows health, and placements select on it: one step here too.
-    expect(r.queued).toBe(1);
+    // Availability follows health: placements select on it, and ClusterProfiles show it (inventory).
+    expect(r.queued).toBe(2);
   });
 });
 

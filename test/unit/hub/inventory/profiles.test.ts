@@ -46,12 +46,14 @@ const available = (status: 'True' | 'False' | 'Unknown', message = '') => ({
 });
 
 describe('inventory profiles (hub)', () => {
-  test('members: joined clusters matching the export’s sets and selector; not pending, not leaving', () => {
+  test('members: accepted or joined clusters matching the export’s sets and selector; not pending, denied or leaving', () => {
     const exp = exportOf('e', { members: { clusterSets: ['stores'], labelSelector: { matchLabels: { tier: 'store' } } } });
     expect(isMember(exp, cluster('a', { labels: { tier: 'store' }, status: { clusterSets: ['stores'] } }))).toBe(true);
     expect(isMember(exp, cluster('b', { labels: { tier: 'lab' }, status: { clusterSets: ['stores'] } }))).toBe(false);
     expect(isMember(exp, cluster('c', { labels: { tier: 'store' }, status: { clusterSets: ['labs'] } }))).toBe(false);
-    expect(isMember(exp, cluster('d', { labels: { tier: 'store' }, status: { clusterSets: ['stores'], phase: 'Accepted' } }))).toBe(false);
+    expect(isMember(exp, cluster('d', { labels: { tier: 'store' }, status: { clusterSets: ['stores'], phase: 'Pending' } }))).toBe(false);
+    expect(isMember(exp, cluster('d', { labels: { tier: 'store' }, status: { clusterSets: ['stores'], phase: 'Detaching' } }))).toBe(false);
+    expect(isMember(exp, cluster('d', { labels: { tier: 'store' }, status: { clusterSets: ['stores'], phase: 'Accepted' } }))).toBe(true);
     expect(isMember(exportOf('all'), cluster('e'))).toBe(true);
   });
 
