@@ -107,7 +107,15 @@ describe('bash completion', () => {
     ]);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
-    expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);
+    expect(complete('tether get cl')).toEqual([
+      'cl',
+      'cluster',
+      'clusterinventoryexport',
+      'clusterinventoryexports',
+      'clusters',
+      'clusterset',
+      'clustersets',
+    ]);
     expect(complete('tether get ev')).toEqual(['events']);
     expect(complete('tether describe ev')).toEqual([]);
     expect(complete('tether --hub http://h get c')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets', 'cs']);
