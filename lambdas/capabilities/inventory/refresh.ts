@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pMap } from '../../../shared/concurrency.js';
+import { canonicalJson } from '../../../shared/hash.js';
 import { setCondition } from '../../../shared/resources/meta.js';
 import { inventoryExportKind, MAX_TRACKED_RECEIVERS } from '../../../shared/resources/inventory-export.js';
 import type { HubContext } from '../../core/context.js';
@@ -73,6 +74,8 @@ async function writeStatus(ctx: HubContext, name: string, receivers: string[]): 
         stamp,
       ),
     };
+    // A repeated delivery at the same moment finds nothing to write.
+    if (canonicalJson(status) === canonicalJson(exp.status)) return;
     await ctx.ports.resources.replace({ ...exp, status }, exp.metadata.resourceVersion);
   });
 }
