@@ -5,6 +5,7 @@ import { MemoryCluster } from '../../../agent/kube/memory-cluster.js';
 import type { KubeObject } from '../../../agent/kube/types.js';
 import { importManifestObjects } from '../../../shared/agent-manifest.js';
 import { CLUSTER_FEATURE_CRD, clusterFeatureCrd } from '../../../shared/cluster-feature-crd.js';
+import { clusterFeatures, matchesFeature } from '../../../shared/cluster-features.js';
 import { CapturedLog } from './support/harness.js';
 
 const apply = (cluster: MemoryCluster, obj: object) => cluster.apply(obj as KubeObject, { fieldManager: 'kubectl', force: false });
@@ -80,5 +81,20 @@ describe('ClusterFeature claims', () => {
       resources: ['clusterfeatures'],
       verbs: ['list'],
     });
+  });
+});
+
+describe('ClusterFeature claims, as the hub reads them (shared/cluster-features.ts)', () => {
+  test('what the agent reports is what the hub matches sources on', async () => {
+    const cluster = await withCrd();
+    await apply(cluster, feature('secrets', 'secrets-source', { tier: 'gold' }));
+    const claims = await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: new CapturedLog().log });
+    const features = clusterFeatures({ metadata: { labels: { 'feature.tether.dev/istio': 'true' } }, status: { claims } });
+    expect([...features.entries()]).toEqual([
+      ['istio', {}],
+      ['secrets-source', { tier: 'gold' }],
+    ]);
+    expect(matchesFeature(features, { featureName: 'secrets-source', matchLabels: { tier: 'gold' } })).toBe(true);
+    expect(matchesFeature(features, { featureName: 'secrets-source', matchLabels: { tier: 'silver' } })).toBe(false);
   });
 });

@@ -165,5 +165,21 @@ describe('cluster registry metadata', () => {
     expect(out).toMatch(/^ {2}Kubelet Versions:\s+v1\.28\.8-eks-ae9a62a,v1\.29\.3-eks-ae9a62a$/m);
     const bare = describeResource(resource('Cluster', 'c', { status: { conditions: [] } }), { now: NOW, paint: painter(false) });
     expect(bare).toMatch(/^ {2}Provider:\s+<none>$/m);
+    expect(bare).toMatch(/^ {2}Features:\s+<none>$/m);
+    const featured = describeResource(
+      resource('Cluster', 'c', {
+        metadata: {
+          name: 'c',
+          uid: 'u',
+          resourceVersion: '1',
+          generation: 1,
+          creationTimestamp: '2026-11-10T11:00:00Z',
+          labels: { 'feature.tether.dev/istio': 'true' },
+        },
+        status: { conditions: [], claims: [{ name: 'feature.tether.dev/secrets-source', value: '{"tier":"gold"}' }] },
+      }),
+      { now: NOW, paint: painter(false) },
+    );
+    expect(featured).toMatch(/^ {2}Features:\s+istio, secrets-source \(tier=gold\)$/m);
   });
 });

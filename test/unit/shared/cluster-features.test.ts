@@ -31,7 +31,7 @@ describe('clusterFeatures', () => {
 });
 
 describe('matchesFeature / matchesAnyFeature', () => {
-  const features = new Map([
+  const features = new Map<string, Record<string, string>>([
     ['vault', { tier: 'gold' }],
     ['istio', {}],
   ]);
