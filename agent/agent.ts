@@ -387,7 +387,7 @@ export class Agent {
 
   private async detach(desired: DesiredState): Promise<void> {
     this.log.info('the hub asked to detach: removing everything the agent applied', { revision: desired.revision });
-    const left = await this.reconciler.removeAll();
+    const left = (await this.reconciler.removeAll()) + ((await this.profiles.removeAll()) ? 0 : 1);
     if (left > 0) {
       this.status.setHealth(false, `detaching: ${left} objects could not be deleted yet`);
       this.log.warn('detach incomplete; will retry', { left });

@@ -82,6 +82,22 @@ export class ClusterProfileKeeper {
     }
   }
 
+  /**
+   * Detach: deletes every Tether ClusterProfile on the cluster. The CRD stays: other cluster
+   * managers' profiles may live in it, and deleting a CRD deletes all of them.
+   * @returns false when some could not be deleted yet (the detach is retried).
+   */
+  async removeAll(): Promise<boolean> {
+    try {
+      await this.prune([]);
+      this.lastHash = undefined;
+      return true;
+    } catch (err) {
+      this.options.log.warn('cannot delete the ClusterProfiles yet; will retry', { error: err });
+      return false;
+    }
+  }
+
   private async applyAll(profiles: DesiredClusterProfile[], confirmedAt: number, now: number): Promise<number> {
     if (!(await this.ensureCrd())) throw new Error(`the CustomResourceDefinition ${CLUSTER_PROFILE_CRD} is not established yet`);
     const { api } = this.options;

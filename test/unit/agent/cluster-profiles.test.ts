@@ -173,3 +173,11 @@ describe('ClusterProfile keeper (agent, in-memory cluster)', () => {
     expect(s.logs.lines.filter((l) => l.includes('"warn"') || l.includes('"error"'))).toEqual([]);
   });
 });
+
+test('detach: every Tether ClusterProfile goes, the CRD stays', async () => {
+  const s = setup();
+  await settle(s.keeper, [profile('store-1'), profile('store-2', { namespace: 'kueue-system' })], s.now());
+  expect(await s.keeper.removeAll()).toBe(true);
+  expect(await s.cluster.list({ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ClusterProfile' })).toEqual([]);
+  expect(await s.cluster.get(CRD_REF)).toBeDefined();
+});
