@@ -94,7 +94,8 @@ describe('placement cost per changed cluster', () => {
     // The PATCH's answer reads the cluster's head for status.lastSeen: one GetItem (no lease yet,
     // so no heartbeat-log read). Governance adds three Queries: its Cluster hook asks whether the
     // relabelled cluster has policies (their templates read labels), and its subscription to the
-    // changed decisions reads the placement's policy and policy-set indexes (both empty here).
-    expect(small.join.counts).toEqual({ GetItem: 12, PutItem: 4, Query: 9 });
+    // changed decisions reads the placement's policy and policy-set indexes (both empty here). The
+    // inventory adds one: its subscription to changed decisions lists the exports (none here).
+    expect(small.join.counts).toEqual({ GetItem: 12, PutItem: 4, Query: 10 });
   }, 60_000);
 });
