@@ -53,7 +53,11 @@ const FINGERPRINTS: Readonly<Record<KubeDistribution, Fingerprint>> = {
     nodeName: (i) => `aks-nodepool1-12345678-vmss00000${i}`,
     providerId: (_n, i) =>
       `azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_sim/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-12345678-vmss/virtualMachines/${i}`,
-    labels: { 'kubernetes.azure.com/cluster': 'MC_sim', 'kubernetes.azure.com/agentpool': 'nodepool1', 'topology.kubernetes.io/region': 'eastus' },
+    labels: {
+      'kubernetes.azure.com/cluster': 'MC_sim',
+      'kubernetes.azure.com/agentpool': 'nodepool1',
+      'topology.kubernetes.io/region': 'eastus',
+    },
     zone: (i) => `eastus-${(i % 3) + 1}`,
   },
   openshift: {

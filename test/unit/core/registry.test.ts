@@ -67,7 +67,9 @@ describe('buildRegistry', () => {
   it('refuses, at start-up, a hub that serves agents without a provider of every desired-state part', () => {
     // Without works, an agent would be told it has no works and prune everything it applied.
     expect(() => buildRegistry([clustersCapability])).toThrow(CompositionError);
-    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies", "inventory"/);
+    expect(() => buildRegistry([clustersCapability])).toThrow(
+      /no composed capability provides its part\(s\) "works", "policies", "inventory"/,
+    );
     // Without governance, an agent would be told it has no policies and prune what they created.
     expect(() => buildRegistry([clustersCapability, worksCapability, inventoryCapability])).toThrow(/provides its part\(s\) "policies"/);
     // Without the inventory, a receiver would be told to keep no ClusterProfiles and delete them.
