@@ -3,6 +3,7 @@ import { Backoff, jitteredInterval, jitteredRetryAfter, startPhaseDelay, type Ra
 import { systemClock, type AgentClock } from './clock.js';
 import { CredentialRejectedError, HubProtocolError, HubUnavailableError, JoinPendingError } from './errors.js';
 import { Governor } from './governance/governor.js';
+import { ClusterProfileKeeper } from './cluster-profiles.js';
 import { HubClient } from './hub-client.js';
 import type { ClusterApi } from './kube/cluster-api.js';
 import { silentLog, type AgentLog } from './log.js';
@@ -80,6 +81,7 @@ export class Agent {
   private readonly reconciler: Reconciler;
   private readonly governor: Governor;
   private readonly syncAgent: SyncAgent;
+  private readonly profiles: ClusterProfileKeeper;
   private readonly clock: AgentClock;
   private readonly random: RandomSource;
   private readonly log: AgentLog;
@@ -140,6 +142,7 @@ export class Agent {
       sourceResyncMs: options.syncSourceResyncMs,
       destinationRecheckMs: options.syncDestinationRecheckMs,
     });
+    this.profiles = new ClusterProfileKeeper({ api: options.api, log: this.log, now: () => this.clock.now() });
     this.status = new StatusReporter({
       hub: this.hub,
       api: options.api,
@@ -252,6 +255,7 @@ export class Agent {
       if (once || answer.changed || this.resyncDue()) await this.reconcile();
       await this.govern();
       await this.sync(answer.changed);
+      await this.keepInventory();
       try {
         await this.report();
       } catch (err) {
@@ -378,6 +382,15 @@ export class Agent {
     if (pass.source) this.metrics.syncReports += pass.source.reports;
   }
 
+  /**
+   * Keeps the ClusterProfiles this cluster receives (agent/cluster-profiles.ts). The last successful
+   * poll (a 200 or a 304) confirms the hub's view; without one since the start, nothing is confirmed.
+   */
+  private async keepInventory(): Promise<void> {
+    if (!this.desired) return;
+    await this.profiles.run(this.desired.inventory, this.lastPollOkMs ?? 0);
+  }
+
   private async report(): Promise<void> {
     if (!this.desired || !this.credential) return;
     if (
@@ -404,7 +417,7 @@ export class Agent {
     this.log.info('the hub asked to detach: removing everything the agent applied', { revision: desired.revision });
     // The cluster leaves every sync rule: copies go per their rule's delete policy (Orphan ones stay).
     await this.syncAgent.leaveAll();
-    const left = await this.reconciler.removeAll();
+    const left = (await this.reconciler.removeAll()) + ((await this.profiles.removeAll()) ? 0 : 1);
     if (left > 0) {
       this.status.setHealth(false, `detaching: ${left} objects could not be deleted yet`);
       this.log.warn('detach incomplete; will retry', { left });
@@ -474,6 +487,8 @@ export class Agent {
       if (this.prepared && this.credential && this.resyncDue()) await this.reconcile();
       // And keep evaluating (and enforcing) policies: their reports wait for the hub.
       if (this.prepared && this.credential) await this.govern();
+      // ClusterProfiles age while the hub is away: their health turns Unknown when the window passes.
+      if (this.prepared && this.credential) await this.keepInventory();
     } else {
       this.log.error('agent cycle failed; backing off', { error: err, retryInSeconds: Math.round(delayMs / 1000) });
     }

@@ -3,6 +3,8 @@ import { USER_CLAIM_LABEL, WellKnownClaims } from '../shared/protocol/v1.js';
 import type { ClusterApi } from './kube/cluster-api.js';
 import type { KubeObject } from './kube/types.js';
 import type { AgentLog } from './log.js';
+import { featureClaims } from './features.js';
+import { detectDistribution, registryMetadata, type RegistryMetadata } from './registry-metadata.js';
 
 /**
  * Claims: facts the agent reports about its cluster (OCM's ClusterClaims), which placements can
@@ -69,30 +71,56 @@ export async function collectClaims(options: ClaimOptions): Promise<Claim[]> {
     claims.push({ name: WellKnownClaims.memory, value: formatMemory(memory) });
   }
   const openShift = await attempt('OpenShift discovery', () => api.discover('config.openshift.io/v1', 'ClusterVersion'));
-  claims.push({ name: WellKnownClaims.platform, value: detectPlatform(version?.gitVersion ?? '', nodes ?? [], openShift !== undefined) });
+  const fingerprints = { openShift: openShift !== undefined };
+  claims.push({ name: WellKnownClaims.platform, value: detectPlatform(version?.gitVersion ?? '', nodes ?? [], fingerprints.openShift) });
+  if (nodes) claims.push(...metadataClaims(registryMetadata(version?.gitVersion ?? '', nodes, fingerprints)));
+  const features = await attempt('ClusterFeatures', () => featureClaims(api, log));
+  claims.push(...(features ?? []));
   claims.push({ name: WellKnownClaims.agentVersion, value: options.agentVersion });
   const user = await attempt('user claims', () => userClaims(options));
   return [...claims, ...(user ?? [])];
 }
 
 /**
- * Best-effort platform detection from fingerprints distributions leave: OpenShift serves
- * `config.openshift.io`; EKS and GKE mark the server version (`-eks-`, `-gke.`) and EKS nodes have
- * `aws://` provider IDs; AKS labels nodes `kubernetes.azure.com/*`; k3s versions end `+k3s<n>`;
- * kind nodes are named `<cluster>-control-plane` with `kind://` provider IDs.
+ * The coarse platform claim (kept for placements written against it): the distribution where it is
+ * one of the platforms, else `Kubernetes`. {@link detectDistribution} has the fingerprints.
  */
 export function detectPlatform(gitVersion: string, nodes: readonly KubeObject[], openShiftApi: boolean): Platform {
-  const providerIds = nodes.map((n) => String((n.spec as { providerID?: unknown } | undefined)?.providerID ?? ''));
-  if (openShiftApi) return 'OpenShift';
-  if (gitVersion.includes('-eks') || providerIds.some((p) => p.startsWith('aws://'))) return 'EKS';
-  if (gitVersion.includes('-gke')) return 'GKE';
-  if (nodes.some((n) => Object.keys(n.metadata.labels ?? {}).some((k) => k.startsWith('kubernetes.azure.com/')))) return 'AKS';
-  if (gitVersion.includes('+k3s')) return 'k3s';
-  if (nodes.some((n) => n.metadata.name.endsWith('-control-plane')) && providerIds.some((p) => p.startsWith('kind://'))) return 'kind';
-  return 'Kubernetes';
+  const d = detectDistribution(gitVersion, nodes, { openShift: openShiftApi });
+  return (PLATFORMS as readonly string[]).includes(d) ? (d as Platform) : 'Kubernetes';
+}
+
+const PLATFORMS: readonly Platform[] = ['EKS', 'GKE', 'AKS', 'OpenShift', 'k3s', 'kind'];
+
+/** The registry metadata claims (provider, distribution, region, zones, kubelet versions); absent facts are left out. */
+export function metadataClaims(metadata: RegistryMetadata): Claim[] {
+  const out: Claim[] = [];
+  if (metadata.provider) out.push({ name: WellKnownClaims.provider, value: metadata.provider });
+  out.push({ name: WellKnownClaims.distribution, value: metadata.distribution });
+  if (metadata.region) out.push({ name: WellKnownClaims.region, value: metadata.region });
+  if (metadata.zones.length) out.push({ name: WellKnownClaims.zones, value: capList(metadata.zones) });
+  if (metadata.kubeletVersions.length) out.push({ name: WellKnownClaims.kubeletVersions, value: capList(metadata.kubeletVersions) });
+  return out;
+}
+
+/** A comma-separated list within the claim value limit (whole entries only). */
+function capList(values: readonly string[]): string {
+  let text = '';
+  for (const v of values) {
+    const next = text ? `${text},${v}` : v;
+    if (next.length > MAX_CLAIM_VALUE_CHARS) break;
+    text = next;
+  }
+  return text;
 }
 
 const RESERVED = Object.values(WellKnownClaims) as string[];
+
+/** Names under the `tether.dev` and `k8s.io` domains (`region.tether.dev`, `feature.tether.dev/x`) are the agent's own. */
+function reservedName(name: string): boolean {
+  const domain = name.includes('/') ? name.slice(0, name.indexOf('/')) : name;
+  return [domain, name].some((n) => n.endsWith('.tether.dev') || n === 'tether.dev' || n.endsWith('.k8s.io') || n === 'k8s.io');
+}
 
 async function userClaims(options: ClaimOptions): Promise<Claim[]> {
   const maps = await options.api.list({
@@ -105,7 +133,7 @@ async function userClaims(options: ClaimOptions): Promise<Claim[]> {
   for (const cm of maps) {
     for (const [name, value] of Object.entries((cm.data ?? {}) as Record<string, unknown>)) {
       const problem =
-        RESERVED.includes(name) || name.endsWith('.tether.dev') || name.endsWith('.k8s.io')
+        RESERVED.includes(name) || reservedName(name)
           ? 'the name is reserved for well-known claims'
           : (labelKeyProblem(name) ??
             (typeof value !== 'string'

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { MalformedInputError, ValidationError } from './errors.js';
 import { parseDocuments } from './manifests.js';
+import { CLUSTER_FEATURE_GROUP, CLUSTER_FEATURE_PLURAL, clusterFeatureCrd } from './cluster-feature-crd.js';
 
 /**
  * The import manifest: everything `kubectl apply` needs to install the Tether agent on a spoke
@@ -10,7 +11,9 @@ import { parseDocuments } from './manifests.js';
  *
  * RBAC, in short (docs/security.md has the full story):
  * - `tether-agent:claims` (ClusterRole): read what the claims are made of (namespaces, nodes,
- *   labelled ConfigMaps).
+ *   labelled ConfigMaps, ClusterFeature objects).
+ * - the `clusterfeatures.tether.dev` CustomResourceDefinition, so that a spoke can declare its
+ *   features; detach leaves it (and the objects people created) in place.
  * - `tether-agent:work` (ClusterRole): apply and delete what works carry. Like Open Cluster
  *   Management's work agent it is broad by default (every resource), because the hub decides what
  *   works hold. To narrow it, edit the rules of this ClusterRole to the groups and resources your
@@ -188,6 +191,7 @@ export function importManifestObjects(options: ImportManifestOptions): KubeObjec
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: AGENT_NAME, namespace: o.namespace, labels } },
+    clusterFeatureCrd(labels),
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
@@ -197,6 +201,8 @@ export function importManifestObjects(options: ImportManifestOptions): KubeObjec
         { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
         { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
         { apiGroups: [''], resources: ['configmaps'], verbs: ['list'] },
+        // ClusterFeature objects become feature claims (feature.tether.dev/<name>).
+        { apiGroups: [CLUSTER_FEATURE_GROUP], resources: [CLUSTER_FEATURE_PLURAL], verbs: ['list'] },
       ],
     },
     {

@@ -93,6 +93,16 @@ export interface ClusterApi {
   apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject>;
 
   /**
+   * Server-side apply of the status subresource (`PATCH .../status`, apply patch): sets the status
+   * fields in `obj.status` for `fieldManager`; the rest of `obj` only names the object. Used for
+   * kinds whose status the agent itself owns (the ClusterProfiles of the cluster inventory).
+   *
+   * @throws KubeNotFoundError when the object does not exist (apply the object first).
+   * @throws KubeUnknownKindError when the cluster does not serve the kind.
+   */
+  applyStatus(obj: KubeObject, options: ApplyOptions): Promise<KubeObject>;
+
+  /**
    * Creates the object; never touches an existing one (the CreateOnly update strategy).
    * @throws KubeAlreadyExistsError when it exists.
    */

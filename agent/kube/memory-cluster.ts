@@ -124,6 +124,40 @@ export class MemoryCluster implements ClusterApi {
     return this.commit(info, live, merged, options.dryRun === true);
   }
 
+  /**
+   * As the API server's status subresource with an apply patch: the object must exist; the status
+   * fields given replace those this manager set before (top-level status fields it no longer sends
+   * are removed when no other manager wrote them), and the write is recorded under the manager for
+   * the `status` subresource. Nothing else of the object changes.
+   */
+  async applyStatus(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const info = this.begin('apply', obj);
+    const namespace = info.namespaced ? (obj.metadata?.namespace ?? 'default') : undefined;
+    const live = this.lookup(info, namespace, obj.metadata?.name);
+    if (!live) throw new KubeNotFoundError(`${describeRef(refOf(obj))} not found`, describeRef(refOf(obj)));
+    const given = isPlainObject(obj.status) ? jsonCopy(obj.status) : {};
+    const previous = isPlainObject(live.status) ? live.status : {};
+    const mine = new Set(statusFieldsOf(live, options.fieldManager));
+    const status: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(previous)) if (!mine.has(k) || k in given) status[k] = v;
+    Object.assign(status, given);
+    if (jsonEqual(previous, status)) return jsonCopy(live);
+    const next: KubeObject = { ...jsonCopy(live), status };
+    recordUpdate({
+      before: live,
+      after: next,
+      manager: options.fieldManager,
+      apiVersion: obj.apiVersion,
+      scope: 'status',
+      subresource: 'status',
+      keyedLists: info.keyedLists,
+      now: this.timestamp(),
+    });
+    if (options.dryRun) return jsonCopy(next);
+    this.write(info, next);
+    return jsonCopy(next);
+  }
+
   async create(obj: KubeObject, options: CreateOptions): Promise<KubeObject> {
     const info = this.begin('create', obj);
     const config = this.normalize(obj, info);
@@ -503,4 +537,16 @@ function selectorOf(selector: string | LabelSelector | undefined): LabelSelector
       throw new KubeInvalidError(err.message, [{ field: 'labelSelector', message: err.message }], { cause: err });
     throw err;
   }
+}
+
+/** Top-level status fields `manager` wrote through the status subresource (from managedFields). */
+function statusFieldsOf(obj: KubeObject, manager: string): string[] {
+  const entries = Array.isArray(obj.metadata.managedFields) ? obj.metadata.managedFields : [];
+  const out: string[] = [];
+  for (const e of entries as { manager?: string; subresource?: string; fieldsV1?: Record<string, unknown> }[]) {
+    if (e.manager !== manager || e.subresource !== 'status') continue;
+    const status = e.fieldsV1?.['f:status'];
+    if (isPlainObject(status)) for (const k of Object.keys(status)) if (k.startsWith('f:')) out.push(k.slice(2));
+  }
+  return out;
 }

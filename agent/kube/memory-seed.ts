@@ -28,6 +28,8 @@ interface Fingerprint {
   nodeName: (i: number) => string;
   providerId?: (name: string, i: number) => string;
   labels: Readonly<Record<string, string>>;
+  /** The node's `topology.kubernetes.io/zone`, where the cloud sets one. */
+  zone?: (i: number) => string;
 }
 
 const FINGERPRINTS: Readonly<Record<KubeDistribution, Fingerprint>> = {
@@ -35,21 +37,28 @@ const FINGERPRINTS: Readonly<Record<KubeDistribution, Fingerprint>> = {
   eks: {
     versionSuffix: '-eks-7308294',
     nodeName: (i) => `ip-10-0-${Math.floor(i / 250)}-${(i % 250) + 4}.ec2.internal`,
-    providerId: (_n, i) => `aws:///us-east-1a/i-0${(0x5a17e000 + i).toString(16)}`,
+    providerId: (_n, i) => `aws:///us-east-1${'abc'[i % 3]}/i-0${(0x5a17e000 + i).toString(16)}`,
     labels: { 'eks.amazonaws.com/nodegroup': 'default', 'topology.kubernetes.io/region': 'us-east-1' },
+    zone: (i) => `us-east-1${'abc'[i % 3]}`,
   },
   gke: {
     versionSuffix: '-gke.1584000',
     nodeName: (i) => `gke-sim-default-pool-4f3a2b1c-${i}`,
-    providerId: (name) => `gce://tether-sim/us-central1-a/${name}`,
+    providerId: (name, i) => `gce://tether-sim/us-central1-${'abc'[i % 3]}/${name}`,
     labels: { 'cloud.google.com/gke-nodepool': 'default-pool', 'topology.kubernetes.io/region': 'us-central1' },
+    zone: (i) => `us-central1-${'abc'[i % 3]}`,
   },
   aks: {
     versionSuffix: '',
     nodeName: (i) => `aks-nodepool1-12345678-vmss00000${i}`,
     providerId: (_n, i) =>
       `azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_sim/providers/Microsoft.Compute/virtualMachineScaleSets/aks-nodepool1-12345678-vmss/virtualMachines/${i}`,
-    labels: { 'kubernetes.azure.com/cluster': 'MC_sim', 'kubernetes.azure.com/agentpool': 'nodepool1' },
+    labels: {
+      'kubernetes.azure.com/cluster': 'MC_sim',
+      'kubernetes.azure.com/agentpool': 'nodepool1',
+      'topology.kubernetes.io/region': 'eastus',
+    },
+    zone: (i) => `eastus-${(i % 3) + 1}`,
   },
   openshift: {
     versionSuffix: '+67d3387',
@@ -172,7 +181,13 @@ export function nodeObjects(
         uid: uid(i),
         resourceVersion: nextVersion(),
         creationTimestamp: created,
-        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', ...fp.labels },
+        labels: {
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          ...fp.labels,
+          ...(fp.zone ? { 'topology.kubernetes.io/zone': fp.zone(i) } : {}),
+        },
       },
       spec: fp.providerId ? { providerID: fp.providerId(name, i) } : {},
       status,

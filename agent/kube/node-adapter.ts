@@ -156,6 +156,30 @@ export class KubeClientAdapter implements ClusterApi {
     });
   }
 
+  async applyStatus(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const ref = refOf(obj);
+    const path = `${this.objectPath(ref, await this.requireKind(obj.apiVersion, obj.kind))}/status`;
+    const body = {
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
+      status: obj.status,
+    };
+    const query = [
+      ['dryRun', options.dryRun ? 'All' : undefined],
+      ['fieldManager', options.fieldManager],
+      ['force', String(options.force)],
+    ] as const;
+    return this.expect<KubeObject>({
+      method: 'PATCH',
+      path,
+      query,
+      body,
+      contentType: 'application/apply-patch+yaml',
+      target: `${describeRef(ref)} status`,
+    });
+  }
+
   async create(obj: KubeObject, options: CreateOptions): Promise<KubeObject> {
     const body = withoutServerFields(obj);
     const ref = refOf(body);

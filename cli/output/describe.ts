@@ -2,12 +2,14 @@ import { stringify } from 'yaml';
 import type { Resource } from '../../shared/resources/meta.js';
 import { age } from './age.js';
 import { conditionTone, type Painter } from './color.js';
-import { conditionsOf, field, NONE } from './columns.js';
+import { conditionsOf, field, formatLabels, NONE } from './columns.js';
 import { describePolicySetSpec, describePolicySpec, describePolicyStatus } from './describe-policy.js';
 import { describeSyncRuleSpec, describeSyncRuleStatus } from './describe-syncrule.js';
 import { indent, keyValues, timeWithAge, type Pair } from './describe-text.js';
 import { renderTable } from './table.js';
 import { redactSecrets } from '../../shared/redaction.js';
+import { WellKnownClaims } from '../../shared/protocol/v1.js';
+import { clusterFeatures } from '../../shared/cluster-features.js';
 
 export { indent, keyValues } from './describe-text.js';
 
@@ -94,15 +96,33 @@ function lastSeenLine(o: Resource, ctx: DescribeContext): string {
   return `${timeWithAge(seen, ctx.now)}  last heartbeat; a live agent's is up to ${Math.ceil(lease / 2) + HEARTBEAT_FLUSH_SECONDS}s old (every half lease, written within ${HEARTBEAT_FLUSH_SECONDS}s)`;
 }
 
+/** `name`, or `name (k=v,...)` with the ClusterFeature's labels, from claims and hub labels. */
+function featuresText(o: Resource): string {
+  const features = [...clusterFeatures({ metadata: o.metadata, status: o.status as { claims?: { name: string; value: string }[] } })];
+  if (!features.length) return NONE;
+  return features
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, labels]) => (Object.keys(labels).length ? `${name} (${formatLabels(labels)})` : name))
+    .join(', ');
+}
+
 function describeClusterStatus(o: Resource, ctx: DescribeContext): string {
   const s = o.status;
+  const claims = field<Array<{ name: string; value: string }>>(s, 'claims') ?? [];
+  // Registry metadata the agent measures (claims), where people look for it first.
+  const claim = (name: string) => claims.find((c) => c.name === name)?.value || NONE;
   const pairs: Pair[] = [
     ['Phase', field<string>(s, 'phase') ?? NONE],
     ['Kubernetes', field<string>(s, 'version', 'kubernetes') ?? NONE],
     ['Agent Version', field<string>(s, 'agentVersion') ?? NONE],
     ['Last Seen', lastSeenLine(o, ctx)],
+    ['Provider', claim(WellKnownClaims.provider)],
+    ['Distribution', claim(WellKnownClaims.distribution)],
+    ['Region', claim(WellKnownClaims.region)],
+    ['Zones', claim(WellKnownClaims.zones)],
+    ['Kubelet Versions', claim(WellKnownClaims.kubeletVersions)],
+    ['Features', featuresText(o)],
   ];
-  const claims = field<Array<{ name: string; value: string }>>(s, 'claims') ?? [];
   const sets = field<string[]>(s, 'clusterSets') ?? [];
   let out = keyValues(pairs, '  ', 'Status:');
   out += 'Claims:\n';

@@ -5,6 +5,7 @@ import { clusterSetsCapability } from './clustersets/capability.js';
 import { consoleCapability } from './console/capability.js';
 import { eventsCapability } from './events/capability.js';
 import { governanceCapability } from './governance/capability.js';
+import { inventoryCapability } from './inventory/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { syncCapability } from './sync/capability.js';
@@ -25,6 +26,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   rolloutsCapability,
   governanceCapability,
   syncCapability,
+  inventoryCapability,
   auditCapability,
   eventsCapability,
   consoleCapability,

@@ -1,4 +1,5 @@
 import type { DesiredSync } from '../../shared/protocol/sync.js';
+import type { DesiredInventory } from '../../shared/protocol/inventory.js';
 import type { DesiredPolicy, DesiredWork, StatusReport } from '../../shared/protocol/v1.js';
 import type { AnyKind, ResourceOf } from '../../shared/resources/define-kind.js';
 import type { Resource } from '../../shared/resources/meta.js';
@@ -61,6 +62,9 @@ export type StatusReportHandler = (ctx: HubContext, cluster: string, report: Sta
 /** Loads the works the agent of `cluster` must apply, as the desired state carries them. */
 export type DesiredWorksLoader = (ctx: HubContext, cluster: string) => Promise<DesiredWork[]>;
 
+/** Loads the ClusterProfiles the agent of `cluster` must keep (shared/protocol/inventory.ts). */
+export type DesiredInventoryLoader = (ctx: HubContext, cluster: string) => Promise<DesiredInventory>;
+
 /** Loads the policies the agent of `cluster` must evaluate, rendered for that cluster. */
 export type DesiredPoliciesLoader = (ctx: HubContext, cluster: string) => Promise<DesiredPolicy[]>;
 
@@ -77,10 +81,11 @@ export interface DesiredStateParts {
   works: DesiredWorksLoader;
   policies: DesiredPoliciesLoader;
   sync: DesiredSyncLoader;
+  inventory: DesiredInventoryLoader;
 }
 
 /** Names of the desired-state parts, checked at composition. */
-export const DESIRED_STATE_PARTS: readonly (keyof DesiredStateParts)[] = Object.freeze(['works', 'policies', 'sync'] as const);
+export const DESIRED_STATE_PARTS: readonly (keyof DesiredStateParts)[] = Object.freeze(['works', 'policies', 'sync', 'inventory'] as const);
 
 /** Clean-up of something that belongs to a cluster, run (idempotently) when the cluster is finally removed. */
 export interface ClusterCleanup {

@@ -8,6 +8,7 @@ import {
   PruneObjectBehaviors,
   RemediationActions,
 } from '../resources/policy.js';
+import { DesiredInventorySchema } from './inventory.js';
 import { DesiredSyncSchema, SyncDestinationReportSchema } from './sync.js';
 
 /**
@@ -26,6 +27,16 @@ export const WellKnownClaims = {
   cpu: 'cpu.allocatable.tether.dev',
   memory: 'memory.allocatable.tether.dev',
   agentVersion: 'agentversion.tether.dev',
+  /** Infrastructure provider from the nodes' providerID scheme: `aws`, `gce`, `azure`, `openstack`, `vsphere`, `kind`, ... */
+  provider: 'provider.tether.dev',
+  /** Kubernetes distribution: EKS, GKE, AKS, OpenShift, RKE2, k3s, k0s, MicroK8s, minikube, kind or generic. */
+  distribution: 'distribution.tether.dev',
+  /** The nodes' `topology.kubernetes.io/region`. */
+  region: 'region.tether.dev',
+  /** The nodes' distinct `topology.kubernetes.io/zone` values, sorted, comma-separated. */
+  zones: 'zones.tether.dev',
+  /** The nodes' distinct kubelet versions, sorted, comma-separated. */
+  kubeletVersions: 'kubeletversions.tether.dev',
 } as const;
 
 /**
@@ -128,6 +139,8 @@ export const DesiredStateSchema = z.object({
   policies: z.array(DesiredPolicySchema).default([]),
   /** Resource sync: rules this cluster is a source of, and objects it receives (shared/protocol/sync.ts). */
   sync: DesiredSyncSchema.default({ sources: [], destinationRules: [], objects: [] }),
+  /** Cluster inventory: the ClusterProfiles this cluster keeps (shared/protocol/inventory.ts). */
+  inventory: DesiredInventorySchema.default({ profiles: [] }),
   agent: z.object({ version: z.string(), image: z.string() }),
   /** The hub asks the agent to remove everything it applied and then itself. */
   detach: z.boolean(),

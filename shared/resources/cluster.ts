@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGE_COLUMN, conditionColumn, defineKind, LABELS_COLUMN } from './define-kind.js';
+import { AGE_COLUMN, conditionColumn, defineKind, LABELS_COLUMN, type PrinterColumn } from './define-kind.js';
 import { ConditionSchema } from './meta.js';
 
 /** Taint effects, as in Open Cluster Management. */
@@ -115,6 +115,14 @@ export const ClusterStatusSchema = z.object({
 });
 export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
 
+/**
+ * A wide-only column showing one claim's value (registry metadata the agent measures; the names
+ * are `WellKnownClaims` of shared/protocol/v1.ts). A JSONPath filter finds the claim by name.
+ */
+function claimColumn(name: string, claim: string): PrinterColumn {
+  return { name, jsonPath: `.status.claims[?(@.name=='${claim}')].value`, type: 'list', priority: 1 };
+}
+
 /** The Cluster kind. */
 export const clusterKind = defineKind({
   kind: 'Cluster',
@@ -146,6 +154,9 @@ export const clusterKind = defineKind({
     { name: 'K8S', jsonPath: '.status.version.kubernetes', type: 'string' },
     { name: 'AGENT', jsonPath: '.status.agentVersion', type: 'string' },
     { name: 'SETS', jsonPath: '.status.clusterSets', type: 'list' },
+    claimColumn('PROVIDER', 'provider.tether.dev'),
+    claimColumn('DISTRIBUTION', 'distribution.tether.dev'),
+    claimColumn('REGION', 'region.tether.dev'),
     AGE_COLUMN,
     LABELS_COLUMN,
     { name: 'LAST-SEEN', jsonPath: '.status.lastSeen', type: 'ago', default: 'never', priority: 1 },

@@ -3,6 +3,7 @@ import { clusterKind } from './cluster.js';
 import { clusterSetKind } from './clusterset.js';
 import type { AnyKind } from './define-kind.js';
 import { fleetDeploymentKind } from './fleetdeployment.js';
+import { inventoryExportKind } from './inventory-export.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 import { placementKind } from './placement.js';
 import { policyKind, policySetKind } from './policy.js';
@@ -26,6 +27,7 @@ export const KINDS = Object.freeze({
   Policy: policyKind,
   PolicySet: policySetKind,
   SyncRule: syncRuleKind,
+  ClusterInventoryExport: inventoryExportKind,
 } as const);
 
 /** The name of a hub kind. */

@@ -294,7 +294,19 @@ export async function story(h: Harness): Promise<void> {
   );
   await h.deliver();
 
-  // s3 leaves the fleet and the EU set: placements, the rollout, the policy and the sync rule follow.
+  // The EU clusters keep ClusterProfiles of the fleet (the cluster inventory).
+  expectOk(
+    'inventory export',
+    await h.admin('POST', '/v1/clusterinventoryexports', {
+      apiVersion: API,
+      kind: 'ClusterInventoryExport',
+      metadata: { name: 'argocd' },
+      spec: { placementRef: { name: 'retail-eu' }, namespace: 'argocd' },
+    }),
+  );
+  await h.deliver();
+
+  // s3 leaves the fleet and the EU set: placements, the rollout, the policy, the sync rule and the inventory follow.
   expectOk('relabel s3', await h.admin('PATCH', '/v1/clusters/s3', { metadata: { labels: { fleet: 'b', region: 'us' } } }));
   await h.deliver();
 
@@ -326,6 +338,7 @@ export async function story(h: Harness): Promise<void> {
   await h.deliver();
   expectOk('delete policy', await h.admin('DELETE', '/v1/policies/audit'));
   expectOk('delete syncrule', await h.admin('DELETE', '/v1/syncrules/settings'));
+  expectOk('delete inventory export', await h.admin('DELETE', '/v1/clusterinventoryexports/argocd'));
   expectOk('delete placement', await h.admin('DELETE', '/v1/placements/retail-eu'));
   await h.deliver();
   expectOk('delete s3', await h.admin('DELETE', '/v1/clusters/s3'));
@@ -357,6 +370,9 @@ export function changedParts(a: unknown, b: unknown): string[] {
  * - fleetdeployment.rollout-batch bumps the cluster's desired revision after an unchanged Work
  *   write: an earlier delivery may have written the Work and died before its bump, and an extra
  *   bump costs the agent one full poll (lambdas/capabilities/rollouts/work-writer.ts).
+ * - inventory.refresh-export tells every receiver again when it runs for a member change (`all`):
+ *   the change has no identity to deduplicate by, and an extra bump costs a receiver one full poll
+ *   (lambdas/capabilities/inventory/refresh.ts).
  * - placement.recompute advances the placement's private bookkeeping (a change sequence that orders
  *   recomputations against incremental changes), hence a new resourceVersion; decisions, counts and
  *   conditions stay as they were.
@@ -367,6 +383,7 @@ export function changedParts(a: unknown, b: unknown): string[] {
 export const DELIBERATE: Record<string, RegExp> = {
   'fleetdeployment.rollout-batch': /^\/heads\/heads\/[^/]+\/(desiredRevision|version)$/,
   'sync.bump-destinations': /^\/heads\/heads\/[^/]+\/(desiredRevision|version)$/,
+  'inventory.refresh-export': /^\/heads\/heads\/[^/]+\/(desiredRevision|version)$/,
   'placement.recompute':
     /^\/resources\/partitions\/R#Placement#-\/[^/]+\/(version|json\/metadata\/resourceVersion|json\/status\/bookkeeping\/.*)$/,
 };

@@ -190,9 +190,9 @@ export class StubApiServer {
   }
 
   private handleObject(q: RecordedRequest, res: ServerResponse): void {
-    const m = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(q.path);
+    const m = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(\/status)?$/.exec(q.path);
     if (!m) return this.send(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource'));
-    const [, core, group, namespace, plural, name] = m;
+    const [, core, group, namespace, plural, name, statusSubresource] = m;
     const groupVersion = core ?? group;
     const notFound = () => this.send(res, 404, statusBody(404, 'NotFound', `${plural} "${name}" not found`, { name, kind: plural }));
     if (!name && q.method === 'GET') return this.list(q, res, groupVersion, plural, namespace);
@@ -208,6 +208,7 @@ export class StubApiServer {
       }
       return this.send(res, 201, this.store(path, obj, q.query.get('fieldManager') ?? '', 'Update'));
     }
+    if (statusSubresource) return this.handleStatus(q, res, q.path.slice(0, -'/status'.length), notFound);
     const existing = this.objects.get(q.path);
     switch (q.method) {
       case 'GET':
@@ -269,6 +270,39 @@ export class StubApiServer {
       if (owner !== undefined && owner !== manager && live.has(field) && live.get(field) !== value) out.push({ owner, field });
     }
     return out;
+  }
+
+  /** The status subresource: GET, and an apply patch that sets the status of an existing object (recorded under the manager for `status`). */
+  private handleStatus(q: RecordedRequest, res: ServerResponse, path: string, notFound: () => void): void {
+    const existing = this.objects.get(path);
+    if (!existing) return notFound();
+    if (q.method === 'GET') return this.send(res, 200, existing);
+    if (q.method !== 'PATCH')
+      return this.send(res, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    const body = JSON.parse(q.body) as { status?: unknown };
+    const meta = existing.metadata as Record<string, unknown>;
+    const stored = {
+      ...existing,
+      metadata: {
+        ...meta,
+        resourceVersion: String(++this.revision),
+        managedFields: [
+          ...((meta.managedFields as unknown[]) ?? []),
+          {
+            manager: q.query.get('fieldManager') ?? '',
+            operation: 'Apply',
+            apiVersion: existing.apiVersion,
+            time: '2026-11-01T10:00:00Z',
+            fieldsType: 'FieldsV1',
+            fieldsV1: { 'f:status': {} },
+            subresource: 'status',
+          },
+        ],
+      },
+      status: body.status,
+    };
+    this.objects.set(path, stored);
+    this.send(res, 200, stored);
   }
 
   private store(path: string, obj: Record<string, unknown>, manager: string, operation: string): Record<string, unknown> {

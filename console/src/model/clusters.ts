@@ -117,6 +117,29 @@ export function kubernetesVersion(c: ClusterObject): string | undefined {
   return c.status?.version?.kubernetes ?? c.status?.claims?.find((x) => x.name === 'kubeversion.tether.dev')?.value;
 }
 
+/** Registry metadata the agent measures, as claims (`WellKnownClaims` in shared/protocol/v1.ts). */
+export interface RegistryFacts {
+  provider?: string;
+  distribution?: string;
+  region?: string;
+  zones: string[];
+  kubeletVersions: string[];
+}
+
+const claimOf = (c: ClusterObject, name: string): string | undefined => c.status?.claims?.find((x) => x.name === name)?.value || undefined;
+const listClaim = (c: ClusterObject, name: string): string[] => claimOf(c, name)?.split(',').filter(Boolean) ?? [];
+
+/** Provider, distribution, region, zones and kubelet versions from the cluster's claims; absent when not reported. */
+export function registryFacts(c: ClusterObject): RegistryFacts {
+  return {
+    provider: claimOf(c, 'provider.tether.dev'),
+    distribution: claimOf(c, 'distribution.tether.dev'),
+    region: claimOf(c, 'region.tether.dev'),
+    zones: listClaim(c, 'zones.tether.dev'),
+    kubeletVersions: listClaim(c, 'kubeletversions.tether.dev'),
+  };
+}
+
 /** `key=value` strings of the labels, sorted by key. */
 export function labelPairs(labels: Record<string, string> | undefined): string[] {
   return Object.entries(labels ?? {})
@@ -125,7 +148,17 @@ export function labelPairs(labels: Record<string, string> | undefined): string[]
 }
 
 /** Columns the Clusters table can sort by. */
-export const ClusterSortKeys = ['name', 'labels', 'availability', 'kubernetes', 'agent', 'sets'] as const;
+export const ClusterSortKeys = [
+  'name',
+  'labels',
+  'availability',
+  'kubernetes',
+  'agent',
+  'sets',
+  'provider',
+  'distribution',
+  'region',
+] as const;
 export type ClusterSortKey = (typeof ClusterSortKeys)[number];
 
 /** A sort order: a column and a direction. */
@@ -172,6 +205,10 @@ function sortValue(c: ClusterObject, key: ClusterSortKey, now: number): string |
       return c.status?.agentVersion ?? '';
     case 'sets':
       return (c.status?.clusterSets ?? []).join(',');
+    case 'provider':
+    case 'distribution':
+    case 'region':
+      return registryFacts(c)[key] ?? '';
   }
 }
 
@@ -188,7 +225,7 @@ export function sortClusters(list: ClusterObject[], order: SortOrder<ClusterSort
 
 /**
  * Free-text filter: every word must appear (case-insensitively) in the cluster's name, labels,
- * availability, versions or sets.
+ * availability, versions, sets, provider, distribution or region.
  */
 export function matchesText(c: ClusterObject, text: string, now: number): boolean {
   const words = text.toLowerCase().split(/\s+/).filter(Boolean);
@@ -201,6 +238,7 @@ export function matchesText(c: ClusterObject, text: string, now: number): boolea
     kubernetesVersion(c) ?? '',
     c.status?.agentVersion ?? '',
     ...(c.status?.clusterSets ?? []),
+    ...[registryFacts(c)].flatMap((f) => [f.provider ?? '', f.distribution ?? '', f.region ?? '']),
   ]
     .join(' ')
     .toLowerCase();

@@ -6,7 +6,7 @@ import { HistoryTable } from '../components/history.js';
 import { YamlView } from '../components/yaml-view.js';
 import { useStale } from '../hub-health.js';
 import { clusterHistory } from '../model/history.js';
-import { availabilityOf, isPending, kubernetesVersion, type ClusterObject } from '../model/clusters.js';
+import { availabilityOf, isPending, kubernetesVersion, registryFacts, type ClusterObject } from '../model/clusters.js';
 import { routeHref } from '../model/route.js';
 import { type WorkObject } from '../model/works.js';
 import { useNotify } from '../notices.js';
@@ -72,6 +72,7 @@ export function ClusterDetailView({ name }: { name: string }) {
 
   const availability = c ? availabilityOf(c, now) : undefined;
   const conditions = c?.status?.conditions ?? [];
+  const facts = c ? registryFacts(c) : undefined;
   const claims = [...(c?.status?.claims ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   const taints = c?.spec?.taints ?? [];
   const worksGone = isNotFound(works.cause);
@@ -142,6 +143,16 @@ export function ClusterDetailView({ name }: { name: string }) {
                 </dd>
                 <dt>Kubernetes</dt>
                 <dd>{kubernetesVersion(c) ?? '—'}</dd>
+                <dt>Provider</dt>
+                <dd data-fact="provider">{facts?.provider ?? '—'}</dd>
+                <dt>Distribution</dt>
+                <dd data-fact="distribution">{facts?.distribution ?? '—'}</dd>
+                <dt>Region</dt>
+                <dd data-fact="region">{facts?.region ?? '—'}</dd>
+                <dt>Zones</dt>
+                <dd data-fact="zones">{facts?.zones.length ? facts.zones.join(', ') : '—'}</dd>
+                <dt>Kubelet</dt>
+                <dd data-fact="kubelet">{facts?.kubeletVersions.length ? facts.kubeletVersions.join(', ') : '—'}</dd>
                 <dt>Agent</dt>
                 <dd>
                   {c.status?.agentVersion ?? '—'}

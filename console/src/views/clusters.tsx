@@ -15,6 +15,7 @@ import {
   isAvailabilityState,
   isPending,
   kubernetesVersion,
+  registryFacts,
   matchesText,
   parseSort,
   sortClusters,
@@ -192,11 +193,15 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
                   <SortHeader label="Kubernetes" column="kubernetes" sort={sort} onSort={onSort} class="opt" />
                   <SortHeader label="Agent" column="agent" sort={sort} onSort={onSort} class="opt" />
                   <SortHeader label="Sets" column="sets" sort={sort} onSort={onSort} class="opt" />
+                  <SortHeader label="Provider" column="provider" sort={sort} onSort={onSort} class="opt" />
+                  <SortHeader label="Distribution" column="distribution" sort={sort} onSort={onSort} class="opt" />
+                  <SortHeader label="Region" column="region" sort={sort} onSort={onSort} class="opt" />
                 </tr>
               </thead>
               <tbody>
                 {paged.items.map((c) => {
                   const a = availabilityOf(c, now);
+                  const facts = registryFacts(c);
                   return (
                     <tr key={c.metadata.name} data-cluster={c.metadata.name}>
                       <th scope="row" class="nowrap">
@@ -213,12 +218,21 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
                       <td class="nowrap opt ellipsis" title={c.status?.clusterSets?.join(', ')}>
                         {c.status?.clusterSets?.length ? c.status.clusterSets.join(', ') : <span class="muted">—</span>}
                       </td>
+                      <td class="nowrap opt" data-col="provider">
+                        {facts.provider ?? <span class="muted">—</span>}
+                      </td>
+                      <td class="nowrap opt" data-col="distribution">
+                        {facts.distribution ?? <span class="muted">—</span>}
+                      </td>
+                      <td class="nowrap opt" data-col="region">
+                        {facts.region ?? <span class="muted">—</span>}
+                      </td>
                     </tr>
                   );
                 })}
                 {shown.length === 0 && (
                   <tr>
-                    <td colSpan={6} class="empty">
+                    <td colSpan={9} class="empty">
                       {all.length === 0 ? 'No clusters yet. Import one to get started.' : 'No cluster matches the filter.'}
                     </td>
                   </tr>

@@ -17,7 +17,8 @@ export interface ClaimInput {
   value: string;
 }
 
-const CLAIM_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** A name, optionally behind a DNS-subdomain prefix and `/` (as label keys): `feature.tether.dev/pci` is one. */
+const CLAIM_NAME = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** Longest claim name (a DNS subdomain) and value. */
 export const CLAIM_NAME_MAX = 253;
 export const CLAIM_VALUE_MAX = 1024;
@@ -35,7 +36,7 @@ export function validateClaims(claims: ClaimInput[] | undefined): void {
     if (c.name.length === 0 || c.name.length > CLAIM_NAME_MAX || !CLAIM_NAME.test(c.name)) {
       errors.push({
         path: `claims.${i}.name`,
-        message: `claim name must be 1-${CLAIM_NAME_MAX} letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+        message: `claim name must be 1-${CLAIM_NAME_MAX} letters, digits, '-', '_' or '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/' (feature.tether.dev/pci)`,
       });
     } else if (seen.has(c.name)) {
       errors.push({ path: `claims.${i}.name`, message: `duplicate claim "${c.name}"` });

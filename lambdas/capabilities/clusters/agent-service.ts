@@ -184,7 +184,7 @@ export type DesiredOutcome = ({ notModified: true } | { notModified: false; stat
  * cluster it served meanwhile), and only when the agent's `heartbeatAgeSeconds` says none was
  * recorded for half a lease (see {@link heartbeatDue}). A head without a lease (never live, or dropped by the expiry
  * sweep) gets one in one conditional UpdateItem, announced to the record. Works and policies are
- * read only when the answer is not 304. `knownRevisions` are the revisions the agent already holds (its
+ * read only when the answer is not 304 (so is the inventory). `knownRevisions` are the revisions the agent already holds (its
  * If-None-Match, parsed at the HTTP edge): the answer is 304 when the current one is among them.
  */
 export async function pollDesiredState(
@@ -208,12 +208,13 @@ export async function pollDesiredState(
   if (knownRevisions.includes(revision) && !rotate) return { notModified: true, etag, heartbeat };
   const detach = head.state === 'Detaching';
   const version = typeof head.attrs?.agentVersion === 'string' ? head.attrs.agentVersion : ctx.config.agentVersion;
-  const [works, policies, sync] = detach
-    ? [[], [], { sources: [], destinationRules: [], objects: [] }]
+  const [works, policies, sync, inventory] = detach
+    ? [[], [], { sources: [], destinationRules: [], objects: [] }, { profiles: [] }]
     : await Promise.all([
         ctx.registry.desiredState.works(ctx, cluster),
         ctx.registry.desiredState.policies(ctx, cluster),
         ctx.registry.desiredState.sync(ctx, cluster),
+        ctx.registry.desiredState.inventory(ctx, cluster),
       ]);
   const state: DesiredState = {
     cluster,
@@ -221,6 +222,7 @@ export async function pollDesiredState(
     works,
     policies,
     sync,
+    inventory,
     agent: { version, image: ctx.config.agentImage },
     detach,
     rotateCredential: rotate,

@@ -17,6 +17,8 @@ import {
   type LiveLease,
 } from './cluster-lease.js';
 import { mutateHead } from './head-ops.js';
+import { publish } from '../../core/events.js';
+import { availableStatus, clusterAvailabilityChanged } from './events.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
 import { readResource } from '../../core/typed-resources.js';
 import { withLastSeen } from './last-seen.js';
@@ -65,6 +67,7 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
     const next = withLastSeen(withAvailable(record, condition, isoNow(ctx.ports.clock)), seenAt);
     if (!recordChanged(record, next)) return;
     await notifyPlacementsOnChange(ctx, record, await ctx.ports.resources.replace(next, record.metadata.resourceVersion));
+    if (availableStatus(record) !== availableStatus(next)) await publish(ctx, clusterAvailabilityChanged, [{ cluster }]);
   });
 }
 

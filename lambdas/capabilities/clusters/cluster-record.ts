@@ -5,7 +5,7 @@ import { publish } from '../../core/events.js';
 import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
 import { recordChanged, type ClusterResource } from './cluster-status.js';
-import { clusterClaimsChanged } from './events.js';
+import { availableStatus, clusterAvailabilityChanged, clusterClaimsChanged } from './events.js';
 import { clusterKind } from '../../../shared/resources/cluster.js';
 import { readResource } from '../../core/typed-resources.js';
 
@@ -35,6 +35,7 @@ export async function updateClusterRecord(
     if (canonicalJson(current.status?.claims ?? []) !== canonicalJson(written.status?.claims ?? [])) {
       await publish(ctx, clusterClaimsChanged, [{ cluster: name }]);
     }
+    if (availableStatus(current) !== availableStatus(written)) await publish(ctx, clusterAvailabilityChanged, [{ cluster: name }]);
     return written;
   });
 }

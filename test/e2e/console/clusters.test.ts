@@ -191,7 +191,8 @@ test('import -> accept -> Available -> detail -> upgrade -> detach, with a simul
   await eventually(() => page.evaluate(() => document.activeElement?.textContent), 'Import cluster', 2000);
 
   // Pending: the agent tries to join and waits; the console offers Accept.
-  const sim = startAgentFromManifest(manifest);
+  // A simulated EKS cluster, so that the registry metadata columns have something to show.
+  const sim = startAgentFromManifest(manifest, { distribution: 'eks', nodes: 2 });
   agents.push(sim);
   await page.getByRole('heading', { name: /Waiting for acceptance/ }).waitFor();
   await screenshot(page, 'clusters-pending');
@@ -202,6 +203,14 @@ test('import -> accept -> Available -> detail -> upgrade -> detach, with a simul
   const row = 'tr[data-cluster="store-0001"] td.availability';
   await waitForText(page, row, /^Available/, 30_000);
   await waitForText(page, 'tr[data-cluster="store-0001"]', /v1\.33/, 15_000);
+  // Registry metadata from the agent's claims: provider, distribution and region columns.
+  expect(await page.locator('tr[data-cluster="store-0001"] td[data-col="provider"]').textContent()).toBe('aws');
+  expect(await page.locator('tr[data-cluster="store-0001"] td[data-col="distribution"]').textContent()).toBe('EKS');
+  expect(await page.locator('tr[data-cluster="store-0001"] td[data-col="region"]').textContent()).toBe('us-east-1');
+  expect(await page.locator('tr[data-cluster="lab-east"] td[data-col="provider"]').textContent()).toBe('—');
+  await page.getByLabel('Search').fill('eks');
+  await eventually(() => rowNames(page), ['store-0001']);
+  await page.getByLabel('Search').fill('');
   await screenshot(page, 'clusters');
 
   // Detail: conditions with times, claims.
@@ -212,6 +221,9 @@ test('import -> accept -> Available -> detail -> upgrade -> detach, with a simul
   for (const type of ['HubAccepted', 'Joined', 'Available']) await conditions.getByRole('rowheader', { name: type }).waitFor();
   expect(await conditions.locator('time').count()).toBeGreaterThanOrEqual(3);
   await page.getByRole('region', { name: 'Claims' }).getByRole('rowheader', { name: 'id.k8s.io' }).waitFor();
+  expect(await page.locator('.facts [data-fact="distribution"]').textContent()).toBe('EKS');
+  expect(await page.locator('.facts [data-fact="zones"]').textContent()).toBe('us-east-1a, us-east-1b');
+  expect(await page.locator('.facts [data-fact="kubelet"]').textContent()).toBe('v1.33.1-eks-7308294');
   await screenshot(page, 'cluster-detail');
 
   // Upgrade, behind a confirmation; the simulated agent upgrades itself.

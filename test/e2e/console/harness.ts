@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Agent } from '../../../agent/agent.js';
-import { MemoryCluster } from '../../../agent/kube/memory-cluster.js';
+import { MemoryCluster, type KubeDistribution } from '../../../agent/kube/memory-cluster.js';
 import { parseImportManifest } from '../../../shared/agent-manifest.js';
 
 /**
@@ -122,9 +122,16 @@ export interface SimulatedAgent {
 }
 
 /** Starts an agent from an import manifest's text, as `tether agent --simulate --from-manifest` would. */
-export function startAgentFromManifest(manifest: string, opts: { version?: string; pollMs?: number } = {}): SimulatedAgent {
+export function startAgentFromManifest(
+  manifest: string,
+  opts: { version?: string; pollMs?: number; distribution?: KubeDistribution; nodes?: number } = {},
+): SimulatedAgent {
   const info = parseImportManifest(manifest);
-  const cluster = new MemoryCluster({ name: info.cluster });
+  const cluster = new MemoryCluster({
+    name: info.cluster,
+    ...(opts.distribution ? { distribution: opts.distribution } : {}),
+    ...(opts.nodes ? { nodes: { count: opts.nodes } } : {}),
+  });
   const agent = new Agent({
     hubUrl: info.hubUrl,
     cluster: info.cluster,

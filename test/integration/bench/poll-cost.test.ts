@@ -44,18 +44,18 @@ describe('idle poll', () => {
 });
 
 describe('status reports', () => {
-  it('a changed claim writes the record once and queues three steps (placement; governance: templates may read claims; resource sync: features are claims), run to the end', () => {
+  it('a changed claim writes the record once and queues four steps (placement; governance: templates may read claims; resource sync: features are claims; inventory: ClusterProfiles show claims), run to the end', () => {
     const r = result.statusReport;
     expect(r.requests).toEqual({ 'status 204': 1 });
     expect(r.ops.PutItem).toBe(1);
-    expect(r.queued).toBe(3);
+    expect(r.queued).toBe(4);
   });
 
   it('a health change is counted through the same route, with its step', () => {
     const r = result.healthReport;
     expect(r.ops.PutItem).toBe(1);
-    // Availability follows health, and placements select on it: one step here too.
-    expect(r.queued).toBe(1);
+    // Availability follows health: placements select on it, and ClusterProfiles show it (inventory).
+    expect(r.queued).toBe(2);
   });
 });
 
@@ -118,10 +118,11 @@ describe('lease and heartbeats', () => {
     expect(s.liveClusters).toBe(41);
     // 16 shards of the live set, then the heartbeat log's minute partitions of the 190 s window
     // (4 or 5, by where the window falls in the minute), whatever the number of live clusters; and
-    // the tick's other task, the rollouts' list of moving deployments (1 Query).
+    // the tick's other tasks, the rollouts' list of moving deployments (1 Query) and the inventory's
+    // list of exports due for a refresh (1 Query).
     for (const queries of [s.baseOps.Query, s.ops.Query]) {
-      expect(queries).toBeGreaterThanOrEqual(16 + 4 + 1);
-      expect(queries).toBeLessThanOrEqual(16 + 5 + 1);
+      expect(queries).toBeGreaterThanOrEqual(16 + 4 + 2);
+      expect(queries).toBeLessThanOrEqual(16 + 5 + 2);
     }
     expect(Object.keys(s.ops)).toEqual(['Query']);
     expect(s.readUnitsPerLiveCluster).toBeGreaterThan(0);

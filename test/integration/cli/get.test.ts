@@ -94,13 +94,13 @@ describe('tether get', () => {
     expect(r.out.trimEnd().split('\n')).toHaveLength(3);
   });
 
-  test('-o wide adds LABELS and LAST-SEEN', async () => {
+  test('-o wide adds PROVIDER, DISTRIBUTION, REGION, LABELS and LAST-SEEN', async () => {
     seedFleet();
     const r = await tether('get', 'cluster', 'store-0001', '-o', 'wide');
     expect(r.code).toBe(0);
     expect(rig.hub.requests[0].path).toBe('/v1/clusters/store-0001');
     const [header, row] = r.out.trimEnd().split('\n');
-    expect(header).toMatch(/AGE\s+LABELS\s+LAST-SEEN$/);
+    expect(header).toMatch(/SETS\s+PROVIDER\s+DISTRIBUTION\s+REGION\s+AGE\s+LABELS\s+LAST-SEEN$/);
     expect(row).toMatch(/2d\s+tier=store,region=us-east\s+5s ago$/);
   });
 

@@ -45,7 +45,7 @@ describe('cluster lifecycle', () => {
     expect(info).toMatchObject({ cluster: NAME, hubUrl: t.hub.url, namespace: 'tether-agent' });
     expect(info.bootstrapToken).toMatch(new RegExp(`^thb_${NAME}\\.[A-Za-z0-9_-]{43}$`));
     bootstrap = info.bootstrapToken;
-    expect(parseAllDocuments(res.body.manifest)).toHaveLength(10);
+    expect(parseAllDocuments(res.body.manifest)).toHaveLength(11);
     // The command carries the manifest itself, so it works on any machine with kubectl.
     const m = /^echo '([A-Za-z0-9+/=]+)' \| base64 --decode \| kubectl apply -f -$/.exec(res.body.command);
     expect(m).not.toBeNull();

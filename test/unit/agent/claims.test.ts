@@ -22,8 +22,52 @@ describe('claims', () => {
       'cpu.allocatable.tether.dev': '11760m',
       'memory.allocatable.tether.dev': '49152Mi',
       'platform.tether.dev': 'Kubernetes',
+      'distribution.tether.dev': 'generic',
+      'kubeletversions.tether.dev': 'v1.33.1',
       'agentversion.tether.dev': '0.1.0',
     });
+  });
+
+  test.each<[KubeDistribution, Record<string, string | undefined>]>([
+    [
+      'eks',
+      {
+        'provider.tether.dev': 'aws',
+        'distribution.tether.dev': 'EKS',
+        'region.tether.dev': 'us-east-1',
+        'zones.tether.dev': 'us-east-1a,us-east-1b,us-east-1c',
+        'kubeletversions.tether.dev': 'v1.33.1-eks-7308294',
+      },
+    ],
+    [
+      'gke',
+      {
+        'provider.tether.dev': 'gce',
+        'distribution.tether.dev': 'GKE',
+        'region.tether.dev': 'us-central1',
+        'zones.tether.dev': 'us-central1-a,us-central1-b,us-central1-c',
+        'kubeletversions.tether.dev': 'v1.33.1-gke.1584000',
+      },
+    ],
+    [
+      'aks',
+      {
+        'provider.tether.dev': 'azure',
+        'distribution.tether.dev': 'AKS',
+        'region.tether.dev': 'eastus',
+        'zones.tether.dev': 'eastus-1,eastus-2,eastus-3',
+        'kubeletversions.tether.dev': 'v1.33.1',
+      },
+    ],
+    ['openshift', { 'provider.tether.dev': undefined, 'distribution.tether.dev': 'OpenShift', 'region.tether.dev': undefined }],
+    ['k3s', { 'provider.tether.dev': 'k3s', 'distribution.tether.dev': 'k3s', 'zones.tether.dev': undefined }],
+    ['kind', { 'provider.tether.dev': 'kind', 'distribution.tether.dev': 'kind', 'kubeletversions.tether.dev': 'v1.33.1' }],
+  ])('reports the registry metadata of a simulated %s cluster', async (distribution, expected) => {
+    const cluster = new MemoryCluster({ name: 'c1', distribution, nodes: { count: 3 } });
+    const claims = claimMap(
+      await collectClaims({ api: cluster, namespace: 'tether-agent', agentVersion: '0.1.0', log: new CapturedLog().log }),
+    );
+    for (const [name, value] of Object.entries(expected)) expect([name, claims[name]]).toEqual([name, value]);
   });
 
   test.each<[KubeDistribution, string]>([
@@ -57,6 +101,7 @@ describe('claims', () => {
       'example.com/tier': 'store',
       'bad key!': 'x',
       'platform.tether.dev': 'spoofed',
+      'feature.tether.dev/secrets-source': '{}',
       long: 'x'.repeat(2000),
     };
     for (let i = 0; i < MAX_USER_CLAIMS + 2; i++) data[`extra-${String(i).padStart(2, '0')}`] = String(i);
@@ -91,7 +136,7 @@ describe('claims', () => {
       .map((l) => JSON.parse(l))
       .filter((l) => l.msg === 'ignoring an invalid user claim')
       .map((l) => l.claim);
-    expect(warned.sort()).toEqual(['bad key!', 'long', 'platform.tether.dev']);
+    expect(warned.sort()).toEqual(['bad key!', 'feature.tether.dev/secrets-source', 'long', 'platform.tether.dev']);
     expect(logs.messages()).toContain(`ignoring user claims beyond the first ${MAX_USER_CLAIMS}`);
   });
 

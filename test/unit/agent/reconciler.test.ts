@@ -26,6 +26,10 @@ function recording(api: ClusterApi): { api: ClusterApi; writes: string[] } {
       writes.push(`apply ${obj.kind}/${obj.metadata.name}`);
       return api.apply(obj, o);
     },
+    applyStatus: (obj, o) => {
+      writes.push(`applyStatus ${obj.kind}/${obj.metadata.name}`);
+      return api.applyStatus(obj, o);
+    },
     create: (obj, o) => {
       writes.push(`create ${obj.kind}/${obj.metadata.name}`);
       return api.create(obj, o);

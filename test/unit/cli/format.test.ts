@@ -4,6 +4,7 @@ import { painter } from '../../../cli/output/color.js';
 import { columnsFor, formatLabels } from '../../../cli/output/columns.js';
 import { formatList, kindRef } from '../../../cli/output/print.js';
 import { renderTable } from '../../../cli/output/table.js';
+import { describeResource } from '../../../cli/output/describe.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 
 const NOW = new Date('2026-11-10T12:00:00Z');
@@ -130,5 +131,55 @@ describe('tables', () => {
       metadata: {},
       items,
     });
+  });
+});
+
+describe('cluster registry metadata', () => {
+  const claims = [
+    { name: 'id.k8s.io', value: '6f1d1c9e' },
+    { name: 'provider.tether.dev', value: 'aws' },
+    { name: 'distribution.tether.dev', value: 'EKS' },
+    { name: 'region.tether.dev', value: 'us-east-1' },
+    { name: 'zones.tether.dev', value: 'us-east-1a,us-east-1b' },
+    { name: 'kubeletversions.tether.dev', value: 'v1.28.8-eks-ae9a62a,v1.29.3-eks-ae9a62a' },
+  ];
+
+  test('-o wide shows PROVIDER, DISTRIBUTION and REGION from the claims; <none> when not reported', () => {
+    const wide = columnsFor('Cluster', true);
+    const cells = (status: object) => {
+      const o = resource('Cluster', 'c', { status });
+      return ['PROVIDER', 'DISTRIBUTION', 'REGION'].map((h) => wide.find((c) => c.header === h)!.value(o, { now: NOW }));
+    };
+    expect(cells({ claims })).toEqual(['aws', 'EKS', 'us-east-1']);
+    expect(cells({ claims: [{ name: 'distribution.tether.dev', value: 'k3s' }] })).toEqual(['<none>', 'k3s', '<none>']);
+    expect(cells({})).toEqual(['<none>', '<none>', '<none>']);
+    expect(columnsFor('Cluster', false).map((c) => c.header)).not.toContain('PROVIDER');
+  });
+
+  test('describe cluster shows provider, distribution, region, zones and kubelet versions', () => {
+    const out = describeResource(resource('Cluster', 'c', { status: { conditions: [], claims } }), { now: NOW, paint: painter(false) });
+    expect(out).toMatch(/^ {2}Provider:\s+aws$/m);
+    expect(out).toMatch(/^ {2}Distribution:\s+EKS$/m);
+    expect(out).toMatch(/^ {2}Region:\s+us-east-1$/m);
+    expect(out).toMatch(/^ {2}Zones:\s+us-east-1a,us-east-1b$/m);
+    expect(out).toMatch(/^ {2}Kubelet Versions:\s+v1\.28\.8-eks-ae9a62a,v1\.29\.3-eks-ae9a62a$/m);
+    const bare = describeResource(resource('Cluster', 'c', { status: { conditions: [] } }), { now: NOW, paint: painter(false) });
+    expect(bare).toMatch(/^ {2}Provider:\s+<none>$/m);
+    expect(bare).toMatch(/^ {2}Features:\s+<none>$/m);
+    const featured = describeResource(
+      resource('Cluster', 'c', {
+        metadata: {
+          name: 'c',
+          uid: 'u',
+          resourceVersion: '1',
+          generation: 1,
+          creationTimestamp: '2026-11-10T11:00:00Z',
+          labels: { 'feature.tether.dev/istio': 'true' },
+        },
+        status: { conditions: [], claims: [{ name: 'feature.tether.dev/secrets-source', value: '{"tier":"gold"}' }] },
+      }),
+      { now: NOW, paint: painter(false) },
+    );
+    expect(featured).toMatch(/^ {2}Features:\s+istio, secrets-source \(tier=gold\)$/m);
   });
 });

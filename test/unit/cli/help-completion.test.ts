@@ -107,10 +107,28 @@ describe('bash completion', () => {
     ]);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);
-    expect(complete('tether get cl')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets']);
+    expect(complete('tether get cl')).toEqual([
+      'cl',
+      'cluster',
+      'clusterinventoryexport',
+      'clusterinventoryexports',
+      'clusters',
+      'clusterset',
+      'clustersets',
+    ]);
     expect(complete('tether get ev')).toEqual(['events']);
     expect(complete('tether describe ev')).toEqual([]);
-    expect(complete('tether --hub http://h get c')).toEqual(['cl', 'cluster', 'clusters', 'clusterset', 'clustersets', 'cs']);
+    expect(complete('tether --hub http://h get c')).toEqual([
+      'cie',
+      'cl',
+      'cluster',
+      'clusterinventoryexport',
+      'clusterinventoryexports',
+      'clusters',
+      'clusterset',
+      'clustersets',
+      'cs',
+    ]);
     // After the kind comes a name, which is not completed from a static list (the hub is asked; here there is no tether on PATH).
     expect(complete('tether get clusters ')).toEqual([]);
     expect(complete('tether completion ')).toEqual(['bash', 'fish', 'zsh']);

@@ -7,6 +7,7 @@ import { governanceCapability } from '../../../lambdas/capabilities/governance/c
 import { syncCapability } from '../../../lambdas/capabilities/sync/capability.js';
 import { placementDecisionsChanged, onDecisionsChanged } from '../../../lambdas/capabilities/placements/events.js';
 import { worksCapability } from '../../../lambdas/capabilities/works/capability.js';
+import { inventoryCapability } from '../../../lambdas/capabilities/inventory/capability.js';
 import { workStatusChanged } from '../../../lambdas/capabilities/works/events.js';
 import { defaultHubConfig, type HubContext } from '../../../lambdas/core/context.js';
 import { defineEvent, publish } from '../../../lambdas/core/events.js';
@@ -47,6 +48,7 @@ describe('buildRegistry', () => {
       'rollouts',
       'governance',
       'sync',
+      'inventory',
       'audit',
       'events',
       'console',
@@ -60,13 +62,15 @@ describe('buildRegistry', () => {
       'Policy',
       'PolicySet',
       'SyncRule',
+      'ClusterInventoryExport',
     ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');
-    expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts']);
+    expect(registry.periodicTasks.map((t) => t.name)).toEqual(['cluster.lease-expiry', 'fleetdeployment.rollouts', 'inventory.refresh']);
     expect(typeof registry.desiredState.works).toBe('function');
     expect(typeof registry.desiredState.policies).toBe('function');
     expect(typeof registry.desiredState.sync).toBe('function');
+    expect(typeof registry.desiredState.inventory).toBe('function');
     expect(registry.redaction('Work')).toBeDefined();
     expect(registry.redaction('Cluster')).toBeUndefined();
     expect(Object.isFrozen(registry)).toBe(true);
@@ -75,12 +79,31 @@ describe('buildRegistry', () => {
   it('refuses, at start-up, a hub that serves agents without a provider of every desired-state part', () => {
     // Without works, an agent would be told it has no works and prune everything it applied.
     expect(() => buildRegistry([clustersCapability])).toThrow(CompositionError);
-    expect(() => buildRegistry([clustersCapability])).toThrow(/no composed capability provides its part\(s\) "works", "policies", "sync"/);
+    expect(() => buildRegistry([clustersCapability])).toThrow(
+      /no composed capability provides its part\(s\) "works", "policies", "sync", "inventory"/,
+    );
     // Without governance, an agent would be told it has no policies and prune what they created.
-    expect(() => buildRegistry([clustersCapability, worksCapability])).toThrow(/provides its part\(s\) "policies", "sync"/);
+    expect(() => buildRegistry([clustersCapability, worksCapability, syncCapability, inventoryCapability])).toThrow(
+      /provides its part\(s\) "policies"/,
+    );
     // Without resource sync, a destination would be told it receives nothing and delete its copies.
-    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability])).toThrow(/provides its part\(s\) "sync"/);
-    expect(() => buildRegistry([clustersCapability, clusterSetsCapability, worksCapability, governanceCapability, syncCapability])).not.toThrow();
+    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability, inventoryCapability])).toThrow(
+      /provides its part\(s\) "sync"/,
+    );
+    // Without the inventory, a receiver would be told to keep no ClusterProfiles and delete them.
+    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability, syncCapability])).toThrow(
+      /provides its part\(s\) "inventory"/,
+    );
+    expect(() =>
+      buildRegistry([
+        clustersCapability,
+        clusterSetsCapability,
+        worksCapability,
+        governanceCapability,
+        syncCapability,
+        inventoryCapability,
+      ]),
+    ).not.toThrow();
   });
 
   it('throws when a missing desired-state part is read, instead of answering an empty list', () => {
@@ -193,6 +216,7 @@ describe('events', () => {
       'fleetdeployment.placement-changed',
       'governance.placement-changed',
       'sync.placement-changed',
+      'inventory.placement-changed',
     ]);
     expect(registry.subscribers(workStatusChanged).map((s) => s.type)).toEqual(['fleetdeployment.work-status-changed']);
   });

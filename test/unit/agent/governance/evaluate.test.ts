@@ -14,6 +14,7 @@ function counting(cluster: MemoryCluster): { api: ClusterApi; writes: string[] }
   const writes: string[] = [];
   const api: ClusterApi = {
     apply: (o, opt) => (writes.push(`apply ${o.kind} ${o.metadata.name}`), cluster.apply(o, opt)),
+    applyStatus: (o, opt) => (writes.push(`applyStatus ${o.kind} ${o.metadata.name}`), cluster.applyStatus(o, opt)),
     create: (o, opt) => (writes.push(`create ${o.kind} ${o.metadata.name}`), cluster.create(o, opt)),
     mergePatch: (r, p, opt) => (writes.push(`patch ${r.kind} ${r.name}`), cluster.mergePatch(r, p, opt)),
     delete: (r, opt) => (writes.push(`delete ${r.kind} ${r.name}`), cluster.delete(r, opt)),

@@ -79,6 +79,7 @@ export class FakeHub {
       works: [],
       policies: [],
       sync: { sources: [], destinationRules: [], objects: [] },
+      inventory: { profiles: [] },
       agent: { version: '0.1.0', image: 'ghcr.io/tether-dev/tether-agent' },
       detach: false,
       rotateCredential: false,

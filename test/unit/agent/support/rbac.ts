@@ -71,6 +71,11 @@ export function asServiceAccount(cluster: MemoryCluster, sa: { namespace: string
       await authorise((await cluster.get(refOf(obj))) ? 'patch' : 'create', refOf(obj));
       return cluster.apply(obj, o);
     },
+    async applyStatus(obj, o) {
+      // The status subresource: RBAC checks `patch` on `<plural>/status`, which the caller's rules cover with `*`.
+      await authorise('patch', refOf(obj));
+      return cluster.applyStatus(obj, o);
+    },
     async create(obj, o) {
       await authorise('create', refOf(obj));
       return cluster.create(obj, o);

@@ -34,6 +34,7 @@ export class CallLog {
       ),
       create: (o, opts) => (calls.push(`create ${o.kind} ${o.metadata.name}`), c.create(o, opts)),
       mergePatch: (r, p, opts) => (calls.push(`mergePatch ${r.kind} ${r.name}`), c.mergePatch(r, p, opts)),
+      applyStatus: (o, opts) => (calls.push(`applyStatus ${o.kind} ${o.metadata.name}`), c.applyStatus(o, opts)),
       get: (r) => (calls.push(`get ${r.kind} ${r.namespace ?? ''}/${r.name}`), c.get(r)),
       list: (q) => (calls.push(`list ${q.kind}`), lists.push(q), c.list(q)),
       delete: (r, opts) => (calls.push(`delete ${r.kind} ${r.namespace ?? ''}/${r.name}`), c.delete(r, opts)),

@@ -43,6 +43,7 @@ describe('import manifest', () => {
     expect(docs.map((d) => `${d.kind}/${(d.metadata as { name: string }).name}`)).toEqual([
       'Namespace/tether-agent',
       'ServiceAccount/tether-agent',
+      'CustomResourceDefinition/clusterfeatures.tether.dev',
       'ClusterRole/tether-agent:claims',
       'ClusterRole/tether-agent:work',
       'ClusterRoleBinding/tether-agent:claims',

@@ -26,8 +26,13 @@ describe('claims', () => {
       validateClaims([
         { name: 'id.k8s.io', value: 'abc' },
         { name: 'region_1', value: '' },
+        // A ClusterFeature the agent found (agent/features.ts): a prefixed name, as label keys have.
+        { name: 'feature.tether.dev/pci', value: '{"tier":"store"}' },
       ]),
     ).not.toThrow();
+    for (const bad of ['/pci', 'Feature.tether.dev/pci', 'feature.tether.dev/', 'a/b/c', 'feature..tether.dev/-x']) {
+      expect(() => validateClaims([{ name: bad, value: '' }])).toThrow(ValidationError);
+    }
     expect(() => validateClaims(undefined)).not.toThrow();
     try {
       validateClaims([
