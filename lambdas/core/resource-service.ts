@@ -131,6 +131,10 @@ export class ResourceService {
   }
 
   async list(info: KindInfo, q: ListQuery): Promise<{ items: Resource[]; cursor?: string }> {
+    // A cluster outside the caller's sets is hidden as a whole: its objects are not even listed empty.
+    if (this.authz && q.namespace && !(await this.authz.admitsCluster('list', info.kind, q.namespace))) {
+      throw new NotFoundError('Cluster', q.namespace);
+    }
     const page = await this.ctx.ports.resources.list(info.kind, {
       limit: q.limit,
       cursor: q.cursor,

@@ -23,18 +23,19 @@ export function newAdminToken(ids: Ids): string {
 export type AdminTokenGrant = Pick<AdminTokenRecord, 'role' | 'description' | 'expiresAt' | 'createdBy'> & { name?: string };
 
 /**
- * Stores `token` as a bootstrap-style token: only its SHA-256 goes into the store, with `grant` and
- * the creation time, under `grant.name` (default `bootstrap`), revoking the previous token of that
- * name: this is rotation. Shared by the local hub and `tether admin create-token` (a deployed
- * hub's table).
+ * Stores `token` as a bootstrap token: only its SHA-256 goes into the store, with `grant` and the
+ * creation time, under `grant.name` (default `bootstrap`). A live token of that name is a 409
+ * unless `replace`, which revokes it: this is rotation. Shared by the local hub and
+ * `tether admin create-token` (a deployed hub's table).
  */
 export async function registerAdminToken(
   ports: { adminTokens: AdminTokenStore; clock: Clock },
   token: string,
   grant: AdminTokenGrant,
+  opts: { replace?: boolean } = {},
 ): Promise<AdminTokenRecord> {
   const { name, ...rest } = grant;
-  return issueToken(ports, token, { name: name ?? BOOTSTRAP_TOKEN_NAME, createdBy: 'bootstrap', ...rest }, { replace: true });
+  return issueToken(ports, token, { name: name ?? BOOTSTRAP_TOKEN_NAME, createdBy: 'bootstrap', ...rest }, opts);
 }
 
 /**
@@ -61,7 +62,7 @@ export async function ensureLocalAdminToken(ctx: HubContext, dataDir: string): P
   const stored = await ctx.ports.adminTokens.getByHash(sha256Hex(token));
   if (!stored) {
     // First start, a wiped table, or a deleted file (rotation): the new token replaces the old.
-    await registerAdminToken(ctx.ports, token, { role: 'admin', description: 'local hub admin token' });
+    await registerAdminToken(ctx.ports, token, { role: 'admin', description: 'local hub admin token' }, { replace: true });
   } else {
     // A record from before tokens had names becomes the bootstrap token.
     await migrateUnnamed(ctx.ports, stored);
