@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../../cli/main.js';
+import { captureIO } from '../cli/support/capture-io.js';
 import { startTestHub, type TestHub } from '../../support/local-hub.js';
 import { fleetObject, tenancyFleet } from '../../support/tenancy-fleet.js';
 
@@ -65,6 +70,39 @@ describe('API tokens on the local hub (dynalite)', () => {
     expect(revoked.body).toMatchObject({ name: 'east-viewer', state: 'Revoked' });
     expect((await hub.api('/v1/clusters', { token })).status).toBe(403);
     expect((await hub.api('/v1/tokens/east-viewer')).body.state).toBe('Revoked');
+  });
+
+  it('tether token create/list/revoke and tether auth can-i/whoami', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tether-tenancy-'));
+    const tether = async (args: string[], token = hub.adminToken) => {
+      const io = captureIO({
+        env: { TETHER_HUB: hub.url, TETHER_TOKEN: token, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1', PATH: process.env.PATH ?? '' },
+        cwd: dir,
+      });
+      const code = await run(args, io);
+      return { code, out: io.stdout(), err: io.stderr() };
+    };
+    try {
+      const created = await tether(['token', 'create', 'cli-viewer', '--role', 'viewer', '--clusterset', 'stores-east', '--ttl', '7d']);
+      expect(created.code).toBe(0);
+      expect(created.out).toMatch(/^tha_[A-Za-z0-9_-]+\n$/);
+      expect(created.err).toMatch(/role viewer in cluster sets stores-east; it expires at .* shown only once/);
+      const token = created.out.trim();
+      expect(await tether(['auth', 'can-i', 'list', 'clusters'], token)).toMatchObject({ code: 0, out: 'yes\n' });
+      const no = await tether(['auth', 'can-i', 'delete', 'placements'], token);
+      expect(no).toMatchObject({ code: 1, out: 'no\n', err: expect.stringMatching(/no role bound to the caller allows delete on Placement/) });
+      const me = await tether(['auth', 'whoami'], token);
+      expect(me.out).toContain('Username: token:cli-viewer');
+      expect(me.out).toContain('token/cli-viewer: viewer in stores-east');
+      const list = await tether(['token', 'list']);
+      expect(list.out).toMatch(/^NAME\s+ROLE\s+SETS\s+STATE\s+LAST USED/);
+      expect(list.out).toMatch(/cli-viewer\s+viewer\s+stores-east\s+Active\s+\S+ ago/);
+      expect(list.out).not.toContain(token);
+      expect(await tether(['token', 'revoke', 'cli-viewer'])).toMatchObject({ code: 0, out: 'token/cli-viewer revoked\n' });
+      expect((await tether(['auth', 'whoami'], token)).code).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('can-i answers for the caller, by object, without telling hidden objects apart from missing ones', async () => {
