@@ -9,8 +9,10 @@ import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
 import { authenticateAdmin } from './auth.js';
+import type { Principal } from '../../shared/tenancy.js';
+import { RequestAudit } from './request-audit.js';
 import { buildOpenApi } from './openapi.js';
-import { toProblem } from './problem.js';
+import { toProblem, withResponseHeaders } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
@@ -21,8 +23,18 @@ export const MAX_APPLY_DOCUMENTS = 500;
 /** Hub version reported by /healthz: package.json's. */
 export const HUB_VERSION = TETHER_VERSION;
 
-/** What an admin route handler receives: the hub context and the generic resource service. */
-export type AdminContext = HubContext & { service: ResourceService };
+/**
+ * What an admin route handler receives: the hub context (its `ports.audit` the request's audit
+ * scope), the generic resource service, who is calling, and the request's audit scope (a route
+ * that makes an authorization decision sets `audit.decision`).
+ */
+export type AdminContext = HubContext & { service: ResourceService; principal: Principal; audit?: RequestAudit };
+
+/**
+ * The caller an admin token stands for until tokens are hub resources with names: the bootstrap
+ * admin (what the single admin token of a hub is).
+ */
+export const BOOTSTRAP_PRINCIPAL: Principal = { source: 'token', username: 'token:bootstrap', uid: 'bootstrap', groups: [] };
 type Ctx = AdminContext;
 
 function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
@@ -221,21 +233,50 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
  * routes of every composed kind, and the routes the composed capabilities contribute.
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
-  const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
   const router = adminRouter(hub, capabilityRoutes);
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
-    if (!route.public) await authenticateAdmin(req, ctx);
+    const base = hub.ports.audit;
+    const audit = new RequestAudit(base, req, route.pattern, hub.ports.clock.now());
+    // The request's own context: its audit scope stands in for ports.audit, so the resource
+    // service's writes and the domain's security events become this request's audit event.
+    const ports = { ...hub.ports, audit };
+    const scoped: HubContext = { ...hub, ports };
+    const ctx: Ctx = { ...scoped, service: new ResourceService(scoped), principal: BOOTSTRAP_PRINCIPAL, audit };
+    let res: HttpResponse | undefined;
+    let failure: unknown;
     try {
+      if (!route.public) {
+        await authenticateAdmin(req, ctx);
+        audit.principal = ctx.principal;
+      }
       // Every list route pages with `continue`: cursors are opened here and sealed on the way
       // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
       if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
-      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
-    } finally {
-      // The audit records of what this request changed are stored before it is answered.
-      await ctx.ports.audit.flush?.();
+      res = await sealContinue(await route.handler(req, ctx), ctx, req.path);
+    } catch (err) {
+      failure = err;
     }
+    let auditID: string = audit.auditID;
+    if (!route.public) {
+      const problem = failure === undefined ? undefined : toProblem(failure).problem;
+      try {
+        auditID = await audit.finish(
+          scoped,
+          { status: res?.status ?? problem?.status ?? 500, reason: problem?.title, message: problem?.detail },
+          hub.ports.clock.now(),
+        );
+      } catch (err) {
+        // The request has happened; a failure to describe it is logged, not answered.
+        hub.ports.log.error('audit: the request could not be recorded', { path: req.path, error: (err as Error).message });
+      }
+    }
+    // The audit records of what this request changed are stored before it is answered.
+    await base.flush?.();
+    const headers: Record<string, string> = route.public ? {} : { 'audit-id': auditID };
+    if (failure !== undefined) throw withResponseHeaders(failure, headers);
+    return { ...res!, headers: { ...res!.headers, ...headers } };
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Verb } from '../../shared/tenancy.js';
 import { InvalidPathError, MethodNotAllowedError, RouteNotFoundError } from './problem.js';
 import type { HttpRequest, HttpResponse } from './request.js';
 
@@ -13,6 +14,11 @@ export interface Route<Ctx> {
   public?: boolean;
   /** Short description for the OpenAPI document. */
   summary?: string;
+  /**
+   * What calling the route needs in the authorization model (verb × resource), when the route
+   * declares it (for example `GET /v1/audit`: `list` on `audit`, which only admins and auditors hold).
+   */
+  access?: { verb: Verb; resource: string };
 }
 
 interface Compiled<Ctx> extends Route<Ctx> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { BOOTSTRAP_PRINCIPAL } from '../../../../lambdas/http/admin-api.js';
 import { eventRoutes } from '../../../../lambdas/capabilities/events/admin-routes.js';
 import { eventsOf, recentEvents } from '../../../../lambdas/capabilities/events/fleet-events.js';
 import { updateWorkStatus } from '../../../../lambdas/capabilities/works/work-status-store.js';
@@ -117,7 +118,7 @@ describe('GET /v1/events', () => {
           driftEvents: [{ kind: 'ConfigMap', name: 'c', change: 'Deleted', fields: [], corrected: false, time: '2026-11-10T11:30:00Z' }],
         }) as never,
     );
-    const ctx = { ...hub.ctx, service: new ResourceService(hub.ctx) };
+    const ctx = { ...hub.ctx, service: new ResourceService(hub.ctx), principal: BOOTSTRAP_PRINCIPAL };
     const handler = eventRoutes[0].handler;
 
     const all = FleetEventListSchema.parse((await handler(request(), ctx)).body);
