@@ -1,3 +1,4 @@
+import { auditOutcome } from '../../shared/audit-view.js';
 import type { AuditEvent } from '../../shared/tenancy.js';
 
 /**
@@ -66,10 +67,7 @@ export interface AuditStore {
 }
 
 /** Allowed or denied: the decision when there is one, else the response code (401 and 403 are denials). */
-export function outcomeOf(e: AuditEvent): AuditOutcome {
-  if (e.decision) return e.decision.allowed ? 'allowed' : 'denied';
-  return e.responseStatus.code === 401 || e.responseStatus.code === 403 ? 'denied' : 'allowed';
-}
+export const outcomeOf: (e: AuditEvent) => AuditOutcome = auditOutcome;
 
 /** Does an event match a query's filters (not its time range)? */
 export function auditMatches(e: AuditEvent, q: Omit<AuditQuery, 'since' | 'until' | 'limit' | 'cursor'>): boolean {

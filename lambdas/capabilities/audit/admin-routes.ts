@@ -55,7 +55,7 @@ export function auditQueryOf(req: HttpRequest, ctx: AdminContext): AuditQuery {
   if (outcome !== undefined && outcome !== '' && outcome !== 'allowed' && outcome !== 'denied') {
     throw new ValidationError(`outcome must be allowed or denied, got "${outcome}"`, [{ path: 'outcome', message: 'invalid outcome' }]);
   }
-  const user = textParam(req, 'user', /^[^\u0000-\u001f\u007f]+$/, 'token:ci or alice@example.com');
+  const user = textParam(req, 'user', /^[\p{L}\p{N}\p{P}\p{S} ]+$/u, 'token:ci or alice@example.com');
   const verb = textParam(req, 'verb', /^[a-z][a-zA-Z0-9.-]{0,99}$/, 'create, patch, delete or control');
   const name = textParam(req, 'name', DNS_NAME, 'a DNS-1123 name (pci-owner)');
   const clusterSet = textParam(req, 'clusterSet', DNS_NAME, 'a cluster set name (stores-east)');
