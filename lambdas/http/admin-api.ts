@@ -10,7 +10,7 @@ import { parseDesired, requireKind, ResourceService } from '../core/resource-ser
 import { parseIfMatch } from './conditional.js';
 import { authenticateAdmin } from './auth.js';
 import type { Principal } from '../../shared/tenancy.js';
-import { RequestAudit } from './request-audit.js';
+import { RequestAudit, SignIns } from './request-audit.js';
 import { buildOpenApi } from './openapi.js';
 import { toProblem, withResponseHeaders } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
@@ -234,6 +234,7 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const router = adminRouter(hub, capabilityRoutes);
+  const signIns = new SignIns();
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
@@ -250,6 +251,7 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
       if (!route.public) {
         await authenticateAdmin(req, ctx);
         audit.principal = ctx.principal;
+        audit.signIn = signIns.first(ctx.principal, hub.ports.clock.now());
       }
       // Every list route pages with `continue`: cursors are opened here and sealed on the way
       // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.

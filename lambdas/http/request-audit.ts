@@ -93,6 +93,32 @@ export async function clusterSetsOf(ctx: HubContext, objects: readonly (Resource
   return [...out].sort();
 }
 
+/** How long a principal's sign-in stands for its later requests (one `login` event per window). */
+export const SIGN_IN_WINDOW_MS = 3_600_000;
+/** Principals remembered at most per process (the oldest is forgotten first). */
+const SIGN_IN_MEMORY = 10_000;
+
+/**
+ * When each OIDC principal was last seen by this process: its first request in a window of
+ * {@link SIGN_IN_WINDOW_MS} is its sign-in. Per process (each Lambda container), so a user whose
+ * requests land on several containers has one `login` event per container and hour at most.
+ */
+export class SignIns {
+  private readonly seen = new Map<string, number>();
+
+  /** True when this is the principal's first request in the window (and remembers it). */
+  first(p: Principal, now: number): boolean {
+    if (p.source !== 'oidc') return false;
+    const key = `${p.source}\u0000${p.uid}`;
+    const last = this.seen.get(key);
+    if (last !== undefined && now - last < SIGN_IN_WINDOW_MS) return false;
+    this.seen.delete(key);
+    this.seen.set(key, now);
+    if (this.seen.size > SIGN_IN_MEMORY) this.seen.delete(this.seen.keys().next().value!);
+    return true;
+  }
+}
+
 /** How a request ended, for its event. */
 export interface RequestOutcome {
   status: number;
@@ -108,6 +134,8 @@ export class RequestAudit implements AuditLog {
   principal: Principal | undefined;
   /** The authorization decision, when one was made (else derived from the outcome). */
   decision: AuthzDecision | undefined;
+  /** Set when this request is the principal's sign-in (its first in a window): a `login` event is added. */
+  signIn = false;
   private readonly changes: ResourceChange[] = [];
   private readonly notes: SecurityEvent[] = [];
   private readonly received: string;
@@ -146,9 +174,13 @@ export class RequestAudit implements AuditLog {
   async finish(ctx: HubContext, outcome: RequestOutcome, now: number): Promise<string> {
     const denied = outcome.status === 401 || outcome.status === 403;
     const read = this.req.method === 'GET' || this.req.method === 'HEAD';
-    if (!denied && (read || (!this.changes.length && !this.notes.length))) return this.auditID;
     const routeRef = routeObjectRef(this.pattern, this.req.params);
     const base = this.baseEvent(outcome, routeRef, now);
+    if (this.signIn && this.principal) {
+      const { objectRef: _ref, ...rest } = base;
+      this.append({ ...rest, auditID: `${this.auditID}.login`, verb: 'login', responseStatus: { code: 200, status: 'Success' } });
+    }
+    if (!denied && (read || (!this.changes.length && !this.notes.length))) return this.auditID;
     if (denied) return this.append(base);
     const apply = this.pattern === '/v1/apply';
     if (!this.changes.length) {
@@ -197,7 +229,7 @@ export class RequestAudit implements AuditLog {
       (denied
         ? { allowed: false, reason: noteReason ?? (outcome.status === 401 ? 'no credential' : (outcome.message ?? 'forbidden')) }
         : p
-          ? { allowed: true, reason: `${p.username}: admin token (role admin)` }
+          ? { allowed: true, reason: `${p.username} (${p.source}): admin` }
           : undefined);
     const userAgent = this.req.headers['user-agent'];
     return {
