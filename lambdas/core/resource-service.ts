@@ -106,7 +106,9 @@ export interface ListQuery {
 
 /**
  * The generic resource use cases (create, read, list, replace, patch, delete) for every kind, with
- * per-kind behaviour plugged in through the composed registry ({@link HubContext.registry}).
+ * per-kind behaviour plugged in through the composed registry ({@link HubContext.registry}). Every
+ * write it makes is reported to `ports.audit.change` with the objects before and after, which an
+ * admin request's audit scope turns into the audit event's diff (no read is added for it).
  */
 export class ResourceService {
   /**
@@ -177,6 +179,7 @@ export class ResourceService {
     await this.guardWrite('create', res);
     await behaviour.validate?.(res, undefined, this.ctx);
     const created = await this.ctx.ports.resources.create(res);
+    this.ctx.ports.audit.change?.({ verb: 'create', kind: info.kind, plural: info.plural, new: created });
     await behaviour.afterCreate?.(created, this.ctx);
     return opts.decorate === false ? created : this.decorate(created);
   }
@@ -277,7 +280,10 @@ export class ResourceService {
     };
     // A caller-supplied version must fail on conflict; otherwise re-read and retry.
     const out = expectedVersion !== undefined ? await attempt() : await this.retryContended(info, name, attempt);
-    if (out.changed && out.prev) await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
+    if (out.changed && out.prev) {
+      this.ctx.ports.audit.change?.({ verb: 'update', kind: info.kind, plural: info.plural, old: out.prev, new: out.result });
+      await behaviour.afterUpdate?.(out.prev, out.result, this.ctx);
+    }
     return known.decorate === false ? out.result : this.decorate(out.result);
   }
 
@@ -316,8 +322,13 @@ export class ResourceService {
     if (!current) throw new NotFoundError(info.kind, name);
     await this.authz?.requireObject('delete', current);
     const behaviour = this.ctx.registry.behaviour(info.kind);
-    if (behaviour.delete) return behaviour.delete(current, this.ctx);
+    if (behaviour.delete) {
+      const out = await behaviour.delete(current, this.ctx);
+      this.ctx.ports.audit.change?.({ verb: 'delete', kind: info.kind, plural: info.plural, old: current, new: out.object });
+      return out;
+    }
     await this.ctx.ports.resources.delete({ kind: info.kind, name, namespace });
+    this.ctx.ports.audit.change?.({ verb: 'delete', kind: info.kind, plural: info.plural, old: current });
     await behaviour.afterDelete?.(current, this.ctx);
     return { result: 'deleted', object: current };
   }

@@ -112,7 +112,11 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
   ddb.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
   for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
-  const stores = createDynamoPorts(ddb, opts.tableName, { heartbeats: { flushIntervalMs: opts.heartbeatFlushMs } });
+  const config = { ...defaultHubConfig, ...opts.config };
+  const stores = createDynamoPorts(ddb, opts.tableName, {
+    heartbeats: { flushIntervalMs: opts.heartbeatFlushMs },
+    auditRetentionDays: config.auditRetentionDays,
+  });
   return {
     ports: {
       ...stores,
@@ -122,7 +126,7 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
       log: opts.log,
       audit: new StoredAuditLog(stores.audits, opts.log, Date.now, opts.auditSink),
     },
-    config: { ...defaultHubConfig, ...opts.config },
+    config,
     ...composed,
   };
 }
@@ -170,6 +174,7 @@ export function contextFromEnv(log: Log): ComposedHub {
       credentialOverlapSeconds: seconds('TETHER_CREDENTIAL_OVERLAP_SECONDS', defaultHubConfig.credentialOverlapSeconds, 0),
       upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
       complianceRetentionDays: seconds('TETHER_COMPLIANCE_RETENTION_DAYS', defaultHubConfig.complianceRetentionDays, 1, 36_500, 'days'),
+      auditRetentionDays: seconds('TETHER_AUDIT_RETENTION_DAYS', defaultHubConfig.auditRetentionDays, 1, 36_500, 'days'),
       agentRateLimit: {
         requestsPerSecond: seconds(
           'TETHER_AGENT_RATE_LIMIT_PER_SECOND',

@@ -13,8 +13,9 @@ import { authorizeRoute } from './authorize.js';
 import { Authorizer } from '../core/authz/authorizer.js';
 import { bindingSnapshot, grantsFor } from '../core/authz/grants.js';
 import type { Principal } from '../../shared/tenancy.js';
+import { RequestAudit, SignIns } from './request-audit.js';
 import { buildOpenApi } from './openapi.js';
-import { toProblem } from './problem.js';
+import { toProblem, withResponseHeaders } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
@@ -26,11 +27,12 @@ export const MAX_APPLY_DOCUMENTS = 500;
 export const HUB_VERSION = TETHER_VERSION;
 
 /**
- * What an admin route handler receives: the hub context, the caller (`principal`), its
- * authorization (`authz`, with the decisions this request made, which the audit trail records) and
- * the generic resource service, which hides and refuses what is outside the caller's reach.
+ * What an admin route handler receives: the hub context (its `ports.audit` the request's audit
+ * scope), the caller (`principal`), its authorization (`authz`, with the decisions this request
+ * made, which the audit event records), the generic resource service, which hides and refuses what
+ * is outside the caller's reach, and the request's audit scope.
  */
-export type AdminContext = HubContext & { service: ResourceService; principal: Principal; authz: Authorizer };
+export type AdminContext = HubContext & { service: ResourceService; principal: Principal; authz: Authorizer; audit?: RequestAudit };
 type Ctx = AdminContext;
 
 function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
@@ -238,26 +240,57 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const router = adminRouter(hub, capabilityRoutes);
+  const signIns = new SignIns();
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
-    let ctx = adminContext(hub, ANONYMOUS, []);
-    if (!route.public) {
-      const caller = await authenticateCaller(req, hub);
-      // The roles and bindings come from the process's copy (one read per 10 s at most).
-      const grants = grantsFor(caller.principal, await bindingSnapshot(hub.ports), caller.token);
-      ctx = adminContext(hub, caller.principal, grants);
-      await authorizeRoute(route, req, ctx);
-    }
+    const base = hub.ports.audit;
+    const audit = new RequestAudit(base, req, route.pattern, hub.ports.clock.now());
+    // The request's own context: its audit scope stands in for ports.audit, so the resource
+    // service's writes and the domain's security events become this request's audit event.
+    const ports = { ...hub.ports, audit };
+    const scoped: HubContext = { ...hub, ports };
+    let ctx = adminContext(scoped, ANONYMOUS, [], audit);
+    let res: HttpResponse | undefined;
+    let failure: unknown;
     try {
+      if (!route.public) {
+        const caller = await authenticateCaller(req, scoped);
+        audit.principal = caller.principal;
+        audit.signIn = signIns.first(caller.principal, hub.ports.clock.now());
+        // The roles and bindings come from the process's copy (one read per 10 s at most).
+        const grants = grantsFor(caller.principal, await bindingSnapshot(hub.ports), caller.token);
+        ctx = adminContext(scoped, caller.principal, grants, audit);
+        await authorizeRoute(route, req, ctx);
+      }
       // Every list route pages with `continue`: cursors are opened here and sealed on the way
       // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
       if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
-      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
-    } finally {
-      // The audit records of what this request changed are stored before it is answered.
-      await ctx.ports.audit.flush?.();
+      res = await sealContinue(await route.handler(req, ctx), ctx, req.path);
+    } catch (err) {
+      failure = err;
     }
+    let auditID: string = audit.auditID;
+    if (!route.public) {
+      // The decision the event records: the first refusal of this request, else its first allowance.
+      audit.decision = ctx.authz.decision?.decision ?? audit.decision;
+      const problem = failure === undefined ? undefined : toProblem(failure).problem;
+      try {
+        auditID = await audit.finish(
+          scoped,
+          { status: res?.status ?? problem?.status ?? 500, reason: problem?.title, message: problem?.detail },
+          hub.ports.clock.now(),
+        );
+      } catch (err) {
+        // The request has happened; a failure to describe it is logged, not answered.
+        hub.ports.log.error('audit: the request could not be recorded', { path: req.path, error: (err as Error).message });
+      }
+    }
+    // The audit records of what this request changed are stored before it is answered.
+    await base.flush?.();
+    const headers: Record<string, string> = route.public ? {} : { 'audit-id': auditID };
+    if (failure !== undefined) throw withResponseHeaders(failure, headers);
+    return { ...res!, headers: { ...res!.headers, ...headers } };
   };
 }
 
@@ -265,9 +298,9 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
 const ANONYMOUS: Principal = Object.freeze({ source: 'token', username: 'system:anonymous', uid: '', groups: [] });
 
 /** The context of one admin request: the caller's authorization and a service that enforces it. */
-export function adminContext(hub: HubContext, principal: Principal, grants: Authorizer['grants']): AdminContext {
+export function adminContext(hub: HubContext, principal: Principal, grants: Authorizer['grants'], audit?: RequestAudit): AdminContext {
   const authz = new Authorizer(principal, grants, hub.ports.resources);
-  return { ...hub, principal, authz, service: new ResourceService(hub, authz) };
+  return { ...hub, principal, authz, service: new ResourceService(hub, authz), ...(audit ? { audit } : {}) };
 }
 
 /**

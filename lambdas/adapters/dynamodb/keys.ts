@@ -12,7 +12,8 @@
  * | token by name     | `T#names`                       | `{name}`  | the same attributes as the token's item (what `tether token list` reads) |
  * | hub secret        | `K#{name}`                      | `K`       | s (S, the secret, e.g. the cursor-signing key)                            |
  * | heartbeat batch   | `HB#{epoch minute}`             | `{writer}#{seq}` | base (N, epoch s), e (S, `name:offset,...`), ttl                  |
- * | audit record      | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the record's JSON), ttl                                      |
+ * | audit event       | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{auditID}` | e (S, the event's JSON), u, v, k, n, o (S), cs (SS): filters; ttl |
+ * | audit record (old)| `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the old record's JSON, converted on read), ttl               |
  * | compliance event  | `CE#{cluster}`                  | `{time}#{id}` | gsi2pk, gsi2sk, e (S, the event's JSON), ttl                      |
  * | compliance policy | `CEC#catalog`                   | `{policy}` | st, ca, co (SS: standards, categories, controls seen), optional  |
  *
