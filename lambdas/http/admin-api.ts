@@ -272,8 +272,12 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
     }
     let auditID: string = audit.auditID;
     if (!route.public) {
-      // The decision the event records: the first refusal of this request, else its first allowance.
-      audit.decision = ctx.authz.decision?.decision ?? audit.decision;
+      // The decision the event records: a request that failed, its first refusal; one that went
+      // through, its first allowance (an apply may have had some documents refused).
+      const made = ctx.authz.decisions.map((d) => d.decision);
+      const refused = made.find((d) => !d.allowed);
+      const allowed = made.find((d) => d.allowed);
+      audit.decision = (failure === undefined ? (allowed ?? refused) : (refused ?? allowed)) ?? audit.decision;
       const problem = failure === undefined ? undefined : toProblem(failure).problem;
       try {
         auditID = await audit.finish(

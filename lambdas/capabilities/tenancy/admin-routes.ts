@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../../shared/errors.js';
 import { parseDuration } from '../../../shared/duration.js';
 import { findKind } from '../../../shared/resources/kinds.js';
-import { isDnsLabel, NameSchema } from '../../../shared/resources/meta.js';
+import { API_VERSION, isDnsLabel, NameSchema, type Resource } from '../../../shared/resources/meta.js';
+import type { AdminTokenRecord } from '../../ports/admin-token-store.js';
 import { PseudoKinds, Verbs, type AuthzDecision, type Verb } from '../../../shared/tenancy.js';
 import { parseOrThrow } from '../../../shared/validation.js';
 import { isBuiltInRole } from '../../core/authz/grants.js';
@@ -63,11 +64,26 @@ async function createToken(req: HttpRequest, ctx: AdminContext): Promise<HttpRes
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     createdBy: ctx.principal.username,
   });
+  ctx.ports.audit.change?.({ verb: 'create', kind: PseudoKinds.ApiToken, plural: 'tokens', new: tokenResource(record, ctx.ports.clock.now()) });
   // The token itself is in this answer only: never stored, never listed.
   return {
     status: 201,
     headers: { 'cache-control': 'no-store' },
     body: { kind: 'ApiToken', token, ...tokenView(record, ctx.ports.clock.now()) },
+  };
+}
+
+/**
+ * A token as the audit trail's diff sees it: its view (name, role, sets, state; never the token or
+ * its hash) in the shape of a resource.
+ */
+function tokenResource(record: AdminTokenRecord, now: number): Resource {
+  const { name, createdAt, ...spec } = tokenView(record, now);
+  return {
+    apiVersion: API_VERSION,
+    kind: PseudoKinds.ApiToken,
+    metadata: { name, uid: name, resourceVersion: '1', generation: 1, creationTimestamp: createdAt },
+    spec,
   };
 }
 
@@ -162,6 +178,14 @@ export const tenancyAdminRoutes: readonly Route<AdminContext>[] = [
     pattern: '/v1/tokens/{name}',
     summary: 'Revoke an API token: it stops working at once and stays listed as Revoked',
     authz: { verb: 'delete', kind: PseudoKinds.ApiToken },
-    handler: async (req, ctx) => ({ status: 200, body: tokenView(await revokeToken(ctx.ports, tokenName(req)), ctx.ports.clock.now()) }),
+    handler: async (req, ctx) => {
+      const now = ctx.ports.clock.now();
+      const before = await ctx.ports.adminTokens.getByName(tokenName(req));
+      const revoked = await revokeToken(ctx.ports, tokenName(req));
+      if (before && before.revokedAt === undefined) {
+        ctx.ports.audit.change?.({ verb: 'update', kind: PseudoKinds.ApiToken, plural: 'tokens', old: tokenResource(before, now), new: tokenResource(revoked, now) });
+      }
+      return { status: 200, body: tokenView(revoked, now) };
+    },
   },
 ];

@@ -78,7 +78,10 @@ export class Authorizer {
   /** Checks a write of `next` (and what it replaces): both must be within the caller's reach. */
   async requireWrite(verb: Verb, next: Resource, current?: Resource): Promise<void> {
     if (current) await this.requireObject(verb, current);
-    if (this.unrestricted(verb, next.kind)) return;
+    if (this.unrestricted(verb, next.kind)) {
+      if (!current) this.record(verb, next.kind, this.decide(verb, next.kind), next.metadata.name);
+      return;
+    }
     const scope = await this.scopes.of(next);
     const d = this.record(verb, next.kind, this.decide(verb, next.kind, scope), next.metadata.name);
     if (!d.allowed) throw new AuthzDeniedError(verb, next.kind, d.reason, next.metadata.name, d.clusterSets);
