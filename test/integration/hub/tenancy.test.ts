@@ -161,5 +161,13 @@ describe("a scoped operator's placement stays within its sets", () => {
     await f.admin('PATCH', '/v1/clusters/east-cluster', { metadata: { labels: { 'tether.dev/clusterset': 'stores-east', shop: 'yes' } } });
     await f.hub.settle();
     expect(await chosen()).toEqual(['east-cluster']);
+
+    // Only an admin may lift the confinement, deliberately: then the spec alone decides.
+    const lifted = await f.admin('PATCH', '/v1/placements/team', { metadata: { annotations: { 'tether.dev/scope-clustersets': null } } });
+    expect(lifted.status).toBe(200);
+    await f.hub.settle();
+    expect(await chosen()).toEqual(['east-cluster', 'west-cluster']);
+    const back = await f.call(operator, 'PATCH', '/v1/placements/team', { metadata: { annotations: { 'tether.dev/scope-clustersets': null } } });
+    expect(back.status).toBe(404);
   });
 });
