@@ -129,6 +129,11 @@ export interface TetherHubProps {
    * become eligible for TTL clean-up after it. @default 730 (two years)
    */
   readonly complianceRetentionDays?: number;
+  /**
+   * Days the audit trail is kept (1 to 36,500): reads never reach further back, and events become
+   * eligible for TTL clean-up after it. @default 366 (a year)
+   */
+  readonly auditRetentionDays?: number;
   /** SNS topic for alarm and OK notifications. */
   readonly alarmTopic?: ITopic;
   /** @default 'HttpApi' */

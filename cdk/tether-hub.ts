@@ -152,6 +152,9 @@ export class TetherHub extends Construct {
       ...(props.complianceRetentionDays !== undefined && {
         TETHER_COMPLIANCE_RETENTION_DAYS: String(props.complianceRetentionDays),
       }),
+      ...(props.auditRetentionDays !== undefined && {
+        TETHER_AUDIT_RETENTION_DAYS: String(props.auditRetentionDays),
+      }),
     };
     const common = {
       projectRoot,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditEventSchema, type AuditEvent } from '../shared/tenancy.js';
 import { ApplyResponseSchema, ProblemSchema, type ApplyResponse, type Problem } from '../shared/api.js';
 import type { KindInfo } from '../shared/resources/kinds.js';
 import type { Resource } from '../shared/resources/meta.js';
@@ -92,7 +93,7 @@ const ListShape = z.looseObject({
 });
 const AuditListShape = z.looseObject({
   metadata: z.looseObject({ continue: z.string().optional() }).optional(),
-  items: z.array(z.looseObject({ time: z.string(), action: z.string(), outcome: z.string() })),
+  items: z.array(AuditEventSchema),
 });
 const LenientProblem = ProblemSchema.extend({ type: z.string().default('about:blank'), detail: z.string().optional() });
 const HealthShape = z.looseObject({ status: z.string(), version: z.string().optional() });
@@ -154,10 +155,10 @@ export class HubClient {
   }
 
   /** One page of the audit trail (`GET /v1/audit`), newest first. */
-  async auditPage(query: Record<string, string | number | undefined>): Promise<{ items: Record<string, unknown>[]; continue?: string }> {
+  async auditPage(query: Record<string, string | number | undefined>): Promise<{ items: AuditEvent[]; continue?: string }> {
     const answer = await this.request('GET', '/v1/audit', { query });
     const page = this.shaped(AuditListShape, answer.body, 'GET /v1/audit');
-    return { items: page.items as Record<string, unknown>[], ...(page.metadata?.continue ? { continue: page.metadata.continue } : {}) };
+    return { items: page.items, ...(page.metadata?.continue ? { continue: page.metadata.continue } : {}) };
   }
 
   /** One page of `GET /v1/{plural}` (or `/v1/clusters/{cluster}/{plural}` for namespaced kinds). */
@@ -278,6 +279,16 @@ export class HubClient {
     const answer = await this.request('DELETE', objectPath(info, name, scope.cluster));
     const parsed = ResourceShape.safeParse(answer.body);
     return { status: answer.status, object: parsed.success ? (parsed.data as unknown as Resource) : undefined };
+  }
+
+  /** A route with an answer of its own shape (tokens, auth), parsed with `schema`. */
+  async call<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    init: { body?: unknown; query?: Record<string, string | number | undefined> } = {},
+  ): Promise<z.infer<S>> {
+    return this.shaped(schema, (await this.request(method, path, init)).body, `${method} ${path}`);
   }
 
   /** `POST /v1/apply[?dryRun=true]` with a multi-document YAML or JSON body. */

@@ -7,6 +7,7 @@ import { ROUTE_EVENT } from './navigation.js';
 import { parseQuery, parseRoute, routeHref, routeKey, type Route } from './model/route.js';
 import { NoticeContext } from './notices.js';
 import { clearToken, readToken, saveToken } from './session.js';
+import { AuditView } from './views/audit.js';
 import { ClusterDetailView } from './views/cluster-detail.js';
 import { ClusterSetDetailView, ClusterSetsView } from './views/clustersets.js';
 import { ClustersView } from './views/clusters.js';
@@ -80,6 +81,7 @@ const NAV: { label: string; route: Route; matches: Route['view'][] }[] = [
   { label: 'Deployments', route: { view: 'deployments' }, matches: ['deployments', 'deployment'] },
   { label: 'Governance', route: { view: 'governance' }, matches: ['governance', 'policy'] },
   { label: 'Fleet inventory', route: { view: 'inventory' }, matches: ['inventory'] },
+  { label: 'Audit', route: { view: 'audit' }, matches: ['audit'] },
 ];
 
 function Shell({ onSignOut }: { onSignOut: () => void }) {
@@ -162,6 +164,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           {route.view === 'inventory' && <InventoryView />}
           {route.view === 'governance' && <GovernanceView query={query} />}
           {route.view === 'policy' && <PolicyDetailView key={route.name} name={route.name} query={query} />}
+          {route.view === 'audit' && <AuditView query={query} />}
         </StaleMain>
       </FleetDataProvider>
     </NoticeContext.Provider>

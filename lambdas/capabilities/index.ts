@@ -9,6 +9,7 @@ import { inventoryCapability } from './inventory/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { syncCapability } from './sync/capability.js';
+import { tenancyCapability } from './tenancy/capability.js';
 import { worksCapability } from './works/capability.js';
 
 export type { Capability } from './capability.js';
@@ -28,6 +29,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   syncCapability,
   inventoryCapability,
   auditCapability,
+  tenancyCapability,
   eventsCapability,
   consoleCapability,
 ]);

@@ -1,6 +1,8 @@
+import type { Principal } from '../../shared/tenancy.js';
 import type { Ports } from '../ports/index.js';
 import { TETHER_VERSION } from '../../shared/version.js';
 import { DEFAULT_COMPLIANCE_RETENTION_DAYS } from '../../shared/compliance.js';
+import { AUDIT_RETENTION_DAYS } from '../ports/audit-store.js';
 import type { HubRegistry } from './registry.js';
 
 /** Settings of the agent API's per-credential rate limiter (lambdas/http/rate-limit.ts). */
@@ -46,6 +48,11 @@ export interface HubConfig {
    */
   complianceRetentionDays: number;
   /**
+   * How long the audit trail is kept, days (default 366: a year, with a leap day to spare): reads
+   * never reach further back, and events become eligible for TTL clean-up after it.
+   */
+  auditRetentionDays: number;
+  /**
    * Per-credential rate limit of the agent API, per process (each Lambda container): see
    * lambdas/http/rate-limit.ts and docs/security.md. `requestsPerSecond: 0` turns it off.
    */
@@ -67,6 +74,7 @@ export const defaultHubConfig: HubConfig = {
   credentialOverlapSeconds: 300,
   upgradeDeadlineSeconds: 600,
   complianceRetentionDays: DEFAULT_COMPLIANCE_RETENTION_DAYS,
+  auditRetentionDays: AUDIT_RETENTION_DAYS,
   agentRateLimit: DEFAULT_AGENT_RATE_LIMIT,
   replayGraceSeconds: 60,
 };
@@ -77,4 +85,14 @@ export interface HubContext {
   config: HubConfig;
   /** What the composed capabilities contribute (kinds' behaviour, steps, tasks, ...), built once at start-up. */
   registry: HubRegistry;
+  /**
+   * The OIDC verifier, when the hub trusts an issuer: a bearer token shaped like a JWT is handed to
+   * it, and it answers the principal (source `oidc`) or throws UnauthenticatedError.
+   */
+  oidc?: OidcVerifier;
+}
+
+/** Verifies an OIDC ID/access token (a JWT) into a principal; throws UnauthenticatedError when it is not valid. */
+export interface OidcVerifier {
+  verify(token: string): Promise<Principal>;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditRecord, AuditStore } from '../ports/audit-store.js';
-import type { AuditEvent, AuditLog, Log } from '../ports/log.js';
+import type { AuditEvent as TrailEvent } from '../../shared/tenancy.js';
+import { AUDIT_COUNT_ANNOTATION, eventOfLegacy, outcomeOf, type AuditStore, type LegacyAuditRecord } from '../ports/audit-store.js';
+import type { SecurityEvent as AuditEvent, AuditLog, Log } from '../ports/log.js';
 
 /** How long repeated denials are counted before their aggregate is written. */
 export const AUDIT_DENIAL_FLUSH_MS = 10_000;
@@ -24,11 +25,11 @@ interface DenialLines {
 
 const KNOWN = new Set(['action', 'outcome', 'cluster', 'actor', 'reason', 'sourceIp']);
 
-/** Per-process sequence, so that records of one millisecond keep their order (ids sort after the time). */
+/** Per-process sequence, so that events of one millisecond keep their order (ids sort after the time). */
 let sequence = 0;
 const processTag = randomUUID().slice(0, 8);
 
-function recordOf(e: AuditEvent, time: string): AuditRecord {
+function recordOf(e: AuditEvent, time: string): LegacyAuditRecord {
   const details = Object.fromEntries(Object.entries(e).filter(([k, v]) => !KNOWN.has(k) && v !== undefined));
   return {
     id: `${String(++sequence).padStart(10, '0')}-${processTag}`,
@@ -44,6 +45,31 @@ function recordOf(e: AuditEvent, time: string): AuditRecord {
   };
 }
 
+/** What makes two denials the same, for counting: who, what, how refused, from where. */
+function denialKey(e: TrailEvent): string {
+  return [
+    e.user.username,
+    e.verb,
+    e.objectRef?.resource ?? '',
+    e.objectRef?.namespace ?? '',
+    e.objectRef?.name ?? '',
+    e.responseStatus.code,
+    e.responseStatus.reason ?? e.decision?.reason ?? '',
+    (e.sourceIPs ?? []).join(','),
+  ].join('\u0000');
+}
+
+/** A buffered denial: the first event, how many it stands for, and the last one's time. */
+interface Denial {
+  event: TrailEvent;
+  count: number;
+}
+
+/** The denial as stored: the first event's id and received time, the last one's time, and the count. */
+function denialEvent({ event, count }: Denial): TrailEvent {
+  return count > 1 ? { ...event, annotations: { ...event.annotations, [AUDIT_COUNT_ANNOTATION]: String(count) } } : event;
+}
+
 /**
  * The hub's audit log: every event goes to the structured log (the `audit` key) and to the
  * queryable audit store. Allowed events are logged at once, one line each. A denial is logged at
@@ -54,16 +80,18 @@ function recordOf(e: AuditEvent, time: string): AuditRecord {
  * denials a window, the rest are counted per action and reason. The local hub's sink (its
  * audit.log file) receives the same lines.
  *
- * In the store, allowed events are written as they come (the admin API awaits {@link flush} before
- * it answers, so they are stored by then); denials are counted per action, reason, source and
- * cluster and written as one record with a count when the oldest is {@link AUDIT_DENIAL_FLUSH_MS}
+ * The store holds audit events of the Kubernetes shape (shared/tenancy.ts): a recorded security
+ * event becomes one ({@link eventOfLegacy}) unless the caller says it is folded into a request's
+ * event. In the store, allowed events are written as they come (the admin API awaits {@link flush} before
+ * it answers, so they are stored by then); denials are counted per user, verb, object, status, reason and
+ * source and written as one audit event with a count when the oldest is {@link AUDIT_DENIAL_FLUSH_MS}
  * old, so a flood of bad credentials costs a few writes, not one a request, and adds no write to a
  * denied request's path. A failed write is logged, never thrown:
  * the request the event describes has already happened.
  */
 export class StoredAuditLog implements AuditLog {
-  private pending: AuditRecord[] = [];
-  private readonly denials = new Map<string, AuditRecord>();
+  private pending: TrailEvent[] = [];
+  private readonly denials = new Map<string, Denial>();
   private oldestDenial: number | undefined;
   private writing: Promise<void> = Promise.resolve();
   private lines: DenialLines | undefined;
@@ -75,7 +103,7 @@ export class StoredAuditLog implements AuditLog {
     private readonly sink?: (event: AuditEvent) => void,
   ) {}
 
-  record(event: AuditEvent): void {
+  record(event: AuditEvent, opts: { store?: boolean } = {}): void {
     const now = this.now();
     const time = new Date(now).toISOString();
     this.summariseLines(now, false);
@@ -83,25 +111,37 @@ export class StoredAuditLog implements AuditLog {
       event.outcome === 'denied' ? [event.action, event.reason ?? '', event.sourceIp ?? '', event.cluster ?? ''].join('\u0000') : '';
     if (event.outcome === 'allowed') this.emit('info', event);
     else this.logDenial(key, event, now, time);
-    if (!this.store) return;
-    if (event.outcome === 'allowed') {
-      this.pending.push(recordOf(event, time));
-    } else {
-      const seen = this.denials.get(key);
-      if (seen) {
-        seen.count += 1;
-        seen.time = time;
-      } else {
-        this.denials.set(key, { ...recordOf(event, time), firstTime: time });
-        this.oldestDenial ??= now;
-      }
+    if (opts.store === false) return;
+    this.append(eventOfLegacy(recordOf(event, time)));
+  }
+
+  /**
+   * Buffers an audit event for the store: an allowed one is written at once (the admin API awaits
+   * {@link flush} before it answers); a denial is counted with its identical repeats and written
+   * as one event with a count once the oldest is {@link AUDIT_DENIAL_FLUSH_MS} old. Returns the
+   * auditID the event is stored under (for a repeated denial, the aggregate's).
+   */
+  append(event: TrailEvent): string {
+    if (!this.store) return event.auditID;
+    if (outcomeOf(event) === 'allowed') {
+      this.pending.push(event);
+      void this.write(false);
+      return event.auditID;
     }
-    if (event.outcome === 'allowed') void this.write(false);
-    else if (
-      this.denials.size >= AUDIT_MAX_BUFFERED ||
-      (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS)
-    )
+    const now = this.now();
+    const key = denialKey(event);
+    const seen = this.denials.get(key);
+    if (seen) {
+      seen.count += 1;
+      seen.event = { ...seen.event, stageTimestamp: event.stageTimestamp };
+    } else {
+      this.denials.set(key, { event, count: 1 });
+      this.oldestDenial ??= now;
+    }
+    const id = (seen ?? this.denials.get(key))!.event.auditID;
+    if (this.denials.size >= AUDIT_MAX_BUFFERED || (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS))
       void this.write(true);
+    return id;
   }
 
   private emit(level: 'info' | 'warn', event: AuditEvent): void {
@@ -166,7 +206,7 @@ export class StoredAuditLog implements AuditLog {
   private write(denials: boolean): Promise<void> {
     const now = this.now();
     const dueDenials = denials || (this.oldestDenial !== undefined && now - this.oldestDenial >= AUDIT_DENIAL_FLUSH_MS);
-    const batch = [...this.pending, ...(dueDenials ? this.denials.values() : [])];
+    const batch = [...this.pending, ...(dueDenials ? [...this.denials.values()].map(denialEvent) : [])];
     if (!this.store || !batch.length) return this.writing;
     this.pending = [];
     if (dueDenials) {

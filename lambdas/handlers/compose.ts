@@ -126,7 +126,11 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
   ddb.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
   for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
-  const stores = createDynamoPorts(ddb, opts.tableName, { heartbeats: { flushIntervalMs: opts.heartbeatFlushMs } });
+  const config = { ...defaultHubConfig, ...opts.config };
+  const stores = createDynamoPorts(ddb, opts.tableName, {
+    heartbeats: { flushIntervalMs: opts.heartbeatFlushMs },
+    auditRetentionDays: config.auditRetentionDays,
+  });
   return {
     ports: {
       ...stores,
@@ -137,7 +141,7 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
       audit: new StoredAuditLog(stores.audits, opts.log, Date.now, opts.auditSink),
       envelope: opts.envelope ?? envelopeFromEnv(region),
     },
-    config: { ...defaultHubConfig, ...opts.config },
+    config,
     ...composed,
   };
 }
@@ -186,6 +190,7 @@ export function contextFromEnv(log: Log): ComposedHub {
       upgradeDeadlineSeconds: seconds('TETHER_UPGRADE_DEADLINE_SECONDS', defaultHubConfig.upgradeDeadlineSeconds, 1),
       complianceRetentionDays: seconds('TETHER_COMPLIANCE_RETENTION_DAYS', defaultHubConfig.complianceRetentionDays, 1, 36_500, 'days'),
       replayGraceSeconds: seconds('TETHER_REPLAY_GRACE_SECONDS', defaultHubConfig.replayGraceSeconds, 1, 86_400),
+      auditRetentionDays: seconds('TETHER_AUDIT_RETENTION_DAYS', defaultHubConfig.auditRetentionDays, 1, 36_500, 'days'),
       agentRateLimit: {
         requestsPerSecond: seconds(
           'TETHER_AGENT_RATE_LIMIT_PER_SECOND',

@@ -8,9 +8,14 @@ import type { HubContext } from '../core/context.js';
 import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
-import { authenticateAdmin } from './auth.js';
+import { authenticateCaller } from './auth.js';
+import { authorizeRoute } from './authorize.js';
+import { Authorizer } from '../core/authz/authorizer.js';
+import { bindingSnapshot, grantsFor } from '../core/authz/grants.js';
+import type { Principal } from '../../shared/tenancy.js';
+import { RequestAudit, SignIns } from './request-audit.js';
 import { buildOpenApi } from './openapi.js';
-import { toProblem } from './problem.js';
+import { toProblem, withResponseHeaders } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
 import { Router, type Route } from './router.js';
 import type { HttpApp } from './serve.js';
@@ -21,8 +26,13 @@ export const MAX_APPLY_DOCUMENTS = 500;
 /** Hub version reported by /healthz: package.json's. */
 export const HUB_VERSION = TETHER_VERSION;
 
-/** What an admin route handler receives: the hub context and the generic resource service. */
-export type AdminContext = HubContext & { service: ResourceService };
+/**
+ * What an admin route handler receives: the hub context (its `ports.audit` the request's audit
+ * scope), the caller (`principal`), its authorization (`authz`, with the decisions this request
+ * made, which the audit event records), the generic resource service, which hides and refuses what
+ * is outside the caller's reach, and the request's audit scope.
+ */
+export type AdminContext = HubContext & { service: ResourceService; principal: Principal; authz: Authorizer; audit?: RequestAudit };
 type Ctx = AdminContext;
 
 function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
@@ -88,19 +98,23 @@ function withNamespace(body: Record<string, unknown>, namespace: string | undefi
   return { ...body, metadata: { ...metadata, namespace } };
 }
 
-function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
+function resourceRoutes(prefix: string, namespaced: boolean, kinds: readonly KindInfo[]): Route<Ctx>[] {
   const ns = (req: HttpRequest) => (namespaced ? nameParam(req, 'cluster') : undefined);
+  // The service checks each object against the caller's sets; the route checks the kind.
+  const kind = (req: HttpRequest) => requireKind(req.params.plural, kinds).kind;
   return [
     {
       method: 'GET',
       pattern: `${prefix}/{plural}`,
       summary: 'List objects',
+      authz: { verb: 'list', kind },
       handler: (req, ctx) => list(req, ctx, kindParam(req, ctx, namespaced), ns(req)),
     },
     {
       method: 'POST',
       pattern: `${prefix}/{plural}`,
       summary: 'Create an object',
+      authz: { verb: 'create', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
@@ -112,6 +126,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'GET',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Read an object',
+      authz: { verb: 'get', kind },
       handler: async (req, ctx) => {
         const obj = await ctx.service.get(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         if (notModified(req, etag(obj).etag)) return { status: 304, headers: etag(obj) };
@@ -122,6 +137,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'PUT',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Replace an object (conditional on resourceVersion or If-Match)',
+      authz: { verb: 'update', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const name = nameParam(req);
@@ -140,6 +156,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'PATCH',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Merge-patch an object (RFC 7396)',
+      authz: { verb: 'patch', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const patch = parseObjectBody(req);
@@ -151,6 +168,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'DELETE',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Delete an object',
+      authz: { verb: 'delete', kind },
       handler: async (req, ctx) => {
         const out = await ctx.service.delete(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         return { status: out.result === 'deleted' ? 200 : 202, body: out.object };
@@ -221,22 +239,72 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
  * routes of every composed kind, and the routes the composed capabilities contribute.
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
-  const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
   const router = adminRouter(hub, capabilityRoutes);
+  const signIns = new SignIns();
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
-    if (!route.public) await authenticateAdmin(req, ctx);
+    const base = hub.ports.audit;
+    const audit = new RequestAudit(base, req, route.pattern, hub.ports.clock.now());
+    // The request's own context: its audit scope stands in for ports.audit, so the resource
+    // service's writes and the domain's security events become this request's audit event.
+    const ports = { ...hub.ports, audit };
+    const scoped: HubContext = { ...hub, ports };
+    let ctx = adminContext(scoped, ANONYMOUS, [], audit);
+    let res: HttpResponse | undefined;
+    let failure: unknown;
     try {
+      if (!route.public) {
+        const caller = await authenticateCaller(req, scoped);
+        audit.principal = caller.principal;
+        audit.signIn = signIns.first(caller.principal, hub.ports.clock.now());
+        // The roles and bindings come from the process's copy (one read per 10 s at most).
+        const grants = grantsFor(caller.principal, await bindingSnapshot(hub.ports), caller.token);
+        ctx = adminContext(scoped, caller.principal, grants, audit);
+        await authorizeRoute(route, req, ctx);
+      }
       // Every list route pages with `continue`: cursors are opened here and sealed on the way
       // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
       if (req.query.continue) req.query = { ...req.query, continue: await openCursor(ctx.ports, req.query.continue, req.path) };
-      return await sealContinue(await route.handler(req, ctx), ctx, req.path);
-    } finally {
-      // The audit records of what this request changed are stored before it is answered.
-      await ctx.ports.audit.flush?.();
+      res = await sealContinue(await route.handler(req, ctx), ctx, req.path);
+    } catch (err) {
+      failure = err;
     }
+    let auditID: string = audit.auditID;
+    if (!route.public) {
+      // The decision the event records: a request that failed, its first refusal; one that went
+      // through, its first allowance (an apply may have had some documents refused).
+      const made = ctx.authz.decisions.map((d) => d.decision);
+      const refused = made.find((d) => !d.allowed);
+      const allowed = made.find((d) => d.allowed);
+      audit.decision = (failure === undefined ? (allowed ?? refused) : (refused ?? allowed)) ?? audit.decision;
+      const problem = failure === undefined ? undefined : toProblem(failure).problem;
+      try {
+        auditID = await audit.finish(
+          scoped,
+          { status: res?.status ?? problem?.status ?? 500, reason: problem?.title, message: problem?.detail },
+          hub.ports.clock.now(),
+        );
+      } catch (err) {
+        // The request has happened; a failure to describe it is logged, not answered.
+        hub.ports.log.error('audit: the request could not be recorded', { path: req.path, error: (err as Error).message });
+      }
+    }
+    // The audit records of what this request changed are stored before it is answered.
+    await base.flush?.();
+    const headers: Record<string, string> = route.public ? {} : { 'audit-id': auditID };
+    if (failure !== undefined) throw withResponseHeaders(failure, headers);
+    return { ...res!, headers: { ...res!.headers, ...headers } };
   };
+}
+
+/** The principal of public routes (health, OpenAPI, console files): no grants at all. */
+const ANONYMOUS: Principal = Object.freeze({ source: 'token', username: 'system:anonymous', uid: '', groups: [] });
+
+/** The context of one admin request: the caller's authorization and a service that enforces it. */
+export function adminContext(hub: HubContext, principal: Principal, grants: Authorizer['grants'], audit?: RequestAudit): AdminContext {
+  const authz = new Authorizer(principal, grants, hub.ports.resources);
+  return { ...hub, principal, authz, service: new ResourceService(hub, authz), ...(audit ? { audit } : {}) };
 }
 
 /**
@@ -249,7 +317,7 @@ export function adminRouteTable(hub: HubContext, capabilityRoutes: readonly Rout
 }
 
 function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): Router<Ctx> {
-  const router = new Router<Ctx>();
+  const router = new Router<Ctx>({ requireAuthz: true });
   router.add({
     method: 'GET',
     pattern: '/healthz',
@@ -261,11 +329,13 @@ function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminCont
     method: 'POST',
     pattern: '/v1/apply',
     summary: 'Create or update many objects (multi-document YAML or JSON)',
+    // Each document is authorized on its own (a refusal is that document's problem).
+    authz: { verb: 'create', kind: '*', mode: 'perObject' },
     handler: apply,
   });
   for (const r of capabilityRoutes) router.add(r);
-  for (const r of resourceRoutes('/v1', false)) router.add(r);
-  for (const r of resourceRoutes('/v1/clusters/{cluster}', true)) router.add(r);
+  for (const r of resourceRoutes('/v1', false, hub.registry.kinds)) router.add(r);
+  for (const r of resourceRoutes('/v1/clusters/{cluster}', true, hub.registry.kinds)) router.add(r);
   let openapi: unknown;
   router.add({
     method: 'GET',

@@ -1,4 +1,5 @@
 import {
+  AuthzDeniedError,
   ConflictError,
   isServerError,
   PayloadTooLargeError,
@@ -45,6 +46,18 @@ export class UnsupportedMediaTypeError extends TetherError {
   readonly code = 'unsupported-media-type';
 }
 
+/** Headers an error's answer carries besides its own (the admin API's `Audit-Id`). */
+const extraHeaders = new WeakMap<object, Record<string, string>>();
+
+/**
+ * Adds response headers to the answer a thrown error becomes (for example the `Audit-Id` of the
+ * request that failed); returns the error, to rethrow.
+ */
+export function withResponseHeaders(err: unknown, headers: Record<string, string>): unknown {
+  if (err !== null && typeof err === 'object') extraHeaders.set(err, { ...extraHeaders.get(err), ...headers });
+  return err;
+}
+
 /**
  * What a caller is told about a server-side failure. The error's own message stays in the log:
  * it names tables, queues and endpoints, which are no business of the caller's.
@@ -58,7 +71,7 @@ export const GENERIC_DETAIL = 'The hub failed to handle this request. It has bee
  * detail, so no internal message or stack reaches the caller.
  */
 export function toProblem(err: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...(err !== null && typeof err === 'object' ? extraHeaders.get(err) : undefined) };
   const status = statusOf(err);
   const code = err instanceof TetherError ? err.code : 'internal';
   const problem: Problem = { type: PROBLEM_BASE + code, title: titleOf(err), status, detail: GENERIC_DETAIL };
@@ -70,6 +83,15 @@ export function toProblem(err: unknown, instance?: string): { problem: Problem; 
   if (err instanceof PayloadTooLargeError) {
     problem.limitBytes = err.limitBytes;
     problem.actualBytes = err.actualBytes;
+  }
+  if (err instanceof AuthzDeniedError) {
+    problem.authorization = {
+      verb: err.verb,
+      kind: err.kind,
+      ...(err.objectName ? { name: err.objectName } : {}),
+      reason: err.reason,
+      ...(err.clusterSets ? { clusterSets: [...err.clusterSets] } : {}),
+    };
   }
   if (err instanceof MethodNotAllowedError) headers.allow = err.allowed.join(', ');
   if (err instanceof ThrottledError) headers['retry-after'] = String(err.retryAfterSeconds);

@@ -1,13 +1,26 @@
+import { auditOutcome } from '../../shared/audit-view.js';
+import type { AuditEvent } from '../../shared/tenancy.js';
+
 /**
- * The queryable audit trail: audit events as stored, newest first. Denials repeated within a flush
- * interval are stored once with a count (a flood of bad tokens is a few items, not one per request).
+ * The queryable audit trail: audit events in the shape of Kubernetes' `audit.k8s.io/v1` Event
+ * (shared/tenancy.ts), stored append-only, newest first. Denials repeated within a flush interval
+ * are stored once with a count (annotation {@link AUDIT_COUNT_ANNOTATION}), so a flood of bad
+ * tokens is a few items, not one per request.
  */
 
-/** One stored audit record. */
-export interface AuditRecord {
-  /** Unique id (time-ordered within a day). */
+/** Annotation of an aggregated denial: how many identical denials the event stands for. */
+export const AUDIT_COUNT_ANNOTATION = 'tether.dev/count';
+/** Annotation: the hub's own name for what happened (`cluster.accept`, `fleetdeployment.pause`). */
+export const AUDIT_ACTION_ANNOTATION = 'tether.dev/action';
+/** Annotation: why (a refusal's reason, an override's justification). */
+export const AUDIT_REASON_ANNOTATION = 'tether.dev/reason';
+
+/**
+ * One record as the trail stored it before it took the Kubernetes shape (until Tether 0.x's
+ * tenancy work). Such items stay readable: {@link eventOfLegacy} converts them on read.
+ */
+export interface LegacyAuditRecord {
   id: string;
-  /** RFC 3339 time of the event (the last one, for an aggregated denial). */
   time: string;
   action: string;
   outcome: 'allowed' | 'denied';
@@ -15,42 +28,99 @@ export interface AuditRecord {
   actor?: string;
   reason?: string;
   sourceIp?: string;
-  /** How many identical denials this record stands for (1 for every allowed event). */
   count: number;
-  /** Time of the first of `count` aggregated denials. */
   firstTime?: string;
-  /** The event's other fields (object names, revisions, ...). Never a token or Secret value. */
   details?: Record<string, unknown>;
 }
 
-/** What `GET /v1/audit` and `tether audit` filter by. */
+/** What `GET /v1/audit` and `tether audit` filter by; every filter is exact. */
 export interface AuditQuery {
   /** Epoch ms, inclusive. */
   since: number;
   /** Epoch ms, inclusive. */
   until: number;
-  /** Exact action, or a prefix ending in `.` (`cluster.`). */
-  action?: string;
-  outcome?: 'allowed' | 'denied';
-  cluster?: string;
+  /** `user.username`. */
+  user?: string;
+  verb?: string;
+  /** `objectRef.resource` (a kind's plural: `policies`). */
+  resource?: string;
+  /** `objectRef.name`. */
+  name?: string;
+  /** One of the event's `clusterSets`. */
+  clusterSet?: string;
+  outcome?: AuditOutcome;
   limit: number;
   cursor?: string;
 }
 
+export type AuditOutcome = 'allowed' | 'denied';
+
 export interface AuditStore {
-  /** Appends records (idempotent per id). */
-  append(records: readonly AuditRecord[]): Promise<void>;
-  /** Records matching the query, newest first, one page at a time. */
-  query(q: AuditQuery): Promise<{ items: AuditRecord[]; cursor?: string }>;
+  /** Appends events (idempotent per auditID and time: writing one twice leaves one item). */
+  append(events: readonly AuditEvent[]): Promise<void>;
+  /**
+   * Events matching the query, newest first, one page at a time. A page may hold fewer than
+   * `limit` items (even none) and still carry a cursor: a store may stop early to bound the cost
+   * of one page (see the DynamoDB adapter); follow the cursor until there is none.
+   */
+  query(q: AuditQuery): Promise<{ items: AuditEvent[]; cursor?: string }>;
 }
 
-/** Does a record match a query's filters (not its time range)? */
-export function auditMatches(r: AuditRecord, q: Pick<AuditQuery, 'action' | 'outcome' | 'cluster'>): boolean {
-  if (q.outcome && r.outcome !== q.outcome) return false;
-  if (q.cluster && r.cluster !== q.cluster) return false;
-  if (q.action) return q.action.endsWith('.') ? r.action.startsWith(q.action) : r.action === q.action;
+/** Allowed or denied: the decision when there is one, else the response code (401 and 403 are denials). */
+export const outcomeOf: (e: AuditEvent) => AuditOutcome = auditOutcome;
+
+/** Does an event match a query's filters (not its time range)? */
+export function auditMatches(e: AuditEvent, q: Omit<AuditQuery, 'since' | 'until' | 'limit' | 'cursor'>): boolean {
+  if (q.user !== undefined && e.user.username !== q.user) return false;
+  if (q.verb !== undefined && e.verb !== q.verb) return false;
+  if (q.resource !== undefined && e.objectRef?.resource !== q.resource) return false;
+  if (q.name !== undefined && e.objectRef?.name !== q.name) return false;
+  if (q.clusterSet !== undefined && !(e.clusterSets ?? []).includes(q.clusterSet)) return false;
+  if (q.outcome !== undefined && outcomeOf(e) !== q.outcome) return false;
   return true;
 }
 
-/** How long audit records are kept (checked on read; DynamoDB TTL only cleans up). */
+/** The object a legacy record was about: its cluster, or the FleetDeployment of a rollout action. */
+function legacyObject(r: LegacyAuditRecord): AuditEvent['objectRef'] {
+  const fd = r.details?.fleetDeployment;
+  if (typeof fd === 'string') return { resource: 'fleetdeployments', name: fd };
+  if (r.cluster) return { resource: 'clusters', name: r.cluster };
+  return undefined;
+}
+
+/**
+ * A record of the old shape as an audit event, so that records written before the trail took the
+ * Kubernetes shape still show: the action becomes the verb (and the `tether.dev/action`
+ * annotation), the actor the user, the count an annotation.
+ */
+export function eventOfLegacy(r: LegacyAuditRecord): AuditEvent {
+  const annotations: Record<string, string> = { [AUDIT_ACTION_ANNOTATION]: r.action };
+  if (r.reason) annotations[AUDIT_REASON_ANNOTATION] = r.reason;
+  if (r.count > 1) annotations[AUDIT_COUNT_ANNOTATION] = String(r.count);
+  for (const [k, v] of Object.entries(r.details ?? {})) {
+    if (k === 'path') continue;
+    annotations[`tether.dev/${k}`] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  const objectRef = legacyObject(r);
+  const denied = r.outcome === 'denied';
+  return {
+    apiVersion: 'audit.k8s.io/v1',
+    kind: 'Event',
+    level: 'Metadata',
+    auditID: r.id,
+    stage: 'ResponseComplete',
+    requestURI: typeof r.details?.path === 'string' ? r.details.path : '',
+    verb: r.action,
+    user: { username: r.actor ?? (denied ? 'system:anonymous' : r.cluster ? `system:agent:${r.cluster}` : 'system:hub') },
+    ...(r.sourceIp ? { sourceIPs: [r.sourceIp] } : {}),
+    ...(objectRef ? { objectRef } : {}),
+    responseStatus: { code: denied ? 403 : 200, ...(r.reason ? { reason: r.reason } : {}) },
+    requestReceivedTimestamp: r.firstTime ?? r.time,
+    stageTimestamp: r.time,
+    decision: { allowed: !denied, reason: r.reason ?? (denied ? 'denied' : 'allowed') },
+    annotations,
+  };
+}
+
+/** How long audit records are kept by default, days (checked on read; DynamoDB TTL only cleans up). */
 export const AUDIT_RETENTION_DAYS = 366;

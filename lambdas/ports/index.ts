@@ -14,14 +14,14 @@ import type { SecretStore } from './secret-store.js';
 import type { PendingChangeStore } from './pending-changes.js';
 
 export type { AdminTokenStore, AdminTokenRecord } from './admin-token-store.js';
-export type { AuditStore, AuditRecord, AuditQuery } from './audit-store.js';
+export type { AuditStore, LegacyAuditRecord, AuditQuery } from './audit-store.js';
 export type { Clock } from './clock.js';
 export type { Envelope, Sealed, SealContext } from './envelope.js';
 export type { ComplianceHistory, ComplianceHistoryQuery } from './compliance-history.js';
 export type { ClusterHead, ClusterHeadStore, ClusterHeadState, CredentialHash } from './cluster-head-store.js';
 export type { HeartbeatLog } from './heartbeat-log.js';
 export type { Ids } from './ids.js';
-export type { Log, AuditLog, AuditEvent } from './log.js';
+export type { Log, AuditLog, AuditEvent, SecurityEvent, ResourceChange } from './log.js';
 export type { Queue, StepMessage } from './queue.js';
 export type { RelationStore } from './relation-store.js';
 export type { ResourceStore, ResourceKey, ListOptions, ListPage } from './resource-store.js';

@@ -8,6 +8,7 @@ import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js'
 import { placementKind } from './placement.js';
 import { policyKind, policySetKind } from './policy.js';
 import { syncRuleKind } from './sync-rule.js';
+import { roleBindingKind, roleKind } from './role.js';
 import { workKind } from './work.js';
 
 export type { AnyKind, KindInfo, PrinterColumn, ResourceOf, SpecOf, StatusOf } from './define-kind.js';
@@ -28,6 +29,8 @@ export const KINDS = Object.freeze({
   PolicySet: policySetKind,
   SyncRule: syncRuleKind,
   ClusterInventoryExport: inventoryExportKind,
+  Role: roleKind,
+  RoleBinding: roleBindingKind,
 } as const);
 
 /** The name of a hub kind. */

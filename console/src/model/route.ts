@@ -17,7 +17,8 @@ export type Route =
   | { view: 'clusterset'; name: string }
   | { view: 'inventory' }
   | { view: 'governance' }
-  | { view: 'policy'; name: string };
+  | { view: 'policy'; name: string }
+  | { view: 'audit' };
 
 /** Collections whose objects have a detail page: list view -> detail view. */
 const DETAIL = { clusters: 'cluster', deployments: 'deployment', placements: 'placement', clustersets: 'clusterset' } as const;
@@ -45,6 +46,7 @@ export function parseRoute(hash: string): Route {
   // Policies have no list view of their own: the governance view lists them (by policy).
   if (parts[0] === 'policies') return parts[1] ? { view: 'policy', name: parts[1] } : { view: 'governance' };
   if (parts[0] === 'governance') return { view: 'governance' };
+  if (parts[0] === 'audit') return { view: 'audit' };
   return { view: 'clusters' };
 }
 

@@ -50,14 +50,18 @@ export interface DynamoPorts {
  * container (module scope), the local hub once per process: the heartbeat log's buffer lives as
  * long as the ports do.
  */
-export function createDynamoPorts(client: DynamoDBClient, tableName: string, opts: { heartbeats?: HeartbeatLogOptions } = {}): DynamoPorts {
+export function createDynamoPorts(
+  client: DynamoDBClient,
+  tableName: string,
+  opts: { heartbeats?: HeartbeatLogOptions; auditRetentionDays?: number } = {},
+): DynamoPorts {
   return {
     resources: new DynamoResourceStore(client, tableName),
     heads: new DynamoClusterHeadStore(client, tableName),
     heartbeats: new DynamoHeartbeatLog(client, tableName, opts.heartbeats),
     relations: new DynamoRelationStore(client, tableName),
     adminTokens: new DynamoAdminTokenStore(client, tableName),
-    audits: new DynamoAuditStore(client, tableName),
+    audits: new DynamoAuditStore(client, tableName, opts.auditRetentionDays),
     complianceHistory: new DynamoComplianceHistory(client, tableName),
     secrets: new DynamoSecretStore(client, tableName),
     pendingChanges: new DynamoPendingChanges(client, tableName),

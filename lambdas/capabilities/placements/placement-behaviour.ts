@@ -1,3 +1,4 @@
+import { SCOPE_ANNOTATION } from '../../../shared/tenancy.js';
 import { z } from 'zod';
 import { canonicalJson } from '../../../shared/hash.js';
 import { clusterSetKind } from '../../../shared/resources/clusterset.js';
@@ -25,7 +26,9 @@ export const placementBehaviour = behaviourFor(placementKind, {
     await queueRecompute(ctx, res.metadata.name);
   },
   async afterUpdate(prev, next, ctx) {
-    if (prev.metadata.generation !== next.metadata.generation) await queueRecompute(ctx, next.metadata.name);
+    // A new spec, or a new confinement to the writer's cluster sets (docs/tenancy.md), changes the decisions.
+    const scope = (r: typeof prev) => r.metadata.annotations?.[SCOPE_ANNOTATION];
+    if (prev.metadata.generation !== next.metadata.generation || scope(prev) !== scope(next)) await queueRecompute(ctx, next.metadata.name);
   },
   async afterDelete(res, ctx) {
     await ctx.ports.queue.send([stepMessage(placementDeletedStep, { placement: res.metadata.name })]);

@@ -72,6 +72,34 @@ export function relationAndTokenCases(ctx: BackendContext): void {
       expect(await tokens.getByHash(full.hash)).toBeUndefined();
       expect(await tokens.getByHash(bare.hash)).toEqual(bare);
     });
+
+    it('lists named tokens by name (never unnamed ones), finds them by name and records their last use', async () => {
+      const tokens = ports.adminTokens;
+      const named = {
+        hash: sha256Hex('token-3'),
+        name: 'ci-east',
+        role: 'operator',
+        clusterSets: ['stores-east'],
+        createdAt: 1_800_000_000_000,
+        createdBy: 'token:bootstrap',
+      };
+      await tokens.put({ ...named, name: 'zz-last', hash: sha256Hex('token-4') });
+      await tokens.put(named);
+      expect(await tokens.getByName('ci-east')).toEqual(named);
+      expect(await tokens.getByName('nobody')).toBeUndefined();
+      const listed = await tokens.list();
+      expect(listed.map((t) => t.name).filter((n) => n === 'ci-east' || n === 'zz-last')).toEqual(['ci-east', 'zz-last']);
+      expect(listed.every((t) => t.name !== undefined)).toBe(true);
+      await tokens.touch(named, 1_800_000_360_000);
+      expect((await tokens.getByHash(named.hash))?.lastUsedAt).toBe(1_800_000_360_000);
+      expect((await tokens.getByName('ci-east'))?.lastUsedAt).toBe(1_800_000_360_000);
+      // A touch of a token whose name now belongs to another leaves the other alone.
+      await tokens.put({ ...named, hash: sha256Hex('token-5'), lastUsedAt: undefined });
+      await tokens.touch(named, 1_800_000_720_000);
+      expect((await tokens.getByName('ci-east'))?.lastUsedAt).toBeUndefined();
+      await tokens.put({ ...named, revokedAt: 1_800_000_900_000 });
+      expect((await tokens.getByHash(named.hash))?.revokedAt).toBe(1_800_000_900_000);
+    });
   });
 
   describe('countOperations', () => {

@@ -50,6 +50,7 @@ describe('buildRegistry', () => {
       'sync',
       'inventory',
       'audit',
+      'tenancy',
       'events',
       'console',
     ]);
@@ -63,6 +64,8 @@ describe('buildRegistry', () => {
       'PolicySet',
       'SyncRule',
       'ClusterInventoryExport',
+      'Role',
+      'RoleBinding',
     ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AUDIT_DENIAL_FLUSH_MS, AUDIT_MAX_LOGGED_DENIALS, StoredAuditLog } from '../../../lambdas/handlers/audit-log.js';
 import { MemoryAuditStore } from '../../../lambdas/adapters/memory/audit-store.js';
-import type { AuditRecord, AuditStore } from '../../../lambdas/ports/audit-store.js';
+import type { AuditStore } from '../../../lambdas/ports/audit-store.js';
+import { AuditEventSchema } from '../../../shared/tenancy.js';
 import type { Log } from '../../../lambdas/ports/log.js';
 
 const T0 = Date.parse('2026-12-05T10:00:00Z');
@@ -18,7 +19,7 @@ function rig(store: AuditStore = new MemoryAuditStore()) {
 }
 
 describe('StoredAuditLog', () => {
-  it('logs every event at once and stores allowed ones on flush, with their details and no unknown field lost', async () => {
+  it('logs every event at once and stores allowed ones on flush as audit events, with their details and no unknown field lost', async () => {
     const { audit, lines, all } = rig();
     audit.record({
       action: 'cluster.accept',
@@ -31,16 +32,18 @@ describe('StoredAuditLog', () => {
     expect(lines).toEqual([{ level: 'info', msg: 'audit', data: { audit: expect.objectContaining({ action: 'cluster.accept' }) } }]);
     await audit.flush();
     const [r] = await all();
+    expect(AuditEventSchema.parse(r)).toEqual(r);
     expect(r).toMatchObject({
-      action: 'cluster.accept',
-      outcome: 'allowed',
-      cluster: 'store-1',
-      actor: 'admin',
-      count: 1,
-      details: { revision: 3 },
-      time: '2026-12-05T10:00:00.000Z',
+      verb: 'cluster.accept',
+      objectRef: { resource: 'clusters', name: 'store-1' },
+      user: { username: 'admin' },
+      decision: { allowed: true },
+      responseStatus: { code: 200 },
+      annotations: { 'tether.dev/action': 'cluster.accept', 'tether.dev/revision': '3' },
+      stageTimestamp: '2026-12-05T10:00:00.000Z',
     });
-    expect(r.details).not.toHaveProperty('fleetDeployment');
+    expect(r.annotations).not.toHaveProperty('tether.dev/count');
+    expect(r.annotations).not.toHaveProperty('tether.dev/fleetDeployment');
   });
 
   it('stores a flood of identical denials as one record with a count, written once the interval has passed', async () => {
@@ -54,13 +57,13 @@ describe('StoredAuditLog', () => {
     audit.record({ action: 'agent.desired', outcome: 'denied', reason: 'unknown credential', sourceIp: '203.0.113.9' });
     await audit.flush();
     const stored = await all();
-    expect(stored.map((r) => [r.sourceIp, r.count]).sort()).toEqual([
-      ['198.51.100.1', 1],
-      ['203.0.113.9', 5001],
+    expect(stored.map((r) => [r.sourceIPs?.[0], r.annotations?.['tether.dev/count'] ?? '1']).sort()).toEqual([
+      ['198.51.100.1', '1'],
+      ['203.0.113.9', '5001'],
     ]);
-    const flood = stored.find((r) => r.sourceIp === '203.0.113.9')!;
-    expect(flood.firstTime).toBe('2026-12-05T10:00:00.000Z');
-    expect(flood.time).toBe('2026-12-05T10:00:10.000Z');
+    const flood = stored.find((r) => r.sourceIPs?.[0] === '203.0.113.9')!;
+    expect(flood.requestReceivedTimestamp).toBe('2026-12-05T10:00:00.000Z');
+    expect(flood.stageTimestamp).toBe('2026-12-05T10:00:10.000Z');
   });
 
   it('logs a flood of identical denials as one line at once and one line with the count per window, not one a request', async () => {
@@ -121,13 +124,13 @@ describe('StoredAuditLog', () => {
     const { audit, all } = rig();
     audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'unknown token' });
     await audit.flush(true);
-    expect((await all()).map((r) => r.action)).toEqual(['admin.authenticate']);
+    expect((await all()).map((r) => r.verb)).toEqual(['admin.authenticate']);
   });
 
   it('logs a failed store write instead of throwing: the request it describes already happened', async () => {
     const failing: AuditStore = {
       append: async () => Promise.reject(new Error('table unreachable')),
-      query: async () => ({ items: [] as AuditRecord[] }),
+      query: async () => ({ items: [] }),
     };
     const { audit, lines } = rig(failing);
     audit.record({ action: 'cluster.deny', outcome: 'allowed', cluster: 'c' });
@@ -136,6 +139,47 @@ describe('StoredAuditLog', () => {
       level: 'error',
       msg: 'audit store: write failed; the events are in the log',
       data: { count: 1, error: 'table unreachable' },
+    });
+  });
+
+  it('stores a security event folded into a request only in the log, not as an event of its own', async () => {
+    const { audit, lines, all } = rig();
+    audit.record({ action: 'cluster.accept', outcome: 'allowed', cluster: 'c' }, { store: false });
+    await audit.flush(true);
+    expect(lines).toHaveLength(1);
+    expect(await all()).toEqual([]);
+  });
+
+  it('counts a repeated denied request under the first one\'s auditID, which it returns for the Audit-Id header', async () => {
+    const { audit, all, advance } = rig();
+    const denial = (id: string, at: string) =>
+      AuditEventSchema.parse({
+        apiVersion: 'audit.k8s.io/v1',
+        kind: 'Event',
+        level: 'Metadata',
+        auditID: id,
+        stage: 'ResponseComplete',
+        requestURI: '/v1/works',
+        verb: 'create',
+        user: { username: 'system:anonymous' },
+        sourceIPs: ['203.0.113.9'],
+        objectRef: { resource: 'works' },
+        responseStatus: { code: 403 },
+        requestReceivedTimestamp: at,
+        stageTimestamp: at,
+        decision: { allowed: false, reason: 'unknown token' },
+      });
+    expect(audit.append(denial('first', '2026-12-05T10:00:00.000Z'))).toBe('first');
+    expect(audit.append(denial('second', '2026-12-05T10:00:01.000Z'))).toBe('first');
+    advance(AUDIT_DENIAL_FLUSH_MS);
+    await audit.flush();
+    const stored = await all();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      auditID: 'first',
+      requestReceivedTimestamp: '2026-12-05T10:00:00.000Z',
+      stageTimestamp: '2026-12-05T10:00:01.000Z',
+      annotations: { 'tether.dev/count': '2' },
     });
   });
 });

@@ -68,3 +68,18 @@ describe('Router', () => {
     expect(router.match('HEAD', '/v1/clusters').route.method).toBe('GET');
   });
 });
+
+describe('Router with requireAuthz (the admin API)', () => {
+  it('refuses a non-public route without an authz descriptor, naming it', () => {
+    const router = new Router<unknown>({ requireAuthz: true });
+    expect(() => router.add({ method: 'POST', pattern: '/v1/things/{name}/poke', handler: ok })).toThrow(
+      /POST \/v1\/things\/\{name\}\/poke has no authz descriptor/,
+    );
+  });
+  it('takes public routes and routes that say which verb and kind they need', () => {
+    const router = new Router<unknown>({ requireAuthz: true })
+      .add({ method: 'GET', pattern: '/healthz', public: true, handler: ok })
+      .add({ method: 'POST', pattern: '/v1/things/{name}/poke', authz: { verb: 'control', kind: 'Thing' }, handler: ok });
+    expect(router.list()).toHaveLength(2);
+  });
+});
