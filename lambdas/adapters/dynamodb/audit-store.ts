@@ -78,7 +78,11 @@ function filterOf(q: AuditQuery): { expression?: string; names: Record<string, s
     conds.push(`#${attr} = :${attr}`);
   };
   eq('u', q.user);
-  eq('v', q.verb);
+  if (q.verb?.endsWith('.')) {
+    names['#v'] = 'v';
+    values[':v'] = { S: q.verb };
+    conds.push('begins_with(#v, :v)');
+  } else eq('v', q.verb);
   eq('k', q.resource);
   eq('n', q.name);
   eq('o', q.outcome);

@@ -82,6 +82,7 @@ function storeCases(make: () => AuditStore, legacy?: (r: LegacyAuditRecord) => P
     expect(mine(await all(store, Q))).toEqual(['a-1', 'a-4', 'a-2', 'a-3']);
     expect(mine(await all(store, { ...Q, user: 'bob@example.com' }))).toEqual(['a-4']);
     expect(mine(await all(store, { ...Q, verb: 'delete' }))).toEqual(['a-2']);
+    expect(mine(await all(store, { ...Q, verb: 'del' }))).toEqual([]);
     expect(mine(await all(store, { ...Q, resource: 'works' }))).toEqual(['a-2']);
     expect(mine(await all(store, { ...Q, name: 'pos' }))).toEqual(['a-4', 'a-2']);
     expect(mine(await all(store, { ...Q, clusterSet: 'stores-east' }))).toEqual(['a-1']);
@@ -146,6 +147,7 @@ function storeCases(make: () => AuditStore, legacy?: (r: LegacyAuditRecord) => P
         'admin.authenticate',
       ]);
       expect((await all(store, { ...Q, resource: 'clusters', name: 'store-old' })).map((e) => e.auditID)).toEqual(['0000000001-old']);
+      expect((await all(store, { ...Q, verb: 'admin.' })).map((e) => e.auditID)).toEqual(['0000000002-old']);
     });
   }
 }
