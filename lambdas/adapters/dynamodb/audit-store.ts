@@ -111,6 +111,8 @@ export class DynamoAuditStore implements AuditStore {
     private readonly tableName: string,
     private readonly retentionDays = AUDIT_RETENTION_DAYS,
     private readonly now: () => number = Date.now,
+    /** Items one answer page evaluates at most (tests use a small one). */
+    private readonly scanBudget = AUDIT_SCAN_BUDGET,
   ) {}
 
   async append(events: readonly AuditEvent[]): Promise<void> {
@@ -156,7 +158,7 @@ export class DynamoAuditStore implements AuditStore {
         from?.sk && day === from.day ? { [TABLE.partitionKey]: { S: auditPartition(day) }, [TABLE.sortKey]: { S: from.sk } } : undefined;
       do {
         // Budget spent: continue here next page (the top of this day when nothing of it was read yet).
-        if (scanned >= AUDIT_SCAN_BUDGET || calls >= AUDIT_QUERY_BUDGET) {
+        if (scanned >= this.scanBudget || calls >= AUDIT_QUERY_BUDGET) {
           const sk = start?.[TABLE.sortKey]?.S;
           return { items, cursor: encodeCursor(sk ? { day, sk } : { day }) };
         }
@@ -173,7 +175,7 @@ export class DynamoAuditStore implements AuditStore {
               ...filter.values,
             },
             ScanIndexForward: false,
-            Limit: Math.min(QUERY_PAGE, AUDIT_SCAN_BUDGET - scanned),
+            Limit: Math.min(QUERY_PAGE, this.scanBudget - scanned),
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );

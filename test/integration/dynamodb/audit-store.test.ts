@@ -192,8 +192,9 @@ describe.each(DYNAMO_BACKENDS)('audit store on $name', (backend) => {
   it('bounds the items one filtered page reads, and carries on from where it stopped', async () => {
     current = table();
     await createTableIfMissing(client, current);
-    const store = make();
-    const noise = Array.from({ length: AUDIT_SCAN_BUDGET + 150 }, (_, i) =>
+    const budget = 300;
+    const store = new DynamoAuditStore(client, current, 366, () => NOW, budget);
+    const noise = Array.from({ length: budget + 150 }, (_, i) =>
       ev(`noise-${String(i).padStart(5, '0')}`, 1 + i / 10_000, { user: { username: 'token:ci' } }),
     );
     await store.append([ev('needle', 1.5, { user: { username: 'token:rare' } }), ...noise]);
@@ -202,5 +203,7 @@ describe.each(DYNAMO_BACKENDS)('audit store on $name', (backend) => {
     expect(first.items).toEqual([]);
     expect(first.cursor).toBeDefined();
     expect((await all(store, { ...Q, user: 'token:rare' })).map((e) => e.auditID)).toEqual(['needle']);
+    // The default budget is what the documentation prices.
+    expect(AUDIT_SCAN_BUDGET).toBe(2_000);
   }, 60_000);
 });
