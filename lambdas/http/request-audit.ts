@@ -15,8 +15,9 @@ import type { HttpRequest } from './request.js';
  * the request leaves — one per changed object for a multi-document apply.
  *
  * What is recorded (level Metadata, plus a redacted diff for writes):
- * - a write that changed something (the service reported a change), or an action the domain
- *   audited (cluster accept/deny/detach, rollout control, ...), whatever its outcome;
+ * - a write that changed something (the service reported a change), or a request in which the
+ *   domain audited something (cluster accept/deny/detach, rollout control, a login), whatever its
+ *   outcome;
  * - every denial (401, 403), counted with its identical repeats by the audit log;
  * - not reads, and not a write that changed nothing (an unchanged apply, a dry run).
  */
@@ -192,14 +193,15 @@ export class RequestAudit implements AuditLog {
    */
   async finish(ctx: HubContext, outcome: RequestOutcome, now: number): Promise<string> {
     const denied = outcome.status === 401 || outcome.status === 403;
-    const read = this.req.method === 'GET' || this.req.method === 'HEAD';
     const routeRef = routeObjectRef(this.pattern, this.req.params);
     const base = this.baseEvent(outcome, routeRef, now);
     if (this.signIn && this.principal) {
       const { objectRef: _ref, ...rest } = base;
       this.append({ ...rest, auditID: `${this.auditID}.login`, verb: 'login', responseStatus: { code: 200, status: 'Success' } });
     }
-    if (!denied && (read || (!this.changes.length && !this.notes.length))) return this.auditID;
+    // A read, or a write that changed nothing, leaves no event unless the hub audited something in
+    // it (a login recorded by an `/v1/auth/*` route, a refused cluster action).
+    if (!denied && !this.changes.length && !this.notes.length) return this.auditID;
     if (denied) return this.append(base);
     const apply = this.pattern === '/v1/apply';
     if (!this.changes.length) {

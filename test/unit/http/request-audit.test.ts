@@ -117,4 +117,27 @@ describe('request audit', () => {
     expect(events[0].diff).toBeUndefined();
     expect(events[0].annotations?.[AUDIT_DIFF_ANNOTATION]).toMatch(/^not kept: \d+ bytes \(over 32768\); changed metadata.annotations.note$/);
   });
+
+  it('folds a security event the hub records during a request into the request\'s one event, even on a read', async () => {
+    const { ctx } = memoryHubContext();
+    const { base, events } = capture();
+    const logged: unknown[] = [];
+    const a = new RequestAudit(
+      { ...base, record: (e, opts) => void logged.push([e.action, opts]) },
+      req('GET', '/v1/auth/callback'),
+      '/v1/auth/callback',
+      T0,
+    );
+    a.principal = alice;
+    a.record({ action: 'auth.login', outcome: 'allowed', reason: 'oidc code flow' });
+    await a.finish(ctx, { status: 200 }, T0);
+    // Logged as ever, but not stored on its own: it is part of the request's event.
+    expect(logged).toEqual([['auth.login', { store: false }]]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      auditID: a.auditID,
+      user: { username: 'alice@example.com' },
+      annotations: { 'tether.dev/action': 'auth.login', 'tether.dev/reason': 'oidc code flow' },
+    });
+  });
 });
