@@ -281,6 +281,16 @@ export class HubClient {
     return { status: answer.status, object: parsed.success ? (parsed.data as unknown as Resource) : undefined };
   }
 
+  /** A route with an answer of its own shape (tokens, auth), parsed with `schema`. */
+  async call<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    schema: S,
+    init: { body?: unknown; query?: Record<string, string | number | undefined> } = {},
+  ): Promise<z.infer<S>> {
+    return this.shaped(schema, (await this.request(method, path, init)).body, `${method} ${path}`);
+  }
+
   /** `POST /v1/apply[?dryRun=true]` with a multi-document YAML or JSON body. */
   async apply(body: string, options: { contentType: string; dryRun?: boolean }): Promise<ApplyResponse> {
     const answer = await this.request('POST', '/v1/apply', {

@@ -6,6 +6,8 @@ import { registerClusterCommands } from './commands/cluster.js';
 import { registerCompletionCommand, runComplete } from './commands/completion.js';
 import { registerComplianceCommands } from './commands/compliance.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerAuthCommands } from './commands/auth.js';
+import { registerTokenCommands } from './commands/token.js';
 import { registerDeleteCommand } from './commands/delete.js';
 import { registerDescribeCommand } from './commands/describe.js';
 import { registerDevCommand } from './commands/dev.js';
@@ -85,6 +87,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerDescribeCommand(program, ctx);
   registerDeleteCommand(program, ctx);
   registerAuditCommand(program, ctx);
+  registerAuthCommands(program, ctx);
+  registerTokenCommands(program, ctx);
   registerComplianceCommands(program, ctx);
   registerApplyCommand(program, ctx);
   registerDiffCommand(program, ctx);

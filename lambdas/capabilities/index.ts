@@ -7,6 +7,7 @@ import { eventsCapability } from './events/capability.js';
 import { governanceCapability } from './governance/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
+import { tenancyCapability } from './tenancy/capability.js';
 import { worksCapability } from './works/capability.js';
 
 export type { Capability } from './capability.js';
@@ -24,6 +25,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   rolloutsCapability,
   governanceCapability,
   auditCapability,
+  tenancyCapability,
   eventsCapability,
   consoleCapability,
 ]);

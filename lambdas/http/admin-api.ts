@@ -8,7 +8,10 @@ import type { HubContext } from '../core/context.js';
 import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
-import { authenticateAdmin } from './auth.js';
+import { authenticateCaller } from './auth.js';
+import { authorizeRoute } from './authorize.js';
+import { Authorizer } from '../core/authz/authorizer.js';
+import { bindingSnapshot, grantsFor } from '../core/authz/grants.js';
 import type { Principal } from '../../shared/tenancy.js';
 import { RequestAudit, SignIns } from './request-audit.js';
 import { buildOpenApi } from './openapi.js';
@@ -25,16 +28,11 @@ export const HUB_VERSION = TETHER_VERSION;
 
 /**
  * What an admin route handler receives: the hub context (its `ports.audit` the request's audit
- * scope), the generic resource service, who is calling, and the request's audit scope (a route
- * that makes an authorization decision sets `audit.decision`).
+ * scope), the caller (`principal`), its authorization (`authz`, with the decisions this request
+ * made, which the audit event records), the generic resource service, which hides and refuses what
+ * is outside the caller's reach, and the request's audit scope.
  */
-export type AdminContext = HubContext & { service: ResourceService; principal: Principal; audit?: RequestAudit };
-
-/**
- * The caller an admin token stands for until tokens are hub resources with names: the bootstrap
- * admin (what the single admin token of a hub is).
- */
-export const BOOTSTRAP_PRINCIPAL: Principal = { source: 'token', username: 'token:bootstrap', uid: 'bootstrap', groups: [] };
+export type AdminContext = HubContext & { service: ResourceService; principal: Principal; authz: Authorizer; audit?: RequestAudit };
 type Ctx = AdminContext;
 
 function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
@@ -100,19 +98,23 @@ function withNamespace(body: Record<string, unknown>, namespace: string | undefi
   return { ...body, metadata: { ...metadata, namespace } };
 }
 
-function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
+function resourceRoutes(prefix: string, namespaced: boolean, kinds: readonly KindInfo[]): Route<Ctx>[] {
   const ns = (req: HttpRequest) => (namespaced ? nameParam(req, 'cluster') : undefined);
+  // The service checks each object against the caller's sets; the route checks the kind.
+  const kind = (req: HttpRequest) => requireKind(req.params.plural, kinds).kind;
   return [
     {
       method: 'GET',
       pattern: `${prefix}/{plural}`,
       summary: 'List objects',
+      authz: { verb: 'list', kind },
       handler: (req, ctx) => list(req, ctx, kindParam(req, ctx, namespaced), ns(req)),
     },
     {
       method: 'POST',
       pattern: `${prefix}/{plural}`,
       summary: 'Create an object',
+      authz: { verb: 'create', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
@@ -124,6 +126,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'GET',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Read an object',
+      authz: { verb: 'get', kind },
       handler: async (req, ctx) => {
         const obj = await ctx.service.get(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         if (notModified(req, etag(obj).etag)) return { status: 304, headers: etag(obj) };
@@ -134,6 +137,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'PUT',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Replace an object (conditional on resourceVersion or If-Match)',
+      authz: { verb: 'update', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const name = nameParam(req);
@@ -152,6 +156,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'PATCH',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Merge-patch an object (RFC 7396)',
+      authz: { verb: 'patch', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const patch = parseObjectBody(req);
@@ -163,6 +168,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'DELETE',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Delete an object',
+      authz: { verb: 'delete', kind },
       handler: async (req, ctx) => {
         const out = await ctx.service.delete(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         return { status: out.result === 'deleted' ? 200 : 202, body: out.object };
@@ -244,14 +250,18 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
     // service's writes and the domain's security events become this request's audit event.
     const ports = { ...hub.ports, audit };
     const scoped: HubContext = { ...hub, ports };
-    const ctx: Ctx = { ...scoped, service: new ResourceService(scoped), principal: BOOTSTRAP_PRINCIPAL, audit };
+    let ctx = adminContext(scoped, ANONYMOUS, [], audit);
     let res: HttpResponse | undefined;
     let failure: unknown;
     try {
       if (!route.public) {
-        await authenticateAdmin(req, ctx);
-        audit.principal = ctx.principal;
-        audit.signIn = signIns.first(ctx.principal, hub.ports.clock.now());
+        const caller = await authenticateCaller(req, scoped);
+        audit.principal = caller.principal;
+        audit.signIn = signIns.first(caller.principal, hub.ports.clock.now());
+        // The roles and bindings come from the process's copy (one read per 10 s at most).
+        const grants = grantsFor(caller.principal, await bindingSnapshot(hub.ports), caller.token);
+        ctx = adminContext(scoped, caller.principal, grants, audit);
+        await authorizeRoute(route, req, ctx);
       }
       // Every list route pages with `continue`: cursors are opened here and sealed on the way
       // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
@@ -262,6 +272,12 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
     }
     let auditID: string = audit.auditID;
     if (!route.public) {
+      // The decision the event records: a request that failed, its first refusal; one that went
+      // through, its first allowance (an apply may have had some documents refused).
+      const made = ctx.authz.decisions.map((d) => d.decision);
+      const refused = made.find((d) => !d.allowed);
+      const allowed = made.find((d) => d.allowed);
+      audit.decision = (failure === undefined ? (allowed ?? refused) : (refused ?? allowed)) ?? audit.decision;
       const problem = failure === undefined ? undefined : toProblem(failure).problem;
       try {
         auditID = await audit.finish(
@@ -282,6 +298,15 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
   };
 }
 
+/** The principal of public routes (health, OpenAPI, console files): no grants at all. */
+const ANONYMOUS: Principal = Object.freeze({ source: 'token', username: 'system:anonymous', uid: '', groups: [] });
+
+/** The context of one admin request: the caller's authorization and a service that enforces it. */
+export function adminContext(hub: HubContext, principal: Principal, grants: Authorizer['grants'], audit?: RequestAudit): AdminContext {
+  const authz = new Authorizer(principal, grants, hub.ports.resources);
+  return { ...hub, principal, authz, service: new ResourceService(hub, authz), ...(audit ? { audit } : {}) };
+}
+
 /**
  * Every route of the admin API (health, apply, the capabilities' routes, the generic resource
  * routes, the OpenAPI document), in matching order: what the API serves and what tests such as the
@@ -292,7 +317,7 @@ export function adminRouteTable(hub: HubContext, capabilityRoutes: readonly Rout
 }
 
 function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): Router<Ctx> {
-  const router = new Router<Ctx>();
+  const router = new Router<Ctx>({ requireAuthz: true });
   router.add({
     method: 'GET',
     pattern: '/healthz',
@@ -304,11 +329,13 @@ function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminCont
     method: 'POST',
     pattern: '/v1/apply',
     summary: 'Create or update many objects (multi-document YAML or JSON)',
+    // Each document is authorized on its own (a refusal is that document's problem).
+    authz: { verb: 'create', kind: '*', mode: 'perObject' },
     handler: apply,
   });
   for (const r of capabilityRoutes) router.add(r);
-  for (const r of resourceRoutes('/v1', false)) router.add(r);
-  for (const r of resourceRoutes('/v1/clusters/{cluster}', true)) router.add(r);
+  for (const r of resourceRoutes('/v1', false, hub.registry.kinds)) router.add(r);
+  for (const r of resourceRoutes('/v1/clusters/{cluster}', true, hub.registry.kinds)) router.add(r);
   let openapi: unknown;
   router.add({
     method: 'GET',

@@ -192,7 +192,8 @@ export class RequestAudit implements AuditLog {
    * (for a repeated denial, the aggregate's). Reads and writes that changed nothing leave none.
    */
   async finish(ctx: HubContext, outcome: RequestOutcome, now: number): Promise<string> {
-    const denied = outcome.status === 401 || outcome.status === 403;
+    // A refusal answered 404 (an object outside the caller's cluster sets is hidden) is a denial too.
+    const denied = outcome.status === 401 || outcome.status === 403 || (this.decision?.allowed === false && !this.changes.length);
     const routeRef = routeObjectRef(this.pattern, this.req.params);
     const base = this.baseEvent(outcome, routeRef, now);
     if (this.signIn && this.principal) {

@@ -86,7 +86,7 @@ export const auditAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'GET',
     pattern: '/v1/audit',
     summary: 'Audit events, newest first (user, verb, kind, name, clusterSet, outcome, since, until, limit, continue)',
-    access: { verb: 'list', resource: 'audit' },
+    authz: { verb: 'list', kind: 'AuditRecord' },
     handler: async (req, ctx) => {
       const page = await ctx.ports.audits.query(auditQueryOf(req, ctx));
       return {

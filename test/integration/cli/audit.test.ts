@@ -79,7 +79,7 @@ describe('tether audit', () => {
       auditID: events[1].auditID,
       diff: 'spec.hubAcceptsClient',
     });
-    expect(row.rule).toBe('token:bootstrap (token): admin');
+    expect(row.rule).toBe('token/bootstrap (role admin): allow * *');
   }, 30_000);
 
   it('exports denials with their count, and never the token that was refused', async () => {

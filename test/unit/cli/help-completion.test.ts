@@ -89,6 +89,7 @@ describe('bash completion', () => {
       'annotate',
       'apply',
       'audit',
+      'auth',
       'cluster',
       'completion',
       'compliance',
@@ -104,6 +105,7 @@ describe('bash completion', () => {
       'login',
       'rollout',
       'sim',
+      'token',
     ]);
     expect(complete('tether de')).toEqual(['delete', 'describe', 'dev']);
     expect(complete('tether cluster ')).toEqual(['accept', 'create', 'deny', 'detach', 'import', 'upgrade']);

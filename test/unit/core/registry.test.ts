@@ -39,6 +39,7 @@ describe('buildRegistry', () => {
       'rollouts',
       'governance',
       'audit',
+      'tenancy',
       'events',
       'console',
     ]);
@@ -50,6 +51,8 @@ describe('buildRegistry', () => {
       'FleetDeployment',
       'Policy',
       'PolicySet',
+      'Role',
+      'RoleBinding',
     ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');
