@@ -49,7 +49,7 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
     .option('--since <when>', 'from this long ago (24h, 7d) or an RFC 3339 time', '24h')
     .option('--until <when>', 'up to this long ago or this RFC 3339 time (default: now)')
     .option('--user <user>', 'only events of this user (token:ci, alice@example.com)')
-    .option('--verb <verb>', 'only this verb (create, update, patch, delete, control)')
+    .option('--verb <verb>', 'only this verb (create, update, patch, delete, control, login), or a prefix ending in "." (agent.)')
     .option('--kind <kind>', 'only events about this kind (Policy, works)')
     .option('--name <name>', 'only events about objects of this name')
     .option('--clusterset <set>', 'only events about objects in this cluster set')

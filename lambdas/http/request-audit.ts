@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '../../shared/resources/meta.js';
 import type { AuditEvent, AuthzDecision, Principal } from '../../shared/tenancy.js';
+import { auditDiffSummary } from '../../shared/audit-view.js';
 import { auditDiff } from '../core/audit/diff.js';
 import type { HubContext } from '../core/context.js';
 import { AUDIT_ACTION_ANNOTATION, AUDIT_REASON_ANNOTATION } from '../ports/audit-store.js';
@@ -14,11 +15,30 @@ import type { HttpRequest } from './request.js';
  * the request leaves — one per changed object for a multi-document apply.
  *
  * What is recorded (level Metadata, plus a redacted diff for writes):
- * - a write that changed something (the service reported a change), or an action the domain
- *   audited (cluster accept/deny/detach, rollout control, ...), whatever its outcome;
+ * - a write that changed something (the service reported a change), or a request in which the
+ *   domain audited something (cluster accept/deny/detach, rollout control, a login), whatever its
+ *   outcome;
  * - every denial (401, 403), counted with its identical repeats by the audit log;
  * - not reads, and not a write that changed nothing (an unchanged apply, a dry run).
  */
+
+/**
+ * Largest diff an event keeps, bytes of JSON. A bigger one (a Work with large manifests) is
+ * replaced by the list of fields it changed, in the `tether.dev/diff` annotation: an event stays
+ * far below DynamoDB's 400 KB item limit and cheap to write and read.
+ */
+export const MAX_DIFF_BYTES = 32 * 1024;
+
+/** Annotation naming the changed fields of a diff too large to keep. */
+export const AUDIT_DIFF_ANNOTATION = 'tether.dev/diff';
+
+/** The event's diff, or the note that stands for one too large to keep. */
+function boundedDiff(diff: unknown, annotations: Record<string, string> | undefined): Pick<AuditEvent, 'diff' | 'annotations'> {
+  const bytes = Buffer.byteLength(JSON.stringify(diff) ?? '', 'utf8');
+  if (bytes <= MAX_DIFF_BYTES) return { diff, ...(annotations ? { annotations } : {}) };
+  const fields = auditDiffSummary({ diff } as AuditEvent, 20);
+  return { annotations: { ...annotations, [AUDIT_DIFF_ANNOTATION]: `not kept: ${bytes} bytes (over ${MAX_DIFF_BYTES}); changed ${fields}` } };
+}
 
 /** The caller before authentication has told who it is. */
 export const ANONYMOUS = 'system:anonymous';
@@ -174,14 +194,15 @@ export class RequestAudit implements AuditLog {
   async finish(ctx: HubContext, outcome: RequestOutcome, now: number): Promise<string> {
     // A refusal answered 404 (an object outside the caller's cluster sets is hidden) is a denial too.
     const denied = outcome.status === 401 || outcome.status === 403 || (this.decision?.allowed === false && !this.changes.length);
-    const read = this.req.method === 'GET' || this.req.method === 'HEAD';
     const routeRef = routeObjectRef(this.pattern, this.req.params);
     const base = this.baseEvent(outcome, routeRef, now);
     if (this.signIn && this.principal) {
       const { objectRef: _ref, ...rest } = base;
       this.append({ ...rest, auditID: `${this.auditID}.login`, verb: 'login', responseStatus: { code: 200, status: 'Success' } });
     }
-    if (!denied && (read || (!this.changes.length && !this.notes.length))) return this.auditID;
+    // A read, or a write that changed nothing, leaves no event unless the hub audited something in
+    // it (a login recorded by an `/v1/auth/*` route, a refused cluster action).
+    if (!denied && !this.changes.length && !this.notes.length) return this.auditID;
     if (denied) return this.append(base);
     const apply = this.pattern === '/v1/apply';
     if (!this.changes.length) {
@@ -204,8 +225,10 @@ export class RequestAudit implements AuditLog {
           ...(obj?.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
         },
         ...(sets.length ? { clusterSets: sets } : {}),
-        diff: c.verb === 'delete' ? null : auditDiff(c.old, c.new, redact),
-        ...(apply ? { annotations: { ...base.annotations, [AUDIT_VIA_ANNOTATION]: 'apply' } } : {}),
+        ...boundedDiff(
+          c.verb === 'delete' ? null : auditDiff(c.old, c.new, redact),
+          apply ? { ...base.annotations, [AUDIT_VIA_ANNOTATION]: 'apply' } : base.annotations,
+        ),
       };
       this.append(event);
     }

@@ -33,7 +33,7 @@ export interface LegacyAuditRecord {
   details?: Record<string, unknown>;
 }
 
-/** What `GET /v1/audit` and `tether audit` filter by; every filter is exact. */
+/** What `GET /v1/audit` and `tether audit` filter by; every filter is exact (a verb may be a prefix ending in `.`). */
 export interface AuditQuery {
   /** Epoch ms, inclusive. */
   since: number;
@@ -41,6 +41,7 @@ export interface AuditQuery {
   until: number;
   /** `user.username`. */
   user?: string;
+  /** One verb, or a prefix ending in `.` (`agent.`: the hub's own security events of agents). */
   verb?: string;
   /** `objectRef.resource` (a kind's plural: `policies`). */
   resource?: string;
@@ -72,7 +73,7 @@ export const outcomeOf: (e: AuditEvent) => AuditOutcome = auditOutcome;
 /** Does an event match a query's filters (not its time range)? */
 export function auditMatches(e: AuditEvent, q: Omit<AuditQuery, 'since' | 'until' | 'limit' | 'cursor'>): boolean {
   if (q.user !== undefined && e.user.username !== q.user) return false;
-  if (q.verb !== undefined && e.verb !== q.verb) return false;
+  if (q.verb !== undefined && !(q.verb.endsWith('.') ? e.verb.startsWith(q.verb) : e.verb === q.verb)) return false;
   if (q.resource !== undefined && e.objectRef?.resource !== q.resource) return false;
   if (q.name !== undefined && e.objectRef?.name !== q.name) return false;
   if (q.clusterSet !== undefined && !(e.clusterSets ?? []).includes(q.clusterSet)) return false;

@@ -78,7 +78,11 @@ function filterOf(q: AuditQuery): { expression?: string; names: Record<string, s
     conds.push(`#${attr} = :${attr}`);
   };
   eq('u', q.user);
-  eq('v', q.verb);
+  if (q.verb?.endsWith('.')) {
+    names['#v'] = 'v';
+    values[':v'] = { S: q.verb };
+    conds.push('begins_with(#v, :v)');
+  } else eq('v', q.verb);
   eq('k', q.resource);
   eq('n', q.name);
   eq('o', q.outcome);
@@ -107,6 +111,8 @@ export class DynamoAuditStore implements AuditStore {
     private readonly tableName: string,
     private readonly retentionDays = AUDIT_RETENTION_DAYS,
     private readonly now: () => number = Date.now,
+    /** Items one answer page evaluates at most (tests use a small one). */
+    private readonly scanBudget = AUDIT_SCAN_BUDGET,
   ) {}
 
   async append(events: readonly AuditEvent[]): Promise<void> {
@@ -152,7 +158,7 @@ export class DynamoAuditStore implements AuditStore {
         from?.sk && day === from.day ? { [TABLE.partitionKey]: { S: auditPartition(day) }, [TABLE.sortKey]: { S: from.sk } } : undefined;
       do {
         // Budget spent: continue here next page (the top of this day when nothing of it was read yet).
-        if (scanned >= AUDIT_SCAN_BUDGET || calls >= AUDIT_QUERY_BUDGET) {
+        if (scanned >= this.scanBudget || calls >= AUDIT_QUERY_BUDGET) {
           const sk = start?.[TABLE.sortKey]?.S;
           return { items, cursor: encodeCursor(sk ? { day, sk } : { day }) };
         }
@@ -169,7 +175,7 @@ export class DynamoAuditStore implements AuditStore {
               ...filter.values,
             },
             ScanIndexForward: false,
-            Limit: Math.min(QUERY_PAGE, AUDIT_SCAN_BUDGET - scanned),
+            Limit: Math.min(QUERY_PAGE, this.scanBudget - scanned),
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
         );

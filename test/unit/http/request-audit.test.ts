@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { requestVerb, routeObjectRef, RequestAudit, SIGN_IN_WINDOW_MS, SignIns } from '../../../lambdas/http/request-audit.js';
+import {
+  AUDIT_DIFF_ANNOTATION,
+  MAX_DIFF_BYTES,
+  requestVerb,
+  routeObjectRef,
+  RequestAudit,
+  SIGN_IN_WINDOW_MS,
+  SignIns,
+} from '../../../lambdas/http/request-audit.js';
 import type { HttpRequest } from '../../../lambdas/http/request.js';
 import type { AuditLog } from '../../../lambdas/ports/log.js';
 import { AuditEventSchema, type AuditEvent, type Principal } from '../../../shared/tenancy.js';
@@ -85,5 +93,51 @@ describe('request audit', () => {
       ['login', 'alice@example.com', ['ops']],
     ]);
     expect(signIns.first({ source: 'token', username: 'token:ci', uid: 'ci', groups: [] }, T0)).toBe(false);
+  });
+
+  it('keeps a diff too large for an event as the list of fields it changed', async () => {
+    const { ctx } = memoryHubContext();
+    const { base, events } = capture();
+    const a = new RequestAudit(base, req('POST', '/v1/clustersets', { plural: 'clustersets' }), '/v1/{plural}', T0);
+    a.principal = alice;
+    const big = 'x'.repeat(MAX_DIFF_BYTES);
+    a.change({
+      verb: 'create',
+      kind: 'ClusterSet',
+      plural: 'clustersets',
+      new: {
+        apiVersion: 'tether.dev/v1alpha1',
+        kind: 'ClusterSet',
+        metadata: { name: 'big', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: '', annotations: { note: big } },
+        spec: {},
+      },
+    });
+    await a.finish(ctx, { status: 201 }, T0);
+    expect(events).toHaveLength(1);
+    expect(events[0].diff).toBeUndefined();
+    expect(events[0].annotations?.[AUDIT_DIFF_ANNOTATION]).toMatch(/^not kept: \d+ bytes \(over 32768\); changed metadata.annotations.note$/);
+  });
+
+  it('folds a security event the hub records during a request into the request\'s one event, even on a read', async () => {
+    const { ctx } = memoryHubContext();
+    const { base, events } = capture();
+    const logged: unknown[] = [];
+    const a = new RequestAudit(
+      { ...base, record: (e, opts) => void logged.push([e.action, opts]) },
+      req('GET', '/v1/auth/callback'),
+      '/v1/auth/callback',
+      T0,
+    );
+    a.principal = alice;
+    a.record({ action: 'auth.login', outcome: 'allowed', reason: 'oidc code flow' });
+    await a.finish(ctx, { status: 200 }, T0);
+    // Logged as ever, but not stored on its own: it is part of the request's event.
+    expect(logged).toEqual([['auth.login', { store: false }]]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      auditID: a.auditID,
+      user: { username: 'alice@example.com' },
+      annotations: { 'tether.dev/action': 'auth.login', 'tether.dev/reason': 'oidc code flow' },
+    });
   });
 });
