@@ -7,6 +7,7 @@ import { eventsCapability } from './events/capability.js';
 import { governanceCapability } from './governance/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
+import { ssoCapability } from './sso/capability.js';
 import { worksCapability } from './works/capability.js';
 
 export type { Capability } from './capability.js';
@@ -26,4 +27,5 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   auditCapability,
   eventsCapability,
   consoleCapability,
+  ssoCapability,
 ]);

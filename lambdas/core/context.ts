@@ -2,6 +2,8 @@ import type { Ports } from '../ports/index.js';
 import { TETHER_VERSION } from '../../shared/version.js';
 import { DEFAULT_COMPLIANCE_RETENTION_DAYS } from '../../shared/compliance.js';
 import type { HubRegistry } from './registry.js';
+import type { IdentityVerifier } from '../ports/identity.js';
+import type { OidcSettings } from './identity/oidc.js';
 
 /** Settings of the agent API's per-credential rate limiter (lambdas/http/rate-limit.ts). */
 export interface RateLimitSettings {
@@ -50,6 +52,8 @@ export interface HubConfig {
    * lambdas/http/rate-limit.ts and docs/security.md. `requestsPerSecond: 0` turns it off.
    */
   agentRateLimit: RateLimitSettings;
+  /** Single sign-on: the OIDC issuer whose ID tokens the admin API accepts (docs/tenancy.md); absent, it is off. */
+  oidc?: OidcSettings;
 }
 
 export const defaultHubConfig: HubConfig = {
@@ -71,4 +75,6 @@ export interface HubContext {
   config: HubConfig;
   /** What the composed capabilities contribute (kinds' behaviour, steps, tasks, ...), built once at start-up. */
   registry: HubRegistry;
+  /** Verifies OIDC ID tokens when single sign-on is configured ({@link HubConfig.oidc}). */
+  oidc?: IdentityVerifier;
 }

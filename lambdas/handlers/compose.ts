@@ -10,6 +10,8 @@ import type { AdminContext } from '../http/admin-api.js';
 import type { Route } from '../http/router.js';
 import { cryptoIds } from '../ports/ids.js';
 import { StoredAuditLog } from './audit-log.js';
+import { OidcVerifier } from '../adapters/oidc/oidc-verifier.js';
+import { oidcSettingsFromEnv } from '../core/identity/oidc.js';
 import { systemClock } from '../ports/clock.js';
 import type { AuditEvent, Log } from '../ports/log.js';
 
@@ -113,6 +115,7 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
   for (const hook of dynamoClientHooks) hook(ddb);
   const sqs = createSqsClient({ endpoint: opts.sqsEndpoint, region });
   const stores = createDynamoPorts(ddb, opts.tableName, { heartbeats: { flushIntervalMs: opts.heartbeatFlushMs } });
+  const config = { ...defaultHubConfig, ...opts.config };
   return {
     ports: {
       ...stores,
@@ -122,7 +125,9 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
       log: opts.log,
       audit: new StoredAuditLog(stores.audits, opts.log, Date.now, opts.auditSink),
     },
-    config: { ...defaultHubConfig, ...opts.config },
+    config,
+    // One verifier per process: its discovery and key caches are what keep the issuer unbothered.
+    ...(config.oidc ? { oidc: new OidcVerifier(config.oidc) } : {}),
     ...composed,
   };
 }
@@ -187,6 +192,7 @@ export function contextFromEnv(log: Log): ComposedHub {
           'credentials',
         ),
       },
+      oidc: oidcSettingsFromEnv(process.env),
     },
   });
 }

@@ -3,6 +3,8 @@ import { ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
 import { sha256Hex } from '../../shared/hash.js';
 import type { AdminTokenRecord } from '../ports/admin-token-store.js';
 import type { HubContext } from '../core/context.js';
+import { looksLikeJwt } from '../core/identity/oidc.js';
+import type { Principal } from '../../shared/tenancy.js';
 import type { HttpRequest } from './request.js';
 
 /** Extracts a bearer token from the Authorization header, or undefined when absent. */
@@ -24,15 +26,18 @@ export function sameDigest(a: string, b: string): boolean {
 /**
  * Authenticates an admin API request: 401 without a token, 403 with one that is not a valid admin
  * token. Only the SHA-256 of tokens is stored; the lookup is by hash and the final comparison is
- * constant-time.
+ * constant-time. When single sign-on is configured, a bearer shaped like a JWT is an OIDC ID token
+ * and goes to the verifier instead (401 with the reason when it is not valid): it costs no storage
+ * read, and the hub's own tokens never have that shape.
  */
-export async function authenticateAdmin(req: HttpRequest, ctx: HubContext): Promise<AdminTokenRecord> {
+export async function authenticateAdmin(req: HttpRequest, ctx: HubContext): Promise<AdminTokenRecord | Principal> {
   const token = bearerToken(req);
   if (!token) {
     throw new UnauthenticatedError(
       'this endpoint needs an admin token: send "Authorization: Bearer <token>" (tether login --hub URL --token T)',
     );
   }
+  if (ctx.oidc && looksLikeJwt(token)) return authenticateOidc(token, req, ctx);
   const hash = sha256Hex(token);
   const record = await ctx.ports.adminTokens.getByHash(hash);
   const now = ctx.ports.clock.now();
@@ -47,4 +52,17 @@ export async function authenticateAdmin(req: HttpRequest, ctx: HubContext): Prom
     throw new ForbiddenError('the admin token is not valid (unknown, revoked or expired)');
   }
   return record;
+}
+
+/** The OIDC side of {@link authenticateAdmin}: the verifier's principal, or a 401 recorded as a denial. */
+async function authenticateOidc(token: string, req: HttpRequest, ctx: HubContext): Promise<Principal> {
+  try {
+    return await ctx.oidc!.verify(token);
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) {
+      // One fixed reason, so a flood of forged tokens aggregates into one audit record per window.
+      ctx.ports.audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'invalid OIDC token', sourceIp: req.sourceIp, path: req.path });
+    }
+    throw err;
+  }
 }
