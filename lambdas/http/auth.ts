@@ -61,7 +61,13 @@ async function authenticateOidc(token: string, req: HttpRequest, ctx: HubContext
   } catch (err) {
     if (err instanceof UnauthenticatedError) {
       // One fixed reason, so a flood of forged tokens aggregates into one audit record per window.
-      ctx.ports.audit.record({ action: 'admin.authenticate', outcome: 'denied', reason: 'invalid OIDC token', sourceIp: req.sourceIp, path: req.path });
+      ctx.ports.audit.record({
+        action: 'admin.authenticate',
+        outcome: 'denied',
+        reason: 'invalid OIDC token',
+        sourceIp: req.sourceIp,
+        path: req.path,
+      });
     }
     throw err;
   }

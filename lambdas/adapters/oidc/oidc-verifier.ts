@@ -104,7 +104,8 @@ export class OidcVerifier implements IdentityVerifier {
     if (claims.iss !== issuer) {
       throw new UnauthenticatedError(`the token was issued by "${String(claims.iss)}"; this hub trusts tokens of "${issuer}"`);
     }
-    if (typeof claims.exp !== 'number') throw new UnauthenticatedError('the token has no "exp" claim; the hub accepts only tokens that expire');
+    if (typeof claims.exp !== 'number')
+      throw new UnauthenticatedError('the token has no "exp" claim; the hub accepts only tokens that expire');
     if (claims.exp * 1000 + clockToleranceSeconds * 1000 <= this.now()) throw expired(claims.exp);
   }
 
@@ -120,7 +121,8 @@ export class OidcVerifier implements IdentityVerifier {
         );
       }
       if (err.claim === 'iss') return new UnauthenticatedError(`the token was not issued by "${issuer}"`);
-      if (err.claim === 'nbf' || err.claim === 'iat') return new UnauthenticatedError(`the token is not valid yet (${err.claim}); check the clocks`);
+      if (err.claim === 'nbf' || err.claim === 'iat')
+        return new UnauthenticatedError(`the token is not valid yet (${err.claim}); check the clocks`);
       return new UnauthenticatedError(`the token's "${err.claim}" claim is not valid: ${err.reason}`);
     }
     if (err instanceof joseErrors.JOSEAlgNotAllowed) {
@@ -135,7 +137,8 @@ export class OidcVerifier implements IdentityVerifier {
     if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) {
       return new UnauthenticatedError(`the token is not a valid signed JWT: ${err.message}`);
     }
-    if (err instanceof joseErrors.JOSENotSupported) return new UnauthenticatedError(`the token uses something the hub does not support: ${err.message}`);
+    if (err instanceof joseErrors.JOSENotSupported)
+      return new UnauthenticatedError(`the token uses something the hub does not support: ${err.message}`);
     // Anything else is the key set's fetch failing (timeout, network, a bad answer).
     this.failedAt = this.now();
     return new IssuerUnavailableError(`could not fetch the signing keys of ${issuer}: ${(err as Error).message}`, { cause: err });
@@ -145,13 +148,17 @@ export class OidcVerifier implements IdentityVerifier {
   private keySet(): Promise<KeySet> {
     const backoff = this.options.failureBackoffMs ?? 10_000;
     if (this.failedAt !== undefined && this.now() - this.failedAt < backoff) {
-      return Promise.reject(new IssuerUnavailableError(`the OIDC issuer ${this.settings.issuer} failed to answer less than ${backoff / 1000} s ago`));
+      return Promise.reject(
+        new IssuerUnavailableError(`the OIDC issuer ${this.settings.issuer} failed to answer less than ${backoff / 1000} s ago`),
+      );
     }
     this.failedAt = undefined;
     this.keys ??= this.discover().catch((err: unknown) => {
       this.keys = undefined;
       this.failedAt = this.now();
-      throw err instanceof TetherError ? err : new IssuerUnavailableError(`OIDC discovery of ${this.settings.issuer} failed: ${(err as Error).message}`, { cause: err });
+      throw err instanceof TetherError
+        ? err
+        : new IssuerUnavailableError(`OIDC discovery of ${this.settings.issuer} failed: ${(err as Error).message}`, { cause: err });
     });
     return this.keys;
   }
@@ -159,12 +166,16 @@ export class OidcVerifier implements IdentityVerifier {
   private async discover(): Promise<KeySet> {
     const { issuer } = this.settings;
     const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const res = await this.fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000) });
+    const res = await this.fetchImpl(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+    });
     if (!res.ok) throw new IssuerUnavailableError(`OIDC discovery at ${url} answered ${res.status}`);
     const doc = (await res.json()) as Partial<Discovery>;
     // The discovery document must name the issuer exactly (OIDC Discovery 1.0, section 4.3): a
     // document served for another issuer would let that issuer's keys sign for this one.
-    if (doc.issuer !== issuer) throw new IssuerUnavailableError(`OIDC discovery at ${url} names issuer "${String(doc.issuer)}", not "${issuer}"`);
+    if (doc.issuer !== issuer)
+      throw new IssuerUnavailableError(`OIDC discovery at ${url} names issuer "${String(doc.issuer)}", not "${issuer}"`);
     if (typeof doc.jwks_uri !== 'string') throw new IssuerUnavailableError(`OIDC discovery at ${url} has no jwks_uri`);
     const fetchImpl = this.fetchImpl;
     const jwksFetch: FetchImplementation = (u, init) => fetchImpl(u, init);

@@ -125,7 +125,7 @@ export function principalFromClaims(claims: Record<string, unknown>, settings: O
     }
     if (settings.usernameClaim === 'email' && claims.email_verified === false) {
       throw new UnauthenticatedError(
-        'the token\'s e-mail address is not verified (email_verified is false); verify it with the provider, or configure another username claim',
+        "the token's e-mail address is not verified (email_verified is false); verify it with the provider, or configure another username claim",
       );
     }
     name = claimed;
@@ -180,7 +180,9 @@ export function oidcSettingsFromEnv(env: Record<string, string | undefined>): Oi
   const clientId = get('TETHER_OIDC_CLIENT_ID');
   const audience = get('TETHER_OIDC_AUDIENCE') ?? clientId;
   if (!audience) {
-    throw new Error('TETHER_OIDC_ISSUER is set but neither TETHER_OIDC_AUDIENCE nor TETHER_OIDC_CLIENT_ID is: the hub needs the client id tokens are issued for');
+    throw new Error(
+      'TETHER_OIDC_ISSUER is set but neither TETHER_OIDC_AUDIENCE nor TETHER_OIDC_CLIENT_ID is: the hub needs the client id tokens are issued for',
+    );
   }
   const tolerance = get('TETHER_OIDC_CLOCK_TOLERANCE_SECONDS');
   const clockToleranceSeconds = tolerance === undefined ? OIDC_DEFAULTS.clockToleranceSeconds : Number(tolerance);
