@@ -110,6 +110,7 @@ export async function startOidcIssuer(opts: OidcIssuerOptions = {}): Promise<Tes
       aud: clientIds[0],
       iat: now,
       exp: now + ttl,
+      jti: randomUUID(),
       ...claims,
     };
     const signing = o.key && o.key !== 'current' && o.key !== 'previous' ? o.key : key.privateKey;

@@ -102,6 +102,7 @@ describe('bash completion', () => {
       'help',
       'label',
       'login',
+      'logout',
       'rollout',
       'sim',
     ]);
