@@ -20,6 +20,16 @@ export const ProblemSchema = z.object({
   /** For 413: the limit and the actual size in bytes. */
   limitBytes: z.number().optional(),
   actualBytes: z.number().optional(),
+  /** For 403 refusals of the authorization model: what was refused, and the rule that refused it. */
+  authorization: z
+    .object({
+      verb: z.string(),
+      kind: z.string(),
+      name: z.string().optional(),
+      reason: z.string(),
+      clusterSets: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 

@@ -144,6 +144,22 @@ export class ForbiddenError extends TetherError {
   readonly code = 'forbidden';
 }
 
+/**
+ * An authorization refusal: which verb on which kind (and object) was refused, and the decision
+ * with the rule that refused it (`deny wins: ...`). Problem+json carries them as `authorization`.
+ */
+export class AuthzDeniedError extends ForbiddenError {
+  constructor(
+    readonly verb: string,
+    readonly kind: string,
+    readonly reason: string,
+    readonly objectName?: string,
+    readonly clusterSets?: readonly string[],
+  ) {
+    super(`${verb} ${kind}${objectName ? ` "${objectName}"` : ''} refused: ${reason}`);
+  }
+}
+
 /** The request is valid but the object's state does not allow it now (e.g. accept a detaching cluster). */
 export class StateError extends TetherError {
   static override readonly status = 409;

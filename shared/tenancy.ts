@@ -93,3 +93,56 @@ export const AuditEventSchema = z.object({
   annotations: z.record(z.string(), z.string()).optional(),
 });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+/** Effects of a rule: deny rules win over allow rules. */
+export const RuleEffects = ['allow', 'deny'] as const;
+export type RuleEffect = (typeof RuleEffects)[number];
+
+/**
+ * One rule of a role: `verbs` × `kinds` (a kind name such as `Placement`, a pseudo-kind such as
+ * `AuditRecord` or `ApiToken`, or `*` for every kind), allowed or denied.
+ */
+export const RoleRuleSchema = z
+  .object({
+    effect: z.enum(RuleEffects).default('allow'),
+    verbs: z.array(z.union([z.enum(Verbs), z.literal('*')])).min(1).max(20),
+    kinds: z.array(z.string().regex(/^(\*|[A-Z][A-Za-z0-9]{0,62})$/, 'a kind name (e.g. Placement) or *')).min(1).max(50),
+  })
+  .strict();
+export type RoleRule = z.infer<typeof RoleRuleSchema>;
+
+/** What `GET /v1/auth/whoami` answers: who the caller is and everything it is granted. */
+export const WhoAmISchema = z.object({
+  username: z.string(),
+  uid: z.string(),
+  groups: z.array(z.string()),
+  source: z.enum(PrincipalSources),
+  expiresAt: z.number().optional(),
+  bindings: z.array(z.object({ name: z.string(), role: z.string(), clusterSets: z.array(z.string()).optional() })),
+  rules: z.array(
+    z.object({
+      effect: z.enum(RuleEffects),
+      verbs: z.array(z.string()),
+      kinds: z.array(z.string()),
+      clusterSets: z.array(z.string()).optional(),
+    }),
+  ),
+});
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
+
+/** Pseudo-kinds: what routes act on that is not a stored resource kind. */
+export const PseudoKinds = {
+  /** API tokens (`/v1/tokens`). */
+  ApiToken: 'ApiToken',
+  /** The audit trail (`/v1/audit`). */
+  AuditRecord: 'AuditRecord',
+  /** The compliance history (`/v1/compliance/events`). */
+  ComplianceEvent: 'ComplianceEvent',
+  /** Compliance reports (`/v1/compliance/report`, verb `export`). */
+  ComplianceReport: 'ComplianceReport',
+  /** Fleet events (`/v1/events`). */
+  Event: 'Event',
+} as const;
+
+/** The annotation where the hub records the cluster sets a scoped writer may place into. */
+export const SCOPE_ANNOTATION = 'tether.dev/scope-clustersets';

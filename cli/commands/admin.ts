@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseDurationSeconds } from '../../shared/duration.js';
+import { isDnsLabel } from '../../shared/resources/meta.js';
+import { BuiltInRoles } from '../../shared/tenancy.js';
 import { TableAccessError, tableAccessError } from '../table-access.js';
 
 /** The longest `--expires-in` accepted: ten years. */
@@ -13,6 +16,8 @@ interface CreateTokenFlags {
   table: string;
   region?: string;
   role: string;
+  name?: string;
+  replace?: boolean;
   description?: string;
   expiresIn?: string;
   endpoint?: string;
@@ -23,6 +28,9 @@ interface CreateTokenRequest {
   table: string;
   region?: string;
   endpoint?: string;
+  role: string;
+  name?: string;
+  replace: boolean;
   description?: string;
   expiresInSeconds?: number;
 }
@@ -49,7 +57,9 @@ Examples:
     .description("create an admin token in a deployed hub's DynamoDB table and print it once")
     .requiredOption('--table <name>', "the hub's table: the TableName output of the stack")
     .option('--region <region>', 'AWS region of the table (default: AWS_REGION, AWS_DEFAULT_REGION or your profile)')
-    .option('--role <role>', 'role of the token; the hub has only "admin" today', 'admin')
+    .option('--role <role>', 'built-in role of the token: admin, operator, viewer or auditor (unscoped)', 'admin')
+    .option('--name <name>', 'name of the token, as `tether token list` shows it (default: bootstrap-<date>-<time>)')
+    .option('--replace', 'rotate: revoke the live token of that name and store the new one')
     .option('--description <text>', 'what the token is for, stored with it (not secret)')
     .option('--expires-in <duration>', 'the token stops working after this long, e.g. 90d, 12h, 1h30m (default: never)')
     .option('--endpoint <url>', 'DynamoDB endpoint URL instead of AWS, e.g. DynamoDB Local')
@@ -64,16 +74,17 @@ such table, and 1 that AWS refused the write.
 
 Examples:
   tether admin create-token --table TetherHub-HubTable1234 --region eu-west-1
+  tether admin create-token --table "$TABLE" --name bootstrap --replace   # rotate the bootstrap token
   TOKEN="$(tether admin create-token --table "$TABLE" --description 'CI deploys' --expires-in 90d)"
   tether login --hub "$API_URL" --token "$TOKEN"`,
     )
     .action(async (flags: CreateTokenFlags, cmd: Command) => {
       const request = checkCreateToken(flags);
       try {
-        const { token, expiresAt, region } = await createTokenInTable(request, ctx.io.env, ctx.io.now().getTime());
+        const { token, name, expiresAt, region } = await createTokenInTable(request, ctx.io.env, ctx.io.now().getTime());
         ctx.out(`${token}\n`);
         const expiry = expiresAt === undefined ? 'it does not expire' : `it expires at ${new Date(expiresAt).toISOString()}`;
-        ctx.io.err(`Created an admin token in table ${request.table}${region ? ` (${region})` : ''}; ${expiry}. It is shown only once.\n`);
+        ctx.io.err(`Created the ${request.role} token "${name}" in table ${request.table}${region ? ` (${region})` : ''}; ${expiry}. It is shown only once.\n`);
       } catch (err) {
         const failure = err instanceof TableAccessError ? err : tableAccessError(err, request.table);
         ctx.report(cmd, failure);
@@ -94,8 +105,11 @@ export function checkCreateToken(flags: CreateTokenFlags): CreateTokenRequest {
   if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(flags.region)) {
     throw new UsageError(`invalid --region "${flags.region}": expected an AWS region such as us-east-1`);
   }
-  if (flags.role !== 'admin') {
-    throw new UsageError(`invalid --role "${flags.role}": the hub has only the admin role today (every admin token has full access)`);
+  if (!(BuiltInRoles as readonly string[]).includes(flags.role)) {
+    throw new UsageError(`invalid --role "${flags.role}": expected one of ${BuiltInRoles.join(', ')} (custom roles and cluster sets: tether token create)`);
+  }
+  if (flags.name !== undefined && !isDnsLabel(flags.name)) {
+    throw new UsageError(`invalid --name "${flags.name}": use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`);
   }
   if (
     flags.description !== undefined &&
@@ -115,6 +129,9 @@ export function checkCreateToken(flags: CreateTokenFlags): CreateTokenRequest {
   }
   return {
     table: flags.table,
+    role: flags.role,
+    replace: flags.replace === true,
+    ...(flags.name !== undefined && { name: flags.name }),
     ...(flags.region !== undefined && { region: flags.region }),
     ...(flags.endpoint !== undefined && { endpoint: flags.endpoint }),
     ...(flags.description !== undefined && { description: flags.description.trim() }),
@@ -130,7 +147,7 @@ async function createTokenInTable(
   request: CreateTokenRequest,
   env: Record<string, string | undefined>,
   now: number,
-): Promise<{ token: string; expiresAt?: number; region?: string }> {
+): Promise<{ token: string; name: string; expiresAt?: number; region?: string }> {
   const [{ DynamoDBClient }, { DynamoAdminTokenStore }, { newAdminToken, registerAdminToken }, { cryptoIds }, { clockAt }] =
     await Promise.all([
       import('@aws-sdk/client-dynamodb'),
@@ -144,12 +161,20 @@ async function createTokenInTable(
   try {
     const token = newAdminToken(cryptoIds);
     const expiresAt = request.expiresInSeconds === undefined ? undefined : now + request.expiresInSeconds * 1000;
-    await registerAdminToken({ adminTokens: new DynamoAdminTokenStore(client, request.table), clock: clockAt(() => now) }, token, {
-      role: 'admin',
-      ...(request.description !== undefined && { description: request.description }),
-      ...(expiresAt !== undefined && { expiresAt }),
-    });
-    return { token, expiresAt, region };
+    // Unique per second unless named: a second admin token never revokes the first by accident.
+    const name = request.name ?? `bootstrap-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+    await registerAdminToken(
+      { adminTokens: new DynamoAdminTokenStore(client, request.table), clock: clockAt(() => now) },
+      token,
+      {
+        name,
+        role: request.role,
+        ...(request.description !== undefined && { description: request.description }),
+        ...(expiresAt !== undefined && { expiresAt }),
+      },
+      { replace: request.replace },
+    );
+    return { token, name, expiresAt, region };
   } finally {
     client.destroy();
   }

@@ -8,6 +8,7 @@ import { governanceCapability } from './governance/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { ssoCapability } from './sso/capability.js';
+import { tenancyCapability } from './tenancy/capability.js';
 import { worksCapability } from './works/capability.js';
 
 export type { Capability } from './capability.js';
@@ -25,6 +26,7 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   rolloutsCapability,
   governanceCapability,
   auditCapability,
+  tenancyCapability,
   eventsCapability,
   consoleCapability,
   ssoCapability,

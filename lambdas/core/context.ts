@@ -1,8 +1,8 @@
+import type { Principal } from '../../shared/tenancy.js';
 import type { Ports } from '../ports/index.js';
 import { TETHER_VERSION } from '../../shared/version.js';
 import { DEFAULT_COMPLIANCE_RETENTION_DAYS } from '../../shared/compliance.js';
 import type { HubRegistry } from './registry.js';
-import type { IdentityVerifier } from '../ports/identity.js';
 import type { OidcSettings } from './identity/oidc.js';
 
 /** Settings of the agent API's per-credential rate limiter (lambdas/http/rate-limit.ts). */
@@ -75,6 +75,14 @@ export interface HubContext {
   config: HubConfig;
   /** What the composed capabilities contribute (kinds' behaviour, steps, tasks, ...), built once at start-up. */
   registry: HubRegistry;
-  /** Verifies OIDC ID tokens when single sign-on is configured ({@link HubConfig.oidc}). */
-  oidc?: IdentityVerifier;
+  /**
+   * The OIDC verifier, when the hub trusts an issuer: a bearer token shaped like a JWT is handed to
+   * it, and it answers the principal (source `oidc`) or throws UnauthenticatedError.
+   */
+  oidc?: OidcVerifier;
+}
+
+/** Verifies an OIDC ID/access token (a JWT) into a principal; throws UnauthenticatedError when it is not valid. */
+export interface OidcVerifier {
+  verify(token: string): Promise<Principal>;
 }

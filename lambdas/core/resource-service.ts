@@ -6,6 +6,8 @@ import { findKind, inputSchema, kindNames, KINDS, type AnyKind, type KindInfo } 
 const ALL_KINDS: readonly AnyKind[] = Object.values(KINDS);
 import { API_VERSION, type Resource } from '../../shared/resources/meta.js';
 import { parseOrThrow } from '../../shared/validation.js';
+import { SCOPE_ANNOTATION } from '../../shared/tenancy.js';
+import type { Authorizer } from './authz/authorizer.js';
 import { isoNow } from '../ports/clock.js';
 import type { HubContext } from './context.js';
 import { applyMergePatch } from './merge-patch.js';
@@ -107,7 +109,15 @@ export interface ListQuery {
  * per-kind behaviour plugged in through the composed registry ({@link HubContext.registry}).
  */
 export class ResourceService {
-  constructor(private readonly ctx: HubContext) {}
+  /**
+   * @param authz the caller's authorization, for the admin API: reads outside the caller's cluster
+   * sets are hidden (404, filtered from lists), writes outside them refused, and a scoped writer's
+   * confinement recorded on what it writes. Absent for the hub's own work (steps, tasks).
+   */
+  constructor(
+    private readonly ctx: HubContext,
+    private readonly authz?: Authorizer,
+  ) {}
 
   private now(): string {
     return isoNow(this.ctx.ports.clock);
@@ -116,10 +126,15 @@ export class ResourceService {
   async get(info: KindInfo, name: string, namespace?: string): Promise<Resource> {
     const res = await this.ctx.ports.resources.get({ kind: info.kind, name, namespace });
     if (!res) throw new NotFoundError(info.kind, namespace ? `${namespace}/${name}` : name);
+    await this.authz?.requireObject('get', res);
     return this.decorate(res);
   }
 
   async list(info: KindInfo, q: ListQuery): Promise<{ items: Resource[]; cursor?: string }> {
+    // A cluster outside the caller's sets is hidden as a whole: its objects are not even listed empty.
+    if (this.authz && q.namespace && !(await this.authz.admitsCluster('list', info.kind, q.namespace))) {
+      throw new NotFoundError('Cluster', q.namespace);
+    }
     const page = await this.ctx.ports.resources.list(info.kind, {
       limit: q.limit,
       cursor: q.cursor,
@@ -128,7 +143,9 @@ export class ResourceService {
     });
     const redact = this.ctx.registry.redaction(info.kind);
     const many = this.ctx.registry.behaviour(info.kind).decorateMany;
-    const decorated = many ? await many(page.items, this.ctx) : await Promise.all(page.items.map((r) => this.decorate(r)));
+    // Outside the caller's sets: not in the page at all (a page may then be shorter than the limit).
+    const visible = this.authz ? await this.authz.filter('list', page.items) : page.items;
+    const decorated = many ? await many(visible, this.ctx) : await Promise.all(visible.map((r) => this.decorate(r)));
     const items = redact ? decorated.map(redact) : decorated;
     return { items, cursor: page.cursor };
   }
@@ -157,6 +174,7 @@ export class ResourceService {
     if (status !== undefined) res.status = status;
     const spec = behaviour.hubOwnedSpec?.(res, undefined, this.ctx);
     if (spec !== undefined) res.spec = spec;
+    await this.guardWrite('create', res);
     await behaviour.validate?.(res, undefined, this.ctx);
     const created = await this.ctx.ports.resources.create(res);
     await behaviour.afterCreate?.(created, this.ctx);
@@ -173,7 +191,7 @@ export class ResourceService {
     expectedVersion?: string,
     known: Omit<ApplyOptions, 'existing'> & { current?: Resource } = {},
   ): Promise<Resource> {
-    return this.update(desired.info, desired.name, desired.namespace, expectedVersion, () => desired, known);
+    return this.update('update', desired.info, desired.name, desired.namespace, expectedVersion, () => desired, known);
   }
 
   /** Applies an RFC 7396 merge patch to labels, annotations and spec. */
@@ -191,7 +209,7 @@ export class ResourceService {
       ]);
     }
     const expected = ifMatch ?? (patchVersion as string | undefined);
-    return this.update(info, name, namespace, expected, (current) => {
+    return this.update('patch', info, name, namespace, expected, (current) => {
       const base = {
         apiVersion: API_VERSION,
         kind: info.kind,
@@ -217,6 +235,7 @@ export class ResourceService {
   }
 
   private async update(
+    verb: 'update' | 'patch',
     info: KindInfo,
     name: string,
     namespace: string | undefined,
@@ -250,6 +269,7 @@ export class ResourceService {
         ]);
       }
       const next = this.merged(current, desired);
+      await this.guardWrite(verb, next, current);
       if (sameDesired(current, next)) return { result: current, changed: false };
       await behaviour.validate?.(next, current, this.ctx);
       const written = await this.ctx.ports.resources.replace(next, current.metadata.resourceVersion);
@@ -294,6 +314,7 @@ export class ResourceService {
   ): Promise<{ result: 'deleted' | 'finalizing'; object: Resource }> {
     const current = known ?? (await this.ctx.ports.resources.get({ kind: info.kind, name, namespace }, { consistent: true }));
     if (!current) throw new NotFoundError(info.kind, name);
+    await this.authz?.requireObject('delete', current);
     const behaviour = this.ctx.registry.behaviour(info.kind);
     if (behaviour.delete) return behaviour.delete(current, this.ctx);
     await this.ctx.ports.resources.delete({ kind: info.kind, name, namespace });
@@ -320,12 +341,15 @@ export class ResourceService {
     const decorate = opts.decorate;
     if (!existing) {
       if (dryRun) {
-        await this.ctx.registry.behaviour(desired.info.kind).validate?.(previewNew(desired), undefined, this.ctx);
+        const preview = previewNew(desired);
+        await this.guardWrite('create', preview);
+        await this.ctx.registry.behaviour(desired.info.kind).validate?.(preview, undefined, this.ctx);
         return { action: 'created' };
       }
       return { action: 'created', object: await this.create(desired, { decorate }) };
     }
     const next = this.merged(existing, desired);
+    await this.guardWrite('update', next, existing);
     if (sameDesired(existing, next)) return { action: 'unchanged', object: existing };
     if (dryRun) {
       if (desired.resourceVersion && desired.resourceVersion !== existing.metadata.resourceVersion) {
@@ -346,6 +370,20 @@ export class ResourceService {
     if (!hubOwned) return withDesired(current, desired);
     const spec = hubOwned({ ...current, spec: desired.spec }, current, this.ctx);
     return withDesired(current, spec === undefined ? desired : { ...desired, spec });
+  }
+
+  /**
+   * Refuses a write outside the caller's reach, and records a scoped writer's confinement on a
+   * Placement (the {@link SCOPE_ANNOTATION}: every recomputation chooses only within it). An
+   * unconfined writer's annotations are kept as sent: an admin may set or clear it.
+   */
+  private async guardWrite(verb: 'create' | 'update' | 'patch', next: Resource, current?: Resource): Promise<void> {
+    if (!this.authz) return;
+    await this.authz.requireWrite(verb, next, current);
+    if (next.kind !== 'Placement') return;
+    const confined = this.authz.confinement(verb, next.kind);
+    if (!confined) return;
+    next.metadata = { ...next.metadata, annotations: { ...next.metadata.annotations, [SCOPE_ANNOTATION]: confined.join(',') } };
   }
 
   private async decorate(res: Resource): Promise<Resource> {

@@ -8,7 +8,11 @@ import type { HubContext } from '../core/context.js';
 import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
-import { authenticateAdmin } from './auth.js';
+import { authenticateCaller } from './auth.js';
+import { authorizeRoute } from './authorize.js';
+import { Authorizer } from '../core/authz/authorizer.js';
+import { bindingSnapshot, grantsFor } from '../core/authz/grants.js';
+import type { Principal } from '../../shared/tenancy.js';
 import { buildOpenApi } from './openapi.js';
 import { toProblem } from './problem.js';
 import { boolParam, intParam, parseDocumentsBody, parseObjectBody, type HttpRequest, type HttpResponse } from './request.js';
@@ -21,8 +25,12 @@ export const MAX_APPLY_DOCUMENTS = 500;
 /** Hub version reported by /healthz: package.json's. */
 export const HUB_VERSION = TETHER_VERSION;
 
-/** What an admin route handler receives: the hub context and the generic resource service. */
-export type AdminContext = HubContext & { service: ResourceService };
+/**
+ * What an admin route handler receives: the hub context, the caller (`principal`), its
+ * authorization (`authz`, with the decisions this request made, which the audit trail records) and
+ * the generic resource service, which hides and refuses what is outside the caller's reach.
+ */
+export type AdminContext = HubContext & { service: ResourceService; principal: Principal; authz: Authorizer };
 type Ctx = AdminContext;
 
 function kindParam(req: HttpRequest, ctx: Ctx, namespaced: boolean): KindInfo {
@@ -88,19 +96,23 @@ function withNamespace(body: Record<string, unknown>, namespace: string | undefi
   return { ...body, metadata: { ...metadata, namespace } };
 }
 
-function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
+function resourceRoutes(prefix: string, namespaced: boolean, kinds: readonly KindInfo[]): Route<Ctx>[] {
   const ns = (req: HttpRequest) => (namespaced ? nameParam(req, 'cluster') : undefined);
+  // The service checks each object against the caller's sets; the route checks the kind.
+  const kind = (req: HttpRequest) => requireKind(req.params.plural, kinds).kind;
   return [
     {
       method: 'GET',
       pattern: `${prefix}/{plural}`,
       summary: 'List objects',
+      authz: { verb: 'list', kind },
       handler: (req, ctx) => list(req, ctx, kindParam(req, ctx, namespaced), ns(req)),
     },
     {
       method: 'POST',
       pattern: `${prefix}/{plural}`,
       summary: 'Create an object',
+      authz: { verb: 'create', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const body = withNamespace(parseObjectBody(req, { allowYaml: true }), ns(req));
@@ -112,6 +124,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'GET',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Read an object',
+      authz: { verb: 'get', kind },
       handler: async (req, ctx) => {
         const obj = await ctx.service.get(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         if (notModified(req, etag(obj).etag)) return { status: 304, headers: etag(obj) };
@@ -122,6 +135,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'PUT',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Replace an object (conditional on resourceVersion or If-Match)',
+      authz: { verb: 'update', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const name = nameParam(req);
@@ -140,6 +154,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'PATCH',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Merge-patch an object (RFC 7396)',
+      authz: { verb: 'patch', kind },
       handler: async (req, ctx) => {
         const info = kindParam(req, ctx, namespaced);
         const patch = parseObjectBody(req);
@@ -151,6 +166,7 @@ function resourceRoutes(prefix: string, namespaced: boolean): Route<Ctx>[] {
       method: 'DELETE',
       pattern: `${prefix}/{plural}/{name}`,
       summary: 'Delete an object',
+      authz: { verb: 'delete', kind },
       handler: async (req, ctx) => {
         const out = await ctx.service.delete(kindParam(req, ctx, namespaced), nameParam(req), ns(req));
         return { status: out.result === 'deleted' ? 200 : 202, body: out.object };
@@ -221,12 +237,18 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
  * routes of every composed kind, and the routes the composed capabilities contribute.
  */
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
-  const ctx: Ctx = { ...hub, service: new ResourceService(hub) };
   const router = adminRouter(hub, capabilityRoutes);
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
-    if (!route.public) await authenticateAdmin(req, ctx);
+    let ctx = adminContext(hub, ANONYMOUS, []);
+    if (!route.public) {
+      const caller = await authenticateCaller(req, hub);
+      // The roles and bindings come from the process's copy (one read per 10 s at most).
+      const grants = grantsFor(caller.principal, await bindingSnapshot(hub.ports), caller.token);
+      ctx = adminContext(hub, caller.principal, grants);
+      await authorizeRoute(route, req, ctx);
+    }
     try {
       // Every list route pages with `continue`: cursors are opened here and sealed on the way
       // out (core/cursors.ts), so no route can forget it and no route sees an unsigned one.
@@ -239,6 +261,15 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
   };
 }
 
+/** The principal of public routes (health, OpenAPI, console files): no grants at all. */
+const ANONYMOUS: Principal = Object.freeze({ source: 'token', username: 'system:anonymous', uid: '', groups: [] });
+
+/** The context of one admin request: the caller's authorization and a service that enforces it. */
+export function adminContext(hub: HubContext, principal: Principal, grants: Authorizer['grants']): AdminContext {
+  const authz = new Authorizer(principal, grants, hub.ports.resources);
+  return { ...hub, principal, authz, service: new ResourceService(hub, authz) };
+}
+
 /**
  * Every route of the admin API (health, apply, the capabilities' routes, the generic resource
  * routes, the OpenAPI document), in matching order: what the API serves and what tests such as the
@@ -249,7 +280,7 @@ export function adminRouteTable(hub: HubContext, capabilityRoutes: readonly Rout
 }
 
 function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): Router<Ctx> {
-  const router = new Router<Ctx>();
+  const router = new Router<Ctx>({ requireAuthz: true });
   router.add({
     method: 'GET',
     pattern: '/healthz',
@@ -261,11 +292,13 @@ function adminRouter(hub: HubContext, capabilityRoutes: readonly Route<AdminCont
     method: 'POST',
     pattern: '/v1/apply',
     summary: 'Create or update many objects (multi-document YAML or JSON)',
+    // Each document is authorized on its own (a refusal is that document's problem).
+    authz: { verb: 'create', kind: '*', mode: 'perObject' },
     handler: apply,
   });
   for (const r of capabilityRoutes) router.add(r);
-  for (const r of resourceRoutes('/v1', false)) router.add(r);
-  for (const r of resourceRoutes('/v1/clusters/{cluster}', true)) router.add(r);
+  for (const r of resourceRoutes('/v1', false, hub.registry.kinds)) router.add(r);
+  for (const r of resourceRoutes('/v1/clusters/{cluster}', true, hub.registry.kinds)) router.add(r);
   let openapi: unknown;
   router.add({
     method: 'GET',

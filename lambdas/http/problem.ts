@@ -1,4 +1,5 @@
 import {
+  AuthzDeniedError,
   ConflictError,
   isServerError,
   PayloadTooLargeError,
@@ -70,6 +71,15 @@ export function toProblem(err: unknown, instance?: string): { problem: Problem; 
   if (err instanceof PayloadTooLargeError) {
     problem.limitBytes = err.limitBytes;
     problem.actualBytes = err.actualBytes;
+  }
+  if (err instanceof AuthzDeniedError) {
+    problem.authorization = {
+      verb: err.verb,
+      kind: err.kind,
+      ...(err.objectName ? { name: err.objectName } : {}),
+      reason: err.reason,
+      ...(err.clusterSets ? { clusterSets: [...err.clusterSets] } : {}),
+    };
   }
   if (err instanceof MethodNotAllowedError) headers.allow = err.allowed.join(', ');
   if (err instanceof ThrottledError) headers['retry-after'] = String(err.retryAfterSeconds);

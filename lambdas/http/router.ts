@@ -1,5 +1,30 @@
 import { InvalidPathError, MethodNotAllowedError, RouteNotFoundError } from './problem.js';
+import type { Verb } from '../../shared/tenancy.js';
 import type { HttpRequest, HttpResponse } from './request.js';
+
+/**
+ * How a route is authorized (docs/tenancy.md): the verb and kind it acts on, and for routes on one
+ * object how to find it, so the admin API can refuse (403) or hide (404) it before the handler
+ * runs. Every authenticated admin route must have one: the admin router refuses to add a route
+ * without it.
+ */
+export interface RouteAuthz {
+  /** The verb, or a function of the request (the generic routes: by method). */
+  verb: Verb;
+  /** The kind or pseudo-kind (`AuditRecord`, `ApiToken`, ...), or a function of the request (`{plural}`). */
+  kind: string | ((req: HttpRequest) => string);
+  /**
+   * The one object the route acts on, when it acts on one: checked against the caller's cluster
+   * sets before the handler runs (outside them: 404, so names do not leak). An object that does
+   * not exist is left to the handler (its own 404).
+   */
+  object?: (req: HttpRequest) => { name: string; namespace?: string };
+  /**
+   * `self`: any authenticated caller (whoami, can-i; the answer is about the caller).
+   * `perObject`: the handler authorizes each object itself (apply: each document).
+   */
+  mode?: 'self' | 'perObject';
+}
 
 /** A route handler receives the request with `params` filled from the path pattern. */
 export type RouteHandler<Ctx> = (req: HttpRequest, ctx: Ctx) => Promise<HttpResponse>;
@@ -13,6 +38,14 @@ export interface Route<Ctx> {
   public?: boolean;
   /** Short description for the OpenAPI document. */
   summary?: string;
+  /** How the route is authorized; required on every non-public admin route. */
+  authz?: RouteAuthz;
+}
+
+/** Options of a router. */
+export interface RouterOptions {
+  /** Refuse to add a non-public route without an `authz` descriptor (the admin API). */
+  requireAuthz?: boolean;
 }
 
 interface Compiled<Ctx> extends Route<Ctx> {
@@ -27,7 +60,12 @@ interface Compiled<Ctx> extends Route<Ctx> {
 export class Router<Ctx> {
   private readonly routes: Compiled<Ctx>[] = [];
 
+  constructor(private readonly options: RouterOptions = {}) {}
+
   add(route: Route<Ctx>): this {
+    if (this.options.requireAuthz && !route.public && !route.authz) {
+      throw new Error(`route ${route.method} ${route.pattern} has no authz descriptor: say which verb and kind it needs (docs/tenancy.md)`);
+    }
     this.routes.push({ ...route, segments: split(route.pattern) });
     return this;
   }

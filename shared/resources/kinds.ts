@@ -6,6 +6,7 @@ import { fleetDeploymentKind } from './fleetdeployment.js';
 import { API_VERSION, ObjectMetaInputSchema, ObjectMetaSchema } from './meta.js';
 import { placementKind } from './placement.js';
 import { policyKind, policySetKind } from './policy.js';
+import { roleBindingKind, roleKind } from './role.js';
 import { workKind } from './work.js';
 
 export type { AnyKind, KindInfo, PrinterColumn, ResourceOf, SpecOf, StatusOf } from './define-kind.js';
@@ -24,6 +25,8 @@ export const KINDS = Object.freeze({
   FleetDeployment: fleetDeploymentKind,
   Policy: policyKind,
   PolicySet: policySetKind,
+  Role: roleKind,
+  RoleBinding: roleBindingKind,
 } as const);
 
 /** The name of a hub kind. */

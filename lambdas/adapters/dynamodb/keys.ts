@@ -8,7 +8,8 @@
  * | resource          | `R#{Kind}#{namespace or "-"}`   | `{name}`  | kind, name, ns, v (N), body (S, JSON) or bodyz (B, gzip of the JSON)       |
  * | cluster head      | `H#{cluster}`                   | `H`       | v, desiredRevision, state, lease fields, credentials, bootstrap, attrs    |
  * | relation          | `X#{relation}#{from}`           | `{to}`    | data (M, optional)                                                       |
- * | admin token       | `T#{sha256 hex}`                | `T`       | hash, role, description, createdAt, expiresAt, ttl                       |
+ * | admin token       | `T#{sha256 hex}`                | `T`       | hash, name, role, clusterSets, createdAt, createdBy, expiresAt, lastUsedAt, revokedAt, ttl |
+ * | token by name     | `T#names`                       | `{name}`  | the same attributes as the token's item (what `tether token list` reads) |
  * | hub secret        | `K#{name}`                      | `K`       | s (S, the secret, e.g. the cursor-signing key)                            |
  * | heartbeat batch   | `HB#{epoch minute}`             | `{writer}#{seq}` | base (N, epoch s), e (S, `name:offset,...`), ttl                  |
  * | audit record      | `A#{yyyy-mm-dd}` (UTC day)      | `{time}#{id}` | r (S, the record's JSON), ttl                                      |
@@ -87,6 +88,18 @@ export const TOKEN_SK = 'T';
 /** Key of an admin token item, addressed by the SHA-256 of the token. */
 export function adminTokenKey(hash: string): TableKey {
   return { pk: `T#${hash}`, sk: TOKEN_SK };
+}
+
+/**
+ * The partition of the token name index: one item per named token. `names` is no SHA-256 hex, so
+ * it never collides with a token's own item, and the `T#` prefix keeps it under the same IAM
+ * condition as the tokens (only the admin function may touch it).
+ */
+export const TOKEN_NAMES_PK = 'T#names';
+
+/** Key of a token's entry in the name index. */
+export function tokenNameKey(name: string): TableKey {
+  return { pk: TOKEN_NAMES_PK, sk: name };
 }
 
 /** The sort key value of every hub secret item. */

@@ -11,7 +11,7 @@ import {
 import { TetherError, UnauthenticatedError } from '../../../shared/errors.js';
 import type { Principal } from '../../../shared/tenancy.js';
 import { OIDC_ALGORITHMS, principalFromClaims, type OidcSettings } from '../../core/identity/oidc.js';
-import type { IdentityVerifier } from '../../ports/identity.js';
+import type { OidcVerifier as OidcVerifierPort } from '../../core/context.js';
 
 /**
  * The OIDC verifier: discovery of the issuer (cached), its JWKS through jose's remote key set
@@ -53,7 +53,7 @@ interface Discovery {
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
 /** Verifies ID tokens of one issuer; build one per process and keep it (its caches are the point). */
-export class OidcVerifier implements IdentityVerifier {
+export class OidcVerifier implements OidcVerifierPort {
   private keys: Promise<KeySet> | undefined;
   private failedAt: number | undefined;
   private readonly now: () => number;

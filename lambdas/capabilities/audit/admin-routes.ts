@@ -66,6 +66,7 @@ export const auditAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'GET',
     pattern: '/v1/audit',
     summary: 'Audit records, newest first (since, until, action, outcome, cluster, limit, continue)',
+    authz: { verb: 'list', kind: 'AuditRecord' },
     handler: async (req, ctx) => {
       const page = await ctx.ports.audits.query(auditQueryOf(req, ctx.ports.clock.now()));
       return {

@@ -8,7 +8,7 @@ import { detachCluster } from './detach.js';
 import { acceptCluster, denyCluster, importCluster, upgradeCluster } from './lifecycle.js';
 import type { AdminContext } from '../../http/admin-api.js';
 import { parseObjectBody, type HttpRequest } from '../../http/request.js';
-import type { Route } from '../../http/router.js';
+import type { Route, RouteAuthz } from '../../http/router.js';
 
 /**
  * Admin routes of the cluster lifecycle: import, accept, deny, detach and upgrade. Bodies are
@@ -76,12 +76,16 @@ export function agentBaseUrl(ctx: HubContext, req: HttpRequest): string {
   return `${proto === 'http' ? 'http' : 'https'}://${host}`;
 }
 
+/** Lifecycle actions act on one cluster: `control` on it, within the caller's sets. */
+const clusterControl: RouteAuthz = { verb: 'control', kind: 'Cluster', object: (req) => ({ name: req.params.name }) };
+
 /** The routes this capability contributes (composed in ./capability.ts). */
 export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
   {
     method: 'POST',
     pattern: '/v1/clusters/{name}/import',
     summary: 'Mint a bootstrap token and return the agent import manifest (YAML) and a one-line install command',
+    authz: { verb: 'create', kind: 'Cluster' },
     handler: async (req, ctx) => {
       const name = clusterName(req);
       const input = body(req, ImportBodySchema, 'import request');
@@ -93,6 +97,7 @@ export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'POST',
     pattern: '/v1/clusters/{name}/accept',
     summary: 'Accept a cluster: its agent may join',
+    authz: clusterControl,
     handler: async (req, ctx) => {
       const name = clusterName(req);
       body(req, EmptyBodySchema, 'accept request');
@@ -103,6 +108,7 @@ export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'POST',
     pattern: '/v1/clusters/{name}/deny',
     summary: 'Deny a cluster: revokes its bootstrap token and credentials',
+    authz: clusterControl,
     handler: async (req, ctx) => {
       const name = clusterName(req);
       body(req, EmptyBodySchema, 'deny request');
@@ -113,6 +119,7 @@ export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'POST',
     pattern: '/v1/clusters/{name}/detach',
     summary: 'Detach a cluster: the agent removes what it applied, then the cluster is removed ({force: true} skips the agent)',
+    authz: clusterControl,
     handler: async (req, ctx) => {
       const name = clusterName(req);
       const input = body(req, DetachBodySchema, 'detach request');
@@ -124,6 +131,7 @@ export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'POST',
     pattern: '/v1/clusters/{name}/upgrade',
     summary: "Set the cluster's desired agent version",
+    authz: clusterControl,
     handler: async (req, ctx) => {
       const name = clusterName(req);
       const input = body(req, UpgradeBodySchema, 'upgrade request');

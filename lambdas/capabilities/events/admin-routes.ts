@@ -55,6 +55,8 @@ export const eventRoutes: readonly Route<AdminContext>[] = [
     method: 'GET',
     pattern: '/v1/events',
     summary: 'Recent fleet events, newest first: condition transitions and (with ?cluster=) work drift; ?limit= (100, at most 1000)',
+    // The objects are read through the service, which keeps only those within the caller's sets.
+    authz: { verb: 'list', kind: 'Event' },
     handler: events,
   },
 ];

@@ -1,11 +1,13 @@
 import { ValidationError } from '../../../shared/errors.js';
-import { ComplianceStates, type ComplianceState } from '../../../shared/resources/policy.js';
+import { ComplianceStates, policyKind, type ComplianceState } from '../../../shared/resources/policy.js';
 import { API_VERSION, isDnsLabel } from '../../../shared/resources/meta.js';
 import type { AdminContext } from '../../http/admin-api.js';
 import { intParam, type HttpRequest } from '../../http/request.js';
 import type { Route } from '../../http/router.js';
 import { clusterCompliance, gatherReportData, parseReportQuery, policyCompliancePage, queryComplianceEvents } from './compliance-api.js';
 import { renderReport } from './reports/render.js';
+import { scopeReport, visibleByCluster } from './scoping.js';
+import type { Resource } from '../../../shared/resources/meta.js';
 
 /** The compliance API: current compliance per policy and per cluster, the history, and reports. */
 
@@ -27,12 +29,25 @@ function complianceParam(req: HttpRequest): ComplianceState | undefined {
   return found;
 }
 
+/** Every Policy the caller may read (the service leaves out those outside its sets). */
+async function readablePolicies(ctx: AdminContext): Promise<Resource[]> {
+  const out: Resource[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.service.list(policyKind, { limit: 500, cursor });
+    out.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
 export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
   {
     method: 'GET',
     pattern: '/v1/policies/{name}/compliance',
     summary:
       "A policy's current compliance per cluster, in cluster order (limit, continue, compliance=Compliant|NonCompliant|Pending|Unknown)",
+    authz: { verb: 'get', kind: 'Policy', object: (req) => ({ name: req.params.name }) },
     handler: async (req, ctx) => {
       const page = await policyCompliancePage(ctx, nameParam(req), {
         limit: intParam(req, 'limit', 500, 1, 1000),
@@ -45,7 +60,7 @@ export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
         body: {
           apiVersion: API_VERSION,
           kind: 'ClusterPolicyComplianceList',
-          items: page.items,
+          items: await visibleByCluster(ctx.authz, page.items),
           metadata: page.continue ? { continue: page.continue } : {},
         },
       };
@@ -55,8 +70,12 @@ export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'GET',
     pattern: '/v1/clusters/{name}/compliance',
     summary: "A cluster's current compliance with each policy assigned to it, in policy order",
+    authz: { verb: 'get', kind: 'Cluster', object: (req) => ({ name: req.params.name }) },
     handler: async (req, ctx) => {
-      const items = await clusterCompliance(ctx, nameParam(req));
+      const all = await clusterCompliance(ctx, nameParam(req));
+      // Policies the caller may not read are left out (a policy outside its sets).
+      const readable = new Set((await readablePolicies(ctx)).map((p) => p.metadata.name));
+      const items = all.filter((i) => readable.has(i.policy));
       return {
         status: 200,
         headers: { 'cache-control': 'no-cache' },
@@ -69,9 +88,12 @@ export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
     pattern: '/v1/compliance/events',
     summary:
       'The compliance history, newest first by default (cluster, policy, standard, category, control, compliance, since, until, limit, continue, direction)',
+    authz: { verb: 'list', kind: 'ComplianceEvent' },
     handler: async (req, ctx) => {
       const page = await queryComplianceEvents(ctx, req.query);
-      return { status: 200, headers: { 'cache-control': 'no-cache' }, body: { kind: 'ComplianceEventList', ...page } };
+      // Records of clusters outside the caller's sets are dropped (a page may be shorter than the limit).
+      const items = await visibleByCluster(ctx.authz, page.items);
+      return { status: 200, headers: { 'cache-control': 'no-cache' }, body: { kind: 'ComplianceEventList', ...page, items } };
     },
   },
   {
@@ -79,9 +101,11 @@ export const governanceAdminRoutes: readonly Route<AdminContext>[] = [
     pattern: '/v1/compliance/report',
     summary:
       'A compliance report for auditors (format=json|csv|html|openreports; standard, category, control, cluster, policy, since, until)',
+    authz: { verb: 'export', kind: 'ComplianceReport' },
     handler: async (req, ctx) => {
       const q = parseReportQuery(req.query);
-      const report = renderReport(q.format, await gatherReportData(ctx, q));
+      const data = await scopeReport(ctx.authz, await gatherReportData(ctx, q), await readablePolicies(ctx));
+      const report = renderReport(q.format, data);
       return {
         status: 200,
         headers: {

@@ -25,6 +25,7 @@ export const placementAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'GET',
     pattern: '/v1/placements/{name}/decisions',
     summary: 'The clusters a Placement chose, with their decision group (paged: limit, continue)',
+    authz: { verb: 'get', kind: 'Placement', object: (req) => ({ name: req.params.name }) },
     handler: async (req, ctx): Promise<HttpResponse> => {
       const name = placementName(req);
       // 404 for an unknown placement, rather than an empty list that looks like "chose nothing".

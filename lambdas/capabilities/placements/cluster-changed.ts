@@ -9,7 +9,7 @@ import { retryOnConflict } from '../../core/retry.js';
 import { defineStep } from '../../core/steps.js';
 import { decisionsOfCluster, sameDecision, writeDecision } from './decision-store.js';
 import { decideIncremental, type PreviousDecision } from './compute-decisions.js';
-import { clusterFacts, type ClusterFacts } from './eligibility.js';
+import { clusterFacts, effectiveSpec, type ClusterFacts } from './eligibility.js';
 import { onDecisionsChanged } from './events.js';
 import { countedGroup, emptyPlacementStatus, NONE, withCountChange } from './placement-status.js';
 import { CLUSTER_CHANGED_STEP, clusterChangedMessages, listAll, recheckMessages, recomputeMessage } from './messages.js';
@@ -100,7 +100,7 @@ async function applyToPlacement(ctx: HubContext, placement: string, facts: Clust
       decisionGroups: status.decisionGroups,
       chunkSize: status.bookkeeping?.chunkSize,
     };
-    const out = decideIncremental(p.spec, facts, current, counts, ctx.ports.clock.now());
+    const out = decideIncremental(effectiveSpec(p), facts, current, counts, ctx.ports.clock.now());
     wanted = out.decision;
     outcome = { changed: false, recompute: out.recompute, ...(out.recheckAt !== undefined ? { recheckAt: out.recheckAt } : {}) };
     const to = wanted?.group ?? NONE;

@@ -1,5 +1,5 @@
 import { resolveGroupSize, type DecisionGroupStatus, type PlacementSpec } from '../../../shared/resources/placement.js';
-import { evaluateCluster, matchesClusterSelector, type ClusterFacts } from './eligibility.js';
+import { effectiveSpec, evaluateCluster, matchesClusterSelector, type ClusterFacts, type EffectivePlacementSpec } from './eligibility.js';
 
 /**
  * Pure: a placement's decisions. {@link computeDecisions} chooses from every candidate at once (a
@@ -58,12 +58,12 @@ const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? 
  *   chunks in order.
  */
 export function computeDecisions(
-  placement: { spec: PlacementSpec },
+  placement: { spec: PlacementSpec; metadata?: { annotations?: Record<string, string> } },
   candidates: readonly ClusterFacts[],
   previous: ReadonlyMap<string, PreviousDecision>,
   opts: { now: number; keepChunks?: boolean },
 ): PlacementDecisions {
-  const spec = placement.spec;
+  const spec = effectiveSpec(placement);
   const seen = new Set<string>();
   const eligible: { facts: ClusterFacts; preferLow: boolean; was: boolean; recheckAt?: number }[] = [];
   for (const facts of candidates) {
@@ -179,7 +179,7 @@ export interface IncrementalOutcome {
  * chunk when full). Priority between clusters (PreferNoSelect) is applied by full recomputes only.
  */
 export function decideIncremental(
-  spec: PlacementSpec,
+  spec: EffectivePlacementSpec,
   facts: ClusterFacts,
   current: PreviousDecision | undefined,
   counts: RecordedCounts,

@@ -3,6 +3,7 @@ import type { ClusterSpec, ClusterStatus, Taint } from '../../../shared/resource
 import type { ClusterSetSpec } from '../../../shared/resources/clusterset.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { ClaimSelector, ClusterSelector, PlacementSpec, Toleration } from '../../../shared/resources/placement.js';
+import { SCOPE_ANNOTATION } from '../../../shared/tenancy.js';
 import { computeMemberships } from '../clustersets/membership.js';
 
 /**
@@ -70,8 +71,24 @@ export function matchesPredicates(spec: PlacementSpec, facts: ClusterFacts): boo
   return spec.predicates.length === 0 || spec.predicates.some((p) => matchesClusterSelector(p.requiredClusterSelector, facts));
 }
 
-/** Is the cluster in the placement's sets (any cluster when it names none)? */
-export function inClusterSets(spec: PlacementSpec, facts: ClusterFacts): boolean {
+/**
+ * A placement's spec with the confinement the hub recorded for it: a Placement written by a
+ * caller scoped to cluster sets carries them in the {@link SCOPE_ANNOTATION} annotation (set by the
+ * hub on write, see docs/tenancy.md), and every computation, full or incremental, chooses only
+ * clusters in those sets, whatever the spec or a cluster's labels say later.
+ */
+export type EffectivePlacementSpec = PlacementSpec & { confinedTo?: readonly string[] };
+
+/** The spec a placement's decisions are computed from: its own, confined to its recorded scope. */
+export function effectiveSpec(placement: { spec: PlacementSpec; metadata?: { annotations?: Record<string, string> } }): EffectivePlacementSpec {
+  const raw = placement.metadata?.annotations?.[SCOPE_ANNOTATION];
+  if (raw === undefined) return placement.spec;
+  return { ...placement.spec, confinedTo: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+}
+
+/** Is the cluster in the placement's sets (any cluster when it names none), and within its confinement? */
+export function inClusterSets(spec: EffectivePlacementSpec, facts: ClusterFacts): boolean {
+  if (spec.confinedTo && !spec.confinedTo.some((s) => facts.clusterSets.includes(s))) return false;
   return spec.clusterSets.length === 0 || spec.clusterSets.some((s) => facts.clusterSets.includes(s));
 }
 
@@ -122,10 +139,14 @@ export interface Eligibility {
  * Evaluates one cluster for a placement. `wasSelected` matters for NoSelectIfNew, which keeps a
  * cluster already chosen but admits no new one.
  */
-export function evaluateCluster(spec: PlacementSpec, facts: ClusterFacts, wasSelected: boolean, now: number): Eligibility {
+export function evaluateCluster(spec: EffectivePlacementSpec, facts: ClusterFacts, wasSelected: boolean, now: number): Eligibility {
   if (facts.leaving) return { eligible: false, preferLow: false, reason: 'the cluster is being removed' };
   if (!inClusterSets(spec, facts))
-    return { eligible: false, preferLow: false, reason: `not in cluster sets ${spec.clusterSets.join(', ')}` };
+    return {
+      eligible: false,
+      preferLow: false,
+      reason: `not in cluster sets ${[...(spec.clusterSets.length ? spec.clusterSets : []), ...(spec.confinedTo ?? [])].join(', ')}`,
+    };
   if (!matchesPredicates(spec, facts)) return { eligible: false, preferLow: false, reason: 'matches no predicate' };
   let preferLow = false;
   let recheckAt: number | undefined;

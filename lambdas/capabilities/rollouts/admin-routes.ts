@@ -73,6 +73,8 @@ function deploymentName(req: HttpRequest): string {
   return name;
 }
 
+const deploymentObject = (req: HttpRequest) => ({ name: req.params.name });
+
 function emptyBody(req: HttpRequest, what: string): void {
   parseOrThrow(EmptyBodySchema, parseObjectBody(req, { optional: true }), what);
 }
@@ -103,6 +105,7 @@ function action(verb: string, summary: string, run: (ctx: AdminCtx, name: string
     method: 'POST',
     pattern: `/v1/fleetdeployments/{name}/${verb}`,
     summary,
+    authz: { verb: 'control', kind: 'FleetDeployment', object: deploymentObject },
     handler: async (req, ctx): Promise<HttpResponse> => ({ status: 200, body: await run(ctx, deploymentName(req), req) }),
   };
 }
@@ -113,6 +116,7 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'GET',
     pattern: '/v1/fleetdeployments/{name}/status',
     summary: 'Rollout status of a FleetDeployment (ETag of the content; If-None-Match answers 304)',
+    authz: { verb: 'get', kind: 'FleetDeployment', object: deploymentObject },
     handler: async (req, ctx): Promise<HttpResponse> => {
       const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
       const view = rolloutView(fd.metadata.name, asKind(fleetDeploymentKind, fd).status, fd.metadata.generation);
@@ -146,6 +150,7 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'GET',
     pattern: '/v1/fleetdeployments/{name}/revisions',
     summary: 'Revisions of a FleetDeployment kept for rollback (the last 10), oldest first, without their content',
+    authz: { verb: 'get', kind: 'FleetDeployment', object: deploymentObject },
     handler: async (req, ctx): Promise<HttpResponse> => {
       const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
       const current = asKind(fleetDeploymentKind, fd).status?.revision;
@@ -161,6 +166,7 @@ export const rolloutAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'GET',
     pattern: '/v1/fleetdeployments/{name}/revisions/{revision}',
     summary: 'One kept revision of a FleetDeployment with its template and overrides',
+    authz: { verb: 'get', kind: 'FleetDeployment', object: deploymentObject },
     handler: async (req, ctx): Promise<HttpResponse> => {
       const fd = await ctx.service.get(fleetDeploymentKind, deploymentName(req));
       const n = revisionParam(req);

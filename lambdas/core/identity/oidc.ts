@@ -142,11 +142,6 @@ export function principalFromClaims(claims: Record<string, unknown>, settings: O
   };
 }
 
-/** True when a bearer has the shape of a JWS compact serialisation (three base64url segments): the hub's own tokens never do. */
-export function looksLikeJwt(token: string): boolean {
-  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
-}
-
 /**
  * Checks an issuer URL: https, or http only on a loopback address (the local hub with the test
  * issuer or a Dex on this machine). No trailing slash is added or removed: `iss` is compared exactly.

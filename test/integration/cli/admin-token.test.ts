@@ -90,6 +90,8 @@ describe('tether admin create-token', () => {
     const record = await new DynamoAdminTokenStore(client(), TABLE).getByHash(sha256Hex(token));
     expect(record).toEqual({
       hash: sha256Hex(token),
+      name: expect.stringMatching(/^bootstrap-20\d{6}-[0-9a-f]{6}$/),
+      createdBy: 'bootstrap',
       role: 'admin',
       description: 'first admin',
       createdAt: NOW.getTime(),
@@ -113,11 +115,24 @@ describe('tether admin create-token', () => {
     expect(await adminApiAt(NOW.getTime() + 3599_000)(hourly)).toBe(200);
   });
 
+  test('--name and --replace rotate a named token: the old one stops working, the new one works', async () => {
+    const first = (await createToken('--name', 'bootstrap')).out.trim();
+    const refused = await createToken('--name', 'bootstrap');
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toMatch(/already exists/);
+    const second = await createToken('--name', 'bootstrap', '--replace');
+    expect(second.code).toBe(0);
+    const api = adminApiAt(NOW.getTime() + 1000);
+    expect(await api(first)).toBe(403);
+    expect(await api(second.out.trim())).toBe(200);
+  });
+
   test.each([
     [['--expires-in', '0'], /invalid --expires-in "0"/],
     [['--expires-in', 'soon'], /invalid --expires-in "soon"/],
     [['--expires-in', '3651d'], /at most 3650d/],
-    [['--role', 'viewer'], /invalid --role "viewer": the hub has only the admin role/],
+    [['--role', 'releaser'], /invalid --role "releaser": expected one of admin, operator, viewer, auditor/],
+    [['--name', 'Not_A_Name'], /invalid --name "Not_A_Name"/],
     [['--region', 'Mars'], /invalid --region "Mars"/],
     [['--endpoint', 'ftp://x'], /invalid --endpoint "ftp:\/\/x"/],
     [['--description', ' '], /invalid --description/],

@@ -18,6 +18,16 @@ describe('tether login --oidc', () => {
   beforeAll(async () => {
     issuer = await startOidcIssuer({ tokenTtlSeconds: 600 });
     hub = await startTestHub({ config: { oidc: oidcSettings({ issuer: issuer.issuer, clientId: issuer.clientId }) } });
+    // Group team-a (the test user's) views everything.
+    const bound = await hub.api('/v1/rolebindings', {
+      body: {
+        apiVersion: 'tether.dev/v1alpha1',
+        kind: 'RoleBinding',
+        metadata: { name: 'team-a-viewers' },
+        spec: { subjects: [{ kind: 'Group', name: 'team-a' }], roleRef: { name: 'viewer' } },
+      },
+    });
+    expect(bound.status).toBe(201);
   });
   afterAll(async () => {
     await hub.stop();
@@ -107,6 +117,39 @@ describe('tether login --oidc', () => {
       expect(r.err).toMatch(/no single sign-on configured/);
     } finally {
       await plain.stop();
+    }
+  });
+
+  it('an OIDC user gets the role its group is bound to, and nothing more', async () => {
+    const token = await issuer.sign();
+    const who = await hub.api('/v1/auth/whoami', { token });
+    expect(who.status).toBe(200);
+    expect(who.body).toMatchObject({
+      username: 'oidc:alice@example.com',
+      uid: 'u-1001',
+      groups: ['team-a'],
+      source: 'oidc',
+      bindings: [{ name: 'binding/team-a-viewers', role: 'viewer' }],
+    });
+    expect((await hub.api('/v1/clusters', { token })).status).toBe(200);
+    const write = await hub.api('/v1/clustersets', {
+      token,
+      body: { apiVersion: 'tether.dev/v1alpha1', kind: 'ClusterSet', metadata: { name: 'nope' }, spec: {} },
+    });
+    expect(write.status).toBe(403);
+    const stranger = await issuer.sign({ sub: 'u-2', email: 'bob@example.com', groups: ['team-b'] });
+    expect((await hub.api('/v1/clusters', { token: stranger })).status).toBe(403);
+  });
+
+  it('login warns a user no binding lets in, and saves the sign-in anyway', async () => {
+    const saved = issuer.user;
+    issuer.user = { sub: 'u-3', email: 'carol@example.com', email_verified: true, groups: ['nobody'] };
+    try {
+      const login = await tether(['login', '--hub', hub.url, '--oidc']);
+      expect(login.code).toBe(0);
+      expect(login.err).toMatch(/knows you as oidc:carol@example.com but no RoleBinding gives you access/);
+    } finally {
+      issuer.user = saved;
     }
   });
 

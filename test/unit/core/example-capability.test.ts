@@ -58,6 +58,7 @@ const runbooksCapability = defineCapability({
       method: 'POST',
       pattern: '/v1/runbooks/{name}/acknowledge',
       summary: 'Acknowledge a runbook',
+      authz: { verb: 'control', kind: 'Runbook', object: (req) => ({ name: req.params.name }) },
       handler: async (req, ctx) => {
         const rb = await readResource(ctx, runbookKind, { name: req.params.name }, { consistent: true });
         if (!rb) return { status: 404, body: { detail: 'no such runbook' } };

@@ -1,12 +1,6 @@
 import { oidcEnvironment, validateProps } from '../../../cdk/hub-props.js';
-import {
-  groupsOf,
-  looksLikeJwt,
-  oidcSettingsFromEnv,
-  principalFromClaims,
-  publicAuthConfig,
-  oidcSettings,
-} from '../../../lambdas/core/identity/oidc.js';
+import { looksLikeJwt } from '../../../lambdas/http/auth.js';
+import { groupsOf, oidcSettingsFromEnv, principalFromClaims, publicAuthConfig, oidcSettings } from '../../../lambdas/core/identity/oidc.js';
 
 describe('OIDC settings', () => {
   it('are off without an issuer, and read every TETHER_OIDC_* variable', () => {

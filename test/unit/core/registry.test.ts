@@ -39,8 +39,10 @@ describe('buildRegistry', () => {
       'rollouts',
       'governance',
       'audit',
+      'tenancy',
       'events',
       'console',
+      'sso',
     ]);
     expect(registry.kinds.map((k) => k.kind)).toEqual([
       'Cluster',
@@ -50,6 +52,8 @@ describe('buildRegistry', () => {
       'FleetDeployment',
       'Policy',
       'PolicySet',
+      'Role',
+      'RoleBinding',
     ]);
     expect(registry.stepTypes).toContain('fleetdeployment.placement-changed');
     expect(registry.stepTypes).toContain('cluster.finalize');

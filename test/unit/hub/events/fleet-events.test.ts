@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { eventRoutes } from '../../../../lambdas/capabilities/events/admin-routes.js';
 import { eventsOf, recentEvents } from '../../../../lambdas/capabilities/events/fleet-events.js';
 import { updateWorkStatus } from '../../../../lambdas/capabilities/works/work-status-store.js';
-import { ResourceService } from '../../../../lambdas/core/resource-service.js';
+import { testAdminContext } from '../../../support/admin-context.js';
 import type { HttpRequest } from '../../../../lambdas/http/request.js';
 import { conditionEventType, FleetEventListSchema } from '../../../../shared/events.js';
 import { API_VERSION, type Resource } from '../../../../shared/resources/meta.js';
@@ -117,7 +117,7 @@ describe('GET /v1/events', () => {
           driftEvents: [{ kind: 'ConfigMap', name: 'c', change: 'Deleted', fields: [], corrected: false, time: '2026-11-10T11:30:00Z' }],
         }) as never,
     );
-    const ctx = { ...hub.ctx, service: new ResourceService(hub.ctx) };
+    const ctx = testAdminContext(hub.ctx);
     const handler = eventRoutes[0].handler;
 
     const all = FleetEventListSchema.parse((await handler(request(), ctx)).body);
