@@ -8,6 +8,7 @@ import { measureHistoryQuery, type HistoryQueryResult } from './b7-history-query
 import { runGovernanceFleet, type GovernanceFleetResult } from './b8-governance.js';
 import { measureGovernanceAgent, type GovernanceAgentResult } from './b9-governance-agent.js';
 import { runFloodBench, type FloodResult } from './b10-rate-limit.js';
+import { runAuthFloodBench, type AuthFloodResult } from './b11-auth-flood.js';
 import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
 import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
@@ -15,12 +16,12 @@ import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
 import { measureComplianceCost, type ComplianceChangeCost } from './compliance-cost.js';
 
 /**
- * The benchmark suite: what each of B1–B10 runs at the small and large sizes, and its settings.
+ * The benchmark suite: what each of B1–B11 runs at the small and large sizes, and its settings.
  * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
  */
 
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10';
-export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10'];
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10' | 'B11';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11'];
 
 /** Settings of one run of the suite; `--size` picks defaults, flags override them. */
 export interface Settings {
@@ -96,6 +97,7 @@ export interface ResultOf {
   B8: GovernanceFleetResult;
   B9: GovernanceAgentResult;
   B10: FloodResult;
+  B11: AuthFloodResult;
 }
 
 /** B8's fleet size (settings saved before B8 lack it: the size's default). */
@@ -116,6 +118,7 @@ export function commandFor(id: BenchId, s: Settings): string {
     B7: s.b7Clusters !== defaultSettings(s.size).b7Clusters ? ` --b7-clusters ${s.b7Clusters}` : '',
     B8: b8Clusters(s) !== b8Clusters(defaultSettings(s.size)) ? ` --b8-clusters ${b8Clusters(s)}` : '',
     B9: '',
+    B11: '',
     B10: `${s.b10Agents !== defaultSettings(s.size).b10Agents ? ` --b10-agents ${s.b10Agents}` : ''}${s.b10FloodSeconds !== defaultSettings(s.size).b10FloodSeconds ? ` --b10-seconds ${s.b10FloodSeconds}` : ''}`,
   };
   const workers = s.workers !== undefined && (id === 'B3' || id === 'B4' || id === 'B8') ? ` --workers ${s.workers}` : '';
@@ -219,6 +222,8 @@ export async function runBenchmark<K extends BenchId>(
         floodPerSecond: 400,
         log,
       }),
+    B11: () =>
+      runAuthFloodBench({ goodIntervalMs: 50, baselineSeconds: 10, floodSeconds: 20, floodConcurrency: 32, floodPerSecond: 400, log }),
   };
   return run[id]() as Promise<ResultOf[K]>;
 }

@@ -9,6 +9,7 @@ import type { ProfileGroup } from './profile.js';
 import { governanceAgentDetails, governanceAgentFigures, governanceFleetDetails, governanceFleetFigures } from './report-governance.js';
 import type { LatencySummary } from '../sim/stats.js';
 import { b10Details, b10Figures } from './report-b10.js';
+import { b11Details, b11Figures } from './report-b11.js';
 
 /**
  * docs/benchmarks.md from the saved results of each benchmark (bench/results/B*.json): a summary
@@ -194,6 +195,8 @@ export function figuresOf(saved: SavedResult): Figure[] {
       return governanceAgentFigures(saved.result as ResultOf['B9']);
     case 'B10':
       return b10Figures(saved.result as ResultOf['B10']);
+    case 'B11':
+      return b11Figures(saved.result as ResultOf['B11']);
   }
 }
 
@@ -364,6 +367,9 @@ export function detailsOf(saved: SavedResult): string {
     case 'B10':
       lines.push(b10Details(saved.result as ResultOf['B10']));
       break;
+    case 'B11':
+      lines.push(b11Details(saved.result as ResultOf['B11']));
+      break;
   }
   return lines.join('\n');
 }
@@ -379,6 +385,7 @@ const TITLES: Record<BenchId, string> = {
   B8: 'B8, governance at fleet scale',
   B9: 'B9, agent governance footprint',
   B10: 'B10, a flooding credential and the agent rate limit',
+  B11: 'B11, a flood of bad admin credentials and the failed-authentication limit',
 };
 
 function environmentLine(e: RunEnvironment, saved: SavedResult): string {

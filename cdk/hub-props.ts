@@ -134,6 +134,11 @@ export interface TetherHubProps {
    * eligible for TTL clean-up after it. @default 366 (a year)
    */
   readonly auditRetentionDays?: number;
+  /**
+   * Single sign-on: the OIDC issuer whose ID tokens the admin API accepts (docs/tenancy.md). Passed
+   * to the admin function as TETHER_OIDC_* variables; absent, only API tokens are accepted.
+   */
+  readonly oidc?: TetherHubOidcProps;
   /** SNS topic for alarm and OK notifications. */
   readonly alarmTopic?: ITopic;
   /** @default 'HttpApi' */
@@ -193,6 +198,7 @@ export interface TetherHubProps {
 /** Props arrive from CDK context and plain JavaScript too, so check what the types cannot. */
 export function validateProps(props: TetherHubProps): void {
   const errors: FieldError[] = [];
+  errors.push(...oidcErrors(props.oidc));
   if (props.stage !== 'dev' && props.stage !== 'prod') {
     errors.push({ path: 'stage', message: `must be "dev" or "prod", got ${JSON.stringify(props.stage)}` });
   }
@@ -299,4 +305,53 @@ function deploymentErrors(props: TetherHubProps): FieldError[] {
     });
   }
   return errors;
+}
+
+/** The OIDC issuer of {@link TetherHubProps.oidc}. */
+export interface TetherHubOidcProps {
+  /** Issuer URL, exactly as the tokens' `iss` (e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123`). */
+  readonly issuer: string;
+  /** Public client id the CLI and console sign in with. */
+  readonly clientId: string;
+  /** The `aud` the hub requires. @default clientId */
+  readonly audience?: string;
+  /** @default 'email' (then `sub`) */
+  readonly usernameClaim?: string;
+  /** @default 'groups' (Cognito: 'cognito:groups'; Entra ID: 'groups' or 'roles') */
+  readonly groupsClaim?: string;
+  /** Put before OIDC user names. @default 'oidc:' */
+  readonly usernamePrefix?: string;
+  /** @default 60 */
+  readonly clockToleranceSeconds?: number;
+  /** Scopes the CLI and console ask for. @default 'openid email profile offline_access' */
+  readonly scopes?: string;
+}
+
+function oidcErrors(oidc: TetherHubOidcProps | undefined): FieldError[] {
+  if (!oidc) return [];
+  const errors: FieldError[] = [];
+  if (!/^https:\/\/[^\s?#]+$/.test(oidc.issuer ?? ''))
+    errors.push({ path: 'oidc.issuer', message: `must be an https URL without query or fragment, got ${JSON.stringify(oidc.issuer)}` });
+  if (!oidc.clientId) errors.push({ path: 'oidc.clientId', message: 'must not be empty' });
+  const tol = oidc.clockToleranceSeconds;
+  if (tol !== undefined && (!Number.isInteger(tol) || tol < 0 || tol > 600)) {
+    errors.push({ path: 'oidc.clockToleranceSeconds', message: `must be an integer from 0 to 600, got ${tol}` });
+  }
+  return errors;
+}
+
+/** The admin function's TETHER_OIDC_* variables for {@link TetherHubProps.oidc} (none without it). */
+export function oidcEnvironment(oidc: TetherHubOidcProps | undefined): Record<string, string> {
+  if (!oidc) return {};
+  const env: Record<string, string> = {
+    TETHER_OIDC_ISSUER: oidc.issuer,
+    TETHER_OIDC_CLIENT_ID: oidc.clientId,
+    TETHER_OIDC_AUDIENCE: oidc.audience ?? oidc.clientId,
+  };
+  if (oidc.usernameClaim) env.TETHER_OIDC_USERNAME_CLAIM = oidc.usernameClaim;
+  if (oidc.groupsClaim) env.TETHER_OIDC_GROUPS_CLAIM = oidc.groupsClaim;
+  if (oidc.usernamePrefix !== undefined) env.TETHER_OIDC_USERNAME_PREFIX = oidc.usernamePrefix === '' ? '-' : oidc.usernamePrefix;
+  if (oidc.clockToleranceSeconds !== undefined) env.TETHER_OIDC_CLOCK_TOLERANCE_SECONDS = String(oidc.clockToleranceSeconds);
+  if (oidc.scopes) env.TETHER_OIDC_SCOPES = oidc.scopes;
+  return env;
 }

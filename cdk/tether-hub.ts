@@ -18,7 +18,7 @@ import { acknowledgeXray, grantHubAccess } from './hub-access.js';
 import { HubAlarms, type EndpointMetrics } from './hub-alarms.js';
 import { HubEdge } from './hub-edge.js';
 import { acknowledgeFunction } from './hub-nag.js';
-import { DEFAULT_RESERVED_CONCURRENCY, DEFAULT_ROUTE_THROTTLES, validateProps, type TetherHubProps } from './hub-props.js';
+import { DEFAULT_RESERVED_CONCURRENCY, DEFAULT_ROUTE_THROTTLES, oidcEnvironment, validateProps, type TetherHubProps } from './hub-props.js';
 import { HubTable } from './hub-table.js';
 import { TetherFunction } from './tether-function.js';
 
@@ -173,6 +173,8 @@ export class TetherHub extends Construct {
       timeout: Duration.seconds(29), // API Gateway's integration limit
       reservedConcurrency: reserved?.admin,
     });
+    // Only the admin API verifies ID tokens: the agent API never accepts an admin identity.
+    for (const [name, value] of Object.entries(oidcEnvironment(props.oidc))) this.adminFunction.addEnvironment(name, value);
     const agentOptions = props.agentFunction ?? {};
     this.agentFunction = new TetherFunction(this, 'Agent', {
       ...common,

@@ -17,7 +17,7 @@ export interface CliConfig {
 }
 
 /** Where a setting came from, for `-v` output and error hints. */
-export type SettingSource = 'flag' | 'env' | 'config';
+export type SettingSource = 'flag' | 'env' | 'config' | 'oidc';
 
 /** The settings a command runs with after applying precedence. */
 export interface ResolvedSettings {
@@ -90,13 +90,23 @@ export async function readConfig(io: Pick<CliIO, 'env' | 'cwd'>): Promise<{ conf
  */
 export async function writeConfig(io: Pick<CliIO, 'env' | 'cwd'>, config: CliConfig): Promise<string> {
   const { path, ownDir } = configLocation(io);
+  await writePrivateFile(path, `${JSON.stringify(config, null, 2)}\n`, ownDir);
+  return path;
+}
+
+/**
+ * Writes a file only its owner may read (mode 0600; its directory 0700 when `ownDir`), atomically:
+ * a temporary file created 0600 is renamed over the old one, so the content is never briefly
+ * readable by others and an older, looser file mode does not survive.
+ */
+export async function writePrivateFile(path: string, text: string, ownDir: boolean): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   if (ownDir) await chmod(dir, 0o700);
   const tmp = join(dir, `.config.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', 0o600);
   try {
-    await handle.writeFile(`${JSON.stringify(config, null, 2)}\n`, 'utf8');
+    await handle.writeFile(text, 'utf8');
     // The umask can only remove bits, but a chmod makes the mode independent of it anyway.
     await handle.chmod(0o600);
   } finally {
@@ -108,7 +118,6 @@ export async function writeConfig(io: Pick<CliIO, 'env' | 'cwd'>, config: CliCon
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
-  return path;
 }
 
 /** Applies precedence: flags > environment (TETHER_HUB, TETHER_TOKEN) > config file. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolveSettings, type ResolvedSettings } from './config.js';
+import { oidcToken } from './oidc/session.js';
 import { AuthMissingError, ExitCode, type ExitCodeValue } from './errors.js';
 import { HubClient } from './hub-client.js';
 import type { CliIO } from './io.js';
@@ -54,6 +55,11 @@ export class CliContext {
     const flags = this.flags(cmd);
     const settings = await resolveSettings(this.io, { hub: flags.hub, token: flags.token });
     for (const w of settings.warnings) this.warn(cmd, w);
+    if (!settings.token && settings.hub) {
+      // No static token anywhere: the OIDC sign-in of this hub, refreshed when near expiry.
+      const idToken = await oidcToken(this.io, settings.hub);
+      if (idToken) return { ...settings, token: idToken, source: { ...settings.source, token: 'oidc' } };
+    }
     return settings;
   }
 

@@ -274,6 +274,12 @@ export class HubClient {
     return { contentType: answer.contentType ?? 'application/octet-stream', body: answer.body as string };
   }
 
+  /** `GET /v1/auth/config` (public): the OIDC issuer and public client id when the hub has single sign-on, else `{}`. */
+  async authConfig(): Promise<{ oidc?: { issuer: string; clientId: string; scopes?: string; usernamePrefix?: string } }> {
+    const answer = await this.request('GET', '/v1/auth/config', { auth: false });
+    return (answer.body ?? {}) as { oidc?: { issuer: string; clientId: string; scopes?: string; usernamePrefix?: string } };
+  }
+
   /** `DELETE /v1/{plural}/{name}`: 200 with the deleted object, or 202 when finalisation is queued. */
   async delete(info: KindInfo, name: string, scope: Scope = {}): Promise<DeleteResult> {
     const answer = await this.request('DELETE', objectPath(info, name, scope.cluster));

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 
 /**
@@ -26,6 +27,8 @@ export interface CliIO {
    * commands (`get --watch`) stop cleanly with it; without it they run until their own end.
    */
   onInterrupt?: (handler: () => void) => () => void;
+  /** Opens a URL in the user's browser (`tether login --oidc --browser`); callers print the URL too, as this may do nothing. */
+  openUrl?: (url: string) => Promise<void>;
 }
 
 /** The real process: stdout, stderr, process.env, process.cwd() and stdin. */
@@ -45,7 +48,21 @@ export function processIO(): CliIO {
         process.off('SIGINT', handler);
       };
     },
+    openUrl: openInBrowser,
   };
+}
+
+/** Opens a URL with the platform's opener (open, xdg-open, start), detached; a missing opener is ignored. */
+async function openInBrowser(url: string): Promise<void> {
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+  child.on('error', () => undefined);
+  child.unref();
 }
 
 async function readProcessStdin(): Promise<string> {

@@ -16,7 +16,7 @@ import { registerEditCommand } from './commands/edit.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGetCommand } from './commands/get.js';
 import { registerLabelCommands } from './commands/label.js';
-import { registerLoginCommand } from './commands/login.js';
+import { registerLoginCommand, registerLogoutCommand } from './commands/login.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerSimCommand } from './commands/sim.js';
 import { CliContext } from './context.js';
@@ -83,6 +83,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addHelpText('afterAll', EXIT_CODES_HELP);
 
   registerLoginCommand(program, ctx);
+  registerLogoutCommand(program, ctx);
   registerGetCommand(program, ctx);
   registerDescribeCommand(program, ctx);
   registerDeleteCommand(program, ctx);

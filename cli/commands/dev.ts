@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { processIO, type CliIO } from '../io.js';
+import { UsageError } from '../errors.js';
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
@@ -59,6 +60,10 @@ export function registerDevCommand(program: Command, io: CliIO = processIO()): v
     .option('--sqs-endpoint <url>', 'use this SQS endpoint instead of the embedded emulator', url)
     .option('--aws', 'use real AWS DynamoDB and SQS (credentials and region from the environment)')
     .option('--log-level <level>', 'hub log level: DEBUG, INFO, WARN, ERROR', 'WARN')
+    .option('--oidc-issuer <url>', 'accept ID tokens of this OIDC issuer (single sign-on; see docs/tenancy.md)')
+    .option('--oidc-client-id <id>', 'the public client id the CLI and console sign in with (the audience the hub requires)')
+    .option('--oidc-username-claim <claim>', 'claim that names the user (default email, then sub)')
+    .option('--oidc-groups-claim <claim>', 'claim that lists the groups (default groups)')
     .addHelpText(
       'after',
       `
@@ -66,6 +71,7 @@ Examples:
   tether dev                          # hub on http://127.0.0.1:8080, data in .tether/
   tether dev --port 9090 --demo 20    # with 20 demo clusters and their simulated agents
   tether dev --dynamodb-endpoint http://127.0.0.1:8000   # against AWS's DynamoDB Local
+  tether dev --oidc-issuer http://127.0.0.1:5556/dex --oidc-client-id tether   # single sign-on through a local Dex
   npm start -- --port 9090 --data /tmp/tether`,
     )
     .action(async (opts) => {
@@ -74,6 +80,7 @@ Examples:
       process.env.POWERTOOLS_SERVICE_NAME ??= 'tether-local';
       const dynamodbEndpoint = opts.dynamodbEndpoint ?? io.env.TETHER_DYNAMODB_ENDPOINT;
       const sqsEndpoint = opts.sqsEndpoint ?? io.env.TETHER_SQS_ENDPOINT;
+      const oidc = await oidcOption(opts, io);
       const started = Date.now();
       // Imported here so that other commands do not pay for the hub's start-up.
       const { startLocalHub } = await import('../../lambdas/local/local-hub.js');
@@ -85,6 +92,7 @@ Examples:
         dynamodbEndpoint,
         sqsEndpoint,
         aws: Boolean(opts.aws),
+        ...(oidc ? { config: { oidc } } : {}),
       });
       let demoAgents: { count: number; skipped: string[]; stop(): Promise<void> } | undefined;
       if (opts.demo) {
@@ -99,6 +107,7 @@ Examples:
         hub.adminTokenCreated
           ? `  Admin token:  ${hub.adminToken}   (shown once; saved to ${hub.adminTokenFile}, mode 0600)`
           : `  Admin token:  in ${hub.adminTokenFile} (mode 0600)`,
+        ...(oidc ? [`  Sign-in:      OIDC issuer ${oidc.issuer}, client ${oidc.clientId ?? oidc.audience}`] : []),
         `  Data:         ${hub.dataDir}${dynamodbEndpoint ? ` (DynamoDB at ${dynamodbEndpoint})` : ''}`,
         ...(opts.host !== '127.0.0.1' && opts.host !== 'localhost'
           ? [`  WARNING: listening on ${opts.host}; the hub is reachable from your network.`]
@@ -128,4 +137,30 @@ Examples:
         process.once('SIGTERM', stop);
       });
     });
+}
+
+/**
+ * The local hub's OIDC settings: the --oidc-* flags, else the TETHER_OIDC_* variables the deployed
+ * hub reads; none of either is single sign-on off.
+ */
+async function oidcOption(
+  opts: { oidcIssuer?: string; oidcClientId?: string; oidcUsernameClaim?: string; oidcGroupsClaim?: string },
+  io: CliIO,
+) {
+  const { oidcSettings, oidcSettingsFromEnv } = await import('../../lambdas/core/identity/oidc.js');
+  if (!opts.oidcIssuer) {
+    if (opts.oidcClientId) throw new UsageError('--oidc-client-id needs --oidc-issuer');
+    return oidcSettingsFromEnv(io.env);
+  }
+  if (!opts.oidcClientId) throw new UsageError('--oidc-issuer needs --oidc-client-id (the client the CLI and console sign in with)');
+  try {
+    return oidcSettings({
+      issuer: opts.oidcIssuer,
+      clientId: opts.oidcClientId,
+      ...(opts.oidcUsernameClaim ? { usernameClaim: opts.oidcUsernameClaim } : {}),
+      ...(opts.oidcGroupsClaim ? { groupsClaim: opts.oidcGroupsClaim } : {}),
+    });
+  } catch (err) {
+    throw new UsageError(`--oidc-issuer: ${(err as Error).message}`);
+  }
 }

@@ -43,7 +43,7 @@ interface SimFlags {
 export const NO_HUB =
   'no hub to simulate against: pass --hub URL (with --token), log in with "tether login", or use --local for a private local hub';
 
-const SOURCES: Record<SettingSource, string> = { flag: '--hub', env: 'TETHER_HUB', config: 'the config file' };
+const SOURCES: Record<SettingSource, string> = { flag: '--hub', env: 'TETHER_HUB', config: 'the config file', oidc: 'the OIDC sign-in' };
 
 /**
  * Agents one process runs: 10,000 agents at a 30 s poll took a quarter of a core and 1.2 GB

@@ -6,6 +6,8 @@ import { resetHubHealth } from './hub-health.js';
 import { ROUTE_EVENT } from './navigation.js';
 import { parseQuery, parseRoute, routeHref, routeKey, type Route } from './model/route.js';
 import { NoticeContext } from './notices.js';
+import { completeSignIn } from './oidc.js';
+import { PermissionsProvider } from './permissions.js';
 import { clearToken, readToken, saveToken } from './session.js';
 import { AuditView } from './views/audit.js';
 import { ClusterDetailView } from './views/cluster-detail.js';
@@ -32,6 +34,15 @@ export function App() {
       setReason(`The hub rejected the token: ${problem.detail}`);
       setSignedIn(false);
     });
+    // Back from the OIDC issuer's sign-in page: exchange the code for the ID token.
+    completeSignIn()
+      .then((idToken) => {
+        if (!idToken) return;
+        saveToken(idToken);
+        setReason(undefined);
+        setSignedIn(true);
+      })
+      .catch((err: unknown) => setReason(`Single sign-on failed: ${(err as Error).message}`));
   }, []);
 
   if (!signedIn) {
@@ -112,61 +123,63 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   return (
     <NoticeContext.Provider value={setNotice}>
-      <FleetDataProvider>
-        <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
-          Skip to content
-        </a>
-        <header class="top">
-          <span class="brand">Tether</span>
-          {/* On a phone the links fold behind this button; on wider screens it is hidden. */}
-          <button
-            type="button"
-            class="menu-toggle"
-            aria-expanded={menuOpen}
-            aria-controls="main-nav"
-            onClick={() => setMenuOpen((o) => !o)}
-          >
-            Menu
-          </button>
-          <nav aria-label="Main" id="main-nav" class={menuOpen ? 'open' : undefined}>
-            <ul>
-              {NAV.map((n) => (
-                <li key={n.label}>
-                  <a
-                    href={routeHref(n.route)}
-                    aria-current={n.matches.includes(route.view) ? 'page' : undefined}
-                    onClick={() => setMenuOpen(false)}
-                  >
-                    {n.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <button type="button" class="link" onClick={onSignOut}>
-            Sign out
-          </button>
-        </header>
-        <FleetSummaryBar />
-        <StaleBanner />
-        <div role="status" aria-live="polite" class={notice ? 'notice shown' : 'notice'}>
-          {notice}
-        </div>
-        <StaleMain>
-          {route.view === 'clusters' && <ClustersView query={query} />}
-          {route.view === 'cluster' && <ClusterDetailView key={route.name} name={route.name} />}
-          {route.view === 'deployments' && <DeploymentsView query={query} />}
-          {route.view === 'deployment' && <DeploymentDetailView key={route.name} name={route.name} />}
-          {route.view === 'placements' && <PlacementsView />}
-          {route.view === 'placement' && <PlacementDetailView key={route.name} name={route.name} />}
-          {route.view === 'clustersets' && <ClusterSetsView />}
-          {route.view === 'clusterset' && <ClusterSetDetailView key={route.name} name={route.name} />}
-          {route.view === 'inventory' && <InventoryView />}
-          {route.view === 'governance' && <GovernanceView query={query} />}
-          {route.view === 'policy' && <PolicyDetailView key={route.name} name={route.name} query={query} />}
-          {route.view === 'audit' && <AuditView query={query} />}
-        </StaleMain>
-      </FleetDataProvider>
+      <PermissionsProvider>
+        <FleetDataProvider>
+          <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+            Skip to content
+          </a>
+          <header class="top">
+            <span class="brand">Tether</span>
+            {/* On a phone the links fold behind this button; on wider screens it is hidden. */}
+            <button
+              type="button"
+              class="menu-toggle"
+              aria-expanded={menuOpen}
+              aria-controls="main-nav"
+              onClick={() => setMenuOpen((o) => !o)}
+            >
+              Menu
+            </button>
+            <nav aria-label="Main" id="main-nav" class={menuOpen ? 'open' : undefined}>
+              <ul>
+                {NAV.map((n) => (
+                  <li key={n.label}>
+                    <a
+                      href={routeHref(n.route)}
+                      aria-current={n.matches.includes(route.view) ? 'page' : undefined}
+                      onClick={() => setMenuOpen(false)}
+                    >
+                      {n.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <button type="button" class="link" onClick={onSignOut}>
+              Sign out
+            </button>
+          </header>
+          <FleetSummaryBar />
+          <StaleBanner />
+          <div role="status" aria-live="polite" class={notice ? 'notice shown' : 'notice'}>
+            {notice}
+          </div>
+          <StaleMain>
+            {route.view === 'clusters' && <ClustersView query={query} />}
+            {route.view === 'cluster' && <ClusterDetailView key={route.name} name={route.name} />}
+            {route.view === 'deployments' && <DeploymentsView query={query} />}
+            {route.view === 'deployment' && <DeploymentDetailView key={route.name} name={route.name} />}
+            {route.view === 'placements' && <PlacementsView />}
+            {route.view === 'placement' && <PlacementDetailView key={route.name} name={route.name} />}
+            {route.view === 'clustersets' && <ClusterSetsView />}
+            {route.view === 'clusterset' && <ClusterSetDetailView key={route.name} name={route.name} />}
+            {route.view === 'inventory' && <InventoryView />}
+            {route.view === 'governance' && <GovernanceView query={query} />}
+            {route.view === 'policy' && <PolicyDetailView key={route.name} name={route.name} query={query} />}
+            {route.view === 'audit' && <AuditView query={query} />}
+          </StaleMain>
+        </FleetDataProvider>
+      </PermissionsProvider>
     </NoticeContext.Provider>
   );
 }

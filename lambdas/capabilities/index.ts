@@ -9,6 +9,7 @@ import { inventoryCapability } from './inventory/capability.js';
 import { placementsCapability } from './placements/capability.js';
 import { rolloutsCapability } from './rollouts/capability.js';
 import { syncCapability } from './sync/capability.js';
+import { ssoCapability } from './sso/capability.js';
 import { tenancyCapability } from './tenancy/capability.js';
 import { worksCapability } from './works/capability.js';
 
@@ -32,4 +33,5 @@ export const HUB_CAPABILITIES: readonly Capability[] = Object.freeze([
   tenancyCapability,
   eventsCapability,
   consoleCapability,
+  ssoCapability,
 ]);

@@ -4,6 +4,7 @@ import { TETHER_VERSION } from '../../shared/version.js';
 import { DEFAULT_COMPLIANCE_RETENTION_DAYS } from '../../shared/compliance.js';
 import { AUDIT_RETENTION_DAYS } from '../ports/audit-store.js';
 import type { HubRegistry } from './registry.js';
+import type { OidcSettings } from './identity/oidc.js';
 
 /** Settings of the agent API's per-credential rate limiter (lambdas/http/rate-limit.ts). */
 export interface RateLimitSettings {
@@ -21,6 +22,29 @@ export interface RateLimitSettings {
  * refused. 20,000 tracked credentials take a few MB.
  */
 export const DEFAULT_AGENT_RATE_LIMIT: RateLimitSettings = { requestsPerSecond: 2, burst: 120, maxCredentials: 20_000 };
+
+/** Settings of the admin API's per-source limiting of failed authentications (lambdas/http/auth-failure-limit.ts). */
+export interface AuthFailureLimitSettings {
+  /** Failed authentications one source may add per second once its burst is spent; 0 turns the limiter off. */
+  failuresPerSecond: number;
+  /** Failed authentications one source may make at once. */
+  burst: number;
+  /** Sources tracked at most; the least recently seen is forgotten first. */
+  maxSources: number;
+  /** Credentials remembered as recently good at most. */
+  maxKnownGood: number;
+  /** How long a credential stays known good after its last success, ms. */
+  knownGoodMs: number;
+}
+
+/** Defaults: far above a person mistyping a token or a CLI with an expired sign-in, far below a flood. */
+export const DEFAULT_AUTH_FAILURE_LIMIT: AuthFailureLimitSettings = {
+  failuresPerSecond: 2,
+  burst: 30,
+  maxSources: 10_000,
+  maxKnownGood: 10_000,
+  knownGoodMs: 15 * 60_000,
+};
 
 /** Hub-wide settings, read once from the environment by the composition root. */
 export interface HubConfig {
@@ -62,6 +86,13 @@ export interface HubConfig {
    * seconds (lambdas/core/pending-changes.ts). Longer than any admin request takes.
    */
   replayGraceSeconds: number;
+  /**
+   * Per-source limiting of failed admin authentications (lambdas/http/auth-failure-limit.ts);
+   * absent: its defaults. `failuresPerSecond: 0` turns it off.
+   */
+  authFailureLimit?: AuthFailureLimitSettings;
+  /** Single sign-on: the OIDC issuer whose ID tokens the admin API accepts (docs/tenancy.md); absent, it is off. */
+  oidc?: OidcSettings;
 }
 
 export const defaultHubConfig: HubConfig = {

@@ -12,6 +12,8 @@ import type { AdminContext } from '../http/admin-api.js';
 import type { Route } from '../http/router.js';
 import { cryptoIds } from '../ports/ids.js';
 import { StoredAuditLog } from './audit-log.js';
+import { OidcVerifier } from '../adapters/oidc/oidc-verifier.js';
+import { oidcSettingsFromEnv } from '../core/identity/oidc.js';
 import { systemClock } from '../ports/clock.js';
 import type { AuditEvent, Log } from '../ports/log.js';
 import type { Envelope } from '../ports/envelope.js';
@@ -142,6 +144,8 @@ export function composeHub(opts: ComposeOptions): ComposedHub {
       envelope: opts.envelope ?? envelopeFromEnv(region),
     },
     config,
+    // One verifier per process: its discovery and key caches are what keep the issuer unbothered.
+    ...(config.oidc ? { oidc: new OidcVerifier(config.oidc) } : {}),
     ...composed,
   };
 }
@@ -208,6 +212,7 @@ export function contextFromEnv(log: Log): ComposedHub {
           'credentials',
         ),
       },
+      oidc: oidcSettingsFromEnv(process.env),
     },
   });
 }

@@ -1,3 +1,4 @@
+import { AuthFailureLimiter, authenticateLimited, DEFAULT_AUTH_FAILURE_LIMIT } from './auth-failure-limit.js';
 import { ApplyResponseSchema, type ApplyResponse, type ApplyResult } from '../../shared/api.js';
 import { isServerError, ValidationError } from '../../shared/errors.js';
 import { canonicalHash } from '../../shared/hash.js';
@@ -8,7 +9,6 @@ import type { HubContext } from '../core/context.js';
 import { openCursor, sealCursor } from '../core/cursors.js';
 import { parseDesired, requireKind, ResourceService } from '../core/resource-service.js';
 import { parseIfMatch } from './conditional.js';
-import { authenticateCaller } from './auth.js';
 import { authorizeRoute } from './authorize.js';
 import { Authorizer } from '../core/authz/authorizer.js';
 import { bindingSnapshot, grantsFor } from '../core/authz/grants.js';
@@ -241,6 +241,7 @@ async function sealContinue(res: HttpResponse, ctx: Ctx, scope: string): Promise
 export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route<AdminContext>[]): HttpApp {
   const router = adminRouter(hub, capabilityRoutes);
   const signIns = new SignIns();
+  const failures = new AuthFailureLimiter(hub.config.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT, () => hub.ports.clock.now());
   return async (req) => {
     const { route, params } = router.match(req.method, req.path);
     req.params = params;
@@ -255,7 +256,8 @@ export function createAdminApi(hub: HubContext, capabilityRoutes: readonly Route
     let failure: unknown;
     try {
       if (!route.public) {
-        const caller = await authenticateCaller(req, scoped);
+        // Failed sign-ins are limited per source before any lookup (lambdas/http/auth-failure-limit.ts).
+        const caller = await authenticateLimited(req, scoped, failures);
         audit.principal = caller.principal;
         audit.signIn = signIns.first(caller.principal, hub.ports.clock.now());
         // The roles and bindings come from the process's copy (one read per 10 s at most).

@@ -73,7 +73,21 @@ export async function authenticateCaller(req: HttpRequest, ctx: HubContext): Pro
   }
   if (looksLikeJwt(token)) {
     if (!ctx.oidc) refuse(ctx, req, 'a JWT, and no OIDC issuer is configured');
-    return { principal: await ctx.oidc.verify(token) };
+    try {
+      return { principal: await ctx.oidc.verify(token) };
+    } catch (err) {
+      // One fixed reason, so a flood of forged tokens aggregates into one audit record per window.
+      if (err instanceof UnauthenticatedError) {
+        ctx.ports.audit.record({
+          action: 'admin.authenticate',
+          outcome: 'denied',
+          reason: 'invalid OIDC token',
+          sourceIp: req.sourceIp,
+          path: req.path,
+        });
+      }
+      throw err;
+    }
   }
   const hash = sha256Hex(token);
   const record = await ctx.ports.adminTokens.getByHash(hash);

@@ -1,3 +1,4 @@
+import { DEFAULT_AUTH_FAILURE_LIMIT } from '../../lambdas/core/context.js';
 import { UnauthenticatedError } from '../../shared/errors.js';
 import type { BuiltInRole, Principal } from '../../shared/tenancy.js';
 import { issueToken, revokeToken } from '../../lambdas/capabilities/tenancy/tokens.js';
@@ -31,7 +32,13 @@ export interface TenancyFleet {
   bearer(role: BuiltInRole, via: Credential): string;
   expiredToken: string;
   revokedToken: string;
-  call(bearer: string, method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<{ status: number; body: any }>;
+  call(
+    bearer: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
 }
 
@@ -59,7 +66,11 @@ export function fleetObject(kind: string, side: 'east' | 'west', name = `${side}
   return {
     apiVersion: API,
     kind,
-    metadata: { name: kind === 'ClusterSet' ? set : name, ...(labels ? { labels } : {}), ...(kind === 'Work' ? { namespace: `${side}-cluster` } : {}) },
+    metadata: {
+      name: kind === 'ClusterSet' ? set : name,
+      ...(labels ? { labels } : {}),
+      ...(kind === 'Work' ? { namespace: `${side}-cluster` } : {}),
+    },
     spec: specs[kind] ?? {},
   };
 }
@@ -84,7 +95,12 @@ function oidcBearer(role: string): string {
 
 /** Builds the two-team fleet (every object created through the admin API as the admin). */
 export async function tenancyFleet(): Promise<TenancyFleet> {
-  const hub = memoryHubContext({ config: { hubUrl: 'https://hub.example.com' } });
+  // The matrix sends hundreds of refused credentials from one address on purpose: the per-source
+  // limit of failed authentications (tested in test/integration/sso/auth-failure-limit.test.ts)
+  // would answer them 429 before the checks the matrix is about.
+  const hub = memoryHubContext({
+    config: { hubUrl: 'https://hub.example.com', authFailureLimit: { ...DEFAULT_AUTH_FAILURE_LIMIT, failuresPerSecond: 0 } },
+  });
   hub.ctx.oidc = {
     async verify(token: string): Promise<Principal> {
       const role = Buffer.from(token.split('.')[1], 'base64url').toString();
@@ -124,7 +140,10 @@ export async function tenancyFleet(): Promise<TenancyFleet> {
     await must(`placement ${side}`, admin('POST', '/v1/placements', fleetObject('Placement', side, `${side}-placement`)));
     await must(`policy ${side}`, admin('POST', '/v1/policies', fleetObject('Policy', side, `${side}-policy`)));
     await must(`policyset ${side}`, admin('POST', '/v1/policysets', fleetObject('PolicySet', side, `${side}-policyset`)));
-    await must(`fleetdeployment ${side}`, admin('POST', '/v1/fleetdeployments', fleetObject('FleetDeployment', side, `${side}-fleetdeployment`)));
+    await must(
+      `fleetdeployment ${side}`,
+      admin('POST', '/v1/fleetdeployments', fleetObject('FleetDeployment', side, `${side}-fleetdeployment`)),
+    );
     await must(`work ${side}`, admin('POST', `/v1/clusters/${side}-cluster/works`, fleetObject('Work', side, `${side}-work`)));
   }
   await must('role', admin('POST', '/v1/roles', fleetObject('Role', 'east', 'releaser')));

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { useCan } from '../permissions.js';
 import { apiPath, describeError, getJson, HubProblemError, listAll, post } from '../api.js';
 import { Badge, conditionTone, ErrorText, LabelChips, Time } from '../components/bits.js';
 import { ConfirmDialog } from '../components/dialog.js';
@@ -33,6 +34,7 @@ export function ClusterDetailView({ name }: { name: string }) {
   const now = useNow();
   const notify = useNotify();
   const [dialog, setDialog] = useState<'upgrade' | 'detach' | 'deny' | undefined>(undefined);
+  const canControl = useCan('control', 'Cluster');
   const [version, setVersion] = useState('');
   const [force, setForce] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
@@ -86,7 +88,7 @@ export function ClusterDetailView({ name }: { name: string }) {
         <h1 id="cluster-title" tabIndex={-1}>
           {name} {availability && <Badge tone={AVAILABILITY_TONES[availability.state]}>{availability.label}</Badge>}
         </h1>
-        {c && (
+        {c && canControl && (
           <div class="actions">
             {isPending(c) && (
               <>

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useCan } from '../permissions.js';
 import { apiPath, describeError, post } from '../api.js';
 import { Badge, ErrorText, LabelChips, LabelCount, SortHeader } from '../components/bits.js';
 import { ConfirmDialog } from '../components/dialog.js';
@@ -100,15 +101,19 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
   };
 
   const filtered = shown.length !== (all?.length ?? 0);
+  const canImport = useCan('create', 'Cluster');
+  const canControl = useCan('control', 'Cluster');
   return (
     <section aria-labelledby="clusters-title">
       <div class="view-head">
         <h1 id="clusters-title" tabIndex={-1}>
           Clusters
         </h1>
-        <button type="button" class="primary" disabled={stale} onClick={() => setImporting(true)}>
-          Import cluster
-        </button>
+        {canImport && (
+          <button type="button" class="primary" disabled={stale} onClick={() => setImporting(true)}>
+            Import cluster
+          </button>
+        )}
       </div>
       <ErrorText message={clusters.error} />
       <ErrorText message={actionError} />
@@ -121,20 +126,27 @@ export function ClustersView({ query }: { query: Record<string, string> }) {
               <li key={c.metadata.name}>
                 <a href={routeHref({ view: 'cluster', name: c.metadata.name })}>{c.metadata.name}</a>
                 <LabelChips labels={c.metadata.labels} />
-                <span class="actions">
-                  <button
-                    type="button"
-                    class="primary"
-                    disabled={stale}
-                    onClick={() => void accept(c.metadata.name)}
-                    aria-label={`Accept ${c.metadata.name}`}
-                  >
-                    Accept
-                  </button>
-                  <button type="button" disabled={stale} onClick={() => setDenying(c.metadata.name)} aria-label={`Deny ${c.metadata.name}`}>
-                    Deny
-                  </button>
-                </span>
+                {canControl && (
+                  <span class="actions">
+                    <button
+                      type="button"
+                      class="primary"
+                      disabled={stale}
+                      onClick={() => void accept(c.metadata.name)}
+                      aria-label={`Accept ${c.metadata.name}`}
+                    >
+                      Accept
+                    </button>
+                    <button
+                      type="button"
+                      disabled={stale}
+                      onClick={() => setDenying(c.metadata.name)}
+                      aria-label={`Deny ${c.metadata.name}`}
+                    >
+                      Deny
+                    </button>
+                  </span>
+                )}
               </li>
             ))}
           </ul>

@@ -1,4 +1,5 @@
 import { Badge, ErrorText, ProgressBar, Time } from '../components/bits.js';
+import { useCan } from '../permissions.js';
 import { useFleet } from '../fleet-data.js';
 import { useStale } from '../hub-health.js';
 import { countdown } from '../model/durations.js';
@@ -109,7 +110,8 @@ export function DeploymentCard({
   const now = useNow(1000);
   const name = d.metadata.name;
   const state = rolloutState(d);
-  const allowed = allowedActions(state, d.status?.revision);
+  const canControl = useCan('control', 'FleetDeployment');
+  const allowed = canControl ? allowedActions(state, d.status?.revision) : { pause: false, resume: false, abort: false, rollback: false };
   const summary = d.status?.summary;
   const { failed, waiting } = clusterProblems(d);
   const groups = d.status?.groups ?? [];
@@ -144,7 +146,7 @@ export function DeploymentCard({
               Roll back
             </button>
           )}
-          {(summary?.pendingWindow ?? 0) > 0 && (
+          {canControl && (summary?.pendingWindow ?? 0) > 0 && (
             <button type="button" disabled={stale} onClick={onOverride} aria-label={`Override maintenance windows of ${name}`}>
               Override windows…
             </button>

@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { describeError, verifyToken } from '../api.js';
+import { fetchOidcConfig, startSignIn, type OidcConfig } from '../oidc.js';
 
 /**
  * The sign-in form: an admin token, checked against the hub before it is kept (in session
@@ -9,6 +10,19 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (t
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [oidc, setOidc] = useState<OidcConfig | undefined>(undefined);
+  useEffect(() => {
+    void fetchOidcConfig().then(setOidc);
+  }, []);
+  const signInWithIssuer = () => {
+    if (!oidc) return;
+    setBusy(true);
+    setError(undefined);
+    startSignIn(oidc).catch((err: unknown) => {
+      setError(`Cannot reach ${oidc.issuer}: ${(err as Error).message}`);
+      setBusy(false);
+    });
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const t = token.trim();
@@ -35,6 +49,13 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (t
         passed <code>--data</code>).
       </p>
       {reason && <p class="muted">{reason}</p>}
+      {oidc && (
+        <p>
+          <button type="button" class="primary" disabled={busy} onClick={signInWithIssuer}>
+            Sign in with {issuerName(oidc.issuer)}
+          </button>
+        </p>
+      )}
       <form onSubmit={submit} novalidate>
         <label for="token">Admin token</label>
         <input
@@ -63,4 +84,14 @@ export function SignIn({ reason, onSignedIn }: { reason?: string; onSignedIn: (t
       </form>
     </main>
   );
+}
+
+/** The issuer as a person knows it: its host (and path, when the host serves several issuers). */
+function issuerName(issuer: string): string {
+  try {
+    const u = new URL(issuer);
+    return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+  } catch {
+    return issuer;
+  }
 }

@@ -34,6 +34,15 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The page's policy when the hub has single sign-on: the console also talks to the issuer (its
+ * discovery document and token endpoint, for the code exchange), and to nothing else.
+ */
+export function consoleCsp(issuer?: string): string {
+  if (!issuer) return CONSOLE_CSP;
+  return CONSOLE_CSP.replace("connect-src 'self'", `connect-src 'self' ${new URL(issuer).origin}`);
+}
+
 /** Cache policy of content-hashed bundles. */
 export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 /** Cache policy of index.html and other unhashed files: always revalidate. */
@@ -115,7 +124,7 @@ function answer(req: HttpRequest, text: string, contentType: string, cache: stri
 }
 
 /** `GET /`: index.html, or the "not built" page. */
-export async function serveIndex(req: HttpRequest, dir = consoleDir()): Promise<HttpResponse> {
+export async function serveIndex(req: HttpRequest, dir = consoleDir(), issuer?: string): Promise<HttpResponse> {
   const html = await readText(join(dir, 'index.html'));
   if (html === undefined) {
     return {
@@ -124,7 +133,8 @@ export async function serveIndex(req: HttpRequest, dir = consoleDir()): Promise<
       raw: NOT_BUILT_PAGE,
     };
   }
-  return answer(req, html, CONTENT_TYPES['.html'], REVALIDATE_CACHE);
+  const res = answer(req, html, CONTENT_TYPES['.html'], REVALIDATE_CACHE);
+  return issuer ? { ...res, headers: { ...res.headers, 'content-security-policy': consoleCsp(issuer) } } : res;
 }
 
 /** `GET /console/{file}`: one built file, with its content type and cache policy. */
@@ -146,7 +156,14 @@ export async function serveAsset(req: HttpRequest, file: string, dir = consoleDi
 export function consoleRoutes(dir?: () => string): Route<unknown>[] {
   const where = dir ?? (() => consoleDir());
   return [
-    { method: 'GET', pattern: '/', public: true, summary: 'The web console', handler: (req) => serveIndex(req, where()) },
+    {
+      method: 'GET',
+      pattern: '/',
+      public: true,
+      summary: 'The web console',
+      handler: (req, ctx) =>
+        serveIndex(req, where(), (ctx as { config?: { oidc?: { issuer: string } } } | undefined)?.config?.oidc?.issuer),
+    },
     {
       method: 'GET',
       pattern: '/console',

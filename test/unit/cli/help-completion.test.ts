@@ -103,6 +103,7 @@ describe('bash completion', () => {
       'help',
       'label',
       'login',
+      'logout',
       'rollout',
       'sim',
       'token',

@@ -53,6 +53,7 @@ describe('buildRegistry', () => {
       'tenancy',
       'events',
       'console',
+      'sso',
     ]);
     expect(registry.kinds.map((k) => k.kind)).toEqual([
       'Cluster',
