@@ -105,8 +105,14 @@ export type RuleEffect = (typeof RuleEffects)[number];
 export const RoleRuleSchema = z
   .object({
     effect: z.enum(RuleEffects).default('allow'),
-    verbs: z.array(z.union([z.enum(Verbs), z.literal('*')])).min(1).max(20),
-    kinds: z.array(z.string().regex(/^(\*|[A-Z][A-Za-z0-9]{0,62})$/, 'a kind name (e.g. Placement) or *')).min(1).max(50),
+    verbs: z
+      .array(z.union([z.enum(Verbs), z.literal('*')]))
+      .min(1)
+      .max(20),
+    kinds: z
+      .array(z.string().regex(/^(\*|[A-Z][A-Za-z0-9]{0,62})$/, 'a kind name (e.g. Placement) or *'))
+      .min(1)
+      .max(50),
   })
   .strict();
 export type RoleRule = z.infer<typeof RoleRuleSchema>;

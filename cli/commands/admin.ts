@@ -84,7 +84,9 @@ Examples:
         const { token, name, expiresAt, region } = await createTokenInTable(request, ctx.io.env, ctx.io.now().getTime());
         ctx.out(`${token}\n`);
         const expiry = expiresAt === undefined ? 'it does not expire' : `it expires at ${new Date(expiresAt).toISOString()}`;
-        ctx.io.err(`Created the ${request.role} token "${name}" in table ${request.table}${region ? ` (${region})` : ''}; ${expiry}. It is shown only once.\n`);
+        ctx.io.err(
+          `Created the ${request.role} token "${name}" in table ${request.table}${region ? ` (${region})` : ''}; ${expiry}. It is shown only once.\n`,
+        );
       } catch (err) {
         const failure = err instanceof TableAccessError ? err : tableAccessError(err, request.table);
         ctx.report(cmd, failure);
@@ -106,7 +108,9 @@ export function checkCreateToken(flags: CreateTokenFlags): CreateTokenRequest {
     throw new UsageError(`invalid --region "${flags.region}": expected an AWS region such as us-east-1`);
   }
   if (!(BuiltInRoles as readonly string[]).includes(flags.role)) {
-    throw new UsageError(`invalid --role "${flags.role}": expected one of ${BuiltInRoles.join(', ')} (custom roles and cluster sets: tether token create)`);
+    throw new UsageError(
+      `invalid --role "${flags.role}": expected one of ${BuiltInRoles.join(', ')} (custom roles and cluster sets: tether token create)`,
+    );
   }
   if (flags.name !== undefined && !isDnsLabel(flags.name)) {
     throw new UsageError(`invalid --name "${flags.name}": use a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`);
@@ -162,7 +166,8 @@ async function createTokenInTable(
     const token = newAdminToken(cryptoIds);
     const expiresAt = request.expiresInSeconds === undefined ? undefined : now + request.expiresInSeconds * 1000;
     // Unique per second unless named: a second admin token never revokes the first by accident.
-    const name = request.name ?? `bootstrap-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+    const name =
+      request.name ?? `bootstrap-${new Date(now).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
     await registerAdminToken(
       { adminTokens: new DynamoAdminTokenStore(client, request.table), clock: clockAt(() => now) },
       token,

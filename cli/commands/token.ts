@@ -80,7 +80,8 @@ Examples:
       checkName(name, 'token name');
       checkName(opts.role, 'role');
       for (const s of opts.clusterset ?? []) checkName(s, 'cluster set');
-      if (opts.ttl !== undefined && parseDuration(opts.ttl) === undefined) throw new UsageError(`invalid --ttl "${opts.ttl}": expected a duration like 30d or 12h`);
+      if (opts.ttl !== undefined && parseDuration(opts.ttl) === undefined)
+        throw new UsageError(`invalid --ttl "${opts.ttl}": expected a duration like 30d or 12h`);
       const client = await ctx.client(cmd);
       const created = await client.call('POST', '/v1/tokens', CreatedShape, {
         body: {

@@ -14,7 +14,11 @@ export async function authorizeRoute(route: Route<AdminContext>, req: HttpReques
   const authz = route.authz;
   if (!authz) throw new Error(`route ${route.method} ${route.pattern} has no authz descriptor`);
   if (authz.mode === 'self') {
-    ctx.authz.decisions.push({ verb: authz.verb, kind: kindOf(authz.kind, req), decision: { allowed: true, reason: 'any authenticated caller' } });
+    ctx.authz.decisions.push({
+      verb: authz.verb,
+      kind: kindOf(authz.kind, req),
+      decision: { allowed: true, reason: 'any authenticated caller' },
+    });
     return;
   }
   if (authz.mode === 'perObject') return;

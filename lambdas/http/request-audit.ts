@@ -37,7 +37,9 @@ function boundedDiff(diff: unknown, annotations: Record<string, string> | undefi
   const bytes = Buffer.byteLength(JSON.stringify(diff) ?? '', 'utf8');
   if (bytes <= MAX_DIFF_BYTES) return { diff, ...(annotations ? { annotations } : {}) };
   const fields = auditDiffSummary({ diff } as AuditEvent, 20);
-  return { annotations: { ...annotations, [AUDIT_DIFF_ANNOTATION]: `not kept: ${bytes} bytes (over ${MAX_DIFF_BYTES}); changed ${fields}` } };
+  return {
+    annotations: { ...annotations, [AUDIT_DIFF_ANNOTATION]: `not kept: ${bytes} bytes (over ${MAX_DIFF_BYTES}); changed ${fields}` },
+  };
 }
 
 /** The caller before authentication has told who it is. */

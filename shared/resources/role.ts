@@ -44,10 +44,7 @@ export type Subject = z.infer<typeof SubjectSchema>;
 export const RoleBindingSpecSchema = z
   .object({
     subjects: z.array(SubjectSchema).min(1).max(100).describe('Who is bound: users, groups (OIDC) and API tokens.'),
-    roleRef: z
-      .object({ name: NameSchema })
-      .strict()
-      .describe('The role: a built-in role (admin, operator, viewer, auditor) or a Role.'),
+    roleRef: z.object({ name: NameSchema }).strict().describe('The role: a built-in role (admin, operator, viewer, auditor) or a Role.'),
     clusterSets: z
       .array(NameSchema)
       .max(100)

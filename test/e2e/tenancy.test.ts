@@ -21,7 +21,13 @@ const changes: { user: string; verb: string; resource: string; name: string }[] 
 
 async function tether(args: string[], token = hub.adminToken): Promise<{ code: number; out: string; err: string }> {
   const io = captureIO({
-    env: { TETHER_HUB: hub.url, TETHER_TOKEN: token, TETHER_CONFIG: join(scratch, 'config.json'), NO_COLOR: '1', PATH: process.env.PATH ?? '' },
+    env: {
+      TETHER_HUB: hub.url,
+      TETHER_TOKEN: token,
+      TETHER_CONFIG: join(scratch, 'config.json'),
+      NO_COLOR: '1',
+      PATH: process.env.PATH ?? '',
+    },
     cwd: scratch,
   });
   const code = await run(args, io);
@@ -120,7 +126,8 @@ metadata: {name: ${c}, labels: {tether.dev/clusterset: stores-${c.split('-')[0]}
   )
   .join('---\n')}`;
   expect((await tether(['apply', '-f', file('fleet.yaml', fleet)])).code).toBe(0);
-  for (const n of ['stores-east', 'stores-west']) changes.push({ user: 'token:bootstrap', verb: 'create', resource: 'clustersets', name: n });
+  for (const n of ['stores-east', 'stores-west'])
+    changes.push({ user: 'token:bootstrap', verb: 'create', resource: 'clustersets', name: n });
   for (const n of ['east-1', 'east-2', 'west-1']) changes.push({ user: 'token:bootstrap', verb: 'create', resource: 'clusters', name: n });
 }, 60_000);
 
@@ -162,7 +169,12 @@ describe('two teams on one hub', () => {
       }
     }
     // East's operator may not choose west's clusters, nor touch west's objects.
-    const grab = file('grab.yaml', teamFiles('west').replace(/west-shop/g, 'grab').replace(/west-baseline/g, 'grab'));
+    const grab = file(
+      'grab.yaml',
+      teamFiles('west')
+        .replace(/west-shop/g, 'grab')
+        .replace(/west-baseline/g, 'grab'),
+    );
     const refused = await tether(['apply', '-f', grab], tokens['east-operator']);
     expect(refused.code).not.toBe(0);
     expect(refused.out + refused.err).toMatch(/allowed only within cluster sets stores-east/);
@@ -170,14 +182,15 @@ describe('two teams on one hub', () => {
     expect((await tether(['rollout', 'pause', 'west-shop'], tokens['east-operator'])).code).not.toBe(0);
 
     // Each rollout writes Works to its own team's clusters only.
-    const works = async (cluster: string) => (await hub.api(`/v1/clusters/${cluster}/works`)).body.items.map((w: { metadata: { name: string } }) => w.metadata.name);
+    const works = async (cluster: string) =>
+      (await hub.api(`/v1/clusters/${cluster}/works`)).body.items.map((w: { metadata: { name: string } }) => w.metadata.name);
     await until('east works', async () => (await works('east-1')).length > 0 && (await works('west-1')).length > 0);
     expect(await works('east-1')).toEqual(expect.arrayContaining([expect.stringContaining('east-shop')]));
     expect(await works('west-1')).not.toEqual(expect.arrayContaining([expect.stringContaining('east-shop')]));
     expect(await works('east-1')).not.toEqual(expect.arrayContaining([expect.stringContaining('west-shop')]));
   });
 
-  it("the east viewer sees east and nothing of west: lists, gets, counts, compliance, events", async () => {
+  it('the east viewer sees east and nothing of west: lists, gets, counts, compliance, events', async () => {
     const viewer = tokens['east-viewer'];
     const names = async (kind: string) => (await tether(['get', kind, '-o', 'name'], viewer)).out.trim().split('\n').sort();
     expect(await names('clusters')).toEqual(['cluster/east-1', 'cluster/east-2']);
@@ -248,7 +261,9 @@ describe('two teams on one hub', () => {
     expect(parsed.some((r) => r[at('user')] === 'token:east-viewer' && r[at('outcome')] === 'denied')).toBe(true);
     expect(parsed.some((r) => r[at('user')] === 'token:auditor' && r[at('verb')] === 'delete' && r[at('outcome')] === 'denied')).toBe(true);
     // A hidden object's 404 is recorded as the denial it is, with the rule.
-    const hidden = parsed.find((r) => r[at('user')] === 'token:east-operator' && r[at('name')] === 'west-shop' && r[at('verb')] === 'delete');
+    const hidden = parsed.find(
+      (r) => r[at('user')] === 'token:east-operator' && r[at('name')] === 'west-shop' && r[at('verb')] === 'delete',
+    );
     expect(hidden?.[at('outcome')]).toBe('denied');
     expect(hidden?.[at('rule')]).toMatch(/allowed only within cluster sets stores-east/);
     // The auditor writes nothing, and the viewer reads no audit.

@@ -78,10 +78,20 @@ export function AuditView({ query }: { query: Record<string, string> }) {
         <p class="detail">Every change made through the hub's API and every refused call, newest first. Reads are not recorded.</p>
       </div>
       <div class="toolbar" role="search" aria-label="Filter the audit trail">
-        <TextFilter id="audit-user" label="User" value={query.user} placeholder="token:ci, alice@example.com" onChange={(v) => update({ user: v })} />
+        <TextFilter
+          id="audit-user"
+          label="User"
+          value={query.user}
+          placeholder="token:ci, alice@example.com"
+          onChange={(v) => update({ user: v })}
+        />
         <div class="field narrow">
           <label for="audit-verb">Verb</label>
-          <select id="audit-verb" value={query.verb ?? ''} onChange={(e) => update({ verb: (e.target as HTMLSelectElement).value || undefined })}>
+          <select
+            id="audit-verb"
+            value={query.verb ?? ''}
+            onChange={(e) => update({ verb: (e.target as HTMLSelectElement).value || undefined })}
+          >
             <option value="">All</option>
             {VERBS.map((v) => (
               <option key={v} value={v}>

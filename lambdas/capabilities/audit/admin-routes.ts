@@ -101,4 +101,3 @@ export const auditAdminRoutes: readonly Route<AdminContext>[] = [
     },
   },
 ];
-

@@ -80,10 +80,19 @@ export function matchesPredicates(spec: PlacementSpec, facts: ClusterFacts): boo
 export type EffectivePlacementSpec = PlacementSpec & { confinedTo?: readonly string[] };
 
 /** The spec a placement's decisions are computed from: its own, confined to its recorded scope. */
-export function effectiveSpec(placement: { spec: PlacementSpec; metadata?: { annotations?: Record<string, string> } }): EffectivePlacementSpec {
+export function effectiveSpec(placement: {
+  spec: PlacementSpec;
+  metadata?: { annotations?: Record<string, string> };
+}): EffectivePlacementSpec {
   const raw = placement.metadata?.annotations?.[SCOPE_ANNOTATION];
   if (raw === undefined) return placement.spec;
-  return { ...placement.spec, confinedTo: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+  return {
+    ...placement.spec,
+    confinedTo: raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  };
 }
 
 /** Is the cluster in the placement's sets (any cluster when it names none), and within its confinement? */

@@ -64,7 +64,12 @@ async function createToken(req: HttpRequest, ctx: AdminContext): Promise<HttpRes
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     createdBy: ctx.principal.username,
   });
-  ctx.ports.audit.change?.({ verb: 'create', kind: PseudoKinds.ApiToken, plural: 'tokens', new: tokenResource(record, ctx.ports.clock.now()) });
+  ctx.ports.audit.change?.({
+    verb: 'create',
+    kind: PseudoKinds.ApiToken,
+    plural: 'tokens',
+    new: tokenResource(record, ctx.ports.clock.now()),
+  });
   // The token itself is in this answer only: never stored, never listed.
   return {
     status: 201,
@@ -117,7 +122,8 @@ async function canI(req: HttpRequest, ctx: AdminContext): Promise<HttpResponse> 
   const kind = kindParam(req, ctx);
   const name = req.query.name || undefined;
   const namespace = req.query.namespace || undefined;
-  if (name !== undefined && !isDnsLabel(name)) throw new ValidationError(`"${name}" is not a valid name`, [{ path: 'name', message: 'invalid name' }]);
+  if (name !== undefined && !isDnsLabel(name))
+    throw new ValidationError(`"${name}" is not a valid name`, [{ path: 'name', message: 'invalid name' }]);
   if (namespace !== undefined && !isDnsLabel(namespace))
     throw new ValidationError(`"${namespace}" is not a valid cluster name`, [{ path: 'namespace', message: 'invalid name' }]);
   let decision: AuthzDecision = ctx.authz.decide(verb, kind);
@@ -183,7 +189,13 @@ export const tenancyAdminRoutes: readonly Route<AdminContext>[] = [
       const before = await ctx.ports.adminTokens.getByName(tokenName(req));
       const revoked = await revokeToken(ctx.ports, tokenName(req));
       if (before && before.revokedAt === undefined) {
-        ctx.ports.audit.change?.({ verb: 'update', kind: PseudoKinds.ApiToken, plural: 'tokens', old: tokenResource(before, now), new: tokenResource(revoked, now) });
+        ctx.ports.audit.change?.({
+          verb: 'update',
+          kind: PseudoKinds.ApiToken,
+          plural: 'tokens',
+          old: tokenResource(before, now),
+          new: tokenResource(revoked, now),
+        });
       }
       return { status: 200, body: tokenView(revoked, now) };
     },

@@ -55,7 +55,8 @@ export function writablePart(res: Resource | undefined): Obj {
  * recurse, anything else (arrays included) is replaced whole. `undefined` when they are equal.
  */
 export function createMergePatch(from: unknown, to: unknown): unknown {
-  if (!isObj(from) || !isObj(to)) return canonicalJson(from ?? null) === canonicalJson(to ?? null) ? undefined : to === undefined ? null : to;
+  if (!isObj(from) || !isObj(to))
+    return canonicalJson(from ?? null) === canonicalJson(to ?? null) ? undefined : to === undefined ? null : to;
   const patch: Obj = {};
   for (const k of Object.keys(from)) if (!(k in to)) patch[k] = null;
   for (const [k, v] of Object.entries(to)) {
@@ -74,11 +75,7 @@ export function createMergePatch(from: unknown, to: unknown): unknown {
  * one's, both redacted first (by the kind's registered list redaction when it has one, then by
  * {@link redactDeep}). A create diffs from nothing; a delete is `null` (the object is gone).
  */
-export function auditDiff(
-  old: Resource | undefined,
-  next: Resource | undefined,
-  redact: (r: Resource) => Resource = (r) => r,
-): unknown {
+export function auditDiff(old: Resource | undefined, next: Resource | undefined, redact: (r: Resource) => Resource = (r) => r): unknown {
   if (!next) return null;
   const clean = (r: Resource | undefined) => (r ? (redactDeep(writablePart(redact(r))) as Obj) : {});
   return createMergePatch(clean(old), clean(next)) ?? {};

@@ -69,7 +69,11 @@ function sample(p: string): AuditEvent[] {
       decision: { allowed: false, reason: 'unknown token' },
       annotations: { 'tether.dev/count': '40' },
     }),
-    ev(`${p}-4`, 2, { user: { username: 'bob@example.com', groups: ['ops'] }, verb: 'control', objectRef: { resource: 'fleetdeployments', name: 'pos', subresource: 'pause' } }),
+    ev(`${p}-4`, 2, {
+      user: { username: 'bob@example.com', groups: ['ops'] },
+      verb: 'control',
+      objectRef: { resource: 'fleetdeployments', name: 'pos', subresource: 'pause' },
+    }),
     ev(`${p}-5`, 24 * 400),
   ];
 }
@@ -142,7 +146,10 @@ function storeCases(make: () => AuditStore, legacy?: (r: LegacyAuditRecord) => P
         ['admin.authenticate', 'system:anonymous', undefined, 403],
         ['cluster.accept', 'system:agent:store-old', 'store-old', 200],
       ]);
-      expect(old[0]).toMatchObject({ requestURI: '/v1/works', annotations: { 'tether.dev/count': '12', 'tether.dev/reason': 'unknown token' } });
+      expect(old[0]).toMatchObject({
+        requestURI: '/v1/works',
+        annotations: { 'tether.dev/count': '12', 'tether.dev/reason': 'unknown token' },
+      });
       expect((await all(store, { ...Q, outcome: 'denied' })).filter((e) => e.auditID.endsWith('-old')).map((e) => e.verb)).toEqual([
         'admin.authenticate',
       ]);

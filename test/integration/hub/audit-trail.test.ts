@@ -114,7 +114,7 @@ describe('audit trail through the admin API', () => {
     expect((await audit({ name: 'ap-1' })).length).toBe(1);
   });
 
-  it('records a cluster action as control, with the hub\'s action', async () => {
+  it("records a cluster action as control, with the hub's action", async () => {
     const res = await hub.api('/v1/clusters/audit-c1/accept', { method: 'POST' });
     expect(res.status).toBeLessThan(300);
     const [e] = await audit({ verb: 'control', name: 'audit-c1' });
@@ -130,7 +130,10 @@ describe('audit trail through the admin API', () => {
   it('records a denied call once, a flood of the same denial as one event with a count', async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 5; i++) {
-      const res = await hub.api('/v1/clustersets', { body: { apiVersion: api, kind: 'ClusterSet', metadata: { name: 'x' } }, token: 'tha_wrong' });
+      const res = await hub.api('/v1/clustersets', {
+        body: { apiVersion: api, kind: 'ClusterSet', metadata: { name: 'x' } },
+        token: 'tha_wrong',
+      });
       expect(res.status).toBe(403);
       ids.add(res.headers.get('audit-id')!);
     }

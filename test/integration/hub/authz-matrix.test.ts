@@ -52,11 +52,34 @@ function replaced(kind: string, side: 'east' | 'west', name: string) {
 /** The cases of one route, by its `METHOD pattern`. */
 const ROWS: Record<string, () => Case[]> = {
   'POST /v1/apply': () => [
-    { verb: 'create', kind: 'Placement', side: 'inside', method: 'POST', path: '/v1/apply', body: fleetObject('Placement', 'east', 'new-east') },
-    { verb: 'create', kind: 'Placement', side: 'outside', method: 'POST', path: '/v1/apply', body: fleetObject('Placement', 'west', 'new-west') },
-    { verb: 'update', kind: 'Placement', side: 'outside', method: 'POST', path: '/v1/apply', body: replaced('Placement', 'west', 'west-placement') },
+    {
+      verb: 'create',
+      kind: 'Placement',
+      side: 'inside',
+      method: 'POST',
+      path: '/v1/apply',
+      body: fleetObject('Placement', 'east', 'new-east'),
+    },
+    {
+      verb: 'create',
+      kind: 'Placement',
+      side: 'outside',
+      method: 'POST',
+      path: '/v1/apply',
+      body: fleetObject('Placement', 'west', 'new-west'),
+    },
+    {
+      verb: 'update',
+      kind: 'Placement',
+      side: 'outside',
+      method: 'POST',
+      path: '/v1/apply',
+      body: replaced('Placement', 'west', 'west-placement'),
+    },
   ],
-  'POST /v1/clusters/{name}/import': () => [{ verb: 'create', kind: 'Cluster', side: 'outside', method: 'POST', path: '/v1/clusters/new-cluster/import', body: {} }],
+  'POST /v1/clusters/{name}/import': () => [
+    { verb: 'create', kind: 'Cluster', side: 'outside', method: 'POST', path: '/v1/clusters/new-cluster/import', body: {} },
+  ],
   ...Object.fromEntries(
     (
       [
@@ -74,7 +97,8 @@ const ROWS: Record<string, () => Case[]> = {
     ]),
   ),
   'GET /v1/placements/{name}/decisions': () => sides('get', 'Placement', 'GET', (s) => `/v1/placements/${s}-placement/decisions`),
-  'GET /v1/fleetdeployments/{name}/status': () => sides('get', 'FleetDeployment', 'GET', (s) => `/v1/fleetdeployments/${s}-fleetdeployment/status`),
+  'GET /v1/fleetdeployments/{name}/status': () =>
+    sides('get', 'FleetDeployment', 'GET', (s) => `/v1/fleetdeployments/${s}-fleetdeployment/status`),
   'GET /v1/fleetdeployments/{name}/revisions': () =>
     sides('get', 'FleetDeployment', 'GET', (s) => `/v1/fleetdeployments/${s}-fleetdeployment/revisions`),
   'GET /v1/fleetdeployments/{name}/revisions/{revision}': () =>
@@ -102,12 +126,23 @@ const ROWS: Record<string, () => Case[]> = {
   'GET /v1/audit': () => [{ verb: 'list', kind: 'AuditRecord', side: 'any', method: 'GET', path: '/v1/audit' }],
   'GET /v1/auth/whoami': () => [{ verb: 'self', kind: 'Self', side: 'any', method: 'GET', path: '/v1/auth/whoami' }],
   'GET /v1/auth/can-i': () => [
-    { verb: 'self', kind: 'Self', side: 'any', method: 'GET', path: '/v1/auth/can-i', query: { verb: 'get', kind: 'clusters', name: 'west-cluster' } },
+    {
+      verb: 'self',
+      kind: 'Self',
+      side: 'any',
+      method: 'GET',
+      path: '/v1/auth/can-i',
+      query: { verb: 'get', kind: 'clusters', name: 'west-cluster' },
+    },
   ],
-  'POST /v1/tokens': () => [{ verb: 'create', kind: 'ApiToken', side: 'global', method: 'POST', path: '/v1/tokens', body: { name: 'new-token', role: 'viewer' } }],
+  'POST /v1/tokens': () => [
+    { verb: 'create', kind: 'ApiToken', side: 'global', method: 'POST', path: '/v1/tokens', body: { name: 'new-token', role: 'viewer' } },
+  ],
   'GET /v1/tokens': () => [{ verb: 'list', kind: 'ApiToken', side: 'any', method: 'GET', path: '/v1/tokens' }],
   'GET /v1/tokens/{name}': () => [{ verb: 'get', kind: 'ApiToken', side: 'global', method: 'GET', path: '/v1/tokens/viewer-token' }],
-  'DELETE /v1/tokens/{name}': () => [{ verb: 'delete', kind: 'ApiToken', side: 'global', method: 'DELETE', path: '/v1/tokens/auditor-token' }],
+  'DELETE /v1/tokens/{name}': () => [
+    { verb: 'delete', kind: 'ApiToken', side: 'global', method: 'DELETE', path: '/v1/tokens/auditor-token' },
+  ],
   'GET /v1/events': () => [
     { verb: 'list', kind: 'Event', side: 'any', method: 'GET', path: '/v1/events' },
     { verb: 'list', kind: 'Event', side: 'inside', method: 'GET', path: '/v1/events', query: { cluster: 'east-cluster' } },
@@ -118,21 +153,40 @@ const ROWS: Record<string, () => Case[]> = {
   ],
   'POST /v1/{plural}': () => [
     ...(['Placement', 'FleetDeployment', 'Policy', 'PolicySet'] as const).flatMap((kind) =>
-      (['east', 'west'] as const).map(
-        (s): Case => ({
-          verb: 'create',
-          kind,
-          side: s === 'east' ? 'inside' : 'outside',
-          method: 'POST',
-          path: `/v1/${CLUSTER_KINDS.find((k) => k[0] === kind)![1]}`,
-          body: fleetObject(kind, s, `new-${s}`),
-        }),
-      ),
+      (['east', 'west'] as const).map((s): Case => ({
+        verb: 'create',
+        kind,
+        side: s === 'east' ? 'inside' : 'outside',
+        method: 'POST',
+        path: `/v1/${CLUSTER_KINDS.find((k) => k[0] === kind)![1]}`,
+        body: fleetObject(kind, s, `new-${s}`),
+      })),
     ),
     // A new cluster or set is in no set yet: outside every scope.
-    { verb: 'create', kind: 'Cluster', side: 'outside', method: 'POST', path: '/v1/clusters', body: fleetObject('Cluster', 'east', 'new-cluster') },
-    { verb: 'create', kind: 'ClusterSet', side: 'outside', method: 'POST', path: '/v1/clustersets', body: { ...fleetObject('ClusterSet', 'east'), metadata: { name: 'new-set' } } },
-    ...GLOBAL_KINDS.map(([kind, plural]): Case => ({ verb: 'create', kind, side: 'global', method: 'POST', path: `/v1/${plural}`, body: fleetObject(kind, 'east', 'new-one') })),
+    {
+      verb: 'create',
+      kind: 'Cluster',
+      side: 'outside',
+      method: 'POST',
+      path: '/v1/clusters',
+      body: fleetObject('Cluster', 'east', 'new-cluster'),
+    },
+    {
+      verb: 'create',
+      kind: 'ClusterSet',
+      side: 'outside',
+      method: 'POST',
+      path: '/v1/clustersets',
+      body: { ...fleetObject('ClusterSet', 'east'), metadata: { name: 'new-set' } },
+    },
+    ...GLOBAL_KINDS.map(([kind, plural]): Case => ({
+      verb: 'create',
+      kind,
+      side: 'global',
+      method: 'POST',
+      path: `/v1/${plural}`,
+      body: fleetObject(kind, 'east', 'new-one'),
+    })),
   ],
   'GET /v1/{plural}/{name}': () => objectCases('get', 'GET'),
   'PUT /v1/{plural}/{name}': () => objectCases('update', 'PUT', (kind, side, name) => replaced(kind, side, name)),
@@ -140,13 +194,26 @@ const ROWS: Record<string, () => Case[]> = {
   'DELETE /v1/{plural}/{name}': () => objectCases('delete', 'DELETE'),
   'GET /v1/clusters/{cluster}/{plural}': () => sides('list', 'Work', 'GET', (s) => `/v1/clusters/${s}-cluster/works`),
   'POST /v1/clusters/{cluster}/{plural}': () =>
-    sides('create', 'Work', 'POST', (s) => `/v1/clusters/${s}-cluster/works`, (s: SideName) => fleetObject('Work', s, `new-${s}-work`)),
+    sides(
+      'create',
+      'Work',
+      'POST',
+      (s) => `/v1/clusters/${s}-cluster/works`,
+      (s: SideName) => fleetObject('Work', s, `new-${s}-work`),
+    ),
   'GET /v1/clusters/{cluster}/{plural}/{name}': () => sides('get', 'Work', 'GET', (s) => `/v1/clusters/${s}-cluster/works/${s}-work`),
   'PUT /v1/clusters/{cluster}/{plural}/{name}': () =>
-    sides('update', 'Work', 'PUT', (s) => `/v1/clusters/${s}-cluster/works/${s}-work`, (s: SideName) => replaced('Work', s, `${s}-work`)),
+    sides(
+      'update',
+      'Work',
+      'PUT',
+      (s) => `/v1/clusters/${s}-cluster/works/${s}-work`,
+      (s: SideName) => replaced('Work', s, `${s}-work`),
+    ),
   'PATCH /v1/clusters/{cluster}/{plural}/{name}': () =>
     sides('patch', 'Work', 'PATCH', (s) => `/v1/clusters/${s}-cluster/works/${s}-work`, { metadata: { labels: { touched: 'yes' } } }),
-  'DELETE /v1/clusters/{cluster}/{plural}/{name}': () => sides('delete', 'Work', 'DELETE', (s) => `/v1/clusters/${s}-cluster/works/${s}-work`),
+  'DELETE /v1/clusters/{cluster}/{plural}/{name}': () =>
+    sides('delete', 'Work', 'DELETE', (s) => `/v1/clusters/${s}-cluster/works/${s}-work`),
 };
 
 type SideName = 'east' | 'west';
@@ -165,20 +232,23 @@ function sides(verb: Verb, kind: string, method: string, path: (s: SideName) => 
 function objectCases(verb: Verb, method: string, body?: (kind: string, side: 'east' | 'west', name: string) => unknown): Case[] {
   return [
     ...CLUSTER_KINDS.flatMap(([kind, plural, east, west]) =>
-      (['east', 'west'] as const).map(
-        (s): Case => ({
-          verb,
-          kind,
-          side: s === 'east' ? 'inside' : 'outside',
-          method,
-          path: `/v1/${plural}/${s === 'east' ? east : west}`,
-          ...(body ? { body: body(kind, s, s === 'east' ? east : west) } : {}),
-        }),
-      ),
+      (['east', 'west'] as const).map((s): Case => ({
+        verb,
+        kind,
+        side: s === 'east' ? 'inside' : 'outside',
+        method,
+        path: `/v1/${plural}/${s === 'east' ? east : west}`,
+        ...(body ? { body: body(kind, s, s === 'east' ? east : west) } : {}),
+      })),
     ),
-    ...GLOBAL_KINDS.map(
-      ([kind, plural, name]): Case => ({ verb, kind, side: 'global', method, path: `/v1/${plural}/${name}`, ...(body ? { body: body(kind, 'east', name) } : {}) }),
-    ),
+    ...GLOBAL_KINDS.map(([kind, plural, name]): Case => ({
+      verb,
+      kind,
+      side: 'global',
+      method,
+      path: `/v1/${plural}/${name}`,
+      ...(body ? { body: body(kind, 'east', name) } : {}),
+    })),
   ];
 }
 
@@ -190,18 +260,25 @@ function expected(role: BuiltInRole, c: Case): boolean {
   if (role === 'admin' || c.verb === 'self') return true;
   const read = c.verb === 'get' || c.verb === 'list';
   if (role === 'auditor') {
-    return (read && [...READABLE, 'AuditRecord'].includes(c.kind)) || (c.verb === 'export' && ['ComplianceReport', 'AuditRecord'].includes(c.kind));
+    return (
+      (read && [...READABLE, 'AuditRecord'].includes(c.kind)) ||
+      (c.verb === 'export' && ['ComplianceReport', 'AuditRecord'].includes(c.kind))
+    );
   }
   // operator and viewer are bound to stores-east only.
   if (c.side !== 'inside' && c.side !== 'any') return false;
   if (read && READABLE.includes(c.kind)) return true;
   if (role === 'viewer') return false;
-  return (['create', 'update', 'patch', 'delete'].includes(c.verb) && TEAM_WRITABLE.includes(c.kind)) || (c.verb === 'control' && c.kind === 'FleetDeployment');
+  return (
+    (['create', 'update', 'patch', 'delete'].includes(c.verb) && TEAM_WRITABLE.includes(c.kind)) ||
+    (c.verb === 'control' && c.kind === 'FleetDeployment')
+  );
 }
 
 /** Allowed or refused, as the answer says: apply answers 200 with each document's own problem. */
 function observed(c: Case, res: { status: number; body: any }): boolean {
-  if (c.path === '/v1/apply' && res.status === 200) return res.body.results[0].action !== 'failed' || ![403, 404].includes(res.body.results[0].problem.status);
+  if (c.path === '/v1/apply' && res.status === 200)
+    return res.body.results[0].action !== 'failed' || ![403, 404].includes(res.body.results[0].problem.status);
   return ![401, 403, 404].includes(res.status);
 }
 
@@ -234,13 +311,18 @@ describe('authorization matrix', () => {
           const allowed = observed(c, res);
           dirty = allowed && c.method !== 'GET';
           const what = `${role}/${via} ${c.verb} ${c.kind} ${c.side} ${c.method} ${c.path}`;
-          if (allowed !== expected(role, c)) failures.push(`${what}: expected ${expected(role, c) ? 'allow' : 'deny'}, got ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+          if (allowed !== expected(role, c))
+            failures.push(
+              `${what}: expected ${expected(role, c) ? 'allow' : 'deny'}, got ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`,
+            );
           if (!allowed && res.status === 403 && !res.body.authorization && c.path !== '/v1/apply')
             failures.push(`${what}: a 403 without the refused verb, kind and rule`);
           // Apply's refused documents name only what the caller sent; what it was answered is the rest.
-          const shown = c.path === '/v1/apply' && res.status === 200 ? res.body.results.filter((r: any) => r.action !== 'failed') : res.body;
+          const shown =
+            c.path === '/v1/apply' && res.status === 200 ? res.body.results.filter((r: any) => r.action !== 'failed') : res.body;
           const text = typeof shown === 'string' ? shown : JSON.stringify(shown ?? '');
-          if ((role === 'operator' || role === 'viewer') && res.status < 300 && OUTSIDE.test(text)) failures.push(`${what}: LEAK ${text.slice(0, 300)}`);
+          if ((role === 'operator' || role === 'viewer') && res.status < 300 && OUTSIDE.test(text))
+            failures.push(`${what}: LEAK ${text.slice(0, 300)}`);
         }
       }
     }

@@ -37,12 +37,20 @@ describe('API tokens on the local hub (dynalite)', () => {
     await hub.api('/v1/clustersets', { body: fleetObject('ClusterSet', 'west') });
     await hub.api('/v1/clusters', { body: fleetObject('Cluster', 'east', 'east-cluster') });
     await hub.api('/v1/clusters', { body: fleetObject('Cluster', 'west', 'west-cluster') });
-    const created = await hub.api('/v1/tokens', { body: { name: 'east-viewer', role: 'viewer', clusterSets: ['stores-east'], ttl: '30d' } });
+    const created = await hub.api('/v1/tokens', {
+      body: { name: 'east-viewer', role: 'viewer', clusterSets: ['stores-east'], ttl: '30d' },
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
     const token = created.body.token as string;
     expect(token).toMatch(/^tha_/);
-    expect(created.body).toMatchObject({ name: 'east-viewer', role: 'viewer', clusterSets: ['stores-east'], createdBy: 'token:bootstrap', state: 'Active' });
+    expect(created.body).toMatchObject({
+      name: 'east-viewer',
+      role: 'viewer',
+      clusterSets: ['stores-east'],
+      createdBy: 'token:bootstrap',
+      state: 'Active',
+    });
     expect(await hub.api('/v1/tokens', { body: { name: 'east-viewer', role: 'viewer' } })).toMatchObject({ status: 409 });
     expect(await hub.api('/v1/tokens', { body: { name: 'x', role: 'no-such-role' } })).toMatchObject({ status: 422 });
 
@@ -55,7 +63,9 @@ describe('API tokens on the local hub (dynalite)', () => {
     }
     expect(clusters).toEqual(['east-cluster']);
     expect((await hub.api('/v1/clusters/west-cluster', { token })).status).toBe(404);
-    expect((await hub.api('/v1/clustersets', { token })).body.items.map((s: { metadata: { name: string } }) => s.metadata.name)).toEqual(['stores-east']);
+    expect((await hub.api('/v1/clustersets', { token })).body.items.map((s: { metadata: { name: string } }) => s.metadata.name)).toEqual([
+      'stores-east',
+    ]);
     const refused = await hub.api('/v1/clusters/east-cluster', { token, method: 'DELETE' });
     expect(refused.status).toBe(403);
     expect(refused.body.authorization).toMatchObject({ verb: 'delete', kind: 'Cluster' });
@@ -76,7 +86,13 @@ describe('API tokens on the local hub (dynalite)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tether-tenancy-'));
     const tether = async (args: string[], token = hub.adminToken) => {
       const io = captureIO({
-        env: { TETHER_HUB: hub.url, TETHER_TOKEN: token, TETHER_CONFIG: join(dir, 'config.json'), NO_COLOR: '1', PATH: process.env.PATH ?? '' },
+        env: {
+          TETHER_HUB: hub.url,
+          TETHER_TOKEN: token,
+          TETHER_CONFIG: join(dir, 'config.json'),
+          NO_COLOR: '1',
+          PATH: process.env.PATH ?? '',
+        },
         cwd: dir,
       });
       const code = await run(args, io);
@@ -90,7 +106,11 @@ describe('API tokens on the local hub (dynalite)', () => {
       const token = created.out.trim();
       expect(await tether(['auth', 'can-i', 'list', 'clusters'], token)).toMatchObject({ code: 0, out: 'yes\n' });
       const no = await tether(['auth', 'can-i', 'delete', 'placements'], token);
-      expect(no).toMatchObject({ code: 1, out: 'no\n', err: expect.stringMatching(/no role bound to the caller allows delete on Placement/) });
+      expect(no).toMatchObject({
+        code: 1,
+        out: 'no\n',
+        err: expect.stringMatching(/no role bound to the caller allows delete on Placement/),
+      });
       const me = await tether(['auth', 'whoami'], token);
       expect(me.out).toContain('Username: token:cli-viewer');
       expect(me.out).toContain('token/cli-viewer: viewer in stores-east');
@@ -112,7 +132,9 @@ describe('API tokens on the local hub (dynalite)', () => {
     expect((await ask('verb=create&kind=placements')).body).toMatchObject({ allowed: true, clusterSets: ['stores-east'] });
     expect((await ask('verb=delete&kind=clusters')).body).toMatchObject({ allowed: false, reason: expect.stringMatching(/no role/) });
     expect((await ask('verb=get&kind=Cluster&name=east-cluster')).body.allowed).toBe(true);
-    expect((await ask('verb=get&kind=Cluster&name=west-cluster')).body).toEqual((await ask('verb=get&kind=Cluster&name=no-such-cluster')).body);
+    expect((await ask('verb=get&kind=Cluster&name=west-cluster')).body).toEqual(
+      (await ask('verb=get&kind=Cluster&name=no-such-cluster')).body,
+    );
     expect((await ask('verb=fly&kind=Cluster')).status).toBe(422);
   });
 });
@@ -133,7 +155,12 @@ describe("a scoped operator's placement stays within its sets", () => {
     expect((await f.call(operator, 'POST', '/v1/placements', placement('everything', []))).status).toBe(403);
 
     // A forged confinement is replaced by the writer's own.
-    const created = await f.call(operator, 'POST', '/v1/placements', placement('team', ['stores-east'], { 'tether.dev/scope-clustersets': 'stores-west' }));
+    const created = await f.call(
+      operator,
+      'POST',
+      '/v1/placements',
+      placement('team', ['stores-east'], { 'tether.dev/scope-clustersets': 'stores-west' }),
+    );
     expect(created.status).toBe(201);
     expect(created.body.metadata.annotations['tether.dev/scope-clustersets']).toBe('stores-east');
     await f.hub.settle();
@@ -167,7 +194,9 @@ describe("a scoped operator's placement stays within its sets", () => {
     expect(lifted.status).toBe(200);
     await f.hub.settle();
     expect(await chosen()).toEqual(['east-cluster', 'west-cluster']);
-    const back = await f.call(operator, 'PATCH', '/v1/placements/team', { metadata: { annotations: { 'tether.dev/scope-clustersets': null } } });
+    const back = await f.call(operator, 'PATCH', '/v1/placements/team', {
+      metadata: { annotations: { 'tether.dev/scope-clustersets': null } },
+    });
     expect(back.status).toBe(404);
   });
 });

@@ -8,7 +8,14 @@ function res(kind: string, spec: unknown, labels?: Record<string, string>): Reso
   return {
     apiVersion: 'tether.dev/v1alpha1',
     kind,
-    metadata: { name: 'x', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: '2026-12-05T00:00:00Z', ...(labels ? { labels } : {}) },
+    metadata: {
+      name: 'x',
+      uid: 'u',
+      resourceVersion: '1',
+      generation: 1,
+      creationTimestamp: '2026-12-05T00:00:00Z',
+      ...(labels ? { labels } : {}),
+    },
     spec,
     status: { phase: 'Ready', tokenHash: 'abc' },
   };
@@ -25,7 +32,10 @@ const work = (value: string, replicas = 1) =>
 describe('audit diff', () => {
   it('is the RFC 7396 merge patch from old to new: applying it to the old gives the new', () => {
     const cases: [unknown, unknown][] = [
-      [{ a: 1, b: { c: 2, d: 3 } }, { a: 1, b: { c: 4 }, e: [1, 2] }],
+      [
+        { a: 1, b: { c: 2, d: 3 } },
+        { a: 1, b: { c: 4 }, e: [1, 2] },
+      ],
       [{ a: [1, 2] }, { a: [2] }],
       [{}, { a: { b: { c: 'x' } } }],
       [{ a: 'x', b: 'y' }, {}],

@@ -28,7 +28,15 @@ describe('the authorization decision', () => {
     ['admin may do anything anywhere', [role('admin')], 'delete', 'RoleBinding', UNSCOPED, true],
     ['nothing bound: refused', [], 'get', 'Cluster', undefined, false, /no role bound/],
     ['viewer reads clusters of its set', [role('viewer', ['stores-east'])], 'get', 'Cluster', east, true],
-    ['viewer does not read another set', [role('viewer', ['stores-east'])], 'get', 'Cluster', west, false, /only within cluster sets stores-east/],
+    [
+      'viewer does not read another set',
+      [role('viewer', ['stores-east'])],
+      'get',
+      'Cluster',
+      west,
+      false,
+      /only within cluster sets stores-east/,
+    ],
     ['a cluster in two sets is within either', [role('viewer', ['stores-east'])], 'list', 'Cluster', eastAndWest, true],
     ['a cluster in no set: unscoped grants only', [role('viewer', ['stores-east'])], 'get', 'Cluster', UNSCOPED, false],
     ['unscoped viewer reads a cluster in no set', [role('viewer')], 'get', 'Cluster', UNSCOPED, true],
@@ -36,7 +44,14 @@ describe('the authorization decision', () => {
     ['operator writes placements choosing its set', [role('operator', ['stores-east'])], 'create', 'Placement', choosesEast, true],
     ['operator may not choose beyond its sets', [role('operator', ['stores-east'])], 'create', 'Placement', choosesBoth, false],
     ['operator may not choose every cluster', [role('operator', ['stores-east'])], 'create', 'Placement', UNSCOPED, false],
-    ['two scoped bindings together cover both sets', [role('operator', ['stores-east']), role('operator', ['stores-west'])], 'update', 'Placement', choosesBoth, true],
+    [
+      'two scoped bindings together cover both sets',
+      [role('operator', ['stores-east']), role('operator', ['stores-west'])],
+      'update',
+      'Placement',
+      choosesBoth,
+      true,
+    ],
     ['operator controls rollouts', [role('operator', ['stores-east'])], 'control', 'FleetDeployment', choosesEast, true],
     ['operator does not control clusters', [role('operator', ['stores-east'])], 'control', 'Cluster', east, false],
     ['operator does not write roles', [role('operator', ['stores-east'])], 'create', 'RoleBinding', UNSCOPED, false],
@@ -117,7 +132,10 @@ describe('grants of a principal', () => {
   const snapshot: BindingSnapshot = {
     roles: new Map([['releaser', [{ effect: 'allow', verbs: ['control'], kinds: ['FleetDeployment'] }]]]),
     bindings: [
-      { name: 'east-team', spec: { subjects: [{ kind: 'Group', name: 'team-east' }], roleRef: { name: 'operator' }, clusterSets: ['stores-east'] } },
+      {
+        name: 'east-team',
+        spec: { subjects: [{ kind: 'Group', name: 'team-east' }], roleRef: { name: 'operator' }, clusterSets: ['stores-east'] },
+      },
       { name: 'alice', spec: { subjects: [{ kind: 'User', name: 'alice@example.com' }], roleRef: { name: 'releaser' }, clusterSets: [] } },
       { name: 'ci', spec: { subjects: [{ kind: 'Token', name: 'ci' }], roleRef: { name: 'viewer' }, clusterSets: [] } },
       { name: 'ghost', spec: { subjects: [{ kind: 'User', name: 'bob' }], roleRef: { name: 'no-such-role' }, clusterSets: [] } },
@@ -128,7 +146,9 @@ describe('grants of a principal', () => {
   it('binds users and groups (OIDC) and tokens by name', () => {
     expect(grantsFor(alice, snapshot).map((g) => g.source)).toEqual(['binding/east-team', 'binding/alice']);
     const ci: Principal = { source: 'token', username: 'token:ci', uid: 'ci', groups: [] };
-    expect(grantsFor(ci, snapshot, { name: 'ci', role: 'operator', clusterSets: ['stores-west'] }).map((g) => [g.source, g.role, g.clusterSets])).toEqual([
+    expect(
+      grantsFor(ci, snapshot, { name: 'ci', role: 'operator', clusterSets: ['stores-west'] }).map((g) => [g.source, g.role, g.clusterSets]),
+    ).toEqual([
       ['token/ci', 'operator', ['stores-west']],
       ['binding/ci', 'viewer', undefined],
     ]);

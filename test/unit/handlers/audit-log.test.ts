@@ -150,7 +150,7 @@ describe('StoredAuditLog', () => {
     expect(await all()).toEqual([]);
   });
 
-  it('counts a repeated denied request under the first one\'s auditID, which it returns for the Audit-Id header', async () => {
+  it("counts a repeated denied request under the first one's auditID, which it returns for the Audit-Id header", async () => {
     const { audit, all, advance } = rig();
     const denial = (id: string, at: string) =>
       AuditEventSchema.parse({

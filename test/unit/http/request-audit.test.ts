@@ -43,7 +43,11 @@ describe('request audit', () => {
       name: 'w',
       namespace: 'c1',
     });
-    expect(routeObjectRef('/v1/clusters/{name}/accept', { name: 'c1' })).toEqual({ resource: 'clusters', name: 'c1', subresource: 'accept' });
+    expect(routeObjectRef('/v1/clusters/{name}/accept', { name: 'c1' })).toEqual({
+      resource: 'clusters',
+      name: 'c1',
+      subresource: 'accept',
+    });
     expect(routeObjectRef('/v1/apply', {})).toBeUndefined();
     expect(requestVerb('POST', { resource: 'clusters', name: 'c1', subresource: 'accept' })).toBe('control');
     expect(requestVerb('POST', { resource: 'policies' })).toBe('create');
@@ -57,7 +61,12 @@ describe('request audit', () => {
     read.principal = alice;
     await read.finish(ctx, { status: 200 }, T0);
     expect(events).toEqual([]);
-    const denied = new RequestAudit(base, req('DELETE', '/v1/policies/pci', { plural: 'policies', name: 'pci' }), '/v1/{plural}/{name}', T0);
+    const denied = new RequestAudit(
+      base,
+      req('DELETE', '/v1/policies/pci', { plural: 'policies', name: 'pci' }),
+      '/v1/{plural}/{name}',
+      T0,
+    );
     await denied.finish(ctx, { status: 401, reason: 'Unauthenticated', message: 'this endpoint needs an admin token' }, T0 + 5);
     expect(events).toEqual([
       expect.objectContaining({
@@ -115,10 +124,12 @@ describe('request audit', () => {
     await a.finish(ctx, { status: 201 }, T0);
     expect(events).toHaveLength(1);
     expect(events[0].diff).toBeUndefined();
-    expect(events[0].annotations?.[AUDIT_DIFF_ANNOTATION]).toMatch(/^not kept: \d+ bytes \(over 32768\); changed metadata.annotations.note$/);
+    expect(events[0].annotations?.[AUDIT_DIFF_ANNOTATION]).toMatch(
+      /^not kept: \d+ bytes \(over 32768\); changed metadata.annotations.note$/,
+    );
   });
 
-  it('folds a security event the hub records during a request into the request\'s one event, even on a read', async () => {
+  it("folds a security event the hub records during a request into the request's one event, even on a read", async () => {
     const { ctx } = memoryHubContext();
     const { base, events } = capture();
     const logged: unknown[] = [];

@@ -66,7 +66,14 @@ const syncRule: Resource = {
     resource: { group: '', version: 'v1', kind: 'Secret' },
     rules: [
       {
-        match: [{ content: [{ path: '.data.password', value: 'aHVudGVyMg==' }, { path: '.type', value: 'visible' }] }],
+        match: [
+          {
+            content: [
+              { path: '.data.password', value: 'aHVudGVyMg==' },
+              { path: '.type', value: 'visible' },
+            ],
+          },
+        ],
         mutations: { overrides: [{ path: '.data.extra', value: 'per-cluster' }] },
       },
     ],
