@@ -2,7 +2,8 @@ import pkg from '../package.json' with { type: 'json' };
 
 /**
  * The Node.js version check of the `tether` launcher (bin/tether.js runs it before loading the CLI).
- * Dependencies such as commander require Node 22.12; on an older Node they fail on import with an
+ * Dependencies such as commander require Node 22.12 (and the local hub's queue file node:sqlite,
+ * unflagged in 22.13); on an older Node they fail on import with an
  * error that names neither Node nor the version to install. This check names both. It uses nothing
  * newer than Node 18, so that it runs on the versions it turns away.
  */
@@ -10,7 +11,7 @@ import pkg from '../package.json' with { type: 'json' };
 /** A Node.js version as `[major, minor, patch]`. */
 export type NodeVersion = readonly [number, number, number];
 
-/** The lowest supported Node.js version, from package.json `engines.node` (`>=22.12` gives `[22, 12, 0]`). */
+/** The lowest supported Node.js version, from package.json `engines.node` (`>=22.13` gives `[22, 13, 0]`). */
 export const MINIMUM_NODE: NodeVersion = parseMinimum(pkg.engines.node);
 
 /** The Node.js release the README and CI install from the npm registry. */

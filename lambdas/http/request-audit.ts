@@ -93,8 +93,9 @@ export function requestVerb(method: string, ref: ObjectRef | undefined): string 
 
 /**
  * The cluster sets an object belongs to: a Cluster's recorded sets, a ClusterSet itself, the sets a
- * Placement-like spec names, and for an object in a cluster that cluster's sets (one
- * eventually consistent read, only for a namespaced write).
+ * Placement-like spec names, for an object that follows a Placement (`spec.placementRef`: a
+ * FleetDeployment, a Policy, a SyncRule, an inventory export) that Placement's sets, and for an
+ * object in a cluster that cluster's sets (one eventually consistent read each, only on writes).
  */
 export async function clusterSetsOf(ctx: HubContext, objects: readonly (Resource | undefined)[]): Promise<string[]> {
   const out = new Set<string>();
@@ -105,6 +106,14 @@ export async function clusterSetsOf(ctx: HubContext, objects: readonly (Resource
     if (obj.kind === 'Cluster' && Array.isArray(status?.clusterSets)) for (const s of status.clusterSets) out.add(String(s));
     const spec = obj.spec as { clusterSets?: unknown } | undefined;
     if (Array.isArray(spec?.clusterSets)) for (const s of spec.clusterSets) if (typeof s === 'string') out.add(s);
+  }
+  const placement = objects
+    .map((o) => (o?.spec as { placementRef?: { name?: unknown } } | undefined)?.placementRef?.name)
+    .find((n) => typeof n === 'string');
+  if (typeof placement === 'string') {
+    const p = await ctx.ports.resources.get({ kind: 'Placement', name: placement });
+    const sets = (p?.spec as { clusterSets?: unknown } | undefined)?.clusterSets;
+    if (Array.isArray(sets)) for (const s of sets) if (typeof s === 'string') out.add(s);
   }
   const namespace = objects.find((o) => o?.metadata.namespace)?.metadata.namespace;
   if (namespace) {

@@ -89,12 +89,15 @@ export const auditAdminRoutes: readonly Route<AdminContext>[] = [
     authz: { verb: 'list', kind: 'AuditRecord' },
     handler: async (req, ctx) => {
       const page = await ctx.ports.audits.query(auditQueryOf(req, ctx));
+      // An auditor bound to cluster sets reads the events of those sets only (a page may then be
+      // short; its cursor still leads on). Events of no set (tokens, roles) need an unscoped grant.
+      const items = page.items.filter((e) => ctx.authz.admitsSets('list', 'AuditRecord', e.clusterSets));
       return {
         status: 200,
         body: {
           apiVersion: 'audit.k8s.io/v1',
           kind: 'EventList',
-          items: page.items,
+          items,
           metadata: page.cursor ? { continue: page.cursor } : {},
         },
       };

@@ -2,7 +2,7 @@ import { AuthzDeniedError, NotFoundError } from '../../../shared/errors.js';
 import type { Resource } from '../../../shared/resources/meta.js';
 import type { AuthzDecision, Principal, Verb, WhoAmI } from '../../../shared/tenancy.js';
 import type { ResourceStore } from '../../ports/resource-store.js';
-import { admits, decide, verbScope, type Grant, type ObjectScope } from './engine.js';
+import { admits, decide, UNSCOPED, verbScope, type Grant, type ObjectScope } from './engine.js';
 import { ObjectScopes } from './object-scope.js';
 
 /** One decision the request made, as the audit trail records it. */
@@ -105,6 +105,15 @@ export class Authorizer {
   async admitsCluster(verb: Verb, kind: string, cluster: string): Promise<boolean> {
     if (this.unrestricted(verb, kind)) return true;
     return admits(verbScope(this.grants, verb, kind), await this.scopes.cluster(cluster));
+  }
+
+  /**
+   * Is a record that belongs to these cluster sets within reach for `verb` on `kind` (an audit
+   * event)? A record of no set is reached only by unscoped grants.
+   */
+  admitsSets(verb: Verb, kind: string, sets: readonly string[] | undefined): boolean {
+    if (this.unrestricted(verb, kind)) return true;
+    return admits(verbScope(this.grants, verb, kind), sets?.length ? { match: 'any', sets } : UNSCOPED);
   }
 
   /**

@@ -74,12 +74,14 @@ describe('poll cost', () => {
     expect(head?.leaseRenewedAt).toBeDefined();
   });
 
-  it("a 200 answer reads the head and queries the cluster's works, its policies and the inventory exports, and writes nothing", async () => {
+  it("a 200 answer reads the head and queries the cluster's works, its policies, the inventory exports and its sync rules, and writes nothing", async () => {
     ops.reset();
     const res = await t.agent('GET', '/agent/v1/desired', { token: cred });
     expect(res.status).toBe(200);
     // One Query of the works, one of the cluster's policy relation (none: no policy or record read),
-    // one of the ClusterInventoryExports (none: no record or decision read).
-    expect(ops.snapshot().counts).toEqual({ GetItem: 1, Query: 3 });
+    // one of the ClusterInventoryExports (none: no record or decision read), and two of resource
+    // sync's relations: the rules this cluster is a source of, and the rules it receives (none: no
+    // rule or object read).
+    expect(ops.snapshot().counts).toEqual({ GetItem: 1, Query: 5 });
   });
 });

@@ -87,15 +87,15 @@ describe('buildRegistry', () => {
       /no composed capability provides its part\(s\) "works", "policies", "sync", "inventory"/,
     );
     // Without governance, an agent would be told it has no policies and prune what they created.
-    expect(() => buildRegistry([clustersCapability, worksCapability, syncCapability, inventoryCapability])).toThrow(
+    expect(() => buildRegistry([clustersCapability, clusterSetsCapability, worksCapability, syncCapability, inventoryCapability])).toThrow(
       /provides its part\(s\) "policies"/,
     );
     // Without resource sync, a destination would be told it receives nothing and delete its copies.
-    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability, inventoryCapability])).toThrow(
-      /provides its part\(s\) "sync"/,
-    );
+    expect(() =>
+      buildRegistry([clustersCapability, clusterSetsCapability, worksCapability, governanceCapability, inventoryCapability]),
+    ).toThrow(/provides its part\(s\) "sync"/);
     // Without the inventory, a receiver would be told to keep no ClusterProfiles and delete them.
-    expect(() => buildRegistry([clustersCapability, worksCapability, governanceCapability, syncCapability])).toThrow(
+    expect(() => buildRegistry([clustersCapability, clusterSetsCapability, worksCapability, governanceCapability, syncCapability])).toThrow(
       /provides its part\(s\) "inventory"/,
     );
     expect(() =>

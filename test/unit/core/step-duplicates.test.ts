@@ -69,6 +69,7 @@ describe('duplicate and out-of-order delivery of every step type', () => {
       'fleetdeployment.rollout-batch',
       'fleetdeployment.work-status-changed',
       'governance.sync-policy',
+      'inventory.refresh-export',
       'membership.recompute-clusters',
       'placement.cluster-changed',
       'placement.deleted',

@@ -30,6 +30,7 @@ import { ResponseTooLargeError } from '../../../lambdas/http/request.js';
 import { PoisonMessageError } from '../../../lambdas/core/steps.js';
 import { TemplateRenderError } from '../../../lambdas/core/template.js';
 import { BatchIncompleteError } from '../../../lambdas/adapters/dynamodb/batch.js';
+import { IssuerUnavailableError } from '../../../lambdas/adapters/oidc/oidc-verifier.js';
 import { QueueSendError, SqsResponseError, UnsupportedLambdaApiError } from '../../../lambdas/adapters/sqs/errors.js';
 import { DynaliteError } from '../../../lambdas/local/dynamo-embedded.js';
 import { SqsEmulatorError } from '../../../lambdas/local/sqs-embedded.js';
@@ -101,6 +102,7 @@ const CASES: Array<[file: string, error: TetherError, status: number, title: str
     'Template cannot be rendered',
   ],
   ['lambdas/adapters/dynamodb/batch.ts', new BatchIncompleteError('BatchWriteItem', 3, 8), 503, 'Database busy'],
+  ['lambdas/adapters/oidc/oidc-verifier.ts', new IssuerUnavailableError('the issuer did not answer'), 503, 'Identity provider unavailable'],
   [
     'lambdas/adapters/sqs/errors.ts',
     new QueueSendError(
