@@ -46,6 +46,7 @@ interface AgentFlags {
   inCluster?: boolean;
   simulate?: boolean;
   fromManifest?: string;
+  seed?: string;
   healthAddr?: string;
   namespace?: string;
   once?: boolean;
@@ -75,7 +76,8 @@ Examples:
   tether agent --simulate --from-manifest import.yaml
   tether agent --hub https://hub.example.com --name store-0042 --bootstrap-token "$TOKEN" --kubeconfig ~/.kube/config
   tether agent --in-cluster                       # in the agent's pod (what the import manifest runs)
-  tether agent --simulate --from-manifest import.yaml --once   # join, apply and report once, then exit`;
+  tether agent --simulate --from-manifest import.yaml --once   # join, apply and report once, then exit
+  tether agent --simulate --from-manifest import.yaml --seed objects.yaml   # the in-memory cluster starts with these objects`;
 
 /**
  * Adds the agent's options and action to `cmd`, which is either `tether agent` or the bundle's
@@ -95,6 +97,10 @@ export function configureAgentCommand(cmd: Command, io: AgentIO): Command {
     .option('--in-cluster', "use the pod's service account (inside the cluster)")
     .option('--simulate', 'use an in-memory cluster (demos, load tests)')
     .option('--from-manifest <file>', 'read hub URL, cluster name, bootstrap token and namespace from an import manifest')
+    .option(
+      '--seed <file>',
+      'with --simulate: objects (YAML or JSON documents) the in-memory cluster starts with, as if kubectl had applied them',
+    )
     .option(
       '--health-addr <host:port>',
       'where /healthz, /readyz and /metrics listen (default 0.0.0.0:8081 with --in-cluster, a free port on 127.0.0.1 with --simulate, else 127.0.0.1:8081; port 0 picks a free one; "off" disables)',
@@ -129,6 +135,8 @@ interface Resolved {
   namespace: string;
   mode: 'simulate' | 'in-cluster' | 'kubeconfig';
   manifestText?: string;
+  /** With --seed: the objects the simulated cluster starts with. */
+  seed?: KubeObject[];
 }
 
 async function resolveFlags(flags: AgentFlags, io: AgentIO): Promise<Resolved> {
@@ -172,7 +180,41 @@ async function resolveFlags(flags: AgentFlags, io: AgentIO): Promise<Resolved> {
     throw new ValidationError(`--namespace "${namespace}" must be a DNS-1123 label`);
   if (!isLogLevel(flags.logLevel)) throw new ValidationError(`--log-level "${flags.logLevel}" must be debug, info, warn or error`);
   const mode = flags.simulate ? 'simulate' : flags.inCluster ? 'in-cluster' : 'kubeconfig';
-  return { hubUrl: hubUrl!, cluster: cluster!, bootstrapToken, namespace, mode, manifestText };
+  const seed = flags.seed === undefined ? undefined : await readSeed(flags, io);
+  return { hubUrl: hubUrl!, cluster: cluster!, bootstrapToken, namespace, mode, manifestText, ...(seed ? { seed } : {}) };
+}
+
+/** Reads `--seed`: Kubernetes objects for the in-memory cluster (only with --simulate). */
+async function readSeed(flags: AgentFlags, io: AgentIO): Promise<KubeObject[]> {
+  if (!flags.simulate)
+    throw new ValidationError('--seed needs --simulate: it fills the in-memory cluster; a real cluster has its own objects');
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, flags.seed!), 'utf8');
+  } catch (err) {
+    throw new ValidationError(`cannot read --seed ${flags.seed}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, [], {
+      cause: err,
+    });
+  }
+  let docs: unknown[];
+  try {
+    docs = parseDocuments(text);
+  } catch (err) {
+    throw new ValidationError(`--seed ${flags.seed}: ${(err as Error).message}`, [], { cause: err });
+  }
+  return docs.map((d, i) => {
+    const o = d as Partial<KubeObject> | null;
+    if (
+      !o ||
+      typeof o !== 'object' ||
+      typeof o.apiVersion !== 'string' ||
+      typeof o.kind !== 'string' ||
+      typeof o.metadata?.name !== 'string'
+    ) {
+      throw new ValidationError(`--seed ${flags.seed}: document ${i + 1} is not a Kubernetes object (apiVersion, kind and metadata.name)`);
+    }
+    return o as KubeObject;
+  });
 }
 
 async function clusterApi(r: Resolved, flags: AgentFlags, io: AgentIO, log: AgentLog): Promise<{ api: ClusterApi; close: () => void }> {
@@ -194,6 +236,30 @@ async function clusterApi(r: Resolved, flags: AgentFlags, io: AgentIO, log: Agen
           });
         }
       }
+    }
+    // Then what --seed holds, as `kubectl apply` would: after the import manifest, whose CRDs
+    // (ClusterFeature) it may use. An object the cluster refuses stops the agent with the reason.
+    if (r.seed) {
+      const { orderForApply } = await import('./kube/apply-order.js');
+      // As on a real cluster, a custom resource waits for its CRD to be established.
+      const crds = [...parseDocuments(r.manifestText ?? ''), ...r.seed]
+        .filter((d): d is KubeObject => (d as KubeObject | null)?.kind === 'CustomResourceDefinition')
+        .map((d) => d.metadata.name);
+      for (const obj of r.seed) if (obj.kind === 'CustomResourceDefinition') await cluster.apply(obj, { fieldManager: 'kubectl', force: false });
+      for (const name of crds) {
+        for (let waited = 0; !(await cluster.isCrdEstablished(name)) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const obj of orderForApply(r.seed.filter((o) => o.kind !== 'CustomResourceDefinition'))) {
+        try {
+          await cluster.apply(obj, { fieldManager: 'kubectl', force: false });
+        } catch (err) {
+          cluster.close();
+          throw new ValidationError(`--seed: the cluster refused ${obj.kind} "${obj.metadata.name}": ${(err as Error).message}`, [], {
+            cause: err,
+          });
+        }
+      }
+      log.info('simulated cluster seeded', { objects: r.seed.length });
     }
     return { api: cluster, close: () => cluster.close() };
   }

@@ -94,6 +94,9 @@ export class MemoryCluster implements ClusterApi {
     const kubeSystemUid = options.kubeSystemUid ?? (options.name ? stableUid(`tether/kube-system/${options.name}`) : newUid());
     this.store.put(NAMESPACE, namespaceObject('default', newUid(), this.nextVersion(), created));
     this.store.put(NAMESPACE, namespaceObject('kube-system', kubeSystemUid, this.nextVersion(), created));
+    // The other namespaces every real cluster starts with.
+    this.store.put(NAMESPACE, namespaceObject('kube-public', newUid(), this.nextVersion(), created));
+    this.store.put(NAMESPACE, namespaceObject('kube-node-lease', newUid(), this.nextVersion(), created));
     const nodes = { ...DEFAULT_NODES, ...options.nodes };
     const gitVersion = gitVersionOf(options.version ?? DEFAULT_VERSION, options.distribution ?? 'generic');
     const distribution = options.distribution ?? 'generic';

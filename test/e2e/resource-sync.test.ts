@@ -136,7 +136,9 @@ describe('resource sync end to end', () => {
     });
     const s = await until('the copies', async () => {
       const st = await status('db-creds');
-      return st.summary?.synced === 3 && st.summary?.destinations === 4 && st;
+      // Synced with the object itself (a destination that got the rule before the source's report is Synced with 0 objects).
+      const copied = ['shop-a', 'shop-b'].every((c) => st.destinations?.find((d: any) => d.cluster === c)?.synced === 1);
+      return st.summary?.synced === 3 && st.summary?.destinations === 4 && copied && st;
     });
     const vaultUid = ((await spokes.get('vault')!.get({ apiVersion: 'v1', kind: 'Namespace', name: 'kube-system' })) as any).metadata.uid;
     for (const shop of ['shop-a', 'shop-b']) {

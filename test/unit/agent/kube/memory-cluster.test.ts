@@ -159,13 +159,18 @@ describe('MemoryCluster: generation and resourceVersion', () => {
 });
 
 describe('MemoryCluster: namespaces', () => {
-  it('starts with default and kube-system; kube-system has a UID stable per cluster name', async () => {
+  it('starts with the namespaces of a real cluster; kube-system has a UID stable per cluster name', async () => {
     const a1 = new MemoryCluster({ name: 'store-1' });
     const a2 = new MemoryCluster({ name: 'store-1' });
     const b = new MemoryCluster({ name: 'store-2' });
     const ks: ObjectRef = { apiVersion: 'v1', kind: 'Namespace', name: 'kube-system' };
 
-    expect((await a1.list({ apiVersion: 'v1', kind: 'Namespace' })).map((n) => n.metadata.name)).toEqual(['default', 'kube-system']);
+    expect((await a1.list({ apiVersion: 'v1', kind: 'Namespace' })).map((n) => n.metadata.name)).toEqual([
+      'default',
+      'kube-node-lease',
+      'kube-public',
+      'kube-system',
+    ]);
     expect((await mustGet(a1, ks)).metadata.uid).toBe((await mustGet(a2, ks)).metadata.uid);
     expect((await mustGet(a1, ks)).metadata.uid).not.toBe((await mustGet(b, ks)).metadata.uid);
     expect((await mustGet(new MemoryCluster({ kubeSystemUid: 'fixed-uid' }), ks)).metadata.uid).toBe('fixed-uid');
