@@ -15,6 +15,7 @@ import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
 import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
 import { measureComplianceCost, type ComplianceChangeCost } from './compliance-cost.js';
+import { measureSyncInventoryCost, type SyncInventoryCost } from './sync-inventory-cost.js';
 
 /**
  * The benchmark suite: what each of B1–B12 runs at the small and large sizes, and its settings.
@@ -87,6 +88,8 @@ export interface B1Result {
   rollout: RolloutCost;
   /** One compliance change (absent in results saved before it was counted). */
   compliance?: ComplianceChangeCost;
+  /** Resource sync and inventory events (absent in results saved before they were counted). */
+  syncInventory?: SyncInventoryCost;
 }
 
 /** What each benchmark returns. */
@@ -165,7 +168,9 @@ export async function runBenchmark<K extends BenchId>(
         const rollout = await measureRolloutCost(ref);
         log('  B1: counting a compliance change');
         const compliance = await measureComplianceCost(ref);
-        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout, undefined, compliance));
+        log('  B1: counting a synced object change and an inventory member change (a hub of their own)');
+        const syncInventory = await measureSyncInventoryCost();
+        writeMeasuredCounts({ ...toMeasuredCounts(dynamodbLocal, probe, commit, rollout, undefined, compliance), syncInventory });
         // Credentials are secrets even in a throw-away hub: keep them out of saved results.
         return {
           dynalite: { ...dynalite, credential: '' },
@@ -173,6 +178,7 @@ export async function runBenchmark<K extends BenchId>(
           probe,
           rollout,
           compliance,
+          syncInventory,
         };
       } finally {
         await ref.close();
