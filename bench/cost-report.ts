@@ -246,11 +246,15 @@ export function syncInventorySection(counts: MeasuredCounts, prices: PriceBook, 
   const event = (e: NonNullable<MeasuredCounts['syncInventory']>['syncChange']) =>
     `${Object.entries(e.ops)
       .map(([k, v]) => `${r2(v)} ${k}`)
-      .join(' + ')}; ${r2(e.readUnits)} read units, ${r2(e.writeUnits)} write units (${Object.entries(e.writeUnitsByCall)
-      .map(([k, v]) => `${r2(v)} \`${k}\``)
-      .join(', ') || 'none'}), ${r2(e.agentRequests)} agent requests, steps: ${Object.entries(e.steps)
-      .map(([k, v]) => `${r2(v)} \`${k}\``)
-      .join(', ') || 'none'}`;
+      .join(' + ')}; ${r2(e.readUnits)} read units, ${r2(e.writeUnits)} write units (${
+      Object.entries(e.writeUnitsByCall)
+        .map(([k, v]) => `${r2(v)} \`${k}\``)
+        .join(', ') || 'none'
+    }), ${r2(e.agentRequests)} agent requests, steps: ${
+      Object.entries(e.steps)
+        .map(([k, v]) => `${r2(v)} \`${k}\``)
+        .join(', ') || 'none'
+    }`;
   return [
     `${h}# Resource sync and the cluster inventory`,
     '',

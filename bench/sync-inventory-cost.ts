@@ -150,7 +150,12 @@ export async function measureSyncInventoryCost(destinations = 5): Promise<SyncIn
       await cycle(dests);
       await cycle(dests);
     });
-    const changed = await dests[destinations - 1].cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'b12-secret' });
+    const changed = await dests[destinations - 1].cluster.get({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: 'default',
+      name: 'b12-secret',
+    });
     if (!JSON.stringify(changed?.metadata.annotations ?? {}).includes('sc-v1'))
       throw new MeasurementError('the destinations did not apply the changed Secret');
     const syncPerDestination = divide(perDest, destinations);
@@ -193,7 +198,8 @@ export async function measureSyncInventoryCost(destinations = 5): Promise<SyncIn
     inventoryPerReceiver.ops.UpdateItem = (inventoryPerReceiver.ops.UpdateItem ?? 0) + 1;
     inventoryPerReceiver.writeUnits += bumps;
     inventoryPerReceiver.writeItems += 1;
-    inventoryPerReceiver.writeUnitsByCall['heads.bumpRevision'] = (inventoryPerReceiver.writeUnitsByCall['heads.bumpRevision'] ?? 0) + bumps;
+    inventoryPerReceiver.writeUnitsByCall['heads.bumpRevision'] =
+      (inventoryPerReceiver.writeUnitsByCall['heads.bumpRevision'] ?? 0) + bumps;
     return {
       destinations,
       syncChange: without(change, bump, destinations),
