@@ -200,7 +200,8 @@ describe('B12 figures', () => {
         background: w({}),
         other: w({}),
       },
-      queuedByType: { 'sync.bump-destinations': bumpPages(1_000) },
+      // 1,000 destinations and the source on the rule's destination list: 11 pages of 100.
+      queuedByType: { 'sync.bump-destinations': bumpPages(1_001) },
       statuses: {},
       ...over,
     },
@@ -208,6 +209,7 @@ describe('B12 figures', () => {
 
   it('meets the goals with O(1) report writes, one bump per destination in pages of 100, and a quiet idle', () => {
     expect(bumpPages(1_000)).toBe(10);
+    expect(bumpPages(1_001)).toBe(11);
     expect(b12Figures(result()).map((f) => f.verdict)).toEqual(['met', 'met', 'met']);
   });
 
