@@ -9,19 +9,21 @@ import { runGovernanceFleet, type GovernanceFleetResult } from './b8-governance.
 import { measureGovernanceAgent, type GovernanceAgentResult } from './b9-governance-agent.js';
 import { runFloodBench, type FloodResult } from './b10-rate-limit.js';
 import { runAuthFloodBench, type AuthFloodResult } from './b11-auth-flood.js';
+import { runSyncFleet, type SyncFleetResult } from './b12-sync.js';
 import { toMeasuredCounts, writeMeasuredCounts } from './counts.js';
 import { startBenchHub } from './hub.js';
 import { runLambdaProbe, type ProbeResult } from './lambda-probe.js';
 import { measureRolloutCost, type RolloutCost } from './rollout-cost.js';
 import { measureComplianceCost, type ComplianceChangeCost } from './compliance-cost.js';
+import { measureSyncInventoryCost, type SyncInventoryCost } from './sync-inventory-cost.js';
 
 /**
- * The benchmark suite: what each of B1–B11 runs at the small and large sizes, and its settings.
+ * The benchmark suite: what each of B1–B12 runs at the small and large sizes, and its settings.
  * Rendering the results is ./report.ts's job; running and saving them is ./run.ts's.
  */
 
-export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10' | 'B11';
-export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11'];
+export type BenchId = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'B6' | 'B7' | 'B8' | 'B9' | 'B10' | 'B11' | 'B12';
+export const BENCH_IDS: BenchId[] = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B9', 'B10', 'B11', 'B12'];
 
 /** Settings of one run of the suite; `--size` picks defaults, flags override them. */
 export interface Settings {
@@ -40,10 +42,12 @@ export interface Settings {
   b10Agents?: number;
   /** Length of B10's flood, s. */
   b10FloodSeconds?: number;
+  /** Destination clusters of B12 (resource sync). Absent in results saved before B12. */
+  b12Clusters?: number;
   /** Node options of the B5 agent process; undefined: what agent/Dockerfile's ENTRYPOINT passes. */
   b5NodeFlags?: string[];
   pollSeconds: number;
-  /** Agent shard processes for B3/B4/B8; undefined: 0 up to 2,000 agents, else 1. */
+  /** Agent shard processes for B3/B4/B8/B12; undefined: 0 up to 2,000 agents, else 1. */
   workers?: number;
   joinConcurrency: number;
   profile: boolean;
@@ -64,6 +68,7 @@ export function defaultSettings(size: 'small' | 'large'): Settings {
     b8Clusters: small ? 200 : 1_000,
     b10Agents: 100,
     b10FloodSeconds: 20,
+    b12Clusters: small ? 200 : 1_000,
     pollSeconds: 30,
     joinConcurrency: 32,
     profile: true,
@@ -83,6 +88,8 @@ export interface B1Result {
   rollout: RolloutCost;
   /** One compliance change (absent in results saved before it was counted). */
   compliance?: ComplianceChangeCost;
+  /** Resource sync and inventory events (absent in results saved before they were counted). */
+  syncInventory?: SyncInventoryCost;
 }
 
 /** What each benchmark returns. */
@@ -98,11 +105,17 @@ export interface ResultOf {
   B9: GovernanceAgentResult;
   B10: FloodResult;
   B11: AuthFloodResult;
+  B12: SyncFleetResult;
 }
 
 /** B8's fleet size (settings saved before B8 lack it: the size's default). */
 export function b8Clusters(s: Settings): number {
   return s.b8Clusters ?? (s.size === 'small' ? 200 : 1_000);
+}
+
+/** B12's destination count (settings saved before B12 lack it: the size's default). */
+export function b12Clusters(s: Settings): number {
+  return s.b12Clusters ?? (s.size === 'small' ? 200 : 1_000);
 }
 
 /** The command line that reproduces one benchmark at these settings. */
@@ -119,9 +132,10 @@ export function commandFor(id: BenchId, s: Settings): string {
     B8: b8Clusters(s) !== b8Clusters(defaultSettings(s.size)) ? ` --b8-clusters ${b8Clusters(s)}` : '',
     B9: '',
     B11: '',
+    B12: b12Clusters(s) !== b12Clusters(defaultSettings(s.size)) ? ` --b12-clusters ${b12Clusters(s)}` : '',
     B10: `${s.b10Agents !== defaultSettings(s.size).b10Agents ? ` --b10-agents ${s.b10Agents}` : ''}${s.b10FloodSeconds !== defaultSettings(s.size).b10FloodSeconds ? ` --b10-seconds ${s.b10FloodSeconds}` : ''}`,
   };
-  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4' || id === 'B8') ? ` --workers ${s.workers}` : '';
+  const workers = s.workers !== undefined && (id === 'B3' || id === 'B4' || id === 'B8' || id === 'B12') ? ` --workers ${s.workers}` : '';
   return `npx tsx bench/run.ts --only ${id}${size}${flags[id]}${workers}`;
 }
 
@@ -154,7 +168,9 @@ export async function runBenchmark<K extends BenchId>(
         const rollout = await measureRolloutCost(ref);
         log('  B1: counting a compliance change');
         const compliance = await measureComplianceCost(ref);
-        writeMeasuredCounts(toMeasuredCounts(dynamodbLocal, probe, commit, rollout, undefined, compliance));
+        log('  B1: counting a synced object change and an inventory member change (a hub of their own)');
+        const syncInventory = await measureSyncInventoryCost();
+        writeMeasuredCounts({ ...toMeasuredCounts(dynamodbLocal, probe, commit, rollout, undefined, compliance), syncInventory });
         // Credentials are secrets even in a throw-away hub: keep them out of saved results.
         return {
           dynalite: { ...dynalite, credential: '' },
@@ -162,6 +178,7 @@ export async function runBenchmark<K extends BenchId>(
           probe,
           rollout,
           compliance,
+          syncInventory,
         };
       } finally {
         await ref.close();
@@ -224,6 +241,14 @@ export async function runBenchmark<K extends BenchId>(
       }),
     B11: () =>
       runAuthFloodBench({ goodIntervalMs: 50, baselineSeconds: 10, floodSeconds: 20, floodConcurrency: 32, floodPerSecond: 400, log }),
+    B12: () =>
+      runSyncFleet({
+        clusters: b12Clusters(s),
+        pollSeconds: s.pollSeconds,
+        workers: workersFor(s, b12Clusters(s)),
+        joinConcurrency: s.joinConcurrency,
+        log,
+      }),
   };
   return run[id]() as Promise<ResultOf[K]>;
 }

@@ -116,6 +116,38 @@ export const ComplianceCountsSchema = z.object({
 });
 export type ComplianceCounts = z.infer<typeof ComplianceCountsSchema>;
 
+/** One counted sync or inventory event (bench/sync-inventory-cost.ts, on DynamoDB Local). */
+export const EventCountSchema = z.object({
+  ops: z.record(z.string(), z.number()),
+  readUnits: z.number(),
+  writeUnits: z.number(),
+  writeItems: z.number(),
+  writeUnitsByCall: z.record(z.string(), z.number()),
+  /** Agent requests other than idle polls (reports, fresh polls). */
+  agentRequests: z.number().nonnegative(),
+  /** Step messages queued, by type (each a worker invocation). */
+  steps: z.record(z.string(), z.number()),
+});
+export type EventCount = z.infer<typeof EventCountSchema>;
+
+/** Resource sync and the cluster inventory, counted per event. */
+export const SyncInventoryCountsSchema = z.object({
+  destinations: z.number().int().positive(),
+  /** A source's object change, without the destinations' share. */
+  syncChange: EventCountSchema,
+  /** What each destination of the change adds (its bump, its fresh poll, what its agent sends after). */
+  syncPerDestination: EventCountSchema,
+  members: z.number().int().positive(),
+  receivers: z.number().int().positive(),
+  /** The inventory's share of one member change (its steps and the export's refresh), without the receivers'. */
+  inventoryMemberChange: EventCountSchema,
+  /** What each receiver adds (its bump and its fresh poll reading the members). */
+  inventoryPerReceiver: EventCountSchema,
+  /** One periodic refresh of one export. */
+  inventoryRefresh: EventCountSchema,
+});
+export type SyncInventoryCounts = z.infer<typeof SyncInventoryCountsSchema>;
+
 /** bench/measured-counts.json: what B1 counted. */
 export const MeasuredCountsSchema = z.object({
   measuredAt: z.string(),
@@ -152,6 +184,8 @@ export const MeasuredCountsSchema = z.object({
   rolloutPerCluster: RequestCostSchema.optional(),
   /** One compliance change (governance). Absent until measured. */
   complianceChange: ComplianceCountsSchema.optional(),
+  /** Resource sync and inventory events. Absent until measured. */
+  syncInventory: SyncInventoryCountsSchema.optional(),
 });
 export type MeasuredCounts = z.infer<typeof MeasuredCountsSchema>;
 

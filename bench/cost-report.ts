@@ -16,6 +16,7 @@ import {
   type PriceBook,
 } from './cost-model.js';
 import { DEFAULT_GOVERNANCE, governanceCost, type GovernanceCost } from './cost-governance.js';
+import { DEFAULT_SYNC_INVENTORY, syncInventoryCost } from './cost-sync.js';
 
 /**
  * The cost model as Markdown: the issue's scenario grid, the breakdown of the goal scenario, the
@@ -233,6 +234,50 @@ export function governanceSection(counts: MeasuredCounts, prices: PriceBook, h: 
   ];
 }
 
+/** The resource-sync and inventory lines: one change's price, and per cluster-month at the stated rates. */
+export function syncInventorySection(counts: MeasuredCounts, prices: PriceBook, h: string): string[] {
+  const si = counts.syncInventory;
+  if (!si) return [`${h}# Resource sync and the cluster inventory`, '', 'Not computed: their events have not been counted yet (run B1).'];
+  const s = DEFAULT_SYNC_INVENTORY;
+  const sizes = [1_000, 10_000, 100_000];
+  const rows = sizes.map((clusters) => syncInventoryCost({ clusters, profile: 'FunctionUrl' }, counts, prices)!);
+  const http = sizes.map((clusters) => syncInventoryCost({ clusters, profile: 'HttpApi' }, counts, prices)!);
+  const r2 = (v: number) => String(Math.round(v * 100) / 100);
+  const event = (e: NonNullable<MeasuredCounts['syncInventory']>['syncChange']) =>
+    `${Object.entries(e.ops)
+      .map(([k, v]) => `${r2(v)} ${k}`)
+      .join(' + ')}; ${r2(e.readUnits)} read units, ${r2(e.writeUnits)} write units (${
+      Object.entries(e.writeUnitsByCall)
+        .map(([k, v]) => `${r2(v)} \`${k}\``)
+        .join(', ') || 'none'
+    }), ${r2(e.agentRequests)} agent requests, steps: ${
+      Object.entries(e.steps)
+        .map(([k, v]) => `${r2(v)} \`${k}\``)
+        .join(', ') || 'none'
+    }`;
+  return [
+    `${h}# Resource sync and the cluster inventory`,
+    '',
+    `Counted on DynamoDB Local (bench/sync-inventory-cost.ts, in B1; the real agents, one source and ${si.destinations} destinations of a one-Secret rule, then an export of every cluster, ${si.members}, to ${si.receivers} receivers):`,
+    '',
+    `- **a synced object's change, once**: ${event(si.syncChange)} (the source's report and its own fresh poll, its digest moved);`,
+    `- **per destination**: ${event(si.syncPerDestination)} (its revision bump, its fresh poll with the object opened and mutated for it, what its agent sends after);`,
+    `- **the inventory's share of a member change, once per export**: ${event(si.inventoryMemberChange)} (the rest, the status report and its placement step, is the base model's status report);`,
+    `- **per receiver**: ${event(si.inventoryPerReceiver)} (its bump, its fresh poll reading the ${si.members} members' records: grows with the members);`,
+    `- **a periodic refresh of one export** (every ${s.refreshMinutes} minutes): ${event(si.inventoryRefresh)}.`,
+    '',
+    `Lambda duration: each agent request and step priced as one invocation of the measured status report. Rates: ${r2(s.syncChangesPerMonth)} synced object changes a month reaching ${s.destinationShare * 100}% of the fleet (one Secret rotated daily everywhere); ${s.memberChangesPerDay} member change per cluster per day, ${s.exports} export to ${s.receiversPerExport} receivers.`,
+    '',
+    `| Function URL | ${sizes.map((n) => `${n.toLocaleString('en-US')} clusters`).join(' | ')} |`,
+    `|---|${sizes.map(() => '---').join('|')}|`,
+    `| one synced object change to every cluster | ${rows.map((r) => usd(r.oneChange.total)).join(' | ')} |`,
+    `| resource sync per cluster-month (writes / reads / Lambda and SQS) | ${rows.map((r) => `${usd(r.sync.total)} (${usd(r.sync.writes)} / ${usd(r.sync.reads)} / ${usd(r.sync.requests + r.sync.duration + r.sync.sqs)})`).join(' | ')} |`,
+    `| inventory per cluster-month (of which the refreshes) | ${rows.map((r) => `${usd(r.inventory.total)} (${usd(r.inventoryRefresh.total)})`).join(' | ')} |`,
+    `| **sync + inventory per cluster-month, Function URL** | ${rows.map((r) => `**${usd(r.sync.total + r.inventory.total)}**`).join(' | ')} |`,
+    `| sync + inventory per cluster-month, HTTP API | ${http.map((r) => usd(r.sync.total + r.inventory.total)).join(' | ')} |`,
+  ];
+}
+
 /** The whole cost model section as Markdown. */
 export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts: { heading?: string } = {}): string {
   const h = opts.heading ?? '##';
@@ -274,6 +319,8 @@ export function renderCostReport(counts: MeasuredCounts, prices: PriceBook, opts
     }),
     '',
     ...governanceSection(counts, prices, h),
+    '',
+    ...syncInventorySection(counts, prices, h),
     '',
     `${h}# Inputs (counted)`,
     '',

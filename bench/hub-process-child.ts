@@ -87,6 +87,7 @@ function usage(): HubUsage {
     ops: bench?.ops.snapshot().counts ?? {},
     ...(bench?.ledger ? { writeItems: bench.ledger.snapshot() } : {}),
     queued: bench?.queue.messages ?? 0,
+    queuedByType: { ...(bench?.queue.byType ?? {}) },
   };
 }
 

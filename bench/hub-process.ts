@@ -46,6 +46,8 @@ export interface HubUsage {
   writeItems?: Record<string, number>;
   /** Step messages queued. */
   queued: number;
+  /** Step messages queued, by step type (absent in results saved before it was counted). */
+  queuedByType?: Record<string, number>;
 }
 
 /** The hub process failed. */

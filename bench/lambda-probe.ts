@@ -107,6 +107,10 @@ export async function runLambdaProbe(bench: BenchHub, opts: LambdaProbeOptions):
     TETHER_SQS_ENDPOINT: bench.sqsEndpoint,
     TETHER_AGENT_IMAGE: 'ghcr.io/tether-dev/tether-agent',
     TETHER_AGENT_VERSION: TETHER_VERSION,
+    // The probe replays one credential thousands of times back to back, which the per-credential
+    // rate limit (2/s, burst 120) would answer 429; an agent polling every 30 s never meets it. A
+    // burst the probe cannot exhaust keeps the limiter's check in every timed poll, refusing none.
+    TETHER_AGENT_RATE_LIMIT_BURST: '1000000',
   });
   const child = fork(join(process.cwd(), 'bench', 'lambda-probe-child.ts'), [], {
     cwd: process.cwd(),

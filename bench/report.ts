@@ -10,6 +10,7 @@ import { governanceAgentDetails, governanceAgentFigures, governanceFleetDetails,
 import type { LatencySummary } from '../sim/stats.js';
 import { b10Details, b10Figures } from './report-b10.js';
 import { b11Details, b11Figures } from './report-b11.js';
+import { b12Details, b12Figures } from './report-b12.js';
 
 /**
  * docs/benchmarks.md from the saved results of each benchmark (bench/results/B*.json): a summary
@@ -197,6 +198,8 @@ export function figuresOf(saved: SavedResult): Figure[] {
       return b10Figures(saved.result as ResultOf['B10']);
     case 'B11':
       return b11Figures(saved.result as ResultOf['B11']);
+    case 'B12':
+      return b12Figures(saved.result as ResultOf['B12']);
   }
 }
 
@@ -370,6 +373,9 @@ export function detailsOf(saved: SavedResult): string {
     case 'B11':
       lines.push(b11Details(saved.result as ResultOf['B11']));
       break;
+    case 'B12':
+      lines.push(b12Details(saved.result as ResultOf['B12']));
+      break;
   }
   return lines.join('\n');
 }
@@ -386,6 +392,7 @@ const TITLES: Record<BenchId, string> = {
   B9: 'B9, agent governance footprint',
   B10: 'B10, a flooding credential and the agent rate limit',
   B11: 'B11, a flood of bad admin credentials and the failed-authentication limit',
+  B12: 'B12, resource sync at fleet scale',
 };
 
 function environmentLine(e: RunEnvironment, saved: SavedResult): string {
@@ -434,7 +441,7 @@ export function renderReport(results: SavedResult[], counts: MeasuredCounts | un
     '|---|---|---|---|---|',
     ...figures.map((f) => `| ${f.figure} | ${f.goal} | ${f.measured} | **${f.verdict}** | \`${f.command}\` |`),
     '',
-    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4 and B8 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4 and B8 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--b8-clusters N`, `--b10-agents N`, `--b10-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
+    "Sizes: `npx tsx bench/run.ts` runs the small sizes (B2 1,000 clusters, B3 1,000 agents for 60 s, B4, B8 and B12 200 clusters) in a few minutes; `--size large` runs the issue's (B2 10,000, B3 10,000 agents for 120 s, B4, B8 and B12 1,000). `--only B1,B3` runs some, `--b2-clusters N`, `--b3-agents N`, `--b3-seconds S`, `--b4-clusters N`, `--b5-idle-seconds S`, `--b7-clusters N`, `--b8-clusters N`, `--b12-clusters N`, `--b10-agents N`, `--b10-seconds S`, `--workers W` and `--no-profile` override single settings. The report keeps the last saved result of every benchmark.",
     '',
     '## Machine and versions',
     '',

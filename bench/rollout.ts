@@ -140,18 +140,27 @@ export class DesiredStateWatch {
 
 /**
  * Imports, joins and runs `clusters` simulated agents labelled `fleet=<prefix>`, polling with their
- * phases spread over the poll interval, logging join progress every 15 s (B4 and B8).
+ * phases spread over the poll interval, logging join progress every 15 s (B4, B8 and B12).
+ * `labels` adds hub labels to some clusters (by 0-based index).
  */
 export async function startPollingFleet(
   admin: AdminCall,
-  opts: { prefix: string; clusters: number; pollSeconds: number; workers: number; joinConcurrency: number; log: (line: string) => void },
+  opts: {
+    prefix: string;
+    clusters: number;
+    pollSeconds: number;
+    workers: number;
+    joinConcurrency: number;
+    log: (line: string) => void;
+    labels?: (index: number) => Record<string, string> | undefined;
+  },
 ): Promise<Fleet> {
   let lastLog = 0;
   const fleet = await Fleet.start({
     admin,
     clusters: opts.clusters,
     prefix: opts.prefix,
-    labels: () => ({ fleet: opts.prefix }),
+    labels: (i) => ({ ...opts.labels?.(i), fleet: opts.prefix }),
     workers: opts.workers,
     importConcurrency: opts.joinConcurrency,
     joinConcurrency: opts.joinConcurrency,

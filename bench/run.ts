@@ -19,7 +19,7 @@ const FINDINGS_FILE = join('bench', 'findings.md');
 
 const USAGE = `usage: npx tsx bench/run.ts [--size small|large] [--only B1,B3] [--out docs/benchmarks.md]
   [--b2-clusters N] [--b3-agents N] [--b3-seconds S] [--b4-clusters N] [--b5-idle-seconds S]
-  [--label NAME] [--b6-trials N] [--b7-clusters N] [--b8-clusters N] [--b10-agents N] [--b10-seconds S] [--b5-node-flags "--max-semi-space-size=1"] [--workers W] [--no-profile] [--max-load L] [--report-only]`;
+  [--label NAME] [--b6-trials N] [--b7-clusters N] [--b8-clusters N] [--b12-clusters N] [--b10-agents N] [--b10-seconds S] [--b5-node-flags "--max-semi-space-size=1"] [--workers W] [--no-profile] [--max-load L] [--report-only]`;
 
 function positive(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'b6-trials': { type: 'string' },
     'b7-clusters': { type: 'string' },
     'b8-clusters': { type: 'string' },
+    'b12-clusters': { type: 'string' },
     'b10-agents': { type: 'string' },
     'b10-seconds': { type: 'string' },
     'b5-node-flags': { type: 'string' },
@@ -73,6 +74,7 @@ const settings: Settings = {
   b6Trials: positive('b6-trials', values['b6-trials']) ?? base.b6Trials,
   b7Clusters: positive('b7-clusters', values['b7-clusters']) ?? base.b7Clusters,
   b8Clusters: positive('b8-clusters', values['b8-clusters']) ?? base.b8Clusters,
+  b12Clusters: positive('b12-clusters', values['b12-clusters']) ?? base.b12Clusters,
   b10Agents: positive('b10-agents', values['b10-agents']) ?? base.b10Agents,
   b10FloodSeconds: positive('b10-seconds', values['b10-seconds']) ?? base.b10FloodSeconds,
   b5NodeFlags: values['b5-node-flags']?.split(/\s+/).filter(Boolean) ?? base.b5NodeFlags,

@@ -22,7 +22,18 @@ export type WriteItems = Record<string, number>;
 const WRITES_WITH_CAPACITY = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 /** Ports whose calls reach DynamoDB. */
-const WRITING_PORTS = ['resources', 'heads', 'heartbeats', 'relations', 'adminTokens', 'audits', 'audit', 'complianceHistory'] as const;
+const WRITING_PORTS = [
+  'resources',
+  'heads',
+  'heartbeats',
+  'relations',
+  'adminTokens',
+  'audits',
+  'audit',
+  'complianceHistory',
+  'pendingChanges',
+  'secrets',
+] as const;
 
 /** Items one write command carries (0 for a read). */
 export function writeItemsOf(operation: string, input: unknown): number {

@@ -9,7 +9,7 @@ import { RateWindow, SampleSet } from './stats.js';
  */
 
 /** Agent API routes the recorder tells apart. */
-export type AgentRoute = 'desired' | 'status' | 'join' | 'rotate' | 'other';
+export type AgentRoute = 'desired' | 'status' | 'join' | 'rotate' | 'sync' | 'other';
 
 function routeOf(url: string): AgentRoute {
   const path = url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];
@@ -17,6 +17,7 @@ function routeOf(url: string): AgentRoute {
   if (path.endsWith('/agent/v1/status')) return 'status';
   if (path.endsWith('/agent/v1/join')) return 'join';
   if (path.endsWith('/agent/v1/rotate')) return 'rotate';
+  if (path.endsWith('/agent/v1/sync')) return 'sync';
   return 'other';
 }
 
