@@ -245,9 +245,11 @@ async function clusterApi(r: Resolved, flags: AgentFlags, io: AgentIO, log: Agen
       const crds = [...parseDocuments(r.manifestText ?? ''), ...r.seed]
         .filter((d): d is KubeObject => (d as KubeObject | null)?.kind === 'CustomResourceDefinition')
         .map((d) => d.metadata.name);
-      for (const obj of r.seed) if (obj.kind === 'CustomResourceDefinition') await cluster.apply(obj, { fieldManager: 'kubectl', force: false });
+      for (const obj of r.seed)
+        if (obj.kind === 'CustomResourceDefinition') await cluster.apply(obj, { fieldManager: 'kubectl', force: false });
       for (const name of crds) {
-        for (let waited = 0; !(await cluster.isCrdEstablished(name)) && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+        for (let waited = 0; !(await cluster.isCrdEstablished(name)) && waited < 10_000; waited += 50)
+          await new Promise((r) => setTimeout(r, 50));
       }
       for (const obj of orderForApply(r.seed.filter((o) => o.kind !== 'CustomResourceDefinition'))) {
         try {
