@@ -9,7 +9,8 @@ import type { AuditEvent } from './tenancy.js';
 /** Allowed or denied: the decision when there is one, else the response code (401 and 403 are denials). */
 export function auditOutcome(e: AuditEvent): 'allowed' | 'denied' {
   if (e.decision) return e.decision.allowed ? 'allowed' : 'denied';
-  return e.responseStatus.code === 401 || e.responseStatus.code === 403 ? 'denied' : 'allowed';
+  // 429: refused before authentication (too many failed sign-ins from the source).
+  return [401, 403, 429].includes(e.responseStatus.code) ? 'denied' : 'allowed';
 }
 
 /** How many identical requests an event stands for (a flood of denials is one event). */

@@ -204,7 +204,13 @@ export class RequestAudit implements AuditLog {
    */
   async finish(ctx: HubContext, outcome: RequestOutcome, now: number): Promise<string> {
     // A refusal answered 404 (an object outside the caller's cluster sets is hidden) is a denial too.
-    const denied = outcome.status === 401 || outcome.status === 403 || (this.decision?.allowed === false && !this.changes.length);
+    // A 429 of the failed-authentication limit is a refusal too: counted with its repeats, so a
+    // flood of bad credentials is a few stored events, not one write per request.
+    const denied =
+      outcome.status === 401 ||
+      outcome.status === 403 ||
+      outcome.status === 429 ||
+      (this.decision?.allowed === false && !this.changes.length);
     const routeRef = routeObjectRef(this.pattern, this.req.params);
     const base = this.baseEvent(outcome, routeRef, now);
     if (this.signIn && this.principal) {
