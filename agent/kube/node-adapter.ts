@@ -140,20 +140,8 @@ export class KubeClientAdapter implements ClusterApi {
   async apply(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const body = withoutServerFields(obj);
     const ref = refOf(body);
-    const path = await this.objectPath(ref, await this.requireKind(body.apiVersion, body.kind));
-    const query = [
-      ['dryRun', options.dryRun ? 'All' : undefined],
-      ['fieldManager', options.fieldManager],
-      ['force', String(options.force)],
-    ] as const;
-    return this.expect<KubeObject>({
-      method: 'PATCH',
-      path,
-      query,
-      body,
-      contentType: 'application/apply-patch+yaml',
-      target: describeRef(ref),
-    });
+    const path = this.objectPath(ref, await this.requireKind(body.apiVersion, body.kind));
+    return this.applyPatch(path, body, options, describeRef(ref));
   }
 
   async applyStatus(obj: KubeObject, options: ApplyOptions): Promise<KubeObject> {
@@ -165,19 +153,17 @@ export class KubeClientAdapter implements ClusterApi {
       metadata: { name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) },
       status: obj.status,
     };
+    return this.applyPatch(path, body, options, `${describeRef(ref)} status`);
+  }
+
+  /** A server-side apply PATCH of `body` at `path` (the object, or its status subresource). */
+  private applyPatch(path: string, body: unknown, options: ApplyOptions, target: string): Promise<KubeObject> {
     const query = [
       ['dryRun', options.dryRun ? 'All' : undefined],
       ['fieldManager', options.fieldManager],
       ['force', String(options.force)],
     ] as const;
-    return this.expect<KubeObject>({
-      method: 'PATCH',
-      path,
-      query,
-      body,
-      contentType: 'application/apply-patch+yaml',
-      target: `${describeRef(ref)} status`,
-    });
+    return this.expect<KubeObject>({ method: 'PATCH', path, query, body, contentType: 'application/apply-patch+yaml', target });
   }
 
   async create(obj: KubeObject, options: CreateOptions): Promise<KubeObject> {
