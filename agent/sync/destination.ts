@@ -127,7 +127,7 @@ export class SyncDestination {
       const key = copyKey(record);
       const existing = state.copies.find((c) => copyKey(c) === key);
       // Taken over from someone else (Overwrite): never deleted by sync, only forgotten.
-      if (!existing) state.copies.push(adopting && owner === undefined ? { ...record, adopted: true } : record);
+      if (!existing) state.copies.push(adopting ? { ...record, adopted: true } : record);
       return done('Synced');
     } catch (err) {
       if (err instanceof KubeConflictError) return done('Conflict', err.message);

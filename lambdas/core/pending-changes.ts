@@ -145,6 +145,9 @@ export async function replayChange(ctx: HubContext, change: PendingChange): Prom
       }
       if (current && current.metadata.uid === prev.metadata.uid) return 'not-written';
       await b.afterDelete?.(prev, ctx);
+      // Re-created under the same name meanwhile: the old object's clean-up may have removed what
+      // the new one's hooks set up (an index entry of the same name), so those run again.
+      if (current) await b.afterCreate?.(current, ctx);
       return 'replayed';
   }
 }

@@ -23,6 +23,10 @@ export async function authorizeRoute(route: Route<AdminContext>, req: HttpReques
   }
   if (authz.mode === 'perObject') return;
   const kind = kindOf(authz.kind, req);
+  if (authz.mode === 'unscoped') {
+    ctx.authz.requireUnscoped(authz.verb, kind);
+    return;
+  }
   ctx.authz.require(authz.verb, kind);
   if (!authz.object) return;
   const { name, namespace } = authz.object(req);

@@ -22,8 +22,10 @@ export interface RouteAuthz {
   /**
    * `self`: any authenticated caller (whoami, can-i; the answer is about the caller).
    * `perObject`: the handler authorizes each object itself (apply: each document).
+   * `unscoped`: only a grant that reaches every cluster will do (tokens, importing a cluster): a
+   * grant confined to cluster sets could otherwise mint a wider token or claim another team's cluster.
    */
-  mode?: 'self' | 'perObject';
+  mode?: 'self' | 'perObject' | 'unscoped';
 }
 
 /** A route handler receives the request with `params` filled from the path pattern. */

@@ -188,8 +188,16 @@ export async function startHttpGateway(opts: {
     }
     const requestBody = await readBody(req);
     if (requestBody === undefined) {
+      // Answer at once, then read the rest of the body into nothing: a client that is still
+      // sending (as fetch does before it reads the answer) would see the connection reset instead
+      // of the 413 if the socket were destroyed under it. One that keeps sending is cut off after 10 s.
+      res.setHeader('connection', 'close');
       sendProblem(res, 413, 'payload-too-large', 'Payload too large', `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`);
-      req.destroy();
+      const cutOff = setTimeout(() => req.destroy(), 10_000);
+      cutOff.unref();
+      req.once('end', () => clearTimeout(cutOff));
+      req.once('close', () => clearTimeout(cutOff));
+      req.resume();
       return;
     }
     const event = toApiGatewayEvent(req, requestBody, req.socket.remoteAddress ?? '127.0.0.1');

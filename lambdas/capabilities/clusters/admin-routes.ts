@@ -85,7 +85,7 @@ export const clusterAdminRoutes: readonly Route<AdminCtx>[] = [
     method: 'POST',
     pattern: '/v1/clusters/{name}/import',
     summary: 'Mint a bootstrap token and return the agent import manifest (YAML) and a one-line install command',
-    authz: { verb: 'create', kind: 'Cluster' },
+    authz: { verb: 'create', kind: 'Cluster', mode: 'unscoped' },
     handler: async (req, ctx) => {
       const name = clusterName(req);
       const input = body(req, ImportBodySchema, 'import request');

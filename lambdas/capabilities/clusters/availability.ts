@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoNow } from '../../ports/clock.js';
 import type { HubContext } from '../../core/context.js';
-import { notifyPlacementsOnChange } from '../placements/cluster-changed.js';
+import { notifyPlacements, notifyPlacementsOnChange } from '../placements/cluster-changed.js';
 import { retryOnConflict } from '../../core/retry.js';
 import type { PeriodicTask } from '../../core/periodic-tasks.js';
 import { defineStep, stepMessage } from '../../core/steps.js';
@@ -54,7 +54,13 @@ const LIVE_SET_PAGE = 1000;
  * again, so whichever run reads the newest head also writes last (an older run's write conflicts
  * and is recomputed).
  */
-export async function reconcileAvailability(ctx: HubContext, cluster: string, silentFor?: number, seenAt?: number): Promise<void> {
+export async function reconcileAvailability(
+  ctx: HubContext,
+  cluster: string,
+  silentFor?: number,
+  seenAt?: number,
+  opts: { announce?: boolean } = {},
+): Promise<void> {
   await retryOnConflict(ctx.ports.clock, async () => {
     const record = await readResource(ctx, clusterKind, { name: cluster }, { consistent: true });
     if (!record || record.metadata.deletionTimestamp) return;
@@ -65,7 +71,15 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
     if (!condition) return;
     // A lost lease keeps the last heartbeat on the record: reads can no longer find it on the head.
     const next = withLastSeen(withAvailable(record, condition, isoNow(ctx.ports.clock)), seenAt);
-    if (!recordChanged(record, next)) return;
+    if (!recordChanged(record, next)) {
+      // A redelivery: the dead attempt may have written the record and died before telling the
+      // placements and the subscribers (the inventory's ClusterProfiles), so tell them again.
+      if (opts.announce) {
+        await notifyPlacements(ctx, cluster);
+        await publish(ctx, clusterAvailabilityChanged, [{ cluster }]);
+      }
+      return;
+    }
     await notifyPlacementsOnChange(ctx, record, await ctx.ports.resources.replace(next, record.metadata.resourceVersion));
     if (availableStatus(record) !== availableStatus(next)) await publish(ctx, clusterAvailabilityChanged, [{ cluster }]);
   });
@@ -75,8 +89,8 @@ export async function reconcileAvailability(ctx: HubContext, cluster: string, si
 export const leaseRenewedStep = defineStep({
   type: 'cluster.lease-renewed',
   payload: z.object({ cluster: z.string() }),
-  async run({ cluster }, ctx) {
-    await reconcileAvailability(ctx, cluster);
+  async run({ cluster }, ctx, delivery) {
+    await reconcileAvailability(ctx, cluster, undefined, undefined, { announce: delivery.attempt > 1 });
   },
 });
 
@@ -89,12 +103,12 @@ export const leaseRenewedStep = defineStep({
 export const leaseExpiredStep = defineStep({
   type: 'cluster.lease-expired',
   payload: z.object({ cluster: z.string(), seenAt: z.number() }),
-  async run({ cluster, seenAt }, ctx) {
+  async run({ cluster, seenAt }, ctx, delivery) {
     const head = await mutateHead(ctx, cluster, (h) => (dropsLease(h, seenAt) ? withoutLease(h) : h));
     // Only a head that is now without a lease needs the record told why.
     const lost = head !== undefined && !leaseLive(head);
     const silentFor = lost ? silentSeconds(seenAt, ctx.ports.clock.now()) : undefined;
-    await reconcileAvailability(ctx, cluster, silentFor, lost ? seenAt : undefined);
+    await reconcileAvailability(ctx, cluster, silentFor, lost ? seenAt : undefined, { announce: delivery.attempt > 1 });
   },
 });
 

@@ -125,7 +125,9 @@ export const clusterClaimsChangedStep = defineStep({
 export async function removeClusterSync(ctx: HubContext, cluster: string): Promise<void> {
   const asSource = (await listAllTargets(ctx, CLUSTER_SOURCE_RULES, cluster)).map((i) => i.to);
   for (const rule of asSource) {
-    if (await removeSourceObjects(ctx, rule, cluster)) await queueBumpDestinations(ctx, rule, cluster);
+    // Told whatever this run deleted (a run cut short may have deleted the objects already).
+    await removeSourceObjects(ctx, rule, cluster);
+    await queueBumpDestinations(ctx, rule, cluster);
     await deleteItem(ctx, SYNC_SOURCE_KIND, rule, cluster);
   }
   await ctx.ports.relations.removeMany(asSource.map((r) => ({ relation: RULE_SOURCES, from: r, to: cluster })));

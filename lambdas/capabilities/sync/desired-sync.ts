@@ -94,7 +94,10 @@ export async function candidatesOf(ctx: HubContext, rule: SyncRuleResource, clus
     )) as (SyncObjectItem | undefined)[];
     for (const [j, item] of items.entries()) {
       if (!item || item.spec.ruleUid !== rule.metadata.uid) continue;
-      out.push(await candidate(ctx, rule, source, originClusterId, entries[j], item));
+      const c = await candidate(ctx, rule, source, originClusterId, entries[j], item);
+      // Stored before the rule was narrowed (or its kind changed): no entry decides its mutations
+      // any more, so it is not delivered at all until its source reports again.
+      if (c) out.push(c);
     }
   }
   return out;
@@ -107,10 +110,12 @@ async function candidate(
   originClusterId: string,
   entry: InventoryEntry,
   item: SyncObjectItem,
-): Promise<Candidate> {
+): Promise<Candidate | undefined> {
   const full = await openObject(ctx, item.spec, sealContext(rule.metadata.name, source, entry.key, String(item.spec.object.kind)));
+  if (full.kind !== rule.spec.resource.kind) return undefined;
   const index = firstMatchingEntry(rule.spec.rules, full as MatchableObject);
-  const object = applyMutations(full, index === undefined ? undefined : rule.spec.rules[index].mutations);
+  if (index === undefined) return undefined;
+  const object = applyMutations(full, rule.spec.rules[index].mutations);
   return {
     source,
     firstSeen: entry.firstSeen,

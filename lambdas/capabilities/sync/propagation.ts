@@ -127,8 +127,11 @@ export async function syncRule(ctx: HubContext, name: string): Promise<RuleSyncO
   // A source that leaves takes its objects: every destination must hear of it.
   const wantedSources = new Set(selection.sources);
   const leaving = (await listAllTargets(ctx, RULE_SOURCES, name)).map((i) => i.to).filter((c) => !wantedSources.has(c));
-  let objectsGone = false;
-  for (const source of leaving) if (await removeSourceObjects(ctx, name, source)) objectsGone = true;
+  // Every destination hears of a leaving source, whether or not this run deleted its objects: a run
+  // that died after deleting them and before telling finds them gone when it runs again (the
+  // source's relation, removed last, still names it as leaving).
+  for (const source of leaving) await removeSourceObjects(ctx, name, source);
+  const objectsGone = leaving.length > 0;
   const sources = await moveRelation(ctx, name, RULE_SOURCES, CLUSTER_SOURCE_RULES, selection.sources, stamp);
   const destinations = await moveRelation(ctx, name, RULE_DESTINATIONS, CLUSTER_DESTINATION_RULES, selection.destinations, stamp);
   // One bump per cluster, whatever it was told (a source is often a destination too).

@@ -182,8 +182,13 @@ export async function ingestSyncReport(ctx: HubContext, cluster: string, report:
     ...(refusedNow.length ? { reasons: refusedNow.slice(0, MAX_REASONS).map((e) => `${e.key.replace(/^\//, '')}: ${e.refused}`) } : {}),
     lastReported: isoNow(ctx.ports.clock),
   };
+  // The source state (its digest) is written last: it is what a retry compares against. A report
+  // that died after storing objects but before telling the destinations (or the source) is sent
+  // again by the agent (its digest still differs), and then finds the digest still unrecorded and
+  // does the telling, even though every object it carries is already stored.
+  const digestChanged = digest !== (prevSpec?.digest ?? '');
+  if (deliverableChanged || digestChanged) await queueBumpDestinations(ctx, name, cluster);
+  if (digestChanged) await bumpClusterRevision(ctx, cluster);
   if (!sameSpec(prevSpec, spec)) await putItem(ctx, SYNC_SOURCE_KIND, name, cluster, spec);
-  if (digest !== (prevSpec?.digest ?? '')) await bumpClusterRevision(ctx, cluster);
-  if (deliverableChanged) await queueBumpDestinations(ctx, name, cluster);
   return { digest, need, rejected };
 }

@@ -11,7 +11,7 @@ import { deleteItem, SYNC_OBJECT_KIND } from './store.js';
  * cluster went) and the fan-out that tells a rule's destinations their objects changed.
  */
 
-/** Deletes every object and inventory entry of one source under one rule; true when any deliverable object went. */
+/** Deletes every object and inventory entry of one source under one rule; true when this run deleted a deliverable object. */
 export async function removeSourceObjects(ctx: HubContext, rule: string, source: string): Promise<boolean> {
   const entries = await readInventory(ctx, rule, source);
   // Objects before their inventory entries: a run cut short leaves entries that the next run finds.

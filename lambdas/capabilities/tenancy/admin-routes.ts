@@ -154,14 +154,14 @@ export const tenancyAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'POST',
     pattern: '/v1/tokens',
     summary: 'Create an API token {name, role, clusterSets?, ttl?, description?}; the token is in this answer only',
-    authz: { verb: 'create', kind: PseudoKinds.ApiToken },
+    authz: { verb: 'create', kind: PseudoKinds.ApiToken, mode: 'unscoped' },
     handler: createToken,
   },
   {
     method: 'GET',
     pattern: '/v1/tokens',
     summary: 'API tokens with their role, sets, state and last use (never a token or its hash)',
-    authz: { verb: 'list', kind: PseudoKinds.ApiToken },
+    authz: { verb: 'list', kind: PseudoKinds.ApiToken, mode: 'unscoped' },
     handler: async (_req, ctx) => {
       const now = ctx.ports.clock.now();
       const items = (await ctx.ports.adminTokens.list()).map((r) => tokenView(r, now));
@@ -172,7 +172,7 @@ export const tenancyAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'GET',
     pattern: '/v1/tokens/{name}',
     summary: 'One API token (never the token or its hash)',
-    authz: { verb: 'get', kind: PseudoKinds.ApiToken },
+    authz: { verb: 'get', kind: PseudoKinds.ApiToken, mode: 'unscoped' },
     handler: async (req, ctx) => {
       const record = await ctx.ports.adminTokens.getByName(tokenName(req));
       if (!record) throw new NotFoundError('API token', tokenName(req));
@@ -183,7 +183,7 @@ export const tenancyAdminRoutes: readonly Route<AdminContext>[] = [
     method: 'DELETE',
     pattern: '/v1/tokens/{name}',
     summary: 'Revoke an API token: it stops working at once and stays listed as Revoked',
-    authz: { verb: 'delete', kind: PseudoKinds.ApiToken },
+    authz: { verb: 'delete', kind: PseudoKinds.ApiToken, mode: 'unscoped' },
     handler: async (req, ctx) => {
       const now = ctx.ports.clock.now();
       const before = await ctx.ports.adminTokens.getByName(tokenName(req));

@@ -59,6 +59,13 @@ export class Authorizer {
     return d;
   }
 
+  /** Refuses (403) unless a grant that reaches every cluster allows `verb` on `kind`. */
+  requireUnscoped(verb: Verb, kind: string): AuthzDecision {
+    const d = this.record(verb, kind, this.decide(verb, kind, UNSCOPED));
+    if (!d.allowed) throw new AuthzDeniedError(verb, kind, `${d.reason} (this needs a grant that is not confined to cluster sets)`);
+    return d;
+  }
+
   /**
    * Refuses `verb` on one object outside the caller's reach: 404 when the caller may not even read
    * it (so that names do not leak), 403 naming the rule when it may read it but not do this.

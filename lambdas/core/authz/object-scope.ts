@@ -29,10 +29,38 @@ export class ObjectScopes {
     if (res.kind === 'Cluster') return clusterScope(res);
     if (res.kind === 'ClusterSet') return { match: 'any', sets: [res.metadata.name] };
     if (res.metadata.namespace) return this.cluster(res.metadata.namespace);
+    if (res.kind === 'SyncRule') return this.syncRule(res.spec);
+    if (res.kind === 'ClusterInventoryExport') return this.inventoryExport(res.spec);
     const spec = (res.spec ?? {}) as { placementRef?: { name?: unknown }; clusterSets?: unknown };
     if (typeof spec.placementRef?.name === 'string') return this.placement(spec.placementRef.name);
     if (res.kind === 'Placement' || Array.isArray(spec.clusterSets)) return choosingScope(spec.clusterSets);
     return UNSCOPED;
+  }
+
+  /**
+   * A SyncRule reaches its sources as well as its destinations: its sources' cluster sets (a rule
+   * whose sources are not confined to sets reaches every cluster: unscoped), and its placement's
+   * (or, without one, the sources' sets again, the default destinations). All of them must be
+   * within the caller's sets, so a team can never make another team's clusters its sources.
+   */
+  private async syncRule(spec: unknown): Promise<ObjectScope> {
+    const s = (spec ?? {}) as { sources?: { clusterSets?: unknown }; placementRef?: { name?: unknown } };
+    const sources = choosingScope(s.sources?.clusterSets);
+    const destinations = typeof s.placementRef?.name === 'string' ? await this.placement(s.placementRef.name) : sources;
+    return allOf(sources, destinations);
+  }
+
+  /**
+   * An inventory export publishes its members to its receivers: both must be within the caller's
+   * sets (members not confined to sets are every cluster: unscoped).
+   */
+  private async inventoryExport(spec: unknown): Promise<ObjectScope> {
+    const s = (spec ?? {}) as { members?: { clusterSets?: unknown }; placementRef?: { name?: unknown }; clusterSets?: unknown };
+    const members = choosingScope(s.members?.clusterSets);
+    const sets = choosingScope(s.clusterSets);
+    const placed = typeof s.placementRef?.name === 'string' ? await this.placement(s.placementRef.name) : undefined;
+    const receivers = placed && s.clusterSets !== undefined ? allOf(placed, sets) : (placed ?? sets);
+    return allOf(members, receivers);
   }
 
   /** The scope of a cluster by name (unknown: unscoped). */
@@ -59,6 +87,12 @@ export class ObjectScopes {
 function clusterScope(res: Pick<Resource, 'status'>): ObjectScope {
   const sets = (res.status as { clusterSets?: string[] } | undefined)?.clusterSets ?? [];
   return sets.length ? { match: 'any', sets } : UNSCOPED;
+}
+
+/** Reaching both: unscoped if either is; else every set of both must be within reach. */
+function allOf(a: ObjectScope, b: ObjectScope): ObjectScope {
+  if (a.match === 'unscoped' || b.match === 'unscoped') return UNSCOPED;
+  return { match: 'all', sets: [...new Set([...a.sets, ...b.sets])] };
 }
 
 function choosingScope(sets: unknown): ObjectScope {

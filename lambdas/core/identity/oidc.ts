@@ -123,7 +123,11 @@ export function principalFromClaims(claims: Record<string, unknown>, settings: O
     if (typeof claimed !== 'string' || claimed === '') {
       throw new UnauthenticatedError(`the token's "${settings.usernameClaim}" claim is not a non-empty string`);
     }
-    if (settings.usernameClaim === 'email' && claims.email_verified === false) {
+    // As the Kubernetes API server does: when present, email_verified must be true (some
+    // providers send it as a string; providers that never send it, such as Entra ID, are trusted
+    // to own the address).
+    const verified = claims.email_verified;
+    if (settings.usernameClaim === 'email' && verified !== undefined && verified !== true && verified !== 'true') {
       throw new UnauthenticatedError(
         "the token's e-mail address is not verified (email_verified is false); verify it with the provider, or configure another username claim",
       );

@@ -189,6 +189,20 @@ describe('SyncDestination', () => {
     expect(state.copies).toEqual([]);
   });
 
+  it("never deletes a copy it took over from another sync rule with Overwrite (it is that rule's, not this one's)", async () => {
+    const o = desiredObject('other', configMap('shared', 'shop', { v: 'theirs' }));
+    await dest.run(desired([rule('other')], [o]), state, false);
+    const mine = desiredObject('mine', configMap('shared', 'shop', { v: 'ours' }));
+    await dest.run(desired([rule('other'), rule('mine', { conflictPolicy: 'Overwrite' })], [mine]), state, false);
+    expect(state.copies.find((c) => c.rule === 'mine')?.adopted).toBe(true);
+    calls.clear();
+
+    await dest.run(desired([rule('mine', { conflictPolicy: 'Overwrite' })], []), state, false);
+
+    expect(calls.calls.filter((c) => c.startsWith('delete'))).toEqual([]);
+    expect((await get('shared', 'ConfigMap'))?.data).toEqual({ v: 'ours' });
+  });
+
   it('reports roll up Conflict > Blocked > Pending > OptedOut > Synced, with at most five reasons', async () => {
     const objs: DesiredSyncObject[] = [];
     for (let i = 0; i < 7; i++) {

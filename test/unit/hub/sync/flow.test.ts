@@ -9,6 +9,7 @@ import { ForbiddenError, ValidationError } from '../../../../shared/errors.js';
 import { syncRuleKind } from '../../../../shared/resources/sync-rule.js';
 import { MAX_SYNC_OBJECT_BYTES, syncDigest, syncObjectHash } from '../../../../shared/protocol/sync.js';
 import { countWrites, revision, silence } from '../governance/support.js';
+import { crashAfterWrite } from '../../../support/crash.js';
 import { apply, fleetHub, received, reportObjects, ruleDoc, ruleOf, secret } from './support.js';
 
 /** Resource sync on the memory ports through the real steps: selection, reports, desired state, status. */
@@ -145,6 +146,23 @@ describe('resource sync: sources, destinations and reports', () => {
     await reportObjects(hub.ctx, 'east', 'db-creds', [a, b2], ['b']);
     await hub.settle();
     expect([writes.writes(), relationWrites, await revision(hub.ctx, 'west')]).toEqual([2, 1, westRev + 1]);
+  });
+
+  it('a report that died right after storing its object still reaches the destinations when the agent sends it again', async () => {
+    const hub = await hubWithRule();
+    const rev = { east: await revision(hub.ctx, 'east'), west: await revision(hub.ctx, 'west') };
+    const crash = crashAfterWrite(hub.ctx, 'resource');
+    crash.arm();
+    await expect(reportObjects(hub.ctx, 'east', 'db-creds', [secret('db', { k: 'MQ==' })])).rejects.toThrow(/simulated crash/);
+    crash.disarm();
+    await hub.settle();
+    expect(await revision(hub.ctx, 'west')).toBe(rev.west);
+    // The agent's digest still differs from the hub's (the source state was never written): it reports again.
+    await reportObjects(hub.ctx, 'east', 'db-creds', [secret('db', { k: 'MQ==' })]);
+    await hub.settle();
+    expect(await revision(hub.ctx, 'west')).toBe(rev.west + 1);
+    expect(await revision(hub.ctx, 'east')).toBe(rev.east + 1);
+    expect([...(await received(hub.ctx, 'west')).keys()]).toHaveLength(1);
   });
 
   it('refuses objects too large, of another kind, or copies; drops what leaves the inventory', async () => {
