@@ -30,6 +30,7 @@ export class ObjectScopes {
     if (res.kind === 'ClusterSet') return { match: 'any', sets: [res.metadata.name] };
     if (res.metadata.namespace) return this.cluster(res.metadata.namespace);
     if (res.kind === 'SyncRule') return this.syncRule(res.spec);
+    if (res.kind === 'PolicySet') return this.policySet(res.spec);
     if (res.kind === 'ClusterInventoryExport') return this.inventoryExport(res.spec);
     const spec = (res.spec ?? {}) as { placementRef?: { name?: unknown }; clusterSets?: unknown };
     if (typeof spec.placementRef?.name === 'string') return this.placement(spec.placementRef.name);
@@ -48,6 +49,21 @@ export class ObjectScopes {
     const sources = choosingScope(s.sources?.clusterSets);
     const destinations = typeof s.placementRef?.name === 'string' ? await this.placement(s.placementRef.name) : sources;
     return allOf(sources, destinations);
+  }
+
+  /**
+   * A PolicySet delivers its policies to its placement's clusters and rolls up their compliance:
+   * its placement's sets and those of every policy it lists (a listed policy that does not exist
+   * reaches nothing). A team cannot pull another team's policy into its set, nor read its roll-up.
+   */
+  private async policySet(spec: unknown): Promise<ObjectScope> {
+    const s = (spec ?? {}) as { placementRef?: { name?: unknown }; policies?: unknown };
+    if (typeof s.placementRef?.name !== 'string') return UNSCOPED;
+    let scope = await this.placement(s.placementRef.name);
+    const names = Array.isArray(s.policies) ? s.policies.filter((n): n is string => typeof n === 'string') : [];
+    const policies = names.length ? await this.resources.getMany(names.map((name) => ({ kind: 'Policy', name }))) : [];
+    for (const p of policies) if (p) scope = allOf(scope, await this.of(p));
+    return scope;
   }
 
   /**

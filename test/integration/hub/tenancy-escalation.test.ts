@@ -26,6 +26,19 @@ describe('a grant confined to cluster sets', () => {
     expect((await fleet.admin('POST', '/v1/syncrules', rule('fleet-wide', { clusterSelector: {} }))).status).toBe(201);
   });
 
+  it("cannot pull another team's policy into a PolicySet of its own placement", async () => {
+    const fleet = await tenancyFleet();
+    const operator = fleet.bearer('operator', 'token');
+    const set = (name: string, policies: string[]) => ({
+      apiVersion: API,
+      kind: 'PolicySet',
+      metadata: { name },
+      spec: { policies, placementRef: { name: 'east-placement' } },
+    });
+    expect((await fleet.call(operator, 'POST', '/v1/policysets', set('grab', ['west-policy']))).status).toBe(403);
+    expect((await fleet.call(operator, 'POST', '/v1/policysets', set('mine', ['east-policy']))).status).toBe(201);
+  });
+
   it('cannot mint, list or revoke tokens, nor import (take over) a cluster, even with the admin role', async () => {
     const fleet = await tenancyFleet();
     const made = await fleet.admin('POST', '/v1/tokens', { name: 'east-admin', role: 'admin', clusterSets: ['stores-east'] });
