@@ -83,6 +83,38 @@ describe('tether agent', () => {
     expect(c.text()).not.toContain(token);
   });
 
+  test('--seed fills the in-memory cluster (custom resources wait for their CRD): the walkthrough source declares the pki feature', async () => {
+    writeFileSync(
+      join(dir, 'import.yaml'),
+      renderImportManifest({
+        cluster: hub.cluster,
+        hubUrl: hub.url,
+        bootstrapToken: hub.issueBootstrapToken(),
+        image: 'ghcr.io/tether-dev/tether-agent',
+        version: '0.1.0',
+      }),
+    );
+    const seed = join(process.cwd(), 'docs', 'examples', 'resource-sync', 'spoke', 'source-cluster.yaml');
+    const c = captureIO(dir);
+    const code = await run(
+      ['agent', '--simulate', '--from-manifest', 'import.yaml', '--seed', seed, '--once', '--health-addr', 'off'],
+      c.io,
+    );
+    expect(c.text()).toContain('simulated cluster seeded');
+    expect(code).toBe(0);
+    const claims = hub.joins[0].claims.concat(hub.reports.flatMap((r) => r.claims ?? []));
+    expect(claims.map((x) => x.name)).toContain('feature.tether.dev/pki');
+
+    // Only with --simulate, and only Kubernetes objects.
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+    const bad = captureIO(dir);
+    expect(await run(['agent', '--simulate', '--from-manifest', 'import.yaml', '--seed', 'bad.yaml', '--once'], bad.io)).toBe(2);
+    expect(bad.errors()).toMatch(/--seed bad\.yaml: document 1 is not a Kubernetes object/);
+    const real = captureIO(dir);
+    expect(await run(['agent', '--kubeconfig', 'kc', '--from-manifest', 'import.yaml', '--seed', seed, '--once'], real.io)).toBe(2);
+    expect(real.errors()).toMatch(/--seed needs --simulate/);
+  });
+
   test('a second simulated agent takes another free health port; an agent whose port is taken says how to choose another', async () => {
     const first = captureIO(dir);
     const firstRun = run(
