@@ -3,7 +3,10 @@ import { AuthzDecisionSchema, Verbs, WhoAmISchema } from '../../shared/tenancy.j
 import { checkName } from '../args.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { formatData } from '../output/print.js';
+import { formatData, parseOutputFormat } from '../output/print.js';
+
+/** The `-o` formats of this command's data. */
+const DATA_FORMATS = ['table', 'json', 'yaml'] as const;
 
 /**
  * `tether auth can-i VERB KIND [NAME]` (exit 0 yes, 1 no, as kubectl) and `tether auth whoami`:
@@ -59,10 +62,10 @@ Examples:
   tether auth whoami -o json`,
     )
     .action(async (opts: { output: string }, cmd: Command) => {
-      if (!['table', 'json', 'yaml'].includes(opts.output)) throw new UsageError(`invalid -o "${opts.output}": use table, json or yaml`);
+      const format = parseOutputFormat(opts.output, DATA_FORMATS);
       const client = await ctx.client(cmd);
       const me = await client.call('GET', '/v1/auth/whoami', WhoAmISchema);
-      if (opts.output !== 'table') return ctx.out(formatData(me, opts.output as 'json' | 'yaml'));
+      if (format !== 'table') return ctx.out(formatData(me, format));
       const lines = [
         `Username: ${me.username}`,
         `UID:      ${me.uid}`,

@@ -5,7 +5,10 @@ import { checkName } from '../args.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { age } from '../output/age.js';
-import { formatData } from '../output/print.js';
+import { formatData, parseOutputFormat } from '../output/print.js';
+
+/** The `-o` formats of this command's data. */
+const DATA_FORMATS = ['table', 'json', 'yaml'] as const;
 import { renderTable } from '../output/table.js';
 
 /**
@@ -110,10 +113,10 @@ Examples:
   tether token list -o json`,
     )
     .action(async (opts: { output: string }, cmd: Command) => {
-      if (!['table', 'json', 'yaml'].includes(opts.output)) throw new UsageError(`invalid -o "${opts.output}": use table, json or yaml`);
+      const format = parseOutputFormat(opts.output, DATA_FORMATS);
       const client = await ctx.client(cmd);
       const list = await client.call('GET', '/v1/tokens', ListShape);
-      if (opts.output !== 'table') return ctx.out(formatData(list, opts.output as 'json' | 'yaml'));
+      if (format !== 'table') return ctx.out(formatData(list, format));
       if (!list.items.length) return ctx.io.err('No tokens found.\n');
       ctx.out(renderTokens(list.items, ctx.io.now()));
     });

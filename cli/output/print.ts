@@ -15,12 +15,15 @@ export const OUTPUT_FORMATS = ['table', 'wide', 'json', 'yaml', 'name'] as const
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Checks an `-o` value. @throws UsageError listing the accepted formats. */
-export function parseOutputFormat(text: string | undefined, allowed: readonly OutputFormat[] = OUTPUT_FORMATS): OutputFormat {
+export function parseOutputFormat<F extends OutputFormat = OutputFormat>(
+  text: string | undefined,
+  allowed: readonly F[] = OUTPUT_FORMATS as readonly OutputFormat[] as readonly F[],
+): F {
   const f = (text ?? 'table').toLowerCase();
   if (!(allowed as readonly string[]).includes(f)) {
     throw new UsageError(`unknown output format "${text}"; use one of: ${allowed.join(', ')}`);
   }
-  return f as OutputFormat;
+  return f as F;
 }
 
 /** What formatting needs besides the objects. */
